@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Brings a fresh clone to a runnable state, and does nothing when it already is: npm packages, the
+// Rust wasm toolchain, wasm-bindgen-cli at the locked version, and the cores. `npm test`,
+// `npm run demo` and `npm run bench` call it first.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCoreRs } from './build-core-rs.mjs';
+import { hashInputs, run, say } from './lib/run.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const force = process.argv.includes('--force-build');
+
+function ensureNpmPackages() {
+  const stampFile = join(root, 'node_modules', '.smartcheck-lock-sha256');
+  const stamp = hashInputs([join(root, 'package-lock.json')]);
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  say('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root });
+  writeFileSync(stampFile, stamp);
+}
+
+try {
+  ensureNpmPackages();
+  if (force) rmSync(join(root, 'core-rs', 'pkg', '.inputs-sha256'), { force: true });
+  buildCoreRs(root, { force });
+} catch (error) {
+  say(`failed: ${error.message}`);
+  process.exit(1);
+}
