@@ -1,0 +1,112 @@
+// A pool of worker threads that batch-verify Ed25519 signatures in the WASM core.
+//
+// The module is compiled once here and posted to each worker, which instantiates it. A batch is cut
+// into contiguous chunks, one per worker (never smaller than `chunkMin`), packed into flat buffers
+// and transferred, not copied. Every chunk is a task with a deadline; the number of outstanding
+// tasks is bounded; a worker that dies or misses a deadline fails its tasks with a PoolError and is
+// replaced, so no call can hang.
+import { transfer, wrap, type Remote } from 'comlink';
+import { packBatch, type BatchItem, type BatchResult, type PackedBatch } from '../ed25519.ts';
+import { integer } from '../check.ts';
+import { compileCore } from '../loader.ts';
+import { installErrorTransfer, PoolError, type PoolErrorCode } from './errors.ts';
+import { defaultWorkerUrl, spawnWorker, type SpawnedWorker } from './spawn.ts';
+import { poolDefaults, type PoolOptions, type VerifierPool } from './types.ts';
+import type { WorkerApi } from './worker-api.ts';
+
+interface Task {
+  settle(error: Error | undefined, invalid?: number[]): void;
+}
+
+interface Slot {
+  ready: Promise<Remote<WorkerApi>>;
+  worker?: SpawnedWorker;
+  tasks: Set<Task>;
+  dead: boolean;
+}
+
+export async function createVerifierPool(options: PoolOptions): Promise<VerifierPool> {
+  const workers = integer('workers', options.workers, 1, 64);
+  const queueMax = integer('queueMax', options.queueMax ?? poolDefaults.queueMax, 1, 1_000_000);
+  const timeoutMs = integer('timeoutMs', options.timeoutMs ?? poolDefaults.timeoutMs, 1, 3_600_000);
+  const chunkMin = integer('chunkMin', options.chunkMin ?? poolDefaults.chunkMin, 1, 1_000_000);
+  const url = options.workerUrl ?? defaultWorkerUrl();
+  installErrorTransfer();
+  const module = await compileCore();
+  let closed = false;
+  let outstanding = 0;
+
+  const fail = (slot: Slot, code: PoolErrorCode, reason: string) => {
+    if (slot.dead) return;
+    slot.dead = true;
+    for (const task of slot.tasks) task.settle(new PoolError(code, reason));
+    slot.tasks.clear();
+    void slot.worker?.terminate();
+    if (!closed) slots[slots.indexOf(slot)] = start();
+  };
+
+  const start = (): Slot => {
+    const slot: Slot = { tasks: new Set(), dead: false, ready: Promise.resolve() as never };
+    slot.ready = (async () => {
+      const worker = await spawnWorker(url);
+      slot.worker = worker;
+      worker.onExit((reason) => fail(slot, 'worker_crashed', reason));
+      const remote = wrap<WorkerApi>(worker.endpoint);
+      await Promise.race([remote.init(module), worker.exited]);
+      return remote;
+    })();
+    // A worker that cannot start is a dead worker: its tasks fail, and it is replaced.
+    slot.ready.catch((error: Error) => fail(slot, 'worker_crashed', `worker failed to start: ${error.message}`));
+    return slot;
+  };
+
+  const slots: Slot[] = Array.from({ length: workers }, start);
+  await Promise.all(slots.map((s) => s.ready));
+
+  const run = (packed: PackedBatch): Promise<number[]> =>
+    new Promise((resolve, reject) => {
+      if (closed) return reject(new PoolError('closed', 'the pool is closed'));
+      if (outstanding >= queueMax) return reject(new PoolError('queue_full', `more than ${queueMax} chunks outstanding`));
+      const slot = slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+      outstanding += 1;
+      const timer = setTimeout(() => fail(slot, 'timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+      const task: Task = {
+        settle(error, invalid) {
+          if (!slot.tasks.delete(task) && !error) return;
+          clearTimeout(timer);
+          outstanding -= 1;
+          if (error) reject(error);
+          else resolve(invalid ?? []);
+        },
+      };
+      slot.tasks.add(task);
+      const buffers = [packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys, packed.indices].map((a) => a.buffer);
+      slot.ready
+        .then((remote) => Promise.race([remote.verifyPacked(transfer(packed, buffers)), slot.worker?.exited]))
+        .then(
+          (invalid) => task.settle(undefined, invalid),
+          (error: Error) => task.settle(error),
+        );
+    });
+
+  return {
+    size: workers,
+    async verifyBatch(items: readonly BatchItem[]): Promise<BatchResult> {
+      if (!Array.isArray(items)) throw new TypeError(`items: expected an array, got ${typeof items}`);
+      const chunks = Math.max(1, Math.min(workers, Math.floor(items.length / chunkMin)));
+      const size = Math.ceil(items.length / chunks);
+      const parts: Promise<number[]>[] = [];
+      for (let start = 0; start < items.length; start += size) {
+        parts.push(run(packBatch(items.slice(start, start + size), start)));
+      }
+      const invalid = (await Promise.all(parts)).flat().sort((a, b) => a - b);
+      return { valid: invalid.length === 0, invalid };
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const slot of slots) fail(slot, 'closed', 'the pool is closed');
+      await Promise.all(slots.map((slot) => slot.worker?.terminate()));
+    },
+  };
+}
