@@ -1,7 +1,7 @@
 // Ed25519 under ZIP-215 rules: single and batch verification accept exactly the same signatures.
 import { bytes, optionalBytes, split } from './check.ts';
-import { guarded } from './errors.ts';
 import { lengths } from './lengths.ts';
+import { call, callSecret } from './call.ts';
 import { core } from './loader.ts';
 
 export interface KeyPair {
@@ -27,21 +27,21 @@ export interface BatchResult {
 /** Key pair from a 32-byte seed, or from the platform CSPRNG when no seed is given. */
 export function keygen(seed?: Uint8Array): KeyPair {
   const s = optionalBytes('seed', seed, lengths.seed) ?? new Uint8Array(0);
-  const [secretKey, publicKey] = split(guarded(() => core().ed25519_keygen(s)), lengths.ed25519SecretKey);
+  const [secretKey, publicKey] = split(callSecret((c) => c.ed25519_keygen(s)), lengths.ed25519SecretKey);
   return { secretKey, publicKey };
 }
 
 /** Public key of a secret key. */
 export function getPublicKey(secretKey: Uint8Array): Uint8Array {
   bytes('secretKey', secretKey, lengths.ed25519SecretKey);
-  return guarded(() => core().ed25519_public_key(secretKey));
+  return callSecret((c) => c.ed25519_public_key(secretKey));
 }
 
 /** Deterministic RFC 8032 signature (64 bytes). */
 export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   bytes('message', message);
   bytes('secretKey', secretKey, lengths.ed25519SecretKey);
-  return guarded(() => core().ed25519_sign(message, secretKey));
+  return callSecret((c) => c.ed25519_sign(message, secretKey));
 }
 
 /** True iff `signature` is valid for `message` under `publicKey`; false for any malformed input. */
@@ -110,8 +110,8 @@ export function packBatch(items: readonly BatchItem[], offset = 0): PackedBatch 
 
 /** Verifies a packed batch in this thread; returns the caller's indices of invalid items. */
 export function verifyPacked(packed: PackedBatch): number[] {
-  const bad = guarded(() =>
-    core().ed25519_verify_batch(packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys),
+  const bad = call((c) =>
+    c.ed25519_verify_batch(packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys),
   );
   const invalid = packed.malformed.slice();
   for (const k of bad) invalid.push(packed.indices[k] as number);

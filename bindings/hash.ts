@@ -1,7 +1,7 @@
 // SHA-256, SHA-512 and HKDF-SHA256 from the core.
 import { bytes, integer } from './check.ts';
-import { guarded } from './errors.ts';
 import { lengths } from './lengths.ts';
+import { callSecret } from './call.ts';
 import { core } from './loader.ts';
 
 export function sha256(data: Uint8Array): Uint8Array {
@@ -20,5 +20,5 @@ export function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length
   bytes('salt', salt);
   bytes('info', info);
   integer('length', length, 0, lengths.hkdfSha256OutputMax);
-  return guarded(() => core().hkdf_sha256(ikm, salt, info, length));
+  return callSecret((c) => c.hkdf_sha256(ikm, salt, info, length));
 }

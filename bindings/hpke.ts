@@ -1,8 +1,8 @@
 // HPKE base mode, RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, single shot.
 import { bytes, split } from './check.ts';
-import { DecryptError, guarded } from './errors.ts';
+import { DecryptError } from './errors.ts';
 import { lengths } from './lengths.ts';
-import { core } from './loader.ts';
+import { callSecret } from './call.ts';
 
 /** The suite's RFC 9180 identifiers, for peers that ask. */
 export const suite = Object.freeze({ kem: 0x0020, kdf: 0x0001, aead: 0x0003 });
@@ -28,7 +28,7 @@ export function seal(recipientPublicKey: Uint8Array, plaintext: Uint8Array, cont
   bytes('plaintext', plaintext);
   const info = bytes('info', context.info ?? EMPTY);
   const aad = bytes('aad', context.aad ?? EMPTY);
-  const [enc, ciphertext] = split(guarded(() => core().hpke_seal(recipientPublicKey, plaintext, info, aad)), lengths.hpkeEnc);
+  const [enc, ciphertext] = split(callSecret((c) => c.hpke_seal(recipientPublicKey, plaintext, info, aad)), lengths.hpkeEnc);
   return { enc, ciphertext };
 }
 
@@ -40,5 +40,5 @@ export function open(recipientSecretKey: Uint8Array, enc: Uint8Array, ciphertext
   const info = bytes('info', context.info ?? EMPTY);
   const aad = bytes('aad', context.aad ?? EMPTY);
   if (enc.length !== lengths.hpkeEnc || ciphertext.length < lengths.hpkeTag) throw new DecryptError();
-  return guarded(() => core().hpke_open(recipientSecretKey, enc, ciphertext, info, aad));
+  return callSecret((c) => c.hpke_open(recipientSecretKey, enc, ciphertext, info, aad));
 }

@@ -143,3 +143,17 @@ pub fn hpke_open(recipient_secret_key: Vec<u8>, enc: &[u8], ciphertext: &[u8], i
     let secret_key = Zeroizing::new(recipient_secret_key);
     hpke::open(&secret_key, enc, ciphertext, info, aad).map_err(js_error)
 }
+
+/// Size of the stack region [`wipe_stack`] overwrites: far more than the deepest secret-handling
+/// call uses (the secrets seen on the stack sat within 1 KiB of its top).
+const STACK_WIPE_BYTES: usize = 32 * 1024;
+
+/// Overwrites the top of the (now unused) shadow stack with zeros. The bindings call it after every
+/// call that handled a secret: once that call has returned, all its frames are dead but still hold
+/// copies of keys (dalek copies scalars into locals); this frame's buffer lies exactly over them.
+#[wasm_bindgen]
+pub fn wipe_stack() {
+    let scratch = [0u8; STACK_WIPE_BYTES];
+    // black_box makes the zeroed buffer observable, so the memset cannot be optimised away.
+    core::hint::black_box(&scratch);
+}
