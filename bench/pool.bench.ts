@@ -1,0 +1,73 @@
+// The verifier pool: batches of 1024 and 4096 signatures on 1 and 2 worker threads, next to the
+// same batch verified in this thread. The figure that matters is the speedup, t(1 worker)/t(2).
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { ed25519, type BatchItem, type BatchResult } from '../bindings/index.ts';
+import { signedItems, withBadSignature } from './fixtures.ts';
+import { measure, measureAsync, mustBe, table, type RunOptions, type SuiteResult } from './harness.ts';
+
+export const POOL_SIZES = [1024, 4096] as const;
+export const WORKER_COUNTS = [1, 2] as const;
+/** A pool mark decides a target, so even a quick run takes this many batches (~1 s at 4096). */
+const POOL_SAMPLES_MIN = 6;
+
+/** The interface we benchmark (bindings/pool/index.ts), restated so this file compiles without it. */
+interface VerifierPool {
+  verifyBatch(items: readonly BatchItem[]): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+interface PoolModule {
+  createVerifierPool(options: { workers: number; queueMax?: number; timeoutMs?: number }): Promise<VerifierPool>;
+}
+
+const poolUrl = new URL('../bindings/pool/index.ts', import.meta.url);
+
+/** The pool module, or undefined while it is not written yet (the other suites still run). */
+async function loadPool(notes: string[]): Promise<PoolModule | undefined> {
+  if (!existsSync(poolUrl)) {
+    notes.push('Pool: skipped, bindings/pool/index.ts does not exist yet.');
+    return undefined;
+  }
+  try {
+    const mod = (await import(poolUrl.href)) as Partial<PoolModule>;
+    if (typeof mod.createVerifierPool === 'function') return mod as PoolModule;
+    notes.push('Pool: skipped, bindings/pool/index.ts exports no createVerifierPool.');
+  } catch (error) {
+    notes.push(`Pool: skipped, bindings/pool/index.ts failed to load: ${String(error)}`);
+  }
+  return undefined;
+}
+
+export async function run(opts: RunOptions): Promise<SuiteResult> {
+  const notes: string[] = [];
+  const rows: SuiteResult['rows'] = [];
+  const pool = await loadPool(notes);
+  if (!pool) {
+    console.log(`  ${notes.join(' ')}`);
+    return { name: 'pool', rows, notes };
+  }
+  const add = table('Pool', rows);
+  const all = signedItems(Math.max(...POOL_SIZES));
+  for (const n of POOL_SIZES) {
+    const items = all.slice(0, n);
+    const op = `batch ${n} (per signature)`;
+    add(op, 'in-thread', await measure(() => ed25519.verifyBatch(items).valid, opts, POOL_SAMPLES_MIN), n);
+    for (const workers of WORKER_COUNTS) {
+      // Generous timeout: on a loaded machine a 4096 batch may take seconds, and a timeout would
+      // fail the run rather than measure it.
+      const verifier = await pool.createVerifierPool({ workers, timeoutMs: 120_000 });
+      try {
+        // Correct before timed: a valid batch passes, one flipped signature is named exactly.
+        mustBe((await verifier.verifyBatch(items)).valid, `pool(${workers}) accepts a valid batch of ${n}`);
+        const bad = await verifier.verifyBatch(withBadSignature(items, n - 3));
+        mustBe(!bad.valid && bad.invalid.join() === String(n - 3), `pool(${workers}) names the one bad item of ${n}`);
+        const label = workers === 1 ? '1 worker' : `${workers} workers`;
+        add(op, label, await measureAsync(() => verifier.verifyBatch(items), opts, POOL_SAMPLES_MIN), n);
+      } finally {
+        await verifier.close();
+      }
+    }
+  }
+  notes.push(`Pool: ${os.cpus().length} cores here; 2 workers can only be 2× faster when both cores are free, so other load on the machine lowers the speedup.`);
+  return { name: 'pool', rows, notes };
+}

@@ -1,0 +1,145 @@
+// Writes results/crypto.json (every raw number, with the machine and date), results/crypto.md
+// (tables, ratio peer/ours, targets reached or missed) and results/crypto.svg (Ed25519 chart).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Row, SuiteResult } from './harness.ts';
+import { ed25519Chart } from './svg.ts';
+import { BATCH_SIZES } from './ed25519.bench.ts';
+import { POOL_SIZES } from './pool.bench.ts';
+
+export interface RunMeta {
+  quick: boolean;
+  only: string[] | null;
+  harness: { sync: string; async: string };
+  loadavgStart: number[];
+  durationS?: number;
+}
+
+export interface Target {
+  name: string;
+  status: 'reached' | 'missed' | 'not measured';
+  figure: string;
+}
+
+export function machine() {
+  return {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    v8: process.versions.v8,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+const find = (rows: Row[], table: string, op: string, impl: string) =>
+  rows.find((r) => r.table === table && r.op === op && r.impl === impl);
+
+/** A figure a target is judged on, with the relative margin of error behind it. */
+interface Figure {
+  value: number;
+  rmePct: number;
+}
+
+/** Above this margin a figure is flagged: a target decided on it may flip on the next run. */
+const NOISY_RME_PCT = 25;
+
+/** One target: the worst of the figures it covers must be within `limit` (or above, for speedup). */
+function target(name: string, figures: Array<Figure | undefined>, limit: number, unit: string, atLeast = false): Target {
+  const known = figures.filter((f): f is Figure => f !== undefined);
+  if (known.length === 0) return { name, status: 'not measured', figure: '—' };
+  const worst = known.reduce((a, b) => ((atLeast ? b.value < a.value : b.value > a.value) ? b : a));
+  const ok = atLeast ? worst.value >= limit : worst.value <= limit;
+  const shown = unit === '×' ? `${worst.value.toFixed(2)}×` : `${fmt(worst.value)} ${unit}`;
+  const noisy = worst.rmePct > NOISY_RME_PCT ? ` (noisy: ±${worst.rmePct.toFixed(0)}%, rerun before trusting)` : '';
+  return { name, status: ok ? 'reached' : 'missed', figure: shown + noisy };
+}
+
+/** t(1 worker) / t(2 workers) for one batch size: how much the second worker buys. */
+function poolSpeedup(rows: Row[], n: number): Figure | undefined {
+  const one = find(rows, 'Pool', `batch ${n} (per signature)`, '1 worker');
+  const two = find(rows, 'Pool', `batch ${n} (per signature)`, '2 workers');
+  if (!one || !two) return undefined;
+  return { value: one.usPerOp / two.usPerOp, rmePct: Math.max(one.raw.rmePct, two.raw.rmePct) };
+}
+
+export function targets(rows: Row[]): Target[] {
+  const ours = (table: string, op: string): Figure | undefined => {
+    const r = find(rows, table, op, 'ours');
+    return r && { value: r.usPerOp, rmePct: r.raw.rmePct };
+  };
+  const speedup = (n: number) => poolSpeedup(rows, n);
+  return [
+    target('Ed25519 batch verify ≤ 25 µs/sig at n ≥ 256 (worst of n = 256, 1024)', BATCH_SIZES.filter((n) => n >= 256).map((n) => ours('Ed25519', `batch verify n=${n} (per signature)`)), 25, 'µs/sig'),
+    target('Ed25519 verify ≤ 70 µs', [ours('Ed25519', 'verify')], 70, 'µs'),
+    target('Ed25519 sign ≤ 26 µs', [ours('Ed25519', 'sign')], 26, 'µs'),
+    target('SHA-256 200 B ≤ 1 µs', [ours('Hash', 'SHA-256 200 B')], 1, 'µs'),
+    target('Pool 2 workers ≥ 1.8× 1 worker (worst of 1024, 4096)', POOL_SIZES.map(speedup), 1.8, '×', true),
+  ];
+}
+
+export function fmt(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+/** A Markdown table per results table: the first implementation (ours / in-thread) is the base. */
+function markdownTable(rows: Row[]): string {
+  const ops = [...new Set(rows.map((r) => r.op))];
+  const impls = [...new Set(rows.map((r) => r.impl))];
+  const [base, ...peers] = impls;
+  const head = `| operation | ${base} µs/op | ${peers.map((p) => `${p} µs/op | ${p}/${base}`).join(' | ')} |`;
+  const rule = `|---|---:|${peers.map(() => '---:|---:').join('|')}|`;
+  const lines = ops.map((op) => {
+    const b = find(rows, rows[0]!.table, op, base!);
+    const cells = peers.map((p) => {
+      const r = find(rows, rows[0]!.table, op, p);
+      if (!r) return 'n/a | —';
+      return `${fmt(r.usPerOp)} ±${r.raw.rmePct.toFixed(0)}% | ${b ? `${(r.usPerOp / b.usPerOp).toFixed(2)}×` : '—'}`;
+    });
+    return `| ${op} | ${b ? `${fmt(b.usPerOp)} ±${b.raw.rmePct.toFixed(0)}%` : 'n/a'} | ${cells.join(' | ')} |`;
+  });
+  return [head, rule, ...lines].join('\n');
+}
+
+export function markdown(meta: RunMeta & ReturnType<typeof machine>, suites: SuiteResult[], goals: Target[]): string {
+  const rows = suites.flatMap((s) => s.rows);
+  const out = [
+    '# smartcheck crypto benchmarks',
+    '',
+    meta.quick ? '> **Quick run** (`--quick`): ~0.1 s per mark. Indicative only; use the full run for decisions.' : '',
+    `${meta.date} · ${meta.cpu} · ${meta.cores} cores · ${meta.memoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.os}`,
+    `Load average at start ${meta.loadavgStart.join(' ')}, at end ${meta.loadavgEnd.join(' ')} (on ${meta.cores} cores).` +
+      ` Harness: ${meta.harness.sync} (sync), ${meta.harness.async} (async); see bench/HARNESS.md.`,
+    meta.only ? `Only: ${meta.only.join(', ')}.` : '',
+    '',
+    'Times are means in µs per operation (per signature for batches) ± relative margin of error (95 %).',
+    'A ratio above 1× means the peer is slower than ours.',
+  ];
+  for (const name of [...new Set(rows.map((r) => r.table))]) {
+    out.push('', `## ${name}`, '', markdownTable(rows.filter((r) => r.table === name)));
+    if (name === 'Pool') {
+      const ups = POOL_SIZES.map((n) => [n, poolSpeedup(rows, n)] as const).filter(([, x]) => x !== undefined);
+      out.push('', `Speedup 2 workers vs 1 worker (t1w/t2w): ${ups.map(([n, x]) => `${x!.value.toFixed(2)}× at ${n}`).join(', ')}.`);
+    }
+  }
+  out.push('', '## Targets', '');
+  for (const g of goals) out.push(`- ${g.status === 'reached' ? '✅ reached' : g.status === 'missed' ? '❌ missed' : '➖ not measured'}: ${g.name}: ${g.figure}`);
+  const notes = suites.flatMap((s) => s.notes);
+  if (notes.length) out.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
+  if (rows.some((r) => r.table === 'Ed25519')) out.push('', '![Ed25519 µs/op, ours vs peers](crypto.svg)');
+  return out.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n') + '\n';
+}
+
+export function write(dir: URL, meta: RunMeta, suites: SuiteResult[]): { md: string; goals: Target[] } {
+  mkdirSync(dir, { recursive: true });
+  const full = { ...meta, ...machine() };
+  const goals = targets(suites.flatMap((s) => s.rows));
+  writeFileSync(new URL('crypto.json', dir), JSON.stringify({ meta: full, targets: goals, suites }, null, 2) + '\n');
+  const md = markdown(full, suites, goals);
+  writeFileSync(new URL('crypto.md', dir), md);
+  const ed = suites.flatMap((s) => s.rows).filter((r) => r.table === 'Ed25519');
+  if (ed.length) writeFileSync(new URL('crypto.svg', dir), ed25519Chart(ed));
+  return { md, goals };
+}

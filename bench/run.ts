@@ -1,0 +1,50 @@
+// Entry point: `npm run bench` (full run) or `npx tsx bench/run.ts --quick` (smoke run), with
+// `--only ed25519,hash` to run some suites. Suites run one after another in this process, peers
+// inside each suite side by side, so every ratio compares numbers taken minutes apart at most.
+import os from 'node:os';
+import { write, type RunMeta } from './report.ts';
+import type { RunOptions, SuiteResult } from './harness.ts';
+import * as ed25519 from './ed25519.bench.ts';
+import * as hash from './hash.bench.ts';
+import * as hpke from './hpke.bench.ts';
+import * as pool from './pool.bench.ts';
+
+const SUITES: Record<string, (opts: RunOptions) => Promise<SuiteResult>> = {
+  ed25519: ed25519.run,
+  hash: hash.run,
+  hpke: hpke.run,
+  pool: pool.run,
+};
+
+function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
+  const quick = argv.includes('--quick');
+  const at = argv.indexOf('--only');
+  if (at < 0) return { quick, only: null };
+  const only = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  const unknown = only.filter((name) => !(name in SUITES));
+  if (only.length === 0 || unknown.length) {
+    throw new Error(`--only expects one or more of ${Object.keys(SUITES).join(', ')} (comma-separated); got ${argv[at + 1] ?? 'nothing'}`);
+  }
+  return { quick, only };
+}
+
+const { quick, only } = parseArgs(process.argv.slice(2));
+const started = Date.now();
+const meta: RunMeta = {
+  quick,
+  only,
+  harness: { sync: 'tinybench, calls batched to ≥ 20 µs per sample', async: 'tinybench' },
+  loadavgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+};
+const results: SuiteResult[] = [];
+for (const [name, run] of Object.entries(SUITES)) {
+  if (only && !only.includes(name)) continue;
+  console.log(`# ${name}${quick ? ' (quick)' : ''}`);
+  results.push(await run({ quick }));
+}
+meta.durationS = Math.round((Date.now() - started) / 1000);
+const { md, goals } = write(new URL('./results/', import.meta.url), meta, results);
+console.log(`\n${md}`);
+console.log(`wrote bench/results/crypto.{json,md,svg} in ${meta.durationS} s`);
+// Targets are reported, not enforced: a missed target is a finding, not a broken benchmark.
+if (goals.some((g) => g.status === 'missed')) console.log('some targets missed (see above)');
