@@ -23,7 +23,14 @@ interface Slot {
   worker?: SpawnedWorker;
   tasks: Set<Task>;
   dead: boolean;
+  startedAt: number;
+  /** Consecutive replacements that died young; doubles the wait before the next spawn. */
+  strikes: number;
 }
+
+/** A worker that dies sooner than this after starting counts as a strike against its slot. */
+const YOUNG_DEATH_MS = 1_000;
+const RESPAWN_DELAY_MAX_MS = 5_000;
 
 export async function createVerifierPool(options: PoolOptions): Promise<VerifierPool> {
   const workers = integer('workers', options.workers, 1, 64);
@@ -42,14 +49,26 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     for (const task of slot.tasks) task.settle(new PoolError(code, reason));
     slot.tasks.clear();
     void slot.worker?.terminate();
-    if (!closed) slots[slots.indexOf(slot)] = start();
+    if (closed) return;
+    // A worker that keeps dying right after it starts (a broken script, a crash on every input)
+    // is replaced with growing delays instead of in a tight loop.
+    const strikes = Date.now() - slot.startedAt < YOUNG_DEATH_MS ? slot.strikes + 1 : 0;
+    slots[slots.indexOf(slot)] = start(strikes);
   };
 
-  const start = (): Slot => {
-    const slot: Slot = { tasks: new Set(), dead: false, ready: Promise.resolve() as never };
+  const start = (strikes = 0): Slot => {
+    const slot: Slot = { tasks: new Set(), dead: false, ready: Promise.resolve() as never, startedAt: Date.now(), strikes };
+    const delayMs = strikes === 0 ? 0 : Math.min(RESPAWN_DELAY_MAX_MS, 50 * 2 ** strikes);
     slot.ready = (async () => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (slot.dead) throw new Error('the pool is closed');
       const worker = await spawnWorker(url);
       slot.worker = worker;
+      // Closed or failed while spawning: fail() had no worker to terminate, so do it here.
+      if (slot.dead) {
+        void worker.terminate();
+        throw new Error('the pool is closed');
+      }
       worker.onExit((reason) => fail(slot, 'worker_crashed', reason));
       const remote = wrap<WorkerApi>(worker.endpoint);
       await Promise.race([remote.init(module), worker.exited]);
@@ -60,8 +79,16 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     return slot;
   };
 
-  const slots: Slot[] = Array.from({ length: workers }, start);
-  await Promise.all(slots.map((s) => s.ready));
+  const slots: Slot[] = Array.from({ length: workers }, () => start());
+  try {
+    await Promise.all(slots.map((s) => s.ready));
+  } catch (error) {
+    // Nobody can close a pool that was never returned: stop it here, or failed workers are
+    // replaced (and fail again) forever.
+    closed = true;
+    for (const slot of slots) fail(slot, 'closed', 'the pool failed to start');
+    throw error;
+  }
 
   const run = (packed: PackedBatch): Promise<number[]> =>
     new Promise((resolve, reject) => {
@@ -72,7 +99,7 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
       const timer = setTimeout(() => fail(slot, 'timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
       const task: Task = {
         settle(error, invalid) {
-          if (!slot.tasks.delete(task) && !error) return;
+          if (!slot.tasks.delete(task)) return;
           clearTimeout(timer);
           outstanding -= 1;
           if (error) reject(error);
@@ -92,6 +119,7 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
   return {
     size: workers,
     async verifyBatch(items: readonly BatchItem[]): Promise<BatchResult> {
+      if (closed) throw new PoolError('closed', 'the pool is closed');
       if (!Array.isArray(items)) throw new TypeError(`items: expected an array, got ${typeof items}`);
       const chunks = Math.max(1, Math.min(workers, Math.floor(items.length / chunkMin)));
       const size = Math.ceil(items.length / chunks);
