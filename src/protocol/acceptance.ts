@@ -1,0 +1,82 @@
+// Offline acceptance of a check at a terminal: not a bare boolean but a verdict that says what was
+// checked and what was found, so a terminal can apply its own policy on top.
+import { ErrorCode, ProtocolError } from './errors.ts';
+import type { DigitalCheck, PurchaseSlip, RevocationList } from './messages.ts';
+import { checkMatchesSlip, verifyCheck } from './pos.ts';
+import type { TrustAnchors } from './certificate.ts';
+import type { Verified } from './signed.ts';
+
+export interface AcceptancePolicy {
+  anchors: TrustAnchors;
+  now: number;
+  /** The newest revocation list the terminal holds (already verified), if any. */
+  revocationList?: RevocationList;
+  /** Refuse when the list is older than this (seconds since issue); undefined: no limit. */
+  revocationMaxAgeS?: number;
+  /** The terminal's own ceiling per check (floor limit), on top of the card's certified limit. */
+  terminalMaxPerCheck?: number;
+  /** True when this terminal already holds a check with this purse and serial (replay). */
+  seen?: (purseId: string, serial: number) => boolean;
+  verifiedCache?: Set<string>;
+}
+
+export interface LimitCheck {
+  name: 'certified max per check' | 'terminal max per check';
+  limit: number;
+  amount: number;
+  ok: boolean;
+}
+
+export interface Verdict {
+  decision: 'accept' | 'refuse';
+  /** Why it was refused (the first failing rule), absent when accepted. */
+  code?: ErrorCode;
+  detail?: string;
+  /** Certificate chain and signature checked and good. */
+  genuine: boolean;
+  /** Age of the revocation list used, seconds; null when the terminal has none. */
+  revocationListAgeS: number | null;
+  limits: LimitCheck[];
+  check?: Verified<DigitalCheck>;
+}
+
+export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy): Verdict {
+  const list = policy.revocationList;
+  const verdict: Verdict = {
+    decision: 'refuse',
+    genuine: false,
+    revocationListAgeS: list ? policy.now - list.issuedAt : null,
+    limits: [],
+  };
+  try {
+    if (policy.revocationMaxAgeS !== undefined && (verdict.revocationListAgeS === null || verdict.revocationListAgeS > policy.revocationMaxAgeS)) {
+      throw new ProtocolError(ErrorCode.StaleRevocationList, `age ${verdict.revocationListAgeS ?? 'none'} s, policy ${policy.revocationMaxAgeS} s`);
+    }
+    const check = verifyCheck(checkBytes, {
+      anchors: policy.anchors,
+      now: policy.now,
+      ...(list ? { revoked: new Set(list.revoked) } : {}),
+      ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
+    });
+    verdict.genuine = true;
+    verdict.check = check;
+    checkMatchesSlip(check.body, slip);
+    const certified = check.signer.limits;
+    if (certified) {
+      if (certified.currency !== check.body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${certified.currency}`);
+      verdict.limits.push({ name: 'certified max per check', limit: certified.maxPerCheck, amount: check.body.amount, ok: check.body.amount <= certified.maxPerCheck });
+    }
+    if (policy.terminalMaxPerCheck !== undefined) {
+      verdict.limits.push({ name: 'terminal max per check', limit: policy.terminalMaxPerCheck, amount: check.body.amount, ok: check.body.amount <= policy.terminalMaxPerCheck });
+    }
+    const over = verdict.limits.find((l) => !l.ok);
+    if (over) throw new ProtocolError(ErrorCode.LimitExceeded, `${over.name} ${over.limit} < ${over.amount}`);
+    if (policy.seen?.(check.body.purseId, check.body.serial)) throw new ProtocolError(ErrorCode.DuplicateCheck, `${check.body.purseId}#${check.body.serial}`);
+    verdict.decision = 'accept';
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    verdict.code = error.code;
+    if (error.detail !== undefined) verdict.detail = error.detail;
+  }
+  return verdict;
+}

@@ -1,0 +1,170 @@
+// Certificates: CWTs (RFC 8392) signed by their issuer as COSE_Sign1, with the subject's keys in
+// `cnf` (RFC 8747) and our private claims (role, key-exchange key, offline limits). WIRE.md has
+// the claim table; a chain runs leaf → bank → root, each carrying its issuer in label 13.
+import { ed25519 } from '../../bindings/index.ts';
+import { decode, encode, type CborValue } from './cbor.ts';
+import { parseSign1, sign1 } from './cose.ts';
+import { ErrorCode, ProtocolError } from './errors.ts';
+import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
+import { ed25519Key, readOkpKey, x25519Key } from './keys.ts';
+import { Claim, Cose, Role } from './registry.ts';
+
+/** Offline risk limits of a purse (EMV-style consecutive offline limits), in minor units. */
+export interface OfflineLimits {
+  currency: string;
+  maxBalance: number;
+  maxPerCheck: number;
+  maxOfflineChecks: number;
+  maxOfflineAmount: number;
+}
+
+export interface CertificateClaims {
+  issuer: string;
+  subject: string;
+  role: Role;
+  notBefore: number;
+  notAfter: number;
+  issuedAt: number;
+  serial: Uint8Array;
+  signingKey: Uint8Array;
+  kxKey?: Uint8Array;
+  limits?: OfflineLimits;
+}
+
+export interface Certificate extends CertificateClaims {
+  /** The complete certificate bytes (a COSE_Sign1). */
+  bytes: Uint8Array;
+  /** The issuer's certificate carried in the header (absent for a bank certified by a root). */
+  issuerCertificate?: Uint8Array;
+  signature: Uint8Array;
+  toBeSigned: Uint8Array;
+}
+
+const role = oneOf([Role.Root, Role.Bank, Role.Purse, Role.Cardholder, Role.Merchant] as const);
+const LIMIT_KEYS = { currency: 1, maxBalance: 2, maxPerCheck: 3, maxOfflineChecks: 4, maxOfflineAmount: 5 } as const;
+
+function encodeClaims(c: CertificateClaims): Uint8Array {
+  const claims = new Map<number, CborValue>([
+    [Claim.iss, id.write(c.issuer, 'iss')],
+    [Claim.sub, id.write(c.subject, 'sub')],
+    [Claim.exp, uint.write(c.notAfter, 'exp')],
+    [Claim.nbf, uint.write(c.notBefore, 'nbf')],
+    [Claim.iat, uint.write(c.issuedAt, 'iat')],
+    [Claim.cti, bytes(8).write(c.serial, 'cti')],
+    [Claim.cnf, new Map([[Cose.cnfCoseKey, ed25519Key(bytes(32).read(c.signingKey, 'signingKey'))]])],
+    [Claim.role, role.write(c.role, 'role')],
+  ]);
+  if (c.kxKey) claims.set(Claim.kxKey, x25519Key(bytes(32).read(c.kxKey, 'kxKey')));
+  if (c.limits) {
+    const l = c.limits;
+    claims.set(Claim.limits, new Map<number, CborValue>([
+      [LIMIT_KEYS.currency, currency.write(l.currency, 'limits.currency')],
+      [LIMIT_KEYS.maxBalance, amount.write(l.maxBalance, 'limits.maxBalance')],
+      [LIMIT_KEYS.maxPerCheck, amount.write(l.maxPerCheck, 'limits.maxPerCheck')],
+      [LIMIT_KEYS.maxOfflineChecks, uint.write(l.maxOfflineChecks, 'limits.maxOfflineChecks')],
+      [LIMIT_KEYS.maxOfflineAmount, amount.write(l.maxOfflineAmount, 'limits.maxOfflineAmount')],
+    ]));
+  }
+  return encode(claims);
+}
+
+function readLimits(value: CborValue): OfflineLimits {
+  if (!(value instanceof Map) || value.size !== 5) throw new ProtocolError(ErrorCode.BadField, 'limits: expected a map of 5');
+  const get = (k: number) => value.get(k) as CborValue;
+  return {
+    currency: currency.read(get(LIMIT_KEYS.currency), 'limits.currency'),
+    maxBalance: amount.read(get(LIMIT_KEYS.maxBalance), 'limits.maxBalance'),
+    maxPerCheck: amount.read(get(LIMIT_KEYS.maxPerCheck), 'limits.maxPerCheck'),
+    maxOfflineChecks: uint.read(get(LIMIT_KEYS.maxOfflineChecks), 'limits.maxOfflineChecks'),
+    maxOfflineAmount: amount.read(get(LIMIT_KEYS.maxOfflineAmount), 'limits.maxOfflineAmount'),
+  };
+}
+
+const KNOWN = new Set<number>([Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits]);
+
+function readClaims(payload: Uint8Array): CertificateClaims {
+  const claims = decode(payload);
+  if (!(claims instanceof Map)) throw new ProtocolError(ErrorCode.BadField, 'CWT claims: expected a map');
+  for (const key of claims.keys()) if (!KNOWN.has(key as number)) throw new ProtocolError(ErrorCode.UnknownField, `CWT claim ${String(key)}`);
+  const need = (k: number, name: string) => {
+    if (!claims.has(k)) throw new ProtocolError(ErrorCode.MissingField, `CWT ${name}`);
+    return claims.get(k) as CborValue;
+  };
+  const cnf = need(Claim.cnf, 'cnf');
+  if (!(cnf instanceof Map) || cnf.size !== 1) throw new ProtocolError(ErrorCode.BadField, 'cnf: expected {1: COSE_Key}');
+  const out: CertificateClaims = {
+    issuer: id.read(need(Claim.iss, 'iss'), 'iss'),
+    subject: id.read(need(Claim.sub, 'sub'), 'sub'),
+    notAfter: uint.read(need(Claim.exp, 'exp'), 'exp'),
+    notBefore: uint.read(need(Claim.nbf, 'nbf'), 'nbf'),
+    issuedAt: uint.read(need(Claim.iat, 'iat'), 'iat'),
+    serial: bytes(8).read(need(Claim.cti, 'cti'), 'cti'),
+    signingKey: readOkpKey(cnf.get(Cose.cnfCoseKey) as CborValue, Cose.crvEd25519, 'cnf'),
+    role: role.read(need(Claim.role, 'role'), 'role'),
+  };
+  if (claims.has(Claim.kxKey)) out.kxKey = readOkpKey(claims.get(Claim.kxKey) as CborValue, Cose.crvX25519, 'kxKey');
+  if (claims.has(Claim.limits)) out.limits = readLimits(claims.get(Claim.limits) as CborValue);
+  return out;
+}
+
+/** Issues a certificate signed with the issuer's key; `issuerCertificate` goes in label 13. */
+export function issueCertificate(claims: CertificateClaims, issuerSecretKey: Uint8Array, issuerCertificate?: Uint8Array): Uint8Array {
+  return sign1(encodeClaims(claims), issuerSecretKey, issuerCertificate);
+}
+
+/** Parses a certificate's structure and claims; does not check its signature or validity. */
+export function parseCertificate(certificate: Uint8Array): Certificate {
+  const signed = parseSign1(certificate);
+  const out: Certificate = { ...readClaims(signed.payload), bytes: certificate, signature: signed.signature, toBeSigned: signed.toBeSigned };
+  if (signed.certificate) out.issuerCertificate = signed.certificate;
+  return out;
+}
+
+/** Trust anchors: root subject id → root Ed25519 public key. */
+export type TrustAnchors = ReadonlyMap<string, Uint8Array>;
+
+export interface ChainOptions {
+  now: number;
+  /** Subjects revoked by the current revocation list. */
+  revoked?: ReadonlySet<string>;
+  /** Signatures already known good (by certificate bytes hex), to check each distinct one once. */
+  verifiedCache?: Set<string>;
+}
+
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * Verifies a certificate chain up to a trusted root and returns the parsed leaf. Checks each
+ * signature, validity at `now`, role nesting (root → bank → end entity), issuer names and revocation.
+ */
+export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, options: ChainOptions): Certificate {
+  const leaf = parseCertificate(leafBytes);
+  const chain = [leaf];
+  let current = leaf;
+  while (current.issuerCertificate) {
+    if (chain.length > 3) throw new ProtocolError(ErrorCode.BadCoseStructure, 'certificate chain too long');
+    current = parseCertificate(current.issuerCertificate);
+    chain.push(current);
+  }
+  const top = chain[chain.length - 1] as Certificate;
+  const rootKey = anchors.get(top.issuer);
+  if (!rootKey) throw new ProtocolError(ErrorCode.UnknownIssuer, top.issuer);
+  if (top.role !== Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${top.subject} under a root must be a bank`);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const cert = chain[i] as Certificate;
+    const issuer = chain[i + 1];
+    if (issuer) {
+      if (cert.issuer !== issuer.subject) throw new ProtocolError(ErrorCode.IssuerMismatch, `${cert.subject} names ${cert.issuer}, signed by ${issuer.subject}`);
+      if (cert.role === Role.Root || cert.role === Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `${cert.subject} under a bank`);
+    }
+    const key = issuer ? issuer.signingKey : rootKey;
+    if (cert.notBefore > options.now) throw new ProtocolError(ErrorCode.CertificateNotYetValid, cert.subject);
+    if (cert.notAfter < options.now) throw new ProtocolError(ErrorCode.CertificateExpired, cert.subject);
+    if (options.revoked?.has(cert.subject)) throw new ProtocolError(ErrorCode.Revoked, cert.subject);
+    const cacheKey = options.verifiedCache ? hexOf(cert.bytes) + hexOf(key) : '';
+    if (options.verifiedCache?.has(cacheKey)) continue;
+    if (!ed25519.verify(cert.signature, cert.toBeSigned, key)) throw new ProtocolError(ErrorCode.BadCertificateSignature, cert.subject);
+    options.verifiedCache?.add(cacheKey);
+  }
+  return leaf;
+}

@@ -1,0 +1,107 @@
+// COSE_Sign1 and COSE_Sign (RFC 9052) with EdDSA, in the one shape smartcheck uses (WIRE.md).
+// Parsing checks structure only; signatures are checked by the caller with the key it trusts,
+// so the bank can batch them.
+import { ed25519 } from '../../bindings/index.ts';
+import { decode, encode, equalBytes, Tag, Tagged, type CborValue } from './cbor.ts';
+import { ErrorCode, ProtocolError } from './errors.ts';
+import { Cose } from './registry.ts';
+
+/** bstr-wrapped `{1: -8}`: the only protected header we write or accept on a signature. */
+export const PROTECTED_EDDSA = encode(new Map([[Cose.alg, Cose.algEdDSA]]));
+const EMPTY = new Uint8Array(0);
+
+export interface SignedPart {
+  /** The signer's certificate (complete bytes), when the header carries one. */
+  certificate?: Uint8Array;
+  signature: Uint8Array;
+  /** The bytes the signature covers (Sig_structure). */
+  toBeSigned: Uint8Array;
+}
+
+export interface Sign1 extends SignedPart {
+  payload: Uint8Array;
+}
+
+export interface MultiSigned {
+  payload: Uint8Array;
+  signers: SignedPart[];
+}
+
+const malformed = (why: string): never => {
+  throw new ProtocolError(ErrorCode.BadCoseStructure, why);
+};
+
+function readHeaders(protectedBytes: CborValue, unprotected: CborValue): Uint8Array | undefined {
+  if (!(protectedBytes instanceof Uint8Array)) return malformed('protected header is not a byte string');
+  if (!equalBytes(protectedBytes, PROTECTED_EDDSA)) {
+    const alg = protectedBytes.length ? (decode(protectedBytes) as Map<number, CborValue>).get?.(Cose.alg) : undefined;
+    throw new ProtocolError(alg !== undefined && alg !== Cose.algEdDSA ? ErrorCode.UnsupportedAlgorithm : ErrorCode.BadCoseStructure, 'protected header must be {1: -8}');
+  }
+  if (!(unprotected instanceof Map)) return malformed('unprotected header is not a map');
+  for (const key of unprotected.keys()) if (key !== Cose.kcwt) malformed(`unexpected header label ${String(key)}`);
+  const cert = unprotected.get(Cose.kcwt);
+  if (cert === undefined) return undefined;
+  if (!(cert instanceof Tagged) || cert.tag !== Tag.Sign1) return malformed('kcwt is not a COSE_Sign1');
+  return cert.bytes ?? encode(cert);
+}
+
+function signatureBytes(value: CborValue): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== 64) return malformed('signature must be 64 bytes');
+  return value;
+}
+
+function unprotectedFor(certificate?: Uint8Array): Map<number, CborValue> {
+  return certificate ? new Map([[Cose.kcwt, decode(certificate)]]) : new Map();
+}
+
+/** Parses a COSE_Sign1 (already decoded or as bytes). */
+export function parseSign1(input: Uint8Array | CborValue): Sign1 {
+  const value = input instanceof Uint8Array ? decode(input) : input;
+  if (!(value instanceof Tagged) || value.tag !== Tag.Sign1) return malformed('not a tagged COSE_Sign1');
+  const parts = value.value as CborValue;
+  if (!Array.isArray(parts) || parts.length !== 4) return malformed('COSE_Sign1 must have 4 elements');
+  const [protectedBytes, unprotected, payload, signature] = parts as [CborValue, CborValue, CborValue, CborValue];
+  const certificate = readHeaders(protectedBytes, unprotected);
+  if (!(payload instanceof Uint8Array)) return malformed('payload must be a byte string');
+  const toBeSigned = encode(['Signature1', PROTECTED_EDDSA, EMPTY, payload]);
+  const out: Sign1 = { payload, signature: signatureBytes(signature), toBeSigned };
+  if (certificate) out.certificate = certificate;
+  return out;
+}
+
+export function sign1(payload: Uint8Array, secretKey: Uint8Array, certificate?: Uint8Array): Uint8Array {
+  const toBeSigned = encode(['Signature1', PROTECTED_EDDSA, EMPTY, payload]);
+  const signature = ed25519.sign(toBeSigned, secretKey);
+  return encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, unprotectedFor(certificate), payload, signature]));
+}
+
+const signStructure = (payload: Uint8Array) => encode(['Signature', EMPTY, PROTECTED_EDDSA, EMPTY, payload]);
+
+/** COSE_Sign with one signature per signer, in order. */
+export function signMulti(payload: Uint8Array, signers: { secretKey: Uint8Array; certificate: Uint8Array }[]): Uint8Array {
+  const toBeSigned = signStructure(payload);
+  const signatures = signers.map((s) => [PROTECTED_EDDSA, unprotectedFor(s.certificate), ed25519.sign(toBeSigned, s.secretKey)]);
+  return encode(new Tagged(Tag.Sign, [EMPTY, new Map(), payload, signatures]));
+}
+
+/** Parses a COSE_Sign with exactly `count` signatures. */
+export function parseMulti(input: Uint8Array | CborValue, count: number): MultiSigned {
+  const value = input instanceof Uint8Array ? decode(input) : input;
+  if (!(value instanceof Tagged) || value.tag !== Tag.Sign) return malformed('not a tagged COSE_Sign');
+  const parts = value.value as CborValue;
+  if (!Array.isArray(parts) || parts.length !== 4) return malformed('COSE_Sign must have 4 elements');
+  const [bodyProtected, bodyUnprotected, payload, signatures] = parts as [CborValue, CborValue, CborValue, CborValue];
+  if (!(bodyProtected instanceof Uint8Array) || bodyProtected.length !== 0) return malformed('body protected header must be empty');
+  if (!(bodyUnprotected instanceof Map) || bodyUnprotected.size !== 0) return malformed('body unprotected header must be empty');
+  if (!(payload instanceof Uint8Array)) return malformed('payload must be a byte string');
+  if (!Array.isArray(signatures) || signatures.length !== count) return malformed(`expected ${count} signatures`);
+  const toBeSigned = signStructure(payload);
+  const signers = signatures.map((s): SignedPart => {
+    if (!Array.isArray(s) || s.length !== 3) return malformed('COSE_Signature must have 3 elements');
+    const certificate = readHeaders(s[0] as CborValue, s[1] as CborValue);
+    const part: SignedPart = { signature: signatureBytes(s[2] as CborValue), toBeSigned };
+    if (certificate) part.certificate = certificate;
+    return part;
+  });
+  return { payload, signers };
+}

@@ -1,0 +1,104 @@
+// The protocol layer's one error type and its registry of stable codes. A code is never reused or
+// renumbered: terminals, banks and the Rust check verifier (core-rs/src/checks/) all report these
+// numbers. docs/errors.md is generated from this table (scripts/gen-error-doc.ts).
+
+export const ErrorCode = Object.freeze({
+  // 1xx: the bytes are not a well-formed message
+  MalformedCbor: 100,
+  NotDeterministic: 101,
+  WrongMessageType: 102,
+  UnsupportedVersion: 103,
+  MissingField: 104,
+  UnknownField: 105,
+  BadField: 106,
+  BadCoseStructure: 107,
+  UnsupportedAlgorithm: 108,
+  AmountOverflow: 109,
+  // 2xx: signatures and certificates
+  BadSignature: 200,
+  BadCertificateSignature: 201,
+  UnknownIssuer: 202,
+  CertificateExpired: 203,
+  CertificateNotYetValid: 204,
+  WrongRole: 205,
+  Revoked: 206,
+  IssuerMismatch: 207,
+  MissingCertificate: 208,
+  SubjectMismatch: 209,
+  // 3xx: the message is genuine but not acceptable here and now
+  WrongMerchant: 300,
+  SlipMismatch: 301,
+  ReplayedNonce: 302,
+  NonceMismatch: 303,
+  CurrencyMismatch: 304,
+  LimitExceeded: 305,
+  InsufficientFunds: 306,
+  StaleRevocationList: 307,
+  DuplicateCheck: 308,
+  CloneDetected: 309,
+  NotAFraudProof: 310,
+  WrongChannel: 311,
+  TokenAlreadyApplied: 312,
+  MessageExpired: 313,
+  WrongPurse: 314,
+  // 4xx: envelopes
+  EnvelopeOpenFailed: 400,
+  WrongEnvelopeStep: 401,
+} as const);
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One line per code: what it means, for the generated document and for messages. */
+export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.freeze({
+  100: 'not CBOR, or CBOR with indefinite lengths, floats, big integers or trailing bytes',
+  101: 'valid CBOR but not the deterministic encoding (RFC 8949 §4.2.1) of what it holds',
+  102: 'the message type is not the one expected here, or unknown',
+  103: 'the format version is not supported',
+  104: 'a required field is missing',
+  105: 'a field the format does not define is present',
+  106: 'a field has the wrong type, size or range',
+  107: 'not a COSE_Sign1 / COSE_Sign / CWT of the shape smartcheck uses',
+  108: 'a signature algorithm other than EdDSA',
+  109: 'an amount or sum exceeds 2^53 - 1',
+  200: 'the signature does not verify',
+  201: 'a certificate signature does not verify',
+  202: 'the certificate chain does not end at a trusted root',
+  203: 'a certificate in the chain has expired',
+  204: 'a certificate in the chain is not yet valid',
+  205: 'a signer or certificate has the wrong role for this message',
+  206: 'a subject in the chain is on the revocation list',
+  207: 'a certificate names an issuer other than the certificate that signed it',
+  208: 'the signer certificate is missing',
+  209: 'the message names a subject other than its signer certificate',
+  300: 'the check or slip is for another merchant',
+  301: 'the check does not match the purchase slip (hash, amount, currency or merchant)',
+  302: 'the nonce was already used',
+  303: 'the nonce is not the one outstanding',
+  304: 'the currency differs from the one expected',
+  305: 'an offline risk limit would be exceeded',
+  306: 'the purse balance is lower than the amount',
+  307: 'the revocation list is older than policy allows',
+  308: 'the same check was already deposited',
+  309: 'two different checks with one purse and serial: a cloned purse',
+  310: 'the two checks do not prove fraud (different purse or serial, identical, or not genuine)',
+  311: 'the check was made for another channel (POS vs Internet)',
+  312: 'the value token was already applied',
+  313: 'the message is older or newer than policy allows',
+  314: 'the message is for another purse',
+  400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
+  401: 'the envelope is marked for another protocol step',
+});
+
+/** A protocol outcome: a message that is malformed, not genuine, or not acceptable. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+  ) {
+    super(detail ? `${errorDescriptions[code]}: ${detail}` : errorDescriptions[code]);
+  }
+}
+
+export const fail = (code: ErrorCode, detail?: string): never => {
+  throw new ProtocolError(code, detail);
+};

@@ -1,0 +1,81 @@
+// Issuing: key pairs and certificates for a root, banks and the parties a bank certifies. The
+// bank role (issue of the bank service) and the tests build their PKI with these.
+import { ed25519, x25519 } from '../../bindings/index.ts';
+import { issueCertificate, type OfflineLimits, type TrustAnchors } from './certificate.ts';
+import { Role } from './registry.ts';
+import type { Signer } from './signed.ts';
+
+export interface Party extends Signer {
+  id: string;
+  publicKey: Uint8Array;
+  /** X25519 key pair, for parties that receive envelopes. */
+  kx?: { secretKey: Uint8Array; publicKey: Uint8Array };
+}
+
+export interface Root {
+  id: string;
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export interface Validity {
+  notBefore: number;
+  notAfter: number;
+}
+
+let serialCounter = 0n;
+/** A fresh 8-byte certificate serial: time-ordered high half, random low half. */
+export function newSerial(): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setUint32(0, Number(++serialCounter & 0xffffffffn));
+  out.set(crypto.getRandomValues(new Uint8Array(4)), 4);
+  return out;
+}
+
+export function createRoot(id: string, seed?: Uint8Array): Root {
+  const { secretKey, publicKey } = ed25519.keygen(seed);
+  return { id, secretKey, publicKey };
+}
+
+export function anchorsOf(...roots: Root[]): TrustAnchors {
+  return new Map(roots.map((r) => [r.id, r.publicKey]));
+}
+
+interface IssueOptions extends Validity {
+  seed?: Uint8Array;
+  kxSeed?: Uint8Array;
+  limits?: OfflineLimits;
+  withKx?: boolean;
+}
+
+function party(id: string, role: Role, issuerId: string, issuerKey: Uint8Array, issuerCert: Uint8Array | undefined, o: IssueOptions): Party {
+  const sign = ed25519.keygen(o.seed);
+  const kx = o.withKx ? x25519.keygen(o.kxSeed) : undefined;
+  const certificate = issueCertificate(
+    {
+      issuer: issuerId,
+      subject: id,
+      role,
+      notBefore: o.notBefore,
+      notAfter: o.notAfter,
+      issuedAt: o.notBefore,
+      serial: newSerial(),
+      signingKey: sign.publicKey,
+      ...(kx ? { kxKey: kx.publicKey } : {}),
+      ...(o.limits ? { limits: o.limits } : {}),
+    },
+    issuerKey,
+    issuerCert,
+  );
+  return { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate, ...(kx ? { kx } : {}) };
+}
+
+/** A bank certified by a root; banks always have a key-exchange key (they receive envelopes). */
+export function certifyBank(root: Root, id: string, o: IssueOptions): Party {
+  return party(id, Role.Bank, root.id, root.secretKey, undefined, { ...o, withKx: true });
+}
+
+/** A purse (card), cardholder or merchant certified by a bank; the bank's certificate rides along. */
+export function certifyParty(bank: Party, id: string, role: typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant, o: IssueOptions): Party {
+  return party(id, role, bank.id, bank.secretKey, bank.certificate, { ...o, withKx: o.withKx ?? role !== Role.Cardholder });
+}
