@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCoreRs } from './build-core-rs.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
+import { ensurePythonCose } from './lib/python-cose.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force-build');
@@ -24,6 +25,7 @@ try {
   ensureNpmPackages();
   if (force) rmSync(join(root, 'core-rs', 'pkg', '.inputs-sha256'), { force: true });
   buildCoreRs(root, { force });
+  ensurePythonCose(root);
 } catch (error) {
   say(`failed: ${error.message}`);
   process.exit(1);

@@ -3,6 +3,7 @@
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { DigitalCheck, PurchaseSlip, RevocationList } from './messages.ts';
 import { checkMatchesSlip, verifyCheck } from './pos.ts';
+import { Channel } from './registry.ts';
 import type { TrustAnchors } from './certificate.ts';
 import type { Verified } from './signed.ts';
 
@@ -61,6 +62,9 @@ export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>
     verdict.genuine = true;
     verdict.check = check;
     checkMatchesSlip(check.body, slip);
+    // WIRE.md: an Internet check is a COSE_Sign with the cardholder's signature too; a single-signed
+    // check for channel 1 is not one, even with a slip that says Internet.
+    if (check.body.channel !== Channel.Pos) throw new ProtocolError(ErrorCode.WrongChannel, 'a POS terminal takes POS checks only');
     const certified = check.signer.limits;
     if (certified) {
       if (certified.currency !== check.body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${certified.currency}`);

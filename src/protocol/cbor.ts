@@ -26,7 +26,11 @@ export type CborValue = number | string | Uint8Array | CborValue[] | Map<number 
 
 const MAX_DEPTH = 16;
 const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is text like any other; the default would strip it, so two
+// encodings would decode to one string and re-encode differently.
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** A lone surrogate: TextEncoder would silently write U+FFFD in its place. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 // ---------------------------------------------------------------- encoding
 
@@ -81,6 +85,7 @@ function write(w: Writer, value: CborValue, depth: number): void {
     if (value >= 0) w.head(0, value);
     else w.head(1, -1 - value);
   } else if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) throw new TypeError('cannot encode a string with a lone surrogate (not Unicode text)');
     const b = utf8.encode(value);
     w.head(3, b.length);
     w.bytes(b);
@@ -91,7 +96,10 @@ function write(w: Writer, value: CborValue, depth: number): void {
     w.head(4, value.length);
     for (const item of value) write(w, item, depth + 1);
   } else if (value instanceof Map) {
-    const entries = [...value].map(([k, v]) => [encode(k), v] as const);
+    const entries = [...value].map(([k, v]) => {
+      if (typeof k !== 'number' && typeof k !== 'string') throw new TypeError('map keys must be integers or text');
+      return [encode(k), v] as const;
+    });
     entries.sort((a, b) => compareBytes(a[0], b[0]));
     for (let i = 1; i < entries.length; i++) {
       if (compareBytes((entries[i - 1] as readonly [Uint8Array, CborValue])[0], (entries[i] as readonly [Uint8Array, CborValue])[0]) === 0) throw new TypeError('duplicate map key');
@@ -136,6 +144,8 @@ class Reader {
     const initial = b[this.pos++] as number;
     const major = initial >> 5;
     const info = initial & 0x1f;
+    // Before the shortest-form rule, which would call a float 0.0 (f90000) "not deterministic".
+    if (major === 7) return info === 31 ? malformed('indefinite length (break)') : malformed('floats and simple values are not used by smartcheck');
     if (info < 24) return [major, info];
     const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
     if (size === 0) return info === 31 ? malformed('indefinite length') : malformed(`reserved additional information ${info}`);

@@ -156,6 +156,7 @@ export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, option
     if (issuer) {
       if (cert.issuer !== issuer.subject) throw new ProtocolError(ErrorCode.IssuerMismatch, `${cert.subject} names ${cert.issuer}, signed by ${issuer.subject}`);
       if (cert.role === Role.Root || cert.role === Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `${cert.subject} under a bank`);
+      if (issuer.role !== Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `${cert.subject} issued by ${issuer.subject}, which is not a bank`);
     }
     const key = issuer ? issuer.signingKey : rootKey;
     if (cert.notBefore > options.now) throw new ProtocolError(ErrorCode.CertificateNotYetValid, cert.subject);

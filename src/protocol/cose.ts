@@ -79,9 +79,17 @@ const signStructure = (payload: Uint8Array) => encode(['Signature', EMPTY, PROTE
 
 /** COSE_Sign with one signature per signer, in order. */
 export function signMulti(payload: Uint8Array, signers: { secretKey: Uint8Array; certificate: Uint8Array }[]): Uint8Array {
-  const toBeSigned = signStructure(payload);
-  const signatures = signers.map((s) => [PROTECTED_EDDSA, unprotectedFor(s.certificate), ed25519.sign(toBeSigned, s.secretKey)]);
-  return encode(new Tagged(Tag.Sign, [EMPTY, new Map(), payload, signatures]));
+  return assembleMulti(payload, signers.map((s) => signPart(payload, s)));
+}
+
+/** One encoded COSE_Signature over `payload`, so co-signers can sign in turn (purse, then cardholder). */
+export function signPart(payload: Uint8Array, signer: { secretKey: Uint8Array; certificate: Uint8Array }): Uint8Array {
+  return encode([PROTECTED_EDDSA, unprotectedFor(signer.certificate), ed25519.sign(signStructure(payload), signer.secretKey)]);
+}
+
+/** A COSE_Sign from its payload and encoded COSE_Signatures (from signPart), in order. */
+export function assembleMulti(payload: Uint8Array, parts: Uint8Array[]): Uint8Array {
+  return encode(new Tagged(Tag.Sign, [EMPTY, new Map(), payload, parts.map((p) => decode(p))]));
 }
 
 /** Parses a COSE_Sign with exactly `count` signatures. */

@@ -41,6 +41,10 @@ export const ErrorCode = Object.freeze({
   TokenAlreadyApplied: 312,
   MessageExpired: 313,
   WrongPurse: 314,
+  WrongBank: 315,
+  RefundAlreadyApplied: 316,
+  ReceiptMismatch: 317,
+  UnknownCheck: 318,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -84,6 +88,10 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   312: 'the value token was already applied',
   313: 'the message is older or newer than policy allows',
   314: 'the message is for another purse',
+  315: 'the message is for, or from, another bank than the one concerned',
+  316: 'the refund was already applied',
+  317: 'the capture receipt does not match the deposited batch (batch id, checks, order, hashes or total)',
+  318: 'the refund names a check that is not this purse\'s last purchase',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

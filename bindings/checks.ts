@@ -1,0 +1,144 @@
+// Batch verification of signed POS checks (WIRE.md message type 4) in the core: the bank's hot
+// path. One call parses every check and its certificate chain, verifies all signatures of the
+// batch in one Ed25519 batch (each distinct certificate once) and returns per check the fields the
+// bank books or the protocol error code (src/protocol/errors.ts). It reaches the same verdict as
+// verifyCheck in src/protocol/pos.ts; test/protocol/core-checks.test.ts holds it to that.
+import { bytes } from './check.ts';
+import { call } from './call.ts';
+import { lengths } from './lengths.ts';
+
+export interface CheckFields {
+  ok: true;
+  purseId: string;
+  serial: number;
+  /** Minor units, ≤ 2^53 - 1. */
+  amount: number;
+  currency: string;
+  merchantId: string;
+  /** SHA-256 of the purchase slip the check answers. */
+  slipHash: Uint8Array;
+  /** 0 POS, 1 Internet. */
+  channel: number;
+  /** SHA-256 of the check's bytes. */
+  checkHash: Uint8Array;
+}
+
+export interface CheckRefused {
+  ok: false;
+  /** A protocol error code (src/protocol/errors.ts). */
+  code: number;
+}
+
+export type CheckVerdict = CheckFields | CheckRefused;
+
+export interface VerifyChecksOptions {
+  /** Trusted roots: root subject id → 32-byte Ed25519 public key. */
+  anchors: ReadonlyMap<string, Uint8Array>;
+  /** Unix seconds. */
+  now: number;
+  /** Subject ids on the current revocation list. */
+  revoked?: Iterable<string>;
+}
+
+const utf8 = new TextEncoder();
+const ascii = new TextDecoder('utf-8', { fatal: true });
+
+/** Concatenates byte strings with their end offsets (the core's packed layout). */
+function pack(items: readonly Uint8Array[]): { data: Uint8Array; ends: Uint32Array } {
+  let total = 0;
+  for (const item of items) total += item.length;
+  if (total > 0xffffffff) throw new RangeError('checks: more than 4 GiB in one call');
+  const data = new Uint8Array(total);
+  const ends = new Uint32Array(items.length);
+  let end = 0;
+  items.forEach((item, i) => {
+    data.set(item, end);
+    end += item.length;
+    ends[i] = end;
+  });
+  return { data, ends };
+}
+
+/** Verifies signed checks in one core call; one verdict per check, in order. */
+export function verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): CheckVerdict[] {
+  if (!Array.isArray(checks)) throw new TypeError(`checks: expected an array, got ${typeof checks}`);
+  checks.forEach((c, i) => bytes(`checks[${i}]`, c));
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { anchors, now, revoked? }');
+  const { anchors, now, revoked = [] } = options;
+  if (!(anchors instanceof Map)) throw new TypeError('options.anchors: expected a Map of root id → public key');
+  if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) throw new RangeError(`options.now: expected Unix seconds (an integer in [0, 2^53 - 1]), got ${String(now)}`);
+
+  const anchorIds: Uint8Array[] = [];
+  const anchorKeys = new Uint8Array(anchors.size * lengths.ed25519PublicKey);
+  let k = 0;
+  for (const [id, key] of anchors) {
+    if (typeof id !== 'string') throw new TypeError('options.anchors: keys must be root ids (strings)');
+    bytes(`options.anchors.get(${JSON.stringify(id)})`, key, lengths.ed25519PublicKey);
+    anchorIds.push(utf8.encode(id));
+    anchorKeys.set(key, k * lengths.ed25519PublicKey);
+    k++;
+  }
+  const revokedIds: Uint8Array[] = [];
+  for (const id of revoked) {
+    if (typeof id !== 'string') throw new TypeError('options.revoked: expected subject ids (strings)');
+    revokedIds.push(utf8.encode(id));
+  }
+
+  const packedChecks = pack(checks);
+  const packedAnchors = pack(anchorIds);
+  const packedRevoked = pack(revokedIds);
+  const out = call((c) =>
+    c.verify_checks(packedChecks.data, packedChecks.ends, packedAnchors.data, packedAnchors.ends, anchorKeys, packedRevoked.data, packedRevoked.ends, now),
+  );
+  return readVerdicts(out, checks.length);
+}
+
+/**
+ * Reads the core's result records (core-rs/src/checks/packed.rs): per check a u16 LE code, and when
+ * it is 0, serial u64, amount u64, channel u8, currency (3), slip hash (32), check hash (32), then
+ * purse id and merchant id, each a length byte and ASCII.
+ */
+function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const verdicts: CheckVerdict[] = [];
+  let pos = 0;
+  const need = (n: number) => {
+    if (pos + n > out.length) throw new Error('verify_checks: result shorter than its records (core and bindings disagree on the layout)');
+  };
+  const u53 = (at: number) => {
+    const value = view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+    if (!Number.isSafeInteger(value)) throw new Error('verify_checks: integer beyond 2^53 - 1 in the result');
+    return value;
+  };
+  const text = (n: number) => {
+    need(n);
+    const s = ascii.decode(out.subarray(pos, pos + n));
+    pos += n;
+    return s;
+  };
+  for (let i = 0; i < count; i++) {
+    need(2);
+    const code = view.getUint16(pos, true);
+    pos += 2;
+    if (code !== 0) {
+      verdicts.push({ ok: false, code });
+      continue;
+    }
+    need(84);
+    const serial = u53(pos);
+    const amount = u53(pos + 8);
+    const channel = out[pos + 16] as number;
+    pos += 17;
+    const currency = text(3);
+    const slipHash = out.slice(pos, pos + 32);
+    const checkHash = out.slice(pos + 32, pos + 64);
+    pos += 64;
+    need(1);
+    const purseId = text(out[pos++] as number);
+    need(1);
+    const merchantId = text(out[pos++] as number);
+    verdicts.push({ ok: true, purseId, serial, amount, currency, merchantId, slipHash, channel, checkHash });
+  }
+  if (pos !== out.length) throw new Error('verify_checks: result longer than its records (core and bindings disagree on the layout)');
+  return verdicts;
+}

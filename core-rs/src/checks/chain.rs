@@ -1,0 +1,115 @@
+//! One check, walked in WIRE.md's "Order of checks" exactly as `verifyCheck` in
+//! `src/protocol/pos.ts` walks it, except that each signature is not verified on the spot but
+//! recorded (with the code it would fail with) for the batch. The walk stops at the first failure
+//! that needs no signature; the batch then decides whether an earlier recorded signature fails
+//! first.
+
+use super::body::{read_check_body, CheckBody};
+use super::cbor::{decode, Value};
+use super::cert::{parse_certificate, Certificate, ROLE_BANK, ROLE_PURSE, ROLE_ROOT};
+use super::code::ErrorCode;
+use super::cose::parse_sign1;
+use super::Context;
+
+/// Certificates in a chain, leaf included (the TypeScript decoder's limit).
+const MAX_CHAIN: usize = 4;
+
+/// A signature to verify in the batch.
+pub(crate) struct SignatureJob<'a> {
+    /// The certificate's bytes when this is a certificate signature (verified once per batch).
+    pub certificate: Option<&'a [u8]>,
+    /// The COSE_Sign1 payload; the batch builds the Sig_structure around it.
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+    pub public_key: &'a [u8; 32],
+    /// The code if it does not verify.
+    pub code: ErrorCode,
+}
+
+/// What a check comes to once its recorded signatures are known to be good.
+pub(crate) type Outcome<'a> = Result<(CheckBody<'a>, &'a [u8]), ErrorCode>;
+
+/// Walks one check; pushes its signatures, in order, to `signatures`, and returns the outcome if
+/// they all verify: the body and the check's bytes, or the first failure after them.
+pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut Vec<SignatureJob<'a>>) -> Outcome<'a> {
+    // structure
+    let value = decode(check)?;
+    let signed = parse_sign1(&value)?;
+    let leaf_value = signed.certificate.ok_or(ErrorCode::MissingCertificate)?;
+    // chain, from the root down
+    let leaf = verify_chain(leaf_value, context, signatures)?;
+    // role of the signer
+    if leaf.role != ROLE_PURSE {
+        return Err(ErrorCode::WrongRole);
+    }
+    // signature
+    signatures.push(SignatureJob {
+        certificate: None,
+        payload: signed.payload,
+        signature: signed.signature,
+        public_key: leaf.signing_key,
+        code: ErrorCode::BadSignature,
+    });
+    // body fields, then purse id = subject, then serial ≥ 1
+    let body = read_check_body(signed.payload)?;
+    if body.purse_id != leaf.subject {
+        return Err(ErrorCode::SubjectMismatch);
+    }
+    if body.serial < 1 {
+        return Err(ErrorCode::BadField);
+    }
+    Ok((body, check))
+}
+
+fn verify_chain<'v, 'a>(
+    leaf: &'v Value<'a>,
+    context: &Context<'a>,
+    signatures: &mut Vec<SignatureJob<'a>>,
+) -> Result<Certificate<'v, 'a>, ErrorCode> {
+    // Parse leaf → bank (→ root-signed top), each certificate completely before its issuer.
+    let mut chain: Vec<Certificate<'v, 'a>> = Vec::with_capacity(2);
+    let mut next = Some(leaf);
+    while let Some(value) = next {
+        if chain.len() >= MAX_CHAIN {
+            return Err(ErrorCode::BadCoseStructure);
+        }
+        let cert = parse_certificate(value)?;
+        next = cert.issuer_certificate;
+        chain.push(cert);
+    }
+    let top = chain.last().ok_or(ErrorCode::MissingCertificate)?;
+    let root_key = context.anchor(top.issuer).ok_or(ErrorCode::UnknownIssuer)?;
+    if top.role != ROLE_BANK {
+        return Err(ErrorCode::WrongRole);
+    }
+    for i in (0..chain.len()).rev() {
+        let Some(cert) = chain.get(i) else { break };
+        let issuer = chain.get(i + 1);
+        if let Some(issuer) = issuer {
+            if cert.issuer != issuer.subject {
+                return Err(ErrorCode::IssuerMismatch);
+            }
+            // end entities only, and only a bank certifies them
+            if cert.role == ROLE_ROOT || cert.role == ROLE_BANK || issuer.role != ROLE_BANK {
+                return Err(ErrorCode::WrongRole);
+            }
+        }
+        if cert.not_before > context.now {
+            return Err(ErrorCode::CertificateNotYetValid);
+        }
+        if cert.not_after < context.now {
+            return Err(ErrorCode::CertificateExpired);
+        }
+        if context.revoked.contains(cert.subject.as_bytes()) {
+            return Err(ErrorCode::Revoked);
+        }
+        signatures.push(SignatureJob {
+            certificate: Some(cert.bytes),
+            payload: cert.payload,
+            signature: cert.signature,
+            public_key: issuer.map_or(root_key, |i| i.signing_key),
+            code: ErrorCode::BadCertificateSignature,
+        });
+    }
+    chain.into_iter().next().ok_or(ErrorCode::MissingCertificate)
+}

@@ -1,0 +1,90 @@
+//! COSE_Sign1 (RFC 9052) in the one shape WIRE.md allows: protected `{1: -8}`, unprotected `{}` or
+//! `{13: certificate}`, a byte-string payload and a 64-byte signature. The twin of `parseSign1` in
+//! `src/protocol/cose.ts`, with the same codes in the same order; signatures are checked later, in
+//! one batch.
+
+use super::cbor::{decode, Value, TAG_SIGN1};
+use super::code::ErrorCode;
+
+/// The bstr-wrapped protected header `{1: -8}` (alg EdDSA).
+const PROTECTED_EDDSA: [u8; 3] = [0xa1, 0x01, 0x27];
+const ALG: i64 = 1;
+const ALG_EDDSA: i64 = -8;
+const KCWT: i64 = 13;
+
+/// A parsed COSE_Sign1; `'v` is the decoded tree, `'a` the input bytes.
+pub(crate) struct Sign1<'v, 'a> {
+    /// The certificate in label 13, as decoded (a tag-18 item).
+    pub certificate: Option<&'v Value<'a>>,
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+}
+
+pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>, ErrorCode> {
+    let Value::Tag { tag: TAG_SIGN1, value: parts, .. } = value else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let Value::Array(parts) = parts.as_ref() else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let [protected, unprotected, payload, signature] = parts.as_slice() else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let certificate = headers(protected, unprotected)?;
+    let payload = payload.bytes().ok_or(ErrorCode::BadCoseStructure)?;
+    let signature = signature.bytes().filter(|s| s.len() == 64).ok_or(ErrorCode::BadCoseStructure)?;
+    Ok(Sign1 { certificate, payload, signature })
+}
+
+fn headers<'v, 'a>(protected: &'v Value<'a>, unprotected: &'v Value<'a>) -> Result<Option<&'v Value<'a>>, ErrorCode> {
+    let protected = protected.bytes().ok_or(ErrorCode::BadCoseStructure)?;
+    if protected != PROTECTED_EDDSA {
+        // Another algorithm is 108; anything else not exactly {1: -8} is 107. Decoding the header
+        // may itself fail (100 / 101), as in the TypeScript decoder.
+        if protected.is_empty() {
+            return Err(ErrorCode::BadCoseStructure);
+        }
+        let header = decode(protected)?;
+        return Err(match header.get(ALG) {
+            Some(alg) if alg.int() != Some(ALG_EDDSA) => ErrorCode::UnsupportedAlgorithm,
+            _ => ErrorCode::BadCoseStructure,
+        });
+    }
+    let Value::Map(entries) = unprotected else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    if entries.iter().any(|(k, _)| k.int() != Some(KCWT)) {
+        return Err(ErrorCode::BadCoseStructure);
+    }
+    match unprotected.get(KCWT) {
+        None => Ok(None),
+        Some(cert @ Value::Tag { tag: TAG_SIGN1, .. }) => Ok(Some(cert)),
+        Some(_) => Err(ErrorCode::BadCoseStructure),
+    }
+}
+
+/// Appends `Sig_structure = ["Signature1", h'a10127', h'', payload]`, the bytes a COSE_Sign1 signs.
+pub(crate) fn append_to_be_signed(payload: &[u8], out: &mut Vec<u8>) {
+    out.push(0x84);
+    out.push(0x6a);
+    out.extend_from_slice(b"Signature1");
+    out.push(0x43);
+    out.extend_from_slice(&PROTECTED_EDDSA);
+    out.push(0x40);
+    // bstr head of the payload, shortest form
+    let n = payload.len() as u64;
+    match n {
+        0..=23 => out.push(0x40 | n as u8),
+        24..=0xff => out.extend_from_slice(&[0x58, n as u8]),
+        0x100..=0xffff => out.extend_from_slice(&[0x59, (n >> 8) as u8, n as u8]),
+        0x1_0000..=0xffff_ffff => {
+            out.push(0x5a);
+            out.extend_from_slice(&(n as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(0x5b);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+    out.extend_from_slice(payload);
+}

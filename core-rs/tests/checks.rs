@@ -1,0 +1,193 @@
+//! The batch check verifier against test/vectors/protocol/checks.json (the vectors the TypeScript
+//! verifier also passes): every case alone, all cases in one batch, and batches mixed so that one
+//! certificate or signature failure lands among good checks sharing its certificates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::{hex, vectors};
+use serde_json::Value;
+use smartcheck_core::checks::{verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict};
+
+struct Case {
+    name: String,
+    check: Vec<u8>,
+    expected: Value,
+}
+
+struct File {
+    anchors: Vec<(Vec<u8>, [u8; 32])>,
+    now: u64,
+    revoked: Vec<Vec<u8>>,
+    cases: Vec<Case>,
+}
+
+fn load() -> File {
+    let file = vectors("protocol/checks.json");
+    let anchors = file["anchors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_str().unwrap().as_bytes().to_vec(), hex(&a["publicKey"]).try_into().unwrap()))
+        .collect();
+    let revoked = file["revoked"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().as_bytes().to_vec()).collect();
+    let cases = file["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Case { name: c["name"].as_str().unwrap().to_owned(), check: hex(&c["check"]), expected: c["expected"].clone() })
+        .collect();
+    File { anchors, now: file["now"].as_u64().unwrap(), revoked, cases }
+}
+
+fn context(file: &File) -> Context<'_> {
+    Context::new(
+        file.anchors.iter().map(|(id, key)| (id.as_slice(), key)).collect(),
+        file.now,
+        file.revoked.iter().map(Vec::as_slice),
+    )
+}
+
+fn to_json(verdict: &Verdict<'_>) -> Value {
+    match verdict {
+        Err(code) => serde_json::json!({ "error": code.code() }),
+        Ok(CheckFields { purse_id, serial, amount, currency, merchant_id, slip_hash, channel, check_hash }) => serde_json::json!({ "ok": {
+            "purseId": purse_id, "serial": serial, "amount": amount, "currency": currency, "merchantId": merchant_id,
+            "slipHash": hex::encode(slip_hash), "channel": channel, "checkHash": hex::encode(check_hash),
+        }}),
+    }
+}
+
+fn assert_batch(file: &File, order: &[usize]) {
+    let ctx = context(file);
+    let checks: Vec<&[u8]> = order.iter().map(|&i| file.cases[i].check.as_slice()).collect();
+    let verdicts = verify_checks(&checks, &ctx).unwrap();
+    assert_eq!(verdicts.len(), order.len());
+    for (verdict, &i) in verdicts.iter().zip(order) {
+        let case = &file.cases[i];
+        assert_eq!(to_json(verdict), case.expected, "{}", case.name);
+    }
+}
+
+#[test]
+fn every_case_alone() {
+    let file = load();
+    assert!(file.cases.len() >= 40);
+    for i in 0..file.cases.len() {
+        assert_batch(&file, &[i]);
+    }
+}
+
+#[test]
+fn all_cases_in_one_batch() {
+    let file = load();
+    let all: Vec<usize> = (0..file.cases.len()).collect();
+    assert_batch(&file, &all);
+    let reversed: Vec<usize> = all.iter().rev().copied().collect();
+    assert_batch(&file, &reversed);
+}
+
+#[test]
+fn each_bad_case_among_many_good_ones() {
+    // A bad certificate or signature is attributed to the checks that carry it, not to the good
+    // checks that share the bank certificate with it.
+    let file = load();
+    let good: Vec<usize> = (0..file.cases.len()).filter(|&i| file.cases[i].expected.get("ok").is_some()).collect();
+    let bad: Vec<usize> = (0..file.cases.len()).filter(|&i| file.cases[i].expected.get("error").is_some()).collect();
+    assert!(good.len() >= 5 && bad.len() >= 30);
+    for &b in &bad {
+        let mut order: Vec<usize> = good.iter().chain(good.iter()).copied().collect();
+        order.insert(order.len() / 2, b);
+        order.push(b);
+        assert_batch(&file, &order);
+    }
+}
+
+#[test]
+fn packed_layout_round_trip() {
+    let file = load();
+    let mut checks = Vec::new();
+    let mut ends = Vec::new();
+    for case in &file.cases {
+        checks.extend_from_slice(&case.check);
+        ends.push(checks.len() as u32);
+    }
+    let (mut ids, mut id_ends, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+    for (id, key) in &file.anchors {
+        ids.extend_from_slice(id);
+        id_ends.push(ids.len() as u32);
+        keys.extend_from_slice(key);
+    }
+    let revoked: Vec<u8> = file.revoked.concat();
+    let revoked_ends = vec![revoked.len() as u32];
+    assert_eq!(file.revoked.len(), 1);
+    let input = PackedInput {
+        checks: &checks,
+        check_ends: &ends,
+        anchor_ids: &ids,
+        anchor_id_ends: &id_ends,
+        anchor_keys: &keys,
+        revoked: &revoked,
+        revoked_ends: &revoked_ends,
+        now: file.now as f64,
+    };
+    let out = verify_packed(&input).unwrap();
+    // walk the records
+    let mut pos = 0;
+    for case in &file.cases {
+        let code = u16::from_le_bytes([out[pos], out[pos + 1]]);
+        pos += 2;
+        if let Some(error) = case.expected.get("error") {
+            assert_eq!(u64::from(code), error.as_u64().unwrap(), "{}", case.name);
+            continue;
+        }
+        assert_eq!(code, 0, "{}", case.name);
+        let ok = &case.expected["ok"];
+        let serial = u64::from_le_bytes(out[pos..pos + 8].try_into().unwrap());
+        let amount = u64::from_le_bytes(out[pos + 8..pos + 16].try_into().unwrap());
+        assert_eq!((serial, amount), (ok["serial"].as_u64().unwrap(), ok["amount"].as_u64().unwrap()), "{}", case.name);
+        assert_eq!(u64::from(out[pos + 16]), ok["channel"].as_u64().unwrap());
+        assert_eq!(&out[pos + 17..pos + 20], ok["currency"].as_str().unwrap().as_bytes());
+        assert_eq!(hex::encode(&out[pos + 20..pos + 52]), ok["slipHash"].as_str().unwrap());
+        assert_eq!(hex::encode(&out[pos + 52..pos + 84]), ok["checkHash"].as_str().unwrap());
+        pos += 84;
+        for field in ["purseId", "merchantId"] {
+            let n = out[pos] as usize;
+            assert_eq!(&out[pos + 1..pos + 1 + n], ok[field].as_str().unwrap().as_bytes());
+            pos += 1 + n;
+        }
+    }
+    assert_eq!(pos, out.len());
+
+    // layout errors are errors, not verdicts
+    let bad_ends = [ends[0], ends[0] - 1];
+    assert!(verify_packed(&PackedInput { check_ends: &bad_ends, ..input }).is_err());
+    assert!(verify_packed(&PackedInput { anchor_keys: &keys[1..], ..input }).is_err());
+    for now in [-1.0, 0.5, f64::NAN, f64::INFINITY, 2f64.powi(53)] {
+        assert!(verify_packed(&PackedInput { now, ..input }).is_err(), "now = {now}");
+    }
+    let empty = verify_packed(&PackedInput { checks: &[], check_ends: &[], ..input }).unwrap();
+    assert!(empty.is_empty());
+}
+
+#[test]
+fn mutations_never_panic_and_never_accept_a_changed_check() {
+    // Every byte of a check is signed, fixed by the format, or part of a signature, and
+    // deterministic CBOR has one encoding per value: any change of a valid check must be refused.
+    let file = load();
+    let ctx = context(&file);
+    let valid = &file.cases.iter().find(|c| c.expected.get("ok").is_some()).unwrap().check;
+    let mut mutated = Vec::new();
+    for pos in 0..valid.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut m = valid.clone();
+            m[pos] ^= flip;
+            mutated.push(m);
+        }
+        mutated.push(valid[..pos].to_vec());
+    }
+    let checks: Vec<&[u8]> = mutated.iter().map(Vec::as_slice).collect();
+    let verdicts = verify_checks(&checks, &ctx).unwrap();
+    for (m, v) in mutated.iter().zip(&verdicts) {
+        assert!(v.is_err(), "accepted a mutation: {}", hex::encode(m));
+    }
+}

@@ -1,0 +1,70 @@
+// Refund (cancel) of the purse's last purchase: the merchant signs a refund naming the check; the
+// purse credits it back once. The purse matches the refund with its own record of the last
+// purchase (purse id, serial, merchant, amount, and the check hash when it saw the whole check),
+// so a refund can only give back what this purse paid to this merchant.
+import { equalBytes } from './cbor.ts';
+import { ErrorCode, ProtocolError } from './errors.ts';
+import { creditedBalance, purseProfile, type PurseState } from './load.ts';
+import { refund, type DigitalCheck, type Refund } from './messages.ts';
+import type { Party } from './pki.ts';
+import { Role } from './registry.ts';
+import { signMessage, verifyMessage, type Verified, type VerifyContext } from './signed.ts';
+
+/**
+ * The purse state after paying `check` (what value deduction does to the balance, seen from the
+ * protocol layer): the balance is debited and the check becomes the last purchase, the one a
+ * refund may cancel. `checkHash` is the hash of the signed check when the purse has it whole.
+ */
+export function recordPurchase(state: PurseState, check: DigitalCheck, checkHash?: Uint8Array): PurseState {
+  if (check.currency !== state.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${state.currency}, check in ${check.currency}`);
+  if (check.amount > state.balance) throw new ProtocolError(ErrorCode.InsufficientFunds, `balance ${state.balance}, amount ${check.amount}`);
+  return {
+    ...state,
+    balance: state.balance - check.amount,
+    lastPurchase: {
+      serial: check.serial,
+      amount: check.amount,
+      currency: check.currency,
+      merchantId: check.merchantId,
+      ...(checkHash ? { checkHash: checkHash.slice() } : {}),
+      refunded: false,
+    },
+  };
+}
+
+/** Merchant: a signed refund of the whole amount of a check it accepted. */
+export function makeRefund(merchant: Party, check: Verified<DigitalCheck>, now: number): Uint8Array {
+  if (check.body.merchantId !== merchant.id) throw new ProtocolError(ErrorCode.WrongMerchant, `check paid to ${check.body.merchantId}`);
+  const body: Refund = {
+    checkHash: check.hash,
+    purseId: check.body.purseId,
+    amount: check.body.amount,
+    currency: check.body.currency,
+    merchantId: merchant.id,
+    serial: check.body.serial,
+    time: now,
+  };
+  return signMessage(refund, body, merchant);
+}
+
+/**
+ * Purse: verifies a refund (merchant chain, role and signature; the merchant names itself) and
+ * credits it once: it must be for this purse, its last purchase, from the merchant that was paid,
+ * for the same amount and currency, and fit under the certified maximum balance.
+ */
+export function applyRefund(state: PurseState, purse: Party, refundBytes: Uint8Array, context: VerifyContext): { state: PurseState; credited: number; refund: Verified<Refund> } {
+  const verified = verifyMessage(refund, refundBytes, [Role.Merchant], context);
+  const { body, signer } = verified;
+  if (body.merchantId !== signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `refund names ${body.merchantId}, signed by ${signer.subject}`);
+  const profile = purseProfile(purse);
+  if (body.purseId !== profile.purseId) throw new ProtocolError(ErrorCode.WrongPurse, body.purseId);
+  const last = state.lastPurchase;
+  if (!last || last.serial !== body.serial) throw new ProtocolError(ErrorCode.UnknownCheck, `serial ${body.serial}, last purchase ${last ? last.serial : 'none'}`);
+  if (last.checkHash && !equalBytes(last.checkHash, body.checkHash)) throw new ProtocolError(ErrorCode.UnknownCheck, 'check hash');
+  if (body.merchantId !== last.merchantId) throw new ProtocolError(ErrorCode.WrongMerchant, `refund from ${body.merchantId}, paid to ${last.merchantId}`);
+  if (last.refunded) throw new ProtocolError(ErrorCode.RefundAlreadyApplied, `serial ${last.serial}`);
+  if (body.currency !== last.currency || body.currency !== state.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `refund in ${body.currency}, paid in ${last.currency}`);
+  if (body.amount !== last.amount) throw new ProtocolError(ErrorCode.BadField, `refund amount ${body.amount}, paid ${last.amount}`);
+  const balance = creditedBalance(state, body.amount, profile.limits);
+  return { state: { ...state, balance, lastPurchase: { ...last, refunded: true } }, credited: body.amount, refund: verified };
+}
