@@ -6,6 +6,7 @@ import type { Row, SuiteResult } from './harness.ts';
 import { ed25519Chart } from './svg.ts';
 import { BATCH_SIZES } from './ed25519.bench.ts';
 import { POOL_SIZES } from './pool.bench.ts';
+import { ACCEPT_OP, BATCH_PURSES, CHECK_BATCH_SIZES, COL, T, batchOp } from './protocol.bench.ts';
 
 export interface RunMeta {
   quick: boolean;
@@ -85,7 +86,7 @@ export function fmt(x: number): string {
 }
 
 /** A Markdown table per results table: the first implementation (ours / in-thread) is the base. */
-function markdownTable(rows: Row[]): string {
+export function markdownTable(rows: Row[]): string {
   const ops = [...new Set(rows.map((r) => r.op))];
   const impls = [...new Set(rows.map((r) => r.impl))];
   const [base, ...peers] = impls;
@@ -141,5 +142,138 @@ export function write(dir: URL, meta: RunMeta, suites: SuiteResult[]): { md: str
   writeFileSync(new URL('crypto.md', dir), md);
   const ed = suites.flatMap((s) => s.rows).filter((r) => r.table === 'Ed25519');
   if (ed.length) writeFileSync(new URL('crypto.svg', dir), ed25519Chart(ed));
+  return { md, goals };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The protocol suite: results/protocol.json and results/protocol.md, apart from crypto.* (which a
+// protocol-only run must not overwrite).
+
+/** Suites whose results go to protocol.{json,md} rather than crypto.{json,md,svg}. */
+export const PROTOCOL_SUITES = ['protocol'];
+
+const POS_ACCEPT_US = 200;
+const BATCH_OVER_RAW = 1.2;
+
+const figureOf = (r: Row | undefined): Figure | undefined => r && { value: r.usPerOp, rmePct: r.raw.rmePct };
+
+/** a / b with the larger margin of the two (a ratio is as noisy as its noisier side). */
+function ratio(a: Row | undefined, b: Row | undefined): Figure | undefined {
+  return a && b ? { value: a.usPerOp / b.usPerOp, rmePct: Math.max(a.raw.rmePct, b.raw.rmePct) } : undefined;
+}
+
+const noisy = (f: Figure) => (f.rmePct > NOISY_RME_PCT ? ` (noisy: ±${f.rmePct.toFixed(0)}%)` : '');
+
+export function protocolTargets(rows: Row[]): Target[] {
+  const accept = (col: string) => figureOf(find(rows, T.acceptance, ACCEPT_OP, col));
+  const pos = target(`POS acceptance of one check ≤ ${POS_ACCEPT_US} µs (${ACCEPT_OP}; worst of cold, warm)`, [accept(COL.cold), accept(COL.warm)], POS_ACCEPT_US, 'µs');
+  const shown = ([['cold', accept(COL.cold)], ['warm', accept(COL.warm)]] as const).filter(([, f]) => f).map(([name, f]) => `${name} ${fmt(f!.value)} µs${noisy(f!)}`);
+  if (shown.length) pos.figure = shown.join(', ');
+
+  const batchRatio = (col: string, n: number) => ratio(find(rows, T.batch, batchOp(n), col), find(rows, T.batch, batchOp(n), COL.raw));
+  const judged = CHECK_BATCH_SIZES.map((n) => batchRatio(COL.spread, n));
+  const batch = target(
+    `Batch check verification (core verifyChecks, ${BATCH_PURSES} purses) per check within ${Math.round((BATCH_OVER_RAW - 1) * 100)} % of raw ed25519.verifyBatch per signature (worst of n = ${CHECK_BATCH_SIZES.join(', ')})`,
+    judged,
+    BATCH_OVER_RAW,
+    '×',
+  );
+  const per = (col: string) =>
+    CHECK_BATCH_SIZES.map((n) => [n, batchRatio(col, n)] as const)
+      .filter(([, f]) => f)
+      .map(([n, f]) => `${f!.value.toFixed(2)}× at ${n}${noisy(f!)}`)
+      .join(', ');
+  if (judged.some((f) => f)) batch.figure = `${per(COL.spread)}; not judged, 1 purse per check (2n + 1 signatures): ${per(COL.single) || '—'}`;
+  return [pos, batch];
+}
+
+/** A table of one implementation: operation and time. */
+function singleTable(rows: Row[]): string {
+  return ['| operation | µs/op |', '|---|---:|', ...rows.map((r) => `| ${r.op} | ${fmt(r.usPerOp)} ±${r.raw.rmePct.toFixed(0)}% |`)].join('\n');
+}
+
+/** The batch table transposed (one line per way of verifying, one column pair per n): too wide otherwise. */
+function batchTable(rows: Row[]): string {
+  const ways = [...new Set(rows.map((r) => r.impl))];
+  const head = `| per check (per signature for the raw n-key batch) | ${CHECK_BATCH_SIZES.map((n) => `n = ${n} µs | /raw`).join(' | ')} |`;
+  const rule = `|---|${CHECK_BATCH_SIZES.map(() => '---:|---:').join('|')}|`;
+  const lines = ways.map((way) => {
+    const cells = CHECK_BATCH_SIZES.map((n) => {
+      const r = find(rows, T.batch, batchOp(n), way);
+      const base = find(rows, T.batch, batchOp(n), COL.raw);
+      if (!r) return 'n/a | —';
+      return `${fmt(r.usPerOp)} ±${r.raw.rmePct.toFixed(0)}% | ${base ? `${(r.usPerOp / base.usPerOp).toFixed(2)}×` : '—'}`;
+    });
+    return `| ${way} | ${cells.join(' | ')} |`;
+  });
+  return [head, rule, ...lines].join('\n');
+}
+
+/** The ratios a reader of the batch table wants, per batch size. */
+function batchSummary(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const n of CHECK_BATCH_SIZES) {
+    const at = (col: string) => find(rows, T.batch, batchOp(n), col);
+    const parts = [
+      [`verifyChecks ${BATCH_PURSES} purses / raw per signature`, ratio(at(COL.spread), at(COL.raw))],
+      ['verifyChecks 1 purse per check / raw per signature', ratio(at(COL.single), at(COL.raw))],
+      [`verifyChecks ${BATCH_PURSES} purses / raw batch of its own n + ${BATCH_PURSES + 1} signatures`, ratio(at(COL.spread), at(COL.rawSameSpread))],
+      ['verifyChecks 1 purse per check / raw batch of its own 2n + 1 signatures', ratio(at(COL.single), at(COL.rawSameSingle))],
+      ['with / without the revocation list', ratio(at(COL.spread), at(COL.spreadNoList))],
+      [`TS verifyCheck loop / verifyChecks ${BATCH_PURSES} purses`, ratio(at(COL.tsLoop), at(COL.spread))],
+    ] as const;
+    const known = parts.filter(([, f]) => f).map(([name, f]) => `${name} ${f!.value.toFixed(2)}×`);
+    const withList = at(COL.spread);
+    const without = at(COL.spreadNoList);
+    if (withList && without) known.push(`the revocation list costs ${fmt(((withList.usPerOp - without.usPerOp) * n) / 1000)} ms per call`);
+    if (known.length) out.push(`- n = ${n}: ${known.join('; ')}.`);
+  }
+  return out;
+}
+
+export function protocolMarkdown(meta: RunMeta & ReturnType<typeof machine>, suites: SuiteResult[], goals: Target[]): string {
+  const rows = suites.flatMap((s) => s.rows);
+  const out = [
+    '# smartcheck protocol benchmarks',
+    '',
+    meta.quick ? '> **Quick run** (`--quick`): ~0.1 s per mark. Indicative only; use the full run for decisions.' : '',
+    `${meta.date} · ${meta.cpu} · ${meta.cores} cores · ${meta.memoryGiB} GiB · Node ${meta.node} (V8 ${meta.v8}) · ${meta.os}`,
+    `Load average at start ${meta.loadavgStart.join(' ')}, at end ${meta.loadavgEnd.join(' ')} (on ${meta.cores} cores).` +
+      ` Harness: ${meta.harness.sync} (sync); see bench/HARNESS.md.`,
+    meta.only ? `Only: ${meta.only.join(', ')}.` : '',
+    '',
+    'Times are means in µs per operation ± relative margin of error (95 %). In each table the last',
+    'column of a pair is that column over the first column of the table (e.g. decode/encode, warm/cold).',
+  ];
+  const explain: Record<string, string> = {
+    [T.messages]: 'Message bodies (messages.ts): encode of the value, and decode of its encoded bytes. Sizes are of the encoded body.',
+    [T.signed]: 'Signed messages with their certificate chain (purse or merchant → bank → root): sign, and verify (structure, 2 certificate signatures, role, signature, body).',
+    [T.acceptance]:
+      'acceptance.acceptCheck of one check against its verified slip, with the revocation list, the terminal floor limit and a replay lookup. Cold: no certificate cache (3 signatures per check); warm: the returning purse\'s chain already cached (1 signature).',
+    [T.parts]: 'Pieces of one acceptance, timed alone, to read the figures above.',
+    [T.batch]:
+      'The bank\'s batch check verification in the core (bindings/checks.ts verifyChecks), per check (total / n), beside raw ed25519.verifyBatch: per signature on n distinct-key signatures (the first line, the base of every ratio), and per check on exactly the distinct signatures each batch carries. The TS verifyCheck loop is run at n = 256 only.',
+  };
+  for (const name of [...new Set(rows.map((r) => r.table))]) {
+    out.push('', `## ${name}`, '');
+    if (explain[name]) out.push(explain[name]!, '');
+    const these = rows.filter((r) => r.table === name);
+    out.push(name === T.batch ? batchTable(these) : new Set(these.map((r) => r.impl)).size === 1 ? singleTable(these) : markdownTable(these));
+    if (name === T.batch) out.push('', ...batchSummary(rows));
+  }
+  out.push('', '## Targets (reported, not enforced)', '');
+  for (const g of goals) out.push(`- ${g.status === 'reached' ? '✅ reached' : g.status === 'missed' ? '❌ missed' : '➖ not measured'}: ${g.name}: ${g.figure}`);
+  const notes = suites.flatMap((s) => s.notes);
+  if (notes.length) out.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
+  return out.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n') + '\n';
+}
+
+export function writeProtocol(dir: URL, meta: RunMeta, suites: SuiteResult[]): { md: string; goals: Target[] } {
+  mkdirSync(dir, { recursive: true });
+  const full = { ...meta, ...machine() };
+  const goals = protocolTargets(suites.flatMap((s) => s.rows));
+  writeFileSync(new URL('protocol.json', dir), JSON.stringify({ meta: full, targets: goals, suites }, null, 2) + '\n');
+  const md = protocolMarkdown(full, suites, goals);
+  writeFileSync(new URL('protocol.md', dir), md);
   return { md, goals };
 }

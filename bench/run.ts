@@ -2,18 +2,20 @@
 // `--only ed25519,hash` to run some suites. Suites run one after another in this process, peers
 // inside each suite side by side, so every ratio compares numbers taken minutes apart at most.
 import os from 'node:os';
-import { write, type RunMeta } from './report.ts';
+import { PROTOCOL_SUITES, write, writeProtocol, type RunMeta, type Target } from './report.ts';
 import type { RunOptions, SuiteResult } from './harness.ts';
 import * as ed25519 from './ed25519.bench.ts';
 import * as hash from './hash.bench.ts';
 import * as hpke from './hpke.bench.ts';
 import * as pool from './pool.bench.ts';
+import * as protocol from './protocol.bench.ts';
 
 const SUITES: Record<string, (opts: RunOptions) => Promise<SuiteResult>> = {
   ed25519: ed25519.run,
   hash: hash.run,
   hpke: hpke.run,
   pool: pool.run,
+  protocol: protocol.run,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
@@ -43,8 +45,23 @@ for (const [name, run] of Object.entries(SUITES)) {
   results.push(await run({ quick }));
 }
 meta.durationS = Math.round((Date.now() - started) / 1000);
-const { md, goals } = write(new URL('./results/', import.meta.url), meta, results);
-console.log(`\n${md}`);
-console.log(`wrote bench/results/crypto.{json,md,svg} in ${meta.durationS} s`);
+// The crypto suites report to crypto.{json,md,svg}, the protocol suite to protocol.{json,md}; a
+// run of one kind leaves the other's files as they are.
+const dir = new URL('./results/', import.meta.url);
+const cryptoResults = results.filter((r) => !PROTOCOL_SUITES.includes(r.name));
+const protocolResults = results.filter((r) => PROTOCOL_SUITES.includes(r.name));
+const goals: Target[] = [];
+if (cryptoResults.length) {
+  const report = write(dir, meta, cryptoResults);
+  console.log(`\n${report.md}`);
+  console.log(`wrote bench/results/crypto.{json,md,svg} in ${meta.durationS} s`);
+  goals.push(...report.goals);
+}
+if (protocolResults.length) {
+  const report = writeProtocol(dir, meta, protocolResults);
+  console.log(`\n${report.md}`);
+  console.log(`wrote bench/results/protocol.{json,md} in ${meta.durationS} s`);
+  goals.push(...report.goals);
+}
 // Targets are reported, not enforced: a missed target is a finding, not a broken benchmark.
 if (goals.some((g) => g.status === 'missed')) console.log('some targets missed (see above)');

@@ -19,7 +19,7 @@ export interface CheckFields {
   slipHash: Uint8Array;
   /** 0 POS, 1 Internet. */
   channel: number;
-  /** SHA-256 of the check's bytes. */
+  /** SHA-256 of the check's payload (the signed body), not of its COSE bytes: its identity. */
   checkHash: Uint8Array;
 }
 
@@ -36,11 +36,16 @@ export interface VerifyChecksOptions {
   anchors: ReadonlyMap<string, Uint8Array>;
   /** Unix seconds. */
   now: number;
-  /** Subject ids on the current revocation list. */
+  /**
+   * Revoked certificates, each qualified by its issuer as `issuer/subject` (revocationKey and
+   * revokedSet in src/protocol/): a bank's list revokes only what that bank certified.
+   */
   revoked?: Iterable<string>;
 }
 
 const utf8 = new TextEncoder();
+/** `issuer/subject`: two non-empty parts, one '/' (which no identifier contains). */
+const REVOCATION_KEY = /^[^/]+\/[^/]+$/;
 const ascii = new TextDecoder('utf-8', { fatal: true });
 
 /** Concatenates byte strings with their end offsets (the core's packed layout). */
@@ -80,7 +85,7 @@ export function verifyChecks(checks: readonly Uint8Array[], options: VerifyCheck
   }
   const revokedIds: Uint8Array[] = [];
   for (const id of revoked) {
-    if (typeof id !== 'string') throw new TypeError('options.revoked: expected subject ids (strings)');
+    if (typeof id !== 'string' || !REVOCATION_KEY.test(id)) throw new TypeError(`options.revoked: expected issuer-qualified ids "issuer/subject", got ${JSON.stringify(id)}`);
     revokedIds.push(utf8.encode(id));
   }
 

@@ -12,5 +12,7 @@ export { sha256, sha512, hkdf } from './hash.ts';
 export { lengths } from './lengths.ts';
 export { CoreError, CoreErrorCode, DecryptError } from './errors.ts';
 export { initCore, compileCore } from './loader.ts';
+export { verifyChecks } from './checks.ts';
+export type { CheckFields, CheckRefused, CheckVerdict, VerifyChecksOptions } from './checks.ts';
 export type { KeyPair, BatchItem, BatchResult } from './ed25519.ts';
 export type { Sealed, HpkeContext } from './hpke.ts';

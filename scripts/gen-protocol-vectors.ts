@@ -11,8 +11,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ed25519, sha256, x25519 } from '../bindings/index.ts';
 import { decode, encode, Tag, Tagged, type CborValue } from '../src/protocol/cbor.ts';
-import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../src/protocol/certificate.ts';
-import { PROTECTED_EDDSA, sign1 } from '../src/protocol/cose.ts';
+import { issueCertificate, revocationKey, type OfflineLimits, type TrustAnchors } from '../src/protocol/certificate.ts';
+import { PROTECTED_EDDSA, sign1, signedHash } from '../src/protocol/cose.ts';
 import { ErrorCode, ProtocolError } from '../src/protocol/errors.ts';
 import { digitalCheck, type DigitalCheck } from '../src/protocol/messages.ts';
 import { checkFor, makeSlip, signCheck, verifyCheck, verifySlip } from '../src/protocol/pos.ts';
@@ -24,7 +24,8 @@ export const VECTORS_PATH = fileURLToPath(new URL('../test/vectors/protocol/chec
 const NOW = 1_780_000_000; // 2026-05-28T20:26:40Z
 const DAY = 86_400;
 const VALID = { notBefore: NOW - 30 * DAY, notAfter: NOW + 365 * DAY };
-const REVOKED = ['P-A-REVOKED'];
+/** BANK-A revokes its purse P-A-REVOKED; BANK-B's purse of the same id stays valid. */
+const REVOKED = [revocationKey('BANK-A', 'P-A-REVOKED')];
 
 export interface OkFields {
   purseId: string;
@@ -74,6 +75,8 @@ interface CertOptions {
   role?: Role;
   /** Leaves the issuer's certificate out of the header. */
   noIssuerCertificate?: boolean;
+  /** Label of the certificate serial, when it should differ from the subject id (a reissue). */
+  serialLabel?: string;
 }
 
 function certify(issuer: { id: string; secretKey: Uint8Array; certificate?: Uint8Array }, id: string, role: Role, o: CertOptions = {}): Party {
@@ -88,7 +91,7 @@ function certify(issuer: { id: string; secretKey: Uint8Array; certificate?: Uint
       notBefore,
       notAfter: o.notAfter ?? VALID.notAfter,
       issuedAt: notBefore,
-      serial: serialOf(id),
+      serial: serialOf(o.serialLabel ?? id),
       signingKey: keys.publicKey,
       ...(kx ? { kxKey: kx.publicKey } : {}),
       ...(o.limits ? { limits: o.limits } : {}),
@@ -160,6 +163,8 @@ export function buildVectors(): CheckVectors {
   const pExpired = purse(bankA, 'P-A-EXPIRED', 'EUR', { notBefore: NOW - 400 * DAY, notAfter: NOW - DAY });
   const pFuture = purse(bankA, 'P-A-FUTURE', 'EUR', { notBefore: NOW + DAY, notAfter: NOW + 365 * DAY });
   const pRevoked = purse(bankA, 'P-A-REVOKED', 'EUR');
+  const pSameIdAtB = purse(bankB, 'P-A-REVOKED', 'USD');
+  const pA1Reissued = purse(bankA, 'P-A1', 'EUR', { serialLabel: 'P-A1/reissued', notBefore: NOW - 10 * DAY });
   const pWrongKey = purse(bankA, 'P-A-FORGED', 'EUR', { signWith: ed25519.keygen(seedOf('not BANK-A')).secretKey });
   const pUnknownRoot = purse(bankX, 'P-X1', 'EUR');
   const pIssuerMismatch = purse(bankA, 'P-A-MISNAMED', 'EUR', { issuerName: 'BANK-Z' });
@@ -198,7 +203,7 @@ export function buildVectors(): CheckVectors {
       merchantId: body.merchantId,
       slipHash: toHex(body.slipHash),
       channel: body.channel,
-      checkHash: toHex(sha256(check)),
+      checkHash: toHex(signedHash(check)),
     };
     cases.push({ name, check: toHex(check), expected: { ok: fields } });
   };
@@ -215,6 +220,12 @@ export function buildVectors(): CheckVectors {
   ok('valid: P-A1 pays M-SHOP-2 (purse and merchant at different banks)', pA1, bodyFor(merchantB, pA1.id, 3, 42, 'EUR'));
   ok('valid: largest amount (2^53 - 1) and a serial above 2^32', pA2, bodyFor(merchantA, pA2.id, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER));
   ok('valid: amount 0', pB1, bodyFor(merchantB, pB1.id, 2, 0, 'USD'));
+  // The check hash is the payload's: the same check under another valid certificate for the same
+  // key (a reissue) is the same check, with the same hash.
+  const rewrapped = bodyFor(merchantA, pA1.id, 20);
+  ok('hash: P-A1 check, serial 20, under its first certificate', pA1, rewrapped);
+  ok('hash: the same check re-wrapped under a reissued P-A1 certificate (same key): same checkHash', pA1Reissued, rewrapped);
+  ok("revocation: BANK-B's purse P-A-REVOKED is not revoked by BANK-A's entry", pSameIdAtB, bodyFor(merchantB, pSameIdAtB.id, 1, 7_00, 'USD'));
 
   const good = signCheck(pA1, bodyFor(merchantA, pA1.id, 10));
   const goodBody = bodyFor(merchantA, pA1.id, 11);
@@ -233,8 +244,8 @@ export function buildVectors(): CheckVectors {
   bad('role: check signed by a merchant certificate', ErrorCode.WrongRole, signRaw(merchantA, digitalCheck.encode({ ...goodBody, purseId: merchantA.id })));
   bad('role: check signed by the bank itself', ErrorCode.WrongRole, signRaw(bankA, digitalCheck.encode({ ...goodBody, purseId: bankA.id })));
   bad('role: purse certified directly by a root', ErrorCode.WrongRole, signCheck(pUnderRoot, bodyFor(merchantA, pUnderRoot.id, 1)));
-  bad('role: purse certified by a merchant (chain of three under BANK-A)', ErrorCode.WrongRole, signCheck(pUnderMerchant, bodyFor(merchantA, pUnderMerchant.id, 1)));
-  bad('revocation: purse on the revocation list', ErrorCode.Revoked, signCheck(pRevoked, bodyFor(merchantA, pRevoked.id, 1)));
+  bad('chain: three certificates (purse certified by a merchant under BANK-A)', ErrorCode.BadCoseStructure, signCheck(pUnderMerchant, bodyFor(merchantA, pUnderMerchant.id, 1)));
+  bad("revocation: BANK-A's purse P-A-REVOKED, on BANK-A's list", ErrorCode.Revoked, signCheck(pRevoked, bodyFor(merchantA, pRevoked.id, 1)));
   bad('certificate: purse certificate names BANK-Z but is signed by BANK-A', ErrorCode.IssuerMismatch, signCheck(pIssuerMismatch, bodyFor(merchantA, pIssuerMismatch.id, 1)));
   bad('certificate: no certificate in the unprotected header', ErrorCode.MissingCertificate, sign1(digitalCheck.encode(goodBody), pA1.secretKey));
   bad('subject: check names purse P-A2 but is signed by P-A1', ErrorCode.SubjectMismatch, signCheck(pA1, { ...goodBody, purseId: pA2.id }));
@@ -264,6 +275,7 @@ export function buildVectors(): CheckVectors {
   bad('body: channel 2', ErrorCode.BadField, signRaw(pA1, bodyWith((m) => m.set(9, 2))));
   bad('body: purse id with a leading U+FEFF (a BOM is text, not skipped)', ErrorCode.BadField, signRaw(pA1, bodyWith((m) => m.set(6, `\uFEFF${pA1.id}`))));
   bad('body: serial 0', ErrorCode.BadField, signCheck(pA1, { ...goodBody, serial: 0 }));
+  bad('channel: a single-signed (COSE_Sign1) check for channel 1, the Internet', ErrorCode.WrongChannel, signCheck(pA1, { ...goodBody, channel: Channel.Internet }));
   const es256 = encode(new Map([[1, -7]]));
   bad('COSE: protected header {1: -7} (ES256)', ErrorCode.UnsupportedAlgorithm, rawSign1(es256, withCert(pA1.certificate), digitalCheck.encode(goodBody), new Uint8Array(64)));
   bad('COSE: protected header {1: -8, 4: h\'01\'} (EdDSA with more)', ErrorCode.BadCoseStructure, rawSign1(encode(new Map<number, CborValue>([[1, -8], [4, Uint8Array.of(1)]])), withCert(pA1.certificate), digitalCheck.encode(goodBody), new Uint8Array(64)));
@@ -278,6 +290,8 @@ export function buildVectors(): CheckVectors {
   badSigBadBody[badSigBadBody.length - 5] = (badSigBadBody[badSigBadBody.length - 5] as number) ^ 0x10;
   bad('order: bad signature and an unknown body key → signature first', ErrorCode.BadSignature, badSigBadBody);
   bad('order: wrong purse id and serial 0 → purse id first', ErrorCode.SubjectMismatch, signCheck(pA1, { ...goodBody, purseId: pB1.id, serial: 0 }));
+  bad('order: serial 0 and channel 1 → serial first', ErrorCode.BadField, signCheck(pA1, { ...goodBody, serial: 0, channel: Channel.Internet }));
+  bad('order: chain of three and a bad signature → chain first', ErrorCode.BadCoseStructure, sign1(digitalCheck.encode({ ...goodBody, purseId: pUnderMerchant.id }), pA1.secretKey, pUnderMerchant.certificate));
   bad('order: revoked purse under an expired bank → bank (top of chain) first', ErrorCode.CertificateExpired, signCheck(purse(bankAExpired, 'P-A-REVOKED', 'EUR'), bodyFor(merchantA, 'P-A-REVOKED', 1)));
 
   // Every expectation is what the TypeScript verifier says; a disagreement is a generator bug.
@@ -299,9 +313,9 @@ export function buildVectors(): CheckVectors {
     source: 'smartcheck protocol vectors: POS digital checks (WIRE.md type 4), generated by scripts/gen-protocol-vectors.ts',
     notes: [
       'Deterministic: keys from fixed seeds (SHA-256 of "smartcheck/vectors/seed/<label>"), certificate serials from SHA-256 of "smartcheck/vectors/serial/<label>", Ed25519 signatures are deterministic; regenerating writes identical bytes.',
-      'Verify each check with the anchors (root id -> Ed25519 public key), the time `now` (Unix seconds) and the revoked subject ids. expected.ok lists the fields of an accepted check (checkHash = SHA-256 of the check bytes); expected.error is a code of src/protocol/errors.ts.',
+      'Verify each check with the anchors (root id -> Ed25519 public key), the time `now` (Unix seconds) and the revoked certificates, each "issuer/subject" (a bank revokes only what it certified). expected.ok lists the fields of an accepted check (checkHash = SHA-256 of the check payload, the signed body bytes, not of the whole COSE bytes); expected.error is a code of src/protocol/errors.ts.',
       'When a check has several faults the code is that of the first failing step in WIRE.md "Order of checks".',
-      'Roots: ROOT-1 -> BANK-A, ROOT-2 -> BANK-B; ROOT-9 (-> BANK-X) is not an anchor. Merchants M-SHOP-1 (BANK-A), M-SHOP-2 (BANK-B). Purses P-A* under BANK-A (EUR limits), P-B* under BANK-B (USD limits).',
+      'Roots: ROOT-1 -> BANK-A, ROOT-2 -> BANK-B; ROOT-9 (-> BANK-X) is not an anchor. Merchants M-SHOP-1 (BANK-A), M-SHOP-2 (BANK-B). Purses P-A* under BANK-A (EUR limits), P-B* under BANK-B (USD limits); BANK-B also has a purse P-A-REVOKED (USD), which BANK-A revoking its own P-A-REVOKED does not touch.',
     ],
     anchors: [...anchors].map(([id, key]) => ({ id, publicKey: toHex(key) })),
     now: NOW,

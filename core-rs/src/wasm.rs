@@ -159,8 +159,9 @@ pub fn wipe_stack() {
 }
 
 /// Batch verification of signed POS checks (WIRE.md type 4), all signatures in one Ed25519 batch.
-/// Checks, anchor ids and revoked ids are packed like `ed25519_verify_batch`'s messages
-/// (concatenated, with end offsets); anchor keys are n·32 bytes; `now` is Unix seconds. Returns one
+/// Checks, anchor ids and revoked ids (issuer-qualified, `issuer/subject`) are packed like
+/// `ed25519_verify_batch`'s messages (concatenated, with end offsets); anchor keys are n·32 bytes;
+/// `now` is Unix seconds. Returns one
 /// record per check: code (u16 LE, 0 accepted) and, when accepted, the check's fields; the layout
 /// is in `checks/packed.rs` and `bindings/checks.ts` reads it.
 #[wasm_bindgen]

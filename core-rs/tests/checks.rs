@@ -6,7 +6,7 @@
 mod common;
 use common::{hex, vectors};
 use serde_json::Value;
-use smartcheck_core::checks::{verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict};
+use smartcheck_core::checks::{split_revocation_key, verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict};
 
 struct Case {
     name: String,
@@ -119,7 +119,7 @@ fn packed_layout_round_trip() {
     }
     let revoked: Vec<u8> = file.revoked.concat();
     let revoked_ends = vec![revoked.len() as u32];
-    assert_eq!(file.revoked.len(), 1);
+    assert_eq!(file.revoked, vec![b"BANK-A/P-A-REVOKED".to_vec()]);
     let input = PackedInput {
         checks: &checks,
         check_ends: &ends,
@@ -165,6 +165,11 @@ fn packed_layout_round_trip() {
     for now in [-1.0, 0.5, f64::NAN, f64::INFINITY, 2f64.powi(53)] {
         assert!(verify_packed(&PackedInput { now, ..input }).is_err(), "now = {now}");
     }
+    // a revoked entry must be issuer-qualified: a bare subject id would silently revoke nothing
+    for bare in [&b"P-A-REVOKED"[..], b"/P-A-REVOKED", b"BANK-A/", b"A/B/C"] {
+        let ends = [bare.len() as u32];
+        assert!(verify_packed(&PackedInput { revoked: bare, revoked_ends: &ends, ..input }).is_err(), "{}", String::from_utf8_lossy(bare));
+    }
     let empty = verify_packed(&PackedInput { checks: &[], check_ends: &[], ..input }).unwrap();
     assert!(empty.is_empty());
 }
@@ -189,5 +194,51 @@ fn mutations_never_panic_and_never_accept_a_changed_check() {
     let verdicts = verify_checks(&checks, &ctx).unwrap();
     for (m, v) in mutated.iter().zip(&verdicts) {
         assert!(v.is_err(), "accepted a mutation: {}", hex::encode(m));
+    }
+}
+
+fn case<'f>(file: &'f File, name: &str) -> &'f Case {
+    file.cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no vector case {name:?}"))
+}
+
+#[test]
+fn rewrapped_check_keeps_its_hash() {
+    // The check hash is SHA-256 of the payload: the same check under a reissued certificate for the
+    // same purse key (another unsigned header) is the same check.
+    let file = load();
+    let first = case(&file, "hash: P-A1 check, serial 20, under its first certificate");
+    let again = case(&file, "hash: the same check re-wrapped under a reissued P-A1 certificate (same key): same checkHash");
+    assert_ne!(first.check, again.check);
+    let verdicts = verify_checks(&[first.check.as_slice(), again.check.as_slice()], &context(&file)).unwrap();
+    let [Ok(a), Ok(b)] = verdicts.as_slice() else { panic!("refused: {verdicts:?}") };
+    assert_eq!(a.check_hash, b.check_hash);
+    assert_eq!(hex::encode(a.check_hash), first.expected["ok"]["checkHash"].as_str().unwrap());
+}
+
+#[test]
+fn revocation_is_per_issuing_bank() {
+    // BANK-A's P-A-REVOKED and BANK-B's purse of the same id: an entry revokes only its bank's.
+    let file = load();
+    let at_a = case(&file, "revocation: BANK-A's purse P-A-REVOKED, on BANK-A's list");
+    let at_b = case(&file, "revocation: BANK-B's purse P-A-REVOKED is not revoked by BANK-A's entry");
+    let anchors: Vec<(&[u8], &[u8; 32])> = file.anchors.iter().map(|(id, key)| (id.as_slice(), key)).collect();
+    let codes = |revoked: &[&'static [u8]]| -> Vec<u16> {
+        let ctx = Context::new(anchors.clone(), file.now, revoked.iter().copied());
+        verify_checks(&[at_a.check.as_slice(), at_b.check.as_slice()], &ctx).unwrap().iter().map(|v| v.as_ref().map_or_else(|e| e.code(), |_| 0)).collect()
+    };
+    assert_eq!(codes(&[b"BANK-A/P-A-REVOKED"]), vec![206, 0]);
+    assert_eq!(codes(&[b"BANK-B/P-A-REVOKED"]), vec![0, 206]);
+    assert_eq!(codes(&[b"BANK-A/P-A-REVOKED", b"BANK-B/P-A-REVOKED"]), vec![206, 206]);
+    // a bare subject id, or one qualified by another issuer, revokes nothing
+    assert_eq!(codes(&[b"P-A-REVOKED", b"BANK-C/P-A-REVOKED", b"ROOT-1/P-A-REVOKED"]), vec![0, 0]);
+    // the bank certificate is revoked by its issuer, the root
+    assert_eq!(codes(&[b"ROOT-1/BANK-A"]), vec![206, 0]);
+}
+
+#[test]
+fn revocation_keys_split_at_their_one_slash() {
+    assert_eq!(split_revocation_key(b"BANK-A/P-1"), Some((&b"BANK-A"[..], &b"P-1"[..])));
+    for bad in [&b""[..], b"P-1", b"/P-1", b"BANK-A/", b"A/B/C", b"/"] {
+        assert_eq!(split_revocation_key(bad), None, "{}", String::from_utf8_lossy(bad));
     }
 }

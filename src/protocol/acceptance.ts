@@ -3,8 +3,8 @@
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { DigitalCheck, PurchaseSlip, RevocationList } from './messages.ts';
 import { checkMatchesSlip, verifyCheck } from './pos.ts';
-import { Channel } from './registry.ts';
-import type { TrustAnchors } from './certificate.ts';
+import { revokedSet } from './revocation.ts';
+import type { CertificateCache, TrustAnchors } from './certificate.ts';
 import type { Verified } from './signed.ts';
 
 export interface AcceptancePolicy {
@@ -18,7 +18,8 @@ export interface AcceptancePolicy {
   terminalMaxPerCheck?: number;
   /** True when this terminal already holds a check with this purse and serial (replay). */
   seen?: (purseId: string, serial: number) => boolean;
-  verifiedCache?: Set<string>;
+  /** Certificate signatures already verified (shared across checks; bounded). */
+  verifiedCache?: CertificateCache;
 }
 
 export interface LimitCheck {
@@ -56,15 +57,12 @@ export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>
     const check = verifyCheck(checkBytes, {
       anchors: policy.anchors,
       now: policy.now,
-      ...(list ? { revoked: new Set(list.revoked) } : {}),
+      ...(list ? { revoked: revokedSet([list]) } : {}),
       ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
     });
     verdict.genuine = true;
     verdict.check = check;
     checkMatchesSlip(check.body, slip);
-    // WIRE.md: an Internet check is a COSE_Sign with the cardholder's signature too; a single-signed
-    // check for channel 1 is not one, even with a slip that says Internet.
-    if (check.body.channel !== Channel.Pos) throw new ProtocolError(ErrorCode.WrongChannel, 'a POS terminal takes POS checks only');
     const certified = check.signer.limits;
     if (certified) {
       if (certified.currency !== check.body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${certified.currency}`);

@@ -5,6 +5,7 @@
 import { sha256 } from '../../bindings/index.ts';
 import { equalBytes } from './cbor.ts';
 import { parseCertificate } from './certificate.ts';
+import { signedHash } from './cose.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { addAmounts, bytes } from './fields.ts';
@@ -54,6 +55,20 @@ export function openDeposit(bank: Party, envelope: Uint8Array, context: DepositC
   return verified;
 }
 
+/**
+ * The hash that names a deposited check in a receipt: its payload hash (WIRE.md § Hashes), so a
+ * check re-wrapped with another certificate is the same check. An item that is not a COSE_Sign1 or
+ * COSE_Sign at all (refused with a 1xx code) has no payload and is named by the hash of its bytes.
+ */
+export function depositedCheckHash(check: Uint8Array): Uint8Array {
+  try {
+    return signedHash(check);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    return sha256(check);
+  }
+}
+
 /** Bank: the signed receipt for a batch, one outcome per check in batch order; the total is a checked sum. */
 export function makeReceipt(bank: Signer, batch: DepositBatch, outcomes: readonly CheckOutcome[], now: number): Uint8Array {
   if (outcomes.length !== batch.checks.length) throw new RangeError(`${outcomes.length} outcomes for ${batch.checks.length} checks`);
@@ -61,15 +76,15 @@ export function makeReceipt(bank: Signer, batch: DepositBatch, outcomes: readonl
   const rows = outcomes.map((o, i): CaptureOutcome => {
     if (o.code !== 0 && o.credited !== 0) throw new RangeError(`check ${i}: refused (${o.code}) but credited ${o.credited}`);
     total = addAmounts(total, o.credited);
-    return [sha256(batch.checks[i] as Uint8Array), o.code, o.credited];
+    return [depositedCheckHash(batch.checks[i] as Uint8Array), o.code, o.credited];
   });
   return signMessage(captureReceipt, { merchantId: batch.merchantId, batchId: batch.batchId, outcomes: rows, totalCredited: total, time: now }, bank);
 }
 
 /**
  * Merchant: verifies a receipt against the batch it deposited: signed by its own bank, for this
- * merchant and batch, one outcome per check in order with that check's hash, nothing credited for
- * a refused check, and a total that is the sum of the credits.
+ * merchant and batch, one outcome per check in order with that check's (payload) hash, nothing
+ * credited for a refused check, and a total that is the sum of the credits.
  */
 export function verifyReceipt(merchant: Party, receipt: Uint8Array, batch: Pick<DepositBatch, 'batchId' | 'checks'>, context: VerifyContext): Verified<CaptureReceipt> {
   const verified = verifyMessage(captureReceipt, receipt, [Role.Bank], context);
@@ -81,7 +96,7 @@ export function verifyReceipt(merchant: Party, receipt: Uint8Array, batch: Pick<
   if (body.outcomes.length !== batch.checks.length) throw new ProtocolError(ErrorCode.ReceiptMismatch, `${body.outcomes.length} outcomes for ${batch.checks.length} checks`);
   let total = 0;
   body.outcomes.forEach(([hash, code, credited], i) => {
-    if (!equalBytes(hash, sha256(batch.checks[i] as Uint8Array))) throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: hash of another check`);
+    if (!equalBytes(hash, depositedCheckHash(batch.checks[i] as Uint8Array))) throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: hash of another check`);
     if (code !== 0 && credited !== 0) throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: refused (${code}) but credited ${credited}`);
     total = addAmounts(total, credited);
   });

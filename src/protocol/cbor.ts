@@ -73,6 +73,14 @@ class Writer {
     this.buf.set(b, this.length);
     this.length += b.length;
   }
+  /** Writes an ASCII-only string as a text string (no TextEncoder call); false if not ASCII. */
+  ascii(text: string): boolean {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+    this.head(3, text.length);
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.length++] = text.charCodeAt(i);
+    return true;
+  }
   result(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
@@ -85,10 +93,12 @@ function write(w: Writer, value: CborValue, depth: number): void {
     if (value >= 0) w.head(0, value);
     else w.head(1, -1 - value);
   } else if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) throw new TypeError('cannot encode a string with a lone surrogate (not Unicode text)');
-    const b = utf8.encode(value);
-    w.head(3, b.length);
-    w.bytes(b);
+    if (!w.ascii(value)) {
+      if (LONE_SURROGATE.test(value)) throw new TypeError('cannot encode a string with a lone surrogate (not Unicode text)');
+      const b = utf8.encode(value);
+      w.head(3, b.length);
+      w.bytes(b);
+    }
   } else if (value instanceof Uint8Array) {
     w.head(2, value.length);
     w.bytes(value);
@@ -96,18 +106,14 @@ function write(w: Writer, value: CborValue, depth: number): void {
     w.head(4, value.length);
     for (const item of value) write(w, item, depth + 1);
   } else if (value instanceof Map) {
-    const entries = [...value].map(([k, v]) => {
-      if (typeof k !== 'number' && typeof k !== 'string') throw new TypeError('map keys must be integers or text');
-      return [encode(k), v] as const;
-    });
-    entries.sort((a, b) => compareBytes(a[0], b[0]));
-    for (let i = 1; i < entries.length; i++) {
-      if (compareBytes((entries[i - 1] as readonly [Uint8Array, CborValue])[0], (entries[i] as readonly [Uint8Array, CborValue])[0]) === 0) throw new TypeError('duplicate map key');
-    }
-    w.head(5, entries.length);
-    for (const [k, v] of entries) {
-      w.bytes(k);
-      write(w, v, depth + 1);
+    const keys = [...value.keys()];
+    for (const key of keys) if (typeof key !== 'number' && typeof key !== 'string') throw new TypeError('map keys must be integers or text');
+    keys.sort(compareKeys);
+    for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1] as number | string, keys[i] as number | string) === 0) throw new TypeError('duplicate map key');
+    w.head(5, keys.length);
+    for (const key of keys) {
+      write(w, key, depth + 1);
+      write(w, value.get(key) as CborValue, depth + 1);
     }
   } else if (value instanceof Tagged) {
     if (!ALLOWED_TAGS.has(value.tag)) throw new TypeError(`tag ${value.tag} is not used by smartcheck`);
@@ -116,6 +122,22 @@ function write(w: Writer, value: CborValue, depth: number): void {
   } else {
     throw new TypeError(`cannot encode ${value === null ? 'null' : typeof value}`);
   }
+}
+
+/**
+ * Bytewise order of the keys' encodings, without encoding them: unsigned integers ascending
+ * (a longer head starts with a larger byte), then negative integers descending (major type 1),
+ * then text strings by their encoded bytes (major type 3).
+ */
+function compareKeys(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a >= 0 && b >= 0) return a - b;
+    if (a < 0 && b < 0) return b - a;
+    return a >= 0 ? -1 : 1;
+  }
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return compareBytes(encode(a), encode(b));
 }
 
 export function encode(value: CborValue): Uint8Array {
@@ -137,8 +159,10 @@ class Reader {
   pos = 0;
   constructor(readonly buf: Uint8Array) {}
 
-  /** Reads a head; returns [major, argument]. Enforces the shortest form. */
-  head(): [number, number] {
+  /** Reads a head into `major` and `arg` (fields, not a tuple: no allocation per item). Enforces the shortest form. */
+  major = 0;
+  arg = 0;
+  head(): void {
     const b = this.buf;
     if (this.pos >= b.length) malformed('unexpected end');
     const initial = b[this.pos++] as number;
@@ -146,7 +170,11 @@ class Reader {
     const info = initial & 0x1f;
     // Before the shortest-form rule, which would call a float 0.0 (f90000) "not deterministic".
     if (major === 7) return info === 31 ? malformed('indefinite length (break)') : malformed('floats and simple values are not used by smartcheck');
-    if (info < 24) return [major, info];
+    this.major = major;
+    if (info < 24) {
+      this.arg = info;
+      return;
+    }
     const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
     if (size === 0) return info === 31 ? malformed('indefinite length') : malformed(`reserved additional information ${info}`);
     if (this.pos + size > b.length) malformed('unexpected end');
@@ -155,7 +183,7 @@ class Reader {
     if (n > Number.MAX_SAFE_INTEGER) malformed('integer beyond 2^53-1');
     const min = size === 1 ? 24 : size === 2 ? 0x100 : size === 4 ? 0x10000 : 0x100000000;
     if (n < min) notDeterministic('integer or length not in its shortest form');
-    return [major, n];
+    this.arg = n;
   }
 
   take(n: number): Uint8Array {
@@ -168,8 +196,9 @@ class Reader {
   item(depth: number): CborValue {
     if (depth > MAX_DEPTH) malformed('nesting too deep');
     const start = this.pos;
-    const [major, n] = this.head();
-    switch (major) {
+    this.head();
+    const n = this.arg;
+    switch (this.major) {
       case 0:
         return n;
       case 1:
@@ -177,12 +206,27 @@ class Reader {
         return -1 - n;
       case 2:
         return this.take(n);
-      case 3:
+      case 3: {
+        const raw = this.take(n);
+        // Identifiers and codes are short ASCII: skip TextDecoder's per-call cost for them.
+        if (n <= 64) {
+          let text = '';
+          for (let i = 0; i < n; i++) {
+            const c = raw[i] as number;
+            if (c >= 0x80) {
+              text = '';
+              break;
+            }
+            text += String.fromCharCode(c);
+          }
+          if (text.length === n) return text;
+        }
         try {
-          return utf8Strict.decode(this.take(n));
+          return utf8Strict.decode(raw);
         } catch {
           return malformed('text string is not UTF-8');
         }
+      }
       case 4: {
         if (n > this.buf.length - this.pos) malformed('array longer than the input');
         const out: CborValue[] = new Array(n);

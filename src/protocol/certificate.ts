@@ -2,7 +2,7 @@
 // `cnf` (RFC 8747) and our private claims (role, key-exchange key, offline limits). WIRE.md has
 // the claim table; a chain runs leaf → bank → root, each carrying its issuer in label 13.
 import { ed25519 } from '../../bindings/index.ts';
-import { decode, encode, type CborValue } from './cbor.ts';
+import { decode, encode, equalBytes, type CborValue } from './cbor.ts';
 import { parseSign1, sign1 } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
@@ -123,15 +123,66 @@ export function parseCertificate(certificate: Uint8Array): Certificate {
 /** Trust anchors: root subject id → root Ed25519 public key. */
 export type TrustAnchors = ReadonlyMap<string, Uint8Array>;
 
+/**
+ * A revocation entry: the subject qualified by the bank (issuer) that certified it, so bank A
+ * revoking "P-1" never revokes bank B's "P-1". '/' cannot occur in an identifier (WIRE.md).
+ */
+export const revocationKey = (issuer: string, subject: string): string => `${issuer}/${subject}`;
+
 export interface ChainOptions {
   now: number;
-  /** Subjects revoked by the current revocation list. */
+  /** Revoked certificates as `revocationKey(issuer, subject)` (see revokedSet in revocation.ts). */
   revoked?: ReadonlySet<string>;
-  /** Signatures already known good (by certificate bytes hex), to check each distinct one once. */
-  verifiedCache?: Set<string>;
+  /** Certificate signatures already known good, so each distinct one is checked once. */
+  verifiedCache?: CertificateCache;
 }
 
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * Certificate signatures known to verify, at most `maxEntries` of them (the least recently used
+ * goes first). An entry is keyed by the signature and the issuer key and holds the signed bytes
+ * (Sig_structure), which a hit must equal: a signature and key alone do not pin the claims.
+ * Only the signature is cached; validity, roles and revocation are checked on every use.
+ */
+export class CertificateCache {
+  readonly #entries = new Map<string, Uint8Array>();
+  readonly maxEntries: number;
+
+  constructor(maxEntries = 4096) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`CertificateCache: maxEntries must be a positive integer, got ${maxEntries}`);
+    this.maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** True when `certificate`'s signature was verified under `issuerKey`. */
+  has(certificate: Certificate, issuerKey: Uint8Array): boolean {
+    const key = hexOf(certificate.signature) + hexOf(issuerKey);
+    const signed = this.#entries.get(key);
+    if (!signed || !equalBytes(signed, certificate.toBeSigned)) return false;
+    this.#entries.delete(key);
+    this.#entries.set(key, signed);
+    return true;
+  }
+
+  /** Records that `certificate`'s signature verifies under `issuerKey`. */
+  add(certificate: Certificate, issuerKey: Uint8Array): void {
+    const key = hexOf(certificate.signature) + hexOf(issuerKey);
+    this.#entries.delete(key);
+    this.#entries.set(key, certificate.toBeSigned.slice());
+    if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+/** Certificates in a chain: the leaf and the bank that certified it (a bank's own: one). */
+const MAX_CHAIN = 2;
 
 /**
  * Verifies a certificate chain up to a trusted root and returns the parsed leaf. Checks each
@@ -142,7 +193,7 @@ export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, option
   const chain = [leaf];
   let current = leaf;
   while (current.issuerCertificate) {
-    if (chain.length > 3) throw new ProtocolError(ErrorCode.BadCoseStructure, 'certificate chain too long');
+    if (chain.length >= MAX_CHAIN) throw new ProtocolError(ErrorCode.BadCoseStructure, `certificate chain longer than ${MAX_CHAIN}`);
     current = parseCertificate(current.issuerCertificate);
     chain.push(current);
   }
@@ -161,11 +212,10 @@ export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, option
     const key = issuer ? issuer.signingKey : rootKey;
     if (cert.notBefore > options.now) throw new ProtocolError(ErrorCode.CertificateNotYetValid, cert.subject);
     if (cert.notAfter < options.now) throw new ProtocolError(ErrorCode.CertificateExpired, cert.subject);
-    if (options.revoked?.has(cert.subject)) throw new ProtocolError(ErrorCode.Revoked, cert.subject);
-    const cacheKey = options.verifiedCache ? hexOf(cert.bytes) + hexOf(key) : '';
-    if (options.verifiedCache?.has(cacheKey)) continue;
+    if (options.revoked?.has(revocationKey(cert.issuer, cert.subject))) throw new ProtocolError(ErrorCode.Revoked, `${cert.subject} of ${cert.issuer}`);
+    if (options.verifiedCache?.has(cert, key)) continue;
     if (!ed25519.verify(cert.signature, cert.toBeSigned, key)) throw new ProtocolError(ErrorCode.BadCertificateSignature, cert.subject);
-    options.verifiedCache?.add(cacheKey);
+    options.verifiedCache?.add(cert, key);
   }
   return leaf;
 }

@@ -1,7 +1,7 @@
 // COSE_Sign1 and COSE_Sign (RFC 9052) with EdDSA, in the one shape smartcheck uses (WIRE.md).
 // Parsing checks structure only; signatures are checked by the caller with the key it trusts,
 // so the bank can batch them.
-import { ed25519 } from '../../bindings/index.ts';
+import { ed25519, sha256 } from '../../bindings/index.ts';
 import { decode, encode, equalBytes, Tag, Tagged, type CborValue } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { Cose } from './registry.ts';
@@ -112,4 +112,21 @@ export function parseMulti(input: Uint8Array | CborValue, count: number): MultiS
     return part;
   });
   return { payload, signers };
+}
+
+/**
+ * The identity of a signed object (WIRE.md § Hashes): SHA-256 of its payload, the message body
+ * bytes the signatures cover, not of the whole COSE bytes, whose unprotected headers (the signers'
+ * certificate chains) are not signed. So one check re-wrapped with another valid certificate for
+ * the same key keeps its hash. Takes the signed bytes (a COSE_Sign1, or a COSE_Sign with its two
+ * signatures) or an already parsed one.
+ */
+export function signedHash(signed: Uint8Array | { payload: Uint8Array }): Uint8Array {
+  return sha256(signed instanceof Uint8Array ? signedPayload(signed) : signed.payload);
+}
+
+/** The payload of a COSE_Sign1 or of a COSE_Sign with two signatures (an Internet check), by its tag. */
+export function signedPayload(signed: Uint8Array | CborValue): Uint8Array {
+  const value = signed instanceof Uint8Array ? decode(signed) : signed;
+  return value instanceof Tagged && value.tag === Tag.Sign ? parseMulti(value, 2).payload : parseSign1(value).payload;
 }

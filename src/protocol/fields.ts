@@ -86,16 +86,28 @@ export function oneOf<T extends number>(values: readonly T[]): FieldKind<T> {
   };
 }
 
+/** Runs `f`; names the failing item's index only when it fails (lists can have 10^5 items). */
+function withIndex<T>(name: string, index: number, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof ProtocolError && error.detail?.startsWith(`${name}:`)) {
+      throw new ProtocolError(error.code, `${name}[${index}]${error.detail.slice(name.length)}`);
+    }
+    throw error;
+  }
+}
+
 export function arrayOf<T>(item: FieldKind<T>, max = 100_000): FieldKind<T[]> {
   return {
     read(v, name) {
       if (!Array.isArray(v)) return bad(name, 'expected an array');
       if (v.length > max) bad(name, `more than ${max} items`);
-      return v.map((x, i) => item.read(x, `${name}[${i}]`));
+      return v.map((x, i) => withIndex(name, i, () => item.read(x, name)));
     },
     write(v, name) {
       if (!Array.isArray(v)) return bad(name, 'expected an array');
-      return v.map((x, i) => item.write(x, `${name}[${i}]`));
+      return v.map((x, i) => withIndex(name, i, () => item.write(x, name)));
     },
   };
 }

@@ -1,9 +1,8 @@
 // Fraud proofs: two genuine checks of one purse with one serial. A genuine card never signs two
 // checks with the same serial, so such a pair proves its signing key was copied (a clone). The
 // proof is self-contained: anyone holding the root keys verifies it offline, at any later time.
-import { sha256 } from '../../bindings/index.ts';
 import { compareBytes, decode, equalBytes, Tag, Tagged } from './cbor.ts';
-import { parseMulti, parseSign1 } from './cose.ts';
+import { parseMulti, parseSign1, signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { verifyInternetCheck } from './internet.ts';
 import { digitalCheck, fraudProof, type DigitalCheck } from './messages.ts';
@@ -16,7 +15,7 @@ export interface FraudEvidence {
   /** The purse's issuing bank. */
   bankId: string;
   serial: number;
-  /** SHA-256 of the two checks, in the proof's order. */
+  /** The two checks' hashes (SHA-256 of each payload, WIRE.md § Hashes), in the proof's order. */
   hashes: [Uint8Array, Uint8Array];
 }
 
@@ -72,7 +71,7 @@ export function verifyFraudProof(bytes: Uint8Array, context: FraudProofContext):
       purseId: a.verified.body.purseId,
       bankId: a.verified.signer.issuer,
       serial: a.verified.body.serial,
-      hashes: [sha256(proof.first), sha256(proof.second)],
+      hashes: [signedHash(a), signedHash(b)],
     };
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;

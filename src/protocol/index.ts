@@ -44,9 +44,9 @@ export type {
 export { addAmounts } from './fields.ts';
 
 // Signatures, certificates, PKI, envelopes
-export { PROTECTED_EDDSA, assembleMulti, parseMulti, parseSign1, sign1, signMulti, signPart } from './cose.ts';
+export { PROTECTED_EDDSA, assembleMulti, parseMulti, parseSign1, sign1, signMulti, signPart, signedHash, signedPayload } from './cose.ts';
 export type { MultiSigned, Sign1, SignedPart } from './cose.ts';
-export { issueCertificate, parseCertificate, verifyChain } from './certificate.ts';
+export { CertificateCache, issueCertificate, parseCertificate, revocationKey, verifyChain } from './certificate.ts';
 export type { Certificate, CertificateClaims, ChainOptions, OfflineLimits, TrustAnchors } from './certificate.ts';
 export { signMessage, verifyMessage } from './signed.ts';
 export type { Signer, Verified, VerifyContext } from './signed.ts';
@@ -77,11 +77,11 @@ export { acceptInternetCheck, approveInternetCheck, makeCheckRequest, makeIntern
 export type { InternetCheckDraft, InternetVerdict, PurseSigningContext, VerifiedInternetCheck } from './internet.ts';
 
 // Protocol 5: payment capture (protocol level)
-export { makeDeposit, makeReceipt, openDeposit, verifyReceipt } from './capture.ts';
+export { depositedCheckHash, makeDeposit, makeReceipt, openDeposit, verifyReceipt } from './capture.ts';
 export type { CheckOutcome, DepositContext } from './capture.ts';
 
 // Revocation, refunds, fraud proofs
-export { makeRevocationList, newerList, verifyRevocationList } from './revocation.ts';
+export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
 export type { RevocationListInput } from './revocation.ts';
 export { applyRefund, makeRefund, recordPurchase } from './refund.ts';
 export { makeFraudProof, verifyFraudProof } from './fraud.ts';

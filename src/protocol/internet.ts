@@ -2,15 +2,16 @@
 // request, the purse's signature (on behalf of the bank), the cardholder's approving second
 // signature, and the shop's acceptance. The check is a COSE_Sign: purse first, cardholder second,
 // sealed to the merchant's key-exchange key. Pure functions: no I/O, time is an argument.
-import { ed25519, sha256 } from '../../bindings/index.ts';
+import { ed25519 } from '../../bindings/index.ts';
 import { parseCertificate, verifyChain, type Certificate } from './certificate.ts';
-import { assembleMulti, parseMulti, signPart } from './cose.ts';
+import { assembleMulti, parseMulti, signedHash, signPart } from './cose.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { AcceptancePolicy, LimitCheck } from './acceptance.ts';
 import { digitalCheck, digitalCheckRequest, type DigitalCheck, type PurchaseSlip } from './messages.ts';
 import type { Party } from './pki.ts';
 import { checkFor, checkMatchesSlip, makeSlip, verifySlip } from './pos.ts';
+import { revokedSet } from './revocation.ts';
 import { Channel, MessageType, Role } from './registry.ts';
 import type { Signer, Verified, VerifyContext } from './signed.ts';
 
@@ -101,7 +102,7 @@ export function verifyInternetCheck(bytes: Uint8Array, context: VerifyContext): 
   if (body.purseId !== purse.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, 'check purse id differs from its signer');
   if (body.serial < 1) throw new ProtocolError(ErrorCode.BadField, 'serial must be ≥ 1');
   if (body.channel !== Channel.Internet) throw new ProtocolError(ErrorCode.WrongChannel, 'an Internet check must be for channel 1');
-  return { body, signer: purse, cardholder, bytes, hash: sha256(bytes) };
+  return { body, signer: purse, cardholder, bytes, hash: signedHash(signed) };
 }
 
 /** The shop's verdict on an Internet check: as a terminal's (acceptance.ts), with the cardholder. */
@@ -132,7 +133,7 @@ export function acceptInternetCheck(shop: Party, envelope: Uint8Array, slip: Ver
     const check = verifyInternetCheck(signed, {
       anchors: policy.anchors,
       now: policy.now,
-      ...(list ? { revoked: new Set(list.revoked) } : {}),
+      ...(list ? { revoked: revokedSet([list]) } : {}),
       ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
     });
     verdict.genuine = true;

@@ -1,8 +1,8 @@
 // Protocol 2, spending at a POS: the terminal's signed purchase slip, the purse's digital check,
 // and the terminal's offline acceptance of the check. Pure functions: no I/O, no clock (time is
 // an argument), no storage (the caller says whether it has seen a check before).
-import { sha256 } from '../../bindings/index.ts';
 import { equalBytes } from './cbor.ts';
+import { signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { digitalCheck, purchaseSlip, type DigitalCheck, type PurchaseSlip } from './messages.ts';
 import { Channel, Role } from './registry.ts';
@@ -36,11 +36,16 @@ export function signCheck(purse: Signer, check: DigitalCheck): Uint8Array {
   return signMessage(digitalCheck, check, purse);
 }
 
-/** Verifies a POS check's chain, role, signature and body, and that the purse signed for itself. */
+/**
+ * Verifies a POS check's chain, role, signature and body, that the purse signed for itself, and
+ * that it is for the POS channel: a single-signed (COSE_Sign1) check is never an Internet check,
+ * which is a COSE_Sign carrying the cardholder's signature too (internet.ts).
+ */
 export function verifyCheck(check: Uint8Array, context: VerifyContext): Verified<DigitalCheck> {
   const verified = verifyMessage(digitalCheck, check, [Role.Purse], context);
   if (verified.body.purseId !== verified.signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, 'check purse id differs from its signer');
   if (verified.body.serial < 1) throw new ProtocolError(ErrorCode.BadField, 'serial must be ≥ 1');
+  if (verified.body.channel !== Channel.Pos) throw new ProtocolError(ErrorCode.WrongChannel, 'a single-signed check is for the POS channel (0) only');
   return verified;
 }
 
@@ -53,5 +58,6 @@ export function checkMatchesSlip(check: DigitalCheck, slip: Verified<PurchaseSli
   if (check.channel !== slip.body.channel) throw new ProtocolError(ErrorCode.WrongChannel, String(check.channel));
 }
 
-export const hashOf = (signed: Uint8Array) => sha256(signed);
+/** The hash of a signed slip or check: SHA-256 of its payload (cose.ts signedHash, WIRE.md § Hashes). */
+export const hashOf = (signed: Uint8Array): Uint8Array => signedHash(signed);
 export { Channel };

@@ -1,5 +1,7 @@
 // The bank's signed revocation list: the subjects (purses, cardholders, merchants) a terminal must
-// refuse offline. Terminals keep the newest list of each bank and refresh it when online.
+// refuse offline. Terminals keep the newest list of each bank and refresh it when online. A list
+// revokes only what its own bank certified: entries are qualified by the list's bank id.
+import { revocationKey } from './certificate.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { revocationList, type RevocationList } from './messages.ts';
 import type { Party } from './pki.ts';
@@ -44,4 +46,28 @@ export function newerList(current: Verified<RevocationList> | undefined, candida
   if (!current) return candidate;
   if (current.body.bankId !== candidate.body.bankId) throw new ProtocolError(ErrorCode.WrongBank, `${candidate.body.bankId} list against ${current.body.bankId} list`);
   return candidate.body.listNumber > current.body.listNumber ? candidate : current;
+}
+
+/**
+ * The revoked set for `ChainOptions.revoked` from verified lists: each subject qualified by its
+ * list's bank (`revocationKey(list.bankId, subject)`), so one bank's list never revokes another
+ * bank's subject of the same name.
+ */
+export function revokedSet(lists: readonly RevocationList[]): ReadonlySet<string> {
+  if (lists.length === 1) return keysOf(lists[0] as RevocationList);
+  const out = new Set<string>();
+  for (const list of lists) for (const key of keysOf(list)) out.add(key);
+  return out;
+}
+
+// A terminal checks every sale against the same list: build its set of keys once per list object
+// (lists are not modified after verification), not once per check (2 ms for 10,000 entries).
+const keysByList = new WeakMap<RevocationList, ReadonlySet<string>>();
+function keysOf(list: RevocationList): ReadonlySet<string> {
+  let keys = keysByList.get(list);
+  if (!keys) {
+    keys = new Set(list.revoked.map((subject) => revocationKey(list.bankId, subject)));
+    keysByList.set(list, keys);
+  }
+  return keys;
 }

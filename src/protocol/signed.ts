@@ -1,8 +1,8 @@
 // Signing and verifying protocol messages: a body from its codec, in a COSE_Sign1 carrying the
 // signer's certificate chain. Verification checks, in order: structure, chain to a trusted root,
 // the signer's role, the signature, then the body — each failure its own typed error.
-import { ed25519, sha256 } from '../../bindings/index.ts';
-import { parseSign1, sign1 } from './cose.ts';
+import { ed25519 } from '../../bindings/index.ts';
+import { parseSign1, sign1, signedHash } from './cose.ts';
 import { verifyChain, type Certificate, type ChainOptions, type TrustAnchors } from './certificate.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { MessageCodec } from './message.ts';
@@ -19,7 +19,10 @@ export interface Verified<T> {
   signer: Certificate;
   /** The complete signed bytes, as received. */
   bytes: Uint8Array;
-  /** SHA-256 of `bytes`: the identity of this signed object (slip hash, check hash). */
+  /**
+   * SHA-256 of the payload (the signed body bytes), not of `bytes`: the identity of this signed
+   * object (slip hash, check hash), the same whatever certificate chain the headers carry.
+   */
   hash: Uint8Array;
 }
 
@@ -38,5 +41,5 @@ export function verifyMessage<T>(codec: MessageCodec<T>, bytes: Uint8Array, role
   if (!roles.includes(signer.role)) throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${signer.role}`);
   if (!ed25519.verify(signed.signature, signed.toBeSigned, signer.signingKey)) throw new ProtocolError(ErrorCode.BadSignature, codec.name);
   const body = codec.decode(signed.payload);
-  return { body, signer, bytes, hash: sha256(bytes) };
+  return { body, signer, bytes, hash: signedHash(signed) };
 }

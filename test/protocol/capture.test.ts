@@ -1,8 +1,9 @@
 // Protocol 5, payment capture (protocol level): deposit batch → bank opens → receipt → merchant checks it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../bindings/index.ts';
-import { makeDeposit, makeReceipt, openDeposit, verifyReceipt, type DepositContext } from '../../src/protocol/capture.ts';
-import { issueCertificate } from '../../src/protocol/certificate.ts';
+import { depositedCheckHash, makeDeposit, makeReceipt, openDeposit, verifyReceipt, type DepositContext } from '../../src/protocol/capture.ts';
+import { issueCertificate, revocationKey } from '../../src/protocol/certificate.ts';
+import { parseMulti, parseSign1, signedHash } from '../../src/protocol/cose.ts';
 import { seal } from '../../src/protocol/envelope.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { makeCheckRequest, makeInternetSlip, signInternetCheck, approveInternetCheck } from '../../src/protocol/internet.ts';
@@ -12,7 +13,7 @@ import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/po
 import { AMOUNT_MAX, Channel, MessageType, Role } from '../../src/protocol/registry.ts';
 import { signMessage } from '../../src/protocol/signed.ts';
 import { ed25519 } from '../../bindings/index.ts';
-import { EXPIRED, NOT_YET_VALID, T0, VALID, ctx, expectCode, flip, makeWorld, nonce, partyOf, type World } from './support/world.ts';
+import { EXPIRED, NOT_YET_VALID, T0, VALID, ctx, expectCode, flip, makeWorld, nonce, partyOf, reissued, rewrap, type World } from './support/world.ts';
 
 let w: World;
 let checks: Uint8Array[];
@@ -39,7 +40,7 @@ const batchOf = (over: Partial<DepositBatch> = {}): DepositBatch => ({ merchantI
 const sealBatch = (signer: Party, batch: DepositBatch, to: Party = w.bank) => seal(MessageType.DepositBatch, to.kx!.publicKey, signMessage(depositBatch, batch, signer));
 const receiptOf = (signer: Party, over: Partial<CaptureReceipt> = {}) =>
   signMessage(captureReceipt, {
-    merchantId: 'shop-1', batchId, outcomes: checks.map((c) => [sha256(c), 0, 1] as [Uint8Array, number, number]), totalCredited: checks.length, time: T0, ...over,
+    merchantId: 'shop-1', batchId, outcomes: checks.map((c) => [signedHash(c), 0, 1] as [Uint8Array, number, number]), totalCredited: checks.length, time: T0, ...over,
   }, signer);
 
 describe('happy path', () => {
@@ -54,7 +55,7 @@ describe('happy path', () => {
     const verified = verifyReceipt(w.merchant, receipt, batchOf(), ctx(w));
     expect(verified.body.totalCredited).toBe(30_000);
     expect(verified.body.outcomes.map(([h, c, a]) => [Buffer.from(h).toString('hex'), c, a])).toEqual(
-      checks.map((c, i) => [Buffer.from(sha256(c)).toString('hex'), outcomes[i]!.code, outcomes[i]!.credited]),
+      checks.map((c, i) => [Buffer.from(signedHash(c)).toString('hex'), outcomes[i]!.code, outcomes[i]!.credited]),
     );
     expect(verified.signer.subject).toBe('bank-a');
   });
@@ -62,6 +63,30 @@ describe('happy path', () => {
   it('opening the same deposit twice gives the same batch (the ledger makes a resubmission harmless)', () => {
     const envelope = makeDeposit(w.merchant, w.bank.certificate, checks, batchId, T0);
     expect(openDeposit(w.bank, envelope, depositCtx()).body).toEqual(openDeposit(w.bank, envelope, depositCtx()).body);
+  });
+});
+
+describe('receipts name checks by payload hash (WIRE.md § Hashes)', () => {
+  it('capture receipts match by payload hash: a check re-wrapped with another certificate of the same purse key is the same check', () => {
+    const rewrapped = rewrap(checks[0]!, reissued(w.bank, w.purse).certificate);
+    expect(rewrapped).not.toEqual(checks[0]);
+    expect(signedHash(rewrapped)).toEqual(signedHash(checks[0]!));
+    expect(signedHash(checks[0]!)).not.toEqual(sha256(checks[0]!));
+    const outcomes = checks.map(() => ({ code: 0, credited: 1 }));
+    const receipt = makeReceipt(w.bank, batchOf(), outcomes, T0);
+    const rows = captureReceipt.decode(parseSign1(receipt).payload).outcomes;
+    rows.forEach(([hash], i) => expect(hash, `outcome ${i}`).toEqual(signedHash(checks[i]!)));
+    // the merchant holds the re-wrapped copy: the receipt still matches it, in its place only
+    expect(verifyReceipt(w.merchant, receipt, batchOf({ checks: [rewrapped, checks[1]!, checks[2]!] }), ctx(w)).body.totalCredited).toBe(3);
+    expectCode(() => verifyReceipt(w.merchant, receipt, batchOf({ checks: [checks[1]!, rewrapped, checks[2]!] }), ctx(w)), ErrorCode.ReceiptMismatch);
+  });
+  it('an Internet check (COSE_Sign) is named by its shared payload; an item that is not a signed check by the hash of its bytes', () => {
+    expect(depositedCheckHash(checks[1]!)).toEqual(sha256(parseMulti(checks[1]!, 2).payload));
+    const junk = Uint8Array.of(0x01, 0x02, 0x03);
+    expect(depositedCheckHash(junk)).toEqual(sha256(junk));
+    const batch = batchOf({ checks: [checks[0]!, junk] });
+    const receipt = makeReceipt(w.bank, batch, [{ code: 0, credited: 5 }, { code: ErrorCode.MalformedCbor, credited: 0 }], T0);
+    expect(verifyReceipt(w.merchant, receipt, batch, ctx(w)).body.outcomes.map(([h]) => h)).toEqual([signedHash(checks[0]!), sha256(junk)]);
   });
 });
 
@@ -101,7 +126,7 @@ describe('openDeposit refuses', () => {
   it('expired, not yet valid and revoked merchants', () => {
     expectCode(() => openDeposit(w.bank, sealBatch(partyOf(w.bank, 'shop-old', Role.Merchant, EXPIRED), batchOf({ merchantId: 'shop-old' })), depositCtx()), ErrorCode.CertificateExpired);
     expectCode(() => openDeposit(w.bank, sealBatch(partyOf(w.bank, 'shop-new', Role.Merchant, NOT_YET_VALID), batchOf({ merchantId: 'shop-new' })), depositCtx()), ErrorCode.CertificateNotYetValid);
-    expectCode(() => openDeposit(w.bank, sealBatch(w.merchant, batchOf()), depositCtx({ revoked: new Set(['shop-1']) })), ErrorCode.Revoked);
+    expectCode(() => openDeposit(w.bank, sealBatch(w.merchant, batchOf()), depositCtx({ revoked: new Set([revocationKey('bank-a', 'shop-1')]) })), ErrorCode.Revoked);
   });
   it('a batch naming another merchant than its signer (SubjectMismatch)', () => {
     expectCode(() => openDeposit(w.bank, sealBatch(w.merchant, batchOf({ merchantId: 'shop-b' })), depositCtx()), ErrorCode.SubjectMismatch);
@@ -130,7 +155,7 @@ describe('makeReceipt', () => {
 });
 
 describe('verifyReceipt refuses', () => {
-  const outcomes = () => checks.map((c) => [sha256(c), 0, 1] as [Uint8Array, number, number]);
+  const outcomes = () => checks.map((c) => [signedHash(c), 0, 1] as [Uint8Array, number, number]);
   it('a receipt signed by a merchant (WrongRole)', () => {
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.merchant), batchOf(), ctx(w)), ErrorCode.WrongRole);
   });
@@ -144,7 +169,7 @@ describe('verifyReceipt refuses', () => {
   it('a receipt from an expired, not yet valid or revoked bank', () => {
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { now: T0 + 400 * 86_400 })), ErrorCode.CertificateExpired);
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { now: T0 - 2 * 86_400 })), ErrorCode.CertificateNotYetValid);
-    expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { revoked: new Set(['bank-a']) })), ErrorCode.Revoked);
+    expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { revoked: new Set([revocationKey('root', 'bank-a')]) })), ErrorCode.Revoked);
   });
   it('a receipt for another merchant (WrongMerchant)', () => {
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank, { merchantId: 'shop-2' }), batchOf(), ctx(w)), ErrorCode.WrongMerchant);
@@ -156,13 +181,13 @@ describe('verifyReceipt refuses', () => {
       { outcomes: [...outcomes(), [new Uint8Array(32), 0, 1]], totalCredited: 4 },
       { outcomes: [outcomes()[1]!, outcomes()[0]!, outcomes()[2]!] },
       { outcomes: [outcomes()[0]!, outcomes()[1]!, [new Uint8Array(32), 0, 1]] },
-      { outcomes: [outcomes()[0]!, outcomes()[1]!, [sha256(checks[2]!), ErrorCode.DuplicateCheck, 1]] },
+      { outcomes: [outcomes()[0]!, outcomes()[1]!, [signedHash(checks[2]!), ErrorCode.DuplicateCheck, 1]] },
       { totalCredited: 4 },
     ];
     for (const over of cases) expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank, over), batchOf(), ctx(w)), ErrorCode.ReceiptMismatch);
   });
   it('credits that overflow (AmountOverflow)', () => {
-    const over = { outcomes: [[sha256(checks[0]!), 0, AMOUNT_MAX], [sha256(checks[1]!), 0, 1], [sha256(checks[2]!), 0, 0]] as [Uint8Array, number, number][], totalCredited: AMOUNT_MAX };
+    const over = { outcomes: [[signedHash(checks[0]!), 0, AMOUNT_MAX], [signedHash(checks[1]!), 0, 1], [signedHash(checks[2]!), 0, 0]] as [Uint8Array, number, number][], totalCredited: AMOUNT_MAX };
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank, over), batchOf(), ctx(w)), ErrorCode.AmountOverflow);
   });
   it('something that is not a receipt (WrongMessageType)', () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyChecks, type CheckVerdict } from '../../bindings/checks.ts';
 import type { CheckVectors, VectorCase } from '../../scripts/gen-protocol-vectors.ts';
+import { revocationKey } from '../../src/protocol/certificate.ts';
 import { parseSign1, sign1 } from '../../src/protocol/cose.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
@@ -122,7 +123,7 @@ describe('core verify_checks = TS verifyCheck on mutated bodies and certificates
   const validity = { notBefore: file.now - 1000, notAfter: file.now + 1000 };
   const bank = certifyBank(root, 'BANK-T', { ...validity, seed: seed('BANK-T') });
   const purse = certifyParty(bank, 'P-T1', Role.Purse, { ...validity, seed: seed('P-T1'), limits: { currency: 'EUR', maxBalance: 100, maxPerCheck: 50, maxOfflineChecks: 3, maxOfflineAmount: 100 } });
-  const local = { anchors: anchorsOf(root), now: file.now, revoked: ['P-T2'] };
+  const local = { anchors: anchorsOf(root), now: file.now, revoked: [revocationKey('BANK-T', 'P-T2')] };
   const localTs = { anchors: local.anchors, now: file.now, revoked: new Set(local.revoked) };
   const body = digitalCheck.encode({ slipHash: new Uint8Array(32).fill(7), amount: 1234, currency: 'EUR', merchantId: 'M-T', purseId: purse.id, serial: 9, time: file.now, channel: 0 });
   const purseClaims = parseSign1(purse.certificate).payload;
@@ -178,6 +179,7 @@ describe('verifyChecks arguments', () => {
     expect(() => verifyChecks([check], { ...options, anchors: new Map([['ROOT-1', new Uint8Array(31)]]) })).toThrow(RangeError);
     for (const now of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => verifyChecks([check], { ...options, now })).toThrow(/now/);
     expect(() => verifyChecks([check], { ...options, revoked: [1] as never })).toThrow(/revoked/);
+    for (const bare of ['P-A-REVOKED', '/P-A-REVOKED', 'BANK-A/', 'A/B/C']) expect(() => verifyChecks([check], { ...options, revoked: [bare] }), bare).toThrow(/issuer\/subject/);
   });
   it('no anchors: every check chains to an unknown root; revoked omitted: nothing is revoked', () => {
     expect(verifyChecks([check], { anchors: new Map(), now: file.now })[0]).toEqual({ ok: false, code: ErrorCode.UnknownIssuer });

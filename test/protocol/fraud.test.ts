@@ -1,8 +1,7 @@
 // Fraud proofs: two genuine checks of one purse with one serial prove a clone, offline, for ever.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../bindings/index.ts';
 import { issueCertificate, parseCertificate } from '../../src/protocol/certificate.ts';
-import { signMulti } from '../../src/protocol/cose.ts';
+import { signMulti, signedHash } from '../../src/protocol/cose.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { makeFraudProof, verifyFraudProof } from '../../src/protocol/fraud.ts';
 import { approveInternetCheck, makeCheckRequest, makeInternetSlip, signInternetCheck } from '../../src/protocol/internet.ts';
@@ -40,7 +39,8 @@ describe('happy path', () => {
     expect(evidence.purseId).toBe('purse-1');
     expect(evidence.bankId).toBe('bank-a');
     expect(evidence.serial).toBe(5);
-    expect(new Set(evidence.hashes.map((h) => Buffer.from(h).toString('hex')))).toEqual(new Set([a, b].map((c) => Buffer.from(sha256(c)).toString('hex'))));
+    // the hashes are the checks' payload hashes (WIRE.md § Hashes), in the proof's order
+    expect(new Set(evidence.hashes.map((h) => Buffer.from(h).toString('hex')))).toEqual(new Set([a, b].map((c) => Buffer.from(signedHash(c)).toString('hex'))));
   });
   it('works for Internet checks (COSE_Sign) and for a POS check against an Internet one', () => {
     expect(verifyFraudProof(makeFraudProof(internet(6, 1), internet(6, 2)), fraudCtx()).serial).toBe(6);

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tagged, decode, encode } from '../../src/protocol/cbor.ts';
 import { assembleMulti, parseMulti, signMulti, signPart } from '../../src/protocol/cose.ts';
+import { revocationKey } from '../../src/protocol/certificate.ts';
 import { seal } from '../../src/protocol/envelope.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import {
@@ -98,7 +99,7 @@ describe('signInternetCheck refuses', () => {
     expectCode(() => signInternetCheck(w.purse, request(makeInternetSlip(old, slipBody({ merchantId: 'shop-old' }))), signing()), ErrorCode.CertificateExpired);
     const early = partyOf(w.bank, 'shop-early', Role.Merchant, NOT_YET_VALID);
     expectCode(() => signInternetCheck(w.purse, request(makeInternetSlip(early, slipBody({ merchantId: 'shop-early' }))), signing()), ErrorCode.CertificateNotYetValid);
-    expectCode(() => signInternetCheck(w.purse, request(makeInternetSlip(w.merchant, slipBody())), signing(1, { revoked: new Set(['shop-1']) })), ErrorCode.Revoked);
+    expectCode(() => signInternetCheck(w.purse, request(makeInternetSlip(w.merchant, slipBody())), signing(1, { revoked: new Set([revocationKey('bank-a', 'shop-1')]) })), ErrorCode.Revoked);
   });
   it('a serial below 1 (BadField)', () => {
     expectCode(() => signInternetCheck(w.purse, request(makeInternetSlip(w.merchant, slipBody())), signing(0)), ErrorCode.BadField);
@@ -135,7 +136,7 @@ describe('approveInternetCheck refuses', () => {
   it('expired, not yet valid and revoked cardholders', () => {
     expectCode(() => approveInternetCheck(partyOf(w.bank, 'carol', Role.Cardholder, EXPIRED), draft, ctx(w)), ErrorCode.CertificateExpired);
     expectCode(() => approveInternetCheck(partyOf(w.bank, 'dave', Role.Cardholder, NOT_YET_VALID), draft, ctx(w)), ErrorCode.CertificateNotYetValid);
-    expectCode(() => approveInternetCheck(w.cardholder, draft, ctx(w, { revoked: new Set(['alice']) })), ErrorCode.Revoked);
+    expectCode(() => approveInternetCheck(w.cardholder, draft, ctx(w, { revoked: new Set([revocationKey('bank-a', 'alice')]) })), ErrorCode.Revoked);
   });
   it('a cardholder under an unknown root (UnknownIssuer)', () => {
     expectCode(() => approveInternetCheck(partyOf(w.rogueBank, 'alice', Role.Cardholder), draft, ctx(w)), ErrorCode.UnknownIssuer);

@@ -1,5 +1,6 @@
 // Refund (cancel) of the purse's last purchase: the merchant signs, the purse credits once.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { revocationKey } from '../../src/protocol/certificate.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { approveInternetCheck, makeCheckRequest, makeInternetSlip, signInternetCheck } from '../../src/protocol/internet.ts';
 import { newPurseState, type PurseState } from '../../src/protocol/load.ts';
@@ -115,7 +116,7 @@ describe('applyRefund refuses, leaving the state unchanged', () => {
     expectRefused(paid, (s) => applyRefund(s, w.purse, r, ctx(w, { now: T0 + 400 * 86_400 })), ErrorCode.CertificateExpired);
     expectRefused(paid, (s) => applyRefund(s, w.purse, refundOf(partyOf(w.bank, 'shop-1', Role.Merchant, NOT_YET_VALID)), ctx(w)), ErrorCode.CertificateNotYetValid);
     expectRefused(paid, (s) => applyRefund(s, w.purse, refundOf(partyOf(w.bank, 'shop-1', Role.Merchant, EXPIRED)), ctx(w)), ErrorCode.CertificateExpired);
-    expectRefused(paid, (s) => applyRefund(s, w.purse, r, ctx(w, { revoked: new Set(['shop-1']) })), ErrorCode.Revoked);
+    expectRefused(paid, (s) => applyRefund(s, w.purse, r, ctx(w, { revoked: new Set([revocationKey('bank-a', 'shop-1')]) })), ErrorCode.Revoked);
   });
   it('something that is not a refund (WrongRole for a check, WrongMessageType for a slip)', () => {
     expectRefused(paid, (s) => applyRefund(s, w.purse, check.bytes, ctx(w)), ErrorCode.WrongRole);

@@ -33,7 +33,7 @@ describe('protocol vectors: checks.json', () => {
 
   it('covers valid checks from both banks and every failure the brief lists', () => {
     const codes = new Set(file.cases.map((c) => ('error' in c.expected ? c.expected.error : 0)));
-    for (const code of [0, 100, 101, 102, 103, 104, 105, 106, 108, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209]) expect(codes, `code ${code}`).toContain(code);
+    for (const code of [0, 100, 101, 102, 103, 104, 105, 106, 107, 108, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 311]) expect(codes, `code ${code}`).toContain(code);
     const purses = new Set(file.cases.flatMap((c) => ('ok' in c.expected ? [c.expected.ok.purseId] : [])));
     expect([...purses].some((p) => p.startsWith('P-A')) && [...purses].some((p) => p.startsWith('P-B'))).toBe(true);
   });

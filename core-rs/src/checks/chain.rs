@@ -11,8 +11,9 @@ use super::code::ErrorCode;
 use super::cose::parse_sign1;
 use super::Context;
 
-/// Certificates in a chain, leaf included (the TypeScript decoder's limit).
-const MAX_CHAIN: usize = 4;
+/// Certificates in a chain: the leaf and the bank that certified it (`MAX_CHAIN` in
+/// `src/protocol/certificate.ts`). A third is refused before it is parsed.
+const MAX_CHAIN: usize = 2;
 
 /// A signature to verify in the batch.
 pub(crate) struct SignatureJob<'a> {
@@ -26,11 +27,15 @@ pub(crate) struct SignatureJob<'a> {
     pub code: ErrorCode,
 }
 
-/// What a check comes to once its recorded signatures are known to be good.
+/// What a check comes to once its recorded signatures are known to be good: the body and the
+/// payload (whose hash is the check's identity).
 pub(crate) type Outcome<'a> = Result<(CheckBody<'a>, &'a [u8]), ErrorCode>;
 
+/// The POS channel: a single-signed check (COSE_Sign1) is for it only.
+const CHANNEL_POS: u8 = 0;
+
 /// Walks one check; pushes its signatures, in order, to `signatures`, and returns the outcome if
-/// they all verify: the body and the check's bytes, or the first failure after them.
+/// they all verify: the body and the payload, or the first failure after them.
 pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut Vec<SignatureJob<'a>>) -> Outcome<'a> {
     // structure
     let value = decode(check)?;
@@ -50,7 +55,7 @@ pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut 
         public_key: leaf.signing_key,
         code: ErrorCode::BadSignature,
     });
-    // body fields, then purse id = subject, then serial ≥ 1
+    // body fields, then purse id = subject, then serial ≥ 1, then the POS channel
     let body = read_check_body(signed.payload)?;
     if body.purse_id != leaf.subject {
         return Err(ErrorCode::SubjectMismatch);
@@ -58,7 +63,10 @@ pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut 
     if body.serial < 1 {
         return Err(ErrorCode::BadField);
     }
-    Ok((body, check))
+    if body.channel != CHANNEL_POS {
+        return Err(ErrorCode::WrongChannel);
+    }
+    Ok((body, signed.payload))
 }
 
 fn verify_chain<'v, 'a>(
@@ -66,7 +74,7 @@ fn verify_chain<'v, 'a>(
     context: &Context<'a>,
     signatures: &mut Vec<SignatureJob<'a>>,
 ) -> Result<Certificate<'v, 'a>, ErrorCode> {
-    // Parse leaf → bank (→ root-signed top), each certificate completely before its issuer.
+    // Parse leaf → bank, each certificate completely before its issuer; no third.
     let mut chain: Vec<Certificate<'v, 'a>> = Vec::with_capacity(2);
     let mut next = Some(leaf);
     while let Some(value) = next {
@@ -100,7 +108,7 @@ fn verify_chain<'v, 'a>(
         if cert.not_after < context.now {
             return Err(ErrorCode::CertificateExpired);
         }
-        if context.revoked.contains(cert.subject.as_bytes()) {
+        if context.is_revoked(cert.issuer, cert.subject) {
             return Err(ErrorCode::Revoked);
         }
         signatures.push(SignatureJob {

@@ -21,7 +21,8 @@ pub enum ErrorCode {
     UnknownField = 105,
     /// A field has the wrong type, size or range.
     BadField = 106,
-    /// Not a COSE_Sign1 / COSE_Sign / CWT of the shape smartcheck uses.
+    /// Not a COSE_Sign1 / COSE_Sign / CWT of the shape smartcheck uses, or a certificate chain of
+    /// more than two.
     BadCoseStructure = 107,
     /// A signature algorithm other than EdDSA.
     UnsupportedAlgorithm = 108,
@@ -40,7 +41,7 @@ pub enum ErrorCode {
     CertificateNotYetValid = 204,
     /// A signer or certificate has the wrong role for this message.
     WrongRole = 205,
-    /// A subject in the chain is on the revocation list.
+    /// A certificate in the chain is revoked by the bank that issued it.
     Revoked = 206,
     /// A certificate names an issuer other than the certificate that signed it.
     IssuerMismatch = 207,

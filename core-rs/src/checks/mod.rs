@@ -27,23 +27,40 @@ use crate::error::CoreError;
 use crate::hash::sha256;
 use std::collections::{HashMap, HashSet};
 
-/// What a verifier trusts and knows: the root keys, the time, the revoked subjects.
+/// What a verifier trusts and knows: the root keys, the time, the revoked certificates.
 pub struct Context<'a> {
     anchors: Vec<(&'a [u8], &'a [u8; 32])>,
     now: u64,
-    revoked: HashSet<&'a [u8]>,
+    /// (issuer, subject) pairs.
+    revoked: HashSet<(&'a [u8], &'a [u8])>,
 }
 
 impl<'a> Context<'a> {
     /// Trust anchors as (root subject id, Ed25519 public key) pairs (the first of equal ids wins),
-    /// `now` in Unix seconds, and the subject ids on the current revocation list.
+    /// `now` in Unix seconds, and the revoked certificates, each qualified by its issuer as
+    /// `issuer/subject` (`revocationKey` in `src/protocol/certificate.ts`): a bank's list revokes
+    /// only what that bank certified. An entry without exactly one '/' (see
+    /// [`split_revocation_key`]) matches no certificate.
     pub fn new(anchors: Vec<(&'a [u8], &'a [u8; 32])>, now: u64, revoked: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        Context { anchors, now, revoked: revoked.into_iter().collect() }
+        Context { anchors, now, revoked: revoked.into_iter().filter_map(split_revocation_key).collect() }
+    }
+
+    fn is_revoked(&self, issuer: &str, subject: &str) -> bool {
+        self.revoked.contains(&(issuer.as_bytes(), subject.as_bytes()))
     }
 
     fn anchor(&self, id: &str) -> Option<&'a [u8; 32]> {
         self.anchors.iter().find(|(a, _)| *a == id.as_bytes()).map(|(_, key)| *key)
     }
+}
+
+/// Splits a revocation key `issuer/subject` into its two non-empty parts; `None` unless it has
+/// exactly one '/' (no identifier contains one).
+pub fn split_revocation_key(key: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = key.iter().position(|&b| b == b'/')?;
+    let (issuer, rest) = key.split_at(at);
+    let subject = rest.get(1..)?;
+    (!issuer.is_empty() && !subject.is_empty() && !subject.contains(&b'/')).then_some((issuer, subject))
 }
 
 /// An accepted check: the fields the bank books, borrowed from the check's bytes.
@@ -63,7 +80,8 @@ pub struct CheckFields<'a> {
     pub slip_hash: [u8; 32],
     /// 0 POS, 1 Internet.
     pub channel: u8,
-    /// SHA-256 of the check's bytes: its identity.
+    /// SHA-256 of the check's payload (the signed body bytes): its identity, the same whatever
+    /// certificate chain the unsigned header carries (WIRE.md § Hashes).
     pub check_hash: [u8; 32],
 }
 
@@ -124,7 +142,7 @@ pub fn verify_checks<'a>(checks: &[&'a [u8]], context: &Context<'a>) -> Result<V
             if let Some((job, _)) = failed {
                 return Err(job.code);
             }
-            let (body, bytes) = outcome?;
+            let (body, payload) = outcome?;
             Ok(CheckFields {
                 purse_id: body.purse_id,
                 serial: body.serial,
@@ -133,7 +151,7 @@ pub fn verify_checks<'a>(checks: &[&'a [u8]], context: &Context<'a>) -> Result<V
                 merchant_id: body.merchant_id,
                 slip_hash: *body.slip_hash,
                 channel: body.channel,
-                check_hash: sha256(bytes),
+                check_hash: sha256(payload),
             })
         })
         .collect())

@@ -3,7 +3,8 @@
 //!
 //! Input: byte sequences concatenated, with `ends[i]` the end offset of item i (as
 //! `ed25519_verify_batch` takes its messages): the checks, the anchor ids (with their keys as
-//! n·32 bytes) and the revoked subject ids; `now` as a number (an integer in [0, 2^53 - 1]).
+//! n·32 bytes) and the revoked certificates as issuer-qualified ids `issuer/subject`; `now` as a
+//! number (an integer in [0, 2^53 - 1]).
 //!
 //! Output: one record per check, in input order, little-endian:
 //!
@@ -15,14 +16,14 @@
 //! | channel | 1 | 0 POS, 1 Internet |
 //! | currency | 3 | ASCII |
 //! | slip hash | 32 | |
-//! | check hash | 32 | SHA-256 of the check |
+//! | check hash | 32 | SHA-256 of the check's payload |
 //! | purse id | 1 + n | length, then ASCII (n ≤ 64) |
 //! | merchant id | 1 + n | length, then ASCII (n ≤ 64) |
 //!
 //! So a refused check costs 2 bytes and an accepted one 88 plus its two ids; `bindings/checks.ts`
 //! reads it with a DataView and checks that the records cover the buffer exactly.
 
-use super::{verify_checks, Context, Verdict};
+use super::{split_revocation_key, verify_checks, Context, Verdict};
 use crate::error::CoreError;
 
 /// The packed arguments.
@@ -37,7 +38,7 @@ pub struct PackedInput<'a> {
     pub anchor_id_ends: &'a [u32],
     /// One 32-byte Ed25519 public key per anchor id.
     pub anchor_keys: &'a [u8],
-    /// Revoked subject ids (UTF-8), concatenated.
+    /// Revoked certificates as `issuer/subject` (UTF-8), concatenated.
     pub revoked: &'a [u8],
     /// End offset of each id in `revoked`.
     pub revoked_ends: &'a [u32],
@@ -59,6 +60,9 @@ pub fn verify_packed(input: &PackedInput<'_>) -> Result<Vec<u8>, CoreError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| CoreError::Layout("anchor keys must be 32 bytes per anchor id"))?;
     let revoked = split(input.revoked, input.revoked_ends, "revoked id offsets")?;
+    if !revoked.iter().all(|key| split_revocation_key(key).is_some()) {
+        return Err(CoreError::Layout("revoked entries must be issuer/subject"));
+    }
     let now = input.now;
     if !(now.is_finite() && now >= 0.0 && now <= super::cbor::MAX_SAFE as f64 && now.fract() == 0.0) {
         return Err(CoreError::Layout("now must be an integer in [0, 2^53 - 1]"));

@@ -2,10 +2,12 @@
 // cardholder), bank B under the same root, and impostors under a root nobody trusts. Plus the
 // helpers every protocol test uses: expect a typed error, freeze a state and prove it unchanged.
 import { expect } from 'vitest';
-import { issueCertificate, type OfflineLimits } from '../../../src/protocol/certificate.ts';
+import { decode, encode, Tag, Tagged } from '../../../src/protocol/cbor.ts';
+import { issueCertificate, parseCertificate, type OfflineLimits } from '../../../src/protocol/certificate.ts';
+import { PROTECTED_EDDSA, parseSign1 } from '../../../src/protocol/cose.ts';
 import { ProtocolError, type ErrorCode } from '../../../src/protocol/errors.ts';
 import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../../../src/protocol/pki.ts';
-import { Role } from '../../../src/protocol/registry.ts';
+import { Cose, Role } from '../../../src/protocol/registry.ts';
 import type { VerifyContext } from '../../../src/protocol/signed.ts';
 import { ed25519, x25519 } from '../../../bindings/index.ts';
 
@@ -73,6 +75,30 @@ export function purseWithoutBankCertificate(bank: Party, id: string): Party {
     bank.secretKey,
   );
   return { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate, kx };
+}
+
+/**
+ * `party` with a reissued certificate: same subject, role, keys and limits, a new serial and other
+ * dates, signed by the same bank (`bank`), which rides along as usual.
+ */
+export function reissued(bank: Party, party: Party, o: { notBefore?: number; notAfter?: number } = {}): Party {
+  const c = parseCertificate(party.certificate);
+  const notBefore = o.notBefore ?? c.notBefore + 60;
+  const certificate = issueCertificate(
+    {
+      issuer: c.issuer, subject: c.subject, role: c.role, notBefore, notAfter: o.notAfter ?? c.notAfter, issuedAt: notBefore, serial: newSerial(), signingKey: c.signingKey,
+      ...(c.kxKey ? { kxKey: c.kxKey } : {}), ...(c.limits ? { limits: c.limits } : {}),
+    },
+    bank.secretKey,
+    bank.certificate,
+  );
+  return { ...party, certificate };
+}
+
+/** The same COSE_Sign1 (payload and signature untouched) with `certificate` in its unsigned header. */
+export function rewrap(signed: Uint8Array, certificate: Uint8Array): Uint8Array {
+  const { payload, signature } = parseSign1(signed);
+  return encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, new Map([[Cose.kcwt, decode(certificate)]]), payload, signature]));
 }
 
 export const ctx = (w: World, extra: Partial<VerifyContext> = {}): VerifyContext => ({ anchors: w.anchors, now: T0, ...extra });
