@@ -348,7 +348,8 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
   const addBatch = table(T.batch, rows);
   {
     const single = checkBatch(w, slips, maxN, maxN);
-    const revoked = [...revokedSet([list])];
+    // Frozen, as a bank holds its current list: bindings/checks.ts checks and packs it once.
+    const revoked = Object.freeze([...revokedSet([list])]);
     const withList: VerifyChecksOptions = { anchors: w.anchors, now: NOW, revoked };
     const noList: VerifyChecksOptions = { anchors: w.anchors, now: NOW };
     const tsContext: VerifyContext = { anchors: w.anchors, now: NOW, revoked: revokedSet([list]) };

@@ -4,9 +4,13 @@
 //   node bench/wasm-profile.mjs build [variant ...]     build missing variants, one at a time
 //   node bench/wasm-profile.mjs measure [--rounds N]     time every built variant, write results
 //   node bench/wasm-profile.mjs all [--rounds N]         both
+//   node bench/wasm-profile.mjs report                   rewrite the results file from results.json
 //   options: --force (rebuild even if the pkg exists), --out DIR (default /tmp/wasmprof),
 //            --scale F (sample length × F; e.g. --rounds 45 --scale 0.33 on a busy machine)
 //
+// Every variant is built from one snapshot of the committed source (git archive of --rev, default
+// HEAD: Cargo.toml, Cargo.lock, core-rs/) in DIR/src, so edits made to the work tree while the
+// builds run cannot leak into some variants and not others.
 // Nothing in the work tree is changed except bench/results/wasm-profile.md: Cargo settings are
 // overridden through CARGO_PROFILE_RELEASE_* and RUSTFLAGS, each cargo variant builds in its own
 // CARGO_TARGET_DIR (DIR/<cargo variant>/target) and every variant's wasm-bindgen output goes to
@@ -71,6 +75,9 @@ const VARIANTS = [
   { name: 'simd128+O4', cargo: 'simd', wasmOpt: ['-O4', ...FEATURES, '--enable-simd'], what: '+simd128, wasm-opt -O4' },
   { name: 'opt-2+simd128', cargo: 'o2simd', wasmOpt: [...O3, '--enable-simd'], what: 'opt-level 2 + simd128 (wasm-opt -O3 --enable-simd)' },
   { name: 'hybrid', cargo: 'hybrid', wasmOpt: O3, what: 'opt 3 for core + dalek/zebra/sha2, "s" for other deps (wasm-opt -O3)' },
+  // A/A control: byte-identical to current, loaded last; its difference from current is the noise
+  // (and any load-order bias) of this harness.
+  { name: 'current-copy', cargo: 'base', wasmOpt: O3, what: 'A/A control: same bytes as current, loaded last' },
 ];
 
 // ---- arguments -------------------------------------------------------------------------------
@@ -81,12 +88,13 @@ const option = (name, fallback) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
 const OUT = option('--out', '/tmp/wasmprof');
+const REV = option('--rev', 'HEAD');
 const ROUNDS = Number(option('--rounds', '9'));
 // Sample length multiplier: more, shorter rounds spread each variant over more moments in time,
 // which makes the median more robust when other work comes and goes on the machine.
 const SCALE = Number(option('--scale', '1'));
 const command = argv[0] ?? 'all';
-const positional = argv.slice(1).filter((a, i, all) => !a.startsWith('--') && !['--rounds', '--out', '--scale'].includes(all[i - 1]));
+const positional = argv.slice(1).filter((a, i, all) => !a.startsWith('--') && !['--rounds', '--out', '--scale', '--rev'].includes(all[i - 1]));
 
 const log = (m) => process.stderr.write(`[wasm-profile] ${m}\n`);
 const rawWasm = (cargo) => join(OUT, cargo, 'target', TARGET, 'release', `${NAME}.wasm`);
@@ -101,10 +109,34 @@ function run(cmd, args, options = {}) {
 }
 
 // ---- build -------------------------------------------------------------------------------------
+let source = null;
+/** The source snapshot every variant is built from: DIR/src at commit REV. */
+function snapshot() {
+  if (source) return source;
+  const rev = spawnSync('git', ['-C', ROOT, 'rev-parse', REV], { encoding: 'utf8' });
+  if (rev.status !== 0) throw new Error(`git rev-parse ${REV} failed`);
+  const commit = rev.stdout.trim();
+  const dir = join(OUT, 'src');
+  const mark = join(dir, '.commit');
+  if (!existsSync(mark) || readFileSync(mark, 'utf8') !== commit) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const tar = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', commit, 'Cargo.toml', 'Cargo.lock', 'core-rs'], { maxBuffer: 1 << 30 });
+    if (tar.status !== 0) throw new Error('git archive failed');
+    const x = spawnSync('tar', ['-x', '-C', dir], { input: tar.stdout });
+    if (x.status !== 0) throw new Error('tar -x failed');
+    writeFileSync(mark, commit);
+    log(`source snapshot: ${commit} in ${dir}`);
+  }
+  source = { dir, commit };
+  return source;
+}
+
 function buildCargo(key, force) {
   const p = CARGO[key];
+  const src = snapshot();
   const stampFile = join(OUT, key, 'settings.json');
-  const settings = JSON.stringify(p);
+  const settings = JSON.stringify({ ...p, commit: src.commit });
   if (!force && existsSync(rawWasm(key)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === settings) return null;
   const { cargo, args, env } = wasmCargo();
   const targetDir = join(OUT, key, 'target');
@@ -112,7 +144,7 @@ function buildCargo(key, force) {
   log(`cargo build [${key}]: ${p.what}`);
   const config = (p.config ?? []).flatMap((c) => ['--config', c]);
   const seconds = run(cargo, ['build', '--release', '--target', TARGET, '-p', 'smartcheck-core', ...config, ...args], {
-    cwd: ROOT,
+    cwd: src.dir,
     env: {
       ...env,
       CARGO_TARGET_DIR: targetDir,
@@ -313,7 +345,8 @@ async function measure() {
 
   const machine = {
     cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, v8: process.versions.v8,
-    date: started.toISOString(), loadStart, loadEnd, rounds: ROUNDS, calls,
+    command: process.argv.slice(2).join(' '), date: started.toISOString(),
+    source: existsSync(join(OUT, 'src', '.commit')) ? readFileSync(join(OUT, 'src', '.commit'), 'utf8') : '?', loadStart, loadEnd, rounds: ROUNDS, calls,
     rustc: spawnSync('/usr/bin/rustc', ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmBindgen: spawnSync(wasmBindgen(ROOT), ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmOpt: spawnSync(WASM_OPT, ['--version'], { encoding: 'utf8' }).stdout?.trim(),
@@ -357,13 +390,15 @@ function report(m, rows) {
   const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
   return `# WASM release-profile study
 
-Generated by \`node bench/wasm-profile.mjs all\` (builds every variant into /tmp/wasmprof/<variant>/pkg,
-then times them side by side in one Node process). Raw numbers: /tmp/wasmprof/results.json.
+Generated by \`node bench/wasm-profile.mjs ${m.command}\` after \`node bench/wasm-profile.mjs build\`
+(every variant built one at a time into ${OUT}/<variant>/pkg, then all timed side by side in one
+Node process). Raw samples: ${OUT}/results.json (not kept in the repo).
 
 ## Machine
 
 - ${m.date} · ${m.cpu} · ${m.cores} cores · ${m.memGiB} GiB · Node ${m.node} (V8 ${m.v8})
 - load average at start ${la(m.loadStart)}, at end ${la(m.loadEnd)} (on ${m.cores} cores; other work was running at times)
+- source: commit ${m.source?.slice(0, 12) ?? '?'} (Cargo.toml, Cargo.lock, core-rs/), the same snapshot for every variant
 - ${m.rustc} (Debian, -Zbuild-std=std,panic_abort) · ${m.wasmBindgen} · ${m.wasmOpt} (npm binaryen)
 
 ## Method
@@ -385,16 +420,24 @@ ${table(rows)}
 
 Targets: .wasm ≤ 200 KB (≤ 90 KB gz); batch ≤ 25 µs/signature at n ≥ 256; verify ≤ 70 µs; sign ≤ 26 µs; SHA-256 200 B ≤ 1 µs.
 
-Spread of the ${m.rounds} samples, SIMD instruction count in the module (wasm-dis), and the cargo build's wall time:
+Spread of the ${m.rounds} samples, SIMD instruction count in the module (wasm-dis), and the cargo build's wall time
+(std rebuilt each time; the machine was shared, so build times are rough):
 
 ${spread(rows)}
-${kept}`;
+${kept.trimEnd()}
+`;
 }
 
 // ---- main -------------------------------------------------------------------------------------------
 if (command === 'build' || command === 'all') build(command === 'build' ? positional : [], flag('--force'));
 if (command === 'measure' || command === 'all') await measure();
-if (!['build', 'measure', 'all'].includes(command)) {
-  console.error('usage: node bench/wasm-profile.mjs build [variant ...] | measure | all [--rounds N] [--scale F] [--force] [--out DIR]');
+if (command === 'report') {
+  // Rewrites the results file from the last run's results.json (e.g. after editing the text).
+  const { machine, rows } = JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8'));
+  writeFileSync(RESULTS, report(machine, rows));
+  log(`wrote ${RESULTS}`);
+}
+if (!['build', 'measure', 'all', 'report'].includes(command)) {
+  console.error('usage: node bench/wasm-profile.mjs build [variant ...] | measure | all | report [--rounds N] [--scale F] [--force] [--out DIR]');
   process.exit(2);
 }
