@@ -18,3 +18,11 @@ pub fn secret32() -> Result<Zeroizing<[u8; 32]>, CoreError> {
 pub fn stream() -> Result<ChaCha20Rng, CoreError> {
     Ok(ChaCha20Rng::from_seed(*secret32()?))
 }
+
+/// The caller's 32-byte seed, or a fresh one from the platform CSPRNG when `None` (key generation).
+pub fn seed_or_random(seed: Option<&[u8]>) -> Result<Zeroizing<[u8; 32]>, CoreError> {
+    match seed {
+        Some(s) => Ok(Zeroizing::new(*crate::error::fixed::<32>("seed", s)?)),
+        None => secret32(),
+    }
+}

@@ -16,10 +16,7 @@ pub struct KeyPair {
 
 /// Key pair of `seed` (used as the secret scalar), or of fresh randomness when `None`.
 pub fn keygen(seed: Option<&[u8]>) -> Result<KeyPair, CoreError> {
-    let secret_key = match seed {
-        Some(s) => Zeroizing::new(*fixed::<32>("seed", s)?),
-        None => rng::secret32()?,
-    };
+    let secret_key = rng::seed_or_random(seed)?;
     let public_key = public_key(secret_key.as_ref())?;
     Ok(KeyPair { secret_key, public_key })
 }

@@ -5,7 +5,7 @@ import type { DigitalCheck, PurchaseSlip, RevocationList } from './messages.ts';
 import { checkMatchesSlip, verifyCheck } from './pos.ts';
 import { revokedSet } from './revocation.ts';
 import type { CertificateCache, TrustAnchors } from './certificate.ts';
-import type { Verified } from './signed.ts';
+import type { Verified, VerifyContext } from './signed.ts';
 
 export interface AcceptancePolicy {
   anchors: TrustAnchors;
@@ -42,9 +42,20 @@ export interface Verdict {
   check?: Verified<DigitalCheck>;
 }
 
-export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy): Verdict {
+/**
+ * The acceptance rules a POS terminal and a web shop share, in order: revocation-list age, the
+ * check genuine (`verify` opens and verifies it against the chain context), `afterGenuine` (the
+ * caller's own rule, if any), binding to the slip, certified and terminal limits, replay. The first
+ * rule that fails is the verdict's code; a programmer error (not a ProtocolError) is thrown.
+ */
+export function decide<V extends Verified<DigitalCheck>>(
+  slip: Verified<PurchaseSlip>,
+  policy: AcceptancePolicy,
+  verify: (context: VerifyContext) => V,
+  afterGenuine?: (check: V) => void,
+): Verdict & { check?: V } {
   const list = policy.revocationList;
-  const verdict: Verdict = {
+  const verdict: Verdict & { check?: V } = {
     decision: 'refuse',
     genuine: false,
     revocationListAgeS: list ? policy.now - list.issuedAt : null,
@@ -54,7 +65,7 @@ export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>
     if (policy.revocationMaxAgeS !== undefined && (verdict.revocationListAgeS === null || verdict.revocationListAgeS > policy.revocationMaxAgeS)) {
       throw new ProtocolError(ErrorCode.StaleRevocationList, `age ${verdict.revocationListAgeS ?? 'none'} s, policy ${policy.revocationMaxAgeS} s`);
     }
-    const check = verifyCheck(checkBytes, {
+    const check = verify({
       anchors: policy.anchors,
       now: policy.now,
       ...(list ? { revoked: revokedSet([list]) } : {}),
@@ -62,6 +73,7 @@ export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>
     });
     verdict.genuine = true;
     verdict.check = check;
+    afterGenuine?.(check);
     checkMatchesSlip(check.body, slip);
     const certified = check.signer.limits;
     if (certified) {
@@ -81,4 +93,9 @@ export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>
     if (error.detail !== undefined) verdict.detail = error.detail;
   }
   return verdict;
+}
+
+/** POS terminal: a single-signed check answering the terminal's own verified slip. */
+export function acceptCheck(checkBytes: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy): Verdict {
+  return decide(slip, policy, (context) => verifyCheck(checkBytes, context));
 }

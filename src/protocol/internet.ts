@@ -7,11 +7,10 @@ import { parseCertificate, verifyChain, type Certificate } from './certificate.t
 import { assembleMulti, parseMulti, signedHash, signPart } from './cose.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import type { AcceptancePolicy, LimitCheck } from './acceptance.ts';
+import { decide, type AcceptancePolicy, type Verdict } from './acceptance.ts';
 import { digitalCheck, digitalCheckRequest, type DigitalCheck, type PurchaseSlip } from './messages.ts';
 import type { Party } from './pki.ts';
 import { checkFor, checkMatchesSlip, makeSlip, verifySlip } from './pos.ts';
-import { revokedSet } from './revocation.ts';
 import { Channel, MessageType, Role } from './registry.ts';
 import type { Signer, Verified, VerifyContext } from './signed.ts';
 
@@ -106,15 +105,7 @@ export function verifyInternetCheck(bytes: Uint8Array, context: VerifyContext): 
 }
 
 /** The shop's verdict on an Internet check: as a terminal's (acceptance.ts), with the cardholder. */
-export interface InternetVerdict {
-  decision: 'accept' | 'refuse';
-  code?: ErrorCode;
-  detail?: string;
-  genuine: boolean;
-  revocationListAgeS: number | null;
-  limits: LimitCheck[];
-  check?: VerifiedInternetCheck;
-}
+export type InternetVerdict = Verdict & { check?: VerifiedInternetCheck };
 
 /**
  * Shop: opens the sealed check and decides. Accepts when the check is genuine, answers `slip`
@@ -122,40 +113,15 @@ export interface InternetVerdict {
  * has not been seen before; otherwise refuses with the first failing rule's code.
  */
 export function acceptInternetCheck(shop: Party, envelope: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy): InternetVerdict {
-  const list = policy.revocationList;
-  const verdict: InternetVerdict = { decision: 'refuse', genuine: false, revocationListAgeS: list ? policy.now - list.issuedAt : null, limits: [] };
-  try {
-    if (policy.revocationMaxAgeS !== undefined && (verdict.revocationListAgeS === null || verdict.revocationListAgeS > policy.revocationMaxAgeS)) {
-      throw new ProtocolError(ErrorCode.StaleRevocationList, `age ${verdict.revocationListAgeS ?? 'none'} s, policy ${policy.revocationMaxAgeS} s`);
-    }
-    if (!shop.kx) throw new TypeError(`${shop.id} has no key-exchange key`);
-    const signed = open(MessageType.InternetCheck, shop.kx.secretKey, envelope);
-    const check = verifyInternetCheck(signed, {
-      anchors: policy.anchors,
-      now: policy.now,
-      ...(list ? { revoked: revokedSet([list]) } : {}),
-      ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
-    });
-    verdict.genuine = true;
-    verdict.check = check;
-    if (slip.body.merchantId !== shop.id) throw new ProtocolError(ErrorCode.WrongMerchant, `slip of ${slip.body.merchantId}`);
-    checkMatchesSlip(check.body, slip);
-    const certified = check.signer.limits;
-    if (certified) {
-      if (certified.currency !== check.body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${certified.currency}`);
-      verdict.limits.push({ name: 'certified max per check', limit: certified.maxPerCheck, amount: check.body.amount, ok: check.body.amount <= certified.maxPerCheck });
-    }
-    if (policy.terminalMaxPerCheck !== undefined) {
-      verdict.limits.push({ name: 'terminal max per check', limit: policy.terminalMaxPerCheck, amount: check.body.amount, ok: check.body.amount <= policy.terminalMaxPerCheck });
-    }
-    const over = verdict.limits.find((l) => !l.ok);
-    if (over) throw new ProtocolError(ErrorCode.LimitExceeded, `${over.name} ${over.limit} < ${over.amount}`);
-    if (policy.seen?.(check.body.purseId, check.body.serial)) throw new ProtocolError(ErrorCode.DuplicateCheck, `${check.body.purseId}#${check.body.serial}`);
-    verdict.decision = 'accept';
-  } catch (error) {
-    if (!(error instanceof ProtocolError)) throw error;
-    verdict.code = error.code;
-    if (error.detail !== undefined) verdict.detail = error.detail;
-  }
-  return verdict;
+  return decide(
+    slip,
+    policy,
+    (context) => {
+      if (!shop.kx) throw new TypeError(`${shop.id} has no key-exchange key`);
+      return verifyInternetCheck(open(MessageType.InternetCheck, shop.kx.secretKey, envelope), context);
+    },
+    () => {
+      if (slip.body.merchantId !== shop.id) throw new ProtocolError(ErrorCode.WrongMerchant, `slip of ${slip.body.merchantId}`);
+    },
+  );
 }
