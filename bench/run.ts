@@ -9,6 +9,8 @@ import * as hash from './hash.bench.ts';
 import * as hpke from './hpke.bench.ts';
 import * as pool from './pool.bench.ts';
 import * as protocol from './protocol.bench.ts';
+import * as bank from './bank.bench.ts';
+import * as card from './card.bench.ts';
 
 const SUITES: Record<string, (opts: RunOptions) => Promise<SuiteResult>> = {
   ed25519: ed25519.run,
@@ -16,6 +18,8 @@ const SUITES: Record<string, (opts: RunOptions) => Promise<SuiteResult>> = {
   hpke: hpke.run,
   pool: pool.run,
   protocol: protocol.run,
+  bank: bank.run,
+  card: card.run,
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
@@ -48,7 +52,7 @@ meta.durationS = Math.round((Date.now() - started) / 1000);
 // The crypto suites report to crypto.{json,md,svg}, the protocol suite to protocol.{json,md}; a
 // run of one kind leaves the other's files as they are.
 const dir = new URL('./results/', import.meta.url);
-const cryptoResults = results.filter((r) => !PROTOCOL_SUITES.includes(r.name));
+const cryptoResults = results.filter((r) => !PROTOCOL_SUITES.includes(r.name) && r.name !== 'bank' && r.name !== 'card');
 const protocolResults = results.filter((r) => PROTOCOL_SUITES.includes(r.name));
 const goals: Target[] = [];
 if (cryptoResults.length) {
@@ -62,6 +66,18 @@ if (protocolResults.length) {
   console.log(`\n${report.md}`);
   console.log(`wrote bench/results/protocol.{json,md} in ${meta.durationS} s`);
   goals.push(...report.goals);
+}
+// The bank suite reports to bank.{json,md}.
+const bankResult = results.find((r) => r.name === 'bank');
+if (bankResult) {
+  console.log(`\n${bank.writeBank(dir, meta, bankResult)}`);
+  console.log(`wrote bench/results/bank.{json,md} in ${meta.durationS} s`);
+}
+// The card suite reports to card.{json,md}.
+const cardResult = results.find((r) => r.name === 'card');
+if (cardResult) {
+  console.log(`\n${card.writeCard(dir, meta, cardResult)}`);
+  console.log(`wrote bench/results/card.{json,md} in ${meta.durationS} s`);
 }
 // Targets are reported, not enforced: a missed target is a finding, not a broken benchmark.
 if (goals.some((g) => g.status === 'missed')) console.log('some targets missed (see above)');

@@ -10,7 +10,8 @@
 //
 // Every variant is built from one snapshot of the committed source (git archive of --rev, default
 // HEAD: Cargo.toml, Cargo.lock, core-rs/) in DIR/src, so edits made to the work tree while the
-// builds run cannot leak into some variants and not others.
+// builds run cannot leak into some variants and not others; a variant built from another
+// snapshot is rebuilt.
 // Nothing in the work tree is changed except bench/results/wasm-profile.md: Cargo settings are
 // overridden through CARGO_PROFILE_RELEASE_* and RUSTFLAGS, each cargo variant builds in its own
 // CARGO_TARGET_DIR (DIR/<cargo variant>/target) and every variant's wasm-bindgen output goes to
@@ -47,6 +48,15 @@ const CARGO = {
   simd: { ...CURRENT, rustflags: '-C target-feature=+simd128', what: '+simd128 (std rebuilt with it too)' },
   // Combinations suggested by the single-setting results.
   o2simd: { ...CURRENT, opt: '2', rustflags: '-C target-feature=+simd128', what: 'opt-level 2 + simd128' },
+  // Cargo silently drops `lto` for a lib whose crate-type is ["cdylib", "rlib"] (rustc cannot LTO
+  // an rlib; rust-lang/cargo#9672, #4611): no -C lto reaches smartcheck_core above, so the lto
+  // variants there differ only in how dependencies are compiled. `cargo rustc --crate-type cdylib`
+  // builds the cdylib alone, where LTO does apply, without touching Cargo.toml.
+  coff: { ...CURRENT, lto: 'off', cdylibOnly: true, what: 'cdylib only, lto off' },
+  cfat: { ...CURRENT, cdylibOnly: true, what: 'cdylib only, lto fat' },
+  cthin: { ...CURRENT, lto: 'thin', cdylibOnly: true, what: 'cdylib only, lto thin' },
+  cfatsimd: { ...CURRENT, cdylibOnly: true, rustflags: '-C target-feature=+simd128', what: 'cdylib only, lto fat, simd128' },
+  cfats: { ...CURRENT, opt: 's', cdylibOnly: true, what: 'cdylib only, lto fat, opt-level "s"' },
   // Size where it costs no speed: every non-workspace crate (std included) at "s", the crates on
   // the Ed25519 / SHA-2 hot paths at 3 (passed as --config, Cargo.toml untouched).
   hybrid: {
@@ -75,6 +85,11 @@ const VARIANTS = [
   { name: 'simd128+O4', cargo: 'simd', wasmOpt: ['-O4', ...FEATURES, '--enable-simd'], what: '+simd128, wasm-opt -O4' },
   { name: 'opt-2+simd128', cargo: 'o2simd', wasmOpt: [...O3, '--enable-simd'], what: 'opt-level 2 + simd128 (wasm-opt -O3 --enable-simd)' },
   { name: 'hybrid', cargo: 'hybrid', wasmOpt: O3, what: 'opt 3 for core + dalek/zebra/sha2, "s" for other deps (wasm-opt -O3)' },
+  { name: 'cdylib-lto-off', cargo: 'coff', wasmOpt: O3, what: 'cdylib only, lto "off" (control for the two below)' },
+  { name: 'cdylib-lto-fat', cargo: 'cfat', wasmOpt: O3, what: 'cdylib only, lto "fat": LTO really applied' },
+  { name: 'cdylib-lto-thin', cargo: 'cthin', wasmOpt: O3, what: 'cdylib only, lto "thin": LTO really applied' },
+  { name: 'cdylib-fat+simd128', cargo: 'cfatsimd', wasmOpt: [...O3, '--enable-simd'], what: 'cdylib only, lto "fat" + simd128' },
+  { name: 'cdylib-fat+opt-s', cargo: 'cfats', wasmOpt: O3, what: 'cdylib only, lto "fat" + opt-level "s"' },
   // A/A control: byte-identical to current, loaded last; its difference from current is the noise
   // (and any load-order bias) of this harness.
   { name: 'current-copy', cargo: 'base', wasmOpt: O3, what: 'A/A control: same bytes as current, loaded last' },
@@ -110,25 +125,35 @@ function run(cmd, args, options = {}) {
 
 // ---- build -------------------------------------------------------------------------------------
 let source = null;
-/** The source snapshot every variant is built from: DIR/src at commit REV. */
+/**
+ * The source snapshot every variant is built from: DIR/src, extracted from commit REV. It is
+ * identified by the git tree hashes of Cargo.toml, Cargo.lock and core-rs/ (not by the commit), so
+ * commits that touch nothing else do not force a rebuild.
+ */
 function snapshot() {
   if (source) return source;
-  const rev = spawnSync('git', ['-C', ROOT, 'rev-parse', REV], { encoding: 'utf8' });
-  if (rev.status !== 0) throw new Error(`git rev-parse ${REV} failed`);
-  const commit = rev.stdout.trim();
+  const git = (args) => {
+    const r = spawnSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed`);
+    return r.stdout.trim();
+  };
+  const commit = git(['rev-parse', REV]);
+  const trees = git(['rev-parse', `${commit}:Cargo.toml`, `${commit}:Cargo.lock`, `${commit}:core-rs`]);
+  const id = createHash('sha256').update(trees).digest('hex').slice(0, 16);
   const dir = join(OUT, 'src');
-  const mark = join(dir, '.commit');
-  if (!existsSync(mark) || readFileSync(mark, 'utf8') !== commit) {
+  const mark = join(dir, '.source.json');
+  const current = existsSync(mark) ? JSON.parse(readFileSync(mark, 'utf8')) : null;
+  if (current?.id !== id) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const tar = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', commit, 'Cargo.toml', 'Cargo.lock', 'core-rs'], { maxBuffer: 1 << 30 });
     if (tar.status !== 0) throw new Error('git archive failed');
     const x = spawnSync('tar', ['-x', '-C', dir], { input: tar.stdout });
     if (x.status !== 0) throw new Error('tar -x failed');
-    writeFileSync(mark, commit);
-    log(`source snapshot: ${commit} in ${dir}`);
+    writeFileSync(mark, JSON.stringify({ id, commit }));
+    log(`source snapshot ${id} (commit ${commit}) in ${dir}`);
   }
-  source = { dir, commit };
+  source = { dir, id, commit: current?.id === id ? current.commit : commit };
   return source;
 }
 
@@ -136,14 +161,15 @@ function buildCargo(key, force) {
   const p = CARGO[key];
   const src = snapshot();
   const stampFile = join(OUT, key, 'settings.json');
-  const settings = JSON.stringify({ ...p, commit: src.commit });
+  const settings = JSON.stringify({ ...p, source: src.id });
   if (!force && existsSync(rawWasm(key)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === settings) return null;
   const { cargo, args, env } = wasmCargo();
   const targetDir = join(OUT, key, 'target');
   mkdirSync(targetDir, { recursive: true });
   log(`cargo build [${key}]: ${p.what}`);
   const config = (p.config ?? []).flatMap((c) => ['--config', c]);
-  const seconds = run(cargo, ['build', '--release', '--target', TARGET, '-p', 'smartcheck-core', ...config, ...args], {
+  const how = p.cdylibOnly ? ['rustc', '--release', '--target', TARGET, '-p', 'smartcheck-core', '--lib', '--crate-type', 'cdylib'] : ['build', '--release', '--target', TARGET, '-p', 'smartcheck-core'];
+  const seconds = run(cargo, [...how, ...config, ...args], {
     cwd: src.dir,
     env: {
       ...env,
@@ -346,7 +372,7 @@ async function measure() {
   const machine = {
     cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, v8: process.versions.v8,
     command: process.argv.slice(2).join(' '), date: started.toISOString(),
-    source: existsSync(join(OUT, 'src', '.commit')) ? readFileSync(join(OUT, 'src', '.commit'), 'utf8') : '?', loadStart, loadEnd, rounds: ROUNDS, calls,
+    source: existsSync(join(OUT, 'src', '.source.json')) ? JSON.parse(readFileSync(join(OUT, 'src', '.source.json'), 'utf8')) : null, loadStart, loadEnd, rounds: ROUNDS, calls,
     rustc: spawnSync('/usr/bin/rustc', ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmBindgen: spawnSync(wasmBindgen(ROOT), ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmOpt: spawnSync(WASM_OPT, ['--version'], { encoding: 'utf8' }).stdout?.trim(),
@@ -398,7 +424,7 @@ Node process). Raw samples: ${OUT}/results.json (not kept in the repo).
 
 - ${m.date} · ${m.cpu} · ${m.cores} cores · ${m.memGiB} GiB · Node ${m.node} (V8 ${m.v8})
 - load average at start ${la(m.loadStart)}, at end ${la(m.loadEnd)} (on ${m.cores} cores; other work was running at times)
-- source: commit ${m.source?.slice(0, 12) ?? '?'} (Cargo.toml, Cargo.lock, core-rs/), the same snapshot for every variant
+- source: Cargo.toml, Cargo.lock and core-rs/ as of commit ${m.source?.commit?.slice(0, 7) ?? '?'} (snapshot ${m.source?.id ?? '?'}), the same for every variant
 - ${m.rustc} (Debian, -Zbuild-std=std,panic_abort) · ${m.wasmBindgen} · ${m.wasmOpt} (npm binaryen)
 
 ## Method

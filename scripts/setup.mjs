@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCoreRs } from './build-core-rs.mjs';
+import { buildCoreAs } from './build-core-as.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
 
@@ -25,6 +26,7 @@ try {
   ensureNpmPackages();
   if (force) rmSync(join(root, 'core-rs', 'pkg', '.inputs-sha256'), { force: true });
   buildCoreRs(root, { force });
+  buildCoreAs(root, { force });
   ensurePythonCose(root);
 } catch (error) {
   say(`failed: ${error.message}`);

@@ -1,6 +1,7 @@
 // The same VerifierPool interface without threads: for tests, for single-core hosts, and as the
 // reference the threaded pool must agree with.
 import { verifyBatch, type BatchItem, type BatchResult } from '../ed25519.ts';
+import { verifyChecks, type CheckVerdict, type VerifyChecksOptions } from '../checks.ts';
 import { PoolError } from './errors.ts';
 import type { VerifierPool } from './types.ts';
 
@@ -11,6 +12,10 @@ export function createInThreadVerifier(): VerifierPool {
     async verifyBatch(items: readonly BatchItem[]): Promise<BatchResult> {
       if (closed) throw new PoolError('closed', 'the verifier is closed');
       return verifyBatch(items);
+    },
+    async verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]> {
+      if (closed) throw new PoolError('closed', 'the verifier is closed');
+      return verifyChecks(checks, options);
     },
     async close(): Promise<void> {
       closed = true;

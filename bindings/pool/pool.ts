@@ -12,10 +12,11 @@ import { compileCore } from '../loader.ts';
 import { installErrorTransfer, PoolError, type PoolErrorCode } from './errors.ts';
 import { defaultWorkerUrl, spawnWorker, type SpawnedWorker } from './spawn.ts';
 import { poolDefaults, type PoolOptions, type VerifierPool } from './types.ts';
-import type { WorkerApi } from './worker-api.ts';
+import type { PackedChecks, WorkerApi } from './worker-api.ts';
+import type { CheckVerdict, VerifyChecksOptions } from '../checks.ts';
 
 interface Task {
-  settle(error: Error | undefined, invalid?: number[]): void;
+  settle(error: Error | undefined, value?: unknown): void;
 }
 
 interface Slot {
@@ -90,31 +91,51 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     throw error;
   }
 
-  const run = (packed: PackedBatch): Promise<number[]> =>
-    new Promise((resolve, reject) => {
+  /** One task on the least busy worker: bounded, with a deadline, failed if the worker dies. */
+  const run = <T>(call: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
       if (closed) return reject(new PoolError('closed', 'the pool is closed'));
       if (outstanding >= queueMax) return reject(new PoolError('queue_full', `more than ${queueMax} chunks outstanding`));
       const slot = slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
       outstanding += 1;
       const timer = setTimeout(() => fail(slot, 'timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
       const task: Task = {
-        settle(error, invalid) {
+        settle(error, value) {
           if (!slot.tasks.delete(task)) return;
           clearTimeout(timer);
           outstanding -= 1;
           if (error) reject(error);
-          else resolve(invalid ?? []);
+          else resolve(value as T);
         },
       };
       slot.tasks.add(task);
-      const buffers = [packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys, packed.indices].map((a) => a.buffer);
       slot.ready
-        .then((remote) => Promise.race([remote.verifyPacked(transfer(packed, buffers)), slot.worker?.exited]))
+        .then((remote) => Promise.race([call(remote), slot.worker?.exited]))
         .then(
-          (invalid) => task.settle(undefined, invalid),
+          (value) => task.settle(undefined, value),
           (error: Error) => task.settle(error),
         );
     });
+
+  const runPacked = (packed: PackedBatch): Promise<number[]> => {
+    const buffers = [packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys, packed.indices].map((a) => a.buffer);
+    return run((remote) => remote.verifyPacked(transfer(packed, buffers)) as Promise<number[]>);
+  };
+
+  const runChecks = (checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]> => {
+    let total = 0;
+    for (const c of checks) total += c.length;
+    const data = new Uint8Array(total);
+    const ends = new Uint32Array(checks.length);
+    let end = 0;
+    checks.forEach((c, i) => {
+      data.set(c, end);
+      end += c.length;
+      ends[i] = end;
+    });
+    const packed: PackedChecks = { data, ends, anchors: new Map(options.anchors), now: options.now, revoked: [...(options.revoked ?? [])] };
+    return run((remote) => remote.verifyChecksPacked(transfer(packed, [data.buffer, ends.buffer])) as Promise<CheckVerdict[]>);
+  };
 
   return {
     size: workers,
@@ -125,10 +146,24 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
       const size = Math.ceil(items.length / chunks);
       const parts: Promise<number[]>[] = [];
       for (let start = 0; start < items.length; start += size) {
-        parts.push(run(packBatch(items.slice(start, start + size), start)));
+        parts.push(runPacked(packBatch(items.slice(start, start + size), start)));
       }
       const invalid = (await Promise.all(parts)).flat().sort((a, b) => a - b);
       return { valid: invalid.length === 0, invalid };
+    },
+    async verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]> {
+      if (closed) throw new PoolError('closed', 'the pool is closed');
+      if (!Array.isArray(checks)) throw new TypeError(`checks: expected an array, got ${typeof checks}`);
+      checks.forEach((c, i) => {
+        if (!(c instanceof Uint8Array)) throw new TypeError(`checks[${i}]: expected a Uint8Array`);
+      });
+      if (options === null || typeof options !== 'object' || !(options.anchors instanceof Map)) throw new TypeError('options: expected { anchors: Map, now, revoked? }');
+      if (checks.length === 0) return [];
+      const chunks = Math.max(1, Math.min(workers, Math.floor(checks.length / chunkMin)));
+      const size = Math.ceil(checks.length / chunks);
+      const parts: Promise<CheckVerdict[]>[] = [];
+      for (let start = 0; start < checks.length; start += size) parts.push(runChecks(checks.slice(start, start + size), options));
+      return (await Promise.all(parts)).flat();
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -1,11 +1,14 @@
 // The verifier pool's interface, shared by the worker-thread pool and the in-thread twin.
 import type { BatchItem, BatchResult } from '../ed25519.ts';
+import type { CheckVerdict, VerifyChecksOptions } from '../checks.ts';
 
 export interface VerifierPool {
   /** Number of worker threads (0 for the in-thread implementation). */
   readonly size: number;
   /** Same result as `ed25519.verifyBatch(items)`, computed across the workers. */
   verifyBatch(items: readonly BatchItem[]): Promise<BatchResult>;
+  /** Same verdicts as `verifyChecks(checks, options)` (bindings/checks.ts), in order, computed across the workers. */
+  verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]>;
   /** Rejects pending work with PoolError('closed') and releases every worker. */
   close(): Promise<void>;
 }

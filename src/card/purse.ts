@@ -1,0 +1,225 @@
+// The host's typed view of the purse applet over any CardReader: one method per command, the
+// response decoded, every refusal a CardError with its status word and, for 6A80 and the
+// proprietary words, the protocol error code the card reports in GET DATA C4.
+import { issueCertificate, type OfflineLimits, type Party, type Validity } from '../protocol/index.ts';
+import { envelope } from '../protocol/messages.ts';
+import { MessageType, Role } from '../protocol/registry.ts';
+import { newSerial } from '../protocol/pki.ts';
+import { AID, command, concat, Ins, parseResponse, SW, swHex, Tag, u64 } from './apdu.ts';
+import type { CardReader } from './reader.ts';
+
+export class CardError extends Error {
+  constructor(
+    readonly sw: number,
+    readonly code: number,
+    readonly command: string,
+  ) {
+    super(`${command}: card answered ${swHex(sw)}${code ? ` (error ${code})` : ''}`);
+    this.name = 'CardError';
+  }
+}
+
+/** The purse's counters, from GET DATA C1. */
+export interface PurseStatus {
+  lifecycle: number;
+  pinTries: number;
+  pinVerified: boolean;
+  roots: number;
+  balance: number;
+  /** Last serial signed (0: none yet). */
+  serial: number;
+  loadedTotal: bigint;
+  spentTotal: bigint;
+  loadCounter: number;
+  offlineChecks: number;
+  offlineAmount: number;
+  logTotal: number;
+  appliedTotal: number;
+}
+
+export interface LogRecord {
+  kind: 'purchase' | 'load';
+  channel: number;
+  /** Purchase: the check serial; load: the request counter. */
+  serial: number;
+  amount: number;
+  time: number;
+  /** Purchase: the slip hash; load: token id (16) ‖ nonce (16). */
+  hash: Uint8Array;
+  /** Merchant (purchase) or bank (load). */
+  counterparty: string;
+  currency: string;
+}
+
+const text = new TextDecoder();
+
+export class PurseCard {
+  constructor(readonly reader: CardReader) {}
+
+  /** Sends a command; returns the data on 9000, throws CardError otherwise. */
+  async send(name: string, apdu: Uint8Array): Promise<Uint8Array> {
+    const { data, sw } = parseResponse(await this.reader.transmit(apdu));
+    if (sw === SW.ok) return data;
+    let code = 0;
+    if (sw === SW.wrongData || sw === SW.insufficientFunds || sw === SW.limitExceeded || sw === SW.notFound || sw === SW.fileFull) {
+      const last = parseResponse(await this.reader.transmit(command(0x00, Ins.getData, 0, Tag.lastError, undefined, true)));
+      if (last.sw === SW.ok && last.data.length === 2) code = (last.data[0]! << 8) | last.data[1]!;
+    }
+    throw new CardError(sw, code, name);
+  }
+
+  select() {
+    return this.send('SELECT', command(0x00, Ins.select, 0x04, 0x00, AID, true));
+  }
+
+  async verifyPin(pin: string) {
+    await this.send('VERIFY', command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode(pin)));
+  }
+
+  async unblock(counter: number, bankSignature: Uint8Array, newPin?: string) {
+    const pin = newPin ? new TextEncoder().encode(newPin) : new Uint8Array(0);
+    await this.send('RESET RETRY COUNTER', command(0x00, Ins.resetRetryCounter, 0, 0x80, concat(u64(counter), bankSignature, pin)));
+  }
+
+  async status(): Promise<PurseStatus> {
+    const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.status, undefined, true));
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const n = (at: number) => Number(v.getBigUint64(at, true));
+    const u128 = (at: number) => v.getBigUint64(at, true) + (v.getBigUint64(at + 8, true) << 64n);
+    return {
+      lifecycle: d[0]!, pinTries: d[1]!, pinVerified: d[2] === 1, roots: d[3]!,
+      balance: n(4), serial: n(12), loadedTotal: u128(20), spentTotal: u128(36), loadCounter: n(52),
+      offlineChecks: n(60), offlineAmount: n(68), logTotal: v.getUint32(76, true), appliedTotal: v.getUint32(80, true),
+    };
+  }
+
+  async publicKeys(): Promise<{ signingKey: Uint8Array; kxKey: Uint8Array }> {
+    const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.publicKeys, undefined, true));
+    return { signingKey: d.slice(0, 32), kxKey: d.slice(32, 64) };
+  }
+
+  certificate() {
+    return this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.certificate, undefined, true));
+  }
+
+  async generateKeys(): Promise<{ signingKey: Uint8Array; kxKey: Uint8Array }> {
+    const d = await this.send('GENERATE KEYS', command(0x80, Ins.generateKeys, 0, 0, undefined, true));
+    return { signingKey: d.slice(0, 32), kxKey: d.slice(32, 64) };
+  }
+
+  async installRoot(id: string, publicKey: Uint8Array) {
+    await this.send('INSTALL ROOT', command(0x80, Ins.installRoot, 0, 0, concat(publicKey, new TextEncoder().encode(id))));
+  }
+
+  async installCertificate(certificate: Uint8Array) {
+    await this.send('INSTALL CERTIFICATE', command(0x80, Ins.installCertificate, 0, 0, certificate));
+  }
+
+  async setPin(pin: string) {
+    await this.send('SET PIN', command(0x80, Ins.setPin, 0, 0, new TextEncoder().encode(pin)));
+  }
+
+  /** A value-token request signed by the card (COSE_Sign1); seal it to the bank with sealEnvelope. */
+  loadRequest(amount: number, now: number) {
+    return this.send('LOAD REQUEST', command(0x80, Ins.loadRequest, 0, 0, concat(u64(amount), u64(now)), true));
+  }
+
+  /** The same signed request again (a reply lost to a power cut), while load `counter` is outstanding. */
+  resendLoadRequest(counter: number) {
+    return this.send('LOAD REQUEST (again)', command(0x80, Ins.loadRequest, 1, 0, u64(counter), true));
+  }
+
+  /** Loads requested and not yet credited: request counter and amount. */
+  async outstandingLoads(): Promise<{ counter: number; amount: number }[]> {
+    const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.outstanding, undefined, true));
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const out: { counter: number; amount: number }[] = [];
+    for (let at = 0; at + 16 <= d.length; at += 16) out.push({ counter: Number(v.getBigUint64(at)), amount: Number(v.getBigUint64(at + 8)) });
+    return out;
+  }
+
+  /** Applies a sealed value token (the bank's envelope); returns the new balance. */
+  async applyToken(sealedToken: Uint8Array, now: number): Promise<number> {
+    const e = envelope.decode(sealedToken);
+    if (e.step !== MessageType.ValueToken) throw new TypeError(`sealedToken: an envelope for step ${MessageType.ValueToken}, got ${e.step}`);
+    const d = await this.send('LOAD APPLY', command(0x80, Ins.loadApply, 0, 0, concat(u64(now), e.enc, e.ciphertext), true));
+    return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(0));
+  }
+
+  /** Pays a signed purchase slip; returns the signed check (COSE_Sign1 with the purse certificate). */
+  purchase(slip: Uint8Array, now: number) {
+    return this.send('PURCHASE', command(0x80, Ins.purchase, 0, 0, concat(u64(now), slip), true));
+  }
+
+  /**
+   * Answers a digital-check request (makeCheckRequest: an Internet slip and the cardholder id): the
+   * card deducts and signs as the purse; the wallet adds the cardholder's signature
+   * (approveInternetCheck, with `check` and `slip` from the request).
+   */
+  async internetCheck(request: Uint8Array, now: number): Promise<{ payload: Uint8Array; purseSignature: Uint8Array }> {
+    return splitInternet(await this.send('INTERNET CHECK', command(0x80, Ins.internetCheck, 0, 0, concat(u64(now), request), true)));
+  }
+
+  /** The check of `serial` again, byte for byte, while its record is in the log (Internet: payload ‖ signature part). */
+  reissueCheck(serial: number) {
+    return this.send('REISSUE CHECK', command(0x80, Ins.reissueCheck, 0, 0, u64(serial), true));
+  }
+
+  /** Log record `index` counting back from the newest (0). */
+  async readLog(index: number): Promise<LogRecord> {
+    const d = await this.send('READ LOG', command(0x80, Ins.readLog, 0, index, undefined, true));
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    return {
+      kind: d[0] === 1 ? 'purchase' : 'load',
+      channel: d[1]!,
+      serial: Number(v.getBigUint64(4, true)),
+      amount: Number(v.getBigUint64(12, true)),
+      time: Number(v.getBigUint64(20, true)),
+      hash: d.slice(28, 60),
+      counterparty: text.decode(d.subarray(60, 60 + d[2]!)),
+      currency: text.decode(d.subarray(124, 127)),
+    };
+  }
+}
+
+/** Splits the card's Internet answer: payload length (u16 BE) ‖ payload ‖ purse COSE_Signature. */
+export function splitInternet(data: Uint8Array): { payload: Uint8Array; purseSignature: Uint8Array } {
+  if (data.length < 2) throw new RangeError('internet check: too short');
+  const n = (data[0]! << 8) | data[1]!;
+  if (data.length < 2 + n) throw new RangeError('internet check: payload truncated');
+  return { payload: data.slice(2, 2 + n), purseSignature: data.slice(2 + n) };
+}
+
+export interface PersonaliseOptions extends Validity {
+  bank: Party;
+  roots: { id: string; publicKey: Uint8Array }[];
+  purseId: string;
+  limits: OfflineLimits;
+  pin: string;
+}
+
+/**
+ * Personalisation at the bank: the card makes its keys, the bank certifies them as a purse, the
+ * card takes the roots, its certificate and the PIN, and becomes active. Returns the certificate.
+ */
+export async function personalise(card: PurseCard, o: PersonaliseOptions): Promise<Uint8Array> {
+  await card.select();
+  const keys = await card.generateKeys();
+  const certificate = issueCertificate(
+    {
+      issuer: o.bank.id, subject: o.purseId, role: Role.Purse, notBefore: o.notBefore, notAfter: o.notAfter,
+      issuedAt: o.notBefore, serial: newSerial(), signingKey: keys.signingKey, kxKey: keys.kxKey, limits: o.limits,
+    },
+    o.bank.secretKey,
+    o.bank.certificate,
+  );
+  for (const root of o.roots) await card.installRoot(root.id, root.publicKey);
+  await card.installCertificate(certificate);
+  await card.setPin(o.pin);
+  return certificate;
+}
+
+/** What the bank signs to unblock a purse's PIN (RESET RETRY COUNTER). */
+export function unblockMessage(purseId: string, counter: number): Uint8Array {
+  return concat(new TextEncoder().encode('smartcheck/1/unblock'), new TextEncoder().encode(purseId), u64(counter));
+}

@@ -1,0 +1,122 @@
+// The bank test world: a database (PGlite, or PostgreSQL when DATABASE_URL / SMARTCHECK_PG_URL is
+// set: each world gets its own schema), a bank, a funded cardholder, merchants and purses, and
+// helpers that act as the purse (load requests, signed checks) and the merchant (deposits).
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/bank/db.ts';
+import { migrate } from '../../src/bank/migrate.ts';
+import { createBank, fund, personalisePurse, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { checkInvariants } from '../../src/bank/ledger.ts';
+import { makeDeposit } from '../../src/protocol/capture.ts';
+import { requestValue, newPurseState, applyValueToken, type PurseState } from '../../src/protocol/load.ts';
+import type { OfflineLimits } from '../../src/protocol/certificate.ts';
+import type { Party } from '../../src/protocol/pki.ts';
+import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/pos.ts';
+import { Channel } from '../../src/protocol/registry.ts';
+
+export const NOW = 1_700_000_000;
+export const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;
+export const LIMITS: OfflineLimits = { currency: 'EUR', maxBalance: 1_000_000, maxPerCheck: 50_000, maxOfflineChecks: 1_000, maxOfflineAmount: 1_000_000 };
+
+export type Driver = 'pglite' | 'pg';
+export const DRIVERS: { driver: Driver; skip: boolean; reason: string }[] = [
+  { driver: 'pglite', skip: false, reason: '' },
+  { driver: 'pg', skip: !PG_URL, reason: 'PostgreSQL: set DATABASE_URL or SMARTCHECK_PG_URL (scripts/ci-postgres.sh starts one)' },
+];
+
+if (!PG_URL) process.stderr.write(`[bank tests] PostgreSQL suites skipped: ${(DRIVERS[1] as { reason: string }).reason}\n`);
+
+let schemaCounter = 0;
+/** A fresh, migrated database: PGlite in memory, or a new schema on the PostgreSQL server. */
+export async function freshDatabase(driver: Driver, poolMax = 4, dataDir?: string): Promise<{ db: Database; url?: string }> {
+  if (driver === 'pglite') {
+    const db = await openDatabase('', dataDir ? { dataDir } : {});
+    await migrate(db);
+    return { db };
+  }
+  const schema = `t_${process.pid}_${Date.now().toString(36)}_${++schemaCounter}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = withSchema(PG_URL as string, schema);
+  const db = await openDatabase(url, { poolMax });
+  await migrate(db);
+  return { db, url };
+}
+
+export function withSchema(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+export interface World {
+  db: Database;
+  url?: string;
+  bank: Bank;
+  merchant: Party;
+  other: Party;
+  purses: Party[];
+  states: PurseState[];
+  serials: number[];
+}
+
+/** A bank with cardholder alice (funded), merchants shop-1 and shop-2, and `purseCount` purses. */
+export async function makeWorld(driver: Driver, purseCount = 3, funds = 10_000_000, dataDir?: string): Promise<World> {
+  const { db, url } = await freshDatabase(driver, 4, dataDir);
+  const bank = await createBank(db, { bankId: 'bank-1', now: NOW });
+  await registerCardholder(db, bank, 'alice', { now: NOW });
+  await fund(db, 'alice', funds, 'EUR');
+  const merchant = await registerMerchant(db, bank, 'shop-1', { now: NOW });
+  const other = await registerMerchant(db, bank, 'shop-2', { now: NOW });
+  const purses: Party[] = [];
+  for (let i = 0; i < purseCount; i++) purses.push(await personalisePurse(db, bank, `purse-${i}`, { cardholderId: 'alice', limits: LIMITS, now: NOW }));
+  return { db, ...(url ? { url } : {}), bank, merchant, other, purses, states: purses.map(() => newPurseState('EUR')), serials: purses.map(() => 0) };
+}
+
+let nonceCounter = 0;
+export const nonce = () => {
+  const n = new Uint8Array(16);
+  new DataView(n.buffer).setUint32(12, ++nonceCounter);
+  new DataView(n.buffer).setUint32(0, process.pid);
+  return n;
+};
+
+/** The purse's sealed value-token request (the purse state advances). */
+export function loadRequest(w: World, p: number, amount: number, now = NOW): Uint8Array {
+  const r = requestValue(w.states[p] as PurseState, w.purses[p] as Party, { amount, currency: 'EUR', now, nonce: nonce() });
+  w.states[p] = r.state;
+  return r.envelope;
+}
+
+export function applyToken(w: World, p: number, token: Uint8Array): number {
+  const r = applyValueToken(w.states[p] as PurseState, w.purses[p] as Party, token, { anchors: w.bank.anchors, now: NOW });
+  w.states[p] = r.state;
+  return r.credited;
+}
+
+/** A POS check of purse `p` to `merchant` (default shop-1); serial defaults to the purse's next. */
+export function check(w: World, p: number, amount: number, o: { merchant?: Party; serial?: number; purse?: Party; currency?: string } = {}): Uint8Array {
+  const merchant = o.merchant ?? w.merchant;
+  const serial = o.serial ?? ((w.serials[p] as number) += 1);
+  const slip = makeSlip(merchant, { merchantId: merchant.id, amount, currency: o.currency ?? 'EUR', time: NOW, terminalId: 't-1', terminalTxId: serial, terminalNonce: nonce(), channel: Channel.Pos });
+  const purse = o.purse ?? (w.purses[p] as Party);
+  return signCheck(purse, checkFor(verifySlip(slip, { anchors: w.bank.anchors, now: NOW }), purse.id, serial, NOW));
+}
+
+let batchCounter = 0;
+export function batchId(): Uint8Array {
+  const id = new Uint8Array(16);
+  new DataView(id.buffer).setUint32(12, ++batchCounter);
+  new DataView(id.buffer).setUint32(0, process.pid);
+  return id;
+}
+
+export function deposit(w: World, checks: Uint8Array[], o: { merchant?: Party; id?: Uint8Array } = {}): { envelope: Uint8Array; id: Uint8Array } {
+  const id = o.id ?? batchId();
+  return { envelope: makeDeposit(o.merchant ?? w.merchant, w.bank.party.certificate, checks, id, NOW), id };
+}
+
+export async function invariants(db: Database): Promise<string[]> {
+  return (await checkInvariants(db)).violations;
+}
