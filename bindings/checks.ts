@@ -50,7 +50,7 @@ const REVOCATION_KEY = /^[^/]+\/[^/]+$/;
 const ascii = new TextDecoder('utf-8', { fatal: true });
 
 /** Concatenates byte strings with their end offsets (the core's packed layout). */
-function pack(items: readonly Uint8Array[]): { data: Uint8Array; ends: Uint32Array } {
+export function pack(items: readonly Uint8Array[]): { data: Uint8Array; ends: Uint32Array } {
   let total = 0;
   for (const item of items) total += item.length;
   if (total > 0xffffffff) throw new RangeError('checks: more than 4 GiB in one call');

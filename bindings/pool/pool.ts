@@ -13,7 +13,7 @@ import { installErrorTransfer, PoolError, type PoolErrorCode } from './errors.ts
 import { defaultWorkerUrl, spawnWorker, type SpawnedWorker } from './spawn.ts';
 import { poolDefaults, type PoolOptions, type VerifierPool } from './types.ts';
 import type { PackedChecks, WorkerApi } from './worker-api.ts';
-import type { CheckVerdict, VerifyChecksOptions } from '../checks.ts';
+import { pack, type CheckVerdict, type VerifyChecksOptions } from '../checks.ts';
 
 interface Task {
   settle(error: Error | undefined, value?: unknown): void;
@@ -123,16 +123,7 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
   };
 
   const runChecks = (checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]> => {
-    let total = 0;
-    for (const c of checks) total += c.length;
-    const data = new Uint8Array(total);
-    const ends = new Uint32Array(checks.length);
-    let end = 0;
-    checks.forEach((c, i) => {
-      data.set(c, end);
-      end += c.length;
-      ends[i] = end;
-    });
+    const { data, ends } = pack(checks);
     const packed: PackedChecks = { data, ends, anchors: new Map(options.anchors), now: options.now, revoked: [...(options.revoked ?? [])] };
     return run((remote) => remote.verifyChecksPacked(transfer(packed, [data.buffer, ends.buffer])) as Promise<CheckVerdict[]>);
   };
