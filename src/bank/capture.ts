@@ -16,7 +16,7 @@ import { verifyInternetCheck } from '../protocol/internet.ts';
 import { makeFraudProof } from '../protocol/fraud.ts';
 import { parseSign1 } from '../protocol/cose.ts';
 import type { Database, Queryable } from './db.ts';
-import { revoke, type Bank } from './issuing.ts';
+import { openWithAnyKey, revoke, type Bank } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
 import { BankError } from './errors.ts';
 
@@ -58,7 +58,9 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
     "select subject from revocations r where not exists (select 1 from purses p where p.purse_id = r.subject and p.status = 'lost') order by subject",
   )).map((r) => r.subject);
   const revoked = subjects.map((s) => revocationKey(bank.id, s));
-  const batch = openDeposit(bank.party, envelope, { anchors: bank.anchors, now: o.now, revoked: new Set(revoked), ...(o.maxSkewS !== undefined ? { maxSkewS: o.maxSkewS } : {}) });
+  // The current key-exchange key first, then earlier generations (a merchant still holding the
+  // bank certificate of before a key rotation seals to its key).
+  const batch = openWithAnyKey(bank, (keys) => openDeposit(keys, envelope, { anchors: bank.anchors, now: o.now, revoked: new Set(revoked), ...(o.maxSkewS !== undefined ? { maxSkewS: o.maxSkewS } : {}) }));
   if (o.checksMax !== undefined && batch.body.checks.length > o.checksMax) throw new BankError('bad_request', `${batch.body.checks.length} checks in one batch, at most ${o.checksMax}`);
   const merchantId = batch.body.merchantId;
   const batchHash = buf(batch.hash);

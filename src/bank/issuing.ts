@@ -1,9 +1,11 @@
-// Issuing: the bank's keys (kept in the database, table bank_keys), cardholders, merchants, purses
-// (purse certificates with offline limits), revocation and the signed revocation list.
+// Issuing: the bank's keys (kept in the database, tables bank_keys and bank_key_generations) and
+// their rotation, cardholders, merchants, purses (purse certificates with offline limits),
+// revocation and the signed revocation list.
 import { anchorsOf, certifyBank, certifyParty, createRoot, type Party, type Root } from '../protocol/pki.ts';
 import type { OfflineLimits, TrustAnchors } from '../protocol/certificate.ts';
 import { makeRevocationList } from '../protocol/revocation.ts';
 import { Role } from '../protocol/registry.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { Database, Queryable } from './db.ts';
 import { accountId, post } from './ledger.ts';
 import { BankError } from './errors.ts';
@@ -11,8 +13,16 @@ import { BankError } from './errors.ts';
 export interface Bank {
   id: string;
   root: Root;
+  /** The current key generation: signs and certifies everything the bank issues from now on. */
   party: Party;
   anchors: TrustAnchors;
+  /** The number of the current key generation (1 for a new bank, +1 per rotation). */
+  generation: number;
+  /**
+   * The earlier generations, newest first, kept to open envelopes sealed to their key-exchange
+   * keys by parties that still hold an earlier bank certificate. They never sign anything new.
+   */
+  previous: Party[];
 }
 
 const YEAR_S = 365 * 86_400;
@@ -23,33 +33,102 @@ const checkId = (name: string, id: string) => {
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
 
-/** Creates the root and the bank (signing and key-exchange keys) and stores them. */
+/** Creates the root and the bank (signing and key-exchange keys: generation 1) and stores them. */
 export async function createBank(db: Database, o: { bankId: string; rootId?: string; now: number; validityS?: number }): Promise<Bank> {
   checkId('bankId', o.bankId);
   const root = createRoot(o.rootId ?? `root-${o.bankId}`);
   const party = certifyBank(root, o.bankId, { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) });
   const kx = party.kx as NonNullable<Party['kx']>;
-  await db.query(
-    'insert into bank_keys (bank_id, root_id, root_public, root_secret, bank_secret, bank_public, kx_secret, kx_public, certificate) values ($1,$2,$3,$4,$5,$6,$7,$8,$9)',
-    [o.bankId, root.id, buf(root.publicKey), buf(root.secretKey), buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate)],
-  );
-  return { id: o.bankId, root, party, anchors: anchorsOf(root) };
+  await db.transaction(async (tx) => {
+    await tx.query(
+      'insert into bank_keys (bank_id, root_id, root_public, root_secret, bank_secret, bank_public, kx_secret, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,1)',
+      [o.bankId, root.id, buf(root.publicKey), buf(root.secretKey), buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate)],
+    );
+    await insertGeneration(tx, o.bankId, 1, party);
+  });
+  return { id: o.bankId, root, party, anchors: anchorsOf(root), generation: 1, previous: [] };
 }
 
-/** The bank stored in this database (the first, or the one named). */
+async function insertGeneration(tx: Queryable, bankId: string, generation: number, party: Party): Promise<void> {
+  const kx = party.kx as NonNullable<Party['kx']>;
+  await tx.query(
+    'insert into bank_key_generations (bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate) values ($1,$2,$3,$4,$5,$6,$7)',
+    [bankId, generation, buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate)],
+  );
+}
+
+/** The bank stored in this database (the first, or the one named), with every key generation. */
 export async function loadBank(db: Queryable, bankId?: string): Promise<Bank | undefined> {
   const rows = await db.query<Record<string, unknown>>(bankId ? 'select * from bank_keys where bank_id = $1' : 'select * from bank_keys order by created_at limit 1', bankId ? [bankId] : []);
   const r = rows[0];
   if (!r) return undefined;
+  const id = r.bank_id as string;
   const root: Root = { id: r.root_id as string, publicKey: u8(r.root_public), secretKey: u8(r.root_secret) };
-  const party: Party = {
-    id: r.bank_id as string,
-    secretKey: u8(r.bank_secret),
-    publicKey: u8(r.bank_public),
-    certificate: u8(r.certificate),
-    kx: { secretKey: u8(r.kx_secret), publicKey: u8(r.kx_public) },
-  };
-  return { id: party.id, root, party, anchors: anchorsOf(root) };
+  const generations = await db.query<Record<string, unknown>>('select * from bank_key_generations where bank_id = $1 order by generation desc', [id]);
+  const parties = generations.map(
+    (g): Party => ({
+      id,
+      secretKey: u8(g.bank_secret),
+      publicKey: u8(g.bank_public),
+      certificate: u8(g.certificate),
+      kx: { secretKey: u8(g.kx_secret), publicKey: u8(g.kx_public) },
+    }),
+  );
+  const [party, ...previous] = parties;
+  if (!party) throw new Error(`bank ${id}: no key generation stored`);
+  return { id, root, party, anchors: anchorsOf(root), generation: generations[0]?.generation as number, previous };
+}
+
+/**
+ * Rotates the bank's keys: a new signing key and key-exchange key, certified by the root, become
+ * the current generation (stored, and copied into bank_keys) for everything the bank signs or
+ * issues from now on. The earlier generations stay stored: certificates they issued keep
+ * verifying (each carries its bank certificate, which the root signed) until they expire, and
+ * envelopes sealed to their key-exchange keys still open (`openWithAnyKey`). Returns the bank
+ * with the new generation current. Two rotations at once are serialized by the bank_keys row lock.
+ */
+export async function rotateKeys(db: Database, bank: Pick<Bank, 'id'>, o: { now: number; validityS?: number }): Promise<Bank> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array; root_secret: Uint8Array }>('select root_id, root_public, root_secret from bank_keys where bank_id = $1 for update', [bank.id]);
+    if (!row) throw new BankError('not_found', `bank ${bank.id}`);
+    const [last] = await tx.query<{ g: number }>('select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1', [bank.id]);
+    const generation = (last?.g ?? 0) + 1;
+    const root: Root = { id: row.root_id, publicKey: u8(row.root_public), secretKey: u8(row.root_secret) };
+    const party = certifyBank(root, bank.id, { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) });
+    const kx = party.kx as NonNullable<Party['kx']>;
+    await insertGeneration(tx, bank.id, generation, party);
+    await tx.query(
+      'update bank_keys set bank_secret = $2, bank_public = $3, kx_secret = $4, kx_public = $5, certificate = $6, generation = $7 where bank_id = $1',
+      [bank.id, buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate), generation],
+    );
+    return (await loadBank(tx, bank.id)) as Bank;
+  });
+}
+
+/** The current key generation stored for a bank (another process may have rotated since). */
+export async function currentGeneration(q: Queryable, bankId: string): Promise<number> {
+  const [r] = await q.query<{ g: number }>('select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1', [bankId]);
+  return r?.g ?? 0;
+}
+
+/**
+ * Opens an envelope sent to the bank: `open` runs with the current generation's keys, then with
+ * each earlier one, newest first, for as long as the envelope does not open (EnvelopeOpenFailed:
+ * HPKE fails cleanly when it was sealed to another key-exchange key). Any other refusal comes from
+ * the opened message itself and is thrown at once; when no generation opens it, the last
+ * EnvelopeOpenFailed is.
+ */
+export function openWithAnyKey<T>(bank: Pick<Bank, 'party' | 'previous'>, open: (party: Party) => T): T {
+  let failure: unknown;
+  for (const party of [bank.party, ...bank.previous]) {
+    try {
+      return open(party);
+    } catch (error) {
+      if (!(error instanceof ProtocolError && error.code === ErrorCode.EnvelopeOpenFailed)) throw error;
+      failure = error;
+    }
+  }
+  throw failure;
 }
 
 /** A cardholder with a bank account, optionally certified (for Internet approvals). */
@@ -99,21 +178,23 @@ export async function revokedSubjects(q: Queryable): Promise<string[]> {
 
 /**
  * The current signed revocation list: the stored newest one while it still names exactly the
- * revoked subjects and is not due, otherwise a new one with the next list number.
+ * revoked subjects, is not due and was signed by the current key generation (or a newer one, when
+ * another bank process rotated first), otherwise a new one with the next list number.
  */
-export async function revocationList(db: Database, bank: Bank, now: number, validityS = 3_600): Promise<Uint8Array> {
+export async function revocationList(db: Database, bank: Pick<Bank, 'party' | 'generation'>, now: number, validityS = 3_600): Promise<Uint8Array> {
   return db.transaction(async (tx) => {
     if (db.driver === 'pg') await tx.query('select pg_advisory_xact_lock($1)', [0x5c0b1157]);
     const subjects = await revokedSubjects(tx);
-    const [last] = await tx.query<{ list_number: number; bytes: Uint8Array; issued_at: number; subjects: string }>(
-      'select list_number, bytes, issued_at from revocation_lists order by list_number desc limit 1',
+    const [last] = await tx.query<{ list_number: number; bytes: Uint8Array; issued_at: number; key_generation: number }>(
+      'select list_number, bytes, issued_at, key_generation from revocation_lists order by list_number desc limit 1',
     );
     const [count] = await tx.query<{ n: number; latest: number }>('select count(*)::int as n, coalesce(max(revoked_at), 0)::bigint as latest from revocations');
-    if (last && last.issued_at + validityS > now && last.issued_at >= (count?.latest ?? 0) && (await listCount(tx, last.list_number)) === count?.n) return u8(last.bytes);
+    // A list signed by an earlier key generation is not handed out again after a rotation.
+    if (last && last.key_generation >= bank.generation && last.issued_at + validityS > now && last.issued_at >= (count?.latest ?? 0) && (await listCount(tx, last.list_number)) === count?.n) return u8(last.bytes);
     const [row] = await tx.query<{ list_number: number }>("select nextval(pg_get_serial_sequence('revocation_lists', 'list_number'))::bigint as list_number");
     const listNumber = (row as { list_number: number }).list_number;
     const bytes = makeRevocationList(bank.party, { revoked: subjects, issuedAt: now, nextUpdate: now + validityS, listNumber });
-    await tx.query('insert into revocation_lists (list_number, bytes, issued_at, subjects) values ($1, $2, $3, $4)', [listNumber, buf(bytes), now, subjects.length]);
+    await tx.query('insert into revocation_lists (list_number, bytes, issued_at, subjects, key_generation) values ($1, $2, $3, $4, $5)', [listNumber, buf(bytes), now, subjects.length, bank.generation]);
     return bytes;
   });
 }

@@ -7,7 +7,7 @@ import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { revocationKey } from '../protocol/certificate.ts';
 import type { Database } from './db.ts';
 import type { Bank } from './issuing.ts';
-import { revokedSubjects } from './issuing.ts';
+import { openWithAnyKey, revokedSubjects } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
 
 export interface LoadOptions {
@@ -29,7 +29,9 @@ const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
 export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, o: LoadOptions): Promise<LoadResult> {
   const revoked = new Set((await revokedSubjects(db)).map((s) => revocationKey(bank.id, s)));
   // Nonce freshness is the loads table's unique constraint (below), not an in-memory set.
-  const request = openLoadRequest(bank.party, envelope, { anchors: bank.anchors, now: o.now, maxSkewS: o.maxSkewS ?? 300, revoked, nonceSeen: () => false });
+  // Sealed to the current key-exchange key, or to an earlier one by a purse personalised before a
+  // key rotation (its certificate carries the earlier bank certificate).
+  const request = openWithAnyKey(bank, (keys) => openLoadRequest(keys, envelope, { anchors: bank.anchors, now: o.now, maxSkewS: o.maxSkewS ?? 300, revoked, nonceSeen: () => false }));
   const { body } = request;
   return db.transaction(async (tx) => {
     const [purse] = await tx.query<{ cardholder_id: string; currency: string; status: string }>('select cardholder_id, currency, status from purses where purse_id = $1 for update', [body.purseId]);

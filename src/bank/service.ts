@@ -4,9 +4,10 @@ import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { captureBatch, type CaptureResult } from './capture.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
-import { createBank, loadBank, revocationList, type Bank } from './issuing.ts';
+import { createBank, currentGeneration, loadBank, revocationList, rotateKeys, type Bank } from './issuing.ts';
 import { loadValue, type LoadResult } from './load.ts';
 import { migrate } from './migrate.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 
 export interface ServiceOptions {
   /** Unix seconds; default the system clock. */
@@ -41,12 +42,15 @@ export class BankService {
   readonly capturesMax: number;
   readonly batchChecksMax: number;
 
+  #bank: Bank;
+
   constructor(
     readonly db: Database,
-    readonly bank: Bank,
+    bank: Bank,
     readonly verifier: VerifierPool,
     private readonly options: ServiceOptions = {},
   ) {
+    this.#bank = bank;
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.capturesMax = options.capturesMax ?? 64;
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
@@ -60,8 +64,42 @@ export class BankService {
     return new BankService(db, bank, verifier, o);
   }
 
+  /** The bank with its current key generation (and the earlier ones). */
+  get bank(): Bank {
+    return this.#bank;
+  }
+
+  /**
+   * Rotates the bank's keys (see rotateKeys in issuing.ts): the new generation signs and issues
+   * everything from now on; envelopes sealed to earlier key-exchange keys still open.
+   */
+  async rotateKeys(o: { validityS?: number } = {}): Promise<Bank> {
+    this.#bank = await rotateKeys(this.db, this.#bank, { now: this.clock(), ...o });
+    return this.#bank;
+  }
+
+  /**
+   * Reloads the keys when another bank process sharing the database rotated them; true when it
+   * did. Called before a revocation list is signed and when an envelope opens under no known key.
+   */
+  async refreshKeys(): Promise<boolean> {
+    if ((await currentGeneration(this.db, this.#bank.id)) <= this.#bank.generation) return false;
+    this.#bank = (await loadBank(this.db, this.#bank.id)) ?? this.#bank;
+    return true;
+  }
+
+  /** Runs `fn`; when the envelope opened under none of our keys and the stored keys changed, once more. */
+  private async withFreshKeys<T>(fn: (bank: Bank) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.#bank);
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === ErrorCode.EnvelopeOpenFailed && (await this.refreshKeys())) return fn(this.#bank);
+      throw error;
+    }
+  }
+
   async load(envelope: Uint8Array): Promise<LoadResult> {
-    const r = await loadValue(this.db, this.bank, envelope, { now: this.clock(), ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}) });
+    const r = await this.withFreshKeys((bank) => loadValue(this.db, bank, envelope, { now: this.clock(), ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}) }));
     this.totals.loads += 1;
     return r;
   }
@@ -70,7 +108,7 @@ export class BankService {
     if (this.inflight >= this.capturesMax) throw new BankError('overloaded', `${this.inflight} captures in progress`);
     this.inflight += 1;
     try {
-      const r = await captureBatch(this.db, this.bank, envelope, { now: this.clock(), verifier: this.verifier, checksMax: this.batchChecksMax, ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}) });
+      const r = await this.withFreshKeys((bank) => captureBatch(this.db, bank, envelope, { now: this.clock(), verifier: this.verifier, checksMax: this.batchChecksMax, ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}) }));
       this.totals.batches += 1;
       this.totals.checks += r.outcomes.length;
       this.totals.open += r.timings.openMs;
@@ -83,8 +121,9 @@ export class BankService {
     }
   }
 
-  revocationList(): Promise<Uint8Array> {
-    return revocationList(this.db, this.bank, this.clock());
+  async revocationList(): Promise<Uint8Array> {
+    await this.refreshKeys();
+    return revocationList(this.db, this.#bank, this.clock());
   }
 
   metrics(): Metrics {

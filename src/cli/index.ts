@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
-// The smartcheck command line. For now the bank: `smartcheck bank serve`, `smartcheck bank audit`
-// (run with `npx tsx src/cli/index.ts`).
+// The smartcheck command line. For now the bank: `smartcheck bank serve`, `smartcheck bank audit`,
+// `smartcheck bank rotate-keys` (run with `npx tsx src/cli/index.ts`).
 // Exit codes: 0 ok, 1 runtime failure, 2 bad usage.
 import { Command, InvalidArgumentError } from 'commander';
 import { createVerifierPool } from '../../bindings/pool/index.ts';
@@ -8,7 +8,7 @@ import { openDatabase } from '../bank/db.ts';
 import { buildServer } from '../bank/server.ts';
 import { BankService } from '../bank/service.ts';
 import { audit } from '../bank/audit.ts';
-import { loadBank } from '../bank/issuing.ts';
+import { loadBank, rotateKeys } from '../bank/issuing.ts';
 import { checkInvariants } from '../bank/ledger.ts';
 import { migrate } from '../bank/migrate.ts';
 
@@ -65,6 +65,28 @@ bank
       for (const d of [...report.differences, ...invariants.violations]) console.log(`difference: ${d}`);
       if (!report.ok || !invariants.ok) process.exitCode = 1;
       else console.log('no differences');
+    } finally {
+      await db.close();
+    }
+  });
+
+bank
+  .command('rotate-keys')
+  .description('new bank signing and key-exchange keys, certified by the root, current from now on; the earlier keys are kept')
+  .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+  .option('--data-dir <dir>', 'PGlite data directory')
+  .option('--bank-id <id>', 'bank whose keys to rotate (default: the first in the database)')
+  .option('--validity-days <n>', 'validity of the new bank certificate', int('validity-days', 1, 36_500), 5 * 365)
+  .action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string; validityDays: number }) => {
+    const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+    try {
+      await migrate(db);
+      const found = await loadBank(db, o.bankId);
+      if (!found) throw new Error('no bank in this database');
+      const rotated = await rotateKeys(db, found, { now: Math.floor(Date.now() / 1000), validityS: o.validityDays * 86_400 });
+      const key = Buffer.from(rotated.party.publicKey).toString('hex');
+      console.log(`bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`);
+      console.log('bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them');
     } finally {
       await db.close();
     }
