@@ -1,8 +1,10 @@
-// Batch verification of signed POS checks (WIRE.md message type 4) in the core: the bank's hot
+// Batch verification of signed checks (WIRE.md message type 4), POS (COSE_Sign1) and Internet
+// (COSE_Sign, purse and cardholder), in the core: the bank's hot
 // path. One call parses every check and its certificate chain, verifies all signatures of the
 // batch in one Ed25519 batch (each distinct certificate once) and returns per check the fields the
 // bank books or the protocol error code (src/protocol/errors.ts). It reaches the same verdict as
-// verifyCheck in src/protocol/pos.ts; test/protocol/core-checks.test.ts holds it to that.
+// verifyCheck in src/protocol/pos.ts (verifyInternetCheck in src/protocol/internet.ts for a COSE_Sign);
+// test/protocol/core-checks.test.ts holds it to that.
 import { bytes } from './check.ts';
 import { call } from './call.ts';
 import { lengths } from './lengths.ts';

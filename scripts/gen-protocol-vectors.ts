@@ -1,4 +1,4 @@
-// Generates test/vectors/protocol/checks.json: signed POS digital checks (WIRE.md type 4) with the
+// Generates test/vectors/protocol/checks.json: signed POS and Internet digital checks (WIRE.md type 4) with the
 // verdict every verifier must reach: the TypeScript protocol layer (src/protocol/pos.ts), the Rust
 // batch verifier (core-rs/src/checks/) and the card applet. Everything comes from fixed seeds and
 // fixed certificate serials and Ed25519 signatures are deterministic, so running this again writes
@@ -12,12 +12,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ed25519, sha256, x25519 } from '../bindings/index.ts';
 import { decode, encode, Tag, Tagged, type CborValue } from '../src/protocol/cbor.ts';
 import { issueCertificate, revocationKey, type OfflineLimits, type TrustAnchors } from '../src/protocol/certificate.ts';
-import { PROTECTED_EDDSA, sign1, signedHash } from '../src/protocol/cose.ts';
+import { assembleMulti, PROTECTED_EDDSA, sign1, signedHash, signPart } from '../src/protocol/cose.ts';
 import { ErrorCode, ProtocolError } from '../src/protocol/errors.ts';
+import { verifyInternetCheck } from '../src/protocol/internet.ts';
 import { digitalCheck, type DigitalCheck } from '../src/protocol/messages.ts';
 import { checkFor, makeSlip, signCheck, verifyCheck, verifySlip } from '../src/protocol/pos.ts';
 import { Channel, Role } from '../src/protocol/registry.ts';
-import type { Signer } from '../src/protocol/signed.ts';
+import type { Signer, Verified, VerifyContext } from '../src/protocol/signed.ts';
 
 export const VECTORS_PATH = fileURLToPath(new URL('../test/vectors/protocol/checks.json', import.meta.url));
 
@@ -49,6 +50,14 @@ export interface CheckVectors {
   now: number;
   revoked: string[];
   cases: VectorCase[];
+}
+
+/**
+ * The TypeScript verdict on a check, by its kind: a COSE_Sign (tag 98, CBOR d8 62) is an Internet
+ * check (verifyInternetCheck), anything else a POS check (verifyCheck). As the core decides.
+ */
+export function verifyAnyCheck(check: Uint8Array, context: VerifyContext): Verified<DigitalCheck> {
+  return check[0] === 0xd8 && check[1] === 0x62 ? verifyInternetCheck(check, context) : verifyCheck(check, context);
 }
 
 const utf8 = new TextEncoder();
@@ -172,6 +181,10 @@ export function buildVectors(): CheckVectors {
   const pUnderForgedBank = purse(bankABadSig, 'P-A4', 'EUR');
   const pUnderRoot = certify(root1, 'P-ROOTED', Role.Purse, { limits: limits('EUR') });
   const pUnderMerchant = certify(merchantA, 'P-VIA-MERCHANT', Role.Purse, { limits: limits('EUR') });
+  const cA1 = certify(bankA, 'C-A1', Role.Cardholder);
+  const cB1 = certify(bankB, 'C-B1', Role.Cardholder);
+  const cExpired = certify(bankA, 'C-A-EXPIRED', Role.Cardholder, { notBefore: NOW - 400 * DAY, notAfter: NOW - DAY });
+  const cWrongKey = certify(bankA, 'C-A-FORGED', Role.Cardholder, { signWith: ed25519.keygen(seedOf('not BANK-A')).secretKey });
 
   // ---------------------------------------------------------------- slips and checks
   const context = { anchors, now: NOW, revoked: new Set(REVOKED) };
@@ -193,8 +206,14 @@ export function buildVectors(): CheckVectors {
   const bodyFor = (merchant: Party, purseId: string, serial: number, amount = 12_34, currency = 'EUR') => checkFor(slip(merchant, amount, currency), purseId, serial, NOW - 30);
 
   const cases: VectorCase[] = [];
-  const ok = (name: string, signer: Party, body: DigitalCheck) => {
-    const check = signCheck(signer, body);
+  /** An Internet check (COSE_Sign): the body signed by each signer in turn (purse, cardholder). */
+  const internet = (body: DigitalCheck, ...signers: Signer[]) => {
+    const payload = digitalCheck.encode(body);
+    return assembleMulti(payload, signers.map((s) => signPart(payload, s)));
+  };
+  const internetBody = (purseId: string, serial: number) => ({ ...bodyFor(merchantA, purseId, serial), channel: Channel.Internet });
+  const ok = (name: string, signer: Party, body: DigitalCheck, signed?: Uint8Array) => {
+    const check = signed ?? signCheck(signer, body);
     const fields: OkFields = {
       purseId: body.purseId,
       serial: body.serial,
@@ -294,26 +313,51 @@ export function buildVectors(): CheckVectors {
   bad('order: chain of three and a bad signature → chain first', ErrorCode.BadCoseStructure, sign1(digitalCheck.encode({ ...goodBody, purseId: pUnderMerchant.id }), pA1.secretKey, pUnderMerchant.certificate));
   bad('order: revoked purse under an expired bank → bank (top of chain) first', ErrorCode.CertificateExpired, signCheck(purse(bankAExpired, 'P-A-REVOKED', 'EUR'), bodyFor(merchantA, 'P-A-REVOKED', 1)));
 
+  // Internet checks (COSE_Sign, tag 98): the purse signs first, the cardholder second, each with its
+  // chain in label 13; both under the same bank; the check is for channel 1.
+  const netBody = internetBody(pA1.id, 30);
+  ok('internet: P-A1 and cardholder C-A1, channel 1', pA1, netBody, internet(netBody, pA1, cA1));
+  const netBodyB = { ...bodyFor(merchantB, pB1.id, 31, 45_00, 'USD'), channel: Channel.Internet };
+  ok('internet: P-B1 and cardholder C-B1 (BANK-B), channel 1', pB1, netBodyB, internet(netBodyB, pB1, cB1));
+  bad('internet: purse signature by another key under the P-A1 certificate', ErrorCode.BadSignature, internet(netBody, { secretKey: pA2.secretKey, certificate: pA1.certificate }, cA1));
+  bad('internet: cardholder signature by another key under the C-A1 certificate', ErrorCode.BadSignature, internet(netBody, pA1, { secretKey: pA2.secretKey, certificate: cA1.certificate }));
+  bad('internet: second signature by a purse, not a cardholder', ErrorCode.WrongRole, internet(netBody, pA1, pA2));
+  bad('internet: first signature by the cardholder, second by the purse', ErrorCode.WrongRole, internet(netBody, cA1, pA1));
+  bad('internet: cardholder C-B1 from BANK-B approves a BANK-A purse', ErrorCode.IssuerMismatch, internet(netBody, pA1, cB1));
+  const netPos = bodyFor(merchantA, pA1.id, 32);
+  bad('internet: a COSE_Sign check for channel 0, the POS', ErrorCode.WrongChannel, internet(netPos, pA1, cA1));
+  bad('internet: a COSE_Sign with the purse signature only', ErrorCode.BadCoseStructure, internet(netBody, pA1));
+  bad('internet: a COSE_Sign with three signatures', ErrorCode.BadCoseStructure, internet(netBody, pA1, cA1, cA1));
+  bad('internet: cardholder signature without its certificate', ErrorCode.MissingCertificate, assembleMulti(digitalCheck.encode(netBody), [signPart(digitalCheck.encode(netBody), pA1), encode([PROTECTED_EDDSA, new Map(), ed25519.sign(new Uint8Array(1), cA1.secretKey)])]));
+  bad('internet: cardholder certificate expired', ErrorCode.CertificateExpired, internet(netBody, pA1, cExpired));
+  bad('internet: cardholder certificate signed by a key other than BANK-A', ErrorCode.BadCertificateSignature, internet(netBody, pA1, cWrongKey));
+  bad('internet: check names purse P-A2 but is signed by P-A1', ErrorCode.SubjectMismatch, internet({ ...netBody, purseId: pA2.id }, pA1, cA1));
+  bad('internet order: bad purse signature and expired cardholder certificate → chain first', ErrorCode.CertificateExpired, internet(netBody, { secretKey: pA2.secretKey, certificate: pA1.certificate }, cExpired));
+  bad('internet order: bad purse and bad cardholder signature → purse first (200)', ErrorCode.BadSignature, internet(netBody, { secretKey: pA2.secretKey, certificate: pA1.certificate }, { secretKey: pB1.secretKey, certificate: cA1.certificate }));
+  bad('internet order: forged cardholder certificate and bad purse signature → certificate first', ErrorCode.BadCertificateSignature, internet(netBody, { secretKey: pA2.secretKey, certificate: pA1.certificate }, cWrongKey));
+  bad('internet order: bad cardholder signature and channel 0 → signature first', ErrorCode.BadSignature, internet(netPos, pA1, { secretKey: pA2.secretKey, certificate: cA1.certificate }));
+
   // Every expectation is what the TypeScript verifier says; a disagreement is a generator bug.
   for (const c of cases) {
     let got: VectorCase['expected'];
     try {
-      const v = verifyCheck(Buffer.from(c.check, 'hex'), context);
+      const v = verifyAnyCheck(Buffer.from(c.check, 'hex'), context);
       got = { ok: { purseId: v.body.purseId, serial: v.body.serial, amount: v.body.amount, currency: v.body.currency, merchantId: v.body.merchantId, slipHash: toHex(v.body.slipHash), channel: v.body.channel, checkHash: toHex(v.hash) } };
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       got = { error: error.code };
     }
-    if (JSON.stringify(got) !== JSON.stringify(c.expected)) throw new Error(`${c.name}: expected ${JSON.stringify(c.expected)}, verifyCheck gives ${JSON.stringify(got)}`);
+    if (JSON.stringify(got) !== JSON.stringify(c.expected)) throw new Error(`${c.name}: expected ${JSON.stringify(c.expected)}, the TS verifier gives ${JSON.stringify(got)}`);
   }
   const names = new Set(cases.map((c) => c.name));
   if (names.size !== cases.length) throw new Error('case names must be unique');
 
   return {
-    source: 'smartcheck protocol vectors: POS digital checks (WIRE.md type 4), generated by scripts/gen-protocol-vectors.ts',
+    source: 'smartcheck protocol vectors: digital checks (WIRE.md type 4), POS (COSE_Sign1) and Internet (COSE_Sign, purse then cardholder), generated by scripts/gen-protocol-vectors.ts',
     notes: [
       'Deterministic: keys from fixed seeds (SHA-256 of "smartcheck/vectors/seed/<label>"), certificate serials from SHA-256 of "smartcheck/vectors/serial/<label>", Ed25519 signatures are deterministic; regenerating writes identical bytes.',
       'Verify each check with the anchors (root id -> Ed25519 public key), the time `now` (Unix seconds) and the revoked certificates, each "issuer/subject" (a bank revokes only what it certified). expected.ok lists the fields of an accepted check (checkHash = SHA-256 of the check payload, the signed body bytes, not of the whole COSE bytes); expected.error is a code of src/protocol/errors.ts.',
+      'A check tagged 98 (COSE_Sign) is an Internet check, verified as verifyInternetCheck (src/protocol/internet.ts) does: two signatures, purse then cardholder (C-A1 under BANK-A, C-B1 under BANK-B), each with its chain; anything else is verified as a POS check (verifyCheck, src/protocol/pos.ts).',
       'When a check has several faults the code is that of the first failing step in WIRE.md "Order of checks".',
       'Roots: ROOT-1 -> BANK-A, ROOT-2 -> BANK-B; ROOT-9 (-> BANK-X) is not an anchor. Merchants M-SHOP-1 (BANK-A), M-SHOP-2 (BANK-B). Purses P-A* under BANK-A (EUR limits), P-B* under BANK-B (USD limits); BANK-B also has a purse P-A-REVOKED (USD), which BANK-A revoking its own P-A-REVOKED does not touch.',
     ],

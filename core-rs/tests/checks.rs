@@ -242,3 +242,51 @@ fn revocation_keys_split_at_their_one_slash() {
         assert_eq!(split_revocation_key(bad), None, "{}", String::from_utf8_lossy(bad));
     }
 }
+
+#[test]
+fn internet_checks_verify_in_the_same_batch() {
+    // Internet checks (COSE_Sign, tag 98: purse then cardholder) among POS checks: each gets its
+    // vector verdict; accepted ones are channel 1 with the payload's hash.
+    let file = load();
+    let internet: Vec<usize> = (0..file.cases.len()).filter(|&i| file.cases[i].check.starts_with(&[0xd8, 0x62])).collect();
+    assert!(internet.len() >= 10);
+    let valid = case(&file, "internet: P-A1 and cardholder C-A1, channel 1");
+    assert_eq!(valid.expected["ok"]["channel"], 1);
+    for name in [
+        "internet: purse signature by another key under the P-A1 certificate",
+        "internet: cardholder signature by another key under the C-A1 certificate",
+        "internet: second signature by a purse, not a cardholder",
+        "internet: cardholder C-B1 from BANK-B approves a BANK-A purse",
+        "internet: a COSE_Sign check for channel 0, the POS",
+        "internet: a COSE_Sign with the purse signature only",
+    ] {
+        assert!(case(&file, name).expected.get("error").is_some(), "{name}");
+    }
+    let pos: Vec<usize> = (0..file.cases.len()).filter(|&i| !internet.contains(&i) && file.cases[i].expected.get("ok").is_some()).collect();
+    let mut order: Vec<usize> = pos.clone();
+    for (k, &i) in internet.iter().enumerate() {
+        order.insert((k * 3) % (order.len() + 1), i);
+    }
+    assert_batch(&file, &order);
+}
+
+#[test]
+fn internet_check_mutations_never_panic_and_never_accept_a_changed_check() {
+    let file = load();
+    let ctx = context(&file);
+    let valid = &case(&file, "internet: P-A1 and cardholder C-A1, channel 1").check;
+    let mut mutated = Vec::new();
+    for pos in 0..valid.len() {
+        for flip in [0x01u8, 0x80] {
+            let mut m = valid.clone();
+            m[pos] ^= flip;
+            mutated.push(m);
+        }
+        mutated.push(valid[..pos].to_vec());
+    }
+    let checks: Vec<&[u8]> = mutated.iter().map(Vec::as_slice).collect();
+    let verdicts = verify_checks(&checks, &ctx).unwrap();
+    for (m, v) in mutated.iter().zip(&verdicts) {
+        assert!(v.is_err(), "accepted a mutation: {}", hex::encode(m));
+    }
+}

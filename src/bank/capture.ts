@@ -11,8 +11,7 @@ import { captureReceipt, depositBatch, type CaptureOutcome } from '../protocol/m
 import { signMessage, type Signer } from '../protocol/signed.ts';
 import { addAmounts } from '../protocol/fields.ts';
 import { revocationKey } from '../protocol/certificate.ts';
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { verifyInternetCheck } from '../protocol/internet.ts';
+import { ErrorCode } from '../protocol/errors.ts';
 import { makeFraudProof } from '../protocol/fraud.ts';
 import { parseSign1 } from '../protocol/cose.ts';
 import type { Database, Queryable } from './db.ts';
@@ -70,13 +69,9 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
   if (prior) return replay(prior.receipt, batch.body.checks.length, t1 - t0);
 
   const checks = batch.body.checks;
+  // POS checks (COSE_Sign1) and Internet checks (COSE_Sign, purse and cardholder) alike: the core
+  // verifies both kinds, all their signatures in one batch.
   const verdicts = await o.verifier.verifyChecks(checks, { anchors: bank.anchors, now: o.now, revoked });
-  // The core verifies POS checks (COSE_Sign1) only; an Internet check (COSE_Sign, tag 98: CBOR
-  // d8 62) comes back 107 and is verified here by the protocol layer.
-  verdicts.forEach((v, i) => {
-    const bytes = checks[i] as Uint8Array;
-    if (!v.ok && v.code === ErrorCode.BadCoseStructure && bytes[0] === 0xd8 && bytes[1] === 0x62) verdicts[i] = verifyInternet(bytes, bank, o.now, revoked);
-  });
   const t2 = performance.now();
   await o.onStep?.('verified');
   // The receipt names each check by its payload hash: the verifier computed it for every check it
@@ -218,17 +213,6 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
   const t3 = performance.now();
   if (result.replay) return replay(result.receipt, checks.length, t1 - t0);
   return { receipt: result.receipt, outcomes: result.outcomes!, credited: result.total!, replayed: false, timings: { openMs: t1 - t0, verifyMs: t2 - t1, dbMs: t3 - t2 } };
-}
-
-function verifyInternet(bytes: Uint8Array, bank: Bank, now: number, revoked: readonly string[]): CheckVerdict {
-  try {
-    const v = verifyInternetCheck(bytes, { anchors: bank.anchors, now, revoked: new Set(revoked) });
-    const b = v.body;
-    return { ok: true, purseId: b.purseId, serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId, slipHash: b.slipHash, channel: b.channel, checkHash: v.hash };
-  } catch (error) {
-    if (error instanceof ProtocolError) return { ok: false, code: error.code };
-    throw error;
-  }
 }
 
 /** The checks of a stored merchant-signed deposit (batches.deposit), in batch order. */

@@ -24,7 +24,9 @@ async function instance() {
 
 describe('AssemblyScript reads and re-encodes the protocol vectors', async () => {
   const as = await instance();
-  const valid = vectors.cases.filter((c) => c.expected.ok);
+  // The applet's reader takes single-signed (COSE_Sign1) checks; an Internet check (COSE_Sign, tag
+  // 98: CBOR d8 62) is co-signed by the cardholder's wallet, not read back by the card.
+  const valid = vectors.cases.filter((c) => c.expected.ok && !c.check.startsWith('d862'));
   it('has valid vectors to read', () => expect(valid.length).toBeGreaterThanOrEqual(10));
   for (const c of valid) {
     it(c.name, () => {

@@ -1,17 +1,17 @@
 // The Rust batch check verifier (core-rs/src/checks/ through bindings/checks.ts) against the
-// TypeScript one (src/protocol/pos.ts verifyCheck): the same verdict on every protocol vector and on
+// TypeScript one (src/protocol/pos.ts verifyCheck for POS checks, src/protocol/internet.ts
+// verifyInternetCheck for Internet checks, COSE_Sign): the same verdict on every protocol vector and on
 // thousands of mutated vectors, whole batches at a time, so that a bad certificate or signature
 // found by bisection is charged to exactly the checks that carry it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyChecks, type CheckVerdict } from '../../bindings/checks.ts';
-import type { CheckVectors, VectorCase } from '../../scripts/gen-protocol-vectors.ts';
+import { verifyAnyCheck, type CheckVectors, type VectorCase } from '../../scripts/gen-protocol-vectors.ts';
 import { revocationKey } from '../../src/protocol/certificate.ts';
-import { parseSign1, sign1 } from '../../src/protocol/cose.ts';
+import { parseSign1, sign1, signMulti } from '../../src/protocol/cose.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
 import { anchorsOf, certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
-import { verifyCheck } from '../../src/protocol/pos.ts';
 import { Role } from '../../src/protocol/registry.ts';
 import { hex, prng, toHex, vectors } from '../support/vectors.ts';
 
@@ -44,7 +44,7 @@ type Expected = VectorCase['expected'];
 
 function tsVerdict(check: Uint8Array): Expected {
   try {
-    const { body, hash } = verifyCheck(check, tsContext);
+    const { body, hash } = verifyAnyCheck(check, tsContext);
     const { purseId, serial, amount, currency, merchantId, channel } = body;
     return { ok: { purseId, serial, amount, currency, merchantId, slipHash: toHex(body.slipHash), channel, checkHash: toHex(hash) } };
   } catch (error) {
@@ -112,6 +112,26 @@ describe('core verify_checks = TS verifyCheck on mutated checks', () => {
     // the mutations reach deep: structure, encoding, certificates and signatures all show up
     for (const code of ['100', '101', '106', '107', '200', '201']) expect(codes.get(code) ?? 0, `code ${code}: ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
   });
+
+  it('1200 mutations of Internet checks (COSE_Sign), in batches with valid POS and Internet checks', () => {
+    const isInternet = (c: VectorCase) => c.check.startsWith('d862');
+    const internetValid = file.cases.filter((c) => isInternet(c) && 'ok' in c.expected).map((c) => hex(c.check));
+    const internetAll = file.cases.filter(isInternet).map((c) => hex(c.check));
+    expect(internetValid.length).toBeGreaterThan(0);
+    const mutated = Array.from({ length: 1200 }, () => mutate((rnd.next() < 0.75 ? internetValid[rnd.int(internetValid.length)] : internetAll[rnd.int(internetAll.length)]) as Uint8Array));
+    const codes = new Map<string, number>();
+    for (let start = 0; start < mutated.length; start += 400) {
+      const batch = [...mutated.slice(start, start + 400), ...valid];
+      const got = rust(batch);
+      batch.forEach((check, i) => {
+        const want = tsVerdict(check);
+        expect(got[i], `Internet mutation ${start + i}: ${toHex(check)}`).toEqual(want);
+        const key = 'ok' in want ? 'ok' : String(want.error);
+        codes.set(key, (codes.get(key) ?? 0) + 1);
+      });
+    }
+    for (const code of ['100', '101', '107', '200', '201']) expect(codes.get(code) ?? 0, `code ${code}: ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
+  });
 });
 
 describe('core verify_checks = TS verifyCheck on mutated bodies and certificates, re-signed', () => {
@@ -123,6 +143,7 @@ describe('core verify_checks = TS verifyCheck on mutated bodies and certificates
   const validity = { notBefore: file.now - 1000, notAfter: file.now + 1000 };
   const bank = certifyBank(root, 'BANK-T', { ...validity, seed: seed('BANK-T') });
   const purse = certifyParty(bank, 'P-T1', Role.Purse, { ...validity, seed: seed('P-T1'), limits: { currency: 'EUR', maxBalance: 100, maxPerCheck: 50, maxOfflineChecks: 3, maxOfflineAmount: 100 } });
+  const cardholder = certifyParty(bank, 'C-T1', Role.Cardholder, { ...validity, seed: seed('C-T1') });
   const local = { anchors: anchorsOf(root), now: file.now, revoked: [revocationKey('BANK-T', 'P-T2')] };
   const localTs = { anchors: local.anchors, now: file.now, revoked: new Set(local.revoked) };
   const body = digitalCheck.encode({ slipHash: new Uint8Array(32).fill(7), amount: 1234, currency: 'EUR', merchantId: 'M-T', purseId: purse.id, serial: 9, time: file.now, channel: 0 });
@@ -132,7 +153,7 @@ describe('core verify_checks = TS verifyCheck on mutated bodies and certificates
 
   const tsLocal = (check: Uint8Array): Expected => {
     try {
-      const { body: b, hash } = verifyCheck(check, localTs);
+      const { body: b, hash } = verifyAnyCheck(check, localTs);
       return { ok: { purseId: b.purseId, serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId, slipHash: toHex(b.slipHash), channel: b.channel, checkHash: toHex(hash) } };
     } catch (error) {
       if (error instanceof ProtocolError) return { error: error.code };
@@ -158,6 +179,30 @@ describe('core verify_checks = TS verifyCheck on mutated bodies and certificates
       });
     }
     for (const code of ['ok', '100', '101', '102', '103', '105', '106', '200', '203', '204', '207', '209']) expect(codes.get(code) ?? 0, `code ${code}: ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
+  });
+
+  it('Internet checks: 600 body mutations signed by purse and cardholder, 600 cardholder-claim mutations re-issued', () => {
+    const netBody = digitalCheck.encode({ ...digitalCheck.decode(body), channel: 1 });
+    const cardholderClaims = parseSign1(cardholder.certificate).payload;
+    const net = (payload: Uint8Array, cardholderCertificate = cardholder.certificate) => signMulti(payload, [purse, { secretKey: cardholder.secretKey, certificate: cardholderCertificate }]);
+    expect(tsLocal(net(netBody))).toHaveProperty('ok');
+    expect(verifyChecks([net(netBody)], local).map(asExpected)[0]).toEqual(tsLocal(net(netBody)));
+    expect(tsLocal(net(netBody, reissue(cardholderClaims)))).toHaveProperty('ok');
+    const checks: Uint8Array[] = [];
+    for (let i = 0; i < 600; i++) checks.push(net(mutate(netBody)));
+    for (let i = 0; i < 600; i++) checks.push(net(netBody, reissue(mutate(cardholderClaims))));
+    const codes = new Map<string, number>();
+    for (let start = 0; start < checks.length; start += 400) {
+      const batch = [...checks.slice(start, start + 400), sign1(body, purse.secretKey, purse.certificate), net(netBody)];
+      const got = verifyChecks(batch, local).map(asExpected);
+      batch.forEach((check, i) => {
+        const want = tsLocal(check);
+        expect(got[i], `re-signed Internet mutation ${start + i}: ${toHex(check)}`).toEqual(want);
+        const key = 'ok' in want ? 'ok' : String(want.error);
+        codes.set(key, (codes.get(key) ?? 0) + 1);
+      });
+    }
+    for (const code of ['ok', '100', '101', '102', '105', '106', '200', '204', '207', '209']) expect(codes.get(code) ?? 0, `code ${code}: ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
   });
 });
 

@@ -2,9 +2,8 @@
 // generator writes, and the TypeScript verifier reaches every case's verdict.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VECTORS_PATH, vectorsText, type CheckVectors, type VectorCase } from '../../scripts/gen-protocol-vectors.ts';
+import { VECTORS_PATH, vectorsText, verifyAnyCheck, type CheckVectors, type VectorCase } from '../../scripts/gen-protocol-vectors.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
-import { verifyCheck } from '../../src/protocol/pos.ts';
 import { hex, toHex } from '../support/vectors.ts';
 
 const committed = readFileSync(VECTORS_PATH, 'utf8');
@@ -17,7 +16,8 @@ const context = {
 
 function tsVerdict(check: Uint8Array): VectorCase['expected'] {
   try {
-    const { body, hash } = verifyCheck(check, context);
+    // a COSE_Sign (tag 98) is an Internet check: verifyInternetCheck; else verifyCheck
+    const { body, hash } = verifyAnyCheck(check, context);
     const { purseId, serial, amount, currency, merchantId, channel } = body;
     return { ok: { purseId, serial, amount, currency, merchantId, slipHash: toHex(body.slipHash), channel, checkHash: toHex(hash) } };
   } catch (error) {
@@ -36,10 +36,14 @@ describe('protocol vectors: checks.json', () => {
     for (const code of [0, 100, 101, 102, 103, 104, 105, 106, 107, 108, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 311]) expect(codes, `code ${code}`).toContain(code);
     const purses = new Set(file.cases.flatMap((c) => ('ok' in c.expected ? [c.expected.ok.purseId] : [])));
     expect([...purses].some((p) => p.startsWith('P-A')) && [...purses].some((p) => p.startsWith('P-B'))).toBe(true);
+    // Internet checks (COSE_Sign, CBOR d8 62): valid ones and refused ones
+    const internet = file.cases.filter((c) => c.check.startsWith('d862'));
+    expect(internet.some((c) => 'ok' in c.expected && c.expected.ok.channel === 1)).toBe(true);
+    for (const code of [107, 200, 201, 203, 205, 207, 208, 209, 311]) expect(internet.some((c) => 'error' in c.expected && c.expected.error === code), `Internet code ${code}`).toBe(true);
   });
 
   for (const c of file.cases) {
-    it(`TS verifyCheck: ${c.name}`, () => {
+    it(`TS verifyCheck / verifyInternetCheck: ${c.name}`, () => {
       expect(tsVerdict(hex(c.check))).toEqual(c.expected);
     });
   }

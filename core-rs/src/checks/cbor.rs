@@ -13,7 +13,7 @@ pub(crate) const MAX_SAFE: u64 = (1 << 53) - 1;
 /// COSE_Sign1.
 pub(crate) const TAG_SIGN1: u64 = 18;
 /// COSE_Sign.
-const TAG_SIGN: u64 = 98;
+pub(crate) const TAG_SIGN: u64 = 98;
 
 /// A decoded item. Strings borrow from the input.
 #[derive(Debug)]

@@ -23,6 +23,7 @@ const KNOWN: [i64; 10] = [ISS, SUB, EXP, NBF, IAT, CTI, CNF, ROLE, KX_KEY, LIMIT
 pub(crate) const ROLE_ROOT: u64 = 1;
 pub(crate) const ROLE_BANK: u64 = 2;
 pub(crate) const ROLE_PURSE: u64 = 3;
+pub(crate) const ROLE_CARDHOLDER: u64 = 4;
 const ROLES: [u64; 5] = [1, 2, 3, 4, 5];
 
 const CRV_X25519: i64 = 4;

@@ -5,10 +5,10 @@
 //! first.
 
 use super::body::{read_check_body, CheckBody};
-use super::cbor::{decode, Value};
-use super::cert::{parse_certificate, Certificate, ROLE_BANK, ROLE_PURSE, ROLE_ROOT};
+use super::cbor::{decode, Value, TAG_SIGN};
+use super::cert::{parse_certificate, Certificate, ROLE_BANK, ROLE_CARDHOLDER, ROLE_PURSE, ROLE_ROOT};
 use super::code::ErrorCode;
-use super::cose::parse_sign1;
+use super::cose::{parse_sign1, parse_sign2};
 use super::Context;
 
 /// Certificates in a chain: the leaf and the bank that certified it (`MAX_CHAIN` in
@@ -19,8 +19,10 @@ const MAX_CHAIN: usize = 2;
 pub(crate) struct SignatureJob<'a> {
     /// The certificate's bytes when this is a certificate signature (verified once per batch).
     pub certificate: Option<&'a [u8]>,
-    /// The COSE_Sign1 payload; the batch builds the Sig_structure around it.
+    /// The signed payload; the batch builds the Sig_structure around it.
     pub payload: &'a [u8],
+    /// A signature of a COSE_Sign (`["Signature", …]`), not of a COSE_Sign1 (`["Signature1", …]`).
+    pub multi: bool,
     pub signature: &'a [u8],
     pub public_key: &'a [u8; 32],
     /// The code if it does not verify.
@@ -33,12 +35,19 @@ pub(crate) type Outcome<'a> = Result<(CheckBody<'a>, &'a [u8]), ErrorCode>;
 
 /// The POS channel: a single-signed check (COSE_Sign1) is for it only.
 const CHANNEL_POS: u8 = 0;
+/// The Internet channel: a check signed by purse and cardholder (COSE_Sign) is for it only.
+const CHANNEL_INTERNET: u8 = 1;
 
 /// Walks one check; pushes its signatures, in order, to `signatures`, and returns the outcome if
-/// they all verify: the body and the payload, or the first failure after them.
+/// they all verify: the body and the payload, or the first failure after them. A COSE_Sign (tag
+/// 98) is an Internet check (`verifyInternetCheck` in `src/protocol/internet.ts`), anything else
+/// is walked as a POS check (`verifyCheck` in `src/protocol/pos.ts`).
 pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut Vec<SignatureJob<'a>>) -> Outcome<'a> {
     // structure
     let value = decode(check)?;
+    if matches!(value, Value::Tag { tag: TAG_SIGN, .. }) {
+        return walk_internet(&value, context, signatures);
+    }
     let signed = parse_sign1(&value)?;
     let leaf_value = signed.certificate.ok_or(ErrorCode::MissingCertificate)?;
     // chain, from the root down
@@ -51,6 +60,7 @@ pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut 
     signatures.push(SignatureJob {
         certificate: None,
         payload: signed.payload,
+        multi: false,
         signature: signed.signature,
         public_key: leaf.signing_key,
         code: ErrorCode::BadSignature,
@@ -64,6 +74,48 @@ pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut 
         return Err(ErrorCode::BadField);
     }
     if body.channel != CHANNEL_POS {
+        return Err(ErrorCode::WrongChannel);
+    }
+    Ok((body, signed.payload))
+}
+
+/// An Internet check: both certificates present, the purse's chain and role, the cardholder's
+/// chain and role, one issuing bank, the purse's signature, the cardholder's, then the body with
+/// the Internet channel.
+fn walk_internet<'a>(value: &Value<'a>, context: &Context<'a>, signatures: &mut Vec<SignatureJob<'a>>) -> Outcome<'a> {
+    let signed = parse_sign2(value)?;
+    let [purse_sig, cardholder_sig] = &signed.signatures;
+    let purse_value = purse_sig.certificate.ok_or(ErrorCode::MissingCertificate)?;
+    let cardholder_value = cardholder_sig.certificate.ok_or(ErrorCode::MissingCertificate)?;
+    let purse = verify_chain(purse_value, context, signatures)?;
+    if purse.role != ROLE_PURSE {
+        return Err(ErrorCode::WrongRole);
+    }
+    let cardholder = verify_chain(cardholder_value, context, signatures)?;
+    if cardholder.role != ROLE_CARDHOLDER {
+        return Err(ErrorCode::WrongRole);
+    }
+    if purse.issuer != cardholder.issuer {
+        return Err(ErrorCode::IssuerMismatch);
+    }
+    for (signature, key) in [(purse_sig.signature, purse.signing_key), (cardholder_sig.signature, cardholder.signing_key)] {
+        signatures.push(SignatureJob {
+            certificate: None,
+            payload: signed.payload,
+            multi: true,
+            signature,
+            public_key: key,
+            code: ErrorCode::BadSignature,
+        });
+    }
+    let body = read_check_body(signed.payload)?;
+    if body.purse_id != purse.subject {
+        return Err(ErrorCode::SubjectMismatch);
+    }
+    if body.serial < 1 {
+        return Err(ErrorCode::BadField);
+    }
+    if body.channel != CHANNEL_INTERNET {
         return Err(ErrorCode::WrongChannel);
     }
     Ok((body, signed.payload))
@@ -114,6 +166,7 @@ fn verify_chain<'v, 'a>(
         signatures.push(SignatureJob {
             certificate: Some(cert.bytes),
             payload: cert.payload,
+            multi: false,
             signature: cert.signature,
             public_key: issuer.map_or(root_key, |i| i.signing_key),
             code: ErrorCode::BadCertificateSignature,

@@ -3,7 +3,7 @@
 //! `src/protocol/cose.ts`, with the same codes in the same order; signatures are checked later, in
 //! one batch.
 
-use super::cbor::{decode, Value, TAG_SIGN1};
+use super::cbor::{decode, Value, TAG_SIGN, TAG_SIGN1};
 use super::code::ErrorCode;
 
 /// The bstr-wrapped protected header `{1: -8}` (alg EdDSA).
@@ -34,6 +34,61 @@ pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>,
     let payload = payload.bytes().ok_or(ErrorCode::BadCoseStructure)?;
     let signature = signature.bytes().filter(|s| s.len() == 64).ok_or(ErrorCode::BadCoseStructure)?;
     Ok(Sign1 { certificate, payload, signature })
+}
+
+/// One COSE_Signature of a COSE_Sign.
+pub(crate) struct Signature<'v, 'a> {
+    /// The certificate in label 13, as decoded (a tag-18 item).
+    pub certificate: Option<&'v Value<'a>>,
+    pub signature: &'a [u8],
+}
+
+/// A parsed COSE_Sign with exactly two signatures (an Internet check: purse, then cardholder).
+pub(crate) struct Sign2<'v, 'a> {
+    pub payload: &'a [u8],
+    pub signatures: [Signature<'v, 'a>; 2],
+}
+
+/// Parses a COSE_Sign with two signatures: the twin of `parseMulti(…, 2)` in
+/// `src/protocol/cose.ts`, same codes in the same order (body headers empty, payload a bstr, two
+/// signatures, then each signature's headers and its 64 bytes, the first signature completely
+/// before the second).
+pub(crate) fn parse_sign2<'v, 'a>(value: &'v Value<'a>) -> Result<Sign2<'v, 'a>, ErrorCode> {
+    let Value::Tag { tag: TAG_SIGN, value: parts, .. } = value else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let Value::Array(parts) = parts.as_ref() else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let [protected, unprotected, payload, signatures] = parts.as_slice() else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    if !protected.bytes().is_some_and(<[u8]>::is_empty) {
+        return Err(ErrorCode::BadCoseStructure);
+    }
+    if !matches!(unprotected, Value::Map(entries) if entries.is_empty()) {
+        return Err(ErrorCode::BadCoseStructure);
+    }
+    let payload = payload.bytes().ok_or(ErrorCode::BadCoseStructure)?;
+    let Value::Array(signatures) = signatures else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let [first, second] = signatures.as_slice() else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    Ok(Sign2 { payload, signatures: [cose_signature(first)?, cose_signature(second)?] })
+}
+
+fn cose_signature<'v, 'a>(value: &'v Value<'a>) -> Result<Signature<'v, 'a>, ErrorCode> {
+    let Value::Array(parts) = value else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let [protected, unprotected, signature] = parts.as_slice() else {
+        return Err(ErrorCode::BadCoseStructure);
+    };
+    let certificate = headers(protected, unprotected)?;
+    let signature = signature.bytes().filter(|s| s.len() == 64).ok_or(ErrorCode::BadCoseStructure)?;
+    Ok(Signature { certificate, signature })
 }
 
 fn headers<'v, 'a>(protected: &'v Value<'a>, unprotected: &'v Value<'a>) -> Result<Option<&'v Value<'a>>, ErrorCode> {
@@ -71,6 +126,23 @@ pub(crate) fn append_to_be_signed(payload: &[u8], out: &mut Vec<u8>) {
     out.push(0x43);
     out.extend_from_slice(&PROTECTED_EDDSA);
     out.push(0x40);
+    append_payload(payload, out);
+}
+
+/// Appends `Sig_structure = ["Signature", h'', h'a10127', h'', payload]`, the bytes each signature
+/// of a COSE_Sign (empty body protected header) signs.
+pub(crate) fn append_to_be_signed_multi(payload: &[u8], out: &mut Vec<u8>) {
+    out.push(0x85);
+    out.push(0x69);
+    out.extend_from_slice(b"Signature");
+    out.push(0x40);
+    out.push(0x43);
+    out.extend_from_slice(&PROTECTED_EDDSA);
+    out.push(0x40);
+    append_payload(payload, out);
+}
+
+fn append_payload(payload: &[u8], out: &mut Vec<u8>) {
     // bstr head of the payload, shortest form
     let n = payload.len() as u64;
     match n {

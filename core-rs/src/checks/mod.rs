@@ -1,11 +1,14 @@
-//! Batch verification of POS digital checks (WIRE.md message type 4): the bank's hot path.
+//! Batch verification of digital checks (WIRE.md message type 4): the bank's hot path. POS checks
+//! (COSE_Sign1, signed by the purse) and Internet checks (message type 6's content: a COSE_Sign,
+//! tag 98, signed by the purse and then the cardholder) alike, in one batch.
 //!
 //! [`verify_checks`] takes many signed checks, parses each (strict deterministic CBOR, COSE_Sign1,
 //! the CWT certificate chain it carries), applies every check that needs no signature, and then
 //! verifies all signatures of the batch in one Ed25519 batch ([`crate::ed25519::verify_batch`],
 //! ZIP-215, bisecting to the bad items): each distinct certificate's signature once, plus each
 //! check's own. Per check it returns the fields the bank needs or the protocol error code, the
-//! same verdict as `verifyCheck` in `src/protocol/pos.ts` (WIRE.md "Order of checks" fixes which
+//! same verdict as `verifyCheck` in `src/protocol/pos.ts` (`verifyInternetCheck` in
+//! `src/protocol/internet.ts` for a COSE_Sign) (WIRE.md "Order of checks" fixes which
 //! code a check with several faults gets). `test/vectors/protocol/checks.json` pins both.
 //!
 //! Nothing here panics on input: every index is checked, and malformed input is an error code.
@@ -111,7 +114,11 @@ pub fn verify_checks<'a>(checks: &[&'a [u8]], context: &Context<'a>) -> Result<V
             continue;
         }
         let start = messages.len();
-        cose::append_to_be_signed(job.payload, &mut messages);
+        if job.multi {
+            cose::append_to_be_signed_multi(job.payload, &mut messages);
+        } else {
+            cose::append_to_be_signed(job.payload, &mut messages);
+        }
         let slot = items_at.len();
         items_at.push((start..messages.len(), job.signature, job.public_key));
         if let Some(c) = job.certificate {
