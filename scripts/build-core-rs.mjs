@@ -8,13 +8,14 @@ import { TARGET, wasmCargo } from './lib/rust-wasm.mjs';
 import { wasmBindgen } from './lib/wasm-bindgen.mjs';
 
 const NAME = 'smartcheck_core';
-// Measured in bench/wasm-profile.md: -O3 gave the fastest verify; simd128 is left off (see there).
-const WASM_OPT_FLAGS = ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'];
+// Measured in bench/results/wasm-profile.md: -O3 is as fast as -O4 and smaller than no wasm-opt;
+// the module uses SIMD (.cargo/config.toml), so wasm-opt must accept it.
+const WASM_OPT_FLAGS = ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-simd'];
 
 export function buildCoreRs(root, { force = false } = {}) {
   const pkg = join(root, 'core-rs', 'pkg');
   const stampFile = join(pkg, '.inputs-sha256');
-  const inputs = ['core-rs/src', 'core-rs/Cargo.toml', 'Cargo.toml', 'Cargo.lock', 'scripts/build-core-rs.mjs'].map((p) => join(root, p));
+  const inputs = ['core-rs/src', 'core-rs/Cargo.toml', 'Cargo.toml', 'Cargo.lock', '.cargo/config.toml', 'scripts/build-core-rs.mjs'].map((p) => join(root, p));
   const stamp = hashInputs(inputs);
   if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return false;
 
