@@ -85,15 +85,20 @@ function packRevoked(revoked: Iterable<string>): { data: Uint8Array; ends: Uint3
   return packed;
 }
 
-/** Verifies signed checks in one core call; one verdict per check, in order. */
-export function verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): CheckVerdict[] {
-  if (!Array.isArray(checks)) throw new TypeError(`checks: expected an array, got ${typeof checks}`);
-  checks.forEach((c, i) => bytes(`checks[${i}]`, c));
+/** The verify options checked and packed into the core's layout: plain buffers, so they can be
+ * made once per batch and posted to every worker of a pool. */
+export interface PreparedOptions {
+  anchorIds: { data: Uint8Array; ends: Uint32Array };
+  anchorKeys: Uint8Array;
+  revoked: { data: Uint8Array; ends: Uint32Array };
+  now: number;
+}
+
+export function prepareOptions(options: VerifyChecksOptions): PreparedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('options: expected { anchors, now, revoked? }');
   const { anchors, now, revoked = [] } = options;
   if (!(anchors instanceof Map)) throw new TypeError('options.anchors: expected a Map of root id → public key');
   if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) throw new RangeError(`options.now: expected Unix seconds (an integer in [0, 2^53 - 1]), got ${String(now)}`);
-
   const anchorIds: Uint8Array[] = [];
   const anchorKeys = new Uint8Array(anchors.size * lengths.ed25519PublicKey);
   let k = 0;
@@ -104,13 +109,22 @@ export function verifyChecks(checks: readonly Uint8Array[], options: VerifyCheck
     anchorKeys.set(key, k * lengths.ed25519PublicKey);
     k++;
   }
-  const packedChecks = pack(checks);
-  const packedAnchors = pack(anchorIds);
-  const packedRevoked = packRevoked(revoked);
-  const out = call((c) =>
-    c.verify_checks(packedChecks.data, packedChecks.ends, packedAnchors.data, packedAnchors.ends, anchorKeys, packedRevoked.data, packedRevoked.ends, now),
-  );
-  return readVerdicts(out, checks.length);
+  return { anchorIds: pack(anchorIds), anchorKeys, revoked: packRevoked(revoked), now };
+}
+
+/** The core call itself, on checks already packed (`pack`) and options already prepared. */
+export function verifyPackedChecks(checks: { data: Uint8Array; ends: Uint32Array }, prepared: PreparedOptions): CheckVerdict[] {
+  const { anchorIds, anchorKeys, revoked, now } = prepared;
+  const out = call((c) => c.verify_checks(checks.data, checks.ends, anchorIds.data, anchorIds.ends, anchorKeys, revoked.data, revoked.ends, now));
+  return readVerdicts(out, checks.ends.length);
+}
+
+/** Verifies signed checks in one core call; one verdict per check, in order. */
+export function verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): CheckVerdict[] {
+  if (!Array.isArray(checks)) throw new TypeError(`checks: expected an array, got ${typeof checks}`);
+  checks.forEach((c, i) => bytes(`checks[${i}]`, c));
+  const prepared = prepareOptions(options);
+  return verifyPackedChecks(pack(checks), prepared);
 }
 
 /**

@@ -13,7 +13,7 @@ import { installErrorTransfer, PoolError, type PoolErrorCode } from './errors.ts
 import { defaultWorkerUrl, spawnWorker, type SpawnedWorker } from './spawn.ts';
 import { poolDefaults, type PoolOptions, type VerifierPool } from './types.ts';
 import type { PackedChecks, WorkerApi } from './worker-api.ts';
-import { pack, type CheckVerdict, type VerifyChecksOptions } from '../checks.ts';
+import { pack, prepareOptions, type CheckVerdict, type PreparedOptions, type VerifyChecksOptions } from '../checks.ts';
 
 interface Task {
   settle(error: Error | undefined, value?: unknown): void;
@@ -122,10 +122,9 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     return run((remote) => remote.verifyPacked(transfer(packed, buffers)) as Promise<number[]>);
   };
 
-  const runChecks = (checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]> => {
-    const { data, ends } = pack(checks);
-    const packed: PackedChecks = { data, ends, anchors: new Map(options.anchors), now: options.now, revoked: [...(options.revoked ?? [])] };
-    return run((remote) => remote.verifyChecksPacked(transfer(packed, [data.buffer, ends.buffer])) as Promise<CheckVerdict[]>);
+  const runChecks = (checks: readonly Uint8Array[], options: PreparedOptions): Promise<CheckVerdict[]> => {
+    const packed: PackedChecks = { checks: pack(checks), options };
+    return run((remote) => remote.verifyChecksPacked(transfer(packed, [packed.checks.data.buffer, packed.checks.ends.buffer])) as Promise<CheckVerdict[]>);
   };
 
   return {
@@ -150,10 +149,12 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
       });
       if (options === null || typeof options !== 'object' || !(options.anchors instanceof Map)) throw new TypeError('options: expected { anchors: Map, now, revoked? }');
       if (checks.length === 0) return [];
+      // Once per batch, not per chunk: the revocation list can hold 10^4 ids.
+      const prepared = prepareOptions(options);
       const chunks = Math.max(1, Math.min(workers, Math.floor(checks.length / chunkMin)));
       const size = Math.ceil(checks.length / chunks);
       const parts: Promise<CheckVerdict[]>[] = [];
-      for (let start = 0; start < checks.length; start += size) parts.push(runChecks(checks.slice(start, start + size), options));
+      for (let start = 0; start < checks.length; start += size) parts.push(runChecks(checks.slice(start, start + size), prepared));
       return (await Promise.all(parts)).flat();
     },
     async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // What a pool worker does, independent of the thread API that carries the calls.
 import { initCore } from '../loader.ts';
 import { verifyPacked, type PackedBatch } from '../ed25519.ts';
-import { verifyChecks, type CheckVerdict } from '../checks.ts';
+import { verifyPackedChecks, type CheckVerdict, type PreparedOptions } from '../checks.ts';
 import { installErrorTransfer } from './errors.ts';
 
 installErrorTransfer();
@@ -17,23 +17,15 @@ export const workerApi = {
   },
   /** Verifies one chunk of signed checks (packed: concatenated bytes and end offsets); one verdict per check. */
   verifyChecksPacked(packed: PackedChecks): CheckVerdict[] {
-    const checks: Uint8Array[] = [];
-    let start = 0;
-    for (const end of packed.ends) {
-      checks.push(packed.data.subarray(start, end));
-      start = end;
-    }
-    return verifyChecks(checks, { anchors: packed.anchors, now: packed.now, revoked: packed.revoked });
+    return verifyPackedChecks(packed.checks, packed.options);
   },
 };
 
-/** A chunk of checks for one worker: bytes and end offsets (transferred), plus the verify options. */
+/** A chunk of checks for one worker (packed, transferred), with the batch's options, checked and
+ * packed once on the pool's side. */
 export interface PackedChecks {
-  data: Uint8Array;
-  ends: Uint32Array;
-  anchors: Map<string, Uint8Array>;
-  now: number;
-  revoked: string[];
+  checks: { data: Uint8Array; ends: Uint32Array };
+  options: PreparedOptions;
 }
 
 export type WorkerApi = typeof workerApi;

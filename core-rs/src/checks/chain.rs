@@ -66,17 +66,7 @@ pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut 
         code: ErrorCode::BadSignature,
     });
     // body fields, then purse id = subject, then serial ≥ 1, then the POS channel
-    let body = read_check_body(signed.payload)?;
-    if body.purse_id != leaf.subject {
-        return Err(ErrorCode::SubjectMismatch);
-    }
-    if body.serial < 1 {
-        return Err(ErrorCode::BadField);
-    }
-    if body.channel != CHANNEL_POS {
-        return Err(ErrorCode::WrongChannel);
-    }
-    Ok((body, signed.payload))
+    Ok((checked_body(signed.payload, leaf.subject, CHANNEL_POS)?, signed.payload))
 }
 
 /// An Internet check: both certificates present, the purse's chain and role, the cardholder's
@@ -108,17 +98,23 @@ fn walk_internet<'a>(value: &Value<'a>, context: &Context<'a>, signatures: &mut 
             code: ErrorCode::BadSignature,
         });
     }
-    let body = read_check_body(signed.payload)?;
-    if body.purse_id != purse.subject {
+    Ok((checked_body(signed.payload, purse.subject, CHANNEL_INTERNET)?, signed.payload))
+}
+
+/// The check body, in the order both kinds of check share: its fields, the purse id equal to the
+/// purse certificate's subject, serial ≥ 1, then the channel the signature structure implies.
+fn checked_body<'a>(payload: &'a [u8], purse_subject: &str, channel: u8) -> Result<CheckBody<'a>, ErrorCode> {
+    let body = read_check_body(payload)?;
+    if body.purse_id != purse_subject {
         return Err(ErrorCode::SubjectMismatch);
     }
     if body.serial < 1 {
         return Err(ErrorCode::BadField);
     }
-    if body.channel != CHANNEL_INTERNET {
+    if body.channel != channel {
         return Err(ErrorCode::WrongChannel);
     }
-    Ok((body, signed.payload))
+    Ok(body)
 }
 
 fn verify_chain<'v, 'a>(
