@@ -1,0 +1,133 @@
+// BankClient: the bank's HTTP API (src/bank/server.ts) over fetch, for Node 20 and browsers.
+// Implements BankLink with the protocol's CBOR bytes as bodies, plus the bank's public description
+// (GET /v1/bank) and its loopback admin calls (the demo back office: see src/bank/server.ts).
+// Every failure is typed: BankUnreachableError (no answer: nothing was decided, safe to retry the
+// same bytes) or BankRejectedError (the bank answered no, with its kind and code).
+import type { OfflineLimits } from '../protocol/certificate.ts';
+import { BankRejectedError, BankUnreachableError, type BankLink } from './bank-link.ts';
+import { baseUrlOf, bytesOf, CBOR_TYPE, fromBase64, jsonOf, request, toBase64, type ErrorBody } from './http.ts';
+
+export interface BankClientOptions {
+  /** Per request, milliseconds; default 10,000. A timeout is a BankUnreachableError. */
+  timeoutMs?: number;
+}
+
+export interface RootKey {
+  id: string;
+  publicKey: Uint8Array;
+}
+
+/** What a card, a wallet or a merchant needs to know about the bank before talking to it. */
+export interface BankInfo {
+  bankId: string;
+  /** The bank's certificate (its signing and key-exchange keys, signed by the root). */
+  bankCertificate: Uint8Array;
+  roots: RootKey[];
+}
+
+/** A purse personalised by the bank: what the card installs. */
+export interface PersonalisedPurse extends BankInfo {
+  purseId: string;
+  cardholderId: string;
+  certificate: Uint8Array;
+}
+
+export interface RegisteredMerchant extends BankInfo {
+  merchantId: string;
+  certificate: Uint8Array;
+}
+
+export interface RegisteredCardholder {
+  cardholderId: string;
+  /** Present when a signing key was certified (Internet approvals). */
+  certificate?: Uint8Array;
+}
+
+interface InfoJson {
+  bankId: string;
+  bankCertificate: string;
+  roots: { id: string; publicKey: string }[];
+}
+
+const infoOf = (j: InfoJson): BankInfo => ({
+  bankId: j.bankId,
+  bankCertificate: fromBase64(j.bankCertificate),
+  roots: j.roots.map((r) => ({ id: r.id, publicKey: fromBase64(r.publicKey) })),
+});
+
+export class BankClient implements BankLink {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+
+  constructor(baseUrl: string, o: BankClientOptions = {}) {
+    this.baseUrl = baseUrlOf(baseUrl);
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+  }
+
+  private unreachable = (url: string) => (cause: unknown) => new BankUnreachableError(url, cause);
+  private rejected = (status: number, e: ErrorBody) => new BankRejectedError(status, e.kind, e.code, e.message);
+
+  private async cbor(path: string, body?: Uint8Array): Promise<Uint8Array> {
+    const url = this.baseUrl + path;
+    const response = await request(url, { timeoutMs: this.timeoutMs, accept: CBOR_TYPE, ...(body ? { cbor: body } : {}) }, this.unreachable(url), this.rejected);
+    return bytesOf(response, this.unreachable(url));
+  }
+
+  private async json<T>(path: string, body?: unknown): Promise<T> {
+    const url = this.baseUrl + path;
+    const response = await request(url, { timeoutMs: this.timeoutMs, accept: 'application/json', ...(body !== undefined ? { json: body } : {}) }, this.unreachable(url), this.rejected);
+    return jsonOf<T>(response, this.unreachable(url));
+  }
+
+  load(sealedRequest: Uint8Array): Promise<Uint8Array> {
+    return this.cbor('/v1/load', sealedRequest);
+  }
+
+  deposit(sealedBatch: Uint8Array): Promise<Uint8Array> {
+    return this.cbor('/v1/deposit', sealedBatch);
+  }
+
+  revocationList(): Promise<Uint8Array> {
+    return this.cbor('/v1/revocation-list');
+  }
+
+  async bankInfo(): Promise<BankInfo> {
+    return infoOf(await this.json<InfoJson>('/v1/bank'));
+  }
+
+  // ---- admin (loopback demo back office; no authentication: see src/bank/server.ts)
+
+  /** Opens a cardholder account; with `signingKey`, the bank also certifies it for Internet approvals. */
+  async registerCardholder(cardholderId: string, o: { signingKey?: Uint8Array } = {}): Promise<RegisteredCardholder> {
+    const r = await this.json<{ cardholderId: string; certificate?: string }>('/v1/admin/cardholders', { cardholderId, ...(o.signingKey ? { signingKey: toBase64(o.signingKey) } : {}) });
+    return { cardholderId: r.cardholderId, ...(r.certificate ? { certificate: fromBase64(r.certificate) } : {}) };
+  }
+
+  /** Pays money into a cardholder's account (cash at the counter, a transfer); returns the new balance. */
+  async fund(cardholderId: string, amount: number, currency: string, reference?: string): Promise<{ cardholderId: string; balance: number }> {
+    return this.json(`/v1/admin/cardholders/${encodeURIComponent(cardholderId)}/fund`, { amount, currency, ...(reference ? { reference } : {}) });
+  }
+
+  /** Certifies a merchant's own public keys (Ed25519 signing, X25519 key exchange). */
+  async registerMerchant(merchantId: string, keys: { signingKey: Uint8Array; kxKey: Uint8Array }): Promise<RegisteredMerchant> {
+    const r = await this.json<InfoJson & { merchantId: string; certificate: string }>('/v1/admin/merchants', { merchantId, signingKey: toBase64(keys.signingKey), kxKey: toBase64(keys.kxKey) });
+    return { ...infoOf(r), merchantId: r.merchantId, certificate: fromBase64(r.certificate) };
+  }
+
+  /** Certifies a card's purse keys (from the card's GENERATE KEYS) for a cardholder, with offline limits. */
+  async personalisePurse(o: { purseId: string; cardholderId: string; signingKey: Uint8Array; kxKey: Uint8Array; limits: OfflineLimits }): Promise<PersonalisedPurse> {
+    const r = await this.json<InfoJson & { purseId: string; cardholderId: string; certificate: string }>('/v1/admin/purses', {
+      purseId: o.purseId,
+      cardholderId: o.cardholderId,
+      signingKey: toBase64(o.signingKey),
+      kxKey: toBase64(o.kxKey),
+      limits: o.limits,
+    });
+    return { ...infoOf(r), purseId: r.purseId, cardholderId: r.cardholderId, certificate: fromBase64(r.certificate) };
+  }
+
+  /** Reports a card lost or stolen: revoked at once (the next revocation list names it). */
+  async reportLost(purseId: string): Promise<{ purseId: string; status: string }> {
+    return this.json(`/v1/admin/purses/${encodeURIComponent(purseId)}/lost`, {});
+  }
+}

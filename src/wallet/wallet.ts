@@ -1,0 +1,203 @@
+// The cardholder's wallet: drives a PurseCard against a bank (protocol 1, loading) and web shops
+// (protocol 3, Internet payment). It holds no value itself: the card does; the wallet seals,
+// carries and approves. No node: imports (the browser wallet runs it).
+import type { LogRecord, PurseCard, PurseStatus } from '../card/purse.ts';
+import { parseCertificate, verifyChain, type TrustAnchors } from '../protocol/certificate.ts';
+import { seal } from '../protocol/envelope.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { approveInternetCheck, makeCheckRequest } from '../protocol/internet.ts';
+import { digitalCheck } from '../protocol/messages.ts';
+import type { Party } from '../protocol/pki.ts';
+import { verifySlip } from '../protocol/pos.ts';
+import { Channel, MessageType } from '../protocol/registry.ts';
+import { BankRejectedError, type BankLink } from '../net/bank-link.ts';
+import type { OrderRequest, PaymentConfirmation, ShopLink } from '../net/shop-link.ts';
+import { WalletError } from './errors.ts';
+
+/** What the cardholder is asked to approve: the shop's signed slip, decoded and verified. */
+export interface SlipApproval {
+  orderId: string;
+  item: string;
+  merchantId: string;
+  amount: number;
+  currency: string;
+  /** The slip's time (unix seconds). */
+  time: number;
+  expiresAt: number;
+}
+
+export interface WalletOptions {
+  card: PurseCard;
+  bank: BankLink;
+  /** The bank's certificate (BankClient.bankInfo()): its key-exchange key seals load requests. */
+  bankCertificate: Uint8Array;
+  /** The roots the wallet trusts (root id → public key). */
+  anchors: TrustAnchors;
+  /** The cardholder's certified signing key: needed for Internet payments only. */
+  cardholder?: Pick<Party, 'id' | 'secretKey' | 'certificate'>;
+  /** Unix seconds; default the system clock. */
+  clock?: () => number;
+  /** Asks the cardholder to approve a purchase; absent: approved (a scripted wallet). */
+  approve?: (slip: SlipApproval) => Promise<boolean>;
+}
+
+export interface LoadResult {
+  amount: number;
+  balance: number;
+  /** True when an outstanding request (an earlier reply lost) was sent again instead of a new one. */
+  resumed: boolean;
+}
+
+/** A payment the card signed that the shop has not confirmed yet. */
+export interface PendingPayment {
+  orderId: string;
+  sealedCheck: Uint8Array;
+  /** Hex SHA-256 of the signed check: the shop's check id. */
+  checkId: string;
+  amount: number;
+  serial: number;
+}
+
+export interface PaymentResult extends PaymentConfirmation {
+  merchantId: string;
+  balance: number;
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export class Wallet {
+  readonly card: PurseCard;
+  readonly bank: BankLink;
+  readonly bankId: string;
+  readonly #bankKx: Uint8Array;
+  readonly #anchors: TrustAnchors;
+  readonly #cardholder: WalletOptions['cardholder'];
+  readonly #clock: () => number;
+  readonly #approve: WalletOptions['approve'];
+  readonly #pending = new Map<string, PendingPayment>();
+
+  /** Verifies the bank certificate up to a trusted root (a wrong bank is refused here, before any envelope). */
+  constructor(o: WalletOptions) {
+    this.card = o.card;
+    this.bank = o.bank;
+    this.#anchors = o.anchors;
+    this.#cardholder = o.cardholder;
+    this.#clock = o.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.#approve = o.approve;
+    const bank = verifyChain(o.bankCertificate, o.anchors, { now: this.#clock() });
+    if (!bank.kxKey) throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
+    this.bankId = bank.subject;
+    this.#bankKx = bank.kxKey;
+    if (o.cardholder) parseCertificate(o.cardholder.certificate);
+  }
+
+  /** Selects the purse and presents the PIN (CardError 63Cx on a wrong PIN: x tries left). */
+  async unlock(pin: string): Promise<void> {
+    await this.card.select();
+    await this.card.verifyPin(pin);
+  }
+
+  /**
+   * Loads `amount` from the cardholder's account. Safe to call again after a lost reply (bank
+   * unreachable, page closed): when the card still holds an outstanding request for this amount,
+   * the same signed request goes again and the bank answers it with the same token (it moves the
+   * money once). A request the bank refused as expired is left and a new one made.
+   */
+  async load(amount: number): Promise<LoadResult> {
+    if (!Number.isSafeInteger(amount) || amount < 1) throw new WalletError('bad_request', `amount: a positive integer, got ${amount}`);
+    const outstanding = (await this.card.outstandingLoads()).find((o) => o.amount === amount);
+    if (outstanding) {
+      try {
+        return { amount, balance: await this.#complete(await this.card.resendLoadRequest(outstanding.counter)), resumed: true };
+      } catch (error) {
+        if (!(error instanceof BankRejectedError && error.kind === 'protocol' && error.code === ErrorCode.MessageExpired)) throw error;
+      }
+    }
+    const request = await this.card.loadRequest(amount, this.#clock());
+    return { amount, balance: await this.#complete(request), resumed: false };
+  }
+
+  /** Sends every outstanding load request again (after a restart); returns what each did. */
+  async recoverLoads(): Promise<{ counter: number; amount: number; balance?: number; error?: Error }[]> {
+    const out: { counter: number; amount: number; balance?: number; error?: Error }[] = [];
+    for (const o of await this.card.outstandingLoads()) {
+      try {
+        out.push({ ...o, balance: await this.#complete(await this.card.resendLoadRequest(o.counter)) });
+      } catch (error) {
+        out.push({ ...o, error: error as Error });
+      }
+    }
+    return out;
+  }
+
+  async #complete(signedRequest: Uint8Array): Promise<number> {
+    const token = await this.bank.load(seal(MessageType.ValueTokenRequest, this.#bankKx, signedRequest));
+    return this.card.applyToken(token, this.#clock());
+  }
+
+  /**
+   * Pays a web-shop order (protocol 3): asks the shop for its signed slip, checks it says what was
+   * ordered, asks the cardholder, lets the card deduct and sign, adds the cardholder's signature,
+   * seals the check to the merchant and sends it. Everything before the card signs can fail with
+   * nothing charged; after, a failure is WalletError 'payment_incomplete' with the pending check
+   * (resumePayment sends it again: the shop confirms the same check once).
+   */
+  async payInternet(shop: ShopLink, order: OrderRequest): Promise<PaymentResult> {
+    if (!Number.isSafeInteger(order.amount) || order.amount < 1) throw new WalletError('bad_request', `amount: a positive integer, got ${order.amount}`);
+    const cardholder = this.#cardholder;
+    if (!cardholder) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
+    const offer = await shop.purchase(order);
+    const now = this.#clock();
+    const context = { anchors: this.#anchors, now };
+    const slip = verifySlip(offer.slip, context).body;
+    if (slip.channel !== Channel.Internet || slip.amount !== order.amount || slip.currency !== order.currency) {
+      throw new WalletError('offer_mismatch', `slip says ${slip.amount} ${slip.currency} on channel ${slip.channel}, ordered ${order.amount} ${order.currency}`);
+    }
+    if (offer.expiresAt <= now) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt}`);
+    const approval: SlipApproval = { orderId: offer.orderId, item: order.item, merchantId: slip.merchantId, amount: slip.amount, currency: slip.currency, time: slip.time, expiresAt: offer.expiresAt };
+    if (this.#approve && !(await this.#approve(approval))) throw new WalletError('declined', `the cardholder declined order ${offer.orderId}`);
+    const draft = await this.card.internetCheck(makeCheckRequest(offer.slip, cardholder.id), now);
+    const { envelope, check } = approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload), slip: offer.slip }, context);
+    const pending: PendingPayment = { orderId: offer.orderId, sealedCheck: envelope, checkId: hex(check.hash), amount: check.body.amount, serial: check.body.serial };
+    this.#pending.set(offer.orderId, pending);
+    return this.#send(shop, pending, slip.merchantId);
+  }
+
+  /** Sends a pending payment's sealed check again (after a lost reply). */
+  async resumePayment(shop: ShopLink, orderId: string): Promise<PaymentResult> {
+    const pending = this.#pending.get(orderId);
+    if (!pending) throw new WalletError('bad_request', `no pending payment for order ${orderId}`);
+    return this.#send(shop, pending, undefined);
+  }
+
+  /** Payments the card signed and no shop confirmed yet. */
+  pendingPayments(): PendingPayment[] {
+    return [...this.#pending.values()];
+  }
+
+  async #send(shop: ShopLink, pending: PendingPayment, merchantId: string | undefined): Promise<PaymentResult> {
+    let confirmation: PaymentConfirmation;
+    try {
+      confirmation = await shop.pay(pending.orderId, pending.sealedCheck);
+    } catch (cause) {
+      throw Object.assign(new WalletError('payment_incomplete', `the card signed check ${pending.checkId} for order ${pending.orderId}; the shop did not confirm: ${(cause as Error).message}`, { cause }), { pending });
+    }
+    if (confirmation.checkId !== pending.checkId || confirmation.orderId !== pending.orderId) {
+      throw Object.assign(new WalletError('payment_incomplete', `the shop confirmed ${confirmation.orderId}/${confirmation.checkId}, not ${pending.orderId}/${pending.checkId}`), { pending });
+    }
+    this.#pending.delete(pending.orderId);
+    return { ...confirmation, merchantId: merchantId ?? '', balance: (await this.card.status()).balance };
+  }
+
+  status(): Promise<PurseStatus> {
+    return this.card.status();
+  }
+
+  /** The card's transaction log, newest first (the card keeps the last 16). */
+  async log(limit = 16): Promise<LogRecord[]> {
+    const { logTotal } = await this.card.status();
+    const out: LogRecord[] = [];
+    for (let i = 0; i < Math.min(limit, logTotal, 16); i++) out.push(await this.card.readLog(i));
+    return out;
+  }
+}
