@@ -1,8 +1,8 @@
 // Issuing: the bank's keys (kept in the database, tables bank_keys and bank_key_generations) and
 // their rotation, cardholders, merchants, purses (purse certificates with offline limits),
 // revocation and the signed revocation list.
-import { anchorsOf, certifyBank, certifyParty, createRoot, type Party, type Root } from '../protocol/pki.ts';
-import type { OfflineLimits, TrustAnchors } from '../protocol/certificate.ts';
+import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../protocol/pki.ts';
+import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../protocol/certificate.ts';
 import { makeRevocationList } from '../protocol/revocation.ts';
 import { Role } from '../protocol/registry.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
@@ -202,4 +202,96 @@ export async function revocationList(db: Database, bank: Pick<Bank, 'party' | 'g
 async function listCount(tx: Queryable, listNumber: number): Promise<number> {
   const [r] = await tx.query<{ subjects: number }>('select subjects from revocation_lists where list_number = $1', [listNumber]);
   return r?.subjects ?? -1;
+}
+
+// ---- Certifying keys the subject generated itself (the card's GENERATE KEYS, a merchant's own
+// keys, a cardholder's browser key): the secret keys never reach the bank. Used by the admin API.
+
+const KEY = 32;
+function checkKey(name: string, key: Uint8Array | undefined): Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length !== KEY) throw new BankError('bad_request', `${name}: ${KEY} bytes expected`);
+  return key;
+}
+
+/** A certificate over given public keys, signed by the bank's current key generation. */
+export function certifyKeys(
+  bank: Pick<Bank, 'party'>,
+  subject: string,
+  role: typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant,
+  keys: { signingKey: Uint8Array; kxKey?: Uint8Array },
+  o: { now: number; validityS?: number; limits?: OfflineLimits },
+): Uint8Array {
+  checkKey('signingKey', keys.signingKey);
+  if (keys.kxKey !== undefined) checkKey('kxKey', keys.kxKey);
+  const notBefore = o.now - 86_400;
+  return issueCertificate(
+    {
+      issuer: bank.party.id,
+      subject,
+      role,
+      notBefore,
+      notAfter: o.now + (o.validityS ?? 3 * YEAR_S),
+      issuedAt: notBefore,
+      serial: newSerial(),
+      signingKey: keys.signingKey,
+      ...(keys.kxKey ? { kxKey: keys.kxKey } : {}),
+      ...(o.limits ? { limits: o.limits } : {}),
+    },
+    bank.party.secretKey,
+    bank.party.certificate,
+  );
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === '23505';
+
+async function insertOnce(db: Queryable, what: string, sql: string, params: unknown[]): Promise<void> {
+  try {
+    await db.query(sql, params);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new BankError('conflict', `${what} already exists`);
+    throw error;
+  }
+}
+
+/**
+ * A cardholder account; with `signingKey`, the bank certifies the cardholder's own key for Internet
+ * approvals (role cardholder, no key-exchange key). Returns the certificate, if any.
+ */
+export async function registerCardholderKey(db: Database, bank: Bank, id: string, o: { now: number; signingKey?: Uint8Array; validityS?: number }): Promise<Uint8Array | undefined> {
+  checkId('cardholderId', id);
+  const certificate = o.signingKey ? certifyKeys(bank, id, Role.Cardholder, { signingKey: o.signingKey }, o) : undefined;
+  await insertOnce(db, `cardholder ${id}`, 'insert into cardholders (cardholder_id, certificate) values ($1, $2)', [id, certificate ? buf(certificate) : null]);
+  return certificate;
+}
+
+/** A merchant certified from its own public keys (signing, key exchange). Returns the certificate. */
+export async function registerMerchantKeys(db: Database, bank: Bank, id: string, o: { now: number; signingKey: Uint8Array; kxKey: Uint8Array; validityS?: number }): Promise<Uint8Array> {
+  checkId('merchantId', id);
+  checkKey('kxKey', o.kxKey);
+  const certificate = certifyKeys(bank, id, Role.Merchant, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
+  await insertOnce(db, `merchant ${id}`, 'insert into merchants (merchant_id, certificate) values ($1, $2)', [id, buf(certificate)]);
+  return certificate;
+}
+
+/**
+ * Personalises a purse from the card's own public keys (as `personalise` in src/card/purse.ts does
+ * in-process): certified with its offline limits and recorded in `purses` with its cardholder, so
+ * loads debit that cardholder and captures are attributed. Returns the purse certificate.
+ */
+export async function personalisePurseKeys(
+  db: Database,
+  bank: Bank,
+  id: string,
+  o: { cardholderId: string; signingKey: Uint8Array; kxKey: Uint8Array; limits: OfflineLimits; now: number; validityS?: number },
+): Promise<Uint8Array> {
+  checkId('purseId', id);
+  checkId('cardholderId', o.cardholderId);
+  checkKey('kxKey', o.kxKey);
+  const certificate = certifyKeys(bank, id, Role.Purse, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
+  await db.transaction(async (tx) => {
+    const known = await tx.query('select 1 from cardholders where cardholder_id = $1', [o.cardholderId]);
+    if (!known.length) throw new BankError('not_found', `cardholder ${o.cardholderId}`);
+    await insertOnce(tx, `purse ${id}`, 'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [id, o.cardholderId, o.limits.currency, buf(certificate)]);
+  });
+  return certificate;
 }

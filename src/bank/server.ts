@@ -7,18 +7,45 @@
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /health              { status, driver, bankId }
 //   GET  /metrics             checks/s, queue, time per capture phase
+//   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
+//
+// The admin API (option `admin`, default on) is a DEMO BACK OFFICE: it has no authentication and
+// answers loopback clients only. A real bank puts personalisation, account opening and funding
+// behind its own systems (HSM-backed personalisation bureau, core banking, staff authentication),
+// never on the API its cardholders and merchants reach. JSON in and out, keys in base64:
+//   POST /v1/admin/cardholders            { cardholderId, signingKey? } → { cardholderId, certificate? }
+//   POST /v1/admin/cardholders/:id/fund   { amount, currency, reference? } → { cardholderId, balance }
+//   POST /v1/admin/merchants              { merchantId, signingKey, kxKey } → { merchantId, certificate, bankId, bankCertificate, roots }
+//   POST /v1/admin/purses                 { purseId, cardholderId, signingKey, kxKey, limits } → { purseId, cardholderId, certificate, bankId, bankCertificate, roots }
+//   POST /v1/admin/purses/:id/lost        a lost or stolen card: revoked now → { purseId, status }
+//
+// CORS (for the browser wallet): the origins in option `corsOrigins`, default loopback origins.
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PoolError } from '../../bindings/pool/index.ts';
 import { verifyRevocationList } from '../protocol/revocation.ts';
 import { errorDescriptions, ProtocolError } from '../protocol/errors.ts';
 import { BankError } from './errors.ts';
 import type { BankService } from './service.ts';
+import { fund, personalisePurseKeys, registerCardholderKey, registerMerchantKeys } from './issuing.ts';
+import { reportLost } from './audit.ts';
+import { balance } from './ledger.ts';
+import type { OfflineLimits } from '../protocol/certificate.ts';
 
 export interface ServerOptions {
   /** Largest request body, bytes; default 8 MiB (a 10,000-check batch is about 5 MiB). */
   bodyLimit?: number;
   logger?: boolean;
+  /** The loopback admin API (demo back office, no authentication); default true. */
+  admin?: boolean;
+  /** Origins allowed by CORS (the browser wallet's page); default loopback origins (any port). */
+  corsOrigins?: (string | RegExp)[];
+  /** How long a card reported lost waits before its remaining value is settled; default 30 days. */
+  lostSettleWindowS?: number;
 }
+
+/** http(s)://localhost, 127.0.0.1 or [::1], any port. */
+export const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
 const CBOR = 'application/cbor';
 const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
@@ -39,8 +66,44 @@ function bodyBytes(request: FastifyRequest, field: string): Uint8Array {
 
 const wantsCbor = (request: FastifyRequest) => Buffer.isBuffer(request.body);
 
+const isLoopback = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
+
+function jsonBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || Array.isArray(body)) throw new BankError('bad_request', 'expected a JSON object body');
+  return body as Record<string, unknown>;
+}
+
+function text(body: Record<string, unknown>, field: string): string {
+  const v = body[field];
+  if (typeof v !== 'string' || v.length === 0) throw new BankError('bad_request', `${field}: a string is required`);
+  return v;
+}
+
+function key(body: Record<string, unknown>, field: string, optional = false): Uint8Array | undefined {
+  const v = body[field];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) throw new BankError('bad_request', `${field}: 32 bytes in base64 expected`);
+  const bytes = new Uint8Array(Buffer.from(v, 'base64'));
+  if (bytes.length !== 32) throw new BankError('bad_request', `${field}: 32 bytes in base64 expected, got ${bytes.length}`);
+  return bytes;
+}
+
+const positive = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
+
+function limitsOf(v: unknown): OfflineLimits {
+  if (!v || typeof v !== 'object') throw new BankError('bad_request', 'limits: { currency, maxBalance, maxPerCheck, maxOfflineChecks, maxOfflineAmount } required');
+  const l = v as Record<string, unknown>;
+  if (typeof l.currency !== 'string' || !/^[A-Z]{3}$/.test(l.currency)) throw new BankError('bad_request', 'limits.currency: three capital letters');
+  for (const f of ['maxBalance', 'maxPerCheck', 'maxOfflineChecks', 'maxOfflineAmount']) {
+    if (!positive(l[f])) throw new BankError('bad_request', `limits.${f}: a positive integer`);
+  }
+  return { currency: l.currency, maxBalance: l.maxBalance as number, maxPerCheck: l.maxPerCheck as number, maxOfflineChecks: l.maxOfflineChecks as number, maxOfflineAmount: l.maxOfflineAmount as number };
+}
+
 export async function buildServer(service: BankService, o: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 8 << 20 });
+  await app.register(cors, { origin: o.corsOrigins ?? [LOOPBACK_ORIGIN] });
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser([CBOR, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -85,5 +148,70 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   });
 
   app.get('/metrics', async () => service.metrics());
+
+  const info = () => ({
+    bankId: service.bank.id,
+    bankCertificate: b64(service.bank.party.certificate),
+    roots: [...service.bank.anchors].map(([id, publicKey]) => ({ id, publicKey: b64(publicKey) })),
+  });
+  app.get('/v1/bank', async () => {
+    await service.refreshKeys();
+    return info();
+  });
+
+  if (o.admin ?? true) registerAdmin(app, service, info, o);
   return app;
+}
+
+function registerAdmin(app: FastifyInstance, service: BankService, info: () => Record<string, unknown>, o: ServerOptions): void {
+  app.register(async (admin) => {
+    admin.addHook('onRequest', async (request, reply) => {
+      if (!isLoopback(request.ip)) return reply.code(403).send({ error: { kind: 'bank', code: 'forbidden', message: 'the admin API answers loopback clients only' } });
+    });
+
+    admin.post('/v1/admin/cardholders', async (request) => {
+      const body = jsonBody(request);
+      const cardholderId = text(body, 'cardholderId');
+      const signingKey = key(body, 'signingKey', true);
+      const certificate = await registerCardholderKey(service.db, service.bank, cardholderId, { now: service.clock(), ...(signingKey ? { signingKey } : {}) });
+      return { cardholderId, ...(certificate ? { certificate: b64(certificate) } : {}) };
+    });
+
+    admin.post<{ Params: { id: string } }>('/v1/admin/cardholders/:id/fund', async (request) => {
+      const body = jsonBody(request);
+      const currency = text(body, 'currency');
+      if (!/^[A-Z]{3}$/.test(currency)) throw new BankError('bad_request', 'currency: three capital letters');
+      const reference = body.reference === undefined ? `admin:${Date.now()}:${Math.random().toString(36).slice(2)}` : text(body, 'reference');
+      await fund(service.db, request.params.id, body.amount as number, currency, reference);
+      return { cardholderId: request.params.id, balance: await balance(service.db, 'cardholder', request.params.id, currency) };
+    });
+
+    admin.post('/v1/admin/merchants', async (request) => {
+      const body = jsonBody(request);
+      const merchantId = text(body, 'merchantId');
+      const certificate = await registerMerchantKeys(service.db, service.bank, merchantId, { now: service.clock(), signingKey: key(body, 'signingKey') as Uint8Array, kxKey: key(body, 'kxKey') as Uint8Array });
+      return { merchantId, certificate: b64(certificate), ...info() };
+    });
+
+    admin.post('/v1/admin/purses', async (request) => {
+      const body = jsonBody(request);
+      const purseId = text(body, 'purseId');
+      const cardholderId = text(body, 'cardholderId');
+      const certificate = await personalisePurseKeys(service.db, service.bank, purseId, {
+        cardholderId,
+        signingKey: key(body, 'signingKey') as Uint8Array,
+        kxKey: key(body, 'kxKey') as Uint8Array,
+        limits: limitsOf(body.limits),
+        now: service.clock(),
+      });
+      return { purseId, cardholderId, certificate: b64(certificate), ...info() };
+    });
+
+    admin.post<{ Params: { id: string } }>('/v1/admin/purses/:id/lost', async (request) => {
+      const [known] = await service.db.query<{ status: string }>('select status from purses where purse_id = $1', [request.params.id]);
+      if (!known) throw new BankError('not_found', `purse ${request.params.id}`);
+      if (known.status !== 'lost') await reportLost(service.db, request.params.id, service.clock(), o.lostSettleWindowS ?? 30 * 86_400);
+      return { purseId: request.params.id, status: 'lost' };
+    });
+  });
 }
