@@ -6,6 +6,7 @@ import { failCode, parseCertificate, ROLE_BANK, ROLE_PURSE, rootKey, Signed, ver
 import { ed25519Public, ed25519Verify, random, sha256, x25519Public } from './crypto';
 import { eeWrite, eeWriteU8, recover, txAdd, txBegin, txCommit } from './eeprom';
 import * as L from './layout';
+import { refund } from './refund';
 import { be64, internetCheck, loadApply, loadRequest, outstandingList, purchase, readLog, reissue, resendRequest } from './purse';
 import * as S from './sw';
 
@@ -74,7 +75,7 @@ function dispatch(len: usize): i32 {
     if (lc == 0 || (len != 7 + lc && len != 9 + lc)) return S.SW_WRONG_LENGTH;
   }
   const iso = ins == 0xa4 || ins == 0x20 || ins == 0x2c || ins == 0xca;
-  const own = ins == 0x12 || ins == 0x14 || ins == 0x16 || ins == 0x18 || ins == 0x50 || ins == 0x52 || ins == 0x54 || ins == 0x56 || ins == 0x58 || ins == 0x5a;
+  const own = ins == 0x12 || ins == 0x14 || ins == 0x16 || ins == 0x18 || ins == 0x50 || ins == 0x52 || ins == 0x54 || ins == 0x56 || ins == 0x58 || ins == 0x5a || ins == 0x5c;
   if (cla != 0x00 && cla != 0x80) return S.SW_CLA;
   if (!iso && !own) return S.SW_INS;
   if ((iso && cla != 0x00) || (own && cla != 0x80)) return S.SW_CLA;
@@ -92,6 +93,9 @@ function dispatch(len: usize): i32 {
   if ((p1 != 0 && !(ins == 0x50 && p1 == 1)) || (p2 != 0 && ins != 0x56)) return S.SW_WRONG_P1P2;
   if (ins == 0x56) { if (lc != 0) return S.SW_WRONG_LENGTH; }
   else if (lc == 0) return S.SW_WRONG_LENGTH;
+  // A refund needs no PIN: it only gives back to this purse what it paid, signed by the merchant
+  // paid, as an e-purse's "cancel last purchase" at the terminal that sold.
+  if (ins == 0x5c) return lifecycle() == L.Lifecycle.Active ? refund(data, lc) : S.SW_CONDITIONS;
   const gate = needPin();
   if (gate != 0) return gate;
   switch (ins) {
@@ -174,7 +178,8 @@ function getData(p1: u8, p2: u8, lc: usize): i32 {
     store<u8>(o + 2, pinOk() ? 1 : 0);
     store<u8>(o + 3, <u8>load<u32>(L.E_ROOT_COUNT));
     memory.copy(o + 4, L.E_VALUE, L.VALUE_SIZE); // little-endian u64s, layout.ts
-    return S.SW_OK | (<i32>(4 + L.VALUE_SIZE) << 16);
+    memory.copy(o + 4 + L.VALUE_SIZE, L.E_REFUNDED_LO, 16); // u128 lifetime refunded
+    return S.SW_OK | ((4 + <i32>L.VALUE_SIZE + 16) << 16);
   }
   if (p2 == 0xc2) {
     if (lifecycle() == L.Lifecycle.Blank) return S.SW_NOT_FOUND;

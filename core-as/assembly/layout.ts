@@ -71,6 +71,9 @@ export const OUTSTANDING_SIZE: usize = 48;
 export const OUTSTANDING_MAX: u32 = 8;
 export const E_APPLIED: usize = EE + 0x8f0;       // APPLIED_MAX × 16: token ids, a ring
 export const APPLIED_MAX: u32 = 16;
+// u128 lifetime total refunded (lo, hi): outside the value block (full), journaled with it.
+export const E_REFUNDED_LO: usize = EE + 0x9f0;
+export const E_REFUNDED_HI: usize = EE + 0x9f8;
 export const E_LOG: usize = EE + 0xa00;           // LOG_MAX × LOG_SIZE, a ring
 export const LOG_SIZE: usize = 128;
 export const LOG_MAX: u32 = 16;
@@ -83,11 +86,13 @@ export const E_CACHE: usize = EE + 0x1f00;      // CACHE_MAX × 32
 export const CACHE_MAX: u32 = 8;
 export const DIGEST: usize = 0x6280;            // RAM: a digest being looked up
 
-// Log record (LOG_SIZE bytes): 0 kind, 1 channel, 2 id length, 4 serial u64, 12 amount u64,
-// 20 time u64, 28 hash 32 (slip hash; token id for a load), 60 id 64 (merchant; bank for a
-// load), 124 currency 3.
+// Log record (LOG_SIZE bytes): 0 kind, 1 channel, 2 id length, 3 refunded (purchase: 1 once
+// refunded), 4 serial u64, 12 amount u64, 20 time u64, 28 hash 32 (slip hash; token id for a
+// load; the refunded check's hash for a refund), 60 id 64 (merchant; bank for a load), 124
+// currency 3. A refund record copies its purchase's channel, serial, amount, merchant, currency.
 export const LOG_PURCHASE: u8 = 1;
 export const LOG_LOAD: u8 = 2;
+export const LOG_REFUND: u8 = 3;
 
 export const enum Lifecycle { Blank = 0, KeysGenerated = 1, CertificateInstalled = 2, Active = 3 }
 

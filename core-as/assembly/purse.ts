@@ -11,39 +11,50 @@ import * as S from './sw';
 
 export let lastError: i32 = 0;
 
-function refused(code: i32, sw: i32): i32 {
+export function refused(code: i32, sw: i32): i32 {
   store<u16>(L.R_LAST_ERROR, <u16>code);
   return sw;
 }
-const wrong = (code: i32): i32 => refused(code, S.SW_WRONG_DATA);
+export const wrong = (code: i32): i32 => refused(code, S.SW_WRONG_DATA);
 
 export function be64(ptr: usize): u64 { return bswap<u64>(load<u64>(ptr)); }
 export function putBe64(ptr: usize, v: u64): void { store<u64>(ptr, bswap<u64>(v)); }
 
 // The value block is edited in a RAM copy (VB), then journaled as one entry.
 const VB: usize = 0x6e00;
-function vb(field: usize): usize { return VB + (field - L.E_VALUE); }
-function vbLoad(): void { memory.copy(VB, L.E_VALUE, L.VALUE_SIZE); }
-function vbGet(field: usize): u64 { return load<u64>(vb(field)); }
-function vbSet(field: usize, v: u64): void { store<u64>(vb(field), v); }
+export function vb(field: usize): usize { return VB + (field - L.E_VALUE); }
+export function vbLoad(): void { memory.copy(VB, L.E_VALUE, L.VALUE_SIZE); }
+export function vbGet(field: usize): u64 { return load<u64>(vb(field)); }
+export function vbSet(field: usize, v: u64): void { store<u64>(vb(field), v); }
 
-/** Adds to a u128 total kept as (lo, hi); false on overflow. */
-function add128(lo: usize, hi: usize, amount: u64): bool {
-  const a = vbGet(lo);
+/** Adds to a u128 total kept in RAM at `p` as (lo, hi); false on overflow. */
+export function add128(p: usize, amount: u64): bool {
+  const a = load<u64>(p);
   const sum = a + amount;
   const carry: u64 = sum < a ? 1 : 0;
-  const h = vbGet(hi);
+  const h = load<u64>(p + 8);
   if (h + carry < h) return false;
-  vbSet(lo, sum);
-  vbSet(hi, h + carry);
+  store<u64>(p, sum);
+  store<u64>(p + 8, h + carry);
+  return true;
+}
+
+/** Subtracts from a u128 total kept in RAM at `p` as (lo, hi); false if it would go below 0. */
+export function sub128(p: usize, amount: u64): bool {
+  const a = load<u64>(p);
+  const borrow: u64 = a < amount ? 1 : 0;
+  const h = load<u64>(p + 8);
+  if (h < borrow) return false;
+  store<u64>(p, a - amount);
+  store<u64>(p + 8, h - borrow);
   return true;
 }
 
 const idLen = (at: usize): usize => <usize>load<u8>(at);
 
 /** Appends a log record built at LOGREC to the transaction. */
-const LOGREC: usize = 0x6e80;
-function logAdd(): void {
+export const LOGREC: usize = 0x6e80;
+export function logAdd(): void {
   const total = load<u32>(vb(L.E_LOG_TOTAL));
   const slot = L.E_LOG + <usize>(total % L.LOG_MAX) * L.LOG_SIZE;
   store<u32>(vb(L.E_LOG_TOTAL), total + 1);
@@ -164,7 +175,7 @@ function pay(now: u64, slip: usize, slipLen: usize, wanted: u64): i32 {
   if (amount > balance) return refused(306, S.SW_INSUFFICIENT_FUNDS);
   const serial = vbGet(L.E_SERIAL) + 1;
   if (serial > AMOUNT_MAX) return refused(305, S.SW_LIMIT_EXCEEDED);
-  if (!add128(L.E_SPENT_LO, L.E_SPENT_HI, amount)) return refused(109, S.SW_LIMIT_EXCEEDED);
+  if (!add128(vb(L.E_SPENT_LO), amount)) return refused(109, S.SW_LIMIT_EXCEEDED);
   vbSet(L.E_BALANCE, balance - amount);
   vbSet(L.E_SERIAL, serial);
   vbSet(L.E_OFF_CHECKS, offChecks);
@@ -186,14 +197,15 @@ function pay(now: u64, slip: usize, slipLen: usize, wanted: u64): i32 {
   return S.SW_OK | <i32>(emitCheck(LOGREC) << 16);
 }
 
-/** The log record of `serial` still in the ring, or 0. */
-function findPurchase(serial: u64): usize {
+/** The log record of `kind` for check `serial` still in the ring, or 0. */
+export function findRecord(kind: u8, serial: u64): usize {
   for (let i: u32 = 0; i < L.LOG_MAX; i++) {
     const rec = L.E_LOG + <usize>i * L.LOG_SIZE;
-    if (load<u8>(rec) == L.LOG_PURCHASE && load<u64>(rec + 4) == serial) return rec;
+    if (load<u8>(rec) == kind && load<u64>(rec + 4) == serial) return rec;
   }
   return 0;
 }
+const findPurchase = (serial: u64): usize => findRecord(L.LOG_PURCHASE, serial);
 
 /** REISSUE CHECK: data = serial (u64 BE): the same check again, for a reply lost to a power cut. */
 export function reissue(data: usize, len: usize): i32 {
@@ -215,7 +227,7 @@ export function readLog(index: u32): i32 {
 
 // ------------------------------------------------------------------ loading
 
-function outstandingSum(): u64 {
+export function outstandingSum(): u64 {
   let sum: u64 = 0;
   for (let i: u32 = 0; i < L.OUTSTANDING_MAX; i++) {
     const s = L.E_OUTSTANDING + <usize>i * L.OUTSTANDING_SIZE;
@@ -357,7 +369,7 @@ export function loadApply(data: usize, len: usize): i32 {
   vbLoad();
   const balance = vbGet(L.E_BALANCE) + amount;
   if (balance > load<u64>(L.E_MAX_BALANCE)) return refused(305, S.SW_LIMIT_EXCEEDED);
-  if (!add128(L.E_LOADED_LO, L.E_LOADED_HI, amount)) return refused(109, S.SW_LIMIT_EXCEEDED);
+  if (!add128(vb(L.E_LOADED_LO), amount)) return refused(109, S.SW_LIMIT_EXCEEDED);
   vbSet(L.E_BALANCE, balance);
   vbSet(L.E_OFF_CHECKS, 0);
   vbSet(L.E_OFF_AMOUNT, 0);

@@ -37,6 +37,8 @@ export const Ins = Object.freeze({
   readLog: 0x56,
   reissueCheck: 0x58,
   internetCheck: 0x5a,
+  /** Cancel the last purchase: the merchant-signed refund is credited back once. */
+  refund: 0x5c,
 } as const);
 
 /** GET DATA tags (P2). */

@@ -29,7 +29,10 @@ export interface PurseStatus {
   /** Last serial signed (0: none yet). */
   serial: number;
   loadedTotal: bigint;
+  /** Net spent: checks signed minus refunds credited, so loadedTotal = balance + spentTotal. */
   spentTotal: bigint;
+  /** Refunds credited back (REFUND); checks signed in all = spentTotal + refundedTotal. */
+  refundedTotal: bigint;
   loadCounter: number;
   offlineChecks: number;
   offlineAmount: number;
@@ -38,14 +41,16 @@ export interface PurseStatus {
 }
 
 export interface LogRecord {
-  kind: 'purchase' | 'load';
+  kind: 'purchase' | 'load' | 'refund';
   channel: number;
   /** Purchase: the check serial; load: the request counter. */
   serial: number;
   amount: number;
   time: number;
-  /** Purchase: the slip hash; load: token id (16) ‖ nonce (16). */
+  /** Purchase: the slip hash; load: token id (16) ‖ nonce (16); refund: the refunded check's hash. */
   hash: Uint8Array;
+  /** Purchase: it was refunded (a refund record follows it in the log). */
+  refunded: boolean;
   /** Merchant (purchase) or bank (load). */
   counterparty: string;
   currency: string;
@@ -90,6 +95,7 @@ export class PurseCard {
       lifecycle: d[0]!, pinTries: d[1]!, pinVerified: d[2] === 1, roots: d[3]!,
       balance: n(4), serial: n(12), loadedTotal: u128(20), spentTotal: u128(36), loadCounter: n(52),
       offlineChecks: n(60), offlineAmount: n(68), logTotal: v.getUint32(76, true), appliedTotal: v.getUint32(80, true),
+      refundedTotal: u128(84),
     };
   }
 
@@ -165,13 +171,26 @@ export class PurseCard {
     return this.send('REISSUE CHECK', command(0x80, Ins.reissueCheck, 0, 0, u64(serial), true));
   }
 
+  /**
+   * Credits back the card's last purchase: `refund` is the merchant-signed Refund of it (makeRefund
+   * in src/protocol/refund.ts), `now` the terminal's time for the merchant certificate's validity.
+   * Needs no PIN. Returns the new balance; a refusal is a CardError (6A80 with the protocol code:
+   * 318 not the last purchase, 316 already refunded, 300 another merchant, 314 another purse…;
+   * 9402 when the credit would pass the certified max balance) and changes nothing.
+   */
+  async refund(refund: Uint8Array, now: number): Promise<number> {
+    const d = await this.send('REFUND', command(0x80, Ins.refund, 0, 0, concat(u64(now), refund), true));
+    return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(0));
+  }
+
   /** Log record `index` counting back from the newest (0). */
   async readLog(index: number): Promise<LogRecord> {
     const d = await this.send('READ LOG', command(0x80, Ins.readLog, 0, index, undefined, true));
     const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
     return {
-      kind: d[0] === 1 ? 'purchase' : 'load',
+      kind: d[0] === 1 ? 'purchase' : d[0] === 3 ? 'refund' : 'load',
       channel: d[1]!,
+      refunded: d[0] === 1 && d[3] === 1,
       serial: Number(v.getBigUint64(4, true)),
       amount: Number(v.getBigUint64(12, true)),
       time: Number(v.getBigUint64(20, true)),
