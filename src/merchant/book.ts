@@ -1,0 +1,514 @@
+// One merchant's offline state, shared by its POS terminals and its web shop: the keys and
+// certificate, the roots, the bank's certificate, the newest verified revocation list, the risk
+// policy, the accepted checks and what became of each (pending → in a deposit → deposited or
+// refused by the bank; or held for a refund → voided), and the terminals' slip intents. Every
+// change is a journal record appended durably (CheckStore) before it takes effect, and the state
+// is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
+import { CertificateCache, parseCertificate, type TrustAnchors } from '../protocol/certificate.ts';
+import type { AcceptancePolicy } from '../protocol/acceptance.ts';
+import { equalBytes } from '../protocol/cbor.ts';
+import { makeDeposit, verifyReceipt } from '../protocol/capture.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import type { DigitalCheck, RevocationList } from '../protocol/messages.ts';
+import type { Party } from '../protocol/pki.ts';
+import { newerList, verifyRevocationList } from '../protocol/revocation.ts';
+import type { Verified } from '../protocol/signed.ts';
+import { BankUnreachableError, type BankLink } from '../net/bank-link.ts';
+import { TerminalError } from './errors.ts';
+import type { BatchRecord, CheckRecord, CheckStore, JournalRecord, SlipClosedRecord, SlipRecord } from './store.ts';
+
+export interface MerchantPolicy {
+  /** Refuse checks offline when the revocation list is older than this (seconds); undefined: no limit. */
+  revocationMaxAgeS?: number;
+  /** The terminal's own ceiling per check (floor limit), on top of the purse's certified one. */
+  terminalMaxPerCheck?: number;
+  /** Currency of this merchant's slips (ISO 4217 code). */
+  currency?: string;
+  /** Certificate signatures remembered (least recently used evicted first). Default 1024. */
+  certificateCacheSize?: number;
+  /** Checks per deposit batch. Default 1000 (the bank takes up to 10,000). */
+  depositBatchMax?: number;
+}
+
+export interface MerchantBookOptions {
+  merchant: Party;
+  /** The bank's certificate: deposits are sealed to its key-exchange key. */
+  bankCertificate: Uint8Array;
+  anchors: TrustAnchors;
+  store: CheckStore;
+  bank?: BankLink;
+  /** Unix seconds; default the system clock. */
+  clock?: () => number;
+  policy?: MerchantPolicy;
+}
+
+export type CheckStatus =
+  /** Accepted, waiting for a deposit. */
+  | 'pending'
+  /** In a deposit batch sent (or about to be sent) to the bank, no receipt yet. */
+  | 'sending'
+  /** A refund of it is in progress: not deposited until the card's answer is known. */
+  | 'held'
+  /** Credited by the bank (receipt verified). */
+  | 'deposited'
+  /** Refused by the bank (receipt code kept): reported, never dropped. */
+  | 'refused'
+  /** Refunded or cancelled: never deposited. */
+  | 'voided';
+
+export interface BookEntry {
+  record: CheckRecord;
+  status: CheckStatus;
+  /** Deposit batches this check was sent in (hex batch ids), oldest first. */
+  batches: string[];
+  /** The bank's code when refused (status 'refused'). */
+  refusalCode?: number;
+  /** Amount credited by the bank (status 'deposited'; 0 when credited under an earlier, unanswered batch). */
+  credited?: number;
+  /** The signed refund in progress (status 'held'). */
+  refund?: Uint8Array;
+  voidReason?: string;
+}
+
+export interface DepositOutcome {
+  checkHash: Uint8Array;
+  purseId: string;
+  serial: number;
+  amount: number;
+  status: 'deposited' | 'refused';
+  /** 0 when credited, else the bank's ErrorCode for this check. */
+  code: number;
+  credited: number;
+  /** Credited by an earlier batch whose receipt never arrived (the bank answered "duplicate"). */
+  creditedEarlier?: boolean;
+}
+
+export interface DepositReport {
+  batches: { batchId: Uint8Array; totalCredited: number; checks: number }[];
+  outcomes: DepositOutcome[];
+  /** Sum credited by the receipts of this call. */
+  credited: number;
+  /** The checks the bank refused (also kept in the book with status 'refused'). */
+  refused: DepositOutcome[];
+}
+
+export interface SlipIntent {
+  record: SlipRecord;
+  state: 'open' | 'completed' | 'not-charged' | 'refused';
+  /** Completed: the stored check's hash. */
+  checkHash?: Uint8Array;
+  /** Refused / not charged: the code recorded. */
+  code?: number;
+}
+
+export const toHex = (b: Uint8Array): string => {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+};
+
+const seenKey = (purseId: string, serial: number) => `${purseId}#${serial}`;
+const slipKey = (terminalId: string, txId: number) => `${terminalId}#${txId}`;
+const systemClock = () => Math.floor(Date.now() / 1000);
+
+export class MerchantBook {
+  readonly merchant: Party;
+  readonly bankCertificate: Uint8Array;
+  readonly bankId: string;
+  readonly anchors: TrustAnchors;
+  readonly store: CheckStore;
+  readonly bank: BankLink | undefined;
+  readonly clock: () => number;
+  readonly policy: Readonly<MerchantPolicy>;
+  readonly certificateCache: CertificateCache;
+
+  #list: Verified<RevocationList> | undefined;
+  readonly #entries = new Map<string, BookEntry>();
+  readonly #seen = new Set<string>();
+  readonly #slips = new Map<string, SlipIntent>();
+  readonly #lastTx = new Map<string, number>();
+  readonly #batches = new Map<string, BatchRecord>();
+  #openBatch: BatchRecord | undefined;
+  #depositing: Promise<unknown> = Promise.resolve();
+
+  private constructor(o: MerchantBookOptions) {
+    this.merchant = o.merchant;
+    this.bankCertificate = o.bankCertificate;
+    this.bankId = parseCertificate(o.bankCertificate).subject;
+    this.anchors = o.anchors;
+    this.store = o.store;
+    this.bank = o.bank;
+    this.clock = o.clock ?? systemClock;
+    this.policy = { ...(o.policy ?? {}) };
+    this.certificateCache = new CertificateCache(this.policy.certificateCacheSize ?? 1024);
+    const merchantCert = parseCertificate(o.merchant.certificate);
+    if (merchantCert.subject !== o.merchant.id) throw new TypeError(`merchant: certificate of ${merchantCert.subject} for ${o.merchant.id}`);
+    if (merchantCert.issuer !== this.bankId) throw new TypeError(`bankCertificate: ${this.bankId}, but the merchant is certified by ${merchantCert.issuer}`);
+  }
+
+  /** Opens the book: reads the journal and replays it. */
+  static async open(o: MerchantBookOptions): Promise<MerchantBook> {
+    const book = new MerchantBook(o);
+    for (const record of await o.store.load()) book.#apply(record, true);
+    return book;
+  }
+
+  // ---------------------------------------------------------------- journal
+
+  /** Appends a record durably, then applies it to the state (never the other way round). */
+  async #commit(record: JournalRecord): Promise<void> {
+    await this.store.append(record);
+    this.#apply(record, false);
+  }
+
+  #apply(r: JournalRecord, replay: boolean): void {
+    switch (r.kind) {
+      case 'slip': {
+        this.#slips.set(slipKey(r.terminalId, r.terminalTxId), { record: r, state: 'open' });
+        this.#lastTx.set(r.terminalId, Math.max(this.#lastTx.get(r.terminalId) ?? 0, r.terminalTxId));
+        return;
+      }
+      case 'slip-closed': {
+        const slip = this.#slips.get(slipKey(r.terminalId, r.terminalTxId));
+        if (slip) Object.assign(slip, { state: r.outcome, code: r.code });
+        return;
+      }
+      case 'check': {
+        const hex = toHex(r.checkHash);
+        if (this.#entries.has(hex)) return;
+        this.#entries.set(hex, { record: r, status: 'pending', batches: [] });
+        this.#seen.add(seenKey(r.purseId, r.serial));
+        if (r.terminalId) {
+          const slip = this.#slips.get(slipKey(r.terminalId, r.terminalTxId));
+          if (slip) Object.assign(slip, { state: 'completed', checkHash: r.checkHash });
+          this.#lastTx.set(r.terminalId, Math.max(this.#lastTx.get(r.terminalId) ?? 0, r.terminalTxId));
+        }
+        return;
+      }
+      case 'refund': {
+        const e = this.#entries.get(toHex(r.checkHash));
+        if (e) Object.assign(e, { status: 'held', refund: r.refund });
+        return;
+      }
+      case 'refund-released': {
+        const e = this.#entries.get(toHex(r.checkHash));
+        if (e && e.status === 'held') {
+          e.status = 'pending';
+          delete e.refund;
+        }
+        return;
+      }
+      case 'void': {
+        const e = this.#entries.get(toHex(r.checkHash));
+        if (e) {
+          e.status = 'voided';
+          e.voidReason = r.reason;
+        }
+        return;
+      }
+      case 'batch': {
+        const id = toHex(r.batchId);
+        this.#batches.set(id, r);
+        this.#openBatch = r;
+        for (const h of r.checkHashes) {
+          const e = this.#entries.get(toHex(h));
+          if (!e) continue;
+          e.status = 'sending';
+          e.batches.push(id);
+        }
+        return;
+      }
+      case 'receipt': {
+        if (this.#openBatch && equalBytes(this.#openBatch.batchId, r.batchId)) this.#openBatch = undefined;
+        const id = toHex(r.batchId);
+        for (const [hash, code, credited] of r.outcomes) {
+          const e = this.#entries.get(toHex(hash));
+          if (!e) continue;
+          const earlier = code === ErrorCode.DuplicateCheck && e.batches.some((b) => b !== id);
+          if (code === 0 || earlier) {
+            e.status = 'deposited';
+            e.credited = credited;
+          } else {
+            e.status = 'refused';
+            e.refusalCode = code;
+          }
+        }
+        return;
+      }
+      case 'batch-abandoned': {
+        if (this.#openBatch && equalBytes(this.#openBatch.batchId, r.batchId)) this.#openBatch = undefined;
+        const batch = this.#batches.get(toHex(r.batchId));
+        for (const h of batch?.checkHashes ?? []) {
+          const e = this.#entries.get(toHex(h));
+          if (e?.status === 'sending') e.status = 'pending';
+        }
+        return;
+      }
+      case 'revocation-list': {
+        if (!replay) return; // applied by setRevocationList, which verified it
+        try {
+          this.#list = newerList(this.#list, this.#verifyList(r.list));
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          // A stored list that no longer verifies (the bank's certificate expired) is not used.
+        }
+        return;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- revocation
+
+  #verifyList(bytes: Uint8Array): Verified<RevocationList> {
+    const list = verifyRevocationList(bytes, { anchors: this.anchors, now: this.clock() });
+    if (list.body.bankId !== this.bankId) throw new ProtocolError(ErrorCode.WrongBank, `list of ${list.body.bankId}, merchant of ${this.bankId}`);
+    return list;
+  }
+
+  /**
+   * Verifies a revocation list (signed by this merchant's bank) and keeps it when it is newer than
+   * the one held; true when it became the current list. A bad list throws ProtocolError and
+   * changes nothing.
+   */
+  async setRevocationList(bytes: Uint8Array): Promise<boolean> {
+    const candidate = this.#verifyList(bytes);
+    if (newerList(this.#list, candidate) !== candidate) return false;
+    await this.store.append({ kind: 'revocation-list', list: bytes.slice() });
+    this.#list = candidate;
+    return true;
+  }
+
+  /** Fetches the bank's current list and keeps it when newer. BankUnreachable: TerminalError, nothing changed. */
+  async refreshRevocationList(): Promise<boolean> {
+    const bank = this.#needBank();
+    let bytes: Uint8Array;
+    try {
+      bytes = await bank.revocationList();
+    } catch (error) {
+      throw bankFailure(error, 'revocation list');
+    }
+    return this.setRevocationList(bytes);
+  }
+
+  get revocationList(): Verified<RevocationList> | undefined {
+    return this.#list;
+  }
+
+  /** Seconds since the held list was issued; null when none is held. */
+  revocationListAgeS(now = this.clock()): number | null {
+    return this.#list ? now - this.#list.body.issuedAt : null;
+  }
+
+  /** True when policy says the list is too old (or missing) to accept checks offline. */
+  revocationListStale(now = this.clock()): boolean {
+    const max = this.policy.revocationMaxAgeS;
+    if (max === undefined) return false;
+    const age = this.revocationListAgeS(now);
+    return age === null || age > max;
+  }
+
+  // ---------------------------------------------------------------- acceptance
+
+  /** The policy for acceptCheck / acceptInternetCheck, as of now. */
+  acceptancePolicy(now = this.clock()): AcceptancePolicy {
+    const p: AcceptancePolicy = {
+      anchors: this.anchors,
+      now,
+      seen: (purseId, serial) => this.#seen.has(seenKey(purseId, serial)),
+      verifiedCache: this.certificateCache,
+    };
+    if (this.#list) p.revocationList = this.#list.body;
+    if (this.policy.revocationMaxAgeS !== undefined) p.revocationMaxAgeS = this.policy.revocationMaxAgeS;
+    if (this.policy.terminalMaxPerCheck !== undefined) p.terminalMaxPerCheck = this.policy.terminalMaxPerCheck;
+    return p;
+  }
+
+  /** True when a check with this purse and serial is already in the book. */
+  seen(purseId: string, serial: number): boolean {
+    return this.#seen.has(seenKey(purseId, serial));
+  }
+
+  /**
+   * Records an accepted check durably; resolves once it survives a crash. Call it before the goods
+   * are handed over. A check for another merchant, or one already recorded, is refused.
+   */
+  async record(check: Verified<DigitalCheck>, origin: { terminalId: string; terminalTxId: number } = { terminalId: '', terminalTxId: 0 }): Promise<BookEntry> {
+    const b = check.body;
+    if (b.merchantId !== this.merchant.id) throw new TerminalError('bad_record', `check paid to ${b.merchantId}, this book is ${this.merchant.id}`, { code: ErrorCode.WrongMerchant });
+    if (this.#seen.has(seenKey(b.purseId, b.serial)) || this.#entries.has(toHex(check.hash))) {
+      throw new TerminalError('bad_record', `check ${b.purseId}#${b.serial} already recorded`, { code: ErrorCode.DuplicateCheck });
+    }
+    // Reserve the (purse, serial) now: a second record of it racing this append is refused.
+    this.#seen.add(seenKey(b.purseId, b.serial));
+    try {
+      await this.#commit({
+        kind: 'check', check: check.bytes.slice(), checkHash: check.hash, purseId: b.purseId, serial: b.serial, amount: b.amount,
+        currency: b.currency, channel: b.channel, slipHash: b.slipHash, terminalId: origin.terminalId, terminalTxId: origin.terminalTxId, time: this.clock(),
+      });
+    } catch (error) {
+      this.#seen.delete(seenKey(b.purseId, b.serial));
+      throw error;
+    }
+    return this.#entries.get(toHex(check.hash)) as BookEntry;
+  }
+
+  /** Every check in the book, in the order accepted. */
+  checks(): BookEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  entry(checkHash: Uint8Array): BookEntry | undefined {
+    return this.#entries.get(toHex(checkHash));
+  }
+
+  /** Checks not yet deposited: waiting for a deposit, or in a batch whose receipt has not come. */
+  pending(): BookEntry[] {
+    return this.checks().filter((e) => e.status === 'pending' || e.status === 'sending');
+  }
+
+  /** Checks the bank refused, with its code: for the merchant to follow up. */
+  refused(): BookEntry[] {
+    return this.checks().filter((e) => e.status === 'refused');
+  }
+
+  /** Sum of pending checks (what the merchant is owed and has not deposited yet). */
+  pendingAmount(): number {
+    return this.pending().reduce((s, e) => s + e.record.amount, 0);
+  }
+
+  /**
+   * Voids a pending check (cancelled without a card refund, e.g. the goods were never handed
+   * over and the cardholder got value back another way): it is never deposited.
+   */
+  async void(checkHash: Uint8Array, reason: string): Promise<void> {
+    const e = this.#cancellable(checkHash);
+    if (e.status !== 'pending' && e.status !== 'held') throw new TerminalError('not_cancellable', `check is ${e.status}`);
+    await this.#commit({ kind: 'void', checkHash: e.record.checkHash, reason, time: this.clock() });
+  }
+
+  /** Holds a pending check for a refund about to be sent to the card (durable before it is sent). */
+  async holdForRefund(checkHash: Uint8Array, refund: Uint8Array): Promise<void> {
+    const e = this.#cancellable(checkHash);
+    if (e.status !== 'pending') throw new TerminalError('not_cancellable', `check is ${e.status}`);
+    await this.#commit({ kind: 'refund', checkHash: e.record.checkHash, refund: refund.slice(), time: this.clock() });
+  }
+
+  /** The card did not take the refund: the check is pending again. */
+  async releaseRefund(checkHash: Uint8Array, code: number): Promise<void> {
+    const e = this.#cancellable(checkHash);
+    if (e.status !== 'held') throw new TerminalError('not_cancellable', `check is ${e.status}`);
+    await this.#commit({ kind: 'refund-released', checkHash: e.record.checkHash, code, time: this.clock() });
+  }
+
+  #cancellable(checkHash: Uint8Array): BookEntry {
+    const e = this.#entries.get(toHex(checkHash));
+    if (!e) throw new TerminalError('not_cancellable', 'no such check in the book');
+    return e;
+  }
+
+  // ---------------------------------------------------------------- slip intents (terminals)
+
+  /** The highest transaction id this terminal used (0: none). */
+  lastTerminalTxId(terminalId: string): number {
+    return this.#lastTx.get(terminalId) ?? 0;
+  }
+
+  /** Records that a slip is about to go to a card (durable before it is sent). */
+  async recordSlip(record: Omit<SlipRecord, 'kind'>): Promise<void> {
+    if (record.terminalTxId <= this.lastTerminalTxId(record.terminalId)) throw new RangeError(`terminalTxId ${record.terminalTxId} not above ${this.lastTerminalTxId(record.terminalId)}`);
+    await this.#commit({ kind: 'slip', ...record });
+  }
+
+  /** Closes a slip that ended without a stored check. */
+  async closeSlip(record: Omit<SlipClosedRecord, 'kind' | 'time'>): Promise<void> {
+    await this.#commit({ kind: 'slip-closed', ...record, time: this.clock() });
+  }
+
+  slip(terminalId: string, terminalTxId: number): SlipIntent | undefined {
+    return this.#slips.get(slipKey(terminalId, terminalTxId));
+  }
+
+  /** This terminal's slips still open (sent, or about to be, with no outcome recorded), newest first. */
+  openSlips(terminalId: string): SlipIntent[] {
+    return [...this.#slips.values()].filter((s) => s.state === 'open' && s.record.terminalId === terminalId).sort((a, b) => b.record.terminalTxId - a.record.terminalTxId);
+  }
+
+  // ---------------------------------------------------------------- deposit (protocol 5)
+
+  /**
+   * Deposits every pending check (held and voided ones excepted) in batches, and reconciles each
+   * receipt check by check. A batch whose reply was lost is first sent again, with the same batch
+   * id and contents, so the bank answers with the same receipt and credits nothing twice. Bank
+   * unreachable: TerminalError 'bank_unreachable', and the checks stay pending.
+   */
+  deposit(): Promise<DepositReport> {
+    const run = this.#depositing.then(() => this.#deposit());
+    this.#depositing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #deposit(): Promise<DepositReport> {
+    this.#needBank();
+    const report: DepositReport = { batches: [], outcomes: [], credited: 0, refused: [] };
+    if (this.#openBatch) await this.#send(this.#openBatch, report);
+    const max = this.policy.depositBatchMax ?? 1000;
+    for (;;) {
+      const ready = this.checks().filter((e) => e.status === 'pending').slice(0, max);
+      if (ready.length === 0) break;
+      const batch: BatchRecord = { kind: 'batch', batchId: crypto.getRandomValues(new Uint8Array(16)), checkHashes: ready.map((e) => e.record.checkHash), time: this.clock() };
+      await this.#commit(batch);
+      await this.#send(batch, report);
+    }
+    return report;
+  }
+
+  async #send(batch: BatchRecord, report: DepositReport): Promise<void> {
+    const bank = this.#needBank();
+    const checks = batch.checkHashes.map((h) => (this.#entries.get(toHex(h)) as BookEntry).record.check);
+    const envelope = makeDeposit(this.merchant, this.bankCertificate, checks, batch.batchId, batch.time);
+    let receipt: Uint8Array;
+    try {
+      receipt = await bank.deposit(envelope);
+    } catch (error) {
+      const failure = bankFailure(error, 'deposit');
+      if (failure.kind === 'bank_rejected') {
+        await this.#commit({ kind: 'batch-abandoned', batchId: batch.batchId, reason: failure.message, time: this.clock() });
+      }
+      throw failure;
+    }
+    let verified;
+    try {
+      verified = verifyReceipt(this.merchant, receipt, { batchId: batch.batchId, checks }, { anchors: this.anchors, now: this.clock() });
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      throw new TerminalError('bad_receipt', `deposit receipt: ${error.message}`, { code: error.code, cause: error });
+    }
+    const outcomes = verified.body.outcomes.map(([h, c, n]): [Uint8Array, number, number] => [h, c, n]);
+    await this.#commit({ kind: 'receipt', batchId: batch.batchId, receipt, outcomes, time: this.clock() });
+    report.batches.push({ batchId: batch.batchId, totalCredited: verified.body.totalCredited, checks: checks.length });
+    report.credited += verified.body.totalCredited;
+    for (const [hash, code, credited] of outcomes) {
+      const e = this.#entries.get(toHex(hash)) as BookEntry;
+      const outcome: DepositOutcome = {
+        checkHash: hash, purseId: e.record.purseId, serial: e.record.serial, amount: e.record.amount,
+        status: e.status === 'deposited' ? 'deposited' : 'refused', code, credited,
+        ...(code !== 0 && e.status === 'deposited' ? { creditedEarlier: true } : {}),
+      };
+      report.outcomes.push(outcome);
+      if (outcome.status === 'refused') report.refused.push(outcome);
+    }
+  }
+
+  #needBank(): BankLink {
+    if (!this.bank) throw new TypeError('MerchantBook: no bank link given (options.bank)');
+    return this.bank;
+  }
+}
+
+/** A failed bank call as a TerminalError: unreachable (nothing decided) or rejected. */
+function bankFailure(error: unknown, what: string): TerminalError {
+  if (error instanceof TerminalError) return error;
+  if (error instanceof BankUnreachableError) return new TerminalError('bank_unreachable', `${what}: ${error.message}`, { cause: error });
+  const code = error instanceof ProtocolError ? error.code : undefined;
+  return new TerminalError('bank_rejected', `${what}: ${(error as Error)?.message ?? String(error)}`, { ...(code !== undefined ? { code } : {}), cause: error });
+}
