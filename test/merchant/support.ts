@@ -1,0 +1,111 @@
+// The merchant test world: an in-process bank (BankService over PGlite) reached through a BankLink,
+// a merchant registered at it, and emulated cards personalised by that bank and loaded through
+// protocol 1. Time is a variable the tests move (`world.now`).
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+import { openDatabase } from '../../src/bank/db.ts';
+import { migrate } from '../../src/bank/migrate.ts';
+import { createBank, fund, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { balance, checkInvariants } from '../../src/bank/ledger.ts';
+import { BankService } from '../../src/bank/service.ts';
+import { EmulatedCard } from '../../src/card/emulator.ts';
+import { PurseCard } from '../../src/card/purse.ts';
+import { MemoryEeprom } from '../../src/card/store.ts';
+import { issueCertificate, newSerial, sealEnvelope, MessageType, Role, type OfflineLimits, type Party } from '../../src/protocol/index.ts';
+import type { BankLink } from '../../src/net/bank-link.ts';
+import { MerchantBook, MemoryCheckStore, type CheckStore, type MerchantPolicy } from '../../src/merchant/index.ts';
+
+export const NOW = 1_700_000_000;
+export const DAY = 86_400;
+export const PIN = '1234';
+export const LIMITS: OfflineLimits = { currency: 'EUR', maxBalance: 1_000_000, maxPerCheck: 200_000, maxOfflineChecks: 1_000, maxOfflineAmount: 1_000_000 };
+
+const verifier = createInThreadVerifier();
+
+export interface World {
+  now: number;
+  clock: () => number;
+  bank: Bank;
+  service: BankService;
+  link: BankLink;
+  merchant: Party;
+  other: Party;
+  merchantBalance(): Promise<number>;
+  invariants(): Promise<string[]>;
+}
+
+/** The three-line BankLink over a BankService. */
+export const linkTo = (service: BankService): BankLink => ({
+  load: async (request) => (await service.load(request)).token,
+  deposit: async (batch) => (await service.deposit(batch)).receipt,
+  revocationList: () => service.revocationList(),
+});
+
+export async function makeWorld(): Promise<World> {
+  const db = await openDatabase('', {});
+  await migrate(db);
+  const w = { now: NOW } as World;
+  w.clock = () => w.now;
+  w.bank = await createBank(db, { bankId: 'bank-m', now: NOW });
+  await registerCardholder(db, w.bank, 'alice', { now: NOW });
+  await fund(db, 'alice', 100_000_000, 'EUR');
+  w.merchant = await registerMerchant(db, w.bank, 'shop-m', { now: NOW });
+  w.other = await registerMerchant(db, w.bank, 'shop-other', { now: NOW });
+  w.service = new BankService(db, w.bank, verifier, { clock: w.clock });
+  w.link = linkTo(w.service);
+  w.merchantBalance = () => balance(db, 'merchant', w.merchant.id, 'EUR');
+  w.invariants = async () => (await checkInvariants(db)).violations;
+  return w;
+}
+
+export interface CardRig {
+  card: PurseCard;
+  emulator: EmulatedCard;
+  eeprom: MemoryEeprom;
+  purseId: string;
+}
+
+let purseCounter = 0;
+/**
+ * An emulated card personalised by the world's bank (its keys made on the card, its certificate
+ * and the purse row at the bank), PIN verified, loaded with `loadAmount` through protocol 1.
+ */
+export async function newCard(w: World, o: { loadAmount?: number; validity?: { notBefore: number; notAfter: number }; limits?: OfflineLimits } = {}): Promise<CardRig> {
+  const purseId = `purse-m-${++purseCounter}`;
+  const eeprom = new MemoryEeprom();
+  const emulator = await EmulatedCard.create({ store: eeprom });
+  const card = new PurseCard(emulator);
+  await card.select();
+  const keys = await card.generateKeys();
+  const validity = o.validity ?? { notBefore: NOW - DAY, notAfter: NOW + 365 * DAY };
+  const limits = o.limits ?? LIMITS;
+  const certificate = issueCertificate(
+    { issuer: w.bank.id, subject: purseId, role: Role.Purse, ...validity, issuedAt: validity.notBefore, serial: newSerial(), signingKey: keys.signingKey, kxKey: keys.kxKey, limits },
+    w.bank.party.secretKey,
+    w.bank.party.certificate,
+  );
+  await w.service.db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [purseId, 'alice', limits.currency, Buffer.from(certificate)]);
+  await card.installRoot(w.bank.root.id, w.bank.root.publicKey);
+  await card.installCertificate(certificate);
+  await card.setPin(PIN);
+  await card.verifyPin(PIN);
+  if (o.loadAmount) await loadCard(w, card, o.loadAmount);
+  return { card, emulator, eeprom, purseId };
+}
+
+/** Protocol 1 through the bank service: the card's request, sealed; the bank's token applied. */
+export async function loadCard(w: World, card: PurseCard, amount: number): Promise<number> {
+  const request = await card.loadRequest(amount, w.now);
+  const token = await w.link.load(sealEnvelope(MessageType.ValueTokenRequest, w.bank.party.kx!.publicKey, request));
+  return card.applyToken(token, w.now);
+}
+
+export async function openBook(w: World, store: CheckStore = new MemoryCheckStore(), policy: MerchantPolicy = { currency: 'EUR' }, bank: BankLink = w.link): Promise<MerchantBook> {
+  return MerchantBook.open({ merchant: w.merchant, bankCertificate: w.bank.party.certificate, anchors: w.bank.anchors, store, bank, clock: w.clock, policy });
+}
+
+export const tempDir = (name: string) => mkdtempSync(join(os.tmpdir(), `smartcheck-${name}-`));
+
+export const balanceOf = async (card: PurseCard) => (await card.status()).balance;
