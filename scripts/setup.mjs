@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCoreRs } from './build-core-rs.mjs';
 import { buildCoreAs } from './build-core-as.mjs';
+import { buildWeb, ensureChromium } from './build-web.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
 
@@ -27,6 +28,8 @@ try {
   if (force) rmSync(join(root, 'core-rs', 'pkg', '.inputs-sha256'), { force: true });
   buildCoreRs(root, { force });
   buildCoreAs(root, { force });
+  buildWeb(root, { force });
+  ensureChromium();
   ensurePythonCose(root);
 } catch (error) {
   say(`failed: ${error.message}`);

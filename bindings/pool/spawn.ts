@@ -12,8 +12,14 @@ export interface SpawnedWorker {
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
+/**
+ * In browsers the default worker is named by a placeholder: spawnWeb starts worker-web.ts from a
+ * literal `new URL(…)` that bundlers rewrite (a URL computed here would be copied as raw .ts).
+ */
+const WEB_DEFAULT_WORKER = 'about:smartcheck-pool-worker';
+
 export function defaultWorkerUrl(): URL {
-  return isNode ? new URL('./worker-node.mjs', import.meta.url) : new URL('./worker-web.ts', import.meta.url);
+  return isNode ? new URL('./worker-node.mjs', import.meta.url) : new URL(WEB_DEFAULT_WORKER);
 }
 
 export async function spawnWorker(url: URL): Promise<SpawnedWorker> {
@@ -43,7 +49,12 @@ async function spawnNode(url: URL): Promise<SpawnedWorker> {
 }
 
 async function spawnWeb(url: URL): Promise<SpawnedWorker> {
-  const worker = new Worker(url, { type: 'module' });
+  // The default worker is written out as `new Worker(new URL(…), …)` so that bundlers (Vite,
+  // webpack 5, Parcel) recognise it and bundle worker-web.ts with its imports.
+  const worker =
+    url.href === WEB_DEFAULT_WORKER
+      ? new Worker(new URL('./worker-web.ts', import.meta.url), { type: 'module' })
+      : new Worker(url, { type: 'module' });
   const exited = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => reject(new Error(`worker error: ${event.message}`)), { once: true });
   });

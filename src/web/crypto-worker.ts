@@ -1,0 +1,100 @@
+// The wallet's crypto worker (a module Web Worker, driven over comlink): it holds the cardholder's
+// signing key and does the wallet's own crypto, apart from the card's. The page never sees the
+// cardholder's secret key: the key is made here, kept in IndexedDB (read only by this worker), and
+// used here to approve checks. The worker also verifies the shop's slip and its certificate chain
+// before the cardholder is asked, and seals the approved check to the merchant.
+import { expose } from 'comlink';
+import { ed25519 } from '../../bindings/index.ts';
+import { parseCertificate, verifyChain, type TrustAnchors } from '../protocol/certificate.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { approveInternetCheck } from '../protocol/internet.ts';
+import { digitalCheck } from '../protocol/messages.ts';
+import { verifySlip } from '../protocol/pos.ts';
+import { Channel, Role } from '../protocol/registry.ts';
+import * as db from './wallet-db.ts';
+import type { CheckDraft, RootKey, SlipSummary, ApprovedCheck } from './crypto-api.ts';
+
+interface StoredKey {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+  /** The bank's certificate of this key, once issued; its subject is the cardholder id. */
+  certificate?: Uint8Array;
+}
+
+const KEY = 'cardholder';
+let anchors: TrustAnchors | undefined;
+
+function trusted(): TrustAnchors {
+  if (!anchors) throw new Error('crypto worker: trust() the bank first');
+  return anchors;
+}
+
+async function storedKey(): Promise<StoredKey> {
+  const key = await db.get<StoredKey>('keys', KEY);
+  if (!key) throw new Error('crypto worker: no cardholder key yet');
+  return key;
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+const api = {
+  /** Trusts these roots after checking that the bank's certificate chains to one of them. */
+  trust(roots: RootKey[], bankCertificate: Uint8Array, now: number): { bankId: string } {
+    const candidate: TrustAnchors = new Map(roots.map((r) => [r.id, r.publicKey]));
+    const bank = verifyChain(bankCertificate, candidate, { now });
+    if (bank.role !== Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `${bank.subject} is not a bank`);
+    anchors = candidate;
+    return { bankId: bank.subject };
+  },
+
+  /** The cardholder's public key; the key pair is made and stored on the first call. */
+  async cardholderKey(): Promise<Uint8Array> {
+    const existing = await db.get<StoredKey>('keys', KEY);
+    if (existing) return existing.publicKey;
+    const made = ed25519.keygen();
+    // Two tabs starting at once: the first key stored wins, the other is dropped.
+    if (!(await db.add('keys', KEY, { secretKey: made.secretKey, publicKey: made.publicKey } satisfies StoredKey))) made.secretKey.fill(0);
+    return (await storedKey()).publicKey;
+  },
+
+  /** Keeps the bank's certificate of the cardholder key, after checking it certifies this key. */
+  async certifyCardholder(certificate: Uint8Array, now: number): Promise<{ cardholderId: string }> {
+    const key = await storedKey();
+    const cert = verifyChain(certificate, trusted(), { now });
+    if (cert.role !== Role.Cardholder) throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${cert.subject} is not a cardholder's`);
+    if (hex(cert.signingKey) !== hex(key.publicKey)) throw new ProtocolError(ErrorCode.SubjectMismatch, 'the certificate is for another key');
+    await db.put('keys', KEY, { ...key, certificate });
+    return { cardholderId: cert.subject };
+  },
+
+  /** The certified cardholder id, or undefined before the bank certified the key. */
+  async cardholderId(): Promise<string | undefined> {
+    const key = await db.get<StoredKey>('keys', KEY);
+    return key?.certificate ? parseCertificate(key.certificate).subject : undefined;
+  },
+
+  /** Verifies the shop's slip (merchant signature, chain up to a trusted root, Internet channel). */
+  inspectSlip(slip: Uint8Array, now: number): SlipSummary {
+    const verified = verifySlip(slip, { anchors: trusted(), now });
+    const body = verified.body;
+    if (body.channel !== Channel.Internet) throw new ProtocolError(ErrorCode.WrongChannel, 'the shop sent a slip for a POS');
+    if (verified.signer.subject !== body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
+    return { merchantId: body.merchantId, bankId: verified.signer.issuer, amount: body.amount, currency: body.currency, time: body.time, slipHash: hex(verified.hash) };
+  },
+
+  /**
+   * Adds the cardholder's approving signature to the purse's half of the check, verifies the
+   * whole check against the slip, and seals it to the merchant's key-exchange key.
+   */
+  async approve(draft: CheckDraft, now: number): Promise<ApprovedCheck> {
+    const key = await storedKey();
+    if (!key.certificate) throw new Error('crypto worker: the cardholder key is not certified yet');
+    const signer = { secretKey: key.secretKey, certificate: key.certificate };
+    const { envelope, check } = approveInternetCheck(signer, { ...draft, check: digitalCheck.decode(draft.payload) }, { anchors: trusted(), now });
+    const b = check.body;
+    return { envelope, check: check.bytes, checkId: hex(check.hash), serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId };
+  },
+};
+
+export type CryptoWorker = typeof api;
+expose(api);

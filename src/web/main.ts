@@ -1,0 +1,261 @@
+// The browser wallet page: boots the cores, the card (IndexedDB) and the crypto worker, then runs
+// the cardholder's steps: set up (first start), unlock with the PIN, load value, pay the web shop
+// with an approval, and the card's log with each payment's check re-verified in the verifier pool.
+import './style.css';
+import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
+import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
+import { SW } from '../card/apdu.ts';
+import { BankClient } from '../net/bank-client.ts';
+import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
+import { ShopClient } from '../net/shop-client.ts';
+import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
+import { Wallet } from '../wallet/wallet.ts';
+import { WalletError } from '../wallet/errors.ts';
+import { openCard } from './card.ts';
+import { startCryptoWorker, type SlipSummary } from './crypto-api.ts';
+import { formatAmount, parseAmount } from './money.ts';
+import { payOrder, send, type PaymentRecord } from './pay.ts';
+import { setUpCard, type WalletSettings } from './setup.ts';
+import * as db from './wallet-db.ts';
+
+const LIFECYCLE_ACTIVE = 3;
+const clock = () => Math.floor(Date.now() / 1000);
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** The shop's items (the shop prices them again from its own list; the slip's amount is checked). */
+const CATALOGUE = [
+  { item: 'coffee-250g', label: 'Coffee beans, 250 g', amount: 1_250 },
+  { item: 'tea-green', label: 'Green tea, 100 g', amount: 480 },
+  { item: 'mug', label: 'Enamel mug', amount: 2_200 },
+];
+
+const params = new URLSearchParams(location.search);
+const crypto = startCryptoWorker();
+let card: PurseCard;
+let settings: WalletSettings | undefined;
+let wallet: Wallet | undefined;
+let pool: VerifierPool | undefined;
+const shop = new ShopClient(params.get('shop') ?? location.origin);
+
+function show(state: 'starting' | 'setup' | 'locked' | 'unlocked') {
+  document.body.dataset.state = state;
+  $('setup-form').hidden = state !== 'setup';
+  $('unlock-form').hidden = state !== 'locked';
+  $('unlocked').hidden = state !== 'unlocked';
+}
+
+function say(message: string) {
+  $('message').textContent = message;
+}
+
+/** A refusal in words a cardholder can act on; the technical message stays in brackets. */
+function explain(error: unknown): string {
+  if (error instanceof CardError) {
+    if ((error.sw & 0xfff0) === SW.pinTries) return `Wrong PIN: ${error.sw & 0x0f} ${(error.sw & 0x0f) === 1 ? 'try' : 'tries'} left.`;
+    if (error.sw === SW.blocked) return 'The card is blocked after too many wrong PINs: ask your bank to unblock it.';
+    if (error.sw === SW.insufficientFunds) return 'Not enough value on the card for this payment.';
+    if (error.sw === SW.limitExceeded) return `The card's limit does not allow this (${error.message}).`;
+    return `The card refused: ${error.message}`;
+  }
+  if (error instanceof BankRejectedError) return `The bank refused: ${error.message}`;
+  if (error instanceof BankUnreachableError) return `The bank cannot be reached: ${error.message}`;
+  if (error instanceof ShopRejectedError) return `The shop refused: ${error.message}`;
+  if (error instanceof ShopUnreachableError) return `The shop cannot be reached: ${error.message}`;
+  if (error instanceof WalletError) return error.message;
+  return (error as Error)?.message ?? String(error);
+}
+
+/** Runs one user action: buttons off while it runs, its error shown (not thrown). */
+async function act(what: () => Promise<void>): Promise<void> {
+  document.body.setAttribute('aria-busy', 'true');
+  for (const b of document.querySelectorAll('button')) b.disabled = true;
+  $('error').hidden = true;
+  try {
+    await what();
+  } catch (error) {
+    $('error').textContent = explain(error);
+    $('error').hidden = false;
+  } finally {
+    for (const b of document.querySelectorAll('button')) b.disabled = false;
+    document.body.setAttribute('aria-busy', 'false');
+  }
+}
+
+async function showBalance(): Promise<void> {
+  const status = await card.status();
+  $('balance').textContent = `${formatAmount(status.balance)} ${settings?.currency ?? ''}`.trim();
+  $('card-state').textContent = status.lifecycle !== LIFECYCLE_ACTIVE ? 'not set up' : status.pinVerified ? 'unlocked' : `locked · ${status.pinTries} PIN tries left`;
+}
+
+function requireWallet(): Wallet {
+  if (!wallet) throw new Error('the card is not set up');
+  return wallet;
+}
+
+function makeWallet(s: WalletSettings): Wallet {
+  return new Wallet({ card, bank: new BankClient(s.bankUrl), bankCertificate: s.bankCertificate, anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])), clock });
+}
+
+async function renderLog(): Promise<void> {
+  const records: LogRecord[] = await requireWallet().log();
+  const payments = new Map((await db.getAll<PaymentRecord>('payments')).map((p) => [p.serial, p]));
+  const verdicts = await verifyHistory([...payments.values()]);
+  const rows = records.map((r) => {
+    const paid = r.kind === 'purchase' ? payments.get(r.serial) : undefined;
+    const tr = document.createElement('tr');
+    tr.dataset.kind = r.kind;
+    const cells = [
+      String(r.serial),
+      r.kind === 'load' ? 'load' : `purchase${paid ? ` · ${paid.item}` : ''}`,
+      r.counterparty,
+      `${r.kind === 'load' ? '+' : '−'}${formatAmount(r.amount)} ${r.currency}`,
+      new Date(r.time * 1000).toISOString().replace('T', ' ').slice(0, 16),
+      paid ? `${verdicts.get(paid.serial) ?? ''}${paid.status === 'sent' ? ' · not confirmed' : ''}` : '',
+    ];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (i === 3) td.className = 'num';
+      tr.append(td);
+    });
+    return tr;
+  });
+  $('log').querySelector('tbody')!.replaceChildren(...rows);
+}
+
+/** Re-verifies the stored checks in the verifier pool (a Web Worker): signatures, chains, fields. */
+async function verifyHistory(payments: PaymentRecord[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (!payments.length || !settings) return out;
+  pool ??= await createVerifierPool({ workers: 1, timeoutMs: 10_000 });
+  const verdicts = await pool.verifyChecks(payments.map((p) => p.check), { anchors: new Map(settings.roots.map((r) => [r.id, r.publicKey])), now: clock() });
+  verdicts.forEach((v, i) => {
+    const p = payments[i] as PaymentRecord;
+    const hex = v.ok ? Array.from(v.checkHash, (b) => b.toString(16).padStart(2, '0')).join('') : '';
+    const good = v.ok && hex === p.checkId && v.amount === p.amount && v.serial === p.serial && v.merchantId === p.merchantId;
+    out.set(p.serial, good ? '✓ verified' : `✗ ${v.ok ? 'differs from the receipt' : `error ${v.code}`}`);
+  });
+  return out;
+}
+
+function renderItems(currency: string) {
+  const list = CATALOGUE.map((entry) => {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = `${entry.label} — ${formatAmount(entry.amount)} ${currency}`;
+    const buy = document.createElement('button');
+    buy.type = 'button';
+    buy.className = 'buy';
+    buy.dataset.item = entry.item;
+    buy.textContent = 'Buy';
+    buy.addEventListener('click', () => act(() => buy_(entry.item, entry.amount)));
+    li.append(name, buy);
+    return li;
+  });
+  $('items').replaceChildren(...list);
+}
+
+function askApproval(offer: SlipSummary & { item: string }): Promise<boolean> {
+  const dialog = $<HTMLDialogElement>('approve-dialog');
+  $('approve-amount').textContent = `${formatAmount(offer.amount)} ${offer.currency}`;
+  $('approve-merchant').textContent = offer.merchantId;
+  $('approve-bank').textContent = offer.bankId;
+  $('approve-item').textContent = offer.item;
+  for (const b of dialog.querySelectorAll('button')) b.disabled = false;
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+  });
+}
+
+async function buy_(item: string, amount: number): Promise<void> {
+  const s = settings as WalletSettings;
+  const paid = await payOrder({ card, crypto: crypto.api, shop, cardholderId: s.cardholderId, clock, approve: askApproval }, { item, amount, currency: s.currency });
+  say(`Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`);
+  await showBalance();
+  await renderLog();
+}
+
+/** Sends again the checks the card signed and no shop confirmed (the page closed mid-payment). */
+async function resendUnconfirmed(): Promise<void> {
+  for (const p of await db.getAll<PaymentRecord>('payments')) {
+    if (p.status !== 'sent') continue;
+    await send(new ShopClient(p.shopUrl), p);
+  }
+}
+
+async function unlocked(): Promise<void> {
+  show('unlocked');
+  renderItems((settings as WalletSettings).currency);
+  await showBalance();
+  await resendUnconfirmed().catch((error) => say(explain(error)));
+  await renderLog();
+}
+
+$('setup-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const pin = $<HTMLInputElement>('new-pin').value;
+  void act(async () => {
+    const bankUrl = params.get('bank');
+    if (!bankUrl) throw new Error('open the page with ?bank=<the bank URL> for the first start');
+    settings = await setUpCard({ card, bank: new BankClient(bankUrl), crypto: crypto.api, pin, currency: params.get('currency') ?? 'EUR', clock });
+    wallet = makeWallet(settings);
+    await wallet.unlock(pin);
+    $<HTMLInputElement>('new-pin').value = '';
+    showIdentity();
+    say('The card is set up and unlocked.');
+    await unlocked();
+  });
+});
+
+$('unlock-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = $<HTMLInputElement>('pin');
+  const pin = input.value;
+  input.value = '';
+  void act(async () => {
+    try {
+      await requireWallet().unlock(pin);
+    } finally {
+      await showBalance();
+    }
+    say('Unlocked.');
+    await unlocked();
+  });
+});
+
+$('load-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void act(async () => {
+    const amount = parseAmount($<HTMLInputElement>('load-amount').value);
+    const r = await requireWallet().load(amount);
+    $<HTMLInputElement>('load-amount').value = '';
+    say(`Loaded ${formatAmount(r.amount)} ${settings?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`);
+    await showBalance();
+    await renderLog();
+  });
+});
+
+function showIdentity() {
+  if (settings) $('identity').textContent = `card ${settings.purseId} · cardholder ${settings.cardholderId} · bank ${settings.bankId}`;
+}
+
+async function boot(): Promise<void> {
+  ({ card } = await openCard());
+  settings = await db.get<WalletSettings>('settings', 'wallet');
+  const status = await card.status();
+  if (!settings || status.lifecycle !== LIFECYCLE_ACTIVE) {
+    await showBalance();
+    show('setup');
+    return;
+  }
+  await crypto.api.trust(settings.roots, settings.bankCertificate, clock());
+  wallet = makeWallet(settings);
+  showIdentity();
+  await showBalance();
+  show('locked');
+}
+
+show('starting');
+void act(boot);
