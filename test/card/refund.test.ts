@@ -144,6 +144,23 @@ describe('REFUND', () => {
     expect(await rig.card.refund(makeRefund(w.merchant, check, NOW), NOW)).toBe(49_000);
   });
 
+  it('refuses the refund with any one byte changed (every byte, enumerated), and nothing changes', async () => {
+    const { rig, check } = await paidCard();
+    const r = makeRefund(rig.w.merchant, check, NOW);
+    const before = await rig.card.status();
+    const codes = new Set<number>();
+    for (let at = 0; at < r.length; at++) {
+      const bad = r.slice();
+      bad[at]! ^= 0x01;
+      const error = await rig.card.refund(bad, NOW).then(() => undefined, (e: unknown) => e);
+      expect(error, `byte ${at}`).toMatchObject({ name: 'CardError' });
+      codes.add((error as { code: number }).code);
+    }
+    expect(await rig.card.status()).toEqual(before);
+    expect(codes.size).toBeGreaterThan(3);
+    expect(await rig.card.refund(r, NOW)).toBe(49_000);
+  });
+
   it('refuses a merchant certificate that expired since the sale (203), checked at the terminal time', async () => {
     const rig = await newCard();
     const w = rig.w;
