@@ -1,0 +1,188 @@
+// The wallet end to end over loopback HTTP: a card personalised through the bank's admin API loads
+// value, pays a web shop (protocol 3), the shop deposits, and the bank's ledger adds up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/protocol/errors.ts';
+import { SW } from '../../src/card/apdu.ts';
+import { CardError } from '../../src/card/purse.ts';
+import { BankRejectedError, BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
+import { BankClient } from '../../src/net/bank-client.ts';
+import { Wallet } from '../../src/wallet/wallet.ts';
+import { WalletError } from '../../src/wallet/errors.ts';
+import { CURRENCY, FUNDS, invariants, ledger, MERCHANT_ID, newHolder, PIN, type World, makeWorld } from './support.ts';
+
+let w: World;
+beforeAll(async () => {
+  w = await makeWorld();
+});
+afterAll(async () => {
+  expect(await invariants(w)).toEqual([]);
+  await w?.close();
+});
+
+const order = (amount: number) => ({ item: 'book', amount, currency: CURRENCY });
+
+describe('wallet: load, pay a web shop, deposit', () => {
+  it('loads, pays, the shop deposits, and the ledger shows the merchant credited and balances that add up', async () => {
+    const h = await newHolder(w);
+    const approvals: unknown[] = [];
+    const before = await ledger(w, h.cardholderId);
+    await h.wallet.unlock(PIN);
+    expect(await h.wallet.load(10_000)).toEqual({ amount: 10_000, balance: 10_000, resumed: false });
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(before.cardholder - 10_000);
+
+    const wallet = new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors, cardholder: h.cardholder, clock: () => w.clock.now, approve: async (s) => (approvals.push(s), true) });
+    const paid = await wallet.payInternet(w.shop, order(2_500));
+    expect(paid).toMatchObject({ status: 'paid', purseId: h.purseId, serial: 1, amount: 2_500, currency: CURRENCY, merchantId: MERCHANT_ID, balance: 7_500 });
+    expect(approvals).toEqual([expect.objectContaining({ orderId: paid.orderId, merchantId: MERCHANT_ID, amount: 2_500, currency: CURRENCY, item: 'book' })]);
+    expect(wallet.pendingPayments()).toEqual([]);
+    const status = await (await fetch(`${w.shopUrl}/v1/orders/${paid.orderId}`)).json();
+    expect(status).toMatchObject({ status: 'paid', checkId: paid.checkId });
+    expect(w.book.pending().map((e) => e.record.serial)).toEqual([1]);
+
+    const log = await h.wallet.log();
+    expect(log.map((r) => [r.kind, r.amount, r.counterparty])).toEqual([['purchase', 2_500, MERCHANT_ID], ['load', 10_000, 'bank-web']]);
+
+    const deposit = await fetch(`${w.shopUrl}/v1/deposit`, { method: 'POST' });
+    expect(deposit.status).toBe(200);
+    expect(await deposit.json()).toMatchObject({ credited: 2_500, refused: [] });
+    expect(w.book.pending()).toEqual([]);
+    const after = await ledger(w, h.cardholderId);
+    expect(after.merchant - before.merchant).toBe(2_500);
+    expect(after.emoney - before.emoney).toBe(7_500);
+    expect(after.cardholder + after.emoney + after.merchant).toBe(before.cardholder + before.emoney + before.merchant);
+    expect((await h.wallet.status()).balance).toBe(7_500);
+    expect(await invariants(w)).toEqual([]);
+  });
+
+  it('wrong PIN: the card refuses with tries left, loads and payments refused until unlocked', async () => {
+    const h = await newHolder(w);
+    await h.card.select();
+    const wrong = await h.wallet.unlock('0000').catch((e) => e);
+    expect(wrong).toBeInstanceOf(CardError);
+    expect((wrong as CardError).sw & 0xfff0).toBe(SW.pinTries);
+    await expect(h.wallet.load(1_000)).rejects.toBeInstanceOf(CardError);
+    expect((await h.wallet.status()).pinTries).toBe(2);
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS);
+    await h.wallet.unlock(PIN);
+    expect((await h.wallet.load(1_000)).balance).toBe(1_000);
+  });
+
+  it('insufficient funds at the bank and on the card: typed refusals, nothing moved', async () => {
+    const h = await newHolder(w, { funds: 3_000 });
+    await h.wallet.unlock(PIN);
+    const refused = await h.wallet.load(5_000).catch((e) => e);
+    expect(refused).toBeInstanceOf(BankRejectedError);
+    expect(refused).toMatchObject({ status: 422, kind: 'protocol', code: ErrorCode.InsufficientFunds });
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(3_000);
+    expect((await h.wallet.status()).balance).toBe(0);
+
+    expect((await h.wallet.load(2_000)).balance).toBe(2_000);
+    const pending = w.book.pending().length;
+    const short = await h.wallet.payInternet(w.shop, order(2_001)).catch((e) => e);
+    expect(short).toBeInstanceOf(CardError);
+    expect((short as CardError).sw).toBe(SW.insufficientFunds);
+    expect(w.book.pending().length).toBe(pending);
+    expect(await h.wallet.status()).toMatchObject({ balance: 2_000, serial: 0 });
+  });
+
+  it('the cardholder declines, or the shop signs another amount: nothing charged', async () => {
+    const declining = await newHolder(w, { wallet: { approve: async () => false } });
+    await declining.wallet.unlock(PIN);
+    await declining.wallet.load(1_000);
+    await expect(declining.wallet.payInternet(w.shop, order(100))).rejects.toMatchObject({ name: 'WalletError', code: 'declined' });
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    await h.wallet.load(1_000);
+    const lying = { purchase: (o: { item: string; amount: number; currency: string }) => w.shop.purchase({ ...o, amount: o.amount + 1 }), pay: w.shop.pay.bind(w.shop) };
+    await expect(h.wallet.payInternet(lying, order(100))).rejects.toMatchObject({ code: 'offer_mismatch' });
+    await expect(new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors }).payInternet(w.shop, order(100))).rejects.toMatchObject({ code: 'no_cardholder' });
+    expect(await declining.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
+    expect(await h.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
+  });
+});
+
+describe('wallet: lost replies and the bank unreachable', () => {
+  it('bank unreachable: a typed error, nothing changed; the retry resends the same request and credits once', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    const dead = new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 });
+    const offline = new Wallet({ card: h.card, bank: dead, bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    const error = await offline.load(4_000).catch((e) => e);
+    expect(error).toBeInstanceOf(BankUnreachableError);
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS);
+    expect(await h.card.outstandingLoads()).toEqual([{ counter: 1, amount: 4_000 }]);
+    expect((await h.wallet.status()).balance).toBe(0);
+    expect(await h.wallet.load(4_000)).toEqual({ amount: 4_000, balance: 4_000, resumed: true });
+    expect(await h.card.outstandingLoads()).toEqual([]);
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 4_000);
+  });
+
+  it('a reply lost after the bank debited: the retry gets the same token, the money moves once', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    let drop = true;
+    const lossy: BankLink = {
+      load: async (sealed) => {
+        const token = await w.bank.load(sealed);
+        if (drop) throw new BankUnreachableError(w.bankUrl, new Error('connection reset'));
+        return token;
+      },
+      deposit: (b) => w.bank.deposit(b),
+      revocationList: () => w.bank.revocationList(),
+    };
+    const wallet = new Wallet({ card: h.card, bank: lossy, bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    await expect(wallet.load(6_000)).rejects.toBeInstanceOf(BankUnreachableError);
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 6_000);
+    expect((await h.wallet.status()).balance).toBe(0);
+    drop = false;
+    expect(await wallet.load(6_000)).toMatchObject({ balance: 6_000, resumed: true });
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 6_000);
+    // A second load of the same amount is a new one (nothing outstanding any more).
+    expect(await wallet.load(6_000)).toMatchObject({ balance: 12_000, resumed: false });
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 12_000);
+    expect(await invariants(w)).toEqual([]);
+  });
+
+  it('recoverLoads sends every outstanding request again (a wallet restarted after lost replies)', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    const dead = new Wallet({ card: h.card, bank: new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 }), bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    await expect(dead.load(100)).rejects.toBeInstanceOf(BankUnreachableError);
+    await expect(dead.load(200)).rejects.toBeInstanceOf(BankUnreachableError);
+    const recovered = await h.wallet.recoverLoads();
+    expect(recovered.map((r) => [r.amount, r.error])).toEqual([[100, undefined], [200, undefined]]);
+    expect((await h.wallet.status()).balance).toBe(300);
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 300);
+  });
+
+  it('wrong envelope: a load request sealed to another bank key is refused, nothing debited', async () => {
+    const { certifyBank, createRoot, anchorsOf } = await import('../../src/protocol/pki.ts');
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    const otherRoot = createRoot('root-other');
+    const other = certifyBank(otherRoot, 'bank-web', { notBefore: w.clock.now - 60, notAfter: w.clock.now + 86_400 });
+    const anchors = new Map([...w.anchors, ...anchorsOf(otherRoot)]);
+    const misdirected = new Wallet({ card: h.card, bank: w.bank, bankCertificate: other.certificate, anchors, clock: () => w.clock.now });
+    const error = await misdirected.load(1_500).catch((e) => e);
+    expect(error).toMatchObject({ name: 'BankRejectedError', status: 422, kind: 'protocol', code: ErrorCode.EnvelopeOpenFailed });
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS);
+    expect((await h.wallet.status()).balance).toBe(0);
+    // A bank certificate under no trusted root is refused before anything is sealed.
+    expect(() => new Wallet({ card: h.card, bank: w.bank, bankCertificate: other.certificate, anchors: w.anchors })).toThrow();
+  });
+
+  it('a revoked (lost) purse: the bank refuses its loads and the shop, with a fresh revocation list, its checks', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    await h.wallet.load(5_000);
+    expect(await w.bank.reportLost(h.purseId)).toEqual({ purseId: h.purseId, status: 'lost' });
+    await expect(h.wallet.load(1_000)).rejects.toMatchObject({ name: 'BankRejectedError', code: ErrorCode.Revoked });
+    expect(await w.book.refreshRevocationList()).toBe(true);
+    const pending = w.book.pending().length;
+    const error = await h.wallet.payInternet(w.shop, order(700)).catch((e) => e);
+    expect(error).toBeInstanceOf(WalletError);
+    expect(error).toMatchObject({ code: 'payment_incomplete' });
+    expect((error as Error).cause).toMatchObject({ name: 'ShopRejectedError', status: 422, kind: 'protocol', code: ErrorCode.Revoked });
+    expect(w.book.pending().length).toBe(pending);
+  });
+});
