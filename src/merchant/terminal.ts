@@ -5,6 +5,7 @@
 //   3. the check is verified (acceptCheck) and journalled; only then is the Sale returned.
 // A crash between 2 and 3 leaves an open intent: recover(card) finds the slip's hash in the card's
 // log, has the card reissue the check and stores it, or learns the card was not charged.
+import { SW } from '../card/apdu.ts';
 import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
 import { acceptCheck, type AcceptancePolicy, type Verdict } from '../protocol/acceptance.ts';
 import { equalBytes } from '../protocol/cbor.ts';
@@ -254,7 +255,10 @@ export class Terminal {
       try {
         out.push(await card.readLog(i));
       } catch (error) {
-        if (error instanceof CardError) break; // 6A88: no record at this index
+        // Only "no record at this index" ends the log. Any other refusal (PIN not verified…) says
+        // nothing about the log: it must not be mistaken for "not charged".
+        if (error instanceof CardError && error.sw === SW.notFound) break;
+        if (error instanceof CardError) throw TerminalError.fromCard(error, 'READ LOG');
         throw interrupted(error, 'READ LOG', 'try again');
       }
     }

@@ -7,7 +7,7 @@ import { EmulatedCard } from '../../src/card/emulator.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
 import { acceptCheck, ErrorCode, makeSlip, verifyCheck, verifySlip } from '../../src/protocol/index.ts';
 import { MemoryCheckStore, Terminal, TerminalError, type CardPort, type MerchantBook } from '../../src/merchant/index.ts';
-import { balanceOf, DAY, makeWorld, newCard, NOW, openBook, type World } from './support.ts';
+import { balanceOf, DAY, makeWorld, newCard, NOW, openBook, portOf, type World } from './support.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -248,15 +248,3 @@ describe('refused offline, nothing stored', () => {
     expect(book.revocationList).toBe(held);
   });
 });
-
-export function portOf(card: PurseCard): CardPort {
-  return {
-    certificate: () => card.certificate(),
-    purchase: (slip, now) => card.purchase(slip, now),
-    readLog: (i) => card.readLog(i),
-    reissueCheck: (s) => card.reissueCheck(s),
-    refund: (r, n) => card.refund(r, n),
-  };
-}
-
-

@@ -15,7 +15,7 @@ import { PurseCard } from '../../src/card/purse.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
 import { issueCertificate, newSerial, sealEnvelope, MessageType, Role, type OfflineLimits, type Party } from '../../src/protocol/index.ts';
 import type { BankLink } from '../../src/net/bank-link.ts';
-import { MerchantBook, MemoryCheckStore, type CheckStore, type MerchantPolicy } from '../../src/merchant/index.ts';
+import { MerchantBook, MemoryCheckStore, type CardPort, type CheckStore, type MerchantPolicy } from '../../src/merchant/index.ts';
 
 export const NOW = 1_700_000_000;
 export const DAY = 86_400;
@@ -109,3 +109,14 @@ export async function openBook(w: World, store: CheckStore = new MemoryCheckStor
 export const tempDir = (name: string) => mkdtempSync(join(os.tmpdir(), `smartcheck-${name}-`));
 
 export const balanceOf = async (card: PurseCard) => (await card.status()).balance;
+
+/** The card's port, to wrap one method (a tampering card, a dead reader, a lost reply). */
+export function portOf(card: PurseCard): CardPort {
+  return {
+    certificate: () => card.certificate(),
+    purchase: (slip, now) => card.purchase(slip, now),
+    readLog: (i) => card.readLog(i),
+    reissueCheck: (s) => card.reissueCheck(s),
+    refund: (r, n) => card.refund(r, n),
+  };
+}
