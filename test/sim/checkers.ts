@@ -1,0 +1,164 @@
+// The checkers. After every operation, on the cards it touched: balance + spent = loaded, and the
+// serial never goes back. Every CHECK_EVERY operations and after the run, everything:
+// - the ledger balances (checkInvariants) and, after the run, the audit from signed evidence is clean;
+// - value: per genuine purse, loaded at the bank = loaded on the card = balance + checks not yet
+//   deposited (held by terminals and shops) + checks signed but lost (only in the card's log) +
+//   captured + refunded, every term read from the component that holds it;
+// - serials: the checks of a genuine purse (held anywhere or lost) carry exactly the serials
+//   1..card serial, each once: unique and strictly increasing;
+// - no check credited twice: one credit per check across all receipts, the bank's credited rows are
+//   checks some merchant deposited, each merchant's ledger balance is the sum of its receipts' credits;
+// - clones: every check the bank called a clone has fraud evidence whose proof verifies, and every
+//   copied purse whose two checks of one serial both reached the bank is revoked (on the signed list).
+import { audit } from '../../src/bank/audit.ts';
+import { balance, checkInvariants } from '../../src/bank/ledger.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
+import { verifyFraudProof } from '../../src/protocol/fraud.ts';
+import { verifyRevocationList } from '../../src/protocol/revocation.ts';
+import { CURRENCY, type SimCard } from './cards.ts';
+import type { CheckFacts } from './facts.ts';
+import { hex, type CheckState } from './merchant.ts';
+import type { World } from './world.ts';
+
+/** What only the simulator knows: checks no merchant holds, purses copied, serials seen per card. */
+export interface Ground {
+  lost: Map<string, CheckFacts>;
+  compromised: Set<string>;
+  lastSerial: Map<string, number>;
+}
+
+export class InvariantViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvariantViolation';
+  }
+}
+
+function expect(ok: boolean, message: () => string): void {
+  if (!ok) throw new InvariantViolation(message());
+}
+
+export async function cardCheck(w: World, card: SimCard, g: Ground): Promise<void> {
+  const st = await card.card.status();
+  expect(st.balance + Number(st.spentTotal) === Number(st.loadedTotal), () => `${card.name}: balance ${st.balance} + spent ${st.spentTotal} ≠ loaded ${st.loadedTotal}`);
+  const last = g.lastSerial.get(card.name) ?? 0;
+  expect(st.serial >= last, () => `${card.name}: serial went back from ${last} to ${st.serial}`);
+  g.lastSerial.set(card.name, st.serial);
+}
+
+export interface CheckSummary {
+  checksCaptured: number;
+  valueCaptured: number;
+  clonesCaught: number;
+  fraudProofs: number;
+}
+
+export async function fullCheck(w: World, g: Ground, final: boolean): Promise<CheckSummary> {
+  const db = w.bank.db;
+  const bank = w.bank.service.bank;
+  const inv = await checkInvariants(db);
+  expect(inv.ok, () => `ledger invariants: ${inv.violations.join('; ')}`);
+
+  const rows = await db.query<{ purse_id: string; serial: number; h: string; amount: number; status: string; merchant_id: string }>(
+    "select purse_id, serial, encode(check_hash, 'hex') as h, amount, status, merchant_id from checks",
+  );
+  const purses = new Map(
+    (await db.query<{ purse_id: string; loaded: number; captured: number; refunded: number; status: string }>('select purse_id, loaded, captured, refunded, status from purses')).map((p) => [p.purse_id, p]),
+  );
+  const held = new Map<string, CheckState & { merchant: string }>();
+  const creditedTimes = new Map<string, number>();
+  for (const m of w.merchants) {
+    for (const c of m.book.checks.values()) {
+      expect(!held.has(c.hash), () => `check ${c.hash} held by ${held.get(c.hash)?.merchant} and ${m.party.id}`);
+      held.set(c.hash, { ...c, merchant: m.party.id });
+      if ((c.credited ?? 0) > 0) creditedTimes.set(c.hash, (creditedTimes.get(c.hash) ?? 0) + 1);
+    }
+  }
+  for (const [h, n] of creditedTimes) expect(n === 1, () => `check ${h} credited ${n} times`);
+  const dbByHash = new Map(rows.map((r) => [r.h, r]));
+  for (const r of rows) {
+    expect(held.has(r.h), () => `the bank holds check ${r.purse_id}/${r.serial} that no merchant deposited`);
+    const mine = held.get(r.h) as CheckState & { merchant: string };
+    expect(mine.merchant === r.merchant_id, () => `check ${r.purse_id}/${r.serial} credited to ${r.merchant_id}, deposited by ${mine.merchant}`);
+  }
+  // a merchant's receipts never claim a credit the bank's books do not have
+  for (const c of held.values()) if ((c.credited ?? 0) > 0) expect(dbByHash.get(c.hash)?.status === 'credited', () => `receipt credits ${c.purseId}/${c.serial}, the bank's row is ${dbByHash.get(c.hash)?.status}`);
+
+  // value and serials, per genuine purse, every term from the component holding it
+  for (const card of w.cards) {
+    if (g.compromised.has(card.purseId)) continue;
+    const st = await card.card.status();
+    const p = purses.get(card.purseId);
+    expect(!!p, () => `no purse ${card.purseId} at the bank`);
+    const bankSide = p as { loaded: number; captured: number; refunded: number; status: string };
+    expect(bankSide.status === 'active', () => `genuine purse ${card.purseId} is ${bankSide.status}`);
+    expect(bankSide.loaded === Number(st.loadedTotal), () => `${card.purseId}: bank loaded ${bankSide.loaded}, card loaded ${st.loadedTotal}`);
+    const signed = new Map<string, { serial: number; amount: number; where: string }>();
+    for (const c of held.values()) if (c.purseId === card.purseId) signed.set(c.hash, { serial: c.serial, amount: c.amount, where: c.merchant });
+    for (const l of g.lost.values()) {
+      if (l.purseId !== card.purseId) continue;
+      expect(!signed.has(l.hash), () => `${card.purseId}/${l.serial}: lost and held at once`);
+      expect(!dbByHash.has(l.hash), () => `${card.purseId}/${l.serial}: lost, yet captured`);
+      signed.set(l.hash, { serial: l.serial, amount: l.amount, where: 'lost' });
+    }
+    const serials = [...signed.values()].map((s) => s.serial).sort((a, b) => a - b);
+    expect(serials.length === st.serial && serials.every((s, i) => s === i + 1), () => `${card.purseId}: card serial ${st.serial}, checks carry serials [${serials.join(',')}]`);
+    let pending = 0;
+    let lost = 0;
+    let captured = 0;
+    for (const [h, s] of signed) {
+      const row = dbByHash.get(h);
+      if (s.where === 'lost') lost += s.amount;
+      else if (row) {
+        expect(row.status === 'credited' && row.amount === s.amount, () => `genuine check ${card.purseId}/${s.serial}: ${row.status} ${row.amount}`);
+        captured += s.amount;
+      } else pending += s.amount;
+      const c = held.get(h);
+      if (c?.code !== undefined) expect(c.code === 0 && c.credited === c.amount, () => `genuine check ${card.purseId}/${s.serial} refused at deposit: code ${c.code}`);
+    }
+    expect(captured === bankSide.captured, () => `${card.purseId}: bank captured ${bankSide.captured}, its credited checks ${captured}`);
+    const loaded = bankSide.loaded;
+    const sum = st.balance + pending + lost + captured + bankSide.refunded;
+    expect(loaded === sum, () => `${card.purseId}: loaded ${loaded} ≠ balance ${st.balance} + pending ${pending} + lost ${lost} + captured ${captured} + refunded ${bankSide.refunded}`);
+    if (final) expect(pending === 0, () => `${card.purseId}: ${pending} still pending after the drain`);
+  }
+
+  // copied purses: the bank never pays out more than was loaded; clones caught with evidence
+  const evidence = await db.query<{ h: string; purse_id: string; serial: number; proof: Uint8Array }>("select encode(check_hash, 'hex') as h, purse_id, serial, proof from fraud_evidence");
+  const evidenceByHash = new Map(evidence.map((e) => [e.h, e]));
+  let fraudProofs = 0;
+  for (const e of evidence) {
+    const found = verifyFraudProof(new Uint8Array(e.proof), { anchors: bank.anchors });
+    expect(found.purseId === e.purse_id && found.serial === e.serial, () => `fraud proof for ${e.purse_id}/${e.serial} proves ${found.purseId}/${found.serial}`);
+    expect(g.compromised.has(e.purse_id), () => `fraud evidence against ${e.purse_id}, which was never copied`);
+    fraudProofs++;
+  }
+  for (const c of held.values()) if (c.code === ErrorCode.CloneDetected) expect(evidenceByHash.has(c.hash), () => `clone ${c.purseId}/${c.serial} reported without evidence`);
+  for (const p of purses.values()) expect(p.captured + p.refunded <= p.loaded, () => `${p.purse_id}: captured ${p.captured} + refunded ${p.refunded} > loaded ${p.loaded}`);
+  let clonesCaught = 0;
+  if (final) {
+    const list = verifyRevocationList(await w.bank.service.revocationList(), { anchors: bank.anchors, now: w.clock.now }).body.revoked;
+    for (const purseId of g.compromised) {
+      const bySerial = new Map<number, Set<string>>();
+      for (const c of held.values()) if (c.purseId === purseId && c.code !== undefined) (bySerial.get(c.serial) ?? bySerial.set(c.serial, new Set()).get(c.serial)!).add(c.hash);
+      const conflict = [...bySerial.values()].some((s) => s.size > 1);
+      const status = (purses.get(purseId) as { status: string }).status;
+      if (conflict) {
+        expect(status === 'fraud' || status === 'overspent', () => `copied purse ${purseId}: two checks of one serial reached the bank, purse still ${status}`);
+        expect(list.includes(purseId), () => `copied purse ${purseId} (${status}) missing from the revocation list`);
+      }
+      if (status === 'fraud' || status === 'overspent') clonesCaught++;
+    }
+    const a = await audit(db, bank);
+    expect(a.ok && a.differences.length === 0, () => `audit: ${a.differences.join('; ')}`);
+    for (const m of w.merchants) {
+      const credited = [...m.book.checks.values()].reduce((s, c) => s + (c.credited ?? 0), 0);
+      const booked = await balance(db, 'merchant', m.party.id, CURRENCY);
+      expect(booked === credited, () => `${m.party.id}: ledger balance ${booked}, receipts credit ${credited}`);
+    }
+  }
+  const credited = rows.filter((r) => r.status === 'credited');
+  return { checksCaptured: credited.length, valueCaptured: credited.reduce((s, r) => s + r.amount, 0), clonesCaught, fraudProofs };
+}
+
+export { hex };

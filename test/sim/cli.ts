@@ -1,0 +1,21 @@
+// Runs the simulator outside vitest (long runs in the background):
+//   node --import tsx test/sim/cli.ts <first seed> <seeds> <ops per seed>
+// Prints one line per seed and the summary line; exits 1 on the first failure (seed and operation named).
+import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } from './simulator.ts';
+
+const [first = 1, seeds = 1, ops = 200] = process.argv.slice(2).map(Number);
+const results: RunResult[] = [];
+console.log(OPERATION_DEFINITION);
+for (let seed = first; seed < first + seeds; seed++) {
+  try {
+    const r = await runSimulation(seed, ops);
+    results.push(r);
+    console.log(`seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}`);
+  } catch (error) {
+    console.error(String((error as Error).message));
+    console.error((error as Error).cause);
+    console.log(formatSummary(results));
+    process.exit(1);
+  }
+}
+console.log(formatSummary(results));

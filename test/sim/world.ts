@@ -1,0 +1,99 @@
+// The simulated world: the bank (two processes over one database), cardholders, cards, merchants
+// with POS terminals and web shops, each merchant an offline book over its own journal and a
+// faulty link to the bank. Built from the seed: identifiers, counts and funding come from the PRNG.
+import { fund, registerCardholder } from '../../src/bank/issuing.ts';
+import type { Party } from '../../src/protocol/pki.ts';
+import { registerMerchant } from '../../src/bank/issuing.ts';
+import { SimBank, FaultyLink } from './bank.ts';
+import { CURRENCY, issueCard, type SimCard } from './cards.ts';
+import { SimClock } from './clock.ts';
+import { Faults } from './faults.ts';
+import { Book, CrashingJournal, Shop, Terminal } from './merchant.ts';
+import { Prng } from './prng.ts';
+import { Trace } from './trace.ts';
+
+export interface WorldSize {
+  cardholders: number;
+  cards: number;
+  merchants: number;
+  /** Terminals per merchant. */
+  terminals: number;
+  /** Merchants that also run a web shop (the first ones). */
+  shops: number;
+}
+
+export const DEFAULT_SIZE: WorldSize = { cardholders: 4, cards: 8, merchants: 4, terminals: 2, shops: 2 };
+
+export interface Merchant {
+  party: Party;
+  journal: CrashingJournal;
+  link: FaultyLink;
+  book: Book;
+  terminals: Terminal[];
+  shop?: Shop;
+  /** Process restarts after a crash. */
+  restarts: number;
+}
+
+export interface World {
+  seed: number;
+  prng: Prng;
+  clock: SimClock;
+  faults: Faults;
+  trace: Trace;
+  bank: SimBank;
+  cardholders: Map<string, Party>;
+  cards: SimCard[];
+  clones: SimCard[];
+  merchants: Merchant[];
+  /** The operation being run (faults and trace lines carry it). */
+  op: number;
+}
+
+export const REVOCATION_MAX_AGE_S = 6 * 3600;
+export const BATCH_MAX = 40;
+
+export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): Promise<World> {
+  const prng = new Prng(seed);
+  const clock = new SimClock();
+  const faults = new Faults(prng);
+  const trace = new Trace();
+  const bank = await SimBank.create(clock);
+  const db = bank.db;
+  const b = bank.service.bank;
+  const w: World = { seed, prng, clock, faults, trace, bank, cardholders: new Map(), cards: [], clones: [], merchants: [], op: 0 };
+  for (let i = 0; i < size.cardholders; i++) {
+    const id = `ch-${i}`;
+    w.cardholders.set(id, (await registerCardholder(db, b, id, { now: clock.now, certify: true })) as Party);
+    await fund(db, id, 1_000_000_000_000, CURRENCY);
+  }
+  const holders = [...w.cardholders.keys()];
+  for (let i = 0; i < size.cards; i++) {
+    w.cards.push(await issueCard(db, b, { name: `card-${i}`, purseId: `purse-${i}`, cardholderId: prng.pick(holders), now: clock.now }));
+  }
+  for (let i = 0; i < size.merchants; i++) {
+    const party = await registerMerchant(db, b, `m-${i}`, { now: clock.now });
+    const journal = new CrashingJournal();
+    const link = new FaultyLink(bank, prng, faults, trace, () => w.op, party.id);
+    const book = newBook(w, party, journal, link);
+    const terminals = Array.from({ length: size.terminals }, (_, t) => new Terminal(book, `T${i}-${t}`));
+    w.merchants.push({ party, journal, link, book, terminals, ...(i < size.shops ? { shop: new Shop(book) } : {}), restarts: 0 });
+  }
+  for (const m of w.merchants) await m.book.refreshRevocationList();
+  return w;
+}
+
+export function newBook(w: World, party: Party, journal: CrashingJournal, link: FaultyLink): Book {
+  const b = w.bank.service.bank;
+  return new Book({ merchant: party, bankCertificate: b.party.certificate, anchors: b.anchors, journal, bank: link, clock: w.clock.read, prng: w.prng, revocationMaxAgeS: REVOCATION_MAX_AGE_S, batchMax: BATCH_MAX });
+}
+
+/** The merchant's process died: a new book from its journal, its terminals and shop on it. */
+export function restartMerchant(w: World, m: Merchant): void {
+  const list = m.book.verifiedList;
+  m.book = newBook(w, m.party, m.journal, m.link);
+  m.book.adoptList(list);
+  for (const t of m.terminals) t.book = m.book;
+  if (m.shop) m.shop.book = m.book;
+  m.restarts++;
+}
