@@ -61,17 +61,19 @@ for (const { driver, skip, reason } of DRIVERS) {
     });
     it('the audit recomputes every balance from the signed evidence and reports a tampered book', async () => {
       const clean = await audit(w.db, w.bank);
-      expect(clean.differences).toEqual([]);
+      expect(clean.findings).toEqual([]);
       expect(clean.counts).toMatchObject({ loads: 3, purses: 3 });
       await w.db.transaction(async (tx) => {
         await tx.query("update checks set amount = amount + 1 where purse_id = 'purse-0' and serial = 1");
       });
       const tampered = await audit(w.db, w.bank);
       expect(tampered.ok).toBe(false);
-      expect(tampered.differences.join('\n')).toContain('purse-0/1: stored row differs');
+      expect(tampered.findings.map(({ kind, table, key }) => ({ kind, table, key }))).toEqual([{ kind: 'check_row_mismatch', table: 'checks', key: 'purse-0/1' }]);
+      expect(tampered.differences).toEqual(['check_row_mismatch checks purse-0/1: amount 101, signed 100']);
       await w.db.transaction(async (tx) => {
         await tx.query("update checks set amount = amount - 1 where purse_id = 'purse-0' and serial = 1");
       });
+      expect((await audit(w.db, w.bank)).findings).toEqual([]);
     });
   });
 }

@@ -1,0 +1,71 @@
+// The books: every balance is the sum of its entries, every transaction balances in one currency,
+// and every transaction answers exactly one item of evidence with exactly the entries that
+// evidence gives (loads, captured batches, reversed checks, settled lost cards, collected by the
+// families that ran before). Fund transactions (money paid in from outside) have no signed
+// evidence here: they must have the shape outside → the cardholder named by their reference.
+// Payouts (merchant → outside) must stay within what the merchant was credited.
+import { accountKey, type AuditContext, type ExpectedTransaction } from './context.ts';
+
+export function auditBooks(ctx: AuditContext): void {
+  const { rows } = ctx;
+  const accounts = new Map(rows.accounts.map((a) => [a.id, a]));
+  const sums = new Map<number, number>();
+  const byTx = new Map<number, { account: number; amount: number }[]>();
+  for (const e of rows.entries) {
+    sums.set(e.account_id, (sums.get(e.account_id) ?? 0) + e.amount);
+    byTx.set(e.tx_id, [...(byTx.get(e.tx_id) ?? []), { account: e.account_id, amount: e.amount }]);
+  }
+  for (const a of rows.accounts) {
+    const s = sums.get(a.id) ?? 0;
+    if (s !== a.balance) ctx.add('account_balance_mismatch', 'accounts', accountKey(a.kind, a.owner, a.currency), `balance ${a.balance}, entries ${s}`);
+  }
+
+  const expected = new Map<string, ExpectedTransaction>();
+  for (const t of ctx.expected) expected.set(`${t.kind}|${t.reference}|${t.currency}`, t);
+  const matched = new Set<string>();
+  const payouts = new Map<string, number>();
+  for (const t of rows.transactions) {
+    const key = String(t.id);
+    const entries = byTx.get(t.id) ?? [];
+    const sum = entries.reduce((s, e) => s + e.amount, 0);
+    if (sum !== 0 || entries.length < 2) ctx.add('transaction_unbalanced', 'transactions', key, `${entries.length} entries summing to ${sum}`);
+    const net = new Map<string, number>();
+    const currencies = new Set<string>();
+    for (const e of entries) {
+      const a = accounts.get(e.account);
+      const k = a ? accountKey(a.kind, a.owner, a.currency) : `?/${e.account}`;
+      if (a) currencies.add(a.currency);
+      net.set(k, (net.get(k) ?? 0) + e.amount);
+    }
+    for (const [k, v] of net) if (v === 0) net.delete(k);
+    if (currencies.size > 1) ctx.add('transaction_mixed_currency', 'transactions', key, `entries in ${[...currencies].sort().join(', ')}`);
+    const currency = accounts.get(entries[0]?.account ?? -1)?.currency ?? '';
+    const show = (m: Map<string, number>) => [...m].sort().map(([k, v]) => `${k} ${v}`).join(', ');
+
+    if (t.kind === 'fund' || t.kind === 'payout') {
+      const owner = t.reference.split(':')[0] as string;
+      const amount = Math.abs(net.get(accountKey('funding', 'outside', currency)) ?? 0);
+      const shape =
+        t.kind === 'fund'
+          ? new Map([[accountKey('funding', 'outside', currency), -amount], [accountKey('cardholder', owner, currency), amount]])
+          : new Map([[accountKey('merchant', owner, currency), -amount], [accountKey('funding', 'outside', currency), amount]]);
+      if (amount === 0 || show(shape) !== show(net)) ctx.add('transaction_mismatch', 'transactions', key, `a ${t.kind} must move outside ↔ ${owner}; entries ${show(net)}`);
+      if (t.kind === 'payout' && amount > 0) {
+        const m = `${owner}/${currency}`;
+        const paid = (payouts.get(m) ?? 0) + amount;
+        payouts.set(m, paid);
+        if (paid > (ctx.merchantNet.get(m) ?? 0)) ctx.add('payout_unbacked', 'transactions', key, `${owner} paid out ${paid} in all, credited ${ctx.merchantNet.get(m) ?? 0}`);
+      }
+      continue;
+    }
+    const id = `${t.kind}|${t.reference}|${currency}`;
+    const want = expected.get(id);
+    if (!want || matched.has(id)) {
+      ctx.add('transaction_unjustified', 'transactions', key, want ? `a second ${t.kind} ${t.reference}` : `no evidence asks for ${t.kind} ${t.reference}`);
+      continue;
+    }
+    matched.add(id);
+    if (show(want.entries) !== show(net)) ctx.add('transaction_mismatch', 'transactions', key, `${t.kind} ${t.reference}: entries ${show(net)}, evidence says ${show(want.entries)}`);
+  }
+  for (const [id, t] of expected) if (!matched.has(id)) ctx.add('transaction_missing', t.table, t.key, `no ${t.kind} transaction ${t.reference}`);
+}

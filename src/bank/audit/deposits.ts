@@ -1,0 +1,205 @@
+// Deposits, receipts and checks. The merchant-signed deposit holds the purse-signed checks; the
+// bank-signed receipt says, check by check, what the bank did with each. From these the audit
+// knows which check rows must exist (credited, over the limit), which fraud evidence (clones),
+// what each purse had captured and each merchant was credited, and which capture transactions
+// the books must hold. Every row is compared with its own evidence only, so one changed row is
+// one finding; a signed object that fails to verify is still decoded and used for the totals.
+import { decode, Tag, Tagged } from '../../protocol/cbor.ts';
+import { parseMulti, parseSign1, signedHash } from '../../protocol/cose.ts';
+import { depositedCheckHash } from '../../protocol/capture.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import { verifyInternetCheck } from '../../protocol/internet.ts';
+import { captureReceipt, depositBatch, digitalCheck, type CaptureReceipt, type DepositBatch, type DigitalCheck } from '../../protocol/messages.ts';
+import { verifyCheck } from '../../protocol/pos.ts';
+import { Role } from '../../protocol/registry.ts';
+import { verifyMessage } from '../../protocol/signed.ts';
+import { accountKey, attempt, hex, sameBytes, u8, type AuditContext, type CheckRow } from './context.ts';
+
+interface DepositedCheck {
+  body?: DigitalCheck;
+  hash: Uint8Array;
+  /** Why its signature or certificate does not verify, if it does not. */
+  invalid?: string;
+}
+
+interface Batch {
+  key: string;
+  body: DepositBatch;
+  receipt?: CaptureReceipt;
+  checks: DepositedCheck[];
+}
+
+/** A deposited check: its body and payload hash, and whether it verifies at its own time. */
+function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
+  const hash = depositedCheckHash(bytes);
+  const parsed = attempt(() => {
+    const value = decode(bytes);
+    const internet = value instanceof Tagged && value.tag === Tag.Sign;
+    return { internet, body: digitalCheck.decode(internet ? parseMulti(value, 2).payload : parseSign1(value).payload) };
+  });
+  if (parsed.error !== undefined) return { hash, invalid: parsed.error };
+  const { internet, body } = parsed.value;
+  const context = { anchors: ctx.bank.anchors, now: body.time, verifiedCache: ctx.cache };
+  const verified = attempt(() => (internet ? verifyInternetCheck(bytes, context) : verifyCheck(bytes, context)));
+  return verified.error !== undefined ? { body, hash, invalid: verified.error } : { body, hash };
+}
+
+const rowKey = (c: Pick<CheckRow, 'purse_id' | 'serial'>) => `${c.purse_id}/${c.serial}`;
+
+export function auditDeposits(ctx: AuditContext): void {
+  const { bank, rows } = ctx;
+  const batches = new Map<string, Batch>();
+  for (const b of rows.batches) {
+    const key = hex(u8(b.batch_hash));
+    const deposit = u8(b.deposit);
+    const parsed = attempt(() => {
+      const signed = parseSign1(deposit);
+      return { body: depositBatch.decode(signed.payload), hash: signedHash(signed) };
+    });
+    if (parsed.error !== undefined) {
+      ctx.add('deposit_invalid', 'batches', key, `the stored deposit does not decode (${parsed.error})`);
+      continue;
+    }
+    const { body, hash } = parsed.value;
+    const problems: string[] = [];
+    const verified = attempt(() => verifyMessage(depositBatch, deposit, [Role.Merchant], { anchors: bank.anchors, now: body.time, verifiedCache: ctx.cache }));
+    if (verified.error !== undefined) problems.push(verified.error);
+    else if (verified.value.signer.subject !== body.merchantId) problems.push(`signed by ${verified.value.signer.subject} for ${body.merchantId}`);
+    if (!sameBytes(hash, u8(b.batch_hash))) problems.push('batch_hash is not the hash of the deposit');
+    if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
+    if (!sameBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
+    if (problems.length) ctx.add('deposit_invalid', 'batches', key, problems.join('; '));
+    const batch: Batch = { key, body, checks: body.checks.map((c) => depositedCheck(c, ctx)) };
+    batches.set(key, batch);
+
+    const receiptBytes = u8(b.receipt);
+    const receipt = attempt(() => captureReceipt.decode(parseSign1(receiptBytes).payload));
+    if (receipt.error !== undefined) {
+      ctx.add('receipt_invalid', 'batches', key, `the stored receipt does not decode (${receipt.error})`);
+      continue;
+    }
+    const r = receipt.value;
+    batch.receipt = r;
+    const wrong: string[] = [];
+    const signed = attempt(() => verifyMessage(captureReceipt, receiptBytes, [Role.Bank], { anchors: bank.anchors, now: r.time, verifiedCache: ctx.cache }));
+    if (signed.error !== undefined) wrong.push(signed.error);
+    else if (signed.value.signer.subject !== bank.id) wrong.push(`signed by ${signed.value.signer.subject}`);
+    if (r.merchantId !== body.merchantId) wrong.push(`for merchant ${r.merchantId}`);
+    if (!sameBytes(r.batchId, body.batchId)) wrong.push('for another batch id');
+    if (r.outcomes.length !== body.checks.length) wrong.push(`${r.outcomes.length} outcomes for ${body.checks.length} checks`);
+    let total = 0;
+    r.outcomes.forEach(([h, code, credited], i) => {
+      const check = batch.checks[i];
+      if (check && !sameBytes(h, check.hash)) wrong.push(`outcome ${i} names another check`);
+      if (code !== 0 && credited !== 0) wrong.push(`outcome ${i} refused (${code}) but credited ${credited}`);
+      if (code === 0 && check?.body && credited !== check.body.amount) wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
+      total += credited;
+    });
+    if (total !== r.totalCredited) wrong.push(`total ${r.totalCredited}, sum of credits ${total}`);
+    if (b.credited !== r.totalCredited) wrong.push(`row says credited ${b.credited}, receipt ${r.totalCredited}`);
+    if (b.checks_count !== r.outcomes.length) wrong.push(`row says ${b.checks_count} checks, receipt ${r.outcomes.length}`);
+    if (wrong.length) ctx.add('receipt_invalid', 'batches', key, wrong.join('; '));
+
+    // What the receipt says happened: purse totals, the merchant's credit, the capture transaction.
+    const byCurrency = new Map<string, number>();
+    r.outcomes.forEach(([, code, credited], i) => {
+      const check = batch.checks[i]?.body;
+      if (!check) return;
+      const purse = ctx.purse(check.purseId);
+      if (code === 0 || code === ErrorCode.LimitExceeded) purse.highestSerial = Math.max(purse.highestSerial, check.serial);
+      if (code === ErrorCode.LimitExceeded) purse.overspentChecks += 1;
+      if (code !== 0 || credited === 0) return;
+      purse.captured += credited;
+      purse.creditedCount += 1;
+      byCurrency.set(check.currency, (byCurrency.get(check.currency) ?? 0) + credited);
+      const m = `${body.merchantId}/${check.currency}`;
+      ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
+    });
+    for (const [currency, amount] of byCurrency) {
+      ctx.expect({
+        kind: 'capture',
+        reference: `${body.merchantId}:${key}`,
+        currency,
+        table: 'batches',
+        key,
+        entries: [
+          [accountKey('emoney', bank.id, currency), -amount],
+          [accountKey('merchant', body.merchantId, currency), amount],
+        ],
+      });
+    }
+  }
+
+  // Check rows against their deposited check and its receipt outcome.
+  const claimed = new Map<string, CheckRow>();
+  const byPosition = new Map<string, CheckRow[]>();
+  for (const c of rows.checks) {
+    const position = `${hex(u8(c.batch_hash))}#${c.batch_index}`;
+    byPosition.set(position, [...(byPosition.get(position) ?? []), c]);
+  }
+  for (const [position, group] of byPosition) {
+    const [batchKey] = position.split('#') as [string];
+    const batch = batches.get(batchKey);
+    const deposited = batch?.checks[(group[0] as CheckRow).batch_index];
+    // The row whose hash is the deposited check's stands for it; any other is a duplicate.
+    const original = (deposited && group.find((c) => sameBytes(u8(c.check_hash), deposited.hash))) ?? (group[0] as CheckRow);
+    for (const c of group) {
+      const key = rowKey(c);
+      if (c !== original) {
+        ctx.add('check_row_duplicate', 'checks', key, `claims the check at ${position}, which ${rowKey(original)} stands for`);
+        continue;
+      }
+      if (!batch || !deposited) {
+        ctx.add('check_evidence_missing', 'checks', key, batch ? `its deposit has no check at index ${c.batch_index}` : `its deposit ${batchKey} is not stored`);
+        continue;
+      }
+      claimed.set(position, c);
+      if (deposited.invalid !== undefined) ctx.add('check_signature_invalid', 'checks', key, deposited.invalid);
+      const body = deposited.body;
+      if (!body) continue;
+      const differs: string[] = [];
+      if (c.purse_id !== body.purseId) differs.push(`purse ${c.purse_id}, signed ${body.purseId}`);
+      if (c.serial !== body.serial) differs.push(`serial ${c.serial}, signed ${body.serial}`);
+      if (c.amount !== body.amount) differs.push(`amount ${c.amount}, signed ${body.amount}`);
+      if (c.merchant_id !== body.merchantId) differs.push(`merchant ${c.merchant_id}, signed ${body.merchantId}`);
+      if (!sameBytes(u8(c.check_hash), deposited.hash)) differs.push('check_hash is not the hash of the signed check');
+      if (differs.length) ctx.add('check_row_mismatch', 'checks', key, differs.join('; '));
+      const outcome = batch.receipt?.outcomes[c.batch_index];
+      if (outcome) {
+        const [, code, credited] = outcome;
+        const credits = c.status === 'credited' || c.status === 'refunded';
+        if (credits && (code !== 0 || credited !== body.amount)) ctx.add('check_not_in_receipt', 'checks', key, `status ${c.status}, receipt outcome ${code} credited ${credited}`);
+        if (c.status === 'overspent' && code !== ErrorCode.LimitExceeded) ctx.add('check_not_in_receipt', 'checks', key, `status overspent, receipt outcome ${code}`);
+      }
+      if (c.status === 'refunded') {
+        // A reversal (reverseCheck): the merchant debited, the value back in the e-money liability.
+        const purse = ctx.purse(body.purseId);
+        purse.captured -= body.amount;
+        const m = `${body.merchantId}/${body.currency}`;
+        ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) - body.amount);
+        ctx.expect({
+          kind: 'refund',
+          reference: `reversal:${hex(deposited.hash)}`,
+          currency: body.currency,
+          table: 'checks',
+          key,
+          entries: [
+            [accountKey('merchant', body.merchantId, body.currency), -body.amount],
+            [accountKey('emoney', bank.id, body.currency), body.amount],
+          ],
+        });
+      }
+    }
+  }
+
+  // Receipt outcomes that must have left a row: credited or over the limit (checks), clones (fraud evidence).
+  const evidence = new Set(rows.fraud.map((f) => hex(u8(f.check_hash))));
+  for (const batch of batches.values()) {
+    batch.receipt?.outcomes.forEach(([h, code, credited], i) => {
+      const position = `${batch.key}#${i}`;
+      if (((code === 0 && credited > 0) || code === ErrorCode.LimitExceeded) && !claimed.has(position))
+        ctx.add('receipt_check_missing', 'batches', position, `the receipt gives outcome ${code} (credited ${credited}) and no check row stands for it`);
+      if (code === ErrorCode.CloneDetected && !evidence.has(hex(h))) ctx.add('receipt_check_missing', 'batches', position, 'the receipt says clone and no fraud evidence row holds it');
+    });
+  }
+}

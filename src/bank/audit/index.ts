@@ -1,0 +1,45 @@
+// The audit: recomputes what the books must hold from the stored signed evidence alone and lists
+// every difference as a typed finding (kinds.ts). It only reads: plain selects, in one
+// repeatable-read transaction when given a Database (one consistent snapshot), or inside the
+// caller's transaction when given one. Families run in order: keys and certificates, loads,
+// deposits/receipts/checks, fraud evidence, purses (which need the totals of the two before),
+// the books (which need every expected transaction), timestamps.
+import type { Database, Queryable } from '../db.ts';
+import type { Bank } from '../issuing.ts';
+import { auditBooks } from './books.ts';
+import { AuditContext, readLedger } from './context.ts';
+import { auditDeposits } from './deposits.ts';
+import { auditKeys } from './keys.ts';
+import { auditLoads } from './loads.ts';
+import { auditFraudEvidence, auditPurses } from './purses.ts';
+import { auditTimes } from './times.ts';
+import { formatFinding, type AuditReport } from './kinds.ts';
+
+export { FINDING_KINDS, formatFinding, type AuditReport, type Finding, type FindingKind } from './kinds.ts';
+
+const isDatabase = (q: Queryable): q is Database => typeof (q as Partial<Database>).transaction === 'function';
+
+export async function audit(q: Queryable, bank: Bank): Promise<AuditReport> {
+  const started = performance.now();
+  const run = async (tx: Queryable): Promise<AuditReport> => {
+    const ctx = new AuditContext(bank, await readLedger(tx));
+    auditKeys(ctx);
+    auditLoads(ctx);
+    auditDeposits(ctx);
+    auditFraudEvidence(ctx);
+    auditPurses(ctx);
+    auditBooks(ctx);
+    await auditTimes(ctx, tx);
+    const { rows } = ctx;
+    return {
+      ok: ctx.findings.length === 0,
+      findings: ctx.findings,
+      differences: ctx.findings.map(formatFinding),
+      counts: { loads: rows.loads.length, checks: rows.checks.length, purses: rows.purses.length, batches: rows.batches.length, transactions: rows.transactions.length },
+      elapsedMs: 0,
+    };
+  };
+  const report = isDatabase(q) ? await q.transaction(run, 'repeatable read') : await run(q);
+  report.elapsedMs = performance.now() - started;
+  return report;
+}

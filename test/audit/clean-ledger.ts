@@ -1,0 +1,99 @@
+// A clean ledger for the auditor's tamper tests, built with the bank's own services in-process:
+// loads (one replayed, one after a key rotation), deposits (one submitted twice, a duplicate
+// check, a clone caught at capture with its fraud proof, a purse over its limit), a merchant
+// refund reversing a check, a lost card settled after its window, and two signed revocation lists
+// (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
+// whole-system simulator can build its own ledger instead and hand the audit that.
+import type { VerifierPool } from '../../bindings/pool/index.ts';
+import { reportLost, reverseCheck, settleLost } from '../../src/bank/audit.ts';
+import type { Database } from '../../src/bank/db.ts';
+import { fund, personalisePurse, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { checkInvariants } from '../../src/bank/ledger.ts';
+import { BankService } from '../../src/bank/service.ts';
+import { newPurseState } from '../../src/protocol/load.ts';
+import type { Party } from '../../src/protocol/pki.ts';
+import { verifyCheck } from '../../src/protocol/pos.ts';
+import { makeRefund } from '../../src/protocol/refund.ts';
+import { LIMITS, NOW, applyToken, check, deposit, loadRequest, type World } from '../bank/support.ts';
+
+export interface CleanLedgerOptions {
+  verifier: VerifierPool;
+  /** The bank clock at the start (Unix seconds); default the bank tests' NOW. */
+  now?: number;
+  /** Settlement window of the lost card, seconds; default 3,600. */
+  lostWindowS?: number;
+}
+
+export interface CleanLedger {
+  /** The bank after its key rotation (generation 2); audit with this. */
+  bank: Bank;
+  service: BankService;
+  merchants: Party[];
+  /** Purse ids by the part they play. */
+  purses: { twiceLoaded: string; plain: string; cloned: string; lost: string; overspent: string; refunded: string; idle: string };
+}
+
+const PURSES = ['purse-a0', 'purse-a1', 'purse-clone', 'purse-lost', 'purse-over', 'purse-refund', 'purse-idle'] as const;
+const OWNER: Record<(typeof PURSES)[number], string> = { 'purse-a0': 'alice', 'purse-a1': 'alice', 'purse-clone': 'bob', 'purse-lost': 'alice', 'purse-over': 'bob', 'purse-refund': 'alice', 'purse-idle': 'bob' };
+
+export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerOptions): Promise<CleanLedger> {
+  let now = o.now ?? NOW;
+  const service = new BankService(db, bank, o.verifier, { clock: () => now });
+  await registerCardholder(db, bank, 'alice', { now, certify: true });
+  await registerCardholder(db, bank, 'bob', { now });
+  await fund(db, 'alice', 100_000, 'EUR');
+  await fund(db, 'alice', 20_000, 'EUR'); // the same default reference twice: two payments in
+  await fund(db, 'bob', 50_000, 'EUR', 'transfer-1');
+  const merchants = [];
+  for (const id of ['shop-1', 'shop-2', 'shop-3']) merchants.push(await registerMerchant(db, bank, id, { now }));
+  const [shop1, shop2] = merchants as [Party, Party];
+  const purses: Party[] = [];
+  for (const id of PURSES) purses.push(await personalisePurse(db, bank, id, { cardholderId: OWNER[id], limits: LIMITS, now }));
+  // The helpers of the bank tests act as purse and merchant (they read `bank` for its certificate).
+  const w: World = { db, bank, merchant: shop1, other: shop2, purses, states: purses.map(() => newPurseState('EUR')), serials: purses.map(() => 0) };
+  const p = (id: (typeof PURSES)[number]) => PURSES.indexOf(id);
+  const load = async (id: (typeof PURSES)[number], amount: number) => {
+    const envelope = loadRequest(w, p(id), amount, now);
+    applyToken(w, p(id), (await service.load(envelope)).token);
+    return envelope;
+  };
+  const capture = async (checks: Uint8Array[], merchant = shop1) => service.deposit(deposit(w, checks, { merchant }).envelope);
+
+  await service.revocationList(); // list 1: nobody revoked, signed by generation 1
+  await load('purse-a0', 10_000);
+  const replayed = await load('purse-a1', 10_000);
+  if (!(await service.load(replayed)).replayed) throw new Error('a replayed load moved money');
+  for (const id of ['purse-clone', 'purse-lost', 'purse-refund'] as const) await load(id, 10_000);
+  await load('purse-over', 5_000);
+  w.bank = await service.rotateKeys(); // generation 2 from here on
+  await load('purse-a0', 10_000); // sealed to generation 1's key-exchange key by a purse of before
+
+  const refunded = check(w, p('purse-refund'), 700);
+  const a1First = check(w, p('purse-a1'), 1_000);
+  const batchA = deposit(w, [check(w, p('purse-a0'), 6_000), check(w, p('purse-a0'), 4_500), a1First, refunded]).envelope;
+  await service.deposit(batchA);
+  if (!(await service.deposit(batchA)).replayed) throw new Error('a re-submitted batch was captured again');
+  await capture([check(w, p('purse-a1'), 4_000, { merchant: shop2 }), check(w, p('purse-clone'), 500, { merchant: shop2 }), check(w, p('purse-a0'), 1_200, { merchant: shop2 })], shop2);
+  // A clone of purse-clone's serial 1, a fresh check, and purse-a1's first check again.
+  const c = await capture([check(w, p('purse-clone'), 600, { serial: 1 }), check(w, p('purse-a0'), 800), a1First]);
+  if (c.outcomes.map((x) => x.code).join() !== '309,0,308') throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
+  const d = await capture([check(w, p('purse-over'), 3_000, { merchant: shop2 }), check(w, p('purse-over'), 3_000, { merchant: shop2 })], shop2);
+  if (d.outcomes.map((x) => x.code).join() !== '0,305') throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
+
+  const late = check(w, p('purse-lost'), 2_000, { merchant: shop2 });
+  await reportLost(db, 'purse-lost', now, o.lostWindowS ?? 3_600);
+  await capture([late], shop2); // made before the loss, deposited during the window: still credited
+  await reverseCheck(db, w.bank, makeRefund(shop1, verifyCheck(refunded, { anchors: bank.anchors, now }), now), now);
+  now += o.lostWindowS ?? 3_600;
+  if ((await settleLost(db, w.bank, now)).map((s) => s.refunded).join() !== '8000') throw new Error('the lost card was not settled');
+  await service.revocationList(); // list 2: the clone, the overspent and the lost purse, generation 2
+
+  const invariants = await checkInvariants(db);
+  if (!invariants.ok) throw new Error(`the clean ledger breaks the invariants: ${invariants.violations.join('; ')}`);
+  return {
+    bank: w.bank,
+    service,
+    merchants,
+    purses: { twiceLoaded: 'purse-a0', plain: 'purse-a1', cloned: 'purse-clone', lost: 'purse-lost', overspent: 'purse-over', refunded: 'purse-refund', idle: 'purse-idle' },
+  };
+}

@@ -1,0 +1,73 @@
+// The auditor's tamper tests, in the spirit of GNU Taler's auditor tests: one clean ledger built
+// by the bank's own services, then ONE change at a time (tampers.ts), each inside a transaction
+// that is rolled back afterwards (the ledger is built once per driver), and the audit must give
+// exactly the findings the tamper names — kind, table and key — and nothing else. The clean
+// ledger gives none, before and after all the tampers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+import { audit, type AuditReport } from '../../src/bank/audit/index.ts';
+import type { Database } from '../../src/bank/db.ts';
+import { createBank } from '../../src/bank/issuing.ts';
+import { DRIVERS, NOW, freshDatabase } from '../bank/support.ts';
+import { buildCleanLedger, type CleanLedger } from './clean-ledger.ts';
+import { TAMPERS, type Expected } from './tampers.ts';
+
+const ROLLBACK = new Error('roll the tamper back');
+const line = (f: Expected) => `${f.kind} ${f.table} ${f.key}`;
+
+for (const { driver, skip, reason } of DRIVERS) {
+  describe.skipIf(skip)(`audit tamper tests on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
+    let db: Database;
+    let ledger: CleanLedger;
+    beforeAll(async () => {
+      ({ db } = await freshDatabase(driver));
+      const bank = await createBank(db, { bankId: 'bank-1', now: NOW });
+      ledger = await buildCleanLedger(db, bank, { verifier: createInThreadVerifier() });
+    }, 120_000);
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    /** The tamper's expected findings and the audit's report, the tamper rolled back. */
+    const underTamper = async (apply: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<Expected[]>) => {
+      let out: { expected: Expected[]; report: AuditReport } | undefined;
+      await db
+        .transaction(async (tx) => {
+          const expected = await apply(tx);
+          out = { expected, report: await audit(tx, ledger.bank) };
+          throw ROLLBACK;
+        })
+        .catch((error: unknown) => {
+          if (error !== ROLLBACK) throw error;
+        });
+      return out as { expected: Expected[]; report: AuditReport };
+    };
+
+    it('the clean ledger gives no finding', async () => {
+      const report = await audit(db, ledger.bank);
+      expect(report.findings).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.counts).toMatchObject({ loads: 7, purses: 7, batches: 5 });
+      process.stderr.write(`[audit] clean ledger on ${driver}: ${report.counts.loads} loads, ${report.counts.checks} checks, ${report.counts.batches} batches, ${report.counts.transactions} transactions audited in ${report.elapsedMs.toFixed(1)} ms\n`);
+    });
+
+    it(`there are at least 30 tampers, each with a distinct name`, () => {
+      expect(TAMPERS.length).toBeGreaterThanOrEqual(30);
+      expect(new Set(TAMPERS.map((t) => t.name)).size).toBe(TAMPERS.length);
+    });
+
+    for (const tamper of TAMPERS) {
+      it(`finds exactly: ${tamper.name}`, async () => {
+        const { expected, report } = await underTamper((tx) => tamper.apply(tx));
+        expect(expected.length).toBeGreaterThan(0);
+        expect(report.ok).toBe(false);
+        expect(report.findings.map(line).sort()).toEqual(expected.map(line).sort());
+        for (const f of report.findings) expect(f.detail).not.toBe('');
+      });
+    }
+
+    it('the ledger is clean again after every tamper was rolled back', async () => {
+      expect((await audit(db, ledger.bank)).findings).toEqual([]);
+    });
+  });
+}
