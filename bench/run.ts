@@ -20,6 +20,8 @@ const SUITES: Record<string, (opts: RunOptions) => Promise<SuiteResult>> = {
   protocol: protocol.run,
   bank: bank.run,
   card: card.run,
+  shop: (o) => import('./shop.bench.ts').then((m) => m.runAndWrite(o)),
+  pos: (o) => import('./pos.bench.ts').then((m) => m.runAndWrite(o)),
 };
 
 function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
