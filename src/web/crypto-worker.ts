@@ -12,7 +12,7 @@ import { digitalCheck } from '../protocol/messages.ts';
 import { verifySlip } from '../protocol/pos.ts';
 import { Channel, Role } from '../protocol/registry.ts';
 import * as db from './wallet-db.ts';
-import type { CheckDraft, RootKey, SlipSummary, ApprovedCheck } from './crypto-api.ts';
+import { WORKER_READY, type ApprovedCheck, type CheckDraft, type RootKey, type SlipSummary } from './crypto-api.ts';
 
 interface StoredKey {
   secretKey: Uint8Array;
@@ -98,3 +98,4 @@ const api = {
 
 export type CryptoWorker = typeof api;
 expose(api);
+postMessage(WORKER_READY);

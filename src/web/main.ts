@@ -11,6 +11,7 @@ import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
 import { Wallet } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/errors.ts';
+import { CATALOGUE } from './catalogue.ts';
 import { openCard } from './card.ts';
 import { startCryptoWorker, type SlipSummary } from './crypto-api.ts';
 import { formatAmount, parseAmount } from './money.ts';
@@ -22,15 +23,9 @@ const LIFECYCLE_ACTIVE = 3;
 const clock = () => Math.floor(Date.now() / 1000);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** The shop's items (the shop prices them again from its own list; the slip's amount is checked). */
-const CATALOGUE = [
-  { item: 'coffee-250g', label: 'Coffee beans, 250 g', amount: 1_250 },
-  { item: 'tea-green', label: 'Green tea, 100 g', amount: 480 },
-  { item: 'mug', label: 'Enamel mug', amount: 2_200 },
-];
 
 const params = new URLSearchParams(location.search);
-const crypto = startCryptoWorker();
+let worker: Awaited<ReturnType<typeof startCryptoWorker>>;
 let card: PurseCard;
 let settings: WalletSettings | undefined;
 let wallet: Wallet | undefined;
@@ -104,8 +99,10 @@ async function renderLog(): Promise<void> {
     const paid = r.kind === 'purchase' ? payments.get(r.serial) : undefined;
     const tr = document.createElement('tr');
     tr.dataset.kind = r.kind;
+    tr.dataset.serial = String(r.serial);
+    if (paid) tr.dataset.order = paid.orderId;
     const cells = [
-      String(r.serial),
+      `${r.kind === 'load' ? 'load' : 'check'} ${r.serial}`,
       r.kind === 'load' ? 'load' : `purchase${paid ? ` · ${paid.item}` : ''}`,
       r.counterparty,
       `${r.kind === 'load' ? '+' : '−'}${formatAmount(r.amount)} ${r.currency}`,
@@ -171,7 +168,7 @@ function askApproval(offer: SlipSummary & { item: string }): Promise<boolean> {
 
 async function buy_(item: string, amount: number): Promise<void> {
   const s = settings as WalletSettings;
-  const paid = await payOrder({ card, crypto: crypto.api, shop, cardholderId: s.cardholderId, clock, approve: askApproval }, { item, amount, currency: s.currency });
+  const paid = await payOrder({ card, crypto: worker.api, shop, cardholderId: s.cardholderId, clock, approve: askApproval }, { item, amount, currency: s.currency });
   say(`Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`);
   await showBalance();
   await renderLog();
@@ -199,7 +196,7 @@ $('setup-form').addEventListener('submit', (event) => {
   void act(async () => {
     const bankUrl = params.get('bank');
     if (!bankUrl) throw new Error('open the page with ?bank=<the bank URL> for the first start');
-    settings = await setUpCard({ card, bank: new BankClient(bankUrl), crypto: crypto.api, pin, currency: params.get('currency') ?? 'EUR', clock });
+    settings = await setUpCard({ card, bank: new BankClient(bankUrl), crypto: worker.api, pin, currency: params.get('currency') ?? 'EUR', clock });
     wallet = makeWallet(settings);
     await wallet.unlock(pin);
     $<HTMLInputElement>('new-pin').value = '';
@@ -238,10 +235,15 @@ $('load-form').addEventListener('submit', (event) => {
 });
 
 function showIdentity() {
-  if (settings) $('identity').textContent = `card ${settings.purseId} · cardholder ${settings.cardholderId} · bank ${settings.bankId}`;
+  if (!settings) return;
+  const identity = $('identity');
+  identity.textContent = `card ${settings.purseId} · cardholder ${settings.cardholderId} · bank ${settings.bankId}`;
+  identity.dataset.purse = settings.purseId;
+  identity.dataset.cardholder = settings.cardholderId;
 }
 
 async function boot(): Promise<void> {
+  worker = await startCryptoWorker();
   ({ card } = await openCard());
   settings = await db.get<WalletSettings>('settings', 'wallet');
   const status = await card.status();
@@ -250,7 +252,7 @@ async function boot(): Promise<void> {
     show('setup');
     return;
   }
-  await crypto.api.trust(settings.roots, settings.bankCertificate, clock());
+  await worker.api.trust(settings.roots, settings.bankCertificate, clock());
   wallet = makeWallet(settings);
   showIdentity();
   await showBalance();
