@@ -44,8 +44,11 @@ export class SimBank {
   ) {}
 
   static async create(clock: SimClock): Promise<SimBank> {
-    const db = await openDatabase();
-    if (db.driver === 'pg') await resetSchema(db);
+    // One database per process, emptied for each run (starting PGlite costs seconds; a run must
+    // start from an empty bank so that a seed replays: the sequences restart too).
+    shared ??= openSimDatabase();
+    const db = await shared;
+    await resetSchema(db);
     await migrate(db);
     const verifier = createInThreadVerifier();
     const open = () => BankService.open(db, verifier, { bankId: BANK_ID, clock: clock.read });
@@ -68,16 +71,38 @@ export class SimBank {
     p.incarnation++;
   }
 
+  /** Ends the run; the database stays open for the next run of this process (closeSharedDatabase ends it). */
   async close(): Promise<void> {
     await this.verifier.close();
-    await this.db.close();
   }
 }
 
-/** PostgreSQL (DATABASE_URL): a fresh schema per run, so seeds replay from an empty bank. */
+let shared: Promise<Database> | undefined;
+
+export async function closeSharedDatabase(): Promise<void> {
+  const db = shared;
+  shared = undefined;
+  if (db) await (await db).close();
+}
+
+const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;
+/** On PostgreSQL the simulator works in its own schema, never in the server's public one. */
+const SIM_SCHEMA = `smartcheck_sim_${process.pid}`;
+
+async function openSimDatabase(): Promise<Database> {
+  if (!PG_URL || !/^postgres(ql)?:\/\//.test(PG_URL)) return openDatabase('');
+  const u = new URL(PG_URL);
+  u.searchParams.set('options', `-c search_path=${SIM_SCHEMA}`);
+  const db = await openDatabase(u.toString(), { poolMax: 4 });
+  await db.query(`create schema if not exists ${SIM_SCHEMA}`);
+  return db;
+}
+
+/** An empty schema for each run: PGlite's public schema, or the simulator's own on PostgreSQL. */
 async function resetSchema(db: Database): Promise<void> {
-  await db.query('drop schema if exists public cascade');
-  await db.query('create schema public');
+  const schema = db.driver === 'pg' ? SIM_SCHEMA : 'public';
+  await db.query(`drop schema if exists ${schema} cascade`);
+  await db.query(`create schema ${schema}`);
 }
 
 export interface LinkStats {

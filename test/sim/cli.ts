@@ -11,6 +11,7 @@ for (let seed = first; seed < first + seeds; seed++) {
     const r = await runSimulation(seed, ops);
     results.push(r);
     console.log(`seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}`);
+    if (process.env.SIM_TIMING) console.log('  ms per kind', JSON.stringify(Object.fromEntries(Object.entries(r.msByKind).map(([k, v]) => [k, Math.round(v)]))), 'ops', JSON.stringify(r.opsByKind));
   } catch (error) {
     console.error(String((error as Error).message));
     console.error((error as Error).cause);

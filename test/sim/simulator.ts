@@ -30,6 +30,7 @@ export interface RunResult {
   ops: number;
   traceHash: string;
   opsByKind: Record<OpKind, number>;
+  msByKind: Record<string, number>;
   faults: Record<FaultKind, number>;
   checksCaptured: number;
   valueCaptured: number;
@@ -58,21 +59,32 @@ export async function runSimulation(seed: number, ops: number, size: WorldSize =
   const ground: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
   const wallet = new FaultyLink(w.bank, w.prng, w.faults, w.trace, () => w.op, 'wallet');
   const opsByKind = Object.fromEntries(Object.keys(WEIGHTS).map((k) => [k, 0])) as Record<OpKind, number>;
+  // wall time per operation kind and for the periodic checks: reported, never used for a decision
+  const msByKind = Object.fromEntries([...Object.keys(WEIGHTS), 'setup', 'check', 'drain'].map((k) => [k, 0])) as Record<OpKind | 'setup' | 'check' | 'drain', number>;
+  msByKind.setup = performance.now() - started;
   try {
     for (w.op = 1; w.op <= ops; w.op++) {
       w.clock.advance(w.prng.range(0, 30));
       const kind = w.prng.weighted(w.clones.length ? WEIGHTS : { ...WEIGHTS, cloneSpend: 0 });
       opsByKind[kind]++;
+      const t0 = performance.now();
       const touched = await step(w, kind, wallet, ground);
       for (const card of touched) await cardCheck(w, card, ground);
-      if (w.op % CHECK_EVERY === 0) await fullCheck(w, ground, false);
+      const t1 = performance.now();
+      msByKind[kind] += t1 - t0;
+      if (w.op % CHECK_EVERY === 0) {
+        await fullCheck(w, ground, false);
+        msByKind.check += performance.now() - t1;
+      }
     }
     w.op = ops + 1;
     w.trace.add(w.op, 'drain');
+    const t2 = performance.now();
     await drain(w, wallet);
     const summary = await fullCheck(w, ground, true);
+    msByKind.drain = performance.now() - t2;
     const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, w.faults.injected.get(k) ?? 0])) as Record<FaultKind, number>;
-    return { seed, ops, traceHash: w.trace.digest(), opsByKind, faults, ...summary, clonedPurses: ground.compromised.size, ms: performance.now() - started };
+    return { seed, ops, traceHash: w.trace.digest(), opsByKind, msByKind, faults, ...summary, clonedPurses: ground.compromised.size, ms: performance.now() - started };
   } catch (error) {
     throw new SimulationFailure(seed, w.op, error, w.trace.recent());
   } finally {
