@@ -79,6 +79,8 @@ export class Terminal {
   readonly terminalId: string;
   readonly currency: string;
   readonly #nonce: () => Uint8Array;
+  /** One card transaction at a time: a sale, recovery or cancel waits for the one before it. */
+  #busy: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly book: MerchantBook,
@@ -107,8 +109,18 @@ export class Terminal {
    * pay, verifies the check offline and journals it. Resolves with the Sale once the check is
    * durable; throws TerminalError otherwise (see its kinds), with nothing stored as accepted.
    */
-  async sell(card: CardPort, amount: number): Promise<Sale> {
-    if (!Number.isSafeInteger(amount) || amount < 1) throw new RangeError(`amount: a positive integer, got ${amount}`);
+  sell(card: CardPort, amount: number): Promise<Sale> {
+    if (!Number.isSafeInteger(amount) || amount < 1) return Promise.reject(new RangeError(`amount: a positive integer, got ${amount}`));
+    return this.#serial(() => this.#sell(card, amount));
+  }
+
+  #serial<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#busy.then(step);
+    this.#busy = run.catch(() => undefined);
+    return run;
+  }
+
+  async #sell(card: CardPort, amount: number): Promise<Sale> {
     const book = this.book;
     const now = book.clock();
     if (book.revocationListStale(now)) {
@@ -199,7 +211,11 @@ export class Terminal {
    * which is verified and stored ('recovered'); not in the log: 'not charged'. With nothing
    * interrupted, reports how this terminal's last transaction ended.
    */
-  async recover(card: CardPort): Promise<Recovery> {
+  recover(card: CardPort): Promise<Recovery> {
+    return this.#serial(() => this.#recover(card));
+  }
+
+  async #recover(card: CardPort): Promise<Recovery> {
     const open = this.interrupted();
     if (open.length === 0) return { ...this.#lastStatus(), others: [] };
     const certificate = await this.#card(() => card.certificate(), 'GET DATA (certificate)');
@@ -280,7 +296,11 @@ export class Terminal {
    * held: calling cancelLast(card) again sends the same refund; the card either credits it or
    * says it already did (both: void), or refuses it (release: the sale stands).
    */
-  async cancelLast(card: CardPort): Promise<Cancellation> {
+  cancelLast(card: CardPort): Promise<Cancellation> {
+    return this.#serial(() => this.#cancelLast(card));
+  }
+
+  async #cancelLast(card: CardPort): Promise<Cancellation> {
     const entry = this.lastSale();
     if (!entry) throw new TerminalError('not_cancellable', `terminal ${this.terminalId} has no stored sale to cancel (see recover() for an interrupted one)`);
     if (entry.status !== 'pending' && entry.status !== 'held') throw new TerminalError('not_cancellable', `the last sale is ${entry.status}`);

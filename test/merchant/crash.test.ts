@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerCutError } from '../../src/card/reader.ts';
-import { BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
+import { BankRejectedError, BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
 import { FileCheckStore, MemoryCheckStore, Terminal, TerminalError, type CardPort, type CheckStore, type JournalRecord } from '../../src/merchant/index.ts';
 import { balanceOf, makeWorld, newCard, NOW, openBook, portOf, tempDir, type World } from './support.ts';
 
@@ -246,5 +246,68 @@ describe('deposit failures', () => {
     expect(book.pending()).toHaveLength(1);
     expect((await book.deposit()).credited).toBe(3_000);
     expect(await w.merchantBalance()).toBe(before + 3_000);
+  });
+
+  it('the bank refuses the whole batch: its checks are pending again and go in a new batch', async () => {
+    w.now = NOW;
+    const rig = await newCard(w, { loadAmount: 80_000 });
+    let refuse = true;
+    const busy: BankLink = {
+      ...w.link,
+      deposit: (b) => (refuse ? Promise.reject(new BankRejectedError(503, 'bank', 'overloaded', 'try later')) : w.link.deposit(b)),
+    };
+    const book = await openBook(w, new MemoryCheckStore(), { currency: 'EUR' }, busy);
+    await new Terminal(book, { terminalId: 'T-J' }).sell(rig.card, 2_500);
+    await expect(book.deposit()).rejects.toMatchObject({ kind: 'bank_rejected' });
+    expect(book.pending().map((e) => [e.status, e.batches.length])).toEqual([['pending', 1]]);
+    refuse = false;
+    const report = await book.deposit();
+    expect(report.credited).toBe(2_500);
+    expect(book.checks()[0]?.batches).toHaveLength(2);
+  });
+
+  it('a reply lost, then the retry refused: in the new batch the "duplicate" is read as credited earlier, credited once', async () => {
+    w.now = NOW;
+    const rig = await newCard(w, { loadAmount: 80_000 });
+    const script: ('lose' | 'refuse' | 'pass')[] = ['lose', 'refuse', 'pass'];
+    const link: BankLink = {
+      ...w.link,
+      deposit: async (b) => {
+        const step = script.shift() ?? 'pass';
+        if (step === 'refuse') throw new BankRejectedError(400, 'protocol', 313, 'batch too old');
+        const receipt = await w.link.deposit(b);
+        if (step === 'lose') throw new BankUnreachableError('in-process', new Error('timeout'));
+        return receipt;
+      },
+    };
+    const book = await openBook(w, new MemoryCheckStore(), { currency: 'EUR' }, link);
+    const terminal = new Terminal(book, { terminalId: 'T-Z' });
+    await terminal.sell(rig.card, 1_500);
+    const before = await w.merchantBalance();
+    await expect(book.deposit()).rejects.toMatchObject({ kind: 'bank_unreachable' });
+    await expect(book.deposit()).rejects.toMatchObject({ kind: 'bank_rejected' });
+    const newer = await terminal.sell(rig.card, 500);
+    const report = await book.deposit();
+    expect(report.outcomes.map((o) => [o.amount, o.status, o.code, o.creditedEarlier ?? false])).toEqual([
+      [1_500, 'deposited', 308, true],
+      [500, 'deposited', 0, false],
+    ]);
+    expect(report.refused).toEqual([]);
+    expect(book.entry(newer.checkHash)?.status).toBe('deposited');
+    expect(await w.merchantBalance()).toBe(before + 2_000);
+    expect(book.pending()).toEqual([]);
+  });
+});
+
+describe('one transaction at a time', () => {
+  it('two sales started together on one terminal run one after the other, with ids 1 and 2', async () => {
+    w.now = NOW;
+    const rig = await newCard(w, { loadAmount: 80_000 });
+    const book = await openBook(w);
+    const terminal = new Terminal(book, { terminalId: 'T-2X' });
+    const [a, b] = await Promise.all([terminal.sell(rig.card, 1_000), terminal.sell(rig.card, 2_000)]);
+    expect([a.terminalTxId, b.terminalTxId]).toEqual([1, 2]);
+    expect([a.serial, b.serial]).toEqual([1, 2]);
+    expect(await balanceOf(rig.card)).toBe(77_000);
   });
 });
