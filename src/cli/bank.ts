@@ -1,0 +1,195 @@
+// `smartcheck bank …`: the bank's own process (serve, audit, rotate-keys: on its database) and the
+// demo back office reached through a running bank's loopback admin API (info, register, fund,
+// revoke: `--bank <url>`).
+import type { Command } from 'commander';
+import { createVerifierPool } from '../../bindings/pool/index.ts';
+import { amount, bankClient, bankOption, b64, currencyArg, fields, helpText, idArg, int, writeSecretJson } from './common.ts';
+
+// The bank modules load PGlite and fastify (~0.7 s): bound lazily so other commands start fast.
+const openDatabase: typeof import('../bank/db.ts').openDatabase = async (...a) => (await import('../bank/db.ts')).openDatabase(...a);
+const migrate: typeof import('../bank/migrate.ts').migrate = async (...a) => (await import('../bank/migrate.ts')).migrate(...a);
+const loadBank: typeof import('../bank/issuing.ts').loadBank = async (...a) => (await import('../bank/issuing.ts')).loadBank(...a);
+const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) => (await import('../bank/issuing.ts')).rotateKeys(...a);
+const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) => (await import('../bank/audit/command.ts')).auditCommand(...a);
+
+/** The cardholder key file written by `bank register --key`: what `wallet pay` signs approvals with. */
+export interface CardholderKeyFile {
+  format: 'smartcheck-cardholder/1';
+  cardholderId: string;
+  secretKey: string;
+  publicKey: string;
+  certificate: string;
+  roots: { id: string; publicKey: string }[];
+}
+
+export function bankCommands(program: Command): void {
+  const bank = program.command('bank').description('the bank: its server and ledger, and the demo back office (register, fund, revoke)');
+  helpText(
+    bank,
+    `
+The bank keeps the ledger (PGlite in memory or in --data-dir, or PostgreSQL with DATABASE_URL)
+and serves the HTTP API cards, wallets, terminals and shops talk to. register, fund and revoke
+go through a running bank's loopback admin API (--bank).
+
+Example:
+  smartcheck bank serve --port 8700 &
+  smartcheck bank register alice --key alice.key
+  smartcheck bank fund alice 50000 --currency EUR`,
+  );
+
+  helpText(
+    bank
+      .command('serve')
+      .description('start the bank HTTP API (load, deposit, revocation list, health, metrics, loopback admin)')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <port>', 'TCP port (0: any free port)', int('port', 0, 65535), 8700)
+      .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+      .option('--data-dir <dir>', 'PGlite data directory (default: in memory)')
+      .option('--workers <n>', 'verifier worker threads', int('workers', 1, 64), 2)
+      .option('--bank-id <id>', 'bank to serve, created when the database holds none', 'bank-1')
+      .action(async (o: { host: string; port: number; databaseUrl?: string; dataDir?: string; workers: number; bankId: string }) => {
+        const { buildServer } = await import('../bank/server.ts');
+        const { BankService } = await import('../bank/service.ts');
+        const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+        const verifier = await createVerifierPool({ workers: o.workers });
+        const service = await BankService.open(db, verifier, { bankId: o.bankId });
+        const app = await buildServer(service);
+        const address = await app.listen({ host: o.host, port: o.port });
+        console.log(`bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)`);
+        const stop = async () => {
+          await app.close();
+          await verifier.close();
+          await db.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }),
+    `
+Reads/writes: the database (--data-dir keeps PGlite on disk; without it the ledger is in memory
+and lost when the process stops). Prints the address it listens on; stops on SIGINT/SIGTERM.
+
+Example:
+  smartcheck bank serve --data-dir .bank --port 8700`,
+  );
+
+  bank
+    .command('audit')
+    .description('recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference')
+    .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+    .option('--data-dir <dir>', 'PGlite data directory')
+    .option('--bank-id <id>', 'bank to audit (default: the first in the database)')
+    .action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string }) => {
+      const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+      try {
+        // Read-only (no migration); one line per finding with its kind; exit 1 on any.
+        process.exitCode = await auditCommand(db, o.bankId ? { bankId: o.bankId } : {});
+      } finally {
+        await db.close();
+      }
+    });
+
+  bank
+    .command('rotate-keys')
+    .description('new bank signing and key-exchange keys, certified by the root, current from now on; the earlier keys are kept')
+    .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+    .option('--data-dir <dir>', 'PGlite data directory')
+    .option('--bank-id <id>', 'bank whose keys to rotate (default: the first in the database)')
+    .option('--validity-days <n>', 'validity of the new bank certificate', int('validity-days', 1, 36_500), 5 * 365)
+    .action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string; validityDays: number }) => {
+      const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+      try {
+        await migrate(db);
+        const found = await loadBank(db, o.bankId);
+        if (!found) throw new Error('no bank in this database');
+        const rotated = await rotateKeys(db, found, { now: Math.floor(Date.now() / 1000), validityS: o.validityDays * 86_400 });
+        const key = Buffer.from(rotated.party.publicKey).toString('hex');
+        console.log(`bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`);
+        console.log('bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them');
+      } finally {
+        await db.close();
+      }
+    });
+
+  helpText(
+    bankOption(bank.command('info').description('the running bank\'s id, certificate and roots (GET /v1/bank)')).action(async (o: { bank: string }) => {
+      const info = await (await bankClient(o.bank)).bankInfo();
+      fields([
+        ['bank', info.bankId],
+        ['certificate', `${info.bankCertificate.length} bytes`],
+        ...info.roots.map((r): [string, string] => [`root ${r.id}`, Buffer.from(r.publicKey).toString('hex')]),
+      ]);
+    }),
+    `Example:\n  smartcheck bank info --bank http://127.0.0.1:8700`,
+  );
+
+  helpText(
+    bankOption(
+      bank
+        .command('register')
+        .description('open a cardholder account; with --key, make the cardholder\'s signing key here and have the bank certify it (for Internet payments)')
+        .argument('<cardholder>', 'cardholder id', idArg('cardholder')),
+    )
+      .option('--key <file>', 'write the cardholder key file here (secret key, certificate, roots; mode 0600)')
+      .action(async (cardholderId: string, o: { bank: string; key?: string }) => {
+        const bank = await bankClient(o.bank);
+        if (!o.key) {
+          await bank.registerCardholder(cardholderId);
+          console.log(`cardholder ${cardholderId} registered (no Internet key)`);
+          return;
+        }
+        const { existsSync } = await import('node:fs');
+        if (existsSync(o.key)) throw (await import('./exit.ts')).usage(`${o.key} exists: refusing to overwrite it`);
+        const { ed25519 } = await import('../../bindings/index.ts');
+        const keys = ed25519.keygen();
+        const info = await bank.bankInfo();
+        const registered = await bank.registerCardholder(cardholderId, { signingKey: keys.publicKey });
+        const file: CardholderKeyFile = {
+          format: 'smartcheck-cardholder/1',
+          cardholderId,
+          secretKey: b64(keys.secretKey),
+          publicKey: b64(keys.publicKey),
+          certificate: b64(registered.certificate as Uint8Array),
+          roots: info.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })),
+        };
+        writeSecretJson(o.key, file);
+        console.log(`cardholder ${cardholderId} registered; key certified by ${info.bankId}, written to ${o.key}`);
+      }),
+    `
+Writes: --key <file> (refuses to overwrite). The secret key never leaves this machine: the bank
+certifies the public key only.
+
+Example:
+  smartcheck bank register alice --key alice.key --bank http://127.0.0.1:8700`,
+  );
+
+  helpText(
+    bankOption(
+      bank
+        .command('fund')
+        .description('pay money into a cardholder\'s account (cash at the counter, a transfer)')
+        .argument('<cardholder>', 'cardholder id', idArg('cardholder'))
+        .argument('<amount>', 'minor units (cents)', amount),
+    )
+      .option('--currency <code>', 'ISO 4217 currency', currencyArg, 'EUR')
+      .option('--reference <text>', 'reference recorded with the ledger transaction')
+      .action(async (cardholderId: string, value: number, o: { bank: string; currency: string; reference?: string }) => {
+        const r = await (await bankClient(o.bank)).fund(cardholderId, value, o.currency, o.reference);
+        console.log(`cardholder ${r.cardholderId}: +${value} ${o.currency}, account balance ${r.balance} ${o.currency}`);
+      }),
+    `Example:\n  smartcheck bank fund alice 50000 --currency EUR`,
+  );
+
+  helpText(
+    bankOption(
+      bank
+        .command('revoke')
+        .description('report a card lost or stolen: revoked at once (terminals refuse it after refreshing their list); its checks already taken are still paid during the settlement window')
+        .argument('<purse>', 'purse id (see `smartcheck card status`)', idArg('purse')),
+    ).action(async (purseId: string, o: { bank: string }) => {
+      const r = await (await bankClient(o.bank)).reportLost(purseId);
+      console.log(`purse ${r.purseId}: ${r.status}, on the next revocation list`);
+    }),
+    `Example:\n  smartcheck bank revoke P-alice-1`,
+  );
+}

@@ -1,0 +1,141 @@
+// What the role commands share: argument parsers, the bank client, the emulated card in a file,
+// small JSON key files, progress bars on stderr, and aligned output.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { usage } from './exit.ts';
+import type { TrustAnchors } from '../protocol/certificate.ts';
+
+export const int = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name}: an integer in [${min}, ${max}]`);
+  return n;
+};
+
+/** Amounts are minor units (cents): a positive integer. */
+export const amount = int('amount', 1, Number.MAX_SAFE_INTEGER);
+
+export const currencyArg = (value: string) => {
+  if (!/^[A-Z]{3}$/.test(value)) throw new InvalidArgumentError('currency: three capital letters (ISO 4217), e.g. EUR');
+  return value;
+};
+
+export const pinArg = (value: string) => {
+  if (!/^\d{4,12}$/.test(value)) throw new InvalidArgumentError('PIN: 4 to 12 digits');
+  return value;
+};
+
+export const idArg = (name: string) => (value: string) => {
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value)) throw new InvalidArgumentError(`${name}: 1–64 of letters, digits and . _ : -`);
+  return value;
+};
+
+export const DEFAULT_BANK = process.env.SMARTCHECK_BANK ?? 'http://127.0.0.1:8700';
+
+/** `--bank <url>`, defaulting to $SMARTCHECK_BANK or the `bank serve` default. */
+export const bankOption = (cmd: Command) => cmd.option('--bank <url>', 'the bank\'s HTTP API (default: $SMARTCHECK_BANK, else http://127.0.0.1:8700)', DEFAULT_BANK);
+
+export async function bankClient(url: string) {
+  const { BankClient } = await import('../net/bank-client.ts');
+  try {
+    return new BankClient(url, { timeoutMs: 15_000 });
+  } catch {
+    throw usage(`--bank: not an http(s) URL: ${url}`);
+  }
+}
+
+export const anchorsOf = (roots: { id: string; publicKey: Uint8Array }[]): TrustAnchors => new Map(roots.map((r) => [r.id, r.publicKey]));
+
+export const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+export const unb64 = (s: unknown, what: string): Uint8Array => {
+  if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw usage(`${what}: base64 expected`);
+  return new Uint8Array(Buffer.from(s, 'base64'));
+};
+export const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
+
+/** Writes a JSON file readable by its owner only; refuses to overwrite one. */
+export function writeSecretJson(path: string, value: unknown): void {
+  if (existsSync(path)) throw usage(`${path} exists: refusing to overwrite it`);
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+}
+
+export function readJson<T>(path: string, what: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw usage(`no ${what} at ${path}`);
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw usage(`${path}: not a ${what} (not JSON)`);
+  }
+}
+
+// ---- the emulated card in a file
+
+/** Opens the emulated card whose EEPROM is the file at `path` (it must exist) and selects the purse. */
+export async function openCard(path: string) {
+  if (!existsSync(path)) throw usage(`no card file at ${path} (make one with: smartcheck card issue)`);
+  const { EmulatedCard, FileEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
+  const { buildHash } = await loadApplet();
+  const emulator = await EmulatedCard.create({ store: new FileEeprom(path, buildHash) });
+  const card = new PurseCard(emulator);
+  await card.select();
+  return card;
+}
+
+/** The purse's certificate as the card holds it: purse id, limits, and the bank certificate it carries. */
+export async function cardIdentity(card: { certificate(): Promise<Uint8Array> }) {
+  const { parseCertificate } = await import('../protocol/certificate.ts');
+  const certificate = await card.certificate();
+  const cert = parseCertificate(certificate);
+  return { purseId: cert.subject, bankId: cert.issuer, limits: cert.limits, notAfter: cert.notAfter, certificate, bankCertificate: cert.issuerCertificate };
+}
+
+// ---- progress on stderr: on a TTY, or when --progress is given
+
+export interface Progress {
+  increment(n?: number): void;
+  stop(): void;
+}
+
+export function progress(total: number, label: string, force: boolean | undefined): Progress {
+  if (!(force || process.stderr.isTTY) || total <= 0) return { increment() {}, stop() {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${label.padEnd(10)} [{bar}] {percentage}% {value}/{total} {eta_formatted} left`,
+    barsize: 30,
+    hideCursor: true,
+    noTTYOutput: !process.stderr.isTTY,
+    notTTYSchedule: 250,
+    etaBuffer: 50,
+  });
+  bar.start(total, 0);
+  return { increment: (n = 1) => bar.increment(n), stop: () => bar.stop() };
+}
+
+// ---- output
+
+/** Prints aligned "label  value" lines. */
+export function fields(rows: [string, string | number][]): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
+
+/** Prints a table with right-aligned numeric columns. */
+export function table(head: string[], rows: (string | number)[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
+  const line = (r: (string | number)[]) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i] as number) : String(c).padEnd(widths[i] as number))).join('  ').trimEnd();
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+}
+
+export const when = (unix: number) => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
+
+/** Adds the examples and files paragraph to a command's --help. */
+export function helpText(cmd: Command, text: string): Command {
+  return cmd.addHelpText('after', `\n${text.trim()}\n`);
+}

@@ -1,0 +1,207 @@
+// A merchant's directory, shared by `pos` and `shop`:
+//   merchant.json   the merchant's own keys (made here, never sent), its certificate, the bank's
+//                   certificate and roots, the bank URL, the terminal id and currency (mode 0600)
+//   journal.scj     the durable journal of slips, checks, deposits (src/merchant/file-store.ts)
+//   lock            the pid of the process using the directory (one writer at a time)
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { anchorsOf, b64, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
+import { CliError, Exit, usage } from './exit.ts';
+import type { Party } from '../protocol/pki.ts';
+import type { BankLink } from '../net/bank-link.ts';
+
+export const CONFIG_FILE = 'merchant.json';
+
+export interface MerchantConfig {
+  format: 'smartcheck-merchant/1';
+  role: 'pos' | 'shop';
+  merchantId: string;
+  terminalId: string;
+  currency: string;
+  bankUrl: string;
+  signingSecretKey: string;
+  signingPublicKey: string;
+  kxSecretKey: string;
+  kxPublicKey: string;
+  certificate: string;
+  bankCertificate: string;
+  roots: { id: string; publicKey: string }[];
+}
+
+/**
+ * Makes the merchant's keys here, has the bank certify the public halves (admin API), writes
+ * merchant.json and an empty journal with the bank's current revocation list. Refuses a directory
+ * that already holds a merchant.
+ */
+export async function initMerchantDir(dir: string, o: { bankUrl: string; merchantId: string; terminalId: string; currency: string; role: 'pos' | 'shop' }) {
+  const path = join(dir, CONFIG_FILE);
+  if (existsSync(path)) throw usage(`${path} exists: this directory already holds merchant ${(readJson<MerchantConfig>(path, 'merchant file')).merchantId}`);
+  const { ed25519, x25519 } = await import('../../bindings/index.ts');
+  const bank = await bankClient(o.bankUrl);
+  const sign = ed25519.keygen();
+  const kx = x25519.keygen();
+  const registered = await bank.registerMerchant(o.merchantId, { signingKey: sign.publicKey, kxKey: kx.publicKey });
+  const list = await bank.revocationList();
+  mkdirSync(dir, { recursive: true });
+  const config: MerchantConfig = {
+    format: 'smartcheck-merchant/1',
+    role: o.role,
+    merchantId: o.merchantId,
+    terminalId: o.terminalId,
+    currency: o.currency,
+    bankUrl: bank.baseUrl,
+    signingSecretKey: b64(sign.secretKey),
+    signingPublicKey: b64(sign.publicKey),
+    kxSecretKey: b64(kx.secretKey),
+    kxPublicKey: b64(kx.publicKey),
+    certificate: b64(registered.certificate),
+    bankCertificate: b64(registered.bankCertificate),
+    roots: registered.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })),
+  };
+  writeSecretJson(path, config);
+  const opened = await openMerchantDir(dir);
+  try {
+    await opened.book.setRevocationList(list);
+  } finally {
+    await opened.close();
+  }
+  return { config, registered };
+}
+
+/**
+ * Opens the directory: takes the lock, reads merchant.json and replays the journal into a
+ * MerchantBook (a journal damaged anywhere but a torn last record is refused: exit 4).
+ */
+export async function openMerchantDir(dir: string, o: { bankUrl?: string; depositBatchMax?: number; wrapBank?: (link: BankLink) => BankLink } = {}) {
+  const config = readJson<MerchantConfig>(join(dir, CONFIG_FILE), 'merchant directory (merchant.json)');
+  if (config.format !== 'smartcheck-merchant/1') throw usage(`${join(dir, CONFIG_FILE)}: not a smartcheck merchant file`);
+  const merchant: Party = {
+    id: config.merchantId,
+    secretKey: unb64(config.signingSecretKey, 'signingSecretKey'),
+    publicKey: unb64(config.signingPublicKey, 'signingPublicKey'),
+    certificate: unb64(config.certificate, 'certificate'),
+    kx: { secretKey: unb64(config.kxSecretKey, 'kxSecretKey'), publicKey: unb64(config.kxPublicKey, 'kxPublicKey') },
+  };
+  const release = lock(dir);
+  try {
+    const { FileCheckStore, MerchantBook } = await import('../merchant/index.ts');
+    const store = new FileCheckStore(dir);
+    const bank = await bankClient(o.bankUrl ?? config.bankUrl);
+    const book = await MerchantBook.open({
+      merchant,
+      bankCertificate: unb64(config.bankCertificate, 'bankCertificate'),
+      anchors: anchorsOf(config.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))),
+      store,
+      bank: o.wrapBank ? o.wrapBank(bank) : bank,
+      policy: { currency: config.currency, ...(o.depositBatchMax ? { depositBatchMax: o.depositBatchMax } : {}) },
+    });
+    return {
+      config,
+      book,
+      store,
+      bank,
+      async close() {
+        await store.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** One process at a time per directory: `lock` holds the owner's pid; a dead owner's lock is taken over. */
+function lock(dir: string): () => void {
+  const path = join(dir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(path, 'utf8'));
+      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) throw new CliError(Exit.failure, `${dir} is in use by process ${pid} (a running \`shop serve\`? use its --shop URL, or stop it)`);
+      unlinkSync(path);
+    }
+  }
+  throw new CliError(Exit.failure, `${dir}: could not take the lock`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deposits every pending check of the directory at the bank, with a progress bar, and prints the
+ * outcome per refused check. Returns the report; the caller sets exit 4 when the bank refused any.
+ */
+export async function depositDir(dir: string, o: { bankUrl?: string; progress?: boolean }) {
+  const { progress, table } = await import('./common.ts');
+  const BATCH = 250;
+  let bar: ReturnType<typeof progress> | undefined;
+  let left = 0;
+  const opened = await openMerchantDir(dir, {
+    ...(o.bankUrl ? { bankUrl: o.bankUrl } : {}),
+    depositBatchMax: BATCH,
+    wrapBank: (link) => ({
+      load: (b) => link.load(b),
+      revocationList: () => link.revocationList(),
+      deposit: async (b) => {
+        const receipt = await link.deposit(b);
+        const n = Math.min(BATCH, left);
+        left -= n;
+        bar?.increment(n);
+        return receipt;
+      },
+    }),
+  });
+  try {
+    const pending = opened.book.pending();
+    left = pending.length;
+    bar = progress(pending.length, 'deposit', o.progress);
+    const started = performance.now();
+    let report;
+    try {
+      report = await opened.book.deposit();
+    } finally {
+      bar.stop();
+    }
+    const ms = performance.now() - started;
+    const deposited = report.outcomes.filter((x) => x.status === 'deposited');
+    const cur = opened.config.currency;
+    console.log(
+      `deposited ${deposited.length} of ${report.outcomes.length} checks in ${report.batches.length} batch${report.batches.length === 1 ? '' : 'es'}: ${report.credited} ${cur} credited to ${opened.config.merchantId}` +
+        (report.outcomes.length ? ` (${ms.toFixed(0)} ms, ${((ms * 1000) / report.outcomes.length).toFixed(0)} µs/check)` : ''),
+    );
+    if (report.refused.length) {
+      const { errorDescriptions } = await import('../protocol/errors.ts');
+      console.log(`refused by the bank: ${report.refused.length}`);
+      table(
+        ['purse', 'serial', 'amount', 'code', 'why'],
+        report.refused.map((r) => [r.purseId, r.serial, r.amount, r.code, errorDescriptions[r.code as keyof typeof errorDescriptions] ?? '']),
+      );
+    }
+    return report;
+  } finally {
+    await opened.close();
+  }
+}

@@ -1,0 +1,110 @@
+// `smartcheck wallet …`: the cardholder's wallet over a card file: load value from the bank
+// (protocol 1), pay a web shop on the Internet (protocol 3, the cardholder key from its file).
+import type { Command } from 'commander';
+import { amount, anchorsOf, bankClient, bankOption, cardIdentity, currencyArg, fields, helpText, openCard, pinArg, readJson, unb64 } from './common.ts';
+import { usage } from './exit.ts';
+import type { CardholderKeyFile } from './bank.ts';
+import type { BankLink } from '../net/bank-link.ts';
+
+/** Internet payments need no bank: a link that says so if it is ever asked. */
+const noBank: BankLink = {
+  load: () => Promise.reject(new Error('no bank given (--bank)')),
+  deposit: () => Promise.reject(new Error('no bank given (--bank)')),
+  revocationList: () => Promise.reject(new Error('no bank given (--bank)')),
+};
+
+export function walletCommands(program: Command): void {
+  const wallet = program.command('wallet').description('the cardholder\'s wallet: load value onto a card file, pay a web shop');
+  helpText(
+    wallet,
+    `
+Example:
+  smartcheck wallet load 20000 --card alice.card --pin 1234 --bank http://127.0.0.1:8700
+  smartcheck wallet pay 1500 --card alice.card --pin 1234 --key alice.key --shop http://127.0.0.1:8800`,
+  );
+
+  helpText(
+    bankOption(
+      wallet
+        .command('load')
+        .description('load value from the cardholder\'s bank account onto the card (a lost reply is safe: run it again, the bank moves the money once)')
+        .argument('<amount>', 'minor units (cents)', amount)
+        .requiredOption('--card <file>', 'the card file')
+        .requiredOption('--pin <pin>', 'the card\'s PIN', pinArg),
+    ).action(async (value: number, o: { card: string; pin: string; bank: string }) => {
+      const card = await openCard(o.card);
+      const bank = await bankClient(o.bank);
+      const info = await bank.bankInfo();
+      const { Wallet } = await import('../wallet/wallet.ts');
+      const w = new Wallet({ card, bank, bankCertificate: info.bankCertificate, anchors: anchorsOf(info.roots) });
+      await w.unlock(o.pin);
+      const r = await w.load(value);
+      const id = await cardIdentity(card);
+      console.log(`loaded ${r.amount} ${id.limits?.currency ?? ''} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${r.balance}`);
+    }),
+    `
+Reads/writes: --card <file>. Debits the cardholder's account at the bank.
+
+Example:
+  smartcheck wallet load 20000 --card alice.card --pin 1234`,
+  );
+
+  helpText(
+    wallet
+      .command('pay')
+      .description('pay a web shop: the shop signs a slip, the card deducts and signs the check, the cardholder key approves it, sealed to the merchant')
+      .argument('<amount>', 'minor units (cents)', amount)
+      .requiredOption('--card <file>', 'the card file')
+      .requiredOption('--pin <pin>', 'the card\'s PIN', pinArg)
+      .requiredOption('--key <file>', 'the cardholder key file (smartcheck bank register --key)')
+      .requiredOption('--shop <url>', 'the web shop (smartcheck shop serve)')
+      .option('--item <name>', 'what is bought', 'item')
+      .option('--currency <code>', 'currency (default: the purse\'s)', currencyArg)
+      .action(async (value: number, o: { card: string; pin: string; key: string; shop: string; item: string; currency?: string }) => {
+        const key = readJson<CardholderKeyFile>(o.key, 'cardholder key file');
+        if (key.format !== 'smartcheck-cardholder/1') throw usage(`${o.key}: not a smartcheck cardholder key file`);
+        const card = await openCard(o.card);
+        const id = await cardIdentity(card);
+        if (!id.bankCertificate) throw usage(`${o.card}: the card's certificate carries no bank certificate`);
+        const { Wallet } = await import('../wallet/wallet.ts');
+        const { ShopClient } = await import('../net/shop-client.ts');
+        let shop;
+        try {
+          shop = new ShopClient(o.shop, { timeoutMs: 15_000 });
+        } catch {
+          throw usage(`--shop: not an http(s) URL: ${o.shop}`);
+        }
+        const cardholder = { id: key.cardholderId, secretKey: unb64(key.secretKey, 'secretKey'), certificate: unb64(key.certificate, 'certificate') };
+        const w = new Wallet({ card, bank: noBank, bankCertificate: id.bankCertificate, anchors: anchorsOf(key.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))), cardholder });
+        await w.unlock(o.pin);
+        const paid = await w.payInternet(shop, { item: o.item, amount: value, currency: o.currency ?? id.limits?.currency ?? 'EUR' });
+        console.log(`paid ${paid.amount} ${paid.currency} to ${paid.merchantId} for order ${paid.orderId} (check ${paid.purseId}#${paid.serial}): card balance ${paid.balance}`);
+      }),
+    `
+Reads: --key <file>. Reads/writes: --card <file>. The bank is not needed: the card, the key file
+and the shop are.
+
+Example:
+  smartcheck wallet pay 1500 --item book --card alice.card --pin 1234 --key alice.key --shop http://127.0.0.1:8800`,
+  );
+
+  helpText(
+    wallet
+      .command('status')
+      .description('the card\'s balance and loads requested but not yet credited')
+      .requiredOption('--card <file>', 'the card file')
+      .action(async (o: { card: string }) => {
+        const card = await openCard(o.card);
+        const s = await card.status();
+        const id = await cardIdentity(card);
+        const outstanding = await card.outstandingLoads();
+        fields([
+          ['purse', id.purseId],
+          ['balance', `${s.balance} ${id.limits?.currency ?? ''}`],
+          ['checks signed', s.serial],
+          ['loads pending', outstanding.length ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') + ' (run wallet load with the same amount)' : 'none'],
+        ]);
+      }),
+    `Reads: --card <file> (changes nothing).\n\nExample:\n  smartcheck wallet status --card alice.card`,
+  );
+}
