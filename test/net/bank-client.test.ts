@@ -168,3 +168,15 @@ describe('BankClient failures', () => {
     expect(toBase64(big)).toBe(Buffer.from(big).toString('base64'));
   });
 });
+
+describe('browser-safe', () => {
+  it('src/wallet and src/net import no node: module and use no Buffer', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    for (const dir of ['src/wallet', 'src/net']) {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+        const code = readFileSync(`${dir}/${file}`, 'utf8').replace(/^\s*\/\/.*$/gm, '');
+        expect(code, `${dir}/${file}`).not.toMatch(/from ['"]node:|require\(|\bBuffer\b|\bprocess\./);
+      }
+    }
+  });
+});

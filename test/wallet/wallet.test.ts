@@ -143,6 +143,17 @@ describe('wallet: lost replies and the bank unreachable', () => {
     expect(await invariants(w)).toEqual([]);
   });
 
+  it('an outstanding request the bank now refuses as expired is left, and a new one loads', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    const dead = new Wallet({ card: h.card, bank: new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 }), bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    await expect(dead.load(800)).rejects.toBeInstanceOf(BankUnreachableError);
+    w.clock.now += 301; // past the bank's accepted skew for the old request's time
+    expect(await h.wallet.load(800)).toEqual({ amount: 800, balance: 800, resumed: false });
+    expect(await h.card.outstandingLoads()).toEqual([{ counter: 1, amount: 800 }]);
+    expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 800);
+  });
+
   it('recoverLoads sends every outstanding request again (a wallet restarted after lost replies)', async () => {
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
