@@ -7,7 +7,7 @@
 // ignores it and cuts it off so the next append starts on a clean boundary. Damage anywhere else
 // is not a crash signature and is refused (JournalCorruptError) rather than silently dropped.
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { sha256 } from '../../bindings/index.ts';
 import { decodeRecord, encodeRecord, JournalCorruptError, type CheckStore, type JournalRecord } from './store.ts';
 
@@ -93,7 +93,13 @@ export class FileCheckStore implements CheckStore {
   async load(): Promise<JournalRecord[]> {
     await this.#tail;
     await this.#handle?.close();
-    await mkdir(this.dir, { recursive: true });
+    const created = await mkdir(this.dir, { recursive: true });
+    // New directories' names must be durable too: fsync the parent of each one created.
+    if (created) {
+      let at = dirname(created);
+      await syncDir(at);
+      for (const part of relative(at, this.dir).split(sep).slice(0, -1)) await syncDir((at = join(at, part)));
+    }
     const handle = await open(this.path, 'a+', 0o600);
     this.#handle = handle;
     const bytes = new Uint8Array(await handle.readFile());
