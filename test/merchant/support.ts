@@ -72,7 +72,7 @@ let purseCounter = 0;
  * An emulated card personalised by the world's bank (its keys made on the card, its certificate
  * and the purse row at the bank), PIN verified, loaded with `loadAmount` through protocol 1.
  */
-export async function newCard(w: World, o: { loadAmount?: number; validity?: { notBefore: number; notAfter: number }; limits?: OfflineLimits } = {}): Promise<CardRig> {
+export async function newCard(w: World, o: { loadAmount?: number; validity?: { notBefore: number; notAfter: number }; limits?: OfflineLimits; cardholderId?: string } = {}): Promise<CardRig> {
   const purseId = `purse-m-${++purseCounter}`;
   const eeprom = new MemoryEeprom();
   const emulator = await EmulatedCard.create({ store: eeprom });
@@ -86,7 +86,7 @@ export async function newCard(w: World, o: { loadAmount?: number; validity?: { n
     w.bank.party.secretKey,
     w.bank.party.certificate,
   );
-  await w.service.db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [purseId, 'alice', limits.currency, Buffer.from(certificate)]);
+  await w.service.db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [purseId, o.cardholderId ?? 'alice', limits.currency, Buffer.from(certificate)]);
   await card.installRoot(w.bank.root.id, w.bank.root.publicKey);
   await card.installCertificate(certificate);
   await card.setPin(PIN);
