@@ -1,4 +1,4 @@
-// `npm run demo` until the payment demo exists: a short tour of the crypto core as the protocols
+// `npm run demo:crypto`: a short tour of the crypto core as the protocols
 // will use it — a purse signs checks, the bank batch-verifies them (in worker threads too) and
 // finds the forged one, and a value-token request travels sealed to the bank's key.
 import { ed25519, hpke, sha256, x25519 } from '../../bindings/index.ts';

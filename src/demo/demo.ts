@@ -1,0 +1,279 @@
+// `npm run demo`: the whole system in one process, over real loopback HTTP. A bank (PGlite in
+// memory, its HTTP API on 127.0.0.1), a POS terminal and a web shop (journals in a temp dir), a
+// card (emulated, EEPROM in a temp file) and its cardholder. It loads value, pays offline at the
+// POS, pays on the Internet, captures, and prints balances and ledger totals that must add up,
+// with the time each step took. Then a clone attack: the card's EEPROM copied, the same value
+// spent twice offline, the second deposit caught as a clone, the purse revoked, and a terminal
+// refusing it after refreshing its revocation list. Exit 0 only when every total adds up.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ed25519, x25519 } from '../../bindings/index.ts';
+import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+import { audit } from '../bank/audit.ts';
+import { openDatabase } from '../bank/db.ts';
+import { balance, checkInvariants } from '../bank/ledger.ts';
+import { buildServer } from '../bank/server.ts';
+import { BankService } from '../bank/service.ts';
+import { EmulatedCard, FileEeprom, PurseCard, loadApplet } from '../card/index.ts';
+import { FileCheckStore, MerchantBook, Terminal, TerminalError } from '../merchant/index.ts';
+import { BankClient } from '../net/bank-client.ts';
+import { ShopClient } from '../net/shop-client.ts';
+import type { OfflineLimits, TrustAnchors } from '../protocol/certificate.ts';
+import { ErrorCode, errorDescriptions } from '../protocol/errors.ts';
+import { verifyFraudProof } from '../protocol/fraud.ts';
+import type { Party } from '../protocol/pki.ts';
+import { createShopServer } from '../shop/server.ts';
+import { Wallet } from '../wallet/wallet.ts';
+
+export interface DemoOptions {
+  /** Print nothing (tests). */
+  quiet?: boolean;
+  /** POS sales in the first part (default 20). */
+  posSales?: number;
+  /** Internet payments (default 3). */
+  webPayments?: number;
+}
+
+export interface Totals {
+  funded: number;
+  loaded: number;
+  posSpent: number;
+  webSpent: number;
+  cardBalance: number;
+  cardholderAccount: number;
+  posMerchant: number;
+  shopMerchant: number;
+  emoney: number;
+  /** Sum of every ledger balance (must be 0). */
+  ledgerSum: number;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  /** Each check that must hold, with its outcome. */
+  checks: { what: string; ok: boolean }[];
+  totals: Totals;
+  clone: {
+    firstDepositCredited: number;
+    secondDepositCode: number;
+    evidenceVerified: boolean;
+    purseStatus: string;
+    refusedAfterRefresh: number | undefined;
+    kioskMerchant: number;
+  };
+  timings: { step: string; ms: number; ops?: number }[];
+  totalMs: number;
+}
+
+const CURRENCY = 'EUR';
+const PIN = '1234';
+const FUNDS = 100_000;
+const LOAD = 60_000;
+const LIMITS: OfflineLimits = { currency: CURRENCY, maxBalance: 500_000, maxPerCheck: 50_000, maxOfflineChecks: 1_000, maxOfflineAmount: 500_000 };
+
+export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
+  const say = o.quiet ? () => {} : (line = '') => console.log(line);
+  const started = performance.now();
+  const timings: DemoResult['timings'] = [];
+  const checks: DemoResult['checks'] = [];
+  const expect = (what: string, ok: boolean) => {
+    checks.push({ what, ok });
+    say(`  ${ok ? 'ok  ' : 'FAIL'}  ${what}`);
+  };
+  const timed = async <T>(step: string, fn: () => Promise<T>, ops?: number): Promise<T> => {
+    const t = performance.now();
+    const r = await fn();
+    const ms = performance.now() - t;
+    timings.push({ step, ms, ...(ops ? { ops } : {}) });
+    say(`  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms${ops ? `  ${((ms * 1000) / ops).toFixed(0).padStart(7)} µs/op × ${ops}` : ''}`);
+    return r;
+  };
+  const heading = (text: string) => say(`\n${text}\n${'─'.repeat(text.length)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'smartcheck-demo-'));
+  const closers: (() => Promise<unknown>)[] = [];
+
+  try {
+    say('smartcheck demo: a bank, a POS terminal, a web shop and a card, over loopback HTTP');
+    heading('Setting up');
+    const { db, service } = await timed('bank: PGlite ledger, keys, migrations', async () => {
+      const db = await openDatabase('');
+      closers.push(() => db.close());
+      return { db, service: await BankService.open(db, createInThreadVerifier(), { bankId: 'demo-bank' }) };
+    });
+    const bankApp = await buildServer(service);
+    closers.push(() => bankApp.close());
+    const bankUrl = await listen(bankApp);
+    const bank = new BankClient(bankUrl, { timeoutMs: 15_000 });
+    const info = await timed(`bank: HTTP API on ${bankUrl}`, () => bank.bankInfo());
+    const anchors: TrustAnchors = new Map(info.roots.map((r) => [r.id, r.publicKey]));
+
+    // The cardholder: an account, funded, and a signing key for Internet approvals certified by the bank.
+    const holderKeys = ed25519.keygen();
+    const registered = await timed('cardholder alice: account + certified key', () => bank.registerCardholder('alice', { signingKey: holderKeys.publicKey }));
+    await bank.fund('alice', FUNDS, CURRENCY, 'demo-cash');
+    const cardholder: Party = { id: 'alice', secretKey: holderKeys.secretKey, publicKey: holderKeys.publicKey, certificate: registered.certificate as Uint8Array };
+
+    // The card: EEPROM in a file; it makes its own keys, the bank certifies the public halves.
+    const { buildHash } = await loadApplet();
+    const cardPath = join(dir, 'alice.card');
+    const card = await timed('card: personalised through the admin API', async () => {
+      const c = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(cardPath, buildHash) }));
+      await c.select();
+      const keys = await c.generateKeys();
+      const p = await bank.personalisePurse({ purseId: 'P-alice', cardholderId: 'alice', signingKey: keys.signingKey, kxKey: keys.kxKey, limits: LIMITS });
+      for (const root of p.roots) await c.installRoot(root.id, root.publicKey);
+      await c.installCertificate(p.certificate);
+      await c.setPin(PIN);
+      return c;
+    });
+
+    const merchant = async (id: string, sub: string) => {
+      const sign = ed25519.keygen();
+      const kx = x25519.keygen();
+      const r = await bank.registerMerchant(id, { signingKey: sign.publicKey, kxKey: kx.publicKey });
+      const party: Party = { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate: r.certificate, kx };
+      const store = new FileCheckStore(join(dir, sub));
+      closers.push(() => store.close());
+      const book = await MerchantBook.open({ merchant: party, bankCertificate: r.bankCertificate, anchors, store, bank, policy: { currency: CURRENCY } });
+      await book.refreshRevocationList();
+      return book;
+    };
+    const cafe = await timed('POS terminal: merchant cafe, journal on disk', () => merchant('cafe', 'cafe'));
+    const till = new Terminal(cafe, { terminalId: 'T-1' });
+    const books = await timed('web shop: merchant books, journal on disk', () => merchant('books', 'books'));
+    const shopApp = await createShopServer({ book: books, currencies: [CURRENCY] });
+    closers.push(() => shopApp.close());
+    const shopUrl = await listen(shopApp);
+    const shop = new ShopClient(shopUrl);
+    say(`  web shop on ${shopUrl}`);
+
+    heading('Paying');
+    const wallet = new Wallet({ card, bank, bankCertificate: info.bankCertificate, anchors, cardholder });
+    await wallet.unlock(PIN);
+    await timed(`load ${LOAD} ${CURRENCY} onto the card (protocol 1)`, () => wallet.load(LOAD));
+    const posAmounts = Array.from({ length: o.posSales ?? 20 }, (_, i) => 250 + 50 * (i % 7));
+    await timed('POS sales, offline (protocol 2)', async () => {
+      for (const a of posAmounts) await till.sell(card, a);
+    }, posAmounts.length);
+    const webAmounts = Array.from({ length: o.webPayments ?? 3 }, (_, i) => 1_200 + 300 * i);
+    await timed('Internet payments via the shop (protocol 3)', async () => {
+      for (const a of webAmounts) await wallet.payInternet(shop, { item: `book-${a}`, amount: a, currency: CURRENCY });
+    }, webAmounts.length);
+    const posReport = await timed('POS deposit (protocol 5)', () => cafe.deposit(), posAmounts.length);
+    const shopReport = await timed('web shop deposit (POST /v1/deposit)', async () => (await fetch(`${shopUrl}/v1/deposit`, { method: 'POST' })).json() as Promise<{ credited: number; refused: unknown[] }>, webAmounts.length);
+
+    heading('Balances');
+    const posSpent = posAmounts.reduce((s, a) => s + a, 0);
+    const webSpent = webAmounts.reduce((s, a) => s + a, 0);
+    const ledgerSum = async () => ((await db.query<{ s: number }>('select coalesce(sum(balance), 0)::numeric as s from accounts'))[0]?.s ?? NaN) as number;
+    const totals: Totals = {
+      funded: FUNDS,
+      loaded: LOAD,
+      posSpent,
+      webSpent,
+      cardBalance: (await card.status()).balance,
+      cardholderAccount: await balance(db, 'cardholder', 'alice', CURRENCY),
+      posMerchant: await balance(db, 'merchant', 'cafe', CURRENCY),
+      shopMerchant: await balance(db, 'merchant', 'books', CURRENCY),
+      emoney: await balance(db, 'emoney', service.bank.id, CURRENCY),
+      ledgerSum: Number(await ledgerSum()),
+    };
+    const rows: [string, number][] = [
+      ['cardholder account (alice)', totals.cardholderAccount],
+      ['card balance (P-alice)', totals.cardBalance],
+      ['merchant cafe (POS)', totals.posMerchant],
+      ['merchant books (web shop)', totals.shopMerchant],
+    ];
+    for (const [k, v] of rows) say(`  ${k.padEnd(38)} ${String(v).padStart(9)} ${CURRENCY}`);
+    say(`  ${'─'.repeat(38)} ${'─'.repeat(9)}`);
+    say(`  ${'total (funded)'.padEnd(38)} ${String(rows.reduce((s, [, v]) => s + v, 0)).padStart(9)} ${CURRENCY}`);
+    say(`  ${'e-money outstanding (bank liability)'.padEnd(38)} ${String(totals.emoney).padStart(9)} ${CURRENCY}`);
+    say();
+    expect(`cardholder + card + merchants = funded (${FUNDS})`, rows.reduce((s, [, v]) => s + v, 0) === FUNDS);
+    expect(`account = funded − loaded (${FUNDS} − ${LOAD})`, totals.cardholderAccount === FUNDS - LOAD);
+    expect(`card = loaded − POS − Internet (${LOAD} − ${posSpent} − ${webSpent})`, totals.cardBalance === LOAD - posSpent - webSpent);
+    expect(`cafe credited every POS check (${posSpent})`, totals.posMerchant === posSpent && posReport.credited === posSpent && posReport.refused.length === 0);
+    expect(`books credited every Internet check (${webSpent})`, totals.shopMerchant === webSpent && shopReport.credited === webSpent && shopReport.refused.length === 0);
+    expect('e-money liability = card balance', totals.emoney === totals.cardBalance);
+    expect('all ledger balances sum to 0', totals.ledgerSum === 0);
+    expect('ledger invariants hold', (await checkInvariants(db)).ok);
+    const audited = await timed('audit: every balance from the signed evidence', () => audit(db, service.bank));
+    expect(`audit clean (${audited.counts.loads} loads, ${audited.counts.checks} checks)`, audited.ok);
+
+    heading('Clone attack');
+    // The attacker copies the card's EEPROM file: the copy holds the same keys, balance and serial.
+    const clonePath = join(dir, 'clone.card');
+    copyFileSync(cardPath, clonePath);
+    const clone = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(clonePath, buildHash) }));
+    await clone.select();
+    await clone.verifyPin(PIN);
+    say(`  EEPROM copied: both cards hold balance ${(await clone.status()).balance}, last serial ${(await clone.status()).serial}`);
+    const kiosk = await merchant('kiosk', 'kiosk');
+    const kioskTill = new Terminal(kiosk, { terminalId: 'K-1' });
+    const spend = 5_000;
+    const genuine = await till.sell(card, spend);
+    const copied = await kioskTill.sell(clone, spend);
+    say(`  offline: cafe took check #${genuine.serial} from the card, kiosk took check #${copied.serial} from the clone (${spend} ${CURRENCY} each)`);
+    const first = await cafe.deposit();
+    const second = await timed('kiosk deposit: caught at capture', () => kiosk.deposit());
+    const code = second.refused[0]?.code ?? 0;
+    say(`  cafe deposit: ${first.credited} credited; kiosk deposit: refused ${code} (${errorDescriptions[code as ErrorCode] ?? 'credited'})`);
+    const [evidence] = await db.query<{ proof: Uint8Array }>('select proof from fraud_evidence where purse_id = $1', ['P-alice']);
+    let evidenceVerified = false;
+    if (evidence) {
+      const proof = verifyFraudProof(new Uint8Array(evidence.proof), { anchors });
+      evidenceVerified = proof.purseId === 'P-alice' && proof.serial === genuine.serial;
+      say(`  fraud evidence: two checks of ${proof.purseId} with serial ${proof.serial}, both purse-signed (verified offline against the root)`);
+    }
+    const [purse] = await db.query<{ status: string }>('select status from purses where purse_id = $1', ['P-alice']);
+    say(`  purse P-alice: ${purse?.status}`);
+    await till.book.refreshRevocationList();
+    let refusedCode: number | undefined;
+    try {
+      await till.sell(card, 100);
+    } catch (error) {
+      if (!(error instanceof TerminalError)) throw error;
+      refusedCode = error.code;
+      say(`  cafe after refreshing its list: ${error.message.split(':')[0]} (${error.code}: revoked)`);
+    }
+    const kioskMerchant = await balance(db, 'merchant', 'kiosk', CURRENCY);
+    expect('the first deposit of the value is credited', first.credited === spend);
+    expect('the clone\'s check is refused as a clone (309)', code === ErrorCode.CloneDetected && kioskMerchant === 0);
+    expect('the fraud evidence verifies', evidenceVerified);
+    expect('the purse is revoked for fraud', purse?.status === 'fraud');
+    expect('a terminal refuses the revoked purse after refreshing (206)', refusedCode === ErrorCode.Revoked);
+    expect('all ledger balances still sum to 0', Number(await ledgerSum()) === 0);
+    expect('ledger invariants still hold', (await checkInvariants(db)).ok);
+    const reaudit = await audit(db, service.bank);
+    expect('audit still clean (the clone cost the bank nothing)', reaudit.ok);
+    if (!reaudit.ok) for (const d of reaudit.differences) say(`    ${d}`);
+
+    const totalMs = performance.now() - started;
+    const ok = checks.every((c) => c.ok);
+    heading(ok ? 'Every total adds up' : 'SOMETHING DOES NOT ADD UP');
+    say(`  ${checks.filter((c) => c.ok).length}/${checks.length} checks hold; demo ran in ${(totalMs / 1000).toFixed(1)} s`);
+    return {
+      ok,
+      checks,
+      totals,
+      clone: { firstDepositCredited: first.credited, secondDepositCode: code, evidenceVerified, purseStatus: purse?.status ?? '', refusedAfterRefresh: refusedCode, kioskMerchant },
+      timings,
+      totalMs,
+    };
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function listen(app: { listen(o: { host: string; port: number }): Promise<string>; server: { address(): unknown } }): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runDemo();
+  process.exit(result.ok ? 0 : 1);
+}
