@@ -17,7 +17,7 @@ import { verifyFraudProof } from '../../src/protocol/fraud.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { CURRENCY, type SimCard } from './cards.ts';
 import type { CheckFacts } from './facts.ts';
-import { hex, type CheckState } from './merchant.ts';
+import { heldChecks, hex, type HeldCheck } from './merchant.ts';
 import type { World } from './world.ts';
 
 /** What only the simulator knows: checks no merchant holds, purses copied, serials seen per card. */
@@ -65,10 +65,10 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
   const purses = new Map(
     (await db.query<{ purse_id: string; loaded: number; captured: number; refunded: number; status: string }>('select purse_id, loaded, captured, refunded, status from purses')).map((p) => [p.purse_id, p]),
   );
-  const held = new Map<string, CheckState & { merchant: string }>();
+  const held = new Map<string, HeldCheck & { merchant: string }>();
   const creditedTimes = new Map<string, number>();
   for (const m of w.merchants) {
-    for (const c of m.book.checks.values()) {
+    for (const c of heldChecks(m.book)) {
       expect(!held.has(c.hash), () => `check ${c.hash} held by ${held.get(c.hash)?.merchant} and ${m.party.id}`);
       held.set(c.hash, { ...c, merchant: m.party.id });
       if ((c.credited ?? 0) > 0) creditedTimes.set(c.hash, (creditedTimes.get(c.hash) ?? 0) + 1);
@@ -78,11 +78,11 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
   const dbByHash = new Map(rows.map((r) => [r.h, r]));
   for (const r of rows) {
     expect(held.has(r.h), () => `the bank holds check ${r.purse_id}/${r.serial} that no merchant deposited`);
-    const mine = held.get(r.h) as CheckState & { merchant: string };
+    const mine = held.get(r.h) as HeldCheck & { merchant: string };
     expect(mine.merchant === r.merchant_id, () => `check ${r.purse_id}/${r.serial} credited to ${r.merchant_id}, deposited by ${mine.merchant}`);
   }
-  // a merchant's receipts never claim a credit the bank's books do not have
-  for (const c of held.values()) if ((c.credited ?? 0) > 0) expect(dbByHash.get(c.hash)?.status === 'credited', () => `receipt credits ${c.purseId}/${c.serial}, the bank's row is ${dbByHash.get(c.hash)?.status}`);
+  // a merchant's book never calls deposited a check the bank's books do not credit
+  for (const c of held.values()) if (c.status === 'deposited') expect(dbByHash.get(c.hash)?.status === 'credited', () => `receipt credits ${c.purseId}/${c.serial}, the bank's row is ${dbByHash.get(c.hash)?.status}`);
 
   // value and serials, per genuine purse, every term from the component holding it
   for (const card of w.cards) {
@@ -94,10 +94,15 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     expect(bankSide.status === 'active', () => `genuine purse ${card.purseId} is ${bankSide.status}`);
     expect(bankSide.loaded === Number(st.loadedTotal), () => `${card.purseId}: bank loaded ${bankSide.loaded}, card loaded ${st.loadedTotal}`);
     const signed = new Map<string, { serial: number; amount: number; where: string }>();
-    for (const c of held.values()) if (c.purseId === card.purseId) signed.set(c.hash, { serial: c.serial, amount: c.amount, where: c.merchant });
+    let voided = 0;
+    for (const c of held.values()) {
+      if (c.purseId !== card.purseId) continue;
+      expect(c.status !== 'held', () => `${card.purseId}/${c.serial}: a refund left unresolved (check held)`);
+      if (c.status === 'voided') voided += c.amount; // refunded to the card: back in its balance
+      signed.set(c.hash, { serial: c.serial, amount: c.amount, where: c.status === 'voided' ? 'voided' : c.merchant });
+    }
     for (const l of g.lost.values()) {
-      if (l.purseId !== card.purseId) continue;
-      expect(!signed.has(l.hash), () => `${card.purseId}/${l.serial}: lost and held at once`);
+      if (l.purseId !== card.purseId || signed.has(l.hash)) continue; // a lost check a terminal recovered later is held, not lost
       expect(!dbByHash.has(l.hash), () => `${card.purseId}/${l.serial}: lost, yet captured`);
       signed.set(l.hash, { serial: l.serial, amount: l.amount, where: 'lost' });
     }
@@ -108,15 +113,17 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     let captured = 0;
     for (const [h, s] of signed) {
       const row = dbByHash.get(h);
-      if (s.where === 'lost') lost += s.amount;
+      if (s.where === 'voided') expect(!row, () => `${card.purseId}/${s.serial}: refunded to the card, yet captured`);
+      else if (s.where === 'lost') lost += s.amount;
       else if (row) {
         expect(row.status === 'credited' && row.amount === s.amount, () => `genuine check ${card.purseId}/${s.serial}: ${row.status} ${row.amount}`);
         captured += s.amount;
       } else pending += s.amount;
       const c = held.get(h);
-      if (c?.code !== undefined) expect(c.code === 0 && c.credited === c.amount, () => `genuine check ${card.purseId}/${s.serial} refused at deposit: code ${c.code}`);
+      if (c?.code !== undefined) expect(c.code === 0 && !!row, () => `genuine check ${card.purseId}/${s.serial} refused at deposit: code ${c.code}`);
     }
     expect(captured === bankSide.captured, () => `${card.purseId}: bank captured ${bankSide.captured}, its credited checks ${captured}`);
+    expect(pending + lost + captured === Number(st.spentTotal), () => `${card.purseId}: card spent (net of refunds ${voided}) ${st.spentTotal}, checks pending ${pending} + lost ${lost} + captured ${captured}`);
     const loaded = bankSide.loaded;
     const sum = st.balance + pending + lost + captured + bankSide.refunded;
     expect(loaded === sum, () => `${card.purseId}: loaded ${loaded} ≠ balance ${st.balance} + pending ${pending} + lost ${lost} + captured ${captured} + refunded ${bankSide.refunded}`);
@@ -152,9 +159,10 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     const a = await audit(db, bank);
     expect(a.ok && a.differences.length === 0, () => `audit: ${a.differences.join('; ')}`);
     for (const m of w.merchants) {
-      const credited = [...m.book.checks.values()].reduce((s, c) => s + (c.credited ?? 0), 0);
+      // deposited: credited by this receipt, or (a batch abandoned after its reply was lost) by an earlier one
+      const deposited = heldChecks(m.book).reduce((s, c) => s + (c.status === 'deposited' ? c.amount : 0), 0);
       const booked = await balance(db, 'merchant', m.party.id, CURRENCY);
-      expect(booked === credited, () => `${m.party.id}: ledger balance ${booked}, receipts credit ${credited}`);
+      expect(booked === deposited, () => `${m.party.id}: ledger balance ${booked}, checks its book calls deposited ${deposited}`);
     }
   }
   const credited = rows.filter((r) => r.status === 'credited');

@@ -12,16 +12,18 @@ import { CardError } from '../../src/card/purse.ts';
 import { BankUnreachableError } from '../../src/net/bank-link.ts';
 import { FaultyLink, codeOf } from './bank.ts';
 import { CardTorn, cloneCard, type SimCard } from './cards.ts';
+import type { Party } from '../../src/protocol/pki.ts';
+import type { Terminal } from '../../src/merchant/index.ts';
 import { fullCheck, cardCheck, type Ground } from './checkers.ts';
 import { factsOfReissued } from './facts.ts';
 import { FAULT_KINDS, type FaultKind } from './faults.ts';
-import { paidFromLog, type SaleResult, type Terminal } from './merchant.ts';
+import { cardPort, hex, paidFromLog, Shop, TerminalCrash, TerminalError } from './merchant.ts';
 import { buildWorld, restartMerchant, type Merchant, type World, type WorldSize, DEFAULT_SIZE } from './world.ts';
 
 export const OPERATION_DEFINITION =
-  'one operation = one scheduler step: a load, a POS purchase, an Internet purchase, a deposit, two concurrent deposits, a revocation-list refresh, copying a card, or a purchase by a copy; faults are counted apart';
+  'one operation = one scheduler step: a load, a POS purchase, an Internet purchase, a refund (cancel of a terminal\'s last sale), a deposit, two concurrent deposits, a revocation-list refresh, copying a card, or a purchase by a copy (and by its original); faults are counted apart';
 
-const WEIGHTS = { load: 10, pos: 40, web: 12, deposit: 12, concurrent: 3, refresh: 8, clone: 0.5, cloneSpend: 4 };
+const WEIGHTS = { load: 10, pos: 40, web: 12, refund: 3, deposit: 12, concurrent: 3, refresh: 8, clone: 0.5, cloneSpend: 4 };
 type OpKind = keyof typeof WEIGHTS;
 export const CHECK_EVERY = 250;
 
@@ -45,10 +47,11 @@ export class SimulationFailure extends Error {
   constructor(
     readonly seed: number,
     readonly op: number,
+    ops: number,
     cause: unknown,
     recent: string[],
   ) {
-    super(`seed ${seed}, operation ${op}: ${(cause as Error)?.message ?? String(cause)}\nreplay: SIM_SEED=${seed} npx vitest run test/sim\nlast trace lines:\n  ${recent.join('\n  ')}`, { cause });
+    super(`seed ${seed}, operation ${op}: ${(cause as Error)?.message ?? String(cause)}\nreplay: SIM_SEED=${seed} SIM_OPS=${ops} npx vitest run test/sim\nlast trace lines:\n  ${recent.join('\n  ')}`, { cause });
     this.name = 'SimulationFailure';
   }
 }
@@ -86,7 +89,7 @@ export async function runSimulation(seed: number, ops: number, size: WorldSize =
     const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, w.faults.injected.get(k) ?? 0])) as Record<FaultKind, number>;
     return { seed, ops, traceHash: w.trace.digest(), opsByKind, msByKind, faults, ...summary, clonedPurses: ground.compromised.size, ms: performance.now() - started };
   } catch (error) {
-    throw new SimulationFailure(seed, w.op, error, w.trace.recent());
+    throw new SimulationFailure(seed, w.op, ops, error, w.trace.recent());
   } finally {
     await w.bank.close();
   }
@@ -103,15 +106,22 @@ async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Prom
     case 'pos': {
       const card = prng.pick(w.cards);
       const m = prng.pick(w.merchants);
-      await sale(w, m, prng.pick(m.terminals), card, g);
+      await posSale(w, m, prng.pick(m.terminals), card, g);
       return [card];
     }
     case 'web': {
       const shops = w.merchants.filter((m) => m.shop);
       if (!shops.length) return [];
       const card = prng.pick(w.cards);
-      await sale(w, prng.pick(shops), 'shop', card, g);
+      await webSale(w, prng.pick(shops), card, g);
       return [card];
+    }
+    case 'refund': {
+      const m = prng.pick(w.merchants);
+      const t = prng.pick(m.terminals);
+      const purseId = t.lastSale()?.record.purseId;
+      await refund(w, m, t);
+      return w.cards.filter((c) => c.purseId === purseId);
     }
     case 'deposit':
       await deposit(w, prng.pick(w.merchants));
@@ -129,8 +139,9 @@ async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Prom
         w.trace.add(w.op, `${m.party.id} list refresh skipped (stale)`);
         return [];
       }
-      const n = await m.book.refreshRevocationList();
-      w.trace.add(w.op, `${m.party.id} list ${n} (${m.book.revocationList?.revoked.length ?? 0} revoked)`);
+      await m.book.refreshRevocationList();
+      const list = m.book.revocationList?.body;
+      w.trace.add(w.op, `${m.party.id} list ${list?.listNumber} (${list?.revoked.length ?? 0} revoked)`);
       return [];
     }
     case 'clone': {
@@ -147,11 +158,11 @@ async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Prom
     case 'cloneSpend': {
       const clone = prng.pick(w.clones);
       const m = prng.pick(w.merchants);
-      await sale(w, m, prng.pick(m.terminals), clone, g);
+      await posSale(w, m, prng.pick(m.terminals), clone, g);
       // the original spends too, elsewhere: two checks with one serial are now out there
       const original = clone.cloneOf as SimCard;
       const other = prng.pick(w.merchants);
-      await sale(w, other, prng.pick(other.terminals), original, g);
+      await posSale(w, other, prng.pick(other.terminals), original, g);
       return [clone, original];
     }
   }
@@ -217,55 +228,166 @@ async function load(w: World, card: SimCard, link: FaultyLink, g: Ground): Promi
   throw new Error(`load on ${card.name} did not complete in 100 attempts`);
 }
 
-/** One sale at a terminal or a shop, with a crash of the merchant's process armed at its journal. */
-async function sale(w: World, m: Merchant, at: Terminal | 'shop', card: SimCard, g: Ground): Promise<void> {
+/** One sale at a POS terminal, with a crash of the merchant's process armed at its journal. */
+async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Ground): Promise<void> {
   const { prng, faults } = w;
-  const status = await card.card.status();
-  // mostly what the card can pay; sometimes more (the card refuses)
-  const amount = prng.chance(0.9) && status.balance > 0 ? prng.range(1, Math.min(status.balance, 150_000)) : prng.range(1, 200_000);
-  const crash = faults.decide('terminal-crash-before-store') ? 'before' : faults.decide('terminal-crash-after-store') ? 'after' : undefined;
-  m.journal.crashAt = crash;
-  const holder = w.cardholders.get(card.cardholderId);
-  const where = at === 'shop' ? `${m.party.id}/web` : `${m.party.id}/${at.terminalId}`;
-  let r: SaleResult;
+  const amount = await saleAmount(w, card);
+  const where = `${m.party.id}/${t.terminalId}`;
+  m.store.crashAt = faults.decide('terminal-crash-before-store') ? 'before' : faults.decide('terminal-crash-after-store') ? 'after' : undefined;
   try {
-    r = at === 'shop' ? await (m.shop as NonNullable<Merchant['shop']>).sell(card, holder!, amount, prng, faults) : await at.sell(card, amount, prng, faults);
+    const sale = await t.sell(cardPort(card, prng, faults), amount);
+    w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${sale.serial} ${hex(sale.checkHash).slice(0, 16)}`);
+    return;
+  } catch (error) {
+    if (error instanceof TerminalCrash) {
+      faults.count(error.when === 'before' ? 'terminal-crash-before-store' : 'terminal-crash-after-store');
+      await restartMerchant(w, m);
+      const restarted = m.terminals.find((x) => x.terminalId === t.terminalId) as Terminal;
+      if (prng.chance(0.8)) {
+        // the customer's card is still in the reader: the restarted terminal recovers the sale
+        const r = await recoverSale(w, restarted, card);
+        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, ${r}`);
+      } else {
+        await walkedAway(w, m, restarted, card, g);
+        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, card gone`);
+      }
+      return;
+    }
+    if (!(error instanceof TerminalError)) throw error;
+    if (error.kind === 'card_interrupted') {
+      const r = await recoverSale(w, t, card);
+      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} torn, ${r}`);
+      return;
+    }
+    w.trace.add(w.op, `sale ${card.name} ${where} ${amount} ${error.kind} ${error.code ?? error.sw?.toString(16) ?? ''}`);
+    // refused after the card paid (a check damaged on its way, a revoked purse on a stale list…): the value stays in the card's log
+    if (error.kind === 'check_refused' && error.verdict) await walkedAway(w, m, t, card, g);
   } finally {
-    m.journal.crashAt = undefined;
+    m.store.crashAt = undefined;
   }
-  if (r.status === 'sold') w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.entry.serial} ${r.entry.hash.slice(0, 16)}${r.recovered ? ' recovered' : ''}`);
-  else if (r.status === 'card-refused') w.trace.add(w.op, `sale ${card.name} ${where} ${amount} card refused ${r.code || r.sw.toString(16)}`);
-  else if (r.status === 'refused') {
-    w.trace.add(w.op, `sale ${card.name} ${where} ${amount} refused ${r.code}${r.paid ? ` after payment serial ${r.paid.serial}` : ''}`);
-    if (r.paid) g.lost.set(r.paid.hash, { hash: r.paid.hash, purseId: r.paid.purseId, serial: r.paid.serial, amount: r.paid.amount });
-  } else {
-    faults.count(r.when === 'before' ? 'terminal-crash-before-store' : 'terminal-crash-after-store');
-    restartMerchant(w, m);
-    const recoverer = at === 'shop' ? (m.shop as NonNullable<Merchant['shop']>) : at;
-    const slip = recoverer.inProgress;
-    if (prng.chance(0.8)) {
-      const rec = at === 'shop' ? await (m.shop as NonNullable<Merchant['shop']>).recover(card, holder!, prng, faults) : await at.recover(card, prng, faults);
-      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${r.when}, ${rec.status}${rec.entry ? ` serial ${rec.entry.serial}` : ''}`);
-    } else {
-      // the customer left with the card: the check, if the card signed it, stays only in the card's log
-      recoverer.inProgress = undefined;
-      const bytes = slip ? await paidFromLog(card, slip.verified.hash, prng, faults) : undefined;
-      const facts = bytes ? factsOfReissued(bytes) : undefined;
-      if (facts && !m.book.checks.has(facts.hash)) g.lost.set(facts.hash, facts);
-      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${r.when}, card gone${facts ? ` (${m.book.checks.has(facts.hash) ? 'stored' : 'lost'} serial ${facts.serial})` : ''}`);
+}
+
+/** The card is presented again until the terminal knows how its interrupted sale ended. */
+async function recoverSale(w: World, t: Terminal, card: SimCard): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      const r = await t.recover(cardPort(card, w.prng, w.faults));
+      return `${r.status}${r.sale ? ` serial ${r.sale.serial}` : ''}${r.others.length ? ` (+${r.others.map((o) => o.status).join(',')})` : ''}`;
+    } catch (error) {
+      if (error instanceof TerminalError && error.kind === 'card_interrupted') continue;
+      throw error;
     }
   }
+  throw new Error(`recovery at ${t.terminalId} interrupted 50 times`);
+}
+
+/**
+ * The sale ended without the check in the book (the customer left with the card, or the check was
+ * refused after payment): the simulator's ground truth asks the card whether it paid the slip, and
+ * a paid check no book holds is counted as lost (it stays in the card's log).
+ */
+async function walkedAway(w: World, m: Merchant, t: Terminal, card: SimCard, g: Ground): Promise<void> {
+  const intent = m.book.slip(t.terminalId, m.book.lastTerminalTxId(t.terminalId));
+  if (!intent) return;
+  const bytes = await paidFromLog(card, intent.record.slipHash, w.prng, w.faults);
+  if (!bytes) return;
+  const facts = factsOfReissued(bytes);
+  if (!m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
+}
+
+async function saleAmount(w: World, card: SimCard): Promise<number> {
+  const { prng } = w;
+  const status = await card.card.status();
+  // mostly what the card can pay; sometimes more (the card refuses)
+  return prng.chance(0.9) && status.balance > 0 ? prng.range(1, Math.min(status.balance, 150_000)) : prng.range(1, 200_000);
+}
+
+/** One Internet sale at a web shop, with a crash of the shop's process armed at its journal. */
+async function webSale(w: World, m: Merchant, card: SimCard, g: Ground): Promise<void> {
+  const { prng, faults } = w;
+  const shop = m.shop as Shop;
+  const amount = await saleAmount(w, card);
+  const holder = w.cardholders.get(card.cardholderId) as Party;
+  const where = `${m.party.id}/web`;
+  m.store.crashAt = faults.decide('terminal-crash-before-store') ? 'before' : faults.decide('terminal-crash-after-store') ? 'after' : undefined;
+  try {
+    const r = await shop.sell(card, holder, amount, prng, faults);
+    if (r.status === 'sold') w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.hash.slice(0, 16)}${r.recovered ? ' recovered' : ''}`);
+    else w.trace.add(w.op, `sale ${card.name} ${where} ${amount} ${r.status} ${r.code}`);
+    if (r.status === 'refused' && r.paid) {
+      // refused after the card signed (its newest purchase): the check stays in the card's log
+      const bytes = await newestPurchase(w, card);
+      if (bytes) {
+        const facts = factsOfReissued(bytes);
+        if (!m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof TerminalCrash)) throw error;
+    faults.count(error.when === 'before' ? 'terminal-crash-before-store' : 'terminal-crash-after-store');
+    const slip = shop.inProgress;
+    await restartMerchant(w, m);
+    if (prng.chance(0.8)) {
+      const r = await shop.recover(card, holder, prng, faults);
+      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, ${r}`);
+    } else {
+      shop.inProgress = undefined;
+      const bytes = slip ? await paidFromLog(card, slip.verified.hash, prng, faults) : undefined;
+      const facts = bytes ? factsOfReissued(bytes) : undefined;
+      if (facts && !m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
+      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, wallet gave up`);
+    }
+  } finally {
+    m.store.crashAt = undefined;
+  }
+}
+
+/** The card's newest purchase, re-issued (ground truth for a check refused after the card signed it). */
+async function newestPurchase(w: World, card: SimCard): Promise<Uint8Array | undefined> {
+  for (;;) {
+    try {
+      return await card.run(w.prng, w.faults, async (c) => {
+        const r = await c.readLog(0);
+        return r.kind === 'purchase' ? c.reissueCheck(r.serial) : undefined;
+      });
+    } catch (error) {
+      if (error instanceof CardTorn) continue;
+      if (error instanceof CardError) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** The terminal cancels its last sale: a refund to the card, the check voided (retried while the card is interrupted). */
+async function refund(w: World, m: Merchant, t: Terminal): Promise<void> {
+  const last = t.lastSale();
+  if (!last || last.status !== 'pending') return;
+  const card = w.cards.find((c) => c.purseId === last.record.purseId);
+  if (!card) return;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      const r = await t.cancelLast(cardPort(card, w.prng, w.faults));
+      w.trace.add(w.op, `refund ${card.name} ${m.party.id}/${t.terminalId} ${r.amount} serial ${last.record.serial}${r.balance !== undefined ? ` -> ${r.balance}` : ' (already applied)'}`);
+      return;
+    } catch (error) {
+      if (!(error instanceof TerminalError)) throw error;
+      if (error.kind === 'card_interrupted') continue;
+      w.trace.add(w.op, `refund ${card.name} ${m.party.id}/${t.terminalId} serial ${last.record.serial} ${error.kind} ${error.code ?? ''}`);
+      return;
+    }
+  }
+  throw new Error(`refund at ${t.terminalId} interrupted 50 times`);
 }
 
 async function deposit(w: World, m: Merchant): Promise<void> {
   try {
     const r = await m.book.deposit();
-    if (!r) return;
+    if (!r.outcomes.length) return;
     const credited = r.outcomes.filter((o) => o.credited > 0).length;
-    w.trace.add(w.op, `${m.party.id} deposit ${r.outcomes.length} checks, ${credited} credited${r.resent ? ' (resent)' : ''} [${r.outcomes.map((o) => o.code).join(',')}]`);
+    w.trace.add(w.op, `${m.party.id} deposit ${r.outcomes.length} checks in ${r.batches.length} batches, ${credited} credited [${r.outcomes.map((o) => o.code).join(',')}]`);
   } catch (error) {
-    if (error instanceof BankUnreachableError || error instanceof ProtocolError) {
-      w.trace.add(w.op, `${m.party.id} deposit failed ${codeOf(error instanceof BankUnreachableError && error.cause instanceof ProtocolError ? error.cause : error)}`);
+    if (error instanceof TerminalError && (error.kind === 'bank_unreachable' || error.kind === 'bank_rejected' || error.kind === 'bad_receipt')) {
+      w.trace.add(w.op, `${m.party.id} deposit failed ${error.kind} ${error.code ?? ''}`);
       return;
     }
     throw error;

@@ -1,14 +1,14 @@
 // The simulated world: the bank (two processes over one database), cardholders, cards, merchants
-// with POS terminals and web shops, each merchant an offline book over its own journal and a
-// faulty link to the bank. Built from the seed: identifiers, counts and funding come from the PRNG.
-import { fund, registerCardholder } from '../../src/bank/issuing.ts';
+// with POS terminals and web shops, each merchant a MerchantBook over its own journal and a faulty
+// link to the bank. Built from the seed: which cardholder holds which card comes from the PRNG.
+import { fund, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
+import { MerchantBook, Terminal } from '../../src/merchant/index.ts';
 import type { Party } from '../../src/protocol/pki.ts';
-import { registerMerchant } from '../../src/bank/issuing.ts';
 import { SimBank, FaultyLink } from './bank.ts';
 import { CURRENCY, issueCard, type SimCard } from './cards.ts';
 import { SimClock } from './clock.ts';
 import { Faults } from './faults.ts';
-import { Book, CrashingJournal, Shop, Terminal } from './merchant.ts';
+import { CrashingStore, Shop } from './merchant.ts';
 import { Prng } from './prng.ts';
 import { Trace } from './trace.ts';
 
@@ -26,9 +26,9 @@ export const DEFAULT_SIZE: WorldSize = { cardholders: 4, cards: 8, merchants: 4,
 
 export interface Merchant {
   party: Party;
-  journal: CrashingJournal;
+  store: CrashingStore;
   link: FaultyLink;
-  book: Book;
+  book: MerchantBook;
   terminals: Terminal[];
   shop?: Shop;
   /** Process restarts after a crash. */
@@ -73,27 +73,33 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
   }
   for (let i = 0; i < size.merchants; i++) {
     const party = await registerMerchant(db, b, `m-${i}`, { now: clock.now });
-    const journal = new CrashingJournal();
+    const store = new CrashingStore();
     const link = new FaultyLink(bank, prng, faults, trace, () => w.op, party.id);
-    const book = newBook(w, party, journal, link);
-    const terminals = Array.from({ length: size.terminals }, (_, t) => new Terminal(book, `T${i}-${t}`));
-    w.merchants.push({ party, journal, link, book, terminals, ...(i < size.shops ? { shop: new Shop(book) } : {}), restarts: 0 });
+    const book = await openBook(w, party, store, link);
+    const terminals = Array.from({ length: size.terminals }, (_, t) => newTerminal(w, book, `T${i}-${t}`));
+    w.merchants.push({ party, store, link, book, terminals, ...(i < size.shops ? { shop: new Shop(book) } : {}), restarts: 0 });
   }
   for (const m of w.merchants) await m.book.refreshRevocationList();
   return w;
 }
 
-export function newBook(w: World, party: Party, journal: CrashingJournal, link: FaultyLink): Book {
+function openBook(w: World, party: Party, store: CrashingStore, link: FaultyLink): Promise<MerchantBook> {
   const b = w.bank.service.bank;
-  return new Book({ merchant: party, bankCertificate: b.party.certificate, anchors: b.anchors, journal, bank: link, clock: w.clock.read, prng: w.prng, revocationMaxAgeS: REVOCATION_MAX_AGE_S, batchMax: BATCH_MAX });
+  return MerchantBook.open({
+    merchant: party, bankCertificate: b.party.certificate, anchors: b.anchors, store, bank: link, clock: w.clock.read,
+    policy: { revocationMaxAgeS: REVOCATION_MAX_AGE_S, currency: CURRENCY, depositBatchMax: BATCH_MAX },
+  });
 }
 
-/** The merchant's process died: a new book from its journal, its terminals and shop on it. */
-export function restartMerchant(w: World, m: Merchant): void {
-  const list = m.book.verifiedList;
-  m.book = newBook(w, m.party, m.journal, m.link);
-  m.book.adoptList(list);
-  for (const t of m.terminals) t.book = m.book;
+/** A terminal whose slip nonces come from the seeded PRNG. */
+function newTerminal(w: World, book: MerchantBook, terminalId: string): Terminal {
+  return new Terminal(book, { terminalId, nonce: () => w.prng.bytes(16) });
+}
+
+/** The merchant's process died: the book reopened from its journal, its terminals and shop on it. */
+export async function restartMerchant(w: World, m: Merchant): Promise<void> {
+  m.book = await openBook(w, m.party, m.store, m.link);
+  m.terminals = m.terminals.map((t) => newTerminal(w, m.book, t.terminalId));
   if (m.shop) m.shop.book = m.book;
   m.restarts++;
 }
