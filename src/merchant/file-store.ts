@@ -3,7 +3,7 @@
 //   record  length (u32 BE) ‖ checksum (first 8 bytes of SHA-256 of the payload) ‖ payload (CBOR)
 // `append` writes one frame and fsyncs the file before it resolves (the directory too when the
 // file was created), so a resolved append survives power loss. A crash in the middle of an append
-// leaves a torn last frame (short, or with a checksum that does not match): `load` detects it,
+// leaves a torn last frame (short, with a checksum that does not match, or zeroed): `load` detects it,
 // ignores it and cuts it off so the next append starts on a clean boundary. Damage anywhere else
 // is not a crash signature and is refused (JournalCorruptError) rather than silently dropped.
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
@@ -33,6 +33,11 @@ const sameChecksum = (payload: Uint8Array, stored: Uint8Array) => {
   return true;
 };
 
+const zeroFrom = (bytes: Uint8Array, at: number) => {
+  for (let i = at; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+};
+
 export interface ParsedJournal {
   records: JournalRecord[];
   /** Bytes of whole, good records (header included): where the next append goes. */
@@ -52,6 +57,8 @@ export function parseJournal(bytes: Uint8Array): ParsedJournal {
   while (at < bytes.length) {
     const torn = () => ({ records, goodLength: at, tornBytes: bytes.length - at });
     if (bytes.length - at < HEAD) return torn();
+    // Some file systems extend a file before its data lands: a crash can leave the tail zeroed.
+    if (zeroFrom(bytes, at)) return torn();
     const length = view.getUint32(at);
     if (length > MAX_RECORD) {
       // A garbage length in the last write can claim anything; a huge one mid-file is corruption.

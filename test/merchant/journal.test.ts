@@ -95,6 +95,17 @@ describe('FileCheckStore', () => {
     await store.close();
   });
 
+  it('a zeroed tail (the file grew before the data landed) is a torn record too', async () => {
+    const d = dir();
+    await (await written(d, records.slice(0, 2))).close();
+    const path = join(d, JOURNAL_FILE);
+    appendFileSync(path, new Uint8Array(700));
+    const store = new FileCheckStore(d);
+    expect(await store.load()).toEqual(records.slice(0, 2));
+    expect(store.tornBytes).toBe(700);
+    await store.close();
+  });
+
   it('damage before the last record is refused, not skipped', async () => {
     const d = dir();
     await (await written(d)).close();
