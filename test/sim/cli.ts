@@ -6,11 +6,18 @@ import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } fr
 const [first = 1, seeds = 1, ops = 200] = process.argv.slice(2).map(Number);
 const results: RunResult[] = [];
 console.log(OPERATION_DEFINITION);
+// a long run stopped early (kill -TERM) still reports what it completed
+process.on('SIGTERM', () => {
+  console.log(`stopped: ${formatSummary(results)}`);
+  process.exit(2);
+});
+let total = 0;
 for (let seed = first; seed < first + seeds; seed++) {
   try {
     const r = await runSimulation(seed, ops);
     results.push(r);
-    console.log(`seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}`);
+    total += r.ops;
+    console.log(`[${new Date().toISOString()}] ${total} ops so far; seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}`);
     if (process.env.SIM_TIMING) console.log('  ms per kind', JSON.stringify(Object.fromEntries(Object.entries(r.msByKind).map(([k, v]) => [k, Math.round(v)]))), 'ops', JSON.stringify(r.opsByKind));
   } catch (error) {
     console.error(String((error as Error).message));

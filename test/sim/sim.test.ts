@@ -7,7 +7,7 @@ import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } fr
 
 const slow = process.env.SMARTCHECK_SLOW === '1';
 const replay = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
-const OPS = Number(process.env.SIM_OPS ?? (slow ? 50_000 : 150));
+const OPS = Number(process.env.SIM_OPS ?? (slow ? 10_000 : 150));
 const SEEDS = Number(process.env.SIM_SEEDS ?? (slow ? Math.ceil(1_000_000 / OPS) : 3));
 const FIRST_SEED = Number(process.env.SIM_FIRST_SEED ?? 1);
 
