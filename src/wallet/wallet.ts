@@ -156,8 +156,11 @@ export class Wallet {
     if (offer.expiresAt <= now) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt}`);
     const approval: SlipApproval = { orderId: offer.orderId, item: order.item, merchantId: slip.merchantId, amount: slip.amount, currency: slip.currency, time: slip.time, expiresAt: offer.expiresAt };
     if (this.#approve && !(await this.#approve(approval))) throw new WalletError('declined', `the cardholder declined order ${offer.orderId}`);
-    const draft = await this.card.internetCheck(makeCheckRequest(offer.slip, cardholder.id), now);
-    const { envelope, check } = approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload), slip: offer.slip }, context);
+    // The cardholder may have taken a while: the order must still be open when the card pays.
+    const signedAt = this.#clock();
+    if (offer.expiresAt <= signedAt) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt} while waiting for approval`);
+    const draft = await this.card.internetCheck(makeCheckRequest(offer.slip, cardholder.id), signedAt);
+    const { envelope, check } = approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload), slip: offer.slip }, { anchors: this.#anchors, now: signedAt });
     const pending: PendingPayment = { orderId: offer.orderId, sealedCheck: envelope, checkId: hex(check.hash), amount: check.body.amount, serial: check.body.serial };
     this.#pending.set(offer.orderId, pending);
     return this.#send(shop, pending, slip.merchantId);

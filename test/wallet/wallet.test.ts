@@ -99,6 +99,13 @@ describe('wallet: load, pay a web shop, deposit', () => {
     expect(await declining.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
     expect(await h.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
   });
+  it('an approval that outlasts the order: refused before the card is charged', async () => {
+    const h = await newHolder(w, { wallet: { approve: async (s) => ((w.clock.now = s.expiresAt), true) } });
+    await h.wallet.unlock(PIN);
+    await h.wallet.load(1_000);
+    await expect(h.wallet.payInternet(w.shop, order(100))).rejects.toMatchObject({ name: 'WalletError', code: 'offer_expired' });
+    expect(await h.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
+  });
 });
 
 describe('wallet: lost replies and the bank unreachable', () => {
