@@ -168,25 +168,38 @@ function askApproval(offer: SlipSummary & { item: string }): Promise<boolean> {
 
 async function buy_(item: string, amount: number): Promise<void> {
   const s = settings as WalletSettings;
-  const paid = await payOrder({ card, crypto: worker.api, shop, cardholderId: s.cardholderId, clock, approve: askApproval }, { item, amount, currency: s.currency });
-  say(`Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`);
-  await showBalance();
-  await renderLog();
+  try {
+    const paid = await payOrder({ card, crypto: worker.api, shop, cardholderId: s.cardholderId, clock, approve: askApproval }, { item, amount, currency: s.currency });
+    say(`Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`);
+  } finally {
+    // Also after a failure: the card may have paid although the shop did not confirm.
+    await showBalance();
+    await renderLog();
+  }
 }
 
 /** Sends again the checks the card signed and no shop confirmed (the page closed mid-payment). */
 async function resendUnconfirmed(): Promise<void> {
   for (const p of await db.getAll<PaymentRecord>('payments')) {
     if (p.status !== 'sent') continue;
-    await send(new ShopClient(p.shopUrl), p);
+    const paid = await send(new ShopClient(p.shopUrl), p);
+    say(`Sent again: ${paid.merchantId} confirmed the payment of ${formatAmount(paid.amount)} ${paid.currency} (order ${paid.orderId}).`);
+  }
+}
+
+/** Finishes the loads whose reply was lost (the bank answers the same request with the same token). */
+async function finishLoads(): Promise<void> {
+  for (const r of await requireWallet().recoverLoads()) {
+    say(r.error ? `An unfinished load of ${formatAmount(r.amount)} could not be finished yet: ${explain(r.error)}` : `Finished an interrupted load of ${formatAmount(r.amount)} ${settings?.currency}.`);
   }
 }
 
 async function unlocked(): Promise<void> {
   show('unlocked');
   renderItems((settings as WalletSettings).currency);
-  await showBalance();
+  await finishLoads();
   await resendUnconfirmed().catch((error) => say(explain(error)));
+  await showBalance();
   await renderLog();
 }
 
@@ -226,11 +239,14 @@ $('load-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void act(async () => {
     const amount = parseAmount($<HTMLInputElement>('load-amount').value);
-    const r = await requireWallet().load(amount);
-    $<HTMLInputElement>('load-amount').value = '';
-    say(`Loaded ${formatAmount(r.amount)} ${settings?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`);
-    await showBalance();
-    await renderLog();
+    try {
+      const r = await requireWallet().load(amount);
+      $<HTMLInputElement>('load-amount').value = '';
+      say(`Loaded ${formatAmount(r.amount)} ${settings?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`);
+    } finally {
+      await showBalance();
+      await renderLog();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { shopCatalogue } from '../../src/web/catalogue.ts';
 import { CURRENCY, ledger, invariants, makeWorld, MERCHANT_ID, type World } from '../wallet/support.ts';
 import { launchChromium } from './chromium.ts';
@@ -22,7 +22,23 @@ let w: World;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+
+interface ConsoleError {
+  text: string;
+  url: string;
+}
+
+/** Every console error of a context's pages and their workers, and every uncaught exception. */
+function collectErrors(ctx: BrowserContext): ConsoleError[] {
+  const errors: ConsoleError[] = [];
+  const record = (where: string) => (m: ConsoleMessage) => {
+    if (m.type() === 'error') errors.push({ text: `${where}: ${m.text()}`, url: m.location().url });
+  };
+  ctx.on('console', record('page'));
+  ctx.on('weberror', (e) => errors.push({ text: `uncaught: ${e.error().message}`, url: '' }));
+  ctx.on('page', (p) => p.on('worker', (worker) => worker.on('console', record(`worker ${worker.url()}`))));
+  return errors;
+}
 
 /** Waits until the page's current action finished (buttons enabled again). */
 async function idle(p: Page) {
@@ -43,21 +59,45 @@ async function shot(locator: Locator, name: string): Promise<Buffer> {
   return png;
 }
 
+/** A fresh browser profile (its own IndexedDB: a new card) on the wallet page, set up with PIN. */
+async function setUpWallet(ctx: BrowserContext): Promise<{ page: Page; cardholderId: string; purseId: string }> {
+  const p = await ctx.newPage();
+  await p.goto(`${w.shopUrl}/?bank=${encodeURIComponent(w.bankUrl)}`);
+  await p.waitForSelector('body[data-state="setup"]');
+  await idle(p);
+  expect(await balanceText(p)).toBe('0.00');
+  await p.fill('#new-pin', PIN);
+  await p.click('#setup-button');
+  await p.waitForSelector('body[data-state="unlocked"]');
+  await idle(p);
+  expect(await p.locator('#error').isHidden()).toBe(true);
+  const cardholderId = (await p.locator('#identity').getAttribute('data-cardholder')) as string;
+  const purseId = (await p.locator('#identity').getAttribute('data-purse')) as string;
+  expect(cardholderId).toMatch(/^web-[0-9a-f]{12}$/);
+  expect(await balanceText(p)).toBe('0.00 EUR');
+  return { page: p, cardholderId, purseId };
+}
+
+async function reloadAndUnlock(p: Page) {
+  await p.reload();
+  await p.waitForSelector('body[data-state="locked"]');
+  await idle(p);
+  await p.fill('#pin', PIN);
+  await p.click('#unlock-button');
+  await p.waitForSelector('body[data-state="unlocked"]');
+  await idle(p);
+}
+
+const syncClocks = () => {
+  w.clock.now = Math.floor(Date.now() / 1000);
+};
+
 beforeAll(async () => {
   // Builds the page when its inputs changed since the last build (a no-op otherwise).
   execFileSync(process.execPath, [join(root, 'scripts', 'build-web.mjs')], { cwd: root, stdio: 'inherit' });
   mkdirSync(shots, { recursive: true });
   w = await makeWorld({ shop: { staticDir: dist, catalogue: shopCatalogue(CURRENCY) } });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 900, height: 1200 }, deviceScaleFactor: 1 });
-  const record = (where: string) => (m: { type(): string; text(): string }) => {
-    if (m.type() === 'error') consoleErrors.push(`${where}: ${m.text()}`);
-  };
-  context.on('console', record('page'));
-  context.on('weberror', (e) => consoleErrors.push(`uncaught: ${e.error().message}`));
-  context.on('page', (p) => p.on('worker', (worker) => worker.on('console', record(`worker ${worker.url()}`))));
-  page = await context.newPage();
-  page.on('worker', (worker) => worker.on('console', record(`worker ${worker.url()}`)));
 });
 
 afterAll(async () => {
@@ -68,25 +108,14 @@ afterAll(async () => {
 describe('browser wallet (headless Chromium)', () => {
   it('sets up, loads, pays the shop with approval, survives a reload, refuses a wrong PIN', async () => {
     // The page is served by the shop; the bank is another origin (CORS).
-    await page.goto(`${w.shopUrl}/?bank=${encodeURIComponent(w.bankUrl)}`);
-    await page.waitForSelector('body[data-state="setup"]');
-    await idle(page);
-    expect(await balanceText(page)).toBe('0.00');
-
-    // First start: the bank personalises the card and certifies the approval key.
-    await page.fill('#new-pin', PIN);
-    await page.click('#setup-button');
-    await page.waitForSelector('body[data-state="unlocked"]');
-    await idle(page);
-    expect(await page.locator('#error').isHidden()).toBe(true);
-    const cardholderId = (await page.locator('#identity').getAttribute('data-cardholder')) as string;
-    const purseId = (await page.locator('#identity').getAttribute('data-purse')) as string;
-    expect(cardholderId).toMatch(/^web-[0-9a-f]{12}$/);
-    expect(await balanceText(page)).toBe('0.00 EUR');
+    context = await browser.newContext({ viewport: { width: 900, height: 1200 }, deviceScaleFactor: 1 });
+    const consoleErrors = collectErrors(context);
+    const { page: opened, cardholderId, purseId } = await setUpWallet(context);
+    page = opened;
 
     // The cardholder pays money in at the bank's counter, then loads 200.00 onto the card.
     await w.bank.fund(cardholderId, 50_000, CURRENCY);
-    w.clock.now = Math.floor(Date.now() / 1000);
+    syncClocks();
     await page.fill('#load-amount', '200.00');
     await page.click('#load-button');
     await idle(page);
@@ -96,7 +125,7 @@ describe('browser wallet (headless Chromium)', () => {
     const afterLoad = await shot(page.locator('#balance'), 'balance-after-load');
 
     // Buying asks for approval, showing the amount and the merchant the shop's slip names.
-    w.clock.now = Math.floor(Date.now() / 1000);
+    syncClocks();
     await page.click('button.buy[data-item="mug"]');
     await page.waitForSelector('#approve-dialog[open]');
     expect(await page.locator('#approve-amount').textContent()).toBe('22.00 EUR');
@@ -166,5 +195,67 @@ describe('browser wallet (headless Chromium)', () => {
     expect((await rendered('178.00 EUR')).equals(afterLoad)).toBe(false);
 
     expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+  it('loses no value to a lost reply: the load and the payment finish after a reload', async () => {
+    const ctx = await browser.newContext();
+    const errors = collectErrors(ctx);
+    const { page: p, cardholderId } = await setUpWallet(ctx);
+    await w.bank.fund(cardholderId, 10_000, CURRENCY);
+    syncClocks();
+    const before = await ledger(w, cardholderId);
+
+    // The bank answers the load, the answer never reaches the page.
+    const loadUrl = `${w.bankUrl}/v1/load`;
+    await p.route(loadUrl, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await p.fill('#load-amount', '40.00');
+    await p.click('#load-button');
+    await idle(p);
+    expect(await p.locator('#error').textContent()).toContain('The bank cannot be reached');
+    expect(await balanceText(p)).toBe('0.00 EUR');
+    expect(await ledger(w, cardholderId)).toMatchObject({ cardholder: before.cardholder - 4_000, emoney: before.emoney + 4_000 });
+    await p.unroute(loadUrl);
+
+    // After a reload the card sends the same request again; the bank answers it once.
+    await reloadAndUnlock(p);
+    expect(await p.locator('#message').textContent()).toBe('Finished an interrupted load of 40.00 EUR.');
+    expect(await balanceText(p)).toBe('40.00 EUR');
+    expect(await ledger(w, cardholderId)).toMatchObject({ cardholder: before.cardholder - 4_000, emoney: before.emoney + 4_000 });
+
+    // The shop takes the check, its confirmation is lost: the card has paid, the wallet knows it.
+    const payUrl = `${w.shopUrl}/v1/orders/*/pay`;
+    await p.route(payUrl, async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await p.click('button.buy[data-item="coffee-250g"]');
+    await p.waitForSelector('#approve-dialog[open]');
+    await p.click('#approve-yes');
+    await idle(p);
+    expect(await p.locator('#error').textContent()).toContain('the shop did not confirm yet');
+    expect(await balanceText(p)).toBe('27.50 EUR');
+    expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✓ verified · not confirmed$/);
+    await p.unroute(payUrl);
+
+    // The next unlock sends the same check again; the shop confirms it (once).
+    await reloadAndUnlock(p);
+    expect(await p.locator('#message').textContent()).toMatch(/^Sent again: webshop-1 confirmed the payment of 12\.50 EUR \(order [0-9a-f]+\)\.$/);
+    expect(await balanceText(p)).toBe('27.50 EUR');
+    expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✓ verified$/);
+    const orderId = (await p.locator('#log tbody tr[data-kind="purchase"]').first().getAttribute('data-order')) as string;
+    expect(await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()).toMatchObject({ status: 'paid', amount: 1_250 });
+    const merchantBefore = (await ledger(w, cardholderId)).merchant;
+    expect((await fetch(`${w.shopUrl}/v1/deposit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    expect(await ledger(w, cardholderId)).toEqual({ cardholder: before.cardholder - 4_000, merchant: merchantBefore + 1_250, emoney: before.emoney + 4_000 - 1_250 });
+    expect(await invariants(w)).toEqual([]);
+
+    // The only console errors are the two connections cut on purpose.
+    const reset = expect.stringContaining('net::ERR_CONNECTION_RESET');
+    expect(errors).toEqual([{ text: reset, url: loadUrl }, { text: reset, url: `${w.shopUrl}/v1/orders/${orderId}/pay` }]);
+    await ctx.close();
   });
 });
