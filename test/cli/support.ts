@@ -1,0 +1,175 @@
+// The CLI tests' world: a bank started in-process on 127.0.0.1 port 0 (BankService on PGlite,
+// its fastify server), temp directories, and `smartcheck` run as a child process the way a
+// script runs it. The test reads the state behind the CLI's back (ledger, card file, journal)
+// to check what changed and what did not.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { ed25519 } from '../../bindings/index.ts';
+import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+import { audit } from '../../src/bank/audit.ts';
+import { openDatabase, type Database } from '../../src/bank/db.ts';
+import { balance, checkInvariants } from '../../src/bank/ledger.ts';
+import { buildServer } from '../../src/bank/server.ts';
+import { BankService } from '../../src/bank/service.ts';
+import { EmulatedCard, FileEeprom, PurseCard, loadApplet } from '../../src/card/index.ts';
+import { parseJournal } from '../../src/merchant/file-store.ts';
+import { BankClient } from '../../src/net/bank-client.ts';
+
+export const CLI = fileURLToPath(new URL('../../bin/smartcheck.mjs', import.meta.url));
+export const CURRENCY = 'EUR';
+export const PIN = '1234';
+/** A port nothing listens on: connection refused at once. */
+export const DEAD = 'http://127.0.0.1:1';
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface World {
+  dir: string;
+  db: Database;
+  service: BankService;
+  app: FastifyInstance;
+  bankUrl: string;
+  bank: BankClient;
+  /** Runs `smartcheck …args` in the world's directory with SMARTCHECK_BANK set. */
+  run(...args: string[]): Promise<Run>;
+  path(name: string): string;
+  close(): Promise<void>;
+}
+
+export async function makeWorld(): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'smartcheck-cli-'));
+  const db = await openDatabase('');
+  const service = await BankService.open(db, createInThreadVerifier(), { bankId: 'cli-bank' });
+  const app = await buildServer(service);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const bankUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    dir,
+    db,
+    service,
+    app,
+    bankUrl,
+    bank: new BankClient(bankUrl),
+    run: (...args) => run(args, dir, { SMARTCHECK_BANK: bankUrl }),
+    path: (name) => join(dir, name),
+    async close() {
+      await app.close();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A long-running command (shop serve): resolves with its first stdout line once it printed one. */
+export function start(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; line: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ child, line: out.split('\n')[0] as string });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
+  });
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** The card's counters, read from its file as a card reader would (no PIN needed for status). */
+export async function cardState(path: string): Promise<{ balance: number; serial: number; pinTries: number }> {
+  const { buildHash } = await loadApplet();
+  const card = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(path, buildHash) }));
+  await card.select();
+  const s = await card.status();
+  return { balance: s.balance, serial: s.serial, pinTries: s.pinTries };
+}
+
+/**
+ * A card issued in-process straight through the admin API (the pos and shop tests need a loaded
+ * card, not the card commands): cardholder funded, card personalised, value loaded.
+ */
+export async function issueLoadedCard(w: World, o: { cardholderId: string; purseId: string; funds: number; load: number; file: string }): Promise<string> {
+  const keys = ed25519.keygen();
+  const registered = await w.bank.registerCardholder(o.cardholderId, { signingKey: keys.publicKey });
+  const certificate = registered.certificate as Uint8Array;
+  await w.bank.fund(o.cardholderId, o.funds, CURRENCY);
+  const { buildHash } = await loadApplet();
+  const path = w.path(o.file);
+  const card = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(path, buildHash) }));
+  await card.select();
+  const cardKeys = await card.generateKeys();
+  const p = await w.bank.personalisePurse({
+    purseId: o.purseId, cardholderId: o.cardholderId, signingKey: cardKeys.signingKey, kxKey: cardKeys.kxKey,
+    limits: { currency: CURRENCY, maxBalance: 1_000_000, maxPerCheck: 100_000, maxOfflineChecks: 10_000, maxOfflineAmount: 10_000_000 },
+  });
+  for (const root of p.roots) await card.installRoot(root.id, root.publicKey);
+  await card.installCertificate(p.certificate);
+  await card.setPin(PIN);
+  await card.verifyPin(PIN);
+  const { Wallet } = await import('../../src/wallet/wallet.ts');
+  const info = await w.bank.bankInfo();
+  const wallet = new Wallet({ card, bank: w.bank, bankCertificate: info.bankCertificate, anchors: new Map(info.roots.map((r) => [r.id, r.publicKey])) });
+  await wallet.load(o.load);
+  // The key file `wallet pay` reads, as `bank register --key` writes it.
+  const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+  writeFileSync(w.path(`${o.cardholderId}.key`), JSON.stringify({ format: 'smartcheck-cardholder/1', cardholderId: o.cardholderId, secretKey: b64(keys.secretKey), publicKey: b64(keys.publicKey), certificate: b64(certificate), roots: info.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })) }));
+  return path;
+}
+
+/** What a terminal directory's journal holds: the accepted checks and their amounts. */
+export function journal(dir: string): { checks: number; amount: number; bytes: Buffer } {
+  const bytes = readFileSync(join(dir, 'journal.scj'));
+  const records = parseJournal(new Uint8Array(bytes)).records;
+  const checks = records.filter((r) => r.kind === 'check') as { amount: number }[];
+  return { checks: checks.length, amount: checks.reduce((s, c) => s + c.amount, 0), bytes };
+}
+
+/** The bank's books for the tests: one account's balance, the invariants and the audit. */
+export async function books(w: World) {
+  return {
+    cardholder: (id: string) => balance(w.db, 'cardholder', id, CURRENCY),
+    merchant: (id: string) => balance(w.db, 'merchant', id, CURRENCY),
+    emoney: () => balance(w.db, 'emoney', w.service.bank.id, CURRENCY),
+  };
+}
+
+export async function ledgerClean(w: World): Promise<string[]> {
+  const report = await audit(w.db, w.service.bank);
+  return [...(await checkInvariants(w.db)).violations, ...report.differences];
+}
+
+/** A copy of `path` with one byte flipped at `offset` (a tampered file). */
+export function flipped(path: string, to: string, offset: number): void {
+  const bytes = readFileSync(path);
+  bytes[offset] = (bytes[offset] as number) ^ 0x01;
+  writeFileSync(to, bytes);
+}
