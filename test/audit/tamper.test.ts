@@ -5,7 +5,7 @@
 // ledger gives none, before and after all the tampers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { audit, type AuditReport } from '../../src/bank/audit/index.ts';
+import { audit, FINDING_KINDS, type AuditReport } from '../../src/bank/audit/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
 import { DRIVERS, NOW, freshDatabase } from '../bank/support.ts';
@@ -56,6 +56,7 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(new Set(TAMPERS.map((t) => t.name)).size).toBe(TAMPERS.length);
     });
 
+    const found = new Set<string>();
     for (const tamper of TAMPERS) {
       it(`finds exactly: ${tamper.name}`, async () => {
         const { expected, report } = await underTamper((tx) => tamper.apply(tx));
@@ -63,11 +64,16 @@ for (const { driver, skip, reason } of DRIVERS) {
         expect(report.ok).toBe(false);
         expect(report.findings.map(line).sort()).toEqual(expected.map(line).sort());
         for (const f of report.findings) expect(f.detail).not.toBe('');
+        for (const f of expected) found.add(f.kind);
       });
     }
 
     it('the ledger is clean again after every tamper was rolled back', async () => {
       expect((await audit(db, ledger.bank)).findings).toEqual([]);
+    });
+
+    it('every finding kind was given by some tamper', () => {
+      expect([...found].sort()).toEqual(Object.keys(FINDING_KINDS).sort());
     });
   });
 }

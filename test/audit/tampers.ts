@@ -120,6 +120,17 @@ export const TAMPERS: Tamper[] = [
     },
   },
   {
+    name: 'a check row pointing past the end of its deposit',
+    async apply(tx) {
+      const c = await creditedCheck(tx);
+      await tx.query('update checks set batch_index = 9999 where purse_id = $1 and serial = $2', [c.purse_id, c.serial]);
+      return [
+        { kind: 'check_evidence_missing', table: 'checks', key: checkKey(c) },
+        { kind: 'receipt_check_missing', table: 'batches', key: `${hex(u8(c.batch_hash))}#${c.batch_index}` },
+      ];
+    },
+  },
+  {
     name: 'a credited check row deleted (the receipt names a check not credited)',
     async apply(tx) {
       const c = await creditedCheck(tx);
@@ -425,8 +436,10 @@ export const TAMPERS: Tamper[] = [
       const f = await one<{ check_hash: Uint8Array; purse_id: string }>(tx, 'fraud evidence', 'select check_hash, purse_id from fraud_evidence order by check_hash limit 1');
       await tx.query('delete from fraud_evidence where check_hash = $1', [buf(u8(f.check_hash))]);
       const position = await clonePosition(tx, u8(f.check_hash));
+      // The purse's status, its revocation as a clone and the receipt's clone outcome all lose their proof.
       return [
         { kind: 'purse_status_unjustified', table: 'purses', key: f.purse_id },
+        { kind: 'revocation_unjustified', table: 'revocations', key: f.purse_id },
         { kind: 'receipt_check_missing', table: 'batches', key: position },
       ];
     },
@@ -447,7 +460,7 @@ export const TAMPERS: Tamper[] = [
     },
   },
   {
-    name: 'an active purse revoked',
+    name: 'an active purse revoked as a clone without a proof',
     async apply(tx) {
       const p = await one<{ purse_id: string }>(tx, 'active purse', "select purse_id from purses where status = 'active' order by purse_id limit 1");
       await tx.query("insert into revocations (subject, reason, revoked_at) values ($1, 'clone', 1)", [p.purse_id]);
@@ -459,10 +472,7 @@ export const TAMPERS: Tamper[] = [
     async apply(tx) {
       const p = await one<{ purse_id: string }>(tx, 'overspent purse', "select purse_id from purses where status = 'overspent' order by purse_id limit 1");
       await tx.query("update purses set status = 'active' where purse_id = $1", [p.purse_id]);
-      return [
-        { kind: 'purse_status_unjustified', table: 'purses', key: p.purse_id },
-        { kind: 'revocation_unjustified', table: 'revocations', key: p.purse_id },
-      ];
+      return [{ kind: 'purse_status_unjustified', table: 'purses', key: p.purse_id }];
     },
   },
   {

@@ -34,7 +34,7 @@ export const FINDING_KINDS = {
   // Fraud and revocation.
   fraud_evidence_invalid: 'a fraud evidence row whose proof does not prove a clone of that purse and serial, or whose check is not in the proof',
   revocation_missing: 'a purse that is not active (fraud, overspent, lost, settled) but is not revoked',
-  revocation_unjustified: 'a purse revoked while its status is active',
+  revocation_unjustified: 'a purse revoked as a clone without a clone proof, or as overspent without a check over the limit',
   revocation_list_invalid: "a stored revocation list whose bank signature does not verify",
   revocation_list_mismatch: "a revocation list row that differs from its signed list (number, time, subject count, signing generation) or that names a subject not revoked",
   // Keys and certificates.

@@ -1,6 +1,7 @@
 // Purses, fraud evidence and revocations: each purse's books (loaded, captured, refunded, highest
 // serial, credited count, status) against what the loads, receipts and proofs say; each fraud
-// proof re-verified; every purse that is not active revoked, and no active purse revoked. A
+// proof re-verified; every purse that is not active revoked, and no purse revoked as a clone or as
+// overspent without the proof of it. A
 // settled lost card must have had its outstanding value refunded to its cardholder.
 import { signedHash } from '../../protocol/cose.ts';
 import { verifyFraudProof } from '../../protocol/fraud.ts';
@@ -50,7 +51,10 @@ export function auditPurses(ctx: AuditContext): void {
 
     const revocation = revoked.get(p.purse_id);
     if (p.status !== 'active' && !revocation) ctx.add('revocation_missing', 'purses', p.purse_id, `status ${p.status}, not revoked`);
-    if (p.status === 'active' && revocation) ctx.add('revocation_unjustified', 'revocations', p.purse_id, `revoked (${revocation.reason}) while active`);
+    // A revocation that claims evidence must have it; other reasons (lost, an operator's decision
+    // through revoke()) are the bank's to make and need none.
+    if (revocation?.reason === 'clone' && e.cloneProofs === 0) ctx.add('revocation_unjustified', 'revocations', p.purse_id, 'revoked as a clone without a clone proof');
+    if (revocation?.reason === 'overspent' && e.overspentChecks === 0) ctx.add('revocation_unjustified', 'revocations', p.purse_id, 'revoked as overspent without a check over the limit');
 
     if (settled && refunded > 0)
       ctx.expect({
