@@ -64,14 +64,14 @@ fuzzFamily('checks', [
   {
     name: 'pos.verifyCheck',
     seeds: [check, check, check, slipBytes, internetCheck],
-    budget: 4_000,
+    budget: 3_000,
     run: (b) => void verifyCheck(b, context),
     reaches: [ErrorCode.MalformedCbor, ErrorCode.BadCoseStructure, ErrorCode.BadField, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
   },
   {
     name: 'acceptance.acceptCheck',
     seeds: [check, check, check, slipBytes, internetCheck],
-    budget: 4_000,
+    budget: 3_000,
     run: (b) => {
       const verdict = acceptCheck(b, sale.slip, policy);
       if (verdict.decision === 'accept') {

@@ -9,7 +9,7 @@ import { fuzzFamily } from './support/harness.ts';
 import { certificates, check, context, internetCheck, pki, slipBytes } from './support/world.ts';
 
 fuzzFamily('cose', [
-  { name: 'cose.parseSign1', seeds: [check, slipBytes, ...certificates, internetCheck], budget: 8_000, run: (b) => void parseSign1(b) },
+  { name: 'cose.parseSign1', seeds: [check, slipBytes, ...certificates, internetCheck], budget: 6_000, run: (b) => void parseSign1(b) },
   { name: 'cose.parseMulti', seeds: [internetCheck, internetCheck, internetCheck, check], budget: 6_000, run: (b) => void parseMulti(b, 2) },
   { name: 'cose.signedHash', seeds: [check, internetCheck, slipBytes], budget: 3_000, run: (b) => void signedHash(b) },
   {
@@ -19,7 +19,7 @@ fuzzFamily('cose', [
     run: (b) => void verifySlip(b, context),
     reaches: [ErrorCode.MalformedCbor, ErrorCode.BadCoseStructure, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
   },
-  { name: 'certificate.parseCertificate', seeds: [...certificates, check], budget: 8_000, run: (b) => void parseCertificate(b) },
+  { name: 'certificate.parseCertificate', seeds: [...certificates, check], budget: 6_000, run: (b) => void parseCertificate(b) },
   {
     name: 'certificate.verifyChain',
     seeds: certificates,

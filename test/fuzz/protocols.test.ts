@@ -58,7 +58,7 @@ fuzzFamily('protocols', [
   {
     name: 'envelope.open',
     seeds: [w.deposit, w.deposit, w.bodies.envelope as Uint8Array, w.loadRequest, ...Object.values(w.bodies)],
-    budget: 4_000,
+    budget: 2_500,
     run: (b) => void open(MessageType.DepositBatch, keys.bankKx.secretKey, b),
     reaches: [ErrorCode.MalformedCbor, ErrorCode.BadField, ErrorCode.WrongMessageType, ErrorCode.WrongEnvelopeStep, ErrorCode.EnvelopeOpenFailed],
     sanity: () => open(MessageType.DepositBatch, keys.bankKx.secretKey, w.deposit),
@@ -78,7 +78,7 @@ fuzzFamily('protocols', [
     wire: w.revocationList,
     verify: (b) => verifyRevocationList(b, context),
     signer: pki.bank,
-    budget: 3_000,
+    budget: 2_000,
     reaches: [ErrorCode.BadField, ErrorCode.SubjectMismatch, ErrorCode.MissingField],
   }),
   ...depths('capture.openDeposit', {
@@ -93,7 +93,7 @@ fuzzFamily('protocols', [
     wire: w.receipt,
     verify: (b) => verifyReceipt(pki.merchant, b, receiptBatch, context),
     signer: pki.bank,
-    budget: 3_000,
+    budget: 2_000,
     reaches: [ErrorCode.ReceiptMismatch, ErrorCode.BadField],
   }),
   ...depths('load.openLoadRequest', {
@@ -122,7 +122,7 @@ fuzzFamily('protocols', [
   {
     name: 'fraud.verifyFraudProof',
     seeds: [w.fraudProof, w.fraudProof, w.fraudProof, w.check, w.internetCheck],
-    budget: 3_000,
+    budget: 1_500,
     run: (b) => void verifyFraudProof(b, { anchors: pki.anchors, now: context.now }),
     sanity: () => verifyFraudProof(w.fraudProof, { anchors: pki.anchors, now: context.now }),
   },

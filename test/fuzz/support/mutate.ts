@@ -190,9 +190,19 @@ function byteOp(b: number[], op: Op, corpus: readonly Uint8Array[]): number[] {
 
 const clone = (n: Node): Node => (n instanceof Uint8Array ? n.slice() : Array.isArray(n) ? n.map(clone) : n instanceof Map ? new Map([...n].map(([k, v]) => [clone(k), clone(v)])) : n instanceof TagNode ? new TagNode(n.tag, clone(n.value)) : n instanceof Embedded ? new Embedded(clone(n.inner)) : n);
 
+/** A message may sit behind a short binary prefix (an APDU header, a u64 time): mutate the CBOR after it. */
 function treeOp(bytes: Uint8Array, op: Op): Uint8Array | undefined {
-  const tree = toTree(bytes);
-  if (tree === undefined) return undefined;
+  for (let skip = 0; skip <= 16 && skip < bytes.length; skip++) {
+    if (skip > 0 && ((bytes[skip] as number) & 0xe0) < 0x80) continue; // a message starts with an array, map or tag
+    const tree = toTree(bytes.subarray(skip));
+    if (tree === undefined) continue;
+    const out = treeOpOn(tree, op);
+    return out && skip ? Uint8Array.from([...bytes.subarray(0, skip), ...out]) : out;
+  }
+  return undefined;
+}
+
+function treeOpOn(tree: Node, op: Op): Uint8Array | undefined {
   const root = { value: tree };
   const all = slots(root);
   const kind = op.kind - BYTE_OPS;
