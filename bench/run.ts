@@ -54,7 +54,9 @@ meta.durationS = Math.round((Date.now() - started) / 1000);
 // The crypto suites report to crypto.{json,md,svg}, the protocol suite to protocol.{json,md}; a
 // run of one kind leaves the other's files as they are.
 const dir = new URL('./results/', import.meta.url);
-const cryptoResults = results.filter((r) => !PROTOCOL_SUITES.includes(r.name) && r.name !== 'bank' && r.name !== 'card');
+// Suites that write their own result files (bank, card, pos, shop) stay out of the crypto report.
+const OWN_REPORT = ['bank', 'card', 'pos', 'shop'];
+const cryptoResults = results.filter((r) => !PROTOCOL_SUITES.includes(r.name) && !OWN_REPORT.includes(r.name));
 const protocolResults = results.filter((r) => PROTOCOL_SUITES.includes(r.name));
 const goals: Target[] = [];
 if (cryptoResults.length) {

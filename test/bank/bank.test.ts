@@ -65,6 +65,18 @@ for (const { driver, skip, reason } of DRIVERS) {
         applyToken(w, 1, a.token);
         expect(await codeOf(Promise.resolve().then(() => applyToken(w, 1, b.token)))).toBe(ErrorCode.TokenAlreadyApplied);
       });
+      it('a request served earlier and retried after the skew window gets its stored token; a new late one is refused', async () => {
+        const envelope = loadRequest(w, 1, 1_500);
+        const first = await loadValue(w.db, w.bank, envelope, { now: NOW });
+        const before = await balance(w.db, 'cardholder', 'alice', 'EUR');
+        const late = await loadValue(w.db, w.bank, envelope, { now: NOW + 3_600 });
+        expect(late.replayed).toBe(true);
+        expect(Buffer.from(late.token).equals(Buffer.from(first.token))).toBe(true);
+        expect(await balance(w.db, 'cardholder', 'alice', 'EUR')).toBe(before);
+        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 1, 1_500), { now: NOW + 3_600 }))).toBe(ErrorCode.MessageExpired);
+        expect(await balance(w.db, 'cardholder', 'alice', 'EUR')).toBe(before);
+        applyToken(w, 1, first.token);
+      });
       it('refuses insufficient funds, stale requests, unknown purses and revoked purses', async () => {
         const poor = await personalisePurse(w.db, w.bank, 'purse-poor', { cardholderId: 'bob', limits: LIMITS, now: NOW }).catch(async () => {
           await registerCardholder(w.db, w.bank, 'bob', { now: NOW });
