@@ -41,7 +41,12 @@ export interface PayContext {
 export async function payOrder(c: PayContext, order: OrderRequest): Promise<PaymentRecord> {
   const offer = await c.shop.purchase(order);
   const now = c.clock();
-  const slip = await c.crypto.inspectSlip(offer.slip, now);
+  let slip: SlipSummary;
+  try {
+    slip = await c.crypto.inspectSlip(offer.slip, now);
+  } catch (cause) {
+    throw new Error(`the shop's signed request does not check out (${(cause as Error).message}): nothing was charged`, { cause });
+  }
   if (slip.amount !== order.amount || slip.currency !== order.currency) {
     throw new WalletError('offer_mismatch', `the shop's slip says ${slip.amount} ${slip.currency}, the order ${order.amount} ${order.currency}`);
   }

@@ -150,6 +150,24 @@ describe('browser wallet (headless Chromium)', () => {
     expect(await balanceText(page)).toBe('178.00 EUR');
     expect(await logRows(page)).toEqual(rows);
 
+    // A slip whose merchant signature does not verify is refused in the worker, before any
+    // approval is asked and before the card is touched.
+    const ordersUrl = `${w.shopUrl}/v1/orders`;
+    await page.route(ordersUrl, async (route) => {
+      const response = await route.fetch();
+      const offer = (await response.json()) as { slip: string };
+      const slip = Buffer.from(offer.slip, 'base64');
+      slip[slip.length - 1] = (slip[slip.length - 1] as number) ^ 0x01; // the last byte of the signature
+      await route.fulfill({ response, json: { ...offer, slip: slip.toString('base64') } });
+    });
+    await page.click('button.buy[data-item="coffee-250g"]');
+    await idle(page);
+    expect(await page.locator('#approve-dialog').getAttribute('open')).toBeNull();
+    expect(await page.locator('#error').textContent()).toBe("the shop's signed request does not check out (the signature does not verify: purchase slip): nothing was charged");
+    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await logRows(page)).toEqual(rows);
+    await page.unroute(ordersUrl);
+
     // The shop has the order paid; after its deposit the bank's ledger moved the money.
     const orderId = (await page.locator('#log tbody tr[data-kind="purchase"]').first().getAttribute('data-order')) as string;
     const order = (await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()) as { status: string; amount: number; item: string };
