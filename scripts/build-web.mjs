@@ -1,7 +1,8 @@
 // Builds the browser wallet (src/web/) with Vite into src/web/dist/ (ignored), which the shop
 // server can serve as static files. Rebuilt only when an input's hash changes, like the cores: the
 // page's own files, everything it imports from the repository (bindings, src/), both cores' built
-// .wasm and glue, and the Vite version. Vite runs in a child process so setup stays plain Node.
+// .wasm and glue, and the versions of Vite and comlink (bundled). Vite runs in a child process so
+// setup stays plain Node.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capture, hashInputs, run, say } from './lib/run.mjs';
@@ -19,6 +20,7 @@ function webInputs(root) {
     join(root, 'core-as', 'build', 'purse.wasm'),
     join(root, 'scripts', 'build-web.mjs'),
     join(root, 'node_modules', 'vite', 'package.json'),
+    join(root, 'node_modules', 'comlink', 'package.json'),
   ];
 }
 
