@@ -23,7 +23,6 @@ const LIFECYCLE_ACTIVE = 3;
 const clock = () => Math.floor(Date.now() / 1000);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-
 const params = new URLSearchParams(location.search);
 let worker: Awaited<ReturnType<typeof startCryptoWorker>>;
 let card: PurseCard;
