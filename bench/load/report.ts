@@ -62,6 +62,9 @@ export function markdownSection(x: Summary, command: string): string {
   L.push(`| loads (tokens applied) | ${n(x.loads.count)} | — |`);
   L.push(`| clone events | ${n(x.clones)} | — |`);
   L.push('');
+  // The machine is shared: per second of the server's own CPU is the figure other jobs disturb least.
+  if (x.serverCpuS > 0) L.push(`Per second of server CPU (main thread and verifier workers together): ${n(x.checksAccepted / x.serverCpuS)} checks accepted, ${n(x.requests / x.serverCpuS, 1)} requests. The server used ${n((100 * x.serverCpuS) / x.trafficS)} % of one core on average over the traffic.`);
+  L.push('');
   L.push('| route | requests | per s | p50 ms | p90 ms | p99 ms | max ms |', '|---|--:|--:|--:|--:|--:|--:|');
   for (const r of x.routes) L.push(`| ${r.route} | ${n(r.count)} | ${n(r.perS, 1)} | ${n(r.p50, 1)} | ${n(r.p90, 1)} | ${n(r.p99, 1)} | ${n(r.max, 1)} |`);
   L.push('');

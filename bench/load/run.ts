@@ -39,13 +39,37 @@ const program = new Command('bench/load/run.ts')
   .option('--out <path>', 'results file stem (.json and .md are written)', 'bench/results/load')
   .option('--no-write', 'print the section only, write no results')
   .option('--keep', 'keep the PGlite directory or PostgreSQL schema afterwards')
+  .option('--render', 'only rewrite <out>.md from <out>.json (no run)')
   .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 
 program.parse(process.argv);
 const o = program.opts<{
   seconds: number; merchants: number; purses: number; clonePurses?: number; inFlight: number; loaders: number; batchMax: number; malformed: number;
-  miscInterval: number; loadAmount: number; workers: number; databaseUrl?: string; pglite?: boolean; seed: number; out: string; write: boolean; keep?: boolean;
+  miscInterval: number; loadAmount: number; workers: number; databaseUrl?: string; pglite?: boolean; seed: number; out: string; write: boolean; keep?: boolean; render?: boolean;
 }>();
+
+type Results = Record<string, { command: string; summary: Summary }>;
+
+function writeMarkdown(all: Results): void {
+  const sections = ['pglite', 'pg'].filter((d) => all[d]).map((d) => markdownSection(all[d]!.summary, all[d]!.command));
+  const head = [
+    '# Load on loopback: `smartcheck bank serve` under sustained mixed traffic',
+    '',
+    'Written by `bench/load/run.ts` (see `bench/load/README.md` for what the generator sends and what it checks).',
+    'The generator is a separate process on the same 2-core machine: its CPU (signing the checks, verifying the',
+    "receipts) competes with the server's, and so did other jobs on the machine (see the load averages), so these",
+    'figures are a floor for the server, not a capacity.',
+    '',
+  ];
+  writeFileSync(resolve(`${o.out}.md`), `${[...head, ...sections].join('\n\n')}\n`);
+  console.error(`[load] wrote ${o.out}.md`);
+}
+
+const json = resolve(`${o.out}.json`);
+if (o.render) {
+  writeMarkdown(JSON.parse(readFileSync(json, 'utf8')) as Results);
+  process.exit(0);
+}
 
 const databaseUrl = o.pglite ? undefined : (o.databaseUrl ?? (process.env.DATABASE_URL || undefined));
 const command = `${databaseUrl ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load/run.ts ${process.argv.slice(2).filter((a) => !a.startsWith('postgres')).join(' ')}`.trim();
@@ -56,25 +80,13 @@ const run = await runLoad({
   log: (line) => console.error(`[load] ${line}`),
 });
 const s = summary(run);
-const section = markdownSection(s, command);
-console.log(section);
+console.log(markdownSection(s, command));
 
 if (o.write) {
-  const json = resolve(`${o.out}.json`);
   mkdirSync(dirname(json), { recursive: true });
-  const all: Record<string, { command: string; summary: Summary }> = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : {};
+  const all: Results = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as Results) : {};
   all[s.options.driver] = { command, summary: s };
   writeFileSync(json, `${JSON.stringify(all, null, 1)}\n`);
-  const sections = ['pglite', 'pg'].filter((d) => all[d]).map((d) => markdownSection(all[d]!.summary, all[d]!.command));
-  const head = [
-    '# Load on loopback: `smartcheck bank serve` under sustained mixed traffic',
-    '',
-    'Written by `bench/load/run.ts` (see `bench/load/README.md` for what the generator sends and what it checks).',
-    'The generator is a separate process on the same 2-core machine: its CPU (signing the checks, verifying the',
-    'receipts) competes with the server\'s, so these figures are a floor for the server, not a capacity.',
-    '',
-  ];
-  writeFileSync(resolve(`${o.out}.md`), `${[...head, ...sections].join('\n\n')}\n`);
-  console.error(`[load] wrote ${o.out}.json and ${o.out}.md`);
+  writeMarkdown(all);
 }
 process.exit(run.ok ? 0 : 1);

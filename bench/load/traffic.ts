@@ -448,6 +448,12 @@ class Sim {
     const recent = this.recentLoads.filter((l) => Date.now() - l.at < 120_000);
     if (!recent.length) return;
     const l = this.pick(recent);
+    // A purse revoked since (cloned) is refused outright, even a request the bank served before.
+    if (this.tally.clonedPurses.has(l.purse.party.id)) {
+      const r = await this.send('POST /v1/load', 'same request again, purse revoked since', '/v1/load', { body: l.envelope });
+      if (r.status !== 422 || r.code !== `protocol:${ErrorCode.Revoked}`) this.stats.violate(`load of a revoked purse asked again: ${r.status} ${r.code}, expected 422 protocol:206`);
+      return;
+    }
     const r = await this.send('POST /v1/load', 'same request again', '/v1/load', { body: l.envelope });
     if (r.status !== 200 || Buffer.compare(r.bytes, l.token) !== 0) this.stats.violate(`load asked again: ${r.status} ${r.code}${r.status === 200 ? ', another token' : ''}`);
   }
