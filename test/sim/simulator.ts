@@ -145,8 +145,9 @@ async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Prom
       return [];
     }
     case 'clone': {
+      // at most a quarter of the cards are ever copied: the rest keep the genuine accounting going
       const candidates = w.cards.filter((c) => !g.compromised.has(c.purseId));
-      if (!candidates.length) return [];
+      if (g.compromised.size >= Math.floor(w.cards.length / 4) || !candidates.length) return [];
       const of = prng.pick(candidates);
       const clone = await cloneCard(of, `${of.name}-copy${w.clones.length}`);
       w.clones.push(clone);
@@ -245,7 +246,7 @@ async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Gro
       const restarted = m.terminals.find((x) => x.terminalId === t.terminalId) as Terminal;
       if (prng.chance(0.8)) {
         // the customer's card is still in the reader: the restarted terminal recovers the sale
-        const r = await recoverSale(w, restarted, card);
+        const r = await recoverSale(w, m, t.terminalId, card);
         w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, ${r}`);
       } else {
         await walkedAway(w, m, restarted, card, g);
@@ -255,7 +256,7 @@ async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Gro
     }
     if (!(error instanceof TerminalError)) throw error;
     if (error.kind === 'card_interrupted') {
-      const r = await recoverSale(w, t, card);
+      const r = await recoverSale(w, m, t.terminalId, card);
       w.trace.add(w.op, `sale ${card.name} ${where} ${amount} torn, ${r}`);
       return;
     }
@@ -267,18 +268,26 @@ async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Gro
   }
 }
 
-/** The card is presented again until the terminal knows how its interrupted sale ended. */
-async function recoverSale(w: World, t: Terminal, card: SimCard): Promise<string> {
+/** The card is presented again until the terminal knows how its interrupted sale ended (the merchant's process may crash again meanwhile). */
+async function recoverSale(w: World, m: Merchant, terminalId: string, card: SimCard): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
+    const t = m.terminals.find((x) => x.terminalId === terminalId) as Terminal;
+    // torn before its slip was journalled (reading the card's certificate): nothing of this card's to recover
+    if (!t.interrupted().some((s) => s.record.purseId === card.purseId)) return 'nothing interrupted';
     try {
       const r = await t.recover(cardPort(card, w.prng, w.faults));
       return `${r.status}${r.sale ? ` serial ${r.sale.serial}` : ''}${r.others.length ? ` (+${r.others.map((o) => o.status).join(',')})` : ''}`;
     } catch (error) {
       if (error instanceof TerminalError && error.kind === 'card_interrupted') continue;
+      if (error instanceof TerminalCrash) {
+        w.faults.count(error.when === 'before' ? 'terminal-crash-before-store' : 'terminal-crash-after-store');
+        await restartMerchant(w, m);
+        continue;
+      }
       throw error;
     }
   }
-  throw new Error(`recovery at ${t.terminalId} interrupted 50 times`);
+  throw new Error(`recovery at ${terminalId} interrupted 50 times`);
 }
 
 /**
