@@ -1,6 +1,7 @@
 // Runs the simulator outside vitest (long runs in the background):
 //   node --import tsx test/sim/cli.ts <first seed> <seeds> <ops per seed>
-// Prints one line per seed and the summary line; exits 1 on the first failure (seed and operation named).
+// Prints one line per seed and the summary line; exits 1 on the first failure (seed and operation
+// named), or with SIM_KEEP_GOING=1 after the last seed, listing the seeds that failed.
 import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } from './simulator.ts';
 
 const [first = 1, seeds = 1, ops = 200] = process.argv.slice(2).map(Number);
@@ -12,6 +13,9 @@ process.on('SIGTERM', () => {
   process.exit(2);
 });
 let total = 0;
+/** SIM_KEEP_GOING=1: a failed seed is reported and the run goes on with the next one. */
+const keepGoing = process.env.SIM_KEEP_GOING === '1';
+const failures: number[] = [];
 for (let seed = first; seed < first + seeds; seed++) {
   try {
     const r = await runSimulation(seed, ops);
@@ -22,8 +26,15 @@ for (let seed = first; seed < first + seeds; seed++) {
   } catch (error) {
     console.error(String((error as Error).message));
     console.error((error as Error).cause);
-    console.log(formatSummary(results));
-    process.exit(1);
+    failures.push(seed);
+    if (!keepGoing) {
+      console.log(formatSummary(results));
+      process.exit(1);
+    }
   }
 }
 console.log(formatSummary(results));
+if (failures.length) {
+  console.log(`FAILED seeds: ${failures.join(', ')}`);
+  process.exit(1);
+}
