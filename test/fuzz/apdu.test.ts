@@ -70,7 +70,7 @@ async function transmitChecked(apdu: Uint8Array): Promise<number> {
 /** A command APDU as CLA INS P1 P2 ‖ Le flag ‖ data (the recorded commands are all well framed). */
 function unframe(apdu: Uint8Array): Uint8Array {
   const le = apdu.length > 4 && (apdu.length === 5 || apdu[apdu.length - 1] === 0) ? 1 : 0;
-  let data = new Uint8Array(0);
+  let data: Uint8Array = new Uint8Array(0);
   if (apdu.length > 5) {
     const extended = apdu[4] === 0 && apdu.length > 7;
     const n = extended ? ((apdu[5] as number) << 8) | (apdu[6] as number) : (apdu[4] as number);
@@ -88,7 +88,7 @@ fuzzFamily('apdu', [
       return recorded;
     },
     budget: 2_500,
-    slowBudget: 100_000,
+    slowBudget: 50_000,
     async: true,
     maxRandom: 300,
     run: transmitChecked,
@@ -108,7 +108,7 @@ fuzzFamily('apdu', [
       return recorded.map(unframe);
     },
     budget: 2_500,
-    slowBudget: 100_000,
+    slowBudget: 50_000,
     async: true,
     maxRandom: 300,
     run: async (b) => transmitChecked(frame(b)),

@@ -65,6 +65,7 @@ fuzzFamily('checks', [
     name: 'pos.verifyCheck',
     seeds: [check, check, check, slipBytes, internetCheck],
     budget: 3_000,
+    slowFactor: 40,
     run: (b) => void verifyCheck(b, context),
     reaches: [ErrorCode.MalformedCbor, ErrorCode.BadCoseStructure, ErrorCode.BadField, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
   },
@@ -72,6 +73,7 @@ fuzzFamily('checks', [
     name: 'acceptance.acceptCheck',
     seeds: [check, check, check, slipBytes, internetCheck],
     budget: 3_000,
+    slowFactor: 40,
     run: (b) => {
       const verdict = acceptCheck(b, sale.slip, policy);
       if (verdict.decision === 'accept') {
@@ -89,6 +91,7 @@ fuzzFamily('checks', [
     name: 'core.verifyChecks',
     seeds: coreSeeds,
     budget: 3_000,
+    slowFactor: 40,
     run: (b) => {
       const [v] = verifyChecks([b], options);
       const code = judged(v as CheckVerdict, b);
@@ -105,6 +108,7 @@ fuzzFamily('checks', [
     name: 'core.verifyChecks.batch',
     seeds: coreSeeds,
     budget: 1_000,
+    slowFactor: 20,
     run: (b) => {
       const verdicts = verifyChecks([goodA, b, goodB], options);
       if (!verdicts[0]?.ok || !verdicts[2]?.ok || verdicts.length !== 3) throw new Error('a mutant changed the verdict on a valid check beside it');

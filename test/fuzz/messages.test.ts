@@ -18,13 +18,14 @@ it('every registered message type has a body codec here, or is a COSE_Sign fuzze
 });
 
 const targets: Target[] = [
-  { name: 'cbor.decode', seeds: everything, budget: 25_000, run: (b) => void decode(b) },
+  { name: 'cbor.decode', seeds: everything, budget: 25_000, slowFactor: 150, run: (b) => void decode(b) },
   ...codecs.map(([name, codec]): Target => {
     const own = bodies[name] as Uint8Array;
     return {
       name: `messages.${name}`,
       seeds: [own, own, own, own, ...Object.values(bodies)],
       budget: 2_000,
+      slowFactor: 150,
       run: (b) => void codec.decode(b),
     };
   }),

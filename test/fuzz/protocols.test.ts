@@ -40,12 +40,13 @@ function depths(name: string, o: { wire: Uint8Array; verify: (b: Uint8Array) => 
   const out: Target[] = [
     { name, seeds: [o.wire, o.wire, ...w.everything], budget: o.budget, run: (b) => void o.verify(b), sanity: () => o.verify(o.wire) },
   ];
-  if (o.seal) out.push({ name: `${name}.sealed`, seeds: [signed, signed, signed, ...w.certificates], budget: Math.ceil(o.budget / 4), run: (b) => void o.verify(wrap(b)) });
+  if (o.seal) out.push({ name: `${name}.sealed`, seeds: [signed, signed, signed, ...w.certificates], budget: Math.ceil(o.budget / 4), slowFactor: 20, run: (b) => void o.verify(wrap(b)) });
   const body = payloadOf(signed);
   out.push({
     name: `${name}.resigned`,
     seeds: [body, body, body, w.bodies.refund as Uint8Array],
     budget: Math.ceil(o.budget / 4),
+    slowFactor: 20,
     run: (b) => void o.verify(wrap(resign(o.signer, b))),
     structured: true,
     minRefused: 0.4,
@@ -68,6 +69,7 @@ fuzzFamily('protocols', [
     name: 'hpke.open',
     seeds: [hpkeInput, hpkeInput, hpkeInput, w.deposit],
     budget: 1_500,
+    slowFactor: 20,
     run: (b) => void hpke.open(keys.bankKx.secretKey, b.subarray(0, 32), b.subarray(32), { info: info(MessageType.DepositBatch) }),
     typed: (e) => e instanceof DecryptError,
     codeOf: () => ErrorCode.EnvelopeOpenFailed,
@@ -123,6 +125,7 @@ fuzzFamily('protocols', [
     name: 'fraud.verifyFraudProof',
     seeds: [w.fraudProof, w.fraudProof, w.fraudProof, w.check, w.internetCheck],
     budget: 1_500,
+    slowFactor: 40,
     run: (b) => void verifyFraudProof(b, { anchors: pki.anchors, now: context.now }),
     sanity: () => verifyFraudProof(w.fraudProof, { anchors: pki.anchors, now: context.now }),
   },

@@ -28,6 +28,8 @@ export interface Target {
   seeds: readonly Uint8Array[];
   /** Inputs in the default run (× SLOW_FACTOR when slow); `slowBudget` overrides the slow count. */
   budget: number;
+  /** SMARTCHECK_SLOW=1 runs budget × slowFactor (default SLOW_FACTOR), or slowBudget when set. */
+  slowFactor?: number;
   slowBudget?: number;
   /** Runs the decoder; may assert on what it returns; returns a verdict code when it has one. */
   run(bytes: Uint8Array): unknown;
@@ -55,7 +57,7 @@ export const isProtocolError = (error: unknown): boolean => error instanceof Pro
 const protocolCode = (error: unknown) => (error instanceof ProtocolError ? error.code : undefined);
 
 export const inputsRun = new Map<string, number>();
-export const budgetOf = (t: Pick<Target, 'budget' | 'slowBudget'>) => (SLOW ? (t.slowBudget ?? t.budget * SLOW_FACTOR) : t.budget);
+export const budgetOf = (t: Pick<Target, 'budget' | 'slowBudget' | 'slowFactor'>) => (SLOW ? (t.slowBudget ?? t.budget * (t.slowFactor ?? SLOW_FACTOR)) : t.budget);
 
 const seedOf = (name: string) => (SEED ^ createHash('sha256').update(name).digest().readUInt32BE(0)) >>> 0;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -152,7 +152,7 @@ function byteOp(b: number[], op: Op, corpus: readonly Uint8Array[]): number[] {
   const at = b.length ? op.a % (b.length + 1) : 0;
   switch (op.kind) {
     case 0: // bit flip
-      if (b.length) b[op.a % b.length] ^= 1 << (op.b % 8);
+      if (b.length) b[op.a % b.length] = (b[op.a % b.length] as number) ^ (1 << (op.b % 8));
       return b;
     case 1: // interesting byte
       if (b.length) b[op.a % b.length] = INTERESTING[op.b % INTERESTING.length] as number;
@@ -270,9 +270,9 @@ function treeOpOn(tree: Node, op: Op): Uint8Array | undefined {
       else if (typeof n === 'string') {
         const at = n.length ? op.b % n.length : 0;
         slot.set(n.slice(0, at) + String.fromCharCode(pickFrom([0x41 + (op.c % 26), 0x2f, 0x20, 0x7f, 0xe9, 0x30], op.c)) + n.slice(at + 1));
-      } else {
+      } else if (n instanceof Uint8Array) {
         const b = n.slice();
-        if (b.length) b[op.b % b.length] ^= 1 << (op.c % 8);
+        if (b.length) b[op.b % b.length] = (b[op.b % b.length] as number) ^ (1 << (op.c % 8));
         slot.set(b);
       }
       break;

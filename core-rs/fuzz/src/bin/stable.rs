@@ -4,6 +4,7 @@
 //! printed and written to `crashes/<target>-<n>.bin`.
 //!
 //! `cargo run --release --bin stable -- [target|all] [iterations per target] [seed]`
+//! `cargo run --release --bin stable -- write-seeds`: the valid seeds into `corpus/<target>/` for libFuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use smartcheck_core_fuzz::{seeds, TARGETS};
@@ -99,6 +100,16 @@ pub fn run(name: &str, target: fn(&[u8]), iterations: u64, seed: u64) -> (u64, u
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map_or("all", String::as_str);
+    if which == "write-seeds" {
+        for (name, _) in TARGETS {
+            let dir = format!("corpus/{name}");
+            std::fs::create_dir_all(&dir).expect("corpus dir");
+            for (i, seed) in seeds(name).iter().enumerate() {
+                std::fs::write(format!("{dir}/seed-{i:03}"), seed).expect("write seed");
+            }
+        }
+        return;
+    }
     let iterations: u64 = args.get(2).map_or(100_000, |s| s.parse().expect("iterations"));
     let seed: u64 = args.get(3).map_or(20_261_125, |s| s.parse().expect("seed"));
     let mut total_crashes = 0;
