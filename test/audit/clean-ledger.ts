@@ -1,6 +1,7 @@
 // A clean ledger for the auditor's tamper tests, built with the bank's own services in-process:
 // loads (one replayed, one after a key rotation), deposits (one submitted twice, a duplicate
-// check, a clone caught at capture with its fraud proof, a purse over its limit), a merchant
+// check, a clone caught at capture with its fraud proof, a purse over its limit, an Internet
+// check signed by purse and cardholder), a merchant
 // refund reversing a check, a lost card settled after its window, and two signed revocation lists
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
 // whole-system simulator can build its own ledger instead and hand the audit that.
@@ -10,6 +11,7 @@ import type { Database } from '../../src/bank/db.ts';
 import { fund, personalisePurse, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { BankService } from '../../src/bank/service.ts';
+import { approveInternetCheck, makeCheckRequest, makeInternetSlip, signInternetCheck } from '../../src/protocol/internet.ts';
 import { newPurseState } from '../../src/protocol/load.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
@@ -39,7 +41,7 @@ const OWNER: Record<(typeof PURSES)[number], string> = { 'purse-a0': 'alice', 'p
 export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerOptions): Promise<CleanLedger> {
   let now = o.now ?? NOW;
   const service = new BankService(db, bank, o.verifier, { clock: () => now });
-  await registerCardholder(db, bank, 'alice', { now, certify: true });
+  const alice = (await registerCardholder(db, bank, 'alice', { now, certify: true })) as Party;
   await registerCardholder(db, bank, 'bob', { now });
   await fund(db, 'alice', 100_000, 'EUR');
   await fund(db, 'alice', 20_000, 'EUR'); // the same default reference twice: two payments in
@@ -74,9 +76,13 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   await service.deposit(batchA);
   if (!(await service.deposit(batchA)).replayed) throw new Error('a re-submitted batch was captured again');
   await capture([check(w, p('purse-a1'), 4_000, { merchant: shop2 }), check(w, p('purse-clone'), 500, { merchant: shop2 }), check(w, p('purse-a0'), 1_200, { merchant: shop2 })], shop2);
-  // A clone of purse-clone's serial 1, a fresh check, and purse-a1's first check again.
-  const c = await capture([check(w, p('purse-clone'), 600, { serial: 1 }), check(w, p('purse-a0'), 800), a1First]);
-  if (c.outcomes.map((x) => x.code).join() !== '309,0,308') throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
+  // A clone of purse-clone's serial 1, a fresh check, purse-a1's first check again, and an
+  // Internet check (purse and cardholder signatures, COSE_Sign) from alice's purse-a1.
+  const slip = makeInternetSlip(shop1, { merchantId: shop1.id, amount: 300, currency: 'EUR', time: now, terminalId: 'web', terminalTxId: 1, terminalNonce: new Uint8Array(16).fill(7) });
+  const draft = signInternetCheck(purses[p('purse-a1')] as Party, makeCheckRequest(slip, 'alice'), { anchors: bank.anchors, now, serial: ((w.serials[p('purse-a1')] as number) += 1), time: now });
+  const internet = approveInternetCheck(alice, draft, { anchors: bank.anchors, now }).check.bytes;
+  const c = await capture([check(w, p('purse-clone'), 600, { serial: 1 }), check(w, p('purse-a0'), 800), a1First, internet]);
+  if (c.outcomes.map((x) => x.code).join() !== '309,0,308,0') throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
   const d = await capture([check(w, p('purse-over'), 3_000, { merchant: shop2 }), check(w, p('purse-over'), 3_000, { merchant: shop2 })], shop2);
   if (d.outcomes.map((x) => x.code).join() !== '0,305') throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
 

@@ -5,6 +5,7 @@
 // built, so any ledger with those features (e.g. one from the whole-system simulator) serves.
 import type { Queryable } from '../../src/bank/db.ts';
 import type { FindingKind } from '../../src/bank/audit/index.ts';
+import { decode, Tag, Tagged } from '../../src/protocol/cbor.ts';
 import { parseSign1 } from '../../src/protocol/cose.ts';
 import { makeFraudProof } from '../../src/protocol/fraud.ts';
 import { captureReceipt, depositBatch, revocationList } from '../../src/protocol/messages.ts';
@@ -171,6 +172,26 @@ export const TAMPERS: Tamper[] = [
         { kind: 'deposit_invalid', table: 'batches', key: hex(u8(c.batch_hash)) },
         { kind: 'check_signature_invalid', table: 'checks', key: checkKey(c) },
       ];
+    },
+  },
+  {
+    name: 'a bad cardholder signature on a stored Internet check',
+    async apply(tx) {
+      for (const c of await tx.query<CheckTarget & { deposit: Uint8Array } & Record<string, unknown>>("select c.purse_id, c.serial, c.batch_hash, c.batch_index, b.deposit from checks c join batches b on b.batch_hash = c.batch_hash where c.status = 'credited' order by c.purse_id, c.serial")) {
+        const deposit = buf(u8(c.deposit));
+        const stored = depositBatch.decode(parseSign1(u8(deposit)).payload).checks[c.batch_index] as Uint8Array;
+        const value = decode(stored);
+        if (!(value instanceof Tagged && value.tag === Tag.Sign)) continue;
+        // A COSE_Sign ends with its last signature: the cardholder's approval.
+        const at = deposit.indexOf(buf(stored));
+        deposit[at + stored.length - 1] = (deposit[at + stored.length - 1] as number) ^ 0x01;
+        await tx.query('update batches set deposit = $2 where batch_hash = $1', [buf(u8(c.batch_hash)), deposit]);
+        return [
+          { kind: 'deposit_invalid', table: 'batches', key: hex(u8(c.batch_hash)) },
+          { kind: 'check_signature_invalid', table: 'checks', key: checkKey(c) },
+        ];
+      }
+      throw new Error('the ledger has no credited Internet check: this tamper cannot be applied');
     },
   },
   // Batches and receipts.
