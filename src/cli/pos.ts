@@ -145,15 +145,22 @@ Example:
   helpText(
     dirArg(pos.command('recover').description('after a torn sale (crash, card pulled): find the interrupted slip in the card\'s log and store its check, or learn the card was not charged'))
       .option('--card <file>', 'the card of the interrupted sale (needed when one is interrupted)')
-      .action(async (dir: string, o: { card?: string }) => {
+      .option('--pin <pin>', 'the card\'s PIN (the card shows its log and reissues a check only after it)', pinArg)
+      .action(async (dir: string, o: { card?: string; pin?: string }) => {
         const opened = await openMerchantDir(dir);
         try {
           const { Terminal } = await import('../merchant/terminal.ts');
           const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
           const open = terminal.interrupted();
-          if (open.length && !o.card) throw usage(`${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card`);
+          if (open.length && !(o.card && o.pin)) throw usage(`${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`);
           const noCard = { certificate: () => Promise.reject(new Error('no card')) } as unknown as Parameters<typeof terminal.recover>[0];
-          const r = await terminal.recover(o.card ? await openCard(o.card) : noCard);
+          let card = noCard;
+          if (open.length && o.card && o.pin) {
+            const purse = await openCard(o.card);
+            await purse.verifyPin(o.pin);
+            card = purse;
+          }
+          const r = await terminal.recover(card);
           const tx = r.terminalTxId !== undefined ? `transaction ${r.terminalTxId}` : 'no transaction yet';
           console.log(`last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${r.sale.amount} stored)` : ''}`);
           for (const other of r.others) console.log(`  earlier transaction ${other.terminalTxId}: ${other.status}`);
@@ -166,7 +173,7 @@ Example:
 Reads/writes: <dir>/journal.scj, --card <file> (read; the card reissues the check it signed).
 
 Example:
-  smartcheck pos recover till-1 --card alice.card`,
+  smartcheck pos recover till-1 --card alice.card --pin 1234`,
   );
 
   helpText(

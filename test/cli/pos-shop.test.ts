@@ -176,4 +176,37 @@ describe('shop', () => {
       await stop(child);
     }
   });
+
+  it('a torn sale (the card signed, the terminal never stored the check): status shows it, recover needs the card (2), then stores the check', async () => {
+    const { openMerchantDir } = await import('../../src/cli/merchant-dir.ts');
+    const { Terminal, TerminalError } = await import('../../src/merchant/index.ts');
+    const { EmulatedCard, FileEeprom, PurseCard, loadApplet } = await import('../../src/card/index.ts');
+    const purse = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(w.path('dave.card'), (await loadApplet()).buildHash) }));
+    await purse.select();
+    await purse.verifyPin(PIN);
+    // The card is pulled out after it signed: the answer never reaches the terminal.
+    const torn = { certificate: () => purse.certificate(), readLog: (i: number) => purse.readLog(i), reissueCheck: (n: number) => purse.reissueCheck(n), refund: purse.refund.bind(purse), purchase: async (slip: Uint8Array, now: number) => {
+      await purse.purchase(slip, now);
+      throw new Error('card removed');
+    } };
+    const opened = await openMerchantDir(w.path('kiosk'));
+    try {
+      const error = await new Terminal(opened.book, { terminalId: opened.config.terminalId }).sell(torn, 700).catch((e) => e);
+      expect(error).toBeInstanceOf(TerminalError);
+      expect(error.kind).toBe('card_interrupted');
+    } finally {
+      await opened.close();
+    }
+    const checks = journal(w.path('kiosk')).checks;
+    const [status, blind] = await Promise.all([w.run('pos', 'status', 'kiosk'), w.run('pos', 'recover', 'kiosk')]);
+    expect(status.stdout).toMatch(/interrupted\s+1 sale\(s\): run pos recover with the card/);
+    expect(blind.code).toBe(2);
+    expect(message(blind)).toBe('smartcheck: 1 interrupted sale(s) with purse P-dave: present the card with --card and --pin');
+    expect(journal(w.path('kiosk')).checks).toBe(checks);
+    const recover = await w.run('pos', 'recover', 'kiosk', '--card', 'dave.card', '--pin', PIN);
+    expect(recover.code).toBe(0);
+    expect(recover.stdout).toMatch(/^last transaction \d+: recovered \(check #2 of P-dave, 700 stored\)/);
+    expect(journal(w.path('kiosk')).checks).toBe(checks + 1);
+    expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_800, serial: 2 });
+  });
 });
