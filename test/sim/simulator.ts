@@ -222,7 +222,8 @@ async function load(w: World, card: SimCard, link: FaultyLink, g: Ground): Promi
       const balance = await card.run(prng, faults, (c) => c.applyToken(token, w.clock.now));
       w.trace.add(w.op, `load ${card.name} applied -> ${balance}`);
     } catch (error) {
-      if (error instanceof CardError) w.trace.add(w.op, `load ${card.name} token refused ${error.code}`);
+      // a damaged token: refused by the card, or already by the host's envelope decoding; asked again
+      if (error instanceof CardError || error instanceof ProtocolError) w.trace.add(w.op, `load ${card.name} token refused ${error instanceof CardError ? error.code : `host ${error.code}`}`);
       else if (!(error instanceof CardTorn)) throw error;
     }
   }
@@ -272,8 +273,8 @@ async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Gro
 async function recoverSale(w: World, m: Merchant, terminalId: string, card: SimCard): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const t = m.terminals.find((x) => x.terminalId === terminalId) as Terminal;
-    // torn before its slip was journalled (reading the card's certificate): nothing of this card's to recover
-    if (!t.interrupted().some((s) => s.record.purseId === card.purseId)) return 'nothing interrupted';
+    // no open slip of this card: torn before its slip was journalled, or the check was stored before the crash
+    if (!t.interrupted().some((s) => s.record.purseId === card.purseId)) return 'no open slip for this card';
     try {
       const r = await t.recover(cardPort(card, w.prng, w.faults));
       return `${r.status}${r.sale ? ` serial ${r.sale.serial}` : ''}${r.others.length ? ` (+${r.others.map((o) => o.status).join(',')})` : ''}`;

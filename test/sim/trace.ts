@@ -10,12 +10,15 @@ export class Trace {
   events = 0;
   /** The last lines, for the failure report. */
   private readonly tail: string[] = [];
+  /** SIM_TRACE=1 prints every line (to follow a replayed seed). */
+  private readonly print = process.env.SIM_TRACE === '1';
   constructor(private readonly keep = 40) {}
 
   add(op: number, line: string): void {
     const text = `${op} ${line}`;
     this.hash.update(text).update('\n');
     this.events++;
+    if (this.print) process.stderr.write(`${text}\n`);
     this.tail.push(text);
     if (this.tail.length > this.keep) this.tail.shift();
   }
