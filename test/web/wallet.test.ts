@@ -271,6 +271,28 @@ describe('browser wallet (headless Chromium)', () => {
     expect(await ledger(w, cardholderId)).toEqual({ cardholder: before.cardholder - 4_000, merchant: merchantBefore + 1_250, emoney: before.emoney + 4_000 - 1_250 });
     expect(await invariants(w)).toEqual([]);
 
+    // The history check can fail: a stored receipt whose approval signature was altered is flagged
+    // by the verifier pool at the next unlock.
+    await p.evaluate(async () => {
+      const open = indexedDB.open('smartcheck-wallet');
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const store = db.transaction('payments', 'readwrite').objectStore('payments');
+      const get = store.get(1);
+      await new Promise((resolve) => (get.onsuccess = resolve));
+      const record = get.result as { check: Uint8Array };
+      const last = record.check.length - 1; // the last byte: the cardholder's signature
+      record.check[last] = (record.check[last] as number) ^ 0x01;
+      const put = store.put(record, 1);
+      await new Promise((resolve) => (put.onsuccess = resolve));
+      db.close();
+    });
+    await reloadAndUnlock(p);
+    expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✗ error \d+$/);
+    expect(await balanceText(p)).toBe('27.50 EUR');
+
     // The only console errors are the two connections cut on purpose.
     const reset = expect.stringContaining('net::ERR_CONNECTION_RESET');
     expect(errors).toEqual([{ text: reset, url: loadUrl }, { text: reset, url: `${w.shopUrl}/v1/orders/${orderId}/pay` }]);
