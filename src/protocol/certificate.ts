@@ -137,7 +137,8 @@ export interface ChainOptions {
   verifiedCache?: CertificateCache;
 }
 
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+// Plain JavaScript (no Buffer): the protocol layer also runs in browsers.
+const hexOf = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /**
  * Certificate signatures known to verify, at most `maxEntries` of them (the least recently used
