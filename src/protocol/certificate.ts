@@ -138,7 +138,12 @@ export interface ChainOptions {
 }
 
 // Plain JavaScript (no Buffer): the protocol layer also runs in browsers.
-const hexOf = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hexOf = (b: Uint8Array) => {
+  let out = '';
+  for (const x of b) out += HEX[x];
+  return out;
+};
 
 /**
  * Certificate signatures known to verify, at most `maxEntries` of them (the least recently used
