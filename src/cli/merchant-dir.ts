@@ -95,6 +95,9 @@ export async function openMerchantDir(dir: string, o: { bankUrl?: string; deposi
       bank: o.wrapBank ? o.wrapBank(bank) : bank,
       policy: { currency: config.currency, ...(o.depositBatchMax ? { depositBatchMax: o.depositBatchMax } : {}) },
     });
+    // A torn last record is cut off on open (an append a crash interrupted: that sale never
+    // completed). Say so: if it was not a crash, it is the place to look.
+    if (store.tornBytes) console.error(`smartcheck: warning: ${store.tornBytes} torn bytes cut off the end of ${store.path} (an append interrupted by a crash)`);
     return {
       config,
       book,

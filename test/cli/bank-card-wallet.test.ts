@@ -137,5 +137,12 @@ describe('bank, card and wallet', () => {
     expect(message(unknown)).toMatch(/purse P-nobody/);
     const list = await (await fetch(`${w.bankUrl}/v1/revocation-list`, { headers: { accept: 'application/json' } })).json();
     expect(list.revoked).toContain('P-alice');
+    // The bank loads no more value onto a revoked purse.
+    const b = await books(w);
+    const load = await w.run('wallet', 'load', '1000', '--card', 'alice.card', '--pin', PIN);
+    expect(load.code).toBe(4);
+    expect(message(load)).toMatch(/^smartcheck: bank refused: \(protocol\/206\) a certificate in the chain is revoked/);
+    expect(await b.cardholder('alice')).toBe(30_000);
+    expect(await cardState(w.path('alice.card'))).toMatchObject({ balance: 20_000 });
   });
 });
