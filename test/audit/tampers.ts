@@ -243,7 +243,7 @@ export const TAMPERS: Tamper[] = [
       for (const e of await tx.query<{ account_id: number; amount: number }>('select account_id, amount from entries where tx_id = $1', [t.id])) await adjust(tx, e.account_id, -e.amount);
       await tx.query('delete from entries where tx_id = $1', [t.id]);
       await tx.query('delete from transactions where id = $1', [t.id]);
-      return [{ kind: 'transaction_missing', table: 'batches', key: t.reference.split(':')[1] as string }];
+      return [{ kind: 'transaction_missing', table: 'batches', key: t.reference.slice(t.reference.lastIndexOf(':') + 1) }];
     },
   },
   {
@@ -298,6 +298,18 @@ export const TAMPERS: Tamper[] = [
         { kind: 'transaction_mixed_currency', table: 'transactions', key: String(t.id) },
         { kind: 'transaction_mismatch', table: 'transactions', key: String(t.id) },
       ];
+    },
+  },
+  {
+    name: 'money paid in for one cardholder credited to another (balances moved too)',
+    async apply(tx) {
+      const t = await one<{ id: number }>(tx, 'fund transaction', "select id from transactions where kind = 'fund' order by id limit 1");
+      const e = await entryOf(tx, t.id, 'cardholder');
+      const other = await one<{ id: number }>(tx, 'second cardholder account', "select id from accounts where kind = 'cardholder' and id <> $1 and currency = (select currency from accounts where id = $1) order by id limit 1", [e.account_id]);
+      await tx.query('update entries set account_id = $2 where id = $1', [e.id, other.id]);
+      await adjust(tx, e.account_id, -e.amount);
+      await adjust(tx, other.id, e.amount);
+      return [{ kind: 'transaction_mismatch', table: 'transactions', key: String(t.id) }];
     },
   },
   {

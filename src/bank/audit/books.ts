@@ -20,6 +20,11 @@ export function auditBooks(ctx: AuditContext): void {
     if (s !== a.balance) ctx.add('account_balance_mismatch', 'accounts', accountKey(a.kind, a.owner, a.currency), `balance ${a.balance}, entries ${s}`);
   }
 
+  const accountKeyOf = (id: number) => {
+    const a = accounts.get(id);
+    return a ? accountKey(a.kind, a.owner, a.currency) : `?/${id}`;
+  };
+  const byKey = new Map(rows.accounts.map((a) => [accountKey(a.kind, a.owner, a.currency), a]));
   const expected = new Map<string, ExpectedTransaction>();
   for (const t of ctx.expected) expected.set(`${t.kind}|${t.reference}|${t.currency}`, t);
   const matched = new Set<string>();
@@ -33,7 +38,7 @@ export function auditBooks(ctx: AuditContext): void {
     const currencies = new Set<string>();
     for (const e of entries) {
       const a = accounts.get(e.account);
-      const k = a ? accountKey(a.kind, a.owner, a.currency) : `?/${e.account}`;
+      const k = accountKeyOf(e.account);
       if (a) currencies.add(a.currency);
       net.set(k, (net.get(k) ?? 0) + e.amount);
     }
@@ -43,14 +48,20 @@ export function auditBooks(ctx: AuditContext): void {
     const show = (m: Map<string, number>) => [...m].sort().map(([k, v]) => `${k} ${v}`).join(', ');
 
     if (t.kind === 'fund' || t.kind === 'payout') {
-      const owner = t.reference.split(':')[0] as string;
-      const amount = Math.abs(net.get(accountKey('funding', 'outside', currency)) ?? 0);
-      const shape =
-        t.kind === 'fund'
-          ? new Map([[accountKey('funding', 'outside', currency), -amount], [accountKey('cardholder', owner, currency), amount]])
-          : new Map([[accountKey('merchant', owner, currency), -amount], [accountKey('funding', 'outside', currency), amount]]);
-      if (amount === 0 || show(shape) !== show(net)) ctx.add('transaction_mismatch', 'transactions', key, `a ${t.kind} must move outside ↔ ${owner}; entries ${show(net)}`);
-      if (t.kind === 'payout' && amount > 0) {
+      // outside → a cardholder (fund) or a merchant → outside (payout), the party named first in
+      // the reference (`owner:…`; an id may itself hold ':', so the reference is matched, not split).
+      const party = t.kind === 'fund' ? 'cardholder' : 'merchant';
+      const outside = accountKey('funding', 'outside', currency);
+      const amount = (t.kind === 'fund' ? -1 : 1) * (net.get(outside) ?? 0);
+      const others = [...net.keys()].filter((k) => k !== outside);
+      const owner = others.length === 1 ? (byKey.get(others[0] as string)?.owner ?? '') : '';
+      const shape = new Map([
+        [outside, t.kind === 'fund' ? -amount : amount],
+        [accountKey(party, owner, currency), t.kind === 'fund' ? amount : -amount],
+      ]);
+      if (amount <= 0 || !owner || !t.reference.startsWith(`${owner}:`) || show(shape) !== show(net))
+        ctx.add('transaction_mismatch', 'transactions', key, `a ${t.kind} must move outside ↔ the ${party} its reference names; ${t.reference}: entries ${show(net)}`);
+      if (t.kind === 'payout' && amount > 0 && owner) {
         const m = `${owner}/${currency}`;
         const paid = (payouts.get(m) ?? 0) + amount;
         payouts.set(m, paid);
