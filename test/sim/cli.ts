@@ -7,18 +7,13 @@ import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } fr
 const [first = 1, seeds = 1, ops = 200] = process.argv.slice(2).map(Number);
 const results: RunResult[] = [];
 console.log(OPERATION_DEFINITION);
-// a long run stopped early (kill -TERM) still reports what it completed
-process.on('SIGTERM', () => {
-  console.log(`stopped: ${formatSummary(results)}`);
-  process.exit(2);
-});
 let total = 0;
 /** SIM_KEEP_GOING=1: a failed seed is reported and the run goes on with the next one. */
 const keepGoing = process.env.SIM_KEEP_GOING === '1';
 const failures: number[] = [];
 for (let seed = first; seed < first + seeds; seed++) {
   try {
-    const r = await runSimulation(seed, ops);
+    const r = await runSimulation(seed, ops, undefined, (op) => console.log(`  seed ${seed}: ${op} operations done, all checkers held so far`));
     results.push(r);
     total += r.ops;
     console.log(`[${new Date().toISOString()}] ${total} ops so far; seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}`);

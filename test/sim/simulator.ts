@@ -56,7 +56,8 @@ export class SimulationFailure extends Error {
   }
 }
 
-export async function runSimulation(seed: number, ops: number, size: WorldSize = DEFAULT_SIZE): Promise<RunResult> {
+/** Runs one seed; `progress` is told every 2,500 operations (after that point's full check). */
+export async function runSimulation(seed: number, ops: number, size: WorldSize = DEFAULT_SIZE, progress?: (op: number) => void): Promise<RunResult> {
   const started = performance.now();
   const w = await buildWorld(seed, size);
   const ground: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
@@ -78,6 +79,7 @@ export async function runSimulation(seed: number, ops: number, size: WorldSize =
       if (w.op % CHECK_EVERY === 0) {
         await fullCheck(w, ground, false);
         msByKind.check += performance.now() - t1;
+        if (w.op % 2_500 === 0) progress?.(w.op);
       }
     }
     w.op = ops + 1;
