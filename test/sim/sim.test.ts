@@ -14,7 +14,7 @@ const FIRST_SEED = Number(process.env.SIM_FIRST_SEED ?? 1);
 describe('simulator', () => {
   it('replays a seed exactly: the same seed twice gives the same trace hash', { timeout: 600_000 }, async () => {
     const seed = replay ?? 7;
-    const ops = replay !== undefined ? OPS : Math.min(OPS, 60);
+    const ops = replay !== undefined ? OPS : Math.min(OPS, 40);
     const a = await runSimulation(seed, ops);
     const b = await runSimulation(seed, ops);
     expect(b.traceHash).toBe(a.traceHash);
