@@ -72,7 +72,7 @@ export async function initMerchantDir(dir: string, o: { bankUrl: string; merchan
  * Opens the directory: takes the lock, reads merchant.json and replays the journal into a
  * MerchantBook (a journal damaged anywhere but a torn last record is refused: exit 4).
  */
-export async function openMerchantDir(dir: string, o: { bankUrl?: string; depositBatchMax?: number; wrapBank?: (link: BankLink) => BankLink } = {}) {
+export async function openMerchantDir(dir: string, o: { bankUrl?: string; depositBatchMax?: number; wrapBank?: (link: BankLink) => BankLink; readOnly?: boolean } = {}) {
   const config = readJson<MerchantConfig>(join(dir, CONFIG_FILE), 'merchant directory (merchant.json)');
   if (config.format !== 'smartcheck-merchant/1') throw usage(`${join(dir, CONFIG_FILE)}: not a smartcheck merchant file`);
   const merchant: Party = {
@@ -82,10 +82,12 @@ export async function openMerchantDir(dir: string, o: { bankUrl?: string; deposi
     certificate: unb64(config.certificate, 'certificate'),
     kx: { secretKey: unb64(config.kxSecretKey, 'kxSecretKey'), publicKey: unb64(config.kxPublicKey, 'kxPublicKey') },
   };
-  const release = lock(dir);
+  // Read-only (status, pending): no lock, the journal parsed as it is (nothing cut, nothing
+  // written), so it works beside a process that holds the directory.
+  const release = o.readOnly ? () => {} : lock(dir);
   try {
-    const { FileCheckStore, MerchantBook } = await import('../merchant/index.ts');
-    const store = new FileCheckStore(dir);
+    const { FileCheckStore, MerchantBook, parseJournal, JOURNAL_FILE } = await import('../merchant/index.ts');
+    const store = o.readOnly ? readOnlyStore(join(dir, JOURNAL_FILE), parseJournal) : new FileCheckStore(dir);
     const bank = await bankClient(o.bankUrl ?? config.bankUrl);
     const book = await MerchantBook.open({
       merchant,
@@ -97,7 +99,7 @@ export async function openMerchantDir(dir: string, o: { bankUrl?: string; deposi
     });
     // A torn last record is cut off on open (an append a crash interrupted: that sale never
     // completed). Say so: if it was not a crash, it is the place to look.
-    if (store.tornBytes) console.error(`smartcheck: warning: ${store.tornBytes} torn bytes cut off the end of ${store.path} (an append interrupted by a crash)`);
+    if (store instanceof FileCheckStore && store.tornBytes) console.error(`smartcheck: warning: ${store.tornBytes} torn bytes cut off the end of ${store.path} (an append interrupted by a crash)`);
     return {
       config,
       book,
@@ -112,6 +114,25 @@ export async function openMerchantDir(dir: string, o: { bankUrl?: string; deposi
     release();
     throw error;
   }
+}
+
+function readOnlyStore(path: string, parse: typeof import('../merchant/file-store.ts').parseJournal) {
+  return {
+    async load() {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw usage(`no journal at ${path}`);
+        throw error;
+      }
+      return parse(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)).records;
+    },
+    async append(): Promise<void> {
+      throw new Error('the journal is open read-only');
+    },
+    async close() {},
+  };
 }
 
 /** One process at a time per directory: `lock` holds the owner's pid; a dead owner's lock is taken over. */

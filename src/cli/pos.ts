@@ -178,7 +178,7 @@ Example:
 
   helpText(
     dirArg(pos.command('status').description('the terminal: merchant, pending and deposited totals, revocation list age, interrupted sales')).action(async (dir: string) => {
-      const opened = await openMerchantDir(dir);
+      const opened = await openMerchantDir(dir, { readOnly: true });
       try {
         const book = opened.book;
         const cur = opened.config.currency;
@@ -207,7 +207,7 @@ Example:
 
   helpText(
     dirArg(pos.command('pending').description('list the checks not yet deposited')).action(async (dir: string) => {
-      const opened = await openMerchantDir(dir);
+      const opened = await openMerchantDir(dir, { readOnly: true });
       try {
         const pending = opened.book.pending();
         if (!pending.length) console.log('no checks pending');

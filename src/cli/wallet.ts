@@ -1,10 +1,15 @@
 // `smartcheck wallet …`: the cardholder's wallet over a card file: load value from the bank
 // (protocol 1), pay a web shop on the Internet (protocol 3, the cardholder key from its file).
+import { existsSync, unlinkSync } from 'node:fs';
 import type { Command } from 'commander';
-import { amount, anchorsOf, bankClient, bankOption, cardIdentity, currencyArg, fields, helpText, openCard, pinArg, readJson, unb64 } from './common.ts';
+import { amount, anchorsOf, b64, bankClient, bankOption, cardIdentity, currencyArg, fields, helpText, openCard, pinArg, readJson, unb64, writeSecretJson } from './common.ts';
 import { usage } from './exit.ts';
 import type { CardholderKeyFile } from './bank.ts';
 import type { BankLink } from '../net/bank-link.ts';
+import type { PendingPayment } from '../wallet/wallet.ts';
+
+/** Where `wallet pay` keeps a payment the shop did not confirm. */
+const pendingFile = (card: string) => `${card}.pending.json`;
 
 /** Internet payments need no bank: a link that says so if it is ever asked. */
 const noBank: BankLink = {
@@ -77,7 +82,20 @@ Example:
         const cardholder = { id: key.cardholderId, secretKey: unb64(key.secretKey, 'secretKey'), certificate: unb64(key.certificate, 'certificate') };
         const w = new Wallet({ card, bank: noBank, bankCertificate: id.bankCertificate, anchors: anchorsOf(key.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))), cardholder });
         await w.unlock(o.pin);
-        const paid = await w.payInternet(shop, { item: o.item, amount: value, currency: o.currency ?? id.limits?.currency ?? 'EUR' });
+        if (existsSync(pendingFile(o.card))) throw usage(`${pendingFile(o.card)}: a payment the shop has not confirmed yet; run \`smartcheck wallet resume --card ${o.card}\` first`);
+        let paid;
+        try {
+          paid = await w.payInternet(shop, { item: o.item, amount: value, currency: o.currency ?? id.limits?.currency ?? 'EUR' });
+        } catch (error) {
+          // The card paid and the shop did not confirm: the sealed check is the cardholder's value.
+          // It is kept beside the card so `wallet resume` sends it again (the shop confirms it once).
+          const pending = (error as { pending?: PendingPayment }).pending;
+          if (pending) {
+            writeSecretJson(pendingFile(o.card), { orderId: pending.orderId, checkId: pending.checkId, amount: pending.amount, serial: pending.serial, sealedCheck: b64(pending.sealedCheck), shop: shop.baseUrl });
+            (error as Error).message += `; kept in ${pendingFile(o.card)}: run \`smartcheck wallet resume --card ${o.card}\``;
+          }
+          throw error;
+        }
         console.log(`paid ${paid.amount} ${paid.currency} to ${paid.merchantId} for order ${paid.orderId} (check ${paid.purseId}#${paid.serial}): card balance ${paid.balance}`);
       }),
     `
@@ -86,6 +104,29 @@ and the shop are.
 
 Example:
   smartcheck wallet pay 1500 --item book --card alice.card --pin 1234 --key alice.key --shop http://127.0.0.1:8800`,
+  );
+
+  helpText(
+    wallet
+      .command('resume')
+      .description('send again a payment the card made and the shop did not confirm (kept in <card>.pending.json by wallet pay)')
+      .requiredOption('--card <file>', 'the card file')
+      .option('--shop <url>', 'the shop (default: the one the payment was for)')
+      .action(async (o: { card: string; shop?: string }) => {
+        const path = pendingFile(o.card);
+        const p = readJson<{ orderId: string; checkId: string; amount: number; serial: number; sealedCheck: string; shop: string }>(path, 'pending payment (nothing to resume)');
+        const { ShopClient } = await import('../net/shop-client.ts');
+        const shop = new ShopClient(o.shop ?? p.shop, { timeoutMs: 15_000 });
+        const confirmation = await shop.pay(p.orderId, unb64(p.sealedCheck, 'sealedCheck'));
+        if (confirmation.checkId !== p.checkId) throw usage(`the shop confirmed check ${confirmation.checkId}, not ${p.checkId}: ${path} kept`);
+        unlinkSync(path);
+        console.log(`paid ${confirmation.amount} ${confirmation.currency} for order ${confirmation.orderId} (check ${confirmation.purseId}#${confirmation.serial}): confirmed by the shop`);
+      }),
+    `
+Reads: <card>.pending.json, removed once the shop confirms.
+
+Example:
+  smartcheck wallet resume --card alice.card`,
   );
 
   helpText(
@@ -102,6 +143,7 @@ Example:
           ['purse', id.purseId],
           ['balance', `${s.balance} ${id.limits?.currency ?? ''}`],
           ['checks signed', s.serial],
+          ['payment pending', existsSync(pendingFile(o.card)) ? `${pendingFile(o.card)} (run wallet resume)` : 'none'],
           ['loads pending', outstanding.length ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') + ' (run wallet load with the same amount)' : 'none'],
         ]);
       }),

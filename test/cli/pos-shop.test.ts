@@ -2,7 +2,9 @@
 // sell (one and --count with a progress bar), deposit, cancel, recover, status, pending, refresh
 // after a revocation; the web shop served, paid by `wallet pay`, deposited. Every bad input:
 // exit code, one-line message, and the card, the journal and the ledger unchanged.
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { books, cardState, DEAD, flipped, issueLoadedCard, journal, ledgerClean, makeWorld, PIN, start, stop, type World } from './support.ts';
 
@@ -208,5 +210,43 @@ describe('shop', () => {
     expect(recover.stdout).toMatch(/^last transaction \d+: recovered \(check #2 of P-dave, 700 stored\)/);
     expect(journal(w.path('kiosk')).checks).toBe(checks + 1);
     expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_800, serial: 2 });
+  });
+
+  it('the card paid and the shop did not confirm: the check is kept beside the card (exit 4), wallet resume sends it again, paid once', async () => {
+    const { child, line } = await start(['shop', 'serve', 'web', '--port', '0', '--no-static'], w.dir, { SMARTCHECK_BANK: w.bankUrl });
+    // A shop front that takes orders but fails every payment (a crash between slip and payment).
+    const shopUrl = /on (http:\/\/[^ ]+)/.exec(line)?.[1] as string;
+    const front = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      if (req.url?.endsWith('/pay')) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { kind: 'shop', code: 'overloaded', message: 'down for a moment' } }));
+        return;
+      }
+      const r = await fetch(shopUrl + req.url, { method: req.method ?? 'GET', headers: { 'content-type': 'application/json' }, body });
+      res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    try {
+      const before = journal(w.path('web'));
+      const pay = await w.run('wallet', 'pay', '600', '--card', 'dave.card', '--pin', PIN, '--key', 'dave.key', '--shop', frontUrl);
+      expect(pay.code).toBe(4);
+      expect(message(pay)).toMatch(/the card signed check [0-9a-f]+ for order [0-9a-f]+; the shop did not confirm: .*down for a moment; kept in dave\.card\.pending\.json/);
+      expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_200, serial: 3 });
+      expect(journal(w.path('web')).checks).toBe(before.checks);
+      const again = await w.run('wallet', 'pay', '100', '--card', 'dave.card', '--pin', PIN, '--key', 'dave.key', '--shop', shopUrl);
+      expect(again.code).toBe(2);
+      expect(message(again)).toMatch(/a payment the shop has not confirmed yet; run `smartcheck wallet resume --card dave.card` first/);
+      const resume = await w.run('wallet', 'resume', '--card', 'dave.card', '--shop', shopUrl);
+      expect(resume.code).toBe(0);
+      expect(resume.stdout).toMatch(/^paid 600 EUR for order [0-9a-f]+ \(check P-dave#3\): confirmed by the shop/);
+      expect(existsSync(w.path('dave.card.pending.json'))).toBe(false);
+      expect(journal(w.path('web'))).toMatchObject({ checks: before.checks + 1, amount: before.amount + 600 });
+      expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_200, serial: 3 });
+    } finally {
+      front.close();
+      await stop(child);
+    }
   });
 });
