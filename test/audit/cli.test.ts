@@ -1,7 +1,6 @@
 // `smartcheck bank audit` as a process on a PGlite data directory: one tampered check row prints
-// one `finding <kind> <table> <key>: …` line and exits 1, and the audit wrote nothing (the
-// ledger is the same before and after). The clean case (exit 0, "no differences") is in
-// test/bank/http.test.ts.
+// one `finding <kind> <table> <key>: …` line and exits 1. The clean case (exit 0, "no
+// differences") is in test/bank/http.test.ts; that the audit writes nothing, in tamper.test.ts.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ const run = (args: string[]) =>
   });
 
 describe('smartcheck bank audit', () => {
-  it('prints one line per finding with its kind, exits 1, and writes nothing', async () => {
+  it('prints one line per finding with its kind and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smartcheck-audit-cli-'));
     try {
       const w = await makeWorld('pglite', 1, 100_000, dir);
@@ -34,7 +33,6 @@ describe('smartcheck bank audit', () => {
 
       const db = await openDatabase('', { dataDir: dir });
       await db.query("update checks set amount = amount + 1 where purse_id = 'purse-0' and serial = 2");
-      const before = await db.query('select * from checks order by purse_id, serial');
       await db.close();
       const tampered = await run(['--data-dir', dir]);
       expect(tampered.code).toBe(1);
@@ -42,9 +40,6 @@ describe('smartcheck bank audit', () => {
       expect(findings).toEqual(['finding check_row_mismatch checks purse-0/2: amount 201, signed 200']);
       // The invariants (checkInvariants) see the same change from their side.
       expect(tampered.out).toMatch(/^invariant purse purse-0: captured 500, credited checks 501$/m);
-      const after = await openDatabase('', { dataDir: dir });
-      expect(await after.query('select * from checks order by purse_id, serial')).toEqual(before);
-      await after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -51,6 +51,19 @@ for (const { driver, skip, reason } of DRIVERS) {
       process.stderr.write(`[audit] clean ledger on ${driver}: ${report.counts.loads} loads, ${report.counts.checks} checks, ${report.counts.batches} batches, ${report.counts.transactions} transactions audited in ${report.elapsedMs.toFixed(1)} ms\n`);
     });
 
+    it('the audit writes nothing', async () => {
+      const tables = ['accounts', 'transactions', 'entries', 'purses', 'loads', 'checks', 'fraud_evidence', 'batches', 'revocations', 'revocation_lists', 'bank_keys', 'bank_key_generations', 'merchants', 'cardholders'];
+      const snapshot = async () => {
+        const out: Record<string, unknown[]> = {};
+        for (const t of tables) out[t] = await db.query(`select * from ${t} order by 1`);
+        const [seq] = await db.query<{ n: number }>("select last_value as n from transactions_id_seq");
+        return { ...out, seq: seq?.n };
+      };
+      const before = await snapshot();
+      await audit(db, ledger.bank);
+      expect(await snapshot()).toEqual(before);
+    });
+
     it(`there are at least 30 tampers, each with a distinct name`, () => {
       expect(TAMPERS.length).toBeGreaterThanOrEqual(30);
       expect(new Set(TAMPERS.map((t) => t.name)).size).toBe(TAMPERS.length);
