@@ -90,6 +90,8 @@ export class Sim {
   readonly clonePurses: PurseSim[];
   /** Clone purses already revoked: a later check of theirs must be refused (206). */
   readonly revokedClones: PurseSim[] = [];
+  /** Clone purses whose clone pair is in flight: revoked at some moment the generator cannot see. */
+  readonly cloning = new Set<string>();
   readonly recentLoads: { envelope: Uint8Array; token: Uint8Array; at: number; nonce: Uint8Array; purse: PurseSim }[] = [];
   readonly tally: Tally;
   readonly foreignBank: Party;
@@ -275,7 +277,8 @@ export class Sim {
           this.tally.byMerchant.set(m.party.id, (this.tally.byMerchant.get(m.party.id) ?? 0) + credited);
           this.stats.checksAccepted += 1;
           this.stats.amountAccepted += credited;
-          m.accepted.push(item.bytes);
+          // Material for replays: honest purses' checks only (a clone purse's are refused as revoked, 206, once it is).
+          if (item.expect === 'accept') m.accepted.push(item.bytes);
           if (m.accepted.length > 256) m.accepted.splice(0, 128);
         }
       }
