@@ -150,7 +150,8 @@ export function auditDeposits(ctx: AuditContext): void {
         continue;
       }
       if (!batch || !deposited) {
-        ctx.add('check_evidence_missing', 'checks', key, batch ? `its deposit has no check at index ${c.batch_index}` : `its deposit ${batchKey} is not stored`);
+        const stored = rows.batches.some((b) => hex(u8(b.batch_hash)) === batchKey);
+        ctx.add('check_evidence_missing', 'checks', key, batch ? `its deposit has no check at index ${c.batch_index}` : stored ? `its deposit ${batchKey} does not decode` : `its deposit ${batchKey} is not stored`);
         continue;
       }
       claimed.set(position, c);
