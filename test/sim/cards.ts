@@ -48,17 +48,27 @@ export class SimCard {
       this.emulator.cutAtWrite = this.emulator.writes + prng.range(1, 10);
       this.emulator.cutLands = prng.chance(0.5) ? 'half' : 'none';
     }
+    let result: T;
     try {
-      return await fn(this.card);
+      result = await fn(this.card);
     } catch (error) {
-      if (!(error instanceof PowerCutError)) throw error;
+      if (!(error instanceof PowerCutError) && this.emulator.powered) throw error;
+      // the cut escaped, or a caller (the wallet's recoverLoads) reported it as a result and went on
+      this.emulator.cutAtWrite = undefined;
       this.cuts++;
       faults.count('card-power-cut');
       await this.powerUp(prng, faults);
-      throw new CardTorn(error.writes);
+      throw new CardTorn(error instanceof PowerCutError ? error.writes : 0);
     } finally {
       this.emulator.cutAtWrite = undefined;
     }
+    if (!this.emulator.powered) {
+      this.cuts++;
+      faults.count('card-power-cut');
+      await this.powerUp(prng, faults);
+      throw new CardTorn(0);
+    }
+    return result;
   }
 
   /** Powers the card on (the applet completes or rolls back a torn step), selects it, verifies the PIN. */

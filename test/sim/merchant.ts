@@ -1,22 +1,22 @@
 // The merchant side as the simulator drives it: the real MerchantBook and Terminal (src/merchant/)
 // over a journal that can crash, cards reached through a port that cuts the power and damages
 // bytes in transit, and a web shop that accepts sealed Internet checks into the same book
-// (acceptInternetCheck; HTTP is not needed in the simulator).
+// (acceptInternetCheck) behind the ShopLink the cardholder's Wallet pays through (HTTP is not
+// needed in the simulator).
 import type { SimCard } from './cards.ts';
 import { CardTorn } from './cards.ts';
 import type { Faults } from './faults.ts';
 import { flipByte } from './faults.ts';
 import type { Prng } from './prng.ts';
-import { CardError, splitInternet } from '../../src/card/purse.ts';
+import { CardError } from '../../src/card/purse.ts';
 import type { CardPort, JournalRecord, CheckStore, MerchantBook, BookEntry } from '../../src/merchant/index.ts';
 import { MemoryCheckStore, TerminalError } from '../../src/merchant/index.ts';
 import { equalBytes } from '../../src/protocol/cbor.ts';
-import { acceptInternetCheck, approveInternetCheck, makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
-import { digitalCheck, type PurchaseSlip } from '../../src/protocol/messages.ts';
-import type { Party } from '../../src/protocol/pki.ts';
+import { acceptInternetCheck, makeInternetSlip } from '../../src/protocol/internet.ts';
+import type { PurchaseSlip } from '../../src/protocol/messages.ts';
+import { ShopRejectedError, ShopUnreachableError, type OrderRequest, type PaymentConfirmation, type PurchaseOffer, type ShopLink } from '../../src/net/shop-link.ts';
 import { verifySlip } from '../../src/protocol/pos.ts';
 import type { Verified } from '../../src/protocol/signed.ts';
-import { CURRENCY } from './cards.ts';
 
 export const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
 
@@ -109,92 +109,61 @@ export function heldChecks(book: MerchantBook): HeldCheck[] {
   }));
 }
 
-export type ShopResult =
-  | { status: 'sold'; serial: number; hash: string; recovered: boolean }
-  | { status: 'refused'; code: number | string; paid?: boolean }
-  | { status: 'card-refused'; code: number };
-
-interface InProgress {
+interface Order {
   slip: Uint8Array;
   verified: Verified<PurchaseSlip>;
 }
 
-/** A web shop over a MerchantBook: an Internet slip, the wallet (card + cardholder's approval), the sealed check. */
-export class Shop {
-  inProgress: InProgress | undefined;
+/**
+ * A web shop over a MerchantBook, reached in-process through the ShopLink the Wallet uses: it
+ * answers an order with a signed Internet slip and takes payment with acceptInternetCheck, the
+ * check recorded in the merchant's book before the payment is confirmed. Paying an order again
+ * with the same check confirms it again (a lost confirmation); the network may damage the sealed
+ * check or drop the confirmation; the shop's process may crash while it records the check.
+ */
+export class SimShop implements ShopLink {
+  /** Orders are the shop's own durable state (they survive its process restarting). */
+  readonly orders = new Map<string, Order>();
   private txId = 0;
-  constructor(public book: MerchantBook) {}
+  constructor(
+    public book: MerchantBook,
+    private readonly prng: Prng,
+    private readonly faults: Faults,
+  ) {}
 
-  slip(amount: number, prng: Prng): InProgress {
+  async purchase(order: OrderRequest): Promise<PurchaseOffer> {
     const b = this.book;
-    const slip = makeInternetSlip(b.merchant, { merchantId: b.merchant.id, amount, currency: CURRENCY, time: b.clock(), terminalId: 'WEB', terminalTxId: ++this.txId, terminalNonce: prng.bytes(16) });
-    return { slip, verified: verifySlip(slip, { anchors: b.anchors, now: b.clock() }) };
+    // no offer on a stale revocation list: nothing is charged for a sale the shop would refuse
+    if (b.revocationListStale()) throw new ShopRejectedError(503, 'shop', 'stale_revocation_list', 'revocation list too old');
+    const orderId = `${b.merchant.id}-order-${++this.txId}`;
+    const slip = makeInternetSlip(b.merchant, { merchantId: b.merchant.id, amount: order.amount, currency: order.currency, time: b.clock(), terminalId: 'WEB', terminalTxId: this.txId, terminalNonce: this.prng.bytes(16) });
+    this.orders.set(orderId, { slip, verified: verifySlip(slip, { anchors: b.anchors, now: b.clock() }) });
+    return { orderId, slip: this.faults.strike('tamper-slip') ? flipByte(this.prng, slip) : slip, expiresAt: b.clock() + 900 };
   }
 
-  /** One Internet sale; a crash of the shop's process while it stores the check escapes as TerminalCrash. */
-  async sell(card: SimCard, cardholder: Party, amount: number, prng: Prng, faults: Faults): Promise<ShopResult> {
+  async pay(orderId: string, sealedCheck: Uint8Array): Promise<PaymentConfirmation> {
+    const order = this.orders.get(orderId);
+    if (!order) throw new ShopRejectedError(404, 'shop', 'unknown_order', orderId);
     const b = this.book;
-    if (b.revocationListStale()) return { status: 'refused', code: 'stale-list' };
-    const s = this.slip(amount, prng);
-    this.inProgress = s;
-    const request = makeCheckRequest(faults.strike('tamper-slip') ? flipByte(prng, s.slip) : s.slip, cardholder.id);
-    let draft: { payload: Uint8Array; purseSignature: Uint8Array } | undefined;
-    try {
-      draft = await card.run(prng, faults, (c) => c.internetCheck(request, b.clock()));
-    } catch (error) {
-      if (error instanceof CardError) {
-        this.inProgress = undefined;
-        return { status: 'card-refused', code: error.code || error.sw };
+    const sent = this.faults.strike('tamper-check') ? flipByte(this.prng, sealedCheck) : sealedCheck;
+    const policy = b.acceptancePolicy();
+    // the same check for this order again is a confirmation lost, not a replay
+    // the check already recorded for this order's slip (its confirmation was lost, or the shop crashed after recording it)
+    const paid = b.checks().find((e) => equalBytes(e.record.slipHash, order.verified.hash))?.record;
+    const seen = (purseId: string, serial: number) => !(paid && paid.purseId === purseId && paid.serial === serial) && (policy.seen?.(purseId, serial) ?? false);
+    const verdict = acceptInternetCheck(b.merchant, sent, order.verified, { ...policy, seen });
+    if (verdict.decision !== 'accept' || !verdict.check) throw new ShopRejectedError(400, 'protocol', verdict.code ?? 0, `check refused: ${verdict.detail ?? ''}`);
+    const check = verdict.check;
+    if (!b.entry(check.hash)) {
+      try {
+        await b.record(check);
+      } catch (error) {
+        if (error instanceof TerminalError && error.kind === 'bad_record') throw new ShopRejectedError(409, 'protocol', error.code ?? 0, error.message);
+        throw error;
       }
-      if (!(error instanceof CardTorn)) throw error;
     }
-    let recovered = false;
-    for (let attempt = 0; ; attempt++) {
-      if (!draft) {
-        // the wallet asks the card whether it signed for this slip (a torn command, a damaged check)
-        const again = await paidFromLog(card, s.verified.hash, prng, faults);
-        if (!again) {
-          this.inProgress = undefined;
-          return { status: 'refused', code: 'not-charged' };
-        }
-        draft = splitInternet(again);
-        recovered = true;
-      }
-      const envelope = this.approve(cardholder, draft, s);
-      const sent = faults.strike('tamper-check') ? flipByte(prng, envelope) : envelope;
-      const verdict = acceptInternetCheck(b.merchant, sent, s.verified, b.acceptancePolicy());
-      if (!verdict.genuine && attempt < 5) {
-        draft = undefined; // the shop could not read it: the wallet sends it again
-        continue;
-      }
-      if (verdict.decision !== 'accept' || !verdict.check) {
-        this.inProgress = undefined;
-        return { status: 'refused', code: verdict.code ?? 'refused', paid: true };
-      }
-      await b.record(verdict.check);
-      this.inProgress = undefined;
-      return { status: 'sold', serial: verdict.check.body.serial, hash: hex(verdict.check.hash), recovered };
-    }
-  }
-
-  /** After the shop restarted: the wallet pays again with the same check, re-issued by the card. */
-  async recover(card: SimCard, cardholder: Party, prng: Prng, faults: Faults): Promise<'completed' | 'recovered' | 'not-charged' | 'nothing'> {
-    const s = this.inProgress;
-    if (!s) return 'nothing';
-    this.inProgress = undefined;
-    const again = await paidFromLog(card, s.verified.hash, prng, faults);
-    if (!again) return 'not-charged';
-    const b = this.book;
-    const verdict = acceptInternetCheck(b.merchant, this.approve(cardholder, splitInternet(again), s), s.verified, { ...b.acceptancePolicy(), seen: () => false });
-    if (verdict.decision !== 'accept' || !verdict.check) throw new Error(`the card's own check for this slip refused: ${verdict.code}`);
-    if (b.entry(verdict.check.hash)) return 'completed';
-    await b.record(verdict.check);
-    return 'recovered';
-  }
-
-  private approve(cardholder: Party, draft: { payload: Uint8Array; purseSignature: Uint8Array }, s: InProgress): Uint8Array {
-    const b = this.book;
-    return approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload), slip: s.slip }, { anchors: b.anchors, now: b.clock() }).envelope;
+    if (this.faults.strike('lost-reply')) throw new ShopUnreachableError('sim-shop', new Error('confirmation lost'));
+    return { orderId, status: 'paid', checkId: hex(check.hash), purseId: check.body.purseId, serial: check.body.serial, amount: check.body.amount, currency: check.body.currency };
   }
 }
 

@@ -6,7 +6,7 @@
 // deposit, a pair of concurrent deposits, a revocation-list refresh, copying a card (a clone), or a
 // purchase by a clone. Faults are injected inside operations and counted apart, never as operations.
 import { seal as sealEnvelope } from '../../src/protocol/envelope.ts';
-import { ProtocolError } from '../../src/protocol/errors.ts';
+import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { MessageType } from '../../src/protocol/registry.ts';
 import { CardError } from '../../src/card/purse.ts';
 import { BankUnreachableError } from '../../src/net/bank-link.ts';
@@ -17,7 +17,10 @@ import type { Terminal } from '../../src/merchant/index.ts';
 import { fullCheck, cardCheck, type Ground } from './checkers.ts';
 import { factsOfReissued } from './facts.ts';
 import { FAULT_KINDS, type FaultKind } from './faults.ts';
-import { cardPort, hex, paidFromLog, Shop, TerminalCrash, TerminalError } from './merchant.ts';
+import { cardPort, hex, paidFromLog, SimShop, TerminalCrash, TerminalError } from './merchant.ts';
+import { Wallet, WalletError, type PendingPayment } from '../../src/wallet/index.ts';
+import { ShopRejectedError } from '../../src/net/shop-link.ts';
+import { CURRENCY } from './cards.ts';
 import { buildWorld, restartMerchant, type Merchant, type World, type WorldSize, DEFAULT_SIZE } from './world.ts';
 
 export const OPERATION_DEFINITION =
@@ -61,7 +64,7 @@ export async function runSimulation(seed: number, ops: number, size: WorldSize =
   const started = performance.now();
   const w = await buildWorld(seed, size);
   const ground: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
-  const wallet = new FaultyLink(w.bank, w.prng, w.faults, w.trace, () => w.op, 'wallet');
+  const wallet = w.walletLink;
   const opsByKind = Object.fromEntries(Object.keys(WEIGHTS).map((k) => [k, 0])) as Record<OpKind, number>;
   // wall time per operation kind and for the periodic checks: reported, never used for a decision
   const msByKind = Object.fromEntries([...Object.keys(WEIGHTS), 'setup', 'check', 'drain'].map((k) => [k, 0])) as Record<OpKind | 'setup' | 'check' | 'drain', number>;
@@ -102,7 +105,7 @@ async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Prom
   switch (kind) {
     case 'load': {
       const card = prng.pick(w.cards);
-      await load(w, card, wallet, g);
+      await load(w, card, g);
       return [card];
     }
     case 'pos': {
@@ -171,65 +174,64 @@ async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Prom
   }
 }
 
-/** A cardholder's wallet loads value: request, bank, token; retried until the card holds no outstanding load. */
-async function load(w: World, card: SimCard, link: FaultyLink, g: Ground): Promise<void> {
+/**
+ * A cardholder's Wallet loads value: request, bank, token. After a torn card, a lost or damaged
+ * reply, the wallet's recoverLoads sends the card's outstanding requests again until none is left.
+ */
+async function load(w: World, card: SimCard, g: Ground): Promise<void> {
   const { prng, faults } = w;
+  const wallet = w.wallets.get(card) as Wallet;
   const amount = prng.range(1, 60) * 5_000;
-  let first: Uint8Array | undefined;
   try {
-    first = await card.run(prng, faults, (c) => c.loadRequest(amount, w.clock.now));
+    const r = await card.run(prng, faults, () => wallet.load(amount));
+    w.trace.add(w.op, `load ${card.name} ${amount} -> ${r.balance}`);
+    return;
   } catch (error) {
-    if (error instanceof CardError) {
-      w.trace.add(w.op, `load ${card.name} ${amount} card refused ${error.code || error.sw.toString(16)}`);
+    if (error instanceof ProtocolError && !isTransient(error) && g.compromised.has(card.purseId)) {
+      w.trace.add(w.op, `load ${card.name} bank refused ${error.code}`); // a revoked purse: nothing moved
       return;
     }
-    if (!(error instanceof CardTorn)) throw error;
+    // a card refusal (a limit, or a damaged token), a torn card, a lost reply: whatever is outstanding is sent again
+    if (!isTransient(error) && !(error instanceof CardError)) throw error;
+    w.trace.add(w.op, `load ${card.name} ${amount} ${error instanceof CardError ? `card refused ${error.code}` : `interrupted (${(error as Error).name})`}`);
   }
-  const kx = (w.bank.service.bank.party.kx as { publicKey: Uint8Array }).publicKey;
   for (let attempt = 0; attempt < 100; attempt++) {
-    let request = first;
-    first = undefined;
-    if (!request) {
-      let outstanding;
-      try {
-        outstanding = await card.run(prng, faults, (c) => c.outstandingLoads());
-      } catch (error) {
-        if (error instanceof CardTorn) continue;
-        throw error;
-      }
-      if (outstanding.length === 0) {
-        w.trace.add(w.op, `load ${card.name} done (attempts ${attempt})`);
-        return;
-      }
-      try {
-        request = await card.run(prng, faults, (c) => c.resendLoadRequest((outstanding[0] as { counter: number }).counter));
-      } catch (error) {
-        if (error instanceof CardTorn) continue;
-        throw error;
-      }
+    if (!(await hasOutstanding(w, card))) {
+      w.trace.add(w.op, `load ${card.name} recovered (attempts ${attempt})`);
+      return;
     }
-    let token: Uint8Array;
+    let results;
     try {
-      token = await link.load(sealEnvelope(MessageType.ValueTokenRequest, kx, request));
+      results = await card.run(prng, faults, () => wallet.recoverLoads());
     } catch (error) {
-      if (error instanceof BankUnreachableError) continue;
-      // a revoked (copied) purse: the bank refuses, nothing moved; the request stays outstanding on the card
-      if (error instanceof ProtocolError && g.compromised.has(card.purseId)) {
-        w.trace.add(w.op, `load ${card.name} bank refused ${error.code}`);
-        return;
-      }
+      if (error instanceof CardTorn) continue;
       throw error;
     }
-    try {
-      const balance = await card.run(prng, faults, (c) => c.applyToken(token, w.clock.now));
-      w.trace.add(w.op, `load ${card.name} applied -> ${balance}`);
-    } catch (error) {
-      // a damaged token: refused by the card, or already by the host's envelope decoding; asked again
-      if (error instanceof CardError || error instanceof ProtocolError) w.trace.add(w.op, `load ${card.name} token refused ${error instanceof CardError ? error.code : `host ${error.code}`}`);
-      else if (!(error instanceof CardTorn)) throw error;
+    for (const r of results) {
+      if (!r.error || isTransient(r.error) || r.error instanceof CardError) continue;
+      if (r.error instanceof ProtocolError && g.compromised.has(card.purseId)) {
+        w.trace.add(w.op, `load ${card.name} bank refused ${r.error.code}`);
+        return;
+      }
+      throw r.error;
     }
   }
   throw new Error(`load on ${card.name} did not complete in 100 attempts`);
+}
+
+/** A failure after which the wallet just tries again: the card torn, the bank's reply lost, a damaged token. */
+function isTransient(error: unknown): boolean {
+  return error instanceof CardTorn || error instanceof BankUnreachableError || (error instanceof ProtocolError && (error.code < 200 || error.code === ErrorCode.EnvelopeOpenFailed));
+}
+
+async function hasOutstanding(w: World, card: SimCard): Promise<boolean> {
+  for (;;) {
+    try {
+      return (await card.run(w.prng, w.faults, (c) => c.outstandingLoads())).length > 0;
+    } catch (error) {
+      if (!(error instanceof CardTorn)) throw error;
+    }
+  }
 }
 
 /** One sale at a POS terminal, with a crash of the merchant's process armed at its journal. */
@@ -314,43 +316,82 @@ async function saleAmount(w: World, card: SimCard): Promise<number> {
   return prng.chance(0.9) && status.balance > 0 ? prng.range(1, Math.min(status.balance, 150_000)) : prng.range(1, 200_000);
 }
 
-/** One Internet sale at a web shop, with a crash of the shop's process armed at its journal. */
+/**
+ * One Internet sale: the cardholder's Wallet pays the shop's order (slip, card, approving
+ * signature, sealed check), with a crash of the shop's process armed at its journal. A payment the
+ * card signed and the shop did not confirm is resumed (the same sealed check again) until the shop
+ * confirms or refuses it for good.
+ */
 async function webSale(w: World, m: Merchant, card: SimCard, g: Ground): Promise<void> {
   const { prng, faults } = w;
-  const shop = m.shop as Shop;
+  const shop = m.shop as SimShop;
+  const wallet = w.wallets.get(card) as Wallet;
   const amount = await saleAmount(w, card);
-  const holder = w.cardholders.get(card.cardholderId) as Party;
   const where = `${m.party.id}/web`;
   m.store.crashAt = faults.decide('terminal-crash-before-store') ? 'before' : faults.decide('terminal-crash-after-store') ? 'after' : undefined;
   try {
-    const r = await shop.sell(card, holder, amount, prng, faults);
-    if (r.status === 'sold') w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.hash.slice(0, 16)}${r.recovered ? ' recovered' : ''}`);
-    else w.trace.add(w.op, `sale ${card.name} ${where} ${amount} ${r.status} ${r.code}`);
-    if (r.status === 'refused' && r.paid) {
-      // refused after the card signed (its newest purchase): the check stays in the card's log
-      const bytes = await newestPurchase(w, card);
-      if (bytes) {
-        const facts = factsOfReissued(bytes);
-        if (!m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
+    const ordersBefore = shop.orders.size;
+    let pendingOrder: string | undefined;
+    try {
+      const r = await card.run(prng, faults, () => wallet.payInternet(shop, { item: 'sim', amount, currency: CURRENCY }));
+      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.checkId.slice(0, 16)}`);
+      return;
+    } catch (error) {
+      if (error instanceof WalletError && error.code === 'payment_incomplete') {
+        pendingOrder = (error as WalletError & { pending: PendingPayment }).pending.orderId;
+        await afterShopFailure(w, m, error.cause);
+      } else if (error instanceof CardTorn) {
+        // torn inside INTERNET CHECK: the wallet holds nothing; if the card signed, the value is only in its log
+        const order = shop.orders.size > ordersBefore ? [...shop.orders.values()].at(-1) : undefined;
+        const bytes = order ? await paidFromLog(card, order.verified.hash, prng, faults) : undefined;
+        if (bytes) {
+          const facts = factsOfReissued(bytes);
+          if (!m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
+        }
+        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} torn${bytes ? `, signed serial ${factsOfReissued(bytes).serial}: lost to the wallet` : ', not charged'}`);
+        return;
+      } else if (error instanceof CardError || error instanceof ProtocolError || error instanceof ShopRejectedError || error instanceof WalletError) {
+        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} refused ${error instanceof ShopRejectedError ? error.code : error instanceof WalletError ? error.code : (error as CardError | ProtocolError).code}`);
+        return;
+      } else throw error;
+    }
+    for (let attempt = 0; attempt < 30; attempt++) {
+      try {
+        const r = await card.run(prng, faults, () => wallet.resumePayment(shop, pendingOrder as string));
+        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.checkId.slice(0, 16)} (resumed ${attempt + 1})`);
+        return;
+      } catch (error) {
+        if (error instanceof CardTorn) continue;
+        if (!(error instanceof WalletError && error.code === 'payment_incomplete')) throw error;
+        const cause = error.cause;
+        if (refusedForGood(cause)) {
+          // refused for good (a revoked purse on the shop's list, a limit): the card signed; the check stays in its log
+          const pending = wallet.pendingPayments().find((p) => p.orderId === pendingOrder);
+          if (pending) g.lost.set(pending.checkId, { hash: pending.checkId, purseId: card.purseId, serial: pending.serial, amount: pending.amount });
+          w.trace.add(w.op, `sale ${card.name} ${where} ${amount} refused after signing ${(cause as ShopRejectedError).code}`);
+          return;
+        }
+        await afterShopFailure(w, m, cause);
       }
     }
-  } catch (error) {
-    if (!(error instanceof TerminalCrash)) throw error;
-    faults.count(error.when === 'before' ? 'terminal-crash-before-store' : 'terminal-crash-after-store');
-    const slip = shop.inProgress;
-    await restartMerchant(w, m);
-    if (prng.chance(0.8)) {
-      const r = await shop.recover(card, holder, prng, faults);
-      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, ${r}`);
-    } else {
-      shop.inProgress = undefined;
-      const bytes = slip ? await paidFromLog(card, slip.verified.hash, prng, faults) : undefined;
-      const facts = bytes ? factsOfReissued(bytes) : undefined;
-      if (facts && !m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
-      w.trace.add(w.op, `sale ${card.name} ${where} ${amount} crashed ${error.when}, wallet gave up`);
-    }
+    throw new Error(`payment of ${pendingOrder} not confirmed after 30 attempts`);
   } finally {
     m.store.crashAt = undefined;
+  }
+}
+
+/** The shop refused the check itself (revoked, a limit, a duplicate), not bytes damaged on the way. */
+function refusedForGood(cause: unknown): boolean {
+  if (!(cause instanceof ShopRejectedError)) return false;
+  if (cause.status === 409) return true;
+  return typeof cause.code === 'number' && (cause.code === ErrorCode.Revoked || (cause.code >= 300 && cause.code < 400));
+}
+
+/** The shop's process crashed while recording a check: it restarts from its journal. */
+async function afterShopFailure(w: World, m: Merchant, cause: unknown): Promise<void> {
+  if (cause instanceof TerminalCrash) {
+    w.faults.count(cause.when === 'before' ? 'terminal-crash-before-store' : 'terminal-crash-after-store');
+    await restartMerchant(w, m);
   }
 }
 

@@ -8,7 +8,8 @@ import { SimBank, FaultyLink } from './bank.ts';
 import { CURRENCY, issueCard, type SimCard } from './cards.ts';
 import { SimClock } from './clock.ts';
 import { Faults } from './faults.ts';
-import { CrashingStore, Shop } from './merchant.ts';
+import { CrashingStore, SimShop } from './merchant.ts';
+import { Wallet } from '../../src/wallet/index.ts';
 import { Prng } from './prng.ts';
 import { Trace } from './trace.ts';
 
@@ -30,7 +31,7 @@ export interface Merchant {
   link: FaultyLink;
   book: MerchantBook;
   terminals: Terminal[];
-  shop?: Shop;
+  shop?: SimShop;
   /** Process restarts after a crash. */
   restarts: number;
 }
@@ -45,6 +46,9 @@ export interface World {
   cardholders: Map<string, Party>;
   cards: SimCard[];
   clones: SimCard[];
+  /** Each genuine card's cardholder wallet (loads and Internet payments), over one faulty bank link. */
+  wallets: Map<SimCard, Wallet>;
+  walletLink: FaultyLink;
   merchants: Merchant[];
   /** The operation being run (faults and trace lines carry it). */
   op: number;
@@ -61,7 +65,8 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
   const bank = await SimBank.create(clock);
   const db = bank.db;
   const b = bank.service.bank;
-  const w: World = { seed, prng, clock, faults, trace, bank, cardholders: new Map(), cards: [], clones: [], merchants: [], op: 0 };
+  const w = { seed, prng, clock, faults, trace, bank, cardholders: new Map(), cards: [], clones: [], wallets: new Map(), merchants: [], op: 0 } as unknown as World;
+  w.walletLink = new FaultyLink(bank, prng, faults, trace, () => w.op, 'wallet');
   for (let i = 0; i < size.cardholders; i++) {
     const id = `ch-${i}`;
     w.cardholders.set(id, (await registerCardholder(db, b, id, { now: clock.now, certify: true })) as Party);
@@ -69,7 +74,9 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
   }
   const holders = [...w.cardholders.keys()];
   for (let i = 0; i < size.cards; i++) {
-    w.cards.push(await issueCard(db, b, { name: `card-${i}`, purseId: `purse-${i}`, cardholderId: prng.pick(holders), now: clock.now }));
+    const card = await issueCard(db, b, { name: `card-${i}`, purseId: `purse-${i}`, cardholderId: prng.pick(holders), now: clock.now });
+    w.cards.push(card);
+    w.wallets.set(card, new Wallet({ card: card.card, bank: w.walletLink, bankCertificate: b.party.certificate, anchors: b.anchors, cardholder: w.cardholders.get(card.cardholderId) as Party, clock: clock.read }));
   }
   for (let i = 0; i < size.merchants; i++) {
     const party = await registerMerchant(db, b, `m-${i}`, { now: clock.now });
@@ -77,7 +84,7 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
     const link = new FaultyLink(bank, prng, faults, trace, () => w.op, party.id);
     const book = await openBook(w, party, store, link);
     const terminals = Array.from({ length: size.terminals }, (_, t) => newTerminal(w, book, `T${i}-${t}`));
-    w.merchants.push({ party, store, link, book, terminals, ...(i < size.shops ? { shop: new Shop(book) } : {}), restarts: 0 });
+    w.merchants.push({ party, store, link, book, terminals, ...(i < size.shops ? { shop: new SimShop(book, prng, faults) } : {}), restarts: 0 });
   }
   for (const m of w.merchants) await m.book.refreshRevocationList();
   return w;
