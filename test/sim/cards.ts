@@ -6,7 +6,6 @@ import { PurseCard, personalise } from '../../src/card/purse.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
 import type { OfflineLimits } from '../../src/protocol/certificate.ts';
-import type { Party } from '../../src/protocol/pki.ts';
 import type { Bank } from '../../src/bank/issuing.ts';
 import type { Database } from '../../src/bank/db.ts';
 import type { Faults } from './faults.ts';
@@ -128,4 +127,3 @@ export async function cloneCard(of: SimCard, name: string): Promise<SimCard> {
   return new SimCard(name, of.purseId, of.cardholderId, store, emulator, card, of);
 }
 
-export type { Party };

@@ -169,4 +169,3 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
   return { checksCaptured: credited.length, valueCaptured: credited.reduce((s, r) => s + r.amount, 0), clonesCaught, fraudProofs };
 }
 
-export { hex };
