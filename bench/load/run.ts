@@ -61,7 +61,7 @@ function writeMarkdown(all: Results): void {
     'figures are a floor for the server, not a capacity.',
     '',
   ];
-  writeFileSync(resolve(`${o.out}.md`), `${[...head, ...sections].join('\n\n')}\n`);
+  writeFileSync(resolve(`${o.out}.md`), `${head.join('\n')}\n${sections.join('\n\n')}\n`);
   console.error(`[load] wrote ${o.out}.md`);
 }
 
