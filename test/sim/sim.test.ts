@@ -4,6 +4,12 @@
 //   SIM_SEEDS=<n> SIM_OPS=<n>  size a run; SMARTCHECK_SLOW=1: at least 1,000,000 operations in all
 import { describe, expect, it } from 'vitest';
 import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } from './simulator.ts';
+import { buildWorld, type Merchant } from './world.ts';
+import { fullCheck, type Ground } from './checkers.ts';
+import { factsOfReissued } from './facts.ts';
+import type { SimCard } from './cards.ts';
+import type { Terminal } from '../../src/merchant/index.ts';
+import { makeSlip } from '../../src/protocol/pos.ts';
 
 const slow = process.env.SMARTCHECK_SLOW === '1';
 const replay = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
@@ -36,5 +42,40 @@ describe('simulator', () => {
     const faults = results.reduce((s, r) => s + Object.values(r.faults).reduce((a, b) => a + b, 0), 0);
     expect(faults).toBeGreaterThan(0);
     expect(results.reduce((s, r) => s + r.checksCaptured, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('the checkers', () => {
+  // A checker that cannot fail proves nothing: each of these breaks one invariant behind the
+  // simulator's back and expects the full check to name it.
+  it('catch a paid check nobody holds, and value created at the bank', { timeout: 120_000 }, async () => {
+    const w = await buildWorld(99);
+    const g: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
+    try {
+      await fullCheck(w, g, false); // a fresh world holds
+      const card = w.cards[0] as SimCard;
+      // a purchase whose check no merchant holds and the simulator did not record as lost
+      const shop = w.merchants[0] as Merchant;
+      await w.wallets.get(card)!.load(50_000);
+      await fullCheck(w, g, false);
+      const sale = await (shop.terminals[0] as Terminal).sell(card.card, 1_000);
+      await fullCheck(w, g, false);
+      const other = w.cards[1] as SimCard;
+      await w.wallets.get(other)!.load(10_000);
+      // the card pays a slip nobody records: value left the card and is nowhere
+      const slip = makeSlip(shop.party, { merchantId: shop.party.id, amount: 700, currency: 'IDR', time: w.clock.now, terminalId: 'X', terminalTxId: 1, terminalNonce: new Uint8Array(16), channel: 0 });
+      await other.card.purchase(slip, w.clock.now);
+      await expect(fullCheck(w, g, false)).rejects.toThrow(/purse-1: card serial 1, checks carry serials \[\]/);
+      // the same check now counted as lost: the books balance again
+      const facts = factsOfReissued(await other.card.reissueCheck(1));
+      g.lost.set(facts.hash, facts);
+      await fullCheck(w, g, false);
+      // value created at the bank: a purse's loaded raised without a load
+      await w.bank.db.query("update purses set loaded = loaded + 5 where purse_id = 'purse-0'");
+      await expect(fullCheck(w, g, false)).rejects.toThrow(/loaded/);
+      expect(sale.serial).toBe(1);
+    } finally {
+      await w.bank.close();
+    }
   });
 });
