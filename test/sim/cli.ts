@@ -16,7 +16,9 @@ for (let seed = first; seed < first + seeds; seed++) {
     const r = await runSimulation(seed, ops, undefined, (op) => console.log(`  seed ${seed}: ${op} operations done, all checkers held so far`));
     results.push(r);
     total += r.ops;
-    console.log(`[${new Date().toISOString()}] ${total} ops so far; seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}`);
+    console.log(`[${new Date().toISOString()}] ${total} ops so far; seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}, fraud proofs ${r.fraudProofs}, value captured ${r.valueCaptured}`);
+    // per seed, so a long run stopped before its end still reports every fault it injected
+    console.log(`  faults ${Object.entries(r.faults).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     if (process.env.SIM_TIMING) console.log('  ms per kind', JSON.stringify(Object.fromEntries(Object.entries(r.msByKind).map(([k, v]) => [k, Math.round(v)]))), 'ops', JSON.stringify(r.opsByKind));
   } catch (error) {
     console.error(String((error as Error).message));
