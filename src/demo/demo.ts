@@ -25,6 +25,7 @@ import { ErrorCode, errorDescriptions } from '../protocol/errors.ts';
 import { verifyFraudProof } from '../protocol/fraud.ts';
 import type { Party } from '../protocol/pki.ts';
 import { createShopServer } from '../shop/server.ts';
+import { issueCard } from '../wallet/issue.ts';
 import { Wallet } from '../wallet/wallet.ts';
 
 export interface DemoOptions {
@@ -120,12 +121,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const cardPath = join(dir, 'alice.card');
     const card = await timed('card: personalised through the admin API', async () => {
       const c = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(cardPath, buildHash) }));
-      await c.select();
-      const keys = await c.generateKeys();
-      const p = await bank.personalisePurse({ purseId: 'P-alice', cardholderId: 'alice', signingKey: keys.signingKey, kxKey: keys.kxKey, limits: LIMITS });
-      for (const root of p.roots) await c.installRoot(root.id, root.publicKey);
-      await c.installCertificate(p.certificate);
-      await c.setPin(PIN);
+      await issueCard(c, bank, { purseId: 'P-alice', cardholderId: 'alice', limits: LIMITS, pin: PIN });
       return c;
     });
 

@@ -6,6 +6,8 @@ export type WalletErrorCode =
   | 'declined'
   /** The shop's signed slip does not say what was ordered (amount, currency, channel): nothing charged. */
   | 'offer_mismatch'
+  /** The shop's slip does not verify (signature, merchant chain, signer): nothing charged. */
+  | 'offer_invalid'
   /** The shop's order expired before payment: nothing charged. */
   | 'offer_expired'
   /** Internet payment needs a cardholder key certified by the bank. */

@@ -1,6 +1,8 @@
 // The cardholder wallet library: works in Node and in browsers (no node: imports).
-export { Wallet } from './wallet.ts';
-export type { LoadResult, PaymentResult, PendingPayment, SlipApproval, WalletOptions } from './wallet.ts';
+export { partySigner, Wallet } from './wallet.ts';
+export type { ApprovedCheck, CardholderSigner, CheckDraft, LoadResult, PaymentJournal, PaymentResult, PendingPayment, SlipApproval, WalletOptions } from './wallet.ts';
+export { issueCard } from './issue.ts';
+export type { IssueCardOptions } from './issue.ts';
 export { WalletError } from './errors.ts';
 export type { WalletErrorCode } from './errors.ts';
 export type { OrderRequest, PaymentConfirmation, PurchaseOffer, ShopLink } from '../net/shop-link.ts';

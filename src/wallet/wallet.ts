@@ -19,11 +19,67 @@ export interface SlipApproval {
   orderId: string;
   item: string;
   merchantId: string;
+  /** The bank that certified the merchant (the slip signer's issuer). */
+  bankId: string;
   amount: number;
   currency: string;
   /** The slip's time (unix seconds). */
   time: number;
   expiresAt: number;
+}
+
+/** The purse's half of an Internet check (PurseCard.internetCheck) and the slip it answers. */
+export interface CheckDraft {
+  payload: Uint8Array;
+  purseSignature: Uint8Array;
+  slip: Uint8Array;
+}
+
+/** A check with both signatures, verified against its slip and sealed to the merchant. */
+export interface ApprovedCheck {
+  /** The two-signature check sealed to the merchant: what the shop is sent. */
+  sealedCheck: Uint8Array;
+  /** The signed check itself (COSE_Sign, purse and cardholder): the wallet's receipt. */
+  check: Uint8Array;
+  /** Hex SHA-256 of the check's payload: its id at the shop and the bank. */
+  checkId: string;
+  serial: number;
+  amount: number;
+  currency: string;
+  merchantId: string;
+}
+
+/**
+ * Holds the cardholder's certified key and adds its approval to the card's half of a check. The
+ * default signs in process with `WalletOptions.cardholder`; the browser wallet keeps the key in a
+ * crypto Web Worker and implements this over comlink, so the key never reaches the page.
+ */
+export interface CardholderSigner {
+  /** The certified cardholder id (the check request names it to the card). */
+  readonly id: string;
+  /** Adds the cardholder's signature, verifies the whole check against the slip, seals it to the merchant. */
+  approveAndSeal(draft: CheckDraft, now: number): Promise<ApprovedCheck>;
+}
+
+/** Where an app keeps payments the card signed, so a closed app can send them again. */
+export interface PaymentJournal {
+  /** Called after the card signed and before the check is sent: keep it durably (a throw stops the send). */
+  signed(pending: PendingPayment, shop: ShopLink): Promise<void>;
+  /** Called once the shop confirmed the check. */
+  confirmed(pending: PendingPayment, confirmation: PaymentConfirmation): Promise<void>;
+}
+
+/** Signs in process with the cardholder's key (a CLI, a test, a scripted wallet). */
+export function partySigner(cardholder: Pick<Party, 'id' | 'secretKey' | 'certificate'>, anchors: TrustAnchors): CardholderSigner {
+  parseCertificate(cardholder.certificate);
+  return {
+    id: cardholder.id,
+    async approveAndSeal(draft, now) {
+      const { envelope, check } = approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload) }, { anchors, now });
+      const b = check.body;
+      return { sealedCheck: envelope, check: check.bytes, checkId: hex(check.hash), serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId };
+    },
+  };
 }
 
 export interface WalletOptions {
@@ -35,6 +91,10 @@ export interface WalletOptions {
   anchors: TrustAnchors;
   /** The cardholder's certified signing key: needed for Internet payments only. */
   cardholder?: Pick<Party, 'id' | 'secretKey' | 'certificate'>;
+  /** Instead of `cardholder`: a signer that holds the key elsewhere (the browser's crypto worker). */
+  cardholderSigner?: CardholderSigner;
+  /** Keeps signed payments durably before they are sent (the browser wallet: IndexedDB). */
+  journal?: PaymentJournal;
   /** Unix seconds; default the system clock. */
   clock?: () => number;
   /** Asks the cardholder to approve a purchase; absent: approved (a scripted wallet). */
@@ -49,13 +109,11 @@ export interface LoadResult {
 }
 
 /** A payment the card signed that the shop has not confirmed yet. */
-export interface PendingPayment {
+export interface PendingPayment extends ApprovedCheck {
   orderId: string;
-  sealedCheck: Uint8Array;
-  /** Hex SHA-256 of the signed check: the shop's check id. */
-  checkId: string;
-  amount: number;
-  serial: number;
+  item: string;
+  /** When the card signed (unix seconds). */
+  time: number;
 }
 
 export interface PaymentResult extends PaymentConfirmation {
@@ -71,7 +129,8 @@ export class Wallet {
   readonly bankId: string;
   readonly #bankKx: Uint8Array;
   readonly #anchors: TrustAnchors;
-  readonly #cardholder: WalletOptions['cardholder'];
+  readonly #signer: CardholderSigner | undefined;
+  readonly #journal: PaymentJournal | undefined;
   readonly #clock: () => number;
   readonly #approve: WalletOptions['approve'];
   readonly #pending = new Map<string, PendingPayment>();
@@ -81,14 +140,14 @@ export class Wallet {
     this.card = o.card;
     this.bank = o.bank;
     this.#anchors = o.anchors;
-    this.#cardholder = o.cardholder;
+    this.#journal = o.journal;
     this.#clock = o.clock ?? (() => Math.floor(Date.now() / 1000));
     this.#approve = o.approve;
     const bank = verifyChain(o.bankCertificate, o.anchors, { now: this.#clock() });
     if (!bank.kxKey) throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
     this.bankId = bank.subject;
     this.#bankKx = bank.kxKey;
-    if (o.cardholder) parseCertificate(o.cardholder.certificate);
+    this.#signer = o.cardholderSigner ?? (o.cardholder ? partySigner(o.cardholder, o.anchors) : undefined);
   }
 
   /** Selects the purse and presents the PIN (CardError 63Cx on a wrong PIN: x tries left). */
@@ -144,33 +203,50 @@ export class Wallet {
    */
   async payInternet(shop: ShopLink, order: OrderRequest): Promise<PaymentResult> {
     if (!Number.isSafeInteger(order.amount) || order.amount < 1) throw new WalletError('bad_request', `amount: a positive integer, got ${order.amount}`);
-    const cardholder = this.#cardholder;
-    if (!cardholder) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
+    const signer = this.#signer;
+    if (!signer) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
     const offer = await shop.purchase(order);
     const now = this.#clock();
-    const context = { anchors: this.#anchors, now };
-    const slip = verifySlip(offer.slip, context).body;
+    let verified;
+    try {
+      verified = verifySlip(offer.slip, { anchors: this.#anchors, now });
+      if (verified.signer.subject !== verified.body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
+    } catch (cause) {
+      throw new WalletError('offer_invalid', `the shop's signed slip does not verify (${(cause as Error).message}): nothing was charged`, { cause });
+    }
+    const slip = verified.body;
     if (slip.channel !== Channel.Internet || slip.amount !== order.amount || slip.currency !== order.currency) {
       throw new WalletError('offer_mismatch', `slip says ${slip.amount} ${slip.currency} on channel ${slip.channel}, ordered ${order.amount} ${order.currency}`);
     }
     if (offer.expiresAt <= now) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt}`);
-    const approval: SlipApproval = { orderId: offer.orderId, item: order.item, merchantId: slip.merchantId, amount: slip.amount, currency: slip.currency, time: slip.time, expiresAt: offer.expiresAt };
+    const approval: SlipApproval = { orderId: offer.orderId, item: order.item, merchantId: slip.merchantId, bankId: verified.signer.issuer, amount: slip.amount, currency: slip.currency, time: slip.time, expiresAt: offer.expiresAt };
     if (this.#approve && !(await this.#approve(approval))) throw new WalletError('declined', `the cardholder declined order ${offer.orderId}`);
     // The cardholder may have taken a while: the order must still be open when the card pays.
     const signedAt = this.#clock();
     if (offer.expiresAt <= signedAt) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt} while waiting for approval`);
-    const draft = await this.card.internetCheck(makeCheckRequest(offer.slip, cardholder.id), signedAt);
-    const { envelope, check } = approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload), slip: offer.slip }, { anchors: this.#anchors, now: signedAt });
-    const pending: PendingPayment = { orderId: offer.orderId, sealedCheck: envelope, checkId: hex(check.hash), amount: check.body.amount, serial: check.body.serial };
+    const draft = await this.card.internetCheck(makeCheckRequest(offer.slip, signer.id), signedAt);
+    // From here the card has deducted: the check must reach the shop, now or later.
+    const approved = await signer.approveAndSeal({ ...draft, slip: offer.slip }, signedAt);
+    const pending: PendingPayment = { ...approved, orderId: offer.orderId, item: order.item, time: signedAt };
     this.#pending.set(offer.orderId, pending);
-    return this.#send(shop, pending, slip.merchantId);
+    if (this.#journal) {
+      try {
+        await this.#journal.signed(pending, shop);
+      } catch (cause) {
+        throw Object.assign(new WalletError('payment_incomplete', `the card signed check ${pending.checkId} for order ${pending.orderId}; it could not be kept, so it was not sent: ${(cause as Error).message}`, { cause }), { pending });
+      }
+    }
+    return this.#send(shop, pending);
   }
 
-  /** Sends a pending payment's sealed check again (after a lost reply). */
-  async resumePayment(shop: ShopLink, orderId: string): Promise<PaymentResult> {
-    const pending = this.#pending.get(orderId);
-    if (!pending) throw new WalletError('bad_request', `no pending payment for order ${orderId}`);
-    return this.#send(shop, pending, undefined);
+  /**
+   * Sends a pending payment's sealed check again (after a lost reply): by order id (this wallet's
+   * own pending payments), or the payment itself (kept by the app's journal across a restart).
+   */
+  async resumePayment(shop: ShopLink, payment: string | PendingPayment): Promise<PaymentResult> {
+    const pending = typeof payment === 'string' ? this.#pending.get(payment) : payment;
+    if (!pending) throw new WalletError('bad_request', `no pending payment for order ${String(payment)}`);
+    return this.#send(shop, pending);
   }
 
   /** Payments the card signed and no shop confirmed yet. */
@@ -178,7 +254,7 @@ export class Wallet {
     return [...this.#pending.values()];
   }
 
-  async #send(shop: ShopLink, pending: PendingPayment, merchantId: string | undefined): Promise<PaymentResult> {
+  async #send(shop: ShopLink, pending: PendingPayment): Promise<PaymentResult> {
     let confirmation: PaymentConfirmation;
     try {
       confirmation = await shop.pay(pending.orderId, pending.sealedCheck);
@@ -189,7 +265,8 @@ export class Wallet {
       throw Object.assign(new WalletError('payment_incomplete', `the shop confirmed ${confirmation.orderId}/${confirmation.checkId}, not ${pending.orderId}/${pending.checkId}`), { pending });
     }
     this.#pending.delete(pending.orderId);
-    return { ...confirmation, merchantId: merchantId ?? '', balance: (await this.card.status()).balance };
+    await this.#journal?.confirmed(pending, confirmation);
+    return { ...confirmation, merchantId: pending.merchantId, balance: (await this.card.status()).balance };
   }
 
   status(): Promise<PurseStatus> {

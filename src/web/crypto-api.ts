@@ -3,41 +3,11 @@
 import { wrap, type Remote } from 'comlink';
 import type { CryptoWorker } from './crypto-worker.ts';
 
+export type { ApprovedCheck, CheckDraft } from '../wallet/wallet.ts';
+
 export interface RootKey {
   id: string;
   publicKey: Uint8Array;
-}
-
-/** A verified shop slip, as the cardholder is asked to approve it. */
-export interface SlipSummary {
-  merchantId: string;
-  /** The bank that certified the merchant. */
-  bankId: string;
-  amount: number;
-  currency: string;
-  time: number;
-  /** Hex SHA-256 of the slip's body. */
-  slipHash: string;
-}
-
-/** The purse's half of an Internet check (PurseCard.internetCheck) and the slip it answers. */
-export interface CheckDraft {
-  payload: Uint8Array;
-  purseSignature: Uint8Array;
-  slip: Uint8Array;
-}
-
-export interface ApprovedCheck {
-  /** The two-signature check sealed to the merchant: what the shop is sent. */
-  envelope: Uint8Array;
-  /** The signed check itself (COSE_Sign, purse and cardholder): the wallet's receipt. */
-  check: Uint8Array;
-  /** Hex SHA-256 of the check's payload: its id at the shop and the bank. */
-  checkId: string;
-  serial: number;
-  amount: number;
-  currency: string;
-  merchantId: string;
 }
 
 /** What the worker posts once its module (and the core, top-level await) is ready for calls. */

@@ -1,18 +1,17 @@
 // The wallet's crypto worker (a module Web Worker, driven over comlink): it holds the cardholder's
 // signing key and does the wallet's own crypto, apart from the card's. The page never sees the
 // cardholder's secret key: the key is made here, kept in IndexedDB (read only by this worker), and
-// used here to approve checks. The worker also verifies the shop's slip and its certificate chain
-// before the cardholder is asked, and seals the approved check to the merchant.
+// used here to approve checks (the Wallet's CardholderSigner, src/web/pay.ts): it verifies the
+// whole check against the shop's slip and seals it to the merchant.
 import { expose } from 'comlink';
 import { ed25519 } from '../../bindings/index.ts';
 import { parseCertificate, verifyChain, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { approveInternetCheck } from '../protocol/internet.ts';
 import { digitalCheck } from '../protocol/messages.ts';
-import { verifySlip } from '../protocol/pos.ts';
-import { Channel, Role } from '../protocol/registry.ts';
+import { Role } from '../protocol/registry.ts';
 import * as db from './wallet-db.ts';
-import { WORKER_READY, type ApprovedCheck, type CheckDraft, type RootKey, type SlipSummary } from './crypto-api.ts';
+import { WORKER_READY, type ApprovedCheck, type CheckDraft, type RootKey } from './crypto-api.ts';
 
 interface StoredKey {
   secretKey: Uint8Array;
@@ -73,15 +72,6 @@ const api = {
     return key?.certificate ? parseCertificate(key.certificate).subject : undefined;
   },
 
-  /** Verifies the shop's slip (merchant signature, chain up to a trusted root, Internet channel). */
-  inspectSlip(slip: Uint8Array, now: number): SlipSummary {
-    const verified = verifySlip(slip, { anchors: trusted(), now });
-    const body = verified.body;
-    if (body.channel !== Channel.Internet) throw new ProtocolError(ErrorCode.WrongChannel, 'the shop sent a slip for a POS');
-    if (verified.signer.subject !== body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
-    return { merchantId: body.merchantId, bankId: verified.signer.issuer, amount: body.amount, currency: body.currency, time: body.time, slipHash: hex(verified.hash) };
-  },
-
   /**
    * Adds the cardholder's approving signature to the purse's half of the check, verifies the
    * whole check against the slip, and seals it to the merchant's key-exchange key.
@@ -92,7 +82,7 @@ const api = {
     const signer = { secretKey: key.secretKey, certificate: key.certificate };
     const { envelope, check } = approveInternetCheck(signer, { ...draft, check: digitalCheck.decode(draft.payload) }, { anchors: trusted(), now });
     const b = check.body;
-    return { envelope, check: check.bytes, checkId: hex(check.hash), serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId };
+    return { sealedCheck: envelope, check: check.bytes, checkId: hex(check.hash), serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId };
   },
 };
 

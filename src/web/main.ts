@@ -9,13 +9,13 @@ import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
-import { Wallet } from '../wallet/wallet.ts';
+import { Wallet, type SlipApproval } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/errors.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { openCard } from './card.ts';
-import { startCryptoWorker, type SlipSummary } from './crypto-api.ts';
+import { startCryptoWorker } from './crypto-api.ts';
 import { formatAmount, parseAmount } from './money.ts';
-import { payOrder, send, type PaymentRecord } from './pay.ts';
+import { paymentJournal, resendUnconfirmed, workerSigner, type PaymentRecord } from './pay.ts';
 import { setUpCard, type WalletSettings } from './setup.ts';
 import * as db from './wallet-db.ts';
 
@@ -55,7 +55,13 @@ function explain(error: unknown): string {
   if (error instanceof BankUnreachableError) return `The bank cannot be reached: ${error.message}`;
   if (error instanceof ShopRejectedError) return `The shop refused: ${error.message}`;
   if (error instanceof ShopUnreachableError) return `The shop cannot be reached: ${error.message}`;
-  if (error instanceof WalletError) return error.message;
+  if (error instanceof WalletError) {
+    const cause = (error.cause as Error | undefined)?.message;
+    if (error.code === 'declined') return 'You cancelled the payment: nothing was charged.';
+    if (error.code === 'offer_invalid') return `the shop's signed request does not check out (${cause}): nothing was charged`;
+    if (error.code === 'payment_incomplete') return `The card paid, the shop did not confirm yet (${cause ?? error.message}); the payment is sent again on the next unlock.`;
+    return error.message;
+  }
   return (error as Error)?.message ?? String(error);
 }
 
@@ -87,7 +93,10 @@ function requireWallet(): Wallet {
 }
 
 function makeWallet(s: WalletSettings): Wallet {
-  return new Wallet({ card, bank: new BankClient(s.bankUrl), bankCertificate: s.bankCertificate, anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])), clock });
+  return new Wallet({
+    card, bank: new BankClient(s.bankUrl), bankCertificate: s.bankCertificate, anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])), clock,
+    cardholderSigner: workerSigner(worker.api, s.cardholderId), journal: paymentJournal, approve: askApproval,
+  });
 }
 
 async function renderLog(): Promise<void> {
@@ -151,7 +160,7 @@ function renderItems(currency: string) {
   $('items').replaceChildren(...list);
 }
 
-function askApproval(offer: SlipSummary & { item: string }): Promise<boolean> {
+function askApproval(offer: SlipApproval): Promise<boolean> {
   const dialog = $<HTMLDialogElement>('approve-dialog');
   $('approve-amount').textContent = `${formatAmount(offer.amount)} ${offer.currency}`;
   $('approve-merchant').textContent = offer.merchantId;
@@ -168,7 +177,7 @@ function askApproval(offer: SlipSummary & { item: string }): Promise<boolean> {
 async function buy_(item: string, amount: number): Promise<void> {
   const s = settings as WalletSettings;
   try {
-    const paid = await payOrder({ card, crypto: worker.api, shop, cardholderId: s.cardholderId, clock, approve: askApproval }, { item, amount, currency: s.currency });
+    const paid = await requireWallet().payInternet(shop, { item, amount, currency: s.currency });
     say(`Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`);
   } finally {
     // Also after a failure: the card may have paid although the shop did not confirm.
@@ -178,10 +187,8 @@ async function buy_(item: string, amount: number): Promise<void> {
 }
 
 /** Sends again the checks the card signed and no shop confirmed (the page closed mid-payment). */
-async function resendUnconfirmed(): Promise<void> {
-  for (const p of await db.getAll<PaymentRecord>('payments')) {
-    if (p.status !== 'sent') continue;
-    const paid = await send(new ShopClient(p.shopUrl), p);
+async function sendUnconfirmed(): Promise<void> {
+  for (const paid of await resendUnconfirmed(requireWallet())) {
     say(`Sent again: ${paid.merchantId} confirmed the payment of ${formatAmount(paid.amount)} ${paid.currency} (order ${paid.orderId}).`);
   }
 }
@@ -197,7 +204,7 @@ async function unlocked(): Promise<void> {
   show('unlocked');
   renderItems((settings as WalletSettings).currency);
   await finishLoads();
-  await resendUnconfirmed().catch((error) => say(explain(error)));
+  await sendUnconfirmed().catch((error) => say(explain(error)));
   await showBalance();
   await renderLog();
 }

@@ -6,6 +6,7 @@ import type { Remote } from 'comlink';
 import type { PurseCard } from '../card/purse.ts';
 import type { BankClient } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
+import { issueCard } from '../wallet/issue.ts';
 import type { CryptoWorker } from './crypto-worker.ts';
 import * as db from './wallet-db.ts';
 import type { RootKey } from './crypto-api.ts';
@@ -25,8 +26,6 @@ export interface WalletSettings {
 export function defaultLimits(currency: string): OfflineLimits {
   return { currency, maxBalance: 1_000_000, maxPerCheck: 200_000, maxOfflineChecks: 100, maxOfflineAmount: 500_000 };
 }
-
-const LIFECYCLE_KEYS_GENERATED = 1;
 
 function newId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -48,12 +47,7 @@ export async function setUpCard(o: { card: PurseCard; bank: BankClient; crypto: 
     await o.crypto.certifyCardholder(registered.certificate, o.clock());
   }
 
-  const status = await o.card.status();
-  const keys = status.lifecycle >= LIFECYCLE_KEYS_GENERATED ? await o.card.publicKeys() : await o.card.generateKeys();
-  const purse = await o.bank.personalisePurse({ purseId: ids.purseId, cardholderId: ids.cardholderId, ...keys, limits: defaultLimits(o.currency) });
-  for (const root of purse.roots) await o.card.installRoot(root.id, root.publicKey);
-  await o.card.installCertificate(purse.certificate);
-  await o.card.setPin(o.pin);
+  const purse = await issueCard(o.card, o.bank, { purseId: ids.purseId, cardholderId: ids.cardholderId, limits: defaultLimits(o.currency), pin: o.pin });
 
   const settings: WalletSettings = {
     bankUrl: o.bank.baseUrl, bankId: purse.bankId, bankCertificate: purse.bankCertificate, roots: purse.roots,

@@ -125,15 +125,11 @@ export async function issueLoadedCard(w: World, o: { cardholderId: string; purse
   const { buildHash } = await loadApplet();
   const path = w.path(o.file);
   const card = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(path, buildHash) }));
-  await card.select();
-  const cardKeys = await card.generateKeys();
-  const p = await w.bank.personalisePurse({
-    purseId: o.purseId, cardholderId: o.cardholderId, signingKey: cardKeys.signingKey, kxKey: cardKeys.kxKey,
+  const { issueCard } = await import('../../src/wallet/issue.ts');
+  await issueCard(card, w.bank, {
+    purseId: o.purseId, cardholderId: o.cardholderId, pin: PIN,
     limits: { currency: CURRENCY, maxBalance: 1_000_000, maxPerCheck: 100_000, maxOfflineChecks: 10_000, maxOfflineAmount: 10_000_000 },
   });
-  for (const root of p.roots) await card.installRoot(root.id, root.publicKey);
-  await card.installCertificate(p.certificate);
-  await card.setPin(PIN);
   await card.verifyPin(PIN);
   const { Wallet } = await import('../../src/wallet/wallet.ts');
   const info = await w.bank.bankInfo();

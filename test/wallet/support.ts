@@ -18,6 +18,7 @@ import { ShopClient } from '../../src/net/shop-client.ts';
 import type { OfflineLimits, TrustAnchors } from '../../src/protocol/certificate.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { createShopServer, type ShopServerOptions } from '../../src/shop/server.ts';
+import { issueCard } from '../../src/wallet/issue.ts';
 import { Wallet, type WalletOptions } from '../../src/wallet/wallet.ts';
 
 export const CURRENCY = 'EUR';
@@ -103,12 +104,7 @@ export async function newHolder(w: World, o: { funds?: number; limits?: OfflineL
   const registered = await w.bank.registerCardholder(cardholderId, { signingKey: keys.publicKey });
   if (o.funds !== 0) await w.bank.fund(cardholderId, o.funds ?? FUNDS, CURRENCY);
   const card = new PurseCard(await EmulatedCard.create());
-  await card.select();
-  const cardKeys = await card.generateKeys();
-  const p = await w.bank.personalisePurse({ purseId, cardholderId, signingKey: cardKeys.signingKey, kxKey: cardKeys.kxKey, limits: o.limits ?? LIMITS });
-  for (const root of p.roots) await card.installRoot(root.id, root.publicKey);
-  await card.installCertificate(p.certificate);
-  await card.setPin(PIN);
+  const p = await issueCard(card, w.bank, { purseId, cardholderId, limits: o.limits ?? LIMITS, pin: PIN });
   const cardholder: Party = { id: cardholderId, secretKey: keys.secretKey, publicKey: keys.publicKey, certificate: registered.certificate as Uint8Array };
   const wallet = new Wallet({ card, bank: w.bank, bankCertificate: p.bankCertificate, anchors: w.anchors, cardholder, clock: () => w.clock.now, ...(o.wallet ?? {}) });
   return { cardholderId, purseId, card, cardholder, wallet };

@@ -6,7 +6,7 @@ import { SW } from '../../src/card/apdu.ts';
 import { CardError } from '../../src/card/purse.ts';
 import { BankRejectedError, BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
-import { Wallet } from '../../src/wallet/wallet.ts';
+import { partySigner, Wallet, type CardholderSigner, type PaymentJournal, type PendingPayment } from '../../src/wallet/wallet.ts';
 import { WalletError } from '../../src/wallet/errors.ts';
 import { CURRENCY, FUNDS, invariants, ledger, MERCHANT_ID, newHolder, PIN, type World, makeWorld } from './support.ts';
 
@@ -202,5 +202,62 @@ describe('wallet: lost replies and the bank unreachable', () => {
     expect(error).toMatchObject({ code: 'payment_incomplete' });
     expect((error as Error).cause).toMatchObject({ name: 'ShopRejectedError', status: 422, kind: 'protocol', code: ErrorCode.Revoked });
     expect(w.book.pending().length).toBe(pending);
+  });
+});
+
+describe('wallet: an app-held cardholder signer and payment journal (the browser wallet path)', () => {
+  it('signs through cardholderSigner, journals the payment before it is sent, resumes it from the journal in a new wallet', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    await h.wallet.load(3_000);
+    const events: string[] = [];
+    const kept = new Map<string, PendingPayment>();
+    const inner = partySigner(h.cardholder, w.anchors);
+    const signer: CardholderSigner = { id: h.cardholderId, approveAndSeal: async (d, now) => (events.push('sign'), inner.approveAndSeal(d, now)) };
+    const journal: PaymentJournal = {
+      signed: async (p) => void (events.push(`kept ${p.orderId}`), kept.set(p.orderId, p)),
+      confirmed: async (p, c) => void (events.push(`confirmed ${c.checkId}`), kept.delete(p.orderId)),
+    };
+    // The shop takes the check, its answer is lost: the journal holds the payment.
+    let cut = true;
+    const flaky = { purchase: w.shop.purchase.bind(w.shop), pay: async (id: string, sealed: Uint8Array) => { const r = await w.shop.pay(id, sealed); if (cut) throw new Error('connection reset'); return r; } };
+    const app = { card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now, cardholderSigner: signer, journal };
+    const error = await new Wallet({ ...app, approve: async (s) => (events.push(`approve ${s.bankId}`), true) }).payInternet(flaky, order(1_200)).catch((e) => e);
+    expect(error).toMatchObject({ name: 'WalletError', code: 'payment_incomplete' });
+    const [orderId] = [...kept.keys()];
+    expect(events).toEqual([`approve ${w.service.bank.id}`, 'sign', `kept ${orderId}`]);
+    const pending = kept.get(orderId as string) as PendingPayment;
+    expect(pending).toMatchObject({ orderId, item: 'book', amount: 1_200, currency: CURRENCY, merchantId: MERCHANT_ID, serial: 1 });
+    expect(await h.card.status()).toMatchObject({ balance: 1_800, serial: 1 });
+
+    // A new wallet (the page reloaded) sends the journalled payment; the shop confirms that check once.
+    cut = false;
+    const resumed = await new Wallet(app).resumePayment(flaky, pending);
+    expect(resumed).toMatchObject({ orderId, checkId: pending.checkId, merchantId: MERCHANT_ID, balance: 1_800 });
+    expect(events.at(-1)).toBe(`confirmed ${pending.checkId}`);
+    expect(kept.size).toBe(0);
+    expect(await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()).toMatchObject({ status: 'paid', checkId: pending.checkId });
+  });
+
+  it('a journal that cannot keep the payment stops the send; a slip that does not verify is offer_invalid, nothing charged', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    await h.wallet.load(1_000);
+    let sent = 0;
+    const counting = { purchase: w.shop.purchase.bind(w.shop), pay: (id: string, s: Uint8Array) => (sent++, w.shop.pay(id, s)) };
+    const full: PaymentJournal = { signed: async () => { throw new Error('quota exceeded'); }, confirmed: async () => undefined };
+    const wallet = new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors, cardholder: h.cardholder, clock: () => w.clock.now, journal: full });
+    const error = await wallet.payInternet(counting, order(300)).catch((e) => e);
+    expect(error).toMatchObject({ code: 'payment_incomplete', pending: { amount: 300, serial: 1 } });
+    expect((error as Error).message).toMatch(/could not be kept, so it was not sent: quota exceeded/);
+    expect(sent).toBe(0);
+    expect(wallet.pendingPayments().map((p) => p.serial)).toEqual([1]);
+
+    const tampered = { purchase: async (o: { item: string; amount: number; currency: string }) => { const offer = await w.shop.purchase(o); const slip = offer.slip.slice(); slip[slip.length - 1]! ^= 1; return { ...offer, slip }; }, pay: counting.pay };
+    const bad = await h.wallet.payInternet(tampered, order(100)).catch((e) => e);
+    expect(bad).toMatchObject({ name: 'WalletError', code: 'offer_invalid' });
+    expect((bad as Error).cause).toMatchObject({ name: 'ProtocolError', code: ErrorCode.BadSignature });
+    expect(await h.card.status()).toMatchObject({ balance: 700, serial: 1 });
+    expect(sent).toBe(0);
   });
 });
