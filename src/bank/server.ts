@@ -18,19 +18,24 @@
 //   POST /v1/admin/merchants              { merchantId, signingKey, kxKey } → { merchantId, certificate, bankId, bankCertificate, roots }
 //   POST /v1/admin/purses                 { purseId, cardholderId, signingKey, kxKey, limits } → { purseId, cardholderId, certificate, bankId, bankCertificate, roots }
 //   POST /v1/admin/purses/:id/lost        a lost or stolen card: revoked now → { purseId, status }
+//   POST /v1/admin/purses/:id/unblock     { counter } → { purseId, counter, signature }: the bank's
+//                                         signature over unblockMessage(purseId, counter) for the
+//                                         card's RESET RETRY COUNTER (PIN blocked). Active purses only.
 //
 // CORS (for the browser wallet): the origins in option `corsOrigins`, default loopback origins.
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PoolError } from '../../bindings/pool/index.ts';
 import { verifyRevocationList } from '../protocol/revocation.ts';
-import { errorDescriptions, ProtocolError } from '../protocol/errors.ts';
+import { ErrorCode, errorDescriptions, ProtocolError } from '../protocol/errors.ts';
 import { BankError } from './errors.ts';
 import type { BankService } from './service.ts';
 import { fund, personalisePurseKeys, registerCardholderKey, registerMerchantKeys } from './issuing.ts';
 import { reportLost } from './audit.ts';
 import { balance } from './ledger.ts';
-import type { OfflineLimits } from '../protocol/certificate.ts';
+import { parseCertificate, type OfflineLimits } from '../protocol/certificate.ts';
+import { ed25519 } from '../../bindings/index.ts';
+import { unblockMessage } from '../card/purse.ts';
 
 export interface ServerOptions {
   /** Largest request body, bytes; default 8 MiB (a 10,000-check batch is about 5 MiB). */
@@ -212,6 +217,29 @@ function registerAdmin(app: FastifyInstance, service: BankService, info: () => R
       if (!known) throw new BankError('not_found', `purse ${request.params.id}`);
       if (known.status !== 'lost') await reportLost(service.db, request.params.id, service.clock(), o.lostSettleWindowS ?? 30 * 86_400);
       return { purseId: request.params.id, status: 'lost' };
+    });
+
+    // PIN unblock. The card takes a counter above the last one it applied and does not report that
+    // one, so the counter is a time (unix milliseconds, the caller's clock): always above any
+    // earlier unblock. The bank refuses a counter more than 5 minutes ahead of its own clock, so
+    // no caller can spend the card's counter space (a counter near 2^53 would end unblocking).
+    // The signature is made with the bank key generation that certified the purse: the card
+    // verifies it with the bank key it pinned at personalisation.
+    admin.post<{ Params: { id: string } }>('/v1/admin/purses/:id/unblock', async (request) => {
+      const body = jsonBody(request);
+      const counter = body.counter;
+      const latest = (service.clock() + 300) * 1000;
+      if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 1) throw new BankError('bad_request', 'counter: a positive integer');
+      if (counter > latest) throw new BankError('bad_request', `counter: unix milliseconds, at most the bank's clock + 5 min (${latest}), got ${counter}`);
+      const purseId = request.params.id;
+      const [purse] = await service.db.query<{ status: string; certificate: Uint8Array }>('select status, certificate from purses where purse_id = $1', [purseId]);
+      if (!purse) throw new BankError('not_found', `purse ${purseId}`);
+      if (purse.status !== 'active') throw new ProtocolError(ErrorCode.Revoked, `purse ${purseId} is ${purse.status}: not unblocked`);
+      const certificate = parseCertificate(new Uint8Array(purse.certificate));
+      const issuer = [service.bank.party, ...service.bank.previous].find((g) => ed25519.verify(certificate.signature, certificate.toBeSigned, g.publicKey));
+      if (!issuer) throw new BankError('conflict', `purse ${purseId}: certified by no key of this bank`);
+      const signature = ed25519.sign(unblockMessage(purseId, counter), issuer.secretKey);
+      return { purseId, counter, signature: b64(signature) };
     });
   });
 }

@@ -1,12 +1,18 @@
 // `smartcheck card …`: the emulated smartcard whose EEPROM lives in a file (src/card/file-store.ts).
-// issue personalises a new card through the bank's admin API; status and log read it.
+// issue personalises a new card through the bank's admin API, unblock resets a blocked PIN with the
+// bank's signature; status and log read it.
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { bankOption, bankClient, cardIdentity, currencyArg, fields, helpText, idArg, int, openCard, pinArg, table, when } from './common.ts';
 import { usage } from './exit.ts';
 
 const LIFECYCLE: Record<number, string> = { 0: 'blank', 1: 'keys generated', 2: 'certificate installed', 3: 'active' };
 const positive = (name: string) => int(name, 1, Number.MAX_SAFE_INTEGER);
+/** The applet takes a PIN of 4 to 8 bytes. */
+const newPinArg = (value: string) => {
+  if (!/^\d{4,8}$/.test(value)) throw new InvalidArgumentError('PIN: 4 to 8 digits');
+  return value;
+};
 
 export function cardCommands(program: Command): void {
   const card = program.command('card').description('an emulated smartcard purse in a file: issue it, read its status and log');
@@ -18,7 +24,8 @@ command that writes it. A file changed by anything else is refused (exit 4).
 
 Example:
   smartcheck card issue --card alice.card --cardholder alice --purse P-alice --pin 1234
-  smartcheck card status --card alice.card`,
+  smartcheck card status --card alice.card
+  smartcheck card unblock --card alice.card --new-pin 2468`,
   );
 
   helpText(
@@ -42,14 +49,9 @@ Example:
         const bank = await bankClient(o.bank);
         // Personalised in memory, written to the file only when whole: a refusal leaves no file.
         const emulator = await EmulatedCard.create({ store: new MemoryEeprom() });
-        const purse = new PurseCard(emulator);
-        await purse.select();
-        const keys = await purse.generateKeys();
         const limits = { currency: o.currency, maxBalance: o.maxBalance, maxPerCheck: o.maxPerCheck, maxOfflineChecks: o.maxOfflineChecks, maxOfflineAmount: o.maxOfflineAmount };
-        const p = await bank.personalisePurse({ purseId: o.purse, cardholderId: o.cardholder, signingKey: keys.signingKey, kxKey: keys.kxKey, limits });
-        for (const root of p.roots) await purse.installRoot(root.id, root.publicKey);
-        await purse.installCertificate(p.certificate);
-        await purse.setPin(o.pin);
+        const { issueCard } = await import('../wallet/issue.ts');
+        const p = await issueCard(new PurseCard(emulator), bank, { purseId: o.purse, cardholderId: o.cardholder, limits, pin: o.pin });
         const { buildHash } = await loadApplet();
         new FileEeprom(o.card, buildHash).saveSync(emulator.image);
         console.log(`card ${o.card}: purse ${p.purseId} of ${p.cardholderId}, certified by ${p.bankId}, ${o.currency} (max balance ${o.maxBalance}, max per check ${o.maxPerCheck})`);
@@ -59,6 +61,32 @@ Writes: --card <file> (mode 0600). Needs the cardholder registered at the bank.
 
 Example:
   smartcheck card issue --card alice.card --cardholder alice --purse P-alice --pin 1234 --bank http://127.0.0.1:8700`,
+  );
+
+  helpText(
+    bankOption(
+      card
+        .command('unblock')
+        .description('reset the PIN retry counter (a PIN blocked after 3 wrong tries) with the bank\'s signature (admin API); optionally a new PIN')
+        .requiredOption('--card <file>', 'the card file')
+        .option('--new-pin <pin>', 'a new PIN (4–8 digits); without it the old PIN stays', newPinArg),
+    ).action(async (o: { card: string; bank: string; newPin?: string }) => {
+      const purse = await openCard(o.card);
+      const { purseId } = await cardIdentity(purse);
+      const bank = await bankClient(o.bank);
+      // The counter is a time (ms): above any counter the card applied before (it keeps the last).
+      const { counter, signature } = await bank.unblockSignature(purseId, Date.now());
+      await purse.unblock(counter, signature, o.newPin);
+      const { pinTries } = await purse.status();
+      console.log(`card ${o.card}: purse ${purseId} unblocked by the bank, ${pinTries} PIN tries${o.newPin ? ', new PIN set' : ''}`);
+    }),
+    `
+Reads/writes: --card <file>. The bank signs "unblock" for this purse and a fresh counter; the card
+checks the signature with the bank key it was personalised with, and refuses a counter it has seen.
+A lost or revoked purse is refused by the bank (exit 4).
+
+Example:
+  smartcheck card unblock --card alice.card --bank http://127.0.0.1:8700 --new-pin 2468`,
   );
 
   helpText(

@@ -126,6 +126,17 @@ export class BankClient implements BankLink {
     return { ...infoOf(r), purseId: r.purseId, cardholderId: r.cardholderId, certificate: fromBase64(r.certificate) };
   }
 
+  /**
+   * The bank's signature that lets a card reset its PIN retry counter (PurseCard.unblock): over
+   * unblockMessage(purseId, counter). `counter` must exceed the last one the card applied: unix
+   * milliseconds (the default, now) always do. Refused: an unknown purse (404 not_found), a purse
+   * not active (422 protocol Revoked), a counter ahead of the bank's clock (400 bad_request).
+   */
+  async unblockSignature(purseId: string, counter: number = Date.now()): Promise<{ purseId: string; counter: number; signature: Uint8Array }> {
+    const r = await this.json<{ purseId: string; counter: number; signature: string }>(`/v1/admin/purses/${encodeURIComponent(purseId)}/unblock`, { counter });
+    return { purseId: r.purseId, counter: r.counter, signature: fromBase64(r.signature) };
+  }
+
   /** Reports a card lost or stolen: revoked at once (the next revocation list names it). */
   async reportLost(purseId: string): Promise<{ purseId: string; status: string }> {
     return this.json(`/v1/admin/purses/${encodeURIComponent(purseId)}/lost`, {});
