@@ -109,8 +109,11 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
         },
       };
       slot.tasks.add(task);
+      // No Promise.race with `worker.exited` here: that promise stays pending for the worker's
+      // life and would keep every call's result reachable (a leak of ~0.5 KB per check under
+      // load); a dying worker settles its tasks through onExit → fail() instead.
       slot.ready
-        .then((remote) => Promise.race([call(remote), slot.worker?.exited]))
+        .then((remote) => call(remote))
         .then(
           (value) => task.settle(undefined, value),
           (error: Error) => task.settle(error),
