@@ -123,6 +123,17 @@ export interface PaymentResult extends PaymentConfirmation {
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
+/** The shop's slip, verified (merchant signature and chain, signer = merchant id), or WalletError 'offer_invalid'. */
+function verifiedSlip(slip: Uint8Array, anchors: TrustAnchors, now: number): ReturnType<typeof verifySlip> {
+  try {
+    const verified = verifySlip(slip, { anchors, now });
+    if (verified.signer.subject !== verified.body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
+    return verified;
+  } catch (cause) {
+    throw new WalletError('offer_invalid', `the shop's signed slip does not verify (${(cause as Error).message}): nothing was charged`, { cause });
+  }
+}
+
 export class Wallet {
   readonly card: PurseCard;
   readonly bank: BankLink;
@@ -207,13 +218,7 @@ export class Wallet {
     if (!signer) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
     const offer = await shop.purchase(order);
     const now = this.#clock();
-    let verified;
-    try {
-      verified = verifySlip(offer.slip, { anchors: this.#anchors, now });
-      if (verified.signer.subject !== verified.body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
-    } catch (cause) {
-      throw new WalletError('offer_invalid', `the shop's signed slip does not verify (${(cause as Error).message}): nothing was charged`, { cause });
-    }
+    const verified = verifiedSlip(offer.slip, this.#anchors, now);
     const slip = verified.body;
     if (slip.channel !== Channel.Internet || slip.amount !== order.amount || slip.currency !== order.currency) {
       throw new WalletError('offer_mismatch', `slip says ${slip.amount} ${slip.currency} on channel ${slip.channel}, ordered ${order.amount} ${order.currency}`);
