@@ -46,7 +46,7 @@ function say(message: string) {
 function explain(error: unknown): string {
   if (error instanceof CardError) {
     if ((error.sw & 0xfff0) === SW.pinTries) return `Wrong PIN: ${error.sw & 0x0f} ${(error.sw & 0x0f) === 1 ? 'try' : 'tries'} left.`;
-    if (error.sw === SW.blocked) return 'The card is blocked after too many wrong PINs: ask your bank to unblock it.';
+    if (error.sw === SW.blocked) return 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.';
     if (error.sw === SW.insufficientFunds) return 'Not enough value on the card for this payment.';
     if (error.sw === SW.limitExceeded) return `The card's limit does not allow this (${error.message}).`;
     return `The card refused: ${error.message}`;
@@ -85,6 +85,7 @@ async function showBalance(): Promise<void> {
   const status = await card.status();
   $('balance').textContent = `${formatAmount(status.balance)} ${settings?.currency ?? ''}`.trim();
   $('card-state').textContent = status.lifecycle !== LIFECYCLE_ACTIVE ? 'not set up' : status.pinVerified ? 'unlocked' : `locked · ${status.pinTries} PIN tries left`;
+  $('unblock-button').hidden = status.lifecycle !== LIFECYCLE_ACTIVE || status.pinTries > 0;
 }
 
 function requireWallet(): Wallet {
@@ -238,6 +239,21 @@ $('unlock-form').addEventListener('submit', (event) => {
     }
     say('Unlocked.');
     await unlocked();
+  });
+});
+
+// A PIN blocked after three wrong tries: the bank signs an unblock for this purse (its loopback
+// admin API, as at set-up) and the card checks that signature (RESET RETRY COUNTER). The PIN stays.
+$('unblock-button').addEventListener('click', () => {
+  void act(async () => {
+    const s = settings as WalletSettings;
+    const { counter, signature } = await new BankClient(s.bankUrl).unblockSignature(s.purseId);
+    try {
+      await card.unblock(counter, signature);
+    } finally {
+      await showBalance();
+    }
+    say('The bank unblocked the card: enter your PIN.');
   });
 });
 

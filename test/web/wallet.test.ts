@@ -191,6 +191,24 @@ describe('browser wallet (headless Chromium)', () => {
     expect(await page.locator('#error').textContent()).toBe('Wrong PIN: 2 tries left.');
     expect(await page.locator('body').getAttribute('data-state')).toBe('locked');
     expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await page.locator('#unblock-button').isHidden()).toBe(true);
+
+    // Two more: blocked, the right PIN refused too; the bank unblocks it (its signature over this
+    // purse and a fresh counter, checked by the card) and the same PIN works again.
+    for (const [pin, error] of [['0001', 'Wrong PIN: 1 try left.'], ['0002', 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.'], [PIN, 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.']] as const) {
+      await page.fill('#pin', pin);
+      await page.click('#unlock-button');
+      await idle(page);
+      expect(await page.locator('#error').textContent()).toBe(error);
+    }
+    expect(await page.locator('#card-state').textContent()).toBe('locked · 0 PIN tries left');
+    await page.click('#unblock-button');
+    await idle(page);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(await page.locator('#message').textContent()).toBe('The bank unblocked the card: enter your PIN.');
+    expect(await page.locator('#card-state').textContent()).toBe('locked · 3 PIN tries left');
+    expect(await page.locator('#unblock-button').isHidden()).toBe(true);
+    expect(await balanceText(page)).toBe('178.00 EUR');
 
     // The right PIN: the same log as before the reload, the payment still verified.
     await page.fill('#pin', PIN);
