@@ -148,7 +148,13 @@ export class Terminal {
       await book.closeSlip({ terminalId: this.terminalId, terminalTxId, outcome: 'not-charged', code: error.code, evidence: new Uint8Array(0) });
       throw TerminalError.fromCard(error, 'PURCHASE');
     }
-    return this.#accept(book.slip(this.terminalId, terminalTxId) as SlipIntent, check, verifiedSlip, policy);
+    // A check that does not verify as genuine may have been damaged between card and terminal; the
+    // card keeps it in its log, so it is read once more before the card is called misbehaving.
+    const reread = async (): Promise<Uint8Array | undefined> => {
+      const found = (await this.#readLog(card)).find((r) => r.kind === 'purchase' && equalBytes(r.hash, verifiedSlip.hash));
+      return found ? this.#card(() => card.reissueCheck(found.serial), 'REISSUE CHECK') : undefined;
+    };
+    return this.#accept(book.slip(this.terminalId, terminalTxId) as SlipIntent, check, verifiedSlip, policy, reread);
   }
 
   /**
@@ -177,9 +183,24 @@ export class Terminal {
   }
 
   /** Verifies the card's check against the intent's slip and stores it, or closes the intent as refused. */
-  async #accept(intent: SlipIntent, check: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy): Promise<Sale> {
+  async #accept(intent: SlipIntent, check: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy, reread?: () => Promise<Uint8Array | undefined>): Promise<Sale> {
     const { terminalTxId, purseId } = intent.record;
-    const verdict = acceptCheck(check, slip, policy);
+    let verdict = acceptCheck(check, slip, policy);
+    if (verdict.decision !== 'accept' && !verdict.genuine && reread) {
+      // The card was charged (its answer came back) but the bytes do not verify: read the check
+      // again from the card's log. A card that answers (READ LOG refused, no record) decides
+      // nothing more and the refusal stands; a card gone mid-read leaves the slip open for recover().
+      let again: Uint8Array | undefined;
+      try {
+        again = await reread();
+      } catch (error) {
+        if (!(error instanceof TerminalError) || error.kind === 'card_interrupted') throw error;
+      }
+      if (again) {
+        check = again;
+        verdict = acceptCheck(check, slip, policy);
+      }
+    }
     if (verdict.decision === 'accept' && verdict.check && verdict.check.body.purseId !== purseId) {
       Object.assign(verdict, { decision: 'refuse', code: ErrorCode.WrongPurse, detail: `check of ${verdict.check.body.purseId}, card presented ${purseId}` });
     }

@@ -133,17 +133,37 @@ describe('refused offline, nothing stored', () => {
     w.now = NOW;
   });
 
-  it('a tampered check (one bit of the signature flipped on the way back)', async () => {
+  it('a check damaged on the way back is read again from the card\'s log and accepted', async () => {
     w.now = NOW;
     const rig = await newCard(w, { loadAmount: 50_000 });
     const book = await openBook(w);
-    const tampering: CardPort = {
+    const damaging: CardPort = {
       ...portOf(rig.card),
       purchase: async (slip, now) => {
         const check = await rig.card.purchase(slip, now);
         check[check.length - 1]! ^= 1;
         return check;
       },
+    };
+    const sale = await new Terminal(book, { terminalId: 'T-D' }).sell(damaging, 1_000);
+    expect(sale).toMatchObject({ amount: 1_000, serial: 1 });
+    expect(Buffer.from(sale.check).equals(Buffer.from(await rig.card.reissueCheck(1)))).toBe(true);
+    expect(book.pending().length).toBe(1);
+    expect(book.slip('T-D', 1)?.state).toBe('completed');
+  });
+
+  it('a tampered check (the card answers a flipped signature, also when read again)', async () => {
+    w.now = NOW;
+    const rig = await newCard(w, { loadAmount: 50_000 });
+    const book = await openBook(w);
+    const flip = (check: Uint8Array) => {
+      check[check.length - 1]! ^= 1;
+      return check;
+    };
+    const tampering: CardPort = {
+      ...portOf(rig.card),
+      purchase: async (slip, now) => flip(await rig.card.purchase(slip, now)),
+      reissueCheck: async (serial) => flip(await rig.card.reissueCheck(serial)),
     };
     const error = await refusal(new Terminal(book, { terminalId: 'T-X' }).sell(tampering, 1_000));
     expect(error).toMatchObject({ kind: 'check_refused', code: ErrorCode.BadSignature });
