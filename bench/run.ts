@@ -83,5 +83,10 @@ if (cardResult) {
   console.log(`\n${card.writeCard(dir, meta, cardResult)}`);
   console.log(`wrote bench/results/card.{json,md} in ${meta.durationS} s`);
 }
+// The POS and shop suites write their own files; the apps plot draws both.
+if (results.some((r) => r.name === 'pos' || r.name === 'shop')) {
+  const { writeAppsChart } = await import('./apps-chart.ts');
+  console.log(`wrote ${writeAppsChart(dir)}`);
+}
 // Targets are reported, not enforced: a missed target is a finding, not a broken benchmark.
 if (goals.some((g) => g.status === 'missed')) console.log('some targets missed (see above)');
