@@ -91,7 +91,11 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     const p = purses.get(card.purseId);
     expect(!!p, () => `no purse ${card.purseId} at the bank`);
     const bankSide = p as { loaded: number; captured: number; refunded: number; status: string };
-    expect(bankSide.status === 'active', () => `genuine purse ${card.purseId} is ${bankSide.status}`);
+    expect(bankSide.status === 'active', () => {
+      // name the likely cause: a check refunded to the card (voided in a book) that the bank credited anyway
+      const voidedCredited = [...held.values()].filter((c) => c.purseId === card.purseId && c.status === 'voided' && dbByHash.get(c.hash)?.status === 'credited');
+      return `genuine purse ${card.purseId} is ${bankSide.status}; refunded to the card yet credited at the bank: [${voidedCredited.map((c) => `${c.serial} ${c.amount} at ${c.merchant}`).join(', ')}]`;
+    });
     expect(bankSide.loaded === Number(st.loadedTotal), () => `${card.purseId}: bank loaded ${bankSide.loaded}, card loaded ${st.loadedTotal}`);
     const signed = new Map<string, { serial: number; amount: number; where: string }>();
     let voided = 0;
@@ -162,7 +166,11 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
       // deposited: credited by this receipt, or (a batch abandoned after its reply was lost) by an earlier one
       const deposited = heldChecks(m.book).reduce((s, c) => s + (c.status === 'deposited' ? c.amount : 0), 0);
       const booked = await balance(db, 'merchant', m.party.id, CURRENCY);
-      expect(booked === deposited, () => `${m.party.id}: ledger balance ${booked}, checks its book calls deposited ${deposited}`);
+      expect(booked === deposited, () => {
+        const mine = new Map(heldChecks(m.book).map((c) => [c.hash, c]));
+        const odd = rows.filter((r) => r.merchant_id === m.party.id && r.status === 'credited' && mine.get(r.h)?.status !== 'deposited');
+        return `${m.party.id}: ledger balance ${booked}, checks its book calls deposited ${deposited}; credited at the bank, not deposited in the book: ${odd.map((r) => `${r.purse_id}/${r.serial} ${r.amount} (book: ${mine.get(r.h)?.status} ${mine.get(r.h)?.code ?? ''}${g.compromised.has(r.purse_id) ? ', copied purse' : ''})`).join('; ')}`;
+      });
     }
   }
   const credited = rows.filter((r) => r.status === 'credited');
