@@ -138,7 +138,7 @@ export function fuzzFamily(family: string, targets: readonly Target[]): void {
   afterAll(() => {
     const lines = targets.map((t) => `fuzz: ${t.name}: ${inputsRun.get(t.name) ?? 0} inputs`);
     const total = targets.reduce((n, t) => n + (inputsRun.get(t.name) ?? 0), 0);
-    console.log(`${lines.join('\n')}\nfuzz: ${family} total: ${total} inputs (${SLOW ? `slow, ×${SLOW_FACTOR}` : 'default'}; seed ${SEED})`);
+    console.log(`${lines.join('\n')}\nfuzz: ${family} total: ${total} inputs (${SLOW ? 'slow' : 'default'}; seed ${SEED})`);
   });
 
   describe(`fuzz ${family} (seed ${SEED}${SLOW ? ', slow' : ''})`, () => {
