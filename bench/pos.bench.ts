@@ -90,7 +90,9 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
     const journal = new FileCheckStore(join(dir, 'append'));
     await journal.load();
     await journal.append(record);
-    mustBe((await new FileCheckStore(join(dir, 'append')).load()).length === 1, 'an appended record reads back');
+    const reader = new FileCheckStore(join(dir, 'append'));
+    mustBe((await reader.load()).length === 1, 'an appended record reads back');
+    await reader.close();
     row('durable append', `one check record (${sale.check.length + 150} B), write + fsync`, await measureAsync(() => journal.append(record), opts));
     const memory = new MemoryCheckStore();
     row('durable append', 'memory store (encode only), for comparison', await measureAsync(() => memory.append(record), opts));
