@@ -129,6 +129,12 @@ export class MerchantBook {
   readonly #lastTx = new Map<string, number>();
   readonly #batches = new Map<string, BatchRecord>();
   #openBatch: BatchRecord | undefined;
+  /**
+   * The open batch may have reached the bank without a definitive answer (a lost reply, a timeout,
+   * or a restart after the batch was journalled): the bank may have credited it. Such a batch is
+   * never abandoned on a later refusal, which could be a damaged resend; only its receipt closes it.
+   */
+  #openBatchMaybeDelivered = false;
   #depositing: Promise<unknown> = Promise.resolve();
 
   private constructor(o: MerchantBookOptions) {
@@ -150,6 +156,8 @@ export class MerchantBook {
   static async open(o: MerchantBookOptions): Promise<MerchantBook> {
     const book = new MerchantBook(o);
     for (const record of await o.store.load()) book.#apply(record, true);
+    // Journalled before the send: after a restart nobody knows whether it went out.
+    book.#openBatchMaybeDelivered = book.#openBatch !== undefined;
     return book;
   }
 
@@ -210,6 +218,7 @@ export class MerchantBook {
         const id = toHex(r.batchId);
         this.#batches.set(id, r);
         this.#openBatch = r;
+        this.#openBatchMaybeDelivered = false;
         for (const h of r.checkHashes) {
           const e = this.#entries.get(toHex(h));
           if (!e) continue;
@@ -471,8 +480,14 @@ export class MerchantBook {
       receipt = await bank.deposit(envelope);
     } catch (error) {
       const failure = bankFailure(error, 'deposit');
-      if (failure.kind === 'bank_rejected') {
+      if (failure.kind === 'bank_rejected' && !this.#openBatchMaybeDelivered) {
+        // The only delivery was refused: the bank holds nothing of this batch; its checks go out again.
         await this.#commit({ kind: 'batch-abandoned', batchId: batch.batchId, reason: failure.message, time: this.clock() });
+      } else {
+        // Unreachable, or refused after an earlier delivery of unknown outcome: the batch stays
+        // open and the next deposit sends the same batch again (same id, time and checks), which
+        // the bank either answers with its stored receipt or captures now.
+        this.#openBatchMaybeDelivered = true;
       }
       throw failure;
     }
@@ -481,6 +496,7 @@ export class MerchantBook {
       verified = verifyReceipt(this.merchant, receipt, { batchId: batch.batchId, checks }, { anchors: this.anchors, now: this.clock() });
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
+      this.#openBatchMaybeDelivered = true; // the bank answered: it may well have captured the batch
       throw new TerminalError('bad_receipt', `deposit receipt: ${error.message}`, { code: error.code, cause: error });
     }
     const outcomes = verified.body.outcomes.map(([h, c, n]): [Uint8Array, number, number] => [h, c, n]);

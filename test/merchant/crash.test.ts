@@ -266,7 +266,7 @@ describe('deposit failures', () => {
     expect(book.checks()[0]?.batches).toHaveLength(2);
   });
 
-  it('a reply lost, then the retry refused: in the new batch the "duplicate" is read as credited earlier, credited once', async () => {
+  it('a reply lost, then the resend refused (damaged on the way): the batch stays open, is never cancelled, and its receipt closes it; credited once', async () => {
     w.now = NOW;
     const rig = await newCard(w, { loadAmount: 80_000 });
     const script: ('lose' | 'refuse' | 'pass')[] = ['lose', 'refuse', 'pass'];
@@ -274,7 +274,7 @@ describe('deposit failures', () => {
       ...w.link,
       deposit: async (b) => {
         const step = script.shift() ?? 'pass';
-        if (step === 'refuse') throw new BankRejectedError(400, 'protocol', 313, 'batch too old');
+        if (step === 'refuse') throw new BankRejectedError(422, 'protocol', 200, 'bad signature (a byte damaged in transit)');
         const receipt = await w.link.deposit(b);
         if (step === 'lose') throw new BankUnreachableError('in-process', new Error('timeout'));
         return receipt;
@@ -282,16 +282,21 @@ describe('deposit failures', () => {
     };
     const book = await openBook(w, new MemoryCheckStore(), { currency: 'EUR' }, link);
     const terminal = new Terminal(book, { terminalId: 'T-Z' });
-    await terminal.sell(rig.card, 1_500);
+    const first = await terminal.sell(rig.card, 1_500);
     const before = await w.merchantBalance();
     await expect(book.deposit()).rejects.toMatchObject({ kind: 'bank_unreachable' });
+    expect(await w.merchantBalance()).toBe(before + 1_500); // the bank credited the first delivery
     await expect(book.deposit()).rejects.toMatchObject({ kind: 'bank_rejected' });
+    // Not abandoned: the check is still in its batch, so it can neither be re-batched nor refunded.
+    expect(book.entry(first.checkHash)?.status).toBe('sending');
+    await expect(terminal.cancelLast(rig.card)).rejects.toMatchObject({ kind: 'not_cancellable' });
     const newer = await terminal.sell(rig.card, 500);
     const report = await book.deposit();
-    expect(report.outcomes.map((o) => [o.amount, o.status, o.code, o.creditedEarlier ?? false])).toEqual([
-      [1_500, 'deposited', 308, true],
-      [500, 'deposited', 0, false],
+    expect(report.outcomes.map((o) => [o.amount, o.status, o.code])).toEqual([
+      [1_500, 'deposited', 0],
+      [500, 'deposited', 0],
     ]);
+    expect(report.batches).toHaveLength(2);
     expect(report.refused).toEqual([]);
     expect(book.entry(newer.checkHash)?.status).toBe('deposited');
     expect(await w.merchantBalance()).toBe(before + 2_000);
