@@ -15,6 +15,11 @@ export type WalletErrorCode =
   /** A bad argument (amount, order). */
   | 'bad_request'
   /**
+   * The card stopped answering inside INTERNET CHECK (power, reader): it may have deducted.
+   * `interrupted` holds the order and slip: present the card, unlock it, `wallet.recoverPayment`.
+   */
+  | 'payment_interrupted'
+  /**
    * The card deducted and signed, the shop did not confirm (unreachable, or it refused the check).
    * `pending` holds the sealed check: `wallet.resumePayment` sends it again.
    */

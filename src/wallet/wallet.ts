@@ -1,7 +1,8 @@
 // The cardholder's wallet: drives a PurseCard against a bank (protocol 1, loading) and web shops
 // (protocol 3, Internet payment). It holds no value itself: the card does; the wallet seals,
 // carries and approves. No node: imports (the browser wallet runs it).
-import type { LogRecord, PurseCard, PurseStatus } from '../card/purse.ts';
+import { CardError, splitInternet, type LogRecord, type PurseCard, type PurseStatus } from '../card/purse.ts';
+import { equalBytes } from '../protocol/cbor.ts';
 import { parseCertificate, verifyChain, type TrustAnchors } from '../protocol/certificate.ts';
 import { seal } from '../protocol/envelope.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
@@ -109,6 +110,16 @@ export interface LoadResult {
 }
 
 /** A payment the card signed that the shop has not confirmed yet. */
+/** A payment the card was asked to sign when it stopped answering: charged or not, its log tells. */
+export interface InterruptedPayment {
+  orderId: string;
+  item: string;
+  /** The shop's signed slip the card was paying. */
+  slip: Uint8Array;
+  /** When the card was asked (unix seconds). */
+  time: number;
+}
+
 export interface PendingPayment extends ApprovedCheck {
   orderId: string;
   item: string;
@@ -145,6 +156,7 @@ export class Wallet {
   readonly #clock: () => number;
   readonly #approve: WalletOptions['approve'];
   readonly #pending = new Map<string, PendingPayment>();
+  readonly #interrupted = new Map<string, InterruptedPayment>();
 
   /** Verifies the bank certificate up to a trusted root (a wrong bank is refused here, before any envelope). */
   constructor(o: WalletOptions) {
@@ -229,11 +241,48 @@ export class Wallet {
     // The cardholder may have taken a while: the order must still be open when the card pays.
     const signedAt = this.#clock();
     if (offer.expiresAt <= signedAt) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt} while waiting for approval`);
-    const draft = await this.card.internetCheck(makeCheckRequest(offer.slip, signer.id), signedAt);
+    let draft: { payload: Uint8Array; purseSignature: Uint8Array };
+    try {
+      draft = await this.card.internetCheck(makeCheckRequest(offer.slip, signer.id), signedAt);
+    } catch (error) {
+      if (error instanceof CardError) throw error; // a refusal: nothing was deducted
+      // The card stopped mid-command (power, reader): it may have deducted and signed. Its log will tell.
+      const interrupted: InterruptedPayment = { orderId: offer.orderId, item: order.item, slip: offer.slip, time: signedAt };
+      this.#interrupted.set(offer.orderId, interrupted);
+      throw Object.assign(new WalletError('payment_interrupted', `the card stopped while paying order ${offer.orderId}: present it again, unlock it and call recoverPayment`, { cause: error }), { interrupted });
+    }
+    return this.#approveAndSend(shop, signer, offer.orderId, order.item, offer.slip, draft, signedAt);
+  }
+
+  /**
+   * After a payment interrupted inside the card (WalletError 'payment_interrupted'), with the card
+   * powered and unlocked again: looks the slip up in the card's log. Charged: the card reissues
+   * its half of the check byte for byte, the cardholder signs, and it goes to the shop as if
+   * nothing had happened; not in the log: nothing was charged ({ status: 'not charged' }).
+   */
+  async recoverPayment(shop: ShopLink, payment: string | InterruptedPayment): Promise<PaymentResult | { orderId: string; status: 'not charged' }> {
+    const interrupted = typeof payment === 'string' ? this.#interrupted.get(payment) : payment;
+    if (!interrupted) throw new WalletError('bad_request', `no interrupted payment for order ${String(payment)}`);
+    const signer = this.#signer;
+    if (!signer) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
+    const slipHash = verifiedSlip(interrupted.slip, this.#anchors, interrupted.time).hash;
+    const found = (await this.log()).find((r) => r.kind === 'purchase' && equalBytes(r.hash, slipHash));
+    this.#interrupted.delete(interrupted.orderId);
+    if (!found) return { orderId: interrupted.orderId, status: 'not charged' };
+    const draft = splitInternet(await this.card.reissueCheck(found.serial));
+    return this.#approveAndSend(shop, signer, interrupted.orderId, interrupted.item, interrupted.slip, draft, interrupted.time);
+  }
+
+  /** Payments interrupted inside the card, not yet resolved by recoverPayment. */
+  interruptedPayments(): InterruptedPayment[] {
+    return [...this.#interrupted.values()];
+  }
+
+  async #approveAndSend(shop: ShopLink, signer: CardholderSigner, orderId: string, item: string, slip: Uint8Array, draft: { payload: Uint8Array; purseSignature: Uint8Array }, signedAt: number): Promise<PaymentResult> {
     // From here the card has deducted: the check must reach the shop, now or later.
-    const approved = await signer.approveAndSeal({ ...draft, slip: offer.slip }, signedAt);
-    const pending: PendingPayment = { ...approved, orderId: offer.orderId, item: order.item, time: signedAt };
-    this.#pending.set(offer.orderId, pending);
+    const approved = await signer.approveAndSeal({ ...draft, slip }, signedAt);
+    const pending: PendingPayment = { ...approved, orderId, item, time: signedAt };
+    this.#pending.set(orderId, pending);
     if (this.#journal) {
       try {
         await this.#journal.signed(pending, shop);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { SW } from '../../src/card/apdu.ts';
 import { CardError } from '../../src/card/purse.ts';
+import type { EmulatedCard } from '../../src/card/emulator.ts';
 import { BankRejectedError, BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
 import { partySigner, Wallet, type CardholderSigner, type PaymentJournal, type PendingPayment } from '../../src/wallet/wallet.ts';
@@ -206,6 +207,49 @@ describe('wallet: lost replies and the bank unreachable', () => {
 });
 
 describe('wallet: an app-held cardholder signer and payment journal (the browser wallet path)', () => {
+  it('a power cut inside INTERNET CHECK at every write: recoverPayment finds the payment in the card\'s log (paid once) or says not charged; value conserved', async () => {
+    const h = await newHolder(w);
+    await h.wallet.unlock(PIN);
+    await h.wallet.load(20_000);
+    const emulator = h.card.reader as EmulatedCard;
+    const outcomes = new Set<string>();
+    for (let write = 1; write <= 40; write++) {
+      const before = (await h.card.status()).balance;
+      const paidBefore = w.book.pending().length;
+      emulator.cutAtWrite = emulator.writes + write;
+      let interrupted = false;
+      try {
+        await h.wallet.payInternet(w.shop, order(100));
+        emulator.cutAtWrite = undefined; // the command needs fewer writes: no more cut points
+        expect((await h.card.status()).balance).toBe(before - 100);
+        outcomes.add('paid');
+        break;
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'payment_interrupted' });
+        interrupted = true;
+      }
+      expect(interrupted).toBe(true);
+      expect(h.wallet.interruptedPayments()).toHaveLength(1);
+      await emulator.powerOn(); // the card presented again after the cut
+      await h.wallet.unlock(PIN); // a new power cycle: the PIN again
+      const r = await h.wallet.recoverPayment(w.shop, (h.wallet.interruptedPayments()[0] as { orderId: string }).orderId);
+      const after = (await h.card.status()).balance;
+      if (r.status === 'not charged') {
+        expect(after).toBe(before);
+        expect(w.book.pending().length).toBe(paidBefore);
+      } else {
+        expect(r).toMatchObject({ status: 'paid', amount: 100, balance: before - 100 });
+        expect(after).toBe(before - 100);
+        expect(w.book.pending().length).toBe(paidBefore + 1);
+      }
+      outcomes.add(r.status);
+      expect(h.wallet.interruptedPayments()).toEqual([]);
+    }
+    expect([...outcomes].sort()).toEqual(['not charged', 'paid']);
+    const status = await h.card.status();
+    expect(BigInt(status.balance) + status.spentTotal).toBe(status.loadedTotal);
+  });
+
   it('signs through cardholderSigner, journals the payment before it is sent, resumes it from the journal in a new wallet', async () => {
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
