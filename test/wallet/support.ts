@@ -55,9 +55,10 @@ export async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
-export async function makeWorld(o: { bankServer?: ServerOptions; shop?: Partial<ShopServerOptions> } = {}): Promise<World> {
+export async function makeWorld(o: { bankServer?: ServerOptions; shop?: Partial<ShopServerOptions>; db?: Database } = {}): Promise<World> {
   const clock: Clock = { now: Math.floor(Date.now() / 1000), shopSkew: 0 };
-  const db = await openDatabase('');
+  // PGlite in memory unless the caller brings a database (a PostgreSQL schema, test/bank/support.ts).
+  const db = o.db ?? (await openDatabase(''));
   const service = await BankService.open(db, createInThreadVerifier(), { clock: () => clock.now, bankId: 'bank-web' });
   const bankApp = await buildServer(service, o.bankServer ?? {});
   const bankUrl = await listen(bankApp);
