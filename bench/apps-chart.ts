@@ -18,13 +18,19 @@ export function writeAppsChart(dir: URL): string | undefined {
     const url = new URL(suite.file, dir);
     if (!existsSync(url)) continue;
     const result = JSON.parse(readFileSync(url, 'utf8')) as { suites: { rows: Row[] }[] };
-    for (const r of result.suites.flatMap((s) => s.rows)) rows.push({ ...r, op: `${r.op}: ${r.impl}`.slice(0, 70), impl: suite.label });
+    for (const r of result.suites.flatMap((s) => s.rows))
+      rows.push({ ...r, op: `${r.op}: ${r.impl}`.slice(0, 70), impl: suite.label });
   }
   if (rows.length === 0) return undefined;
-  writeFileSync(new URL('apps.svg', dir), barChart(rows, 'POS terminal and web shop, µs per operation, log scale; shorter is faster', { labelWidth: 430 }));
+  writeFileSync(
+    new URL('apps.svg', dir),
+    barChart(rows, 'POS terminal and web shop, µs per operation, log scale; shorter is faster', { labelWidth: 430 }),
+  );
   return 'bench/results/apps.svg';
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  console.log(`wrote ${writeAppsChart(new URL('./results/', import.meta.url)) ?? 'nothing (no pos.json or shop.json)'}`);
+  console.log(
+    `wrote ${writeAppsChart(new URL('./results/', import.meta.url)) ?? 'nothing (no pos.json or shop.json)'}`,
+  );
 }

@@ -6,8 +6,9 @@
 // Writes bench/results/bank.{json,md}.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import pg from 'pg';
 import { createVerifierPool } from '../bindings/pool/index.ts';
-import { openDatabase, type Database } from '../src/bank/db.ts';
+import { type Database, openDatabase } from '../src/bank/db.ts';
 import { fund, personalisePurse, registerCardholder, registerMerchant } from '../src/bank/issuing.ts';
 import { checkInvariants } from '../src/bank/ledger.ts';
 import { migrate } from '../src/bank/migrate.ts';
@@ -15,10 +16,9 @@ import { buildServer } from '../src/bank/server.ts';
 import { BankService } from '../src/bank/service.ts';
 import { makeDeposit } from '../src/protocol/capture.ts';
 import { newPurseState, requestValue } from '../src/protocol/load.ts';
-import { signCheck } from '../src/protocol/pos.ts';
 import type { Party } from '../src/protocol/pki.ts';
+import { signCheck } from '../src/protocol/pos.ts';
 import { Channel } from '../src/protocol/registry.ts';
-import pg from 'pg';
 import type { Row, RunOptions, SuiteResult } from './harness.ts';
 
 const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;
@@ -58,11 +58,19 @@ async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
   await fund(db, 'alice', 1e14, 'EUR');
   const merchant = await registerMerchant(db, service.bank, 'shop-1', { now: NOW });
   const purses: Party[] = [];
-  for (let i = 0; i < PURSES; i++) purses.push(await personalisePurse(db, service.bank, `purse-${i}`, { cardholderId: 'alice', limits: LIMITS, now: NOW }));
+  for (let i = 0; i < PURSES; i++)
+    purses.push(
+      await personalisePurse(db, service.bank, `purse-${i}`, { cardholderId: 'alice', limits: LIMITS, now: NOW }),
+    );
   const app = await buildServer(service, { bodyLimit: 16 << 20 });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
-    db, service, merchant, purses, serials: purses.map(() => 0), url,
+    db,
+    service,
+    merchant,
+    purses,
+    serials: purses.map(() => 0),
+    url,
     async close() {
       await app.close();
       await verifier.close();
@@ -74,12 +82,26 @@ async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
 /** A signed check (its slip hash is random: the bank does not see slips). */
 function checkOf(w: World, p: number): Uint8Array {
   const purse = w.purses[p] as Party;
-  const serial = ((w.serials[p] as number) += 1);
-  return signCheck(purse, { slipHash: crypto.getRandomValues(new Uint8Array(32)), amount: 1 + (serial % 7), currency: 'EUR', merchantId: w.merchant.id, purseId: purse.id, serial, time: NOW, channel: Channel.Pos });
+  const serial = (w.serials[p] as number) + 1;
+  w.serials[p] = serial;
+  return signCheck(purse, {
+    slipHash: crypto.getRandomValues(new Uint8Array(32)),
+    amount: 1 + (serial % 7),
+    currency: 'EUR',
+    merchantId: w.merchant.id,
+    purseId: purse.id,
+    serial,
+    time: NOW,
+    channel: Channel.Pos,
+  });
 }
 
 async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: Buffer.from(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cbor' },
+    body: Buffer.from(body),
+  });
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${Buffer.from(bytes).toString()}`);
   return bytes;
@@ -89,9 +111,11 @@ async function post(url: string, body: Uint8Array): Promise<Uint8Array> {
 async function pipelined(tasks: (() => Promise<unknown>)[], inFlight: number): Promise<number> {
   const t0 = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < tasks.length) await (tasks[next++] as () => Promise<unknown>)();
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < tasks.length) await (tasks[next++] as () => Promise<unknown>)();
+    }),
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -99,11 +123,19 @@ async function loads(w: World, count: number): Promise<number> {
   const states = w.purses.map(() => newPurseState('EUR'));
   const envelopes = Array.from({ length: count }, (_, i) => {
     const p = i % w.purses.length;
-    const r = requestValue(states[p]!, w.purses[p]!, { amount: 1_000_000, currency: 'EUR', now: NOW, nonce: crypto.getRandomValues(new Uint8Array(16)) });
+    const r = requestValue(states[p]!, w.purses[p]!, {
+      amount: 1_000_000,
+      currency: 'EUR',
+      now: NOW,
+      nonce: crypto.getRandomValues(new Uint8Array(16)),
+    });
     states[p] = { ...r.state, outstanding: [] };
     return r.envelope;
   });
-  const s = await pipelined(envelopes.map((e) => () => post(`${w.url}/v1/load`, e)), IN_FLIGHT);
+  const s = await pipelined(
+    envelopes.map((e) => () => post(`${w.url}/v1/load`, e)),
+    IN_FLIGHT,
+  );
   return count / s;
 }
 
@@ -111,21 +143,38 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
   const rows: Row[] = [];
   const notes: string[] = [];
   const drivers: ('pglite' | 'pg')[] = PG_URL ? ['pglite', 'pg'] : ['pglite'];
-  if (!PG_URL) notes.push('PostgreSQL: skipped (set DATABASE_URL or SMARTCHECK_PG_URL; scripts/ci-postgres.sh starts one).');
+  if (!PG_URL)
+    notes.push('PostgreSQL: skipped (set DATABASE_URL or SMARTCHECK_PG_URL; scripts/ci-postgres.sh starts one).');
   const checksPerConfig = opts.quick ? 3_000 : 20_000;
   for (const driver of drivers) {
     for (const workers of [1, 2]) {
       const w = await world(driver, workers);
       // Every purse is loaded first (over HTTP): the loading figure.
       const loadPerS = await loads(w, opts.quick ? PURSES : 2 * PURSES);
-      push(rows, 'loading', `load (${driver})`, `${workers} workers`, 1e6 / loadPerS, 1, `${Math.round(loadPerS)} req/s`);
+      push(
+        rows,
+        'loading',
+        `load (${driver})`,
+        `${workers} workers`,
+        1e6 / loadPerS,
+        1,
+        `${Math.round(loadPerS)} req/s`,
+      );
       console.log(`  ${driver} ${workers}w: loading ${Math.round(loadPerS)} req/s`);
       for (const size of [100, 1_000]) {
         const batches = Math.max(3, Math.ceil(checksPerConfig / size));
         const envelopes: Uint8Array[] = [];
         for (let b = 0; b < batches; b++) {
           const checks = Array.from({ length: size }, (_, i) => checkOf(w, (b * size + i) % PURSES));
-          envelopes.push(makeDeposit(w.merchant, w.service.bank.party.certificate, checks, crypto.getRandomValues(new Uint8Array(16)), NOW));
+          envelopes.push(
+            makeDeposit(
+              w.merchant,
+              w.service.bank.party.certificate,
+              checks,
+              crypto.getRandomValues(new Uint8Array(16)),
+              NOW,
+            ),
+          );
         }
         // One warm-up batch, not counted; then 3 batches one at a time, for a clean phase split.
         await post(`${w.url}/v1/deposit`, envelopes.shift() as Uint8Array);
@@ -139,13 +188,24 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
         const http = wallMs - soloPhase('open') - soloPhase('verify') - soloPhase('db');
         const split = `one batch at a time: ${wallMs.toFixed(1)} ms per batch = open ${soloPhase('open').toFixed(1)} + verify ${soloPhase('verify').toFixed(1)} + db ${soloPhase('db').toFixed(1)} + HTTP/other ${http.toFixed(1)} ms`;
         const before = w.service.metrics();
-        const s = await pipelined(envelopes.map((e) => () => post(`${w.url}/v1/deposit`, e)), IN_FLIGHT);
+        const s = await pipelined(
+          envelopes.map((e) => () => post(`${w.url}/v1/deposit`, e)),
+          IN_FLIGHT,
+        );
         const after = w.service.metrics();
         const checks = envelopes.length * size;
         const perS = checks / s;
-        const phase = (k: 'open' | 'verify' | 'db') => (after.timeMs[k] - before.timeMs[k]) / checks * 1000;
+        const phase = (k: 'open' | 'verify' | 'db') => ((after.timeMs[k] - before.timeMs[k]) / checks) * 1000;
         const detail = `${Math.round(perS)} checks/s with ${IN_FLIGHT} batches in flight (phase latency per check, µs: open ${phase('open').toFixed(1)}, verify ${phase('verify').toFixed(1)}, db ${phase('db').toFixed(1)}); ${split}`;
-        push(rows, 'capture', `capture, batches of ${size} (${driver})`, `${workers} workers`, 1e6 / perS, checks, detail);
+        push(
+          rows,
+          'capture',
+          `capture, batches of ${size} (${driver})`,
+          `${workers} workers`,
+          1e6 / perS,
+          checks,
+          detail,
+        );
         console.log(`  ${driver} ${workers}w batch ${size}: ${detail}`);
       }
       const inv = await checkInvariants(w.db);
@@ -156,8 +216,24 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
   return { name: 'bank', rows, notes };
 }
 
-function push(rows: Row[], tableName: string, op: string, impl: string, usPerOp: number, perCall: number, detail: string): void {
-  rows.push({ table: tableName, op, impl, usPerOp, perCall, raw: { usPerOp: usPerOp * perCall, rmePct: 0, samples: 1, harness: 'hrtime' }, detail } as Row & { detail: string });
+function push(
+  rows: Row[],
+  tableName: string,
+  op: string,
+  impl: string,
+  usPerOp: number,
+  perCall: number,
+  detail: string,
+): void {
+  rows.push({
+    table: tableName,
+    op,
+    impl,
+    usPerOp,
+    perCall,
+    raw: { usPerOp: usPerOp * perCall, rmePct: 0, samples: 1, harness: 'hrtime' },
+    detail,
+  } as Row & { detail: string });
 }
 
 /** bank.{json,md}: a table per driver and batch size, the targets, the machine. */
@@ -165,30 +241,50 @@ export function writeBank(dir: URL, meta: object, suite: SuiteResult): string {
   const perS = (r: Row) => Math.round(1e6 / r.usPerOp);
   const find = (op: string, impl: string) => suite.rows.find((r) => r.op === op && r.impl === impl);
   const load = (meta as { loadavgStart?: number[] }).loadavgStart;
-  const out = ['# Bank benchmark', '', `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start ${load?.join(' ') ?? '?'}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`, '', 'End to end over HTTP on loopback (CBOR bodies), durable commits (PostgreSQL defaults: fsync on).', ''];
+  const out = [
+    '# Bank benchmark',
+    '',
+    `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start ${load?.join(' ') ?? '?'}, at end ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}.`,
+    '',
+    'End to end over HTTP on loopback (CBOR bodies), durable commits (PostgreSQL defaults: fsync on).',
+    '',
+  ];
   out.push('| operation | 1 worker | 2 workers | 2 / 1 |', '|---|---|---|---|');
   const ops = [...new Set(suite.rows.map((r) => r.op))];
   for (const op of ops) {
     const a = find(op, '1 workers');
     const b = find(op, '2 workers');
     const unit = op.startsWith('load') ? 'req/s' : 'checks/s';
-    out.push(`| ${op} | ${a ? `${perS(a)} ${unit}` : '–'} | ${b ? `${perS(b)} ${unit}` : '–'} | ${a && b ? (a.usPerOp / b.usPerOp).toFixed(2) : '–'} |`);
+    out.push(
+      `| ${op} | ${a ? `${perS(a)} ${unit}` : '–'} | ${b ? `${perS(b)} ${unit}` : '–'} | ${a && b ? (a.usPerOp / b.usPerOp).toFixed(2) : '–'} |`,
+    );
   }
   out.push('', '## Where the time goes', '');
   for (const r of suite.rows) out.push(`- ${r.op}, ${r.impl}: ${(r as Row & { detail: string }).detail}`);
   const pgBest = suite.rows.filter((r) => r.op.startsWith('capture') && r.op.includes('(pg)')).map(perS);
   out.push('', '## Targets (reported, not enforced)', '');
-  out.push(pgBest.length ? `- ${Math.max(...pgBest) >= 20_000 ? '✅ reached' : '❌ missed'}: ≥ 20,000 checks/s on PostgreSQL: best ${Math.max(...pgBest)}` : '- ➖ not measured: PostgreSQL');
+  out.push(
+    pgBest.length
+      ? `- ${Math.max(...pgBest) >= 20_000 ? '✅ reached' : '❌ missed'}: ≥ 20,000 checks/s on PostgreSQL: best ${Math.max(...pgBest)}`
+      : '- ➖ not measured: PostgreSQL',
+  );
   const sp = (op: string) => {
     const a = find(op, '1 workers');
     const b = find(op, '2 workers');
     return a && b ? a.usPerOp / b.usPerOp : undefined;
   };
   const pg1000 = sp('capture, batches of 1000 (pg)');
-  out.push(pg1000 !== undefined ? `- ${pg1000 >= 1.8 ? '✅ reached' : '❌ missed'}: 2 workers ≥ 1.8 × 1 worker (PostgreSQL, batches of 1,000): ${pg1000.toFixed(2)}` : '- ➖ not measured: 2 workers vs 1 on PostgreSQL');
+  out.push(
+    pg1000 !== undefined
+      ? `- ${pg1000 >= 1.8 ? '✅ reached' : '❌ missed'}: 2 workers ≥ 1.8 × 1 worker (PostgreSQL, batches of 1,000): ${pg1000.toFixed(2)}`
+      : '- ➖ not measured: 2 workers vs 1 on PostgreSQL',
+  );
   if (suite.notes.length) out.push('', '## Notes', '', ...suite.notes.map((n) => `- ${n}`));
-  const md = out.join('\n') + '\n';
+  const md = `${out.join('\n')}\n`;
   writeFileSync(new URL('bank.md', dir), md);
-  writeFileSync(new URL('bank.json', dir), JSON.stringify({ meta, suites: [suite] }, null, 2) + '\n');
+  writeFileSync(new URL('bank.json', dir), `${JSON.stringify({ meta, suites: [suite] }, null, 2)}\n`);
   return md;
 }

@@ -1,12 +1,12 @@
 // Ed25519: sign, verify, and batch verify per signature at n = 1..1024, ours against four peers.
 // Peers have no batch verification, so their batch figure is the per-signature cost of a loop.
-import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { ed25519 as noble } from '@noble/curves/ed25519.js';
 import sodium from 'libsodium-wrappers';
 import nacl from 'tweetnacl';
 import { ed25519 } from '../bindings/index.ts';
-import { signedItems, withBadSignature, type SignedItem } from './fixtures.ts';
-import { measure, mustBe, table, type RunOptions, type SuiteResult } from './harness.ts';
+import { type SignedItem, signedItems, withBadSignature } from './fixtures.ts';
+import { measure, mustBe, type RunOptions, type SuiteResult, table } from './harness.ts';
 
 export const BATCH_SIZES = [1, 8, 64, 256, 1024] as const;
 
@@ -23,16 +23,40 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 function implementations(items: SignedItem[]): Impl[] {
   const ours = items.map((it) => ed25519.keygen(it.seed).secretKey);
-  const nodeSecret: KeyObject[] = items.map((it) => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, it.seed]), format: 'der', type: 'pkcs8' }));
-  const nodePublic: KeyObject[] = items.map((it) => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, it.publicKey]), format: 'der', type: 'spki' }));
+  const nodeSecret: KeyObject[] = items.map((it) =>
+    createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, it.seed]), format: 'der', type: 'pkcs8' }),
+  );
+  const nodePublic: KeyObject[] = items.map((it) =>
+    createPublicKey({ key: Buffer.concat([SPKI_PREFIX, it.publicKey]), format: 'der', type: 'spki' }),
+  );
   const sodiumSecret = items.map((it) => sodium.crypto_sign_seed_keypair(it.seed).privateKey);
   const naclSecret = items.map((it) => nacl.sign.keyPair.fromSeed(it.seed).secretKey);
   return [
-    { name: 'ours', sign: (i, m) => ed25519.sign(m, ours[i]!), verify: (_, it) => ed25519.verify(it.signature, it.message, it.publicKey) },
-    { name: 'node:crypto', sign: (i, m) => nodeSign(null, m, nodeSecret[i]!), verify: (i, it) => nodeVerify(null, it.message, nodePublic[i]!, it.signature) },
-    { name: '@noble/curves', sign: (i, m) => noble.sign(m, items[i]!.seed), verify: (_, it) => noble.verify(it.signature, it.message, it.publicKey) },
-    { name: 'libsodium', sign: (i, m) => sodium.crypto_sign_detached(m, sodiumSecret[i]!), verify: (_, it) => sodium.crypto_sign_verify_detached(it.signature, it.message, it.publicKey) },
-    { name: 'tweetnacl', sign: (i, m) => nacl.sign.detached(m, naclSecret[i]!), verify: (_, it) => nacl.sign.detached.verify(it.message, it.signature, it.publicKey) },
+    {
+      name: 'ours',
+      sign: (i, m) => ed25519.sign(m, ours[i]!),
+      verify: (_, it) => ed25519.verify(it.signature, it.message, it.publicKey),
+    },
+    {
+      name: 'node:crypto',
+      sign: (i, m) => nodeSign(null, m, nodeSecret[i]!),
+      verify: (i, it) => nodeVerify(null, it.message, nodePublic[i]!, it.signature),
+    },
+    {
+      name: '@noble/curves',
+      sign: (i, m) => noble.sign(m, items[i]!.seed),
+      verify: (_, it) => noble.verify(it.signature, it.message, it.publicKey),
+    },
+    {
+      name: 'libsodium',
+      sign: (i, m) => sodium.crypto_sign_detached(m, sodiumSecret[i]!),
+      verify: (_, it) => sodium.crypto_sign_verify_detached(it.signature, it.message, it.publicKey),
+    },
+    {
+      name: 'tweetnacl',
+      sign: (i, m) => nacl.sign.detached(m, naclSecret[i]!),
+      verify: (_, it) => nacl.sign.detached.verify(it.message, it.signature, it.publicKey),
+    },
   ];
 }
 
@@ -71,18 +95,32 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
   // Single operations rotate through 64 messages of 64..200 bytes, each with its own key.
   for (const impl of impls) {
     let k = 0;
-    const fn = () => impl.sign((k = (k + 1) & 63), items[k]!.message);
+    const fn = () => {
+      k = (k + 1) & 63;
+      return impl.sign(k, items[k]!.message);
+    };
     add('sign', impl.name, await measure(fn, opts));
   }
   for (const impl of impls) {
     let k = 0;
-    const fn = () => impl.verify((k = (k + 1) & 63), items[k]!);
+    const fn = () => {
+      k = (k + 1) & 63;
+      return impl.verify(k, items[k]!);
+    };
     add('verify', impl.name, await measure(allTrue(fn, `${impl.name} verify`, 70), opts));
   }
   for (const n of BATCH_SIZES) {
     const batch = items.slice(0, n);
     const op = `batch verify n=${n} (per signature)`;
-    add(op, 'ours', await measure(allTrue(() => ed25519.verifyBatch(batch).valid, op, 1), opts), n);
+    add(
+      op,
+      'ours',
+      await measure(
+        allTrue(() => ed25519.verifyBatch(batch).valid, op, 1),
+        opts,
+      ),
+      n,
+    );
     // A peer's loop costs n single verifications whatever n is; in a quick run, loops of 256 and
     // 1024 are skipped (tweetnacl needs ~9 s for one loop of 1024 on this machine).
     if (opts.quick && n > 64) continue;
@@ -91,7 +129,12 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
       add(op, impl.name, await measure(allTrue(fn, `${impl.name} ${op}`, 1), opts), n);
     }
   }
-  const notes = ['Ed25519: peers have no batch API; their batch rows are the per-signature cost of a loop of single verifications.'];
-  if (opts.quick) notes.push('Ed25519 (quick run): peer loops at n = 256 and 1024 not run; their per-signature cost equals the n = 64 loop.');
+  const notes = [
+    'Ed25519: peers have no batch API; their batch rows are the per-signature cost of a loop of single verifications.',
+  ];
+  if (opts.quick)
+    notes.push(
+      'Ed25519 (quick run): peer loops at n = 256 and 1024 not run; their per-signature cost equals the n = 64 loop.',
+    );
   return { name: 'ed25519', rows, notes };
 }

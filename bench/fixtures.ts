@@ -1,6 +1,6 @@
 // Deterministic inputs shared by the suites: signed items from distinct signers (a bank verifies
 // checks from many purses, so one key per item), messages of 64..200 bytes.
-import { ed25519, type BatchItem } from '../bindings/index.ts';
+import { type BatchItem, ed25519 } from '../bindings/index.ts';
 
 export interface Signer {
   seed: Uint8Array;

@@ -1,7 +1,7 @@
 // The other ways to time an operation, kept only to compare harnesses (bench/harness-check.ts,
 // HARNESS.md): benchmark.js (sync and deferred), tinybench without batching, a plain hrtime loop.
 import Benchmark from 'benchmark';
-import { keep, tinybench, type Measurement } from './harness.ts';
+import { keep, type Measurement, tinybench } from './harness.ts';
 
 /** benchmark.js, synchronous. No setup/teardown on purpose: given one, benchmark.js rebuilds `fn`
  *  from its source text, so an arrow with an expression body becomes an "empty" test (hz 0) and a
@@ -11,7 +11,12 @@ export function withBenchmarkJs(fn: () => unknown, timeMs: number, minTimeMs?: n
   const bench = new Benchmark({ fn, maxTime: timeMs / 1000, minSamples: 5, ...minTime });
   bench.run({ async: false });
   if (bench.error) throw bench.error;
-  return { usPerOp: bench.stats.mean * 1e6, rmePct: bench.stats.rme, samples: bench.stats.sample.length, harness: 'benchmark.js' };
+  return {
+    usPerOp: bench.stats.mean * 1e6,
+    rmePct: bench.stats.rme,
+    samples: bench.stats.sample.length,
+    harness: 'benchmark.js',
+  };
 }
 
 /** benchmark.js deferred mode for an async function . */
@@ -25,7 +30,12 @@ export function withBenchmarkJsDeferred(fn: () => Promise<unknown>, timeMs: numb
       onComplete: () =>
         bench.error
           ? reject(bench.error)
-          : resolve({ usPerOp: bench.stats.mean * 1e6, rmePct: bench.stats.rme, samples: bench.stats.sample.length, harness: 'benchmark.js' }),
+          : resolve({
+              usPerOp: bench.stats.mean * 1e6,
+              rmePct: bench.stats.rme,
+              samples: bench.stats.sample.length,
+              harness: 'benchmark.js',
+            }),
     });
     bench.run({ async: true });
   });
@@ -35,9 +45,12 @@ export function withBenchmarkJsDeferred(fn: () => Promise<unknown>, timeMs: numb
  *  sub-microsecond operations (the figure is divided back to one call). The inner loop is
  *  synchronous: an async wrapper would add a microtask per call (measured: +7 % on sha256 200 B). */
 export function withTinybench(fn: () => unknown, timeMs: number, inner = 1): Promise<Measurement> {
-  const body = inner === 1 ? fn : () => {
-    for (let i = 0; i < inner; i++) keep(fn());
-  };
+  const body =
+    inner === 1
+      ? fn
+      : () => {
+          for (let i = 0; i < inner; i++) keep(fn());
+        };
   return tinybench(body, timeMs, inner);
 }
 

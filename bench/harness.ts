@@ -20,7 +20,12 @@ export function keep(value: unknown): void {
   sink = value;
 }
 
-export async function tinybench(fn: () => unknown, timeMs: number, inner: number, minSamples = 5): Promise<Measurement> {
+export async function tinybench(
+  fn: () => unknown,
+  timeMs: number,
+  inner: number,
+  minSamples = 5,
+): Promise<Measurement> {
   // Warm-up by time, not by count: one warm-up call of a 1024-signature tweetnacl loop takes ~9 s.
   const bench = new Bench({
     time: timeMs,
@@ -35,7 +40,12 @@ export async function tinybench(fn: () => unknown, timeMs: number, inner: number
   const result = bench.tasks[0]?.result;
   if (!result || !('latency' in result)) throw new Error(`tinybench: no result (${result?.state})`);
   const { latency } = result;
-  return { usPerOp: (latency.mean * 1000) / inner, rmePct: latency.rme, samples: latency.samplesCount, harness: 'tinybench' };
+  return {
+    usPerOp: (latency.mean * 1000) / inner,
+    rmePct: latency.rme,
+    samples: latency.samplesCount,
+    harness: 'tinybench',
+  };
 }
 
 /** Throws unless `ok`: every implementation proves one correct result before it is timed. */
@@ -74,9 +84,16 @@ const minSamplesOf = (opts: RunOptions, minSamples?: number) => minSamples ?? (o
 /** One synchronous operation. */
 export function measure(fn: () => unknown, opts: RunOptions, minSamples?: number): Promise<Measurement> {
   const inner = callsPerSample(fn);
-  return tinybench(inner === 1 ? fn : () => {
-    for (let i = 0; i < inner; i++) keep(fn());
-  }, budgetMs(opts), inner, minSamplesOf(opts, minSamples));
+  return tinybench(
+    inner === 1
+      ? fn
+      : () => {
+          for (let i = 0; i < inner; i++) keep(fn());
+        },
+    budgetMs(opts),
+    inner,
+    minSamplesOf(opts, minSamples),
+  );
 }
 
 /** One asynchronous operation (awaited before the next starts). */

@@ -5,7 +5,7 @@ import { createSHA256, createSHA512, type IHasher } from 'hash-wasm';
 import sodium from 'libsodium-wrappers';
 import { sha256, sha512 } from '../bindings/index.ts';
 import { pseudoBytes } from './fixtures.ts';
-import { measure, mustBe, table, type RunOptions, type SuiteResult } from './harness.ts';
+import { measure, mustBe, type RunOptions, type SuiteResult, table } from './harness.ts';
 
 type Hash = (data: Uint8Array) => Uint8Array;
 
@@ -41,7 +41,9 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
       },
     },
   ];
-  notes.push('libsodium SHA-256: not measured; the standard libsodium-wrappers build does not export crypto_hash_sha256 (only libsodium-wrappers-sumo does). libsodium SHA-512 is crypto_hash.');
+  notes.push(
+    'libsodium SHA-256: not measured; the standard libsodium-wrappers build does not export crypto_hash_sha256 (only libsodium-wrappers-sumo does). libsodium SHA-512 is crypto_hash.',
+  );
 
   const rows: SuiteResult['rows'] = [];
   const add = table('Hash', rows);

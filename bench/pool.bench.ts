@@ -2,9 +2,9 @@
 // same batch verified in this thread. The figure that matters is the speedup, t(1 worker)/t(2).
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { ed25519, type BatchItem, type BatchResult } from '../bindings/index.ts';
+import { type BatchItem, type BatchResult, ed25519 } from '../bindings/index.ts';
 import { signedItems, withBadSignature } from './fixtures.ts';
-import { measure, measureAsync, mustBe, table, type RunOptions, type SuiteResult } from './harness.ts';
+import { measure, measureAsync, mustBe, type RunOptions, type SuiteResult, table } from './harness.ts';
 
 export const POOL_SIZES = [1024, 4096] as const;
 export const WORKER_COUNTS = [1, 2] as const;
@@ -68,6 +68,8 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
       }
     }
   }
-  notes.push(`Pool: ${os.cpus().length} cores here; 2 workers can only be 2× faster when both cores are free, so other load on the machine lowers the speedup.`);
+  notes.push(
+    `Pool: ${os.cpus().length} cores here; 2 workers can only be 2× faster when both cores are free, so other load on the machine lowers the speedup.`,
+  );
   return { name: 'pool', rows, notes };
 }

@@ -2,11 +2,11 @@
 // (tables, ratio peer/ours, targets reached or missed) and results/crypto.svg (Ed25519 chart).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import type { Row, SuiteResult } from './harness.ts';
-import { ed25519Chart } from './svg.ts';
 import { BATCH_SIZES } from './ed25519.bench.ts';
+import type { Row, SuiteResult } from './harness.ts';
 import { POOL_SIZES } from './pool.bench.ts';
-import { ACCEPT_OP, BATCH_PURSES, CHECK_BATCH_SIZES, COL, T, batchOp } from './protocol.bench.ts';
+import { ACCEPT_OP, BATCH_PURSES, batchOp, CHECK_BATCH_SIZES, COL, T } from './protocol.bench.ts';
+import { ed25519Chart } from './svg.ts';
 
 export interface RunMeta {
   quick: boolean;
@@ -48,7 +48,13 @@ interface Figure {
 const NOISY_RME_PCT = 25;
 
 /** One target: the worst of the figures it covers must be within `limit` (or above, for speedup). */
-function target(name: string, figures: Array<Figure | undefined>, limit: number, unit: string, atLeast = false): Target {
+function target(
+  name: string,
+  figures: Array<Figure | undefined>,
+  limit: number,
+  unit: string,
+  atLeast = false,
+): Target {
   const known = figures.filter((f): f is Figure => f !== undefined);
   if (known.length === 0) return { name, status: 'not measured', figure: '—' };
   const worst = known.reduce((a, b) => ((atLeast ? b.value < a.value : b.value > a.value) ? b : a));
@@ -73,7 +79,12 @@ export function targets(rows: Row[]): Target[] {
   };
   const speedup = (n: number) => poolSpeedup(rows, n);
   return [
-    target('Ed25519 batch verify ≤ 25 µs/sig at n ≥ 256 (worst of n = 256, 1024)', BATCH_SIZES.filter((n) => n >= 256).map((n) => ours('Ed25519', `batch verify n=${n} (per signature)`)), 25, 'µs/sig'),
+    target(
+      'Ed25519 batch verify ≤ 25 µs/sig at n ≥ 256 (worst of n = 256, 1024)',
+      BATCH_SIZES.filter((n) => n >= 256).map((n) => ours('Ed25519', `batch verify n=${n} (per signature)`)),
+      25,
+      'µs/sig',
+    ),
     target('Ed25519 verify ≤ 70 µs', [ours('Ed25519', 'verify')], 70, 'µs'),
     target('Ed25519 sign ≤ 26 µs', [ours('Ed25519', 'sign')], 26, 'µs'),
     target('SHA-256 200 B ≤ 1 µs', [ours('Hash', 'SHA-256 200 B')], 1, 'µs'),
@@ -122,22 +133,28 @@ export function markdown(meta: RunMeta & ReturnType<typeof machine>, suites: Sui
     out.push('', `## ${name}`, '', markdownTable(rows.filter((r) => r.table === name)));
     if (name === 'Pool') {
       const ups = POOL_SIZES.map((n) => [n, poolSpeedup(rows, n)] as const).filter(([, x]) => x !== undefined);
-      out.push('', `Speedup 2 workers vs 1 worker (t1w/t2w): ${ups.map(([n, x]) => `${x!.value.toFixed(2)}× at ${n}`).join(', ')}.`);
+      out.push(
+        '',
+        `Speedup 2 workers vs 1 worker (t1w/t2w): ${ups.map(([n, x]) => `${x!.value.toFixed(2)}× at ${n}`).join(', ')}.`,
+      );
     }
   }
   out.push('', '## Targets', '');
-  for (const g of goals) out.push(`- ${g.status === 'reached' ? '✅ reached' : g.status === 'missed' ? '❌ missed' : '➖ not measured'}: ${g.name}: ${g.figure}`);
+  for (const g of goals)
+    out.push(
+      `- ${g.status === 'reached' ? '✅ reached' : g.status === 'missed' ? '❌ missed' : '➖ not measured'}: ${g.name}: ${g.figure}`,
+    );
   const notes = suites.flatMap((s) => s.notes);
   if (notes.length) out.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
   if (rows.some((r) => r.table === 'Ed25519')) out.push('', '![Ed25519 µs/op, ours vs peers](crypto.svg)');
-  return out.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n') + '\n';
+  return `${out.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n')}\n`;
 }
 
 export function write(dir: URL, meta: RunMeta, suites: SuiteResult[]): { md: string; goals: Target[] } {
   mkdirSync(dir, { recursive: true });
   const full = { ...meta, ...machine() };
   const goals = targets(suites.flatMap((s) => s.rows));
-  writeFileSync(new URL('crypto.json', dir), JSON.stringify({ meta: full, targets: goals, suites }, null, 2) + '\n');
+  writeFileSync(new URL('crypto.json', dir), `${JSON.stringify({ meta: full, targets: goals, suites }, null, 2)}\n`);
   const md = markdown(full, suites, goals);
   writeFileSync(new URL('crypto.md', dir), md);
   const ed = suites.flatMap((s) => s.rows).filter((r) => r.table === 'Ed25519');
@@ -166,11 +183,24 @@ const noisy = (f: Figure) => (f.rmePct > NOISY_RME_PCT ? ` (noisy: ±${f.rmePct.
 
 export function protocolTargets(rows: Row[]): Target[] {
   const accept = (col: string) => figureOf(find(rows, T.acceptance, ACCEPT_OP, col));
-  const pos = target(`POS acceptance of one check ≤ ${POS_ACCEPT_US} µs (${ACCEPT_OP}; worst of cold, warm)`, [accept(COL.cold), accept(COL.warm)], POS_ACCEPT_US, 'µs');
-  const shown = ([['cold', accept(COL.cold)], ['warm', accept(COL.warm)]] as const).filter(([, f]) => f).map(([name, f]) => `${name} ${fmt(f!.value)} µs${noisy(f!)}`);
+  const pos = target(
+    `POS acceptance of one check ≤ ${POS_ACCEPT_US} µs (${ACCEPT_OP}; worst of cold, warm)`,
+    [accept(COL.cold), accept(COL.warm)],
+    POS_ACCEPT_US,
+    'µs',
+  );
+  const shown = (
+    [
+      ['cold', accept(COL.cold)],
+      ['warm', accept(COL.warm)],
+    ] as const
+  )
+    .filter(([, f]) => f)
+    .map(([name, f]) => `${name} ${fmt(f!.value)} µs${noisy(f!)}`);
   if (shown.length) pos.figure = shown.join(', ');
 
-  const batchRatio = (col: string, n: number) => ratio(find(rows, T.batch, batchOp(n), col), find(rows, T.batch, batchOp(n), COL.raw));
+  const batchRatio = (col: string, n: number) =>
+    ratio(find(rows, T.batch, batchOp(n), col), find(rows, T.batch, batchOp(n), COL.raw));
   const judged = CHECK_BATCH_SIZES.map((n) => batchRatio(COL.spread, n));
   const batch = target(
     `Batch check verification (core verifyChecks, ${BATCH_PURSES} purses) per check within ${Math.round((BATCH_OVER_RAW - 1) * 100)} % of raw ed25519.verifyBatch per signature (worst of n = ${CHECK_BATCH_SIZES.join(', ')})`,
@@ -183,13 +213,18 @@ export function protocolTargets(rows: Row[]): Target[] {
       .filter(([, f]) => f)
       .map(([n, f]) => `${f!.value.toFixed(2)}× at ${n}${noisy(f!)}`)
       .join(', ');
-  if (judged.some((f) => f)) batch.figure = `${per(COL.spread)}; not judged, 1 purse per check (2n + 1 signatures): ${per(COL.single) || '—'}`;
+  if (judged.some((f) => f))
+    batch.figure = `${per(COL.spread)}; not judged, 1 purse per check (2n + 1 signatures): ${per(COL.single) || '—'}`;
   return [pos, batch];
 }
 
 /** A table of one implementation: operation and time. */
 function singleTable(rows: Row[]): string {
-  return ['| operation | µs/op |', '|---|---:|', ...rows.map((r) => `| ${r.op} | ${fmt(r.usPerOp)} ±${r.raw.rmePct.toFixed(0)}% |`)].join('\n');
+  return [
+    '| operation | µs/op |',
+    '|---|---:|',
+    ...rows.map((r) => `| ${r.op} | ${fmt(r.usPerOp)} ±${r.raw.rmePct.toFixed(0)}% |`),
+  ].join('\n');
 }
 
 /** The batch table transposed (one line per way of verifying, one column pair per n): too wide otherwise. */
@@ -217,21 +252,32 @@ function batchSummary(rows: Row[]): string[] {
     const parts = [
       [`verifyChecks ${BATCH_PURSES} purses / raw per signature`, ratio(at(COL.spread), at(COL.raw))],
       ['verifyChecks 1 purse per check / raw per signature', ratio(at(COL.single), at(COL.raw))],
-      [`verifyChecks ${BATCH_PURSES} purses / raw batch of its own n + ${BATCH_PURSES + 1} signatures`, ratio(at(COL.spread), at(COL.rawSameSpread))],
-      ['verifyChecks 1 purse per check / raw batch of its own 2n + 1 signatures', ratio(at(COL.single), at(COL.rawSameSingle))],
+      [
+        `verifyChecks ${BATCH_PURSES} purses / raw batch of its own n + ${BATCH_PURSES + 1} signatures`,
+        ratio(at(COL.spread), at(COL.rawSameSpread)),
+      ],
+      [
+        'verifyChecks 1 purse per check / raw batch of its own 2n + 1 signatures',
+        ratio(at(COL.single), at(COL.rawSameSingle)),
+      ],
       ['with / without the revocation list', ratio(at(COL.spread), at(COL.spreadNoList))],
       [`TS verifyCheck loop / verifyChecks ${BATCH_PURSES} purses`, ratio(at(COL.tsLoop), at(COL.spread))],
     ] as const;
     const known = parts.filter(([, f]) => f).map(([name, f]) => `${name} ${f!.value.toFixed(2)}×`);
     const withList = at(COL.spread);
     const without = at(COL.spreadNoList);
-    if (withList && without) known.push(`the revocation list costs ${fmt(((withList.usPerOp - without.usPerOp) * n) / 1000)} ms per call`);
+    if (withList && without)
+      known.push(`the revocation list costs ${fmt(((withList.usPerOp - without.usPerOp) * n) / 1000)} ms per call`);
     if (known.length) out.push(`- n = ${n}: ${known.join('; ')}.`);
   }
   return out;
 }
 
-export function protocolMarkdown(meta: RunMeta & ReturnType<typeof machine>, suites: SuiteResult[], goals: Target[]): string {
+export function protocolMarkdown(
+  meta: RunMeta & ReturnType<typeof machine>,
+  suites: SuiteResult[],
+  goals: Target[],
+): string {
   const rows = suites.flatMap((s) => s.rows);
   const out = [
     '# smartcheck protocol benchmarks',
@@ -246,33 +292,44 @@ export function protocolMarkdown(meta: RunMeta & ReturnType<typeof machine>, sui
     'column of a pair is that column over the first column of the table (e.g. decode/encode, warm/cold).',
   ];
   const explain: Record<string, string> = {
-    [T.messages]: 'Message bodies (messages.ts): encode of the value, and decode of its encoded bytes. Sizes are of the encoded body.',
-    [T.signed]: 'Signed messages with their certificate chain (purse or merchant → bank → root): sign, and verify (structure, 2 certificate signatures, role, signature, body).',
+    [T.messages]:
+      'Message bodies (messages.ts): encode of the value, and decode of its encoded bytes. Sizes are of the encoded body.',
+    [T.signed]:
+      'Signed messages with their certificate chain (purse or merchant → bank → root): sign, and verify (structure, 2 certificate signatures, role, signature, body).',
     [T.acceptance]:
-      'acceptance.acceptCheck of one check against its verified slip, with the revocation list, the terminal floor limit and a replay lookup. Cold: no certificate cache (3 signatures per check); warm: the returning purse\'s chain already cached (1 signature).',
+      "acceptance.acceptCheck of one check against its verified slip, with the revocation list, the terminal floor limit and a replay lookup. Cold: no certificate cache (3 signatures per check); warm: the returning purse's chain already cached (1 signature).",
     [T.parts]: 'Pieces of one acceptance, timed alone, to read the figures above.',
     [T.batch]:
-      'The bank\'s batch check verification in the core (bindings/checks.ts verifyChecks), per check (total / n), beside raw ed25519.verifyBatch: per signature on n distinct-key signatures (the first line, the base of every ratio), and per check on exactly the distinct signatures each batch carries. The TS verifyCheck loop is run at n = 256 only.',
+      "The bank's batch check verification in the core (bindings/checks.ts verifyChecks), per check (total / n), beside raw ed25519.verifyBatch: per signature on n distinct-key signatures (the first line, the base of every ratio), and per check on exactly the distinct signatures each batch carries. The TS verifyCheck loop is run at n = 256 only.",
   };
   for (const name of [...new Set(rows.map((r) => r.table))]) {
     out.push('', `## ${name}`, '');
     if (explain[name]) out.push(explain[name]!, '');
     const these = rows.filter((r) => r.table === name);
-    out.push(name === T.batch ? batchTable(these) : new Set(these.map((r) => r.impl)).size === 1 ? singleTable(these) : markdownTable(these));
+    out.push(
+      name === T.batch
+        ? batchTable(these)
+        : new Set(these.map((r) => r.impl)).size === 1
+          ? singleTable(these)
+          : markdownTable(these),
+    );
     if (name === T.batch) out.push('', ...batchSummary(rows));
   }
   out.push('', '## Targets (reported, not enforced)', '');
-  for (const g of goals) out.push(`- ${g.status === 'reached' ? '✅ reached' : g.status === 'missed' ? '❌ missed' : '➖ not measured'}: ${g.name}: ${g.figure}`);
+  for (const g of goals)
+    out.push(
+      `- ${g.status === 'reached' ? '✅ reached' : g.status === 'missed' ? '❌ missed' : '➖ not measured'}: ${g.name}: ${g.figure}`,
+    );
   const notes = suites.flatMap((s) => s.notes);
   if (notes.length) out.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
-  return out.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n') + '\n';
+  return `${out.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n')}\n`;
 }
 
 export function writeProtocol(dir: URL, meta: RunMeta, suites: SuiteResult[]): { md: string; goals: Target[] } {
   mkdirSync(dir, { recursive: true });
   const full = { ...meta, ...machine() };
   const goals = protocolTargets(suites.flatMap((s) => s.rows));
-  writeFileSync(new URL('protocol.json', dir), JSON.stringify({ meta: full, targets: goals, suites }, null, 2) + '\n');
+  writeFileSync(new URL('protocol.json', dir), `${JSON.stringify({ meta: full, targets: goals, suites }, null, 2)}\n`);
   const md = protocolMarkdown(full, suites, goals);
   writeFileSync(new URL('protocol.md', dir), md);
   return { md, goals };

@@ -2,15 +2,15 @@
 // `--only ed25519,hash` to run some suites. Suites run one after another in this process, peers
 // inside each suite side by side, so every ratio compares numbers taken minutes apart at most.
 import os from 'node:os';
-import { PROTOCOL_SUITES, write, writeProtocol, type RunMeta, type Target } from './report.ts';
-import type { RunOptions, SuiteResult } from './harness.ts';
+import * as bank from './bank.bench.ts';
+import * as card from './card.bench.ts';
 import * as ed25519 from './ed25519.bench.ts';
+import type { RunOptions, SuiteResult } from './harness.ts';
 import * as hash from './hash.bench.ts';
 import * as hpke from './hpke.bench.ts';
 import * as pool from './pool.bench.ts';
 import * as protocol from './protocol.bench.ts';
-import * as bank from './bank.bench.ts';
-import * as card from './card.bench.ts';
+import { PROTOCOL_SUITES, type RunMeta, type Target, write, writeProtocol } from './report.ts';
 
 const SUITES: Record<string, (opts: RunOptions) => Promise<SuiteResult>> = {
   ed25519: ed25519.run,
@@ -31,7 +31,9 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] | null } {
   const only = (argv[at + 1] ?? '').split(',').filter(Boolean);
   const unknown = only.filter((name) => !(name in SUITES));
   if (only.length === 0 || unknown.length) {
-    throw new Error(`--only expects one or more of ${Object.keys(SUITES).join(', ')} (comma-separated); got ${argv[at + 1] ?? 'nothing'}`);
+    throw new Error(
+      `--only expects one or more of ${Object.keys(SUITES).join(', ')} (comma-separated); got ${argv[at + 1] ?? 'nothing'}`,
+    );
   }
   return { quick, only };
 }

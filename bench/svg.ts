@@ -39,7 +39,9 @@ export function barChart(rows: Row[], title: string, o: { labelWidth?: number } 
   for (let p = lo; p <= hi; p++) {
     const gx = x(10 ** p);
     out.push(`<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${height - 30}" stroke="#ddd"/>`);
-    out.push(`<text x="${gx}" y="${height - 16}" text-anchor="middle">${10 ** p >= 1 ? 10 ** p : (10 ** p).toFixed(-p)} µs</text>`);
+    out.push(
+      `<text x="${gx}" y="${height - 16}" text-anchor="middle">${10 ** p >= 1 ? 10 ** p : (10 ** p).toFixed(-p)} µs</text>`,
+    );
   }
   ops.forEach((op, g) => {
     const gy = top + g * groupH;
@@ -49,10 +51,14 @@ export function barChart(rows: Row[], title: string, o: { labelWidth?: number } 
       if (!r) return;
       const y = gy + i * bar;
       const w = Math.max(1, x(r.usPerOp) - left);
-      out.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${COLORS[i % COLORS.length]}"><title>${esc(`${impl} ${op}: ${r.usPerOp.toFixed(2)} µs`)}</title></rect>`);
-      out.push(`<text x="${(left + w + 4).toFixed(1)}" y="${y + bar - 3}">${r.usPerOp.toFixed(r.usPerOp >= 100 ? 0 : 1)}</text>`);
+      out.push(
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar - 2}" fill="${COLORS[i % COLORS.length]}"><title>${esc(`${impl} ${op}: ${r.usPerOp.toFixed(2)} µs`)}</title></rect>`,
+      );
+      out.push(
+        `<text x="${(left + w + 4).toFixed(1)}" y="${y + bar - 3}">${r.usPerOp.toFixed(r.usPerOp >= 100 ? 0 : 1)}</text>`,
+      );
     });
   });
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

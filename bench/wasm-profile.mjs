@@ -32,7 +32,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NAME = 'smartcheck_core';
 const RESULTS = join(ROOT, 'bench', 'results', 'wasm-profile.md');
 const WASM_OPT = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
-const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'];
+const FEATURES = [
+  '--enable-bulk-memory',
+  '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext',
+  '--enable-mutable-globals',
+];
 
 // ---- the variants --------------------------------------------------------------------------
 // Cargo builds: the project's profile (opt-level 3, lto fat, codegen-units 1, panic abort) with
@@ -56,20 +61,33 @@ const CARGO = {
   coff: { ...CURRENT, lto: 'off', cdylibOnly: true, what: 'cdylib only, lto off' },
   cfat: { ...CURRENT, cdylibOnly: true, what: 'cdylib only, lto fat' },
   cthin: { ...CURRENT, lto: 'thin', cdylibOnly: true, what: 'cdylib only, lto thin' },
-  cfatsimd: { ...CURRENT, cdylibOnly: true, rustflags: '-C target-feature=+simd128', what: 'cdylib only, lto fat, simd128' },
+  cfatsimd: {
+    ...CURRENT,
+    cdylibOnly: true,
+    rustflags: '-C target-feature=+simd128',
+    what: 'cdylib only, lto fat, simd128',
+  },
   cfats: { ...CURRENT, opt: 's', cdylibOnly: true, what: 'cdylib only, lto fat, opt-level "s"' },
   // Size where it costs no speed: every non-workspace crate (std included) at "s", the crates on
   // the Ed25519 / SHA-2 hot paths at 3 (passed as --config, Cargo.toml untouched).
   hybrid: {
     ...CURRENT,
-    config: ['profile.release.package."*".opt-level="s"', ...['curve25519-dalek', 'ed25519-zebra', 'sha2'].map((c) => `profile.release.package.${c}.opt-level=3`)],
+    config: [
+      'profile.release.package."*".opt-level="s"',
+      ...['curve25519-dalek', 'ed25519-zebra', 'sha2'].map((c) => `profile.release.package.${c}.opt-level=3`),
+    ],
     what: 'opt-level 3, deps "s" except curve25519-dalek, ed25519-zebra, sha2 at 3',
   },
 };
 // Final variants: a cargo build + a wasm-opt setting (null = no wasm-opt).
 const O3 = ['-O3', ...FEATURES];
 const VARIANTS = [
-  { name: 'current', cargo: 'base', wasmOpt: O3, what: 'current: opt 3, lto fat (not applied, see text), cgu 1, wasm-opt -O3' },
+  {
+    name: 'current',
+    cargo: 'base',
+    wasmOpt: O3,
+    what: 'current: opt 3, lto fat (not applied, see text), cgu 1, wasm-opt -O3',
+  },
   { name: 'opt-2', cargo: 'o2', wasmOpt: O3, what: 'opt-level 2 (wasm-opt -O3)' },
   { name: 'opt-s', cargo: 'os', wasmOpt: O3, what: 'opt-level "s" (wasm-opt -O3)' },
   { name: 'opt-z', cargo: 'oz', wasmOpt: O3, what: 'opt-level "z" (wasm-opt -O3)' },
@@ -84,12 +102,27 @@ const VARIANTS = [
   { name: 'wasm-opt-Oz', cargo: 'base', wasmOpt: ['-Oz', ...FEATURES], what: 'current cargo build, wasm-opt -Oz' },
   { name: 'opt-z+Oz', cargo: 'oz', wasmOpt: ['-Oz', ...FEATURES], what: 'opt-level "z" + wasm-opt -Oz (all for size)' },
   { name: 'simd128+O4', cargo: 'simd', wasmOpt: ['-O4', ...FEATURES, '--enable-simd'], what: '+simd128, wasm-opt -O4' },
-  { name: 'opt-2+simd128', cargo: 'o2simd', wasmOpt: [...O3, '--enable-simd'], what: 'opt-level 2 + simd128 (wasm-opt -O3 --enable-simd)' },
-  { name: 'hybrid', cargo: 'hybrid', wasmOpt: O3, what: 'opt 3 for core + dalek/zebra/sha2, "s" for other deps (wasm-opt -O3)' },
+  {
+    name: 'opt-2+simd128',
+    cargo: 'o2simd',
+    wasmOpt: [...O3, '--enable-simd'],
+    what: 'opt-level 2 + simd128 (wasm-opt -O3 --enable-simd)',
+  },
+  {
+    name: 'hybrid',
+    cargo: 'hybrid',
+    wasmOpt: O3,
+    what: 'opt 3 for core + dalek/zebra/sha2, "s" for other deps (wasm-opt -O3)',
+  },
   { name: 'cdylib-lto-off', cargo: 'coff', wasmOpt: O3, what: 'cdylib only, lto "off" (control for the two below)' },
   { name: 'cdylib-lto-fat', cargo: 'cfat', wasmOpt: O3, what: 'cdylib only, lto "fat": LTO really applied' },
   { name: 'cdylib-lto-thin', cargo: 'cthin', wasmOpt: O3, what: 'cdylib only, lto "thin": LTO really applied' },
-  { name: 'cdylib-fat+simd128', cargo: 'cfatsimd', wasmOpt: [...O3, '--enable-simd'], what: 'cdylib only, lto "fat" + simd128' },
+  {
+    name: 'cdylib-fat+simd128',
+    cargo: 'cfatsimd',
+    wasmOpt: [...O3, '--enable-simd'],
+    what: 'cdylib only, lto "fat" + simd128',
+  },
   { name: 'cdylib-fat+opt-s', cargo: 'cfats', wasmOpt: O3, what: 'cdylib only, lto "fat" + opt-level "s"' },
   // A/A control: byte-identical to current, loaded last; its difference from current is the noise
   // (and any load-order bias) of this harness.
@@ -110,7 +143,9 @@ const ROUNDS = Number(option('--rounds', '9'));
 // which makes the median more robust when other work comes and goes on the machine.
 const SCALE = Number(option('--scale', '1'));
 const command = argv[0] ?? 'all';
-const positional = argv.slice(1).filter((a, i, all) => !a.startsWith('--') && !['--rounds', '--out', '--scale', '--rev'].includes(all[i - 1]));
+const positional = argv
+  .slice(1)
+  .filter((a, i, all) => !a.startsWith('--') && !['--rounds', '--out', '--scale', '--rev'].includes(all[i - 1]));
 
 const log = (m) => process.stderr.write(`[wasm-profile] ${m}\n`);
 const rawWasm = (cargo) => join(OUT, cargo, 'target', TARGET, 'release', `${NAME}.wasm`);
@@ -147,7 +182,11 @@ function snapshot() {
   if (current?.id !== id) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const tar = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', commit, 'Cargo.toml', 'Cargo.lock', 'core-rs'], { maxBuffer: 1 << 30 });
+    const tar = spawnSync(
+      'git',
+      ['-C', ROOT, 'archive', '--format=tar', commit, 'Cargo.toml', 'Cargo.lock', 'core-rs'],
+      { maxBuffer: 1 << 30 },
+    );
     if (tar.status !== 0) throw new Error('git archive failed');
     const x = spawnSync('tar', ['-x', '-C', dir], { input: tar.stdout });
     if (x.status !== 0) throw new Error('tar -x failed');
@@ -163,13 +202,16 @@ function buildCargo(key, force) {
   const src = snapshot();
   const stampFile = join(OUT, key, 'settings.json');
   const settings = JSON.stringify({ ...p, source: src.id });
-  if (!force && existsSync(rawWasm(key)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === settings) return null;
+  if (!force && existsSync(rawWasm(key)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === settings)
+    return null;
   const { cargo, args, env } = wasmCargo();
   const targetDir = join(OUT, key, 'target');
   mkdirSync(targetDir, { recursive: true });
   log(`cargo build [${key}]: ${p.what}`);
   const config = (p.config ?? []).flatMap((c) => ['--config', c]);
-  const how = p.cdylibOnly ? ['rustc', '--release', '--target', TARGET, '-p', 'smartcheck-core', '--lib', '--crate-type', 'cdylib'] : ['build', '--release', '--target', TARGET, '-p', 'smartcheck-core'];
+  const how = p.cdylibOnly
+    ? ['rustc', '--release', '--target', TARGET, '-p', 'smartcheck-core', '--lib', '--crate-type', 'cdylib']
+    : ['build', '--release', '--target', TARGET, '-p', 'smartcheck-core'];
   const seconds = run(cargo, [...how, ...config, ...args], {
     cwd: src.dir,
     env: {
@@ -192,7 +234,14 @@ function buildVariant(v, force) {
   const stampFile = join(OUT, v.name, 'variant.json');
   const raw = rawWasm(v.cargo);
   const stamp = JSON.stringify({ v, raw: createHash('sha256').update(readFileSync(raw)).digest('hex') });
-  if (!force && !cargoBuilt && existsSync(bgWasm(v.name)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  if (
+    !force &&
+    !cargoBuilt &&
+    existsSync(bgWasm(v.name)) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8') === stamp
+  )
+    return;
   rmSync(pkgDir(v.name), { recursive: true, force: true });
   mkdirSync(pkgDir(v.name), { recursive: true });
   run(wasmBindgen(ROOT), ['--target', 'web', '--out-dir', pkgDir(v.name), '--out-name', NAME, raw]);
@@ -219,7 +268,9 @@ function pseudoBytes(length, seed) {
   const out = new Uint8Array(length);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out[i] = x & 0xff;
   }
   return out;
@@ -249,7 +300,11 @@ function must(ok, what) {
 }
 
 function simdInstructions(file) {
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'wasm-dis'), ['--enable-simd', ...FEATURES, '--all-features', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'wasm-dis'),
+    ['--enable-simd', ...FEATURES, '--all-features', file],
+    { encoding: 'utf8', maxBuffer: 1 << 30 },
+  );
   if (r.status !== 0) return null;
   return (r.stdout.match(/\((?:v128|i8x16|i16x8|i32x4|i64x2|f32x4|f64x2)\./g) ?? []).length;
 }
@@ -270,10 +325,15 @@ async function measure() {
     const glue = await import(pathToFileURL(join(pkgDir(v.name), `${NAME}.js`)).href);
     glue.initSync({ module: await WebAssembly.compile(bytes) });
     impls.push({
-      v, glue, size: bytes.length, gz: gzipSync(bytes, { level: 9 }).length,
+      v,
+      glue,
+      size: bytes.length,
+      gz: gzipSync(bytes, { level: 9 }).length,
       sha: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
       simd: simdInstructions(bgWasm(v.name)),
-      buildSeconds: existsSync(join(OUT, v.cargo, 'build-seconds')) ? Number(readFileSync(join(OUT, v.cargo, 'build-seconds'), 'utf8')) : null,
+      buildSeconds: existsSync(join(OUT, v.cargo, 'build-seconds'))
+        ? Number(readFileSync(join(OUT, v.cargo, 'build-seconds'), 'utf8'))
+        : null,
     });
   }
 
@@ -289,7 +349,9 @@ async function measure() {
   }
   const b256 = packBatch(items.slice(0, 256));
   const b1024 = packBatch(items);
-  const bad = items.slice(0, 256).map((it, i) => (i === 17 ? { ...it, signature: it.signature.map((b, j) => (j === 7 ? b ^ 1 : b)) } : it));
+  const bad = items
+    .slice(0, 256)
+    .map((it, i) => (i === 17 ? { ...it, signature: it.signature.map((b, j) => (j === 7 ? b ^ 1 : b)) } : it));
   const bBad = packBatch(bad);
   const data200 = pseudoBytes(200, 42);
   const sha200 = new Uint8Array(hash('sha256').update(data200).digest());
@@ -301,21 +363,67 @@ async function measure() {
       must(equal(kp.slice(32), it.publicKey), `${v.name} keygen ${i}`);
       must(equal(g.ed25519_sign(it.message, it.sk), it.signature), `${v.name} sign ${i}`);
       must(g.ed25519_verify(it.signature, it.message, it.publicKey) === true, `${v.name} verify ${i}`);
-      must(g.ed25519_verify(bad[17].signature, items[17].message, items[17].publicKey) === false, `${v.name} rejects bad signature`);
+      must(
+        g.ed25519_verify(bad[17].signature, items[17].message, items[17].publicKey) === false,
+        `${v.name} rejects bad signature`,
+      );
     }
-    must(g.ed25519_verify_batch(b256.messages, b256.ends, b256.sigs, b256.pks).length === 0, `${v.name} batch 256 valid`);
-    must(g.ed25519_verify_batch(b1024.messages, b1024.ends, b1024.sigs, b1024.pks).length === 0, `${v.name} batch 1024 valid`);
-    must(Array.from(g.ed25519_verify_batch(bBad.messages, bBad.ends, bBad.sigs, bBad.pks)).join() === '17', `${v.name} batch names item 17`);
+    must(
+      g.ed25519_verify_batch(b256.messages, b256.ends, b256.sigs, b256.pks).length === 0,
+      `${v.name} batch 256 valid`,
+    );
+    must(
+      g.ed25519_verify_batch(b1024.messages, b1024.ends, b1024.sigs, b1024.pks).length === 0,
+      `${v.name} batch 1024 valid`,
+    );
+    must(
+      Array.from(g.ed25519_verify_batch(bBad.messages, bBad.ends, bBad.sigs, bBad.pks)).join() === '17',
+      `${v.name} batch names item 17`,
+    );
     must(equal(g.sha256(data200), sha200), `${v.name} sha256`);
   }
   log(`${impls.length} variants loaded, all correct`);
 
   // Operations. Single ops rotate through 64 signers/messages. `per` = operations per call.
   const ops = [
-    { key: 'sign', per: 1, make: (g) => { let k = 0; return () => { k = (k + 1) & 63; const it = items[k]; return g.ed25519_sign(it.message, it.sk); }; } },
-    { key: 'verify', per: 1, make: (g) => { let k = 0; return () => { k = (k + 1) & 63; const it = items[k]; if (!g.ed25519_verify(it.signature, it.message, it.publicKey)) throw new Error('verify'); }; } },
-    { key: 'batch256', per: 256, make: (g) => () => { if (g.ed25519_verify_batch(b256.messages, b256.ends, b256.sigs, b256.pks).length) throw new Error('batch'); } },
-    { key: 'batch1024', per: 1024, make: (g) => () => { if (g.ed25519_verify_batch(b1024.messages, b1024.ends, b1024.sigs, b1024.pks).length) throw new Error('batch'); } },
+    {
+      key: 'sign',
+      per: 1,
+      make: (g) => {
+        let k = 0;
+        return () => {
+          k = (k + 1) & 63;
+          const it = items[k];
+          return g.ed25519_sign(it.message, it.sk);
+        };
+      },
+    },
+    {
+      key: 'verify',
+      per: 1,
+      make: (g) => {
+        let k = 0;
+        return () => {
+          k = (k + 1) & 63;
+          const it = items[k];
+          if (!g.ed25519_verify(it.signature, it.message, it.publicKey)) throw new Error('verify');
+        };
+      },
+    },
+    {
+      key: 'batch256',
+      per: 256,
+      make: (g) => () => {
+        if (g.ed25519_verify_batch(b256.messages, b256.ends, b256.sigs, b256.pks).length) throw new Error('batch');
+      },
+    },
+    {
+      key: 'batch1024',
+      per: 1024,
+      make: (g) => () => {
+        if (g.ed25519_verify_batch(b1024.messages, b1024.ends, b1024.sigs, b1024.pks).length) throw new Error('batch');
+      },
+    },
     { key: 'sha256', per: 1, make: (g) => () => g.sha256(data200) },
   ];
   const SAMPLE_MS = { sign: 120, verify: 120, batch256: 150, batch1024: 200, sha256: 80 };
@@ -351,29 +459,72 @@ async function measure() {
     for (const op of ops) {
       for (const impl of order) {
         const fn = impl.fns[op.key];
-        fn(); fn();
+        fn();
+        fn();
         samples[impl.v.name][op.key].push(timeCalls(fn, calls[op.key]) / (calls[op.key] * op.per));
       }
     }
-    log(`round ${r + 1}/${ROUNDS} done (load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+    log(
+      `round ${r + 1}/${ROUNDS} done (load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})`,
+    );
   }
   const loadEnd = loadavg();
 
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
   const rows = impls.map((impl) => {
     const s = samples[impl.v.name];
-    const stats = Object.fromEntries(ops.map((o) => {
-      const xs = s[o.key];
-      const sorted = [...xs].sort((a, b) => a - b);
-      return [o.key, { median: median(xs), min: sorted[0], max: sorted[sorted.length - 1], q1: sorted[Math.floor((sorted.length - 1) / 4)], q3: sorted[Math.ceil(((sorted.length - 1) * 3) / 4)], samples: xs }];
-    }));
-    return { name: impl.v.name, what: impl.v.what, cargo: { key: impl.v.cargo, ...CARGO[impl.v.cargo] }, wasmOpt: impl.v.wasmOpt, size: impl.size, gz: impl.gz, sha: impl.sha, simd: impl.simd, buildSeconds: impl.buildSeconds, stats };
+    const stats = Object.fromEntries(
+      ops.map((o) => {
+        const xs = s[o.key];
+        const sorted = [...xs].sort((a, b) => a - b);
+        return [
+          o.key,
+          {
+            median: median(xs),
+            min: sorted[0],
+            max: sorted[sorted.length - 1],
+            q1: sorted[Math.floor((sorted.length - 1) / 4)],
+            q3: sorted[Math.ceil(((sorted.length - 1) * 3) / 4)],
+            samples: xs,
+          },
+        ];
+      }),
+    );
+    return {
+      name: impl.v.name,
+      what: impl.v.what,
+      cargo: { key: impl.v.cargo, ...CARGO[impl.v.cargo] },
+      wasmOpt: impl.v.wasmOpt,
+      size: impl.size,
+      gz: impl.gz,
+      sha: impl.sha,
+      simd: impl.simd,
+      buildSeconds: impl.buildSeconds,
+      stats,
+    };
   });
 
   const machine = {
-    cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, v8: process.versions.v8,
-    command: process.argv.slice(2).join(' '), date: started.toISOString(),
-    source: existsSync(join(OUT, 'src', '.source.json')) ? JSON.parse(readFileSync(join(OUT, 'src', '.source.json'), 'utf8')) : null, loadStart, loadEnd, rounds: ROUNDS, calls,
+    cpu: cpus()[0]?.model ?? '?',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    v8: process.versions.v8,
+    command: process.argv.slice(2).join(' '),
+    date: started.toISOString(),
+    source: existsSync(join(OUT, 'src', '.source.json'))
+      ? JSON.parse(readFileSync(join(OUT, 'src', '.source.json'), 'utf8'))
+      : null,
+    loadStart,
+    loadEnd,
+    rounds: ROUNDS,
+    calls,
     rustc: spawnSync('/usr/bin/rustc', ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmBindgen: spawnSync(wasmBindgen(ROOT), ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmOpt: spawnSync(WASM_OPT, ['--version'], { encoding: 'utf8' }).stdout?.trim(),
@@ -387,7 +538,13 @@ async function measure() {
 // ---- report --------------------------------------------------------------------------------------
 const KB = (b) => (b / 1000).toFixed(1);
 const fmt = (us) => (us >= 10 ? us.toFixed(1) : us.toFixed(2));
-const OPS = [['sign', 'sign'], ['verify', 'verify'], ['batch256', 'batch n=256 /sig'], ['batch1024', 'batch n=1024 /sig'], ['sha256', 'SHA-256 200 B']];
+const OPS = [
+  ['sign', 'sign'],
+  ['verify', 'verify'],
+  ['batch256', 'batch n=256 /sig'],
+  ['batch1024', 'batch n=1024 /sig'],
+  ['sha256', 'SHA-256 200 B'],
+];
 
 function table(rows) {
   const cur = rows.find((r) => r.name === 'current');
@@ -397,7 +554,8 @@ function table(rows) {
     r = { ...r, what: VARIANTS.find((v) => v.name === r.name)?.what ?? r.what };
     const cells = OPS.map(([k]) => {
       const m = r.stats[k].median;
-      const rel = r.name === cur.name ? '' : ` (${((m / cur.stats[k].median - 1) * 100).toFixed(0).replace(/^(?!-)/, '+')}%)`;
+      const rel =
+        r.name === cur.name ? '' : ` (${((m / cur.stats[k].median - 1) * 100).toFixed(0).replace(/^(?!-)/, '+')}%)`;
       return `${fmt(m)}${rel}`;
     });
     return `| ${r.name} | ${r.what} | ${KB(r.size)} | ${KB(r.gz)} | ${cells.join(' | ')} |`;
@@ -408,13 +566,18 @@ function table(rows) {
 function spread(rows) {
   const head = `| variant | ${OPS.map(([, t]) => `${t}: min–max`).join(' | ')} | SIMD instrs |`;
   const sep = `|---|${OPS.map(() => '---:').join('|')}|---:|`;
-  const lines = rows.map((r) => `| ${r.name} | ${OPS.map(([k]) => `${fmt(r.stats[k].min)}–${fmt(r.stats[k].max)}`).join(' | ')} | ${r.simd ?? '?'} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${r.name} | ${OPS.map(([k]) => `${fmt(r.stats[k].min)}–${fmt(r.stats[k].max)}`).join(' | ')} | ${r.simd ?? '?'} |`,
+  );
   return [head, sep, ...lines].join('\n');
 }
 
 function report(m, rows) {
   const previous = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
-  const kept = previous.match(/\n## Recommendation\n[\s\S]*?(?=\n## |\s*$)/)?.[0] ?? '\n## Recommendation\n\n(to be written from the table above)\n';
+  const kept =
+    previous.match(/\n## Recommendation\n[\s\S]*?(?=\n## |\s*$)/)?.[0] ??
+    '\n## Recommendation\n\n(to be written from the table above)\n';
   const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
   return `# WASM release-profile study
 
@@ -436,7 +599,9 @@ process; all variants are checked to produce identical keys and signatures, acce
 signatures and batches, name the one bad item of a corrupted batch, and give node:crypto's SHA-256.
 Each operation of each variant is warmed up for 0.3 s (V8 tier-up), then timed in ${m.rounds} interleaved
 rounds (variant order rotated and reversed every round); one sample = a fixed number of calls
-(${Object.entries(m.calls).map(([k, n]) => `${k} ${n}`).join(', ')}), calibrated on \`current\`.
+(${Object.entries(m.calls)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')}), calibrated on \`current\`.
 Single sign/verify rotate over 64 signers and messages of 64–200 B; batches are all-valid, one key
 per item. Times are the **median** of the samples, in µs per operation (per signature for batches);
 the percentage is against \`current\` (negative = faster / smaller). Sizes are the final
@@ -466,6 +631,8 @@ if (command === 'report') {
   log(`wrote ${RESULTS}`);
 }
 if (!['build', 'measure', 'all', 'report'].includes(command)) {
-  console.error('usage: node bench/wasm-profile.mjs build [variant ...] | measure | all | report [--rounds N] [--scale F] [--rev REV] [--force] [--out DIR]');
+  console.error(
+    'usage: node bench/wasm-profile.mjs build [variant ...] | measure | all | report [--rounds N] [--scale F] [--rev REV] [--force] [--out DIR]',
+  );
   process.exit(2);
 }

@@ -5,8 +5,9 @@
 // bank books or the protocol error code (src/protocol/errors.ts). It reaches the same verdict as
 // verifyCheck in src/protocol/pos.ts (verifyInternetCheck in src/protocol/internet.ts for a COSE_Sign);
 // test/protocol/core-checks.test.ts holds it to that.
-import { bytes } from './check.ts';
+
 import { call } from './call.ts';
+import { bytes } from './check.ts';
 import { lengths } from './lengths.ts';
 
 export interface CheckFields {
@@ -77,7 +78,8 @@ function packRevoked(revoked: Iterable<string>): { data: Uint8Array; ends: Uint3
   if (cached) return cached;
   const ids: Uint8Array[] = [];
   for (const id of revoked) {
-    if (typeof id !== 'string' || !REVOCATION_KEY.test(id)) throw new TypeError(`options.revoked: expected issuer-qualified ids "issuer/subject", got ${JSON.stringify(id)}`);
+    if (typeof id !== 'string' || !REVOCATION_KEY.test(id))
+      throw new TypeError(`options.revoked: expected issuer-qualified ids "issuer/subject", got ${JSON.stringify(id)}`);
     ids.push(utf8.encode(id));
   }
   const packed = pack(ids);
@@ -95,10 +97,12 @@ export interface PreparedOptions {
 }
 
 export function prepareOptions(options: VerifyChecksOptions): PreparedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { anchors, now, revoked? }');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('options: expected { anchors, now, revoked? }');
   const { anchors, now, revoked = [] } = options;
   if (!(anchors instanceof Map)) throw new TypeError('options.anchors: expected a Map of root id → public key');
-  if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0) throw new RangeError(`options.now: expected Unix seconds (an integer in [0, 2^53 - 1]), got ${String(now)}`);
+  if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0)
+    throw new RangeError(`options.now: expected Unix seconds (an integer in [0, 2^53 - 1]), got ${String(now)}`);
   const anchorIds: Uint8Array[] = [];
   const anchorKeys = new Uint8Array(anchors.size * lengths.ed25519PublicKey);
   let k = 0;
@@ -113,16 +117,32 @@ export function prepareOptions(options: VerifyChecksOptions): PreparedOptions {
 }
 
 /** The core call itself, on checks already packed (`pack`) and options already prepared. */
-export function verifyPackedChecks(checks: { data: Uint8Array; ends: Uint32Array }, prepared: PreparedOptions): CheckVerdict[] {
+export function verifyPackedChecks(
+  checks: { data: Uint8Array; ends: Uint32Array },
+  prepared: PreparedOptions,
+): CheckVerdict[] {
   const { anchorIds, anchorKeys, revoked, now } = prepared;
-  const out = call((c) => c.verify_checks(checks.data, checks.ends, anchorIds.data, anchorIds.ends, anchorKeys, revoked.data, revoked.ends, now));
+  const out = call((c) =>
+    c.verify_checks(
+      checks.data,
+      checks.ends,
+      anchorIds.data,
+      anchorIds.ends,
+      anchorKeys,
+      revoked.data,
+      revoked.ends,
+      now,
+    ),
+  );
   return readVerdicts(out, checks.ends.length);
 }
 
 /** Verifies signed checks in one core call; one verdict per check, in order. */
 export function verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): CheckVerdict[] {
   if (!Array.isArray(checks)) throw new TypeError(`checks: expected an array, got ${typeof checks}`);
-  checks.forEach((c, i) => bytes(`checks[${i}]`, c));
+  checks.forEach((c, i) => {
+    bytes(`checks[${i}]`, c);
+  });
   const prepared = prepareOptions(options);
   return verifyPackedChecks(pack(checks), prepared);
 }
@@ -137,7 +157,8 @@ function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
   const verdicts: CheckVerdict[] = [];
   let pos = 0;
   const need = (n: number) => {
-    if (pos + n > out.length) throw new Error('verify_checks: result shorter than its records (core and bindings disagree on the layout)');
+    if (pos + n > out.length)
+      throw new Error('verify_checks: result shorter than its records (core and bindings disagree on the layout)');
   };
   const u53 = (at: number) => {
     const value = view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
@@ -173,6 +194,7 @@ function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
     const merchantId = text(out[pos++] as number);
     verdicts.push({ ok: true, purseId, serial, amount, currency, merchantId, slipHash, channel, checkHash });
   }
-  if (pos !== out.length) throw new Error('verify_checks: result longer than its records (core and bindings disagree on the layout)');
+  if (pos !== out.length)
+    throw new Error('verify_checks: result longer than its records (core and bindings disagree on the layout)');
   return verdicts;
 }

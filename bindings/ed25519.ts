@@ -1,7 +1,8 @@
 // Ed25519 under ZIP-215 rules: single and batch verification accept exactly the same signatures.
+
+import { call, callSecret } from './call.ts';
 import { bytes, optionalBytes, split } from './check.ts';
 import { lengths } from './lengths.ts';
-import { call, callSecret } from './call.ts';
 import { core } from './loader.ts';
 
 export interface KeyPair {
@@ -27,7 +28,10 @@ export interface BatchResult {
 /** Key pair from a 32-byte seed, or from the platform CSPRNG when no seed is given. */
 export function keygen(seed?: Uint8Array): KeyPair {
   const s = optionalBytes('seed', seed, lengths.seed) ?? new Uint8Array(0);
-  const [secretKey, publicKey] = split(callSecret((c) => c.ed25519_keygen(s)), lengths.ed25519SecretKey);
+  const [secretKey, publicKey] = split(
+    callSecret((c) => c.ed25519_keygen(s)),
+    lengths.ed25519SecretKey,
+  );
   return { secretKey, publicKey };
 }
 

@@ -1,7 +1,8 @@
 // SHA-256, SHA-512 and HKDF-SHA256 from the core.
+
+import { callSecret } from './call.ts';
 import { bytes, integer } from './check.ts';
 import { lengths } from './lengths.ts';
-import { callSecret } from './call.ts';
 import { core } from './loader.ts';
 
 export function sha256(data: Uint8Array): Uint8Array {

@@ -1,12 +1,16 @@
 // X25519 key agreement from the core; an all-zero shared secret (small-order peer key) is refused.
-import { bytes, optionalBytes, split } from './check.ts';
-import { lengths } from './lengths.ts';
+
 import { callSecret } from './call.ts';
+import { bytes, optionalBytes, split } from './check.ts';
 import type { KeyPair } from './ed25519.ts';
+import { lengths } from './lengths.ts';
 
 export function keygen(seed?: Uint8Array): KeyPair {
   const s = optionalBytes('seed', seed, lengths.seed) ?? new Uint8Array(0);
-  const [secretKey, publicKey] = split(callSecret((c) => c.x25519_keygen(s)), lengths.x25519SecretKey);
+  const [secretKey, publicKey] = split(
+    callSecret((c) => c.x25519_keygen(s)),
+    lengths.x25519SecretKey,
+  );
   return { secretKey, publicKey };
 }
 

@@ -10,12 +10,26 @@ import { wasmBindgen } from './lib/wasm-bindgen.mjs';
 const NAME = 'smartcheck_core';
 // Measured in bench/results/wasm-profile.md: -O3 is as fast as -O4 and smaller than no wasm-opt;
 // the module uses SIMD (.cargo/config.toml), so wasm-opt must accept it.
-const WASM_OPT_FLAGS = ['-O3', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-simd'];
+const WASM_OPT_FLAGS = [
+  '-O3',
+  '--enable-bulk-memory',
+  '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext',
+  '--enable-mutable-globals',
+  '--enable-simd',
+];
 
 export function buildCoreRs(root, { force = false } = {}) {
   const pkg = join(root, 'core-rs', 'pkg');
   const stampFile = join(pkg, '.inputs-sha256');
-  const inputs = ['core-rs/src', 'core-rs/Cargo.toml', 'Cargo.toml', 'Cargo.lock', '.cargo/config.toml', 'scripts/build-core-rs.mjs'].map((p) => join(root, p));
+  const inputs = [
+    'core-rs/src',
+    'core-rs/Cargo.toml',
+    'Cargo.toml',
+    'Cargo.lock',
+    '.cargo/config.toml',
+    'scripts/build-core-rs.mjs',
+  ].map((p) => join(root, p));
   const stamp = hashInputs(inputs);
   if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return false;
 
@@ -35,11 +49,22 @@ export function buildCoreRs(root, { force = false } = {}) {
   }
   const crate = readFileSync(join(root, 'core-rs', 'Cargo.toml'), 'utf8');
   const version = crate.match(/^version = "([^"]+)"/m)?.[1] ?? '0.0.0';
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({
-    name: 'smartcheck-core', version, type: 'module',
-    files: [`${NAME}_bg.wasm`, `${NAME}.js`, `${NAME}.d.ts`],
-    main: `${NAME}.js`, types: `${NAME}.d.ts`, sideEffects: ['./snippets/*'],
-  }, null, 2) + '\n');
+  writeFileSync(
+    join(pkg, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: 'smartcheck-core',
+        version,
+        type: 'module',
+        files: [`${NAME}_bg.wasm`, `${NAME}.js`, `${NAME}.d.ts`],
+        main: `${NAME}.js`,
+        types: `${NAME}.d.ts`,
+        sideEffects: ['./snippets/*'],
+      },
+      null,
+      2,
+    )}\n`,
+  );
   writeFileSync(stampFile, stamp);
   say(`core-rs: ${statSync(wasm).size} bytes of wasm`);
   return true;

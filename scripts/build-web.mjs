@@ -10,8 +10,12 @@ import { capture, hashInputs, run, say } from './lib/run.mjs';
 /** Every input of the page, without its output folder (src/web/dist). */
 function webInputs(root) {
   const src = join(root, 'src');
-  const fromSrc = readdirSync(src).filter((name) => name !== 'web').map((name) => join(src, name));
-  const fromWeb = readdirSync(join(src, 'web')).filter((name) => name !== 'dist').map((name) => join(src, 'web', name));
+  const fromSrc = readdirSync(src)
+    .filter((name) => name !== 'web')
+    .map((name) => join(src, name));
+  const fromWeb = readdirSync(join(src, 'web'))
+    .filter((name) => name !== 'dist')
+    .map((name) => join(src, 'web', name));
   return [
     ...fromWeb,
     ...fromSrc,
@@ -28,7 +32,13 @@ export function buildWeb(root, { force = false } = {}) {
   const out = join(root, 'src', 'web', 'dist');
   const stampFile = join(out, '.inputs-sha256');
   const stamp = hashInputs(webInputs(root));
-  if (!force && existsSync(stampFile) && existsSync(join(out, 'index.html')) && readFileSync(stampFile, 'utf8') === stamp) return false;
+  if (
+    !force &&
+    existsSync(stampFile) &&
+    existsSync(join(out, 'index.html')) &&
+    readFileSync(stampFile, 'utf8') === stamp
+  )
+    return false;
   say('building the browser wallet (vite → src/web/dist)');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   run(process.execPath, [vite, 'build', '--config', join(root, 'src', 'web', 'vite.config.ts')], { cwd: root });
@@ -45,13 +55,16 @@ const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
  */
 export function ensureChromium() {
   if (process.env.CHROMIUM_PATH) {
-    if (!existsSync(process.env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH}: no such file`);
+    if (!existsSync(process.env.CHROMIUM_PATH))
+      throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH}: no such file`);
     return;
   }
   if (CHROMIUM_PATHS.some((p) => existsSync(p))) return;
   const asRoot = process.getuid?.() === 0;
   if (!asRoot && capture('sudo', ['-n', 'true']) === null) {
-    throw new Error("no Chromium for the browser tests: install Debian's chromium (`sudo apt-get install chromium`), run setup as root, or set CHROMIUM_PATH to a Chromium executable");
+    throw new Error(
+      "no Chromium for the browser tests: install Debian's chromium (`sudo apt-get install chromium`), run setup as root, or set CHROMIUM_PATH to a Chromium executable",
+    );
   }
   say("installing Debian's chromium (browser tests)");
   const apt = (args, o = {}) => (asRoot ? run('apt-get', args, o) : run('sudo', ['-n', 'apt-get', ...args], o));

@@ -15,7 +15,11 @@ const REGISTRY_PATH = fileURLToPath(new URL('../src/protocol/errors.ts', import.
 /** Group titles from the registry's comments, e.g. `// 2xx: signatures and certificates`. */
 function groupTitles(source: string): Map<number, string> {
   const titles = new Map<number, string>();
-  for (const m of source.matchAll(/^\s*\/\/\s*(\d)xx:\s*(.+?)\s*$/gm)) titles.set(Number(m[1]), (m[2] as string).replace(/^./, (c) => c.toUpperCase()));
+  for (const m of source.matchAll(/^\s*\/\/\s*(\d)xx:\s*(.+?)\s*$/gm))
+    titles.set(
+      Number(m[1]),
+      (m[2] as string).replace(/^./, (c) => c.toUpperCase()),
+    );
   return titles;
 }
 
@@ -39,7 +43,13 @@ export function renderErrorDoc(registrySource = readFileSync(REGISTRY_PATH, 'utf
     const hundred = Math.floor(code / 100);
     if (hundred !== group) {
       group = hundred;
-      lines.push('', `## ${hundred}xx: ${titles.get(hundred) ?? 'other'}`, '', '| code | name | meaning |', '|---:|---|---|');
+      lines.push(
+        '',
+        `## ${hundred}xx: ${titles.get(hundred) ?? 'other'}`,
+        '',
+        '| code | name | meaning |',
+        '|---:|---|---|',
+      );
     }
     lines.push(`| ${code} | \`${name}\` | ${cell(errorDescriptions[code as ErrorCode])} |`);
   }

@@ -5,11 +5,11 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCoreRs } from './build-core-rs.mjs';
 import { buildCoreAs } from './build-core-as.mjs';
+import { buildCoreRs } from './build-core-rs.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
-import { hashInputs, run, say } from './lib/run.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
+import { hashInputs, run, say } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force-build');

@@ -11,7 +11,12 @@ const totals = { passed: 0, failed: 0 };
 
 function step(name, command, args, count) {
   process.stderr.write(`\n[test] ${name}: ${command} ${args.join(' ')}\n`);
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 << 20,
+  });
   process.stdout.write(result.stdout ?? '');
   const counted = count(result.stdout ?? '');
   totals.passed += counted.passed;
@@ -42,7 +47,12 @@ const vitestCounts = () => {
 const extra = process.argv.slice(2);
 const ok = [
   step('rust', 'cargo', ['test', '-p', 'smartcheck-core', '--quiet'], cargoCounts),
-  step('typescript', join(root, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestJson}`, ...extra], vitestCounts),
+  step(
+    'typescript',
+    join(root, 'node_modules', '.bin', 'vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestJson}`, ...extra],
+    vitestCounts,
+  ),
 ].every(Boolean);
 
 console.log(`\nsmartcheck: ${totals.passed} passed, ${totals.failed} failed`);

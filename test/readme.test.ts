@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../', import.meta.url);
 const readme = readFileSync(new URL(process.env.README_FILE ?? 'README.md', root), 'utf8');
-const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string).filter((b) => b.includes('// prints:'));
+const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+  .map((m) => m[1] as string)
+  .filter((b) => b.includes('// prints:'));
 
 describe('README examples', () => {
   it('has the POS terminal, protocol and crypto examples', () => {
@@ -21,7 +23,10 @@ describe('README examples', () => {
       mkdirSync(new URL('.cache/', root), { recursive: true });
       const file = new URL(`.cache/readme-example-${index + 1}.ts`, root);
       writeFileSync(file, example.replaceAll("'./src/", "'../src/").replaceAll("'./bindings/", "'../bindings/"));
-      const out = execFileSync(new URL('node_modules/.bin/tsx', root).pathname, [file.pathname], { encoding: 'utf8', timeout: 120_000 });
+      const out = execFileSync(new URL('node_modules/.bin/tsx', root).pathname, [file.pathname], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(out.trim().split('\n')).toEqual(expected);
     }, 150_000);
   });

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { runTraffic, type TrafficOptions, type TrafficResult } from './traffic.ts';
-import { verifyBooks, type Verification } from './verify.ts';
-import { makeStore, setupParties, startServer, type ServerProcess } from './world.ts';
+import { type Verification, verifyBooks } from './verify.ts';
+import { makeStore, type ServerProcess, setupParties, startServer } from './world.ts';
 
 export interface LoadOptions extends TrafficOptions {
   merchants: number;
@@ -37,7 +37,10 @@ const loadavg = () => {
   try {
     return readFileSync('/proc/loadavg', 'utf8').trim();
   } catch {
-    return os.loadavg().map((x) => x.toFixed(2)).join(' ');
+    return os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
   }
 };
 
@@ -55,7 +58,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     const clonePurses = o.clonePurses ?? Math.max(3, Math.ceil(o.seconds / 2));
     const t0 = performance.now();
     log(`setting up ${o.merchants} merchants, ${o.purses} purses and ${clonePurses} clone purses on ${store.driver}`);
-    const parties = await setupParties(store, { merchants: o.merchants, purses: o.purses, clonePurses, now: Math.floor(Date.now() / 1000) });
+    const parties = await setupParties(store, {
+      merchants: o.merchants,
+      purses: o.purses,
+      clonePurses,
+      now: Math.floor(Date.now() / 1000),
+    });
     const setupS = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     server = await startServer(store, { workers: o.workers });
@@ -63,13 +71,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     log(`bank server pid ${server.pid} on ${server.address}; traffic for ${o.seconds} s`);
     const traffic = await runTraffic(server.address, server.pid, parties.bank, parties, o);
     const serverExit = await server.stop();
-    log(`traffic done: ${traffic.stats.requests} requests, ${traffic.stats.checksAccepted} checks accepted; verifying the books`);
+    log(
+      `traffic done: ${traffic.stats.requests} requests, ${traffic.stats.checksAccepted} checks accepted; verifying the books`,
+    );
     const verification = await verifyBooks(store, traffic.tally, traffic.finalRevoked);
     const ok = traffic.stats.violations.length === 0 && traffic.stats.serverErrors() === 0 && verification.ok;
     const { log: _log, databaseUrl: _url, ...options } = o;
     return {
       options: { ...options, clonePurses, driver: store.driver },
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, loadavgBefore, loadavgAfter: loadavg(), date: new Date().toISOString() },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? '?',
+        node: process.version,
+        loadavgBefore,
+        loadavgAfter: loadavg(),
+        date: new Date().toISOString(),
+      },
       setupS,
       serverStartS,
       traffic,

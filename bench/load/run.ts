@@ -7,11 +7,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runLoad } from './index.ts';
-import { markdownSection, summary, type Summary } from './report.ts';
+import { markdownSection, type Summary, summary } from './report.ts';
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const v = Number(value);
-  if (!Number.isSafeInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${name}: an integer in [${min}, ${max}]`);
+  if (!Number.isSafeInteger(v) || v < min || v > max)
+    throw new InvalidArgumentError(`${name}: an integer in [${min}, ${max}]`);
   return v;
 };
 const share = (value: string) => {
@@ -25,15 +26,32 @@ const program = new Command('bench/load/run.ts')
   .option('--seconds <n>', 'time budget of the mixed traffic', int('seconds', 1, 3_600), 120)
   .option('--merchants <n>', 'merchants depositing', int('merchants', 1, 10_000), 20)
   .option('--purses <n>', 'honest purses paying', int('purses', 1, 100_000), 400)
-  .option('--clone-purses <n>', 'purses set aside for clone events (default: one per 2 s)', int('clone-purses', 1, 100_000))
-  .option('--in-flight <n>', 'depositing loops (batches in flight at once; clone and race rounds send two)', int('in-flight', 1, 64), 8)
+  .option(
+    '--clone-purses <n>',
+    'purses set aside for clone events (default: one per 2 s)',
+    int('clone-purses', 1, 100_000),
+  )
+  .option(
+    '--in-flight <n>',
+    'depositing loops (batches in flight at once; clone and race rounds send two)',
+    int('in-flight', 1, 64),
+    8,
+  )
   .option('--loaders <n>', 'top-up loading loops', int('loaders', 0, 64), 2)
   .option('--batch-max <n>', 'honest checks per batch, uniform in [1, n]', int('batch-max', 1, 10_000), 100)
   .option('--malformed <share>', 'share of deposit rounds that first send a malformed variant', share, 0.1)
-  .option('--misc-interval <ms>', 'pause between hostile/housekeeping requests (malformed loads, garbage, replays, list)', int('misc-interval', 0, 60_000), 50)
+  .option(
+    '--misc-interval <ms>',
+    'pause between hostile/housekeeping requests (malformed loads, garbage, replays, list)',
+    int('misc-interval', 0, 60_000),
+    50,
+  )
   .option('--load-amount <n>', 'minor units loaded per load', int('load-amount', 1_000, 1e9), 200_000)
   .option('--workers <n>', 'verifier worker threads in the server', int('workers', 1, 64), 2)
-  .option('--database-url <url>', 'run on this PostgreSQL server (a fresh schema; default $DATABASE_URL, else PGlite on disk)')
+  .option(
+    '--database-url <url>',
+    'run on this PostgreSQL server (a fresh schema; default $DATABASE_URL, else PGlite on disk)',
+  )
   .option('--pglite', 'PGlite even when DATABASE_URL is set')
   .option('--seed <n>', 'seed of the request mix', int('seed', 0, 2 ** 31), 1)
   .option('--out <path>', 'results file stem (.json and .md are written)', 'bench/results/load')
@@ -44,8 +62,24 @@ const program = new Command('bench/load/run.ts')
 
 program.parse(process.argv);
 const o = program.opts<{
-  seconds: number; merchants: number; purses: number; clonePurses?: number; inFlight: number; loaders: number; batchMax: number; malformed: number;
-  miscInterval: number; loadAmount: number; workers: number; databaseUrl?: string; pglite?: boolean; seed: number; out: string; write: boolean; keep?: boolean; render?: boolean;
+  seconds: number;
+  merchants: number;
+  purses: number;
+  clonePurses?: number;
+  inFlight: number;
+  loaders: number;
+  batchMax: number;
+  malformed: number;
+  miscInterval: number;
+  loadAmount: number;
+  workers: number;
+  databaseUrl?: string;
+  pglite?: boolean;
+  seed: number;
+  out: string;
+  write: boolean;
+  keep?: boolean;
+  render?: boolean;
 }>();
 
 type Results = Record<string, { command: string; summary: Summary }>;
@@ -72,11 +106,25 @@ if (o.render) {
 }
 
 const databaseUrl = o.pglite ? undefined : (o.databaseUrl ?? (process.env.DATABASE_URL || undefined));
-const command = `${databaseUrl ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load/run.ts ${process.argv.slice(2).filter((a) => !a.startsWith('postgres')).join(' ')}`.trim();
+const command = `${databaseUrl ? 'DATABASE_URL=postgres://… ' : ''}npx tsx bench/load/run.ts ${process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('postgres'))
+  .join(' ')}`.trim();
 const run = await runLoad({
-  seconds: o.seconds, merchants: o.merchants, purses: o.purses, ...(o.clonePurses ? { clonePurses: o.clonePurses } : {}), inFlight: o.inFlight, loaders: o.loaders,
-  batchMax: o.batchMax, malformedShare: o.malformed, miscIntervalMs: o.miscInterval, loadAmount: o.loadAmount, workers: o.workers, seed: o.seed,
-  ...(databaseUrl ? { databaseUrl } : {}), ...(o.keep ? { keep: true } : {}),
+  seconds: o.seconds,
+  merchants: o.merchants,
+  purses: o.purses,
+  ...(o.clonePurses ? { clonePurses: o.clonePurses } : {}),
+  inFlight: o.inFlight,
+  loaders: o.loaders,
+  batchMax: o.batchMax,
+  malformedShare: o.malformed,
+  miscIntervalMs: o.miscInterval,
+  loadAmount: o.loadAmount,
+  workers: o.workers,
+  seed: o.seed,
+  ...(databaseUrl ? { databaseUrl } : {}),
+  ...(o.keep ? { keep: true } : {}),
   log: (line) => console.error(`[load] ${line}`),
 });
 const s = summary(run);

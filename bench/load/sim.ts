@@ -2,14 +2,15 @@
 // timed and counted, a load as a purse does it, checks signed as a card signs them, a deposit and
 // the check of its signed receipt against what a correct bank must answer, and the tally of what
 // the receipts and tokens say was credited (compared with the books afterwards, verify.ts).
-import { equalBytes } from '../../src/protocol/cbor.ts';
+
+import type { Bank } from '../../src/bank/issuing.ts';
 import { makeDeposit, verifyReceipt } from '../../src/protocol/capture.ts';
+import { equalBytes } from '../../src/protocol/cbor.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
-import { applyValueToken, newPurseState, requestValue, type PurseState } from '../../src/protocol/load.ts';
+import { applyValueToken, newPurseState, type PurseState, requestValue } from '../../src/protocol/load.ts';
 import { certifyBank, createRoot, type Party } from '../../src/protocol/pki.ts';
 import { signCheck } from '../../src/protocol/pos.ts';
 import { Channel } from '../../src/protocol/registry.ts';
-import type { Bank } from '../../src/bank/issuing.ts';
 import { Stats } from './stats.ts';
 import { CURRENCY, type Parties } from './world.ts';
 
@@ -92,7 +93,8 @@ export class Sim {
   readonly revokedClones: PurseSim[] = [];
   /** Clone purses whose clone pair is in flight: revoked at some moment the generator cannot see. */
   readonly cloning = new Set<string>();
-  readonly recentLoads: { envelope: Uint8Array; token: Uint8Array; at: number; nonce: Uint8Array; purse: PurseSim }[] = [];
+  readonly recentLoads: { envelope: Uint8Array; token: Uint8Array; at: number; nonce: Uint8Array; purse: PurseSim }[] =
+    [];
   readonly tally: Tally;
   readonly foreignBank: Party;
   stopAt = Infinity;
@@ -104,13 +106,29 @@ export class Sim {
     readonly o: TrafficOptions,
   ) {
     this.rng = seeded(o.seed);
-    const sim = (p: { party: Party }): PurseSim => ({ party: p.party, state: newPurseState(CURRENCY), serial: 0, spendable: 0, loading: false });
+    const sim = (p: { party: Party }): PurseSim => ({
+      party: p.party,
+      state: newPurseState(CURRENCY),
+      serial: 0,
+      spendable: 0,
+      loading: false,
+    });
     this.merchants = parties.merchants.map((party) => ({ party, accepted: [] }));
     this.purses = parties.purses.map(sim);
     this.clonePurses = parties.clonePurses.map(sim);
-    this.tally = { accepted: new Map(), byMerchant: new Map(), batches: new Set(), loads: { count: 0, amount: 0 }, clonedPurses: new Set(), honestPurses: new Set(this.purses.map((p) => p.party.id)) };
+    this.tally = {
+      accepted: new Map(),
+      byMerchant: new Map(),
+      batches: new Set(),
+      loads: { count: 0, amount: 0 },
+      clonedPurses: new Set(),
+      honestPurses: new Set(this.purses.map((p) => p.party.id)),
+    };
     // Another bank under another root, with the same name: envelopes sealed to it cannot open here.
-    this.foreignBank = certifyBank(createRoot('root-impostor'), bank.id, { notBefore: now() - 86_400, notAfter: now() + 86_400 * 365 });
+    this.foreignBank = certifyBank(createRoot('root-impostor'), bank.id, {
+      notBefore: now() - 86_400,
+      notAfter: now() + 86_400 * 365,
+    });
   }
 
   get running(): boolean {
@@ -124,7 +142,12 @@ export class Sim {
   }
 
   /** One HTTP request, timed and counted under `route` and `kind`. */
-  async send(route: string, kind: string, path: string, init: { method?: string; body?: Uint8Array | string; type?: string } = {}): Promise<{ status: number; bytes: Uint8Array<ArrayBuffer>; code: string }> {
+  async send(
+    route: string,
+    kind: string,
+    path: string,
+    init: { method?: string; body?: Uint8Array | string; type?: string } = {},
+  ): Promise<{ status: number; bytes: Uint8Array<ArrayBuffer>; code: string }> {
     const t0 = performance.now();
     let status = 0;
     let bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0);
@@ -132,14 +155,17 @@ export class Sim {
     try {
       const res = await fetch(this.base + path, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        ...(init.body !== undefined ? { body: init.body as unknown as BodyInit, headers: { 'content-type': init.type ?? 'application/cbor' } } : {}),
+        ...(init.body !== undefined
+          ? { body: init.body as unknown as BodyInit, headers: { 'content-type': init.type ?? 'application/cbor' } }
+          : {}),
         signal: AbortSignal.timeout(60_000),
       });
       bytes = new Uint8Array(await res.arrayBuffer());
       status = res.status;
       if (status >= 400) {
         try {
-          const e = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { error?: { kind?: string; code?: unknown } }).error;
+          const e = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { error?: { kind?: string; code?: unknown } })
+            .error;
           code = `${e?.kind ?? '?'}:${String(e?.code ?? '?')}`;
         } catch {
           code = 'non-json';
@@ -154,9 +180,15 @@ export class Sim {
   }
 
   /** A hostile request: the bank must refuse it with a 4xx, never a 5xx, and never accept it. */
-  async refused(route: string, kind: string, path: string, init: { body?: Uint8Array | string; type?: string }): Promise<void> {
+  async refused(
+    route: string,
+    kind: string,
+    path: string,
+    init: { body?: Uint8Array | string; type?: string },
+  ): Promise<void> {
     const r = await this.send(route, kind, path, init);
-    if (r.status < 400 || r.status >= 500) this.stats.violate(`${route} ${kind}: answered ${r.status} ${r.code}, expected a 4xx`);
+    if (r.status < 400 || r.status >= 500)
+      this.stats.violate(`${route} ${kind}: answered ${r.status} ${r.code}, expected a 4xx`);
   }
 
   // ---- purses -------------------------------------------------------------------------------
@@ -189,7 +221,16 @@ export class Sim {
   sign(p: PurseSim, merchantId: string, amount: number, serial = ++p.serial): Uint8Array {
     p.spendable -= amount;
     p.state = { ...p.state, balance: Math.max(0, p.state.balance - amount) };
-    return signCheck(p.party, { slipHash: random(32), amount, currency: CURRENCY, merchantId, purseId: p.party.id, serial, time: now(), channel: Channel.Pos });
+    return signCheck(p.party, {
+      slipHash: random(32),
+      amount,
+      currency: CURRENCY,
+      merchantId,
+      purseId: p.party.id,
+      serial,
+      time: now(),
+      channel: Channel.Pos,
+    });
   }
 
   /** Up to `n` honest checks to merchant `m` from purses that can pay them. */
@@ -238,12 +279,30 @@ export class Sim {
 
   // ---- deposits -----------------------------------------------------------------------------
 
-  envelope(m: MerchantSim, items: readonly Item[], batchId = random(16)): { envelope: Uint8Array; batchId: Uint8Array } {
-    return { envelope: makeDeposit(m.party, this.bank.party.certificate, items.map((i) => i.bytes), batchId, now()), batchId };
+  envelope(
+    m: MerchantSim,
+    items: readonly Item[],
+    batchId = random(16),
+  ): { envelope: Uint8Array; batchId: Uint8Array } {
+    return {
+      envelope: makeDeposit(
+        m.party,
+        this.bank.party.certificate,
+        items.map((i) => i.bytes),
+        batchId,
+        now(),
+      ),
+      batchId,
+    };
   }
 
   /** Sends a batch; checks the receipt and the outcome of every check against what it expects; the codes. */
-  async deposit(m: MerchantSim, items: readonly Item[], sent = this.envelope(m, items), kind = 'batch'): Promise<number[] | undefined> {
+  async deposit(
+    m: MerchantSim,
+    items: readonly Item[],
+    sent = this.envelope(m, items),
+    kind = 'batch',
+  ): Promise<number[] | undefined> {
     const res = await this.send('POST /v1/deposit', kind, '/v1/deposit', { body: sent.envelope });
     if (res.status !== 200) {
       this.stats.violate(`deposit (${kind}) of ${m.party.id}: ${res.status} ${res.code}`);
@@ -255,7 +314,8 @@ export class Sim {
   receipt(m: MerchantSim, items: readonly Item[], batchId: Uint8Array, receipt: Uint8Array): number[] | undefined {
     let outcomes: [Uint8Array, number, number][];
     try {
-      outcomes = verifyReceipt(m.party, receipt, { batchId, checks: items.map((i) => i.bytes) }, this.anchors()).body.outcomes;
+      outcomes = verifyReceipt(m.party, receipt, { batchId, checks: items.map((i) => i.bytes) }, this.anchors()).body
+        .outcomes;
     } catch (error) {
       this.stats.violate(`receipt for ${m.party.id}: ${(error as Error).message}`);
       return undefined;
@@ -271,7 +331,10 @@ export class Sim {
       if (code === 0) {
         const key = hex(hash);
         const prior = this.tally.accepted.get(key);
-        if (prior) this.stats.violate(`check ${key.slice(0, 16)} accepted in batch ${batch.slice(0, 8)} and before in ${prior.batch.slice(0, 8)}`);
+        if (prior)
+          this.stats.violate(
+            `check ${key.slice(0, 16)} accepted in batch ${batch.slice(0, 8)} and before in ${prior.batch.slice(0, 8)}`,
+          );
         else {
           this.tally.accepted.set(key, { batch, merchant: m.party.id, amount: credited });
           this.tally.byMerchant.set(m.party.id, (this.tally.byMerchant.get(m.party.id) ?? 0) + credited);
@@ -282,8 +345,10 @@ export class Sim {
           if (m.accepted.length > 256) m.accepted.splice(0, 128);
         }
       }
-      const wrong = (want: string) => this.stats.violate(`${item.expect} check in batch ${batch.slice(0, 8)}: code ${code}, expected ${want}`);
-      if (item.expect === 'accept' && (code !== 0 || credited !== item.amount)) wrong(`accepted for ${item.amount}, got ${credited}`);
+      const wrong = (want: string) =>
+        this.stats.violate(`${item.expect} check in batch ${batch.slice(0, 8)}: code ${code}, expected ${want}`);
+      if (item.expect === 'accept' && (code !== 0 || credited !== item.amount))
+        wrong(`accepted for ${item.amount}, got ${credited}`);
       if (item.expect === 'tampered' && code === 0) wrong('a refusal');
       if (item.expect === 'stolen' && code !== ErrorCode.WrongMerchant) wrong('300');
       if (item.expect === 'replay' && code !== ErrorCode.DuplicateCheck) wrong('308');
@@ -294,6 +359,7 @@ export class Sim {
 
   /** A genuine load request from a throwaway copy of the purse's state (never sent as a load). */
   loadEnvelopeOf(p: PurseSim, nonce: Uint8Array = random(16)): Uint8Array {
-    return requestValue(newPurseState(CURRENCY), p.party, { amount: 1_000, currency: CURRENCY, now: now(), nonce }).envelope;
+    return requestValue(newPurseState(CURRENCY), p.party, { amount: 1_000, currency: CURRENCY, now: now(), nonce })
+      .envelope;
   }
 }

@@ -16,7 +16,14 @@ export function percentiles(samples: readonly number[]): Percentiles {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
   const r = (x: number) => Math.round(x * 10) / 10;
-  return { count: s.length, p50: r(at(0.5)), p90: r(at(0.9)), p99: r(at(0.99)), max: r(s[s.length - 1] as number), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    count: s.length,
+    p50: r(at(0.5)),
+    p90: r(at(0.9)),
+    p99: r(at(0.99)),
+    max: r(s[s.length - 1] as number),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 export interface MemorySample {
@@ -47,7 +54,10 @@ export class Stats {
   time(route: string, ms: number): void {
     this.requests += 1;
     let list = this.latency.get(route);
-    if (!list) this.latency.set(route, (list = []));
+    if (!list) {
+      list = [];
+      this.latency.set(route, list);
+    }
     list.push(ms);
   }
 
@@ -71,11 +81,19 @@ export class Stats {
         const [route, kind, status, code] = key.split('\t') as [string, string, string, string];
         return { route, kind, status: Number(status), code, count };
       })
-      .sort((a, b) => a.route.localeCompare(b.route) || a.kind.localeCompare(b.kind) || a.status - b.status || a.code.localeCompare(b.code));
+      .sort(
+        (a, b) =>
+          a.route.localeCompare(b.route) ||
+          a.kind.localeCompare(b.kind) ||
+          a.status - b.status ||
+          a.code.localeCompare(b.code),
+      );
   }
 
   /** Server errors (5xx) and failed connections: none is allowed. */
   serverErrors(): number {
-    return this.answerRows().filter((r) => r.status >= 500 || r.status === 0).reduce((s, r) => s + r.count, 0);
+    return this.answerRows()
+      .filter((r) => r.status >= 500 || r.status === 0)
+      .reduce((s, r) => s + r.count, 0);
   }
 }

@@ -3,15 +3,25 @@
 // fixed time. Every answer is checked against what a correct bank must say, and the generator keeps
 // its own tally of what was credited — from the bank-signed receipts only — to compare with the
 // books afterwards (verify.ts).
+
+import type { Bank } from '../../src/bank/issuing.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
-import type { Bank } from '../../src/bank/issuing.ts';
-import { BATCH_ABUSE, DEPOSIT_ABUSE, LOAD_ABUSE, malformedBatch, malformedBody, malformedLoad, oversize, type BatchAbuse } from './abuse.ts';
-import { Sim, sleep, type Item, type MerchantSim, type PurseSim, type Tally, type TrafficOptions } from './sim.ts';
+import {
+  BATCH_ABUSE,
+  type BatchAbuse,
+  DEPOSIT_ABUSE,
+  LOAD_ABUSE,
+  malformedBatch,
+  malformedBody,
+  malformedLoad,
+  oversize,
+} from './abuse.ts';
+import { type Item, type MerchantSim, type PurseSim, Sim, sleep, type Tally, type TrafficOptions } from './sim.ts';
 import type { Stats } from './stats.ts';
-import { processSample, type Parties } from './world.ts';
+import { type Parties, processSample } from './world.ts';
 
-export type { TrafficOptions, Tally } from './sim.ts';
+export type { Tally, TrafficOptions } from './sim.ts';
 
 export interface TrafficResult {
   stats: Stats;
@@ -37,13 +47,17 @@ class Traffic extends Sim {
     if (!items.length) return void (await sleep(20));
     this.anomalies(m, items);
     const sent = this.envelope(m, items);
-    if (malformed || this.rng() < this.o.malformedShare) await malformedBatch(this, m, items, sent.envelope, malformed ?? this.pick(BATCH_ABUSE));
+    if (malformed || this.rng() < this.o.malformedShare)
+      await malformedBatch(this, m, items, sent.envelope, malformed ?? this.pick(BATCH_ABUSE));
     const res = await this.send('POST /v1/deposit', 'batch', '/v1/deposit', { body: sent.envelope });
     if (res.status !== 200) return void this.stats.violate(`deposit of ${m.party.id}: ${res.status} ${res.code}`);
     this.receipt(m, items, sent.batchId, res.bytes);
     if (this.rng() < 0.05) {
       const again = await this.send('POST /v1/deposit', 'duplicate batch', '/v1/deposit', { body: sent.envelope });
-      if (again.status !== 200 || Buffer.compare(again.bytes, res.bytes) !== 0) this.stats.violate(`duplicate batch: ${again.status}, ${again.status === 200 ? 'another receipt' : again.code}`);
+      if (again.status !== 200 || Buffer.compare(again.bytes, res.bytes) !== 0)
+        this.stats.violate(
+          `duplicate batch: ${again.status}, ${again.status === 200 ? 'another receipt' : again.code}`,
+        );
     }
   }
 
@@ -58,10 +72,14 @@ class Traffic extends Sim {
     const b: Item = { bytes: this.sign(p, m2.party.id, 200, serial), expect: 'pair', amount: 200 };
     const one = [a, ...this.honest(m1, 1 + Math.floor(this.rng() * 10))];
     const two = [b, ...this.honest(m2, 1 + Math.floor(this.rng() * 10))];
-    const [c1, c2] = await Promise.all([this.deposit(m1, one, undefined, 'clone batch'), this.deposit(m2, two, undefined, 'clone batch')]);
+    const [c1, c2] = await Promise.all([
+      this.deposit(m1, one, undefined, 'clone batch'),
+      this.deposit(m2, two, undefined, 'clone batch'),
+    ]);
     if (!c1 || !c2) return;
     const pair = [c1[0], c2[0]].sort((x, y) => (x as number) - (y as number));
-    if (pair[0] !== 0 || pair[1] !== ErrorCode.CloneDetected) this.stats.violate(`clone of ${p.party.id}: codes ${pair.join(', ')}, expected 0 and 309`);
+    if (pair[0] !== 0 || pair[1] !== ErrorCode.CloneDetected)
+      this.stats.violate(`clone of ${p.party.id}: codes ${pair.join(', ')}, expected 0 and 309`);
     this.tally.clonedPurses.add(p.party.id);
     this.cloning.delete(p.party.id);
     this.revokedClones.push(p);
@@ -74,11 +92,15 @@ class Traffic extends Sim {
     if (!shared.length) return;
     const one = [...shared, ...this.honest(m, Math.floor(this.rng() * 10))];
     const two = [...shared, ...this.honest(m, Math.floor(this.rng() * 10))];
-    const [c1, c2] = await Promise.all([this.deposit(m, one, undefined, 'race batch'), this.deposit(m, two, undefined, 'race batch')]);
+    const [c1, c2] = await Promise.all([
+      this.deposit(m, one, undefined, 'race batch'),
+      this.deposit(m, two, undefined, 'race batch'),
+    ]);
     if (!c1 || !c2) return;
     shared.forEach((_, i) => {
       const pair = [c1[i], c2[i]].sort((x, y) => (x as number) - (y as number));
-      if (pair[0] !== 0 || pair[1] !== ErrorCode.DuplicateCheck) this.stats.violate(`race: codes ${pair.join(', ')}, expected 0 and 308`);
+      if (pair[0] !== 0 || pair[1] !== ErrorCode.DuplicateCheck)
+        this.stats.violate(`race: codes ${pair.join(', ')}, expected 0 and 308`);
     });
   }
 
@@ -88,12 +110,17 @@ class Traffic extends Sim {
     const items = this.honest(m, 1 + Math.floor(this.rng() * this.o.batchMax));
     if (!items.length) return;
     const sent = this.envelope(m, items);
-    const [r1, r2] = await Promise.all([1, 2].map(() => this.send('POST /v1/deposit', 'same batch twice at once', '/v1/deposit', { body: sent.envelope })));
-    if (r1?.status !== 200 || r2?.status !== 200) return void this.stats.violate(`same batch twice at once: ${r1?.status} ${r1?.code}, ${r2?.status} ${r2?.code}`);
-    if (Buffer.compare(r1.bytes, r2.bytes) !== 0) this.stats.violate('same batch twice at once: two different receipts');
+    const [r1, r2] = await Promise.all(
+      [1, 2].map(() =>
+        this.send('POST /v1/deposit', 'same batch twice at once', '/v1/deposit', { body: sent.envelope }),
+      ),
+    );
+    if (r1?.status !== 200 || r2?.status !== 200)
+      return void this.stats.violate(`same batch twice at once: ${r1?.status} ${r1?.code}, ${r2?.status} ${r2?.code}`);
+    if (Buffer.compare(r1.bytes, r2.bytes) !== 0)
+      this.stats.violate('same batch twice at once: two different receipts');
     this.receipt(m, items, sent.batchId, r1.bytes);
   }
-
 
   async misc(): Promise<void> {
     const roll = this.rng();
@@ -142,26 +169,39 @@ class Traffic extends Sim {
     const id = l.purse.party.id;
     const cloned = this.tally.clonedPurses.has(id);
     if (cloned || this.cloning.has(id)) {
-      const r = await this.send('POST /v1/load', 'same request again, purse revoked since', '/v1/load', { body: l.envelope });
+      const r = await this.send('POST /v1/load', 'same request again, purse revoked since', '/v1/load', {
+        body: l.envelope,
+      });
       const refused = r.status === 422 && r.code === `protocol:${ErrorCode.Revoked}`;
       const served = r.status === 200 && Buffer.compare(r.bytes, l.token) === 0;
-      if (!refused && !(served && !cloned)) this.stats.violate(`load of a revoked purse asked again: ${r.status} ${r.code}, expected 422 protocol:206`);
+      if (!refused && !(served && !cloned))
+        this.stats.violate(`load of a revoked purse asked again: ${r.status} ${r.code}, expected 422 protocol:206`);
       return;
     }
     const r = await this.send('POST /v1/load', 'same request again', '/v1/load', { body: l.envelope });
-    if (r.status !== 200 || Buffer.compare(r.bytes, l.token) !== 0) this.stats.violate(`load asked again: ${r.status} ${r.code}${r.status === 200 ? ', another token' : ''}`);
+    if (r.status !== 200 || Buffer.compare(r.bytes, l.token) !== 0)
+      this.stats.violate(`load asked again: ${r.status} ${r.code}${r.status === 200 ? ', another token' : ''}`);
   }
 }
 
 /** Loads every purse, then runs the mixed traffic for `o.seconds`; returns the measurements and the tally. */
-export async function runTraffic(base: string, serverPid: number, bank: Bank, parties: Parties, o: TrafficOptions): Promise<TrafficResult> {
+export async function runTraffic(
+  base: string,
+  serverPid: number,
+  bank: Bank,
+  parties: Parties,
+  o: TrafficOptions,
+): Promise<TrafficResult> {
   const sim = new Traffic(base, bank, parties, o);
   const cpu0 = process.cpuUsage();
   const server0 = processSample(serverPid);
 
   // Initial loads, four at a time: honest purses get the full amount, clone purses a little.
   const t0 = performance.now();
-  const queue: [PurseSim, number][] = [...sim.purses.map((p): [PurseSim, number] => [p, o.loadAmount]), ...sim.clonePurses.map((p): [PurseSim, number] => [p, 10_000])];
+  const queue: [PurseSim, number][] = [
+    ...sim.purses.map((p): [PurseSim, number] => [p, o.loadAmount]),
+    ...sim.clonePurses.map((p): [PurseSim, number] => [p, 10_000]),
+  ];
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await sim.load(...next);
@@ -185,7 +225,14 @@ export async function runTraffic(base: string, serverPid: number, bank: Bank, pa
       } catch {
         sim.stats.violate(`metrics: ${r.status}`);
       }
-      if (s && last) sim.stats.memory.push({ t: Math.round((sAt - start) / 100) / 10, rssMiB: s.rssMiB, cpuPct: Math.round((s.cpuTicks - last.cpuTicks) / ((sAt - lastAt) / 1000)), ...(m.checksPerS !== undefined ? { checksPerS: m.checksPerS } : {}), ...(m.queue !== undefined ? { queue: m.queue } : {}) });
+      if (s && last)
+        sim.stats.memory.push({
+          t: Math.round((sAt - start) / 100) / 10,
+          rssMiB: s.rssMiB,
+          cpuPct: Math.round((s.cpuTicks - last.cpuTicks) / ((sAt - lastAt) / 1000)),
+          ...(m.checksPerS !== undefined ? { checksPerS: m.checksPerS } : {}),
+          ...(m.queue !== undefined ? { queue: m.queue } : {}),
+        });
       last = s ?? last;
       lastAt = sAt;
     }

@@ -2,14 +2,21 @@
 // database (src/bank/issuing.ts, which hands back each party's secret keys: kept in this process's
 // memory only), then `smartcheck bank serve` started as a child process on that database, and
 // `smartcheck bank audit` run on it after the server stopped.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/bank/db.ts';
-import { createBank, fund, personalisePurse, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { type Database, openDatabase } from '../../src/bank/db.ts';
+import {
+  type Bank,
+  createBank,
+  fund,
+  personalisePurse,
+  registerCardholder,
+  registerMerchant,
+} from '../../src/bank/issuing.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import type { OfflineLimits } from '../../src/protocol/certificate.ts';
 import type { Party } from '../../src/protocol/pki.ts';
@@ -18,7 +25,13 @@ export const BIN = fileURLToPath(new URL('../../bin/smartcheck.mjs', import.meta
 export const BANK_ID = 'bank-load';
 export const CURRENCY = 'EUR';
 /** Generous limits: the run is about the bank, not about the card's offline policy. */
-export const LIMITS: OfflineLimits = { currency: CURRENCY, maxBalance: 1e12, maxPerCheck: 1_000_000, maxOfflineChecks: 1e9, maxOfflineAmount: 1e12 };
+export const LIMITS: OfflineLimits = {
+  currency: CURRENCY,
+  maxBalance: 1e12,
+  maxPerCheck: 1_000_000,
+  maxOfflineChecks: 1e9,
+  maxOfflineAmount: 1e12,
+};
 const CARDHOLDER_FUNDS = 1e13;
 const PURSES_PER_CARDHOLDER = 20;
 
@@ -82,13 +95,21 @@ export interface Parties {
 }
 
 /** Creates the bank and its customers in the store, then closes the database. */
-export async function setupParties(store: Store, o: { merchants: number; purses: number; clonePurses: number; now: number }): Promise<Parties> {
+export async function setupParties(
+  store: Store,
+  o: { merchants: number; purses: number; clonePurses: number; now: number },
+): Promise<Parties> {
   const outer = await store.open();
   try {
     await migrate(outer);
     // One transaction for the whole setup: on-disk PGlite pays a flush per commit otherwise.
     return await outer.transaction(async (tx) => {
-      const db: Database = { driver: outer.driver, query: (sql, params) => tx.query(sql, params), transaction: (fn) => fn(tx), close: async () => undefined };
+      const db: Database = {
+        driver: outer.driver,
+        query: (sql, params) => tx.query(sql, params),
+        transaction: (fn) => fn(tx),
+        close: async () => undefined,
+      };
       const bank = await createBank(db, { bankId: BANK_ID, now: o.now });
       const cardholders: string[] = [];
       const total = o.purses + o.clonePurses;
@@ -99,10 +120,14 @@ export async function setupParties(store: Store, o: { merchants: number; purses:
         cardholders.push(id);
       }
       const merchants: Party[] = [];
-      for (let i = 0; i < o.merchants; i++) merchants.push(await registerMerchant(db, bank, `shop-${i}`, { now: o.now }));
+      for (let i = 0; i < o.merchants; i++)
+        merchants.push(await registerMerchant(db, bank, `shop-${i}`, { now: o.now }));
       const purse = async (id: string, n: number) => {
         const cardholder = cardholders[Math.floor(n / PURSES_PER_CARDHOLDER)] as string;
-        return { party: await personalisePurse(db, bank, id, { cardholderId: cardholder, limits: LIMITS, now: o.now }), cardholder };
+        return {
+          party: await personalisePurse(db, bank, id, { cardholderId: cardholder, limits: LIMITS, now: o.now }),
+          cardholder,
+        };
       };
       const purses = [];
       for (let i = 0; i < o.purses; i++) purses.push(await purse(`purse-${i}`, i));
@@ -126,15 +151,34 @@ export interface ServerProcess {
 
 /** `node bin/smartcheck.mjs bank serve --port 0 …` on the store; resolves with the address it prints. */
 export async function startServer(store: Store, o: { workers: number; timeoutMs?: number }): Promise<ServerProcess> {
-  const args = [BIN, 'bank', 'serve', '--port', '0', '--workers', String(o.workers), '--bank-id', BANK_ID, ...store.cliArgs()];
+  const args = [
+    BIN,
+    'bank',
+    'serve',
+    '--port',
+    '0',
+    '--workers',
+    String(o.workers),
+    '--bank-id',
+    BANK_ID,
+    ...store.cliArgs(),
+  ];
   // PGlite unless told otherwise: an inherited DATABASE_URL must not redirect the server.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: store.url ?? '' } });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: store.url ?? '' },
+  });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bank server did not start in ${o.timeoutMs ?? 60_000} ms:\n${out}`)), o.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`bank server did not start in ${o.timeoutMs ?? 60_000} ms:\n${out}`)),
+      o.timeoutMs ?? 60_000,
+    );
     const look = () => {
       const m = /bank \S+ on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
@@ -182,7 +226,10 @@ export function processSample(pid: number): { rssMiB: number; cpuTicks: number }
 /** Runs `smartcheck bank audit` on the store (the server must be stopped for PGlite). */
 export function runAudit(store: Store): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'bank', 'audit', '--bank-id', BANK_ID, ...store.cliArgs()], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: store.url ?? '' } });
+    const child = spawn(process.execPath, [BIN, 'bank', 'audit', '--bank-id', BANK_ID, ...store.cliArgs()], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: store.url ?? '' },
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

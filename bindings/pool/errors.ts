@@ -1,7 +1,7 @@
 // PoolError and the comlink transfer handler that lets typed errors cross the worker boundary
 // with their class and code (comlink's default keeps only name, message and stack).
-import { transferHandlers, type TransferHandler } from 'comlink';
-import { CoreError, DecryptError, type CoreErrorCode } from '../errors.ts';
+import { type TransferHandler, transferHandlers } from 'comlink';
+import { CoreError, type CoreErrorCode, DecryptError } from '../errors.ts';
 
 export type PoolErrorCode = 'queue_full' | 'timeout' | 'worker_crashed' | 'closed';
 
@@ -26,7 +26,9 @@ interface WireError {
 function revive(error: WireError): Error {
   switch (error.name) {
     case 'CoreError':
-      return error.code === new DecryptError().code ? new DecryptError() : new CoreError(error.code as CoreErrorCode, error.message);
+      return error.code === new DecryptError().code
+        ? new DecryptError()
+        : new CoreError(error.code as CoreErrorCode, error.message);
     case 'PoolError':
       return new PoolError(error.code as PoolErrorCode, error.message);
     case 'TypeError':

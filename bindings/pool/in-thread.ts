@@ -1,7 +1,8 @@
 // The same VerifierPool interface without threads: for tests, for single-core hosts, and as the
 // reference the threaded pool must agree with.
-import { verifyBatch, type BatchItem, type BatchResult } from '../ed25519.ts';
-import { verifyChecks, type CheckVerdict, type VerifyChecksOptions } from '../checks.ts';
+
+import { type CheckVerdict, type VerifyChecksOptions, verifyChecks } from '../checks.ts';
+import { type BatchItem, type BatchResult, verifyBatch } from '../ed25519.ts';
 import { PoolError } from './errors.ts';
 import type { VerifierPool } from './types.ts';
 

@@ -5,15 +5,15 @@
 // and transferred, not copied. Every chunk is a task with a deadline; the number of outstanding
 // tasks is bounded; a worker that dies or misses a deadline fails its tasks with a PoolError and is
 // replaced, so no call can hang.
-import { transfer, wrap, type Remote } from 'comlink';
-import { packBatch, type BatchItem, type BatchResult, type PackedBatch } from '../ed25519.ts';
+import { type Remote, transfer, wrap } from 'comlink';
 import { integer } from '../check.ts';
+import { type CheckVerdict, type PreparedOptions, pack, prepareOptions, type VerifyChecksOptions } from '../checks.ts';
+import { type BatchItem, type BatchResult, type PackedBatch, packBatch } from '../ed25519.ts';
 import { compileCore } from '../loader.ts';
 import { installErrorTransfer, PoolError, type PoolErrorCode } from './errors.ts';
-import { defaultWorkerUrl, spawnWorker, type SpawnedWorker } from './spawn.ts';
-import { poolDefaults, type PoolOptions, type VerifierPool } from './types.ts';
+import { defaultWorkerUrl, type SpawnedWorker, spawnWorker } from './spawn.ts';
+import { type PoolOptions, poolDefaults, type VerifierPool } from './types.ts';
 import type { PackedChecks, WorkerApi } from './worker-api.ts';
-import { pack, prepareOptions, type CheckVerdict, type PreparedOptions, type VerifyChecksOptions } from '../checks.ts';
 
 interface Task {
   settle(error: Error | undefined, value?: unknown): void;
@@ -58,7 +58,13 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
   };
 
   const start = (strikes = 0): Slot => {
-    const slot: Slot = { tasks: new Set(), dead: false, ready: Promise.resolve() as never, startedAt: Date.now(), strikes };
+    const slot: Slot = {
+      tasks: new Set(),
+      dead: false,
+      ready: Promise.resolve() as never,
+      startedAt: Date.now(),
+      strikes,
+    };
     const delayMs = strikes === 0 ? 0 : Math.min(RESPAWN_DELAY_MAX_MS, 50 * 2 ** strikes);
     slot.ready = (async () => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -95,7 +101,8 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
   const run = <T>(call: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (closed) return reject(new PoolError('closed', 'the pool is closed'));
-      if (outstanding >= queueMax) return reject(new PoolError('queue_full', `more than ${queueMax} chunks outstanding`));
+      if (outstanding >= queueMax)
+        return reject(new PoolError('queue_full', `more than ${queueMax} chunks outstanding`));
       const slot = slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
       outstanding += 1;
       const timer = setTimeout(() => fail(slot, 'timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
@@ -121,13 +128,20 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     });
 
   const runPacked = (packed: PackedBatch): Promise<number[]> => {
-    const buffers = [packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys, packed.indices].map((a) => a.buffer);
+    const buffers = [packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys, packed.indices].map(
+      (a) => a.buffer,
+    );
     return run((remote) => remote.verifyPacked(transfer(packed, buffers)) as Promise<number[]>);
   };
 
   const runChecks = (checks: readonly Uint8Array[], options: PreparedOptions): Promise<CheckVerdict[]> => {
     const packed: PackedChecks = { checks: pack(checks), options };
-    return run((remote) => remote.verifyChecksPacked(transfer(packed, [packed.checks.data.buffer, packed.checks.ends.buffer])) as Promise<CheckVerdict[]>);
+    return run(
+      (remote) =>
+        remote.verifyChecksPacked(transfer(packed, [packed.checks.data.buffer, packed.checks.ends.buffer])) as Promise<
+          CheckVerdict[]
+        >,
+    );
   };
 
   return {
@@ -150,14 +164,16 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
       checks.forEach((c, i) => {
         if (!(c instanceof Uint8Array)) throw new TypeError(`checks[${i}]: expected a Uint8Array`);
       });
-      if (options === null || typeof options !== 'object' || !(options.anchors instanceof Map)) throw new TypeError('options: expected { anchors: Map, now, revoked? }');
+      if (options === null || typeof options !== 'object' || !(options.anchors instanceof Map))
+        throw new TypeError('options: expected { anchors: Map, now, revoked? }');
       if (checks.length === 0) return [];
       // Once per batch, not per chunk: the revocation list can hold 10^4 ids.
       const prepared = prepareOptions(options);
       const chunks = Math.max(1, Math.min(workers, Math.floor(checks.length / chunkMin)));
       const size = Math.ceil(checks.length / chunks);
       const parts: Promise<CheckVerdict[]>[] = [];
-      for (let start = 0; start < checks.length; start += size) parts.push(runChecks(checks.slice(start, start + size), prepared));
+      for (let start = 0; start < checks.length; start += size)
+        parts.push(runChecks(checks.slice(start, start + size), prepared));
       return (await Promise.all(parts)).flat();
     },
     async close(): Promise<void> {

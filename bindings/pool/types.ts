@@ -1,6 +1,7 @@
 // The verifier pool's interface, shared by the worker-thread pool and the in-thread twin.
-import type { BatchItem, BatchResult } from '../ed25519.ts';
+
 import type { CheckVerdict, VerifyChecksOptions } from '../checks.ts';
+import type { BatchItem, BatchResult } from '../ed25519.ts';
 
 export interface VerifierPool {
   /** Number of worker threads (0 for the in-thread implementation). */

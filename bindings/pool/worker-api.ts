@@ -1,7 +1,8 @@
 // What a pool worker does, independent of the thread API that carries the calls.
+
+import { type CheckVerdict, type PreparedOptions, verifyPackedChecks } from '../checks.ts';
+import { type PackedBatch, verifyPacked } from '../ed25519.ts';
 import { initCore } from '../loader.ts';
-import { verifyPacked, type PackedBatch } from '../ed25519.ts';
-import { verifyPackedChecks, type CheckVerdict, type PreparedOptions } from '../checks.ts';
 import { installErrorTransfer } from './errors.ts';
 
 installErrorTransfer();

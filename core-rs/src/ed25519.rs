@@ -33,7 +33,10 @@ fn signing_key(secret_key: &[u8]) -> Result<Zeroizing<SigningKey>, CoreError> {
 pub fn keygen(seed: Option<&[u8]>) -> Result<KeyPair, CoreError> {
     let secret_key = rng::seed_or_random(seed)?;
     let public_key = public_key(secret_key.as_ref())?;
-    Ok(KeyPair { secret_key, public_key })
+    Ok(KeyPair {
+        secret_key,
+        public_key,
+    })
 }
 
 /// The public key of a secret key.
@@ -91,7 +94,11 @@ pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<Vec<u32>, CoreError> {
         ) {
             (Ok(sig), Ok(pk)) => prepared.push((
                 index,
-                batch::Item::from((VerificationKeyBytes::from(*pk), Signature::from_bytes(sig), item.message)),
+                batch::Item::from((
+                    VerificationKeyBytes::from(*pk),
+                    Signature::from_bytes(sig),
+                    item.message,
+                )),
             )),
             _ => invalid.push(index),
         }
@@ -102,7 +109,11 @@ pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<Vec<u32>, CoreError> {
     Ok(invalid)
 }
 
-fn bisect(items: &[(u32, batch::Item)], rng: &mut rand_chacha::ChaCha20Rng, invalid: &mut Vec<u32>) {
+fn bisect(
+    items: &[(u32, batch::Item)],
+    rng: &mut rand_chacha::ChaCha20Rng,
+    invalid: &mut Vec<u32>,
+) {
     if items.len() <= BISECT_LEAF {
         for (index, item) in items {
             if item.clone().verify_single().is_err() {

@@ -49,7 +49,11 @@ impl CoreError {
 impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CoreError::Length { name, expected, actual } => {
+            CoreError::Length {
+                name,
+                expected,
+                actual,
+            } => {
                 write!(f, "{name} must be {expected} bytes, got {actual}")
             }
             CoreError::Layout(what) => write!(f, "malformed layout: {what}"),
@@ -65,8 +69,13 @@ impl fmt::Display for CoreError {
 impl std::error::Error for CoreError {}
 
 /// Checks that `bytes` has exactly `N` bytes and returns it as an array reference.
-pub fn fixed<'a, const N: usize>(name: &'static str, bytes: &'a [u8]) -> Result<&'a [u8; N], CoreError> {
-    bytes
-        .try_into()
-        .map_err(|_| CoreError::Length { name, expected: N, actual: bytes.len() })
+pub fn fixed<'a, const N: usize>(
+    name: &'static str,
+    bytes: &'a [u8],
+) -> Result<&'a [u8; N], CoreError> {
+    bytes.try_into().map_err(|_| CoreError::Length {
+        name,
+        expected: N,
+        actual: bytes.len(),
+    })
 }

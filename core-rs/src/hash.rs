@@ -15,7 +15,12 @@ pub fn sha512(data: &[u8]) -> [u8; SHA512_DIGEST] {
 }
 
 /// HKDF-SHA256 extract-and-expand to `length` bytes (at most 8160).
-pub fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8], length: usize) -> Result<Vec<u8>, CoreError> {
+pub fn hkdf_sha256(
+    ikm: &[u8],
+    salt: &[u8],
+    info: &[u8],
+    length: usize,
+) -> Result<Vec<u8>, CoreError> {
     if length > HKDF_SHA256_OUTPUT_MAX {
         return Err(CoreError::OutputTooLong);
     }

@@ -20,7 +20,12 @@ pub struct Sealed {
 }
 
 /// Seals `plaintext` to `recipient_public_key`, binding `info` (context) and `aad`.
-pub fn seal(recipient_public_key: &[u8], plaintext: &[u8], info: &[u8], aad: &[u8]) -> Result<Sealed, CoreError> {
+pub fn seal(
+    recipient_public_key: &[u8],
+    plaintext: &[u8],
+    info: &[u8],
+    aad: &[u8],
+) -> Result<Sealed, CoreError> {
     let mut rng = crate::rng::stream()?;
     seal_with_rng(recipient_public_key, plaintext, info, aad, &mut rng)
 }
@@ -47,7 +52,10 @@ pub fn seal_with_rng<R: CryptoRng + RngCore>(
     .map_err(|_| CoreError::Encrypt)?;
     let enc_bytes = enc.to_bytes();
     let enc = fixed::<HPKE_ENC>("enc", enc_bytes.as_slice())?;
-    Ok(Sealed { enc: *enc, ciphertext })
+    Ok(Sealed {
+        enc: *enc,
+        ciphertext,
+    })
 }
 
 /// Opens a sealed message. Every failure (wrong key, wrong `info` or `aad`, any flipped or missing
@@ -63,6 +71,13 @@ pub fn open(
     let sk_bytes = fixed::<X25519_SECRET_KEY>("recipientSecretKey", recipient_secret_key)?;
     let sk = <Suite as Kem>::PrivateKey::from_bytes(sk_bytes).map_err(|_| CoreError::InvalidKey)?;
     let encapped = <Suite as Kem>::EncappedKey::from_bytes(enc).map_err(|_| CoreError::Decrypt)?;
-    hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Suite>(&OpModeR::Base, &sk, &encapped, info, ciphertext, aad)
-        .map_err(|_| CoreError::Decrypt)
+    hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Suite>(
+        &OpModeR::Base,
+        &sk,
+        &encapped,
+        info,
+        ciphertext,
+        aad,
+    )
+    .map_err(|_| CoreError::Decrypt)
 }

@@ -15,12 +15,20 @@ fn js_error(error: CoreError) -> JsValue {
     js.set_name("CoreError");
     // Setting a plain data property on a fresh Error object cannot fail; ignore the Result anyway
     // rather than unwrap it.
-    let _ = js_sys::Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from(error.code()));
+    let _ = js_sys::Reflect::set(
+        &js,
+        &JsValue::from_str("code"),
+        &JsValue::from(error.code()),
+    );
     js.into()
 }
 
 fn seed_of(seed: &[u8]) -> Option<&[u8]> {
-    if seed.is_empty() { None } else { Some(seed) }
+    if seed.is_empty() {
+        None
+    } else {
+        Some(seed)
+    }
 }
 
 /// Ed25519 key pair from a 32-byte seed (empty: random). Returns secretKey(32) || publicKey(32).
@@ -35,14 +43,18 @@ pub fn ed25519_keygen(seed: Vec<u8>) -> Result<Vec<u8>, JsValue> {
 #[wasm_bindgen]
 pub fn ed25519_public_key(secret_key: Vec<u8>) -> Result<Vec<u8>, JsValue> {
     let secret_key = Zeroizing::new(secret_key);
-    ed25519::public_key(&secret_key).map(|pk| pk.to_vec()).map_err(js_error)
+    ed25519::public_key(&secret_key)
+        .map(|pk| pk.to_vec())
+        .map_err(js_error)
 }
 
 /// Ed25519 signature of `message`.
 #[wasm_bindgen]
 pub fn ed25519_sign(message: &[u8], secret_key: Vec<u8>) -> Result<Vec<u8>, JsValue> {
     let secret_key = Zeroizing::new(secret_key);
-    ed25519::sign(message, &secret_key).map(|s| s.to_vec()).map_err(js_error)
+    ed25519::sign(message, &secret_key)
+        .map(|s| s.to_vec())
+        .map_err(js_error)
 }
 
 /// ZIP-215 verification of one signature; false for any malformed input.
@@ -73,14 +85,26 @@ fn unpack_batch<'a>(
 ) -> Result<Vec<ed25519::BatchItem<'a>>, CoreError> {
     let n = message_ends.len();
     if signatures.len() != n * 64 || public_keys.len() != n * 32 {
-        return Err(CoreError::Layout("signatures and public keys must be 64 and 32 bytes per item"));
+        return Err(CoreError::Layout(
+            "signatures and public keys must be 64 and 32 bytes per item",
+        ));
     }
     let mut items = Vec::with_capacity(n);
     let mut start = 0usize;
-    for ((end, signature), public_key) in message_ends.iter().zip(signatures.chunks_exact(64)).zip(public_keys.chunks_exact(32)) {
+    for ((end, signature), public_key) in message_ends
+        .iter()
+        .zip(signatures.chunks_exact(64))
+        .zip(public_keys.chunks_exact(32))
+    {
         let end = *end as usize;
-        let message = messages.get(start..end).ok_or(CoreError::Layout("message offsets"))?;
-        items.push(ed25519::BatchItem { message, signature, public_key });
+        let message = messages
+            .get(start..end)
+            .ok_or(CoreError::Layout("message offsets"))?;
+        items.push(ed25519::BatchItem {
+            message,
+            signature,
+            public_key,
+        });
         start = end;
     }
     if start != messages.len() {
@@ -103,7 +127,12 @@ pub fn sha512(data: &[u8]) -> Vec<u8> {
 
 /// HKDF-SHA256 (RFC 5869) to `length` bytes.
 #[wasm_bindgen]
-pub fn hkdf_sha256(ikm: Vec<u8>, salt: &[u8], info: &[u8], length: u32) -> Result<Vec<u8>, JsValue> {
+pub fn hkdf_sha256(
+    ikm: Vec<u8>,
+    salt: &[u8],
+    info: &[u8],
+    length: u32,
+) -> Result<Vec<u8>, JsValue> {
     let ikm = Zeroizing::new(ikm);
     hash::hkdf_sha256(&ikm, salt, info, length as usize).map_err(js_error)
 }
@@ -120,26 +149,41 @@ pub fn x25519_keygen(seed: Vec<u8>) -> Result<Vec<u8>, JsValue> {
 #[wasm_bindgen]
 pub fn x25519_public_key(secret_key: Vec<u8>) -> Result<Vec<u8>, JsValue> {
     let secret_key = Zeroizing::new(secret_key);
-    x25519::public_key(&secret_key).map(|pk| pk.to_vec()).map_err(js_error)
+    x25519::public_key(&secret_key)
+        .map(|pk| pk.to_vec())
+        .map_err(js_error)
 }
 
 /// X25519 shared secret; fails on an all-zero result.
 #[wasm_bindgen]
 pub fn x25519_shared_secret(secret_key: Vec<u8>, public_key: &[u8]) -> Result<Vec<u8>, JsValue> {
     let secret_key = Zeroizing::new(secret_key);
-    x25519::shared_secret(&secret_key, public_key).map(|s| s.to_vec()).map_err(js_error)
+    x25519::shared_secret(&secret_key, public_key)
+        .map(|s| s.to_vec())
+        .map_err(js_error)
 }
 
 /// HPKE base-mode seal. Returns enc(32) || ciphertext.
 #[wasm_bindgen]
-pub fn hpke_seal(recipient_public_key: &[u8], plaintext: &[u8], info: &[u8], aad: &[u8]) -> Result<Vec<u8>, JsValue> {
+pub fn hpke_seal(
+    recipient_public_key: &[u8],
+    plaintext: &[u8],
+    info: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, JsValue> {
     let sealed = hpke::seal(recipient_public_key, plaintext, info, aad).map_err(js_error)?;
     Ok([sealed.enc.as_slice(), sealed.ciphertext.as_slice()].concat())
 }
 
 /// HPKE base-mode open; one opaque error on any failure.
 #[wasm_bindgen]
-pub fn hpke_open(recipient_secret_key: Vec<u8>, enc: &[u8], ciphertext: &[u8], info: &[u8], aad: &[u8]) -> Result<Vec<u8>, JsValue> {
+pub fn hpke_open(
+    recipient_secret_key: Vec<u8>,
+    enc: &[u8],
+    ciphertext: &[u8],
+    info: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>, JsValue> {
     let secret_key = Zeroizing::new(recipient_secret_key);
     hpke::open(&secret_key, enc, ciphertext, info, aad).map_err(js_error)
 }

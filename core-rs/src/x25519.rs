@@ -18,7 +18,10 @@ pub struct KeyPair {
 pub fn keygen(seed: Option<&[u8]>) -> Result<KeyPair, CoreError> {
     let secret_key = rng::seed_or_random(seed)?;
     let public_key = public_key(secret_key.as_ref())?;
-    Ok(KeyPair { secret_key, public_key })
+    Ok(KeyPair {
+        secret_key,
+        public_key,
+    })
 }
 
 /// Public key of a secret key.
@@ -29,7 +32,10 @@ pub fn public_key(secret_key: &[u8]) -> Result<[u8; X25519_PUBLIC_KEY], CoreErro
 
 /// Diffie-Hellman. Fails with [`CoreError::InvalidKey`] when the result is all zero (the peer's key
 /// is of small order), so a contributory shared secret is guaranteed.
-pub fn shared_secret(secret_key: &[u8], public_key: &[u8]) -> Result<Zeroizing<[u8; X25519_SHARED_SECRET]>, CoreError> {
+pub fn shared_secret(
+    secret_key: &[u8],
+    public_key: &[u8],
+) -> Result<Zeroizing<[u8; X25519_SHARED_SECRET]>, CoreError> {
     let sk = StaticSecret::from(*fixed::<32>("secretKey", secret_key)?);
     let pk = PublicKey::from(*fixed::<X25519_PUBLIC_KEY>("publicKey", public_key)?);
     let shared = sk.diffie_hellman(&pk);

@@ -6,7 +6,9 @@
 mod common;
 use common::{hex, vectors};
 use serde_json::Value;
-use smartcheck_core::checks::{split_revocation_key, verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict};
+use smartcheck_core::checks::{
+    split_revocation_key, verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict,
+};
 
 struct Case {
     name: String,
@@ -27,21 +29,43 @@ fn load() -> File {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["id"].as_str().unwrap().as_bytes().to_vec(), hex(&a["publicKey"]).try_into().unwrap()))
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().as_bytes().to_vec(),
+                hex(&a["publicKey"]).try_into().unwrap(),
+            )
+        })
         .collect();
-    let revoked = file["revoked"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().as_bytes().to_vec()).collect();
+    let revoked = file["revoked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().as_bytes().to_vec())
+        .collect();
     let cases = file["cases"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| Case { name: c["name"].as_str().unwrap().to_owned(), check: hex(&c["check"]), expected: c["expected"].clone() })
+        .map(|c| Case {
+            name: c["name"].as_str().unwrap().to_owned(),
+            check: hex(&c["check"]),
+            expected: c["expected"].clone(),
+        })
         .collect();
-    File { anchors, now: file["now"].as_u64().unwrap(), revoked, cases }
+    File {
+        anchors,
+        now: file["now"].as_u64().unwrap(),
+        revoked,
+        cases,
+    }
 }
 
 fn context(file: &File) -> Context<'_> {
     Context::new(
-        file.anchors.iter().map(|(id, key)| (id.as_slice(), key)).collect(),
+        file.anchors
+            .iter()
+            .map(|(id, key)| (id.as_slice(), key))
+            .collect(),
         file.now,
         file.revoked.iter().map(Vec::as_slice),
     )
@@ -50,7 +74,16 @@ fn context(file: &File) -> Context<'_> {
 fn to_json(verdict: &Verdict<'_>) -> Value {
     match verdict {
         Err(code) => serde_json::json!({ "error": code.code() }),
-        Ok(CheckFields { purse_id, serial, amount, currency, merchant_id, slip_hash, channel, check_hash }) => serde_json::json!({ "ok": {
+        Ok(CheckFields {
+            purse_id,
+            serial,
+            amount,
+            currency,
+            merchant_id,
+            slip_hash,
+            channel,
+            check_hash,
+        }) => serde_json::json!({ "ok": {
             "purseId": purse_id, "serial": serial, "amount": amount, "currency": currency, "merchantId": merchant_id,
             "slipHash": hex::encode(slip_hash), "channel": channel, "checkHash": hex::encode(check_hash),
         }}),
@@ -59,7 +92,10 @@ fn to_json(verdict: &Verdict<'_>) -> Value {
 
 fn assert_batch(file: &File, order: &[usize]) {
     let ctx = context(file);
-    let checks: Vec<&[u8]> = order.iter().map(|&i| file.cases[i].check.as_slice()).collect();
+    let checks: Vec<&[u8]> = order
+        .iter()
+        .map(|&i| file.cases[i].check.as_slice())
+        .collect();
     let verdicts = verify_checks(&checks, &ctx).unwrap();
     assert_eq!(verdicts.len(), order.len());
     for (verdict, &i) in verdicts.iter().zip(order) {
@@ -91,8 +127,12 @@ fn each_bad_case_among_many_good_ones() {
     // A bad certificate or signature is attributed to the checks that carry it, not to the good
     // checks that share the bank certificate with it.
     let file = load();
-    let good: Vec<usize> = (0..file.cases.len()).filter(|&i| file.cases[i].expected.get("ok").is_some()).collect();
-    let bad: Vec<usize> = (0..file.cases.len()).filter(|&i| file.cases[i].expected.get("error").is_some()).collect();
+    let good: Vec<usize> = (0..file.cases.len())
+        .filter(|&i| file.cases[i].expected.get("ok").is_some())
+        .collect();
+    let bad: Vec<usize> = (0..file.cases.len())
+        .filter(|&i| file.cases[i].expected.get("error").is_some())
+        .collect();
     assert!(good.len() >= 5 && bad.len() >= 30);
     for &b in &bad {
         let mut order: Vec<usize> = good.iter().chain(good.iter()).copied().collect();
@@ -144,15 +184,35 @@ fn packed_layout_round_trip() {
         let ok = &case.expected["ok"];
         let serial = u64::from_le_bytes(out[pos..pos + 8].try_into().unwrap());
         let amount = u64::from_le_bytes(out[pos + 8..pos + 16].try_into().unwrap());
-        assert_eq!((serial, amount), (ok["serial"].as_u64().unwrap(), ok["amount"].as_u64().unwrap()), "{}", case.name);
+        assert_eq!(
+            (serial, amount),
+            (
+                ok["serial"].as_u64().unwrap(),
+                ok["amount"].as_u64().unwrap()
+            ),
+            "{}",
+            case.name
+        );
         assert_eq!(u64::from(out[pos + 16]), ok["channel"].as_u64().unwrap());
-        assert_eq!(&out[pos + 17..pos + 20], ok["currency"].as_str().unwrap().as_bytes());
-        assert_eq!(hex::encode(&out[pos + 20..pos + 52]), ok["slipHash"].as_str().unwrap());
-        assert_eq!(hex::encode(&out[pos + 52..pos + 84]), ok["checkHash"].as_str().unwrap());
+        assert_eq!(
+            &out[pos + 17..pos + 20],
+            ok["currency"].as_str().unwrap().as_bytes()
+        );
+        assert_eq!(
+            hex::encode(&out[pos + 20..pos + 52]),
+            ok["slipHash"].as_str().unwrap()
+        );
+        assert_eq!(
+            hex::encode(&out[pos + 52..pos + 84]),
+            ok["checkHash"].as_str().unwrap()
+        );
         pos += 84;
         for field in ["purseId", "merchantId"] {
             let n = out[pos] as usize;
-            assert_eq!(&out[pos + 1..pos + 1 + n], ok[field].as_str().unwrap().as_bytes());
+            assert_eq!(
+                &out[pos + 1..pos + 1 + n],
+                ok[field].as_str().unwrap().as_bytes()
+            );
             pos += 1 + n;
         }
     }
@@ -160,17 +220,42 @@ fn packed_layout_round_trip() {
 
     // layout errors are errors, not verdicts
     let bad_ends = [ends[0], ends[0] - 1];
-    assert!(verify_packed(&PackedInput { check_ends: &bad_ends, ..input }).is_err());
-    assert!(verify_packed(&PackedInput { anchor_keys: &keys[1..], ..input }).is_err());
+    assert!(verify_packed(&PackedInput {
+        check_ends: &bad_ends,
+        ..input
+    })
+    .is_err());
+    assert!(verify_packed(&PackedInput {
+        anchor_keys: &keys[1..],
+        ..input
+    })
+    .is_err());
     for now in [-1.0, 0.5, f64::NAN, f64::INFINITY, 2f64.powi(53)] {
-        assert!(verify_packed(&PackedInput { now, ..input }).is_err(), "now = {now}");
+        assert!(
+            verify_packed(&PackedInput { now, ..input }).is_err(),
+            "now = {now}"
+        );
     }
     // a revoked entry must be issuer-qualified: a bare subject id would silently revoke nothing
     for bare in [&b"P-A-REVOKED"[..], b"/P-A-REVOKED", b"BANK-A/", b"A/B/C"] {
         let ends = [bare.len() as u32];
-        assert!(verify_packed(&PackedInput { revoked: bare, revoked_ends: &ends, ..input }).is_err(), "{}", String::from_utf8_lossy(bare));
+        assert!(
+            verify_packed(&PackedInput {
+                revoked: bare,
+                revoked_ends: &ends,
+                ..input
+            })
+            .is_err(),
+            "{}",
+            String::from_utf8_lossy(bare)
+        );
     }
-    let empty = verify_packed(&PackedInput { checks: &[], check_ends: &[], ..input }).unwrap();
+    let empty = verify_packed(&PackedInput {
+        checks: &[],
+        check_ends: &[],
+        ..input
+    })
+    .unwrap();
     assert!(empty.is_empty());
 }
 
@@ -180,7 +265,12 @@ fn mutations_never_panic_and_never_accept_a_changed_check() {
     // deterministic CBOR has one encoding per value: any change of a valid check must be refused.
     let file = load();
     let ctx = context(&file);
-    let valid = &file.cases.iter().find(|c| c.expected.get("ok").is_some()).unwrap().check;
+    let valid = &file
+        .cases
+        .iter()
+        .find(|c| c.expected.get("ok").is_some())
+        .unwrap()
+        .check;
     let mut mutated = Vec::new();
     for pos in 0..valid.len() {
         for flip in [0x01u8, 0x80, 0xff] {
@@ -198,7 +288,10 @@ fn mutations_never_panic_and_never_accept_a_changed_check() {
 }
 
 fn case<'f>(file: &'f File, name: &str) -> &'f Case {
-    file.cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no vector case {name:?}"))
+    file.cases
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no vector case {name:?}"))
 }
 
 #[test]
@@ -206,40 +299,80 @@ fn rewrapped_check_keeps_its_hash() {
     // The check hash is SHA-256 of the payload: the same check under a reissued certificate for the
     // same purse key (another unsigned header) is the same check.
     let file = load();
-    let first = case(&file, "hash: P-A1 check, serial 20, under its first certificate");
+    let first = case(
+        &file,
+        "hash: P-A1 check, serial 20, under its first certificate",
+    );
     let again = case(&file, "hash: the same check re-wrapped under a reissued P-A1 certificate (same key): same checkHash");
     assert_ne!(first.check, again.check);
-    let verdicts = verify_checks(&[first.check.as_slice(), again.check.as_slice()], &context(&file)).unwrap();
-    let [Ok(a), Ok(b)] = verdicts.as_slice() else { panic!("refused: {verdicts:?}") };
+    let verdicts = verify_checks(
+        &[first.check.as_slice(), again.check.as_slice()],
+        &context(&file),
+    )
+    .unwrap();
+    let [Ok(a), Ok(b)] = verdicts.as_slice() else {
+        panic!("refused: {verdicts:?}")
+    };
     assert_eq!(a.check_hash, b.check_hash);
-    assert_eq!(hex::encode(a.check_hash), first.expected["ok"]["checkHash"].as_str().unwrap());
+    assert_eq!(
+        hex::encode(a.check_hash),
+        first.expected["ok"]["checkHash"].as_str().unwrap()
+    );
 }
 
 #[test]
 fn revocation_is_per_issuing_bank() {
     // BANK-A's P-A-REVOKED and BANK-B's purse of the same id: an entry revokes only its bank's.
     let file = load();
-    let at_a = case(&file, "revocation: BANK-A's purse P-A-REVOKED, on BANK-A's list");
-    let at_b = case(&file, "revocation: BANK-B's purse P-A-REVOKED is not revoked by BANK-A's entry");
-    let anchors: Vec<(&[u8], &[u8; 32])> = file.anchors.iter().map(|(id, key)| (id.as_slice(), key)).collect();
+    let at_a = case(
+        &file,
+        "revocation: BANK-A's purse P-A-REVOKED, on BANK-A's list",
+    );
+    let at_b = case(
+        &file,
+        "revocation: BANK-B's purse P-A-REVOKED is not revoked by BANK-A's entry",
+    );
+    let anchors: Vec<(&[u8], &[u8; 32])> = file
+        .anchors
+        .iter()
+        .map(|(id, key)| (id.as_slice(), key))
+        .collect();
     let codes = |revoked: &[&'static [u8]]| -> Vec<u16> {
         let ctx = Context::new(anchors.clone(), file.now, revoked.iter().copied());
-        verify_checks(&[at_a.check.as_slice(), at_b.check.as_slice()], &ctx).unwrap().iter().map(|v| v.as_ref().map_or_else(|e| e.code(), |_| 0)).collect()
+        verify_checks(&[at_a.check.as_slice(), at_b.check.as_slice()], &ctx)
+            .unwrap()
+            .iter()
+            .map(|v| v.as_ref().map_or_else(|e| e.code(), |_| 0))
+            .collect()
     };
     assert_eq!(codes(&[b"BANK-A/P-A-REVOKED"]), vec![206, 0]);
     assert_eq!(codes(&[b"BANK-B/P-A-REVOKED"]), vec![0, 206]);
-    assert_eq!(codes(&[b"BANK-A/P-A-REVOKED", b"BANK-B/P-A-REVOKED"]), vec![206, 206]);
+    assert_eq!(
+        codes(&[b"BANK-A/P-A-REVOKED", b"BANK-B/P-A-REVOKED"]),
+        vec![206, 206]
+    );
     // a bare subject id, or one qualified by another issuer, revokes nothing
-    assert_eq!(codes(&[b"P-A-REVOKED", b"BANK-C/P-A-REVOKED", b"ROOT-1/P-A-REVOKED"]), vec![0, 0]);
+    assert_eq!(
+        codes(&[b"P-A-REVOKED", b"BANK-C/P-A-REVOKED", b"ROOT-1/P-A-REVOKED"]),
+        vec![0, 0]
+    );
     // the bank certificate is revoked by its issuer, the root
     assert_eq!(codes(&[b"ROOT-1/BANK-A"]), vec![206, 0]);
 }
 
 #[test]
 fn revocation_keys_split_at_their_one_slash() {
-    assert_eq!(split_revocation_key(b"BANK-A/P-1"), Some((&b"BANK-A"[..], &b"P-1"[..])));
+    assert_eq!(
+        split_revocation_key(b"BANK-A/P-1"),
+        Some((&b"BANK-A"[..], &b"P-1"[..]))
+    );
     for bad in [&b""[..], b"P-1", b"/P-1", b"BANK-A/", b"A/B/C", b"/"] {
-        assert_eq!(split_revocation_key(bad), None, "{}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            split_revocation_key(bad),
+            None,
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
@@ -248,7 +381,9 @@ fn internet_checks_verify_in_the_same_batch() {
     // Internet checks (COSE_Sign, tag 98: purse then cardholder) among POS checks: each gets its
     // vector verdict; accepted ones are channel 1 with the payload's hash.
     let file = load();
-    let internet: Vec<usize> = (0..file.cases.len()).filter(|&i| file.cases[i].check.starts_with(&[0xd8, 0x62])).collect();
+    let internet: Vec<usize> = (0..file.cases.len())
+        .filter(|&i| file.cases[i].check.starts_with(&[0xd8, 0x62]))
+        .collect();
     assert!(internet.len() >= 10);
     let valid = case(&file, "internet: P-A1 and cardholder C-A1, channel 1");
     assert_eq!(valid.expected["ok"]["channel"], 1);
@@ -262,7 +397,9 @@ fn internet_checks_verify_in_the_same_batch() {
     ] {
         assert!(case(&file, name).expected.get("error").is_some(), "{name}");
     }
-    let pos: Vec<usize> = (0..file.cases.len()).filter(|&i| !internet.contains(&i) && file.cases[i].expected.get("ok").is_some()).collect();
+    let pos: Vec<usize> = (0..file.cases.len())
+        .filter(|&i| !internet.contains(&i) && file.cases[i].expected.get("ok").is_some())
+        .collect();
     let mut order: Vec<usize> = pos.clone();
     for (k, &i) in internet.iter().enumerate() {
         order.insert((k * 3) % (order.len() + 1), i);

@@ -7,16 +7,37 @@ use common::{hex, vectors, wycheproof};
 use smartcheck_core::ed25519::{self, BatchItem};
 
 fn batch_of_one(signature: &[u8], message: &[u8], public_key: &[u8]) -> bool {
-    ed25519::verify_batch(&[BatchItem { message, signature, public_key }]).unwrap().is_empty()
+    ed25519::verify_batch(&[BatchItem {
+        message,
+        signature,
+        public_key,
+    }])
+    .unwrap()
+    .is_empty()
 }
 
 #[test]
 fn rfc8032_sign_and_verify() {
     let file = vectors("rfc8032-ed25519.json");
     for case in file["vectors"].as_array().unwrap() {
-        let (sk, pk, msg, sig) = (hex(&case["secret_key"]), hex(&case["public_key"]), hex(&case["message"]), hex(&case["signature"]));
-        assert_eq!(ed25519::public_key(&sk).unwrap().to_vec(), pk, "{}", case["name"]);
-        assert_eq!(ed25519::sign(&msg, &sk).unwrap().to_vec(), sig, "{}", case["name"]);
+        let (sk, pk, msg, sig) = (
+            hex(&case["secret_key"]),
+            hex(&case["public_key"]),
+            hex(&case["message"]),
+            hex(&case["signature"]),
+        );
+        assert_eq!(
+            ed25519::public_key(&sk).unwrap().to_vec(),
+            pk,
+            "{}",
+            case["name"]
+        );
+        assert_eq!(
+            ed25519::sign(&msg, &sk).unwrap().to_vec(),
+            sig,
+            "{}",
+            case["name"]
+        );
         assert!(ed25519::verify(&sig, &msg, &pk));
         assert!(batch_of_one(&sig, &msg, &pk));
     }
@@ -39,11 +60,20 @@ fn wycheproof_single_equals_batch_equals_expected() {
         let (msg, sig) = (hex(&test["msg"]), hex(&test["sig"]));
         let id = test["tcId"].as_u64().unwrap();
         let single = ed25519::verify(&sig, &msg, &pk);
-        assert_eq!(single, batch_of_one(&sig, &msg, &pk), "tcId {id}: single and batch disagree");
+        assert_eq!(
+            single,
+            batch_of_one(&sig, &msg, &pk),
+            "tcId {id}: single and batch disagree"
+        );
         let expected = test["result"] == "valid";
         let differs = ZIP215_DIFFERS.iter().any(|(d, _)| *d == id);
         // Listed cases must really differ, so the list cannot silently go stale.
-        assert_eq!(single != expected, differs, "tcId {id} ({})", test["comment"]);
+        assert_eq!(
+            single != expected,
+            differs,
+            "tcId {id} ({})",
+            test["comment"]
+        );
         checked += 1;
     }
     assert!(checked >= 150);
@@ -55,16 +85,43 @@ fn taming_eddsa_cases_single_equals_batch_equals_zip215() {
     let cases = file["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 12);
     for case in cases {
-        let (msg, pk, sig) = (hex(&case["message"]), hex(&case["pub_key"]), hex(&case["signature"]));
+        let (msg, pk, sig) = (
+            hex(&case["message"]),
+            hex(&case["pub_key"]),
+            hex(&case["signature"]),
+        );
         let expected = case["zip215_valid"].as_bool().unwrap();
-        assert_eq!(ed25519::verify(&sig, &msg, &pk), expected, "case {}", case["index"]);
-        assert_eq!(batch_of_one(&sig, &msg, &pk), expected, "case {} (batch)", case["index"]);
+        assert_eq!(
+            ed25519::verify(&sig, &msg, &pk),
+            expected,
+            "case {}",
+            case["index"]
+        );
+        assert_eq!(
+            batch_of_one(&sig, &msg, &pk),
+            expected,
+            "case {} (batch)",
+            case["index"]
+        );
     }
     // All twelve in one batch: exactly the invalid ones are reported.
-    let items: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> =
-        cases.iter().map(|c| (hex(&c["message"]), hex(&c["signature"]), hex(&c["pub_key"]))).collect();
-    let batch: Vec<BatchItem> = items.iter().map(|(m, s, p)| BatchItem { message: m, signature: s, public_key: p }).collect();
-    let expected: Vec<u32> =
-        cases.iter().enumerate().filter(|(_, c)| !c["zip215_valid"].as_bool().unwrap()).map(|(i, _)| i as u32).collect();
+    let items: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = cases
+        .iter()
+        .map(|c| (hex(&c["message"]), hex(&c["signature"]), hex(&c["pub_key"])))
+        .collect();
+    let batch: Vec<BatchItem> = items
+        .iter()
+        .map(|(m, s, p)| BatchItem {
+            message: m,
+            signature: s,
+            public_key: p,
+        })
+        .collect();
+    let expected: Vec<u32> = cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c["zip215_valid"].as_bool().unwrap())
+        .map(|(i, _)| i as u32)
+        .collect();
     assert_eq!(ed25519::verify_batch(&batch).unwrap(), expected);
 }

@@ -11,7 +11,8 @@ export function ensurePythonCose(root) {
   const requirements = join(root, 'scripts', 'lib', 'python-cose-requirements.txt');
   const stampFile = join(venv, '.smartcheck-requirements-sha256');
   const version = capture('python3', ['--version'])?.trim();
-  if (!version) throw new Error('python3 is needed for the COSE interop test (pycose): install python3 with its venv module');
+  if (!version)
+    throw new Error('python3 is needed for the COSE interop test (pycose): install python3 with its venv module');
   const stamp = `${hashInputs([requirements])} ${version}`;
   if (existsSync(python) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
   say(`creating .tools/pyvenv with pycose (${version})`);

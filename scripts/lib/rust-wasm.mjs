@@ -13,13 +13,17 @@ function rustupHasTarget() {
 }
 
 function debianToolchainPresent() {
-  return existsSync('/usr/bin/cargo') && existsSync('/usr/bin/rustc') && existsSync('/usr/lib/rustlib/src/rust/library');
+  return (
+    existsSync('/usr/bin/cargo') && existsSync('/usr/bin/rustc') && existsSync('/usr/lib/rustlib/src/rust/library')
+  );
 }
 
 function installDebianToolchain() {
   const asRoot = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
   if (asRoot.length && capture('sudo', ['-n', 'true']) === null) {
-    throw new Error(`no wasm32 Rust toolchain: run as root, or install ${DEBIAN_PACKAGES.join(' ')} with apt-get, or \`rustup target add ${TARGET}\``);
+    throw new Error(
+      `no wasm32 Rust toolchain: run as root, or install ${DEBIAN_PACKAGES.join(' ')} with apt-get, or \`rustup target add ${TARGET}\``,
+    );
   }
   say(`installing Debian's Rust wasm toolchain (${DEBIAN_PACKAGES.join(', ')})`);
   const apt = (args) => (asRoot.length ? run('sudo', ['-n', 'apt-get', ...args]) : run('apt-get', args));

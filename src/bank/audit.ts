@@ -7,7 +7,7 @@ import { refund as refundCodec } from '../protocol/messages.ts';
 import { Role } from '../protocol/registry.ts';
 import { verifyMessage } from '../protocol/signed.ts';
 import type { Database, Queryable } from './db.ts';
-import { revoke, type Bank } from './issuing.ts';
+import { type Bank, revoke } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
 
 export interface PurseShadow {
@@ -26,17 +26,23 @@ export interface PurseShadow {
 const GAPS_LISTED = 100;
 
 export async function purseShadow(q: Queryable, purseId: string): Promise<PurseShadow | undefined> {
-  const [p] = await q.query<{ status: string; loaded: number; captured: number; refunded: number; highest_serial: number }>(
-    'select status, loaded, captured, refunded, highest_serial from purses where purse_id = $1',
-    [purseId],
-  );
+  const [p] = await q.query<{
+    status: string;
+    loaded: number;
+    captured: number;
+    refunded: number;
+    highest_serial: number;
+  }>('select status, loaded, captured, refunded, highest_serial from purses where purse_id = $1', [purseId]);
   if (!p) return undefined;
   const gaps = await q.query<{ s: number }>(
     `select s::bigint as s from generate_series(1, (select coalesce(max(serial), 0) from checks where purse_id = $1)) as g(s)
       where not exists (select 1 from checks c where c.purse_id = $1 and c.serial = g.s) order by s`,
     [purseId],
   );
-  const [highest] = await q.query<{ m: number }>('select coalesce(max(serial), 0)::bigint as m from checks where purse_id = $1', [purseId]);
+  const [highest] = await q.query<{ m: number }>(
+    'select coalesce(max(serial), 0)::bigint as m from checks where purse_id = $1',
+    [purseId],
+  );
   return {
     purseId,
     status: p.status,
@@ -53,7 +59,10 @@ export async function purseShadow(q: Queryable, purseId: string): Promise<PurseS
 /** A lost or stolen card: revoked now (the next list shows it), settled after `windowS`. */
 export async function reportLost(db: Database, purseId: string, now: number, windowS: number): Promise<void> {
   await db.transaction(async (tx) => {
-    const rows = await tx.query("update purses set status = 'lost', revoked_at = $2, settle_after = $3 where purse_id = $1 and status = 'active' returning purse_id", [purseId, now, now + windowS]);
+    const rows = await tx.query(
+      "update purses set status = 'lost', revoked_at = $2, settle_after = $3 where purse_id = $1 and status = 'active' returning purse_id",
+      [purseId, now, now + windowS],
+    );
     if (!rows.length) throw new ProtocolError(ErrorCode.Revoked, `purse ${purseId} is not active`);
     await revoke(tx, purseId, 'lost', now);
   });
@@ -64,23 +73,43 @@ export async function reportLost(db: Database, purseId: string, now: number, win
  * refunded) goes back to the cardholder's account, and later checks are refused. Returns what
  * each purse got back.
  */
-export async function settleLost(db: Database, bank: Bank, now: number): Promise<{ purseId: string; refunded: number }[]> {
-  const due = await db.query<{ purse_id: string }>("select purse_id from purses where status = 'lost' and settle_after <= $1 order by purse_id", [now]);
+export async function settleLost(
+  db: Database,
+  bank: Bank,
+  now: number,
+): Promise<{ purseId: string; refunded: number }[]> {
+  const due = await db.query<{ purse_id: string }>(
+    "select purse_id from purses where status = 'lost' and settle_after <= $1 order by purse_id",
+    [now],
+  );
   const out: { purseId: string; refunded: number }[] = [];
   for (const { purse_id } of due) {
     const refunded = await db.transaction(async (tx) => {
-      const [p] = await tx.query<{ cardholder_id: string; currency: string; loaded: number; captured: number; refunded: number; status: string }>(
+      const [p] = await tx.query<{
+        cardholder_id: string;
+        currency: string;
+        loaded: number;
+        captured: number;
+        refunded: number;
+        status: string;
+      }>(
         'select cardholder_id, currency, loaded, captured, refunded, status from purses where purse_id = $1 for update',
         [purse_id],
       );
-      if (!p || p.status !== 'lost') return 0;
+      if (p?.status !== 'lost') return 0;
       const amount = p.loaded - p.captured - p.refunded;
       if (amount > 0) {
         const liability = await accountId(tx, 'emoney', bank.id, p.currency);
         const cardholder = await accountId(tx, 'cardholder', p.cardholder_id, p.currency);
-        await post(tx, 'refund', `lost:${purse_id}`, [{ account: liability, amount: -amount }, { account: cardholder, amount }]);
+        await post(tx, 'refund', `lost:${purse_id}`, [
+          { account: liability, amount: -amount },
+          { account: cardholder, amount },
+        ]);
       }
-      await tx.query("update purses set status = 'settled', refunded = refunded + $2 where purse_id = $1", [purse_id, amount]);
+      await tx.query("update purses set status = 'settled', refunded = refunded + $2 where purse_id = $1", [
+        purse_id,
+        amount,
+      ]);
       return amount;
     });
     out.push({ purseId: purse_id, refunded });
@@ -92,22 +121,44 @@ export async function settleLost(db: Database, bank: Bank, now: number): Promise
  * A merchant's signed refund of a check it deposited (src/protocol/refund.ts): the check is
  * reversed once (merchant debited, the value back in the purse's outstanding e-money).
  */
-export async function reverseCheck(db: Database, bank: Bank, refundBytes: Uint8Array, now: number): Promise<{ amount: number }> {
+export async function reverseCheck(
+  db: Database,
+  bank: Bank,
+  refundBytes: Uint8Array,
+  now: number,
+): Promise<{ amount: number }> {
   const verified = verifyMessage(refundCodec, refundBytes, [Role.Merchant], { anchors: bank.anchors, now });
   const r = verified.body;
-  if (r.merchantId !== verified.signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `refund of ${r.merchantId} signed by ${verified.signer.subject}`);
+  if (r.merchantId !== verified.signer.subject)
+    throw new ProtocolError(
+      ErrorCode.SubjectMismatch,
+      `refund of ${r.merchantId} signed by ${verified.signer.subject}`,
+    );
   return db.transaction(async (tx) => {
     const [c] = await tx.query<{ purse_id: string; amount: number; merchant_id: string; status: string }>(
       'select purse_id, amount, merchant_id, status from checks where check_hash = $1 for update',
       [Buffer.from(r.checkHash)],
     );
-    if (!c || c.merchant_id !== r.merchantId || c.purse_id !== r.purseId) throw new ProtocolError(ErrorCode.UnknownCheck, 'no such check captured for this merchant');
+    if (!c || c.merchant_id !== r.merchantId || c.purse_id !== r.purseId)
+      throw new ProtocolError(ErrorCode.UnknownCheck, 'no such check captured for this merchant');
     if (c.status === 'refunded') throw new ProtocolError(ErrorCode.RefundAlreadyApplied);
-    if (c.status !== 'credited' || c.amount !== r.amount) throw new ProtocolError(ErrorCode.UnknownCheck, `check ${c.status}, amount ${c.amount}`);
-    const [p] = await tx.query<{ currency: string }>('select currency from purses where purse_id = $1 for update', [c.purse_id]);
+    if (c.status !== 'credited' || c.amount !== r.amount)
+      throw new ProtocolError(ErrorCode.UnknownCheck, `check ${c.status}, amount ${c.amount}`);
+    const [p] = await tx.query<{ currency: string }>('select currency from purses where purse_id = $1 for update', [
+      c.purse_id,
+    ]);
     const liability = await accountId(tx, 'emoney', bank.id, (p as { currency: string }).currency);
     const merchant = await accountId(tx, 'merchant', c.merchant_id, (p as { currency: string }).currency);
-    await post(tx, 'refund', `reversal:${Buffer.from(r.checkHash).toString('hex')}`, [{ account: merchant, amount: -c.amount }, { account: liability, amount: c.amount }], [merchant]);
+    await post(
+      tx,
+      'refund',
+      `reversal:${Buffer.from(r.checkHash).toString('hex')}`,
+      [
+        { account: merchant, amount: -c.amount },
+        { account: liability, amount: c.amount },
+      ],
+      [merchant],
+    );
     await tx.query("update checks set status = 'refunded' where check_hash = $1", [Buffer.from(r.checkHash)]);
     await tx.query('update purses set captured = captured - $2 where purse_id = $1', [c.purse_id, c.amount]);
     return { amount: c.amount };
@@ -116,4 +167,11 @@ export async function reverseCheck(db: Database, bank: Bank, refundBytes: Uint8A
 
 // The audit itself lives in ./audit/ (one file per family of checks); re-exported here so
 // existing imports of audit.ts keep working.
-export { audit, FINDING_KINDS, formatFinding, type AuditReport, type Finding, type FindingKind } from './audit/index.ts';
+export {
+  type AuditReport,
+  audit,
+  FINDING_KINDS,
+  type Finding,
+  type FindingKind,
+  formatFinding,
+} from './audit/index.ts';

@@ -4,20 +4,21 @@
 // check twice a duplicate and two different checks with one (purse, serial) a clone (kept as a
 // fraud proof, purse revoked); per purse captured never exceeds loaded; the merchant is credited;
 // the signed receipt is stored under the batch's payload hash so a re-submission gets it back.
-import type { VerifierPool } from '../../bindings/pool/index.ts';
+
 import type { CheckVerdict } from '../../bindings/checks.ts';
-import { openDeposit, depositedCheckHash, type CheckOutcome } from '../protocol/capture.ts';
-import { captureReceipt, depositBatch, type CaptureOutcome } from '../protocol/messages.ts';
-import { signMessage, type Signer } from '../protocol/signed.ts';
-import { addAmounts } from '../protocol/fields.ts';
+import type { VerifierPool } from '../../bindings/pool/index.ts';
+import { type CheckOutcome, depositedCheckHash, openDeposit } from '../protocol/capture.ts';
 import { revocationKey } from '../protocol/certificate.ts';
-import { ErrorCode } from '../protocol/errors.ts';
-import { makeFraudProof } from '../protocol/fraud.ts';
 import { parseSign1 } from '../protocol/cose.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import { addAmounts } from '../protocol/fields.ts';
+import { makeFraudProof } from '../protocol/fraud.ts';
+import { type CaptureOutcome, captureReceipt, depositBatch } from '../protocol/messages.ts';
+import { type Signer, signMessage } from '../protocol/signed.ts';
 import type { Database, Queryable } from './db.ts';
-import { openWithAnyKey, revoke, type Bank } from './issuing.ts';
-import { accountId, post } from './ledger.ts';
 import { BankError } from './errors.ts';
+import { type Bank, openWithAnyKey, revoke } from './issuing.ts';
+import { accountId, post } from './ledger.ts';
 
 export type CaptureStep = 'verified' | 'locked' | 'inserted' | 'booked';
 
@@ -50,20 +51,36 @@ interface Candidate {
   hashHex: string;
 }
 
-export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Array, o: CaptureOptions): Promise<CaptureResult> {
+export async function captureBatch(
+  db: Database,
+  bank: Bank,
+  envelope: Uint8Array,
+  o: CaptureOptions,
+): Promise<CaptureResult> {
   const t0 = performance.now();
   // Lost cards stay capturable until settled: checks made before the loss may still arrive.
-  const subjects = (await db.query<{ subject: string }>(
-    "select subject from revocations r where not exists (select 1 from purses p where p.purse_id = r.subject and p.status = 'lost') order by subject",
-  )).map((r) => r.subject);
+  const subjects = (
+    await db.query<{ subject: string }>(
+      "select subject from revocations r where not exists (select 1 from purses p where p.purse_id = r.subject and p.status = 'lost') order by subject",
+    )
+  ).map((r) => r.subject);
   const revoked = subjects.map((s) => revocationKey(bank.id, s));
   // The current key-exchange key first, then earlier generations (a merchant still holding the
   // bank certificate of before a key rotation seals to its key).
-  const batch = openWithAnyKey(bank, (keys) => openDeposit(keys, envelope, { anchors: bank.anchors, now: o.now, revoked: new Set(revoked), ...(o.maxSkewS !== undefined ? { maxSkewS: o.maxSkewS } : {}) }));
-  if (o.checksMax !== undefined && batch.body.checks.length > o.checksMax) throw new BankError('bad_request', `${batch.body.checks.length} checks in one batch, at most ${o.checksMax}`);
+  const batch = openWithAnyKey(bank, (keys) =>
+    openDeposit(keys, envelope, {
+      anchors: bank.anchors,
+      now: o.now,
+      revoked: new Set(revoked),
+      ...(o.maxSkewS !== undefined ? { maxSkewS: o.maxSkewS } : {}),
+    }),
+  );
+  if (o.checksMax !== undefined && batch.body.checks.length > o.checksMax)
+    throw new BankError('bad_request', `${batch.body.checks.length} checks in one batch, at most ${o.checksMax}`);
   const merchantId = batch.body.merchantId;
   const batchHash = buf(batch.hash);
-  const stored = async (q: Queryable) => (await q.query<{ receipt: Uint8Array }>('select receipt from batches where batch_hash = $1', [batchHash]))[0];
+  const stored = async (q: Queryable) =>
+    (await q.query<{ receipt: Uint8Array }>('select receipt from batches where batch_hash = $1', [batchHash]))[0];
   const prior = await stored(db);
   const t1 = performance.now();
   if (prior) return replay(prior.receipt, batch.body.checks.length, t1 - t0);
@@ -93,7 +110,14 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
     const purseIds = [...new Set(candidates.map((c) => c.fields.purseId))].sort();
     const purses = new Map(
       (
-        await tx.query<{ purse_id: string; currency: string; loaded: number; captured: number; refunded: number; status: string }>(
+        await tx.query<{
+          purse_id: string;
+          currency: string;
+          loaded: number;
+          captured: number;
+          refunded: number;
+          status: string;
+        }>(
           'select purse_id, currency, loaded, captured, refunded, status from purses where purse_id = any($1::text[]) order by purse_id for update',
           [purseIds],
         )
@@ -119,7 +143,15 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
                select p, s, decode(h, 'hex'), a, $5, $6, 'credited', i
                  from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $7::int[]) as t(p, s, h, a, i)
                on conflict do nothing returning encode(check_hash, 'hex') as h`,
-              [eligible.map((c) => c.fields.purseId), eligible.map((c) => c.fields.serial), eligible.map((c) => c.hashHex), eligible.map((c) => c.fields.amount), merchantId, batchHash, eligible.map((c) => c.index)],
+              [
+                eligible.map((c) => c.fields.purseId),
+                eligible.map((c) => c.fields.serial),
+                eligible.map((c) => c.hashHex),
+                eligible.map((c) => c.fields.amount),
+                merchantId,
+                batchHash,
+                eligible.map((c) => c.index),
+              ],
             )
           ).map((r) => r.h),
     );
@@ -153,13 +185,25 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
         // The first check's bytes: from this batch, or from the stored deposit it came in.
         const first = row.deposit ? (depositedChecks(row.deposit)[row.i] as Uint8Array) : (checks[row.i] as Uint8Array);
         const proof = makeFraudProof(first, mine);
-        await tx.query('insert into fraud_evidence (check_hash, purse_id, serial, bytes, proof) values (decode($1, \'hex\'), $2, $3, $4, $5) on conflict do nothing', [c.hashHex, c.fields.purseId, c.fields.serial, buf(mine), buf(proof)]);
-        await tx.query("update purses set status = 'fraud', revoked_at = coalesce(revoked_at, $2) where purse_id = $1", [c.fields.purseId, o.now]);
+        await tx.query(
+          "insert into fraud_evidence (check_hash, purse_id, serial, bytes, proof) values (decode($1, 'hex'), $2, $3, $4, $5) on conflict do nothing",
+          [c.hashHex, c.fields.purseId, c.fields.serial, buf(mine), buf(proof)],
+        );
+        await tx.query(
+          "update purses set status = 'fraud', revoked_at = coalesce(revoked_at, $2) where purse_id = $1",
+          [c.fields.purseId, o.now],
+        );
         await revoke(tx, c.fields.purseId, 'clone', o.now);
       }
     }
     // Per purse, in serial order: credit while captured + refunded stays ≤ loaded.
-    fresh.sort((a, b) => (a.fields.purseId < b.fields.purseId ? -1 : a.fields.purseId > b.fields.purseId ? 1 : a.fields.serial - b.fields.serial));
+    fresh.sort((a, b) =>
+      a.fields.purseId < b.fields.purseId
+        ? -1
+        : a.fields.purseId > b.fields.purseId
+          ? 1
+          : a.fields.serial - b.fields.serial,
+    );
     const overspent: Candidate[] = [];
     const perPurse = new Map<string, { add: number; highest: number; count: number }>();
     let total = 0;
@@ -180,9 +224,15 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
       total += c.fields.amount;
     }
     if (overspent.length) {
-      await tx.query("update checks set status = 'overspent' where check_hash = any(select decode(h, 'hex') from unnest($1::text[]) as t(h))", [overspent.map((c) => c.hashHex)]);
+      await tx.query(
+        "update checks set status = 'overspent' where check_hash = any(select decode(h, 'hex') from unnest($1::text[]) as t(h))",
+        [overspent.map((c) => c.hashHex)],
+      );
       for (const id of new Set(overspent.map((c) => c.fields.purseId))) {
-        await tx.query("update purses set status = 'overspent', revoked_at = coalesce(revoked_at, $2) where purse_id = $1 and status = 'active'", [id, o.now]);
+        await tx.query(
+          "update purses set status = 'overspent', revoked_at = coalesce(revoked_at, $2) where purse_id = $1 and status = 'active'",
+          [id, o.now],
+        );
         await revoke(tx, id, 'overspent', o.now);
       }
     }
@@ -191,28 +241,47 @@ export async function captureBatch(db: Database, bank: Bank, envelope: Uint8Arra
       await tx.query(
         `update purses p set captured = captured + t.a, highest_serial = greatest(highest_serial, t.s), checks_count = checks_count + t.n
            from unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[]) as t(id, a, s, n) where p.purse_id = t.id`,
-        [ids, ids.map((i) => perPurse.get(i)!.add), ids.map((i) => perPurse.get(i)!.highest), ids.map((i) => perPurse.get(i)!.count)],
+        [
+          ids,
+          ids.map((i) => perPurse.get(i)!.add),
+          ids.map((i) => perPurse.get(i)!.highest),
+          ids.map((i) => perPurse.get(i)!.count),
+        ],
       );
     }
     if (total > 0) {
       const currency = fresh[0]!.fields.currency;
       const byCurrency = new Map<string, number>();
-      for (const c of fresh) if ((local[c.index] as CheckOutcome).credited) byCurrency.set(c.fields.currency, (byCurrency.get(c.fields.currency) ?? 0) + c.fields.amount);
+      for (const c of fresh)
+        if ((local[c.index] as CheckOutcome).credited)
+          byCurrency.set(c.fields.currency, (byCurrency.get(c.fields.currency) ?? 0) + c.fields.amount);
       void currency;
       for (const [cur, amount] of [...byCurrency].sort()) {
         const liability = await accountId(tx, 'emoney', bank.id, cur);
         const merchant = await accountId(tx, 'merchant', merchantId, cur);
-        await post(tx, 'capture', `${merchantId}:${batchHash.toString('hex')}`, [{ account: liability, amount: -amount }, { account: merchant, amount }]);
+        await post(tx, 'capture', `${merchantId}:${batchHash.toString('hex')}`, [
+          { account: liability, amount: -amount },
+          { account: merchant, amount },
+        ]);
       }
     }
     await o.onStep?.('booked');
     const receipt = signReceipt(bank.party, batch.body, hashes, local, o.now);
-    await tx.query('insert into batches (batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count) values ($1, $2, $3, $4, $5, $6, $7)', [batchHash, buf(batch.bytes), merchantId, buf(batch.body.batchId), buf(receipt), total, checks.length]);
+    await tx.query(
+      'insert into batches (batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count) values ($1, $2, $3, $4, $5, $6, $7)',
+      [batchHash, buf(batch.bytes), merchantId, buf(batch.body.batchId), buf(receipt), total, checks.length],
+    );
     return { receipt, replay: false, outcomes: local, total };
   });
   const t3 = performance.now();
   if (result.replay) return replay(result.receipt, checks.length, t1 - t0);
-  return { receipt: result.receipt, outcomes: result.outcomes!, credited: result.total!, replayed: false, timings: { openMs: t1 - t0, verifyMs: t2 - t1, dbMs: t3 - t2 } };
+  return {
+    receipt: result.receipt,
+    outcomes: result.outcomes!,
+    credited: result.total!,
+    replayed: false,
+    timings: { openMs: t1 - t0, verifyMs: t2 - t1, dbMs: t3 - t2 },
+  };
 }
 
 /** The checks of a stored merchant-signed deposit (batches.deposit), in batch order. */
@@ -224,19 +293,36 @@ export function depositedChecks(deposit: Uint8Array): Uint8Array[] {
  * The same receipt as makeReceipt (src/protocol/capture.ts) with the check hashes given (the
  * verifier's), so the transaction does not re-parse every check while it holds its row locks.
  */
-function signReceipt(bank: Signer, batch: { merchantId: string; batchId: Uint8Array }, hashes: readonly Uint8Array[], outcomes: readonly CheckOutcome[], now: number): Uint8Array {
+function signReceipt(
+  bank: Signer,
+  batch: { merchantId: string; batchId: Uint8Array },
+  hashes: readonly Uint8Array[],
+  outcomes: readonly CheckOutcome[],
+  now: number,
+): Uint8Array {
   let total = 0;
   const rows = outcomes.map((x, i): CaptureOutcome => {
-    if (x.code !== 0 && x.credited !== 0) throw new RangeError(`check ${i}: refused (${x.code}) but credited ${x.credited}`);
+    if (x.code !== 0 && x.credited !== 0)
+      throw new RangeError(`check ${i}: refused (${x.code}) but credited ${x.credited}`);
     total = addAmounts(total, x.credited);
     return [hashes[i] as Uint8Array, x.code, x.credited];
   });
-  return signMessage(captureReceipt, { merchantId: batch.merchantId, batchId: batch.batchId, outcomes: rows, totalCredited: total, time: now }, bank);
+  return signMessage(
+    captureReceipt,
+    { merchantId: batch.merchantId, batchId: batch.batchId, outcomes: rows, totalCredited: total, time: now },
+    bank,
+  );
 }
 
 function replay(receipt: Uint8Array, count: number, openMs: number): CaptureResult {
   const body = captureReceipt.decode(parseSign1(receipt).payload);
   const outcomes = body.outcomes.map(([, code, credited]) => ({ code, credited }));
   if (outcomes.length !== count) throw new Error('stored receipt does not match the batch');
-  return { receipt: new Uint8Array(receipt), outcomes, credited: body.totalCredited, replayed: true, timings: { openMs, verifyMs: 0, dbMs: 0 } };
+  return {
+    receipt: new Uint8Array(receipt),
+    outcomes,
+    credited: body.totalCredited,
+    replayed: true,
+    timings: { openMs, verifyMs: 0, dbMs: 0 },
+  };
 }

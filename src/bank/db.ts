@@ -36,7 +36,10 @@ const NUMERIC = 1700;
 pg.types.setTypeParser(NUMERIC, (v: string) => Number(v));
 
 /** The database named by `url` (postgres://…), or an in-process PGlite (memory, or a data dir). */
-export async function openDatabase(url = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL, options: { dataDir?: string; poolMax?: number } = {}): Promise<Database> {
+export async function openDatabase(
+  url = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL,
+  options: { dataDir?: string; poolMax?: number } = {},
+): Promise<Database> {
   if (url && /^postgres(ql)?:\/\//.test(url)) return openPg(url, options.poolMax ?? 8);
   return openPglite(options.dataDir);
 }
@@ -46,7 +49,8 @@ const RETRIES_MAX = 3;
 async function openPg(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => undefined);
-  const query = async <R extends Row>(sql: string, params: readonly unknown[] = []) => (await pool.query(sql, params as unknown[])).rows as R[];
+  const query = async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
+    (await pool.query(sql, params as unknown[])).rows as R[];
   return {
     driver: 'pg',
     query,
@@ -56,7 +60,10 @@ async function openPg(url: string, max: number): Promise<Database> {
         const client = await pool.connect();
         try {
           await client.query(`begin isolation level ${isolation}`);
-          const tx: Queryable = { query: async <R extends Row>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, params as unknown[])).rows as R[] };
+          const tx: Queryable = {
+            query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
+              (await client.query(sql, params as unknown[])).rows as R[],
+          };
           const out = await fn(tx);
           await client.query('commit');
           return out;
@@ -81,7 +88,8 @@ const fromPglite = (rows: Row[]): Row[] => {
     for (const key in row) {
       const v = row[key];
       if (typeof v === 'bigint') {
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`int8 ${v} beyond 2^53 - 1`);
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+          throw new RangeError(`int8 ${v} beyond 2^53 - 1`);
         row[key] = Number(v);
       }
     }
@@ -90,7 +98,9 @@ const fromPglite = (rows: Row[]): Row[] => {
 };
 
 async function openPglite(dataDir?: string): Promise<Database> {
-  const db = await PGlite.create(dataDir ?? 'memory://', { parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) } });
+  const db = await PGlite.create(dataDir ?? 'memory://', {
+    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+  });
   // One connection: a transaction holds it until it ends, so every call waits its turn.
   let tail: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -98,7 +108,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
     tail = next.catch(() => undefined);
     return next;
   };
-  const raw = async <R extends Row>(sql: string, params: readonly unknown[] = []) => fromPglite((await db.query<Row>(sql, params as unknown[])).rows) as R[];
+  const raw = async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
+    fromPglite((await db.query<Row>(sql, params as unknown[])).rows) as R[];
   return {
     driver: 'pglite',
     query: (sql, params) => serial(() => raw(sql, params)),

@@ -1,14 +1,15 @@
 // Issuing: the bank's keys (kept in the database, tables bank_keys and bank_key_generations) and
 // their rotation, cardholders, merchants, purses (purse certificates with offline limits),
 // revocation and the signed revocation list.
-import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../protocol/pki.ts';
+
 import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../protocol/certificate.ts';
-import { makeRevocationList } from '../protocol/revocation.ts';
-import { Role } from '../protocol/registry.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../protocol/pki.ts';
+import { Role } from '../protocol/registry.ts';
+import { makeRevocationList } from '../protocol/revocation.ts';
 import type { Database, Queryable } from './db.ts';
-import { accountId, post } from './ledger.ts';
 import { BankError } from './errors.ts';
+import { accountId, post } from './ledger.ts';
 
 export interface Bank {
   id: string;
@@ -28,21 +29,38 @@ export interface Bank {
 const YEAR_S = 365 * 86_400;
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const checkId = (name: string, id: string) => {
-  if (typeof id !== 'string' || !ID.test(id)) throw new BankError('bad_request', `${name}: 1–64 of [A-Za-z0-9._:-], got ${JSON.stringify(id)}`);
+  if (typeof id !== 'string' || !ID.test(id))
+    throw new BankError('bad_request', `${name}: 1–64 of [A-Za-z0-9._:-], got ${JSON.stringify(id)}`);
 };
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
 
 /** Creates the root and the bank (signing and key-exchange keys: generation 1) and stores them. */
-export async function createBank(db: Database, o: { bankId: string; rootId?: string; now: number; validityS?: number }): Promise<Bank> {
+export async function createBank(
+  db: Database,
+  o: { bankId: string; rootId?: string; now: number; validityS?: number },
+): Promise<Bank> {
   checkId('bankId', o.bankId);
   const root = createRoot(o.rootId ?? `root-${o.bankId}`);
-  const party = certifyBank(root, o.bankId, { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) });
+  const party = certifyBank(root, o.bankId, {
+    notBefore: o.now - 86_400,
+    notAfter: o.now + (o.validityS ?? 5 * YEAR_S),
+  });
   const kx = party.kx as NonNullable<Party['kx']>;
   await db.transaction(async (tx) => {
     await tx.query(
       'insert into bank_keys (bank_id, root_id, root_public, root_secret, bank_secret, bank_public, kx_secret, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,1)',
-      [o.bankId, root.id, buf(root.publicKey), buf(root.secretKey), buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate)],
+      [
+        o.bankId,
+        root.id,
+        buf(root.publicKey),
+        buf(root.secretKey),
+        buf(party.secretKey),
+        buf(party.publicKey),
+        buf(kx.secretKey),
+        buf(kx.publicKey),
+        buf(party.certificate),
+      ],
     );
     await insertGeneration(tx, o.bankId, 1, party);
   });
@@ -53,18 +71,32 @@ async function insertGeneration(tx: Queryable, bankId: string, generation: numbe
   const kx = party.kx as NonNullable<Party['kx']>;
   await tx.query(
     'insert into bank_key_generations (bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate) values ($1,$2,$3,$4,$5,$6,$7)',
-    [bankId, generation, buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate)],
+    [
+      bankId,
+      generation,
+      buf(party.secretKey),
+      buf(party.publicKey),
+      buf(kx.secretKey),
+      buf(kx.publicKey),
+      buf(party.certificate),
+    ],
   );
 }
 
 /** The bank stored in this database (the first, or the one named), with every key generation. */
 export async function loadBank(db: Queryable, bankId?: string): Promise<Bank | undefined> {
-  const rows = await db.query<Record<string, unknown>>(bankId ? 'select * from bank_keys where bank_id = $1' : 'select * from bank_keys order by created_at limit 1', bankId ? [bankId] : []);
+  const rows = await db.query<Record<string, unknown>>(
+    bankId ? 'select * from bank_keys where bank_id = $1' : 'select * from bank_keys order by created_at limit 1',
+    bankId ? [bankId] : [],
+  );
   const r = rows[0];
   if (!r) return undefined;
   const id = r.bank_id as string;
   const root: Root = { id: r.root_id as string, publicKey: u8(r.root_public), secretKey: u8(r.root_secret) };
-  const generations = await db.query<Record<string, unknown>>('select * from bank_key_generations where bank_id = $1 order by generation desc', [id]);
+  const generations = await db.query<Record<string, unknown>>(
+    'select * from bank_key_generations where bank_id = $1 order by generation desc',
+    [id],
+  );
   const parties = generations.map(
     (g): Party => ({
       id,
@@ -87,19 +119,40 @@ export async function loadBank(db: Queryable, bankId?: string): Promise<Bank | u
  * envelopes sealed to their key-exchange keys still open (`openWithAnyKey`). Returns the bank
  * with the new generation current. Two rotations at once are serialized by the bank_keys row lock.
  */
-export async function rotateKeys(db: Database, bank: Pick<Bank, 'id'>, o: { now: number; validityS?: number }): Promise<Bank> {
+export async function rotateKeys(
+  db: Database,
+  bank: Pick<Bank, 'id'>,
+  o: { now: number; validityS?: number },
+): Promise<Bank> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array; root_secret: Uint8Array }>('select root_id, root_public, root_secret from bank_keys where bank_id = $1 for update', [bank.id]);
+    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array; root_secret: Uint8Array }>(
+      'select root_id, root_public, root_secret from bank_keys where bank_id = $1 for update',
+      [bank.id],
+    );
     if (!row) throw new BankError('not_found', `bank ${bank.id}`);
-    const [last] = await tx.query<{ g: number }>('select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1', [bank.id]);
+    const [last] = await tx.query<{ g: number }>(
+      'select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1',
+      [bank.id],
+    );
     const generation = (last?.g ?? 0) + 1;
     const root: Root = { id: row.root_id, publicKey: u8(row.root_public), secretKey: u8(row.root_secret) };
-    const party = certifyBank(root, bank.id, { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) });
+    const party = certifyBank(root, bank.id, {
+      notBefore: o.now - 86_400,
+      notAfter: o.now + (o.validityS ?? 5 * YEAR_S),
+    });
     const kx = party.kx as NonNullable<Party['kx']>;
     await insertGeneration(tx, bank.id, generation, party);
     await tx.query(
       'update bank_keys set bank_secret = $2, bank_public = $3, kx_secret = $4, kx_public = $5, certificate = $6, generation = $7 where bank_id = $1',
-      [bank.id, buf(party.secretKey), buf(party.publicKey), buf(kx.secretKey), buf(kx.publicKey), buf(party.certificate), generation],
+      [
+        bank.id,
+        buf(party.secretKey),
+        buf(party.publicKey),
+        buf(kx.secretKey),
+        buf(kx.publicKey),
+        buf(party.certificate),
+        generation,
+      ],
     );
     return (await loadBank(tx, bank.id)) as Bank;
   });
@@ -107,7 +160,10 @@ export async function rotateKeys(db: Database, bank: Pick<Bank, 'id'>, o: { now:
 
 /** The current key generation stored for a bank (another process may have rotated since). */
 export async function currentGeneration(q: Queryable, bankId: string): Promise<number> {
-  const [r] = await q.query<{ g: number }>('select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1', [bankId]);
+  const [r] = await q.query<{ g: number }>(
+    'select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1',
+    [bankId],
+  );
   return r?.g ?? 0;
 }
 
@@ -132,44 +188,88 @@ export function openWithAnyKey<T>(bank: Pick<Bank, 'party' | 'previous'>, open: 
 }
 
 /** A cardholder with a bank account, optionally certified (for Internet approvals). */
-export async function registerCardholder(db: Database, bank: Bank, id: string, o: { now: number; certify?: boolean }): Promise<Party | undefined> {
+export async function registerCardholder(
+  db: Database,
+  bank: Bank,
+  id: string,
+  o: { now: number; certify?: boolean },
+): Promise<Party | undefined> {
   checkId('cardholderId', id);
-  const party = o.certify ? certifyParty(bank.party, id, Role.Cardholder, { notBefore: o.now - 86_400, notAfter: o.now + 3 * YEAR_S }) : undefined;
-  await db.query('insert into cardholders (cardholder_id, certificate) values ($1, $2)', [id, party ? buf(party.certificate) : null]);
+  const party = o.certify
+    ? certifyParty(bank.party, id, Role.Cardholder, { notBefore: o.now - 86_400, notAfter: o.now + 3 * YEAR_S })
+    : undefined;
+  await db.query('insert into cardholders (cardholder_id, certificate) values ($1, $2)', [
+    id,
+    party ? buf(party.certificate) : null,
+  ]);
   return party;
 }
 
 /** Money paid in to a cardholder's account from outside (cash, a transfer). */
-export async function fund(db: Database, cardholderId: string, amount: number, currency: string, reference = 'deposit'): Promise<void> {
+export async function fund(
+  db: Database,
+  cardholderId: string,
+  amount: number,
+  currency: string,
+  reference = 'deposit',
+): Promise<void> {
   if (!Number.isSafeInteger(amount) || amount < 1) throw new BankError('bad_request', 'amount: a positive integer');
   await db.transaction(async (tx) => {
     const known = await tx.query('select 1 from cardholders where cardholder_id = $1', [cardholderId]);
     if (!known.length) throw new BankError('not_found', `cardholder ${cardholderId}`);
     const from = await accountId(tx, 'funding', 'outside', currency);
     const to = await accountId(tx, 'cardholder', cardholderId, currency);
-    await post(tx, 'fund', `${cardholderId}:${reference}`, [{ account: from, amount: -amount }, { account: to, amount }]);
+    await post(tx, 'fund', `${cardholderId}:${reference}`, [
+      { account: from, amount: -amount },
+      { account: to, amount },
+    ]);
   });
 }
 
 /** A merchant certified by the bank. The bank generates its keys here (a demo simplification). */
-export async function registerMerchant(db: Database, bank: Bank, id: string, o: { now: number; validityS?: number }): Promise<Party> {
+export async function registerMerchant(
+  db: Database,
+  bank: Bank,
+  id: string,
+  o: { now: number; validityS?: number },
+): Promise<Party> {
   checkId('merchantId', id);
-  const party = certifyParty(bank.party, id, Role.Merchant, { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 3 * YEAR_S) });
+  const party = certifyParty(bank.party, id, Role.Merchant, {
+    notBefore: o.now - 86_400,
+    notAfter: o.now + (o.validityS ?? 3 * YEAR_S),
+  });
   await db.query('insert into merchants (merchant_id, certificate) values ($1, $2)', [id, buf(party.certificate)]);
   return party;
 }
 
 /** Personalises a purse for a cardholder: its keys and certificate with offline limits. */
-export async function personalisePurse(db: Database, bank: Bank, id: string, o: { cardholderId: string; limits: OfflineLimits; now: number; validityS?: number }): Promise<Party> {
+export async function personalisePurse(
+  db: Database,
+  bank: Bank,
+  id: string,
+  o: { cardholderId: string; limits: OfflineLimits; now: number; validityS?: number },
+): Promise<Party> {
   checkId('purseId', id);
-  const party = certifyParty(bank.party, id, Role.Purse, { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 3 * YEAR_S), limits: o.limits });
-  await db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [id, o.cardholderId, o.limits.currency, buf(party.certificate)]);
+  const party = certifyParty(bank.party, id, Role.Purse, {
+    notBefore: o.now - 86_400,
+    notAfter: o.now + (o.validityS ?? 3 * YEAR_S),
+    limits: o.limits,
+  });
+  await db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [
+    id,
+    o.cardholderId,
+    o.limits.currency,
+    buf(party.certificate),
+  ]);
   return party;
 }
 
 /** Revokes a subject (purse, merchant, cardholder); idempotent, the first reason stays. */
 export async function revoke(q: Queryable, subject: string, reason: string, now: number): Promise<void> {
-  await q.query('insert into revocations (subject, reason, revoked_at) values ($1, $2, $3) on conflict (subject) do nothing', [subject, reason, now]);
+  await q.query(
+    'insert into revocations (subject, reason, revoked_at) values ($1, $2, $3) on conflict (subject) do nothing',
+    [subject, reason, now],
+  );
 }
 
 export async function revokedSubjects(q: Queryable): Promise<string[]> {
@@ -181,26 +281,55 @@ export async function revokedSubjects(q: Queryable): Promise<string[]> {
  * revoked subjects, is not due and was signed by the current key generation (or a newer one, when
  * another bank process rotated first), otherwise a new one with the next list number.
  */
-export async function revocationList(db: Database, bank: Pick<Bank, 'party' | 'generation'>, now: number, validityS = 3_600): Promise<Uint8Array> {
+export async function revocationList(
+  db: Database,
+  bank: Pick<Bank, 'party' | 'generation'>,
+  now: number,
+  validityS = 3_600,
+): Promise<Uint8Array> {
   return db.transaction(async (tx) => {
     if (db.driver === 'pg') await tx.query('select pg_advisory_xact_lock($1)', [0x5c0b1157]);
     const subjects = await revokedSubjects(tx);
-    const [last] = await tx.query<{ list_number: number; bytes: Uint8Array; issued_at: number; key_generation: number }>(
-      'select list_number, bytes, issued_at, key_generation from revocation_lists order by list_number desc limit 1',
+    const [last] = await tx.query<{
+      list_number: number;
+      bytes: Uint8Array;
+      issued_at: number;
+      key_generation: number;
+    }>('select list_number, bytes, issued_at, key_generation from revocation_lists order by list_number desc limit 1');
+    const [count] = await tx.query<{ n: number; latest: number }>(
+      'select count(*)::int as n, coalesce(max(revoked_at), 0)::bigint as latest from revocations',
     );
-    const [count] = await tx.query<{ n: number; latest: number }>('select count(*)::int as n, coalesce(max(revoked_at), 0)::bigint as latest from revocations');
     // A list signed by an earlier key generation is not handed out again after a rotation.
-    if (last && last.key_generation >= bank.generation && last.issued_at + validityS > now && last.issued_at >= (count?.latest ?? 0) && (await listCount(tx, last.list_number)) === count?.n) return u8(last.bytes);
-    const [row] = await tx.query<{ list_number: number }>("select nextval(pg_get_serial_sequence('revocation_lists', 'list_number'))::bigint as list_number");
+    if (
+      last &&
+      last.key_generation >= bank.generation &&
+      last.issued_at + validityS > now &&
+      last.issued_at >= (count?.latest ?? 0) &&
+      (await listCount(tx, last.list_number)) === count?.n
+    )
+      return u8(last.bytes);
+    const [row] = await tx.query<{ list_number: number }>(
+      "select nextval(pg_get_serial_sequence('revocation_lists', 'list_number'))::bigint as list_number",
+    );
     const listNumber = (row as { list_number: number }).list_number;
-    const bytes = makeRevocationList(bank.party, { revoked: subjects, issuedAt: now, nextUpdate: now + validityS, listNumber });
-    await tx.query('insert into revocation_lists (list_number, bytes, issued_at, subjects, key_generation) values ($1, $2, $3, $4, $5)', [listNumber, buf(bytes), now, subjects.length, bank.generation]);
+    const bytes = makeRevocationList(bank.party, {
+      revoked: subjects,
+      issuedAt: now,
+      nextUpdate: now + validityS,
+      listNumber,
+    });
+    await tx.query(
+      'insert into revocation_lists (list_number, bytes, issued_at, subjects, key_generation) values ($1, $2, $3, $4, $5)',
+      [listNumber, buf(bytes), now, subjects.length, bank.generation],
+    );
     return bytes;
   });
 }
 
 async function listCount(tx: Queryable, listNumber: number): Promise<number> {
-  const [r] = await tx.query<{ subjects: number }>('select subjects from revocation_lists where list_number = $1', [listNumber]);
+  const [r] = await tx.query<{ subjects: number }>('select subjects from revocation_lists where list_number = $1', [
+    listNumber,
+  ]);
   return r?.subjects ?? -1;
 }
 
@@ -209,7 +338,8 @@ async function listCount(tx: Queryable, listNumber: number): Promise<number> {
 
 const KEY = 32;
 function checkKey(name: string, key: Uint8Array | undefined): Uint8Array {
-  if (!(key instanceof Uint8Array) || key.length !== KEY) throw new BankError('bad_request', `${name}: ${KEY} bytes expected`);
+  if (!(key instanceof Uint8Array) || key.length !== KEY)
+    throw new BankError('bad_request', `${name}: ${KEY} bytes expected`);
   return key;
 }
 
@@ -257,19 +387,37 @@ async function insertOnce(db: Queryable, what: string, sql: string, params: unkn
  * A cardholder account; with `signingKey`, the bank certifies the cardholder's own key for Internet
  * approvals (role cardholder, no key-exchange key). Returns the certificate, if any.
  */
-export async function registerCardholderKey(db: Database, bank: Bank, id: string, o: { now: number; signingKey?: Uint8Array; validityS?: number }): Promise<Uint8Array | undefined> {
+export async function registerCardholderKey(
+  db: Database,
+  bank: Bank,
+  id: string,
+  o: { now: number; signingKey?: Uint8Array; validityS?: number },
+): Promise<Uint8Array | undefined> {
   checkId('cardholderId', id);
-  const certificate = o.signingKey ? certifyKeys(bank, id, Role.Cardholder, { signingKey: o.signingKey }, o) : undefined;
-  await insertOnce(db, `cardholder ${id}`, 'insert into cardholders (cardholder_id, certificate) values ($1, $2)', [id, certificate ? buf(certificate) : null]);
+  const certificate = o.signingKey
+    ? certifyKeys(bank, id, Role.Cardholder, { signingKey: o.signingKey }, o)
+    : undefined;
+  await insertOnce(db, `cardholder ${id}`, 'insert into cardholders (cardholder_id, certificate) values ($1, $2)', [
+    id,
+    certificate ? buf(certificate) : null,
+  ]);
   return certificate;
 }
 
 /** A merchant certified from its own public keys (signing, key exchange). Returns the certificate. */
-export async function registerMerchantKeys(db: Database, bank: Bank, id: string, o: { now: number; signingKey: Uint8Array; kxKey: Uint8Array; validityS?: number }): Promise<Uint8Array> {
+export async function registerMerchantKeys(
+  db: Database,
+  bank: Bank,
+  id: string,
+  o: { now: number; signingKey: Uint8Array; kxKey: Uint8Array; validityS?: number },
+): Promise<Uint8Array> {
   checkId('merchantId', id);
   checkKey('kxKey', o.kxKey);
   const certificate = certifyKeys(bank, id, Role.Merchant, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
-  await insertOnce(db, `merchant ${id}`, 'insert into merchants (merchant_id, certificate) values ($1, $2)', [id, buf(certificate)]);
+  await insertOnce(db, `merchant ${id}`, 'insert into merchants (merchant_id, certificate) values ($1, $2)', [
+    id,
+    buf(certificate),
+  ]);
   return certificate;
 }
 
@@ -282,7 +430,14 @@ export async function personalisePurseKeys(
   db: Database,
   bank: Bank,
   id: string,
-  o: { cardholderId: string; signingKey: Uint8Array; kxKey: Uint8Array; limits: OfflineLimits; now: number; validityS?: number },
+  o: {
+    cardholderId: string;
+    signingKey: Uint8Array;
+    kxKey: Uint8Array;
+    limits: OfflineLimits;
+    now: number;
+    validityS?: number;
+  },
 ): Promise<Uint8Array> {
   checkId('purseId', id);
   checkId('cardholderId', o.cardholderId);
@@ -291,7 +446,12 @@ export async function personalisePurseKeys(
   await db.transaction(async (tx) => {
     const known = await tx.query('select 1 from cardholders where cardholder_id = $1', [o.cardholderId]);
     if (!known.length) throw new BankError('not_found', `cardholder ${o.cardholderId}`);
-    await insertOnce(tx, `purse ${id}`, 'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [id, o.cardholderId, o.limits.currency, buf(certificate)]);
+    await insertOnce(
+      tx,
+      `purse ${id}`,
+      'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)',
+      [id, o.cardholderId, o.limits.currency, buf(certificate)],
+    );
   });
   return certificate;
 }

@@ -18,10 +18,20 @@ export class LedgerError extends Error {
 
 /** The account's id, created on first use. */
 export async function accountId(q: Queryable, kind: AccountKind, owner: string, currency: string): Promise<number> {
-  const found = await q.query<{ id: number }>('select id from accounts where kind = $1 and owner = $2 and currency = $3', [kind, owner, currency]);
+  const found = await q.query<{ id: number }>(
+    'select id from accounts where kind = $1 and owner = $2 and currency = $3',
+    [kind, owner, currency],
+  );
   if (found[0]) return found[0].id;
-  await q.query('insert into accounts (kind, owner, currency) values ($1, $2, $3) on conflict do nothing', [kind, owner, currency]);
-  const rows = await q.query<{ id: number }>('select id from accounts where kind = $1 and owner = $2 and currency = $3', [kind, owner, currency]);
+  await q.query('insert into accounts (kind, owner, currency) values ($1, $2, $3) on conflict do nothing', [
+    kind,
+    owner,
+    currency,
+  ]);
+  const rows = await q.query<{ id: number }>(
+    'select id from accounts where kind = $1 and owner = $2 and currency = $3',
+    [kind, owner, currency],
+  );
   return (rows[0] as { id: number }).id;
 }
 
@@ -30,22 +40,36 @@ export async function accountId(q: Queryable, kind: AccountKind, owner: string, 
  * id order so that concurrent transactions lock rows in one order. `floor` refuses a debit that
  * would take that account below 0 (a cardholder cannot spend money it does not have).
  */
-export async function post(q: Queryable, kind: TransactionKind, reference: string, entries: readonly Entry[], floor: readonly number[] = []): Promise<number> {
+export async function post(
+  q: Queryable,
+  kind: TransactionKind,
+  reference: string,
+  entries: readonly Entry[],
+  floor: readonly number[] = [],
+): Promise<number> {
   let sum = 0;
   for (const e of entries) {
-    if (!Number.isSafeInteger(e.amount) || e.amount === 0) throw new LedgerError(`entry amount ${e.amount}: a non-zero integer`);
+    if (!Number.isSafeInteger(e.amount) || e.amount === 0)
+      throw new LedgerError(`entry amount ${e.amount}: a non-zero integer`);
     sum += e.amount;
   }
-  if (sum !== 0 || entries.length < 2) throw new LedgerError(`unbalanced transaction (${entries.length} entries, sum ${sum})`);
+  if (sum !== 0 || entries.length < 2)
+    throw new LedgerError(`unbalanced transaction (${entries.length} entries, sum ${sum})`);
   const merged = new Map<number, number>();
   for (const e of entries) merged.set(e.account, (merged.get(e.account) ?? 0) + e.amount);
   const ordered = [...merged].filter(([, a]) => a !== 0).sort((a, b) => a[0] - b[0]);
   for (const [account, amount] of ordered) {
-    const rows = await q.query<{ balance: number }>('update accounts set balance = balance + $2 where id = $1 returning balance', [account, amount]);
+    const rows = await q.query<{ balance: number }>(
+      'update accounts set balance = balance + $2 where id = $1 returning balance',
+      [account, amount],
+    );
     if (!rows[0]) throw new LedgerError(`no account ${account}`);
     if (floor.includes(account) && rows[0].balance < 0) throw new LedgerError(`account ${account} would go below 0`);
   }
-  const [tx] = await q.query<{ id: number }>('insert into transactions (kind, reference) values ($1, $2) returning id', [kind, reference]);
+  const [tx] = await q.query<{ id: number }>(
+    'insert into transactions (kind, reference) values ($1, $2) returning id',
+    [kind, reference],
+  );
   const id = (tx as { id: number }).id;
   await q.query(
     'insert into entries (tx_id, account_id, amount) select $1, a, m from unnest($2::bigint[], $3::bigint[]) as t(a, m)',
@@ -55,7 +79,10 @@ export async function post(q: Queryable, kind: TransactionKind, reference: strin
 }
 
 export async function balance(q: Queryable, kind: AccountKind, owner: string, currency: string): Promise<number> {
-  const rows = await q.query<{ balance: number }>('select balance from accounts where kind = $1 and owner = $2 and currency = $3', [kind, owner, currency]);
+  const rows = await q.query<{ balance: number }>(
+    'select balance from accounts where kind = $1 and owner = $2 and currency = $3',
+    [kind, owner, currency],
+  );
   return rows[0]?.balance ?? 0;
 }
 
@@ -75,7 +102,9 @@ export async function checkInvariants(q: Queryable): Promise<InvariantReport> {
   const violations: string[] = [];
   const [total] = await q.query<{ s: number }>('select coalesce(sum(balance), 0)::numeric as s from accounts');
   if (total?.s !== 0) violations.push(`sum of all balances is ${total?.s}, not 0`);
-  for (const r of await q.query<{ tx_id: number; s: number }>('select tx_id, sum(amount)::numeric as s from entries group by tx_id having sum(amount) <> 0'))
+  for (const r of await q.query<{ tx_id: number; s: number }>(
+    'select tx_id, sum(amount)::numeric as s from entries group by tx_id having sum(amount) <> 0',
+  ))
     violations.push(`transaction ${r.tx_id} sums to ${r.s}`);
   for (const r of await q.query<{ id: number; balance: number; s: number }>(
     'select a.id, a.balance, coalesce(sum(e.amount), 0)::numeric as s from accounts a left join entries e on e.account_id = a.id group by a.id, a.balance having a.balance <> coalesce(sum(e.amount), 0)',
@@ -99,6 +128,7 @@ export async function checkInvariants(q: Queryable): Promise<InvariantReport> {
       group by p.purse_id, p.loaded having p.loaded <> coalesce(sum(l.amount), 0)`,
   ))
     violations.push(`purse ${r.purse_id}: loaded ${r.loaded}, loads ${r.s}`);
-  for (const r of await q.query<{ purse_id: string }>('select purse_id from purses where captured + refunded > loaded')) violations.push(`purse ${r.purse_id} captured more than loaded`);
+  for (const r of await q.query<{ purse_id: string }>('select purse_id from purses where captured + refunded > loaded'))
+    violations.push(`purse ${r.purse_id} captured more than loaded`);
   return { ok: violations.length === 0, violations };
 }

@@ -2,9 +2,10 @@
 // credit the e-money liability in one transaction, and return the sealed value token. The
 // request's payload hash is the idempotency key (loads.request_hash): the same request again
 // returns the same stored token and moves no money; another request reusing a nonce is refused.
-import { openLoadRequest, issueValueToken } from '../protocol/load.ts';
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+
 import { revocationKey } from '../protocol/certificate.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { issueValueToken, openLoadRequest } from '../protocol/load.ts';
 import type { Database } from './db.ts';
 import type { Bank } from './issuing.ts';
 import { openWithAnyKey, revokedSubjects } from './issuing.ts';
@@ -31,7 +32,10 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
   // Nonce freshness is the loads table's unique constraint (below), not an in-memory set.
   // Sealed to the current key-exchange key, or to an earlier one by a purse personalised before a
   // key rotation (its certificate carries the earlier bank certificate).
-  const open = (maxSkewS: number) => openWithAnyKey(bank, (keys) => openLoadRequest(keys, envelope, { anchors: bank.anchors, now: o.now, maxSkewS, revoked, nonceSeen: () => false }));
+  const open = (maxSkewS: number) =>
+    openWithAnyKey(bank, (keys) =>
+      openLoadRequest(keys, envelope, { anchors: bank.anchors, now: o.now, maxSkewS, revoked, nonceSeen: () => false }),
+    );
   let request: ReturnType<typeof open>;
   try {
     request = open(o.maxSkewS ?? 300);
@@ -41,33 +45,63 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
     // stays refused as expired.
     if (!(error instanceof ProtocolError && error.code === ErrorCode.MessageExpired)) throw error;
     const late = open(Number.MAX_SAFE_INTEGER);
-    const [done] = await db.query<{ token: Uint8Array }>('select token from loads where request_hash = $1', [buf(late.hash)]);
+    const [done] = await db.query<{ token: Uint8Array }>('select token from loads where request_hash = $1', [
+      buf(late.hash),
+    ]);
     if (!done) throw error;
     return { token: new Uint8Array(done.token), amount: late.body.amount, purseId: late.body.purseId, replayed: true };
   }
   const { body } = request;
   return db.transaction(async (tx) => {
-    const [purse] = await tx.query<{ cardholder_id: string; currency: string; status: string }>('select cardholder_id, currency, status from purses where purse_id = $1 for update', [body.purseId]);
+    const [purse] = await tx.query<{ cardholder_id: string; currency: string; status: string }>(
+      'select cardholder_id, currency, status from purses where purse_id = $1 for update',
+      [body.purseId],
+    );
     if (!purse) throw new ProtocolError(ErrorCode.WrongPurse, `unknown purse ${body.purseId}`);
-    const [done] = await tx.query<{ token: Uint8Array }>('select token from loads where request_hash = $1', [buf(request.hash)]);
+    const [done] = await tx.query<{ token: Uint8Array }>('select token from loads where request_hash = $1', [
+      buf(request.hash),
+    ]);
     if (done) return { token: new Uint8Array(done.token), amount: body.amount, purseId: body.purseId, replayed: true };
-    if (purse.status !== 'active') throw new ProtocolError(ErrorCode.Revoked, `purse ${body.purseId} is ${purse.status}`);
-    if (purse.currency !== body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse in ${purse.currency}, request in ${body.currency}`);
+    if (purse.status !== 'active')
+      throw new ProtocolError(ErrorCode.Revoked, `purse ${body.purseId} is ${purse.status}`);
+    if (purse.currency !== body.currency)
+      throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse in ${purse.currency}, request in ${body.currency}`);
     const [seen] = await tx.query('select 1 from loads where nonce = $1', [buf(body.nonce)]);
     if (seen) throw new ProtocolError(ErrorCode.ReplayedNonce, 'value-token request nonce');
     const cardholder = await accountId(tx, 'cardholder', purse.cardholder_id, body.currency);
     const liability = await accountId(tx, 'emoney', bank.id, body.currency);
-    const [funds] = await tx.query<{ balance: number }>('select balance from accounts where id = $1 for update', [cardholder]);
-    if ((funds?.balance ?? 0) < body.amount) throw new ProtocolError(ErrorCode.InsufficientFunds, `account of ${purse.cardholder_id} holds ${funds?.balance ?? 0}, asked ${body.amount}`);
-    const txId = await post(tx, 'load', `${body.purseId}:${Buffer.from(request.hash).toString('hex')}`, [
-      { account: cardholder, amount: -body.amount },
-      { account: liability, amount: body.amount },
-    ], [cardholder]);
+    const [funds] = await tx.query<{ balance: number }>('select balance from accounts where id = $1 for update', [
+      cardholder,
+    ]);
+    if ((funds?.balance ?? 0) < body.amount)
+      throw new ProtocolError(
+        ErrorCode.InsufficientFunds,
+        `account of ${purse.cardholder_id} holds ${funds?.balance ?? 0}, asked ${body.amount}`,
+      );
+    const txId = await post(
+      tx,
+      'load',
+      `${body.purseId}:${Buffer.from(request.hash).toString('hex')}`,
+      [
+        { account: cardholder, amount: -body.amount },
+        { account: liability, amount: body.amount },
+      ],
+      [cardholder],
+    );
     const tokenId = crypto.getRandomValues(new Uint8Array(16));
     const token = issueValueToken(bank.party, request, tokenId, o.now);
     await tx.query(
       'insert into loads (request_hash, purse_id, nonce, amount, token_id, token, request, tx_id) values ($1,$2,$3,$4,$5,$6,$7,$8)',
-      [buf(request.hash), body.purseId, buf(body.nonce), body.amount, buf(tokenId), buf(token), buf(request.bytes), txId],
+      [
+        buf(request.hash),
+        body.purseId,
+        buf(body.nonce),
+        body.amount,
+        buf(tokenId),
+        buf(token),
+        buf(request.bytes),
+        txId,
+      ],
     );
     await tx.query('update purses set loaded = loaded + $2 where purse_id = $1', [body.purseId, body.amount]);
     return { token, amount: body.amount, purseId: body.purseId, replayed: false };

@@ -8,11 +8,15 @@ const dir = new URL('./migrations/', import.meta.url);
 const LOCK_ID = 0x5c0bae;
 
 export async function migrate(db: Database): Promise<string[]> {
-  const files = readdirSync(dir).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort();
   const applied: string[] = [];
   await db.transaction(async (tx) => {
     if (db.driver === 'pg') await tx.query('select pg_advisory_xact_lock($1)', [LOCK_ID]);
-    await tx.query('create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())');
+    await tx.query(
+      'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+    );
     const done = new Set((await tx.query<{ name: string }>('select name from schema_migrations')).map((r) => r.name));
     for (const file of files) {
       if (done.has(file)) continue;

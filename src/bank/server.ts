@@ -25,17 +25,17 @@
 // CORS (for the browser wallet): the origins in option `corsOrigins`, default loopback origins.
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { PoolError } from '../../bindings/pool/index.ts';
-import { verifyRevocationList } from '../protocol/revocation.ts';
-import { ErrorCode, errorDescriptions, ProtocolError } from '../protocol/errors.ts';
-import { BankError } from './errors.ts';
-import type { BankService } from './service.ts';
-import { fund, personalisePurseKeys, registerCardholderKey, registerMerchantKeys } from './issuing.ts';
-import { reportLost } from './audit.ts';
-import { balance } from './ledger.ts';
-import { parseCertificate, type OfflineLimits } from '../protocol/certificate.ts';
 import { ed25519 } from '../../bindings/index.ts';
+import { PoolError } from '../../bindings/pool/index.ts';
 import { unblockMessage } from '../card/purse.ts';
+import { type OfflineLimits, parseCertificate } from '../protocol/certificate.ts';
+import { ErrorCode, errorDescriptions, ProtocolError } from '../protocol/errors.ts';
+import { verifyRevocationList } from '../protocol/revocation.ts';
+import { reportLost } from './audit.ts';
+import { BankError } from './errors.ts';
+import { fund, personalisePurseKeys, registerCardholderKey, registerMerchantKeys } from './issuing.ts';
+import { balance } from './ledger.ts';
+import type { BankService } from './service.ts';
 
 export interface ServerOptions {
   /** Largest request body, bytes; default 8 MiB (a 10,000-check batch is about 5 MiB). */
@@ -63,7 +63,8 @@ function bodyBytes(request: FastifyRequest, field: string): Uint8Array {
   }
   if (body && typeof body === 'object' && typeof (body as Record<string, unknown>)[field] === 'string') {
     const text = (body as Record<string, string>)[field] as string;
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length === 0) throw new BankError('bad_request', `${field}: expected base64`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length === 0)
+      throw new BankError('bad_request', `${field}: expected base64`);
     return new Uint8Array(Buffer.from(text, 'base64'));
   }
   throw new BankError('bad_request', `expected a CBOR body (${CBOR}) or JSON { "${field}": base64 }`);
@@ -75,7 +76,8 @@ const isLoopback = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
 
 function jsonBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
-  if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || Array.isArray(body)) throw new BankError('bad_request', 'expected a JSON object body');
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body) || Array.isArray(body))
+    throw new BankError('bad_request', 'expected a JSON object body');
   return body as Record<string, unknown>;
 }
 
@@ -88,39 +90,67 @@ function text(body: Record<string, unknown>, field: string): string {
 function key(body: Record<string, unknown>, field: string, optional = false): Uint8Array | undefined {
   const v = body[field];
   if (v === undefined && optional) return undefined;
-  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) throw new BankError('bad_request', `${field}: 32 bytes in base64 expected`);
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(v))
+    throw new BankError('bad_request', `${field}: 32 bytes in base64 expected`);
   const bytes = new Uint8Array(Buffer.from(v, 'base64'));
-  if (bytes.length !== 32) throw new BankError('bad_request', `${field}: 32 bytes in base64 expected, got ${bytes.length}`);
+  if (bytes.length !== 32)
+    throw new BankError('bad_request', `${field}: 32 bytes in base64 expected, got ${bytes.length}`);
   return bytes;
 }
 
 const positive = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
 
 function limitsOf(v: unknown): OfflineLimits {
-  if (!v || typeof v !== 'object') throw new BankError('bad_request', 'limits: { currency, maxBalance, maxPerCheck, maxOfflineChecks, maxOfflineAmount } required');
+  if (!v || typeof v !== 'object')
+    throw new BankError(
+      'bad_request',
+      'limits: { currency, maxBalance, maxPerCheck, maxOfflineChecks, maxOfflineAmount } required',
+    );
   const l = v as Record<string, unknown>;
-  if (typeof l.currency !== 'string' || !/^[A-Z]{3}$/.test(l.currency)) throw new BankError('bad_request', 'limits.currency: three capital letters');
+  if (typeof l.currency !== 'string' || !/^[A-Z]{3}$/.test(l.currency))
+    throw new BankError('bad_request', 'limits.currency: three capital letters');
   for (const f of ['maxBalance', 'maxPerCheck', 'maxOfflineChecks', 'maxOfflineAmount']) {
     if (!positive(l[f])) throw new BankError('bad_request', `limits.${f}: a positive integer`);
   }
-  return { currency: l.currency, maxBalance: l.maxBalance as number, maxPerCheck: l.maxPerCheck as number, maxOfflineChecks: l.maxOfflineChecks as number, maxOfflineAmount: l.maxOfflineAmount as number };
+  return {
+    currency: l.currency,
+    maxBalance: l.maxBalance as number,
+    maxPerCheck: l.maxPerCheck as number,
+    maxOfflineChecks: l.maxOfflineChecks as number,
+    maxOfflineAmount: l.maxOfflineAmount as number,
+  };
 }
 
 export async function buildServer(service: BankService, o: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 8 << 20 });
   await app.register(cors, { origin: o.corsOrigins ?? [LOOPBACK_ORIGIN] });
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([CBOR, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser([CBOR, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: unknown }, _request, reply: FastifyReply) => {
-    if (error instanceof ProtocolError) return reply.code(422).send({ error: { kind: 'protocol', code: error.code, description: errorDescriptions[error.code], message: error.message } });
+    if (error instanceof ProtocolError)
+      return reply
+        .code(422)
+        .send({
+          error: {
+            kind: 'protocol',
+            code: error.code,
+            description: errorDescriptions[error.code],
+            message: error.message,
+          },
+        });
     if (error instanceof BankError) {
       const status = { bad_request: 400, not_found: 404, conflict: 409, overloaded: 503, not_ready: 503 }[error.code];
       return reply.code(status).send({ error: { kind: 'bank', code: error.code, message: error.message } });
     }
-    if (error instanceof PoolError) return reply.code(503).send({ error: { kind: 'pool', code: error.code, message: error.message } });
+    if (error instanceof PoolError)
+      return reply.code(503).send({ error: { kind: 'pool', code: error.code, message: error.message } });
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send({ error: { kind: 'http', code: String(error.code ?? error.statusCode), message: error.message } });
+      return reply
+        .code(error.statusCode)
+        .send({ error: { kind: 'http', code: String(error.code ?? error.statusCode), message: error.message } });
     }
     app.log.error(error);
     return reply.code(500).send({ error: { kind: 'internal', code: 'internal', message: 'internal error' } });
@@ -142,7 +172,13 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     const list = await service.revocationList();
     if ((request.headers.accept ?? '').includes('application/json')) {
       const body = verifyRevocationList(list, { anchors: service.bank.anchors, now: service.clock() }).body;
-      return { list: b64(list), listNumber: body.listNumber, issuedAt: body.issuedAt, nextUpdate: body.nextUpdate, revoked: body.revoked };
+      return {
+        list: b64(list),
+        listNumber: body.listNumber,
+        issuedAt: body.issuedAt,
+        nextUpdate: body.nextUpdate,
+        revoked: body.revoked,
+      };
     }
     return reply.type(CBOR).send(Buffer.from(list));
   });
@@ -168,17 +204,28 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   return app;
 }
 
-function registerAdmin(app: FastifyInstance, service: BankService, info: () => Record<string, unknown>, o: ServerOptions): void {
+function registerAdmin(
+  app: FastifyInstance,
+  service: BankService,
+  info: () => Record<string, unknown>,
+  o: ServerOptions,
+): void {
   app.register(async (admin) => {
     admin.addHook('onRequest', async (request, reply) => {
-      if (!isLoopback(request.ip)) return reply.code(403).send({ error: { kind: 'bank', code: 'forbidden', message: 'the admin API answers loopback clients only' } });
+      if (!isLoopback(request.ip))
+        return reply
+          .code(403)
+          .send({ error: { kind: 'bank', code: 'forbidden', message: 'the admin API answers loopback clients only' } });
     });
 
     admin.post('/v1/admin/cardholders', async (request) => {
       const body = jsonBody(request);
       const cardholderId = text(body, 'cardholderId');
       const signingKey = key(body, 'signingKey', true);
-      const certificate = await registerCardholderKey(service.db, service.bank, cardholderId, { now: service.clock(), ...(signingKey ? { signingKey } : {}) });
+      const certificate = await registerCardholderKey(service.db, service.bank, cardholderId, {
+        now: service.clock(),
+        ...(signingKey ? { signingKey } : {}),
+      });
       return { cardholderId, ...(certificate ? { certificate: b64(certificate) } : {}) };
     });
 
@@ -186,15 +233,25 @@ function registerAdmin(app: FastifyInstance, service: BankService, info: () => R
       const body = jsonBody(request);
       const currency = text(body, 'currency');
       if (!/^[A-Z]{3}$/.test(currency)) throw new BankError('bad_request', 'currency: three capital letters');
-      const reference = body.reference === undefined ? `admin:${Date.now()}:${Math.random().toString(36).slice(2)}` : text(body, 'reference');
+      const reference =
+        body.reference === undefined
+          ? `admin:${Date.now()}:${Math.random().toString(36).slice(2)}`
+          : text(body, 'reference');
       await fund(service.db, request.params.id, body.amount as number, currency, reference);
-      return { cardholderId: request.params.id, balance: await balance(service.db, 'cardholder', request.params.id, currency) };
+      return {
+        cardholderId: request.params.id,
+        balance: await balance(service.db, 'cardholder', request.params.id, currency),
+      };
     });
 
     admin.post('/v1/admin/merchants', async (request) => {
       const body = jsonBody(request);
       const merchantId = text(body, 'merchantId');
-      const certificate = await registerMerchantKeys(service.db, service.bank, merchantId, { now: service.clock(), signingKey: key(body, 'signingKey') as Uint8Array, kxKey: key(body, 'kxKey') as Uint8Array });
+      const certificate = await registerMerchantKeys(service.db, service.bank, merchantId, {
+        now: service.clock(),
+        signingKey: key(body, 'signingKey') as Uint8Array,
+        kxKey: key(body, 'kxKey') as Uint8Array,
+      });
       return { merchantId, certificate: b64(certificate), ...info() };
     });
 
@@ -213,9 +270,12 @@ function registerAdmin(app: FastifyInstance, service: BankService, info: () => R
     });
 
     admin.post<{ Params: { id: string } }>('/v1/admin/purses/:id/lost', async (request) => {
-      const [known] = await service.db.query<{ status: string }>('select status from purses where purse_id = $1', [request.params.id]);
+      const [known] = await service.db.query<{ status: string }>('select status from purses where purse_id = $1', [
+        request.params.id,
+      ]);
       if (!known) throw new BankError('not_found', `purse ${request.params.id}`);
-      if (known.status !== 'lost') await reportLost(service.db, request.params.id, service.clock(), o.lostSettleWindowS ?? 30 * 86_400);
+      if (known.status !== 'lost')
+        await reportLost(service.db, request.params.id, service.clock(), o.lostSettleWindowS ?? 30 * 86_400);
       return { purseId: request.params.id, status: 'lost' };
     });
 
@@ -229,14 +289,25 @@ function registerAdmin(app: FastifyInstance, service: BankService, info: () => R
       const body = jsonBody(request);
       const counter = body.counter;
       const latest = (service.clock() + 300) * 1000;
-      if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 1) throw new BankError('bad_request', 'counter: a positive integer');
-      if (counter > latest) throw new BankError('bad_request', `counter: unix milliseconds, at most the bank's clock + 5 min (${latest}), got ${counter}`);
+      if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 1)
+        throw new BankError('bad_request', 'counter: a positive integer');
+      if (counter > latest)
+        throw new BankError(
+          'bad_request',
+          `counter: unix milliseconds, at most the bank's clock + 5 min (${latest}), got ${counter}`,
+        );
       const purseId = request.params.id;
-      const [purse] = await service.db.query<{ status: string; certificate: Uint8Array }>('select status, certificate from purses where purse_id = $1', [purseId]);
+      const [purse] = await service.db.query<{ status: string; certificate: Uint8Array }>(
+        'select status, certificate from purses where purse_id = $1',
+        [purseId],
+      );
       if (!purse) throw new BankError('not_found', `purse ${purseId}`);
-      if (purse.status !== 'active') throw new ProtocolError(ErrorCode.Revoked, `purse ${purseId} is ${purse.status}: not unblocked`);
+      if (purse.status !== 'active')
+        throw new ProtocolError(ErrorCode.Revoked, `purse ${purseId} is ${purse.status}: not unblocked`);
       const certificate = parseCertificate(new Uint8Array(purse.certificate));
-      const issuer = [service.bank.party, ...service.bank.previous].find((g) => ed25519.verify(certificate.signature, certificate.toBeSigned, g.publicKey));
+      const issuer = [service.bank.party, ...service.bank.previous].find((g) =>
+        ed25519.verify(certificate.signature, certificate.toBeSigned, g.publicKey),
+      );
       if (!issuer) throw new BankError('conflict', `purse ${purseId}: certified by no key of this bank`);
       const signature = ed25519.sign(unblockMessage(purseId, counter), issuer.secretKey);
       return { purseId, counter, signature: b64(signature) };

@@ -1,13 +1,13 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
 // load and capture services, the revocation list and the metrics the HTTP API reports.
 import type { VerifierPool } from '../../bindings/pool/index.ts';
-import { captureBatch, type CaptureResult } from './capture.ts';
+import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { type CaptureResult, captureBatch } from './capture.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
-import { createBank, currentGeneration, loadBank, revocationList, rotateKeys, type Bank } from './issuing.ts';
-import { loadValue, type LoadResult } from './load.ts';
+import { type Bank, createBank, currentGeneration, loadBank, revocationList, rotateKeys } from './issuing.ts';
+import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
-import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 
 export interface ServiceOptions {
   /** Unix seconds; default the system clock. */
@@ -57,7 +57,11 @@ export class BankService {
   }
 
   /** Migrates the database, then loads the bank stored in it or creates one named `bankId`. */
-  static async open(db: Database, verifier: VerifierPool, o: ServiceOptions & { bankId?: string } = {}): Promise<BankService> {
+  static async open(
+    db: Database,
+    verifier: VerifierPool,
+    o: ServiceOptions & { bankId?: string } = {},
+  ): Promise<BankService> {
     await migrate(db);
     const now = (o.clock ?? (() => Math.floor(Date.now() / 1000)))();
     const bank = (await loadBank(db, o.bankId)) ?? (await createBank(db, { bankId: o.bankId ?? 'bank-1', now }));
@@ -93,13 +97,19 @@ export class BankService {
     try {
       return await fn(this.#bank);
     } catch (error) {
-      if (error instanceof ProtocolError && error.code === ErrorCode.EnvelopeOpenFailed && (await this.refreshKeys())) return fn(this.#bank);
+      if (error instanceof ProtocolError && error.code === ErrorCode.EnvelopeOpenFailed && (await this.refreshKeys()))
+        return fn(this.#bank);
       throw error;
     }
   }
 
   async load(envelope: Uint8Array): Promise<LoadResult> {
-    const r = await this.withFreshKeys((bank) => loadValue(this.db, bank, envelope, { now: this.clock(), ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}) }));
+    const r = await this.withFreshKeys((bank) =>
+      loadValue(this.db, bank, envelope, {
+        now: this.clock(),
+        ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
+      }),
+    );
     this.totals.loads += 1;
     return r;
   }
@@ -108,7 +118,14 @@ export class BankService {
     if (this.inflight >= this.capturesMax) throw new BankError('overloaded', `${this.inflight} captures in progress`);
     this.inflight += 1;
     try {
-      const r = await this.withFreshKeys((bank) => captureBatch(this.db, bank, envelope, { now: this.clock(), verifier: this.verifier, checksMax: this.batchChecksMax, ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}) }));
+      const r = await this.withFreshKeys((bank) =>
+        captureBatch(this.db, bank, envelope, {
+          now: this.clock(),
+          verifier: this.verifier,
+          checksMax: this.batchChecksMax,
+          ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
+        }),
+      );
       this.totals.batches += 1;
       this.totals.checks += r.outcomes.length;
       this.totals.open += r.timings.openMs;

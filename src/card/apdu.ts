@@ -42,19 +42,39 @@ export const Ins = Object.freeze({
 } as const);
 
 /** GET DATA tags (P2). */
-export const Tag = Object.freeze({ status: 0xc1, publicKeys: 0xc2, certificate: 0xc3, lastError: 0xc4, purseId: 0xc5, outstanding: 0xc6 } as const);
+export const Tag = Object.freeze({
+  status: 0xc1,
+  publicKeys: 0xc2,
+  certificate: 0xc3,
+  lastError: 0xc4,
+  purseId: 0xc5,
+  outstanding: 0xc6,
+} as const);
 
 /**
  * A command APDU: short form when the data fits in 255 bytes, else extended (ISO 7816-4 §5.1).
  * `le` adds Le = 0 (up to 256, or 65536 extended, bytes expected).
  */
-export function command(cla: number, ins: number, p1: number, p2: number, data: Uint8Array = new Uint8Array(0), le = false): Uint8Array {
+export function command(
+  cla: number,
+  ins: number,
+  p1: number,
+  p2: number,
+  data: Uint8Array = new Uint8Array(0),
+  le = false,
+): Uint8Array {
   const extended = data.length > 255;
   if (data.length > 65535) throw new RangeError(`data: at most 65535 bytes, got ${data.length}`);
   const out: number[] = [cla, ins, p1, p2];
   if (data.length) out.push(...(extended ? [0, data.length >> 8, data.length & 0xff] : [data.length]));
   const head = Uint8Array.from(out);
-  const tail = le ? (extended ? Uint8Array.of(0, 0) : data.length ? Uint8Array.of(0) : Uint8Array.of(0)) : new Uint8Array(0);
+  const tail = le
+    ? extended
+      ? Uint8Array.of(0, 0)
+      : data.length
+        ? Uint8Array.of(0)
+        : Uint8Array.of(0)
+    : new Uint8Array(0);
   const apdu = new Uint8Array(head.length + data.length + tail.length);
   apdu.set(head);
   apdu.set(data, head.length);

@@ -65,10 +65,21 @@ export function instantiate(applet: AppletModule, onWrite: EepromWriteHook): App
     sha256: (ptr: number, len: number, out: number) => put(out, sha256(view(ptr, len))),
     random: (out: number, len: number) => put(out, crypto.getRandomValues(new Uint8Array(len))),
     ed25519_public: (seed: number, out: number) => put(out, ed25519.getPublicKey(view(seed, 32))),
-    ed25519_sign: (seed: number, msg: number, len: number, out: number) => put(out, ed25519.sign(view(msg, len), view(seed, 32))),
-    ed25519_verify: (sig: number, msg: number, len: number, pk: number) => (ed25519.verify(view(sig, 64), view(msg, len), view(pk, 32)) ? 1 : 0),
+    ed25519_sign: (seed: number, msg: number, len: number, out: number) =>
+      put(out, ed25519.sign(view(msg, len), view(seed, 32))),
+    ed25519_verify: (sig: number, msg: number, len: number, pk: number) =>
+      ed25519.verify(view(sig, 64), view(msg, len), view(pk, 32)) ? 1 : 0,
     x25519_public: (sk: number, out: number) => put(out, x25519.getPublicKey(view(sk, 32))),
-    hpke_open: (sk: number, enc: number, ct: number, ctLen: number, info: number, infoLen: number, out: number, outMax: number) => {
+    hpke_open: (
+      sk: number,
+      enc: number,
+      ct: number,
+      ctLen: number,
+      info: number,
+      infoLen: number,
+      out: number,
+      outMax: number,
+    ) => {
       if (infoLen > INFO_MAX) return -1;
       try {
         const plain = hpke.open(view(sk, 32), view(enc, 32), view(ct, ctLen), { info: view(info, infoLen) });

@@ -2,9 +2,9 @@
 // loaded from and saved to a store after every command that wrote to it. Every EEPROM write goes
 // through the host (the applet's "eeprom.write" import), which keeps the durable image, counts
 // writes, and can cut the power in the middle of write k: the tearing tests enumerate k.
-import { instantiate, loadApplet, type AppletInstance, type AppletModule } from './applet.ts';
-import { CardNotPoweredError, PowerCutError, type CardReader } from './reader.ts';
-import { MemoryEeprom, type EepromStore } from './store.ts';
+import { type AppletInstance, type AppletModule, instantiate, loadApplet } from './applet.ts';
+import { CardNotPoweredError, type CardReader, PowerCutError } from './reader.ts';
+import { type EepromStore, MemoryEeprom } from './store.ts';
 
 export interface EmulatorOptions {
   store?: EepromStore;
@@ -60,7 +60,8 @@ export class EmulatedCard implements CardReader {
     const { exports } = instance;
     this.base = exports.eepromBase();
     const size = exports.eepromSize();
-    if (stored && stored.length !== size) throw new RangeError(`EEPROM image: expected ${size} bytes, got ${stored.length}`);
+    if (stored && stored.length !== size)
+      throw new RangeError(`EEPROM image: expected ${size} bytes, got ${stored.length}`);
     this.image = stored ?? new Uint8Array(size);
     instance.memory().set(this.image, this.base);
     this.instance = instance;
@@ -82,7 +83,8 @@ export class EmulatedCard implements CardReader {
   private onWrite(memory: Uint8Array, dst: number, src: number, length: number): void {
     this.writes++;
     const offset = dst - this.base;
-    if (offset < 0 || offset + length > this.image.length) throw new RangeError(`EEPROM write outside the region: ${dst}+${length}`);
+    if (offset < 0 || offset + length > this.image.length)
+      throw new RangeError(`EEPROM write outside the region: ${dst}+${length}`);
     const bytes = memory.slice(src, src + length);
     if (this.cutAtWrite === this.writes) {
       const landed = this.cutLands === 'half' ? length >> 1 : 0;
@@ -161,7 +163,8 @@ export class EmulatedCard implements CardReader {
     const memory = this.instance?.memory();
     if (!memory) return;
     const region = memory.subarray(this.base, this.base + this.image.length);
-    if (!sameBytes(region, this.image)) throw new Error('applet EEPROM region differs from the durable image: a write bypassed the EEPROM controller');
+    if (!sameBytes(region, this.image))
+      throw new Error('applet EEPROM region differs from the durable image: a write bypassed the EEPROM controller');
   }
 }
 

@@ -2,7 +2,7 @@
 // over the old one, fsync the directory. A crash leaves the old image or the new one.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { decodeImage, encodeImage, type EepromStore } from './store.ts';
+import { decodeImage, type EepromStore, encodeImage } from './store.ts';
 
 export class FileEeprom implements EepromStore {
   constructor(

@@ -1,6 +1,6 @@
 // The EEPROM in the browser: one IndexedDB record per card, replaced in one transaction (IndexedDB
 // commits a transaction whole or not at all), with the same header as the file store.
-import { decodeImage, encodeImage, type EepromStore } from './store.ts';
+import { decodeImage, type EepromStore, encodeImage } from './store.ts';
 
 const STORE = 'eeprom';
 
@@ -33,7 +33,9 @@ export class IndexedDbEeprom implements EepromStore {
 
   async load(): Promise<Uint8Array | undefined> {
     const db = await this.open();
-    const stored = (await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(this.cardId))) as ArrayBuffer | undefined;
+    const stored = (await request(db.transaction(STORE, 'readonly').objectStore(STORE).get(this.cardId))) as
+      | ArrayBuffer
+      | undefined;
     return stored === undefined ? undefined : decodeImage(new Uint8Array(stored), this.buildHash);
   }
 

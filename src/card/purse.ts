@@ -3,8 +3,8 @@
 // proprietary words, the protocol error code the card reports in GET DATA C4.
 import { issueCertificate, type OfflineLimits, type Party, type Validity } from '../protocol/index.ts';
 import { envelope } from '../protocol/messages.ts';
-import { MessageType, Role } from '../protocol/registry.ts';
 import { newSerial } from '../protocol/pki.ts';
+import { MessageType, Role } from '../protocol/registry.ts';
 import { AID, command, concat, Ins, parseResponse, SW, swHex, Tag, u64 } from './apdu.ts';
 import type { CardReader } from './reader.ts';
 
@@ -66,8 +66,16 @@ export class PurseCard {
     const { data, sw } = parseResponse(await this.reader.transmit(apdu));
     if (sw === SW.ok) return data;
     let code = 0;
-    if (sw === SW.wrongData || sw === SW.insufficientFunds || sw === SW.limitExceeded || sw === SW.notFound || sw === SW.fileFull) {
-      const last = parseResponse(await this.reader.transmit(command(0x00, Ins.getData, 0, Tag.lastError, undefined, true)));
+    if (
+      sw === SW.wrongData ||
+      sw === SW.insufficientFunds ||
+      sw === SW.limitExceeded ||
+      sw === SW.notFound ||
+      sw === SW.fileFull
+    ) {
+      const last = parseResponse(
+        await this.reader.transmit(command(0x00, Ins.getData, 0, Tag.lastError, undefined, true)),
+      );
       if (last.sw === SW.ok && last.data.length === 2) code = (last.data[0]! << 8) | last.data[1]!;
     }
     throw new CardError(sw, code, name);
@@ -83,7 +91,10 @@ export class PurseCard {
 
   async unblock(counter: number, bankSignature: Uint8Array, newPin?: string) {
     const pin = newPin ? new TextEncoder().encode(newPin) : new Uint8Array(0);
-    await this.send('RESET RETRY COUNTER', command(0x00, Ins.resetRetryCounter, 0, 0x80, concat(u64(counter), bankSignature, pin)));
+    await this.send(
+      'RESET RETRY COUNTER',
+      command(0x00, Ins.resetRetryCounter, 0, 0x80, concat(u64(counter), bankSignature, pin)),
+    );
   }
 
   async status(): Promise<PurseStatus> {
@@ -92,9 +103,19 @@ export class PurseCard {
     const n = (at: number) => Number(v.getBigUint64(at, true));
     const u128 = (at: number) => v.getBigUint64(at, true) + (v.getBigUint64(at + 8, true) << 64n);
     return {
-      lifecycle: d[0]!, pinTries: d[1]!, pinVerified: d[2] === 1, roots: d[3]!,
-      balance: n(4), serial: n(12), loadedTotal: u128(20), spentTotal: u128(36), loadCounter: n(52),
-      offlineChecks: n(60), offlineAmount: n(68), logTotal: v.getUint32(76, true), appliedTotal: v.getUint32(80, true),
+      lifecycle: d[0]!,
+      pinTries: d[1]!,
+      pinVerified: d[2] === 1,
+      roots: d[3]!,
+      balance: n(4),
+      serial: n(12),
+      loadedTotal: u128(20),
+      spentTotal: u128(36),
+      loadCounter: n(52),
+      offlineChecks: n(60),
+      offlineAmount: n(68),
+      logTotal: v.getUint32(76, true),
+      appliedTotal: v.getUint32(80, true),
       refundedTotal: u128(84),
     };
   }
@@ -114,7 +135,10 @@ export class PurseCard {
   }
 
   async installRoot(id: string, publicKey: Uint8Array) {
-    await this.send('INSTALL ROOT', command(0x80, Ins.installRoot, 0, 0, concat(publicKey, new TextEncoder().encode(id))));
+    await this.send(
+      'INSTALL ROOT',
+      command(0x80, Ins.installRoot, 0, 0, concat(publicKey, new TextEncoder().encode(id))),
+    );
   }
 
   async installCertificate(certificate: Uint8Array) {
@@ -140,15 +164,20 @@ export class PurseCard {
     const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.outstanding, undefined, true));
     const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
     const out: { counter: number; amount: number }[] = [];
-    for (let at = 0; at + 16 <= d.length; at += 16) out.push({ counter: Number(v.getBigUint64(at)), amount: Number(v.getBigUint64(at + 8)) });
+    for (let at = 0; at + 16 <= d.length; at += 16)
+      out.push({ counter: Number(v.getBigUint64(at)), amount: Number(v.getBigUint64(at + 8)) });
     return out;
   }
 
   /** Applies a sealed value token (the bank's envelope); returns the new balance. */
   async applyToken(sealedToken: Uint8Array, now: number): Promise<number> {
     const e = envelope.decode(sealedToken);
-    if (e.step !== MessageType.ValueToken) throw new TypeError(`sealedToken: an envelope for step ${MessageType.ValueToken}, got ${e.step}`);
-    const d = await this.send('LOAD APPLY', command(0x80, Ins.loadApply, 0, 0, concat(u64(now), e.enc, e.ciphertext), true));
+    if (e.step !== MessageType.ValueToken)
+      throw new TypeError(`sealedToken: an envelope for step ${MessageType.ValueToken}, got ${e.step}`);
+    const d = await this.send(
+      'LOAD APPLY',
+      command(0x80, Ins.loadApply, 0, 0, concat(u64(now), e.enc, e.ciphertext), true),
+    );
     return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(0));
   }
 
@@ -163,7 +192,9 @@ export class PurseCard {
    * (approveInternetCheck, with `check` and `slip` from the request).
    */
   async internetCheck(request: Uint8Array, now: number): Promise<{ payload: Uint8Array; purseSignature: Uint8Array }> {
-    return splitInternet(await this.send('INTERNET CHECK', command(0x80, Ins.internetCheck, 0, 0, concat(u64(now), request), true)));
+    return splitInternet(
+      await this.send('INTERNET CHECK', command(0x80, Ins.internetCheck, 0, 0, concat(u64(now), request), true)),
+    );
   }
 
   /** The check of `serial` again, byte for byte, while its record is in the log (Internet: payload ‖ signature part). */
@@ -226,8 +257,16 @@ export async function personalise(card: PurseCard, o: PersonaliseOptions): Promi
   const keys = await card.generateKeys();
   const certificate = issueCertificate(
     {
-      issuer: o.bank.id, subject: o.purseId, role: Role.Purse, notBefore: o.notBefore, notAfter: o.notAfter,
-      issuedAt: o.notBefore, serial: newSerial(), signingKey: keys.signingKey, kxKey: keys.kxKey, limits: o.limits,
+      issuer: o.bank.id,
+      subject: o.purseId,
+      role: Role.Purse,
+      notBefore: o.notBefore,
+      notAfter: o.notAfter,
+      issuedAt: o.notBefore,
+      serial: newSerial(),
+      signingKey: keys.signingKey,
+      kxKey: keys.kxKey,
+      limits: o.limits,
     },
     o.bank.secretKey,
     o.bank.certificate,

@@ -38,7 +38,8 @@ export function decodeImage(bytes: Uint8Array, buildHash: Uint8Array): Uint8Arra
   if (bytes.length < HEADER_SIZE) throw new EepromMismatchError('shorter than its header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!MAGIC.every((b, i) => bytes[i] === b)) throw new EepromMismatchError('not a smartcheck EEPROM file');
-  if (view.getUint32(8) !== EEPROM_FORMAT_VERSION) throw new EepromMismatchError(`format version ${view.getUint32(8)}, expected ${EEPROM_FORMAT_VERSION}`);
+  if (view.getUint32(8) !== EEPROM_FORMAT_VERSION)
+    throw new EepromMismatchError(`format version ${view.getUint32(8)}, expected ${EEPROM_FORMAT_VERSION}`);
   const length = view.getUint32(12);
   if (bytes.length !== HEADER_SIZE + length) throw new EepromMismatchError('length differs from its header');
   if (!buildHash.every((b, i) => bytes[16 + i] === b)) throw new EepromMismatchError('written by another applet build');

@@ -3,14 +3,30 @@
 // revoke: `--bank <url>`).
 import type { Command } from 'commander';
 import { createVerifierPool } from '../../bindings/pool/index.ts';
-import { amount, bankClient, bankOption, b64, currencyArg, fields, helpText, idArg, int, writeSecretJson } from './common.ts';
+import {
+  amount,
+  b64,
+  bankClient,
+  bankOption,
+  currencyArg,
+  fields,
+  helpText,
+  idArg,
+  int,
+  writeSecretJson,
+} from './common.ts';
 
 // The bank modules load PGlite and fastify (~0.7 s): bound lazily so other commands start fast.
-const openDatabase: typeof import('../bank/db.ts').openDatabase = async (...a) => (await import('../bank/db.ts')).openDatabase(...a);
-const migrate: typeof import('../bank/migrate.ts').migrate = async (...a) => (await import('../bank/migrate.ts')).migrate(...a);
-const loadBank: typeof import('../bank/issuing.ts').loadBank = async (...a) => (await import('../bank/issuing.ts')).loadBank(...a);
-const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) => (await import('../bank/issuing.ts')).rotateKeys(...a);
-const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) => (await import('../bank/audit/command.ts')).auditCommand(...a);
+const openDatabase: typeof import('../bank/db.ts').openDatabase = async (...a) =>
+  (await import('../bank/db.ts')).openDatabase(...a);
+const migrate: typeof import('../bank/migrate.ts').migrate = async (...a) =>
+  (await import('../bank/migrate.ts')).migrate(...a);
+const loadBank: typeof import('../bank/issuing.ts').loadBank = async (...a) =>
+  (await import('../bank/issuing.ts')).loadBank(...a);
+const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) =>
+  (await import('../bank/issuing.ts')).rotateKeys(...a);
+const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) =>
+  (await import('../bank/audit/command.ts')).auditCommand(...a);
 
 /** The cardholder key file written by `bank register --key`: what `wallet pay` signs approvals with. */
 export interface CardholderKeyFile {
@@ -23,7 +39,9 @@ export interface CardholderKeyFile {
 }
 
 export function bankCommands(program: Command): void {
-  const bank = program.command('bank').description('the bank: its server and ledger, and the demo back office (register, fund, revoke)');
+  const bank = program
+    .command('bank')
+    .description('the bank: its server and ledger, and the demo back office (register, fund, revoke)');
   helpText(
     bank,
     `
@@ -47,24 +65,36 @@ Example:
       .option('--data-dir <dir>', 'PGlite data directory (default: in memory)')
       .option('--workers <n>', 'verifier worker threads', int('workers', 1, 64), 2)
       .option('--bank-id <id>', 'bank to serve, created when the database holds none', 'bank-1')
-      .action(async (o: { host: string; port: number; databaseUrl?: string; dataDir?: string; workers: number; bankId: string }) => {
-        const { buildServer } = await import('../bank/server.ts');
-        const { BankService } = await import('../bank/service.ts');
-        const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
-        const verifier = await createVerifierPool({ workers: o.workers });
-        const service = await BankService.open(db, verifier, { bankId: o.bankId });
-        const app = await buildServer(service);
-        const address = await app.listen({ host: o.host, port: o.port });
-        console.log(`bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)`);
-        const stop = async () => {
-          await app.close();
-          await verifier.close();
-          await db.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      }),
+      .action(
+        async (o: {
+          host: string;
+          port: number;
+          databaseUrl?: string;
+          dataDir?: string;
+          workers: number;
+          bankId: string;
+        }) => {
+          const { buildServer } = await import('../bank/server.ts');
+          const { BankService } = await import('../bank/service.ts');
+          const db = await openDatabase(
+            o.databaseUrl ?? process.env.DATABASE_URL,
+            o.dataDir ? { dataDir: o.dataDir } : {},
+          );
+          const verifier = await createVerifierPool({ workers: o.workers });
+          const service = await BankService.open(db, verifier, { bankId: o.bankId });
+          const app = await buildServer(service);
+          const address = await app.listen({ host: o.host, port: o.port });
+          console.log(`bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)`);
+          const stop = async () => {
+            await app.close();
+            await verifier.close();
+            await db.close();
+            process.exit(0);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        },
+      ),
     `
 Reads/writes: the database (--data-dir keeps PGlite on disk; without it the ledger is in memory
 and lost when the process stops). Prints the address it listens on; stops on SIGINT/SIGTERM.
@@ -75,7 +105,9 @@ Example:
 
   bank
     .command('audit')
-    .description('recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference')
+    .description(
+      'recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference',
+    )
     .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
     .option('--data-dir <dir>', 'PGlite data directory')
     .option('--bank-id <id>', 'bank to audit (default: the first in the database)')
@@ -91,7 +123,9 @@ Example:
 
   bank
     .command('rotate-keys')
-    .description('new bank signing and key-exchange keys, certified by the root, current from now on; the earlier keys are kept')
+    .description(
+      'new bank signing and key-exchange keys, certified by the root, current from now on; the earlier keys are kept',
+    )
     .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
     .option('--data-dir <dir>', 'PGlite data directory')
     .option('--bank-id <id>', 'bank whose keys to rotate (default: the first in the database)')
@@ -102,24 +136,33 @@ Example:
         await migrate(db);
         const found = await loadBank(db, o.bankId);
         if (!found) throw new Error('no bank in this database');
-        const rotated = await rotateKeys(db, found, { now: Math.floor(Date.now() / 1000), validityS: o.validityDays * 86_400 });
+        const rotated = await rotateKeys(db, found, {
+          now: Math.floor(Date.now() / 1000),
+          validityS: o.validityDays * 86_400,
+        });
         const key = Buffer.from(rotated.party.publicKey).toString('hex');
-        console.log(`bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`);
-        console.log('bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them');
+        console.log(
+          `bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`,
+        );
+        console.log(
+          'bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them',
+        );
       } finally {
         await db.close();
       }
     });
 
   helpText(
-    bankOption(bank.command('info').description('the running bank\'s id, certificate and roots (GET /v1/bank)')).action(async (o: { bank: string }) => {
-      const info = await (await bankClient(o.bank)).bankInfo();
-      fields([
-        ['bank', info.bankId],
-        ['certificate', `${info.bankCertificate.length} bytes`],
-        ...info.roots.map((r): [string, string] => [`root ${r.id}`, Buffer.from(r.publicKey).toString('hex')]),
-      ]);
-    }),
+    bankOption(bank.command('info').description("the running bank's id, certificate and roots (GET /v1/bank)")).action(
+      async (o: { bank: string }) => {
+        const info = await (await bankClient(o.bank)).bankInfo();
+        fields([
+          ['bank', info.bankId],
+          ['certificate', `${info.bankCertificate.length} bytes`],
+          ...info.roots.map((r): [string, string] => [`root ${r.id}`, Buffer.from(r.publicKey).toString('hex')]),
+        ]);
+      },
+    ),
     `Example:\n  smartcheck bank info --bank http://127.0.0.1:8700`,
   );
 
@@ -127,7 +170,9 @@ Example:
     bankOption(
       bank
         .command('register')
-        .description('open a cardholder account; with --key, make the cardholder\'s signing key here and have the bank certify it (for Internet payments)')
+        .description(
+          "open a cardholder account; with --key, make the cardholder's signing key here and have the bank certify it (for Internet payments)",
+        )
         .argument('<cardholder>', 'cardholder id', idArg('cardholder')),
     )
       .option('--key <file>', 'write the cardholder key file here (secret key, certificate, roots; mode 0600)')
@@ -167,16 +212,20 @@ Example:
     bankOption(
       bank
         .command('fund')
-        .description('pay money into a cardholder\'s account (cash at the counter, a transfer)')
+        .description("pay money into a cardholder's account (cash at the counter, a transfer)")
         .argument('<cardholder>', 'cardholder id', idArg('cardholder'))
         .argument('<amount>', 'minor units (cents)', amount),
     )
       .option('--currency <code>', 'ISO 4217 currency', currencyArg, 'EUR')
       .option('--reference <text>', 'reference recorded with the ledger transaction')
-      .action(async (cardholderId: string, value: number, o: { bank: string; currency: string; reference?: string }) => {
-        const r = await (await bankClient(o.bank)).fund(cardholderId, value, o.currency, o.reference);
-        console.log(`cardholder ${r.cardholderId}: +${value} ${o.currency}, account balance ${r.balance} ${o.currency}`);
-      }),
+      .action(
+        async (cardholderId: string, value: number, o: { bank: string; currency: string; reference?: string }) => {
+          const r = await (await bankClient(o.bank)).fund(cardholderId, value, o.currency, o.reference);
+          console.log(
+            `cardholder ${r.cardholderId}: +${value} ${o.currency}, account balance ${r.balance} ${o.currency}`,
+          );
+        },
+      ),
     `Example:\n  smartcheck bank fund alice 50000 --currency EUR`,
   );
 
@@ -184,7 +233,9 @@ Example:
     bankOption(
       bank
         .command('revoke')
-        .description('report a card lost or stolen: revoked at once (terminals refuse it after refreshing their list); its checks already taken are still paid during the settlement window')
+        .description(
+          'report a card lost or stolen: revoked at once (terminals refuse it after refreshing their list); its checks already taken are still paid during the settlement window',
+        )
         .argument('<purse>', 'purse id (see `smartcheck card status`)', idArg('purse')),
     ).action(async (purseId: string, o: { bank: string }) => {
       const r = await (await bankClient(o.bank)).reportLost(purseId);

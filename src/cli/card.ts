@@ -2,8 +2,21 @@
 // issue personalises a new card through the bank's admin API, unblock resets a blocked PIN with the
 // bank's signature; status and log read it.
 import { existsSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
-import { bankOption, bankClient, cardIdentity, currencyArg, fields, helpText, idArg, int, openCard, pinArg, table, when } from './common.ts';
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  bankClient,
+  bankOption,
+  cardIdentity,
+  currencyArg,
+  fields,
+  helpText,
+  idArg,
+  int,
+  openCard,
+  pinArg,
+  table,
+  when,
+} from './common.ts';
 import { usage } from './exit.ts';
 
 const LIFECYCLE: Record<number, string> = { 0: 'blank', 1: 'keys generated', 2: 'certificate installed', 3: 'active' };
@@ -15,7 +28,9 @@ const newPinArg = (value: string) => {
 };
 
 export function cardCommands(program: Command): void {
-  const card = program.command('card').description('an emulated smartcard purse in a file: issue it, read its status and log');
+  const card = program
+    .command('card')
+    .description('an emulated smartcard purse in a file: issue it, read its status and log');
   helpText(
     card,
     `
@@ -32,30 +47,72 @@ Example:
     bankOption(
       card
         .command('issue')
-        .description('personalise a new card: it makes its keys, the bank certifies them (admin API), the card takes the roots, its certificate and the PIN')
+        .description(
+          'personalise a new card: it makes its keys, the bank certifies them (admin API), the card takes the roots, its certificate and the PIN',
+        )
         .requiredOption('--card <file>', 'the card file to create (refuses an existing one)')
-        .requiredOption('--cardholder <id>', 'the cardholder whose account the card loads from (bank register first)', idArg('cardholder'))
+        .requiredOption(
+          '--cardholder <id>',
+          'the cardholder whose account the card loads from (bank register first)',
+          idArg('cardholder'),
+        )
         .requiredOption('--purse <id>', 'the purse id (unique at the bank)', idArg('purse'))
         .requiredOption('--pin <pin>', 'the PIN to set (4–12 digits)', pinArg),
     )
-      .option('--currency <code>', 'the purse\'s currency', currencyArg, 'EUR')
+      .option('--currency <code>', "the purse's currency", currencyArg, 'EUR')
       .option('--max-balance <n>', 'certified maximum balance', positive('max-balance'), 1_000_000)
       .option('--max-per-check <n>', 'certified maximum per check', positive('max-per-check'), 100_000)
-      .option('--max-offline-checks <n>', 'checks the card signs before it must go online', positive('max-offline-checks'), 10_000)
-      .option('--max-offline-amount <n>', 'amount the card spends before it must go online', positive('max-offline-amount'), 10_000_000)
-      .action(async (o: { card: string; cardholder: string; purse: string; pin: string; bank: string; currency: string; maxBalance: number; maxPerCheck: number; maxOfflineChecks: number; maxOfflineAmount: number }) => {
-        if (existsSync(o.card)) throw usage(`${o.card} exists: refusing to overwrite a card`);
-        const { EmulatedCard, FileEeprom, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
-        const bank = await bankClient(o.bank);
-        // Personalised in memory, written to the file only when whole: a refusal leaves no file.
-        const emulator = await EmulatedCard.create({ store: new MemoryEeprom() });
-        const limits = { currency: o.currency, maxBalance: o.maxBalance, maxPerCheck: o.maxPerCheck, maxOfflineChecks: o.maxOfflineChecks, maxOfflineAmount: o.maxOfflineAmount };
-        const { issueCard } = await import('../wallet/issue.ts');
-        const p = await issueCard(new PurseCard(emulator), bank, { purseId: o.purse, cardholderId: o.cardholder, limits, pin: o.pin });
-        const { buildHash } = await loadApplet();
-        new FileEeprom(o.card, buildHash).saveSync(emulator.image);
-        console.log(`card ${o.card}: purse ${p.purseId} of ${p.cardholderId}, certified by ${p.bankId}, ${o.currency} (max balance ${o.maxBalance}, max per check ${o.maxPerCheck})`);
-      }),
+      .option(
+        '--max-offline-checks <n>',
+        'checks the card signs before it must go online',
+        positive('max-offline-checks'),
+        10_000,
+      )
+      .option(
+        '--max-offline-amount <n>',
+        'amount the card spends before it must go online',
+        positive('max-offline-amount'),
+        10_000_000,
+      )
+      .action(
+        async (o: {
+          card: string;
+          cardholder: string;
+          purse: string;
+          pin: string;
+          bank: string;
+          currency: string;
+          maxBalance: number;
+          maxPerCheck: number;
+          maxOfflineChecks: number;
+          maxOfflineAmount: number;
+        }) => {
+          if (existsSync(o.card)) throw usage(`${o.card} exists: refusing to overwrite a card`);
+          const { EmulatedCard, FileEeprom, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
+          const bank = await bankClient(o.bank);
+          // Personalised in memory, written to the file only when whole: a refusal leaves no file.
+          const emulator = await EmulatedCard.create({ store: new MemoryEeprom() });
+          const limits = {
+            currency: o.currency,
+            maxBalance: o.maxBalance,
+            maxPerCheck: o.maxPerCheck,
+            maxOfflineChecks: o.maxOfflineChecks,
+            maxOfflineAmount: o.maxOfflineAmount,
+          };
+          const { issueCard } = await import('../wallet/issue.ts');
+          const p = await issueCard(new PurseCard(emulator), bank, {
+            purseId: o.purse,
+            cardholderId: o.cardholder,
+            limits,
+            pin: o.pin,
+          });
+          const { buildHash } = await loadApplet();
+          new FileEeprom(o.card, buildHash).saveSync(emulator.image);
+          console.log(
+            `card ${o.card}: purse ${p.purseId} of ${p.cardholderId}, certified by ${p.bankId}, ${o.currency} (max balance ${o.maxBalance}, max per check ${o.maxPerCheck})`,
+          );
+        },
+      ),
     `
 Writes: --card <file> (mode 0600). Needs the cardholder registered at the bank.
 
@@ -67,7 +124,9 @@ Example:
     bankOption(
       card
         .command('unblock')
-        .description('reset the PIN retry counter (a PIN blocked after 3 wrong tries) with the bank\'s signature (admin API); optionally a new PIN')
+        .description(
+          "reset the PIN retry counter (a PIN blocked after 3 wrong tries) with the bank's signature (admin API); optionally a new PIN",
+        )
         .requiredOption('--card <file>', 'the card file')
         .option('--new-pin <pin>', 'a new PIN (4–8 digits); without it the old PIN stays', newPinArg),
     ).action(async (o: { card: string; bank: string; newPin?: string }) => {
@@ -78,7 +137,9 @@ Example:
       const { counter, signature } = await bank.unblockSignature(purseId, Date.now());
       await purse.unblock(counter, signature, o.newPin);
       const { pinTries } = await purse.status();
-      console.log(`card ${o.card}: purse ${purseId} unblocked by the bank, ${pinTries} PIN tries${o.newPin ? ', new PIN set' : ''}`);
+      console.log(
+        `card ${o.card}: purse ${purseId} unblocked by the bank, ${pinTries} PIN tries${o.newPin ? ', new PIN set' : ''}`,
+      );
     }),
     `
 Reads/writes: --card <file>. The bank signs "unblock" for this purse and a fresh counter; the card
@@ -92,7 +153,7 @@ Example:
   helpText(
     card
       .command('status')
-      .description('the card\'s purse id, balance, serial, PIN tries, totals and certified limits')
+      .description("the card's purse id, balance, serial, PIN tries, totals and certified limits")
       .requiredOption('--card <file>', 'the card file')
       .option('--json', 'print JSON')
       .action(async (o: { card: string; json?: boolean }) => {
@@ -100,20 +161,40 @@ Example:
         const s = await purse.status();
         const id = await cardIdentity(purse);
         if (o.json) {
-          console.log(JSON.stringify({ purseId: id.purseId, bankId: id.bankId, ...s, loadedTotal: Number(s.loadedTotal), spentTotal: Number(s.spentTotal), refundedTotal: Number(s.refundedTotal), limits: id.limits }));
+          console.log(
+            JSON.stringify({
+              purseId: id.purseId,
+              bankId: id.bankId,
+              ...s,
+              loadedTotal: Number(s.loadedTotal),
+              spentTotal: Number(s.spentTotal),
+              refundedTotal: Number(s.refundedTotal),
+              limits: id.limits,
+            }),
+          );
           return;
         }
         const cur = id.limits?.currency ?? '';
         fields([
           ['purse', `${id.purseId} (bank ${id.bankId}, certificate valid until ${when(id.notAfter)})`],
-          ['state', `${LIFECYCLE[s.lifecycle] ?? s.lifecycle}, ${s.pinTries === 0 ? 'PIN blocked' : `PIN tries left ${s.pinTries}`}`],
+          [
+            'state',
+            `${LIFECYCLE[s.lifecycle] ?? s.lifecycle}, ${s.pinTries === 0 ? 'PIN blocked' : `PIN tries left ${s.pinTries}`}`,
+          ],
           ['balance', `${s.balance} ${cur}`],
           ['last serial', s.serial],
           ['loaded', `${s.loadedTotal} ${cur}`],
           ['spent (net)', `${s.spentTotal} ${cur}`],
           ['refunded', `${s.refundedTotal} ${cur}`],
           ['offline', `${s.offlineChecks} checks, ${s.offlineAmount} ${cur} since the last load`],
-          ...(id.limits ? [['limits', `max balance ${id.limits.maxBalance}, per check ${id.limits.maxPerCheck}, offline ${id.limits.maxOfflineChecks} checks / ${id.limits.maxOfflineAmount}`] as [string, string]] : []),
+          ...(id.limits
+            ? [
+                [
+                  'limits',
+                  `max balance ${id.limits.maxBalance}, per check ${id.limits.maxPerCheck}, offline ${id.limits.maxOfflineChecks} checks / ${id.limits.maxOfflineAmount}`,
+                ] as [string, string],
+              ]
+            : []),
         ]);
       }),
     `Reads: --card <file> (changes nothing).\n\nExample:\n  smartcheck card status --card alice.card --json`,
@@ -122,9 +203,9 @@ Example:
   helpText(
     card
       .command('log')
-      .description('the card\'s transaction log, newest first (the card keeps the last 16)')
+      .description("the card's transaction log, newest first (the card keeps the last 16)")
       .requiredOption('--card <file>', 'the card file')
-      .requiredOption('--pin <pin>', 'the card\'s PIN (the log is private)', pinArg)
+      .requiredOption('--pin <pin>', "the card's PIN (the log is private)", pinArg)
       .action(async (o: { card: string; pin: string }) => {
         const purse = await openCard(o.card);
         await purse.verifyPin(o.pin);
@@ -132,7 +213,14 @@ Example:
         const rows: (string | number)[][] = [];
         for (let i = 0; i < Math.min(logTotal, 16); i++) {
           const r = await purse.readLog(i);
-          rows.push([r.kind + (r.refunded ? ' (refunded)' : ''), r.serial, r.amount, r.currency, r.counterparty, when(r.time)]);
+          rows.push([
+            r.kind + (r.refunded ? ' (refunded)' : ''),
+            r.serial,
+            r.amount,
+            r.currency,
+            r.counterparty,
+            when(r.time),
+          ]);
         }
         if (rows.length === 0) console.log('no transactions yet');
         else table(['kind', 'serial', 'amount', 'cur', 'with', 'time'], rows);

@@ -1,14 +1,15 @@
 // What the role commands share: argument parsers, the bank client, the emulated card in a file,
 // small JSON key files, progress bars on stderr, and aligned output.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { InvalidArgumentError, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { usage } from './exit.ts';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { TrustAnchors } from '../protocol/certificate.ts';
+import { usage } from './exit.ts';
 
 export const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name}: an integer in [${min}, ${max}]`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${name}: an integer in [${min}, ${max}]`);
   return n;
 };
 
@@ -26,14 +27,20 @@ export const pinArg = (value: string) => {
 };
 
 export const idArg = (name: string) => (value: string) => {
-  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value)) throw new InvalidArgumentError(`${name}: 1–64 of letters, digits and . _ : -`);
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value))
+    throw new InvalidArgumentError(`${name}: 1–64 of letters, digits and . _ : -`);
   return value;
 };
 
 export const DEFAULT_BANK = process.env.SMARTCHECK_BANK ?? 'http://127.0.0.1:8700';
 
 /** `--bank <url>`, defaulting to $SMARTCHECK_BANK or the `bank serve` default. */
-export const bankOption = (cmd: Command) => cmd.option('--bank <url>', 'the bank\'s HTTP API (default: $SMARTCHECK_BANK, else http://127.0.0.1:8700)', DEFAULT_BANK);
+export const bankOption = (cmd: Command) =>
+  cmd.option(
+    '--bank <url>',
+    "the bank's HTTP API (default: $SMARTCHECK_BANK, else http://127.0.0.1:8700)",
+    DEFAULT_BANK,
+  );
 
 export async function bankClient(url: string) {
   const { BankClient } = await import('../net/bank-client.ts');
@@ -44,7 +51,8 @@ export async function bankClient(url: string) {
   }
 }
 
-export const anchorsOf = (roots: { id: string; publicKey: Uint8Array }[]): TrustAnchors => new Map(roots.map((r) => [r.id, r.publicKey]));
+export const anchorsOf = (roots: { id: string; publicKey: Uint8Array }[]): TrustAnchors =>
+  new Map(roots.map((r) => [r.id, r.publicKey]));
 
 export const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
 export const unb64 = (s: unknown, what: string): Uint8Array => {
@@ -92,7 +100,14 @@ export async function cardIdentity(card: { certificate(): Promise<Uint8Array> })
   const { parseCertificate } = await import('../protocol/certificate.ts');
   const certificate = await card.certificate();
   const cert = parseCertificate(certificate);
-  return { purseId: cert.subject, bankId: cert.issuer, limits: cert.limits, notAfter: cert.notAfter, certificate, bankCertificate: cert.issuerCertificate };
+  return {
+    purseId: cert.subject,
+    bankId: cert.issuer,
+    limits: cert.limits,
+    notAfter: cert.notAfter,
+    certificate,
+    bankCertificate: cert.issuerCertificate,
+  };
 }
 
 // ---- progress on stderr: on a TTY, or when --progress is given
@@ -128,7 +143,13 @@ export function fields(rows: [string, string | number][]): void {
 /** Prints a table with right-aligned numeric columns. */
 export function table(head: string[], rows: (string | number)[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (r: (string | number)[]) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i] as number) : String(c).padEnd(widths[i] as number))).join('  ').trimEnd();
+  const line = (r: (string | number)[]) =>
+    r
+      .map((c, i) =>
+        typeof c === 'number' ? String(c).padStart(widths[i] as number) : String(c).padEnd(widths[i] as number),
+      )
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   for (const r of rows) console.log(line(r));
 }

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { bankCommands } from './bank.ts';
 import { cardCommands } from './card.ts';
-import { classify, Exit, EXIT_TABLE } from './exit.ts';
+import { classify, EXIT_TABLE, Exit } from './exit.ts';
 import { posCommands } from './pos.ts';
 import { shopCommands } from './shop.ts';
 import { walletCommands } from './wallet.ts';

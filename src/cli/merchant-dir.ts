@@ -5,10 +5,11 @@
 //   lock            the pid of the process using the directory (one writer at a time)
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DepositReport } from '../merchant/book.ts';
+import type { BankLink } from '../net/bank-link.ts';
+import type { Party } from '../protocol/pki.ts';
 import { anchorsOf, b64, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
-import type { Party } from '../protocol/pki.ts';
-import type { BankLink } from '../net/bank-link.ts';
 
 export const CONFIG_FILE = 'merchant.json';
 
@@ -33,9 +34,15 @@ export interface MerchantConfig {
  * merchant.json and an empty journal with the bank's current revocation list. Refuses a directory
  * that already holds a merchant.
  */
-export async function initMerchantDir(dir: string, o: { bankUrl: string; merchantId: string; terminalId: string; currency: string; role: 'pos' | 'shop' }) {
+export async function initMerchantDir(
+  dir: string,
+  o: { bankUrl: string; merchantId: string; terminalId: string; currency: string; role: 'pos' | 'shop' },
+) {
   const path = join(dir, CONFIG_FILE);
-  if (existsSync(path)) throw usage(`${path} exists: this directory already holds merchant ${(readJson<MerchantConfig>(path, 'merchant file')).merchantId}`);
+  if (existsSync(path))
+    throw usage(
+      `${path} exists: this directory already holds merchant ${readJson<MerchantConfig>(path, 'merchant file').merchantId}`,
+    );
   const { ed25519, x25519 } = await import('../../bindings/index.ts');
   const bank = await bankClient(o.bankUrl);
   const sign = ed25519.keygen();
@@ -72,9 +79,13 @@ export async function initMerchantDir(dir: string, o: { bankUrl: string; merchan
  * Opens the directory: takes the lock, reads merchant.json and replays the journal into a
  * MerchantBook (a journal damaged anywhere but a torn last record is refused: exit 4).
  */
-export async function openMerchantDir(dir: string, o: { bankUrl?: string; depositBatchMax?: number; wrapBank?: (link: BankLink) => BankLink; readOnly?: boolean } = {}) {
+export async function openMerchantDir(
+  dir: string,
+  o: { bankUrl?: string; depositBatchMax?: number; wrapBank?: (link: BankLink) => BankLink; readOnly?: boolean } = {},
+) {
   const config = readJson<MerchantConfig>(join(dir, CONFIG_FILE), 'merchant directory (merchant.json)');
-  if (config.format !== 'smartcheck-merchant/1') throw usage(`${join(dir, CONFIG_FILE)}: not a smartcheck merchant file`);
+  if (config.format !== 'smartcheck-merchant/1')
+    throw usage(`${join(dir, CONFIG_FILE)}: not a smartcheck merchant file`);
   const merchant: Party = {
     id: config.merchantId,
     secretKey: unb64(config.signingSecretKey, 'signingSecretKey'),
@@ -99,7 +110,10 @@ export async function openMerchantDir(dir: string, o: { bankUrl?: string; deposi
     });
     // A torn last record is cut off on open (an append a crash interrupted: that sale never
     // completed). Say so: if it was not a crash, it is the place to look.
-    if (store instanceof FileCheckStore && store.tornBytes) console.error(`smartcheck: warning: ${store.tornBytes} torn bytes cut off the end of ${store.path} (an append interrupted by a crash)`);
+    if (store instanceof FileCheckStore && store.tornBytes)
+      console.error(
+        `smartcheck: warning: ${store.tornBytes} torn bytes cut off the end of ${store.path} (an append interrupted by a crash)`,
+      );
     return {
       config,
       book,
@@ -158,7 +172,11 @@ function lock(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(path, 'utf8'));
-      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) throw new CliError(Exit.failure, `${dir} is in use by process ${pid} (a running \`shop serve\`? use its --shop URL, or stop it)`);
+      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid))
+        throw new CliError(
+          Exit.failure,
+          `${dir} is in use by process ${pid} (a running \`shop serve\`? use its --shop URL, or stop it)`,
+        );
       unlinkSync(path);
     }
   }
@@ -203,7 +221,7 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
     left = pending.length;
     bar = progress(pending.length, 'deposit', o.progress);
     const started = performance.now();
-    let report;
+    let report: DepositReport;
     try {
       report = await opened.book.deposit();
     } finally {
@@ -214,14 +232,22 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
     const cur = opened.config.currency;
     console.log(
       `deposited ${deposited.length} of ${report.outcomes.length} checks in ${report.batches.length} batch${report.batches.length === 1 ? '' : 'es'}: ${report.credited} ${cur} credited to ${opened.config.merchantId}` +
-        (report.outcomes.length ? ` (${ms.toFixed(0)} ms, ${((ms * 1000) / report.outcomes.length).toFixed(0)} µs/check)` : ''),
+        (report.outcomes.length
+          ? ` (${ms.toFixed(0)} ms, ${((ms * 1000) / report.outcomes.length).toFixed(0)} µs/check)`
+          : ''),
     );
     if (report.refused.length) {
       const { errorDescriptions } = await import('../protocol/errors.ts');
       console.log(`refused by the bank: ${report.refused.length}`);
       table(
         ['purse', 'serial', 'amount', 'code', 'why'],
-        report.refused.map((r) => [r.purseId, r.serial, r.amount, r.code, errorDescriptions[r.code as keyof typeof errorDescriptions] ?? '']),
+        report.refused.map((r) => [
+          r.purseId,
+          r.serial,
+          r.amount,
+          r.code,
+          errorDescriptions[r.code as keyof typeof errorDescriptions] ?? '',
+        ]),
       );
     }
     return report;

@@ -2,14 +2,31 @@
 // sell to a card file, deposit, refresh the revocation list, cancel the last sale, recover after
 // a torn sale, status and pending checks.
 import type { Command } from 'commander';
-import { amount, bankOption, currencyArg, fields, hex, helpText, idArg, int, openCard, pinArg, progress, table, when } from './common.ts';
+import type { Sale } from '../merchant/terminal.ts';
+import {
+  amount,
+  bankOption,
+  currencyArg,
+  fields,
+  helpText,
+  hex,
+  idArg,
+  int,
+  openCard,
+  pinArg,
+  progress,
+  table,
+  when,
+} from './common.ts';
 import { Exit, usage } from './exit.ts';
 import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 
 const dirArg = (cmd: Command) => cmd.argument('<dir>', 'the terminal directory (merchant.json, journal.scj)');
 
 export function posCommands(program: Command): void {
-  const pos = program.command('pos').description('an offline point-of-sale terminal: init, sell, deposit, refresh, cancel, recover, status, pending');
+  const pos = program
+    .command('pos')
+    .description('an offline point-of-sale terminal: init, sell, deposit, refresh, cancel, recover, status, pending');
   helpText(
     pos,
     `
@@ -25,13 +42,27 @@ Example:
 
   helpText(
     bankOption(
-      dirArg(pos.command('init').description('make the merchant\'s keys here, have the bank certify them (admin API), fetch the revocation list'))
+      dirArg(
+        pos
+          .command('init')
+          .description(
+            "make the merchant's keys here, have the bank certify them (admin API), fetch the revocation list",
+          ),
+      )
         .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
         .option('--terminal <id>', 'terminal id printed on slips', idArg('terminal'), 'T-1')
         .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR'),
     ).action(async (dir: string, o: { merchant: string; terminal: string; currency: string; bank: string }) => {
-      const { config } = await initMerchantDir(dir, { bankUrl: o.bank, merchantId: o.merchant, terminalId: o.terminal, currency: o.currency, role: 'pos' });
-      console.log(`terminal ${config.terminalId} of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`);
+      const { config } = await initMerchantDir(dir, {
+        bankUrl: o.bank,
+        merchantId: o.merchant,
+        terminalId: o.terminal,
+        currency: o.currency,
+        role: 'pos',
+      });
+      console.log(
+        `terminal ${config.terminalId} of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
+      );
     }),
     `
 Writes: <dir>/merchant.json (secret keys, mode 0600), <dir>/journal.scj. Refuses a directory that
@@ -42,43 +73,59 @@ Example:
   );
 
   helpText(
-    dirArg(pos.command('sell').description('sell to a card: slip signed by the merchant, check signed by the card, verified offline and journalled before it returns'))
+    dirArg(
+      pos
+        .command('sell')
+        .description(
+          'sell to a card: slip signed by the merchant, check signed by the card, verified offline and journalled before it returns',
+        ),
+    )
       .argument('<amount>', 'minor units (cents)', amount)
       .requiredOption('--card <file>', 'the card file')
-      .requiredOption('--pin <pin>', 'the card\'s PIN', pinArg)
+      .requiredOption('--pin <pin>', "the card's PIN", pinArg)
       .option('--count <n>', 'make this many sales of <amount> (load generation)', int('count', 1, 1_000_000), 1)
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
-      .action(async (dir: string, value: number, o: { card: string; pin: string; count: number; progress?: boolean }) => {
-        const card = await openCard(o.card);
-        await card.verifyPin(o.pin);
-        const opened = await openMerchantDir(dir);
-        try {
-          const { Terminal } = await import('../merchant/terminal.ts');
-          const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
-          const bar = o.count > 1 ? progress(o.count, 'sell', o.progress) : undefined;
-          const started = performance.now();
-          let made = 0;
-          let last;
+      .action(
+        async (dir: string, value: number, o: { card: string; pin: string; count: number; progress?: boolean }) => {
+          const card = await openCard(o.card);
+          await card.verifyPin(o.pin);
+          const opened = await openMerchantDir(dir);
           try {
-            for (; made < o.count; made++) {
-              last = await terminal.sell(card, value);
-              bar?.increment();
+            const { Terminal } = await import('../merchant/terminal.ts');
+            const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
+            const bar = o.count > 1 ? progress(o.count, 'sell', o.progress) : undefined;
+            const started = performance.now();
+            let made = 0;
+            let last: Sale | undefined;
+            try {
+              for (; made < o.count; made++) {
+                last = await terminal.sell(card, value);
+                bar?.increment();
+              }
+            } catch (error) {
+              if (made > 0) console.log(`${made} of ${o.count} sales made before the refusal below`);
+              throw error;
+            } finally {
+              bar?.stop();
             }
-          } catch (error) {
-            if (made > 0) console.log(`${made} of ${o.count} sales made before the refusal below`);
-            throw error;
+            const ms = performance.now() - started;
+            const s = last!;
+            if (o.count === 1)
+              console.log(
+                `sold ${s.amount} ${s.currency} to ${s.purseId}: check #${s.serial} stored (tx ${s.terminalTxId}, ${hex(s.checkHash).slice(0, 16)}…)`,
+              );
+            else
+              console.log(
+                `sold ${o.count} × ${value} ${s.currency} to ${s.purseId} (checks up to #${s.serial}) in ${ms.toFixed(0)} ms: ${((ms * 1000) / o.count).toFixed(0)} µs/sale`,
+              );
+            console.log(
+              `card balance ${(await card.status()).balance}; ${opened.book.pending().length} checks pending (${opened.book.pendingAmount()} ${s.currency})`,
+            );
           } finally {
-            bar?.stop();
+            await opened.close();
           }
-          const ms = performance.now() - started;
-          const s = last!;
-          if (o.count === 1) console.log(`sold ${s.amount} ${s.currency} to ${s.purseId}: check #${s.serial} stored (tx ${s.terminalTxId}, ${hex(s.checkHash).slice(0, 16)}…)`);
-          else console.log(`sold ${o.count} × ${value} ${s.currency} to ${s.purseId} (checks up to #${s.serial}) in ${ms.toFixed(0)} ms: ${((ms * 1000) / o.count).toFixed(0)} µs/sale`);
-          console.log(`card balance ${(await card.status()).balance}; ${opened.book.pending().length} checks pending (${opened.book.pendingAmount()} ${s.currency})`);
-        } finally {
-          await opened.close();
-        }
-      }),
+        },
+      ),
     `
 Reads/writes: --card <file>, <dir>/journal.scj. Works offline. A card refusal (wrong PIN,
 insufficient funds, limits: exit 3) or a refused card (revoked, expired: exit 4) charges nothing.
@@ -89,7 +136,13 @@ Example:
   );
 
   helpText(
-    dirArg(pos.command('deposit').description('deposit every pending check at the bank (protocol 5); a lost reply is retried with the same batch'))
+    dirArg(
+      pos
+        .command('deposit')
+        .description(
+          'deposit every pending check at the bank (protocol 5); a lost reply is retried with the same batch',
+        ),
+    )
       .option('--bank <url>', 'override the bank URL stored at init')
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
       .action(async (dir: string, o: { bank?: string; progress?: boolean }) => {
@@ -105,23 +158,35 @@ Example:
   );
 
   helpText(
-    dirArg(pos.command('refresh').description('fetch the bank\'s signed revocation list; the terminal refuses listed cards offline'))
+    dirArg(
+      pos
+        .command('refresh')
+        .description("fetch the bank's signed revocation list; the terminal refuses listed cards offline"),
+    )
       .option('--bank <url>', 'override the bank URL stored at init')
       .action(async (dir: string, o: { bank?: string }) => {
-      const opened = await openMerchantDir(dir, o.bank ? { bankUrl: o.bank } : {});
-      try {
-        const newer = await opened.book.refreshRevocationList();
-        const list = opened.book.revocationList?.body;
-        console.log(`revocation list ${list?.listNumber} of ${list?.bankId}${newer ? '' : ' (already held)'}: ${list?.revoked.length ?? 0} revoked, issued ${list ? when(list.issuedAt) : '-'}`);
-      } finally {
-        await opened.close();
-      }
-    }),
+        const opened = await openMerchantDir(dir, o.bank ? { bankUrl: o.bank } : {});
+        try {
+          const newer = await opened.book.refreshRevocationList();
+          const list = opened.book.revocationList?.body;
+          console.log(
+            `revocation list ${list?.listNumber} of ${list?.bankId}${newer ? '' : ' (already held)'}: ${list?.revoked.length ?? 0} revoked, issued ${list ? when(list.issuedAt) : '-'}`,
+          );
+        } finally {
+          await opened.close();
+        }
+      }),
     `Reads/writes: <dir>/journal.scj.\n\nExample:\n  smartcheck pos refresh till-1`,
   );
 
   helpText(
-    dirArg(pos.command('cancel').description('cancel this terminal\'s last sale: a merchant-signed refund credits the card, the check is voided (never deposited)'))
+    dirArg(
+      pos
+        .command('cancel')
+        .description(
+          "cancel this terminal's last sale: a merchant-signed refund credits the card, the check is voided (never deposited)",
+        ),
+    )
       .requiredOption('--card <file>', 'the card the sale was made with')
       .action(async (dir: string, o: { card: string }) => {
         const card = await openCard(o.card);
@@ -129,7 +194,9 @@ Example:
         try {
           const { Terminal } = await import('../merchant/terminal.ts');
           const c = await new Terminal(opened.book, { terminalId: opened.config.terminalId }).cancelLast(card);
-          console.log(`cancelled the last sale: ${c.amount} ${opened.config.currency} back on the card${c.balance !== undefined ? ` (balance ${c.balance})` : ''}; check ${hex(c.checkHash).slice(0, 16)}… voided`);
+          console.log(
+            `cancelled the last sale: ${c.amount} ${opened.config.currency} back on the card${c.balance !== undefined ? ` (balance ${c.balance})` : ''}; check ${hex(c.checkHash).slice(0, 16)}… voided`,
+          );
         } finally {
           await opened.close();
         }
@@ -143,17 +210,28 @@ Example:
   );
 
   helpText(
-    dirArg(pos.command('recover').description('after a torn sale (crash, card pulled): find the interrupted slip in the card\'s log and store its check, or learn the card was not charged'))
+    dirArg(
+      pos
+        .command('recover')
+        .description(
+          "after a torn sale (crash, card pulled): find the interrupted slip in the card's log and store its check, or learn the card was not charged",
+        ),
+    )
       .option('--card <file>', 'the card of the interrupted sale (needed when one is interrupted)')
-      .option('--pin <pin>', 'the card\'s PIN (the card shows its log and reissues a check only after it)', pinArg)
+      .option('--pin <pin>', "the card's PIN (the card shows its log and reissues a check only after it)", pinArg)
       .action(async (dir: string, o: { card?: string; pin?: string }) => {
         const opened = await openMerchantDir(dir);
         try {
           const { Terminal } = await import('../merchant/terminal.ts');
           const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
           const open = terminal.interrupted();
-          if (open.length && !(o.card && o.pin)) throw usage(`${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`);
-          const noCard = { certificate: () => Promise.reject(new Error('no card')) } as unknown as Parameters<typeof terminal.recover>[0];
+          if (open.length && !(o.card && o.pin))
+            throw usage(
+              `${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`,
+            );
+          const noCard = { certificate: () => Promise.reject(new Error('no card')) } as unknown as Parameters<
+            typeof terminal.recover
+          >[0];
           let card = noCard;
           if (open.length && o.card && o.pin) {
             const purse = await openCard(o.card);
@@ -162,7 +240,9 @@ Example:
           }
           const r = await terminal.recover(card);
           const tx = r.terminalTxId !== undefined ? `transaction ${r.terminalTxId}` : 'no transaction yet';
-          console.log(`last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${r.sale.amount} stored)` : ''}`);
+          console.log(
+            `last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${r.sale.amount} stored)` : ''}`,
+          );
           for (const other of r.others) console.log(`  earlier transaction ${other.terminalTxId}: ${other.status}`);
           if (r.status === 'refused') process.exitCode = Exit.refused;
         } finally {
@@ -177,7 +257,11 @@ Example:
   );
 
   helpText(
-    dirArg(pos.command('status').description('the terminal: merchant, pending and deposited totals, revocation list age, interrupted sales')).action(async (dir: string) => {
+    dirArg(
+      pos
+        .command('status')
+        .description('the terminal: merchant, pending and deposited totals, revocation list age, interrupted sales'),
+    ).action(async (dir: string) => {
       const opened = await openMerchantDir(dir, { readOnly: true });
       try {
         const book = opened.book;
@@ -189,13 +273,24 @@ Example:
         const { Terminal } = await import('../merchant/terminal.ts');
         const terminal = new Terminal(book, { terminalId: opened.config.terminalId });
         fields([
-          ['merchant', `${opened.config.merchantId}, terminal ${opened.config.terminalId}, bank ${book.bankId} at ${opened.config.bankUrl}`],
+          [
+            'merchant',
+            `${opened.config.merchantId}, terminal ${opened.config.terminalId}, bank ${book.bankId} at ${opened.config.bankUrl}`,
+          ],
           ['pending', `${book.pending().length} checks, ${book.pendingAmount()} ${cur}`],
           ['deposited', `${by('deposited').length} checks, ${sum(by('deposited'))} ${cur}`],
           ['refused', `${by('refused').length} checks, ${sum(by('refused'))} ${cur}`],
           ['voided', `${by('voided').length} checks, ${sum(by('voided'))} ${cur}`],
-          ['revocation list', list ? `#${list.listNumber}, ${list.revoked.length} revoked, ${age} s old` : 'none (run pos refresh)'],
-          ['interrupted', terminal.interrupted().length ? `${terminal.interrupted().length} sale(s): run pos recover with the card` : 'none'],
+          [
+            'revocation list',
+            list ? `#${list.listNumber}, ${list.revoked.length} revoked, ${age} s old` : 'none (run pos refresh)',
+          ],
+          [
+            'interrupted',
+            terminal.interrupted().length
+              ? `${terminal.interrupted().length} sale(s): run pos recover with the card`
+              : 'none',
+          ],
           ['last transaction', `${book.lastTerminalTxId(opened.config.terminalId) || 'none'}`],
         ]);
       } finally {
@@ -211,7 +306,19 @@ Example:
       try {
         const pending = opened.book.pending();
         if (!pending.length) console.log('no checks pending');
-        else table(['purse', 'serial', 'amount', 'cur', 'status', 'taken', 'check'], pending.map((e) => [e.record.purseId, e.record.serial, e.record.amount, e.record.currency, e.status, when(e.record.time), hex(e.record.checkHash).slice(0, 16)]));
+        else
+          table(
+            ['purse', 'serial', 'amount', 'cur', 'status', 'taken', 'check'],
+            pending.map((e) => [
+              e.record.purseId,
+              e.record.serial,
+              e.record.amount,
+              e.record.currency,
+              e.status,
+              when(e.record.time),
+              hex(e.record.checkHash).slice(0, 16),
+            ]),
+          );
       } finally {
         await opened.close();
       }
@@ -219,4 +326,3 @@ Example:
     `Reads: <dir> (changes nothing).\n\nExample:\n  smartcheck pos pending till-1`,
   );
 }
-

@@ -10,7 +10,9 @@ import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts'
 const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export function shopCommands(program: Command): void {
-  const shop = program.command('shop').description('a web shop: init a merchant directory, serve the shop on loopback, deposit its checks');
+  const shop = program
+    .command('shop')
+    .description('a web shop: init a merchant directory, serve the shop on loopback, deposit its checks');
   helpText(
     shop,
     `
@@ -25,13 +27,23 @@ Example:
     bankOption(
       shop
         .command('init')
-        .description('make the shop\'s merchant keys here, have the bank certify them (admin API), fetch the revocation list')
+        .description(
+          "make the shop's merchant keys here, have the bank certify them (admin API), fetch the revocation list",
+        )
         .argument('<dir>', 'the shop directory')
         .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
         .option('--currency <code>', 'currency accepted', currencyArg, 'EUR'),
     ).action(async (dir: string, o: { merchant: string; currency: string; bank: string }) => {
-      const { config } = await initMerchantDir(dir, { bankUrl: o.bank, merchantId: o.merchant, terminalId: 'WEB', currency: o.currency, role: 'shop' });
-      console.log(`web shop of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`);
+      const { config } = await initMerchantDir(dir, {
+        bankUrl: o.bank,
+        merchantId: o.merchant,
+        terminalId: 'WEB',
+        currency: o.currency,
+        role: 'shop',
+      });
+      console.log(
+        `web shop of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
+      );
     }),
     `
 Writes: <dir>/merchant.json (secret keys, mode 0600), <dir>/journal.scj.
@@ -50,11 +62,17 @@ Example:
       .option('--static <dir>', `serve this directory at / (default: the browser wallet's page ${WEB_DIST} when built)`)
       .option('--no-static', 'serve no page')
       .action(async (dir: string, o: { host: string; port: number; static?: string | false }) => {
-        const staticDir = o.static === false ? undefined : (o.static ?? (existsSync(`${WEB_DIST}/index.html`) ? WEB_DIST : undefined));
+        const staticDir =
+          o.static === false ? undefined : (o.static ?? (existsSync(`${WEB_DIST}/index.html`) ? WEB_DIST : undefined));
         if (typeof o.static === 'string' && !existsSync(o.static)) throw usage(`--static: no directory ${o.static}`);
         const opened = await openMerchantDir(dir);
         const { createShopServer } = await import('../shop/server.ts');
-        const app = await createShopServer({ book: opened.book, terminalId: opened.config.terminalId, currencies: [opened.config.currency], ...(staticDir ? { staticDir } : {}) });
+        const app = await createShopServer({
+          book: opened.book,
+          terminalId: opened.config.terminalId,
+          currencies: [opened.config.currency],
+          ...(staticDir ? { staticDir } : {}),
+        });
         let address: string;
         try {
           address = await app.listen({ host: o.host, port: o.port });
@@ -82,7 +100,9 @@ Example:
   helpText(
     shop
       .command('deposit')
-      .description('deposit the shop\'s pending checks at the bank: through the running shop (--shop) or from its directory')
+      .description(
+        "deposit the shop's pending checks at the bank: through the running shop (--shop) or from its directory",
+      )
       .argument('[dir]', 'the shop directory (when the shop is not running)')
       .option('--shop <url>', 'a running shop (asks it to deposit: loopback only)')
       .option('--bank <url>', 'override the bank URL stored at init (with <dir>)')
@@ -90,7 +110,10 @@ Example:
       .action(async (dir: string | undefined, o: { shop?: string; bank?: string; progress?: boolean }) => {
         if (!dir === !o.shop) throw usage('give either <dir> or --shop <url>');
         if (dir) {
-          const report = await depositDir(dir, { ...(o.bank ? { bankUrl: o.bank } : {}), progress: o.progress ?? false });
+          const report = await depositDir(dir, {
+            ...(o.bank ? { bankUrl: o.bank } : {}),
+            progress: o.progress ?? false,
+          });
           if (report.refused.length) process.exitCode = Exit.refused;
           return;
         }
@@ -98,9 +121,20 @@ Example:
         const { ShopRejectedError, ShopUnreachableError } = await import('../net/shop-link.ts');
         const url = `${String(o.shop).replace(/\/+$/, '')}/v1/deposit`;
         const unreachable = (cause: unknown) => new ShopUnreachableError(url, cause);
-        const response = await request(url, { method: 'POST', json: {}, timeoutMs: 120_000 }, unreachable, (status, e) => new ShopRejectedError(status, e.kind, e.code, e.message));
-        const report = await jsonOf<{ credited: number; outcomes: unknown[]; refused: { purseId: string; serial: number; code: number }[] }>(response, unreachable);
-        console.log(`deposited ${report.outcomes.length - report.refused.length} of ${report.outcomes.length} checks: ${report.credited} credited`);
+        const response = await request(
+          url,
+          { method: 'POST', json: {}, timeoutMs: 120_000 },
+          unreachable,
+          (status, e) => new ShopRejectedError(status, e.kind, e.code, e.message),
+        );
+        const report = await jsonOf<{
+          credited: number;
+          outcomes: unknown[];
+          refused: { purseId: string; serial: number; code: number }[];
+        }>(response, unreachable);
+        console.log(
+          `deposited ${report.outcomes.length - report.refused.length} of ${report.outcomes.length} checks: ${report.credited} credited`,
+        );
         for (const r of report.refused) console.log(`refused: ${r.purseId}#${r.serial} (${r.code})`);
         if (report.refused.length) process.exitCode = Exit.refused;
       }),

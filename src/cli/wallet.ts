@@ -2,11 +2,26 @@
 // (protocol 1), pay a web shop on the Internet (protocol 3, the cardholder key from its file).
 import { existsSync, unlinkSync } from 'node:fs';
 import type { Command } from 'commander';
-import { amount, anchorsOf, b64, bankClient, bankOption, cardIdentity, currencyArg, fields, helpText, openCard, pinArg, readJson, unb64, writeSecretJson } from './common.ts';
-import { usage } from './exit.ts';
-import type { CardholderKeyFile } from './bank.ts';
 import type { BankLink } from '../net/bank-link.ts';
-import type { PendingPayment } from '../wallet/wallet.ts';
+import type { PaymentResult, PendingPayment } from '../wallet/wallet.ts';
+import type { CardholderKeyFile } from './bank.ts';
+import {
+  amount,
+  anchorsOf,
+  b64,
+  bankClient,
+  bankOption,
+  cardIdentity,
+  currencyArg,
+  fields,
+  helpText,
+  openCard,
+  pinArg,
+  readJson,
+  unb64,
+  writeSecretJson,
+} from './common.ts';
+import { usage } from './exit.ts';
 
 /** Where `wallet pay` keeps a payment the shop did not confirm. */
 const pendingFile = (card: string) => `${card}.pending.json`;
@@ -19,7 +34,9 @@ const noBank: BankLink = {
 };
 
 export function walletCommands(program: Command): void {
-  const wallet = program.command('wallet').description('the cardholder\'s wallet: load value onto a card file, pay a web shop');
+  const wallet = program
+    .command('wallet')
+    .description("the cardholder's wallet: load value onto a card file, pay a web shop");
   helpText(
     wallet,
     `
@@ -32,10 +49,12 @@ Example:
     bankOption(
       wallet
         .command('load')
-        .description('load value from the cardholder\'s bank account onto the card (a lost reply is safe: run it again, the bank moves the money once)')
+        .description(
+          "load value from the cardholder's bank account onto the card (a lost reply is safe: run it again, the bank moves the money once)",
+        )
         .argument('<amount>', 'minor units (cents)', amount)
         .requiredOption('--card <file>', 'the card file')
-        .requiredOption('--pin <pin>', 'the card\'s PIN', pinArg),
+        .requiredOption('--pin <pin>', "the card's PIN", pinArg),
     ).action(async (value: number, o: { card: string; pin: string; bank: string }) => {
       const card = await openCard(o.card);
       const bank = await bankClient(o.bank);
@@ -45,7 +64,9 @@ Example:
       await w.unlock(o.pin);
       const r = await w.load(value);
       const id = await cardIdentity(card);
-      console.log(`loaded ${r.amount} ${id.limits?.currency ?? ''} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${r.balance}`);
+      console.log(
+        `loaded ${r.amount} ${id.limits?.currency ?? ''} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${r.balance}`,
+      );
     }),
     `
 Reads/writes: --card <file>. Debits the cardholder's account at the bank.
@@ -57,47 +78,81 @@ Example:
   helpText(
     wallet
       .command('pay')
-      .description('pay a web shop: the shop signs a slip, the card deducts and signs the check, the cardholder key approves it, sealed to the merchant')
+      .description(
+        'pay a web shop: the shop signs a slip, the card deducts and signs the check, the cardholder key approves it, sealed to the merchant',
+      )
       .argument('<amount>', 'minor units (cents)', amount)
       .requiredOption('--card <file>', 'the card file')
-      .requiredOption('--pin <pin>', 'the card\'s PIN', pinArg)
+      .requiredOption('--pin <pin>', "the card's PIN", pinArg)
       .requiredOption('--key <file>', 'the cardholder key file (smartcheck bank register --key)')
       .requiredOption('--shop <url>', 'the web shop (smartcheck shop serve)')
       .option('--item <name>', 'what is bought', 'item')
-      .option('--currency <code>', 'currency (default: the purse\'s)', currencyArg)
-      .action(async (value: number, o: { card: string; pin: string; key: string; shop: string; item: string; currency?: string }) => {
-        const key = readJson<CardholderKeyFile>(o.key, 'cardholder key file');
-        if (key.format !== 'smartcheck-cardholder/1') throw usage(`${o.key}: not a smartcheck cardholder key file`);
-        const card = await openCard(o.card);
-        const id = await cardIdentity(card);
-        if (!id.bankCertificate) throw usage(`${o.card}: the card's certificate carries no bank certificate`);
-        const { Wallet } = await import('../wallet/wallet.ts');
-        const { ShopClient } = await import('../net/shop-client.ts');
-        let shop;
-        try {
-          shop = new ShopClient(o.shop, { timeoutMs: 15_000 });
-        } catch {
-          throw usage(`--shop: not an http(s) URL: ${o.shop}`);
-        }
-        const cardholder = { id: key.cardholderId, secretKey: unb64(key.secretKey, 'secretKey'), certificate: unb64(key.certificate, 'certificate') };
-        const w = new Wallet({ card, bank: noBank, bankCertificate: id.bankCertificate, anchors: anchorsOf(key.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))), cardholder });
-        await w.unlock(o.pin);
-        if (existsSync(pendingFile(o.card))) throw usage(`${pendingFile(o.card)}: a payment the shop has not confirmed yet; run \`smartcheck wallet resume --card ${o.card}\` first`);
-        let paid;
-        try {
-          paid = await w.payInternet(shop, { item: o.item, amount: value, currency: o.currency ?? id.limits?.currency ?? 'EUR' });
-        } catch (error) {
-          // The card paid and the shop did not confirm: the sealed check is the cardholder's value.
-          // It is kept beside the card so `wallet resume` sends it again (the shop confirms it once).
-          const pending = (error as { pending?: PendingPayment }).pending;
-          if (pending) {
-            writeSecretJson(pendingFile(o.card), { orderId: pending.orderId, checkId: pending.checkId, amount: pending.amount, serial: pending.serial, sealedCheck: b64(pending.sealedCheck), shop: shop.baseUrl });
-            (error as Error).message += `; kept in ${pendingFile(o.card)}: run \`smartcheck wallet resume --card ${o.card}\``;
+      .option('--currency <code>', "currency (default: the purse's)", currencyArg)
+      .action(
+        async (
+          value: number,
+          o: { card: string; pin: string; key: string; shop: string; item: string; currency?: string },
+        ) => {
+          const key = readJson<CardholderKeyFile>(o.key, 'cardholder key file');
+          if (key.format !== 'smartcheck-cardholder/1') throw usage(`${o.key}: not a smartcheck cardholder key file`);
+          const card = await openCard(o.card);
+          const id = await cardIdentity(card);
+          if (!id.bankCertificate) throw usage(`${o.card}: the card's certificate carries no bank certificate`);
+          const { Wallet } = await import('../wallet/wallet.ts');
+          const { ShopClient } = await import('../net/shop-client.ts');
+          let shop: InstanceType<typeof ShopClient>;
+          try {
+            shop = new ShopClient(o.shop, { timeoutMs: 15_000 });
+          } catch {
+            throw usage(`--shop: not an http(s) URL: ${o.shop}`);
           }
-          throw error;
-        }
-        console.log(`paid ${paid.amount} ${paid.currency} to ${paid.merchantId} for order ${paid.orderId} (check ${paid.purseId}#${paid.serial}): card balance ${paid.balance}`);
-      }),
+          const cardholder = {
+            id: key.cardholderId,
+            secretKey: unb64(key.secretKey, 'secretKey'),
+            certificate: unb64(key.certificate, 'certificate'),
+          };
+          const w = new Wallet({
+            card,
+            bank: noBank,
+            bankCertificate: id.bankCertificate,
+            anchors: anchorsOf(key.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))),
+            cardholder,
+          });
+          await w.unlock(o.pin);
+          if (existsSync(pendingFile(o.card)))
+            throw usage(
+              `${pendingFile(o.card)}: a payment the shop has not confirmed yet; run \`smartcheck wallet resume --card ${o.card}\` first`,
+            );
+          let paid: PaymentResult;
+          try {
+            paid = await w.payInternet(shop, {
+              item: o.item,
+              amount: value,
+              currency: o.currency ?? id.limits?.currency ?? 'EUR',
+            });
+          } catch (error) {
+            // The card paid and the shop did not confirm: the sealed check is the cardholder's value.
+            // It is kept beside the card so `wallet resume` sends it again (the shop confirms it once).
+            const pending = (error as { pending?: PendingPayment }).pending;
+            if (pending) {
+              writeSecretJson(pendingFile(o.card), {
+                orderId: pending.orderId,
+                checkId: pending.checkId,
+                amount: pending.amount,
+                serial: pending.serial,
+                sealedCheck: b64(pending.sealedCheck),
+                shop: shop.baseUrl,
+              });
+              (error as Error).message +=
+                `; kept in ${pendingFile(o.card)}: run \`smartcheck wallet resume --card ${o.card}\``;
+            }
+            throw error;
+          }
+          console.log(
+            `paid ${paid.amount} ${paid.currency} to ${paid.merchantId} for order ${paid.orderId} (check ${paid.purseId}#${paid.serial}): card balance ${paid.balance}`,
+          );
+        },
+      ),
     `
 Reads: --key <file>. Reads/writes: --card <file>. The bank is not needed: the card, the key file
 and the shop are.
@@ -109,18 +164,30 @@ Example:
   helpText(
     wallet
       .command('resume')
-      .description('send again a payment the card made and the shop did not confirm (kept in <card>.pending.json by wallet pay)')
+      .description(
+        'send again a payment the card made and the shop did not confirm (kept in <card>.pending.json by wallet pay)',
+      )
       .requiredOption('--card <file>', 'the card file')
       .option('--shop <url>', 'the shop (default: the one the payment was for)')
       .action(async (o: { card: string; shop?: string }) => {
         const path = pendingFile(o.card);
-        const p = readJson<{ orderId: string; checkId: string; amount: number; serial: number; sealedCheck: string; shop: string }>(path, 'pending payment (nothing to resume)');
+        const p = readJson<{
+          orderId: string;
+          checkId: string;
+          amount: number;
+          serial: number;
+          sealedCheck: string;
+          shop: string;
+        }>(path, 'pending payment (nothing to resume)');
         const { ShopClient } = await import('../net/shop-client.ts');
         const shop = new ShopClient(o.shop ?? p.shop, { timeoutMs: 15_000 });
         const confirmation = await shop.pay(p.orderId, unb64(p.sealedCheck, 'sealedCheck'));
-        if (confirmation.checkId !== p.checkId) throw usage(`the shop confirmed check ${confirmation.checkId}, not ${p.checkId}: ${path} kept`);
+        if (confirmation.checkId !== p.checkId)
+          throw usage(`the shop confirmed check ${confirmation.checkId}, not ${p.checkId}: ${path} kept`);
         unlinkSync(path);
-        console.log(`paid ${confirmation.amount} ${confirmation.currency} for order ${confirmation.orderId} (check ${confirmation.purseId}#${confirmation.serial}): confirmed by the shop`);
+        console.log(
+          `paid ${confirmation.amount} ${confirmation.currency} for order ${confirmation.orderId} (check ${confirmation.purseId}#${confirmation.serial}): confirmed by the shop`,
+        );
       }),
     `
 Reads: <card>.pending.json, removed once the shop confirms.
@@ -132,7 +199,7 @@ Example:
   helpText(
     wallet
       .command('status')
-      .description('the card\'s balance and loads requested but not yet credited')
+      .description("the card's balance and loads requested but not yet credited")
       .requiredOption('--card <file>', 'the card file')
       .action(async (o: { card: string }) => {
         const card = await openCard(o.card);
@@ -144,7 +211,13 @@ Example:
           ['balance', `${s.balance} ${id.limits?.currency ?? ''}`],
           ['checks signed', s.serial],
           ['payment pending', existsSync(pendingFile(o.card)) ? `${pendingFile(o.card)} (run wallet resume)` : 'none'],
-          ['loads pending', outstanding.length ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') + ' (run wallet load with the same amount)' : 'none'],
+          [
+            'loads pending',
+            outstanding.length
+              ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') +
+                ' (run wallet load with the same amount)'
+              : 'none',
+          ],
         ]);
       }),
     `Reads: --card <file> (changes nothing).\n\nExample:\n  smartcheck wallet status --card alice.card`,

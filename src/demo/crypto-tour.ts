@@ -26,22 +26,34 @@ checks[forged] = { ...checks[forged]!, message: text.encode(`check serial=${forg
 console.log(`signed           ${checks.length} checks; check ${forged} altered after signing`);
 
 const [result, ms] = time(() => ed25519.verifyBatch(checks));
-console.log(`batch verify     valid=${result.valid} invalid=[${result.invalid}] in ${ms.toFixed(1)} ms (${((ms * 1000) / checks.length).toFixed(1)} µs/check)`);
+console.log(
+  `batch verify     valid=${result.valid} invalid=[${result.invalid}] in ${ms.toFixed(1)} ms (${((ms * 1000) / checks.length).toFixed(1)} µs/check)`,
+);
 
 const pool = await createVerifierPool({ workers: 2 });
 try {
   const start = performance.now();
   const pooled = await pool.verifyBatch(checks);
-  console.log(`pool (2 workers) invalid=[${pooled.invalid}] in ${(performance.now() - start).toFixed(1)} ms (first call includes worker warm-up)`);
+  console.log(
+    `pool (2 workers) invalid=[${pooled.invalid}] in ${(performance.now() - start).toFixed(1)} ms (first call includes worker warm-up)`,
+  );
 } finally {
   await pool.close();
 }
 
 const bank = x25519.keygen();
-const request = text.encode(JSON.stringify({ purse: hex(purse.publicKey).slice(0, 16), amount: 5000, nonce: hex(crypto.getRandomValues(new Uint8Array(16))) }));
+const request = text.encode(
+  JSON.stringify({
+    purse: hex(purse.publicKey).slice(0, 16),
+    amount: 5000,
+    nonce: hex(crypto.getRandomValues(new Uint8Array(16))),
+  }),
+);
 const info = text.encode('smartcheck/v1/load/value-token-request');
 const sealed = hpke.seal(bank.publicKey, request, { info });
-console.log(`\nHPKE seal        ${request.length} B -> enc ${sealed.enc.length} B + ciphertext ${sealed.ciphertext.length} B`);
+console.log(
+  `\nHPKE seal        ${request.length} B -> enc ${sealed.enc.length} B + ciphertext ${sealed.ciphertext.length} B`,
+);
 const opened = hpke.open(bank.secretKey, sealed.enc, sealed.ciphertext, { info });
 console.log(`HPKE open        ${new TextDecoder().decode(opened)}`);
 try {

@@ -16,7 +16,7 @@ import { openDatabase } from '../bank/db.ts';
 import { balance, checkInvariants } from '../bank/ledger.ts';
 import { buildServer } from '../bank/server.ts';
 import { BankService } from '../bank/service.ts';
-import { EmulatedCard, FileEeprom, PurseCard, loadApplet } from '../card/index.ts';
+import { EmulatedCard, FileEeprom, loadApplet, PurseCard } from '../card/index.ts';
 import { FileCheckStore, MerchantBook, Terminal, TerminalError } from '../merchant/index.ts';
 import { BankClient } from '../net/bank-client.ts';
 import { ShopClient } from '../net/shop-client.ts';
@@ -72,7 +72,13 @@ const CURRENCY = 'EUR';
 const PIN = '1234';
 const FUNDS = 100_000;
 const LOAD = 60_000;
-const LIMITS: OfflineLimits = { currency: CURRENCY, maxBalance: 500_000, maxPerCheck: 50_000, maxOfflineChecks: 1_000, maxOfflineAmount: 500_000 };
+const LIMITS: OfflineLimits = {
+  currency: CURRENCY,
+  maxBalance: 500_000,
+  maxPerCheck: 50_000,
+  maxOfflineChecks: 1_000,
+  maxOfflineAmount: 500_000,
+};
 
 export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const say = o.quiet ? () => {} : (line = '') => console.log(line);
@@ -88,7 +94,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const r = await fn();
     const ms = performance.now() - t;
     timings.push({ step, ms, ...(ops ? { ops } : {}) });
-    say(`  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms${ops ? `  ${((ms * 1000) / ops).toFixed(0).padStart(7)} µs/op × ${ops}` : ''}`);
+    say(
+      `  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms${ops ? `  ${((ms * 1000) / ops).toFixed(0).padStart(7)} µs/op × ${ops}` : ''}`,
+    );
     return r;
   };
   const heading = (text: string) => say(`\n${text}\n${'─'.repeat(text.length)}`);
@@ -112,9 +120,16 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
 
     // The cardholder: an account, funded, and a signing key for Internet approvals certified by the bank.
     const holderKeys = ed25519.keygen();
-    const registered = await timed('cardholder alice: account + certified key', () => bank.registerCardholder('alice', { signingKey: holderKeys.publicKey }));
+    const registered = await timed('cardholder alice: account + certified key', () =>
+      bank.registerCardholder('alice', { signingKey: holderKeys.publicKey }),
+    );
     await bank.fund('alice', FUNDS, CURRENCY, 'demo-cash');
-    const cardholder: Party = { id: 'alice', secretKey: holderKeys.secretKey, publicKey: holderKeys.publicKey, certificate: registered.certificate as Uint8Array };
+    const cardholder: Party = {
+      id: 'alice',
+      secretKey: holderKeys.secretKey,
+      publicKey: holderKeys.publicKey,
+      certificate: registered.certificate as Uint8Array,
+    };
 
     // The card: EEPROM in a file; it makes its own keys, the bank certifies the public halves.
     const { buildHash } = await loadApplet();
@@ -132,7 +147,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       const party: Party = { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate: r.certificate, kx };
       const store = new FileCheckStore(join(dir, sub));
       closers.push(() => store.close());
-      const book = await MerchantBook.open({ merchant: party, bankCertificate: r.bankCertificate, anchors, store, bank, policy: { currency: CURRENCY } });
+      const book = await MerchantBook.open({
+        merchant: party,
+        bankCertificate: r.bankCertificate,
+        anchors,
+        store,
+        bank,
+        policy: { currency: CURRENCY },
+      });
       await book.refreshRevocationList();
       return book;
     };
@@ -150,20 +172,39 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     await wallet.unlock(PIN);
     await timed(`load ${LOAD} ${CURRENCY} onto the card (protocol 1)`, () => wallet.load(LOAD));
     const posAmounts = Array.from({ length: o.posSales ?? 20 }, (_, i) => 250 + 50 * (i % 7));
-    await timed('POS sales, offline (protocol 2)', async () => {
-      for (const a of posAmounts) await till.sell(card, a);
-    }, posAmounts.length);
+    await timed(
+      'POS sales, offline (protocol 2)',
+      async () => {
+        for (const a of posAmounts) await till.sell(card, a);
+      },
+      posAmounts.length,
+    );
     const webAmounts = Array.from({ length: o.webPayments ?? 3 }, (_, i) => 1_200 + 300 * i);
-    await timed('Internet payments via the shop (protocol 3)', async () => {
-      for (const a of webAmounts) await wallet.payInternet(shop, { item: `book-${a}`, amount: a, currency: CURRENCY });
-    }, webAmounts.length);
+    await timed(
+      'Internet payments via the shop (protocol 3)',
+      async () => {
+        for (const a of webAmounts)
+          await wallet.payInternet(shop, { item: `book-${a}`, amount: a, currency: CURRENCY });
+      },
+      webAmounts.length,
+    );
     const posReport = await timed('POS deposit (protocol 5)', () => cafe.deposit(), posAmounts.length);
-    const shopReport = await timed('web shop deposit (POST /v1/deposit)', async () => (await fetch(`${shopUrl}/v1/deposit`, { method: 'POST' })).json() as Promise<{ credited: number; refused: unknown[] }>, webAmounts.length);
+    const shopReport = await timed(
+      'web shop deposit (POST /v1/deposit)',
+      async () =>
+        (await fetch(`${shopUrl}/v1/deposit`, { method: 'POST' })).json() as Promise<{
+          credited: number;
+          refused: unknown[];
+        }>,
+      webAmounts.length,
+    );
 
     heading('Balances');
     const posSpent = posAmounts.reduce((s, a) => s + a, 0);
     const webSpent = webAmounts.reduce((s, a) => s + a, 0);
-    const ledgerSum = async () => ((await db.query<{ s: number }>('select coalesce(sum(balance), 0)::numeric as s from accounts'))[0]?.s ?? NaN) as number;
+    const ledgerSum = async () =>
+      ((await db.query<{ s: number }>('select coalesce(sum(balance), 0)::numeric as s from accounts'))[0]?.s ??
+        NaN) as number;
     const totals: Totals = {
       funded: FUNDS,
       loaded: LOAD,
@@ -189,9 +230,18 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     say();
     expect(`cardholder + card + merchants = funded (${FUNDS})`, rows.reduce((s, [, v]) => s + v, 0) === FUNDS);
     expect(`account = funded − loaded (${FUNDS} − ${LOAD})`, totals.cardholderAccount === FUNDS - LOAD);
-    expect(`card = loaded − POS − Internet (${LOAD} − ${posSpent} − ${webSpent})`, totals.cardBalance === LOAD - posSpent - webSpent);
-    expect(`cafe credited every POS check (${posSpent})`, totals.posMerchant === posSpent && posReport.credited === posSpent && posReport.refused.length === 0);
-    expect(`books credited every Internet check (${webSpent})`, totals.shopMerchant === webSpent && shopReport.credited === webSpent && shopReport.refused.length === 0);
+    expect(
+      `card = loaded − POS − Internet (${LOAD} − ${posSpent} − ${webSpent})`,
+      totals.cardBalance === LOAD - posSpent - webSpent,
+    );
+    expect(
+      `cafe credited every POS check (${posSpent})`,
+      totals.posMerchant === posSpent && posReport.credited === posSpent && posReport.refused.length === 0,
+    );
+    expect(
+      `books credited every Internet check (${webSpent})`,
+      totals.shopMerchant === webSpent && shopReport.credited === webSpent && shopReport.refused.length === 0,
+    );
     expect('e-money liability = card balance', totals.emoney === totals.cardBalance);
     expect('all ledger balances sum to 0', totals.ledgerSum === 0);
     expect('ledger invariants hold', (await checkInvariants(db)).ok);
@@ -205,23 +255,33 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const clone = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(clonePath, buildHash) }));
     await clone.select();
     await clone.verifyPin(PIN);
-    say(`  EEPROM copied: both cards hold balance ${(await clone.status()).balance}, last serial ${(await clone.status()).serial}`);
+    say(
+      `  EEPROM copied: both cards hold balance ${(await clone.status()).balance}, last serial ${(await clone.status()).serial}`,
+    );
     const kiosk = await merchant('kiosk', 'kiosk');
     const kioskTill = new Terminal(kiosk, { terminalId: 'K-1' });
     const spend = 5_000;
     const genuine = await till.sell(card, spend);
     const copied = await kioskTill.sell(clone, spend);
-    say(`  offline: cafe took check #${genuine.serial} from the card, kiosk took check #${copied.serial} from the clone (${spend} ${CURRENCY} each)`);
+    say(
+      `  offline: cafe took check #${genuine.serial} from the card, kiosk took check #${copied.serial} from the clone (${spend} ${CURRENCY} each)`,
+    );
     const first = await cafe.deposit();
     const second = await timed('kiosk deposit: caught at capture', () => kiosk.deposit());
     const code = second.refused[0]?.code ?? 0;
-    say(`  cafe deposit: ${first.credited} credited; kiosk deposit: refused ${code} (${errorDescriptions[code as ErrorCode] ?? 'credited'})`);
-    const [evidence] = await db.query<{ proof: Uint8Array }>('select proof from fraud_evidence where purse_id = $1', ['P-alice']);
+    say(
+      `  cafe deposit: ${first.credited} credited; kiosk deposit: refused ${code} (${errorDescriptions[code as ErrorCode] ?? 'credited'})`,
+    );
+    const [evidence] = await db.query<{ proof: Uint8Array }>('select proof from fraud_evidence where purse_id = $1', [
+      'P-alice',
+    ]);
     let evidenceVerified = false;
     if (evidence) {
       const proof = verifyFraudProof(new Uint8Array(evidence.proof), { anchors });
       evidenceVerified = proof.purseId === 'P-alice' && proof.serial === genuine.serial;
-      say(`  fraud evidence: two checks of ${proof.purseId} with serial ${proof.serial}, both purse-signed (verified offline against the root)`);
+      say(
+        `  fraud evidence: two checks of ${proof.purseId} with serial ${proof.serial}, both purse-signed (verified offline against the root)`,
+      );
     }
     const [purse] = await db.query<{ status: string }>('select status from purses where purse_id = $1', ['P-alice']);
     say(`  purse P-alice: ${purse?.status}`);
@@ -236,7 +296,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     }
     const kioskMerchant = await balance(db, 'merchant', 'kiosk', CURRENCY);
     expect('the first deposit of the value is credited', first.credited === spend);
-    expect('the clone\'s check is refused as a clone (309)', code === ErrorCode.CloneDetected && kioskMerchant === 0);
+    expect("the clone's check is refused as a clone (309)", code === ErrorCode.CloneDetected && kioskMerchant === 0);
     expect('the fraud evidence verifies', evidenceVerified);
     expect('the purse is revoked for fraud', purse?.status === 'fraud');
     expect('a terminal refuses the revoked purse after refreshing (206)', refusedCode === ErrorCode.Revoked);
@@ -249,12 +309,21 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const totalMs = performance.now() - started;
     const ok = checks.every((c) => c.ok);
     heading(ok ? 'Every total adds up' : 'SOMETHING DOES NOT ADD UP');
-    say(`  ${checks.filter((c) => c.ok).length}/${checks.length} checks hold; demo ran in ${(totalMs / 1000).toFixed(1)} s`);
+    say(
+      `  ${checks.filter((c) => c.ok).length}/${checks.length} checks hold; demo ran in ${(totalMs / 1000).toFixed(1)} s`,
+    );
     return {
       ok,
       checks,
       totals,
-      clone: { firstDepositCredited: first.credited, secondDepositCode: code, evidenceVerified, purseStatus: purse?.status ?? '', refusedAfterRefresh: refusedCode, kioskMerchant },
+      clone: {
+        firstDepositCredited: first.credited,
+        secondDepositCode: code,
+        evidenceVerified,
+        purseStatus: purse?.status ?? '',
+        refusedAfterRefresh: refusedCode,
+        kioskMerchant,
+      },
       timings,
       totalMs,
     };
@@ -264,7 +333,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   }
 }
 
-async function listen(app: { listen(o: { host: string; port: number }): Promise<string>; server: { address(): unknown } }): Promise<string> {
+async function listen(app: {
+  listen(o: { host: string; port: number }): Promise<string>;
+  server: { address(): unknown };
+}): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }

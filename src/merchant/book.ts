@@ -4,16 +4,17 @@
 // refused by the bank; or held for a refund → voided), and the terminals' slip intents. Every
 // change is a journal record appended durably (CheckStore) before it takes effect, and the state
 // is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
-import { CertificateCache, parseCertificate, type TrustAnchors } from '../protocol/certificate.ts';
+
+import { type BankLink, BankUnreachableError } from '../net/bank-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
-import { equalBytes } from '../protocol/cbor.ts';
 import { makeDeposit, verifyReceipt } from '../protocol/capture.ts';
+import { equalBytes } from '../protocol/cbor.ts';
+import { CertificateCache, parseCertificate, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import type { DigitalCheck, RevocationList } from '../protocol/messages.ts';
+import type { CaptureReceipt, DigitalCheck, RevocationList } from '../protocol/messages.ts';
 import type { Party } from '../protocol/pki.ts';
 import { newerList, verifyRevocationList } from '../protocol/revocation.ts';
 import type { Verified } from '../protocol/signed.ts';
-import { BankUnreachableError, type BankLink } from '../net/bank-link.ts';
 import { TerminalError } from './errors.ts';
 import type { BatchRecord, CheckRecord, CheckStore, JournalRecord, SlipClosedRecord, SlipRecord } from './store.ts';
 
@@ -148,8 +149,10 @@ export class MerchantBook {
     this.policy = { ...(o.policy ?? {}) };
     this.certificateCache = new CertificateCache(this.policy.certificateCacheSize ?? 1024);
     const merchantCert = parseCertificate(o.merchant.certificate);
-    if (merchantCert.subject !== o.merchant.id) throw new TypeError(`merchant: certificate of ${merchantCert.subject} for ${o.merchant.id}`);
-    if (merchantCert.issuer !== this.bankId) throw new TypeError(`bankCertificate: ${this.bankId}, but the merchant is certified by ${merchantCert.issuer}`);
+    if (merchantCert.subject !== o.merchant.id)
+      throw new TypeError(`merchant: certificate of ${merchantCert.subject} for ${o.merchant.id}`);
+    if (merchantCert.issuer !== this.bankId)
+      throw new TypeError(`bankCertificate: ${this.bankId}, but the merchant is certified by ${merchantCert.issuer}`);
   }
 
   /** Opens the book: reads the journal and replays it. */
@@ -270,7 +273,8 @@ export class MerchantBook {
 
   #verifyList(bytes: Uint8Array): Verified<RevocationList> {
     const list = verifyRevocationList(bytes, { anchors: this.anchors, now: this.clock() });
-    if (list.body.bankId !== this.bankId) throw new ProtocolError(ErrorCode.WrongBank, `list of ${list.body.bankId}, merchant of ${this.bankId}`);
+    if (list.body.bankId !== this.bankId)
+      throw new ProtocolError(ErrorCode.WrongBank, `list of ${list.body.bankId}, merchant of ${this.bankId}`);
     return list;
   }
 
@@ -341,18 +345,36 @@ export class MerchantBook {
    * Records an accepted check durably; resolves once it survives a crash. Call it before the goods
    * are handed over. A check for another merchant, or one already recorded, is refused.
    */
-  async record(check: Verified<DigitalCheck>, origin: { terminalId: string; terminalTxId: number } = { terminalId: '', terminalTxId: 0 }): Promise<BookEntry> {
+  async record(
+    check: Verified<DigitalCheck>,
+    origin: { terminalId: string; terminalTxId: number } = { terminalId: '', terminalTxId: 0 },
+  ): Promise<BookEntry> {
     const b = check.body;
-    if (b.merchantId !== this.merchant.id) throw new TerminalError('bad_record', `check paid to ${b.merchantId}, this book is ${this.merchant.id}`, { code: ErrorCode.WrongMerchant });
+    if (b.merchantId !== this.merchant.id)
+      throw new TerminalError('bad_record', `check paid to ${b.merchantId}, this book is ${this.merchant.id}`, {
+        code: ErrorCode.WrongMerchant,
+      });
     if (this.#seen.has(seenKey(b.purseId, b.serial)) || this.#entries.has(toHex(check.hash))) {
-      throw new TerminalError('bad_record', `check ${b.purseId}#${b.serial} already recorded`, { code: ErrorCode.DuplicateCheck });
+      throw new TerminalError('bad_record', `check ${b.purseId}#${b.serial} already recorded`, {
+        code: ErrorCode.DuplicateCheck,
+      });
     }
     // Reserve the (purse, serial) now: a second record of it racing this append is refused.
     this.#seen.add(seenKey(b.purseId, b.serial));
     try {
       await this.#commit({
-        kind: 'check', check: check.bytes.slice(), checkHash: check.hash, purseId: b.purseId, serial: b.serial, amount: b.amount,
-        currency: b.currency, channel: b.channel, slipHash: b.slipHash, terminalId: origin.terminalId, terminalTxId: origin.terminalTxId, time: this.clock(),
+        kind: 'check',
+        check: check.bytes.slice(),
+        checkHash: check.hash,
+        purseId: b.purseId,
+        serial: b.serial,
+        amount: b.amount,
+        currency: b.currency,
+        channel: b.channel,
+        slipHash: b.slipHash,
+        terminalId: origin.terminalId,
+        terminalTxId: origin.terminalTxId,
+        time: this.clock(),
       });
     } catch (error) {
       this.#seen.delete(seenKey(b.purseId, b.serial));
@@ -391,7 +413,8 @@ export class MerchantBook {
    */
   async void(checkHash: Uint8Array, reason: string): Promise<void> {
     const e = this.#cancellable(checkHash);
-    if (e.status !== 'pending' && e.status !== 'held') throw new TerminalError('not_cancellable', `check is ${e.status}`);
+    if (e.status !== 'pending' && e.status !== 'held')
+      throw new TerminalError('not_cancellable', `check is ${e.status}`);
     await this.#commit({ kind: 'void', checkHash: e.record.checkHash, reason, time: this.clock() });
   }
 
@@ -424,7 +447,8 @@ export class MerchantBook {
 
   /** Records that a slip is about to go to a card (durable before it is sent). */
   async recordSlip(record: Omit<SlipRecord, 'kind'>): Promise<void> {
-    if (record.terminalTxId <= this.lastTerminalTxId(record.terminalId)) throw new RangeError(`terminalTxId ${record.terminalTxId} not above ${this.lastTerminalTxId(record.terminalId)}`);
+    if (record.terminalTxId <= this.lastTerminalTxId(record.terminalId))
+      throw new RangeError(`terminalTxId ${record.terminalTxId} not above ${this.lastTerminalTxId(record.terminalId)}`);
     await this.#commit({ kind: 'slip', ...record });
   }
 
@@ -439,7 +463,9 @@ export class MerchantBook {
 
   /** This terminal's slips still open (sent, or about to be, with no outcome recorded), newest first. */
   openSlips(terminalId: string): SlipIntent[] {
-    return [...this.#slips.values()].filter((s) => s.state === 'open' && s.record.terminalId === terminalId).sort((a, b) => b.record.terminalTxId - a.record.terminalTxId);
+    return [...this.#slips.values()]
+      .filter((s) => s.state === 'open' && s.record.terminalId === terminalId)
+      .sort((a, b) => b.record.terminalTxId - a.record.terminalTxId);
   }
 
   // ---------------------------------------------------------------- deposit (protocol 5)
@@ -462,9 +488,16 @@ export class MerchantBook {
     if (this.#openBatch) await this.#send(this.#openBatch, report);
     const max = this.policy.depositBatchMax ?? 1000;
     for (;;) {
-      const ready = this.checks().filter((e) => e.status === 'pending').slice(0, max);
+      const ready = this.checks()
+        .filter((e) => e.status === 'pending')
+        .slice(0, max);
       if (ready.length === 0) break;
-      const batch: BatchRecord = { kind: 'batch', batchId: crypto.getRandomValues(new Uint8Array(16)), checkHashes: ready.map((e) => e.record.checkHash), time: this.clock() };
+      const batch: BatchRecord = {
+        kind: 'batch',
+        batchId: crypto.getRandomValues(new Uint8Array(16)),
+        checkHashes: ready.map((e) => e.record.checkHash),
+        time: this.clock(),
+      };
       await this.#commit(batch);
       await this.#send(batch, report);
     }
@@ -482,7 +515,12 @@ export class MerchantBook {
       const failure = bankFailure(error, 'deposit');
       if (failure.kind === 'bank_rejected' && !this.#openBatchMaybeDelivered) {
         // The only delivery was refused: the bank holds nothing of this batch; its checks go out again.
-        await this.#commit({ kind: 'batch-abandoned', batchId: batch.batchId, reason: failure.message, time: this.clock() });
+        await this.#commit({
+          kind: 'batch-abandoned',
+          batchId: batch.batchId,
+          reason: failure.message,
+          time: this.clock(),
+        });
       } else {
         // Unreachable, or refused after an earlier delivery of unknown outcome: the batch stays
         // open and the next deposit sends the same batch again (same id, time and checks), which
@@ -491,9 +529,14 @@ export class MerchantBook {
       }
       throw failure;
     }
-    let verified;
+    let verified: Verified<CaptureReceipt>;
     try {
-      verified = verifyReceipt(this.merchant, receipt, { batchId: batch.batchId, checks }, { anchors: this.anchors, now: this.clock() });
+      verified = verifyReceipt(
+        this.merchant,
+        receipt,
+        { batchId: batch.batchId, checks },
+        { anchors: this.anchors, now: this.clock() },
+      );
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.#openBatchMaybeDelivered = true; // the bank answered: it may well have captured the batch
@@ -506,8 +549,13 @@ export class MerchantBook {
     for (const [hash, code, credited] of outcomes) {
       const e = this.#entries.get(toHex(hash)) as BookEntry;
       const outcome: DepositOutcome = {
-        checkHash: hash, purseId: e.record.purseId, serial: e.record.serial, amount: e.record.amount,
-        status: e.status === 'deposited' ? 'deposited' : 'refused', code, credited,
+        checkHash: hash,
+        purseId: e.record.purseId,
+        serial: e.record.serial,
+        amount: e.record.amount,
+        status: e.status === 'deposited' ? 'deposited' : 'refused',
+        code,
+        credited,
         ...(code !== 0 && e.status === 'deposited' ? { creditedEarlier: true } : {}),
       };
       report.outcomes.push(outcome);
@@ -524,7 +572,11 @@ export class MerchantBook {
 /** A failed bank call as a TerminalError: unreachable (nothing decided) or rejected. */
 function bankFailure(error: unknown, what: string): TerminalError {
   if (error instanceof TerminalError) return error;
-  if (error instanceof BankUnreachableError) return new TerminalError('bank_unreachable', `${what}: ${error.message}`, { cause: error });
+  if (error instanceof BankUnreachableError)
+    return new TerminalError('bank_unreachable', `${what}: ${error.message}`, { cause: error });
   const code = error instanceof ProtocolError ? error.code : undefined;
-  return new TerminalError('bank_rejected', `${what}: ${(error as Error)?.message ?? String(error)}`, { ...(code !== undefined ? { code } : {}), cause: error });
+  return new TerminalError('bank_rejected', `${what}: ${(error as Error)?.message ?? String(error)}`, {
+    ...(code !== undefined ? { code } : {}),
+    cause: error,
+  });
 }

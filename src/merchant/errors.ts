@@ -58,6 +58,10 @@ export class TerminalError extends Error {
   }
 
   static fromCard(error: CardError, what: string): TerminalError {
-    return new TerminalError('card_refused', `${what}: ${error.message}`, { sw: error.sw, ...(error.code ? { code: error.code } : {}), cause: error });
+    return new TerminalError('card_refused', `${what}: ${error.message}`, {
+      sw: error.sw,
+      ...(error.code ? { code: error.code } : {}),
+      cause: error,
+    });
   }
 }

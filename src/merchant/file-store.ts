@@ -6,10 +6,10 @@
 // leaves a torn last frame (short, with a checksum that does not match, or zeroed): `load` detects it,
 // ignores it and cuts it off so the next append starts on a clean boundary. Damage anywhere else
 // is not a crash signature and is refused (JournalCorruptError) rather than silently dropped.
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { sha256 } from '../../bindings/index.ts';
-import { decodeRecord, encodeRecord, JournalCorruptError, type CheckStore, type JournalRecord } from './store.ts';
+import { type CheckStore, decodeRecord, encodeRecord, JournalCorruptError, type JournalRecord } from './store.ts';
 
 const MAGIC = new Uint8Array([0x53, 0x43, 0x4a, 0x31]); // "SCJ1"
 const HEAD = 12;
@@ -50,7 +50,8 @@ export interface ParsedJournal {
 export function parseJournal(bytes: Uint8Array): ParsedJournal {
   if (bytes.length === 0) return { records: [], goodLength: 0, tornBytes: 0 };
   if (bytes.length < MAGIC.length) return { records: [], goodLength: 0, tornBytes: bytes.length };
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw new JournalCorruptError(0, 'not a smartcheck merchant journal');
+  for (let i = 0; i < MAGIC.length; i++)
+    if (bytes[i] !== MAGIC[i]) throw new JournalCorruptError(0, 'not a smartcheck merchant journal');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: JournalRecord[] = [];
   let at = MAGIC.length;
@@ -105,7 +106,10 @@ export class FileCheckStore implements CheckStore {
     if (created) {
       let at = dirname(created);
       await syncDir(at);
-      for (const part of relative(at, this.dir).split(sep).slice(0, -1)) await syncDir((at = join(at, part)));
+      for (const part of relative(at, this.dir).split(sep).slice(0, -1)) {
+        at = join(at, part);
+        await syncDir(at);
+      }
     }
     const handle = await open(this.path, 'a+', 0o600);
     this.#handle = handle;
@@ -132,7 +136,10 @@ export class FileCheckStore implements CheckStore {
     const next = this.#tail.then(async () => {
       const handle = this.#handle;
       if (!handle) throw new Error('FileCheckStore: call load() before append()');
-      if (this.#failed) throw new Error(`FileCheckStore: an earlier append failed (${this.#failed.message}); load() again to cut its torn bytes`);
+      if (this.#failed)
+        throw new Error(
+          `FileCheckStore: an earlier append failed (${this.#failed.message}); load() again to cut its torn bytes`,
+        );
       try {
         await handle.appendFile(bytes);
         await handle.sync();

@@ -3,7 +3,7 @@
 // newest revocation list) is one record, appended and durable before the step that depends on it.
 // The book is rebuilt by replaying the records in order. A CheckStore is deliberately small (load
 // all, append one) so a simulator can wrap it and throw before or after any append.
-import { decode, encode, type CborValue } from '../protocol/cbor.ts';
+import { type CborValue, decode, encode } from '../protocol/cbor.ts';
 
 /** The terminal is about to send this slip to the card (written before the card sees it). */
 export interface SlipRecord {
@@ -127,13 +127,27 @@ export interface CheckStore {
 
 /** The journal is damaged somewhere other than a torn last record: refusing to guess. */
 export class JournalCorruptError extends Error {
-  constructor(readonly offset: number, detail: string) {
+  constructor(
+    readonly offset: number,
+    detail: string,
+  ) {
     super(`merchant journal corrupt at byte ${offset}: ${detail}`);
     this.name = 'JournalCorruptError';
   }
 }
 
-const KINDS = new Set<JournalRecord['kind']>(['slip', 'slip-closed', 'check', 'refund', 'refund-released', 'void', 'batch', 'receipt', 'batch-abandoned', 'revocation-list']);
+const KINDS = new Set<JournalRecord['kind']>([
+  'slip',
+  'slip-closed',
+  'check',
+  'refund',
+  'refund-released',
+  'void',
+  'batch',
+  'receipt',
+  'batch-abandoned',
+  'revocation-list',
+]);
 
 type Plain = number | string | Uint8Array | Plain[];
 
@@ -156,7 +170,8 @@ export function decodeRecord(bytes: Uint8Array): JournalRecord {
     if (typeof key !== 'string') throw new TypeError('journal record: non-text key');
     out[key] = v;
   }
-  if (!KINDS.has(out.kind as JournalRecord['kind'])) throw new TypeError(`journal record: unknown kind ${String(out.kind)}`);
+  if (!KINDS.has(out.kind as JournalRecord['kind']))
+    throw new TypeError(`journal record: unknown kind ${String(out.kind)}`);
   return out as unknown as JournalRecord;
 }
 

@@ -7,7 +7,7 @@
 // log, has the card reissue the check and stores it, or learns the card was not charged.
 import { SW } from '../card/apdu.ts';
 import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
-import { acceptCheck, type AcceptancePolicy, type Verdict } from '../protocol/acceptance.ts';
+import { type AcceptancePolicy, acceptCheck, type Verdict } from '../protocol/acceptance.ts';
 import { equalBytes } from '../protocol/cbor.ts';
 import { verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
@@ -17,7 +17,7 @@ import { makeRefund } from '../protocol/refund.ts';
 import { Channel, Role } from '../protocol/registry.ts';
 import { revokedSet } from '../protocol/revocation.ts';
 import type { Verified } from '../protocol/signed.ts';
-import { toHex, type BookEntry, type MerchantBook, type SlipIntent } from './book.ts';
+import { type BookEntry, type MerchantBook, type SlipIntent, toHex } from './book.ts';
 import { TerminalError } from './errors.ts';
 
 /** What the terminal needs of a card: PurseCard, or anything shaped like it (a test double). */
@@ -73,7 +73,11 @@ export interface Cancellation {
 
 /** The card stopped answering mid-command (power cut, card pulled out, reader fault). */
 const interrupted = (error: unknown, what: string, next: string) =>
-  new TerminalError('card_interrupted', `${what}: the card did not answer (${(error as Error)?.message ?? String(error)}); ${next}`, { cause: error });
+  new TerminalError(
+    'card_interrupted',
+    `${what}: the card did not answer (${(error as Error)?.message ?? String(error)}); ${next}`,
+    { cause: error },
+  );
 
 export class Terminal {
   readonly terminalId: string;
@@ -110,7 +114,8 @@ export class Terminal {
    * durable; throws TerminalError otherwise (see its kinds), with nothing stored as accepted.
    */
   sell(card: CardPort, amount: number): Promise<Sale> {
-    if (!Number.isSafeInteger(amount) || amount < 1) return Promise.reject(new RangeError(`amount: a positive integer, got ${amount}`));
+    if (!Number.isSafeInteger(amount) || amount < 1)
+      return Promise.reject(new RangeError(`amount: a positive integer, got ${amount}`));
     return this.#serial(() => this.#sell(card, amount));
   }
 
@@ -125,33 +130,64 @@ export class Terminal {
     const now = book.clock();
     if (book.revocationListStale(now)) {
       const age = book.revocationListAgeS(now);
-      throw new TerminalError('stale_revocation_list', `revocation list ${age === null ? 'missing' : `${age} s old`}, policy ${book.policy.revocationMaxAgeS} s: refresh it online`, { code: ErrorCode.StaleRevocationList });
+      throw new TerminalError(
+        'stale_revocation_list',
+        `revocation list ${age === null ? 'missing' : `${age} s old`}, policy ${book.policy.revocationMaxAgeS} s: refresh it online`,
+        { code: ErrorCode.StaleRevocationList },
+      );
     }
     const policy = book.acceptancePolicy(now);
-    const purseId = this.#precheck(await this.#card(() => card.certificate(), 'GET DATA (certificate)'), amount, policy);
+    const purseId = this.#precheck(
+      await this.#card(() => card.certificate(), 'GET DATA (certificate)'),
+      amount,
+      policy,
+    );
 
     const terminalTxId = book.lastTerminalTxId(this.terminalId) + 1;
     const body: PurchaseSlip = {
-      merchantId: book.merchant.id, amount, currency: this.currency, time: now,
-      terminalId: this.terminalId, terminalTxId, terminalNonce: this.#nonce(), channel: Channel.Pos,
+      merchantId: book.merchant.id,
+      amount,
+      currency: this.currency,
+      time: now,
+      terminalId: this.terminalId,
+      terminalTxId,
+      terminalNonce: this.#nonce(),
+      channel: Channel.Pos,
     };
     const slip = makeSlip(book.merchant, body);
     const verifiedSlip = verifySlip(slip, { anchors: book.anchors, now, verifiedCache: book.certificateCache });
-    await book.recordSlip({ terminalId: this.terminalId, terminalTxId, purseId, slip, slipHash: verifiedSlip.hash, amount, time: now });
+    await book.recordSlip({
+      terminalId: this.terminalId,
+      terminalTxId,
+      purseId,
+      slip,
+      slipHash: verifiedSlip.hash,
+      amount,
+      time: now,
+    });
 
     let check: Uint8Array;
     try {
       check = await card.purchase(slip, now);
     } catch (error) {
-      if (!(error instanceof CardError)) throw interrupted(error, 'PURCHASE', 'present the card again and call recover(card)');
+      if (!(error instanceof CardError))
+        throw interrupted(error, 'PURCHASE', 'present the card again and call recover(card)');
       // A card refusal is atomic: nothing was deducted.
-      await book.closeSlip({ terminalId: this.terminalId, terminalTxId, outcome: 'not-charged', code: error.code, evidence: new Uint8Array(0) });
+      await book.closeSlip({
+        terminalId: this.terminalId,
+        terminalTxId,
+        outcome: 'not-charged',
+        code: error.code,
+        evidence: new Uint8Array(0),
+      });
       throw TerminalError.fromCard(error, 'PURCHASE');
     }
     // A check that does not verify as genuine may have been damaged between card and terminal; the
     // card keeps it in its log, so it is read once more before the card is called misbehaving.
     const reread = async (): Promise<Uint8Array | undefined> => {
-      const found = (await this.#readLog(card)).find((r) => r.kind === 'purchase' && equalBytes(r.hash, verifiedSlip.hash));
+      const found = (await this.#readLog(card)).find(
+        (r) => r.kind === 'purchase' && equalBytes(r.hash, verifiedSlip.hash),
+      );
       return found ? this.#card(() => card.reissueCheck(found.serial), 'REISSUE CHECK') : undefined;
     };
     return this.#accept(book.slip(this.terminalId, terminalTxId) as SlipIntent, check, verifiedSlip, policy, reread);
@@ -169,21 +205,40 @@ export class Terminal {
         ...(policy.revocationList ? { revoked: revokedSet([policy.revocationList]) } : {}),
         ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
       });
-      if (cert.role !== Role.Purse) throw new ProtocolError(ErrorCode.WrongRole, `card certificate of role ${cert.role}`);
+      if (cert.role !== Role.Purse)
+        throw new ProtocolError(ErrorCode.WrongRole, `card certificate of role ${cert.role}`);
       if (cert.limits) {
-        if (cert.limits.currency !== this.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${cert.limits.currency}`);
-        if (amount > cert.limits.maxPerCheck) throw new ProtocolError(ErrorCode.LimitExceeded, `certified max per check ${cert.limits.maxPerCheck} < ${amount}`);
+        if (cert.limits.currency !== this.currency)
+          throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${cert.limits.currency}`);
+        if (amount > cert.limits.maxPerCheck)
+          throw new ProtocolError(
+            ErrorCode.LimitExceeded,
+            `certified max per check ${cert.limits.maxPerCheck} < ${amount}`,
+          );
       }
-      if (policy.terminalMaxPerCheck !== undefined && amount > policy.terminalMaxPerCheck) throw new ProtocolError(ErrorCode.LimitExceeded, `terminal max per check ${policy.terminalMaxPerCheck} < ${amount}`);
+      if (policy.terminalMaxPerCheck !== undefined && amount > policy.terminalMaxPerCheck)
+        throw new ProtocolError(
+          ErrorCode.LimitExceeded,
+          `terminal max per check ${policy.terminalMaxPerCheck} < ${amount}`,
+        );
       return cert.subject;
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      throw new TerminalError('check_refused', `card refused before payment: ${error.message}`, { code: error.code, cause: error });
+      throw new TerminalError('check_refused', `card refused before payment: ${error.message}`, {
+        code: error.code,
+        cause: error,
+      });
     }
   }
 
   /** Verifies the card's check against the intent's slip and stores it, or closes the intent as refused. */
-  async #accept(intent: SlipIntent, check: Uint8Array, slip: Verified<PurchaseSlip>, policy: AcceptancePolicy, reread?: () => Promise<Uint8Array | undefined>): Promise<Sale> {
+  async #accept(
+    intent: SlipIntent,
+    check: Uint8Array,
+    slip: Verified<PurchaseSlip>,
+    policy: AcceptancePolicy,
+    reread?: () => Promise<Uint8Array | undefined>,
+  ): Promise<Sale> {
     const { terminalTxId, purseId } = intent.record;
     let verdict = acceptCheck(check, slip, policy);
     if (verdict.decision !== 'accept' && !verdict.genuine && reread) {
@@ -202,18 +257,38 @@ export class Terminal {
       }
     }
     if (verdict.decision === 'accept' && verdict.check && verdict.check.body.purseId !== purseId) {
-      Object.assign(verdict, { decision: 'refuse', code: ErrorCode.WrongPurse, detail: `check of ${verdict.check.body.purseId}, card presented ${purseId}` });
+      Object.assign(verdict, {
+        decision: 'refuse',
+        code: ErrorCode.WrongPurse,
+        detail: `check of ${verdict.check.body.purseId}, card presented ${purseId}`,
+      });
     }
     if (verdict.decision !== 'accept' || !verdict.check) {
-      await this.book.closeSlip({ terminalId: this.terminalId, terminalTxId, outcome: 'refused', code: verdict.code ?? 0, evidence: check.slice() });
+      await this.book.closeSlip({
+        terminalId: this.terminalId,
+        terminalTxId,
+        outcome: 'refused',
+        code: verdict.code ?? 0,
+        evidence: check.slice(),
+      });
       const kind = verdict.code === ErrorCode.StaleRevocationList ? 'stale_revocation_list' : 'check_refused';
-      throw new TerminalError(kind, `check refused (${verdict.code}): ${verdict.detail ?? ''}`, { ...(verdict.code !== undefined ? { code: verdict.code } : {}), verdict });
+      throw new TerminalError(kind, `check refused (${verdict.code}): ${verdict.detail ?? ''}`, {
+        ...(verdict.code !== undefined ? { code: verdict.code } : {}),
+        verdict,
+      });
     }
     const v = verdict.check;
     await this.book.record(v, { terminalId: this.terminalId, terminalTxId });
     return {
-      check, checkHash: v.hash, purseId: v.body.purseId, serial: v.body.serial, amount: v.body.amount, currency: v.body.currency,
-      terminalTxId, slip: slip.bytes, verdict,
+      check,
+      checkHash: v.hash,
+      purseId: v.body.purseId,
+      serial: v.body.serial,
+      amount: v.body.amount,
+      currency: v.body.currency,
+      terminalTxId,
+      slip: slip.bytes,
+      verdict,
     };
   }
 
@@ -245,11 +320,16 @@ export class Terminal {
       purseId = verifyChain(certificate, this.book.anchors, { now: this.book.clock() }).subject;
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      throw new TerminalError('wrong_card', `the card's certificate does not verify: ${error.message}`, { code: error.code });
+      throw new TerminalError('wrong_card', `the card's certificate does not verify: ${error.message}`, {
+        code: error.code,
+      });
     }
     const mine = open.filter((s) => s.record.purseId === purseId);
     if (mine.length === 0) {
-      throw new TerminalError('wrong_card', `the interrupted transaction ${open[0]?.record.terminalTxId} was with purse ${open[0]?.record.purseId}, this card is ${purseId}`);
+      throw new TerminalError(
+        'wrong_card',
+        `the interrupted transaction ${open[0]?.record.terminalTxId} was with purse ${open[0]?.record.purseId}, this card is ${purseId}`,
+      );
     }
     const log = await this.#readLog(card);
     const results: { terminalTxId: number; status: RecoveryStatus; sale?: Sale }[] = [];
@@ -257,7 +337,13 @@ export class Terminal {
       const { terminalTxId, slip, slipHash, time } = intent.record;
       const found = log.find((r) => r.kind === 'purchase' && equalBytes(r.hash, slipHash));
       if (!found) {
-        await this.book.closeSlip({ terminalId: this.terminalId, terminalTxId, outcome: 'not-charged', code: 0, evidence: new Uint8Array(0) });
+        await this.book.closeSlip({
+          terminalId: this.terminalId,
+          terminalTxId,
+          outcome: 'not-charged',
+          code: 0,
+          evidence: new Uint8Array(0),
+        });
         results.push({ terminalTxId, status: 'not charged' });
         continue;
       }
@@ -267,21 +353,31 @@ export class Terminal {
       delete policy.revocationMaxAgeS;
       const verifiedSlip = verifySlip(slip, { anchors: this.book.anchors, now: time });
       try {
-        results.push({ terminalTxId, status: 'recovered', sale: await this.#accept(intent, check, verifiedSlip, policy) });
+        results.push({
+          terminalTxId,
+          status: 'recovered',
+          sale: await this.#accept(intent, check, verifiedSlip, policy),
+        });
       } catch (error) {
         if (!(error instanceof TerminalError) || error.kind === 'bad_record') throw error;
         results.push({ terminalTxId, status: 'refused' });
       }
     }
     const [last, ...others] = results as [(typeof results)[number], ...typeof results];
-    return { status: last.status, terminalTxId: last.terminalTxId, ...(last.sale ? { sale: last.sale } : {}), others: others.map(({ terminalTxId, status }) => ({ terminalTxId, status })) };
+    return {
+      status: last.status,
+      terminalTxId: last.terminalTxId,
+      ...(last.sale ? { sale: last.sale } : {}),
+      others: others.map(({ terminalTxId, status }) => ({ terminalTxId, status })),
+    };
   }
 
   #lastStatus(): Omit<Recovery, 'others'> {
     const terminalTxId = this.book.lastTerminalTxId(this.terminalId);
     const slip = terminalTxId ? this.book.slip(this.terminalId, terminalTxId) : undefined;
     if (!slip) return { status: 'none' };
-    const status: RecoveryStatus = slip.state === 'completed' ? 'completed' : slip.state === 'refused' ? 'refused' : 'not charged';
+    const status: RecoveryStatus =
+      slip.state === 'completed' ? 'completed' : slip.state === 'refused' ? 'refused' : 'not charged';
     return { status, terminalTxId };
   }
 
@@ -323,8 +419,13 @@ export class Terminal {
 
   async #cancelLast(card: CardPort): Promise<Cancellation> {
     const entry = this.lastSale();
-    if (!entry) throw new TerminalError('not_cancellable', `terminal ${this.terminalId} has no stored sale to cancel (see recover() for an interrupted one)`);
-    if (entry.status !== 'pending' && entry.status !== 'held') throw new TerminalError('not_cancellable', `the last sale is ${entry.status}`);
+    if (!entry)
+      throw new TerminalError(
+        'not_cancellable',
+        `terminal ${this.terminalId} has no stored sale to cancel (see recover() for an interrupted one)`,
+      );
+    if (entry.status !== 'pending' && entry.status !== 'held')
+      throw new TerminalError('not_cancellable', `the last sale is ${entry.status}`);
     const { checkHash, amount } = entry.record;
     const retry = entry.status === 'held';
     let refund: Uint8Array;
@@ -338,7 +439,8 @@ export class Terminal {
     try {
       balance = await card.refund(refund, this.book.clock());
     } catch (error) {
-      if (!(error instanceof CardError)) throw interrupted(error, 'REFUND', 'present the card again and call cancelLast(card)');
+      if (!(error instanceof CardError))
+        throw interrupted(error, 'REFUND', 'present the card again and call cancelLast(card)');
       if (error.code === ErrorCode.RefundAlreadyApplied) {
         await this.book.void(checkHash, 'refunded to the card');
         return { checkHash, amount };
@@ -361,9 +463,20 @@ export class Terminal {
    */
   async #settleHeldRefund(card: CardPort, entry: BookEntry, error: CardError): Promise<Cancellation> {
     const { checkHash, amount, slipHash } = entry.record;
-    if (error.code === ErrorCode.WrongPurse) throw new TerminalError('wrong_card', `the refund is for purse ${entry.record.purseId}`, { code: error.code, sw: error.sw, cause: error });
+    if (error.code === ErrorCode.WrongPurse)
+      throw new TerminalError('wrong_card', `the refund is for purse ${entry.record.purseId}`, {
+        code: error.code,
+        sw: error.sw,
+        cause: error,
+      });
     const log = await this.#readLog(card);
-    if (log.some((r) => (r.kind === 'refund' && equalBytes(r.hash, checkHash)) || (r.kind === 'purchase' && r.refunded && equalBytes(r.hash, slipHash)))) {
+    if (
+      log.some(
+        (r) =>
+          (r.kind === 'refund' && equalBytes(r.hash, checkHash)) ||
+          (r.kind === 'purchase' && r.refunded && equalBytes(r.hash, slipHash)),
+      )
+    ) {
       await this.book.void(checkHash, 'refunded to the card');
       return { checkHash, amount };
     }
@@ -371,6 +484,10 @@ export class Terminal {
       await this.book.releaseRefund(checkHash, error.code);
       throw TerminalError.fromCard(error, 'REFUND');
     }
-    throw new TerminalError('refund_unresolved', `the card refused the refund (${error.code}) and its log no longer shows the purchase: the check stays held (${toHex(checkHash).slice(0, 16)}…)`, { code: error.code, sw: error.sw, cause: error });
+    throw new TerminalError(
+      'refund_unresolved',
+      `the card refused the refund (${error.code}) and its log no longer shows the purchase: the check stays held (${toHex(checkHash).slice(0, 16)}…)`,
+      { code: error.code, sw: error.sw, cause: error },
+    );
   }
 }

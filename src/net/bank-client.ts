@@ -4,8 +4,8 @@
 // Every failure is typed: BankUnreachableError (no answer: nothing was decided, safe to retry the
 // same bytes) or BankRejectedError (the bank answered no, with its kind and code).
 import type { OfflineLimits } from '../protocol/certificate.ts';
-import { BankRejectedError, BankUnreachableError, type BankLink } from './bank-link.ts';
-import { baseUrlOf, bytesOf, CBOR_TYPE, fromBase64, jsonOf, request, toBase64, type ErrorBody } from './http.ts';
+import { type BankLink, BankRejectedError, BankUnreachableError } from './bank-link.ts';
+import { baseUrlOf, bytesOf, CBOR_TYPE, type ErrorBody, fromBase64, jsonOf, request, toBase64 } from './http.ts';
 
 export interface BankClientOptions {
   /** Per request, milliseconds; default 10,000. A timeout is a BankUnreachableError. */
@@ -69,13 +69,23 @@ export class BankClient implements BankLink {
 
   private async cbor(path: string, body?: Uint8Array): Promise<Uint8Array> {
     const url = this.baseUrl + path;
-    const response = await request(url, { timeoutMs: this.timeoutMs, accept: CBOR_TYPE, ...(body ? { cbor: body } : {}) }, this.unreachable(url), this.rejected);
+    const response = await request(
+      url,
+      { timeoutMs: this.timeoutMs, accept: CBOR_TYPE, ...(body ? { cbor: body } : {}) },
+      this.unreachable(url),
+      this.rejected,
+    );
     return bytesOf(response, this.unreachable(url));
   }
 
   private async json<T>(path: string, body?: unknown): Promise<T> {
     const url = this.baseUrl + path;
-    const response = await request(url, { timeoutMs: this.timeoutMs, accept: 'application/json', ...(body !== undefined ? { json: body } : {}) }, this.unreachable(url), this.rejected);
+    const response = await request(
+      url,
+      { timeoutMs: this.timeoutMs, accept: 'application/json', ...(body !== undefined ? { json: body } : {}) },
+      this.unreachable(url),
+      this.rejected,
+    );
     return jsonOf<T>(response, this.unreachable(url));
   }
 
@@ -99,30 +109,58 @@ export class BankClient implements BankLink {
 
   /** Opens a cardholder account; with `signingKey`, the bank also certifies it for Internet approvals. */
   async registerCardholder(cardholderId: string, o: { signingKey?: Uint8Array } = {}): Promise<RegisteredCardholder> {
-    const r = await this.json<{ cardholderId: string; certificate?: string }>('/v1/admin/cardholders', { cardholderId, ...(o.signingKey ? { signingKey: toBase64(o.signingKey) } : {}) });
+    const r = await this.json<{ cardholderId: string; certificate?: string }>('/v1/admin/cardholders', {
+      cardholderId,
+      ...(o.signingKey ? { signingKey: toBase64(o.signingKey) } : {}),
+    });
     return { cardholderId: r.cardholderId, ...(r.certificate ? { certificate: fromBase64(r.certificate) } : {}) };
   }
 
   /** Pays money into a cardholder's account (cash at the counter, a transfer); returns the new balance. */
-  async fund(cardholderId: string, amount: number, currency: string, reference?: string): Promise<{ cardholderId: string; balance: number }> {
-    return this.json(`/v1/admin/cardholders/${encodeURIComponent(cardholderId)}/fund`, { amount, currency, ...(reference ? { reference } : {}) });
+  async fund(
+    cardholderId: string,
+    amount: number,
+    currency: string,
+    reference?: string,
+  ): Promise<{ cardholderId: string; balance: number }> {
+    return this.json(`/v1/admin/cardholders/${encodeURIComponent(cardholderId)}/fund`, {
+      amount,
+      currency,
+      ...(reference ? { reference } : {}),
+    });
   }
 
   /** Certifies a merchant's own public keys (Ed25519 signing, X25519 key exchange). */
-  async registerMerchant(merchantId: string, keys: { signingKey: Uint8Array; kxKey: Uint8Array }): Promise<RegisteredMerchant> {
-    const r = await this.json<InfoJson & { merchantId: string; certificate: string }>('/v1/admin/merchants', { merchantId, signingKey: toBase64(keys.signingKey), kxKey: toBase64(keys.kxKey) });
+  async registerMerchant(
+    merchantId: string,
+    keys: { signingKey: Uint8Array; kxKey: Uint8Array },
+  ): Promise<RegisteredMerchant> {
+    const r = await this.json<InfoJson & { merchantId: string; certificate: string }>('/v1/admin/merchants', {
+      merchantId,
+      signingKey: toBase64(keys.signingKey),
+      kxKey: toBase64(keys.kxKey),
+    });
     return { ...infoOf(r), merchantId: r.merchantId, certificate: fromBase64(r.certificate) };
   }
 
   /** Certifies a card's purse keys (from the card's GENERATE KEYS) for a cardholder, with offline limits. */
-  async personalisePurse(o: { purseId: string; cardholderId: string; signingKey: Uint8Array; kxKey: Uint8Array; limits: OfflineLimits }): Promise<PersonalisedPurse> {
-    const r = await this.json<InfoJson & { purseId: string; cardholderId: string; certificate: string }>('/v1/admin/purses', {
-      purseId: o.purseId,
-      cardholderId: o.cardholderId,
-      signingKey: toBase64(o.signingKey),
-      kxKey: toBase64(o.kxKey),
-      limits: o.limits,
-    });
+  async personalisePurse(o: {
+    purseId: string;
+    cardholderId: string;
+    signingKey: Uint8Array;
+    kxKey: Uint8Array;
+    limits: OfflineLimits;
+  }): Promise<PersonalisedPurse> {
+    const r = await this.json<InfoJson & { purseId: string; cardholderId: string; certificate: string }>(
+      '/v1/admin/purses',
+      {
+        purseId: o.purseId,
+        cardholderId: o.cardholderId,
+        signingKey: toBase64(o.signingKey),
+        kxKey: toBase64(o.kxKey),
+        limits: o.limits,
+      },
+    );
     return { ...infoOf(r), purseId: r.purseId, cardholderId: r.cardholderId, certificate: fromBase64(r.certificate) };
   }
 
@@ -132,8 +170,14 @@ export class BankClient implements BankLink {
    * milliseconds (the default, now) always do. Refused: an unknown purse (404 not_found), a purse
    * not active (422 protocol Revoked), a counter ahead of the bank's clock (400 bad_request).
    */
-  async unblockSignature(purseId: string, counter: number = Date.now()): Promise<{ purseId: string; counter: number; signature: Uint8Array }> {
-    const r = await this.json<{ purseId: string; counter: number; signature: string }>(`/v1/admin/purses/${encodeURIComponent(purseId)}/unblock`, { counter });
+  async unblockSignature(
+    purseId: string,
+    counter: number = Date.now(),
+  ): Promise<{ purseId: string; counter: number; signature: Uint8Array }> {
+    const r = await this.json<{ purseId: string; counter: number; signature: string }>(
+      `/v1/admin/purses/${encodeURIComponent(purseId)}/unblock`,
+      { counter },
+    );
     return { purseId: r.purseId, counter: r.counter, signature: fromBase64(r.signature) };
   }
 

@@ -13,7 +13,10 @@ export interface BankLink {
 
 /** The bank could not be reached (connection refused, timeout, reset): nothing was decided. */
 export class BankUnreachableError extends Error {
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     super(`bank unreachable at ${url}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'BankUnreachableError';
   }

@@ -78,7 +78,12 @@ export async function request(
   if (o.accept) headers.accept = o.accept;
   let response: Response;
   try {
-    response = await fetch(url, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(o.timeoutMs) });
+    response = await fetch(url, {
+      method: o.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
   } catch (cause) {
     throw unreachable(cause);
   }
@@ -106,6 +111,7 @@ export async function jsonOf<T>(response: Response, unreachable: (cause: unknown
 /** Base URL without a trailing slash; refuses what is not http(s). */
 export function baseUrlOf(baseUrl: string): string {
   const u = new URL(baseUrl);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`base URL must be http(s), got ${baseUrl}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new TypeError(`base URL must be http(s), got ${baseUrl}`);
   return u.toString().replace(/\/+$/, '');
 }

@@ -1,6 +1,13 @@
 // ShopClient: the web shop's HTTP API (src/shop/server.ts) over fetch, for Node 20 and browsers.
-import { baseUrlOf, fromBase64, jsonOf, request, toBase64, type ErrorBody } from './http.ts';
-import { ShopRejectedError, ShopUnreachableError, type OrderRequest, type PaymentConfirmation, type PurchaseOffer, type ShopLink } from './shop-link.ts';
+import { baseUrlOf, type ErrorBody, fromBase64, jsonOf, request, toBase64 } from './http.ts';
+import {
+  type OrderRequest,
+  type PaymentConfirmation,
+  type PurchaseOffer,
+  type ShopLink,
+  ShopRejectedError,
+  ShopUnreachableError,
+} from './shop-link.ts';
 
 export class ShopClient implements ShopLink {
   readonly baseUrl: string;
@@ -15,7 +22,10 @@ export class ShopClient implements ShopLink {
     const url = this.baseUrl + path;
     const unreachable = (cause: unknown) => new ShopUnreachableError(url, cause);
     const rejected = (status: number, e: ErrorBody) => new ShopRejectedError(status, e.kind, e.code, e.message);
-    return jsonOf<T>(await request(url, { timeoutMs: this.timeoutMs, json: body, accept: 'application/json' }, unreachable, rejected), unreachable);
+    return jsonOf<T>(
+      await request(url, { timeoutMs: this.timeoutMs, json: body, accept: 'application/json' }, unreachable, rejected),
+      unreachable,
+    );
   }
 
   async purchase(order: OrderRequest): Promise<PurchaseOffer> {

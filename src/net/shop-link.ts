@@ -37,7 +37,10 @@ export interface ShopLink {
 
 /** The shop could not be reached: nothing was decided by this request (the order may still be open). */
 export class ShopUnreachableError extends Error {
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     super(`shop unreachable at ${url}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'ShopUnreachableError';
   }

@@ -1,10 +1,11 @@
 // Offline acceptance of a check at a terminal: not a bare boolean but a verdict that says what was
 // checked and what was found, so a terminal can apply its own policy on top.
+
+import type { CertificateCache, TrustAnchors } from './certificate.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { DigitalCheck, PurchaseSlip, RevocationList } from './messages.ts';
 import { checkMatchesSlip, verifyCheck } from './pos.ts';
 import { revokedSet } from './revocation.ts';
-import type { CertificateCache, TrustAnchors } from './certificate.ts';
 import type { Verified, VerifyContext } from './signed.ts';
 
 export interface AcceptancePolicy {
@@ -62,8 +63,14 @@ export function decide<V extends Verified<DigitalCheck>>(
     limits: [],
   };
   try {
-    if (policy.revocationMaxAgeS !== undefined && (verdict.revocationListAgeS === null || verdict.revocationListAgeS > policy.revocationMaxAgeS)) {
-      throw new ProtocolError(ErrorCode.StaleRevocationList, `age ${verdict.revocationListAgeS ?? 'none'} s, policy ${policy.revocationMaxAgeS} s`);
+    if (
+      policy.revocationMaxAgeS !== undefined &&
+      (verdict.revocationListAgeS === null || verdict.revocationListAgeS > policy.revocationMaxAgeS)
+    ) {
+      throw new ProtocolError(
+        ErrorCode.StaleRevocationList,
+        `age ${verdict.revocationListAgeS ?? 'none'} s, policy ${policy.revocationMaxAgeS} s`,
+      );
     }
     const check = verify({
       anchors: policy.anchors,
@@ -77,15 +84,27 @@ export function decide<V extends Verified<DigitalCheck>>(
     checkMatchesSlip(check.body, slip);
     const certified = check.signer.limits;
     if (certified) {
-      if (certified.currency !== check.body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${certified.currency}`);
-      verdict.limits.push({ name: 'certified max per check', limit: certified.maxPerCheck, amount: check.body.amount, ok: check.body.amount <= certified.maxPerCheck });
+      if (certified.currency !== check.body.currency)
+        throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${certified.currency}`);
+      verdict.limits.push({
+        name: 'certified max per check',
+        limit: certified.maxPerCheck,
+        amount: check.body.amount,
+        ok: check.body.amount <= certified.maxPerCheck,
+      });
     }
     if (policy.terminalMaxPerCheck !== undefined) {
-      verdict.limits.push({ name: 'terminal max per check', limit: policy.terminalMaxPerCheck, amount: check.body.amount, ok: check.body.amount <= policy.terminalMaxPerCheck });
+      verdict.limits.push({
+        name: 'terminal max per check',
+        limit: policy.terminalMaxPerCheck,
+        amount: check.body.amount,
+        ok: check.body.amount <= policy.terminalMaxPerCheck,
+      });
     }
     const over = verdict.limits.find((l) => !l.ok);
     if (over) throw new ProtocolError(ErrorCode.LimitExceeded, `${over.name} ${over.limit} < ${over.amount}`);
-    if (policy.seen?.(check.body.purseId, check.body.serial)) throw new ProtocolError(ErrorCode.DuplicateCheck, `${check.body.purseId}#${check.body.serial}`);
+    if (policy.seen?.(check.body.purseId, check.body.serial))
+      throw new ProtocolError(ErrorCode.DuplicateCheck, `${check.body.purseId}#${check.body.serial}`);
     verdict.decision = 'accept';
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;

@@ -9,10 +9,16 @@ import { signedHash } from './cose.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { addAmounts, bytes } from './fields.ts';
-import { captureReceipt, depositBatch, type CaptureOutcome, type CaptureReceipt, type DepositBatch } from './messages.ts';
+import {
+  type CaptureOutcome,
+  type CaptureReceipt,
+  captureReceipt,
+  type DepositBatch,
+  depositBatch,
+} from './messages.ts';
 import type { Party } from './pki.ts';
 import { MessageType, Role } from './registry.ts';
-import { signMessage, verifyMessage, type Signer, type Verified, type VerifyContext } from './signed.ts';
+import { type Signer, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /** The bank's finding for one deposited check: 0 accepted, else an ErrorCode; credited is 0 unless accepted. */
 export interface CheckOutcome {
@@ -24,12 +30,25 @@ export interface CheckOutcome {
  * Merchant: a deposit batch of checks exactly as received (POS or Internet), signed by the
  * merchant and sealed to the bank's certified key-exchange key (`bankCertificate`).
  */
-export function makeDeposit(merchant: Party, bankCertificate: Uint8Array, checks: Uint8Array[], batchId: Uint8Array, now: number): Uint8Array {
+export function makeDeposit(
+  merchant: Party,
+  bankCertificate: Uint8Array,
+  checks: Uint8Array[],
+  batchId: Uint8Array,
+  now: number,
+): Uint8Array {
   const bank = parseCertificate(bankCertificate);
-  if (bank.role !== Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `deposit to ${bank.subject}, role ${bank.role}`);
-  if (!bank.kxKey) throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
+  if (bank.role !== Role.Bank)
+    throw new ProtocolError(ErrorCode.WrongRole, `deposit to ${bank.subject}, role ${bank.role}`);
+  if (!bank.kxKey)
+    throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
   if (checks.length === 0) throw new ProtocolError(ErrorCode.BadField, 'a deposit batch holds at least one check');
-  const batch: DepositBatch = { merchantId: merchant.id, batchId: bytes(16).read(batchId, 'batchId'), checks, time: now };
+  const batch: DepositBatch = {
+    merchantId: merchant.id,
+    batchId: bytes(16).read(batchId, 'batchId'),
+    checks,
+    time: now,
+  };
   return seal(MessageType.DepositBatch, bank.kxKey, signMessage(depositBatch, batch, merchant));
 }
 
@@ -48,10 +67,12 @@ export function openDeposit(bank: Party, envelope: Uint8Array, context: DepositC
   const signed = open(MessageType.DepositBatch, bank.kx.secretKey, envelope);
   const verified = verifyMessage(depositBatch, signed, [Role.Merchant], context);
   const { body, signer } = verified;
-  if (body.merchantId !== signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `batch of ${body.merchantId} signed by ${signer.subject}`);
+  if (body.merchantId !== signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `batch of ${body.merchantId} signed by ${signer.subject}`);
   if (signer.issuer !== bank.id) throw new ProtocolError(ErrorCode.WrongBank, `merchant of ${signer.issuer}`);
   if (body.checks.length === 0) throw new ProtocolError(ErrorCode.BadField, 'a deposit batch holds at least one check');
-  if (context.maxSkewS !== undefined && Math.abs(context.now - body.time) > context.maxSkewS) throw new ProtocolError(ErrorCode.MessageExpired, `batch time ${body.time}, now ${context.now}`);
+  if (context.maxSkewS !== undefined && Math.abs(context.now - body.time) > context.maxSkewS)
+    throw new ProtocolError(ErrorCode.MessageExpired, `batch time ${body.time}, now ${context.now}`);
   return verified;
 }
 
@@ -70,15 +91,26 @@ export function depositedCheckHash(check: Uint8Array): Uint8Array {
 }
 
 /** Bank: the signed receipt for a batch, one outcome per check in batch order; the total is a checked sum. */
-export function makeReceipt(bank: Signer, batch: DepositBatch, outcomes: readonly CheckOutcome[], now: number): Uint8Array {
-  if (outcomes.length !== batch.checks.length) throw new RangeError(`${outcomes.length} outcomes for ${batch.checks.length} checks`);
+export function makeReceipt(
+  bank: Signer,
+  batch: DepositBatch,
+  outcomes: readonly CheckOutcome[],
+  now: number,
+): Uint8Array {
+  if (outcomes.length !== batch.checks.length)
+    throw new RangeError(`${outcomes.length} outcomes for ${batch.checks.length} checks`);
   let total = 0;
   const rows = outcomes.map((o, i): CaptureOutcome => {
-    if (o.code !== 0 && o.credited !== 0) throw new RangeError(`check ${i}: refused (${o.code}) but credited ${o.credited}`);
+    if (o.code !== 0 && o.credited !== 0)
+      throw new RangeError(`check ${i}: refused (${o.code}) but credited ${o.credited}`);
     total = addAmounts(total, o.credited);
     return [depositedCheckHash(batch.checks[i] as Uint8Array), o.code, o.credited];
   });
-  return signMessage(captureReceipt, { merchantId: batch.merchantId, batchId: batch.batchId, outcomes: rows, totalCredited: total, time: now }, bank);
+  return signMessage(
+    captureReceipt,
+    { merchantId: batch.merchantId, batchId: batch.batchId, outcomes: rows, totalCredited: total, time: now },
+    bank,
+  );
 }
 
 /**
@@ -86,20 +118,33 @@ export function makeReceipt(bank: Signer, batch: DepositBatch, outcomes: readonl
  * merchant and batch, one outcome per check in order with that check's (payload) hash, nothing
  * credited for a refused check, and a total that is the sum of the credits.
  */
-export function verifyReceipt(merchant: Party, receipt: Uint8Array, batch: Pick<DepositBatch, 'batchId' | 'checks'>, context: VerifyContext): Verified<CaptureReceipt> {
+export function verifyReceipt(
+  merchant: Party,
+  receipt: Uint8Array,
+  batch: Pick<DepositBatch, 'batchId' | 'checks'>,
+  context: VerifyContext,
+): Verified<CaptureReceipt> {
   const verified = verifyMessage(captureReceipt, receipt, [Role.Bank], context);
   const { body, signer } = verified;
   const bankId = parseCertificate(merchant.certificate).issuer;
-  if (signer.subject !== bankId) throw new ProtocolError(ErrorCode.WrongBank, `receipt from ${signer.subject}, merchant of ${bankId}`);
+  if (signer.subject !== bankId)
+    throw new ProtocolError(ErrorCode.WrongBank, `receipt from ${signer.subject}, merchant of ${bankId}`);
   if (body.merchantId !== merchant.id) throw new ProtocolError(ErrorCode.WrongMerchant, body.merchantId);
   if (!equalBytes(body.batchId, batch.batchId)) throw new ProtocolError(ErrorCode.ReceiptMismatch, 'batch id');
-  if (body.outcomes.length !== batch.checks.length) throw new ProtocolError(ErrorCode.ReceiptMismatch, `${body.outcomes.length} outcomes for ${batch.checks.length} checks`);
+  if (body.outcomes.length !== batch.checks.length)
+    throw new ProtocolError(
+      ErrorCode.ReceiptMismatch,
+      `${body.outcomes.length} outcomes for ${batch.checks.length} checks`,
+    );
   let total = 0;
   body.outcomes.forEach(([hash, code, credited], i) => {
-    if (!equalBytes(hash, depositedCheckHash(batch.checks[i] as Uint8Array))) throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: hash of another check`);
-    if (code !== 0 && credited !== 0) throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: refused (${code}) but credited ${credited}`);
+    if (!equalBytes(hash, depositedCheckHash(batch.checks[i] as Uint8Array)))
+      throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: hash of another check`);
+    if (code !== 0 && credited !== 0)
+      throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: refused (${code}) but credited ${credited}`);
     total = addAmounts(total, credited);
   });
-  if (total !== body.totalCredited) throw new ProtocolError(ErrorCode.ReceiptMismatch, `total ${body.totalCredited}, sum of credits ${total}`);
+  if (total !== body.totalCredited)
+    throw new ProtocolError(ErrorCode.ReceiptMismatch, `total ${body.totalCredited}, sum of credits ${total}`);
   return verified;
 }

@@ -94,7 +94,8 @@ function write(w: Writer, value: CborValue, depth: number): void {
     else w.head(1, -1 - value);
   } else if (typeof value === 'string') {
     if (!w.ascii(value)) {
-      if (LONE_SURROGATE.test(value)) throw new TypeError('cannot encode a string with a lone surrogate (not Unicode text)');
+      if (LONE_SURROGATE.test(value))
+        throw new TypeError('cannot encode a string with a lone surrogate (not Unicode text)');
       const b = utf8.encode(value);
       w.head(3, b.length);
       w.bytes(b);
@@ -107,9 +108,12 @@ function write(w: Writer, value: CborValue, depth: number): void {
     for (const item of value) write(w, item, depth + 1);
   } else if (value instanceof Map) {
     const keys = [...value.keys()];
-    for (const key of keys) if (typeof key !== 'number' && typeof key !== 'string') throw new TypeError('map keys must be integers or text');
+    for (const key of keys)
+      if (typeof key !== 'number' && typeof key !== 'string') throw new TypeError('map keys must be integers or text');
     keys.sort(compareKeys);
-    for (let i = 1; i < keys.length; i++) if (compareKeys(keys[i - 1] as number | string, keys[i] as number | string) === 0) throw new TypeError('duplicate map key');
+    for (let i = 1; i < keys.length; i++)
+      if (compareKeys(keys[i - 1] as number | string, keys[i] as number | string) === 0)
+        throw new TypeError('duplicate map key');
     w.head(5, keys.length);
     for (const key of keys) {
       write(w, key, depth + 1);
@@ -169,14 +173,15 @@ class Reader {
     const major = initial >> 5;
     const info = initial & 0x1f;
     // Before the shortest-form rule, which would call a float 0.0 (f90000) "not deterministic".
-    if (major === 7) return info === 31 ? malformed('indefinite length (break)') : malformed('floats and simple values are not used by smartcheck');
+    if (major === 7)
+      malformed(info === 31 ? 'indefinite length (break)' : 'floats and simple values are not used by smartcheck');
     this.major = major;
     if (info < 24) {
       this.arg = info;
       return;
     }
     const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-    if (size === 0) return info === 31 ? malformed('indefinite length') : malformed(`reserved additional information ${info}`);
+    if (size === 0) malformed(info === 31 ? 'indefinite length' : `reserved additional information ${info}`);
     if (this.pos + size > b.length) malformed('unexpected end');
     let n = 0;
     for (let i = 0; i < size; i++) n = n * 256 + (b[this.pos++] as number);
@@ -242,7 +247,8 @@ class Reader {
           const key = this.item(depth + 1);
           if (typeof key !== 'number' && typeof key !== 'string') malformed('map keys must be integers or text');
           const keyBytes = this.buf.subarray(keyStart, this.pos);
-          if (previous && compareBytes(previous, keyBytes) >= 0) notDeterministic('map keys not in bytewise order, or duplicated');
+          if (previous && compareBytes(previous, keyBytes) >= 0)
+            notDeterministic('map keys not in bytewise order, or duplicated');
           previous = keyBytes;
           out.set(key as number | string, this.item(depth + 1));
         }

@@ -2,7 +2,7 @@
 // `cnf` (RFC 8747) and our private claims (role, key-exchange key, offline limits). WIRE.md has
 // the claim table; a chain runs leaf → bank → root, each carrying its issuer in label 13.
 import { ed25519 } from '../../bindings/index.ts';
-import { decode, encode, equalBytes, type CborValue } from './cbor.ts';
+import { type CborValue, decode, encode, equalBytes } from './cbor.ts';
 import { parseSign1, sign1 } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
@@ -57,19 +57,23 @@ function encodeClaims(c: CertificateClaims): Uint8Array {
   if (c.kxKey) claims.set(Claim.kxKey, x25519Key(bytes(32).read(c.kxKey, 'kxKey')));
   if (c.limits) {
     const l = c.limits;
-    claims.set(Claim.limits, new Map<number, CborValue>([
-      [LIMIT_KEYS.currency, currency.write(l.currency, 'limits.currency')],
-      [LIMIT_KEYS.maxBalance, amount.write(l.maxBalance, 'limits.maxBalance')],
-      [LIMIT_KEYS.maxPerCheck, amount.write(l.maxPerCheck, 'limits.maxPerCheck')],
-      [LIMIT_KEYS.maxOfflineChecks, uint.write(l.maxOfflineChecks, 'limits.maxOfflineChecks')],
-      [LIMIT_KEYS.maxOfflineAmount, amount.write(l.maxOfflineAmount, 'limits.maxOfflineAmount')],
-    ]));
+    claims.set(
+      Claim.limits,
+      new Map<number, CborValue>([
+        [LIMIT_KEYS.currency, currency.write(l.currency, 'limits.currency')],
+        [LIMIT_KEYS.maxBalance, amount.write(l.maxBalance, 'limits.maxBalance')],
+        [LIMIT_KEYS.maxPerCheck, amount.write(l.maxPerCheck, 'limits.maxPerCheck')],
+        [LIMIT_KEYS.maxOfflineChecks, uint.write(l.maxOfflineChecks, 'limits.maxOfflineChecks')],
+        [LIMIT_KEYS.maxOfflineAmount, amount.write(l.maxOfflineAmount, 'limits.maxOfflineAmount')],
+      ]),
+    );
   }
   return encode(claims);
 }
 
 function readLimits(value: CborValue): OfflineLimits {
-  if (!(value instanceof Map) || value.size !== 5) throw new ProtocolError(ErrorCode.BadField, 'limits: expected a map of 5');
+  if (!(value instanceof Map) || value.size !== 5)
+    throw new ProtocolError(ErrorCode.BadField, 'limits: expected a map of 5');
   const get = (k: number) => value.get(k) as CborValue;
   return {
     currency: currency.read(get(LIMIT_KEYS.currency), 'limits.currency'),
@@ -80,18 +84,31 @@ function readLimits(value: CborValue): OfflineLimits {
   };
 }
 
-const KNOWN = new Set<number>([Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits]);
+const KNOWN = new Set<number>([
+  Claim.iss,
+  Claim.sub,
+  Claim.exp,
+  Claim.nbf,
+  Claim.iat,
+  Claim.cti,
+  Claim.cnf,
+  Claim.role,
+  Claim.kxKey,
+  Claim.limits,
+]);
 
 function readClaims(payload: Uint8Array): CertificateClaims {
   const claims = decode(payload);
   if (!(claims instanceof Map)) throw new ProtocolError(ErrorCode.BadField, 'CWT claims: expected a map');
-  for (const key of claims.keys()) if (!KNOWN.has(key as number)) throw new ProtocolError(ErrorCode.UnknownField, `CWT claim ${String(key)}`);
+  for (const key of claims.keys())
+    if (!KNOWN.has(key as number)) throw new ProtocolError(ErrorCode.UnknownField, `CWT claim ${String(key)}`);
   const need = (k: number, name: string) => {
     if (!claims.has(k)) throw new ProtocolError(ErrorCode.MissingField, `CWT ${name}`);
     return claims.get(k) as CborValue;
   };
   const cnf = need(Claim.cnf, 'cnf');
-  if (!(cnf instanceof Map) || cnf.size !== 1) throw new ProtocolError(ErrorCode.BadField, 'cnf: expected {1: COSE_Key}');
+  if (!(cnf instanceof Map) || cnf.size !== 1)
+    throw new ProtocolError(ErrorCode.BadField, 'cnf: expected {1: COSE_Key}');
   const out: CertificateClaims = {
     issuer: id.read(need(Claim.iss, 'iss'), 'iss'),
     subject: id.read(need(Claim.sub, 'sub'), 'sub'),
@@ -108,14 +125,23 @@ function readClaims(payload: Uint8Array): CertificateClaims {
 }
 
 /** Issues a certificate signed with the issuer's key; `issuerCertificate` goes in label 13. */
-export function issueCertificate(claims: CertificateClaims, issuerSecretKey: Uint8Array, issuerCertificate?: Uint8Array): Uint8Array {
+export function issueCertificate(
+  claims: CertificateClaims,
+  issuerSecretKey: Uint8Array,
+  issuerCertificate?: Uint8Array,
+): Uint8Array {
   return sign1(encodeClaims(claims), issuerSecretKey, issuerCertificate);
 }
 
 /** Parses a certificate's structure and claims; does not check its signature or validity. */
 export function parseCertificate(certificate: Uint8Array): Certificate {
   const signed = parseSign1(certificate);
-  const out: Certificate = { ...readClaims(signed.payload), bytes: certificate, signature: signed.signature, toBeSigned: signed.toBeSigned };
+  const out: Certificate = {
+    ...readClaims(signed.payload),
+    bytes: certificate,
+    signature: signed.signature,
+    toBeSigned: signed.toBeSigned,
+  };
   if (signed.certificate) out.issuerCertificate = signed.certificate;
   return out;
 }
@@ -156,7 +182,8 @@ export class CertificateCache {
   readonly maxEntries: number;
 
   constructor(maxEntries = 4096) {
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`CertificateCache: maxEntries must be a positive integer, got ${maxEntries}`);
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`CertificateCache: maxEntries must be a positive integer, got ${maxEntries}`);
     this.maxEntries = maxEntries;
   }
 
@@ -199,28 +226,41 @@ export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, option
   const chain = [leaf];
   let current = leaf;
   while (current.issuerCertificate) {
-    if (chain.length >= MAX_CHAIN) throw new ProtocolError(ErrorCode.BadCoseStructure, `certificate chain longer than ${MAX_CHAIN}`);
+    if (chain.length >= MAX_CHAIN)
+      throw new ProtocolError(ErrorCode.BadCoseStructure, `certificate chain longer than ${MAX_CHAIN}`);
     current = parseCertificate(current.issuerCertificate);
     chain.push(current);
   }
   const top = chain[chain.length - 1] as Certificate;
   const rootKey = anchors.get(top.issuer);
   if (!rootKey) throw new ProtocolError(ErrorCode.UnknownIssuer, top.issuer);
-  if (top.role !== Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${top.subject} under a root must be a bank`);
+  if (top.role !== Role.Bank)
+    throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${top.subject} under a root must be a bank`);
   for (let i = chain.length - 1; i >= 0; i--) {
     const cert = chain[i] as Certificate;
     const issuer = chain[i + 1];
     if (issuer) {
-      if (cert.issuer !== issuer.subject) throw new ProtocolError(ErrorCode.IssuerMismatch, `${cert.subject} names ${cert.issuer}, signed by ${issuer.subject}`);
-      if (cert.role === Role.Root || cert.role === Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `${cert.subject} under a bank`);
-      if (issuer.role !== Role.Bank) throw new ProtocolError(ErrorCode.WrongRole, `${cert.subject} issued by ${issuer.subject}, which is not a bank`);
+      if (cert.issuer !== issuer.subject)
+        throw new ProtocolError(
+          ErrorCode.IssuerMismatch,
+          `${cert.subject} names ${cert.issuer}, signed by ${issuer.subject}`,
+        );
+      if (cert.role === Role.Root || cert.role === Role.Bank)
+        throw new ProtocolError(ErrorCode.WrongRole, `${cert.subject} under a bank`);
+      if (issuer.role !== Role.Bank)
+        throw new ProtocolError(
+          ErrorCode.WrongRole,
+          `${cert.subject} issued by ${issuer.subject}, which is not a bank`,
+        );
     }
     const key = issuer ? issuer.signingKey : rootKey;
     if (cert.notBefore > options.now) throw new ProtocolError(ErrorCode.CertificateNotYetValid, cert.subject);
     if (cert.notAfter < options.now) throw new ProtocolError(ErrorCode.CertificateExpired, cert.subject);
-    if (options.revoked?.has(revocationKey(cert.issuer, cert.subject))) throw new ProtocolError(ErrorCode.Revoked, `${cert.subject} of ${cert.issuer}`);
+    if (options.revoked?.has(revocationKey(cert.issuer, cert.subject)))
+      throw new ProtocolError(ErrorCode.Revoked, `${cert.subject} of ${cert.issuer}`);
     if (options.verifiedCache?.has(cert, key)) continue;
-    if (!ed25519.verify(cert.signature, cert.toBeSigned, key)) throw new ProtocolError(ErrorCode.BadCertificateSignature, cert.subject);
+    if (!ed25519.verify(cert.signature, cert.toBeSigned, key))
+      throw new ProtocolError(ErrorCode.BadCertificateSignature, cert.subject);
     options.verifiedCache?.add(cert, key);
   }
   return leaf;

@@ -2,7 +2,7 @@
 // Parsing checks structure only; signatures are checked by the caller with the key it trusts,
 // so the bank can batch them.
 import { ed25519, sha256 } from '../../bindings/index.ts';
-import { decode, encode, equalBytes, Tag, Tagged, type CborValue } from './cbor.ts';
+import { type CborValue, decode, encode, equalBytes, Tag, Tagged } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { Cose } from './registry.ts';
 
@@ -35,7 +35,10 @@ function readHeaders(protectedBytes: CborValue, unprotected: CborValue): Uint8Ar
   if (!(protectedBytes instanceof Uint8Array)) return malformed('protected header is not a byte string');
   if (!equalBytes(protectedBytes, PROTECTED_EDDSA)) {
     const alg = protectedBytes.length ? (decode(protectedBytes) as Map<number, CborValue>).get?.(Cose.alg) : undefined;
-    throw new ProtocolError(alg !== undefined && alg !== Cose.algEdDSA ? ErrorCode.UnsupportedAlgorithm : ErrorCode.BadCoseStructure, 'protected header must be {1: -8}');
+    throw new ProtocolError(
+      alg !== undefined && alg !== Cose.algEdDSA ? ErrorCode.UnsupportedAlgorithm : ErrorCode.BadCoseStructure,
+      'protected header must be {1: -8}',
+    );
   }
   if (!(unprotected instanceof Map)) return malformed('unprotected header is not a map');
   for (const key of unprotected.keys()) if (key !== Cose.kcwt) malformed(`unexpected header label ${String(key)}`);
@@ -78,13 +81,23 @@ export function sign1(payload: Uint8Array, secretKey: Uint8Array, certificate?: 
 const signStructure = (payload: Uint8Array) => encode(['Signature', EMPTY, PROTECTED_EDDSA, EMPTY, payload]);
 
 /** COSE_Sign with one signature per signer, in order. */
-export function signMulti(payload: Uint8Array, signers: { secretKey: Uint8Array; certificate: Uint8Array }[]): Uint8Array {
-  return assembleMulti(payload, signers.map((s) => signPart(payload, s)));
+export function signMulti(
+  payload: Uint8Array,
+  signers: { secretKey: Uint8Array; certificate: Uint8Array }[],
+): Uint8Array {
+  return assembleMulti(
+    payload,
+    signers.map((s) => signPart(payload, s)),
+  );
 }
 
 /** One encoded COSE_Signature over `payload`, so co-signers can sign in turn (purse, then cardholder). */
 export function signPart(payload: Uint8Array, signer: { secretKey: Uint8Array; certificate: Uint8Array }): Uint8Array {
-  return encode([PROTECTED_EDDSA, unprotectedFor(signer.certificate), ed25519.sign(signStructure(payload), signer.secretKey)]);
+  return encode([
+    PROTECTED_EDDSA,
+    unprotectedFor(signer.certificate),
+    ed25519.sign(signStructure(payload), signer.secretKey),
+  ]);
 }
 
 /** A COSE_Sign from its payload and encoded COSE_Signatures (from signPart), in order. */
@@ -99,8 +112,10 @@ export function parseMulti(input: Uint8Array | CborValue, count: number): MultiS
   const parts = value.value as CborValue;
   if (!Array.isArray(parts) || parts.length !== 4) return malformed('COSE_Sign must have 4 elements');
   const [bodyProtected, bodyUnprotected, payload, signatures] = parts as [CborValue, CborValue, CborValue, CborValue];
-  if (!(bodyProtected instanceof Uint8Array) || bodyProtected.length !== 0) return malformed('body protected header must be empty');
-  if (!(bodyUnprotected instanceof Map) || bodyUnprotected.size !== 0) return malformed('body unprotected header must be empty');
+  if (!(bodyProtected instanceof Uint8Array) || bodyProtected.length !== 0)
+    return malformed('body protected header must be empty');
+  if (!(bodyUnprotected instanceof Map) || bodyUnprotected.size !== 0)
+    return malformed('body unprotected header must be empty');
   if (!(payload instanceof Uint8Array)) return malformed('payload must be a byte string');
   if (!Array.isArray(signatures) || signatures.length !== count) return malformed(`expected ${count} signatures`);
   const toBeSigned = signStructure(payload);

@@ -1,7 +1,8 @@
 // Envelopes: a signed message sealed with HPKE to the recipient's certified key-exchange key, with
 // `info` naming the step (WIRE.md § Envelopes), so an envelope from one step never opens as another.
-import { hpke } from '../../bindings/index.ts';
+
 import { DecryptError } from '../../bindings/errors.ts';
+import { hpke } from '../../bindings/index.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { envelope } from './messages.ts';
 import { EnvelopeInfo, type SealedStep } from './registry.ts';
@@ -16,7 +17,8 @@ export function seal(step: SealedStep, recipientKxKey: Uint8Array, plaintext: Ui
 
 export function open(step: SealedStep, kxSecretKey: Uint8Array, bytes: Uint8Array): Uint8Array {
   const sealed = envelope.decode(bytes);
-  if (sealed.step !== step) throw new ProtocolError(ErrorCode.WrongEnvelopeStep, `expected step ${step}, got ${sealed.step}`);
+  if (sealed.step !== step)
+    throw new ProtocolError(ErrorCode.WrongEnvelopeStep, `expected step ${step}, got ${sealed.step}`);
   try {
     return hpke.open(kxSecretKey, sealed.enc, sealed.ciphertext, { info: infoOf(step) });
   } catch (error) {

@@ -91,7 +91,7 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   315: 'the message is for, or from, another bank than the one concerned',
   316: 'the refund was already applied',
   317: 'the capture receipt does not match the deposited batch (batch id, checks, order, hashes or total)',
-  318: 'the refund names a check that is not this purse\'s last purchase',
+  318: "the refund names a check that is not this purse's last purchase",
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

@@ -1,8 +1,9 @@
 // Field kinds and their validation: every value read from a message passes through one of these,
 // so a wrong type, size or range is always the same typed error (106) naming the field.
+
+import type { CborValue } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { AMOUNT_MAX } from './registry.ts';
-import type { CborValue } from './cbor.ts';
 
 export interface FieldKind<T> {
   /** Validates a decoded value; throws ProtocolError(BadField) naming the field. */

@@ -2,12 +2,12 @@
 // checks with the same serial, so such a pair proves its signing key was copied (a clone). The
 // proof is self-contained: anyone holding the root keys verifies it offline, at any later time.
 import { compareBytes, decode, equalBytes, Tag, Tagged } from './cbor.ts';
+import type { TrustAnchors } from './certificate.ts';
 import { parseMulti, parseSign1, signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { verifyInternetCheck } from './internet.ts';
-import { digitalCheck, fraudProof, type DigitalCheck } from './messages.ts';
+import { type DigitalCheck, digitalCheck, fraudProof } from './messages.ts';
 import { verifyCheck } from './pos.ts';
-import type { TrustAnchors } from './certificate.ts';
 import type { Verified } from './signed.ts';
 
 export interface FraudEvidence {
@@ -37,7 +37,8 @@ export function makeFraudProof(checkA: Uint8Array, checkB: Uint8Array): Uint8Arr
 /** The payload of a POS (COSE_Sign1) or Internet (COSE_Sign) check, by its tag. */
 function payloadOf(check: Uint8Array): { payload: Uint8Array; internet: boolean } {
   const value = decode(check);
-  if (value instanceof Tagged && value.tag === Tag.Sign) return { payload: parseMulti(value, 2).payload, internet: true };
+  if (value instanceof Tagged && value.tag === Tag.Sign)
+    return { payload: parseMulti(value, 2).payload, internet: true };
   return { payload: parseSign1(value).payload, internet: false };
 }
 
@@ -45,10 +46,14 @@ function payloadOf(check: Uint8Array): { payload: Uint8Array; internet: boolean 
  * A genuine check, verified at its own time: certificates that have since expired or been revoked
  * (the likely fate of a cloned purse) do not make an old proof fail.
  */
-function genuine(check: Uint8Array, context: FraudProofContext): { verified: Verified<DigitalCheck>; payload: Uint8Array } {
+function genuine(
+  check: Uint8Array,
+  context: FraudProofContext,
+): { verified: Verified<DigitalCheck>; payload: Uint8Array } {
   const { payload, internet } = payloadOf(check);
   const { time } = digitalCheck.decode(payload);
-  if (context.now !== undefined && time > context.now + (context.maxSkewS ?? 300)) throw new ProtocolError(ErrorCode.MessageExpired, `check dated ${time}, now ${context.now}`);
+  if (context.now !== undefined && time > context.now + (context.maxSkewS ?? 300))
+    throw new ProtocolError(ErrorCode.MessageExpired, `check dated ${time}, now ${context.now}`);
   const at = { anchors: context.anchors, now: time };
   return { verified: internet ? verifyInternetCheck(check, at) : verifyCheck(check, at), payload };
 }
@@ -63,9 +68,12 @@ export function verifyFraudProof(bytes: Uint8Array, context: FraudProofContext):
     const proof = fraudProof.decode(bytes);
     const a = genuine(proof.first, context);
     const b = genuine(proof.second, context);
-    if (a.verified.body.purseId !== b.verified.body.purseId) throw new ProtocolError(ErrorCode.NotAFraudProof, 'two purses');
-    if (!equalBytes(a.verified.signer.signingKey, b.verified.signer.signingKey)) throw new ProtocolError(ErrorCode.NotAFraudProof, 'one purse id, two signing keys');
-    if (a.verified.body.serial !== b.verified.body.serial) throw new ProtocolError(ErrorCode.NotAFraudProof, 'two serials');
+    if (a.verified.body.purseId !== b.verified.body.purseId)
+      throw new ProtocolError(ErrorCode.NotAFraudProof, 'two purses');
+    if (!equalBytes(a.verified.signer.signingKey, b.verified.signer.signingKey))
+      throw new ProtocolError(ErrorCode.NotAFraudProof, 'one purse id, two signing keys');
+    if (a.verified.body.serial !== b.verified.body.serial)
+      throw new ProtocolError(ErrorCode.NotAFraudProof, 'two serials');
     if (equalBytes(a.payload, b.payload)) throw new ProtocolError(ErrorCode.NotAFraudProof, 'one check twice');
     return {
       purseId: a.verified.body.purseId,

@@ -6,27 +6,62 @@ import * as cbor from './cbor.ts';
 import * as fields from './fields.ts';
 import * as coseKeys from './keys.ts';
 
-export { cbor, fields, coseKeys };
-
-// Registry, errors, messages
-export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, MessageType, Role } from './registry.ts';
-export type { SealedStep } from './registry.ts';
-export { ErrorCode, ProtocolError, errorDescriptions, fail } from './errors.ts';
-export { defineMessage } from './message.ts';
-export type { MessageCodec } from './message.ts';
+export type { AcceptancePolicy, LimitCheck, Verdict } from './acceptance.ts';
+export { acceptCheck } from './acceptance.ts';
+export type { CheckOutcome, DepositContext } from './capture.ts';
+// Protocol 5: payment capture (protocol level)
+export { depositedCheckHash, makeDeposit, makeReceipt, openDeposit, verifyReceipt } from './capture.ts';
+export type { Certificate, CertificateClaims, ChainOptions, OfflineLimits, TrustAnchors } from './certificate.ts';
+export { CertificateCache, issueCertificate, parseCertificate, revocationKey, verifyChain } from './certificate.ts';
+export type { MultiSigned, Sign1, SignedPart } from './cose.ts';
+// Signatures, certificates, PKI, envelopes
 export {
-  captureReceipt,
-  depositBatch,
-  digitalCheck,
-  digitalCheckRequest,
-  envelope,
-  fraudProof,
-  purchaseSlip,
-  refund,
-  revocationList,
-  valueToken,
-  valueTokenRequest,
-} from './messages.ts';
+  assembleMulti,
+  PROTECTED_EDDSA,
+  parseMulti,
+  parseSign1,
+  sign1,
+  signedHash,
+  signedPayload,
+  signMulti,
+  signPart,
+} from './cose.ts';
+export { open as openEnvelope, seal as sealEnvelope } from './envelope.ts';
+export { ErrorCode, errorDescriptions, fail, ProtocolError } from './errors.ts';
+export { addAmounts } from './fields.ts';
+export type { FraudEvidence, FraudProofContext } from './fraud.ts';
+export { makeFraudProof, verifyFraudProof } from './fraud.ts';
+export type { InternetCheckDraft, InternetVerdict, PurseSigningContext, VerifiedInternetCheck } from './internet.ts';
+// Protocol 3: spending on the Internet
+export {
+  acceptInternetCheck,
+  approveInternetCheck,
+  makeCheckRequest,
+  makeInternetSlip,
+  signInternetCheck,
+  verifyInternetCheck,
+} from './internet.ts';
+export type {
+  LastPurchase,
+  LoadRequestContext,
+  LoadRequestInput,
+  OutstandingLoad,
+  PurseLoadState,
+  PurseState,
+} from './load.ts';
+// Protocol 1: loading value
+export {
+  APPLIED_TOKENS_MAX,
+  applyValueToken,
+  issueValueToken,
+  newPurseState,
+  OUTSTANDING_LOADS_MAX,
+  openLoadRequest,
+  purseProfile,
+  requestValue,
+} from './load.ts';
+export type { MessageCodec } from './message.ts';
+export { defineMessage } from './message.ts';
 export type {
   CaptureOutcome,
   CaptureReceipt,
@@ -41,48 +76,30 @@ export type {
   ValueToken,
   ValueTokenRequest,
 } from './messages.ts';
-export { addAmounts } from './fields.ts';
-
-// Signatures, certificates, PKI, envelopes
-export { PROTECTED_EDDSA, assembleMulti, parseMulti, parseSign1, sign1, signMulti, signPart, signedHash, signedPayload } from './cose.ts';
-export type { MultiSigned, Sign1, SignedPart } from './cose.ts';
-export { CertificateCache, issueCertificate, parseCertificate, revocationKey, verifyChain } from './certificate.ts';
-export type { Certificate, CertificateClaims, ChainOptions, OfflineLimits, TrustAnchors } from './certificate.ts';
-export { signMessage, verifyMessage } from './signed.ts';
-export type { Signer, Verified, VerifyContext } from './signed.ts';
-export { anchorsOf, certifyBank, certifyParty, createRoot, newSerial } from './pki.ts';
-export type { Party, Root, Validity } from './pki.ts';
-export { open as openEnvelope, seal as sealEnvelope } from './envelope.ts';
-
-// Protocol 1: loading value
 export {
-  APPLIED_TOKENS_MAX,
-  OUTSTANDING_LOADS_MAX,
-  applyValueToken,
-  issueValueToken,
-  newPurseState,
-  openLoadRequest,
-  purseProfile,
-  requestValue,
-} from './load.ts';
-export type { LastPurchase, LoadRequestContext, LoadRequestInput, OutstandingLoad, PurseLoadState, PurseState } from './load.ts';
-
+  captureReceipt,
+  depositBatch,
+  digitalCheck,
+  digitalCheckRequest,
+  envelope,
+  fraudProof,
+  purchaseSlip,
+  refund,
+  revocationList,
+  valueToken,
+  valueTokenRequest,
+} from './messages.ts';
+export type { Party, Root, Validity } from './pki.ts';
+export { anchorsOf, certifyBank, certifyParty, createRoot, newSerial } from './pki.ts';
 // Protocol 2: spending at a POS, and the terminal's verdict
 export { checkFor, checkMatchesSlip, hashOf, makeSlip, signCheck, verifyCheck, verifySlip } from './pos.ts';
-export { acceptCheck } from './acceptance.ts';
-export type { AcceptancePolicy, LimitCheck, Verdict } from './acceptance.ts';
-
-// Protocol 3: spending on the Internet
-export { acceptInternetCheck, approveInternetCheck, makeCheckRequest, makeInternetSlip, signInternetCheck, verifyInternetCheck } from './internet.ts';
-export type { InternetCheckDraft, InternetVerdict, PurseSigningContext, VerifiedInternetCheck } from './internet.ts';
-
-// Protocol 5: payment capture (protocol level)
-export { depositedCheckHash, makeDeposit, makeReceipt, openDeposit, verifyReceipt } from './capture.ts';
-export type { CheckOutcome, DepositContext } from './capture.ts';
-
+export { applyRefund, makeRefund, recordPurchase } from './refund.ts';
+export type { SealedStep } from './registry.ts';
+// Registry, errors, messages
+export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, MessageType, Role } from './registry.ts';
+export type { RevocationListInput } from './revocation.ts';
 // Revocation, refunds, fraud proofs
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
-export type { RevocationListInput } from './revocation.ts';
-export { applyRefund, makeRefund, recordPurchase } from './refund.ts';
-export { makeFraudProof, verifyFraudProof } from './fraud.ts';
-export type { FraudEvidence, FraudProofContext } from './fraud.ts';
+export type { Signer, Verified, VerifyContext } from './signed.ts';
+export { signMessage, verifyMessage } from './signed.ts';
+export { cbor, coseKeys, fields };

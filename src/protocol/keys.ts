@@ -31,6 +31,7 @@ export function readOkpKey(value: CborValue, crv: number, name: string): Uint8Ar
     value.get(Cose.keyCrv) === crv &&
     (crv !== Cose.crvEd25519 || value.get(Cose.keyAlg) === Cose.algEdDSA);
   const x = ok ? (value as Map<number, CborValue>).get(Cose.keyX) : undefined;
-  if (!(x instanceof Uint8Array) || x.length !== 32) throw new ProtocolError(ErrorCode.BadField, `${name}: expected an OKP COSE_Key with a 32-byte x`);
+  if (!(x instanceof Uint8Array) || x.length !== 32)
+    throw new ProtocolError(ErrorCode.BadField, `${name}: expected an OKP COSE_Key with a 32-byte x`);
   return x;
 }

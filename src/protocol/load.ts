@@ -3,14 +3,14 @@
 // argument), no storage (the purse state is a plain immutable object, returned anew; the bank's
 // nonce store is a query it passes in).
 import { equalBytes } from './cbor.ts';
-import { parseCertificate, type OfflineLimits } from './certificate.ts';
+import { type OfflineLimits, parseCertificate } from './certificate.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { addAmounts, bytes } from './fields.ts';
-import { valueToken, valueTokenRequest, type ValueToken, type ValueTokenRequest } from './messages.ts';
+import { type ValueToken, type ValueTokenRequest, valueToken, valueTokenRequest } from './messages.ts';
 import type { Party } from './pki.ts';
 import { AMOUNT_MAX, MessageType, Role } from './registry.ts';
-import { signMessage, verifyMessage, type Verified, type VerifyContext } from './signed.ts';
+import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /** A load the purse asked for and has not yet been credited. */
 export interface OutstandingLoad {
@@ -60,7 +60,12 @@ export function newPurseState(currency: string, balance = 0): PurseState {
 }
 
 /** What the purse knows about itself from its certificate: its bank and its certified limits. */
-export function purseProfile(purse: Pick<Party, 'certificate'>): { purseId: string; bankId: string; bankKxKey?: Uint8Array; limits?: OfflineLimits } {
+export function purseProfile(purse: Pick<Party, 'certificate'>): {
+  purseId: string;
+  bankId: string;
+  bankKxKey?: Uint8Array;
+  limits?: OfflineLimits;
+} {
   const cert = parseCertificate(purse.certificate);
   const bank = cert.issuerCertificate ? parseCertificate(cert.issuerCertificate) : undefined;
   return {
@@ -80,7 +85,8 @@ export const kxSecretOf = (party: Pick<Party, 'id' | 'kx'>): Uint8Array => {
 export function creditedBalance(state: PurseState, amount: number, limits: OfflineLimits | undefined): number {
   const balance = addAmounts(state.balance, amount);
   const max = limits?.maxBalance ?? AMOUNT_MAX;
-  if (balance > max) throw new ProtocolError(ErrorCode.LimitExceeded, `balance ${balance} above the certified maximum ${max}`);
+  if (balance > max)
+    throw new ProtocolError(ErrorCode.LimitExceeded, `balance ${balance} above the certified maximum ${max}`);
   return balance;
 }
 
@@ -98,17 +104,30 @@ export interface LoadRequestInput {
  * purse's, or when the balance plus every outstanding load plus this one would pass the certified
  * maximum (the bank debits the account before the purse can refuse the token).
  */
-export function requestValue(state: PurseState, purse: Party, input: LoadRequestInput): { state: PurseState; envelope: Uint8Array; request: ValueTokenRequest } {
+export function requestValue(
+  state: PurseState,
+  purse: Party,
+  input: LoadRequestInput,
+): { state: PurseState; envelope: Uint8Array; request: ValueTokenRequest } {
   const profile = purseProfile(purse);
   const nonce = bytes(16).read(input.nonce, 'nonce');
-  if (!Number.isSafeInteger(input.amount) || input.amount < 1) throw new ProtocolError(ErrorCode.BadField, 'amount must be ≥ 1');
-  if (input.currency !== state.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${state.currency}, asked ${input.currency}`);
-  if (profile.limits && profile.limits.currency !== input.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${profile.limits.currency}`);
-  if (state.outstanding.length >= OUTSTANDING_LOADS_MAX) throw new ProtocolError(ErrorCode.LimitExceeded, `${state.outstanding.length} loads outstanding`);
-  if (state.outstanding.some((o) => equalBytes(o.nonce, nonce))) throw new ProtocolError(ErrorCode.ReplayedNonce, 'nonce already outstanding');
+  if (!Number.isSafeInteger(input.amount) || input.amount < 1)
+    throw new ProtocolError(ErrorCode.BadField, 'amount must be ≥ 1');
+  if (input.currency !== state.currency)
+    throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${state.currency}, asked ${input.currency}`);
+  if (profile.limits && profile.limits.currency !== input.currency)
+    throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${profile.limits.currency}`);
+  if (state.outstanding.length >= OUTSTANDING_LOADS_MAX)
+    throw new ProtocolError(ErrorCode.LimitExceeded, `${state.outstanding.length} loads outstanding`);
+  if (state.outstanding.some((o) => equalBytes(o.nonce, nonce)))
+    throw new ProtocolError(ErrorCode.ReplayedNonce, 'nonce already outstanding');
   const reserved = state.outstanding.reduce((sum, o) => addAmounts(sum, o.amount), input.amount);
   creditedBalance(state, reserved, profile.limits);
-  if (!profile.bankKxKey) throw new ProtocolError(ErrorCode.MissingCertificate, 'the purse certificate carries no bank certificate with a key-exchange key');
+  if (!profile.bankKxKey)
+    throw new ProtocolError(
+      ErrorCode.MissingCertificate,
+      'the purse certificate carries no bank certificate with a key-exchange key',
+    );
   const counter = state.counter + 1;
   const request: ValueTokenRequest = {
     purseId: profile.purseId,
@@ -119,8 +138,18 @@ export function requestValue(state: PurseState, purse: Party, input: LoadRequest
     purseCounter: counter,
     time: input.now,
   };
-  const envelope = seal(MessageType.ValueTokenRequest, profile.bankKxKey, signMessage(valueTokenRequest, request, purse));
-  const load: OutstandingLoad = { nonce: nonce.slice(), amount: input.amount, currency: input.currency, counter, time: input.now };
+  const envelope = seal(
+    MessageType.ValueTokenRequest,
+    profile.bankKxKey,
+    signMessage(valueTokenRequest, request, purse),
+  );
+  const load: OutstandingLoad = {
+    nonce: nonce.slice(),
+    amount: input.amount,
+    currency: input.currency,
+    counter,
+    time: input.now,
+  };
   return { state: { ...state, counter, outstanding: [...state.outstanding, load] }, envelope, request };
 }
 
@@ -136,17 +165,28 @@ export interface LoadRequestContext extends VerifyContext {
  * purse signed for itself, is one of this bank's purses and asked this bank, the time and the nonce.
  * The time is checked before the nonce, so the bank needs to remember nonces for 2 × maxSkewS only.
  */
-export function openLoadRequest(bank: Party, envelope: Uint8Array, context: LoadRequestContext): Verified<ValueTokenRequest> {
+export function openLoadRequest(
+  bank: Party,
+  envelope: Uint8Array,
+  context: LoadRequestContext,
+): Verified<ValueTokenRequest> {
   const signed = open(MessageType.ValueTokenRequest, kxSecretOf(bank), envelope);
   const verified = verifyMessage(valueTokenRequest, signed, [Role.Purse], context);
   const { body, signer } = verified;
-  if (body.purseId !== signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `request for ${body.purseId} signed by ${signer.subject}`);
+  if (body.purseId !== signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `request for ${body.purseId} signed by ${signer.subject}`);
   if (body.bankId !== bank.id) throw new ProtocolError(ErrorCode.WrongBank, `request for bank ${body.bankId}`);
   if (signer.issuer !== bank.id) throw new ProtocolError(ErrorCode.WrongBank, `purse issued by ${signer.issuer}`);
   if (body.amount < 1) throw new ProtocolError(ErrorCode.BadField, 'amount must be ≥ 1');
-  if (signer.limits && signer.limits.currency !== body.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${signer.limits.currency}`);
-  if (signer.limits && body.amount > signer.limits.maxBalance) throw new ProtocolError(ErrorCode.LimitExceeded, `amount above the certified maximum balance ${signer.limits.maxBalance}`);
-  if (Math.abs(context.now - body.time) > context.maxSkewS) throw new ProtocolError(ErrorCode.MessageExpired, `request time ${body.time}, now ${context.now}`);
+  if (signer.limits && signer.limits.currency !== body.currency)
+    throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse limits are in ${signer.limits.currency}`);
+  if (signer.limits && body.amount > signer.limits.maxBalance)
+    throw new ProtocolError(
+      ErrorCode.LimitExceeded,
+      `amount above the certified maximum balance ${signer.limits.maxBalance}`,
+    );
+  if (Math.abs(context.now - body.time) > context.maxSkewS)
+    throw new ProtocolError(ErrorCode.MessageExpired, `request time ${body.time}, now ${context.now}`);
   if (context.nonceSeen(body.nonce)) throw new ProtocolError(ErrorCode.ReplayedNonce, 'value-token request nonce');
   return verified;
 }
@@ -156,9 +196,18 @@ export function openLoadRequest(bank: Party, envelope: Uint8Array, context: Load
  * bank and sealed to the purse's certified key-exchange key. Sending the same token again (same id)
  * is how a bank answers a purse that lost the first reply.
  */
-export function issueValueToken(bank: Party, request: Verified<ValueTokenRequest>, tokenId: Uint8Array, now: number): Uint8Array {
+export function issueValueToken(
+  bank: Party,
+  request: Verified<ValueTokenRequest>,
+  tokenId: Uint8Array,
+  now: number,
+): Uint8Array {
   const purseKx = request.signer.kxKey;
-  if (!purseKx) throw new ProtocolError(ErrorCode.MissingField, `purse certificate of ${request.signer.subject} has no key-exchange key`);
+  if (!purseKx)
+    throw new ProtocolError(
+      ErrorCode.MissingField,
+      `purse certificate of ${request.signer.subject} has no key-exchange key`,
+    );
   const token: ValueToken = {
     purseId: request.body.purseId,
     bankId: bank.id,
@@ -176,19 +225,29 @@ export function issueValueToken(bank: Party, request: Verified<ValueTokenRequest
  * bank, name this purse, answer an outstanding nonce with the same amount and currency, and fit
  * under the certified maximum balance.
  */
-export function applyValueToken(state: PurseState, purse: Party, envelope: Uint8Array, context: VerifyContext): { state: PurseState; credited: number; token: Verified<ValueToken> } {
+export function applyValueToken(
+  state: PurseState,
+  purse: Party,
+  envelope: Uint8Array,
+  context: VerifyContext,
+): { state: PurseState; credited: number; token: Verified<ValueToken> } {
   const profile = purseProfile(purse);
   const signed = open(MessageType.ValueToken, kxSecretOf(purse), envelope);
   const verified = verifyMessage(valueToken, signed, [Role.Bank], context);
   const { body, signer } = verified;
-  if (signer.subject !== profile.bankId) throw new ProtocolError(ErrorCode.WrongBank, `token from ${signer.subject}, purse issued by ${profile.bankId}`);
-  if (body.bankId !== signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `token names bank ${body.bankId}, signed by ${signer.subject}`);
+  if (signer.subject !== profile.bankId)
+    throw new ProtocolError(ErrorCode.WrongBank, `token from ${signer.subject}, purse issued by ${profile.bankId}`);
+  if (body.bankId !== signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `token names bank ${body.bankId}, signed by ${signer.subject}`);
   if (body.purseId !== profile.purseId) throw new ProtocolError(ErrorCode.WrongPurse, body.purseId);
-  if (state.appliedTokenIds.some((t) => equalBytes(t, body.tokenId))) throw new ProtocolError(ErrorCode.TokenAlreadyApplied);
+  if (state.appliedTokenIds.some((t) => equalBytes(t, body.tokenId)))
+    throw new ProtocolError(ErrorCode.TokenAlreadyApplied);
   const load = state.outstanding.find((o) => equalBytes(o.nonce, body.nonce));
   if (!load) throw new ProtocolError(ErrorCode.NonceMismatch, 'no outstanding request with this nonce');
-  if (body.currency !== load.currency || body.currency !== state.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `token in ${body.currency}, request in ${load.currency}`);
-  if (body.amount !== load.amount) throw new ProtocolError(ErrorCode.BadField, `token amount ${body.amount}, request amount ${load.amount}`);
+  if (body.currency !== load.currency || body.currency !== state.currency)
+    throw new ProtocolError(ErrorCode.CurrencyMismatch, `token in ${body.currency}, request in ${load.currency}`);
+  if (body.amount !== load.amount)
+    throw new ProtocolError(ErrorCode.BadField, `token amount ${body.amount}, request amount ${load.amount}`);
   const balance = creditedBalance(state, body.amount, profile.limits);
   const next: PurseState = {
     ...state,

@@ -1,7 +1,7 @@
 // One codec for every message body: a map with integer keys, 0 = type and 1 = version (WIRE.md).
 // A schema names each field, its key and its kind; decoding refuses a missing, unknown or
 // ill-typed field with the matching typed error.
-import { decode, encode, type CborValue } from './cbor.ts';
+import { type CborValue, decode, encode } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { FieldKind } from './fields.ts';
 import { FORMAT_VERSION, type MessageType } from './registry.ts';
@@ -36,10 +36,13 @@ export function defineMessage<T extends object>(type: MessageType, name: string,
     },
     read(body) {
       if (!(body instanceof Map)) throw new ProtocolError(ErrorCode.BadField, `${name}: expected a map`);
-      if (body.get(0) !== type) throw new ProtocolError(ErrorCode.WrongMessageType, `expected ${name} (${type}), got ${String(body.get(0))}`);
-      if (body.get(1) !== FORMAT_VERSION) throw new ProtocolError(ErrorCode.UnsupportedVersion, `${name} version ${String(body.get(1))}`);
+      if (body.get(0) !== type)
+        throw new ProtocolError(ErrorCode.WrongMessageType, `expected ${name} (${type}), got ${String(body.get(0))}`);
+      if (body.get(1) !== FORMAT_VERSION)
+        throw new ProtocolError(ErrorCode.UnsupportedVersion, `${name} version ${String(body.get(1))}`);
       for (const key of body.keys()) {
-        if (key !== 0 && key !== 1 && !keys.has(key as number)) throw new ProtocolError(ErrorCode.UnknownField, `${name} key ${String(key)}`);
+        if (key !== 0 && key !== 1 && !keys.has(key as number))
+          throw new ProtocolError(ErrorCode.UnknownField, `${name} key ${String(key)}`);
       }
       const out = {} as T;
       for (const [field, [key, kind]] of entries) {

@@ -8,58 +8,184 @@ const hash = bytes(32);
 const channel = oneOf([Channel.Pos, Channel.Internet] as const);
 const signedBytes = bytes(undefined, 64 * 1024);
 
-export interface ValueTokenRequest { purseId: string; bankId: string; amount: number; currency: string; nonce: Uint8Array; purseCounter: number; time: number }
-export const valueTokenRequest = defineMessage<ValueTokenRequest>(MessageType.ValueTokenRequest, 'value-token request', {
-  purseId: [2, id], bankId: [3, id], amount: [4, amount], currency: [5, currency], nonce: [6, nonce], purseCounter: [7, uint], time: [8, uint],
-});
+export interface ValueTokenRequest {
+  purseId: string;
+  bankId: string;
+  amount: number;
+  currency: string;
+  nonce: Uint8Array;
+  purseCounter: number;
+  time: number;
+}
+export const valueTokenRequest = defineMessage<ValueTokenRequest>(
+  MessageType.ValueTokenRequest,
+  'value-token request',
+  {
+    purseId: [2, id],
+    bankId: [3, id],
+    amount: [4, amount],
+    currency: [5, currency],
+    nonce: [6, nonce],
+    purseCounter: [7, uint],
+    time: [8, uint],
+  },
+);
 
-export interface ValueToken { purseId: string; bankId: string; amount: number; currency: string; nonce: Uint8Array; tokenId: Uint8Array; time: number }
+export interface ValueToken {
+  purseId: string;
+  bankId: string;
+  amount: number;
+  currency: string;
+  nonce: Uint8Array;
+  tokenId: Uint8Array;
+  time: number;
+}
 export const valueToken = defineMessage<ValueToken>(MessageType.ValueToken, 'value token', {
-  purseId: [2, id], bankId: [3, id], amount: [4, amount], currency: [5, currency], nonce: [6, nonce], tokenId: [7, bytes(16)], time: [8, uint],
+  purseId: [2, id],
+  bankId: [3, id],
+  amount: [4, amount],
+  currency: [5, currency],
+  nonce: [6, nonce],
+  tokenId: [7, bytes(16)],
+  time: [8, uint],
 });
 
-export interface PurchaseSlip { merchantId: string; amount: number; currency: string; time: number; terminalId: string; terminalTxId: number; terminalNonce: Uint8Array; channel: Channel }
+export interface PurchaseSlip {
+  merchantId: string;
+  amount: number;
+  currency: string;
+  time: number;
+  terminalId: string;
+  terminalTxId: number;
+  terminalNonce: Uint8Array;
+  channel: Channel;
+}
 export const purchaseSlip = defineMessage<PurchaseSlip>(MessageType.PurchaseSlip, 'purchase slip', {
-  merchantId: [2, id], amount: [3, amount], currency: [4, currency], time: [5, uint], terminalId: [6, id], terminalTxId: [7, uint], terminalNonce: [8, nonce], channel: [9, channel],
+  merchantId: [2, id],
+  amount: [3, amount],
+  currency: [4, currency],
+  time: [5, uint],
+  terminalId: [6, id],
+  terminalTxId: [7, uint],
+  terminalNonce: [8, nonce],
+  channel: [9, channel],
 });
 
-export interface DigitalCheck { slipHash: Uint8Array; amount: number; currency: string; merchantId: string; purseId: string; serial: number; time: number; channel: Channel }
+export interface DigitalCheck {
+  slipHash: Uint8Array;
+  amount: number;
+  currency: string;
+  merchantId: string;
+  purseId: string;
+  serial: number;
+  time: number;
+  channel: Channel;
+}
 export const digitalCheck = defineMessage<DigitalCheck>(MessageType.DigitalCheck, 'digital check', {
-  slipHash: [2, hash], amount: [3, amount], currency: [4, currency], merchantId: [5, id], purseId: [6, id], serial: [7, uint], time: [8, uint], channel: [9, channel],
+  slipHash: [2, hash],
+  amount: [3, amount],
+  currency: [4, currency],
+  merchantId: [5, id],
+  purseId: [6, id],
+  serial: [7, uint],
+  time: [8, uint],
+  channel: [9, channel],
 });
 
-export interface DigitalCheckRequest { slip: Uint8Array; cardholderId: string }
-export const digitalCheckRequest = defineMessage<DigitalCheckRequest>(MessageType.DigitalCheckRequest, 'digital-check request', {
-  slip: [2, signedBytes], cardholderId: [3, id],
-});
+export interface DigitalCheckRequest {
+  slip: Uint8Array;
+  cardholderId: string;
+}
+export const digitalCheckRequest = defineMessage<DigitalCheckRequest>(
+  MessageType.DigitalCheckRequest,
+  'digital-check request',
+  {
+    slip: [2, signedBytes],
+    cardholderId: [3, id],
+  },
+);
 
-export interface DepositBatch { merchantId: string; batchId: Uint8Array; checks: Uint8Array[]; time: number }
+export interface DepositBatch {
+  merchantId: string;
+  batchId: Uint8Array;
+  checks: Uint8Array[];
+  time: number;
+}
 export const depositBatch = defineMessage<DepositBatch>(MessageType.DepositBatch, 'deposit batch', {
-  merchantId: [2, id], batchId: [3, bytes(16)], checks: [4, arrayOf(signedBytes, 100_000)], time: [5, uint],
+  merchantId: [2, id],
+  batchId: [3, bytes(16)],
+  checks: [4, arrayOf(signedBytes, 100_000)],
+  time: [5, uint],
 });
 
 export type CaptureOutcome = [checkHash: Uint8Array, code: number, credited: number];
-export interface CaptureReceipt { merchantId: string; batchId: Uint8Array; outcomes: CaptureOutcome[]; totalCredited: number; time: number }
+export interface CaptureReceipt {
+  merchantId: string;
+  batchId: Uint8Array;
+  outcomes: CaptureOutcome[];
+  totalCredited: number;
+  time: number;
+}
 export const captureReceipt = defineMessage<CaptureReceipt>(MessageType.CaptureReceipt, 'capture receipt', {
-  merchantId: [2, id], batchId: [3, bytes(16)], outcomes: [4, arrayOf(tuple<CaptureOutcome>(hash, uint, amount), 100_000)], totalCredited: [5, amount], time: [6, uint],
+  merchantId: [2, id],
+  batchId: [3, bytes(16)],
+  outcomes: [4, arrayOf(tuple<CaptureOutcome>(hash, uint, amount), 100_000)],
+  totalCredited: [5, amount],
+  time: [6, uint],
 });
 
-export interface RevocationList { bankId: string; issuedAt: number; nextUpdate: number; revoked: string[]; listNumber: number }
+export interface RevocationList {
+  bankId: string;
+  issuedAt: number;
+  nextUpdate: number;
+  revoked: string[];
+  listNumber: number;
+}
 export const revocationList = defineMessage<RevocationList>(MessageType.RevocationList, 'revocation list', {
-  bankId: [2, id], issuedAt: [3, uint], nextUpdate: [4, uint], revoked: [5, arrayOf(id, 1_000_000)], listNumber: [6, uint],
+  bankId: [2, id],
+  issuedAt: [3, uint],
+  nextUpdate: [4, uint],
+  revoked: [5, arrayOf(id, 1_000_000)],
+  listNumber: [6, uint],
 });
 
-export interface Refund { checkHash: Uint8Array; purseId: string; amount: number; currency: string; merchantId: string; serial: number; time: number }
+export interface Refund {
+  checkHash: Uint8Array;
+  purseId: string;
+  amount: number;
+  currency: string;
+  merchantId: string;
+  serial: number;
+  time: number;
+}
 export const refund = defineMessage<Refund>(MessageType.Refund, 'refund', {
-  checkHash: [2, hash], purseId: [3, id], amount: [4, amount], currency: [5, currency], merchantId: [6, id], serial: [7, uint], time: [8, uint],
+  checkHash: [2, hash],
+  purseId: [3, id],
+  amount: [4, amount],
+  currency: [5, currency],
+  merchantId: [6, id],
+  serial: [7, uint],
+  time: [8, uint],
 });
 
-export interface FraudProof { first: Uint8Array; second: Uint8Array }
+export interface FraudProof {
+  first: Uint8Array;
+  second: Uint8Array;
+}
 export const fraudProof = defineMessage<FraudProof>(MessageType.FraudProof, 'fraud proof', {
-  first: [2, signedBytes], second: [3, signedBytes],
+  first: [2, signedBytes],
+  second: [3, signedBytes],
 });
 
-export interface Envelope { suite: [number, number, number]; enc: Uint8Array; ciphertext: Uint8Array; step: number }
+export interface Envelope {
+  suite: [number, number, number];
+  enc: Uint8Array;
+  ciphertext: Uint8Array;
+  step: number;
+}
 export const envelope = defineMessage<Envelope>(MessageType.Envelope, 'envelope', {
-  suite: [2, tuple<[number, number, number]>(oneOf([32]), oneOf([1]), oneOf([3]))], enc: [3, bytes(32)], ciphertext: [4, bytes(undefined, 1 << 26)], step: [5, uint],
+  suite: [2, tuple<[number, number, number]>(oneOf([32]), oneOf([1]), oneOf([3]))],
+  enc: [3, bytes(32)],
+  ciphertext: [4, bytes(undefined, 1 << 26)],
+  step: [5, uint],
 });

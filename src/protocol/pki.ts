@@ -48,7 +48,14 @@ interface IssueOptions extends Validity {
   withKx?: boolean;
 }
 
-function party(id: string, role: Role, issuerId: string, issuerKey: Uint8Array, issuerCert: Uint8Array | undefined, o: IssueOptions): Party {
+function party(
+  id: string,
+  role: Role,
+  issuerId: string,
+  issuerKey: Uint8Array,
+  issuerCert: Uint8Array | undefined,
+  o: IssueOptions,
+): Party {
   const sign = ed25519.keygen(o.seed);
   const kx = o.withKx ? x25519.keygen(o.kxSeed) : undefined;
   const certificate = issueCertificate(
@@ -76,6 +83,14 @@ export function certifyBank(root: Root, id: string, o: IssueOptions): Party {
 }
 
 /** A purse (card), cardholder or merchant certified by a bank; the bank's certificate rides along. */
-export function certifyParty(bank: Party, id: string, role: typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant, o: IssueOptions): Party {
-  return party(id, role, bank.id, bank.secretKey, bank.certificate, { ...o, withKx: o.withKx ?? role !== Role.Cardholder });
+export function certifyParty(
+  bank: Party,
+  id: string,
+  role: typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant,
+  o: IssueOptions,
+): Party {
+  return party(id, role, bank.id, bank.secretKey, bank.certificate, {
+    ...o,
+    withKx: o.withKx ?? role !== Role.Cardholder,
+  });
 }

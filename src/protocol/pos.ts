@@ -4,9 +4,9 @@
 import { equalBytes } from './cbor.ts';
 import { signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { digitalCheck, purchaseSlip, type DigitalCheck, type PurchaseSlip } from './messages.ts';
+import { type DigitalCheck, digitalCheck, type PurchaseSlip, purchaseSlip } from './messages.ts';
 import { Channel, Role } from './registry.ts';
-import { signMessage, verifyMessage, type Signer, type Verified, type VerifyContext } from './signed.ts';
+import { type Signer, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 export function makeSlip(merchant: Signer, slip: PurchaseSlip): Uint8Array {
   return signMessage(purchaseSlip, slip, merchant);
@@ -19,7 +19,8 @@ export function verifySlip(slip: Uint8Array, context: VerifyContext): Verified<P
 
 /** The check body a purse signs for a verified slip (the card adds serial and time). */
 export function checkFor(slip: Verified<PurchaseSlip>, purseId: string, serial: number, time: number): DigitalCheck {
-  if (slip.signer.subject !== slip.body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
+  if (slip.signer.subject !== slip.body.merchantId)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
   return {
     slipHash: slip.hash,
     amount: slip.body.amount,
@@ -43,9 +44,11 @@ export function signCheck(purse: Signer, check: DigitalCheck): Uint8Array {
  */
 export function verifyCheck(check: Uint8Array, context: VerifyContext): Verified<DigitalCheck> {
   const verified = verifyMessage(digitalCheck, check, [Role.Purse], context);
-  if (verified.body.purseId !== verified.signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, 'check purse id differs from its signer');
+  if (verified.body.purseId !== verified.signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, 'check purse id differs from its signer');
   if (verified.body.serial < 1) throw new ProtocolError(ErrorCode.BadField, 'serial must be ≥ 1');
-  if (verified.body.channel !== Channel.Pos) throw new ProtocolError(ErrorCode.WrongChannel, 'a single-signed check is for the POS channel (0) only');
+  if (verified.body.channel !== Channel.Pos)
+    throw new ProtocolError(ErrorCode.WrongChannel, 'a single-signed check is for the POS channel (0) only');
   return verified;
 }
 

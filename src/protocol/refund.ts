@@ -4,11 +4,11 @@
 // so a refund can only give back what this purse paid to this merchant.
 import { equalBytes } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { creditedBalance, purseProfile, type PurseState } from './load.ts';
-import { refund, type DigitalCheck, type Refund } from './messages.ts';
+import { creditedBalance, type PurseState, purseProfile } from './load.ts';
+import { type DigitalCheck, type Refund, refund } from './messages.ts';
 import type { Party } from './pki.ts';
 import { Role } from './registry.ts';
-import { signMessage, verifyMessage, type Verified, type VerifyContext } from './signed.ts';
+import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /**
  * The purse state after paying `check` (what value deduction does to the balance, seen from the
@@ -16,8 +16,10 @@ import { signMessage, verifyMessage, type Verified, type VerifyContext } from '.
  * refund may cancel. `checkHash` is the hash of the signed check when the purse has it whole.
  */
 export function recordPurchase(state: PurseState, check: DigitalCheck, checkHash?: Uint8Array): PurseState {
-  if (check.currency !== state.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${state.currency}, check in ${check.currency}`);
-  if (check.amount > state.balance) throw new ProtocolError(ErrorCode.InsufficientFunds, `balance ${state.balance}, amount ${check.amount}`);
+  if (check.currency !== state.currency)
+    throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${state.currency}, check in ${check.currency}`);
+  if (check.amount > state.balance)
+    throw new ProtocolError(ErrorCode.InsufficientFunds, `balance ${state.balance}, amount ${check.amount}`);
   return {
     ...state,
     balance: state.balance - check.amount,
@@ -34,7 +36,8 @@ export function recordPurchase(state: PurseState, check: DigitalCheck, checkHash
 
 /** Merchant: a signed refund of the whole amount of a check it accepted. */
 export function makeRefund(merchant: Party, check: Verified<DigitalCheck>, now: number): Uint8Array {
-  if (check.body.merchantId !== merchant.id) throw new ProtocolError(ErrorCode.WrongMerchant, `check paid to ${check.body.merchantId}`);
+  if (check.body.merchantId !== merchant.id)
+    throw new ProtocolError(ErrorCode.WrongMerchant, `check paid to ${check.body.merchantId}`);
   const body: Refund = {
     checkHash: check.hash,
     purseId: check.body.purseId,
@@ -52,19 +55,37 @@ export function makeRefund(merchant: Party, check: Verified<DigitalCheck>, now: 
  * credits it once: it must be for this purse, its last purchase, from the merchant that was paid,
  * for the same amount and currency, and fit under the certified maximum balance.
  */
-export function applyRefund(state: PurseState, purse: Party, refundBytes: Uint8Array, context: VerifyContext): { state: PurseState; credited: number; refund: Verified<Refund> } {
+export function applyRefund(
+  state: PurseState,
+  purse: Party,
+  refundBytes: Uint8Array,
+  context: VerifyContext,
+): { state: PurseState; credited: number; refund: Verified<Refund> } {
   const verified = verifyMessage(refund, refundBytes, [Role.Merchant], context);
   const { body, signer } = verified;
-  if (body.merchantId !== signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `refund names ${body.merchantId}, signed by ${signer.subject}`);
+  if (body.merchantId !== signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `refund names ${body.merchantId}, signed by ${signer.subject}`);
   const profile = purseProfile(purse);
   if (body.purseId !== profile.purseId) throw new ProtocolError(ErrorCode.WrongPurse, body.purseId);
   const last = state.lastPurchase;
-  if (!last || last.serial !== body.serial) throw new ProtocolError(ErrorCode.UnknownCheck, `serial ${body.serial}, last purchase ${last ? last.serial : 'none'}`);
-  if (last.checkHash && !equalBytes(last.checkHash, body.checkHash)) throw new ProtocolError(ErrorCode.UnknownCheck, 'check hash');
-  if (body.merchantId !== last.merchantId) throw new ProtocolError(ErrorCode.WrongMerchant, `refund from ${body.merchantId}, paid to ${last.merchantId}`);
+  if (!last || last.serial !== body.serial)
+    throw new ProtocolError(
+      ErrorCode.UnknownCheck,
+      `serial ${body.serial}, last purchase ${last ? last.serial : 'none'}`,
+    );
+  if (last.checkHash && !equalBytes(last.checkHash, body.checkHash))
+    throw new ProtocolError(ErrorCode.UnknownCheck, 'check hash');
+  if (body.merchantId !== last.merchantId)
+    throw new ProtocolError(ErrorCode.WrongMerchant, `refund from ${body.merchantId}, paid to ${last.merchantId}`);
   if (last.refunded) throw new ProtocolError(ErrorCode.RefundAlreadyApplied, `serial ${last.serial}`);
-  if (body.currency !== last.currency || body.currency !== state.currency) throw new ProtocolError(ErrorCode.CurrencyMismatch, `refund in ${body.currency}, paid in ${last.currency}`);
-  if (body.amount !== last.amount) throw new ProtocolError(ErrorCode.BadField, `refund amount ${body.amount}, paid ${last.amount}`);
+  if (body.currency !== last.currency || body.currency !== state.currency)
+    throw new ProtocolError(ErrorCode.CurrencyMismatch, `refund in ${body.currency}, paid in ${last.currency}`);
+  if (body.amount !== last.amount)
+    throw new ProtocolError(ErrorCode.BadField, `refund amount ${body.amount}, paid ${last.amount}`);
   const balance = creditedBalance(state, body.amount, profile.limits);
-  return { state: { ...state, balance, lastPurchase: { ...last, refunded: true } }, credited: body.amount, refund: verified };
+  return {
+    state: { ...state, balance, lastPurchase: { ...last, refunded: true } },
+    credited: body.amount,
+    refund: verified,
+  };
 }

@@ -3,10 +3,10 @@
 // revokes only what its own bank certified: entries are qualified by the list's bank id.
 import { revocationKey } from './certificate.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { revocationList, type RevocationList } from './messages.ts';
+import { type RevocationList, revocationList } from './messages.ts';
 import type { Party } from './pki.ts';
 import { Role } from './registry.ts';
-import { signMessage, verifyMessage, type Verified, type VerifyContext } from './signed.ts';
+import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 export interface RevocationListInput {
   revoked: Iterable<string>;
@@ -23,17 +23,23 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function makeRevocationList(bank: Party, input: RevocationListInput): Uint8Array {
   if (input.nextUpdate < input.issuedAt) throw new ProtocolError(ErrorCode.BadField, 'next update before issue');
   const revoked = [...new Set(input.revoked)].sort(byCodeUnit);
-  return signMessage(revocationList, { bankId: bank.id, issuedAt: input.issuedAt, nextUpdate: input.nextUpdate, revoked, listNumber: input.listNumber }, bank);
+  return signMessage(
+    revocationList,
+    { bankId: bank.id, issuedAt: input.issuedAt, nextUpdate: input.nextUpdate, revoked, listNumber: input.listNumber },
+    bank,
+  );
 }
 
 /** Verifies a list: a bank's chain and signature, the bank names itself, subjects sorted and unique. */
 export function verifyRevocationList(bytes: Uint8Array, context: VerifyContext): Verified<RevocationList> {
   const verified = verifyMessage(revocationList, bytes, [Role.Bank], context);
   const { body, signer } = verified;
-  if (body.bankId !== signer.subject) throw new ProtocolError(ErrorCode.SubjectMismatch, `list of ${body.bankId} signed by ${signer.subject}`);
+  if (body.bankId !== signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `list of ${body.bankId} signed by ${signer.subject}`);
   if (body.nextUpdate < body.issuedAt) throw new ProtocolError(ErrorCode.BadField, 'next update before issue');
   for (let i = 1; i < body.revoked.length; i++) {
-    if (byCodeUnit(body.revoked[i - 1] as string, body.revoked[i] as string) >= 0) throw new ProtocolError(ErrorCode.BadField, `revoked[${i}] not sorted or duplicated`);
+    if (byCodeUnit(body.revoked[i - 1] as string, body.revoked[i] as string) >= 0)
+      throw new ProtocolError(ErrorCode.BadField, `revoked[${i}] not sorted or duplicated`);
   }
   return verified;
 }
@@ -42,9 +48,13 @@ export function verifyRevocationList(bytes: Uint8Array, context: VerifyContext):
  * The list to keep: the candidate when it is newer (higher list number) than the current one of
  * the same bank, else the current one. Lists of two banks are not comparable (WrongBank).
  */
-export function newerList(current: Verified<RevocationList> | undefined, candidate: Verified<RevocationList>): Verified<RevocationList> {
+export function newerList(
+  current: Verified<RevocationList> | undefined,
+  candidate: Verified<RevocationList>,
+): Verified<RevocationList> {
   if (!current) return candidate;
-  if (current.body.bankId !== candidate.body.bankId) throw new ProtocolError(ErrorCode.WrongBank, `${candidate.body.bankId} list against ${current.body.bankId} list`);
+  if (current.body.bankId !== candidate.body.bankId)
+    throw new ProtocolError(ErrorCode.WrongBank, `${candidate.body.bankId} list against ${current.body.bankId} list`);
   return candidate.body.listNumber > current.body.listNumber ? candidate : current;
 }
 

@@ -2,8 +2,8 @@
 // signer's certificate chain. Verification checks, in order: structure, chain to a trusted root,
 // the signer's role, the signature, then the body — each failure its own typed error.
 import { ed25519 } from '../../bindings/index.ts';
+import { type Certificate, type ChainOptions, type TrustAnchors, verifyChain } from './certificate.ts';
 import { parseSign1, sign1, signedHash } from './cose.ts';
-import { verifyChain, type Certificate, type ChainOptions, type TrustAnchors } from './certificate.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { MessageCodec } from './message.ts';
 import type { Role } from './registry.ts';
@@ -34,12 +34,19 @@ export interface VerifyContext extends ChainOptions {
   anchors: TrustAnchors;
 }
 
-export function verifyMessage<T>(codec: MessageCodec<T>, bytes: Uint8Array, roles: readonly Role[], context: VerifyContext): Verified<T> {
+export function verifyMessage<T>(
+  codec: MessageCodec<T>,
+  bytes: Uint8Array,
+  roles: readonly Role[],
+  context: VerifyContext,
+): Verified<T> {
   const signed = parseSign1(bytes);
   if (!signed.certificate) throw new ProtocolError(ErrorCode.MissingCertificate, codec.name);
   const signer = verifyChain(signed.certificate, context.anchors, context);
-  if (!roles.includes(signer.role)) throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${signer.role}`);
-  if (!ed25519.verify(signed.signature, signed.toBeSigned, signer.signingKey)) throw new ProtocolError(ErrorCode.BadSignature, codec.name);
+  if (!roles.includes(signer.role))
+    throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${signer.role}`);
+  if (!ed25519.verify(signed.signature, signed.toBeSigned, signer.signingKey))
+    throw new ProtocolError(ErrorCode.BadSignature, codec.name);
   const body = codec.decode(signed.payload);
   return { body, signer, bytes, hash: signedHash(signed) };
 }

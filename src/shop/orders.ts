@@ -2,9 +2,10 @@
 // order that was never paid is worth nothing to lose on a restart (the customer orders again); a
 // paid one's check is in the merchant's durable journal (MerchantBook) before the shop confirms,
 // and the journal's replay rule refuses the same check again after a restart.
+
+import type { PaymentConfirmation } from '../net/shop-link.ts';
 import type { PurchaseSlip } from '../protocol/messages.ts';
 import type { Verified } from '../protocol/signed.ts';
-import type { PaymentConfirmation } from '../net/shop-link.ts';
 
 export type OrderStatus = 'open' | 'paying' | 'paid' | 'expired';
 
@@ -61,9 +62,7 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
 export class OrderBook {
   readonly #orders = new Map<string, Order>();
 
-  constructor(
-    readonly o: { ttlS: number; maxOpen: number; keepPaidS: number },
-  ) {}
+  constructor(readonly o: { ttlS: number; maxOpen: number; keepPaidS: number }) {}
 
   newId(): string {
     return hex(crypto.getRandomValues(new Uint8Array(16)));

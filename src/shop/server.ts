@@ -13,23 +13,23 @@
 // A payment is confirmed only after the check is durable in the merchant's journal. The same
 // check sent again for its paid order gets the same confirmation (a lost reply is safe to retry);
 // any other check for a paid order is refused.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import { open } from '../protocol/envelope.ts';
-import { equalBytes } from '../protocol/cbor.ts';
-import { errorDescriptions, ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { acceptInternetCheck, makeInternetSlip } from '../protocol/internet.ts';
-import type { AcceptancePolicy } from '../protocol/acceptance.ts';
-import { verifySlip } from '../protocol/pos.ts';
-import type { Party } from '../protocol/pki.ts';
-import { MessageType } from '../protocol/registry.ts';
-import { AMOUNT_MAX } from '../protocol/registry.ts';
-import type { VerifiedInternetCheck } from '../protocol/internet.ts';
-import type { PaymentConfirmation } from '../net/shop-link.ts';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DepositReport } from '../merchant/book.ts';
 import { TerminalError } from '../merchant/errors.ts';
-import { OrderBook, ShopError, shopErrorStatus, type Order } from './orders.ts';
+import type { PaymentConfirmation } from '../net/shop-link.ts';
+import type { AcceptancePolicy } from '../protocol/acceptance.ts';
+import { equalBytes } from '../protocol/cbor.ts';
+import { open } from '../protocol/envelope.ts';
+import { type ErrorCode, errorDescriptions, ProtocolError } from '../protocol/errors.ts';
+import type { VerifiedInternetCheck } from '../protocol/internet.ts';
+import { acceptInternetCheck, makeInternetSlip } from '../protocol/internet.ts';
+import type { Party } from '../protocol/pki.ts';
+import { verifySlip } from '../protocol/pos.ts';
+import { AMOUNT_MAX, MessageType } from '../protocol/registry.ts';
+import { type Order, OrderBook, ShopError, shopErrorStatus } from './orders.ts';
 
 /** What the shop needs of the merchant's book: MerchantBook (src/merchant/book.ts) is one. */
 export interface ShopBook {
@@ -72,7 +72,8 @@ const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
 const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
 
 function fromB64(text: unknown, field: string): Uint8Array {
-  if (typeof text !== 'string' || text.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) throw new ShopError('bad_request', `${field}: base64 expected`);
+  if (typeof text !== 'string' || text.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
+    throw new ShopError('bad_request', `${field}: base64 expected`);
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
@@ -87,16 +88,22 @@ function sealedCheckOf(request: FastifyRequest): Uint8Array {
 }
 
 function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; amount: number; currency: string } {
-  if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) throw new ShopError('bad_request', 'expected JSON { item, amount, currency }');
+  if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body))
+    throw new ShopError('bad_request', 'expected JSON { item, amount, currency }');
   const { item, amount, currency } = body as Record<string, unknown>;
-  if (typeof item !== 'string' || item.length < 1 || item.length > 200) throw new ShopError('bad_request', 'item: 1–200 characters');
-  if (!Number.isSafeInteger(amount) || (amount as number) < 1 || (amount as number) > AMOUNT_MAX) throw new ShopError('bad_request', 'amount: a positive integer in minor units');
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw new ShopError('bad_request', 'currency: three capital letters');
-  if (o.currencies && !o.currencies.includes(currency)) throw new ShopError('bad_request', `currency ${currency} not accepted (${o.currencies.join(', ')})`);
+  if (typeof item !== 'string' || item.length < 1 || item.length > 200)
+    throw new ShopError('bad_request', 'item: 1–200 characters');
+  if (!Number.isSafeInteger(amount) || (amount as number) < 1 || (amount as number) > AMOUNT_MAX)
+    throw new ShopError('bad_request', 'amount: a positive integer in minor units');
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+    throw new ShopError('bad_request', 'currency: three capital letters');
+  if (o.currencies && !o.currencies.includes(currency))
+    throw new ShopError('bad_request', `currency ${currency} not accepted (${o.currencies.join(', ')})`);
   if (o.catalogue) {
     const price = Object.hasOwn(o.catalogue, item) ? o.catalogue[item] : undefined;
     if (!price) throw new ShopError('bad_request', `item ${item} is not sold here`);
-    if (price.amount !== amount || price.currency !== currency) throw new ShopError('price_mismatch', `${item} costs ${price.amount} ${price.currency}`);
+    if (price.amount !== amount || price.currency !== currency)
+      throw new ShopError('price_mismatch', `${item} costs ${price.amount} ${price.currency}`);
   }
   return { item, amount: amount as number, currency };
 }
@@ -105,7 +112,8 @@ function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; am
 function jsonSafe(value: unknown): unknown {
   if (value instanceof Uint8Array) return hex(value);
   if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
   return value;
 }
 
@@ -122,17 +130,37 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: 64 << 10 });
   await app.register(cors, { origin: o.corsOrigins ?? [LOOPBACK_ORIGIN] });
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([CBOR, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser([CBOR, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: unknown }, _request, reply: FastifyReply) => {
-    if (error instanceof ShopError) return reply.code(shopErrorStatus[error.code]).send({ error: { kind: 'shop', code: error.code, message: error.message } });
+    if (error instanceof ShopError)
+      return reply
+        .code(shopErrorStatus[error.code])
+        .send({ error: { kind: 'shop', code: error.code, message: error.message } });
     if (error instanceof TerminalError) {
-      const status = error.kind === 'bank_unreachable' ? 503 : error.kind === 'bank_rejected' || error.kind === 'bad_receipt' ? 502 : 409;
+      const status =
+        error.kind === 'bank_unreachable'
+          ? 503
+          : error.kind === 'bank_rejected' || error.kind === 'bad_receipt'
+            ? 502
+            : 409;
       return reply.code(status).send({ error: { kind: 'merchant', code: error.kind, message: error.message } });
     }
-    if (error instanceof ProtocolError) return reply.code(422).send({ error: { kind: 'protocol', code: error.code, description: errorDescriptions[error.code], message: error.message } });
+    if (error instanceof ProtocolError)
+      return reply.code(422).send({
+        error: {
+          kind: 'protocol',
+          code: error.code,
+          description: errorDescriptions[error.code],
+          message: error.message,
+        },
+      });
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send({ error: { kind: 'http', code: String(error.code ?? error.statusCode), message: error.message } });
+      return reply
+        .code(error.statusCode)
+        .send({ error: { kind: 'http', code: String(error.code ?? error.statusCode), message: error.message } });
     }
     app.log.error(error);
     return reply.code(500).send({ error: { kind: 'internal', code: 'internal', message: 'internal error' } });
@@ -142,11 +170,34 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
     const wanted = orderRequestOf(request.body, o);
     const now = clock();
     const terminalNonce = crypto.getRandomValues(new Uint8Array(16));
-    const slipBytes = makeInternetSlip(merchant, { merchantId: merchant.id, amount: wanted.amount, currency: wanted.currency, time: now, terminalId, terminalTxId: ++txCounter, terminalNonce });
+    const slipBytes = makeInternetSlip(merchant, {
+      merchantId: merchant.id,
+      amount: wanted.amount,
+      currency: wanted.currency,
+      time: now,
+      terminalId,
+      terminalTxId: ++txCounter,
+      terminalNonce,
+    });
     const slip = verifySlip(slipBytes, { anchors: o.book.acceptancePolicy().anchors, now });
-    const order: Order = { orderId: orders.newId(), ...wanted, createdAt: now, expiresAt: now + ttlS, slip, status: 'open' };
+    const order: Order = {
+      orderId: orders.newId(),
+      ...wanted,
+      createdAt: now,
+      expiresAt: now + ttlS,
+      slip,
+      status: 'open',
+    };
     orders.add(order, now);
-    return { orderId: order.orderId, slip: b64(slipBytes), expiresAt: order.expiresAt, merchantId: merchant.id, item: order.item, amount: order.amount, currency: order.currency };
+    return {
+      orderId: order.orderId,
+      slip: b64(slipBytes),
+      expiresAt: order.expiresAt,
+      merchantId: merchant.id,
+      item: order.item,
+      amount: order.amount,
+      currency: order.currency,
+    };
   });
 
   app.post<{ Params: { id: string } }>('/v1/orders/:id/pay', async (request): Promise<PaymentConfirmation> => {
@@ -155,17 +206,20 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
     const order = orders.get(request.params.id, now);
     if (order.status === 'paid') return sameCheckAgain(order, sealed);
     if (order.status === 'paying') throw new ShopError('payment_in_progress', `order ${order.orderId}`);
-    if (order.status === 'expired') throw new ShopError('order_expired', `order ${order.orderId} expired at ${order.expiresAt}`);
+    if (order.status === 'expired')
+      throw new ShopError('order_expired', `order ${order.orderId} expired at ${order.expiresAt}`);
     order.status = 'paying';
     try {
       const verdict = acceptInternetCheck(merchant, sealed, order.slip, o.book.acceptancePolicy(now));
-      if (verdict.decision !== 'accept' || !verdict.check) throw new ProtocolError(verdict.code as ErrorCode, verdict.detail);
+      if (verdict.decision !== 'accept' || !verdict.check)
+        throw new ProtocolError(verdict.code as ErrorCode, verdict.detail);
       const check = verdict.check;
       try {
         await o.book.record(check);
       } catch (error) {
         // Recorded by a concurrent payment or before a restart (the journal's replay rule).
-        if (error instanceof TerminalError && error.details.code !== undefined) throw new ProtocolError(error.details.code as ErrorCode, error.message);
+        if (error instanceof TerminalError && error.details.code !== undefined)
+          throw new ProtocolError(error.details.code as ErrorCode, error.message);
         throw error;
       }
       const confirmation: PaymentConfirmation = {
@@ -198,10 +252,22 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
 
   app.get<{ Params: { id: string } }>('/v1/orders/:id', async (request) => {
     const order = orders.get(request.params.id, clock());
-    return { orderId: order.orderId, status: order.status, item: order.item, amount: order.amount, currency: order.currency, expiresAt: order.expiresAt, ...(order.confirmation ? { checkId: order.confirmation.checkId } : {}) };
+    return {
+      orderId: order.orderId,
+      status: order.status,
+      item: order.item,
+      amount: order.amount,
+      currency: order.currency,
+      expiresAt: order.expiresAt,
+      ...(order.confirmation ? { checkId: order.confirmation.checkId } : {}),
+    };
   });
 
-  app.get('/v1/shop', async () => ({ merchantId: merchant.id, merchantCertificate: b64(merchant.certificate), ...(o.currencies ? { currencies: o.currencies } : {}) }));
+  app.get('/v1/shop', async () => ({
+    merchantId: merchant.id,
+    merchantCertificate: b64(merchant.certificate),
+    ...(o.currencies ? { currencies: o.currencies } : {}),
+  }));
 
   app.post('/v1/deposit', async (request) => {
     if (!isLoopback(request.ip)) throw new ShopError('forbidden', 'deposits are started from loopback only');

@@ -1,14 +1,32 @@
 // The cardholder wallet library: works in Node and in browsers (no node: imports).
-export { partySigner, Wallet } from './wallet.ts';
-export type { ApprovedCheck, CardholderSigner, CheckDraft, LoadResult, PaymentJournal, PaymentResult, PendingPayment, SlipApproval, WalletOptions } from './wallet.ts';
-export { issueCard } from './issue.ts';
-export type { IssueCardOptions } from './issue.ts';
-export { WalletError } from './errors.ts';
-export type { WalletErrorCode } from './errors.ts';
+
+export type {
+  BankClientOptions,
+  BankInfo,
+  PersonalisedPurse,
+  RegisteredCardholder,
+  RegisteredMerchant,
+  RootKey,
+} from '../net/bank-client.ts';
+export { BankClient } from '../net/bank-client.ts';
+export type { BankLink } from '../net/bank-link.ts';
+export { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
+export { ShopClient } from '../net/shop-client.ts';
 export type { OrderRequest, PaymentConfirmation, PurchaseOffer, ShopLink } from '../net/shop-link.ts';
 export { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
-export { ShopClient } from '../net/shop-client.ts';
-export { BankClient } from '../net/bank-client.ts';
-export type { BankClientOptions, BankInfo, PersonalisedPurse, RegisteredCardholder, RegisteredMerchant, RootKey } from '../net/bank-client.ts';
-export { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
-export type { BankLink } from '../net/bank-link.ts';
+export type { WalletErrorCode } from './errors.ts';
+export { WalletError } from './errors.ts';
+export type { IssueCardOptions } from './issue.ts';
+export { issueCard } from './issue.ts';
+export type {
+  ApprovedCheck,
+  CardholderSigner,
+  CheckDraft,
+  LoadResult,
+  PaymentJournal,
+  PaymentResult,
+  PendingPayment,
+  SlipApproval,
+  WalletOptions,
+} from './wallet.ts';
+export { partySigner, Wallet } from './wallet.ts';

@@ -25,10 +25,21 @@ export interface IssueCardOptions {
  * bank to certify the same keys. The bank refuses an unknown cardholder or a purse id taken
  * (BankRejectedError) before the card is changed beyond its keys.
  */
-export async function issueCard(card: PurseCard, bank: Pick<BankClient, 'personalisePurse'>, o: IssueCardOptions): Promise<PersonalisedPurse> {
+export async function issueCard(
+  card: PurseCard,
+  bank: Pick<BankClient, 'personalisePurse'>,
+  o: IssueCardOptions,
+): Promise<PersonalisedPurse> {
   await card.select();
-  const keys = (await card.status()).lifecycle >= LIFECYCLE_KEYS_GENERATED ? await card.publicKeys() : await card.generateKeys();
-  const purse = await bank.personalisePurse({ purseId: o.purseId, cardholderId: o.cardholderId, signingKey: keys.signingKey, kxKey: keys.kxKey, limits: o.limits });
+  const keys =
+    (await card.status()).lifecycle >= LIFECYCLE_KEYS_GENERATED ? await card.publicKeys() : await card.generateKeys();
+  const purse = await bank.personalisePurse({
+    purseId: o.purseId,
+    cardholderId: o.cardholderId,
+    signingKey: keys.signingKey,
+    kxKey: keys.kxKey,
+    limits: o.limits,
+  });
   for (const root of purse.roots) await card.installRoot(root.id, root.publicKey);
   await card.installCertificate(purse.certificate);
   await card.setPin(o.pin);

@@ -1,9 +1,11 @@
 // The cardholder's wallet: drives a PurseCard against a bank (protocol 1, loading) and web shops
 // (protocol 3, Internet payment). It holds no value itself: the card does; the wallet seals,
 // carries and approves. No node: imports (the browser wallet runs it).
-import { CardError, splitInternet, type LogRecord, type PurseCard, type PurseStatus } from '../card/purse.ts';
+import { CardError, type LogRecord, type PurseCard, type PurseStatus, splitInternet } from '../card/purse.ts';
+import { type BankLink, BankRejectedError } from '../net/bank-link.ts';
+import type { OrderRequest, PaymentConfirmation, ShopLink } from '../net/shop-link.ts';
 import { equalBytes } from '../protocol/cbor.ts';
-import { parseCertificate, verifyChain, type TrustAnchors } from '../protocol/certificate.ts';
+import { parseCertificate, type TrustAnchors, verifyChain } from '../protocol/certificate.ts';
 import { seal } from '../protocol/envelope.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { approveInternetCheck, makeCheckRequest } from '../protocol/internet.ts';
@@ -11,8 +13,6 @@ import { digitalCheck } from '../protocol/messages.ts';
 import type { Party } from '../protocol/pki.ts';
 import { verifySlip } from '../protocol/pos.ts';
 import { Channel, MessageType } from '../protocol/registry.ts';
-import { BankRejectedError, type BankLink } from '../net/bank-link.ts';
-import type { OrderRequest, PaymentConfirmation, ShopLink } from '../net/shop-link.ts';
 import { WalletError } from './errors.ts';
 
 /** What the cardholder is asked to approve: the shop's signed slip, decoded and verified. */
@@ -71,14 +71,29 @@ export interface PaymentJournal {
 }
 
 /** Signs in process with the cardholder's key (a CLI, a test, a scripted wallet). */
-export function partySigner(cardholder: Pick<Party, 'id' | 'secretKey' | 'certificate'>, anchors: TrustAnchors): CardholderSigner {
+export function partySigner(
+  cardholder: Pick<Party, 'id' | 'secretKey' | 'certificate'>,
+  anchors: TrustAnchors,
+): CardholderSigner {
   parseCertificate(cardholder.certificate);
   return {
     id: cardholder.id,
     async approveAndSeal(draft, now) {
-      const { envelope, check } = approveInternetCheck(cardholder, { ...draft, check: digitalCheck.decode(draft.payload) }, { anchors, now });
+      const { envelope, check } = approveInternetCheck(
+        cardholder,
+        { ...draft, check: digitalCheck.decode(draft.payload) },
+        { anchors, now },
+      );
       const b = check.body;
-      return { sealedCheck: envelope, check: check.bytes, checkId: hex(check.hash), serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId };
+      return {
+        sealedCheck: envelope,
+        check: check.bytes,
+        checkId: hex(check.hash),
+        serial: b.serial,
+        amount: b.amount,
+        currency: b.currency,
+        merchantId: b.merchantId,
+      };
     },
   };
 }
@@ -138,10 +153,15 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
 function verifiedSlip(slip: Uint8Array, anchors: TrustAnchors, now: number): ReturnType<typeof verifySlip> {
   try {
     const verified = verifySlip(slip, { anchors, now });
-    if (verified.signer.subject !== verified.body.merchantId) throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
+    if (verified.signer.subject !== verified.body.merchantId)
+      throw new ProtocolError(ErrorCode.SubjectMismatch, 'slip merchant id differs from its signer');
     return verified;
   } catch (cause) {
-    throw new WalletError('offer_invalid', `the shop's signed slip does not verify (${(cause as Error).message}): nothing was charged`, { cause });
+    throw new WalletError(
+      'offer_invalid',
+      `the shop's signed slip does not verify (${(cause as Error).message}): nothing was charged`,
+      { cause },
+    );
   }
 }
 
@@ -167,7 +187,8 @@ export class Wallet {
     this.#clock = o.clock ?? (() => Math.floor(Date.now() / 1000));
     this.#approve = o.approve;
     const bank = verifyChain(o.bankCertificate, o.anchors, { now: this.#clock() });
-    if (!bank.kxKey) throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
+    if (!bank.kxKey)
+      throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
     this.bankId = bank.subject;
     this.#bankKx = bank.kxKey;
     this.#signer = o.cardholderSigner ?? (o.cardholder ? partySigner(o.cardholder, o.anchors) : undefined);
@@ -186,13 +207,21 @@ export class Wallet {
    * money once). A request the bank refused as expired is left and a new one made.
    */
   async load(amount: number): Promise<LoadResult> {
-    if (!Number.isSafeInteger(amount) || amount < 1) throw new WalletError('bad_request', `amount: a positive integer, got ${amount}`);
+    if (!Number.isSafeInteger(amount) || amount < 1)
+      throw new WalletError('bad_request', `amount: a positive integer, got ${amount}`);
     const outstanding = (await this.card.outstandingLoads()).find((o) => o.amount === amount);
     if (outstanding) {
       try {
-        return { amount, balance: await this.#complete(await this.card.resendLoadRequest(outstanding.counter)), resumed: true };
+        return {
+          amount,
+          balance: await this.#complete(await this.card.resendLoadRequest(outstanding.counter)),
+          resumed: true,
+        };
       } catch (error) {
-        if (!(error instanceof BankRejectedError && error.kind === 'protocol' && error.code === ErrorCode.MessageExpired)) throw error;
+        if (
+          !(error instanceof BankRejectedError && error.kind === 'protocol' && error.code === ErrorCode.MessageExpired)
+        )
+          throw error;
       }
     }
     const request = await this.card.loadRequest(amount, this.#clock());
@@ -225,31 +254,63 @@ export class Wallet {
    * (resumePayment sends it again: the shop confirms the same check once).
    */
   async payInternet(shop: ShopLink, order: OrderRequest): Promise<PaymentResult> {
-    if (!Number.isSafeInteger(order.amount) || order.amount < 1) throw new WalletError('bad_request', `amount: a positive integer, got ${order.amount}`);
+    if (!Number.isSafeInteger(order.amount) || order.amount < 1)
+      throw new WalletError('bad_request', `amount: a positive integer, got ${order.amount}`);
     const signer = this.#signer;
-    if (!signer) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
+    if (!signer)
+      throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
     const offer = await shop.purchase(order);
     const now = this.#clock();
     const verified = verifiedSlip(offer.slip, this.#anchors, now);
     const slip = verified.body;
     if (slip.channel !== Channel.Internet || slip.amount !== order.amount || slip.currency !== order.currency) {
-      throw new WalletError('offer_mismatch', `slip says ${slip.amount} ${slip.currency} on channel ${slip.channel}, ordered ${order.amount} ${order.currency}`);
+      throw new WalletError(
+        'offer_mismatch',
+        `slip says ${slip.amount} ${slip.currency} on channel ${slip.channel}, ordered ${order.amount} ${order.currency}`,
+      );
     }
-    if (offer.expiresAt <= now) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt}`);
-    const approval: SlipApproval = { orderId: offer.orderId, item: order.item, merchantId: slip.merchantId, bankId: verified.signer.issuer, amount: slip.amount, currency: slip.currency, time: slip.time, expiresAt: offer.expiresAt };
-    if (this.#approve && !(await this.#approve(approval))) throw new WalletError('declined', `the cardholder declined order ${offer.orderId}`);
+    if (offer.expiresAt <= now)
+      throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt}`);
+    const approval: SlipApproval = {
+      orderId: offer.orderId,
+      item: order.item,
+      merchantId: slip.merchantId,
+      bankId: verified.signer.issuer,
+      amount: slip.amount,
+      currency: slip.currency,
+      time: slip.time,
+      expiresAt: offer.expiresAt,
+    };
+    if (this.#approve && !(await this.#approve(approval)))
+      throw new WalletError('declined', `the cardholder declined order ${offer.orderId}`);
     // The cardholder may have taken a while: the order must still be open when the card pays.
     const signedAt = this.#clock();
-    if (offer.expiresAt <= signedAt) throw new WalletError('offer_expired', `order ${offer.orderId} expired at ${offer.expiresAt} while waiting for approval`);
+    if (offer.expiresAt <= signedAt)
+      throw new WalletError(
+        'offer_expired',
+        `order ${offer.orderId} expired at ${offer.expiresAt} while waiting for approval`,
+      );
     let draft: { payload: Uint8Array; purseSignature: Uint8Array };
     try {
       draft = await this.card.internetCheck(makeCheckRequest(offer.slip, signer.id), signedAt);
     } catch (error) {
       if (error instanceof CardError) throw error; // a refusal: nothing was deducted
       // The card stopped mid-command (power, reader): it may have deducted and signed. Its log will tell.
-      const interrupted: InterruptedPayment = { orderId: offer.orderId, item: order.item, slip: offer.slip, time: signedAt };
+      const interrupted: InterruptedPayment = {
+        orderId: offer.orderId,
+        item: order.item,
+        slip: offer.slip,
+        time: signedAt,
+      };
       this.#interrupted.set(offer.orderId, interrupted);
-      throw Object.assign(new WalletError('payment_interrupted', `the card stopped while paying order ${offer.orderId}: present it again, unlock it and call recoverPayment`, { cause: error }), { interrupted });
+      throw Object.assign(
+        new WalletError(
+          'payment_interrupted',
+          `the card stopped while paying order ${offer.orderId}: present it again, unlock it and call recoverPayment`,
+          { cause: error },
+        ),
+        { interrupted },
+      );
     }
     return this.#approveAndSend(shop, signer, offer.orderId, order.item, offer.slip, draft, signedAt);
   }
@@ -260,17 +321,29 @@ export class Wallet {
    * its half of the check byte for byte, the cardholder signs, and it goes to the shop as if
    * nothing had happened; not in the log: nothing was charged ({ status: 'not charged' }).
    */
-  async recoverPayment(shop: ShopLink, payment: string | InterruptedPayment): Promise<PaymentResult | { orderId: string; status: 'not charged' }> {
+  async recoverPayment(
+    shop: ShopLink,
+    payment: string | InterruptedPayment,
+  ): Promise<PaymentResult | { orderId: string; status: 'not charged' }> {
     const interrupted = typeof payment === 'string' ? this.#interrupted.get(payment) : payment;
     if (!interrupted) throw new WalletError('bad_request', `no interrupted payment for order ${String(payment)}`);
     const signer = this.#signer;
-    if (!signer) throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
+    if (!signer)
+      throw new WalletError('no_cardholder', 'Internet payment needs the cardholder key certified by the bank');
     const slipHash = verifiedSlip(interrupted.slip, this.#anchors, interrupted.time).hash;
     const found = (await this.log()).find((r) => r.kind === 'purchase' && equalBytes(r.hash, slipHash));
     this.#interrupted.delete(interrupted.orderId);
     if (!found) return { orderId: interrupted.orderId, status: 'not charged' };
     const draft = splitInternet(await this.card.reissueCheck(found.serial));
-    return this.#approveAndSend(shop, signer, interrupted.orderId, interrupted.item, interrupted.slip, draft, interrupted.time);
+    return this.#approveAndSend(
+      shop,
+      signer,
+      interrupted.orderId,
+      interrupted.item,
+      interrupted.slip,
+      draft,
+      interrupted.time,
+    );
   }
 
   /** Payments interrupted inside the card, not yet resolved by recoverPayment. */
@@ -278,7 +351,15 @@ export class Wallet {
     return [...this.#interrupted.values()];
   }
 
-  async #approveAndSend(shop: ShopLink, signer: CardholderSigner, orderId: string, item: string, slip: Uint8Array, draft: { payload: Uint8Array; purseSignature: Uint8Array }, signedAt: number): Promise<PaymentResult> {
+  async #approveAndSend(
+    shop: ShopLink,
+    signer: CardholderSigner,
+    orderId: string,
+    item: string,
+    slip: Uint8Array,
+    draft: { payload: Uint8Array; purseSignature: Uint8Array },
+    signedAt: number,
+  ): Promise<PaymentResult> {
     // From here the card has deducted: the check must reach the shop, now or later.
     const approved = await signer.approveAndSeal({ ...draft, slip }, signedAt);
     const pending: PendingPayment = { ...approved, orderId, item, time: signedAt };
@@ -287,7 +368,14 @@ export class Wallet {
       try {
         await this.#journal.signed(pending, shop);
       } catch (cause) {
-        throw Object.assign(new WalletError('payment_incomplete', `the card signed check ${pending.checkId} for order ${pending.orderId}; it could not be kept, so it was not sent: ${(cause as Error).message}`, { cause }), { pending });
+        throw Object.assign(
+          new WalletError(
+            'payment_incomplete',
+            `the card signed check ${pending.checkId} for order ${pending.orderId}; it could not be kept, so it was not sent: ${(cause as Error).message}`,
+            { cause },
+          ),
+          { pending },
+        );
       }
     }
     return this.#send(shop, pending);
@@ -313,10 +401,23 @@ export class Wallet {
     try {
       confirmation = await shop.pay(pending.orderId, pending.sealedCheck);
     } catch (cause) {
-      throw Object.assign(new WalletError('payment_incomplete', `the card signed check ${pending.checkId} for order ${pending.orderId}; the shop did not confirm: ${(cause as Error).message}`, { cause }), { pending });
+      throw Object.assign(
+        new WalletError(
+          'payment_incomplete',
+          `the card signed check ${pending.checkId} for order ${pending.orderId}; the shop did not confirm: ${(cause as Error).message}`,
+          { cause },
+        ),
+        { pending },
+      );
     }
     if (confirmation.checkId !== pending.checkId || confirmation.orderId !== pending.orderId) {
-      throw Object.assign(new WalletError('payment_incomplete', `the shop confirmed ${confirmation.orderId}/${confirmation.checkId}, not ${pending.orderId}/${pending.checkId}`), { pending });
+      throw Object.assign(
+        new WalletError(
+          'payment_incomplete',
+          `the shop confirmed ${confirmation.orderId}/${confirmation.checkId}, not ${pending.orderId}/${pending.checkId}`,
+        ),
+        { pending },
+      );
     }
     this.#pending.delete(pending.orderId);
     await this.#journal?.confirmed(pending, confirmation);

@@ -1,6 +1,6 @@
 // The types the page and the crypto worker exchange (structured-cloned by comlink), and the page's
 // handle on the worker.
-import { wrap, type Remote } from 'comlink';
+import { type Remote, wrap } from 'comlink';
 import type { CryptoWorker } from './crypto-worker.ts';
 
 export type { ApprovedCheck, CheckDraft } from '../wallet/wallet.ts';
@@ -19,7 +19,10 @@ export const WORKER_READY = 'smartcheck-crypto-ready';
  * running reach no listener yet and would be lost.
  */
 export async function startCryptoWorker(): Promise<{ api: Remote<CryptoWorker>; worker: Worker }> {
-  const worker = new Worker(new URL('./crypto-worker.ts', import.meta.url), { type: 'module', name: 'smartcheck-crypto' });
+  const worker = new Worker(new URL('./crypto-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'smartcheck-crypto',
+  });
   await new Promise<void>((resolve, reject) => {
     const ready = (event: MessageEvent) => {
       if (event.data !== WORKER_READY) return;
@@ -27,7 +30,11 @@ export async function startCryptoWorker(): Promise<{ api: Remote<CryptoWorker>; 
       resolve();
     };
     worker.addEventListener('message', ready);
-    worker.addEventListener('error', (event) => reject(new Error(`the crypto worker did not start: ${event.message}`)), { once: true });
+    worker.addEventListener(
+      'error',
+      (event) => reject(new Error(`the crypto worker did not start: ${event.message}`)),
+      { once: true },
+    );
   });
   return { api: wrap<CryptoWorker>(worker), worker };
 }

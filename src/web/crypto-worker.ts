@@ -5,13 +5,13 @@
 // whole check against the shop's slip and seals it to the merchant.
 import { expose } from 'comlink';
 import { ed25519 } from '../../bindings/index.ts';
-import { parseCertificate, verifyChain, type TrustAnchors } from '../protocol/certificate.ts';
+import { parseCertificate, type TrustAnchors, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { approveInternetCheck } from '../protocol/internet.ts';
 import { digitalCheck } from '../protocol/messages.ts';
 import { Role } from '../protocol/registry.ts';
+import { type ApprovedCheck, type CheckDraft, type RootKey, WORKER_READY } from './crypto-api.ts';
 import * as db from './wallet-db.ts';
-import { WORKER_READY, type ApprovedCheck, type CheckDraft, type RootKey } from './crypto-api.ts';
 
 interface StoredKey {
   secretKey: Uint8Array;
@@ -52,7 +52,8 @@ const api = {
     if (existing) return existing.publicKey;
     const made = ed25519.keygen();
     // Two tabs starting at once: the first key stored wins, the other is dropped.
-    if (!(await db.add('keys', KEY, { secretKey: made.secretKey, publicKey: made.publicKey } satisfies StoredKey))) made.secretKey.fill(0);
+    if (!(await db.add('keys', KEY, { secretKey: made.secretKey, publicKey: made.publicKey } satisfies StoredKey)))
+      made.secretKey.fill(0);
     return (await storedKey()).publicKey;
   },
 
@@ -60,8 +61,10 @@ const api = {
   async certifyCardholder(certificate: Uint8Array, now: number): Promise<{ cardholderId: string }> {
     const key = await storedKey();
     const cert = verifyChain(certificate, trusted(), { now });
-    if (cert.role !== Role.Cardholder) throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${cert.subject} is not a cardholder's`);
-    if (hex(cert.signingKey) !== hex(key.publicKey)) throw new ProtocolError(ErrorCode.SubjectMismatch, 'the certificate is for another key');
+    if (cert.role !== Role.Cardholder)
+      throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${cert.subject} is not a cardholder's`);
+    if (hex(cert.signingKey) !== hex(key.publicKey))
+      throw new ProtocolError(ErrorCode.SubjectMismatch, 'the certificate is for another key');
     await db.put('keys', KEY, { ...key, certificate });
     return { cardholderId: cert.subject };
   },
@@ -80,9 +83,21 @@ const api = {
     const key = await storedKey();
     if (!key.certificate) throw new Error('crypto worker: the cardholder key is not certified yet');
     const signer = { secretKey: key.secretKey, certificate: key.certificate };
-    const { envelope, check } = approveInternetCheck(signer, { ...draft, check: digitalCheck.decode(draft.payload) }, { anchors: trusted(), now });
+    const { envelope, check } = approveInternetCheck(
+      signer,
+      { ...draft, check: digitalCheck.decode(draft.payload) },
+      { anchors: trusted(), now },
+    );
     const b = check.body;
-    return { sealedCheck: envelope, check: check.bytes, checkId: hex(check.hash), serial: b.serial, amount: b.amount, currency: b.currency, merchantId: b.merchantId };
+    return {
+      sealedCheck: envelope,
+      check: check.bytes,
+      checkId: hex(check.hash),
+      serial: b.serial,
+      amount: b.amount,
+      currency: b.currency,
+      merchantId: b.merchantId,
+    };
   },
 };
 

@@ -3,19 +3,19 @@
 // with an approval, and the card's log with each payment's check re-verified in the verifier pool.
 import './style.css';
 import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
-import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
 import { SW } from '../card/apdu.ts';
+import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
 import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
-import { Wallet, type SlipApproval } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/errors.ts';
-import { CATALOGUE } from './catalogue.ts';
+import { type SlipApproval, Wallet } from '../wallet/wallet.ts';
 import { openCard } from './card.ts';
+import { CATALOGUE } from './catalogue.ts';
 import { startCryptoWorker } from './crypto-api.ts';
 import { formatAmount, parseAmount } from './money.ts';
-import { paymentJournal, resendUnconfirmed, workerSigner, type PaymentRecord } from './pay.ts';
+import { type PaymentRecord, paymentJournal, resendUnconfirmed, workerSigner } from './pay.ts';
 import { setUpCard, type WalletSettings } from './setup.ts';
 import * as db from './wallet-db.ts';
 
@@ -45,8 +45,10 @@ function say(message: string) {
 /** A refusal in words a cardholder can act on; the technical message stays in brackets. */
 function explain(error: unknown): string {
   if (error instanceof CardError) {
-    if ((error.sw & 0xfff0) === SW.pinTries) return `Wrong PIN: ${error.sw & 0x0f} ${(error.sw & 0x0f) === 1 ? 'try' : 'tries'} left.`;
-    if (error.sw === SW.blocked) return 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.';
+    if ((error.sw & 0xfff0) === SW.pinTries)
+      return `Wrong PIN: ${error.sw & 0x0f} ${(error.sw & 0x0f) === 1 ? 'try' : 'tries'} left.`;
+    if (error.sw === SW.blocked)
+      return 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.';
     if (error.sw === SW.insufficientFunds) return 'Not enough value on the card for this payment.';
     if (error.sw === SW.limitExceeded) return `The card's limit does not allow this (${error.message}).`;
     return `The card refused: ${error.message}`;
@@ -58,8 +60,10 @@ function explain(error: unknown): string {
   if (error instanceof WalletError) {
     const cause = (error.cause as Error | undefined)?.message;
     if (error.code === 'declined') return 'You cancelled the payment: nothing was charged.';
-    if (error.code === 'offer_invalid') return `the shop's signed request does not check out (${cause}): nothing was charged`;
-    if (error.code === 'payment_incomplete') return `The card paid, the shop did not confirm yet (${cause ?? error.message}); the payment is sent again on the next unlock.`;
+    if (error.code === 'offer_invalid')
+      return `the shop's signed request does not check out (${cause}): nothing was charged`;
+    if (error.code === 'payment_incomplete')
+      return `The card paid, the shop did not confirm yet (${cause ?? error.message}); the payment is sent again on the next unlock.`;
     return error.message;
   }
   return (error as Error)?.message ?? String(error);
@@ -84,7 +88,12 @@ async function act(what: () => Promise<void>): Promise<void> {
 async function showBalance(): Promise<void> {
   const status = await card.status();
   $('balance').textContent = `${formatAmount(status.balance)} ${settings?.currency ?? ''}`.trim();
-  $('card-state').textContent = status.lifecycle !== LIFECYCLE_ACTIVE ? 'not set up' : status.pinVerified ? 'unlocked' : `locked · ${status.pinTries} PIN tries left`;
+  $('card-state').textContent =
+    status.lifecycle !== LIFECYCLE_ACTIVE
+      ? 'not set up'
+      : status.pinVerified
+        ? 'unlocked'
+        : `locked · ${status.pinTries} PIN tries left`;
   $('unblock-button').hidden = status.lifecycle !== LIFECYCLE_ACTIVE || status.pinTries > 0;
 }
 
@@ -95,8 +104,14 @@ function requireWallet(): Wallet {
 
 function makeWallet(s: WalletSettings): Wallet {
   return new Wallet({
-    card, bank: new BankClient(s.bankUrl), bankCertificate: s.bankCertificate, anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])), clock,
-    cardholderSigner: workerSigner(worker.api, s.cardholderId), journal: paymentJournal, approve: askApproval,
+    card,
+    bank: new BankClient(s.bankUrl),
+    bankCertificate: s.bankCertificate,
+    anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])),
+    clock,
+    cardholderSigner: workerSigner(worker.api, s.cardholderId),
+    journal: paymentJournal,
+    approve: askApproval,
   });
 }
 
@@ -126,7 +141,9 @@ async function renderLog(): Promise<void> {
     });
     return tr;
   });
-  $('log').querySelector('tbody')!.replaceChildren(...rows);
+  $('log')
+    .querySelector('tbody')!
+    .replaceChildren(...rows);
 }
 
 /** Re-verifies the stored checks in the verifier pool (a Web Worker): signatures, chains, fields. */
@@ -134,11 +151,15 @@ async function verifyHistory(payments: PaymentRecord[]): Promise<Map<number, str
   const out = new Map<number, string>();
   if (!payments.length || !settings) return out;
   pool ??= await createVerifierPool({ workers: 1, timeoutMs: 10_000 });
-  const verdicts = await pool.verifyChecks(payments.map((p) => p.check), { anchors: new Map(settings.roots.map((r) => [r.id, r.publicKey])), now: clock() });
+  const verdicts = await pool.verifyChecks(
+    payments.map((p) => p.check),
+    { anchors: new Map(settings.roots.map((r) => [r.id, r.publicKey])), now: clock() },
+  );
   verdicts.forEach((v, i) => {
     const p = payments[i] as PaymentRecord;
     const hex = v.ok ? Array.from(v.checkHash, (b) => b.toString(16).padStart(2, '0')).join('') : '';
-    const good = v.ok && hex === p.checkId && v.amount === p.amount && v.serial === p.serial && v.merchantId === p.merchantId;
+    const good =
+      v.ok && hex === p.checkId && v.amount === p.amount && v.serial === p.serial && v.merchantId === p.merchantId;
     out.set(p.serial, good ? '✓ verified' : `✗ ${v.ok ? 'differs from the receipt' : `error ${v.code}`}`);
   });
   return out;
@@ -179,7 +200,9 @@ async function buy_(item: string, amount: number): Promise<void> {
   const s = settings as WalletSettings;
   try {
     const paid = await requireWallet().payInternet(shop, { item, amount, currency: s.currency });
-    say(`Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`);
+    say(
+      `Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`,
+    );
   } finally {
     // Also after a failure: the card may have paid although the shop did not confirm.
     await showBalance();
@@ -190,14 +213,20 @@ async function buy_(item: string, amount: number): Promise<void> {
 /** Sends again the checks the card signed and no shop confirmed (the page closed mid-payment). */
 async function sendUnconfirmed(): Promise<void> {
   for (const paid of await resendUnconfirmed(requireWallet())) {
-    say(`Sent again: ${paid.merchantId} confirmed the payment of ${formatAmount(paid.amount)} ${paid.currency} (order ${paid.orderId}).`);
+    say(
+      `Sent again: ${paid.merchantId} confirmed the payment of ${formatAmount(paid.amount)} ${paid.currency} (order ${paid.orderId}).`,
+    );
   }
 }
 
 /** Finishes the loads whose reply was lost (the bank answers the same request with the same token). */
 async function finishLoads(): Promise<void> {
   for (const r of await requireWallet().recoverLoads()) {
-    say(r.error ? `An unfinished load of ${formatAmount(r.amount)} could not be finished yet: ${explain(r.error)}` : `Finished an interrupted load of ${formatAmount(r.amount)} ${settings?.currency}.`);
+    say(
+      r.error
+        ? `An unfinished load of ${formatAmount(r.amount)} could not be finished yet: ${explain(r.error)}`
+        : `Finished an interrupted load of ${formatAmount(r.amount)} ${settings?.currency}.`,
+    );
   }
 }
 
@@ -216,7 +245,14 @@ $('setup-form').addEventListener('submit', (event) => {
   void act(async () => {
     const bankUrl = params.get('bank');
     if (!bankUrl) throw new Error('open the page with ?bank=<the bank URL> for the first start');
-    settings = await setUpCard({ card, bank: new BankClient(bankUrl), crypto: worker.api, pin, currency: params.get('currency') ?? 'EUR', clock });
+    settings = await setUpCard({
+      card,
+      bank: new BankClient(bankUrl),
+      crypto: worker.api,
+      pin,
+      currency: params.get('currency') ?? 'EUR',
+      clock,
+    });
     wallet = makeWallet(settings);
     await wallet.unlock(pin);
     $<HTMLInputElement>('new-pin').value = '';
@@ -264,7 +300,9 @@ $('load-form').addEventListener('submit', (event) => {
     try {
       const r = await requireWallet().load(amount);
       $<HTMLInputElement>('load-amount').value = '';
-      say(`Loaded ${formatAmount(r.amount)} ${settings?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`);
+      say(
+        `Loaded ${formatAmount(r.amount)} ${settings?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`,
+      );
     } finally {
       await showBalance();
       await renderLog();

@@ -4,9 +4,8 @@
 // after the card signed and before the check is sent, so a page closed mid-payment sends the same
 // check again at the next unlock (Wallet.resumePayment; the shop confirms one check once).
 import type { Remote } from 'comlink';
-import type { PaymentResult, Wallet } from '../wallet/wallet.ts';
-import type { CardholderSigner, PaymentJournal, PendingPayment } from '../wallet/wallet.ts';
 import { ShopClient } from '../net/shop-client.ts';
+import type { CardholderSigner, PaymentJournal, PaymentResult, PendingPayment, Wallet } from '../wallet/wallet.ts';
 import type { CryptoWorker } from './crypto-worker.ts';
 import * as db from './wallet-db.ts';
 

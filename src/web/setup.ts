@@ -7,9 +7,9 @@ import type { PurseCard } from '../card/purse.ts';
 import type { BankClient } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { issueCard } from '../wallet/issue.ts';
+import type { RootKey } from './crypto-api.ts';
 import type { CryptoWorker } from './crypto-worker.ts';
 import * as db from './wallet-db.ts';
-import type { RootKey } from './crypto-api.ts';
 
 /** What the wallet keeps about its bank and card (IndexedDB, settings/'wallet'). */
 export interface WalletSettings {
@@ -31,12 +31,22 @@ function newId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function setUpCard(o: { card: PurseCard; bank: BankClient; crypto: Remote<CryptoWorker>; pin: string; currency: string; clock: () => number }): Promise<WalletSettings> {
+export async function setUpCard(o: {
+  card: PurseCard;
+  bank: BankClient;
+  crypto: Remote<CryptoWorker>;
+  pin: string;
+  currency: string;
+  clock: () => number;
+}): Promise<WalletSettings> {
   if (!/^[0-9]{4,8}$/.test(o.pin)) throw new RangeError('PIN: 4 to 8 digits');
   const info = await o.bank.bankInfo();
   await o.crypto.trust(info.roots, info.bankCertificate, o.clock());
   // The ids are chosen once, so a retried setup asks the bank for the same cardholder and purse.
-  const ids = (await db.get<{ cardholderId: string; purseId: string }>('settings', 'setup-ids')) ?? { cardholderId: `web-${newId()}`, purseId: '' };
+  const ids = (await db.get<{ cardholderId: string; purseId: string }>('settings', 'setup-ids')) ?? {
+    cardholderId: `web-${newId()}`,
+    purseId: '',
+  };
   ids.purseId ||= `purse-${ids.cardholderId.slice(4)}`;
   await db.put('settings', 'setup-ids', ids);
 
@@ -47,11 +57,21 @@ export async function setUpCard(o: { card: PurseCard; bank: BankClient; crypto: 
     await o.crypto.certifyCardholder(registered.certificate, o.clock());
   }
 
-  const purse = await issueCard(o.card, o.bank, { purseId: ids.purseId, cardholderId: ids.cardholderId, limits: defaultLimits(o.currency), pin: o.pin });
+  const purse = await issueCard(o.card, o.bank, {
+    purseId: ids.purseId,
+    cardholderId: ids.cardholderId,
+    limits: defaultLimits(o.currency),
+    pin: o.pin,
+  });
 
   const settings: WalletSettings = {
-    bankUrl: o.bank.baseUrl, bankId: purse.bankId, bankCertificate: purse.bankCertificate, roots: purse.roots,
-    cardholderId: ids.cardholderId, purseId: ids.purseId, currency: o.currency,
+    bankUrl: o.bank.baseUrl,
+    bankId: purse.bankId,
+    bankCertificate: purse.bankCertificate,
+    roots: purse.roots,
+    cardholderId: ids.cardholderId,
+    purseId: ids.purseId,
+    currency: o.currency,
   };
   await db.put('settings', 'wallet', settings);
   return settings;

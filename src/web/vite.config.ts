@@ -18,7 +18,10 @@ function nodeBuiltinsThrow(): Plugin {
     name: 'smartcheck-node-builtins-throw',
     enforce: 'pre',
     resolveId: (id) => (id.startsWith('node:') ? prefix + id : null),
-    load: (id) => (id.startsWith(prefix) ? `throw new Error(${JSON.stringify(`${id.slice(prefix.length)} is not available in a browser`)});` : null),
+    load: (id) =>
+      id.startsWith(prefix)
+        ? `throw new Error(${JSON.stringify(`${id.slice(prefix.length)} is not available in a browser`)});`
+        : null,
   };
 }
 

@@ -8,15 +8,20 @@
 import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { reportLost, reverseCheck, settleLost } from '../../src/bank/audit.ts';
 import type { Database } from '../../src/bank/db.ts';
-import { fund, personalisePurse, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { type Bank, fund, personalisePurse, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { approveInternetCheck, makeCheckRequest, makeInternetSlip, signInternetCheck } from '../../src/protocol/internet.ts';
+import {
+  approveInternetCheck,
+  makeCheckRequest,
+  makeInternetSlip,
+  signInternetCheck,
+} from '../../src/protocol/internet.ts';
 import { newPurseState } from '../../src/protocol/load.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund } from '../../src/protocol/refund.ts';
-import { LIMITS, NOW, applyToken, check, deposit, loadRequest, type World } from '../bank/support.ts';
+import { applyToken, check, deposit, LIMITS, loadRequest, NOW, type World } from '../bank/support.ts';
 
 export interface CleanLedgerOptions {
   verifier: VerifierPool;
@@ -32,11 +37,35 @@ export interface CleanLedger {
   service: BankService;
   merchants: Party[];
   /** Purse ids by the part they play. */
-  purses: { twiceLoaded: string; plain: string; cloned: string; lost: string; overspent: string; refunded: string; idle: string };
+  purses: {
+    twiceLoaded: string;
+    plain: string;
+    cloned: string;
+    lost: string;
+    overspent: string;
+    refunded: string;
+    idle: string;
+  };
 }
 
-const PURSES = ['purse-a0', 'purse-a1', 'purse-clone', 'purse-lost', 'purse-over', 'purse-refund', 'purse-idle'] as const;
-const OWNER: Record<(typeof PURSES)[number], string> = { 'purse-a0': 'alice', 'purse-a1': 'alice', 'purse-clone': 'bob', 'purse-lost': 'alice', 'purse-over': 'bob', 'purse-refund': 'alice', 'purse-idle': 'bob' };
+const PURSES = [
+  'purse-a0',
+  'purse-a1',
+  'purse-clone',
+  'purse-lost',
+  'purse-over',
+  'purse-refund',
+  'purse-idle',
+] as const;
+const OWNER: Record<(typeof PURSES)[number], string> = {
+  'purse-a0': 'alice',
+  'purse-a1': 'alice',
+  'purse-clone': 'bob',
+  'purse-lost': 'alice',
+  'purse-over': 'bob',
+  'purse-refund': 'alice',
+  'purse-idle': 'bob',
+};
 
 export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerOptions): Promise<CleanLedger> {
   let now = o.now ?? NOW;
@@ -50,16 +79,26 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   for (const id of ['shop-1', 'shop-2', 'shop-3']) merchants.push(await registerMerchant(db, bank, id, { now }));
   const [shop1, shop2] = merchants as [Party, Party];
   const purses: Party[] = [];
-  for (const id of PURSES) purses.push(await personalisePurse(db, bank, id, { cardholderId: OWNER[id], limits: LIMITS, now }));
+  for (const id of PURSES)
+    purses.push(await personalisePurse(db, bank, id, { cardholderId: OWNER[id], limits: LIMITS, now }));
   // The helpers of the bank tests act as purse and merchant (they read `bank` for its certificate).
-  const w: World = { db, bank, merchant: shop1, other: shop2, purses, states: purses.map(() => newPurseState('EUR')), serials: purses.map(() => 0) };
+  const w: World = {
+    db,
+    bank,
+    merchant: shop1,
+    other: shop2,
+    purses,
+    states: purses.map(() => newPurseState('EUR')),
+    serials: purses.map(() => 0),
+  };
   const p = (id: (typeof PURSES)[number]) => PURSES.indexOf(id);
   const load = async (id: (typeof PURSES)[number], amount: number) => {
     const envelope = loadRequest(w, p(id), amount, now);
     applyToken(w, p(id), (await service.load(envelope)).token);
     return envelope;
   };
-  const capture = async (checks: Uint8Array[], merchant = shop1) => service.deposit(deposit(w, checks, { merchant }).envelope);
+  const capture = async (checks: Uint8Array[], merchant = shop1) =>
+    service.deposit(deposit(w, checks, { merchant }).envelope);
 
   await service.revocationList(); // list 1: nobody revoked, signed by generation 1
   await load('purse-a0', 10_000);
@@ -72,26 +111,64 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
 
   const refunded = check(w, p('purse-refund'), 700);
   const a1First = check(w, p('purse-a1'), 1_000);
-  const batchA = deposit(w, [check(w, p('purse-a0'), 6_000), check(w, p('purse-a0'), 4_500), a1First, refunded]).envelope;
+  const batchA = deposit(w, [
+    check(w, p('purse-a0'), 6_000),
+    check(w, p('purse-a0'), 4_500),
+    a1First,
+    refunded,
+  ]).envelope;
   await service.deposit(batchA);
   if (!(await service.deposit(batchA)).replayed) throw new Error('a re-submitted batch was captured again');
-  await capture([check(w, p('purse-a1'), 4_000, { merchant: shop2 }), check(w, p('purse-clone'), 500, { merchant: shop2 }), check(w, p('purse-a0'), 1_200, { merchant: shop2 })], shop2);
+  await capture(
+    [
+      check(w, p('purse-a1'), 4_000, { merchant: shop2 }),
+      check(w, p('purse-clone'), 500, { merchant: shop2 }),
+      check(w, p('purse-a0'), 1_200, { merchant: shop2 }),
+    ],
+    shop2,
+  );
   // A clone of purse-clone's serial 1, a fresh check, purse-a1's first check again, and an
   // Internet check (purse and cardholder signatures, COSE_Sign) from alice's purse-a1.
-  const slip = makeInternetSlip(shop1, { merchantId: shop1.id, amount: 300, currency: 'EUR', time: now, terminalId: 'web', terminalTxId: 1, terminalNonce: new Uint8Array(16).fill(7) });
-  const draft = signInternetCheck(purses[p('purse-a1')] as Party, makeCheckRequest(slip, 'alice'), { anchors: bank.anchors, now, serial: ((w.serials[p('purse-a1')] as number) += 1), time: now });
+  const slip = makeInternetSlip(shop1, {
+    merchantId: shop1.id,
+    amount: 300,
+    currency: 'EUR',
+    time: now,
+    terminalId: 'web',
+    terminalTxId: 1,
+    terminalNonce: new Uint8Array(16).fill(7),
+  });
+  const serial = (w.serials[p('purse-a1')] as number) + 1;
+  w.serials[p('purse-a1')] = serial;
+  const draft = signInternetCheck(purses[p('purse-a1')] as Party, makeCheckRequest(slip, 'alice'), {
+    anchors: bank.anchors,
+    now,
+    serial,
+    time: now,
+  });
   const internet = approveInternetCheck(alice, draft, { anchors: bank.anchors, now }).check.bytes;
-  const c = await capture([check(w, p('purse-clone'), 600, { serial: 1 }), check(w, p('purse-a0'), 800), a1First, internet]);
-  if (c.outcomes.map((x) => x.code).join() !== '309,0,308,0') throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
-  const d = await capture([check(w, p('purse-over'), 3_000, { merchant: shop2 }), check(w, p('purse-over'), 3_000, { merchant: shop2 })], shop2);
-  if (d.outcomes.map((x) => x.code).join() !== '0,305') throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
+  const c = await capture([
+    check(w, p('purse-clone'), 600, { serial: 1 }),
+    check(w, p('purse-a0'), 800),
+    a1First,
+    internet,
+  ]);
+  if (c.outcomes.map((x) => x.code).join() !== '309,0,308,0')
+    throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
+  const d = await capture(
+    [check(w, p('purse-over'), 3_000, { merchant: shop2 }), check(w, p('purse-over'), 3_000, { merchant: shop2 })],
+    shop2,
+  );
+  if (d.outcomes.map((x) => x.code).join() !== '0,305')
+    throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
 
   const late = check(w, p('purse-lost'), 2_000, { merchant: shop2 });
   await reportLost(db, 'purse-lost', now, o.lostWindowS ?? 3_600);
   await capture([late], shop2); // made before the loss, deposited during the window: still credited
   await reverseCheck(db, w.bank, makeRefund(shop1, verifyCheck(refunded, { anchors: bank.anchors, now }), now), now);
   now += o.lostWindowS ?? 3_600;
-  if ((await settleLost(db, w.bank, now)).map((s) => s.refunded).join() !== '8000') throw new Error('the lost card was not settled');
+  if ((await settleLost(db, w.bank, now)).map((s) => s.refunded).join() !== '8000')
+    throw new Error('the lost card was not settled');
   await service.revocationList(); // list 2: the clone, the overspent and the lost purse, generation 2
 
   const invariants = await checkInvariants(db);
@@ -100,6 +177,14 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
     bank: w.bank,
     service,
     merchants,
-    purses: { twiceLoaded: 'purse-a0', plain: 'purse-a1', cloned: 'purse-clone', lost: 'purse-lost', overspent: 'purse-over', refunded: 'purse-refund', idle: 'purse-idle' },
+    purses: {
+      twiceLoaded: 'purse-a0',
+      plain: 'purse-a1',
+      cloned: 'purse-clone',
+      lost: 'purse-lost',
+      overspent: 'purse-over',
+      refunded: 'purse-refund',
+      idle: 'purse-idle',
+    },
   };
 }

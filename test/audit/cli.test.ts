@@ -10,12 +10,15 @@ import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { captureBatch } from '../../src/bank/capture.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadValue } from '../../src/bank/load.ts';
-import { NOW, applyToken, check, deposit, loadRequest, makeWorld } from '../bank/support.ts';
+import { applyToken, check, deposit, loadRequest, makeWorld, NOW } from '../bank/support.ts';
 
 const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;
 const run = (args: string[]) =>
   new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'audit', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '', SMARTCHECK_PG_URL: '' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'audit', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: '', SMARTCHECK_PG_URL: '' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -28,7 +31,10 @@ describe('smartcheck bank audit', () => {
     try {
       const w = await makeWorld('pglite', 1, 100_000, dir);
       applyToken(w, 0, (await loadValue(w.db, w.bank, loadRequest(w, 0, 5_000), { now: NOW })).token);
-      await captureBatch(w.db, w.bank, deposit(w, [check(w, 0, 300), check(w, 0, 200)]).envelope, { now: NOW, verifier: createInThreadVerifier() });
+      await captureBatch(w.db, w.bank, deposit(w, [check(w, 0, 300), check(w, 0, 200)]).envelope, {
+        now: NOW,
+        verifier: createInThreadVerifier(),
+      });
       await w.db.close();
 
       const db = await openDatabase('', { dataDir: dir });

@@ -15,11 +15,15 @@ const section = (file: string, heading: string) => {
 
 describe('audit docs', () => {
   it('src/bank/README.md lists every finding kind with what it proves', () => {
-    const rows = [...section('../../src/bank/README.md', '## Audit findings').matchAll(/^\| `([a-z_]+)` \| [^|]+ \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+    const rows = [
+      ...section('../../src/bank/README.md', '## Audit findings').matchAll(/^\| `([a-z_]+)` \| [^|]+ \| (.+) \|$/gm),
+    ].map((m) => [m[1], m[2]]);
     expect(rows).toEqual(Object.entries(FINDING_KINDS));
   });
   it('test/audit/README.md has a row for every tamper, in order', () => {
-    const rows = [...section('./README.md', '## Tampers → findings').matchAll(/^\| ([^`|][^|]*?) \| `/gm)].map((m) => m[1]);
+    const rows = [...section('./README.md', '## Tampers → findings').matchAll(/^\| ([^`|][^|]*?) \| `/gm)].map(
+      (m) => m[1],
+    );
     expect(rows).toEqual(TAMPERS.map((t) => t.name));
   });
 });

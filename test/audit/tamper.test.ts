@@ -5,12 +5,12 @@
 // ledger gives none, before and after all the tampers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { audit, FINDING_KINDS, type AuditReport } from '../../src/bank/audit/index.ts';
+import { type AuditReport, audit, FINDING_KINDS } from '../../src/bank/audit/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
-import { DRIVERS, NOW, freshDatabase } from '../bank/support.ts';
+import { DRIVERS, freshDatabase, NOW } from '../bank/support.ts';
 import { buildCleanLedger, type CleanLedger } from './clean-ledger.ts';
-import { TAMPERS, type Expected } from './tampers.ts';
+import { type Expected, TAMPERS } from './tampers.ts';
 
 const ROLLBACK = new Error('roll the tamper back');
 const line = (f: Expected) => `${f.kind} ${f.table} ${f.key}`;
@@ -29,7 +29,9 @@ for (const { driver, skip, reason } of DRIVERS) {
     });
 
     /** The tamper's expected findings and the audit's report, the tamper rolled back. */
-    const underTamper = async (apply: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<Expected[]>) => {
+    const underTamper = async (
+      apply: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<Expected[]>,
+    ) => {
       let out: { expected: Expected[]; report: AuditReport } | undefined;
       await db
         .transaction(async (tx) => {
@@ -48,15 +50,32 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(report.findings).toEqual([]);
       expect(report.ok).toBe(true);
       expect(report.counts).toMatchObject({ loads: 7, purses: 7, batches: 5 });
-      process.stderr.write(`[audit] clean ledger on ${driver}: ${report.counts.loads} loads, ${report.counts.checks} checks, ${report.counts.batches} batches, ${report.counts.transactions} transactions audited in ${report.elapsedMs.toFixed(1)} ms\n`);
+      process.stderr.write(
+        `[audit] clean ledger on ${driver}: ${report.counts.loads} loads, ${report.counts.checks} checks, ${report.counts.batches} batches, ${report.counts.transactions} transactions audited in ${report.elapsedMs.toFixed(1)} ms\n`,
+      );
     });
 
     it('the audit writes nothing', async () => {
-      const tables = ['accounts', 'transactions', 'entries', 'purses', 'loads', 'checks', 'fraud_evidence', 'batches', 'revocations', 'revocation_lists', 'bank_keys', 'bank_key_generations', 'merchants', 'cardholders'];
+      const tables = [
+        'accounts',
+        'transactions',
+        'entries',
+        'purses',
+        'loads',
+        'checks',
+        'fraud_evidence',
+        'batches',
+        'revocations',
+        'revocation_lists',
+        'bank_keys',
+        'bank_key_generations',
+        'merchants',
+        'cardholders',
+      ];
       const snapshot = async () => {
         const out: Record<string, unknown[]> = {};
         for (const t of tables) out[t] = await db.query(`select * from ${t} order by 1`);
-        const [seq] = await db.query<{ n: number }>("select last_value as n from transactions_id_seq");
+        const [seq] = await db.query<{ n: number }>('select last_value as n from transactions_id_seq');
         return { ...out, seq: seq?.n };
       };
       const before = await snapshot();

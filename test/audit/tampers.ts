@@ -3,8 +3,9 @@
 // must give for it — all of them and nothing else. Targets are picked by what the rows are
 // (a credited check, a capture transaction, a settled purse…), not by how the clean ledger was
 // built, so any ledger with those features (e.g. one from the whole-system simulator) serves.
-import type { Queryable } from '../../src/bank/db.ts';
+
 import type { FindingKind } from '../../src/bank/audit/index.ts';
+import type { Queryable } from '../../src/bank/db.ts';
 import { decode, Tag, Tagged } from '../../src/protocol/cbor.ts';
 import { parseSign1 } from '../../src/protocol/cose.ts';
 import { makeFraudProof } from '../../src/protocol/fraud.ts';
@@ -33,27 +34,64 @@ const flipLast = (b: Uint8Array) => {
 };
 const randomBytes = (n: number) => buf(crypto.getRandomValues(new Uint8Array(n)));
 
-async function one<R extends Record<string, unknown>>(tx: Queryable, what: string, sql: string, params: unknown[] = []): Promise<R> {
+async function one<R extends Record<string, unknown>>(
+  tx: Queryable,
+  what: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R> {
   const [row] = await tx.query<R>(sql, params);
   if (!row) throw new Error(`the ledger has no ${what}: this tamper cannot be applied`);
   return row;
 }
 
-const adjust = (tx: Queryable, accountId: number, delta: number) => tx.query('update accounts set balance = balance + $2 where id = $1', [accountId, delta]);
+const adjust = (tx: Queryable, accountId: number, delta: number) =>
+  tx.query('update accounts set balance = balance + $2 where id = $1', [accountId, delta]);
 const accountKeyOf = async (tx: Queryable, id: number) => {
-  const a = await one<{ kind: string; owner: string; currency: string }>(tx, `account ${id}`, 'select kind, owner, currency from accounts where id = $1', [id]);
+  const a = await one<{ kind: string; owner: string; currency: string }>(
+    tx,
+    `account ${id}`,
+    'select kind, owner, currency from accounts where id = $1',
+    [id],
+  );
   return `${a.kind}/${a.owner}/${a.currency}`;
 };
 
-interface CheckTarget { purse_id: string; serial: number; batch_hash: Uint8Array; batch_index: number; check_hash: Uint8Array; amount: number; merchant_id: string }
+interface CheckTarget {
+  purse_id: string;
+  serial: number;
+  batch_hash: Uint8Array;
+  batch_index: number;
+  check_hash: Uint8Array;
+  amount: number;
+  merchant_id: string;
+}
 const creditedCheck = (tx: Queryable) =>
-  one<CheckTarget & Record<string, unknown>>(tx, 'credited check', "select purse_id, serial, batch_hash, batch_index, check_hash, amount, merchant_id from checks where status = 'credited' order by purse_id, serial limit 1");
+  one<CheckTarget & Record<string, unknown>>(
+    tx,
+    'credited check',
+    "select purse_id, serial, batch_hash, batch_index, check_hash, amount, merchant_id from checks where status = 'credited' order by purse_id, serial limit 1",
+  );
 const captureTx = (tx: Queryable) =>
-  one<{ id: number; reference: string }>(tx, 'capture transaction', "select id, reference from transactions where kind = 'capture' order by id limit 1");
+  one<{ id: number; reference: string }>(
+    tx,
+    'capture transaction',
+    "select id, reference from transactions where kind = 'capture' order by id limit 1",
+  );
 const entryOf = (tx: Queryable, txId: number, accountKind: string) =>
-  one<{ id: number; account_id: number; amount: number }>(tx, `${accountKind} entry of transaction ${txId}`, 'select e.id, e.account_id, e.amount from entries e join accounts a on a.id = e.account_id where e.tx_id = $1 and a.kind = $2 order by e.id limit 1', [txId, accountKind]);
+  one<{ id: number; account_id: number; amount: number }>(
+    tx,
+    `${accountKind} entry of transaction ${txId}`,
+    'select e.id, e.account_id, e.amount from entries e join accounts a on a.id = e.account_id where e.tx_id = $1 and a.kind = $2 order by e.id limit 1',
+    [txId, accountKind],
+  );
 const accountOfKind = (tx: Queryable, kind: string) =>
-  one<{ id: number; kind: string; owner: string; currency: string }>(tx, `${kind} account`, 'select id, kind, owner, currency from accounts where kind = $1 and balance <> 0 order by id limit 1', [kind]);
+  one<{ id: number; kind: string; owner: string; currency: string }>(
+    tx,
+    `${kind} account`,
+    'select id, kind, owner, currency from accounts where kind = $1 and balance <> 0 order by id limit 1',
+    [kind],
+  );
 const checkKey = (c: { purse_id: string; serial: number }) => `${c.purse_id}/${c.serial}`;
 
 const editBalance = (kind: string): Tamper => ({
@@ -71,7 +109,10 @@ export const TAMPERS: Tamper[] = [
     name: 'a check amount changed',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      await tx.query('update checks set amount = amount + 1 where purse_id = $1 and serial = $2', [c.purse_id, c.serial]);
+      await tx.query('update checks set amount = amount + 1 where purse_id = $1 and serial = $2', [
+        c.purse_id,
+        c.serial,
+      ]);
       return [{ kind: 'check_row_mismatch', table: 'checks', key: checkKey(c) }];
     },
   },
@@ -79,7 +120,10 @@ export const TAMPERS: Tamper[] = [
     name: 'a check serial changed',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      await tx.query('update checks set serial = serial + 1000 where purse_id = $1 and serial = $2', [c.purse_id, c.serial]);
+      await tx.query('update checks set serial = serial + 1000 where purse_id = $1 and serial = $2', [
+        c.purse_id,
+        c.serial,
+      ]);
       return [{ kind: 'check_row_mismatch', table: 'checks', key: `${c.purse_id}/${c.serial + 1000}` }];
     },
   },
@@ -87,8 +131,17 @@ export const TAMPERS: Tamper[] = [
     name: 'a check moved to another merchant',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      const m = await one<{ merchant_id: string }>(tx, 'second merchant', 'select merchant_id from merchants where merchant_id <> $1 order by merchant_id limit 1', [c.merchant_id]);
-      await tx.query('update checks set merchant_id = $3 where purse_id = $1 and serial = $2', [c.purse_id, c.serial, m.merchant_id]);
+      const m = await one<{ merchant_id: string }>(
+        tx,
+        'second merchant',
+        'select merchant_id from merchants where merchant_id <> $1 order by merchant_id limit 1',
+        [c.merchant_id],
+      );
+      await tx.query('update checks set merchant_id = $3 where purse_id = $1 and serial = $2', [
+        c.purse_id,
+        c.serial,
+        m.merchant_id,
+      ]);
       return [{ kind: 'check_row_mismatch', table: 'checks', key: checkKey(c) }];
     },
   },
@@ -96,8 +149,17 @@ export const TAMPERS: Tamper[] = [
     name: 'a check attributed to another purse',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      const p = await one<{ purse_id: string }>(tx, 'purse free at that serial', 'select purse_id from purses p where purse_id <> $1 and not exists (select 1 from checks c where c.purse_id = p.purse_id and c.serial = $2) order by purse_id limit 1', [c.purse_id, c.serial]);
-      await tx.query('update checks set purse_id = $3 where purse_id = $1 and serial = $2', [c.purse_id, c.serial, p.purse_id]);
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'purse free at that serial',
+        'select purse_id from purses p where purse_id <> $1 and not exists (select 1 from checks c where c.purse_id = p.purse_id and c.serial = $2) order by purse_id limit 1',
+        [c.purse_id, c.serial],
+      );
+      await tx.query('update checks set purse_id = $3 where purse_id = $1 and serial = $2', [
+        c.purse_id,
+        c.serial,
+        p.purse_id,
+      ]);
       return [{ kind: 'check_row_mismatch', table: 'checks', key: `${p.purse_id}/${c.serial}` }];
     },
   },
@@ -105,7 +167,11 @@ export const TAMPERS: Tamper[] = [
     name: 'a check hash changed',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      await tx.query('update checks set check_hash = $3 where purse_id = $1 and serial = $2', [c.purse_id, c.serial, randomBytes(32)]);
+      await tx.query('update checks set check_hash = $3 where purse_id = $1 and serial = $2', [
+        c.purse_id,
+        c.serial,
+        randomBytes(32),
+      ]);
       return [{ kind: 'check_row_mismatch', table: 'checks', key: checkKey(c) }];
     },
   },
@@ -124,7 +190,10 @@ export const TAMPERS: Tamper[] = [
     name: 'a check row pointing past the end of its deposit',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      await tx.query('update checks set batch_index = 9999 where purse_id = $1 and serial = $2', [c.purse_id, c.serial]);
+      await tx.query('update checks set batch_index = 9999 where purse_id = $1 and serial = $2', [
+        c.purse_id,
+        c.serial,
+      ]);
       return [
         { kind: 'check_evidence_missing', table: 'checks', key: checkKey(c) },
         { kind: 'receipt_check_missing', table: 'batches', key: `${hex(u8(c.batch_hash))}#${c.batch_index}` },
@@ -143,7 +212,10 @@ export const TAMPERS: Tamper[] = [
     name: 'a credited check marked refunded without a reversal',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      await tx.query("update checks set status = 'refunded' where purse_id = $1 and serial = $2", [c.purse_id, c.serial]);
+      await tx.query("update checks set status = 'refunded' where purse_id = $1 and serial = $2", [
+        c.purse_id,
+        c.serial,
+      ]);
       return [
         { kind: 'purse_captured_mismatch', table: 'purses', key: c.purse_id },
         { kind: 'transaction_missing', table: 'checks', key: checkKey(c) },
@@ -154,7 +226,10 @@ export const TAMPERS: Tamper[] = [
     name: 'a credited check marked over the limit',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      await tx.query("update checks set status = 'overspent' where purse_id = $1 and serial = $2", [c.purse_id, c.serial]);
+      await tx.query("update checks set status = 'overspent' where purse_id = $1 and serial = $2", [
+        c.purse_id,
+        c.serial,
+      ]);
       return [{ kind: 'check_not_in_receipt', table: 'checks', key: checkKey(c) }];
     },
   },
@@ -162,7 +237,9 @@ export const TAMPERS: Tamper[] = [
     name: 'a bad purse signature on a stored check',
     async apply(tx) {
       const c = await creditedCheck(tx);
-      const b = await one<{ deposit: Uint8Array }>(tx, 'deposit', 'select deposit from batches where batch_hash = $1', [buf(u8(c.batch_hash))]);
+      const b = await one<{ deposit: Uint8Array }>(tx, 'deposit', 'select deposit from batches where batch_hash = $1', [
+        buf(u8(c.batch_hash)),
+      ]);
       const deposit = buf(u8(b.deposit));
       const stored = depositBatch.decode(parseSign1(u8(deposit)).payload).checks[c.batch_index] as Uint8Array;
       const at = deposit.indexOf(buf(stored));
@@ -177,7 +254,9 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a bad cardholder signature on a stored Internet check',
     async apply(tx) {
-      for (const c of await tx.query<CheckTarget & { deposit: Uint8Array } & Record<string, unknown>>("select c.purse_id, c.serial, c.batch_hash, c.batch_index, b.deposit from checks c join batches b on b.batch_hash = c.batch_hash where c.status = 'credited' order by c.purse_id, c.serial")) {
+      for (const c of await tx.query<CheckTarget & { deposit: Uint8Array } & Record<string, unknown>>(
+        "select c.purse_id, c.serial, c.batch_hash, c.batch_index, b.deposit from checks c join batches b on b.batch_hash = c.batch_hash where c.status = 'credited' order by c.purse_id, c.serial",
+      )) {
         const deposit = buf(u8(c.deposit));
         const stored = depositBatch.decode(parseSign1(u8(deposit)).payload).checks[c.batch_index] as Uint8Array;
         const value = decode(stored);
@@ -198,15 +277,26 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a deposit batch receipt altered',
     async apply(tx) {
-      const b = await one<{ batch_hash: Uint8Array; receipt: Uint8Array }>(tx, 'batch', 'select batch_hash, receipt from batches order by batch_hash limit 1');
-      await tx.query('update batches set receipt = $2 where batch_hash = $1', [buf(u8(b.batch_hash)), buf(flipLast(u8(b.receipt)))]);
+      const b = await one<{ batch_hash: Uint8Array; receipt: Uint8Array }>(
+        tx,
+        'batch',
+        'select batch_hash, receipt from batches order by batch_hash limit 1',
+      );
+      await tx.query('update batches set receipt = $2 where batch_hash = $1', [
+        buf(u8(b.batch_hash)),
+        buf(flipLast(u8(b.receipt))),
+      ]);
       return [{ kind: 'receipt_invalid', table: 'batches', key: hex(u8(b.batch_hash)) }];
     },
   },
   {
     name: "a batch row's credited total edited",
     async apply(tx) {
-      const b = await one<{ batch_hash: Uint8Array }>(tx, 'credited batch', 'select batch_hash from batches where credited > 0 order by batch_hash limit 1');
+      const b = await one<{ batch_hash: Uint8Array }>(
+        tx,
+        'credited batch',
+        'select batch_hash from batches where credited > 0 order by batch_hash limit 1',
+      );
       await tx.query('update batches set credited = credited + 1 where batch_hash = $1', [buf(u8(b.batch_hash))]);
       return [{ kind: 'receipt_invalid', table: 'batches', key: hex(u8(b.batch_hash)) }];
     },
@@ -214,8 +304,14 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a batch row's merchant changed",
     async apply(tx) {
-      const b = await one<{ batch_hash: Uint8Array; merchant_id: string }>(tx, 'batch', 'select batch_hash, merchant_id from batches order by batch_hash limit 1');
-      await tx.query("update batches set merchant_id = merchant_id || '-x' where batch_hash = $1", [buf(u8(b.batch_hash))]);
+      const b = await one<{ batch_hash: Uint8Array; merchant_id: string }>(
+        tx,
+        'batch',
+        'select batch_hash, merchant_id from batches order by batch_hash limit 1',
+      );
+      await tx.query("update batches set merchant_id = merchant_id || '-x' where batch_hash = $1", [
+        buf(u8(b.batch_hash)),
+      ]);
       return [{ kind: 'deposit_invalid', table: 'batches', key: hex(u8(b.batch_hash)) }];
     },
   },
@@ -229,7 +325,12 @@ export const TAMPERS: Tamper[] = [
     async apply(tx) {
       const t = await captureTx(tx);
       const e = await entryOf(tx, t.id, 'merchant');
-      const other = await one<{ id: number }>(tx, 'second merchant account', "select id from accounts where kind = 'merchant' and id <> $1 and currency = (select currency from accounts where id = $1) order by id limit 1", [e.account_id]);
+      const other = await one<{ id: number }>(
+        tx,
+        'second merchant account',
+        "select id from accounts where kind = 'merchant' and id <> $1 and currency = (select currency from accounts where id = $1) order by id limit 1",
+        [e.account_id],
+      );
       await tx.query('update entries set account_id = $2 where id = $1', [e.id, other.id]);
       await adjust(tx, e.account_id, -e.amount);
       await adjust(tx, other.id, e.amount);
@@ -240,16 +341,26 @@ export const TAMPERS: Tamper[] = [
     name: 'a capture transaction deleted (balances put back)',
     async apply(tx) {
       const t = await captureTx(tx);
-      for (const e of await tx.query<{ account_id: number; amount: number }>('select account_id, amount from entries where tx_id = $1', [t.id])) await adjust(tx, e.account_id, -e.amount);
+      for (const e of await tx.query<{ account_id: number; amount: number }>(
+        'select account_id, amount from entries where tx_id = $1',
+        [t.id],
+      ))
+        await adjust(tx, e.account_id, -e.amount);
       await tx.query('delete from entries where tx_id = $1', [t.id]);
       await tx.query('delete from transactions where id = $1', [t.id]);
-      return [{ kind: 'transaction_missing', table: 'batches', key: t.reference.slice(t.reference.lastIndexOf(':') + 1) }];
+      return [
+        { kind: 'transaction_missing', table: 'batches', key: t.reference.slice(t.reference.lastIndexOf(':') + 1) },
+      ];
     },
   },
   {
     name: 'an unbalanced transaction (one entry changed, its balance too)',
     async apply(tx) {
-      const t = await one<{ id: number }>(tx, 'load transaction', "select id from transactions where kind = 'load' order by id limit 1");
+      const t = await one<{ id: number }>(
+        tx,
+        'load transaction',
+        "select id from transactions where kind = 'load' order by id limit 1",
+      );
       const e = await entryOf(tx, t.id, 'emoney');
       await tx.query('update entries set amount = amount + 1 where id = $1', [e.id]);
       await adjust(tx, e.account_id, 1);
@@ -262,7 +373,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a ledger entry deleted (its balance too)',
     async apply(tx) {
-      const t = await one<{ id: number }>(tx, 'fund transaction', "select id from transactions where kind = 'fund' order by id limit 1");
+      const t = await one<{ id: number }>(
+        tx,
+        'fund transaction',
+        "select id from transactions where kind = 'fund' order by id limit 1",
+      );
       const e = await entryOf(tx, t.id, 'cardholder');
       await tx.query('delete from entries where id = $1', [e.id]);
       await adjust(tx, e.account_id, -e.amount);
@@ -277,7 +392,11 @@ export const TAMPERS: Tamper[] = [
     async apply(tx) {
       const t = await captureTx(tx);
       const e = await entryOf(tx, t.id, 'merchant');
-      await tx.query('insert into entries (tx_id, account_id, amount) values ($1, $2, $3)', [t.id, e.account_id, e.amount]);
+      await tx.query('insert into entries (tx_id, account_id, amount) values ($1, $2, $3)', [
+        t.id,
+        e.account_id,
+        e.amount,
+      ]);
       return [
         { kind: 'account_balance_mismatch', table: 'accounts', key: await accountKeyOf(tx, e.account_id) },
         { kind: 'transaction_unbalanced', table: 'transactions', key: String(t.id) },
@@ -288,10 +407,17 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a ledger entry moved to an account in another currency',
     async apply(tx) {
-      const t = await one<{ id: number }>(tx, 'fund transaction', "select id from transactions where kind = 'fund' order by id limit 1");
+      const t = await one<{ id: number }>(
+        tx,
+        'fund transaction',
+        "select id from transactions where kind = 'fund' order by id limit 1",
+      );
       const e = await entryOf(tx, t.id, 'cardholder');
       const a = await one<{ owner: string }>(tx, 'account', 'select owner from accounts where id = $1', [e.account_id]);
-      const [usd] = await tx.query<{ id: number }>("insert into accounts (kind, owner, currency, balance) values ('cardholder', $1, 'USD', $2) returning id", [a.owner, e.amount]);
+      const [usd] = await tx.query<{ id: number }>(
+        "insert into accounts (kind, owner, currency, balance) values ('cardholder', $1, 'USD', $2) returning id",
+        [a.owner, e.amount],
+      );
       await tx.query('update entries set account_id = $2 where id = $1', [e.id, (usd as { id: number }).id]);
       await adjust(tx, e.account_id, -e.amount);
       return [
@@ -303,9 +429,18 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'money paid in for one cardholder credited to another (balances moved too)',
     async apply(tx) {
-      const t = await one<{ id: number }>(tx, 'fund transaction', "select id from transactions where kind = 'fund' order by id limit 1");
+      const t = await one<{ id: number }>(
+        tx,
+        'fund transaction',
+        "select id from transactions where kind = 'fund' order by id limit 1",
+      );
       const e = await entryOf(tx, t.id, 'cardholder');
-      const other = await one<{ id: number }>(tx, 'second cardholder account', "select id from accounts where kind = 'cardholder' and id <> $1 and currency = (select currency from accounts where id = $1) order by id limit 1", [e.account_id]);
+      const other = await one<{ id: number }>(
+        tx,
+        'second cardholder account',
+        "select id from accounts where kind = 'cardholder' and id <> $1 and currency = (select currency from accounts where id = $1) order by id limit 1",
+        [e.account_id],
+      );
       await tx.query('update entries set account_id = $2 where id = $1', [e.id, other.id]);
       await adjust(tx, e.account_id, -e.amount);
       await adjust(tx, other.id, e.amount);
@@ -315,11 +450,25 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a load credited twice (a second transaction of the same reference)',
     async apply(tx) {
-      const t = await one<{ id: number; reference: string }>(tx, 'load transaction', "select id, reference from transactions where kind = 'load' order by id limit 1");
-      const [copy] = await tx.query<{ id: number }>("insert into transactions (kind, reference) values ('load', $1) returning id", [t.reference]);
+      const t = await one<{ id: number; reference: string }>(
+        tx,
+        'load transaction',
+        "select id, reference from transactions where kind = 'load' order by id limit 1",
+      );
+      const [copy] = await tx.query<{ id: number }>(
+        "insert into transactions (kind, reference) values ('load', $1) returning id",
+        [t.reference],
+      );
       const id = (copy as { id: number }).id;
-      for (const e of await tx.query<{ account_id: number; amount: number }>('select account_id, amount from entries where tx_id = $1', [t.id])) {
-        await tx.query('insert into entries (tx_id, account_id, amount) values ($1, $2, $3)', [id, e.account_id, e.amount]);
+      for (const e of await tx.query<{ account_id: number; amount: number }>(
+        'select account_id, amount from entries where tx_id = $1',
+        [t.id],
+      )) {
+        await tx.query('insert into entries (tx_id, account_id, amount) values ($1, $2, $3)', [
+          id,
+          e.account_id,
+          e.amount,
+        ]);
         await adjust(tx, e.account_id, e.amount);
       }
       return [{ kind: 'transaction_unjustified', table: 'transactions', key: String(id) }];
@@ -328,7 +477,9 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'an orphan transaction (no entries, no evidence)',
     async apply(tx) {
-      const [t] = await tx.query<{ id: number }>("insert into transactions (kind, reference) values ('capture', 'shop-1:00') returning id");
+      const [t] = await tx.query<{ id: number }>(
+        "insert into transactions (kind, reference) values ('capture', 'shop-1:00') returning id",
+      );
       const key = String((t as { id: number }).id);
       return [
         { kind: 'transaction_unbalanced', table: 'transactions', key },
@@ -339,12 +490,26 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a merchant payout without a capture',
     async apply(tx) {
-      const m = await one<{ merchant_id: string }>(tx, 'merchant never credited', "select merchant_id from merchants m where not exists (select 1 from accounts a where a.kind = 'merchant' and a.owner = m.merchant_id and a.balance <> 0) order by merchant_id limit 1");
+      const m = await one<{ merchant_id: string }>(
+        tx,
+        'merchant never credited',
+        "select merchant_id from merchants m where not exists (select 1 from accounts a where a.kind = 'merchant' and a.owner = m.merchant_id and a.balance <> 0) order by merchant_id limit 1",
+      );
       const funding = await accountOfKind(tx, 'funding');
-      const [account] = await tx.query<{ id: number }>("insert into accounts (kind, owner, currency, balance) values ('merchant', $1, $2, -500) on conflict (kind, owner, currency) do update set balance = accounts.balance - 500 returning id", [m.merchant_id, funding.currency]);
-      const [t] = await tx.query<{ id: number }>("insert into transactions (kind, reference) values ('payout', $1) returning id", [`${m.merchant_id}:payout-1`]);
+      const [account] = await tx.query<{ id: number }>(
+        "insert into accounts (kind, owner, currency, balance) values ('merchant', $1, $2, -500) on conflict (kind, owner, currency) do update set balance = accounts.balance - 500 returning id",
+        [m.merchant_id, funding.currency],
+      );
+      const [t] = await tx.query<{ id: number }>(
+        "insert into transactions (kind, reference) values ('payout', $1) returning id",
+        [`${m.merchant_id}:payout-1`],
+      );
       const id = (t as { id: number }).id;
-      await tx.query('insert into entries (tx_id, account_id, amount) values ($1, $2, -500), ($1, $3, 500)', [id, (account as { id: number }).id, funding.id]);
+      await tx.query('insert into entries (tx_id, account_id, amount) values ($1, $2, -500), ($1, $3, 500)', [
+        id,
+        (account as { id: number }).id,
+        funding.id,
+      ]);
       await adjust(tx, funding.id, 500);
       return [{ kind: 'payout_unbacked', table: 'transactions', key: String(id) }];
     },
@@ -360,8 +525,14 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a load dated before the bank existed',
     async apply(tx) {
-      const l = await one<{ request_hash: Uint8Array }>(tx, 'load', 'select request_hash from loads order by request_hash limit 1');
-      await tx.query("update loads set created_at = created_at - interval '10 years' where request_hash = $1", [buf(u8(l.request_hash))]);
+      const l = await one<{ request_hash: Uint8Array }>(
+        tx,
+        'load',
+        'select request_hash from loads order by request_hash limit 1',
+      );
+      await tx.query("update loads set created_at = created_at - interval '10 years' where request_hash = $1", [
+        buf(u8(l.request_hash)),
+      ]);
       return [{ kind: 'timestamp_out_of_range', table: 'loads', key: hex(u8(l.request_hash)) }];
     },
   },
@@ -369,7 +540,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a load whose stored row no longer matches its signed amount',
     async apply(tx) {
-      const l = await one<{ request_hash: Uint8Array }>(tx, 'load', 'select request_hash from loads order by request_hash limit 1');
+      const l = await one<{ request_hash: Uint8Array }>(
+        tx,
+        'load',
+        'select request_hash from loads order by request_hash limit 1',
+      );
       await tx.query('update loads set amount = amount + 1 where request_hash = $1', [buf(u8(l.request_hash))]);
       return [{ kind: 'load_row_mismatch', table: 'loads', key: hex(u8(l.request_hash)) }];
     },
@@ -377,8 +552,15 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a load's signed request altered",
     async apply(tx) {
-      const l = await one<{ request_hash: Uint8Array; request: Uint8Array }>(tx, 'load', 'select request_hash, request from loads order by request_hash limit 1');
-      await tx.query('update loads set request = $2 where request_hash = $1', [buf(u8(l.request_hash)), buf(flipLast(u8(l.request)))]);
+      const l = await one<{ request_hash: Uint8Array; request: Uint8Array }>(
+        tx,
+        'load',
+        'select request_hash, request from loads order by request_hash limit 1',
+      );
+      await tx.query('update loads set request = $2 where request_hash = $1', [
+        buf(u8(l.request_hash)),
+        buf(flipLast(u8(l.request))),
+      ]);
       return [{ kind: 'load_evidence_invalid', table: 'loads', key: hex(u8(l.request_hash)) }];
     },
   },
@@ -401,7 +583,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a purse's loaded total edited",
     async apply(tx) {
-      const p = await one<{ purse_id: string }>(tx, 'loaded purse', "select purse_id from purses where status = 'active' and loaded > 0 order by purse_id limit 1");
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'loaded purse',
+        "select purse_id from purses where status = 'active' and loaded > 0 order by purse_id limit 1",
+      );
       await tx.query('update purses set loaded = loaded + 1 where purse_id = $1', [p.purse_id]);
       return [{ kind: 'purse_loaded_mismatch', table: 'purses', key: p.purse_id }];
     },
@@ -409,7 +595,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a purse's highest serial edited",
     async apply(tx) {
-      const p = await one<{ purse_id: string }>(tx, 'purse with checks', 'select purse_id from purses where highest_serial > 0 order by purse_id limit 1');
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'purse with checks',
+        'select purse_id from purses where highest_serial > 0 order by purse_id limit 1',
+      );
       await tx.query('update purses set highest_serial = highest_serial + 1 where purse_id = $1', [p.purse_id]);
       return [{ kind: 'purse_counters_mismatch', table: 'purses', key: p.purse_id }];
     },
@@ -417,7 +607,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a settled lost card's refund edited",
     async apply(tx) {
-      const p = await one<{ purse_id: string }>(tx, 'settled purse', "select purse_id from purses where status = 'settled' and refunded > 0 order by purse_id limit 1");
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'settled purse',
+        "select purse_id from purses where status = 'settled' and refunded > 0 order by purse_id limit 1",
+      );
       await tx.query('update purses set refunded = refunded - 1 where purse_id = $1', [p.purse_id]);
       return [{ kind: 'purse_refunded_mismatch', table: 'purses', key: p.purse_id }];
     },
@@ -425,8 +619,16 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a settled lost card's refund transaction deleted (balances put back)",
     async apply(tx) {
-      const t = await one<{ id: number; reference: string }>(tx, 'lost-card refund', "select id, reference from transactions where kind = 'refund' and reference like 'lost:%' order by id limit 1");
-      for (const e of await tx.query<{ account_id: number; amount: number }>('select account_id, amount from entries where tx_id = $1', [t.id])) await adjust(tx, e.account_id, -e.amount);
+      const t = await one<{ id: number; reference: string }>(
+        tx,
+        'lost-card refund',
+        "select id, reference from transactions where kind = 'refund' and reference like 'lost:%' order by id limit 1",
+      );
+      for (const e of await tx.query<{ account_id: number; amount: number }>(
+        'select account_id, amount from entries where tx_id = $1',
+        [t.id],
+      ))
+        await adjust(tx, e.account_id, -e.amount);
       await tx.query('delete from entries where tx_id = $1', [t.id]);
       await tx.query('delete from transactions where id = $1', [t.id]);
       return [{ kind: 'transaction_missing', table: 'purses', key: t.reference.slice('lost:'.length) }];
@@ -435,9 +637,22 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a reversed check's refund transaction deleted (balances put back)",
     async apply(tx) {
-      const c = await one<{ purse_id: string; serial: number; check_hash: Uint8Array }>(tx, 'reversed check', "select purse_id, serial, check_hash from checks where status = 'refunded' order by purse_id, serial limit 1");
-      const t = await one<{ id: number }>(tx, 'reversal transaction', 'select id from transactions where reference = $1', [`reversal:${hex(u8(c.check_hash))}`]);
-      for (const e of await tx.query<{ account_id: number; amount: number }>('select account_id, amount from entries where tx_id = $1', [t.id])) await adjust(tx, e.account_id, -e.amount);
+      const c = await one<{ purse_id: string; serial: number; check_hash: Uint8Array }>(
+        tx,
+        'reversed check',
+        "select purse_id, serial, check_hash from checks where status = 'refunded' order by purse_id, serial limit 1",
+      );
+      const t = await one<{ id: number }>(
+        tx,
+        'reversal transaction',
+        'select id from transactions where reference = $1',
+        [`reversal:${hex(u8(c.check_hash))}`],
+      );
+      for (const e of await tx.query<{ account_id: number; amount: number }>(
+        'select account_id, amount from entries where tx_id = $1',
+        [t.id],
+      ))
+        await adjust(tx, e.account_id, -e.amount);
       await tx.query('delete from entries where tx_id = $1', [t.id]);
       await tx.query('delete from transactions where id = $1', [t.id]);
       return [{ kind: 'transaction_missing', table: 'checks', key: checkKey(c) }];
@@ -447,18 +662,34 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a fraud evidence row whose two checks no longer prove a clone',
     async apply(tx) {
-      const f = await one<{ check_hash: Uint8Array; purse_id: string; bytes: Uint8Array }>(tx, 'fraud evidence', 'select check_hash, purse_id, bytes from fraud_evidence order by check_hash limit 1');
+      const f = await one<{ check_hash: Uint8Array; purse_id: string; bytes: Uint8Array }>(
+        tx,
+        'fraud evidence',
+        'select check_hash, purse_id, bytes from fraud_evidence order by check_hash limit 1',
+      );
       // Pair the stored clone with a genuine check of another purse, taken from a stored deposit.
-      const c = await one<{ batch_index: number; deposit: Uint8Array }>(tx, 'check of another purse', 'select c.batch_index, b.deposit from checks c join batches b on b.batch_hash = c.batch_hash where c.purse_id <> $1 order by c.purse_id, c.serial limit 1', [f.purse_id]);
+      const c = await one<{ batch_index: number; deposit: Uint8Array }>(
+        tx,
+        'check of another purse',
+        'select c.batch_index, b.deposit from checks c join batches b on b.batch_hash = c.batch_hash where c.purse_id <> $1 order by c.purse_id, c.serial limit 1',
+        [f.purse_id],
+      );
       const other = depositBatch.decode(parseSign1(u8(c.deposit)).payload).checks[c.batch_index] as Uint8Array;
-      await tx.query('update fraud_evidence set proof = $2 where check_hash = $1', [buf(u8(f.check_hash)), buf(makeFraudProof(u8(f.bytes), other))]);
+      await tx.query('update fraud_evidence set proof = $2 where check_hash = $1', [
+        buf(u8(f.check_hash)),
+        buf(makeFraudProof(u8(f.bytes), other)),
+      ]);
       return [{ kind: 'fraud_evidence_invalid', table: 'fraud_evidence', key: hex(u8(f.check_hash)) }];
     },
   },
   {
     name: "a fraud evidence row's serial changed",
     async apply(tx) {
-      const f = await one<{ check_hash: Uint8Array }>(tx, 'fraud evidence', 'select check_hash from fraud_evidence order by check_hash limit 1');
+      const f = await one<{ check_hash: Uint8Array }>(
+        tx,
+        'fraud evidence',
+        'select check_hash from fraud_evidence order by check_hash limit 1',
+      );
       await tx.query('update fraud_evidence set serial = serial + 1 where check_hash = $1', [buf(u8(f.check_hash))]);
       return [{ kind: 'fraud_evidence_invalid', table: 'fraud_evidence', key: hex(u8(f.check_hash)) }];
     },
@@ -466,7 +697,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'fraud evidence deleted while the purse stays revoked',
     async apply(tx) {
-      const f = await one<{ check_hash: Uint8Array; purse_id: string }>(tx, 'fraud evidence', 'select check_hash, purse_id from fraud_evidence order by check_hash limit 1');
+      const f = await one<{ check_hash: Uint8Array; purse_id: string }>(
+        tx,
+        'fraud evidence',
+        'select check_hash, purse_id from fraud_evidence order by check_hash limit 1',
+      );
       await tx.query('delete from fraud_evidence where check_hash = $1', [buf(u8(f.check_hash))]);
       const position = await clonePosition(tx, u8(f.check_hash));
       // The purse's status, its revocation as a clone and the receipt's clone outcome all lose their proof.
@@ -480,22 +715,39 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a revocation deleted while the fraud evidence remains',
     async apply(tx) {
-      const f = await one<{ purse_id: string }>(tx, 'fraud evidence', 'select purse_id from fraud_evidence order by check_hash limit 1');
+      const f = await one<{ purse_id: string }>(
+        tx,
+        'fraud evidence',
+        'select purse_id from fraud_evidence order by check_hash limit 1',
+      );
       await tx.query('delete from revocations where subject = $1', [f.purse_id]);
       // Every stored list that named it now names a subject that is not revoked.
-      const lists = (await tx.query<{ list_number: number; bytes: Uint8Array }>('select list_number, bytes from revocation_lists order by list_number'))
-        .filter((l) => revocationList.decode(parseSign1(u8(l.bytes)).payload).revoked.includes(f.purse_id));
+      const lists = (
+        await tx.query<{ list_number: number; bytes: Uint8Array }>(
+          'select list_number, bytes from revocation_lists order by list_number',
+        )
+      ).filter((l) => revocationList.decode(parseSign1(u8(l.bytes)).payload).revoked.includes(f.purse_id));
       if (!lists.length) throw new Error('no stored revocation list names the cloned purse');
       return [
         { kind: 'revocation_missing', table: 'purses', key: f.purse_id },
-        ...lists.map((l): Expected => ({ kind: 'revocation_list_mismatch', table: 'revocation_lists', key: String(l.list_number) })),
+        ...lists.map(
+          (l): Expected => ({
+            kind: 'revocation_list_mismatch',
+            table: 'revocation_lists',
+            key: String(l.list_number),
+          }),
+        ),
       ];
     },
   },
   {
     name: 'an active purse revoked as a clone without a proof',
     async apply(tx) {
-      const p = await one<{ purse_id: string }>(tx, 'active purse', "select purse_id from purses where status = 'active' order by purse_id limit 1");
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'active purse',
+        "select purse_id from purses where status = 'active' order by purse_id limit 1",
+      );
       await tx.query("insert into revocations (subject, reason, revoked_at) values ($1, 'clone', 1)", [p.purse_id]);
       return [{ kind: 'revocation_unjustified', table: 'revocations', key: p.purse_id }];
     },
@@ -503,7 +755,11 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'an overspent purse set active again',
     async apply(tx) {
-      const p = await one<{ purse_id: string }>(tx, 'overspent purse', "select purse_id from purses where status = 'overspent' order by purse_id limit 1");
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'overspent purse',
+        "select purse_id from purses where status = 'overspent' order by purse_id limit 1",
+      );
       await tx.query("update purses set status = 'active' where purse_id = $1", [p.purse_id]);
       return [{ kind: 'purse_status_unjustified', table: 'purses', key: p.purse_id }];
     },
@@ -511,15 +767,26 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a revocation list with a bad signature',
     async apply(tx) {
-      const l = await one<{ list_number: number; bytes: Uint8Array }>(tx, 'revocation list', 'select list_number, bytes from revocation_lists order by list_number desc limit 1');
-      await tx.query('update revocation_lists set bytes = $2 where list_number = $1', [l.list_number, buf(flipLast(u8(l.bytes)))]);
+      const l = await one<{ list_number: number; bytes: Uint8Array }>(
+        tx,
+        'revocation list',
+        'select list_number, bytes from revocation_lists order by list_number desc limit 1',
+      );
+      await tx.query('update revocation_lists set bytes = $2 where list_number = $1', [
+        l.list_number,
+        buf(flipLast(u8(l.bytes))),
+      ]);
       return [{ kind: 'revocation_list_invalid', table: 'revocation_lists', key: String(l.list_number) }];
     },
   },
   {
     name: 'a revocation list row with the wrong subject count',
     async apply(tx) {
-      const l = await one<{ list_number: number }>(tx, 'revocation list', 'select list_number from revocation_lists order by list_number desc limit 1');
+      const l = await one<{ list_number: number }>(
+        tx,
+        'revocation list',
+        'select list_number from revocation_lists order by list_number desc limit 1',
+      );
       await tx.query('update revocation_lists set subjects = subjects + 1 where list_number = $1', [l.list_number]);
       return [{ kind: 'revocation_list_mismatch', table: 'revocation_lists', key: String(l.list_number) }];
     },
@@ -527,8 +794,14 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a revocation list row naming the wrong key generation',
     async apply(tx) {
-      const l = await one<{ list_number: number }>(tx, 'revocation list', 'select list_number from revocation_lists order by list_number desc limit 1');
-      await tx.query('update revocation_lists set key_generation = key_generation + 1 where list_number = $1', [l.list_number]);
+      const l = await one<{ list_number: number }>(
+        tx,
+        'revocation list',
+        'select list_number from revocation_lists order by list_number desc limit 1',
+      );
+      await tx.query('update revocation_lists set key_generation = key_generation + 1 where list_number = $1', [
+        l.list_number,
+      ]);
       return [{ kind: 'revocation_list_mismatch', table: 'revocation_lists', key: String(l.list_number) }];
     },
   },
@@ -536,10 +809,18 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'two merchant certificate rows swapped',
     async apply(tx) {
-      const [a, b] = await tx.query<{ merchant_id: string; certificate: Uint8Array }>('select merchant_id, certificate from merchants order by merchant_id limit 2');
+      const [a, b] = await tx.query<{ merchant_id: string; certificate: Uint8Array }>(
+        'select merchant_id, certificate from merchants order by merchant_id limit 2',
+      );
       if (!a || !b) throw new Error('the ledger has fewer than two merchants');
-      await tx.query('update merchants set certificate = $2 where merchant_id = $1', [a.merchant_id, buf(u8(b.certificate))]);
-      await tx.query('update merchants set certificate = $2 where merchant_id = $1', [b.merchant_id, buf(u8(a.certificate))]);
+      await tx.query('update merchants set certificate = $2 where merchant_id = $1', [
+        a.merchant_id,
+        buf(u8(b.certificate)),
+      ]);
+      await tx.query('update merchants set certificate = $2 where merchant_id = $1', [
+        b.merchant_id,
+        buf(u8(a.certificate)),
+      ]);
       return [
         { kind: 'certificate_invalid', table: 'merchants', key: a.merchant_id },
         { kind: 'certificate_invalid', table: 'merchants', key: b.merchant_id },
@@ -549,16 +830,31 @@ export const TAMPERS: Tamper[] = [
   {
     name: "a purse certificate's signature altered",
     async apply(tx) {
-      const p = await one<{ purse_id: string; certificate: Uint8Array }>(tx, 'purse', 'select purse_id, certificate from purses order by purse_id limit 1');
-      await tx.query('update purses set certificate = $2 where purse_id = $1', [p.purse_id, buf(flipLast(u8(p.certificate)))]);
+      const p = await one<{ purse_id: string; certificate: Uint8Array }>(
+        tx,
+        'purse',
+        'select purse_id, certificate from purses order by purse_id limit 1',
+      );
+      await tx.query('update purses set certificate = $2 where purse_id = $1', [
+        p.purse_id,
+        buf(flipLast(u8(p.certificate))),
+      ]);
       return [{ kind: 'certificate_invalid', table: 'purses', key: p.purse_id }];
     },
   },
   {
     name: 'an earlier bank key generation row altered',
     async apply(tx) {
-      const g = await one<{ bank_id: string; generation: number }>(tx, 'earlier key generation', 'select bank_id, generation from bank_key_generations g where generation < (select max(generation) from bank_key_generations h where h.bank_id = g.bank_id) order by generation limit 1');
-      await tx.query('update bank_key_generations set kx_public = $3 where bank_id = $1 and generation = $2', [g.bank_id, g.generation, randomBytes(32)]);
+      const g = await one<{ bank_id: string; generation: number }>(
+        tx,
+        'earlier key generation',
+        'select bank_id, generation from bank_key_generations g where generation < (select max(generation) from bank_key_generations h where h.bank_id = g.bank_id) order by generation limit 1',
+      );
+      await tx.query('update bank_key_generations set kx_public = $3 where bank_id = $1 and generation = $2', [
+        g.bank_id,
+        g.generation,
+        randomBytes(32),
+      ]);
       return [{ kind: 'bank_key_invalid', table: 'bank_key_generations', key: `${g.bank_id}/${g.generation}` }];
     },
   },
@@ -574,8 +870,12 @@ export const TAMPERS: Tamper[] = [
 
 /** `batch#index` of the receipt outcome that reported the clone with this check hash. */
 async function clonePosition(tx: Queryable, checkHash: Uint8Array): Promise<string> {
-  for (const b of await tx.query<{ batch_hash: Uint8Array; receipt: Uint8Array }>('select batch_hash, receipt from batches order by batch_hash')) {
-    const i = captureReceipt.decode(parseSign1(u8(b.receipt)).payload).outcomes.findIndex(([h]) => Buffer.from(h).equals(Buffer.from(checkHash)));
+  for (const b of await tx.query<{ batch_hash: Uint8Array; receipt: Uint8Array }>(
+    'select batch_hash, receipt from batches order by batch_hash',
+  )) {
+    const i = captureReceipt
+      .decode(parseSign1(u8(b.receipt)).payload)
+      .outcomes.findIndex(([h]) => Buffer.from(h).equals(Buffer.from(checkHash)));
     if (i >= 0) return `${hex(u8(b.batch_hash))}#${i}`;
   }
   throw new Error('no receipt reports the clone');

@@ -9,20 +9,25 @@ import { revocationList } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
-import { makeRefund } from '../../src/protocol/refund.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
+import { makeRefund } from '../../src/protocol/refund.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
-import { DRIVERS, NOW, applyToken, check, deposit, invariants, loadRequest, makeWorld, type World } from './support.ts';
+import { applyToken, check, DRIVERS, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
 
 const verifier = createInThreadVerifier();
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof ProtocolError ? e.code : Promise.reject(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof ProtocolError ? e.code : Promise.reject(e)),
+  );
 
 for (const { driver, skip, reason } of DRIVERS) {
   describe.skipIf(skip)(`reconciliation and audit on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     let w: World;
     beforeAll(async () => {
       w = await makeWorld(driver, 3);
-      for (let p = 0; p < 3; p++) applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, 10_000), { now: NOW })).token);
+      for (let p = 0; p < 3; p++)
+        applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, 10_000), { now: NOW })).token);
     });
     afterEach(async () => {
       expect(await invariants(w.db)).toEqual([]);
@@ -30,11 +35,26 @@ for (const { driver, skip, reason } of DRIVERS) {
     afterAll(async () => {
       await w?.db.close();
     });
-    const capture = (checks: Uint8Array[], now = NOW) => captureBatch(w.db, w.bank, deposit(w, checks).envelope, { now, verifier });
+    const capture = (checks: Uint8Array[], now = NOW) =>
+      captureBatch(w.db, w.bank, deposit(w, checks).envelope, { now, verifier });
 
     it('keeps a shadow account per purse: loaded, captured, outstanding, highest serial, gaps', async () => {
-      await capture([check(w, 0, 100, { serial: 1 }), check(w, 0, 200, { serial: 2 }), check(w, 0, 300, { serial: 5 })]);
-      expect(await purseShadow(w.db, 'purse-0')).toEqual({ purseId: 'purse-0', status: 'active', loaded: 10_000, captured: 600, refunded: 0, outstanding: 9_400, highestSerial: 5, gaps: [3, 4], gapCount: 2 });
+      await capture([
+        check(w, 0, 100, { serial: 1 }),
+        check(w, 0, 200, { serial: 2 }),
+        check(w, 0, 300, { serial: 5 }),
+      ]);
+      expect(await purseShadow(w.db, 'purse-0')).toEqual({
+        purseId: 'purse-0',
+        status: 'active',
+        loaded: 10_000,
+        captured: 600,
+        refunded: 0,
+        outstanding: 9_400,
+        highestSerial: 5,
+        gaps: [3, 4],
+        gapCount: 2,
+      });
       expect(await purseShadow(w.db, 'nobody')).toBeUndefined();
     });
     it('a merchant refund reverses a captured check once', async () => {
@@ -68,7 +88,9 @@ for (const { driver, skip, reason } of DRIVERS) {
       });
       const tampered = await audit(w.db, w.bank);
       expect(tampered.ok).toBe(false);
-      expect(tampered.findings.map(({ kind, table, key }) => ({ kind, table, key }))).toEqual([{ kind: 'check_row_mismatch', table: 'checks', key: 'purse-0/1' }]);
+      expect(tampered.findings.map(({ kind, table, key }) => ({ kind, table, key }))).toEqual([
+        { kind: 'check_row_mismatch', table: 'checks', key: 'purse-0/1' },
+      ]);
       expect(tampered.differences).toEqual(['check_row_mismatch checks purse-0/1: amount 101, signed 100']);
       await w.db.transaction(async (tx) => {
         await tx.query("update checks set amount = amount - 1 where purse_id = 'purse-0' and serial = 1");

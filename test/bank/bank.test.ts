@@ -9,10 +9,21 @@ import { loadValue } from '../../src/bank/load.ts';
 import { verifyReceipt } from '../../src/protocol/capture.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { verifyFraudProof } from '../../src/protocol/fraud.ts';
-import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
-import { DRIVERS, LIMITS, NOW, applyToken, check, deposit, invariants, loadRequest, makeWorld, type World } from './support.ts';
+import { verifyRevocationList } from '../../src/protocol/revocation.ts';
+import {
+  applyToken,
+  check,
+  DRIVERS,
+  deposit,
+  invariants,
+  LIMITS,
+  loadRequest,
+  makeWorld,
+  NOW,
+  type World,
+} from './support.ts';
 
 let pool: VerifierPool;
 beforeAll(async () => {
@@ -58,12 +69,17 @@ for (const { driver, skip, reason } of DRIVERS) {
       it('the same request twice returns the same token and moves money once', async () => {
         const envelope = loadRequest(w, 1, 40_000);
         const before = await balance(w.db, 'cardholder', 'alice', 'EUR');
-        const [a, b] = await Promise.all([loadValue(w.db, w.bank, envelope, { now: NOW }), loadValue(w.db, w.bank, envelope, { now: NOW })]);
+        const [a, b] = await Promise.all([
+          loadValue(w.db, w.bank, envelope, { now: NOW }),
+          loadValue(w.db, w.bank, envelope, { now: NOW }),
+        ]);
         expect(Buffer.from(a.token).equals(Buffer.from(b.token))).toBe(true);
         expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
         expect(await balance(w.db, 'cardholder', 'alice', 'EUR')).toBe(before - 40_000);
         applyToken(w, 1, a.token);
-        expect(await codeOf(Promise.resolve().then(() => applyToken(w, 1, b.token)))).toBe(ErrorCode.TokenAlreadyApplied);
+        expect(await codeOf(Promise.resolve().then(() => applyToken(w, 1, b.token)))).toBe(
+          ErrorCode.TokenAlreadyApplied,
+        );
       });
       it('a request served earlier and retried after the skew window gets its stored token; a new late one is refused', async () => {
         const envelope = loadRequest(w, 1, 1_500);
@@ -73,12 +89,18 @@ for (const { driver, skip, reason } of DRIVERS) {
         expect(late.replayed).toBe(true);
         expect(Buffer.from(late.token).equals(Buffer.from(first.token))).toBe(true);
         expect(await balance(w.db, 'cardholder', 'alice', 'EUR')).toBe(before);
-        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 1, 1_500), { now: NOW + 3_600 }))).toBe(ErrorCode.MessageExpired);
+        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 1, 1_500), { now: NOW + 3_600 }))).toBe(
+          ErrorCode.MessageExpired,
+        );
         expect(await balance(w.db, 'cardholder', 'alice', 'EUR')).toBe(before);
         applyToken(w, 1, first.token);
       });
       it('refuses insufficient funds, stale requests, unknown purses and revoked purses', async () => {
-        const poor = await personalisePurse(w.db, w.bank, 'purse-poor', { cardholderId: 'bob', limits: LIMITS, now: NOW }).catch(async () => {
+        const poor = await personalisePurse(w.db, w.bank, 'purse-poor', {
+          cardholderId: 'bob',
+          limits: LIMITS,
+          now: NOW,
+        }).catch(async () => {
           await registerCardholder(w.db, w.bank, 'bob', { now: NOW });
           return personalisePurse(w.db, w.bank, 'purse-poor', { cardholderId: 'bob', limits: LIMITS, now: NOW });
         });
@@ -86,14 +108,28 @@ for (const { driver, skip, reason } of DRIVERS) {
         w.states.push((await import('../../src/protocol/load.ts')).newPurseState('EUR'));
         w.serials.push(0);
         const p = w.purses.length - 1;
-        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, p, 100), { now: NOW }))).toBe(ErrorCode.InsufficientFunds);
-        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 2, 100, NOW - 3_600), { now: NOW }))).toBe(ErrorCode.MessageExpired);
+        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, p, 100), { now: NOW }))).toBe(
+          ErrorCode.InsufficientFunds,
+        );
+        expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 2, 100, NOW - 3_600), { now: NOW }))).toBe(
+          ErrorCode.MessageExpired,
+        );
         const root = createRoot('root-x');
         const bankX = certifyBank(root, 'bank-1', { notBefore: NOW - 10, notAfter: NOW + 1e6 });
-        const stranger = certifyParty(bankX, 'purse-x', Role.Purse, { notBefore: NOW - 10, notAfter: NOW + 1e6, limits: LIMITS });
+        const stranger = certifyParty(bankX, 'purse-x', Role.Purse, {
+          notBefore: NOW - 10,
+          notAfter: NOW + 1e6,
+          limits: LIMITS,
+        });
         const { requestValue, newPurseState } = await import('../../src/protocol/load.ts');
-        const foreign = requestValue(newPurseState('EUR'), { ...stranger, certificate: stranger.certificate }, { amount: 10, currency: 'EUR', now: NOW, nonce: new Uint8Array(16).fill(9) });
-        expect(await codeOf(loadValue(w.db, w.bank, foreign.envelope, { now: NOW }))).toBe(ErrorCode.EnvelopeOpenFailed);
+        const foreign = requestValue(
+          newPurseState('EUR'),
+          { ...stranger, certificate: stranger.certificate },
+          { amount: 10, currency: 'EUR', now: NOW, nonce: new Uint8Array(16).fill(9) },
+        );
+        expect(await codeOf(loadValue(w.db, w.bank, foreign.envelope, { now: NOW }))).toBe(
+          ErrorCode.EnvelopeOpenFailed,
+        );
         await revoke(w.db, 'purse-5', 'lost', NOW);
         expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 5, 100), { now: NOW }))).toBe(ErrorCode.Revoked);
       });
@@ -104,8 +140,17 @@ for (const { driver, skip, reason } of DRIVERS) {
         const checks = [check(w, 0, 1_000), check(w, 0, 2_000), check(w, 1, 3_000)];
         const { envelope, id } = deposit(w, checks);
         const r = await capture(envelope);
-        expect(r.outcomes).toEqual([{ code: 0, credited: 1_000 }, { code: 0, credited: 2_000 }, { code: 0, credited: 3_000 }]);
-        const receipt = verifyReceipt(w.merchant, r.receipt, { batchId: id, checks }, { anchors: w.bank.anchors, now: NOW });
+        expect(r.outcomes).toEqual([
+          { code: 0, credited: 1_000 },
+          { code: 0, credited: 2_000 },
+          { code: 0, credited: 3_000 },
+        ]);
+        const receipt = verifyReceipt(
+          w.merchant,
+          r.receipt,
+          { batchId: id, checks },
+          { anchors: w.bank.anchors, now: NOW },
+        );
         expect(receipt.body.totalCredited).toBe(6_000);
         expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(6_000);
       });
@@ -117,7 +162,11 @@ for (const { driver, skip, reason } of DRIVERS) {
         expect(b.replayed).toBe(true);
         expect(Buffer.from(b.receipt).equals(Buffer.from(a.receipt))).toBe(true);
         const part = await capture(deposit(w, [checks[1]!, check(w, 1, 100), checks[1]!]).envelope);
-        expect(part.outcomes).toEqual([{ code: ErrorCode.DuplicateCheck, credited: 0 }, { code: 0, credited: 100 }, { code: ErrorCode.DuplicateCheck, credited: 0 }]);
+        expect(part.outcomes).toEqual([
+          { code: ErrorCode.DuplicateCheck, credited: 0 },
+          { code: 0, credited: 100 },
+          { code: ErrorCode.DuplicateCheck, credited: 0 },
+        ]);
         // Deposited by another merchant: a foreign check, not a credit.
         const stolen = await capture(deposit(w, [checks[0]!], { merchant: w.other }).envelope);
         expect(stolen.outcomes).toEqual([{ code: ErrorCode.WrongMerchant, credited: 0 }]);
@@ -129,9 +178,28 @@ for (const { driver, skip, reason } of DRIVERS) {
         const tampered = check(w, 0, 100);
         tampered[tampered.length - 5]! ^= 1;
         const later = NOW + 4 * 365 * 86_400;
-        const unknownBank = certifyParty(certifyBank(createRoot('root-y'), 'bank-y', { notBefore: NOW - 10, notAfter: NOW + 1e6 }), 'purse-y', Role.Purse, { notBefore: NOW - 10, notAfter: NOW + 1e6, limits: LIMITS });
-        const r = await capture(deposit(w, [foreign, malformed, tampered, check(w, 2, 100, { purse: unknownBank, serial: 1 }), check(w, 2, 60_000)]).envelope);
-        expect(r.outcomes.map((o) => o.code)).toEqual([ErrorCode.WrongMerchant, ErrorCode.MalformedCbor, ErrorCode.BadSignature, ErrorCode.UnknownIssuer, ErrorCode.LimitExceeded]);
+        const unknownBank = certifyParty(
+          certifyBank(createRoot('root-y'), 'bank-y', { notBefore: NOW - 10, notAfter: NOW + 1e6 }),
+          'purse-y',
+          Role.Purse,
+          { notBefore: NOW - 10, notAfter: NOW + 1e6, limits: LIMITS },
+        );
+        const r = await capture(
+          deposit(w, [
+            foreign,
+            malformed,
+            tampered,
+            check(w, 2, 100, { purse: unknownBank, serial: 1 }),
+            check(w, 2, 60_000),
+          ]).envelope,
+        );
+        expect(r.outcomes.map((o) => o.code)).toEqual([
+          ErrorCode.WrongMerchant,
+          ErrorCode.MalformedCbor,
+          ErrorCode.BadSignature,
+          ErrorCode.UnknownIssuer,
+          ErrorCode.LimitExceeded,
+        ]);
         expect(r.credited).toBe(0);
         // purse-2 overspent (never loaded): revoked, its next check refused.
         const again = await capture(deposit(w, [check(w, 2, 10)]).envelope);
@@ -143,7 +211,10 @@ for (const { driver, skip, reason } of DRIVERS) {
       it('a clone (two checks, one purse and serial) is kept as a fraud proof and revokes the purse in the next list', async () => {
         const loaded = await loadValue(w.db, w.bank, loadRequest(w, 3, 10_000), { now: NOW });
         applyToken(w, 3, loaded.token);
-        const listBefore = verifyRevocationList(await revocationList(w.db, w.bank, NOW), { anchors: w.bank.anchors, now: NOW });
+        const listBefore = verifyRevocationList(await revocationList(w.db, w.bank, NOW), {
+          anchors: w.bank.anchors,
+          now: NOW,
+        });
         expect(listBefore.body.revoked).not.toContain('purse-3');
         const a = check(w, 3, 1_000, { serial: 7 });
         const b = check(w, 3, 2_000, { serial: 7 });
@@ -151,10 +222,15 @@ for (const { driver, skip, reason } of DRIVERS) {
         const r2 = await capture(deposit(w, [b, a]).envelope);
         expect(r1.outcomes).toEqual([{ code: 0, credited: 1_000 }]);
         expect(r2.outcomes.map((o) => o.code)).toEqual([ErrorCode.CloneDetected, ErrorCode.DuplicateCheck]);
-        const [evidence] = await w.db.query<{ proof: Uint8Array }>("select proof from fraud_evidence where purse_id = 'purse-3'");
+        const [evidence] = await w.db.query<{ proof: Uint8Array }>(
+          "select proof from fraud_evidence where purse_id = 'purse-3'",
+        );
         const proof = verifyFraudProof(new Uint8Array(evidence!.proof), { anchors: w.bank.anchors });
         expect(proof).toMatchObject({ purseId: 'purse-3', serial: 7, bankId: 'bank-1' });
-        const list = verifyRevocationList(await revocationList(w.db, w.bank, NOW + 1), { anchors: w.bank.anchors, now: NOW + 1 });
+        const list = verifyRevocationList(await revocationList(w.db, w.bank, NOW + 1), {
+          anchors: w.bank.anchors,
+          now: NOW + 1,
+        });
         expect(list.body.revoked).toContain('purse-3');
         expect(list.body.listNumber).toBeGreaterThan(listBefore.body.listNumber);
         const r3 = await capture(deposit(w, [check(w, 3, 10)]).envelope);
@@ -162,19 +238,42 @@ for (const { driver, skip, reason } of DRIVERS) {
       });
       it('refuses a check whose purse certificate has expired (203), and captures Internet checks', async () => {
         const cardholder = await registerCardholder(w.db, w.bank, 'carol', { now: NOW, certify: true });
-        const shortLived = await personalisePurse(w.db, w.bank, 'purse-short', { cardholderId: 'carol', limits: LIMITS, now: NOW, validityS: 100 });
+        const shortLived = await personalisePurse(w.db, w.bank, 'purse-short', {
+          cardholderId: 'carol',
+          limits: LIMITS,
+          now: NOW,
+          validityS: 100,
+        });
         w.purses.push(shortLived);
         w.states.push((await import('../../src/protocol/load.ts')).newPurseState('EUR'));
         w.serials.push(0);
         const expired = await capture(deposit(w, [check(w, w.purses.length - 1, 10)]).envelope, NOW + 200);
         expect(expired.outcomes).toEqual([{ code: ErrorCode.CertificateExpired, credited: 0 }]);
-        const { makeInternetSlip, makeCheckRequest, signInternetCheck, approveInternetCheck } = await import('../../src/protocol/internet.ts');
-        const slip = makeInternetSlip(w.merchant, { merchantId: 'shop-1', amount: 250, currency: 'EUR', time: NOW, terminalId: 'web', terminalTxId: 1, terminalNonce: new Uint8Array(16).fill(3) });
-        const draft = signInternetCheck(w.purses[4]!, makeCheckRequest(slip, 'carol'), { anchors: w.bank.anchors, now: NOW, serial: 900, time: NOW });
+        const { makeInternetSlip, makeCheckRequest, signInternetCheck, approveInternetCheck } = await import(
+          '../../src/protocol/internet.ts'
+        );
+        const slip = makeInternetSlip(w.merchant, {
+          merchantId: 'shop-1',
+          amount: 250,
+          currency: 'EUR',
+          time: NOW,
+          terminalId: 'web',
+          terminalTxId: 1,
+          terminalNonce: new Uint8Array(16).fill(3),
+        });
+        const draft = signInternetCheck(w.purses[4]!, makeCheckRequest(slip, 'carol'), {
+          anchors: w.bank.anchors,
+          now: NOW,
+          serial: 900,
+          time: NOW,
+        });
         const internet = approveInternetCheck(cardholder!, draft, { anchors: w.bank.anchors, now: NOW }).check.bytes;
         await loadValue(w.db, w.bank, loadRequest(w, 4, 1_000), { now: NOW }).then((r) => applyToken(w, 4, r.token));
         const r = await capture(deposit(w, [internet, internet]).envelope);
-        expect(r.outcomes).toEqual([{ code: 0, credited: 250 }, { code: ErrorCode.DuplicateCheck, credited: 0 }]);
+        expect(r.outcomes).toEqual([
+          { code: 0, credited: 250 },
+          { code: ErrorCode.DuplicateCheck, credited: 0 },
+        ]);
       });
       it('finds duplicates and clones inside one new batch too', async () => {
         await loadValue(w.db, w.bank, loadRequest(w, 4, 5_000), { now: NOW }).then((r) => applyToken(w, 4, r.token));
@@ -182,14 +281,24 @@ for (const { driver, skip, reason } of DRIVERS) {
         const b = check(w, 4, 200, { serial: 500 });
         const c = check(w, 4, 300, { serial: 501 });
         const r = await capture(deposit(w, [a, c, a, b, c]).envelope);
-        expect(r.outcomes.map((o) => [o.code, o.credited])).toEqual([[0, 100], [0, 300], [ErrorCode.DuplicateCheck, 0], [ErrorCode.CloneDetected, 0], [ErrorCode.DuplicateCheck, 0]]);
-        const [evidence] = await w.db.query<{ proof: Uint8Array }>("select proof from fraud_evidence where purse_id = 'purse-4'");
+        expect(r.outcomes.map((o) => [o.code, o.credited])).toEqual([
+          [0, 100],
+          [0, 300],
+          [ErrorCode.DuplicateCheck, 0],
+          [ErrorCode.CloneDetected, 0],
+          [ErrorCode.DuplicateCheck, 0],
+        ]);
+        const [evidence] = await w.db.query<{ proof: Uint8Array }>(
+          "select proof from fraud_evidence where purse_id = 'purse-4'",
+        );
         expect(verifyFraudProof(new Uint8Array(evidence!.proof), { anchors: w.bank.anchors }).serial).toBe(500);
       });
       it('verifies in the pool and in-thread alike', async () => {
         const inThread = createInThreadVerifier();
         const checks = [check(w, 1, 10), new Uint8Array([0xa0]), check(w, 1, 20, { merchant: w.other })];
-        expect(await inThread.verifyChecks(checks, { anchors: w.bank.anchors, now: NOW })).toEqual(await pool.verifyChecks(checks, { anchors: w.bank.anchors, now: NOW }));
+        expect(await inThread.verifyChecks(checks, { anchors: w.bank.anchors, now: NOW })).toEqual(
+          await pool.verifyChecks(checks, { anchors: w.bank.anchors, now: NOW }),
+        );
         await inThread.close();
       });
     });

@@ -3,13 +3,19 @@
 // JSON line with each receipt's outcomes. With crashAt it kills itself (SIGKILL) at that step of
 // its first capture, in the middle of the database transaction.
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { captureBatch, type CaptureStep } from '../../src/bank/capture.ts';
+import { type CaptureStep, captureBatch } from '../../src/bank/capture.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadBank } from '../../src/bank/issuing.ts';
 
 const chunks: Buffer[] = [];
 for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { url?: string; dataDir?: string; crashAt?: CaptureStep; now: number; envelopes: string[] };
+const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+  url?: string;
+  dataDir?: string;
+  crashAt?: CaptureStep;
+  now: number;
+  envelopes: string[];
+};
 const db = await openDatabase(input.url ?? '', input.dataDir ? { dataDir: input.dataDir } : {});
 const bank = await loadBank(db);
 if (!bank) throw new Error('no bank in this database');

@@ -3,16 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadValue } from '../../src/bank/load.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+import { loadValue } from '../../src/bank/load.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { verifyReceipt } from '../../src/protocol/capture.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
-import { NOW, applyToken, check, deposit, invariants, loadRequest, makeWorld, type World } from './support.ts';
+import { applyToken, check, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
 
 let w: World;
 let app: FastifyInstance;
@@ -29,7 +29,8 @@ afterAll(async () => {
   await w?.db.close();
 });
 
-const cbor = (url: string, body: Uint8Array) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/cbor' }, payload: Buffer.from(body) });
+const cbor = (url: string, body: Uint8Array) =>
+  app.inject({ method: 'POST', url, headers: { 'content-type': 'application/cbor' }, payload: Buffer.from(body) });
 
 describe('bank HTTP API', () => {
   it('loads over CBOR and over JSON', async () => {
@@ -37,7 +38,11 @@ describe('bank HTTP API', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('application/cbor');
     expect(applyToken(w, 0, new Uint8Array(res.rawPayload))).toBe(20_000);
-    const json = await app.inject({ method: 'POST', url: '/v1/load', payload: { envelope: Buffer.from(loadRequest(w, 1, 5_000)).toString('base64') } });
+    const json = await app.inject({
+      method: 'POST',
+      url: '/v1/load',
+      payload: { envelope: Buffer.from(loadRequest(w, 1, 5_000)).toString('base64') },
+    });
     expect(json.statusCode).toBe(200);
     const body = json.json() as { token: string; amount: number; replayed: boolean };
     expect(body).toMatchObject({ amount: 5_000, replayed: false, purseId: 'purse-1' });
@@ -48,19 +53,42 @@ describe('bank HTTP API', () => {
     const { envelope, id } = deposit(w, checks);
     const res = await cbor('/v1/deposit', envelope);
     expect(res.statusCode).toBe(200);
-    const receipt = verifyReceipt(w.merchant, new Uint8Array(res.rawPayload), { batchId: id, checks }, { anchors: w.bank.anchors, now: NOW });
+    const receipt = verifyReceipt(
+      w.merchant,
+      new Uint8Array(res.rawPayload),
+      { batchId: id, checks },
+      { anchors: w.bank.anchors, now: NOW },
+    );
     expect(receipt.body.totalCredited).toBe(600);
-    const json = await app.inject({ method: 'POST', url: '/v1/deposit', payload: { envelope: Buffer.from(envelope).toString('base64') } });
+    const json = await app.inject({
+      method: 'POST',
+      url: '/v1/deposit',
+      payload: { envelope: Buffer.from(envelope).toString('base64') },
+    });
     expect(json.json()).toMatchObject({ credited: 600, replayed: true });
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).json() as { checks: number; batches: number; queue: number };
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).json() as {
+      checks: number;
+      batches: number;
+      queue: number;
+    };
     expect(metrics).toMatchObject({ checks: 6, batches: 2, queue: 0 });
   });
   it('serves the revocation list as CBOR and JSON, and health', async () => {
     const raw = await app.inject({ method: 'GET', url: '/v1/revocation-list' });
-    expect(verifyRevocationList(new Uint8Array(raw.rawPayload), { anchors: w.bank.anchors, now: NOW }).body.bankId).toBe('bank-1');
-    const json = await app.inject({ method: 'GET', url: '/v1/revocation-list', headers: { accept: 'application/json' } });
+    expect(
+      verifyRevocationList(new Uint8Array(raw.rawPayload), { anchors: w.bank.anchors, now: NOW }).body.bankId,
+    ).toBe('bank-1');
+    const json = await app.inject({
+      method: 'GET',
+      url: '/v1/revocation-list',
+      headers: { accept: 'application/json' },
+    });
     expect(json.json()).toMatchObject({ revoked: [] });
-    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'ok', driver: 'pglite', bankId: 'bank-1' });
+    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toEqual({
+      status: 'ok',
+      driver: 'pglite',
+      bankId: 'bank-1',
+    });
   });
   it('answers bad requests with clear errors', async () => {
     const tampered = loadRequest(w, 0, 10);
@@ -69,12 +97,27 @@ describe('bank HTTP API', () => {
     expect(sealed.statusCode).toBe(422);
     expect(sealed.json()).toMatchObject({ error: { kind: 'protocol', code: ErrorCode.EnvelopeOpenFailed } });
     expect((await cbor('/v1/deposit', new Uint8Array(70 << 10))).statusCode).toBe(413);
-    expect((await app.inject({ method: 'POST', url: '/v1/deposit', headers: { 'content-type': 'text/plain' }, payload: 'hi' })).statusCode).toBe(415);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/deposit',
+          headers: { 'content-type': 'text/plain' },
+          payload: 'hi',
+        })
+      ).statusCode,
+    ).toBe(415);
     const badJson = await app.inject({ method: 'POST', url: '/v1/deposit', payload: { envelope: '%%%' } });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json()).toMatchObject({ error: { kind: 'bank', code: 'bad_request' } });
     expect((await cbor('/v1/deposit', new Uint8Array(0))).statusCode).toBe(400);
-    const tooMany = await cbor('/v1/deposit', deposit(w, Array.from({ length: 51 }, () => new Uint8Array([0xa0]))).envelope);
+    const tooMany = await cbor(
+      '/v1/deposit',
+      deposit(
+        w,
+        Array.from({ length: 51 }, () => new Uint8Array([0xa0])),
+      ).envelope,
+    );
     expect(tooMany.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/nope' })).statusCode).toBe(404);
   });
@@ -83,7 +126,10 @@ describe('bank HTTP API', () => {
 describe('smartcheck bank serve', () => {
   it('starts on a free loopback port and answers /health', async () => {
     const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'serve', '--port', '0', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'serve', '--port', '0', '--workers', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: '' },
+    });
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -109,7 +155,10 @@ describe('smartcheck bank serve', () => {
       await world.db.close();
       const run = (args: string[]) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'audit', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
+          const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'audit', ...args], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, DATABASE_URL: '' },
+          });
           let out = '';
           child.stdout.on('data', (d) => (out += d));
           child.stderr.on('data', (d) => (out += d));
@@ -127,7 +176,12 @@ describe('smartcheck bank serve', () => {
   });
   it('exits 2 on bad usage', async () => {
     const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;
-    const code = await new Promise<number | null>((resolve) => spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'serve', '--port', 'x'], { stdio: 'ignore' }).on('exit', resolve));
+    const code = await new Promise<number | null>((resolve) =>
+      spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'serve', '--port', 'x'], { stdio: 'ignore' }).on(
+        'exit',
+        resolve,
+      ),
+    );
     expect(code).toBe(2);
   });
 });

@@ -13,13 +13,26 @@ import { loadBank } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
-import { DRIVERS, NOW, PG_URL, applyToken, check, deposit, invariants, loadRequest, makeWorld, type World } from './support.ts';
+import {
+  applyToken,
+  check,
+  DRIVERS,
+  deposit,
+  invariants,
+  loadRequest,
+  makeWorld,
+  NOW,
+  PG_URL,
+  type World,
+} from './support.ts';
 
 const CHILD = new URL('./child.ts', import.meta.url).pathname;
 type Outcome = { code: number; credited: number };
 
 /** Runs one bank process; resolves with its results, or with the signal that killed it. */
-function runChild(input: object): Promise<{ results?: { outcomes: Outcome[]; replayed: boolean }[]; signal?: string | null; stderr: string }> {
+function runChild(
+  input: object,
+): Promise<{ results?: { outcomes: Outcome[]; replayed: boolean }[]; signal?: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -43,58 +56,73 @@ afterAll(() => {
 });
 
 async function loadAll(w: World, amount: number) {
-  for (let p = 0; p < w.purses.length; p++) applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, amount), { now: NOW })).token);
+  for (let p = 0; p < w.purses.length; p++)
+    applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, amount), { now: NOW })).token);
 }
 
-describe.skipIf(!PG_URL)(`two bank processes on one PostgreSQL${PG_URL ? '' : ' (skipped: set DATABASE_URL or SMARTCHECK_PG_URL)'}`, () => {
-  it('overlapping batches with duplicates and clones, several rounds: zero double credits, invariants hold', async () => {
-    const w = await makeWorld('pg', 12);
-    await loadAll(w, 100_000);
-    const credited = new Map<string, number>(); // check hash → times credited
-    let receiptsTotal = 0;
-    for (let round = 0; round < 3; round++) {
-      // Per purse 4 new checks; purse (round) also gets a clone of its first new serial.
-      const fresh: Uint8Array[] = [];
-      for (let p = 0; p < w.purses.length; p++) for (let k = 0; k < 4; k++) fresh.push(check(w, p, 100 + k));
-      const cloneOf = w.serials[round] as number;
-      const clone = check(w, round, 999, { serial: cloneOf });
-      const half = fresh.length / 2;
-      // A takes the first two thirds, B the last two thirds: the middle third in both, in another order.
-      const aChecks = [...fresh.slice(0, half + 8), fresh[0] as Uint8Array];
-      const bChecks = [clone, ...fresh.slice(half - 8).reverse(), fresh[half] as Uint8Array];
-      const toBatches = (checks: Uint8Array[]) => [checks.slice(0, 20), checks.slice(20)].filter((c) => c.length).map((c) => hex(deposit(w, c).envelope));
-      const [a, b] = await Promise.all([
-        runChild({ url: w.url, now: NOW, envelopes: toBatches(aChecks) }),
-        runChild({ url: w.url, now: NOW, envelopes: toBatches(bChecks) }),
-      ]);
-      const all: [Uint8Array[], { outcomes: Outcome[] }[]][] = [[aChecks, a.results!], [bChecks, b.results!]];
-      for (const [checks, results] of all) {
-        const outcomes = results.flatMap((r) => r.outcomes);
-        expect(outcomes).toHaveLength(checks.length);
-        outcomes.forEach((o, i) => {
-          if (o.credited > 0) {
-            const key = hex(checks[i] as Uint8Array);
-            credited.set(key, (credited.get(key) ?? 0) + 1);
-            receiptsTotal += o.credited;
-          }
-        });
+describe.skipIf(!PG_URL)(
+  `two bank processes on one PostgreSQL${PG_URL ? '' : ' (skipped: set DATABASE_URL or SMARTCHECK_PG_URL)'}`,
+  () => {
+    it('overlapping batches with duplicates and clones, several rounds: zero double credits, invariants hold', async () => {
+      const w = await makeWorld('pg', 12);
+      await loadAll(w, 100_000);
+      const credited = new Map<string, number>(); // check hash → times credited
+      let receiptsTotal = 0;
+      for (let round = 0; round < 3; round++) {
+        // Per purse 4 new checks; purse (round) also gets a clone of its first new serial.
+        const fresh: Uint8Array[] = [];
+        for (let p = 0; p < w.purses.length; p++) for (let k = 0; k < 4; k++) fresh.push(check(w, p, 100 + k));
+        const cloneOf = w.serials[round] as number;
+        const clone = check(w, round, 999, { serial: cloneOf });
+        const half = fresh.length / 2;
+        // A takes the first two thirds, B the last two thirds: the middle third in both, in another order.
+        const aChecks = [...fresh.slice(0, half + 8), fresh[0] as Uint8Array];
+        const bChecks = [clone, ...fresh.slice(half - 8).reverse(), fresh[half] as Uint8Array];
+        const toBatches = (checks: Uint8Array[]) =>
+          [checks.slice(0, 20), checks.slice(20)].filter((c) => c.length).map((c) => hex(deposit(w, c).envelope));
+        const [a, b] = await Promise.all([
+          runChild({ url: w.url, now: NOW, envelopes: toBatches(aChecks) }),
+          runChild({ url: w.url, now: NOW, envelopes: toBatches(bChecks) }),
+        ]);
+        const all: [Uint8Array[], { outcomes: Outcome[] }[]][] = [
+          [aChecks, a.results!],
+          [bChecks, b.results!],
+        ];
+        for (const [checks, results] of all) {
+          const outcomes = results.flatMap((r) => r.outcomes);
+          expect(outcomes).toHaveLength(checks.length);
+          outcomes.forEach((o, i) => {
+            if (o.credited > 0) {
+              const key = hex(checks[i] as Uint8Array);
+              credited.set(key, (credited.get(key) ?? 0) + 1);
+              receiptsTotal += o.credited;
+            }
+          });
+        }
+        expect(await invariants(w.db)).toEqual([]);
       }
-      expect(await invariants(w.db)).toEqual([]);
-    }
-    expect([...credited.values()].every((n) => n === 1)).toBe(true);
-    expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(receiptsTotal);
-    const [{ n }] = (await w.db.query<{ n: number }>("select count(*)::int as n from checks where status = 'credited'")) as [{ n: number }];
-    expect(n).toBe(credited.size);
-    const frauds = await w.db.query<{ purse_id: string }>('select distinct purse_id from fraud_evidence order by purse_id');
-    expect(frauds.map((f) => f.purse_id)).toEqual(['purse-0', 'purse-1', 'purse-2']);
-    await w.db.close();
-  });
-});
+      expect([...credited.values()].every((n) => n === 1)).toBe(true);
+      expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(receiptsTotal);
+      const [{ n }] = (await w.db.query<{ n: number }>(
+        "select count(*)::int as n from checks where status = 'credited'",
+      )) as [{ n: number }];
+      expect(n).toBe(credited.size);
+      const frauds = await w.db.query<{ purse_id: string }>(
+        'select distinct purse_id from fraud_evidence order by purse_id',
+      );
+      expect(frauds.map((f) => f.purse_id)).toEqual(['purse-0', 'purse-1', 'purse-2']);
+      await w.db.close();
+    });
+  },
+);
 
 for (const { driver, skip, reason } of DRIVERS) {
   describe.skipIf(skip)(`crash in the middle of a capture on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     // A file-backed PGlite takes seconds per world: one step by default, all with SMARTCHECK_SLOW=1.
-    const steps = driver === 'pg' || process.env.SMARTCHECK_SLOW === '1' ? (['verified', 'inserted', 'booked'] as const) : (['inserted'] as const);
+    const steps =
+      driver === 'pg' || process.env.SMARTCHECK_SLOW === '1'
+        ? (['verified', 'inserted', 'booked'] as const)
+        : (['inserted'] as const);
     for (const step of steps) {
       it(`killed at "${step}": re-submission completes, nothing lost or doubled`, async () => {
         const dataDir = driver === 'pglite' ? mkdtempSync(join(tmpdir(), 'smartcheck-bank-')) : undefined;
@@ -112,7 +140,12 @@ for (const { driver, skip, reason } of DRIVERS) {
         expect(await invariants(db)).toEqual([]);
         const verifier = createInThreadVerifier();
         const r = await captureBatch(db, w.bank, envelope, { now: NOW, verifier });
-        expect(r.outcomes).toEqual([{ code: 0, credited: 1_000 }, { code: 0, credited: 2_000 }, { code: 0, credited: 3_000 }, { code: 0, credited: 4_000 }]);
+        expect(r.outcomes).toEqual([
+          { code: 0, credited: 1_000 },
+          { code: 0, credited: 2_000 },
+          { code: 0, credited: 3_000 },
+          { code: 0, credited: 4_000 },
+        ]);
         const again = await captureBatch(db, w.bank, deposit(w, checks).envelope, { now: NOW, verifier });
         expect(again.outcomes.every((o) => o.code === ErrorCode.DuplicateCheck)).toBe(true);
         expect(await balance(db, 'merchant', 'shop-1', 'EUR')).toBe(10_000);

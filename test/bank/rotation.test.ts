@@ -11,19 +11,36 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { audit } from '../../src/bank/audit.ts';
 import { openDatabase } from '../../src/bank/db.ts';
-import { loadBank, personalisePurse, registerMerchant, revoke, type Bank } from '../../src/bank/issuing.ts';
+import { type Bank, loadBank, personalisePurse, registerMerchant, revoke } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { makeDeposit, verifyReceipt } from '../../src/protocol/capture.ts';
 import { parseCertificate, verifyChain } from '../../src/protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
-import { applyValueToken, newPurseState, purseProfile, requestValue, type PurseState } from '../../src/protocol/load.ts';
+import {
+  applyValueToken,
+  newPurseState,
+  type PurseState,
+  purseProfile,
+  requestValue,
+} from '../../src/protocol/load.ts';
+import { captureReceipt } from '../../src/protocol/messages.ts';
 import { certifyBank, certifyParty, createRoot, type Party } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { verifyMessage } from '../../src/protocol/signed.ts';
-import { captureReceipt } from '../../src/protocol/messages.ts';
-import { DRIVERS, LIMITS, NOW, batchId, check, invariants, loadRequest, makeWorld, nonce, type World } from './support.ts';
+import {
+  batchId,
+  check,
+  DRIVERS,
+  invariants,
+  LIMITS,
+  loadRequest,
+  makeWorld,
+  NOW,
+  nonce,
+  type World,
+} from './support.ts';
 
 let pool: VerifierPool;
 beforeAll(async () => {
@@ -33,8 +50,13 @@ afterAll(async () => {
   await pool?.close();
 });
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof ProtocolError ? e.code : Promise.reject(e)));
-const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) => !!a && !!b && Buffer.from(a).equals(Buffer.from(b));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof ProtocolError ? e.code : Promise.reject(e)),
+  );
+const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+  !!a && !!b && Buffer.from(a).equals(Buffer.from(b));
 /** The bank certificate a purse or merchant holds: the one in its own certificate's chain. */
 const heldBankCertificate = (party: Party) => parseCertificate(party.certificate).issuerCertificate as Uint8Array;
 
@@ -65,7 +87,10 @@ for (const { driver, skip, reason } of DRIVERS) {
 
     /** The purse applies a token; returns what it credited and the bank certificate that signed it. */
     function applyToken(p: number, token: Uint8Array) {
-      const r = applyValueToken(w.states[p] as PurseState, w.purses[p] as Party, token, { anchors: w.bank.anchors, now: NOW });
+      const r = applyValueToken(w.states[p] as PurseState, w.purses[p] as Party, token, {
+        anchors: w.bank.anchors,
+        now: NOW,
+      });
       w.states[p] = r.state;
       return { credited: r.credited, signingKey: r.token.signer.signingKey };
     }
@@ -73,7 +98,8 @@ for (const { driver, skip, reason } of DRIVERS) {
       const id = batchId();
       return { envelope: makeDeposit(merchant, bankCertificate, checks, id, NOW), id };
     };
-    const receiptSigner = (receipt: Uint8Array) => verifyMessage(captureReceipt, receipt, [Role.Bank], { anchors: w.bank.anchors, now: NOW }).signer;
+    const receiptSigner = (receipt: Uint8Array) =>
+      verifyMessage(captureReceipt, receipt, [Role.Bank], { anchors: w.bank.anchors, now: NOW }).signer;
 
     it('makes a new generation, certified by the root, current and keeps the old one', async () => {
       gen2 = await service.rotateKeys();
@@ -81,7 +107,9 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(service.bank).toBe(gen2);
       expect(same(gen2.party.publicKey, gen1.party.publicKey)).toBe(false);
       expect(same(gen2.party.kx?.publicKey, gen1.party.kx?.publicKey)).toBe(false);
-      expect(gen2.previous.map((p) => Buffer.from(p.publicKey).toString('hex'))).toEqual([Buffer.from(gen1.party.publicKey).toString('hex')]);
+      expect(gen2.previous.map((p) => Buffer.from(p.publicKey).toString('hex'))).toEqual([
+        Buffer.from(gen1.party.publicKey).toString('hex'),
+      ]);
       const cert = verifyChain(gen2.party.certificate, w.bank.anchors, { now: NOW });
       expect([cert.role, cert.subject, cert.issuer]).toEqual([Role.Bank, 'bank-1', 'root-bank-1']);
       expect(same(cert.signingKey, gen2.party.publicKey)).toBe(true);
@@ -91,9 +119,13 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(stored.generation).toBe(2);
       expect(same(stored.party.certificate, gen2.party.certificate)).toBe(true);
       expect(same(stored.previous[0]?.kx?.secretKey, gen1.party.kx?.secretKey)).toBe(true);
-      const rows = await w.db.query<{ generation: number }>("select generation from bank_key_generations where bank_id = 'bank-1' order by generation");
+      const rows = await w.db.query<{ generation: number }>(
+        "select generation from bank_key_generations where bank_id = 'bank-1' order by generation",
+      );
       expect(rows.map((r) => r.generation)).toEqual([1, 2]);
-      const [keys] = await w.db.query<{ generation: number; certificate: Uint8Array }>("select generation, certificate from bank_keys where bank_id = 'bank-1'");
+      const [keys] = await w.db.query<{ generation: number; certificate: Uint8Array }>(
+        "select generation, certificate from bank_keys where bank_id = 'bank-1'",
+      );
       expect(keys?.generation).toBe(2);
       expect(same(new Uint8Array(keys!.certificate), gen2.party.certificate)).toBe(true);
     });
@@ -121,8 +153,14 @@ for (const { driver, skip, reason } of DRIVERS) {
       const old = [check(w, 0, 1_000), check(w, 1, 2_000)];
       const a = depositTo(heldBankCertificate(w.merchant), old);
       const ra = await service.deposit(a.envelope);
-      expect(ra.outcomes).toEqual([{ code: 0, credited: 1_000 }, { code: 0, credited: 2_000 }]);
-      expect(verifyReceipt(w.merchant, ra.receipt, { batchId: a.id, checks: old }, { anchors: w.bank.anchors, now: NOW }).body.totalCredited).toBe(3_000);
+      expect(ra.outcomes).toEqual([
+        { code: 0, credited: 1_000 },
+        { code: 0, credited: 2_000 },
+      ]);
+      expect(
+        verifyReceipt(w.merchant, ra.receipt, { batchId: a.id, checks: old }, { anchors: w.bank.anchors, now: NOW })
+          .body.totalCredited,
+      ).toBe(3_000);
       expect(same(receiptSigner(ra.receipt).signingKey, gen2.party.publicKey)).toBe(true);
       // The merchant fetched the new bank certificate: sealed to the new key, also captured.
       const more = [check(w, 0, 500)];
@@ -136,7 +174,11 @@ for (const { driver, skip, reason } of DRIVERS) {
     });
 
     it('(3) a purse personalised after is chained to the new bank certificate, loads and pays', async () => {
-      const purse = await personalisePurse(w.db, service.bank, 'purse-new', { cardholderId: 'alice', limits: LIMITS, now: NOW });
+      const purse = await personalisePurse(w.db, service.bank, 'purse-new', {
+        cardholderId: 'alice',
+        limits: LIMITS,
+        now: NOW,
+      });
       fresh = w.purses.push(purse) - 1;
       w.states.push(newPurseState('EUR'));
       w.serials.push(0);
@@ -150,7 +192,10 @@ for (const { driver, skip, reason } of DRIVERS) {
       const checks = [check(w, fresh, 700, { merchant: shop }), check(w, 0, 300, { merchant: shop })];
       const d = depositTo(heldBankCertificate(shop), checks, shop);
       const r = await service.deposit(d.envelope);
-      expect(r.outcomes).toEqual([{ code: 0, credited: 700 }, { code: 0, credited: 300 }]);
+      expect(r.outcomes).toEqual([
+        { code: 0, credited: 700 },
+        { code: 0, credited: 300 },
+      ]);
       verifyReceipt(shop, r.receipt, { batchId: d.id, checks }, { anchors: w.bank.anchors, now: NOW });
       expect(await balance(w.db, 'merchant', 'shop-3', 'EUR')).toBe(1_000);
     });
@@ -183,7 +228,9 @@ for (const { driver, skip, reason } of DRIVERS) {
       const midLoad = loadRequest(w, fresh, 1_000);
       const gen3 = await service.rotateKeys();
       expect(gen3.generation).toBe(3);
-      expect(gen3.previous.map((p) => Buffer.from(p.publicKey).toString('hex'))).toEqual([gen2.party.publicKey, gen1.party.publicKey].map((k) => Buffer.from(k).toString('hex')));
+      expect(gen3.previous.map((p) => Buffer.from(p.publicKey).toString('hex'))).toEqual(
+        [gen2.party.publicKey, gen1.party.publicKey].map((k) => Buffer.from(k).toString('hex')),
+      );
       const t1 = applyToken(0, (await service.load(oldLoad)).token);
       const t2 = applyToken(fresh, (await service.load(midLoad)).token);
       expect([t1.credited, t2.credited]).toEqual([2_000, 1_000]);
@@ -198,7 +245,11 @@ for (const { driver, skip, reason } of DRIVERS) {
         expect(same(receiptSigner(r.receipt).signingKey, gen3.party.publicKey)).toBe(true);
       }
       // New cards chain to generation 3; the list is signed by it.
-      const purse = await personalisePurse(w.db, service.bank, 'purse-gen3', { cardholderId: 'alice', limits: LIMITS, now: NOW });
+      const purse = await personalisePurse(w.db, service.bank, 'purse-gen3', {
+        cardholderId: 'alice',
+        limits: LIMITS,
+        now: NOW,
+      });
       expect(same(heldBankCertificate(purse), gen3.party.certificate)).toBe(true);
       const list = verifyRevocationList(await service.revocationList(), { anchors: w.bank.anchors, now: NOW });
       expect(same(list.signer.signingKey, gen3.party.publicKey)).toBe(true);
@@ -206,7 +257,9 @@ for (const { driver, skip, reason } of DRIVERS) {
       const restarted = (await loadBank(w.db, 'bank-1')) as Bank;
       expect([restarted.generation, restarted.previous.length]).toEqual([3, 2]);
       const again = new BankService(w.db, restarted, pool, { clock: () => NOW });
-      expect((await again.deposit(depositTo(gen1.party.certificate, [check(w, 1, 5)]).envelope)).outcomes).toEqual([{ code: 0, credited: 5 }]);
+      expect((await again.deposit(depositTo(gen1.party.certificate, [check(w, 1, 5)]).envelope)).outcomes).toEqual([
+        { code: 0, credited: 5 },
+      ]);
       expect(await invariants(w.db)).toEqual([]);
       expect((await audit(w.db, service.bank)).ok).toBe(true);
     });
@@ -225,8 +278,14 @@ for (const { driver, skip, reason } of DRIVERS) {
 
     it('an envelope sealed to a key the bank never had is still refused', async () => {
       const impostor = certifyBank(createRoot('root-bank-1'), 'bank-1', { notBefore: NOW - 10, notAfter: NOW + 1e6 });
-      expect(await codeOf(service.deposit(depositTo(impostor.certificate, [check(w, 0, 1)]).envelope))).toBe(ErrorCode.EnvelopeOpenFailed);
-      const stranger = certifyParty(impostor, 'purse-x', Role.Purse, { notBefore: NOW - 10, notAfter: NOW + 1e6, limits: LIMITS });
+      expect(await codeOf(service.deposit(depositTo(impostor.certificate, [check(w, 0, 1)]).envelope))).toBe(
+        ErrorCode.EnvelopeOpenFailed,
+      );
+      const stranger = certifyParty(impostor, 'purse-x', Role.Purse, {
+        notBefore: NOW - 10,
+        notAfter: NOW + 1e6,
+        limits: LIMITS,
+      });
       const r = requestValue(newPurseState('EUR'), stranger, { amount: 10, currency: 'EUR', now: NOW, nonce: nonce() });
       expect(await codeOf(service.load(r.envelope))).toBe(ErrorCode.EnvelopeOpenFailed);
       // A refusal of the opened message is not retried under another key.
@@ -246,7 +305,10 @@ for (const { driver, skip, reason } of DRIVERS) {
         const target = world.url ? ['--database-url', world.url] : ['--data-dir', dir];
         const run = (args: string[]) =>
           new Promise<{ code: number | null; out: string }>((resolve) => {
-            const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'rotate-keys', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
+            const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'rotate-keys', ...args], {
+              stdio: ['ignore', 'pipe', 'pipe'],
+              env: { ...process.env, DATABASE_URL: '' },
+            });
             let out = '';
             child.stdout.on('data', (d) => (out += d));
             child.stderr.on('data', (d) => (out += d));

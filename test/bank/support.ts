@@ -2,32 +2,54 @@
 // set: each world gets its own schema), a bank, a funded cardholder, merchants and purses, and
 // helpers that act as the purse (load requests, signed checks) and the merchant (deposits).
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/bank/db.ts';
-import { migrate } from '../../src/bank/migrate.ts';
-import { createBank, fund, personalisePurse, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { type Database, openDatabase } from '../../src/bank/db.ts';
+import {
+  type Bank,
+  createBank,
+  fund,
+  personalisePurse,
+  registerCardholder,
+  registerMerchant,
+} from '../../src/bank/issuing.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
+import { migrate } from '../../src/bank/migrate.ts';
 import { makeDeposit } from '../../src/protocol/capture.ts';
-import { requestValue, newPurseState, applyValueToken, type PurseState } from '../../src/protocol/load.ts';
 import type { OfflineLimits } from '../../src/protocol/certificate.ts';
+import { applyValueToken, newPurseState, type PurseState, requestValue } from '../../src/protocol/load.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/pos.ts';
 import { Channel } from '../../src/protocol/registry.ts';
 
 export const NOW = 1_700_000_000;
 export const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;
-export const LIMITS: OfflineLimits = { currency: 'EUR', maxBalance: 1_000_000, maxPerCheck: 50_000, maxOfflineChecks: 1_000, maxOfflineAmount: 1_000_000 };
+export const LIMITS: OfflineLimits = {
+  currency: 'EUR',
+  maxBalance: 1_000_000,
+  maxPerCheck: 50_000,
+  maxOfflineChecks: 1_000,
+  maxOfflineAmount: 1_000_000,
+};
 
 export type Driver = 'pglite' | 'pg';
 export const DRIVERS: { driver: Driver; skip: boolean; reason: string }[] = [
   { driver: 'pglite', skip: false, reason: '' },
-  { driver: 'pg', skip: !PG_URL, reason: 'PostgreSQL: set DATABASE_URL or SMARTCHECK_PG_URL (scripts/ci-postgres.sh starts one)' },
+  {
+    driver: 'pg',
+    skip: !PG_URL,
+    reason: 'PostgreSQL: set DATABASE_URL or SMARTCHECK_PG_URL (scripts/ci-postgres.sh starts one)',
+  },
 ];
 
-if (!PG_URL) process.stderr.write(`[bank tests] PostgreSQL suites skipped: ${(DRIVERS[1] as { reason: string }).reason}\n`);
+if (!PG_URL)
+  process.stderr.write(`[bank tests] PostgreSQL suites skipped: ${(DRIVERS[1] as { reason: string }).reason}\n`);
 
 let schemaCounter = 0;
 /** A fresh, migrated database: PGlite in memory, or a new schema on the PostgreSQL server. */
-export async function freshDatabase(driver: Driver, poolMax = 4, dataDir?: string): Promise<{ db: Database; url?: string }> {
+export async function freshDatabase(
+  driver: Driver,
+  poolMax = 4,
+  dataDir?: string,
+): Promise<{ db: Database; url?: string }> {
   if (driver === 'pglite') {
     const db = await openDatabase('', dataDir ? { dataDir } : {});
     await migrate(db);
@@ -70,8 +92,18 @@ export async function makeWorld(driver: Driver, purseCount = 3, funds = 10_000_0
   const merchant = await registerMerchant(db, bank, 'shop-1', { now: NOW });
   const other = await registerMerchant(db, bank, 'shop-2', { now: NOW });
   const purses: Party[] = [];
-  for (let i = 0; i < purseCount; i++) purses.push(await personalisePurse(db, bank, `purse-${i}`, { cardholderId: 'alice', limits: LIMITS, now: NOW }));
-  return { db, ...(url ? { url } : {}), bank, merchant, other, purses, states: purses.map(() => newPurseState('EUR')), serials: purses.map(() => 0) };
+  for (let i = 0; i < purseCount; i++)
+    purses.push(await personalisePurse(db, bank, `purse-${i}`, { cardholderId: 'alice', limits: LIMITS, now: NOW }));
+  return {
+    db,
+    ...(url ? { url } : {}),
+    bank,
+    merchant,
+    other,
+    purses,
+    states: purses.map(() => newPurseState('EUR')),
+    serials: purses.map(() => 0),
+  };
 }
 
 let nonceCounter = 0;
@@ -84,22 +116,48 @@ export const nonce = () => {
 
 /** The purse's sealed value-token request (the purse state advances). */
 export function loadRequest(w: World, p: number, amount: number, now = NOW): Uint8Array {
-  const r = requestValue(w.states[p] as PurseState, w.purses[p] as Party, { amount, currency: 'EUR', now, nonce: nonce() });
+  const r = requestValue(w.states[p] as PurseState, w.purses[p] as Party, {
+    amount,
+    currency: 'EUR',
+    now,
+    nonce: nonce(),
+  });
   w.states[p] = r.state;
   return r.envelope;
 }
 
 export function applyToken(w: World, p: number, token: Uint8Array): number {
-  const r = applyValueToken(w.states[p] as PurseState, w.purses[p] as Party, token, { anchors: w.bank.anchors, now: NOW });
+  const r = applyValueToken(w.states[p] as PurseState, w.purses[p] as Party, token, {
+    anchors: w.bank.anchors,
+    now: NOW,
+  });
   w.states[p] = r.state;
   return r.credited;
 }
 
 /** A POS check of purse `p` to `merchant` (default shop-1); serial defaults to the purse's next. */
-export function check(w: World, p: number, amount: number, o: { merchant?: Party; serial?: number; purse?: Party; currency?: string } = {}): Uint8Array {
+export function check(
+  w: World,
+  p: number,
+  amount: number,
+  o: { merchant?: Party; serial?: number; purse?: Party; currency?: string } = {},
+): Uint8Array {
   const merchant = o.merchant ?? w.merchant;
-  const serial = o.serial ?? ((w.serials[p] as number) += 1);
-  const slip = makeSlip(merchant, { merchantId: merchant.id, amount, currency: o.currency ?? 'EUR', time: NOW, terminalId: 't-1', terminalTxId: serial, terminalNonce: nonce(), channel: Channel.Pos });
+  let serial = o.serial;
+  if (serial == null) {
+    serial = (w.serials[p] as number) + 1;
+    w.serials[p] = serial;
+  }
+  const slip = makeSlip(merchant, {
+    merchantId: merchant.id,
+    amount,
+    currency: o.currency ?? 'EUR',
+    time: NOW,
+    terminalId: 't-1',
+    terminalTxId: serial,
+    terminalNonce: nonce(),
+    channel: Channel.Pos,
+  });
   const purse = o.purse ?? (w.purses[p] as Party);
   return signCheck(purse, checkFor(verifySlip(slip, { anchors: w.bank.anchors, now: NOW }), purse.id, serial, NOW));
 }
@@ -112,7 +170,11 @@ export function batchId(): Uint8Array {
   return id;
 }
 
-export function deposit(w: World, checks: Uint8Array[], o: { merchant?: Party; id?: Uint8Array } = {}): { envelope: Uint8Array; id: Uint8Array } {
+export function deposit(
+  w: World,
+  checks: Uint8Array[],
+  o: { merchant?: Party; id?: Uint8Array } = {},
+): { envelope: Uint8Array; id: Uint8Array } {
   const id = o.id ?? batchId();
   return { envelope: makeDeposit(o.merchant ?? w.merchant, w.bank.party.certificate, checks, id, NOW), id };
 }

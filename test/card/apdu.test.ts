@@ -6,17 +6,32 @@ import { EmulatedCard } from '../../src/card/emulator.ts';
 import { CardError, PurseCard } from '../../src/card/purse.ts';
 import { certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
 import { Channel, Role } from '../../src/protocol/registry.ts';
-import { bankAnswer, getWorld, LIMITS, load, newCard, NOW, PIN, slip, VALIDITY, type Rig } from './support.ts';
+import { bankAnswer, getWorld, LIMITS, load, NOW, newCard, PIN, type Rig, slip, VALIDITY } from './support.ts';
 
 const raw = async (card: EmulatedCard, apdu: Uint8Array) => parseResponse(await card.transmit(apdu));
 const swOf = async (card: EmulatedCard, apdu: Uint8Array) => (await raw(card, apdu)).sw;
-const u64 = (n: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n)); return b; };
-const cat = (...p: Uint8Array[]) => { const o = new Uint8Array(p.reduce((n, x) => n + x.length, 0)); let a = 0; for (const x of p) { o.set(x, a); a += x.length; } return o; };
+const u64 = (n: number) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n));
+  return b;
+};
+const cat = (...p: Uint8Array[]) => {
+  const o = new Uint8Array(p.reduce((n, x) => n + x.length, 0));
+  let a = 0;
+  for (const x of p) {
+    o.set(x, a);
+    a += x.length;
+  }
+  return o;
+};
 const pinBytes = new TextEncoder().encode(PIN);
 
 async function refusedWith(rig: Rig, sw: number, code: number | undefined, run: () => Promise<unknown>) {
   const before = await rig.card.status();
-  const error = await run().then(() => undefined, (e: unknown) => e);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CardError);
   expect((error as CardError).sw.toString(16)).toBe(sw.toString(16));
   if (code !== undefined) expect((error as CardError).code).toBe(code);
@@ -40,16 +55,31 @@ describe('framing', () => {
     expect(await swOf(rig.emulator, cat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0, 0, 0), AID))).toBe(SW.wrongLength);
   });
   it('extended Lc and Le are accepted', async () => {
-    expect(await swOf(rig.emulator, cat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0, 0, 7), AID, Uint8Array.of(0, 0)))).toBe(SW.ok);
+    expect(
+      await swOf(rig.emulator, cat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0, 0, 7), AID, Uint8Array.of(0, 0))),
+    ).toBe(SW.ok);
     await rig.card.verifyPin(PIN);
   });
   it('an APDU larger than the buffer is 6700', async () => {
     expect(await swOf(rig.emulator, new Uint8Array(0x2001))).toBe(SW.wrongLength);
   });
   it('an unknown class is 6E00, an ISO INS under CLA 80 or a proprietary one under CLA 00 too', async () => {
-    for (const cla of [0x01, 0x84, 0x90, 0xa0, 0xff]) expect(await swOf(rig.emulator, command(cla, Ins.getData, 0, Tag.status))).toBe(SW.claNotSupported);
-    for (const ins of [Ins.select, Ins.verify, Ins.resetRetryCounter, Ins.getData]) expect(await swOf(rig.emulator, command(0x80, ins, 0, 0))).toBe(SW.claNotSupported);
-    for (const ins of [Ins.generateKeys, Ins.installRoot, Ins.installCertificate, Ins.setPin, Ins.loadRequest, Ins.loadApply, Ins.purchase, Ins.readLog, Ins.reissueCheck, Ins.internetCheck]) {
+    for (const cla of [0x01, 0x84, 0x90, 0xa0, 0xff])
+      expect(await swOf(rig.emulator, command(cla, Ins.getData, 0, Tag.status))).toBe(SW.claNotSupported);
+    for (const ins of [Ins.select, Ins.verify, Ins.resetRetryCounter, Ins.getData])
+      expect(await swOf(rig.emulator, command(0x80, ins, 0, 0))).toBe(SW.claNotSupported);
+    for (const ins of [
+      Ins.generateKeys,
+      Ins.installRoot,
+      Ins.installCertificate,
+      Ins.setPin,
+      Ins.loadRequest,
+      Ins.loadApply,
+      Ins.purchase,
+      Ins.readLog,
+      Ins.reissueCheck,
+      Ins.internetCheck,
+    ]) {
       expect(await swOf(rig.emulator, command(0x00, ins, 0, 0))).toBe(SW.claNotSupported);
     }
   });
@@ -72,14 +102,22 @@ describe('SELECT', () => {
   });
   it('wrong AID 6A88, wrong P1/P2 6A86, wrong length 6700', async () => {
     const card = await EmulatedCard.create();
-    expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x00, Uint8Array.of(0xa0, 0, 0, 0, 3, 0x10, 0x10)))).toBe(SW.notFound);
+    expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x00, Uint8Array.of(0xa0, 0, 0, 0, 3, 0x10, 0x10)))).toBe(
+      SW.notFound,
+    );
     expect(await swOf(card, command(0x00, Ins.select, 0x00, 0x00, AID))).toBe(SW.wrongP1P2);
     expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x0c, AID))).toBe(SW.wrongP1P2);
     expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x00, AID.subarray(0, 5)))).toBe(SW.wrongLength);
   });
   it('every other command before SELECT is 6985', async () => {
     const card = await EmulatedCard.create();
-    const cmds = [command(0x00, Ins.verify, 0, 0x80, pinBytes), command(0x00, Ins.getData, 0, Tag.status), command(0x80, Ins.generateKeys, 0, 0), command(0x80, Ins.purchase, 0, 0, u64(1)), command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array(72))];
+    const cmds = [
+      command(0x00, Ins.verify, 0, 0x80, pinBytes),
+      command(0x00, Ins.getData, 0, Tag.status),
+      command(0x80, Ins.generateKeys, 0, 0),
+      command(0x80, Ins.purchase, 0, 0, u64(1)),
+      command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array(72)),
+    ];
     for (const c of cmds) expect(await swOf(card, c)).toBe(SW.conditionsNotSatisfied);
   });
 });
@@ -93,7 +131,12 @@ describe('personalisation', () => {
     expect(await swOf(card, command(0x00, Ins.getData, 0, Tag.publicKeys))).toBe(SW.notFound);
     expect(await swOf(card, command(0x00, Ins.getData, 0, Tag.certificate))).toBe(SW.notFound);
     expect(await swOf(card, command(0x00, Ins.getData, 0, Tag.purseId))).toBe(SW.notFound);
-    expect(await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(w.root.publicKey, new TextEncoder().encode(w.root.id))))).toBe(SW.conditionsNotSatisfied);
+    expect(
+      await swOf(
+        card,
+        command(0x80, Ins.installRoot, 0, 0, cat(w.root.publicKey, new TextEncoder().encode(w.root.id))),
+      ),
+    ).toBe(SW.conditionsNotSatisfied);
     expect(await swOf(card, command(0x80, Ins.setPin, 0, 0, pinBytes))).toBe(SW.conditionsNotSatisfied);
     expect(await swOf(card, command(0x00, Ins.verify, 0, 0x80, pinBytes))).toBe(SW.conditionsNotSatisfied);
     expect(await swOf(card, command(0x80, Ins.generateKeys, 0, 0, Uint8Array.of(1)))).toBe(SW.wrongLength);
@@ -105,15 +148,50 @@ describe('personalisation', () => {
     expect(await swOf(card, command(0x80, Ins.installRoot, 0, 1, new Uint8Array(40)))).toBe(SW.wrongP1P2);
     // a certificate before its root is installed: unknown issuer
     const { issueCertificate } = await import('../../src/protocol/certificate.ts');
-    const cert = (signingKey: Uint8Array, kxKey: Uint8Array, role: number = Role.Purse, limits = LIMITS) => issueCertificate({ issuer: w.bank.id, subject: 'P-NEW', role: role as 3, notBefore: VALIDITY.notBefore, notAfter: VALIDITY.notAfter, issuedAt: VALIDITY.notBefore, serial: new Uint8Array(8), signingKey, kxKey, limits }, w.bank.secretKey, w.bank.certificate);
-    await expect(purse.installCertificate(cert(keys.signingKey, keys.kxKey))).rejects.toMatchObject({ sw: SW.wrongData, code: 202 });
+    const cert = (signingKey: Uint8Array, kxKey: Uint8Array, role: number = Role.Purse, limits = LIMITS) =>
+      issueCertificate(
+        {
+          issuer: w.bank.id,
+          subject: 'P-NEW',
+          role: role as 3,
+          notBefore: VALIDITY.notBefore,
+          notAfter: VALIDITY.notAfter,
+          issuedAt: VALIDITY.notBefore,
+          serial: new Uint8Array(8),
+          signingKey,
+          kxKey,
+          limits,
+        },
+        w.bank.secretKey,
+        w.bank.certificate,
+      );
+    await expect(purse.installCertificate(cert(keys.signingKey, keys.kxKey))).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 202,
+    });
     await purse.installRoot(w.root.id, w.root.publicKey);
-    expect(await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(w.root.publicKey, new TextEncoder().encode(w.root.id))))).toBe(SW.wrongData);
+    expect(
+      await swOf(
+        card,
+        command(0x80, Ins.installRoot, 0, 0, cat(w.root.publicKey, new TextEncoder().encode(w.root.id))),
+      ),
+    ).toBe(SW.wrongData);
     for (let i = 2; i <= 4; i++) await purse.installRoot(`R-${i}`, new Uint8Array(32).fill(i));
-    expect(await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(new Uint8Array(32), new TextEncoder().encode('R-5'))))).toBe(SW.fileFull);
-    await expect(purse.installCertificate(cert(new Uint8Array(32).fill(9), keys.kxKey))).rejects.toMatchObject({ sw: SW.wrongData, code: 106 });
-    await expect(purse.installCertificate(cert(keys.signingKey, new Uint8Array(32).fill(9)))).rejects.toMatchObject({ sw: SW.wrongData, code: 106 });
-    await expect(purse.installCertificate(cert(keys.signingKey, keys.kxKey, Role.Merchant))).rejects.toMatchObject({ sw: SW.wrongData, code: 205 });
+    expect(
+      await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(new Uint8Array(32), new TextEncoder().encode('R-5')))),
+    ).toBe(SW.fileFull);
+    await expect(purse.installCertificate(cert(new Uint8Array(32).fill(9), keys.kxKey))).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 106,
+    });
+    await expect(purse.installCertificate(cert(keys.signingKey, new Uint8Array(32).fill(9)))).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 106,
+    });
+    await expect(purse.installCertificate(cert(keys.signingKey, keys.kxKey, Role.Merchant))).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 205,
+    });
     const good = cert(keys.signingKey, keys.kxKey);
     const flipped = good.slice();
     flipped[flipped.length - 5]! ^= 1;
@@ -125,11 +203,17 @@ describe('personalisation', () => {
     expect(await swOf(card, command(0x80, Ins.installCertificate, 0, 0, good))).toBe(SW.conditionsNotSatisfied);
     expect(await swOf(card, command(0x80, Ins.setPin, 0, 0, new TextEncoder().encode('12a4')))).toBe(SW.wrongData);
     expect(await swOf(card, command(0x80, Ins.setPin, 0, 0, new TextEncoder().encode('123')))).toBe(SW.wrongLength);
-    expect(await swOf(card, command(0x80, Ins.setPin, 0, 0, new TextEncoder().encode('123456789')))).toBe(SW.wrongLength);
+    expect(await swOf(card, command(0x80, Ins.setPin, 0, 0, new TextEncoder().encode('123456789')))).toBe(
+      SW.wrongLength,
+    );
     await purse.setPin('98765432');
     expect(await swOf(card, command(0x80, Ins.setPin, 0, 0, pinBytes))).toBe(SW.conditionsNotSatisfied);
-    expect(await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(new Uint8Array(32), new TextEncoder().encode('R-9'))))).toBe(SW.conditionsNotSatisfied);
-    expect(new TextDecoder().decode(parseResponse(await card.transmit(command(0x00, Ins.getData, 0, Tag.purseId))).data)).toBe('P-NEW');
+    expect(
+      await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(new Uint8Array(32), new TextEncoder().encode('R-9')))),
+    ).toBe(SW.conditionsNotSatisfied);
+    expect(
+      new TextDecoder().decode(parseResponse(await card.transmit(command(0x00, Ins.getData, 0, Tag.purseId))).data),
+    ).toBe('P-NEW');
     const s = await purse.status();
     expect(s).toMatchObject({ lifecycle: 3, pinTries: 3, roots: 4, balance: 0, serial: 0 });
   });
@@ -140,14 +224,28 @@ describe('personalisation', () => {
     const keys = await purse.generateKeys();
     await purse.installRoot(w.root.id, w.root.publicKey);
     const { issueCertificate } = await import('../../src/protocol/certificate.ts');
-    const c = issueCertificate({ issuer: w.bank.id, subject: 'P-X', role: Role.Purse, ...VALIDITY, issuedAt: 0, serial: new Uint8Array(8), signingKey: keys.signingKey, kxKey: keys.kxKey }, w.bank.secretKey, w.bank.certificate);
+    const c = issueCertificate(
+      {
+        issuer: w.bank.id,
+        subject: 'P-X',
+        role: Role.Purse,
+        ...VALIDITY,
+        issuedAt: 0,
+        serial: new Uint8Array(8),
+        signingKey: keys.signingKey,
+        kxKey: keys.kxKey,
+      },
+      w.bank.secretKey,
+      w.bank.certificate,
+    );
     await expect(purse.installCertificate(c)).rejects.toMatchObject({ code: 104 });
   });
 });
 
 describe('GET DATA', () => {
   it('answers each tag; unknown tag 6A88; data or P1 is refused', async () => {
-    for (const tag of [Tag.status, Tag.publicKeys, Tag.certificate, Tag.lastError, Tag.purseId]) expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, tag))).toBe(SW.ok);
+    for (const tag of [Tag.status, Tag.publicKeys, Tag.certificate, Tag.lastError, Tag.purseId])
+      expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, tag))).toBe(SW.ok);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, 0x5f))).toBe(SW.notFound);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 1, Tag.status))).toBe(SW.wrongP1P2);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, Tag.status, Uint8Array.of(1)))).toBe(SW.wrongLength);
@@ -174,7 +272,8 @@ describe('value commands: length, P1/P2, state', () => {
       expect(await swOf(rig.emulator, command(0x80, c.ins, 2, 0, c.good))).toBe(SW.wrongP1P2);
       const fresh = await newCard({ verify: false });
       expect(await swOf(fresh.emulator, command(0x80, c.ins, 0, 0, c.good))).toBe(SW.securityNotSatisfied);
-      for (let i = 0; i < 3; i++) await swOf(fresh.emulator, command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode('0000')));
+      for (let i = 0; i < 3; i++)
+        await swOf(fresh.emulator, command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode('0000')));
       expect(await swOf(fresh.emulator, command(0x80, c.ins, 0, 0, c.good))).toBe(SW.blocked);
       const blank = await EmulatedCard.create();
       await new PurseCard(blank).select();
@@ -186,7 +285,9 @@ describe('value commands: length, P1/P2, state', () => {
 describe('PURCHASE', () => {
   it('pays, and every refusal leaves the purse as it was', async () => {
     const w = getWorld();
-    const r = await newCard({ limits: { ...LIMITS, maxPerCheck: 5_000, maxOfflineChecks: 3, maxOfflineAmount: 9_000 } });
+    const r = await newCard({
+      limits: { ...LIMITS, maxPerCheck: 5_000, maxOfflineChecks: 3, maxOfflineAmount: 9_000 },
+    });
     await load(r, 8_000);
     await r.card.purchase(slip(w, 4_000), NOW);
     await refusedWith(r, SW.insufficientFunds, 306, () => r.card.purchase(slip(w, 4_001), NOW));
@@ -259,7 +360,10 @@ describe('LOAD', () => {
     const r = await newCard();
     const a = await r.card.loadRequest(1_500, NOW);
     await r.card.loadRequest(2_500, NOW + 1);
-    expect(await r.card.outstandingLoads()).toEqual([{ counter: 1, amount: 1_500 }, { counter: 2, amount: 2_500 }]);
+    expect(await r.card.outstandingLoads()).toEqual([
+      { counter: 1, amount: 1_500 },
+      { counter: 2, amount: 2_500 },
+    ]);
     expect(await r.card.resendLoadRequest(1)).toEqual(a);
     await refusedWith(r, SW.notFound, 303, () => r.card.resendLoadRequest(3));
     expect(await swOf(r.emulator, command(0x80, Ins.loadRequest, 1, 0, u64(1).subarray(0, 7)))).toBe(SW.wrongLength);
@@ -276,13 +380,20 @@ describe('LOAD', () => {
     for (let i = 0; i < 8; i++) await r.card.loadRequest(1, NOW);
     await refusedWith(r, SW.fileFull, 305, () => r.card.loadRequest(1, NOW));
   });
-  it('the request is the protocol layer\'s value-token request, signed by the card', async () => {
+  it("the request is the protocol layer's value-token request, signed by the card", async () => {
     const { parseSign1 } = await import('../../src/protocol/cose.ts');
     const { valueTokenRequest } = await import('../../src/protocol/messages.ts');
     const r = await newCard();
     const req = await r.card.loadRequest(1234, NOW);
     const body = valueTokenRequest.decode(parseSign1(req).payload);
-    expect(body).toMatchObject({ purseId: 'P-CARD-1', bankId: 'BANK-C', amount: 1234, currency: 'EUR', purseCounter: 1, time: NOW });
+    expect(body).toMatchObject({
+      purseId: 'P-CARD-1',
+      bankId: 'BANK-C',
+      amount: 1234,
+      currency: 'EUR',
+      purseCounter: 1,
+      time: NOW,
+    });
     expect(valueTokenRequest.encode(body)).toEqual(parseSign1(req).payload);
   });
 });
@@ -293,8 +404,21 @@ describe('READ LOG', () => {
     const r = await newCard();
     await load(r, 5_000);
     await r.card.purchase(slip(w, 321), NOW);
-    expect(await r.card.readLog(0)).toMatchObject({ kind: 'purchase', serial: 1, amount: 321, counterparty: 'M-CARD', currency: 'EUR', time: NOW });
-    expect(await r.card.readLog(1)).toMatchObject({ kind: 'load', serial: 1, amount: 5_000, counterparty: 'BANK-C', currency: 'EUR' });
+    expect(await r.card.readLog(0)).toMatchObject({
+      kind: 'purchase',
+      serial: 1,
+      amount: 321,
+      counterparty: 'M-CARD',
+      currency: 'EUR',
+      time: NOW,
+    });
+    expect(await r.card.readLog(1)).toMatchObject({
+      kind: 'load',
+      serial: 1,
+      amount: 5_000,
+      counterparty: 'BANK-C',
+      currency: 'EUR',
+    });
     await expect(r.card.readLog(2)).rejects.toMatchObject({ sw: SW.notFound });
     await expect(r.card.readLog(16)).rejects.toMatchObject({ sw: SW.notFound });
   });

@@ -3,13 +3,12 @@
 // same body byte for byte, and the whole COSE_Sign1 is what sign1 writes around that signature.
 import { describe, expect, it } from 'vitest';
 import { verifyChecks } from '../../bindings/index.ts';
-import { encode, Tagged } from '../../src/protocol/cbor.ts';
+import { acceptCheck } from '../../src/protocol/acceptance.ts';
+import { decode, encode, Tagged } from '../../src/protocol/cbor.ts';
 import { PROTECTED_EDDSA, parseSign1 } from '../../src/protocol/cose.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
 import { checkFor, checkMatchesSlip, hashOf, verifySlip } from '../../src/protocol/pos.ts';
-import { acceptCheck } from '../../src/protocol/acceptance.ts';
-import { decode } from '../../src/protocol/cbor.ts';
-import { load, newCard, NOW, PURSE_ID, slip, verify } from './support.ts';
+import { load, NOW, newCard, PURSE_ID, slip, verify } from './support.ts';
 
 describe('checks signed by the card', () => {
   it('verify with the protocol layer, match their slip, and are accepted offline', async () => {
@@ -35,7 +34,9 @@ describe('checks signed by the card', () => {
     const body = checkFor(verifySlip(s, { anchors: rig.w.anchors, now: NOW }), PURSE_ID, 1, NOW);
     expect(signed.payload).toEqual(digitalCheck.encode(body));
     expect(signed.certificate).toEqual(rig.certificate);
-    const rebuilt = encode(new Tagged(18, [PROTECTED_EDDSA, new Map([[13, decode(rig.certificate)]]), signed.payload, signed.signature]));
+    const rebuilt = encode(
+      new Tagged(18, [PROTECTED_EDDSA, new Map([[13, decode(rig.certificate)]]), signed.payload, signed.signature]),
+    );
     expect(check).toEqual(rebuilt);
     expect(hashOf(check)).toEqual(verify(rig.w, check).hash);
   });
@@ -47,7 +48,14 @@ describe('checks signed by the card', () => {
     for (let i = 1; i <= 12; i++) checks.push(await rig.card.purchase(slip(rig.w, i * 100), NOW));
     const verdicts = verifyChecks(checks, { anchors: rig.w.anchors, now: NOW });
     verdicts.forEach((v, i) => {
-      expect(v).toMatchObject({ ok: true, purseId: PURSE_ID, serial: i + 1, amount: (i + 1) * 100, currency: 'EUR', merchantId: 'M-CARD' });
+      expect(v).toMatchObject({
+        ok: true,
+        purseId: PURSE_ID,
+        serial: i + 1,
+        amount: (i + 1) * 100,
+        currency: 'EUR',
+        merchantId: 'M-CARD',
+      });
       const ts = verify(rig.w, checks[i]!);
       expect((v as { checkHash: Uint8Array }).checkHash).toEqual(ts.hash);
     });

@@ -7,7 +7,7 @@ import { EmulatedCard } from '../../src/card/emulator.ts';
 import { IndexedDbEeprom } from '../../src/card/idb-store.ts';
 import { PurseCard } from '../../src/card/purse.ts';
 import { EepromMismatchError } from '../../src/card/store.ts';
-import { load, newCard, NOW, PIN, slip, verify } from './support.ts';
+import { load, NOW, newCard, PIN, slip, verify } from './support.ts';
 
 describe('IndexedDbEeprom', () => {
   it('is empty for a new card, and keeps the purse across a reload (a new emulator on the same database)', async () => {
@@ -17,7 +17,9 @@ describe('IndexedDbEeprom', () => {
     const rig = await newCard({ store: new IndexedDbEeprom('card-1', buildHash, 'db', idb) });
     await load(rig, 4_000);
     const check = await rig.card.purchase(slip(rig.w, 1_250), NOW);
-    const again = new PurseCard(await EmulatedCard.create({ store: new IndexedDbEeprom('card-1', buildHash, 'db', idb) }));
+    const again = new PurseCard(
+      await EmulatedCard.create({ store: new IndexedDbEeprom('card-1', buildHash, 'db', idb) }),
+    );
     await again.select();
     await again.verifyPin(PIN);
     expect(await again.status()).toMatchObject({ balance: 2_750, serial: 1 });

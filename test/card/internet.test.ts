@@ -1,21 +1,35 @@
 // Protocol 3 with the card: the shop's Internet slip, the wallet's digital-check request, the card's
 // deduction and purse signature, the cardholder's approval, the shop's acceptance.
 import { describe, expect, it } from 'vitest';
-import { approveInternetCheck, acceptInternetCheck, makeCheckRequest, makeInternetSlip, verifyInternetCheck } from '../../src/protocol/internet.ts';
+import { SW } from '../../src/card/apdu.ts';
+import { splitInternet } from '../../src/card/purse.ts';
+import {
+  acceptInternetCheck,
+  approveInternetCheck,
+  makeCheckRequest,
+  makeInternetSlip,
+  verifyInternetCheck,
+} from '../../src/protocol/internet.ts';
 import { digitalCheck, digitalCheckRequest } from '../../src/protocol/messages.ts';
 import { certifyParty } from '../../src/protocol/pki.ts';
 import { verifySlip } from '../../src/protocol/pos.ts';
 import { Role } from '../../src/protocol/registry.ts';
-import { splitInternet } from '../../src/card/purse.ts';
-import { SW } from '../../src/card/apdu.ts';
-import { getWorld, load, newCard, NOW, PURSE_ID, slip, VALIDITY } from './support.ts';
+import { getWorld, load, NOW, newCard, PURSE_ID, slip, VALIDITY } from './support.ts';
 
 let n = 0;
 function internetSlip(amount: number) {
   const w = getWorld();
   const terminalNonce = new Uint8Array(16);
   terminalNonce[0] = ++n;
-  return makeInternetSlip(w.merchant, { merchantId: w.merchant.id, amount, currency: 'EUR', time: NOW, terminalId: 'SHOP-WEB', terminalTxId: n, terminalNonce });
+  return makeInternetSlip(w.merchant, {
+    merchantId: w.merchant.id,
+    amount,
+    currency: 'EUR',
+    time: NOW,
+    terminalId: 'SHOP-WEB',
+    terminalTxId: n,
+    terminalNonce,
+  });
 }
 
 describe('INTERNET CHECK', () => {
@@ -46,13 +60,19 @@ describe('INTERNET CHECK', () => {
     const w = getWorld();
     const rig = await newCard();
     await load(rig, 10_000);
-    await expect(rig.card.internetCheck(makeCheckRequest(slip(w, 10), 'CH-1'), NOW)).rejects.toMatchObject({ sw: SW.wrongData, code: 311 });
+    await expect(rig.card.internetCheck(makeCheckRequest(slip(w, 10), 'CH-1'), NOW)).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 311,
+    });
     await expect(rig.card.purchase(internetSlip(10), NOW)).rejects.toMatchObject({ sw: SW.wrongData, code: 311 });
     const wrongType = digitalCheckRequest.encode({ slip: internetSlip(10), cardholderId: 'CH-1' });
     wrongType[2] = 0x04; // key 0 → type 4
     await expect(rig.card.internetCheck(wrongType, NOW)).rejects.toMatchObject({ sw: SW.wrongData, code: 102 });
-    await expect(rig.card.internetCheck(Uint8Array.of(0xa1, 0x00, 0x05), NOW)).rejects.toMatchObject({ sw: SW.wrongData, code: 104 });
+    await expect(rig.card.internetCheck(Uint8Array.of(0xa1, 0x00, 0x05), NOW)).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 104,
+    });
     await expect(rig.card.internetCheck(new Uint8Array(0), NOW)).rejects.toMatchObject({ sw: SW.wrongLength });
-    expect((await rig.card.status())).toMatchObject({ balance: 10_000, serial: 0 });
+    expect(await rig.card.status()).toMatchObject({ balance: 10_000, serial: 0 });
   });
 });

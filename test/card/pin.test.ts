@@ -1,14 +1,19 @@
 // PIN: three tries, blocked, unblocked by the bank; the counter survives power cycles and tearing.
 import { describe, expect, it } from 'vitest';
+import { ed25519 } from '../../bindings/index.ts';
 import { command, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
 import { CardError, unblockMessage } from '../../src/card/purse.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
-import { ed25519 } from '../../bindings/index.ts';
-import { getWorld, load, newCard, NOW, PIN, PURSE_ID, slip } from './support.ts';
+import { getWorld, load, NOW, newCard, PIN, PURSE_ID, slip } from './support.ts';
 
 const verifyApdu = (pin: string) => command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode(pin));
-const swOf = async (rig: Awaited<ReturnType<typeof newCard>>, apdu: Uint8Array) => parseResponse(await rig.emulator.transmit(apdu)).sw;
-const u64 = (n: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n)); return b; };
+const swOf = async (rig: Awaited<ReturnType<typeof newCard>>, apdu: Uint8Array) =>
+  parseResponse(await rig.emulator.transmit(apdu)).sw;
+const u64 = (n: number) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n));
+  return b;
+};
 
 describe('PIN', () => {
   it('63C2, 63C1, then 6983: blocked, the right PIN refused, value commands 6983, balance unchanged', async () => {
@@ -56,7 +61,11 @@ describe('PIN', () => {
 
   it('a power cut during VERIFY never gives a free try: the counter is decremented before the comparison', async () => {
     const rig = await newCard({ verify: false });
-    for (const [pin, cut] of [[PIN, 2], ['0000', 1], [PIN, 1]] as const) {
+    for (const [pin, cut] of [
+      [PIN, 2],
+      ['0000', 1],
+      [PIN, 1],
+    ] as const) {
       const before = (await rig.card.status()).pinTries;
       rig.emulator.cutAtWrite = rig.emulator.writes + cut;
       await expect(rig.emulator.transmit(verifyApdu(pin))).rejects.toBeInstanceOf(PowerCutError);
@@ -76,7 +85,8 @@ describe('unblock by the bank (RESET RETRY COUNTER)', () => {
     expect((await rig.card.status()).pinTries).toBe(0);
     return rig;
   }
-  const bankSign = (counter: number, key = getWorld().bank.secretKey) => ed25519.sign(unblockMessage(PURSE_ID, counter), key);
+  const bankSign = (counter: number, key = getWorld().bank.secretKey) =>
+    ed25519.sign(unblockMessage(PURSE_ID, counter), key);
 
   it('a bank signature over the next counter resets the tries; with a new PIN too', async () => {
     const rig = await blocked();
@@ -94,11 +104,23 @@ describe('unblock by the bank (RESET RETRY COUNTER)', () => {
     await rig.card.unblock(1, bankSign(1));
     for (const pin of ['0000', '0001', '0002']) await swOf(rig, verifyApdu(pin));
     await expect(rig.card.unblock(1, bankSign(1))).rejects.toMatchObject({ sw: SW.wrongData });
-    await expect(rig.card.unblock(2, bankSign(2, getWorld().merchant.secretKey))).rejects.toMatchObject({ sw: SW.wrongData, code: 200 });
+    await expect(rig.card.unblock(2, bankSign(2, getWorld().merchant.secretKey))).rejects.toMatchObject({
+      sw: SW.wrongData,
+      code: 200,
+    });
     const sig = bankSign(2);
-    expect(await swOf(rig, command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array([...u64(2), ...sig.subarray(0, 63)])))).toBe(SW.wrongLength);
-    expect(await swOf(rig, command(0x00, Ins.resetRetryCounter, 0, 0x81, new Uint8Array([...u64(2), ...sig])))).toBe(SW.wrongP1P2);
-    expect(await swOf(rig, command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array([...u64(2), ...sig, 0x31])))).toBe(SW.wrongLength);
+    expect(
+      await swOf(
+        rig,
+        command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array([...u64(2), ...sig.subarray(0, 63)])),
+      ),
+    ).toBe(SW.wrongLength);
+    expect(await swOf(rig, command(0x00, Ins.resetRetryCounter, 0, 0x81, new Uint8Array([...u64(2), ...sig])))).toBe(
+      SW.wrongP1P2,
+    );
+    expect(
+      await swOf(rig, command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array([...u64(2), ...sig, 0x31]))),
+    ).toBe(SW.wrongLength);
     expect((await rig.card.status()).pinTries).toBe(0);
     await rig.card.unblock(2, sig);
     expect((await rig.card.status()).pinTries).toBe(3);

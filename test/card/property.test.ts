@@ -6,12 +6,24 @@ import { describe, expect, it } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
 import { command, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
 import { CardError, splitInternet, unblockMessage } from '../../src/card/purse.ts';
+import { PowerCutError } from '../../src/card/reader.ts';
 import { assembleMulti, signPart } from '../../src/protocol/cose.ts';
 import { makeCheckRequest, makeInternetSlip, verifyInternetCheck } from '../../src/protocol/internet.ts';
 import { certifyParty } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
-import { PowerCutError } from '../../src/card/reader.ts';
-import { bankAnswer, getWorld, LIMITS, newCard, NOW, PIN, PURSE_ID, slip, VALIDITY, verify, type Rig } from './support.ts';
+import {
+  bankAnswer,
+  getWorld,
+  LIMITS,
+  NOW,
+  newCard,
+  PIN,
+  PURSE_ID,
+  type Rig,
+  slip,
+  VALIDITY,
+  verify,
+} from './support.ts';
 
 type Op =
   | { kind: 'load'; amount: number; cut: number }
@@ -20,8 +32,23 @@ type Op =
   | { kind: 'powerCycle' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('load' as const), amount: fc.integer({ min: 1, max: 400_000 }), cut: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 16 })) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('purchase' as const), amount: fc.integer({ min: 0, max: 250_000 }), cut: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 8 })), internet: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('load' as const),
+      amount: fc.integer({ min: 1, max: 400_000 }),
+      cut: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 16 })),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('purchase' as const),
+      amount: fc.integer({ min: 0, max: 250_000 }),
+      cut: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 8 })),
+      internet: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'wrongPin' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'powerCycle' as const }) },
 );
@@ -44,7 +71,15 @@ async function pay(rig: Rig, o: { amount: number; internet: boolean }): Promise<
   if (!o.internet) return rig.card.purchase(slip(w, o.amount), NOW);
   const nonce = new Uint8Array(16);
   new DataView(nonce.buffer).setUint32(0, ++shopTx);
-  const shopSlip = makeInternetSlip(w.merchant, { merchantId: w.merchant.id, amount: o.amount, currency: 'EUR', time: NOW, terminalId: 'SHOP', terminalTxId: shopTx, terminalNonce: nonce });
+  const shopSlip = makeInternetSlip(w.merchant, {
+    merchantId: w.merchant.id,
+    amount: o.amount,
+    currency: 'EUR',
+    time: NOW,
+    terminalId: 'SHOP',
+    terminalTxId: shopTx,
+    terminalNonce: nonce,
+  });
   const d = await rig.card.internetCheck(makeCheckRequest(shopSlip, 'CH-1'), NOW);
   return concatBytes(Uint8Array.of(d.payload.length >> 8, d.payload.length & 0xff), d.payload, d.purseSignature);
 }
@@ -89,7 +124,9 @@ async function step(rig: Rig, m: Model, o: Op) {
     return;
   }
   if (o.kind === 'wrongPin') {
-    const { sw } = parseResponse(await rig.emulator.transmit(command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode('0000'))));
+    const { sw } = parseResponse(
+      await rig.emulator.transmit(command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode('0000'))),
+    );
     if (m.tries === 0) expect(sw).toBe(SW.blocked);
     else {
       m.tries--;

@@ -12,16 +12,16 @@ import { MemoryEeprom } from '../../src/card/store.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
 import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
 import { newPurseState } from '../../src/protocol/load.ts';
-import { digitalCheck, refund, type Refund } from '../../src/protocol/messages.ts';
+import { digitalCheck, type Refund, refund } from '../../src/protocol/messages.ts';
 import { certifyParty, type Party } from '../../src/protocol/pki.ts';
-import { Role } from '../../src/protocol/registry.ts';
 import { applyRefund, makeRefund, recordPurchase } from '../../src/protocol/refund.ts';
+import { Role } from '../../src/protocol/registry.ts';
 import { signMessage } from '../../src/protocol/signed.ts';
-import { bankAnswer, getWorld, load, newCard, NOW, PIN, PURSE_ID, slip, VALIDITY, verify, type Rig } from './support.ts';
+import { bankAnswer, load, NOW, newCard, PIN, PURSE_ID, type Rig, slip, VALIDITY, verify } from './support.ts';
 
 const seed = (n: number) => new Uint8Array(32).fill(n);
 const JOURNAL = 0x1200; // layout.ts E_JOURNAL - EE
-const CACHE = 0x1ef0;   // layout.ts E_CACHE_NEXT - EE: remembered certificate signatures
+const CACHE = 0x1ef0; // layout.ts E_CACHE_NEXT - EE: remembered certificate signatures
 const value = (s: PurseStatus) => ({ ...s, pinTries: 0, pinVerified: false });
 
 /** A card with 50 000 loaded that paid 1 000 then 3 000 at the world's merchant. */
@@ -36,7 +36,20 @@ async function paidCard() {
 /** A refund of the last check with some fields changed, signed by `signer`. */
 function refundOf(check: ReturnType<typeof verify>, signer: Party, over: Partial<Refund> = {}): Uint8Array {
   const b = check.body;
-  return signMessage(refund, { checkHash: check.hash, purseId: b.purseId, amount: b.amount, currency: b.currency, merchantId: signer.id, serial: b.serial, time: NOW + 60, ...over }, signer);
+  return signMessage(
+    refund,
+    {
+      checkHash: check.hash,
+      purseId: b.purseId,
+      amount: b.amount,
+      currency: b.currency,
+      merchantId: signer.id,
+      serial: b.serial,
+      time: NOW + 60,
+      ...over,
+    },
+    signer,
+  );
 }
 
 /** The refused refund answers `sw` and `code` and leaves value, log and EEPROM (but the certificate cache) as they were. */
@@ -49,7 +62,13 @@ async function expectRefused(rig: Rig, bytes: Uint8Array, code: number, sw: numb
 }
 
 /** What the protocol layer says of the same refund, for a purse whose last purchase is `check`. */
-function protocolCode(rig: Rig, check: ReturnType<typeof verify>, balance: number, bytes: Uint8Array, now = NOW): number {
+function protocolCode(
+  rig: Rig,
+  check: ReturnType<typeof verify>,
+  balance: number,
+  bytes: Uint8Array,
+  now = NOW,
+): number {
   const state = recordPurchase(newPurseState('EUR', balance + check.body.amount), check.body, check.hash);
   try {
     applyRefund(state, { certificate: rig.certificate } as Party, bytes, { anchors: rig.w.anchors, now });
@@ -64,15 +83,37 @@ describe('REFUND', () => {
   it('credits the last purchase back once, logs it, and keeps loaded = balance + spent (net)', async () => {
     const { rig, check } = await paidCard();
     const before = await rig.card.status();
-    expect(before).toMatchObject({ balance: 46_000, serial: 2, spentTotal: 4_000n, refundedTotal: 0n, loadedTotal: 50_000n });
+    expect(before).toMatchObject({
+      balance: 46_000,
+      serial: 2,
+      spentTotal: 4_000n,
+      refundedTotal: 0n,
+      loadedTotal: 50_000n,
+    });
     const r = makeRefund(rig.w.merchant, check, NOW + 60);
     expect(await rig.card.refund(r, NOW + 60)).toBe(49_000);
     const after = await rig.card.status();
-    expect(after).toMatchObject({ balance: 49_000, serial: 2, spentTotal: 1_000n, refundedTotal: 3_000n, loadedTotal: 50_000n, logTotal: before.logTotal + 1 });
+    expect(after).toMatchObject({
+      balance: 49_000,
+      serial: 2,
+      spentTotal: 1_000n,
+      refundedTotal: 3_000n,
+      loadedTotal: 50_000n,
+      logTotal: before.logTotal + 1,
+    });
     // the offline risk counters are not given back (conservative; core-as/README.md)
     expect(after).toMatchObject({ offlineChecks: before.offlineChecks, offlineAmount: before.offlineAmount });
     expect(BigInt(after.balance) + after.spentTotal).toBe(after.loadedTotal);
-    expect(await rig.card.readLog(0)).toMatchObject({ kind: 'refund', serial: 2, amount: 3_000, time: NOW + 60, counterparty: 'M-CARD', currency: 'EUR', hash: check.hash, refunded: false });
+    expect(await rig.card.readLog(0)).toMatchObject({
+      kind: 'refund',
+      serial: 2,
+      amount: 3_000,
+      time: NOW + 60,
+      counterparty: 'M-CARD',
+      currency: 'EUR',
+      hash: check.hash,
+      refunded: false,
+    });
     expect(await rig.card.readLog(1)).toMatchObject({ kind: 'purchase', serial: 2, amount: 3_000, refunded: true });
     expect(await rig.card.readLog(2)).toMatchObject({ kind: 'purchase', serial: 1, refunded: false });
     // the second time: 316, nothing changes
@@ -95,17 +136,39 @@ describe('REFUND', () => {
     expect(await rig.card.refund(makeRefund(rig.w.merchant, check, NOW), NOW)).toBe(49_000);
     const blank = new PurseCard(await EmulatedCard.create());
     await blank.select();
-    await expect(blank.refund(makeRefund(rig.w.merchant, check, NOW), NOW)).rejects.toMatchObject({ sw: SW.conditionsNotSatisfied });
+    await expect(blank.refund(makeRefund(rig.w.merchant, check, NOW), NOW)).rejects.toMatchObject({
+      sw: SW.conditionsNotSatisfied,
+    });
   });
 
   it('refunds an Internet purchase (the hash of the shared payload)', async () => {
     const rig = await newCard();
     const w = rig.w;
     await load(rig, 10_000);
-    const shopSlip = makeInternetSlip(w.merchant, { merchantId: w.merchant.id, amount: 2_500, currency: 'EUR', time: NOW, terminalId: 'SHOP', terminalTxId: 77, terminalNonce: new Uint8Array(16).fill(7) });
+    const shopSlip = makeInternetSlip(w.merchant, {
+      merchantId: w.merchant.id,
+      amount: 2_500,
+      currency: 'EUR',
+      time: NOW,
+      terminalId: 'SHOP',
+      terminalTxId: 77,
+      terminalNonce: new Uint8Array(16).fill(7),
+    });
     const { payload } = await rig.card.internetCheck(makeCheckRequest(shopSlip, 'CH-1'), NOW);
     const body = digitalCheck.decode(payload);
-    const r = signMessage(refund, { checkHash: sha256(payload), purseId: PURSE_ID, amount: 2_500, currency: 'EUR', merchantId: w.merchant.id, serial: body.serial, time: NOW }, w.merchant);
+    const r = signMessage(
+      refund,
+      {
+        checkHash: sha256(payload),
+        purseId: PURSE_ID,
+        amount: 2_500,
+        currency: 'EUR',
+        merchantId: w.merchant.id,
+        serial: body.serial,
+        time: NOW,
+      },
+      w.merchant,
+    );
     expect(await rig.card.refund(r, NOW)).toBe(10_000);
     expect(await rig.card.readLog(0)).toMatchObject({ kind: 'refund', channel: 1, serial: 1 });
   });
@@ -137,9 +200,15 @@ describe('REFUND', () => {
     await expectRefused(rig, new Uint8Array([1, 2, 3]), 107); // not a COSE_Sign1, as for a slip
     await expect(rig.card.refund(new Uint8Array(0), NOW)).rejects.toMatchObject({ sw: SW.wrongLength });
     const data = concat(u64(NOW), makeRefund(w.merchant, check, NOW));
-    await expect(rig.card.send('REFUND', command(0x00, Ins.refund, 0, 0, data))).rejects.toMatchObject({ sw: SW.claNotSupported });
-    await expect(rig.card.send('REFUND', command(0x80, Ins.refund, 1, 0, data))).rejects.toMatchObject({ sw: SW.wrongP1P2 });
-    await expect(rig.card.send('REFUND', command(0x80, Ins.refund, 0, 0))).rejects.toMatchObject({ sw: SW.wrongLength });
+    await expect(rig.card.send('REFUND', command(0x00, Ins.refund, 0, 0, data))).rejects.toMatchObject({
+      sw: SW.claNotSupported,
+    });
+    await expect(rig.card.send('REFUND', command(0x80, Ins.refund, 1, 0, data))).rejects.toMatchObject({
+      sw: SW.wrongP1P2,
+    });
+    await expect(rig.card.send('REFUND', command(0x80, Ins.refund, 0, 0))).rejects.toMatchObject({
+      sw: SW.wrongLength,
+    });
     // still refundable after all of these
     expect(await rig.card.refund(makeRefund(w.merchant, check, NOW), NOW)).toBe(49_000);
   });
@@ -152,7 +221,10 @@ describe('REFUND', () => {
     for (let at = 0; at < r.length; at++) {
       const bad = r.slice();
       bad[at]! ^= 0x01;
-      const error = await rig.card.refund(bad, NOW).then(() => undefined, (e: unknown) => e);
+      const error = await rig.card.refund(bad, NOW).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error, `byte ${at}`).toMatchObject({ name: 'CardError' });
       codes.add((error as { code: number }).code);
     }
@@ -164,7 +236,12 @@ describe('REFUND', () => {
   it('refuses a merchant certificate that expired since the sale (203), checked at the terminal time', async () => {
     const rig = await newCard();
     const w = rig.w;
-    const shortLived = certifyParty(w.bank, 'M-SHORT', Role.Merchant, { notBefore: NOW - 3_600, notAfter: NOW + 60, seed: seed(63), kxSeed: seed(64) });
+    const shortLived = certifyParty(w.bank, 'M-SHORT', Role.Merchant, {
+      notBefore: NOW - 3_600,
+      notAfter: NOW + 60,
+      seed: seed(63),
+      kxSeed: seed(64),
+    });
     await load(rig, 10_000);
     const check = verify(w, await rig.card.purchase(slip(w, 400, { merchantId: shortLived.id }, shortLived), NOW));
     const r = makeRefund(shortLived, check, NOW + 120);
@@ -174,7 +251,13 @@ describe('REFUND', () => {
   });
 
   it('respects the certified max balance, outstanding loads included (9402, code 305)', async () => {
-    const limits = { currency: 'EUR', maxBalance: 20_000, maxPerCheck: 20_000, maxOfflineChecks: 100, maxOfflineAmount: 100_000 };
+    const limits = {
+      currency: 'EUR',
+      maxBalance: 20_000,
+      maxPerCheck: 20_000,
+      maxOfflineChecks: 100,
+      maxOfflineAmount: 100_000,
+    };
     const rig = await newCard({ limits });
     await load(rig, 20_000);
     const check = verify(rig.w, await rig.card.purchase(slip(rig.w, 5_000), NOW));
@@ -237,7 +320,9 @@ async function tearRecovery(store: MemoryEeprom, at: number, lands: 'none' | 'ha
 }
 
 describe('REFUND tearing', () => {
-  afterAll(() => console.log(`refund tearing: ${tally.points} tear points, ${tally.recoveryPoints} more in recoveries`));
+  afterAll(() =>
+    console.log(`refund tearing: ${tally.points} tear points, ${tally.recoveryPoints} more in recoveries`),
+  );
 
   it('a power cut at any EEPROM write of the refund, or of its recovery, leaves no refund or the whole refund', async () => {
     const { rig, check } = await paidCard();
@@ -269,13 +354,20 @@ describe('REFUND tearing', () => {
           const after = JSON.stringify(value(status), big) === JSON.stringify(value(statusAfter), big);
           const before = JSON.stringify(value(status), big) === JSON.stringify(value(statusBefore), big);
           expect(before || after, `${where}: neither before nor after`).toBe(true);
-          expect(Buffer.compare(store.image!.slice(0, JOURNAL), (after ? imageAfter : start).slice(0, JOURNAL)), `${where}: EEPROM between states`).toBe(0);
+          expect(
+            Buffer.compare(store.image!.slice(0, JOURNAL), (after ? imageAfter : start).slice(0, JOURNAL)),
+            `${where}: EEPROM between states`,
+          ).toBe(0);
           expect(BigInt(status.balance) + status.spentTotal).toBe(status.loadedTotal);
           expect(status.spentTotal + status.refundedTotal).toBe(4_000n);
           // credited exactly once, whichever side of the cut the card is on
           if (after) await expect(back.card.refund(r, NOW + 60)).rejects.toMatchObject({ code: 316 });
           else expect(await back.card.refund(r, NOW + 60)).toBe(49_000);
-          expect(await back.card.status()).toMatchObject({ balance: 49_000, refundedTotal: 3_000n, spentTotal: 1_000n });
+          expect(await back.card.status()).toMatchObject({
+            balance: 49_000,
+            refundedTotal: 3_000n,
+            spentTotal: 1_000n,
+          });
           expect(await back.card.readLog(1)).toMatchObject({ kind: 'purchase', serial: 2, refunded: true });
         }
       }

@@ -8,9 +8,9 @@ import { loadApplet } from '../../src/card/applet.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { FileEeprom } from '../../src/card/file-store.ts';
 import { PurseCard } from '../../src/card/purse.ts';
-import { decodeImage, EepromMismatchError, encodeImage, HEADER_SIZE } from '../../src/card/store.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
-import { load, newCard, NOW, PIN, slip, verify } from './support.ts';
+import { decodeImage, EepromMismatchError, encodeImage, HEADER_SIZE } from '../../src/card/store.ts';
+import { load, NOW, newCard, PIN, slip, verify } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smartcheck-card-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,19 +1,26 @@
 // A personalised emulated card in a small world: root, bank, merchant, and helpers that play the
 // bank (value tokens) and the terminal (slips) around the card.
+
+import { EmulatedCard } from '../../src/card/emulator.ts';
+import { PurseCard, personalise } from '../../src/card/purse.ts';
+import { type EepromStore, MemoryEeprom } from '../../src/card/store.ts';
+import type { OfflineLimits } from '../../src/protocol/certificate.ts';
+import { makeSlip, sealEnvelope, verifyCheck } from '../../src/protocol/index.ts';
 import { issueValueToken, openLoadRequest } from '../../src/protocol/load.ts';
-import { sealEnvelope, makeSlip, verifyCheck } from '../../src/protocol/index.ts';
 import type { PurchaseSlip } from '../../src/protocol/messages.ts';
 import { anchorsOf, certifyBank, certifyParty, createRoot, type Party, type Root } from '../../src/protocol/pki.ts';
 import { Channel, MessageType, Role } from '../../src/protocol/registry.ts';
-import type { OfflineLimits } from '../../src/protocol/certificate.ts';
-import { EmulatedCard } from '../../src/card/emulator.ts';
-import { PurseCard, personalise } from '../../src/card/purse.ts';
-import { MemoryEeprom, type EepromStore } from '../../src/card/store.ts';
 
 export const NOW = 1_700_000_000;
 const DAY = 86_400;
 export const VALIDITY = { notBefore: NOW - 365 * DAY, notAfter: NOW + 365 * DAY };
-export const LIMITS: OfflineLimits = { currency: 'EUR', maxBalance: 1_000_000, maxPerCheck: 200_000, maxOfflineChecks: 1_000, maxOfflineAmount: 1_000_000 };
+export const LIMITS: OfflineLimits = {
+  currency: 'EUR',
+  maxBalance: 1_000_000,
+  maxPerCheck: 200_000,
+  maxOfflineChecks: 1_000,
+  maxOfflineAmount: 1_000_000,
+};
 export const PIN = '1234';
 export const PURSE_ID = 'P-CARD-1';
 
@@ -50,7 +57,14 @@ export async function newCard(o: { store?: EepromStore; verify?: boolean; limits
   const store = (o.store ?? new MemoryEeprom()) as MemoryEeprom;
   const emulator = await EmulatedCard.create({ store });
   const card = new PurseCard(emulator);
-  const certificate = await personalise(card, { ...VALIDITY, bank: w.bank, roots: [{ id: w.root.id, publicKey: w.root.publicKey }], purseId: PURSE_ID, limits: o.limits ?? LIMITS, pin: PIN });
+  const certificate = await personalise(card, {
+    ...VALIDITY,
+    bank: w.bank,
+    roots: [{ id: w.root.id, publicKey: w.root.publicKey }],
+    purseId: PURSE_ID,
+    limits: o.limits ?? LIMITS,
+    pin: PIN,
+  });
   if (o.verify !== false) await card.verifyPin(PIN);
   return { w, emulator, card, store, certificate };
 }
@@ -59,7 +73,12 @@ let tokenCounter = 0;
 /** The bank's side of a load: opens the card's request and seals a value token back. */
 export function bankAnswer(w: World, signedRequest: Uint8Array, tokenId?: Uint8Array): Uint8Array {
   const envelope = sealEnvelope(MessageType.ValueTokenRequest, w.bank.kx!.publicKey, signedRequest);
-  const verified = openLoadRequest(w.bank, envelope, { anchors: w.anchors, now: NOW, nonceSeen: () => false, maxSkewS: 300 });
+  const verified = openLoadRequest(w.bank, envelope, {
+    anchors: w.anchors,
+    now: NOW,
+    nonceSeen: () => false,
+    maxSkewS: 300,
+  });
   const id = tokenId ?? new Uint8Array(16);
   if (!tokenId) new DataView(id.buffer).setUint32(12, ++tokenCounter);
   return issueValueToken(w.bank, verified, id, NOW);
@@ -72,10 +91,25 @@ export async function load(rig: Rig, amount: number): Promise<number> {
 }
 
 let txCounter = 0;
-export function slip(w: World, amount: number, over: Partial<PurchaseSlip> = {}, merchant: Party = w.merchant): Uint8Array {
+export function slip(
+  w: World,
+  amount: number,
+  over: Partial<PurchaseSlip> = {},
+  merchant: Party = w.merchant,
+): Uint8Array {
   const terminalNonce = new Uint8Array(16);
   new DataView(terminalNonce.buffer).setUint32(12, ++txCounter);
-  return makeSlip(merchant, { merchantId: merchant.id, amount, currency: 'EUR', time: NOW, terminalId: 'T-1', terminalTxId: txCounter, terminalNonce, channel: Channel.Pos, ...over });
+  return makeSlip(merchant, {
+    merchantId: merchant.id,
+    amount,
+    currency: 'EUR',
+    time: NOW,
+    terminalId: 'T-1',
+    terminalTxId: txCounter,
+    terminalNonce,
+    channel: Channel.Pos,
+    ...over,
+  });
 }
 
 export const verify = (w: World, check: Uint8Array) => verifyCheck(check, { anchors: w.anchors, now: NOW });

@@ -5,12 +5,12 @@
 // value loaded, serials unique, a committed check re-issued byte for byte, a token applied once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmulatedCard } from '../../src/card/emulator.ts';
-import { PurseCard, splitInternet, type PurseStatus } from '../../src/card/purse.ts';
-import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
-import { digitalCheck } from '../../src/protocol/messages.ts';
+import { PurseCard, type PurseStatus, splitInternet } from '../../src/card/purse.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
-import { bankAnswer, getWorld, load, newCard, NOW, PIN, slip, verify } from './support.ts';
+import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
+import { digitalCheck } from '../../src/protocol/messages.ts';
+import { bankAnswer, getWorld, load, NOW, newCard, PIN, slip, verify } from './support.ts';
 
 const JOURNAL = 0x1200; // layout.ts E_JOURNAL - EE: the journal area may differ between before and after
 const outsideJournal = (image: Uint8Array) => image.slice(0, JOURNAL);
@@ -53,7 +53,10 @@ async function restart(store: MemoryEeprom) {
 
 const sameValue = (a: PurseStatus, b: PurseStatus) => {
   const strip = (s: PurseStatus) => ({ ...s, pinTries: 0, pinVerified: false });
-  return JSON.stringify(strip(a), (_, v) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(strip(b), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return (
+    JSON.stringify(strip(a), (_, v) => (typeof v === 'bigint' ? v.toString() : v)) ===
+    JSON.stringify(strip(b), (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+  );
 };
 
 interface Step {
@@ -92,10 +95,16 @@ async function enumerate(start: Uint8Array, step: Step) {
         const status = back.status;
         const before = sameValue(status, statusBefore);
         const after = sameValue(status, statusAfter);
-        expect(before || after, `${step.name}: cut at write ${at} (${lands}), recovery cut ${r}: neither before nor after`).toBe(true);
+        expect(
+          before || after,
+          `${step.name}: cut at write ${at} (${lands}), recovery cut ${r}: neither before nor after`,
+        ).toBe(true);
         if (step.deterministic) {
           const image = outsideJournal(store.image!);
-          expect(Buffer.compare(image, outsideJournal(after ? imageAfter : start)), `${step.name}: EEPROM between states`).toBe(0);
+          expect(
+            Buffer.compare(image, outsideJournal(after ? imageAfter : start)),
+            `${step.name}: EEPROM between states`,
+          ).toBe(0);
         }
         expect(status.balance + Number(status.spentTotal)).toBe(Number(status.loadedTotal));
         await step.check(back.card, after);
@@ -189,7 +198,15 @@ describe('tearing', () => {
     await load(rig, 10_000);
     await rig.card.purchase(slip(w, 1_000), NOW);
     const start = rig.store.image!;
-    const shopSlip = makeInternetSlip(w.merchant, { merchantId: w.merchant.id, amount: 3_000, currency: 'EUR', time: NOW, terminalId: 'SHOP', terminalTxId: 9, terminalNonce: new Uint8Array(16).fill(9) });
+    const shopSlip = makeInternetSlip(w.merchant, {
+      merchantId: w.merchant.id,
+      amount: 3_000,
+      currency: 'EUR',
+      time: NOW,
+      terminalId: 'SHOP',
+      terminalTxId: 9,
+      terminalNonce: new Uint8Array(16).fill(9),
+    });
     const request = makeCheckRequest(shopSlip, 'CH-1');
     let first: Uint8Array | undefined;
     const writes = await enumerate(start, {

@@ -14,12 +14,27 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 async function instance() {
   const bytes = readFileSync(new URL('../../core-as/build/vectors-test.wasm', import.meta.url));
-  const stub = () => { throw new Error('no coprocessor in the vector test'); };
+  const stub = () => {
+    throw new Error('no coprocessor in the vector test');
+  };
   const { instance } = await WebAssembly.instantiate(bytes, {
-    coprocessor: { sha256: stub, random: stub, ed25519_public: stub, ed25519_sign: stub, ed25519_verify: stub, x25519_public: stub, hpke_open: stub },
+    coprocessor: {
+      sha256: stub,
+      random: stub,
+      ed25519_public: stub,
+      ed25519_sign: stub,
+      ed25519_verify: stub,
+      x25519_public: stub,
+      hpke_open: stub,
+    },
     eeprom: { write: stub },
   });
-  return instance.exports as { memory: WebAssembly.Memory; input(): number; record(): number; roundTrip(len: number): number };
+  return instance.exports as {
+    memory: WebAssembly.Memory;
+    input(): number;
+    record(): number;
+    roundTrip(len: number): number;
+  };
 }
 
 describe('AssemblyScript reads and re-encodes the protocol vectors', async () => {
@@ -45,12 +60,21 @@ describe('AssemblyScript reads and re-encodes the protocol vectors', async () =>
         merchantId: text(60, rec[2]!),
         currency: text(124, 3),
         channel: rec[1],
-      }).toEqual({ serial: ok.serial, amount: ok.amount, slipHash: ok.slipHash, merchantId: ok.merchantId, currency: ok.currency, channel: ok.channel });
+      }).toEqual({
+        serial: ok.serial,
+        amount: ok.amount,
+        slipHash: ok.slipHash,
+        merchantId: ok.merchantId,
+        currency: ok.currency,
+        channel: ok.channel,
+      });
       expect(toHex(sha256(signedPayload(check)))).toBe(ok.checkHash);
     });
   }
   it('refuses the encoding vectors the applet reader can see (non-shortest integer, unsorted keys)', () => {
-    for (const c of vectors.cases.filter((x) => /^encoding: (amount 1234 in a 4-byte|check body map keys not sorted)/.test(x.name))) {
+    for (const c of vectors.cases.filter((x) =>
+      /^encoding: (amount 1234 in a 4-byte|check body map keys not sorted)/.test(x.name),
+    )) {
       const check = hex(c.check);
       new Uint8Array(as.memory.buffer).set(check, as.input());
       expect(as.roundTrip(check.length), c.name).toBeLessThan(0);

@@ -3,7 +3,7 @@
 // message, and nothing changed (ledger, card file).
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { books, cardState, CURRENCY, DEAD, flipped, ledgerClean, makeWorld, PIN, type World } from './support.ts';
+import { books, CURRENCY, cardState, DEAD, flipped, ledgerClean, makeWorld, PIN, type World } from './support.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -19,12 +19,19 @@ const message = (r: { stderr: string }) => r.stderr.trim().split('\n')[0];
 
 describe('help and usage', () => {
   it('--help at every level explains the command, its files and an example; exit 0', async () => {
-    const [top, pos, sell, bank] = await Promise.all([w.run('--help'), w.run('pos', '--help'), w.run('pos', 'sell', '--help'), w.run('bank', 'fund', '--help')]);
+    const [top, pos, sell, bank] = await Promise.all([
+      w.run('--help'),
+      w.run('pos', '--help'),
+      w.run('pos', 'sell', '--help'),
+      w.run('bank', 'fund', '--help'),
+    ]);
     for (const r of [top, pos, sell, bank]) expect(r.code).toBe(0);
     expect(top.stdout).toMatch(/Exit codes:[\s\S]*3 {2}refused by the card[\s\S]*5 {2}bank or shop unreachable/);
     for (const role of ['bank', 'card', 'wallet', 'pos', 'shop']) expect(top.stdout).toContain(`  ${role} `);
     expect(pos.stdout).toMatch(/sell[\s\S]*deposit[\s\S]*recover[\s\S]*Example:/);
-    expect(sell.stdout).toMatch(/--count <n>[\s\S]*Reads\/writes: --card <file>[\s\S]*Example:\n {2}smartcheck pos sell/);
+    expect(sell.stdout).toMatch(
+      /--count <n>[\s\S]*Reads\/writes: --card <file>[\s\S]*Example:\n {2}smartcheck pos sell/,
+    );
     expect(bank.stdout).toMatch(/<cardholder>[\s\S]*<amount>[\s\S]*--currency[\s\S]*Example:/);
   });
 
@@ -58,7 +65,10 @@ describe('bank, card and wallet', () => {
     expect(await b.cardholder('alice')).toBe(50_000);
 
     const keyBefore = readFileSync(w.path('alice.key'));
-    const [again, unknown] = await Promise.all([w.run('bank', 'register', 'alice'), w.run('bank', 'fund', 'bob', '10')]);
+    const [again, unknown] = await Promise.all([
+      w.run('bank', 'register', 'alice'),
+      w.run('bank', 'fund', 'bob', '10'),
+    ]);
     expect(again.code).toBe(4);
     expect(message(again)).toMatch(/^smartcheck: bank refused: .*cardholder alice already exists/);
     expect(unknown.code).toBe(4);
@@ -69,7 +79,20 @@ describe('bank, card and wallet', () => {
   });
 
   it('card issue and status; an existing card file and an unknown cardholder are refused with no file changed', async () => {
-    const issue = await w.run('card', 'issue', '--card', 'alice.card', '--cardholder', 'alice', '--purse', 'P-alice', '--pin', PIN, '--max-per-check', '20000');
+    const issue = await w.run(
+      'card',
+      'issue',
+      '--card',
+      'alice.card',
+      '--cardholder',
+      'alice',
+      '--purse',
+      'P-alice',
+      '--pin',
+      PIN,
+      '--max-per-check',
+      '20000',
+    );
     expect(issue.code).toBe(0);
     expect(issue.stdout).toContain('purse P-alice of alice');
     const card = readFileSync(w.path('alice.card'));
@@ -85,7 +108,14 @@ describe('bank, card and wallet', () => {
     expect(existsSync(w.path('eve.card'))).toBe(false);
     expect(readFileSync(w.path('alice.card'))).toEqual(card);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ purseId: 'P-alice', bankId: 'cli-bank', balance: 0, serial: 0, pinTries: 3, limits: { currency: CURRENCY, maxPerCheck: 20_000 } });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      purseId: 'P-alice',
+      bankId: 'cli-bank',
+      balance: 0,
+      serial: 0,
+      pinTries: 3,
+      limits: { currency: CURRENCY, maxPerCheck: 20_000 },
+    });
   });
 
   it('wallet load moves money from the account to the card; wrong PIN (3), short account (4), bank unreachable (5) change nothing', async () => {
@@ -101,7 +131,9 @@ describe('bank, card and wallet', () => {
     expect(message(wrong)).toBe('smartcheck: wrong PIN (2 tries left)');
     const short = await w.run('wallet', 'load', '30001', '--card', 'alice.card', '--pin', PIN);
     expect(short.code).toBe(4);
-    expect(message(short)).toBe('smartcheck: insufficient funds in the bank account: account of alice holds 30000, asked 30001');
+    expect(message(short)).toBe(
+      'smartcheck: insufficient funds in the bank account: account of alice holds 30000, asked 30001',
+    );
     const dead = await w.run('wallet', 'load', '1000', '--card', 'alice.card', '--pin', PIN, '--bank', DEAD);
     expect(dead.code).toBe(5);
     expect(message(dead)).toMatch(/^smartcheck: bank unreachable at http:\/\/127\.0\.0\.1:1\//);
@@ -120,7 +152,9 @@ describe('bank, card and wallet', () => {
       w.run('card', 'log', '--card', 'alice.card', '--pin', PIN),
     ]);
     expect(tampered.code).toBe(4);
-    expect(message(tampered)).toBe('smartcheck: card file refused (tampered or not a card): EEPROM image refused: image checksum does not match');
+    expect(message(tampered)).toBe(
+      'smartcheck: card file refused (tampered or not a card): EEPROM image refused: image checksum does not match',
+    );
     expect(readFileSync(w.path('tampered.card'))).toEqual(before);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/balance\s+20000 EUR/);
@@ -130,12 +164,17 @@ describe('bank, card and wallet', () => {
   });
 
   it('bank revoke reports the card lost: on the revocation list at once; an unknown purse is refused', async () => {
-    const [revoke, unknown] = await Promise.all([w.run('bank', 'revoke', 'P-alice'), w.run('bank', 'revoke', 'P-nobody')]);
+    const [revoke, unknown] = await Promise.all([
+      w.run('bank', 'revoke', 'P-alice'),
+      w.run('bank', 'revoke', 'P-nobody'),
+    ]);
     expect(revoke.code).toBe(0);
     expect(revoke.stdout).toContain('purse P-alice: lost');
     expect(unknown.code).toBe(4);
     expect(message(unknown)).toMatch(/purse P-nobody/);
-    const list = await (await fetch(`${w.bankUrl}/v1/revocation-list`, { headers: { accept: 'application/json' } })).json();
+    const list = await (
+      await fetch(`${w.bankUrl}/v1/revocation-list`, { headers: { accept: 'application/json' } })
+    ).json();
     expect(list.revoked).toContain('P-alice');
     // The bank loads no more value onto a revoked purse.
     const b = await books(w);

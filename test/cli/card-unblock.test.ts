@@ -5,16 +5,22 @@
 // revoked purses and a counter ahead of its clock.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmulatedCard, FileEeprom, loadApplet, PurseCard } from '../../src/card/index.ts';
 import { SW } from '../../src/card/apdu.ts';
-import { BankRejectedError } from '../../src/net/bank-link.ts';
+import { EmulatedCard, FileEeprom, loadApplet, PurseCard } from '../../src/card/index.ts';
+import type { BankRejectedError } from '../../src/net/bank-link.ts';
 import { cardState, issueLoadedCard, journal, ledgerClean, makeWorld, PIN, type World } from './support.ts';
 
 let w: World;
 let dan: string;
 beforeAll(async () => {
   w = await makeWorld();
-  dan = await issueLoadedCard(w, { cardholderId: 'dan', purseId: 'P-dan', funds: 10_000, load: 5_000, file: 'dan.card' });
+  dan = await issueLoadedCard(w, {
+    cardholderId: 'dan',
+    purseId: 'P-dan',
+    funds: 10_000,
+    load: 5_000,
+    file: 'dan.card',
+  });
   await issueLoadedCard(w, { cardholderId: 'erin', purseId: 'P-erin', funds: 1_000, load: 500, file: 'erin.card' });
   expect((await w.run('pos', 'init', 'till', '--merchant', 'cafe')).code).toBe(0);
 });
@@ -23,7 +29,11 @@ afterAll(async () => {
   await w?.close();
 });
 
-const message = (r: { stderr: string }) => r.stderr.trim().split('\n').filter((l) => l.startsWith('smartcheck:'))[0];
+const message = (r: { stderr: string }) =>
+  r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('smartcheck:'))[0];
 
 async function openFileCard(path: string): Promise<PurseCard> {
   const { buildHash } = await loadApplet();
@@ -35,7 +45,8 @@ async function openFileCard(path: string): Promise<PurseCard> {
 describe('card unblock', () => {
   it('three wrong PINs block the card (exit 3); the bank unblocks it with a new PIN; it pays again', async () => {
     const sells = [];
-    for (const pin of ['0000', '1111', '2222', PIN]) sells.push(await w.run('pos', 'sell', 'till', '300', '--card', 'dan.card', '--pin', pin));
+    for (const pin of ['0000', '1111', '2222', PIN])
+      sells.push(await w.run('pos', 'sell', 'till', '300', '--card', 'dan.card', '--pin', pin));
     expect(sells.map((r) => r.code)).toEqual([3, 3, 3, 3]);
     expect(sells.map(message)).toEqual([
       'smartcheck: wrong PIN (2 tries left)',
@@ -60,7 +71,8 @@ describe('card unblock', () => {
     expect(await cardState(dan)).toEqual({ balance: 4_700, serial: 1, pinTries: 3 });
 
     // Without --new-pin the PIN stays: blocked again, unblocked, the same PIN works.
-    for (const pin of ['0000', '1111', '2222']) expect((await w.run('pos', 'sell', 'till', '1', '--card', 'dan.card', '--pin', pin)).code).toBe(3);
+    for (const pin of ['0000', '1111', '2222'])
+      expect((await w.run('pos', 'sell', 'till', '1', '--card', 'dan.card', '--pin', pin)).code).toBe(3);
     expect((await cardState(dan)).pinTries).toBe(0);
     const again = await w.run('card', 'unblock', '--card', 'dan.card');
     expect(again.code).toBe(0);
@@ -70,7 +82,8 @@ describe('card unblock', () => {
   });
 
   it('the card refuses a signature for another purse, another counter or a used one: nothing changed', async () => {
-    for (const pin of ['0000', '1111', '2222']) expect((await w.run('pos', 'sell', 'till', '1', '--card', 'dan.card', '--pin', pin)).code).toBe(3);
+    for (const pin of ['0000', '1111', '2222'])
+      expect((await w.run('pos', 'sell', 'till', '1', '--card', 'dan.card', '--pin', pin)).code).toBe(3);
     const before = readFileSync(dan);
     const counter = Date.now();
     const forErin = await w.bank.unblockSignature('P-erin', counter);
@@ -78,9 +91,20 @@ describe('card unblock', () => {
     expect(forDan).toMatchObject({ purseId: 'P-dan', counter });
     expect(forDan.signature).toHaveLength(64);
     const card = await openFileCard(dan);
-    await expect(card.unblock(counter, forErin.signature)).rejects.toMatchObject({ name: 'CardError', sw: SW.wrongData, code: 200 });
-    await expect(card.unblock(counter + 1, forDan.signature)).rejects.toMatchObject({ name: 'CardError', sw: SW.wrongData, code: 200 });
-    await expect(card.unblock(counter, forDan.signature, '999')).rejects.toMatchObject({ name: 'CardError', sw: SW.wrongLength });
+    await expect(card.unblock(counter, forErin.signature)).rejects.toMatchObject({
+      name: 'CardError',
+      sw: SW.wrongData,
+      code: 200,
+    });
+    await expect(card.unblock(counter + 1, forDan.signature)).rejects.toMatchObject({
+      name: 'CardError',
+      sw: SW.wrongData,
+      code: 200,
+    });
+    await expect(card.unblock(counter, forDan.signature, '999')).rejects.toMatchObject({
+      name: 'CardError',
+      sw: SW.wrongLength,
+    });
     expect(readFileSync(dan)).toEqual(before);
     expect((await card.status()).pinTries).toBe(0);
 
@@ -96,9 +120,21 @@ describe('card unblock', () => {
   });
 
   it('the bank refuses an unknown purse (404), a counter ahead of its clock (400) and a revoked purse (exit 4, card unchanged)', async () => {
-    const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as BankRejectedError);
-    expect(await refusal(w.bank.unblockSignature('P-nobody'))).toMatchObject({ status: 404, kind: 'bank', code: 'not_found' });
-    expect(await refusal(w.bank.unblockSignature('P-dan', Date.now() + 3_600_000))).toMatchObject({ status: 400, kind: 'bank', code: 'bad_request' });
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as BankRejectedError,
+      );
+    expect(await refusal(w.bank.unblockSignature('P-nobody'))).toMatchObject({
+      status: 404,
+      kind: 'bank',
+      code: 'not_found',
+    });
+    expect(await refusal(w.bank.unblockSignature('P-dan', Date.now() + 3_600_000))).toMatchObject({
+      status: 400,
+      kind: 'bank',
+      code: 'bad_request',
+    });
     expect(await refusal(w.bank.unblockSignature('P-dan', 0))).toMatchObject({ status: 400, code: 'bad_request' });
 
     expect((await w.run('bank', 'revoke', 'P-erin')).code).toBe(0);
@@ -106,7 +142,9 @@ describe('card unblock', () => {
     const before = readFileSync(erin);
     const unblock = await w.run('card', 'unblock', '--card', 'erin.card');
     expect(unblock.code).toBe(4);
-    expect(message(unblock)).toMatch(/^smartcheck: bank refused: \(protocol\/206\) .*purse P-erin is lost: not unblocked/);
+    expect(message(unblock)).toMatch(
+      /^smartcheck: bank refused: \(protocol\/206\) .*purse P-erin is lost: not unblocked/,
+    );
     expect(readFileSync(erin)).toEqual(before);
 
     const badPin = await w.run('card', 'unblock', '--card', 'dan.card', '--new-pin', '123456789');

@@ -6,29 +6,55 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { books, cardState, DEAD, flipped, issueLoadedCard, journal, ledgerClean, makeWorld, PIN, start, stop, type World } from './support.ts';
+import {
+  books,
+  cardState,
+  DEAD,
+  flipped,
+  issueLoadedCard,
+  journal,
+  ledgerClean,
+  makeWorld,
+  PIN,
+  start,
+  stop,
+  type World,
+} from './support.ts';
 
 let w: World;
 let card: string;
 beforeAll(async () => {
   w = await makeWorld();
-  card = await issueLoadedCard(w, { cardholderId: 'carol', purseId: 'P-carol', funds: 50_000, load: 20_000, file: 'carol.card' });
+  card = await issueLoadedCard(w, {
+    cardholderId: 'carol',
+    purseId: 'P-carol',
+    funds: 50_000,
+    load: 20_000,
+    file: 'carol.card',
+  });
 });
 afterAll(async () => {
   if (w) expect(await ledgerClean(w)).toEqual([]);
   await w?.close();
 });
 
-const message = (r: { stderr: string }) => r.stderr.trim().split('\n').filter((l) => l.startsWith('smartcheck:'))[0];
+const message = (r: { stderr: string }) =>
+  r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('smartcheck:'))[0];
 
 describe('pos', () => {
-  it('init certifies the merchant\'s own keys; a second init of the directory is refused (2)', async () => {
+  it("init certifies the merchant's own keys; a second init of the directory is refused (2)", async () => {
     const init = await w.run('pos', 'init', 'till', '--merchant', 'cafe', '--terminal', 'T-9');
     expect(init.code).toBe(0);
     expect(init.stdout).toContain('terminal T-9 of merchant cafe');
     const config = JSON.parse(readFileSync(w.path('till/merchant.json'), 'utf8'));
     expect(config).toMatchObject({ merchantId: 'cafe', terminalId: 'T-9', currency: 'EUR', bankUrl: w.bankUrl });
-    const [again, kiosk] = await Promise.all([w.run('pos', 'init', 'till', '--merchant', 'other'), w.run('pos', 'init', 'kiosk', '--merchant', 'kiosk')]);
+    const [again, kiosk] = await Promise.all([
+      w.run('pos', 'init', 'till', '--merchant', 'other'),
+      w.run('pos', 'init', 'kiosk', '--merchant', 'kiosk'),
+    ]);
     expect(again.code).toBe(2);
     expect(message(again)).toMatch(/merchant\.json exists: this directory already holds merchant cafe/);
     expect(kiosk.code).toBe(0);
@@ -39,7 +65,19 @@ describe('pos', () => {
     const one = await w.run('pos', 'sell', 'till', '450', '--card', 'carol.card', '--pin', PIN);
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/sold 450 EUR to P-carol: check #1 stored/);
-    const many = await w.run('pos', 'sell', 'till', '10', '--count', '20', '--card', 'carol.card', '--pin', PIN, '--progress');
+    const many = await w.run(
+      'pos',
+      'sell',
+      'till',
+      '10',
+      '--count',
+      '20',
+      '--card',
+      'carol.card',
+      '--pin',
+      PIN,
+      '--progress',
+    );
     expect(many.code).toBe(0);
     expect(many.stdout).toMatch(/sold 20 × 10 EUR to P-carol \(checks up to #21\) in \d+ ms: \d+ µs\/sale/);
     expect(many.stderr).toMatch(/sell\s+\[=+\] 100% 20\/20/);
@@ -49,7 +87,11 @@ describe('pos', () => {
 
   it('wrong PIN and insufficient funds (3), a tampered card file (4): the card and the journal unchanged', async () => {
     flipped(card, w.path('tampered.card'), 500);
-    const before = { card: await cardState(card), journal: journal(w.path('till')).bytes, tampered: readFileSync(w.path('tampered.card')) };
+    const before = {
+      card: await cardState(card),
+      journal: journal(w.path('till')).bytes,
+      tampered: readFileSync(w.path('tampered.card')),
+    };
     const wrong = await w.run('pos', 'sell', 'till', '100', '--card', 'carol.card', '--pin', '4321');
     const short = await w.run('pos', 'sell', 'till', '19351', '--card', 'carol.card', '--pin', PIN);
     const tampered = await w.run('pos', 'sell', 'till', '100', '--card', 'tampered.card', '--pin', PIN);
@@ -70,11 +112,16 @@ describe('pos', () => {
     flipped(w.path('till/journal.scj'), w.path('till-tampered/journal.scj'), 40);
     const tamperedBytes = readFileSync(w.path('till-tampered/journal.scj'));
     const before = journal(w.path('till')).bytes;
-    const [dead, tampered] = await Promise.all([w.run('pos', 'deposit', 'till', '--bank', DEAD), w.run('pos', 'deposit', 'till-tampered')]);
+    const [dead, tampered] = await Promise.all([
+      w.run('pos', 'deposit', 'till', '--bank', DEAD),
+      w.run('pos', 'deposit', 'till-tampered'),
+    ]);
     expect(dead.code).toBe(5);
     expect(message(dead)).toMatch(/^smartcheck: deposit: bank unreachable at http:\/\/127\.0\.0\.1:1/);
     expect(tampered.code).toBe(4);
-    expect(message(tampered)).toMatch(/^smartcheck: terminal journal refused \(tampered or damaged\): merchant journal corrupt at byte \d+/);
+    expect(message(tampered)).toMatch(
+      /^smartcheck: terminal journal refused \(tampered or damaged\): merchant journal corrupt at byte \d+/,
+    );
     expect(readFileSync(w.path('till-tampered/journal.scj'))).toEqual(tamperedBytes);
     expect(await b.merchant('cafe')).toBe(0);
     // The unreachable attempt journalled its batch (so a retry resends the same one) and nothing else.
@@ -126,7 +173,9 @@ describe('pos', () => {
     expect(first.code).toBe(0);
     const second = await w.run('pos', 'deposit', 'kiosk');
     expect(second.code).toBe(4);
-    expect(second.stdout).toMatch(/deposited 0 of 1 checks[\s\S]*P-carol\s+23\s+1000\s+309\s+two different checks with one purse and serial: a cloned purse/);
+    expect(second.stdout).toMatch(
+      /deposited 0 of 1 checks[\s\S]*P-carol\s+23\s+1000\s+309\s+two different checks with one purse and serial: a cloned purse/,
+    );
     expect(await b.merchant('cafe')).toBe(1_650);
     expect(await b.merchant('kiosk')).toBe(0);
   });
@@ -138,7 +187,9 @@ describe('pos', () => {
     const before = await cardState(card);
     const sell = await w.run('pos', 'sell', 'till', '100', '--card', 'carol.card', '--pin', PIN);
     expect(sell.code).toBe(4);
-    expect(message(sell)).toMatch(/^smartcheck: card refused before payment: a certificate in the chain is revoked.*P-carol/);
+    expect(message(sell)).toMatch(
+      /^smartcheck: card refused before payment: a certificate in the chain is revoked.*P-carol/,
+    );
     expect(await cardState(card)).toMatchObject({ balance: before.balance, serial: before.serial });
     expect(journal(w.path('till')).checks).toBe(23);
   });
@@ -146,14 +197,37 @@ describe('pos', () => {
 
 describe('shop', () => {
   it('init, serve on loopback, wallet pay (bad PIN 3, short card 3, shop unreachable 5 change nothing), deposit through the running shop', async () => {
-    const dave = await issueLoadedCard(w, { cardholderId: 'dave', purseId: 'P-dave', funds: 10_000, load: 5_000, file: 'dave.card' });
+    const dave = await issueLoadedCard(w, {
+      cardholderId: 'dave',
+      purseId: 'P-dave',
+      funds: 10_000,
+      load: 5_000,
+      file: 'dave.card',
+    });
     const init = await w.run('shop', 'init', 'web', '--merchant', 'books');
     expect(init.code).toBe(0);
-    const { child, line } = await start(['shop', 'serve', 'web', '--port', '0', '--no-static'], w.dir, { SMARTCHECK_BANK: w.bankUrl });
+    const { child, line } = await start(['shop', 'serve', 'web', '--port', '0', '--no-static'], w.dir, {
+      SMARTCHECK_BANK: w.bankUrl,
+    });
     try {
       const url = /on (http:\/\/[^ ]+)/.exec(line)?.[1] as string;
       expect(line).toMatch(/^shop books on http:\/\/127\.0\.0\.1:\d+$/);
-      const pay = (amount: string, pin = PIN, shop = url) => w.run('wallet', 'pay', amount, '--item', 'book', '--card', 'dave.card', '--pin', pin, '--key', 'dave.key', '--shop', shop);
+      const pay = (amount: string, pin = PIN, shop = url) =>
+        w.run(
+          'wallet',
+          'pay',
+          amount,
+          '--item',
+          'book',
+          '--card',
+          'dave.card',
+          '--pin',
+          pin,
+          '--key',
+          'dave.key',
+          '--shop',
+          shop,
+        );
       const paid = await pay('1500');
       expect(paid.code).toBe(0);
       expect(paid.stdout).toMatch(/^paid 1500 EUR to books for order [0-9a-f]+ \(check P-dave#1\): card balance 3500/);
@@ -183,17 +257,27 @@ describe('shop', () => {
     const { openMerchantDir } = await import('../../src/cli/merchant-dir.ts');
     const { Terminal, TerminalError } = await import('../../src/merchant/index.ts');
     const { EmulatedCard, FileEeprom, PurseCard, loadApplet } = await import('../../src/card/index.ts');
-    const purse = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(w.path('dave.card'), (await loadApplet()).buildHash) }));
+    const purse = new PurseCard(
+      await EmulatedCard.create({ store: new FileEeprom(w.path('dave.card'), (await loadApplet()).buildHash) }),
+    );
     await purse.select();
     await purse.verifyPin(PIN);
     // The card is pulled out after it signed: the answer never reaches the terminal.
-    const torn = { certificate: () => purse.certificate(), readLog: (i: number) => purse.readLog(i), reissueCheck: (n: number) => purse.reissueCheck(n), refund: purse.refund.bind(purse), purchase: async (slip: Uint8Array, now: number) => {
-      await purse.purchase(slip, now);
-      throw new Error('card removed');
-    } };
+    const torn = {
+      certificate: () => purse.certificate(),
+      readLog: (i: number) => purse.readLog(i),
+      reissueCheck: (n: number) => purse.reissueCheck(n),
+      refund: purse.refund.bind(purse),
+      purchase: async (slip: Uint8Array, now: number) => {
+        await purse.purchase(slip, now);
+        throw new Error('card removed');
+      },
+    };
     const opened = await openMerchantDir(w.path('kiosk'));
     try {
-      const error = await new Terminal(opened.book, { terminalId: opened.config.terminalId }).sell(torn, 700).catch((e) => e);
+      const error = await new Terminal(opened.book, { terminalId: opened.config.terminalId })
+        .sell(torn, 700)
+        .catch((e) => e);
       expect(error).toBeInstanceOf(TerminalError);
       expect(error.kind).toBe('card_interrupted');
     } finally {
@@ -203,7 +287,9 @@ describe('shop', () => {
     const [status, blind] = await Promise.all([w.run('pos', 'status', 'kiosk'), w.run('pos', 'recover', 'kiosk')]);
     expect(status.stdout).toMatch(/interrupted\s+1 sale\(s\): run pos recover with the card/);
     expect(blind.code).toBe(2);
-    expect(message(blind)).toBe('smartcheck: 1 interrupted sale(s) with purse P-dave: present the card with --card and --pin');
+    expect(message(blind)).toBe(
+      'smartcheck: 1 interrupted sale(s) with purse P-dave: present the card with --card and --pin',
+    );
     expect(journal(w.path('kiosk')).checks).toBe(checks);
     const recover = await w.run('pos', 'recover', 'kiosk', '--card', 'dave.card', '--pin', PIN);
     expect(recover.code).toBe(0);
@@ -213,31 +299,67 @@ describe('shop', () => {
   });
 
   it('the card paid and the shop did not confirm: the check is kept beside the card (exit 4), wallet resume sends it again, paid once', async () => {
-    const { child, line } = await start(['shop', 'serve', 'web', '--port', '0', '--no-static'], w.dir, { SMARTCHECK_BANK: w.bankUrl });
+    const { child, line } = await start(['shop', 'serve', 'web', '--port', '0', '--no-static'], w.dir, {
+      SMARTCHECK_BANK: w.bankUrl,
+    });
     // A shop front that takes orders but fails every payment (a crash between slip and payment).
     const shopUrl = /on (http:\/\/[^ ]+)/.exec(line)?.[1] as string;
     const front = createServer(async (req, res) => {
       let body = '';
       for await (const chunk of req) body += chunk;
       if (req.url?.endsWith('/pay')) {
-        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { kind: 'shop', code: 'overloaded', message: 'down for a moment' } }));
+        res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { kind: 'shop', code: 'overloaded', message: 'down for a moment' } }));
         return;
       }
-      const r = await fetch(shopUrl + req.url, { method: req.method ?? 'GET', headers: { 'content-type': 'application/json' }, body });
+      const r = await fetch(shopUrl + req.url, {
+        method: req.method ?? 'GET',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
     });
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
     try {
       const before = journal(w.path('web'));
-      const pay = await w.run('wallet', 'pay', '600', '--card', 'dave.card', '--pin', PIN, '--key', 'dave.key', '--shop', frontUrl);
+      const pay = await w.run(
+        'wallet',
+        'pay',
+        '600',
+        '--card',
+        'dave.card',
+        '--pin',
+        PIN,
+        '--key',
+        'dave.key',
+        '--shop',
+        frontUrl,
+      );
       expect(pay.code).toBe(4);
-      expect(message(pay)).toMatch(/the card signed check [0-9a-f]+ for order [0-9a-f]+; the shop did not confirm: .*down for a moment; kept in dave\.card\.pending\.json/);
+      expect(message(pay)).toMatch(
+        /the card signed check [0-9a-f]+ for order [0-9a-f]+; the shop did not confirm: .*down for a moment; kept in dave\.card\.pending\.json/,
+      );
       expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_200, serial: 3 });
       expect(journal(w.path('web')).checks).toBe(before.checks);
-      const again = await w.run('wallet', 'pay', '100', '--card', 'dave.card', '--pin', PIN, '--key', 'dave.key', '--shop', shopUrl);
+      const again = await w.run(
+        'wallet',
+        'pay',
+        '100',
+        '--card',
+        'dave.card',
+        '--pin',
+        PIN,
+        '--key',
+        'dave.key',
+        '--shop',
+        shopUrl,
+      );
       expect(again.code).toBe(2);
-      expect(message(again)).toMatch(/a payment the shop has not confirmed yet; run `smartcheck wallet resume --card dave.card` first/);
+      expect(message(again)).toMatch(
+        /a payment the shop has not confirmed yet; run `smartcheck wallet resume --card dave.card` first/,
+      );
       const resume = await w.run('wallet', 'resume', '--card', 'dave.card', '--shop', shopUrl);
       expect(resume.code).toBe(0);
       expect(resume.stdout).toMatch(/^paid 600 EUR for order [0-9a-f]+ \(check P-dave#3\): confirmed by the shop/);

@@ -2,7 +2,7 @@
 // its fastify server), temp directories, and `smartcheck` run as a child process the way a
 // script runs it. The test reads the state behind the CLI's back (ledger, card file, journal)
 // to check what changed and what did not.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,11 +12,11 @@ import type { FastifyInstance } from 'fastify';
 import { ed25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { audit } from '../../src/bank/audit.ts';
-import { openDatabase, type Database } from '../../src/bank/db.ts';
+import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { EmulatedCard, FileEeprom, PurseCard, loadApplet } from '../../src/card/index.ts';
+import { EmulatedCard, FileEeprom, loadApplet, PurseCard } from '../../src/card/index.ts';
 import { parseJournal } from '../../src/merchant/file-store.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
 
@@ -71,7 +71,11 @@ export async function makeWorld(): Promise<World> {
 
 export function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -82,9 +86,17 @@ export function run(args: string[], cwd: string, env: Record<string, string> = {
 }
 
 /** A long-running command (shop serve): resolves with its first stdout line once it printed one. */
-export function start(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; line: string }> {
+export function start(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; line: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -117,7 +129,10 @@ export async function cardState(path: string): Promise<{ balance: number; serial
  * A card issued in-process straight through the admin API (the pos and shop tests need a loaded
  * card, not the card commands): cardholder funded, card personalised, value loaded.
  */
-export async function issueLoadedCard(w: World, o: { cardholderId: string; purseId: string; funds: number; load: number; file: string }): Promise<string> {
+export async function issueLoadedCard(
+  w: World,
+  o: { cardholderId: string; purseId: string; funds: number; load: number; file: string },
+): Promise<string> {
   const keys = ed25519.keygen();
   const registered = await w.bank.registerCardholder(o.cardholderId, { signingKey: keys.publicKey });
   const certificate = registered.certificate as Uint8Array;
@@ -127,17 +142,40 @@ export async function issueLoadedCard(w: World, o: { cardholderId: string; purse
   const card = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(path, buildHash) }));
   const { issueCard } = await import('../../src/wallet/issue.ts');
   await issueCard(card, w.bank, {
-    purseId: o.purseId, cardholderId: o.cardholderId, pin: PIN,
-    limits: { currency: CURRENCY, maxBalance: 1_000_000, maxPerCheck: 100_000, maxOfflineChecks: 10_000, maxOfflineAmount: 10_000_000 },
+    purseId: o.purseId,
+    cardholderId: o.cardholderId,
+    pin: PIN,
+    limits: {
+      currency: CURRENCY,
+      maxBalance: 1_000_000,
+      maxPerCheck: 100_000,
+      maxOfflineChecks: 10_000,
+      maxOfflineAmount: 10_000_000,
+    },
   });
   await card.verifyPin(PIN);
   const { Wallet } = await import('../../src/wallet/wallet.ts');
   const info = await w.bank.bankInfo();
-  const wallet = new Wallet({ card, bank: w.bank, bankCertificate: info.bankCertificate, anchors: new Map(info.roots.map((r) => [r.id, r.publicKey])) });
+  const wallet = new Wallet({
+    card,
+    bank: w.bank,
+    bankCertificate: info.bankCertificate,
+    anchors: new Map(info.roots.map((r) => [r.id, r.publicKey])),
+  });
   await wallet.load(o.load);
   // The key file `wallet pay` reads, as `bank register --key` writes it.
   const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
-  writeFileSync(w.path(`${o.cardholderId}.key`), JSON.stringify({ format: 'smartcheck-cardholder/1', cardholderId: o.cardholderId, secretKey: b64(keys.secretKey), publicKey: b64(keys.publicKey), certificate: b64(certificate), roots: info.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })) }));
+  writeFileSync(
+    w.path(`${o.cardholderId}.key`),
+    JSON.stringify({
+      format: 'smartcheck-cardholder/1',
+      cardholderId: o.cardholderId,
+      secretKey: b64(keys.secretKey),
+      publicKey: b64(keys.publicKey),
+      certificate: b64(certificate),
+      roots: info.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })),
+    }),
+  );
   return path;
 }
 

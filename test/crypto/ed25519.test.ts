@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import { ed25519 as noble } from '@noble/curves/ed25519.js';
+import { describe, expect, it } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
 import { hex, prng, toHex, vectors, wycheproof } from '../support/vectors.ts';
 
@@ -29,7 +29,11 @@ describe('Wycheproof ed25519 (RFC 8032 rules) against ZIP-215', () => {
   const all = wycheproof('wycheproof-ed25519.json');
   it(`${all.length} cases: single = batch, and = Wycheproof except the listed ZIP-215 difference`, () => {
     for (const { group, test } of all) {
-      const [pk, msg, sig] = [hex(group.publicKey.pk), hex(test.msg as string), hex(test.sig as string)];
+      const [pk, msg, sig] = [
+        hex((group.publicKey as { pk: string }).pk),
+        hex(test.msg as string),
+        hex(test.sig as string),
+      ];
       const ours = single(sig, msg, pk);
       expect(batchOfOne(sig, msg, pk), `tcId ${test.tcId}`).toBe(ours);
       expect(ours !== (test.result === 'valid'), `tcId ${test.tcId}: ${test.comment}`).toBe(differs.has(test.tcId));
@@ -38,15 +42,21 @@ describe('Wycheproof ed25519 (RFC 8032 rules) against ZIP-215', () => {
 });
 
 describe('Taming the many EdDSAs: the 12 edge cases', () => {
-  const { cases } = vectors('taming-eddsa-cases.json');
+  const { cases } = vectors<{
+    cases: { message: string; signature: string; pub_key: string; zip215_valid: boolean }[];
+  }>('taming-eddsa-cases.json');
   it('single and batch verdicts equal the ZIP-215 column, case by case and all in one batch', () => {
     expect(cases).toHaveLength(12);
-    const items = cases.map((c: any) => ({ message: hex(c.message), signature: hex(c.signature), publicKey: hex(c.pub_key) }));
-    items.forEach((item: any, i: number) => {
-      expect(single(item.signature, item.message, item.publicKey), `case ${i}`).toBe(cases[i].zip215_valid);
-      expect(batchOfOne(item.signature, item.message, item.publicKey), `case ${i} batch`).toBe(cases[i].zip215_valid);
+    const items = cases.map((c) => ({
+      message: hex(c.message),
+      signature: hex(c.signature),
+      publicKey: hex(c.pub_key),
+    }));
+    items.forEach((item, i) => {
+      expect(single(item.signature, item.message, item.publicKey), `case ${i}`).toBe(cases[i]!.zip215_valid);
+      expect(batchOfOne(item.signature, item.message, item.publicKey), `case ${i} batch`).toBe(cases[i]!.zip215_valid);
     });
-    const expected = cases.flatMap((c: any, i: number) => (c.zip215_valid ? [] : [i]));
+    const expected = cases.flatMap((c, i) => (c.zip215_valid ? [] : [i]));
     expect(ed25519.verifyBatch(items).invalid).toEqual(expected);
   });
 });
@@ -62,7 +72,11 @@ describe('cross-checks with node:crypto and @noble/curves on random inputs', () 
       expect(toHex(ours.publicKey), `seed ${seed} #${i}`).toBe(toHex(noble.getPublicKey(seedBytes)));
       const signature = ed25519.sign(message, ours.secretKey);
       expect(toHex(signature)).toBe(toHex(noble.sign(message, seedBytes)));
-      const key = crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), ours.publicKey]), format: 'der', type: 'spki' });
+      const key = crypto.createPublicKey({
+        key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), ours.publicKey]),
+        format: 'der',
+        type: 'spki',
+      });
       expect(crypto.verify(null, message, key, signature)).toBe(true);
       expect(single(signature, message, ours.publicKey)).toBe(true);
       const tampered = signature.slice();
@@ -96,14 +110,14 @@ describe('batch verification says which items are bad', () => {
     const rand = prng(7);
     const items = make(300);
     for (let round = 0; round < 5; round++) {
-      const copy: any[] = items.slice();
+      const copy = items.slice();
       const bad = new Set(Array.from({ length: 1 + rand.int(12) }, () => rand.int(items.length)));
       for (const i of bad) {
         const kind = rand.int(4);
-        if (kind === 0) copy[i] = { ...copy[i], message: rand.bytes(5) };
-        if (kind === 1) copy[i] = { ...copy[i], publicKey: items[(i + 1) % items.length]!.publicKey };
-        if (kind === 2) copy[i] = { ...copy[i], signature: copy[i].signature.subarray(0, 63) };
-        if (kind === 3) copy[i] = { ...copy[i], signature: 'not bytes' };
+        if (kind === 0) copy[i] = { ...copy[i]!, message: rand.bytes(5) };
+        if (kind === 1) copy[i] = { ...copy[i]!, publicKey: items[(i + 1) % items.length]!.publicKey };
+        if (kind === 2) copy[i] = { ...copy[i]!, signature: copy[i]!.signature.subarray(0, 63) };
+        if (kind === 3) copy[i] = { ...copy[i]!, signature: 'not bytes' as unknown as Uint8Array };
       }
       expect(ed25519.verifyBatch(copy).invalid, `round ${round}`).toEqual([...bad].sort((a, b) => a - b));
     }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
-import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
+import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
 import { hkdf, lengths, sha256, sha512 } from '../../bindings/index.ts';
 import { prng, toHex } from '../support/vectors.ts';
 
@@ -57,8 +57,12 @@ describe('HKDF-SHA256', () => {
   });
 
   it('bounds the output length', () => {
-    expect(hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), lengths.hkdfSha256OutputMax)).toHaveLength(8160);
-    expect(() => hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), 8161)).toThrow(/length: expected an integer in \[0, 8160\]/);
+    expect(hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), lengths.hkdfSha256OutputMax)).toHaveLength(
+      8160,
+    );
+    expect(() => hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), 8161)).toThrow(
+      /length: expected an integer in \[0, 8160\]/,
+    );
     expect(() => hkdf(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), 1.5)).toThrow(RangeError);
   });
 });

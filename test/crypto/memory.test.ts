@@ -2,11 +2,15 @@
 // the core's own scratch are all freed through an allocator that zeroes (core-rs/src/wiping_alloc.rs),
 // and outputs are copies, never views into WASM memory.
 import { describe, expect, it } from 'vitest';
-import { ed25519, hpke, hkdf, x25519 } from '../../bindings/index.ts';
+import { ed25519, hkdf, hpke, x25519 } from '../../bindings/index.ts';
 import { coreMemory } from '../../bindings/loader.ts';
 
 function occurs(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = haystack.indexOf(needle[0]!); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(needle[0]!, i + 1)) {
+  outer: for (
+    let i = haystack.indexOf(needle[0]!);
+    i !== -1 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(needle[0]!, i + 1)
+  ) {
     for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
     return true;
   }

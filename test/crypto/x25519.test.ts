@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
 import { CoreError, CoreErrorCode, x25519 } from '../../bindings/index.ts';
 import { hex, prng, toHex, wycheproof } from '../support/vectors.ts';
 
@@ -23,9 +23,17 @@ describe('X25519', () => {
   it('agrees with node:crypto on random keys', () => {
     const rand = prng(3);
     const spki = (pk: Uint8Array) =>
-      crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), pk]), format: 'der', type: 'spki' });
+      crypto.createPublicKey({
+        key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), pk]),
+        format: 'der',
+        type: 'spki',
+      });
     const pkcs8 = (sk: Uint8Array) =>
-      crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), sk]), format: 'der', type: 'pkcs8' });
+      crypto.createPrivateKey({
+        key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), sk]),
+        format: 'der',
+        type: 'pkcs8',
+      });
     for (let i = 0; i < 50; i++) {
       const a = x25519.keygen(rand.bytes(32));
       const b = x25519.keygen();

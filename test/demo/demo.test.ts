@@ -19,7 +19,14 @@ describe('npm run demo', () => {
     expect(t.shopMerchant).toBe(t.webSpent);
     expect(t.emoney).toBe(t.cardBalance);
     expect(t.ledgerSum).toBe(0);
-    expect(r.clone).toEqual({ firstDepositCredited: 5_000, secondDepositCode: 309, evidenceVerified: true, purseStatus: 'fraud', refusedAfterRefresh: 206, kioskMerchant: 0 });
+    expect(r.clone).toEqual({
+      firstDepositCredited: 5_000,
+      secondDepositCode: 309,
+      evidenceVerified: true,
+      purseStatus: 'fraud',
+      refusedAfterRefresh: 206,
+      kioskMerchant: 0,
+    });
     expect(r.timings.map((s) => s.step)).toContain('POS sales, offline (protocol 2)');
   }, 120_000);
 });

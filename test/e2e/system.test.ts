@@ -12,7 +12,7 @@ import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { FileCheckStore, MerchantBook, Terminal } from '../../src/merchant/index.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { DRIVERS, freshDatabase } from '../bank/support.ts';
-import { CURRENCY, FUNDS, MERCHANT_ID, makeWorld, newHolder, PIN, type Holder, type World } from '../wallet/support.ts';
+import { CURRENCY, FUNDS, type Holder, MERCHANT_ID, makeWorld, newHolder, PIN, type World } from '../wallet/support.ts';
 
 describe.each(DRIVERS)('the whole system on $driver', ({ driver, skip, reason }) => {
   let w: World;
@@ -29,9 +29,23 @@ describe.each(DRIVERS)('the whole system on $driver', ({ driver, skip, reason })
     const sign = ed25519.keygen();
     const kx = x25519.keygen();
     const registered = await w.bank.registerMerchant('cafe', { signingKey: sign.publicKey, kxKey: kx.publicKey });
-    const merchant: Party = { id: 'cafe', secretKey: sign.secretKey, publicKey: sign.publicKey, certificate: registered.certificate, kx };
+    const merchant: Party = {
+      id: 'cafe',
+      secretKey: sign.secretKey,
+      publicKey: sign.publicKey,
+      certificate: registered.certificate,
+      kx,
+    };
     dir = mkdtempSync(join(tmpdir(), 'smartcheck-e2e-'));
-    cafe = await MerchantBook.open({ merchant, bankCertificate: registered.bankCertificate, anchors: w.anchors, store: new FileCheckStore(dir), bank: w.bank, clock: () => w.clock.now, policy: { currency: CURRENCY, revocationMaxAgeS: 86_400 } });
+    cafe = await MerchantBook.open({
+      merchant,
+      bankCertificate: registered.bankCertificate,
+      anchors: w.anchors,
+      store: new FileCheckStore(dir),
+      bank: w.bank,
+      clock: () => w.clock.now,
+      policy: { currency: CURRENCY, revocationMaxAgeS: 86_400 },
+    });
     await cafe.refreshRevocationList();
     till = new Terminal(cafe, { terminalId: 'T-1' });
   });
@@ -65,32 +79,36 @@ describe.each(DRIVERS)('the whole system on $driver', ({ driver, skip, reason })
     return b;
   };
 
-  it.skipIf(skip)(`load, offline spend, Internet spend, capture, checked at every step${skip ? ` (${reason})` : ''}`, async () => {
-    expect(await conserved()).toMatchObject({ account: FUNDS, card: 0, emoney: 0 });
+  it.skipIf(skip)(
+    `load, offline spend, Internet spend, capture, checked at every step${skip ? ` (${reason})` : ''}`,
+    async () => {
+      expect(await conserved()).toMatchObject({ account: FUNDS, card: 0, emoney: 0 });
 
-    await holder.wallet.unlock(PIN);
-    expect(await holder.wallet.load(30_000)).toMatchObject({ balance: 30_000 });
-    expect(await conserved()).toMatchObject({ account: FUNDS - 30_000, card: 30_000, emoney: 30_000 });
+      await holder.wallet.unlock(PIN);
+      expect(await holder.wallet.load(30_000)).toMatchObject({ balance: 30_000 });
+      expect(await conserved()).toMatchObject({ account: FUNDS - 30_000, card: 30_000, emoney: 30_000 });
 
-    // Offline at the POS: the bank sees nothing until the deposit.
-    for (const amount of [1_200, 800, 2_000]) await till.sell(holder.card, amount);
-    expect(await conserved()).toMatchObject({ card: 26_000, cafePending: 4_000, cafe: 0, emoney: 30_000 });
+      // Offline at the POS: the bank sees nothing until the deposit.
+      for (const amount of [1_200, 800, 2_000]) await till.sell(holder.card, amount);
+      expect(await conserved()).toMatchObject({ card: 26_000, cafePending: 4_000, cafe: 0, emoney: 30_000 });
 
-    // On the Internet through the web shop.
-    const paid = await holder.wallet.payInternet(w.shop, { item: 'book', amount: 2_500, currency: CURRENCY });
-    expect(paid).toMatchObject({ status: 'paid', balance: 23_500 });
-    expect(await conserved()).toMatchObject({ card: 23_500, shopPending: 2_500, shop: 0 });
+      // On the Internet through the web shop.
+      const paid = await holder.wallet.payInternet(w.shop, { item: 'book', amount: 2_500, currency: CURRENCY });
+      expect(paid).toMatchObject({ status: 'paid', balance: 23_500 });
+      expect(await conserved()).toMatchObject({ card: 23_500, shopPending: 2_500, shop: 0 });
 
-    // Capture: both merchants deposit; the same deposit again changes nothing.
-    expect((await cafe.deposit()).credited).toBe(4_000);
-    expect(await conserved()).toMatchObject({ cafe: 4_000, cafePending: 0, emoney: 26_000 });
-    expect((await w.book.deposit()).credited).toBe(2_500);
-    expect(await conserved()).toMatchObject({ shop: 2_500, shopPending: 0, emoney: 23_500, card: 23_500 });
-    expect((await cafe.deposit()).credited).toBe(0);
-    expect(await conserved()).toMatchObject({ cafe: 4_000, shop: 2_500 });
+      // Capture: both merchants deposit; the same deposit again changes nothing.
+      expect((await cafe.deposit()).credited).toBe(4_000);
+      expect(await conserved()).toMatchObject({ cafe: 4_000, cafePending: 0, emoney: 26_000 });
+      expect((await w.book.deposit()).credited).toBe(2_500);
+      expect(await conserved()).toMatchObject({ shop: 2_500, shopPending: 0, emoney: 23_500, card: 23_500 });
+      expect((await cafe.deposit()).credited).toBe(0);
+      expect(await conserved()).toMatchObject({ cafe: 4_000, shop: 2_500 });
 
-    const report = await audit(w.db, w.service.bank);
-    expect(report.differences).toEqual([]);
-    expect(report.ok).toBe(true);
-  }, 120_000);
+      const report = await audit(w.db, w.service.bank);
+      expect(report.differences).toEqual([]);
+      expect(report.ok).toBe(true);
+    },
+    120_000,
+  );
 });

@@ -13,9 +13,9 @@ import { ed25519 } from '../../bindings/index.ts';
 import { command, Ins, parseResponse, SW, Tag } from '../../src/card/apdu.ts';
 import { PurseCard, unblockMessage } from '../../src/card/purse.ts';
 import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
-import { makeRefund } from '../../src/protocol/refund.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
-import { bankAnswer, load, newCard, NOW, PIN, PURSE_ID, slip, verify, type Rig } from '../card/support.ts';
+import { makeRefund } from '../../src/protocol/refund.ts';
+import { bankAnswer, load, NOW, newCard, PIN, PURSE_ID, type Rig, slip, verify } from '../card/support.ts';
 import { fuzzFamily } from './support/harness.ts';
 
 const KNOWN_SW = new Set<number>([...Object.values(SW), 0x63c0, 0x63c1, 0x63c2, 0x63c3]);
@@ -34,14 +34,26 @@ beforeAll(async () => {
   await recorder.publicKeys();
   await recorder.certificate();
   await recorder.outstandingLoads();
-  for (const tag of [Tag.lastError, Tag.purseId]) await recorder.send('GET DATA', command(0x00, Ins.getData, 0, tag, undefined, true));
+  for (const tag of [Tag.lastError, Tag.purseId])
+    await recorder.send('GET DATA', command(0x00, Ins.getData, 0, tag, undefined, true));
   const check = await recorder.purchase(slip(rig.w, 700), NOW);
   await recorder.readLog(0);
   await recorder.reissueCheck(1);
   await recorder.refund(makeRefund(rig.w.merchant, verifyCheck(check, { anchors: rig.w.anchors, now: NOW }), NOW), NOW);
-  const internetSlip = makeInternetSlip(rig.w.merchant, { merchantId: rig.w.merchant.id, amount: 900, currency: 'EUR', time: NOW, terminalId: 'SHOP-WEB', terminalTxId: 1, terminalNonce: new Uint8Array(16).fill(5) });
+  const internetSlip = makeInternetSlip(rig.w.merchant, {
+    merchantId: rig.w.merchant.id,
+    amount: 900,
+    currency: 'EUR',
+    time: NOW,
+    terminalId: 'SHOP-WEB',
+    terminalTxId: 1,
+    terminalNonce: new Uint8Array(16).fill(5),
+  });
   await recorder.internetCheck(makeCheckRequest(internetSlip, 'CH-1'), NOW);
-  await recorder.unblock(++unblockCounter, ed25519.sign(unblockMessage(PURSE_ID, unblockCounter), rig.w.bank.secretKey));
+  await recorder.unblock(
+    ++unblockCounter,
+    ed25519.sign(unblockMessage(PURSE_ID, unblockCounter), rig.w.bank.secretKey),
+  );
   await recorder.verifyPin(PIN);
 });
 
@@ -50,10 +62,12 @@ async function cardWorks(): Promise<void> {
   const { card } = rig;
   await card.select();
   let status = await card.status();
-  if (status.pinTries === 0) await card.unblock(++unblockCounter, ed25519.sign(unblockMessage(PURSE_ID, unblockCounter), rig.w.bank.secretKey));
+  if (status.pinTries === 0)
+    await card.unblock(++unblockCounter, ed25519.sign(unblockMessage(PURSE_ID, unblockCounter), rig.w.bank.secretKey));
   await card.verifyPin(PIN);
   status = await card.status();
-  if (BigInt(status.balance) !== status.loadedTotal - status.spentTotal) throw new Error(`balance ${status.balance} ≠ loaded ${status.loadedTotal} - spent ${status.spentTotal}`);
+  if (BigInt(status.balance) !== status.loadedTotal - status.spentTotal)
+    throw new Error(`balance ${status.balance} ≠ loaded ${status.loadedTotal} - spent ${status.spentTotal}`);
   if (status.balance < 10_000) await load(rig, 100_000);
   const check = await card.purchase(slip(rig.w, 10), NOW);
   verify(rig.w, check);
@@ -79,7 +93,8 @@ function unframe(apdu: Uint8Array): Uint8Array {
   }
   return Uint8Array.from([...apdu.subarray(0, 4), le, ...data]);
 }
-const frame = (b: Uint8Array) => command(b[0] ?? 0, b[1] ?? 0, b[2] ?? 0, b[3] ?? 0, b.subarray(5, 5 + 65_535), ((b[4] ?? 0) & 1) === 1);
+const frame = (b: Uint8Array) =>
+  command(b[0] ?? 0, b[1] ?? 0, b[2] ?? 0, b[3] ?? 0, b.subarray(5, 5 + 65_535), ((b[4] ?? 0) & 1) === 1);
 
 fuzzFamily('apdu', [
   {
@@ -127,7 +142,8 @@ fuzzFamily('apdu', [
     budget: 4_000,
     run: (b) => {
       const { data, sw } = parseResponse(b);
-      if (data.length !== b.length - 2 || sw !== (((b[b.length - 2] as number) << 8) | (b[b.length - 1] as number))) throw new Error('split wrong');
+      if (data.length !== b.length - 2 || sw !== (((b[b.length - 2] as number) << 8) | (b[b.length - 1] as number)))
+        throw new Error('split wrong');
       return 0;
     },
     typed: (e) => e instanceof RangeError,

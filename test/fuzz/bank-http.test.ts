@@ -4,23 +4,30 @@
 // invariants hold and a genuine load and deposit still go through. Inputs: sealed load requests
 // and deposits as received, their signed bodies mutated then signed and sealed properly (to get
 // past the envelope and the signature), and JSON bodies (mutated text, application/json).
-import { afterAll, beforeAll, expect } from 'vitest';
+
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { sign1, parseSign1 } from '../../src/protocol/cose.ts';
+import { parseSign1, sign1 } from '../../src/protocol/cose.ts';
 import { open, seal } from '../../src/protocol/envelope.ts';
-import { errorDescriptions, type ErrorCode } from '../../src/protocol/errors.ts';
-import { MessageType } from '../../src/protocol/registry.ts';
+import { type ErrorCode, errorDescriptions } from '../../src/protocol/errors.ts';
 import type { Party } from '../../src/protocol/pki.ts';
+import { MessageType } from '../../src/protocol/registry.ts';
 import { applyToken, check, deposit, invariants, loadRequest, makeWorld, NOW, type World } from '../bank/support.ts';
 import { fuzzFamily } from './support/harness.ts';
 
 let w: World;
 let app: FastifyInstance;
 const verifier = createInThreadVerifier();
-const seeds = { load: [] as Uint8Array[], deposit: [] as Uint8Array[], loadBody: [] as Uint8Array[], depositBody: [] as Uint8Array[], json: [] as Uint8Array[] };
+const seeds = {
+  load: [] as Uint8Array[],
+  deposit: [] as Uint8Array[],
+  loadBody: [] as Uint8Array[],
+  depositBody: [] as Uint8Array[],
+  json: [] as Uint8Array[],
+};
 
 beforeAll(async () => {
   w = await makeWorld('pglite', 2);
@@ -32,7 +39,11 @@ beforeAll(async () => {
   seeds.loadBody = seeds.load.map((e) => parseSign1(open(MessageType.ValueTokenRequest, bankKx.secretKey, e)).payload);
   seeds.depositBody = seeds.deposit.map((e) => parseSign1(open(MessageType.DepositBatch, bankKx.secretKey, e)).payload);
   const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-  seeds.json = [json({ envelope: Buffer.from(seeds.load[0] as Uint8Array).toString('base64') }), json({ envelope: Buffer.from(seeds.deposit[0] as Uint8Array).toString('base64') }), json({ envelope: 'AAAA' })];
+  seeds.json = [
+    json({ envelope: Buffer.from(seeds.load[0] as Uint8Array).toString('base64') }),
+    json({ envelope: Buffer.from(seeds.deposit[0] as Uint8Array).toString('base64') }),
+    json({ envelope: 'AAAA' }),
+  ];
 });
 afterAll(async () => {
   expect(await invariants(w.db)).toEqual([]);
@@ -43,17 +54,29 @@ afterAll(async () => {
 /** An answer: 200, or a 4xx with the server's JSON error. Returns the status (0 for 200). */
 function judged(res: { statusCode: number; body: string }): number {
   if (res.statusCode === 200) return 0;
-  if (res.statusCode < 400 || res.statusCode >= 500) throw new Error(`HTTP ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  if (res.statusCode < 400 || res.statusCode >= 500)
+    throw new Error(`HTTP ${res.statusCode}: ${res.body.slice(0, 300)}`);
   const body = JSON.parse(res.body) as { error?: { kind?: string; code?: unknown; message?: unknown } };
   const e = body.error;
-  if (!e || typeof e.kind !== 'string' || typeof e.message !== 'string' || e.code === undefined) throw new Error(`HTTP ${res.statusCode} without the JSON error: ${res.body.slice(0, 300)}`);
-  if (e.kind === 'protocol' && !errorDescriptions[e.code as ErrorCode]) throw new Error(`unregistered protocol code ${String(e.code)}`);
+  if (!e || typeof e.kind !== 'string' || typeof e.message !== 'string' || e.code === undefined)
+    throw new Error(`HTTP ${res.statusCode} without the JSON error: ${res.body.slice(0, 300)}`);
+  if (e.kind === 'protocol' && !errorDescriptions[e.code as ErrorCode])
+    throw new Error(`unregistered protocol code ${String(e.code)}`);
   return res.statusCode;
 }
 
-const post = (url: string, body: Uint8Array, type = 'application/cbor') => app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload: Buffer.from(body) });
-const resealed = (step: typeof MessageType.ValueTokenRequest | typeof MessageType.DepositBatch, signer: Party, body: Uint8Array) =>
-  seal(step, (w.bank.party.kx as { publicKey: Uint8Array }).publicKey, sign1(body, signer.secretKey, signer.certificate));
+const post = (url: string, body: Uint8Array, type = 'application/cbor') =>
+  app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload: Buffer.from(body) });
+const resealed = (
+  step: typeof MessageType.ValueTokenRequest | typeof MessageType.DepositBatch,
+  signer: Party,
+  body: Uint8Array,
+) =>
+  seal(
+    step,
+    (w.bank.party.kx as { publicKey: Uint8Array }).publicKey,
+    sign1(body, signer.secretKey, signer.certificate),
+  );
 
 /** The bank still works: invariants hold, a genuine load and a genuine deposit succeed. */
 async function bankWorks(): Promise<void> {
@@ -66,16 +89,52 @@ async function bankWorks(): Promise<void> {
   if (dep.statusCode !== 200) throw new Error(`genuine deposit refused: ${dep.body}`);
 }
 
-const common = { async: true, typed: () => false, codeOf: () => undefined, sanity: bankWorks, sanityEvery: 250, minRefused: 0.3 } as const;
-const TYPES = ['application/cbor', 'application/octet-stream', 'application/json', 'text/plain', 'application/cbor; charset=utf-8', ''];
+const common = {
+  async: true,
+  typed: () => false,
+  codeOf: () => undefined,
+  sanity: bankWorks,
+  sanityEvery: 250,
+  minRefused: 0.3,
+} as const;
+const TYPES = [
+  'application/cbor',
+  'application/octet-stream',
+  'application/json',
+  'text/plain',
+  'application/cbor; charset=utf-8',
+  '',
+];
 
 fuzzFamily('bank-http', [
-  { ...common, name: 'bank.http.load', get seeds() { return seeds.load; }, budget: 100, slowBudget: 1_500, run: async (b) => judged(await post('/v1/load', b)), reaches: [422] },
-  { ...common, name: 'bank.http.deposit', get seeds() { return seeds.deposit; }, budget: 100, slowBudget: 1_500, run: async (b) => judged(await post('/v1/deposit', b)), reaches: [422] },
+  {
+    ...common,
+    name: 'bank.http.load',
+    get seeds() {
+      return seeds.load;
+    },
+    budget: 100,
+    slowBudget: 1_500,
+    run: async (b) => judged(await post('/v1/load', b)),
+    reaches: [422],
+  },
+  {
+    ...common,
+    name: 'bank.http.deposit',
+    get seeds() {
+      return seeds.deposit;
+    },
+    budget: 100,
+    slowBudget: 1_500,
+    run: async (b) => judged(await post('/v1/deposit', b)),
+    reaches: [422],
+  },
   {
     ...common,
     name: 'bank.http.load.resigned',
-    get seeds() { return seeds.loadBody; },
+    get seeds() {
+      return seeds.loadBody;
+    },
     structured: true,
     budget: 100,
     slowBudget: 1_500,
@@ -85,7 +144,9 @@ fuzzFamily('bank-http', [
   {
     ...common,
     name: 'bank.http.deposit.resigned',
-    get seeds() { return seeds.depositBody; },
+    get seeds() {
+      return seeds.depositBody;
+    },
     structured: true,
     budget: 100,
     slowBudget: 1_500,
@@ -96,7 +157,9 @@ fuzzFamily('bank-http', [
     // Any body under any content type, the first byte choosing the type and the route.
     ...common,
     name: 'bank.http.body',
-    get seeds() { return [...seeds.json, ...seeds.load.map((l) => Uint8Array.from([0, ...l]))]; },
+    get seeds() {
+      return [...seeds.json, ...seeds.load.map((l) => Uint8Array.from([0, ...l]))];
+    },
     budget: 100,
     slowBudget: 1_500,
     run: async (b) => {

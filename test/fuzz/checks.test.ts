@@ -7,9 +7,10 @@
 //     verifies);
 //   - a mutant between two valid checks of one core call leaves their verdicts intact, and after
 //     every batch of mutants a valid check still verifies (no poisoned WebAssembly state).
+
+import { type CheckVerdict, pack, prepareOptions, verifyChecks, verifyPackedChecks } from '../../bindings/checks.ts';
 import { CoreError, CoreErrorCode } from '../../bindings/errors.ts';
-import { pack, prepareOptions, verifyChecks, verifyPackedChecks, type CheckVerdict } from '../../bindings/checks.ts';
-import { verifyAnyCheck, type CheckVectors } from '../../scripts/gen-protocol-vectors.ts';
+import { type CheckVectors, verifyAnyCheck } from '../../scripts/gen-protocol-vectors.ts';
 import { acceptCheck } from '../../src/protocol/acceptance.ts';
 import { signedHash } from '../../src/protocol/cose.ts';
 import { ErrorCode, errorDescriptions, ProtocolError } from '../../src/protocol/errors.ts';
@@ -35,13 +36,24 @@ const registered = (code: number) => errorDescriptions[code as ErrorCode] !== un
 function tsVerdict(bytes: Uint8Array): string {
   try {
     const { body, hash } = verifyAnyCheck(bytes, tsContext);
-    return JSON.stringify({ ok: true, purseId: body.purseId, serial: body.serial, amount: body.amount, currency: body.currency, merchantId: body.merchantId, slipHash: toHex(body.slipHash), channel: body.channel, checkHash: toHex(hash) });
+    return JSON.stringify({
+      ok: true,
+      purseId: body.purseId,
+      serial: body.serial,
+      amount: body.amount,
+      currency: body.currency,
+      merchantId: body.merchantId,
+      slipHash: toHex(body.slipHash),
+      channel: body.channel,
+      checkHash: toHex(hash),
+    });
   } catch (error) {
     if (error instanceof ProtocolError) return JSON.stringify({ ok: false, code: error.code });
     throw error;
   }
 }
-const coreVerdict = (v: CheckVerdict) => JSON.stringify(v.ok ? { ...v, slipHash: toHex(v.slipHash), checkHash: toHex(v.checkHash) } : v);
+const coreVerdict = (v: CheckVerdict) =>
+  JSON.stringify(v.ok ? { ...v, slipHash: toHex(v.slipHash), checkHash: toHex(v.checkHash) } : v);
 
 /** A core verdict must be a registered refusal or a genuine check; returns the code (0: accepted). */
 function judged(v: CheckVerdict, bytes: Uint8Array): number {
@@ -67,7 +79,13 @@ fuzzFamily('checks', [
     budget: 3_000,
     slowFactor: 40,
     run: (b) => void verifyCheck(b, context),
-    reaches: [ErrorCode.MalformedCbor, ErrorCode.BadCoseStructure, ErrorCode.BadField, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
+    reaches: [
+      ErrorCode.MalformedCbor,
+      ErrorCode.BadCoseStructure,
+      ErrorCode.BadField,
+      ErrorCode.BadCertificateSignature,
+      ErrorCode.BadSignature,
+    ],
   },
   {
     name: 'acceptance.acceptCheck',
@@ -80,11 +98,19 @@ fuzzFamily('checks', [
         if (toHex(signedHash(b)) !== toHex(signedHash(check))) throw new Error('accepted a changed check');
         return 0;
       }
-      if (verdict.code === undefined || !registered(verdict.code)) throw new Error(`refused without a registered code: ${verdict.code}`);
+      if (verdict.code === undefined || !registered(verdict.code))
+        throw new Error(`refused without a registered code: ${verdict.code}`);
       return verdict.code;
     },
     minRefused: 0,
-    reaches: [ErrorCode.MalformedCbor, ErrorCode.NotDeterministic, ErrorCode.BadCoseStructure, ErrorCode.BadField, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
+    reaches: [
+      ErrorCode.MalformedCbor,
+      ErrorCode.NotDeterministic,
+      ErrorCode.BadCoseStructure,
+      ErrorCode.BadField,
+      ErrorCode.BadCertificateSignature,
+      ErrorCode.BadSignature,
+    ],
   },
   {
     // One check per core call, and the same verdict as the TypeScript verifier.
@@ -96,12 +122,21 @@ fuzzFamily('checks', [
       const [v] = verifyChecks([b], options);
       const code = judged(v as CheckVerdict, b);
       const ts = tsVerdict(b);
-      if (coreVerdict(v as CheckVerdict) !== ts) throw new Error(`core and TypeScript disagree: core ${coreVerdict(v as CheckVerdict)}, TypeScript ${ts}`);
+      if (coreVerdict(v as CheckVerdict) !== ts)
+        throw new Error(`core and TypeScript disagree: core ${coreVerdict(v as CheckVerdict)}, TypeScript ${ts}`);
       return code;
     },
     minRefused: 0,
     sanity,
-    reaches: [ErrorCode.MalformedCbor, ErrorCode.NotDeterministic, ErrorCode.BadCoseStructure, ErrorCode.BadField, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature, ErrorCode.Revoked],
+    reaches: [
+      ErrorCode.MalformedCbor,
+      ErrorCode.NotDeterministic,
+      ErrorCode.BadCoseStructure,
+      ErrorCode.BadField,
+      ErrorCode.BadCertificateSignature,
+      ErrorCode.BadSignature,
+      ErrorCode.Revoked,
+    ],
   },
   {
     // A mutant between two valid checks of one call: their verdicts do not change.
@@ -111,7 +146,8 @@ fuzzFamily('checks', [
     slowFactor: 20,
     run: (b) => {
       const verdicts = verifyChecks([goodA, b, goodB], options);
-      if (!verdicts[0]?.ok || !verdicts[2]?.ok || verdicts.length !== 3) throw new Error('a mutant changed the verdict on a valid check beside it');
+      if (!verdicts[0]?.ok || !verdicts[2]?.ok || verdicts.length !== 3)
+        throw new Error('a mutant changed the verdict on a valid check beside it');
       return judged(verdicts[1] as CheckVerdict, b);
     },
     minRefused: 0,

@@ -9,17 +9,37 @@ import { fuzzFamily } from './support/harness.ts';
 import { certificates, check, context, internetCheck, pki, slipBytes } from './support/world.ts';
 
 fuzzFamily('cose', [
-  { name: 'cose.parseSign1', seeds: [check, slipBytes, ...certificates, internetCheck], budget: 6_000, run: (b) => void parseSign1(b) },
-  { name: 'cose.parseMulti', seeds: [internetCheck, internetCheck, internetCheck, check], budget: 6_000, run: (b) => void parseMulti(b, 2) },
+  {
+    name: 'cose.parseSign1',
+    seeds: [check, slipBytes, ...certificates, internetCheck],
+    budget: 6_000,
+    run: (b) => void parseSign1(b),
+  },
+  {
+    name: 'cose.parseMulti',
+    seeds: [internetCheck, internetCheck, internetCheck, check],
+    budget: 6_000,
+    run: (b) => void parseMulti(b, 2),
+  },
   { name: 'cose.signedHash', seeds: [check, internetCheck, slipBytes], budget: 3_000, run: (b) => void signedHash(b) },
   {
     name: 'signed.verifySlip',
     seeds: [slipBytes, slipBytes, slipBytes, check],
     budget: 4_000,
     run: (b) => void verifySlip(b, context),
-    reaches: [ErrorCode.MalformedCbor, ErrorCode.BadCoseStructure, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
+    reaches: [
+      ErrorCode.MalformedCbor,
+      ErrorCode.BadCoseStructure,
+      ErrorCode.BadCertificateSignature,
+      ErrorCode.BadSignature,
+    ],
   },
-  { name: 'certificate.parseCertificate', seeds: [...certificates, check], budget: 6_000, run: (b) => void parseCertificate(b) },
+  {
+    name: 'certificate.parseCertificate',
+    seeds: [...certificates, check],
+    budget: 6_000,
+    run: (b) => void parseCertificate(b),
+  },
   {
     name: 'certificate.verifyChain',
     seeds: certificates,
@@ -33,7 +53,12 @@ fuzzFamily('cose', [
     seeds: [internetCheck, internetCheck, internetCheck, check],
     budget: 3_000,
     run: (b) => void verifyInternetCheck(b, context),
-    reaches: [ErrorCode.MalformedCbor, ErrorCode.BadCoseStructure, ErrorCode.BadCertificateSignature, ErrorCode.BadSignature],
+    reaches: [
+      ErrorCode.MalformedCbor,
+      ErrorCode.BadCoseStructure,
+      ErrorCode.BadCertificateSignature,
+      ErrorCode.BadSignature,
+    ],
     sanity: () => verifyInternetCheck(internetCheck, context),
   },
 ]);

@@ -9,11 +9,14 @@ import { MessageType } from '../../src/protocol/registry.ts';
 import { fuzzFamily, type Target } from './support/harness.ts';
 import { bodies, everything } from './support/world.ts';
 
-const codecs = (Object.entries(messages) as [string, unknown][]).filter((e): e is [string, MessageCodec<unknown>] => typeof e[1] === 'object' && e[1] !== null && 'decode' in e[1]);
+const codecs = (Object.entries(messages) as [string, unknown][]).filter(
+  (e): e is [string, MessageCodec<unknown>] => typeof e[1] === 'object' && e[1] !== null && 'decode' in e[1],
+);
 
 it('every registered message type has a body codec here, or is a COSE_Sign fuzzed in cose.test.ts', () => {
   const covered = new Set(codecs.map(([, c]) => c.type as number));
-  for (const type of Object.values(MessageType)) if (type !== MessageType.InternetCheck) expect(covered, `type ${type}`).toContain(type);
+  for (const type of Object.values(MessageType))
+    if (type !== MessageType.InternetCheck) expect(covered, `type ${type}`).toContain(type);
   for (const [name] of codecs) expect(bodies[name], name).toBeInstanceOf(Uint8Array);
 });
 

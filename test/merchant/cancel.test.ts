@@ -1,9 +1,9 @@
 // cancelLast: the merchant refunds the last sale to the card and the check is voided, never
 // deposited; a crash or a lost reply between the steps neither creates nor loses value.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CardPort, MemoryCheckStore, Terminal } from '../../src/merchant/index.ts';
 import { ErrorCode } from '../../src/protocol/index.ts';
-import { MemoryCheckStore, Terminal, type CardPort } from '../../src/merchant/index.ts';
-import { balanceOf, makeWorld, newCard, NOW, openBook, portOf, type World } from './support.ts';
+import { balanceOf, makeWorld, NOW, newCard, openBook, portOf, type World } from './support.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -74,8 +74,15 @@ describe('cancel last', () => {
     const store = new MemoryCheckStore();
     const book = await openBook(w, store);
     const sale = await new Terminal(book, { terminalId: 'T-V4' }).sell(rig.card, 9_000);
-    const dead: CardPort = { ...portOf(rig.card), refund: async () => { throw new Crash('terminal died'); } };
-    await expect(new Terminal(book, { terminalId: 'T-V4' }).cancelLast(dead)).rejects.toMatchObject({ kind: 'card_interrupted' });
+    const dead: CardPort = {
+      ...portOf(rig.card),
+      refund: async () => {
+        throw new Crash('terminal died');
+      },
+    };
+    await expect(new Terminal(book, { terminalId: 'T-V4' }).cancelLast(dead)).rejects.toMatchObject({
+      kind: 'card_interrupted',
+    });
 
     const restarted = new Terminal(await openBook(w, store), { terminalId: 'T-V4' });
     expect(restarted.book.entry(sale.checkHash)?.status).toBe('held');
@@ -98,7 +105,9 @@ describe('cancel last', () => {
         throw new Crash('card pulled out before the answer');
       },
     };
-    await expect(new Terminal(book, { terminalId: 'T-V5' }).cancelLast(lossy)).rejects.toMatchObject({ kind: 'card_interrupted' });
+    await expect(new Terminal(book, { terminalId: 'T-V5' }).cancelLast(lossy)).rejects.toMatchObject({
+      kind: 'card_interrupted',
+    });
     expect(await balanceOf(rig.card)).toBe(60_000);
 
     const restarted = new Terminal(await openBook(w, store), { terminalId: 'T-V5' });
@@ -125,7 +134,9 @@ describe('cancel last', () => {
           throw new Crash('lost');
         },
       };
-      await expect(new Terminal(book, { terminalId: 'T-V6' }).cancelLast(cut)).rejects.toMatchObject({ kind: 'card_interrupted' });
+      await expect(new Terminal(book, { terminalId: 'T-V6' }).cancelLast(cut)).rejects.toMatchObject({
+        kind: 'card_interrupted',
+      });
       await new Terminal(await openBook(w), { terminalId: 'T-ELSE' }).sell(rig.card, 1_000);
       const restarted = new Terminal(await openBook(w, store), { terminalId: 'T-V6' });
       if (creditedFirst) {
@@ -133,7 +144,10 @@ describe('cancel last', () => {
         expect(restarted.book.entry(sale.checkHash)?.status).toBe('voided');
         expect(await balanceOf(rig.card)).toBe(59_000);
       } else {
-        await expect(restarted.cancelLast(rig.card)).rejects.toMatchObject({ kind: 'card_refused', code: ErrorCode.UnknownCheck });
+        await expect(restarted.cancelLast(rig.card)).rejects.toMatchObject({
+          kind: 'card_refused',
+          code: ErrorCode.UnknownCheck,
+        });
         expect(restarted.book.entry(sale.checkHash)?.status).toBe('pending');
         expect(await balanceOf(rig.card)).toBe(55_000);
       }

@@ -3,8 +3,8 @@
 // no value was created or lost: the card's balance plus what the bank credited the merchant is
 // exactly what was loaded, and nothing is left pending, held or in an unanswered batch.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MemoryCheckStore, Terminal, type CheckStore } from '../../src/merchant/index.ts';
-import { balanceOf, makeWorld, newCard, NOW, openBook, type World } from './support.ts';
+import { type CheckStore, MemoryCheckStore, Terminal } from '../../src/merchant/index.ts';
+import { balanceOf, makeWorld, NOW, newCard, openBook, type World } from './support.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -48,7 +48,9 @@ describe('a crash at any append conserves value', () => {
       const disk = new MemoryCheckStore();
       const creditedBefore = await w.merchantBalance();
       const terminalId = `T-DIE-${k}`;
-      await expect(day(new Terminal(await openBook(w, dyingAt(disk, k)), { terminalId }), rig.card)).rejects.toBeInstanceOf(Death);
+      await expect(
+        day(new Terminal(await openBook(w, dyingAt(disk, k)), { terminalId }), rig.card),
+      ).rejects.toBeInstanceOf(Death);
 
       // restart: the documented steps
       const terminal = new Terminal(await openBook(w, disk), { terminalId });

@@ -4,9 +4,17 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerCutError } from '../../src/card/reader.ts';
-import { BankRejectedError, BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
-import { FileCheckStore, MemoryCheckStore, Terminal, TerminalError, type CardPort, type CheckStore, type JournalRecord } from '../../src/merchant/index.ts';
-import { balanceOf, makeWorld, newCard, NOW, openBook, portOf, tempDir, type World } from './support.ts';
+import {
+  type CardPort,
+  type CheckStore,
+  FileCheckStore,
+  type JournalRecord,
+  MemoryCheckStore,
+  Terminal,
+  TerminalError,
+} from '../../src/merchant/index.ts';
+import { type BankLink, BankRejectedError, BankUnreachableError } from '../../src/net/bank-link.ts';
+import { balanceOf, makeWorld, NOW, newCard, openBook, portOf, tempDir, type World } from './support.ts';
 
 let w: World;
 const dirs: string[] = [];
@@ -44,7 +52,9 @@ describe('terminal crashes', () => {
     const sale = await new Terminal(book, { terminalId: 'T-C' }).sell(rig.card, 30_000);
     // the process dies here: no close, nothing flushed beyond what append made durable
     const reopened = await openBook(w, new FileCheckStore(dir));
-    expect(reopened.pending().map((e) => [e.record.purseId, e.record.serial, e.record.amount])).toEqual([[sale.purseId, sale.serial, 30_000]]);
+    expect(reopened.pending().map((e) => [e.record.purseId, e.record.serial, e.record.amount])).toEqual([
+      [sale.purseId, sale.serial, 30_000],
+    ]);
     expect(reopened.lastTerminalTxId('T-C')).toBe(1);
     const before = await w.merchantBalance();
     const report = await reopened.deposit();
@@ -71,7 +81,11 @@ describe('terminal crashes', () => {
     expect(restarted.book.checks()).toEqual([]);
     expect(restarted.interrupted().map((s) => s.record.terminalTxId)).toEqual([1]);
     const recovery = await restarted.recover(rig.card);
-    expect(recovery).toMatchObject({ status: 'recovered', terminalTxId: 1, sale: { purseId: rig.purseId, serial: 1, amount: 25_000 } });
+    expect(recovery).toMatchObject({
+      status: 'recovered',
+      terminalTxId: 1,
+      sale: { purseId: rig.purseId, serial: 1, amount: 25_000 },
+    });
     expect(restarted.interrupted()).toEqual([]);
     expect(restarted.book.pending().map((e) => e.record.amount)).toEqual([25_000]);
     expect(await balanceOf(rig.card)).toBe(55_000); // charged once
@@ -90,7 +104,12 @@ describe('terminal crashes', () => {
     const rig = await newCard(w, { loadAmount: 80_000 });
     const disk = new MemoryCheckStore();
     const book = await openBook(w, disk);
-    const dead: CardPort = { ...portOf(rig.card), purchase: async () => { throw new Crash('terminal died before sending the slip'); } };
+    const dead: CardPort = {
+      ...portOf(rig.card),
+      purchase: async () => {
+        throw new Crash('terminal died before sending the slip');
+      },
+    };
     const error = await new Terminal(book, { terminalId: 'T-N' }).sell(dead, 5_000).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'card_interrupted' });
 
@@ -176,7 +195,8 @@ describe('deposit failures', () => {
       deposit: async (batch) => {
         calls += 1;
         const receipt = await w.link.deposit(batch);
-        if (dropReplies-- > 0) throw new BankUnreachableError('in-process', new Error('connection reset after the request was sent'));
+        if (dropReplies-- > 0)
+          throw new BankUnreachableError('in-process', new Error('connection reset after the request was sent'));
         return receipt;
       },
     };
@@ -207,8 +227,12 @@ describe('deposit failures', () => {
     let up = false;
     const flaky: BankLink = {
       load: (r) => w.link.load(r),
-      revocationList: () => (up ? w.link.revocationList() : Promise.reject(new BankUnreachableError('in-process', new Error('ECONNREFUSED')))),
-      deposit: (b) => (up ? w.link.deposit(b) : Promise.reject(new BankUnreachableError('in-process', new Error('ECONNREFUSED')))),
+      revocationList: () =>
+        up
+          ? w.link.revocationList()
+          : Promise.reject(new BankUnreachableError('in-process', new Error('ECONNREFUSED'))),
+      deposit: (b) =>
+        up ? w.link.deposit(b) : Promise.reject(new BankUnreachableError('in-process', new Error('ECONNREFUSED'))),
     };
     const book = await openBook(w, new MemoryCheckStore(), { currency: 'EUR' }, flaky);
     await new Terminal(book, { terminalId: 'T-U' }).sell(rig.card, 9_000);
@@ -254,7 +278,8 @@ describe('deposit failures', () => {
     let refuse = true;
     const busy: BankLink = {
       ...w.link,
-      deposit: (b) => (refuse ? Promise.reject(new BankRejectedError(503, 'bank', 'overloaded', 'try later')) : w.link.deposit(b)),
+      deposit: (b) =>
+        refuse ? Promise.reject(new BankRejectedError(503, 'bank', 'overloaded', 'try later')) : w.link.deposit(b),
     };
     const book = await openBook(w, new MemoryCheckStore(), { currency: 'EUR' }, busy);
     await new Terminal(book, { terminalId: 'T-J' }).sell(rig.card, 2_500);
@@ -274,7 +299,8 @@ describe('deposit failures', () => {
       ...w.link,
       deposit: async (b) => {
         const step = script.shift() ?? 'pass';
-        if (step === 'refuse') throw new BankRejectedError(422, 'protocol', 200, 'bad signature (a byte damaged in transit)');
+        if (step === 'refuse')
+          throw new BankRejectedError(422, 'protocol', 200, 'bad signature (a byte damaged in transit)');
         const receipt = await w.link.deposit(b);
         if (step === 'lose') throw new BankUnreachableError('in-process', new Error('timeout'));
         return receipt;

@@ -3,7 +3,17 @@
 import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeRecord, encodeRecord, FileCheckStore, frame, JOURNAL_FILE, JournalCorruptError, MemoryCheckStore, parseJournal, type JournalRecord } from '../../src/merchant/index.ts';
+import {
+  decodeRecord,
+  encodeRecord,
+  FileCheckStore,
+  frame,
+  JOURNAL_FILE,
+  JournalCorruptError,
+  type JournalRecord,
+  MemoryCheckStore,
+  parseJournal,
+} from '../../src/merchant/index.ts';
 import { tempDir } from './support.ts';
 
 const dirs: string[] = [];
@@ -18,10 +28,38 @@ afterAll(() => {
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 const records: JournalRecord[] = [
-  { kind: 'slip', terminalId: 'T-1', terminalTxId: 1, purseId: 'P-1', slip: bytes(200, 1), slipHash: bytes(32, 2), amount: 1_000, time: 1_700_000_000 },
-  { kind: 'check', check: bytes(400, 3), checkHash: bytes(32, 4), purseId: 'P-1', serial: 1, amount: 1_000, currency: 'EUR', channel: 0, slipHash: bytes(32, 2), terminalId: 'T-1', terminalTxId: 1, time: 1_700_000_001 },
+  {
+    kind: 'slip',
+    terminalId: 'T-1',
+    terminalTxId: 1,
+    purseId: 'P-1',
+    slip: bytes(200, 1),
+    slipHash: bytes(32, 2),
+    amount: 1_000,
+    time: 1_700_000_000,
+  },
+  {
+    kind: 'check',
+    check: bytes(400, 3),
+    checkHash: bytes(32, 4),
+    purseId: 'P-1',
+    serial: 1,
+    amount: 1_000,
+    currency: 'EUR',
+    channel: 0,
+    slipHash: bytes(32, 2),
+    terminalId: 'T-1',
+    terminalTxId: 1,
+    time: 1_700_000_001,
+  },
   { kind: 'batch', batchId: bytes(16, 5), checkHashes: [bytes(32, 4)], time: 1_700_000_002 },
-  { kind: 'receipt', batchId: bytes(16, 5), receipt: bytes(300, 6), outcomes: [[bytes(32, 4), 0, 1_000]], time: 1_700_000_003 },
+  {
+    kind: 'receipt',
+    batchId: bytes(16, 5),
+    receipt: bytes(300, 6),
+    outcomes: [[bytes(32, 4), 0, 1_000]],
+    time: 1_700_000_003,
+  },
   { kind: 'void', checkHash: bytes(32, 4), reason: 'test', time: 1_700_000_004 },
 ];
 
@@ -137,7 +175,10 @@ describe('FileCheckStore', () => {
     const d = dir();
     const store = new FileCheckStore(d);
     await store.load();
-    const many = Array.from({ length: 50 }, (_, i): JournalRecord => ({ kind: 'void', checkHash: bytes(32, i), reason: `r${i}`, time: i }));
+    const many = Array.from(
+      { length: 50 },
+      (_, i): JournalRecord => ({ kind: 'void', checkHash: bytes(32, i), reason: `r${i}`, time: i }),
+    );
     await Promise.all(many.map((r) => store.append(r)));
     await store.close();
     expect(await new FileCheckStore(d).load()).toEqual(many);

@@ -2,12 +2,18 @@
 // offline refusal with nothing stored as accepted.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { revoke } from '../../src/bank/issuing.ts';
-import { CardError, PurseCard } from '../../src/card/purse.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
+import { CardError, PurseCard } from '../../src/card/purse.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
+import {
+  type CardPort,
+  MemoryCheckStore,
+  type MerchantBook,
+  Terminal,
+  TerminalError,
+} from '../../src/merchant/index.ts';
 import { acceptCheck, ErrorCode, makeSlip, verifyCheck, verifySlip } from '../../src/protocol/index.ts';
-import { MemoryCheckStore, Terminal, TerminalError, type CardPort, type MerchantBook } from '../../src/merchant/index.ts';
-import { balanceOf, DAY, makeWorld, newCard, NOW, openBook, portOf, type World } from './support.ts';
+import { balanceOf, DAY, makeWorld, NOW, newCard, openBook, portOf, type World } from './support.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -15,7 +21,10 @@ beforeAll(async () => {
 });
 
 async function refusal(p: Promise<unknown>): Promise<TerminalError> {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(TerminalError);
   return error as TerminalError;
 }
@@ -51,7 +60,10 @@ describe('a sale', () => {
     const before = await w.merchantBalance();
     const report = await book.deposit();
     expect(report.credited).toBe(20_000);
-    expect(report.outcomes.map((o) => [o.serial, o.status, o.code, o.credited])).toEqual([[1, 'deposited', 0, 12_500], [2, 'deposited', 0, 7_500]]);
+    expect(report.outcomes.map((o) => [o.serial, o.status, o.code, o.credited])).toEqual([
+      [1, 'deposited', 0, 12_500],
+      [2, 'deposited', 0, 7_500],
+    ]);
     expect(report.refused).toEqual([]);
     expect(await w.merchantBalance()).toBe(before + 20_000);
     expect(book.pending()).toEqual([]);
@@ -74,7 +86,12 @@ describe('a sale', () => {
     const before = await w.merchantBalance();
     const report = await book.deposit();
     expect(report.refused).toHaveLength(1);
-    expect(report.refused[0]).toMatchObject({ serial: sale.serial, status: 'refused', code: ErrorCode.Revoked, credited: 0 });
+    expect(report.refused[0]).toMatchObject({
+      serial: sale.serial,
+      status: 'refused',
+      code: ErrorCode.Revoked,
+      credited: 0,
+    });
     expect(await w.merchantBalance()).toBe(before);
     expect(book.refused().map((e) => [e.record.serial, e.refusalCode])).toEqual([[sale.serial, ErrorCode.Revoked]]);
     expect(book.pending()).toEqual([]);
@@ -133,7 +150,7 @@ describe('refused offline, nothing stored', () => {
     w.now = NOW;
   });
 
-  it('a check damaged on the way back is read again from the card\'s log and accepted', async () => {
+  it("a check damaged on the way back is read again from the card's log and accepted", async () => {
     w.now = NOW;
     const rig = await newCard(w, { loadAmount: 50_000 });
     const book = await openBook(w);
@@ -173,7 +190,7 @@ describe('refused offline, nothing stored', () => {
     expect(book.openSlips('T-X')).toEqual([]);
   });
 
-  it('a check for another merchant (the card answered another merchant\'s slip)', async () => {
+  it("a check for another merchant (the card answered another merchant's slip)", async () => {
     w.now = NOW;
     const rig = await newCard(w, { loadAmount: 50_000 });
     const book = await openBook(w);
@@ -209,8 +226,14 @@ describe('refused offline, nothing stored', () => {
 
     // the same check with its own slip, as a web shop would see a resubmission
     const slip = verifySlip(sale.slip, { anchors: w.bank.anchors, now: w.now });
-    expect(acceptCheck(sale.check, slip, book.acceptancePolicy())).toMatchObject({ decision: 'refuse', code: ErrorCode.DuplicateCheck });
-    await expect(book.record(verifyCheck(sale.check, { anchors: w.bank.anchors, now: w.now }))).rejects.toMatchObject({ kind: 'bad_record', code: ErrorCode.DuplicateCheck });
+    expect(acceptCheck(sale.check, slip, book.acceptancePolicy())).toMatchObject({
+      decision: 'refuse',
+      code: ErrorCode.DuplicateCheck,
+    });
+    await expect(book.record(verifyCheck(sale.check, { anchors: w.bank.anchors, now: w.now }))).rejects.toMatchObject({
+      kind: 'bad_record',
+      code: ErrorCode.DuplicateCheck,
+    });
     expect(book.checks().map((e) => e.record.serial)).toEqual([sale.serial]);
   });
 
@@ -233,7 +256,10 @@ describe('refused offline, nothing stored', () => {
     const book = await openBook(w, new MemoryCheckStore(), { currency: 'EUR', revocationMaxAgeS: 3_600 });
     const terminal = new Terminal(book, { terminalId: 'T-S' });
     // none held at all
-    expect(await refusal(terminal.sell(rig.card, 1_000))).toMatchObject({ kind: 'stale_revocation_list', code: ErrorCode.StaleRevocationList });
+    expect(await refusal(terminal.sell(rig.card, 1_000))).toMatchObject({
+      kind: 'stale_revocation_list',
+      code: ErrorCode.StaleRevocationList,
+    });
     await book.refreshRevocationList();
     w.now = NOW + 3_601;
     const error = await refusal(terminal.sell(rig.card, 1_000));
@@ -246,7 +272,7 @@ describe('refused offline, nothing stored', () => {
     w.now = NOW;
   });
 
-  it('a card refusal (insufficient funds) is a typed error with the card\'s status word and code', async () => {
+  it("a card refusal (insufficient funds) is a typed error with the card's status word and code", async () => {
     w.now = NOW;
     const rig = await newCard(w, { loadAmount: 500 });
     const book = await openBook(w);
@@ -258,7 +284,7 @@ describe('refused offline, nothing stored', () => {
     expect(book.slip('T-F', 1)?.state).toBe('not-charged');
   });
 
-  it('a revocation list from a bank that is not the merchant\'s, or tampered, is refused and changes nothing', async () => {
+  it("a revocation list from a bank that is not the merchant's, or tampered, is refused and changes nothing", async () => {
     const book = await openBook(w);
     await book.refreshRevocationList();
     const held = book.revocationList;

@@ -6,21 +6,41 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
-import { migrate } from '../../src/bank/migrate.ts';
-import { createBank, fund, registerCardholder, registerMerchant, type Bank } from '../../src/bank/issuing.ts';
+import { type Bank, createBank, fund, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
+import { migrate } from '../../src/bank/migrate.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard } from '../../src/card/purse.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
-import { issueCertificate, newSerial, sealEnvelope, MessageType, Role, type OfflineLimits, type Party } from '../../src/protocol/index.ts';
+import {
+  type CardPort,
+  type CheckStore,
+  MemoryCheckStore,
+  MerchantBook,
+  type MerchantPolicy,
+} from '../../src/merchant/index.ts';
 import type { BankLink } from '../../src/net/bank-link.ts';
-import { MerchantBook, MemoryCheckStore, type CardPort, type CheckStore, type MerchantPolicy } from '../../src/merchant/index.ts';
+import {
+  issueCertificate,
+  MessageType,
+  newSerial,
+  type OfflineLimits,
+  type Party,
+  Role,
+  sealEnvelope,
+} from '../../src/protocol/index.ts';
 
 export const NOW = 1_700_000_000;
 export const DAY = 86_400;
 export const PIN = '1234';
-export const LIMITS: OfflineLimits = { currency: 'EUR', maxBalance: 1_000_000, maxPerCheck: 200_000, maxOfflineChecks: 1_000, maxOfflineAmount: 1_000_000 };
+export const LIMITS: OfflineLimits = {
+  currency: 'EUR',
+  maxBalance: 1_000_000,
+  maxPerCheck: 200_000,
+  maxOfflineChecks: 1_000,
+  maxOfflineAmount: 1_000_000,
+};
 
 const verifier = createInThreadVerifier();
 
@@ -72,7 +92,15 @@ let purseCounter = 0;
  * An emulated card personalised by the world's bank (its keys made on the card, its certificate
  * and the purse row at the bank), PIN verified, loaded with `loadAmount` through protocol 1.
  */
-export async function newCard(w: World, o: { loadAmount?: number; validity?: { notBefore: number; notAfter: number }; limits?: OfflineLimits; cardholderId?: string } = {}): Promise<CardRig> {
+export async function newCard(
+  w: World,
+  o: {
+    loadAmount?: number;
+    validity?: { notBefore: number; notAfter: number };
+    limits?: OfflineLimits;
+    cardholderId?: string;
+  } = {},
+): Promise<CardRig> {
   const purseId = `purse-m-${++purseCounter}`;
   const eeprom = new MemoryEeprom();
   const emulator = await EmulatedCard.create({ store: eeprom });
@@ -82,11 +110,24 @@ export async function newCard(w: World, o: { loadAmount?: number; validity?: { n
   const validity = o.validity ?? { notBefore: NOW - DAY, notAfter: NOW + 365 * DAY };
   const limits = o.limits ?? LIMITS;
   const certificate = issueCertificate(
-    { issuer: w.bank.id, subject: purseId, role: Role.Purse, ...validity, issuedAt: validity.notBefore, serial: newSerial(), signingKey: keys.signingKey, kxKey: keys.kxKey, limits },
+    {
+      issuer: w.bank.id,
+      subject: purseId,
+      role: Role.Purse,
+      ...validity,
+      issuedAt: validity.notBefore,
+      serial: newSerial(),
+      signingKey: keys.signingKey,
+      kxKey: keys.kxKey,
+      limits,
+    },
     w.bank.party.secretKey,
     w.bank.party.certificate,
   );
-  await w.service.db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [purseId, o.cardholderId ?? 'alice', limits.currency, Buffer.from(certificate)]);
+  await w.service.db.query(
+    'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)',
+    [purseId, o.cardholderId ?? 'alice', limits.currency, Buffer.from(certificate)],
+  );
   await card.installRoot(w.bank.root.id, w.bank.root.publicKey);
   await card.installCertificate(certificate);
   await card.setPin(PIN);
@@ -102,8 +143,21 @@ export async function loadCard(w: World, card: PurseCard, amount: number): Promi
   return card.applyToken(token, w.now);
 }
 
-export async function openBook(w: World, store: CheckStore = new MemoryCheckStore(), policy: MerchantPolicy = { currency: 'EUR' }, bank: BankLink = w.link): Promise<MerchantBook> {
-  return MerchantBook.open({ merchant: w.merchant, bankCertificate: w.bank.party.certificate, anchors: w.bank.anchors, store, bank, clock: w.clock, policy });
+export async function openBook(
+  w: World,
+  store: CheckStore = new MemoryCheckStore(),
+  policy: MerchantPolicy = { currency: 'EUR' },
+  bank: BankLink = w.link,
+): Promise<MerchantBook> {
+  return MerchantBook.open({
+    merchant: w.merchant,
+    bankCertificate: w.bank.party.certificate,
+    anchors: w.bank.anchors,
+    store,
+    bank,
+    clock: w.clock,
+    policy,
+  });
 }
 
 export const tempDir = (name: string) => mkdtempSync(join(os.tmpdir(), `smartcheck-${name}-`));

@@ -1,20 +1,21 @@
 // BankClient over loopback against the bank server: GET /v1/bank, the admin API (its bad inputs
 // answered with typed errors and nothing changed), CORS, the admin switch, and typed failures.
+
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { openDatabase, type Database } from '../../src/bank/db.ts';
+import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { parseCertificate, verifyChain } from '../../src/protocol/certificate.ts';
-import { verifyRevocationList } from '../../src/protocol/revocation.ts';
-import { Role } from '../../src/protocol/registry.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../../src/net/bank-link.ts';
 import { fromBase64, toBase64 } from '../../src/net/http.ts';
+import { parseCertificate, verifyChain } from '../../src/protocol/certificate.ts';
+import { Role } from '../../src/protocol/registry.ts';
+import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { LIMITS, listen } from '../wallet/support.ts';
-import type { FastifyInstance } from 'fastify';
 
 let db: Database;
 let app: FastifyInstance;
@@ -35,8 +36,10 @@ afterAll(async () => {
 });
 
 const key = () => ed25519.keygen().publicKey;
-const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const count = async (table: string) => ((await db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0] as { n: number }).n;
+const post = (path: string, body: unknown) =>
+  fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const count = async (table: string) =>
+  ((await db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0] as { n: number }).n;
 
 describe('bank info and admin API', () => {
   it('GET /v1/bank: the bank certificate verifies under the roots it names', async () => {
@@ -49,7 +52,7 @@ describe('bank info and admin API', () => {
     expect(verifyRevocationList(await client.revocationList(), { anchors, now }).body.bankId).toBe('bank-net');
   });
 
-  it('registers, certifies and funds from the parties\' own public keys', async () => {
+  it("registers, certifies and funds from the parties' own public keys", async () => {
     const holderKey = key();
     const holder = await client.registerCardholder('carol', { signingKey: holderKey });
     const cert = parseCertificate(holder.certificate!);
@@ -62,14 +65,29 @@ describe('bank info and admin API', () => {
 
     const m = { signingKey: key(), kxKey: x25519.keygen().publicKey };
     const merchant = await client.registerMerchant('shop-net', m);
-    expect(parseCertificate(merchant.certificate)).toMatchObject({ subject: 'shop-net', role: Role.Merchant, signingKey: m.signingKey, kxKey: m.kxKey });
+    expect(parseCertificate(merchant.certificate)).toMatchObject({
+      subject: 'shop-net',
+      role: Role.Merchant,
+      signingKey: m.signingKey,
+      kxKey: m.kxKey,
+    });
     expect(merchant.bankId).toBe('bank-net');
 
     const p = { signingKey: key(), kxKey: x25519.keygen().publicKey };
     const purse = await client.personalisePurse({ purseId: 'purse-net', cardholderId: 'carol', ...p, limits: LIMITS });
-    expect(parseCertificate(purse.certificate)).toMatchObject({ subject: 'purse-net', role: Role.Purse, limits: LIMITS, signingKey: p.signingKey, kxKey: p.kxKey });
-    expect(verifyChain(purse.certificate, new Map(purse.roots.map((r) => [r.id, r.publicKey])), { now }).subject).toBe('purse-net');
-    expect(await db.query('select cardholder_id, currency, status from purses where purse_id = $1', ['purse-net'])).toEqual([{ cardholder_id: 'carol', currency: 'EUR', status: 'active' }]);
+    expect(parseCertificate(purse.certificate)).toMatchObject({
+      subject: 'purse-net',
+      role: Role.Purse,
+      limits: LIMITS,
+      signingKey: p.signingKey,
+      kxKey: p.kxKey,
+    });
+    expect(verifyChain(purse.certificate, new Map(purse.roots.map((r) => [r.id, r.publicKey])), { now }).subject).toBe(
+      'purse-net',
+    );
+    expect(
+      await db.query('select cardholder_id, currency, status from purses where purse_id = $1', ['purse-net']),
+    ).toEqual([{ cardholder_id: 'carol', currency: 'EUR', status: 'active' }]);
 
     expect(await client.reportLost('purse-net')).toEqual({ purseId: 'purse-net', status: 'lost' });
     expect(await client.reportLost('purse-net')).toEqual({ purseId: 'purse-net', status: 'lost' });
@@ -78,7 +96,12 @@ describe('bank info and admin API', () => {
   });
 
   it('refuses bad admin input with typed errors and changes nothing', async () => {
-    const before = { cardholders: await count('cardholders'), merchants: await count('merchants'), purses: await count('purses'), tx: await count('transactions') };
+    const before = {
+      cardholders: await count('cardholders'),
+      merchants: await count('merchants'),
+      purses: await count('purses'),
+      tx: await count('transactions'),
+    };
     const refused = async (p: Promise<unknown>, status: number, code: string) => {
       const error = await p.catch((e) => e);
       expect(error).toBeInstanceOf(BankRejectedError);
@@ -97,25 +120,90 @@ describe('bank info and admin API', () => {
     await client.registerMerchant('shop-dup', m);
     before.merchants += 1;
     await refused(client.registerMerchant('shop-dup', m), 409, 'conflict');
-    await refused(client.registerMerchant('shop-x', { signingKey: m.signingKey, kxKey: new Uint8Array(5) }), 400, 'bad_request');
+    await refused(
+      client.registerMerchant('shop-x', { signingKey: m.signingKey, kxKey: new Uint8Array(5) }),
+      400,
+      'bad_request',
+    );
     const p = { signingKey: key(), kxKey: x25519.keygen().publicKey };
-    await refused(client.personalisePurse({ purseId: 'purse-x', cardholderId: 'nobody', ...p, limits: LIMITS }), 404, 'not_found');
-    await refused(client.personalisePurse({ purseId: 'purse-x', cardholderId: 'erin', ...p, limits: { ...LIMITS, currency: 'eu' } }), 400, 'bad_request');
-    await refused(client.personalisePurse({ purseId: 'purse-x', cardholderId: 'erin', ...p, limits: { ...LIMITS, maxPerCheck: -1 } }), 400, 'bad_request');
-    await refused(client.personalisePurse({ purseId: 'purse-x', cardholderId: 'erin', signingKey: p.signingKey, kxKey: new Uint8Array(33), limits: LIMITS }), 400, 'bad_request');
+    await refused(
+      client.personalisePurse({ purseId: 'purse-x', cardholderId: 'nobody', ...p, limits: LIMITS }),
+      404,
+      'not_found',
+    );
+    await refused(
+      client.personalisePurse({
+        purseId: 'purse-x',
+        cardholderId: 'erin',
+        ...p,
+        limits: { ...LIMITS, currency: 'eu' },
+      }),
+      400,
+      'bad_request',
+    );
+    await refused(
+      client.personalisePurse({
+        purseId: 'purse-x',
+        cardholderId: 'erin',
+        ...p,
+        limits: { ...LIMITS, maxPerCheck: -1 },
+      }),
+      400,
+      'bad_request',
+    );
+    await refused(
+      client.personalisePurse({
+        purseId: 'purse-x',
+        cardholderId: 'erin',
+        signingKey: p.signingKey,
+        kxKey: new Uint8Array(33),
+        limits: LIMITS,
+      }),
+      400,
+      'bad_request',
+    );
     await refused(client.reportLost('purse-none'), 404, 'not_found');
-    const raw = await post('/v1/admin/purses', { purseId: 'purse-x', cardholderId: 'erin', signingKey: 'not base64!', kxKey: toBase64(p.kxKey), limits: LIMITS });
+    const raw = await post('/v1/admin/purses', {
+      purseId: 'purse-x',
+      cardholderId: 'erin',
+      signingKey: 'not base64!',
+      kxKey: toBase64(p.kxKey),
+      limits: LIMITS,
+    });
     expect(raw.status).toBe(400);
-    const noLimits = await post('/v1/admin/purses', { purseId: 'purse-x', cardholderId: 'erin', signingKey: toBase64(p.signingKey), kxKey: toBase64(p.kxKey) });
+    const noLimits = await post('/v1/admin/purses', {
+      purseId: 'purse-x',
+      cardholderId: 'erin',
+      signingKey: toBase64(p.signingKey),
+      kxKey: toBase64(p.kxKey),
+    });
     expect(noLimits.status).toBe(400);
     expect((await post('/v1/admin/cardholders', [1])).status).toBe(400);
-    expect((await fetch(`${url}/v1/admin/cardholders`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: new Uint8Array([0xa0]) })).status).toBe(400);
-    expect({ cardholders: await count('cardholders'), merchants: await count('merchants'), purses: await count('purses'), tx: await count('transactions') }).toEqual(before);
+    expect(
+      (
+        await fetch(`${url}/v1/admin/cardholders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/cbor' },
+          body: new Uint8Array([0xa0]),
+        })
+      ).status,
+    ).toBe(400);
+    expect({
+      cardholders: await count('cardholders'),
+      merchants: await count('merchants'),
+      purses: await count('purses'),
+      tx: await count('transactions'),
+    }).toEqual(before);
     expect(await balance(db, 'cardholder', 'erin', 'EUR')).toBe(0);
   });
 
   it('admin answers loopback clients only; CORS allows loopback origins', async () => {
-    const remote = await app.inject({ method: 'POST', url: '/v1/admin/cardholders', remoteAddress: '203.0.113.9', payload: { cardholderId: 'mallory' } });
+    const remote = await app.inject({
+      method: 'POST',
+      url: '/v1/admin/cardholders',
+      remoteAddress: '203.0.113.9',
+      payload: { cardholderId: 'mallory' },
+    });
     expect(remote.statusCode).toBe(403);
     expect(remote.json()).toMatchObject({ error: { kind: 'bank', code: 'forbidden' } });
     expect(await db.query('select 1 from cardholders where cardholder_id = $1', ['mallory'])).toEqual([]);
@@ -126,12 +214,27 @@ describe('bank info and admin API', () => {
   });
 
   it('with admin off there is no admin API; configured origins replace the loopback default', async () => {
-    const service = new BankService(db, (await BankService.open(db, createInThreadVerifier(), { clock: () => now })).bank, createInThreadVerifier(), { clock: () => now });
+    const service = new BankService(
+      db,
+      (await BankService.open(db, createInThreadVerifier(), { clock: () => now })).bank,
+      createInThreadVerifier(),
+      { clock: () => now },
+    );
     const off = await buildServer(service, { admin: false, corsOrigins: ['https://wallet.example'] });
     try {
-      expect((await off.inject({ method: 'POST', url: '/v1/admin/cardholders', payload: { cardholderId: 'x' } })).statusCode).toBe(404);
-      expect((await off.inject({ method: 'GET', url: '/v1/bank', headers: { origin: 'https://wallet.example' } })).headers['access-control-allow-origin']).toBe('https://wallet.example');
-      expect((await off.inject({ method: 'GET', url: '/v1/bank', headers: { origin: 'http://localhost:3000' } })).headers['access-control-allow-origin']).toBeUndefined();
+      expect(
+        (await off.inject({ method: 'POST', url: '/v1/admin/cardholders', payload: { cardholderId: 'x' } })).statusCode,
+      ).toBe(404);
+      expect(
+        (await off.inject({ method: 'GET', url: '/v1/bank', headers: { origin: 'https://wallet.example' } })).headers[
+          'access-control-allow-origin'
+        ],
+      ).toBe('https://wallet.example');
+      expect(
+        (await off.inject({ method: 'GET', url: '/v1/bank', headers: { origin: 'http://localhost:3000' } })).headers[
+          'access-control-allow-origin'
+        ],
+      ).toBeUndefined();
     } finally {
       await off.close();
     }
@@ -145,7 +248,9 @@ describe('BankClient failures', () => {
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     try {
       const port = (slow.address() as { port: number }).port;
-      const error = await new BankClient(`http://127.0.0.1:${port}`, { timeoutMs: 200 }).load(new Uint8Array([1])).catch((e) => e);
+      const error = await new BankClient(`http://127.0.0.1:${port}`, { timeoutMs: 200 })
+        .load(new Uint8Array([1]))
+        .catch((e) => e);
       expect(error).toBeInstanceOf(BankUnreachableError);
     } finally {
       slow.closeAllConnections();

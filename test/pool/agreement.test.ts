@@ -1,7 +1,7 @@
 // The pool computes exactly what single-thread batch verification computes: same verdict, same
 // invalid positions, whatever the batch size, the chunking and the kinds of bad items.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519, type BatchItem, type BatchResult } from '../../bindings/index.ts';
+import { type BatchItem, type BatchResult, ed25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { freshSeed, randomBatch } from './support.ts';
 

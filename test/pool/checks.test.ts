@@ -4,10 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChecks } from '../../bindings/index.ts';
 import { createInThreadVerifier, createVerifierPool, PoolError, type VerifierPool } from '../../bindings/pool/index.ts';
-import { makePki, purchase, NOW } from '../support/protocol-pki.ts';
 import { certifyParty } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
-import { LIMITS, LONG, seed } from '../support/protocol-pki.ts';
+import { LIMITS, LONG, makePki, NOW, purchase, seed } from '../support/protocol-pki.ts';
 
 let two: VerifierPool;
 let tiny: VerifierPool;
@@ -15,8 +14,14 @@ const pki = makePki('pc', 40);
 let checks: Uint8Array[];
 
 beforeAll(async () => {
-  [two, tiny] = await Promise.all([createVerifierPool({ workers: 2 }), createVerifierPool({ workers: 2, chunkMin: 1 })]);
-  const purses = [pki.purse, certifyParty(pki.bank, 'purse-pc2', Role.Purse, { ...LONG, seed: seed(60), kxSeed: seed(61), limits: LIMITS })];
+  [two, tiny] = await Promise.all([
+    createVerifierPool({ workers: 2 }),
+    createVerifierPool({ workers: 2, chunkMin: 1 }),
+  ]);
+  const purses = [
+    pki.purse,
+    certifyParty(pki.bank, 'purse-pc2', Role.Purse, { ...LONG, seed: seed(60), kxSeed: seed(61), limits: LIMITS }),
+  ];
   checks = Array.from({ length: 150 }, (_, i) => {
     const c = purchase({ ...pki, purse: purses[i % 2]! }, { amount: 100 + i }, i + 1).check;
     if (i % 37 === 0) c[c.length - 3]! ^= 1; // bad signature
@@ -42,7 +47,7 @@ describe('pool verifyChecks', () => {
     expect(verdicts.filter((v) => v.ok).length).toBeGreaterThan(0);
     expect(new Set(verdicts.map((v) => (v.ok ? 0 : v.code)))).toEqual(new Set([0, 100, 200, 206]));
   });
-  it('leaves the caller\'s check buffers intact', async () => {
+  it("leaves the caller's check buffers intact", async () => {
     const copy = checks.map((c) => c.slice());
     await tiny.verifyChecks(checks, { anchors: pki.anchors, now: NOW });
     expect(checks).toEqual(copy);

@@ -2,7 +2,7 @@
 // queue, and typed errors thrown inside a worker.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreError, CoreErrorCode } from '../../bindings/errors.ts';
-import { ed25519, type BatchItem } from '../../bindings/index.ts';
+import { type BatchItem, ed25519 } from '../../bindings/index.ts';
 import { createVerifierPool, PoolError, type VerifierPool } from '../../bindings/pool/index.ts';
 import { fixture, outcome, sleep, within } from './support.ts';
 
@@ -50,7 +50,11 @@ describe('worker failures', () => {
     };
     try {
       const started = Date.now();
-      const error = await rejection(createVerifierPool({ workers: 2, workerUrl: fixture('broken-worker.mjs') }), 10_000, 'createVerifierPool');
+      const error = await rejection(
+        createVerifierPool({ workers: 2, workerUrl: fixture('broken-worker.mjs') }),
+        10_000,
+        'createVerifierPool',
+      );
       expect(error).toBeInstanceOf(Error);
       expect(String(error)).toMatch(/refusing to start|worker/);
       expect(Date.now() - started).toBeLessThan(10_000);

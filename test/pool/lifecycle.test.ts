@@ -1,7 +1,7 @@
 // close(): later calls fail with PoolError('closed'), calls in flight fail instead of hanging,
 // closing twice is harmless, and no worker thread outlives its pool.
 import { describe, expect, it } from 'vitest';
-import { ed25519, type BatchItem } from '../../bindings/index.ts';
+import { type BatchItem, ed25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier, createVerifierPool, PoolError, type VerifierPool } from '../../bindings/pool/index.ts';
 import { fixture, freshSeed, liveThreads, outcome, randomBatch, threadsSettle, within } from './support.ts';
 
@@ -22,7 +22,10 @@ describe('close', () => {
       await pool.close();
       await twin.close();
     }
-    for (const [name, verifier] of [['pool', pool], ['in-thread', twin]] as const) {
+    for (const [name, verifier] of [
+      ['pool', pool],
+      ['in-thread', twin],
+    ] as const) {
       for (const batch of [items, items.slice(0, 3), [] as BatchItem[]]) {
         const r = await within(outcome(verifier.verifyBatch(batch)), 5000, `${name}.verifyBatch after close`);
         expect(r.ok, `${name}, ${batch.length} items after close: should reject`).toBe(false);
@@ -46,8 +49,8 @@ describe('close', () => {
     const busy = await createVerifierPool({ workers: 2 });
     const stuck = await createVerifierPool({ workers: 1, workerUrl: fixture('hanging-worker.mjs') });
     try {
-      const calls = [busy.verifyBatch(items), busy.verifyBatch(items), stuck.verifyBatch(items.slice(0, 10))].map(
-        (p) => outcome(p),
+      const calls = [busy.verifyBatch(items), busy.verifyBatch(items), stuck.verifyBatch(items.slice(0, 10))].map((p) =>
+        outcome(p),
       );
       await Promise.all([busy.close(), stuck.close()]);
       const results = await within(Promise.all(calls), 5000, 'in-flight calls after close');
@@ -90,20 +93,23 @@ describe('close', () => {
     expect(await threadsSettle(baseline), 'threads after closing every pool').toBeLessThanOrEqual(baseline);
   });
 
-  it.skipIf(liveThreads() === undefined)('closing right after a worker crash leaves no replacement worker running', async () => {
-    const warm = await createVerifierPool({ workers: 1, workerUrl: fixture('crashing-worker.mjs') });
-    await warm.close();
-    const baseline = (await threadsSettle(0, 300))!;
-    const m = new Uint8Array(8);
-    const { secretKey, publicKey } = ed25519.keygen();
-    const items = [{ message: m, signature: ed25519.sign(m, secretKey), publicKey }];
-    for (let round = 0; round < 3; round++) {
-      const pool = await createVerifierPool({ workers: 1, workerUrl: fixture('crashing-worker.mjs') });
-      const r = await within(outcome(pool.verifyBatch(items)), 10_000, 'call on a crashing worker');
-      expect(r.ok).toBe(false);
-      // The pool is now starting a replacement; close must stop it too.
-      await pool.close();
-    }
-    expect(await threadsSettle(baseline), 'threads after closing the crashed pools').toBeLessThanOrEqual(baseline);
-  });
+  it.skipIf(liveThreads() === undefined)(
+    'closing right after a worker crash leaves no replacement worker running',
+    async () => {
+      const warm = await createVerifierPool({ workers: 1, workerUrl: fixture('crashing-worker.mjs') });
+      await warm.close();
+      const baseline = (await threadsSettle(0, 300))!;
+      const m = new Uint8Array(8);
+      const { secretKey, publicKey } = ed25519.keygen();
+      const items = [{ message: m, signature: ed25519.sign(m, secretKey), publicKey }];
+      for (let round = 0; round < 3; round++) {
+        const pool = await createVerifierPool({ workers: 1, workerUrl: fixture('crashing-worker.mjs') });
+        const r = await within(outcome(pool.verifyBatch(items)), 10_000, 'call on a crashing worker');
+        expect(r.ok).toBe(false);
+        // The pool is now starting a replacement; close must stop it too.
+        await pool.close();
+      }
+      expect(await threadsSettle(baseline), 'threads after closing the crashed pools').toBeLessThanOrEqual(baseline);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 // Shared helpers for the pool tests: a seeded PRNG, random batches with known bad positions,
 // fixture worker URLs, a bounded wait and a live-thread counter.
 import { readdirSync } from 'node:fs';
-import { ed25519, type BatchItem, type KeyPair } from '../../bindings/index.ts';
+import { type BatchItem, ed25519, type KeyPair } from '../../bindings/index.ts';
 
 /** mulberry32: a tiny seeded PRNG, so a failing random test replays from its printed seed. */
 export function prng(seed: number) {

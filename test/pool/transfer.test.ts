@@ -2,7 +2,7 @@
 // items are never detached or changed, and the chunk's buffers move instead of being copied.
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ed25519, type BatchItem } from '../../bindings/index.ts';
+import { type BatchItem, type BatchResult, ed25519 } from '../../bindings/index.ts';
 import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { freshSeed, randomBatch } from './support.ts';
 
@@ -22,11 +22,14 @@ interface Snapshot {
 function snapshot(items: BatchItem[]): Snapshot[] {
   return items.map((item) => ({
     item,
-    fields: item === null ? [] : [item.message, item.signature, item.publicKey].map((value) =>
-      value instanceof Uint8Array
-        ? { value, buffer: value.buffer, bufferLength: value.buffer.byteLength, bytes: Array.from(value) }
-        : { value },
-    ),
+    fields:
+      item === null
+        ? []
+        : [item.message, item.signature, item.publicKey].map((value) =>
+            value instanceof Uint8Array
+              ? { value, buffer: value.buffer, bufferLength: value.buffer.byteLength, bytes: Array.from(value) }
+              : { value },
+          ),
   }));
 }
 
@@ -61,7 +64,8 @@ describe('buffers', () => {
     const seed = freshSeed();
     const { items, bad } = randomBatch(seed, 1000, 0.05);
     const callerBuffers = new Set<ArrayBufferLike>(
-      items.flatMap((item) => (item === null ? [] : [item.message, item.signature, item.publicKey]))
+      items
+        .flatMap((item) => (item === null ? [] : [item.message, item.signature, item.publicKey]))
         .filter((v): v is Uint8Array => v instanceof Uint8Array)
         .map((v) => v.buffer),
     );
@@ -73,7 +77,7 @@ describe('buffers', () => {
       if (buffers.length > 0) posted.push({ buffers, lengths: buffers.map((b) => b.byteLength) });
       return original.call(this, message, transferList as never);
     };
-    let result;
+    let result: BatchResult;
     let watched: VerifierPool | undefined;
     try {
       watched = await createVerifierPool({ workers: 2 });

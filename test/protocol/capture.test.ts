@@ -1,31 +1,73 @@
 // Protocol 5, payment capture (protocol level): deposit batch → bank opens → receipt → merchant checks it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../bindings/index.ts';
-import { depositedCheckHash, makeDeposit, makeReceipt, openDeposit, verifyReceipt, type DepositContext } from '../../src/protocol/capture.ts';
+import { ed25519, sha256 } from '../../bindings/index.ts';
+import {
+  type DepositContext,
+  depositedCheckHash,
+  makeDeposit,
+  makeReceipt,
+  openDeposit,
+  verifyReceipt,
+} from '../../src/protocol/capture.ts';
 import { issueCertificate, revocationKey } from '../../src/protocol/certificate.ts';
 import { parseMulti, parseSign1, signedHash } from '../../src/protocol/cose.ts';
 import { seal } from '../../src/protocol/envelope.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
-import { makeCheckRequest, makeInternetSlip, signInternetCheck, approveInternetCheck } from '../../src/protocol/internet.ts';
-import { captureReceipt, depositBatch, type CaptureReceipt, type DepositBatch } from '../../src/protocol/messages.ts';
+import {
+  approveInternetCheck,
+  makeCheckRequest,
+  makeInternetSlip,
+  signInternetCheck,
+} from '../../src/protocol/internet.ts';
+import { type CaptureReceipt, captureReceipt, type DepositBatch, depositBatch } from '../../src/protocol/messages.ts';
 import { newSerial, type Party } from '../../src/protocol/pki.ts';
 import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/pos.ts';
 import { AMOUNT_MAX, Channel, MessageType, Role } from '../../src/protocol/registry.ts';
 import { signMessage } from '../../src/protocol/signed.ts';
-import { ed25519 } from '../../bindings/index.ts';
-import { EXPIRED, NOT_YET_VALID, T0, VALID, ctx, expectCode, flip, makeWorld, nonce, partyOf, reissued, rewrap, type World } from './support/world.ts';
+import {
+  ctx,
+  EXPIRED,
+  expectCode,
+  flip,
+  makeWorld,
+  NOT_YET_VALID,
+  nonce,
+  partyOf,
+  reissued,
+  rewrap,
+  T0,
+  VALID,
+  type World,
+} from './support/world.ts';
 
 let w: World;
 let checks: Uint8Array[];
 const batchId = new Uint8Array(16).fill(0xb1);
 
 function posCheck(serial: number, amount: number, merchant: Party = w.merchant): Uint8Array {
-  const slip = makeSlip(merchant, { merchantId: merchant.id, amount, currency: 'IDR', time: T0, terminalId: 'taxi-7', terminalTxId: serial, terminalNonce: nonce(serial), channel: Channel.Pos });
+  const slip = makeSlip(merchant, {
+    merchantId: merchant.id,
+    amount,
+    currency: 'IDR',
+    time: T0,
+    terminalId: 'taxi-7',
+    terminalTxId: serial,
+    terminalNonce: nonce(serial),
+    channel: Channel.Pos,
+  });
   return signCheck(w.purse, checkFor(verifySlip(slip, ctx(w)), 'purse-1', serial, T0));
 }
 
 function internetCheck(serial: number, amount: number): Uint8Array {
-  const slip = makeInternetSlip(w.merchant, { merchantId: 'shop-1', amount, currency: 'IDR', time: T0, terminalId: 'web', terminalTxId: serial, terminalNonce: nonce(serial) });
+  const slip = makeInternetSlip(w.merchant, {
+    merchantId: 'shop-1',
+    amount,
+    currency: 'IDR',
+    time: T0,
+    terminalId: 'web',
+    terminalTxId: serial,
+    terminalNonce: nonce(serial),
+  });
   const draft = signInternetCheck(w.purse, makeCheckRequest(slip, 'alice'), { ...ctx(w), serial, time: T0 });
   return approveInternetCheck(w.cardholder, draft, ctx(w)).check.bytes;
 }
@@ -36,12 +78,28 @@ beforeAll(() => {
 });
 
 const depositCtx = (extra: Partial<DepositContext> = {}): DepositContext => ({ ...ctx(w), ...extra });
-const batchOf = (over: Partial<DepositBatch> = {}): DepositBatch => ({ merchantId: 'shop-1', batchId, checks, time: T0, ...over });
-const sealBatch = (signer: Party, batch: DepositBatch, to: Party = w.bank) => seal(MessageType.DepositBatch, to.kx!.publicKey, signMessage(depositBatch, batch, signer));
+const batchOf = (over: Partial<DepositBatch> = {}): DepositBatch => ({
+  merchantId: 'shop-1',
+  batchId,
+  checks,
+  time: T0,
+  ...over,
+});
+const sealBatch = (signer: Party, batch: DepositBatch, to: Party = w.bank) =>
+  seal(MessageType.DepositBatch, to.kx!.publicKey, signMessage(depositBatch, batch, signer));
 const receiptOf = (signer: Party, over: Partial<CaptureReceipt> = {}) =>
-  signMessage(captureReceipt, {
-    merchantId: 'shop-1', batchId, outcomes: checks.map((c) => [signedHash(c), 0, 1] as [Uint8Array, number, number]), totalCredited: checks.length, time: T0, ...over,
-  }, signer);
+  signMessage(
+    captureReceipt,
+    {
+      merchantId: 'shop-1',
+      batchId,
+      outcomes: checks.map((c) => [signedHash(c), 0, 1] as [Uint8Array, number, number]),
+      totalCredited: checks.length,
+      time: T0,
+      ...over,
+    },
+    signer,
+  );
 
 describe('happy path', () => {
   it('deposits POS and Internet checks and verifies the receipt', () => {
@@ -50,7 +108,11 @@ describe('happy path', () => {
     expect(batch.body).toEqual(batchOf());
     expect(batch.signer.subject).toBe('shop-1');
 
-    const outcomes = [{ code: 0, credited: 10_000 }, { code: 0, credited: 20_000 }, { code: ErrorCode.DuplicateCheck, credited: 0 }];
+    const outcomes = [
+      { code: 0, credited: 10_000 },
+      { code: 0, credited: 20_000 },
+      { code: ErrorCode.DuplicateCheck, credited: 0 },
+    ];
     const receipt = makeReceipt(w.bank, batch.body, outcomes, T0 + 60);
     const verified = verifyReceipt(w.merchant, receipt, batchOf(), ctx(w));
     expect(verified.body.totalCredited).toBe(30_000);
@@ -75,18 +137,37 @@ describe('receipts name checks by payload hash (WIRE.md § Hashes)', () => {
     const outcomes = checks.map(() => ({ code: 0, credited: 1 }));
     const receipt = makeReceipt(w.bank, batchOf(), outcomes, T0);
     const rows = captureReceipt.decode(parseSign1(receipt).payload).outcomes;
-    rows.forEach(([hash], i) => expect(hash, `outcome ${i}`).toEqual(signedHash(checks[i]!)));
+    rows.forEach(([hash], i) => {
+      expect(hash, `outcome ${i}`).toEqual(signedHash(checks[i]!));
+    });
     // the merchant holds the re-wrapped copy: the receipt still matches it, in its place only
-    expect(verifyReceipt(w.merchant, receipt, batchOf({ checks: [rewrapped, checks[1]!, checks[2]!] }), ctx(w)).body.totalCredited).toBe(3);
-    expectCode(() => verifyReceipt(w.merchant, receipt, batchOf({ checks: [checks[1]!, rewrapped, checks[2]!] }), ctx(w)), ErrorCode.ReceiptMismatch);
+    expect(
+      verifyReceipt(w.merchant, receipt, batchOf({ checks: [rewrapped, checks[1]!, checks[2]!] }), ctx(w)).body
+        .totalCredited,
+    ).toBe(3);
+    expectCode(
+      () => verifyReceipt(w.merchant, receipt, batchOf({ checks: [checks[1]!, rewrapped, checks[2]!] }), ctx(w)),
+      ErrorCode.ReceiptMismatch,
+    );
   });
   it('an Internet check (COSE_Sign) is named by its shared payload; an item that is not a signed check by the hash of its bytes', () => {
     expect(depositedCheckHash(checks[1]!)).toEqual(sha256(parseMulti(checks[1]!, 2).payload));
     const junk = Uint8Array.of(0x01, 0x02, 0x03);
     expect(depositedCheckHash(junk)).toEqual(sha256(junk));
     const batch = batchOf({ checks: [checks[0]!, junk] });
-    const receipt = makeReceipt(w.bank, batch, [{ code: 0, credited: 5 }, { code: ErrorCode.MalformedCbor, credited: 0 }], T0);
-    expect(verifyReceipt(w.merchant, receipt, batch, ctx(w)).body.outcomes.map(([h]) => h)).toEqual([signedHash(checks[0]!), sha256(junk)]);
+    const receipt = makeReceipt(
+      w.bank,
+      batch,
+      [
+        { code: 0, credited: 5 },
+        { code: ErrorCode.MalformedCbor, credited: 0 },
+      ],
+      T0,
+    );
+    expect(verifyReceipt(w.merchant, receipt, batch, ctx(w)).body.outcomes.map(([h]) => h)).toEqual([
+      signedHash(checks[0]!),
+      sha256(junk),
+    ]);
   });
 });
 
@@ -96,7 +177,18 @@ describe('makeDeposit refuses', () => {
   });
   it('a bank certificate without a key-exchange key (MissingField)', () => {
     const key = ed25519.keygen();
-    const bare = issueCertificate({ issuer: 'root', subject: 'bank-a', role: Role.Bank, ...VALID, issuedAt: T0, serial: newSerial(), signingKey: key.publicKey }, w.root.secretKey);
+    const bare = issueCertificate(
+      {
+        issuer: 'root',
+        subject: 'bank-a',
+        role: Role.Bank,
+        ...VALID,
+        issuedAt: T0,
+        serial: newSerial(),
+        signingKey: key.publicKey,
+      },
+      w.root.secretKey,
+    );
     expectCode(() => makeDeposit(w.merchant, bare, checks, batchId, T0), ErrorCode.MissingField);
   });
   it('an empty batch, a batch id that is not 16 bytes (BadField)', () => {
@@ -107,35 +199,84 @@ describe('makeDeposit refuses', () => {
 
 describe('openDeposit refuses', () => {
   it('a deposit sealed to another bank (EnvelopeOpenFailed)', () => {
-    expectCode(() => openDeposit(w.bankB, makeDeposit(w.merchant, w.bank.certificate, checks, batchId, T0), depositCtx()), ErrorCode.EnvelopeOpenFailed);
+    expectCode(
+      () => openDeposit(w.bankB, makeDeposit(w.merchant, w.bank.certificate, checks, batchId, T0), depositCtx()),
+      ErrorCode.EnvelopeOpenFailed,
+    );
   });
   it('an envelope of another step (WrongEnvelopeStep)', () => {
-    const other = seal(MessageType.ValueTokenRequest, w.bank.kx!.publicKey, signMessage(depositBatch, batchOf(), w.merchant));
+    const other = seal(
+      MessageType.ValueTokenRequest,
+      w.bank.kx!.publicKey,
+      signMessage(depositBatch, batchOf(), w.merchant),
+    );
     expectCode(() => openDeposit(w.bank, other, depositCtx()), ErrorCode.WrongEnvelopeStep);
   });
   it('a batch signed by a purse (WrongRole)', () => {
-    expectCode(() => openDeposit(w.bank, sealBatch(w.purse, batchOf({ merchantId: 'purse-1' })), depositCtx()), ErrorCode.WrongRole);
+    expectCode(
+      () => openDeposit(w.bank, sealBatch(w.purse, batchOf({ merchantId: 'purse-1' })), depositCtx()),
+      ErrorCode.WrongRole,
+    );
   });
   it('a batch with a bad signature (BadSignature)', () => {
     const forged = flip(signMessage(depositBatch, batchOf(), w.merchant), -1);
-    expectCode(() => openDeposit(w.bank, seal(MessageType.DepositBatch, w.bank.kx!.publicKey, forged), depositCtx()), ErrorCode.BadSignature);
+    expectCode(
+      () => openDeposit(w.bank, seal(MessageType.DepositBatch, w.bank.kx!.publicKey, forged), depositCtx()),
+      ErrorCode.BadSignature,
+    );
   });
   it('a merchant under an unknown root (UnknownIssuer)', () => {
-    expectCode(() => openDeposit(w.bank, sealBatch(partyOf(w.rogueBank, 'shop-1', Role.Merchant), batchOf()), depositCtx()), ErrorCode.UnknownIssuer);
+    expectCode(
+      () => openDeposit(w.bank, sealBatch(partyOf(w.rogueBank, 'shop-1', Role.Merchant), batchOf()), depositCtx()),
+      ErrorCode.UnknownIssuer,
+    );
   });
   it('expired, not yet valid and revoked merchants', () => {
-    expectCode(() => openDeposit(w.bank, sealBatch(partyOf(w.bank, 'shop-old', Role.Merchant, EXPIRED), batchOf({ merchantId: 'shop-old' })), depositCtx()), ErrorCode.CertificateExpired);
-    expectCode(() => openDeposit(w.bank, sealBatch(partyOf(w.bank, 'shop-new', Role.Merchant, NOT_YET_VALID), batchOf({ merchantId: 'shop-new' })), depositCtx()), ErrorCode.CertificateNotYetValid);
-    expectCode(() => openDeposit(w.bank, sealBatch(w.merchant, batchOf()), depositCtx({ revoked: new Set([revocationKey('bank-a', 'shop-1')]) })), ErrorCode.Revoked);
+    expectCode(
+      () =>
+        openDeposit(
+          w.bank,
+          sealBatch(partyOf(w.bank, 'shop-old', Role.Merchant, EXPIRED), batchOf({ merchantId: 'shop-old' })),
+          depositCtx(),
+        ),
+      ErrorCode.CertificateExpired,
+    );
+    expectCode(
+      () =>
+        openDeposit(
+          w.bank,
+          sealBatch(partyOf(w.bank, 'shop-new', Role.Merchant, NOT_YET_VALID), batchOf({ merchantId: 'shop-new' })),
+          depositCtx(),
+        ),
+      ErrorCode.CertificateNotYetValid,
+    );
+    expectCode(
+      () =>
+        openDeposit(
+          w.bank,
+          sealBatch(w.merchant, batchOf()),
+          depositCtx({ revoked: new Set([revocationKey('bank-a', 'shop-1')]) }),
+        ),
+      ErrorCode.Revoked,
+    );
   });
   it('a batch naming another merchant than its signer (SubjectMismatch)', () => {
-    expectCode(() => openDeposit(w.bank, sealBatch(w.merchant, batchOf({ merchantId: 'shop-b' })), depositCtx()), ErrorCode.SubjectMismatch);
+    expectCode(
+      () => openDeposit(w.bank, sealBatch(w.merchant, batchOf({ merchantId: 'shop-b' })), depositCtx()),
+      ErrorCode.SubjectMismatch,
+    );
   });
   it('a merchant of another bank (WrongBank)', () => {
-    expectCode(() => openDeposit(w.bank, sealBatch(w.merchantB, batchOf({ merchantId: 'shop-b' })), depositCtx()), ErrorCode.WrongBank);
+    expectCode(
+      () => openDeposit(w.bank, sealBatch(w.merchantB, batchOf({ merchantId: 'shop-b' })), depositCtx()),
+      ErrorCode.WrongBank,
+    );
   });
   it('an empty batch (BadField)', () => {
-    expectCode(() => openDeposit(w.bank, sealBatch(w.merchant, batchOf({ checks: [] })), depositCtx()), ErrorCode.BadField);
+    expectCode(
+      () => openDeposit(w.bank, sealBatch(w.merchant, batchOf({ checks: [] })), depositCtx()),
+      ErrorCode.BadField,
+    );
   });
   it('a batch dated too far from now, when the bank sets a skew (MessageExpired)', () => {
     const envelope = sealBatch(w.merchant, batchOf({ time: T0 - 3600 }));
@@ -146,11 +287,30 @@ describe('openDeposit refuses', () => {
 
 describe('makeReceipt', () => {
   it('refuses a total that overflows (AmountOverflow)', () => {
-    expectCode(() => makeReceipt(w.bank, batchOf({ checks: checks.slice(0, 2) }), [{ code: 0, credited: AMOUNT_MAX }, { code: 0, credited: 1 }], T0), ErrorCode.AmountOverflow);
+    expectCode(
+      () =>
+        makeReceipt(
+          w.bank,
+          batchOf({ checks: checks.slice(0, 2) }),
+          [
+            { code: 0, credited: AMOUNT_MAX },
+            { code: 0, credited: 1 },
+          ],
+          T0,
+        ),
+      ErrorCode.AmountOverflow,
+    );
   });
   it('refuses outcomes that do not fit the batch (programmer errors)', () => {
     expect(() => makeReceipt(w.bank, batchOf(), [{ code: 0, credited: 1 }], T0)).toThrow(RangeError);
-    expect(() => makeReceipt(w.bank, batchOf(), checks.map(() => ({ code: ErrorCode.BadSignature, credited: 1 })), T0)).toThrow(RangeError);
+    expect(() =>
+      makeReceipt(
+        w.bank,
+        batchOf(),
+        checks.map(() => ({ code: ErrorCode.BadSignature, credited: 1 })),
+        T0,
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -167,12 +327,30 @@ describe('verifyReceipt refuses', () => {
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bankB), batchOf(), ctx(w)), ErrorCode.WrongBank);
   });
   it('a receipt from an expired, not yet valid or revoked bank', () => {
-    expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { now: T0 + 400 * 86_400 })), ErrorCode.CertificateExpired);
-    expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { now: T0 - 2 * 86_400 })), ErrorCode.CertificateNotYetValid);
-    expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { revoked: new Set([revocationKey('root', 'bank-a')]) })), ErrorCode.Revoked);
+    expectCode(
+      () => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { now: T0 + 400 * 86_400 })),
+      ErrorCode.CertificateExpired,
+    );
+    expectCode(
+      () => verifyReceipt(w.merchant, receiptOf(w.bank), batchOf(), ctx(w, { now: T0 - 2 * 86_400 })),
+      ErrorCode.CertificateNotYetValid,
+    );
+    expectCode(
+      () =>
+        verifyReceipt(
+          w.merchant,
+          receiptOf(w.bank),
+          batchOf(),
+          ctx(w, { revoked: new Set([revocationKey('root', 'bank-a')]) }),
+        ),
+      ErrorCode.Revoked,
+    );
   });
   it('a receipt for another merchant (WrongMerchant)', () => {
-    expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank, { merchantId: 'shop-2' }), batchOf(), ctx(w)), ErrorCode.WrongMerchant);
+    expectCode(
+      () => verifyReceipt(w.merchant, receiptOf(w.bank, { merchantId: 'shop-2' }), batchOf(), ctx(w)),
+      ErrorCode.WrongMerchant,
+    );
   });
   it('a receipt for another batch, or not one outcome per check in order (ReceiptMismatch)', () => {
     const cases: Partial<CaptureReceipt>[] = [
@@ -184,13 +362,27 @@ describe('verifyReceipt refuses', () => {
       { outcomes: [outcomes()[0]!, outcomes()[1]!, [signedHash(checks[2]!), ErrorCode.DuplicateCheck, 1]] },
       { totalCredited: 4 },
     ];
-    for (const over of cases) expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank, over), batchOf(), ctx(w)), ErrorCode.ReceiptMismatch);
+    for (const over of cases)
+      expectCode(
+        () => verifyReceipt(w.merchant, receiptOf(w.bank, over), batchOf(), ctx(w)),
+        ErrorCode.ReceiptMismatch,
+      );
   });
   it('credits that overflow (AmountOverflow)', () => {
-    const over = { outcomes: [[signedHash(checks[0]!), 0, AMOUNT_MAX], [signedHash(checks[1]!), 0, 1], [signedHash(checks[2]!), 0, 0]] as [Uint8Array, number, number][], totalCredited: AMOUNT_MAX };
+    const over = {
+      outcomes: [
+        [signedHash(checks[0]!), 0, AMOUNT_MAX],
+        [signedHash(checks[1]!), 0, 1],
+        [signedHash(checks[2]!), 0, 0],
+      ] as [Uint8Array, number, number][],
+      totalCredited: AMOUNT_MAX,
+    };
     expectCode(() => verifyReceipt(w.merchant, receiptOf(w.bank, over), batchOf(), ctx(w)), ErrorCode.AmountOverflow);
   });
   it('something that is not a receipt (WrongMessageType)', () => {
-    expectCode(() => verifyReceipt(w.merchant, signMessage(depositBatch, batchOf(), w.bank), batchOf(), ctx(w)), ErrorCode.WrongMessageType);
+    expectCode(
+      () => verifyReceipt(w.merchant, signMessage(depositBatch, batchOf(), w.bank), batchOf(), ctx(w)),
+      ErrorCode.WrongMessageType,
+    );
   });
 });

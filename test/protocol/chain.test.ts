@@ -1,17 +1,23 @@
 // Certificate chains (src/protocol/certificate.ts): at most two certificates (leaf and bank), the
 // bounded cache of verified certificate signatures, and issuer-qualified revocation entries.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ed25519 } from '../../bindings/index.ts';
 import { verifyChecks } from '../../bindings/checks.ts';
-import { decode, encode, Tag, Tagged, type CborValue } from '../../src/protocol/cbor.ts';
-import { CertificateCache, issueCertificate, parseCertificate, revocationKey, verifyChain } from '../../src/protocol/certificate.ts';
+import { ed25519 } from '../../bindings/index.ts';
+import { type CborValue, decode, encode, Tag, Tagged } from '../../src/protocol/cbor.ts';
+import {
+  CertificateCache,
+  issueCertificate,
+  parseCertificate,
+  revocationKey,
+  verifyChain,
+} from '../../src/protocol/certificate.ts';
 import { PROTECTED_EDDSA, parseSign1, sign1 } from '../../src/protocol/cose.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { ed25519Key } from '../../src/protocol/keys.ts';
 import { newSerial } from '../../src/protocol/pki.ts';
 import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/pos.ts';
 import { Channel, Claim, Cose, Role } from '../../src/protocol/registry.ts';
-import { LIMITS, T0, VALID, ctx, expectCode, makeWorld, nonce, partyOf, type World } from './support/world.ts';
+import { ctx, expectCode, LIMITS, makeWorld, nonce, partyOf, T0, VALID, type World } from './support/world.ts';
 
 let w: World;
 beforeAll(() => {
@@ -20,7 +26,14 @@ beforeAll(() => {
 
 /** A COSE_Sign1 from its parts, with `certificate` (or nothing) in the unprotected header. */
 const rawSign1 = (payload: Uint8Array, signature: Uint8Array, certificate?: Uint8Array) =>
-  encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, new Map(certificate ? [[Cose.kcwt, decode(certificate)]] : []), payload, signature]));
+  encode(
+    new Tagged(Tag.Sign1, [
+      PROTECTED_EDDSA,
+      new Map(certificate ? [[Cose.kcwt, decode(certificate)]] : []),
+      payload,
+      signature,
+    ]),
+  );
 
 describe('chain length: leaf and bank only', () => {
   it('accepts a bank alone (a bank signs its own messages) and an end entity under its bank', () => {
@@ -35,14 +48,38 @@ describe('chain length: leaf and bank only', () => {
     const junk = sign1(encode('not claims'), w.root.secretKey);
     const bankWithThird = rawSign1(bank.payload, bank.signature, junk);
     const c = parseCertificate(w.purse.certificate);
-    const claims = { issuer: c.issuer, subject: c.subject, role: c.role, notBefore: c.notBefore, notAfter: c.notAfter, issuedAt: c.issuedAt, serial: newSerial(), signingKey: c.signingKey, limits: LIMITS };
+    const claims = {
+      issuer: c.issuer,
+      subject: c.subject,
+      role: c.role,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      issuedAt: c.issuedAt,
+      serial: newSerial(),
+      signingKey: c.signingKey,
+      limits: LIMITS,
+    };
     const purseCert = issueCertificate(claims, w.bank.secretKey, bankWithThird);
     expectCode(() => verifyChain(purseCert, w.anchors, ctx(w)), ErrorCode.BadCoseStructure);
     expectCode(() => parseCertificate(junk), ErrorCode.BadField); // what parsing it would have said
 
-    const slip = verifySlip(makeSlip(w.merchant, { merchantId: 'shop-1', amount: 1, currency: 'IDR', time: T0, terminalId: 't', terminalTxId: 1, terminalNonce: nonce(1), channel: Channel.Pos }), ctx(w));
+    const slip = verifySlip(
+      makeSlip(w.merchant, {
+        merchantId: 'shop-1',
+        amount: 1,
+        currency: 'IDR',
+        time: T0,
+        terminalId: 't',
+        terminalTxId: 1,
+        terminalNonce: nonce(1),
+        channel: Channel.Pos,
+      }),
+      ctx(w),
+    );
     const check = signCheck({ ...w.purse, certificate: purseCert }, checkFor(slip, 'purse-1', 1, T0));
-    expect(verifyChecks([check], { anchors: w.anchors, now: T0 })).toEqual([{ ok: false, code: ErrorCode.BadCoseStructure }]);
+    expect(verifyChecks([check], { anchors: w.anchors, now: T0 })).toEqual([
+      { ok: false, code: ErrorCode.BadCoseStructure },
+    ]);
   });
 
   it('a purse certified by a purse (three certificates) is 107 too', () => {
@@ -83,13 +120,27 @@ describe('CertificateCache', () => {
     const claims = decode(payload) as Map<number, CborValue>;
     claims.set(Claim.cnf, new Map([[Cose.cnfCoseKey, ed25519Key(ed25519.keygen().publicKey)]]));
     const forged = rawSign1(encode(claims), signature, w.bank.certificate);
-    expectCode(() => verifyChain(forged, w.anchors, ctx(w, { verifiedCache: cache })), ErrorCode.BadCertificateSignature);
+    expectCode(
+      () => verifyChain(forged, w.anchors, ctx(w, { verifiedCache: cache })),
+      ErrorCode.BadCertificateSignature,
+    );
   });
 
   it('caches signatures only: validity and revocation are checked on every use', () => {
     const cache = new CertificateCache();
     verifyChain(w.purse.certificate, w.anchors, ctx(w, { verifiedCache: cache }));
-    expectCode(() => verifyChain(w.purse.certificate, w.anchors, ctx(w, { verifiedCache: cache, now: VALID.notAfter + 1 })), ErrorCode.CertificateExpired);
-    expectCode(() => verifyChain(w.purse.certificate, w.anchors, ctx(w, { verifiedCache: cache, revoked: new Set([revocationKey('bank-a', 'purse-1')]) })), ErrorCode.Revoked);
+    expectCode(
+      () => verifyChain(w.purse.certificate, w.anchors, ctx(w, { verifiedCache: cache, now: VALID.notAfter + 1 })),
+      ErrorCode.CertificateExpired,
+    );
+    expectCode(
+      () =>
+        verifyChain(
+          w.purse.certificate,
+          w.anchors,
+          ctx(w, { verifiedCache: cache, revoked: new Set([revocationKey('bank-a', 'purse-1')]) }),
+        ),
+      ErrorCode.Revoked,
+    );
   });
 });

@@ -23,7 +23,12 @@ type Result = { ok?: boolean; error?: string; message?: string; each?: boolean[]
 
 /** Runs every case through pycose in one Python process; results in order. */
 function pycose(cases: Case[]): { versions: string; results: Result[] } {
-  const run = spawnSync(python, [script], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
+  const run = spawnSync(python, [script], {
+    input: JSON.stringify({ cases }),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    timeout: 60_000,
+  });
   if (run.status !== 0) throw new Error(`cose_interop.py failed (${run.status}): ${run.stderr}`);
   const out = JSON.parse(run.stdout) as { pycose: string; cbor2: string; results: Result[] };
   expect(out.results).toHaveLength(cases.length);
@@ -48,7 +53,10 @@ const randomSigned = Array.from({ length: 40 }, () => {
   return { keys, payload, ours: sign1(payload, keys.secretKey) };
 });
 
-const internetCheck = signMulti(digitalCheck.encode({ ...body, channel: Channel.Internet }), [pki.purse, pki.cardholder]);
+const internetCheck = signMulti(digitalCheck.encode({ ...body, channel: Channel.Internet }), [
+  pki.purse,
+  pki.cardholder,
+]);
 const multiPayload = new Uint8Array([1, 2, 3]);
 
 interface Named {
@@ -62,9 +70,14 @@ const named: Named[] = [
   {
     name: 'a POS check (COSE_Sign1 with kcwt) verifies with the purse key',
     case: { kind: 'sign1', message: toHex(check), key: hexKey(pki.purse) },
-    expect: (r) => expect(r).toMatchObject({ ok: true, alg: -8, uhdrLabels: [13], payload: toHex(digitalCheck.encode(body)) }),
+    expect: (r) =>
+      expect(r).toMatchObject({ ok: true, alg: -8, uhdrLabels: [13], payload: toHex(digitalCheck.encode(body)) }),
   },
-  { name: 'a purchase slip verifies with the merchant key', case: { kind: 'sign1', message: toHex(slipBytes), key: hexKey(pki.merchant) }, expect: (r) => expect(r).toMatchObject({ ok: true, alg: -8 }) },
+  {
+    name: 'a purchase slip verifies with the merchant key',
+    case: { kind: 'sign1', message: toHex(slipBytes), key: hexKey(pki.merchant) },
+    expect: (r) => expect(r).toMatchObject({ ok: true, alg: -8 }),
+  },
   // --- certificates
   ...(['purse', 'merchant', 'cardholder'] as const).map(
     (who): Named => ({
@@ -73,19 +86,39 @@ const named: Named[] = [
       expect: (r) => {
         const cert = parseCertificate(pki[who].certificate);
         expect(r).toMatchObject({ ok: true, alg: -8, uhdrLabels: [13] });
-        expect(r.claims).toEqual({ iss: cert.issuer, sub: cert.subject, exp: cert.notAfter, nbf: cert.notBefore, role: cert.role, cnf: { kty: 1, alg: -8, crv: 6, x: toHex(cert.signingKey) } });
+        expect(r.claims).toEqual({
+          iss: cert.issuer,
+          sub: cert.subject,
+          exp: cert.notAfter,
+          nbf: cert.notBefore,
+          role: cert.role,
+          cnf: { kty: 1, alg: -8, crv: 6, x: toHex(cert.signingKey) },
+        });
       },
     }),
   ),
   {
     name: 'the bank certificate verifies with the root key',
     case: { kind: 'sign1', message: toHex(pki.bank.certificate), key: hexKey(pki.root), cwt: true },
-    expect: (r) => expect(r).toMatchObject({ ok: true, uhdrLabels: [], claims: { iss: pki.root.id, sub: pki.bank.id, role: 2 } }),
+    expect: (r) =>
+      expect(r).toMatchObject({ ok: true, uhdrLabels: [], claims: { iss: pki.root.id, sub: pki.bank.id, role: 2 } }),
   },
   // --- negative controls: the check is not vacuous
-  { name: 'control: the check with the merchant key fails', case: { kind: 'sign1', message: toHex(check), key: hexKey(pki.merchant) }, expect: (r) => expect(r.ok).toBe(false) },
-  { name: 'control: the bank certificate with the bank key fails', case: { kind: 'sign1', message: toHex(pki.bank.certificate), key: hexKey(pki.bank) }, expect: (r) => expect(r.ok).toBe(false) },
-  { name: 'control: a flipped signature bit fails', case: { kind: 'sign1', message: toHex(flip(check, check.length - 1)), key: hexKey(pki.purse) }, expect: (r) => expect(r.ok).toBe(false) },
+  {
+    name: 'control: the check with the merchant key fails',
+    case: { kind: 'sign1', message: toHex(check), key: hexKey(pki.merchant) },
+    expect: (r) => expect(r.ok).toBe(false),
+  },
+  {
+    name: 'control: the bank certificate with the bank key fails',
+    case: { kind: 'sign1', message: toHex(pki.bank.certificate), key: hexKey(pki.bank) },
+    expect: (r) => expect(r.ok).toBe(false),
+  },
+  {
+    name: 'control: a flipped signature bit fails',
+    case: { kind: 'sign1', message: toHex(flip(check, check.length - 1)), key: hexKey(pki.purse) },
+    expect: (r) => expect(r.ok).toBe(false),
+  },
   {
     name: 'control: a flipped payload bit fails',
     case: { kind: 'sign1', message: toHex(flip(check, check.length - 64 - 10)), key: hexKey(pki.purse) },
@@ -95,7 +128,14 @@ const named: Named[] = [
   {
     name: 'an Internet check (COSE_Sign, purse then cardholder) verifies, each signature with its key',
     case: { kind: 'sign', message: toHex(internetCheck), keys: [hexKey(pki.purse), hexKey(pki.cardholder)] },
-    expect: (r) => expect(r).toMatchObject({ ok: true, each: [true, true], algs: [-8, -8], uhdrLabels: [[13], [13]], payload: toHex(parseMulti(internetCheck, 2).payload) }),
+    expect: (r) =>
+      expect(r).toMatchObject({
+        ok: true,
+        each: [true, true],
+        algs: [-8, -8],
+        uhdrLabels: [[13], [13]],
+        payload: toHex(parseMulti(internetCheck, 2).payload),
+      }),
   },
   {
     name: 'control: the signers swapped fail, each one',
@@ -104,13 +144,22 @@ const named: Named[] = [
   },
   {
     name: 'control: a flipped bit in the second signature fails that one only',
-    case: { kind: 'sign', message: toHex(flip(internetCheck, internetCheck.length - 1)), keys: [hexKey(pki.purse), hexKey(pki.cardholder)] },
+    case: {
+      kind: 'sign',
+      message: toHex(flip(internetCheck, internetCheck.length - 1)),
+      keys: [hexKey(pki.purse), hexKey(pki.cardholder)],
+    },
     expect: (r) => expect(r).toMatchObject({ ok: false, each: [true, false] }),
   },
   // --- pycose signs, we compare bytes and verify
   {
     name: 'pycose signs a COSE_Sign1 to the same bytes as ours, which parseSign1 + ed25519 verify',
-    case: { kind: 'make_sign1', payload: toHex(digitalCheck.encode(body)), secret: toHex(pki.purse.secretKey), key: hexKey(pki.purse) },
+    case: {
+      kind: 'make_sign1',
+      payload: toHex(digitalCheck.encode(body)),
+      secret: toHex(pki.purse.secretKey),
+      key: hexKey(pki.purse),
+    },
     expect: (r) => {
       const theirs = Buffer.from(r.message as string, 'hex');
       expect(r.message).toBe(toHex(sign1(digitalCheck.encode(body), pki.purse.secretKey)));
@@ -123,12 +172,18 @@ const named: Named[] = [
     case: {
       kind: 'make_sign',
       payload: toHex(multiPayload),
-      signers: [pki.purse, pki.cardholder].map((p) => ({ secret: toHex(p.secretKey), key: hexKey(p), kcwt: toHex(p.certificate) })),
+      signers: [pki.purse, pki.cardholder].map((p) => ({
+        secret: toHex(p.secretKey),
+        key: hexKey(p),
+        kcwt: toHex(p.certificate),
+      })),
     },
     expect: (r) => {
       expect(r.message).toBe(toHex(signMulti(multiPayload, [pki.purse, pki.cardholder])));
       const parsed = parseMulti(new Uint8Array(Buffer.from(r.message as string, 'hex')), 2);
-      parsed.signers.forEach((s, i) => expect(ed25519.verify(s.signature, s.toBeSigned, [pki.purse, pki.cardholder][i]!.publicKey)).toBe(true));
+      parsed.signers.forEach((s, i) => {
+        expect(ed25519.verify(s.signature, s.toBeSigned, [pki.purse, pki.cardholder][i]!.publicKey)).toBe(true);
+      });
     },
   },
 ];
@@ -140,11 +195,17 @@ describe('COSE interop with pycose (independent implementation)', () => {
   let madeResults: Result[] = [];
 
   beforeAll(() => {
-    if (!existsSync(python)) throw new Error(`${python} is missing: run \`node scripts/setup.mjs\` (it creates the pycose venv)`);
+    if (!existsSync(python))
+      throw new Error(`${python} is missing: run \`node scripts/setup.mjs\` (it creates the pycose venv)`);
     const all = pycose([
       ...named.map((n) => n.case),
       ...randomSigned.map((s) => ({ kind: 'sign1', message: toHex(s.ours), key: toHex(s.keys.publicKey) })),
-      ...randomSigned.map((s) => ({ kind: 'make_sign1', payload: toHex(s.payload), secret: toHex(s.keys.secretKey), key: toHex(s.keys.publicKey) })),
+      ...randomSigned.map((s) => ({
+        kind: 'make_sign1',
+        payload: toHex(s.payload),
+        secret: toHex(s.keys.secretKey),
+        key: toHex(s.keys.publicKey),
+      })),
     ]);
     versions = all.versions;
     results = all.results.slice(0, named.length);
@@ -157,7 +218,9 @@ describe('COSE interop with pycose (independent implementation)', () => {
     console.log(`cose interop: ${versions}, ${named.length + 2 * randomSigned.length} cases`);
   });
 
-  named.forEach((n, i) => it(n.name, () => n.expect(results[i] as Result)));
+  named.forEach((n, i) => {
+    it(n.name, () => n.expect(results[i] as Result));
+  });
 
   it(`${randomSigned.length} random payloads and keys: ours verify in pycose, and pycose's equal ours byte for byte`, () => {
     randomSigned.forEach((s, i) => {

@@ -3,16 +3,24 @@
 // signed. A check re-wrapped with another valid certificate for the same key is the same check, in
 // the TypeScript verifiers and in the Rust batch verifier alike.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../../bindings/index.ts';
 import { verifyChecks } from '../../bindings/checks.ts';
+import { sha256 } from '../../bindings/index.ts';
 import { acceptCheck } from '../../src/protocol/acceptance.ts';
 import { parseMulti, parseSign1, signedHash, signedPayload, signMulti } from '../../src/protocol/cose.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyInternetCheck } from '../../src/protocol/internet.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
-import { checkFor, checkMatchesSlip, hashOf, makeSlip, signCheck, verifyCheck, verifySlip } from '../../src/protocol/pos.ts';
+import {
+  checkFor,
+  checkMatchesSlip,
+  hashOf,
+  makeSlip,
+  signCheck,
+  verifyCheck,
+  verifySlip,
+} from '../../src/protocol/pos.ts';
 import { Channel } from '../../src/protocol/registry.ts';
-import { T0, ctx, expectCode, makeWorld, nonce, reissued, rewrap, type World } from './support/world.ts';
+import { ctx, expectCode, makeWorld, nonce, reissued, rewrap, T0, type World } from './support/world.ts';
 
 let w: World;
 beforeAll(() => {
@@ -20,7 +28,16 @@ beforeAll(() => {
 });
 
 const slipBytes = (txId: number, channel: Channel = Channel.Pos) =>
-  makeSlip(w.merchant, { merchantId: 'shop-1', amount: 4_200, currency: 'IDR', time: T0, terminalId: 'till-2', terminalTxId: txId, terminalNonce: nonce(txId), channel });
+  makeSlip(w.merchant, {
+    merchantId: 'shop-1',
+    amount: 4_200,
+    currency: 'IDR',
+    time: T0,
+    terminalId: 'till-2',
+    terminalTxId: txId,
+    terminalNonce: nonce(txId),
+    channel,
+  });
 
 /** A POS check, and the same check (payload and signature) under a reissued purse certificate. */
 function checkAndRewrapped(txId: number) {
@@ -84,7 +101,10 @@ describe('a check re-wrapped with another valid certificate for the same purse k
     const slip = verifySlip(slipBytes(5, Channel.Internet), ctx(w));
     const payload = digitalCheck.encode(checkFor(slip, 'purse-1', 5, T0));
     const one = verifyInternetCheck(signMulti(payload, [w.purse, w.cardholder]), ctx(w));
-    const other = verifyInternetCheck(signMulti(payload, [reissued(w.bank, w.purse), reissued(w.bank, w.cardholder)]), ctx(w));
+    const other = verifyInternetCheck(
+      signMulti(payload, [reissued(w.bank, w.purse), reissued(w.bank, w.cardholder)]),
+      ctx(w),
+    );
     expect(other.bytes).not.toEqual(one.bytes);
     expect(other.hash).toEqual(one.hash);
     expect(one.hash).toEqual(sha256(payload));

@@ -2,7 +2,13 @@
 // generator writes, and the TypeScript verifier reaches every case's verdict.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VECTORS_PATH, vectorsText, verifyAnyCheck, type CheckVectors, type VectorCase } from '../../scripts/gen-protocol-vectors.ts';
+import {
+  type CheckVectors,
+  VECTORS_PATH,
+  type VectorCase,
+  vectorsText,
+  verifyAnyCheck,
+} from '../../scripts/gen-protocol-vectors.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
 import { hex, toHex } from '../support/vectors.ts';
 
@@ -19,7 +25,18 @@ function tsVerdict(check: Uint8Array): VectorCase['expected'] {
     // a COSE_Sign (tag 98) is an Internet check: verifyInternetCheck; else verifyCheck
     const { body, hash } = verifyAnyCheck(check, context);
     const { purseId, serial, amount, currency, merchantId, channel } = body;
-    return { ok: { purseId, serial, amount, currency, merchantId, slipHash: toHex(body.slipHash), channel, checkHash: toHex(hash) } };
+    return {
+      ok: {
+        purseId,
+        serial,
+        amount,
+        currency,
+        merchantId,
+        slipHash: toHex(body.slipHash),
+        channel,
+        checkHash: toHex(hash),
+      },
+    };
   } catch (error) {
     if (error instanceof ProtocolError) return { error: error.code };
     throw error;
@@ -33,13 +50,20 @@ describe('protocol vectors: checks.json', () => {
 
   it('covers valid checks from both banks and every failure the brief lists', () => {
     const codes = new Set(file.cases.map((c) => ('error' in c.expected ? c.expected.error : 0)));
-    for (const code of [0, 100, 101, 102, 103, 104, 105, 106, 107, 108, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 311]) expect(codes, `code ${code}`).toContain(code);
+    for (const code of [
+      0, 100, 101, 102, 103, 104, 105, 106, 107, 108, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 311,
+    ])
+      expect(codes, `code ${code}`).toContain(code);
     const purses = new Set(file.cases.flatMap((c) => ('ok' in c.expected ? [c.expected.ok.purseId] : [])));
     expect([...purses].some((p) => p.startsWith('P-A')) && [...purses].some((p) => p.startsWith('P-B'))).toBe(true);
     // Internet checks (COSE_Sign, CBOR d8 62): valid ones and refused ones
     const internet = file.cases.filter((c) => c.check.startsWith('d862'));
     expect(internet.some((c) => 'ok' in c.expected && c.expected.ok.channel === 1)).toBe(true);
-    for (const code of [107, 200, 201, 203, 205, 207, 208, 209, 311]) expect(internet.some((c) => 'error' in c.expected && c.expected.error === code), `Internet code ${code}`).toBe(true);
+    for (const code of [107, 200, 201, 203, 205, 207, 208, 209, 311])
+      expect(
+        internet.some((c) => 'error' in c.expected && c.expected.error === code),
+        `Internet code ${code}`,
+      ).toBe(true);
   });
 
   for (const c of file.cases) {

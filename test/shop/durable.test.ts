@@ -20,7 +20,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const openBook = () => MerchantBook.open({ merchant: w.merchant, bankCertificate: w.bankCertificate, anchors: w.anchors, store: new FileCheckStore(dir), bank: w.bank, clock: () => w.clock.now });
+const openBook = () =>
+  MerchantBook.open({
+    merchant: w.merchant,
+    bankCertificate: w.bankCertificate,
+    anchors: w.anchors,
+    store: new FileCheckStore(dir),
+    bank: w.bank,
+    clock: () => w.clock.now,
+  });
 
 describe('web shop journal', () => {
   it('paid checks survive a restart and are deposited once', async () => {
@@ -37,7 +45,10 @@ describe('web shop journal', () => {
     await app.close(); // the shop goes away without depositing
 
     const reopened = await openBook();
-    expect(reopened.pending().map((e) => [e.record.purseId, e.record.serial, e.record.amount])).toEqual([[h.purseId, a.serial, 1_200], [h.purseId, b.serial, 300]]);
+    expect(reopened.pending().map((e) => [e.record.purseId, e.record.serial, e.record.amount])).toEqual([
+      [h.purseId, a.serial, 1_200],
+      [h.purseId, b.serial, 300],
+    ]);
     const again = await createShopServer({ book: reopened, clock: () => w.clock.now });
     try {
       const url = await listen(again);

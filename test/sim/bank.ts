@@ -4,16 +4,17 @@
 // capture step (the hook throws, the instance is discarded and a new one opened on the same
 // database, as a restarted process would be), replies lost after the work was done, deposits
 // duplicated or held back and delivered out of order, bytes flipped in requests and replies.
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+
 import type { VerifierPool } from '../../bindings/pool/index.ts';
-import { captureBatch, type CaptureStep } from '../../src/bank/capture.ts';
-import { openDatabase, type Database } from '../../src/bank/db.ts';
+import { createInThreadVerifier } from '../../bindings/pool/index.ts';
+import { type CaptureStep, captureBatch } from '../../src/bank/capture.ts';
+import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
+import { type BankLink, BankUnreachableError } from '../../src/net/bank-link.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
 import type { SimClock } from './clock.ts';
-import { flipByte, type Faults } from './faults.ts';
+import { type Faults, flipByte } from './faults.ts';
 import type { Prng } from './prng.ts';
 import type { Trace } from './trace.ts';
 
@@ -200,7 +201,10 @@ export class FaultyLink implements BankLink {
     try {
       const r = await p.service.deposit(envelope);
       const credited = r.outcomes.filter((o) => o.credited > 0).length;
-      this.trace.add(this.op(), `bank ${p.name} ${how} ${this.who} ${r.outcomes.length} checks ${credited} credited ${r.credited}${r.replayed ? ' replayed' : ''} [${r.outcomes.map((o) => o.code).join(',')}]`);
+      this.trace.add(
+        this.op(),
+        `bank ${p.name} ${how} ${this.who} ${r.outcomes.length} checks ${credited} credited ${r.credited}${r.replayed ? ' replayed' : ''} [${r.outcomes.map((o) => o.code).join(',')}]`,
+      );
       return r.receipt;
     } catch (error) {
       this.trace.add(this.op(), `bank ${p.name} ${how} ${this.who} refused ${codeOf(error)}`);
@@ -214,7 +218,8 @@ export class FaultyLink implements BankLink {
   }
 }
 
-export const codeOf = (error: unknown): string => (error instanceof ProtocolError ? String(error.code) : error instanceof Error ? error.name : String(error));
+export const codeOf = (error: unknown): string =>
+  error instanceof ProtocolError ? String(error.code) : error instanceof Error ? error.name : String(error);
 
 function ignoreDelivery(error: unknown): void {
   if (error instanceof ProtocolError || error instanceof BankUnreachableError) return;

@@ -1,19 +1,26 @@
 // Cards in the simulation: emulated cards (the real applet) whose EEPROM lives in memory, with
 // power cuts the fault scheduler arms at a PRNG-chosen EEPROM write of a command, and again of the
 // recovery at the next power on. A clone is a second card booted from a copy of the EEPROM image.
+
+import type { Database } from '../../src/bank/db.ts';
+import type { Bank } from '../../src/bank/issuing.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard, personalise } from '../../src/card/purse.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
 import type { OfflineLimits } from '../../src/protocol/certificate.ts';
-import type { Bank } from '../../src/bank/issuing.ts';
-import type { Database } from '../../src/bank/db.ts';
 import type { Faults } from './faults.ts';
 import type { Prng } from './prng.ts';
 
 export const PIN = '2468';
 export const CURRENCY = 'IDR';
-export const LIMITS: OfflineLimits = { currency: CURRENCY, maxBalance: 2_000_000, maxPerCheck: 150_000, maxOfflineChecks: 40, maxOfflineAmount: 1_500_000 };
+export const LIMITS: OfflineLimits = {
+  currency: CURRENCY,
+  maxBalance: 2_000_000,
+  maxPerCheck: 150_000,
+  maxOfflineChecks: 40,
+  maxOfflineAmount: 1_500_000,
+};
 
 /** The card lost power in the middle of a command: it is before or after it, the host cannot tell. */
 export class CardTorn extends Error {
@@ -99,7 +106,11 @@ export class SimCard {
  * platform CSPRNG: the applet's coprocessor is not seeded), the bank certifies them as purse
  * `purseId` and records the purse in its database.
  */
-export async function issueCard(db: Database, bank: Bank, o: { name: string; purseId: string; cardholderId: string; now: number }): Promise<SimCard> {
+export async function issueCard(
+  db: Database,
+  bank: Bank,
+  o: { name: string; purseId: string; cardholderId: string; now: number },
+): Promise<SimCard> {
   const store = new MemoryEeprom();
   const emulator = await EmulatedCard.create({ store });
   const card = new PurseCard(emulator);
@@ -112,7 +123,12 @@ export async function issueCard(db: Database, bank: Bank, o: { name: string; pur
     notBefore: o.now - 86_400,
     notAfter: o.now + 3 * 365 * 86_400,
   });
-  await db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [o.purseId, o.cardholderId, CURRENCY, Buffer.from(certificate)]);
+  await db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [
+    o.purseId,
+    o.cardholderId,
+    CURRENCY,
+    Buffer.from(certificate),
+  ]);
   await card.verifyPin(PIN);
   return new SimCard(o.name, o.purseId, o.cardholderId, store, emulator, card);
 }
@@ -126,4 +142,3 @@ export async function cloneCard(of: SimCard, name: string): Promise<SimCard> {
   await card.verifyPin(PIN);
   return new SimCard(name, of.purseId, of.cardholderId, store, emulator, card, of);
 }
-

@@ -17,7 +17,7 @@ import { verifyFraudProof } from '../../src/protocol/fraud.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { CURRENCY, type SimCard } from './cards.ts';
 import type { CheckFacts } from './facts.ts';
-import { heldChecks, hex, type HeldCheck } from './merchant.ts';
+import { type HeldCheck, heldChecks } from './merchant.ts';
 import type { World } from './world.ts';
 
 /** What only the simulator knows: checks no merchant holds, purses copied, serials seen per card. */
@@ -38,9 +38,12 @@ function expect(ok: boolean, message: () => string): void {
   if (!ok) throw new InvariantViolation(message());
 }
 
-export async function cardCheck(w: World, card: SimCard, g: Ground): Promise<void> {
+export async function cardCheck(_w: World, card: SimCard, g: Ground): Promise<void> {
   const st = await card.card.status();
-  expect(st.balance + Number(st.spentTotal) === Number(st.loadedTotal), () => `${card.name}: balance ${st.balance} + spent ${st.spentTotal} ≠ loaded ${st.loadedTotal}`);
+  expect(
+    st.balance + Number(st.spentTotal) === Number(st.loadedTotal),
+    () => `${card.name}: balance ${st.balance} + spent ${st.spentTotal} ≠ loaded ${st.loadedTotal}`,
+  );
   const last = g.lastSerial.get(card.name) ?? 0;
   expect(st.serial >= last, () => `${card.name}: serial went back from ${last} to ${st.serial}`);
   g.lastSerial.set(card.name, st.serial);
@@ -59,11 +62,20 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
   const inv = await checkInvariants(db);
   expect(inv.ok, () => `ledger invariants: ${inv.violations.join('; ')}`);
 
-  const rows = await db.query<{ purse_id: string; serial: number; h: string; amount: number; status: string; merchant_id: string }>(
-    "select purse_id, serial, encode(check_hash, 'hex') as h, amount, status, merchant_id from checks",
-  );
+  const rows = await db.query<{
+    purse_id: string;
+    serial: number;
+    h: string;
+    amount: number;
+    status: string;
+    merchant_id: string;
+  }>("select purse_id, serial, encode(check_hash, 'hex') as h, amount, status, merchant_id from checks");
   const purses = new Map(
-    (await db.query<{ purse_id: string; loaded: number; captured: number; refunded: number; status: string }>('select purse_id, loaded, captured, refunded, status from purses')).map((p) => [p.purse_id, p]),
+    (
+      await db.query<{ purse_id: string; loaded: number; captured: number; refunded: number; status: string }>(
+        'select purse_id, loaded, captured, refunded, status from purses',
+      )
+    ).map((p) => [p.purse_id, p]),
   );
   const held = new Map<string, HeldCheck & { merchant: string }>();
   const creditedTimes = new Map<string, number>();
@@ -79,10 +91,18 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
   for (const r of rows) {
     expect(held.has(r.h), () => `the bank holds check ${r.purse_id}/${r.serial} that no merchant deposited`);
     const mine = held.get(r.h) as HeldCheck & { merchant: string };
-    expect(mine.merchant === r.merchant_id, () => `check ${r.purse_id}/${r.serial} credited to ${r.merchant_id}, deposited by ${mine.merchant}`);
+    expect(
+      mine.merchant === r.merchant_id,
+      () => `check ${r.purse_id}/${r.serial} credited to ${r.merchant_id}, deposited by ${mine.merchant}`,
+    );
   }
   // a merchant's book never calls deposited a check the bank's books do not credit
-  for (const c of held.values()) if (c.status === 'deposited') expect(dbByHash.get(c.hash)?.status === 'credited', () => `receipt credits ${c.purseId}/${c.serial}, the bank's row is ${dbByHash.get(c.hash)?.status}`);
+  for (const c of held.values())
+    if (c.status === 'deposited')
+      expect(
+        dbByHash.get(c.hash)?.status === 'credited',
+        () => `receipt credits ${c.purseId}/${c.serial}, the bank's row is ${dbByHash.get(c.hash)?.status}`,
+      );
 
   // value and serials, per genuine purse, every term from the component holding it
   for (const card of w.cards) {
@@ -93,10 +113,15 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     const bankSide = p as { loaded: number; captured: number; refunded: number; status: string };
     expect(bankSide.status === 'active', () => {
       // name the likely cause: a check refunded to the card (voided in a book) that the bank credited anyway
-      const voidedCredited = [...held.values()].filter((c) => c.purseId === card.purseId && c.status === 'voided' && dbByHash.get(c.hash)?.status === 'credited');
+      const voidedCredited = [...held.values()].filter(
+        (c) => c.purseId === card.purseId && c.status === 'voided' && dbByHash.get(c.hash)?.status === 'credited',
+      );
       return `genuine purse ${card.purseId} is ${bankSide.status}; refunded to the card yet credited at the bank: [${voidedCredited.map((c) => `${c.serial} ${c.amount} at ${c.merchant}`).join(', ')}]`;
     });
-    expect(bankSide.loaded === Number(st.loadedTotal), () => `${card.purseId}: bank loaded ${bankSide.loaded}, card loaded ${st.loadedTotal}`);
+    expect(
+      bankSide.loaded === Number(st.loadedTotal),
+      () => `${card.purseId}: bank loaded ${bankSide.loaded}, card loaded ${st.loadedTotal}`,
+    );
     const signed = new Map<string, { serial: number; amount: number; where: string }>();
     let voided = 0;
     for (const c of held.values()) {
@@ -111,7 +136,10 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
       signed.set(l.hash, { serial: l.serial, amount: l.amount, where: 'lost' });
     }
     const serials = [...signed.values()].map((s) => s.serial).sort((a, b) => a - b);
-    expect(serials.length === st.serial && serials.every((s, i) => s === i + 1), () => `${card.purseId}: card serial ${st.serial}, checks carry serials [${serials.join(',')}]`);
+    expect(
+      serials.length === st.serial && serials.every((s, i) => s === i + 1),
+      () => `${card.purseId}: card serial ${st.serial}, checks carry serials [${serials.join(',')}]`,
+    );
     let pending = 0;
     let lost = 0;
     let captured = 0;
@@ -120,42 +148,79 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
       if (s.where === 'voided') expect(!row, () => `${card.purseId}/${s.serial}: refunded to the card, yet captured`);
       else if (s.where === 'lost') lost += s.amount;
       else if (row) {
-        expect(row.status === 'credited' && row.amount === s.amount, () => `genuine check ${card.purseId}/${s.serial}: ${row.status} ${row.amount}`);
+        expect(
+          row.status === 'credited' && row.amount === s.amount,
+          () => `genuine check ${card.purseId}/${s.serial}: ${row.status} ${row.amount}`,
+        );
         captured += s.amount;
       } else pending += s.amount;
       const c = held.get(h);
-      if (c?.code !== undefined) expect(c.code === 0 && !!row, () => `genuine check ${card.purseId}/${s.serial} refused at deposit: code ${c.code}`);
+      if (c?.code !== undefined)
+        expect(
+          c.code === 0 && !!row,
+          () => `genuine check ${card.purseId}/${s.serial} refused at deposit: code ${c.code}`,
+        );
     }
-    expect(captured === bankSide.captured, () => `${card.purseId}: bank captured ${bankSide.captured}, its credited checks ${captured}`);
-    expect(pending + lost + captured === Number(st.spentTotal), () => `${card.purseId}: card spent (net of refunds ${voided}) ${st.spentTotal}, checks pending ${pending} + lost ${lost} + captured ${captured}`);
+    expect(
+      captured === bankSide.captured,
+      () => `${card.purseId}: bank captured ${bankSide.captured}, its credited checks ${captured}`,
+    );
+    expect(
+      pending + lost + captured === Number(st.spentTotal),
+      () =>
+        `${card.purseId}: card spent (net of refunds ${voided}) ${st.spentTotal}, checks pending ${pending} + lost ${lost} + captured ${captured}`,
+    );
     const loaded = bankSide.loaded;
     const sum = st.balance + pending + lost + captured + bankSide.refunded;
-    expect(loaded === sum, () => `${card.purseId}: loaded ${loaded} ≠ balance ${st.balance} + pending ${pending} + lost ${lost} + captured ${captured} + refunded ${bankSide.refunded}`);
+    expect(
+      loaded === sum,
+      () =>
+        `${card.purseId}: loaded ${loaded} ≠ balance ${st.balance} + pending ${pending} + lost ${lost} + captured ${captured} + refunded ${bankSide.refunded}`,
+    );
     if (final) expect(pending === 0, () => `${card.purseId}: ${pending} still pending after the drain`);
   }
 
   // copied purses: the bank never pays out more than was loaded; clones caught with evidence
-  const evidence = await db.query<{ h: string; purse_id: string; serial: number; proof: Uint8Array }>("select encode(check_hash, 'hex') as h, purse_id, serial, proof from fraud_evidence");
+  const evidence = await db.query<{ h: string; purse_id: string; serial: number; proof: Uint8Array }>(
+    "select encode(check_hash, 'hex') as h, purse_id, serial, proof from fraud_evidence",
+  );
   const evidenceByHash = new Map(evidence.map((e) => [e.h, e]));
   let fraudProofs = 0;
   for (const e of evidence) {
     const found = verifyFraudProof(new Uint8Array(e.proof), { anchors: bank.anchors });
-    expect(found.purseId === e.purse_id && found.serial === e.serial, () => `fraud proof for ${e.purse_id}/${e.serial} proves ${found.purseId}/${found.serial}`);
+    expect(
+      found.purseId === e.purse_id && found.serial === e.serial,
+      () => `fraud proof for ${e.purse_id}/${e.serial} proves ${found.purseId}/${found.serial}`,
+    );
     expect(g.compromised.has(e.purse_id), () => `fraud evidence against ${e.purse_id}, which was never copied`);
     fraudProofs++;
   }
-  for (const c of held.values()) if (c.code === ErrorCode.CloneDetected) expect(evidenceByHash.has(c.hash), () => `clone ${c.purseId}/${c.serial} reported without evidence`);
-  for (const p of purses.values()) expect(p.captured + p.refunded <= p.loaded, () => `${p.purse_id}: captured ${p.captured} + refunded ${p.refunded} > loaded ${p.loaded}`);
+  for (const c of held.values())
+    if (c.code === ErrorCode.CloneDetected)
+      expect(evidenceByHash.has(c.hash), () => `clone ${c.purseId}/${c.serial} reported without evidence`);
+  for (const p of purses.values())
+    expect(
+      p.captured + p.refunded <= p.loaded,
+      () => `${p.purse_id}: captured ${p.captured} + refunded ${p.refunded} > loaded ${p.loaded}`,
+    );
   let clonesCaught = 0;
   if (final) {
-    const list = verifyRevocationList(await w.bank.service.revocationList(), { anchors: bank.anchors, now: w.clock.now }).body.revoked;
+    const list = verifyRevocationList(await w.bank.service.revocationList(), {
+      anchors: bank.anchors,
+      now: w.clock.now,
+    }).body.revoked;
     for (const purseId of g.compromised) {
       const bySerial = new Map<number, Set<string>>();
-      for (const c of held.values()) if (c.purseId === purseId && c.code !== undefined) (bySerial.get(c.serial) ?? bySerial.set(c.serial, new Set()).get(c.serial)!).add(c.hash);
+      for (const c of held.values())
+        if (c.purseId === purseId && c.code !== undefined)
+          (bySerial.get(c.serial) ?? bySerial.set(c.serial, new Set()).get(c.serial)!).add(c.hash);
       const conflict = [...bySerial.values()].some((s) => s.size > 1);
       const status = (purses.get(purseId) as { status: string }).status;
       if (conflict) {
-        expect(status === 'fraud' || status === 'overspent', () => `copied purse ${purseId}: two checks of one serial reached the bank, purse still ${status}`);
+        expect(
+          status === 'fraud' || status === 'overspent',
+          () => `copied purse ${purseId}: two checks of one serial reached the bank, purse still ${status}`,
+        );
         expect(list.includes(purseId), () => `copied purse ${purseId} (${status}) missing from the revocation list`);
       }
       if (status === 'fraud' || status === 'overspent') clonesCaught++;
@@ -168,12 +233,18 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
       const booked = await balance(db, 'merchant', m.party.id, CURRENCY);
       expect(booked === deposited, () => {
         const mine = new Map(heldChecks(m.book).map((c) => [c.hash, c]));
-        const odd = rows.filter((r) => r.merchant_id === m.party.id && r.status === 'credited' && mine.get(r.h)?.status !== 'deposited');
+        const odd = rows.filter(
+          (r) => r.merchant_id === m.party.id && r.status === 'credited' && mine.get(r.h)?.status !== 'deposited',
+        );
         return `${m.party.id}: ledger balance ${booked}, checks its book calls deposited ${deposited}; credited at the bank, not deposited in the book: ${odd.map((r) => `${r.purse_id}/${r.serial} ${r.amount} (book: ${mine.get(r.h)?.status} ${mine.get(r.h)?.code ?? ''}${g.compromised.has(r.purse_id) ? ', copied purse' : ''})`).join('; ')}`;
       });
     }
   }
   const credited = rows.filter((r) => r.status === 'credited');
-  return { checksCaptured: credited.length, valueCaptured: credited.reduce((s, r) => s + r.amount, 0), clonesCaught, fraudProofs };
+  return {
+    checksCaptured: credited.length,
+    valueCaptured: credited.reduce((s, r) => s + r.amount, 0),
+    clonesCaught,
+    fraudProofs,
+  };
 }
-

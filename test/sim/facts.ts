@@ -19,7 +19,8 @@ export function factsOfReissued(bytes: Uint8Array): CheckFacts {
   let payload: Uint8Array;
   try {
     const value = decode(bytes);
-    payload = value instanceof Tagged && value.tag === Tag.Sign1 ? parseSign1(value).payload : splitInternet(bytes).payload;
+    payload =
+      value instanceof Tagged && value.tag === Tag.Sign1 ? parseSign1(value).payload : splitInternet(bytes).payload;
   } catch {
     payload = splitInternet(bytes).payload;
   }

@@ -3,20 +3,28 @@
 // bytes in transit, and a web shop that accepts sealed Internet checks into the same book
 // (acceptInternetCheck) behind the ShopLink the cardholder's Wallet pays through (HTTP is not
 // needed in the simulator).
+
+import { CardError, type LogRecord } from '../../src/card/purse.ts';
+import type { BookEntry, CardPort, CheckStore, JournalRecord, MerchantBook } from '../../src/merchant/index.ts';
+import { MemoryCheckStore, TerminalError } from '../../src/merchant/index.ts';
+import {
+  type OrderRequest,
+  type PaymentConfirmation,
+  type PurchaseOffer,
+  type ShopLink,
+  ShopRejectedError,
+  ShopUnreachableError,
+} from '../../src/net/shop-link.ts';
+import { equalBytes } from '../../src/protocol/cbor.ts';
+import { acceptInternetCheck, makeInternetSlip } from '../../src/protocol/internet.ts';
+import type { PurchaseSlip } from '../../src/protocol/messages.ts';
+import { verifySlip } from '../../src/protocol/pos.ts';
+import type { Verified } from '../../src/protocol/signed.ts';
 import type { SimCard } from './cards.ts';
 import { CardTorn } from './cards.ts';
 import type { Faults } from './faults.ts';
 import { flipByte } from './faults.ts';
 import type { Prng } from './prng.ts';
-import { CardError } from '../../src/card/purse.ts';
-import type { CardPort, JournalRecord, CheckStore, MerchantBook, BookEntry } from '../../src/merchant/index.ts';
-import { MemoryCheckStore, TerminalError } from '../../src/merchant/index.ts';
-import { equalBytes } from '../../src/protocol/cbor.ts';
-import { acceptInternetCheck, makeInternetSlip } from '../../src/protocol/internet.ts';
-import type { PurchaseSlip } from '../../src/protocol/messages.ts';
-import { ShopRejectedError, ShopUnreachableError, type OrderRequest, type PaymentConfirmation, type PurchaseOffer, type ShopLink } from '../../src/net/shop-link.ts';
-import { verifySlip } from '../../src/protocol/pos.ts';
-import type { Verified } from '../../src/protocol/signed.ts';
 
 export const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
 
@@ -64,12 +72,17 @@ export function cardPort(card: SimCard, prng: Prng, faults: Faults): CardPort {
 }
 
 /** The card's check for `slipHash` if its newest purchase record paid it (re-issued from the log), else undefined. */
-export async function paidFromLog(card: SimCard, slipHash: Uint8Array, prng: Prng, faults: Faults): Promise<Uint8Array | undefined> {
+export async function paidFromLog(
+  card: SimCard,
+  slipHash: Uint8Array,
+  prng: Prng,
+  faults: Faults,
+): Promise<Uint8Array | undefined> {
   for (;;) {
     try {
       return await card.run(prng, faults, async (c) => {
         for (let i = 0; i < 16; i++) {
-          let r;
+          let r: LogRecord;
           try {
             r = await c.readLog(i);
           } catch (error) {
@@ -105,7 +118,11 @@ export function heldChecks(book: MerchantBook): HeldCheck[] {
     serial: e.record.serial,
     amount: e.record.amount,
     status: e.status,
-    ...(e.status === 'deposited' ? { code: 0, credited: e.credited ?? 0 } : e.status === 'refused' ? { code: e.refusalCode ?? -1, credited: 0 } : {}),
+    ...(e.status === 'deposited'
+      ? { code: 0, credited: e.credited ?? 0 }
+      : e.status === 'refused'
+        ? { code: e.refusalCode ?? -1, credited: 0 }
+        : {}),
   }));
 }
 
@@ -134,11 +151,24 @@ export class SimShop implements ShopLink {
   async purchase(order: OrderRequest): Promise<PurchaseOffer> {
     const b = this.book;
     // no offer on a stale revocation list: nothing is charged for a sale the shop would refuse
-    if (b.revocationListStale()) throw new ShopRejectedError(503, 'shop', 'stale_revocation_list', 'revocation list too old');
+    if (b.revocationListStale())
+      throw new ShopRejectedError(503, 'shop', 'stale_revocation_list', 'revocation list too old');
     const orderId = `${b.merchant.id}-order-${++this.txId}`;
-    const slip = makeInternetSlip(b.merchant, { merchantId: b.merchant.id, amount: order.amount, currency: order.currency, time: b.clock(), terminalId: 'WEB', terminalTxId: this.txId, terminalNonce: this.prng.bytes(16) });
+    const slip = makeInternetSlip(b.merchant, {
+      merchantId: b.merchant.id,
+      amount: order.amount,
+      currency: order.currency,
+      time: b.clock(),
+      terminalId: 'WEB',
+      terminalTxId: this.txId,
+      terminalNonce: this.prng.bytes(16),
+    });
     this.orders.set(orderId, { slip, verified: verifySlip(slip, { anchors: b.anchors, now: b.clock() }) });
-    return { orderId, slip: this.faults.strike('tamper-slip') ? flipByte(this.prng, slip) : slip, expiresAt: b.clock() + 900 };
+    return {
+      orderId,
+      slip: this.faults.strike('tamper-slip') ? flipByte(this.prng, slip) : slip,
+      expiresAt: b.clock() + 900,
+    };
   }
 
   async pay(orderId: string, sealedCheck: Uint8Array): Promise<PaymentConfirmation> {
@@ -150,20 +180,31 @@ export class SimShop implements ShopLink {
     // the same check for this order again is a confirmation lost, not a replay
     // the check already recorded for this order's slip (its confirmation was lost, or the shop crashed after recording it)
     const paid = b.checks().find((e) => equalBytes(e.record.slipHash, order.verified.hash))?.record;
-    const seen = (purseId: string, serial: number) => !(paid && paid.purseId === purseId && paid.serial === serial) && (policy.seen?.(purseId, serial) ?? false);
+    const seen = (purseId: string, serial: number) =>
+      !(paid && paid.purseId === purseId && paid.serial === serial) && (policy.seen?.(purseId, serial) ?? false);
     const verdict = acceptInternetCheck(b.merchant, sent, order.verified, { ...policy, seen });
-    if (verdict.decision !== 'accept' || !verdict.check) throw new ShopRejectedError(400, 'protocol', verdict.code ?? 0, `check refused: ${verdict.detail ?? ''}`);
+    if (verdict.decision !== 'accept' || !verdict.check)
+      throw new ShopRejectedError(400, 'protocol', verdict.code ?? 0, `check refused: ${verdict.detail ?? ''}`);
     const check = verdict.check;
     if (!b.entry(check.hash)) {
       try {
         await b.record(check);
       } catch (error) {
-        if (error instanceof TerminalError && error.kind === 'bad_record') throw new ShopRejectedError(409, 'protocol', error.code ?? 0, error.message);
+        if (error instanceof TerminalError && error.kind === 'bad_record')
+          throw new ShopRejectedError(409, 'protocol', error.code ?? 0, error.message);
         throw error;
       }
     }
     if (this.faults.strike('lost-reply')) throw new ShopUnreachableError('sim-shop', new Error('confirmation lost'));
-    return { orderId, status: 'paid', checkId: hex(check.hash), purseId: check.body.purseId, serial: check.body.serial, amount: check.body.amount, currency: check.body.currency };
+    return {
+      orderId,
+      status: 'paid',
+      checkId: hex(check.hash),
+      purseId: check.body.purseId,
+      serial: check.body.serial,
+      amount: check.body.amount,
+      currency: check.body.currency,
+    };
   }
 }
 

@@ -3,13 +3,13 @@
 //   SIM_SEED=<seed>            replay one seed (twice, asserting the same trace hash)
 //   SIM_SEEDS=<n> SIM_OPS=<n>  size a run; SMARTCHECK_SLOW=1: at least 1,000,000 operations in all
 import { describe, expect, it } from 'vitest';
-import { formatSummary, OPERATION_DEFINITION, runSimulation, type RunResult } from './simulator.ts';
-import { buildWorld, type Merchant } from './world.ts';
-import { fullCheck, type Ground } from './checkers.ts';
-import { factsOfReissued } from './facts.ts';
-import type { SimCard } from './cards.ts';
 import type { Terminal } from '../../src/merchant/index.ts';
 import { makeSlip } from '../../src/protocol/pos.ts';
+import type { SimCard } from './cards.ts';
+import { fullCheck, type Ground } from './checkers.ts';
+import { factsOfReissued } from './facts.ts';
+import { formatSummary, OPERATION_DEFINITION, type RunResult, runSimulation } from './simulator.ts';
+import { buildWorld, type Merchant } from './world.ts';
 
 const slow = process.env.SMARTCHECK_SLOW === '1';
 const replay = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
@@ -29,20 +29,25 @@ describe('simulator', () => {
     expect(c.traceHash).not.toBe(a.traceHash); // the hash does depend on the seed
   });
 
-  it.skipIf(replay !== undefined)(`runs ${SEEDS} seeds × ${OPS} operations with faults; every checker holds`, { timeout: slow ? 24 * 3_600_000 : 120_000 }, async () => {
-    const results: RunResult[] = [];
-    for (let i = 0; i < SEEDS; i++) {
-      const r = await runSimulation(FIRST_SEED + i, OPS);
-      results.push(r);
-      if (slow) console.log(`seed ${r.seed}: ${r.ops} ops in ${Math.round(r.ms)} ms, trace ${r.traceHash.slice(0, 16)}`);
-    }
-    console.log(`${OPERATION_DEFINITION}\n${formatSummary(results)}`);
-    const total = results.reduce((s, r) => s + r.ops, 0);
-    expect(total).toBe(SEEDS * OPS);
-    const faults = results.reduce((s, r) => s + Object.values(r.faults).reduce((a, b) => a + b, 0), 0);
-    expect(faults).toBeGreaterThan(0);
-    expect(results.reduce((s, r) => s + r.checksCaptured, 0)).toBeGreaterThan(0);
-  });
+  it.skipIf(replay !== undefined)(
+    `runs ${SEEDS} seeds × ${OPS} operations with faults; every checker holds`,
+    { timeout: slow ? 24 * 3_600_000 : 120_000 },
+    async () => {
+      const results: RunResult[] = [];
+      for (let i = 0; i < SEEDS; i++) {
+        const r = await runSimulation(FIRST_SEED + i, OPS);
+        results.push(r);
+        if (slow)
+          console.log(`seed ${r.seed}: ${r.ops} ops in ${Math.round(r.ms)} ms, trace ${r.traceHash.slice(0, 16)}`);
+      }
+      console.log(`${OPERATION_DEFINITION}\n${formatSummary(results)}`);
+      const total = results.reduce((s, r) => s + r.ops, 0);
+      expect(total).toBe(SEEDS * OPS);
+      const faults = results.reduce((s, r) => s + Object.values(r.faults).reduce((a, b) => a + b, 0), 0);
+      expect(faults).toBeGreaterThan(0);
+      expect(results.reduce((s, r) => s + r.checksCaptured, 0)).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('the checkers', () => {
@@ -63,7 +68,16 @@ describe('the checkers', () => {
       const other = w.cards[1] as SimCard;
       await w.wallets.get(other)!.load(10_000);
       // the card pays a slip nobody records: value left the card and is nowhere
-      const slip = makeSlip(shop.party, { merchantId: shop.party.id, amount: 700, currency: 'IDR', time: w.clock.now, terminalId: 'X', terminalTxId: 1, terminalNonce: new Uint8Array(16), channel: 0 });
+      const slip = makeSlip(shop.party, {
+        merchantId: shop.party.id,
+        amount: 700,
+        currency: 'IDR',
+        time: w.clock.now,
+        terminalId: 'X',
+        terminalTxId: 1,
+        terminalNonce: new Uint8Array(16),
+        channel: 0,
+      });
       await other.card.purchase(slip, w.clock.now);
       await expect(fullCheck(w, g, false)).rejects.toThrow(/purse-1: card serial 1, checks carry serials \[\]/);
       // the same check now counted as lost: the books balance again

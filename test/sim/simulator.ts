@@ -5,28 +5,35 @@
 // One operation = one step the scheduler picks: a load, a POS purchase, an Internet purchase, a
 // deposit, a pair of concurrent deposits, a revocation-list refresh, copying a card (a clone), or a
 // purchase by a clone. Faults are injected inside operations and counted apart, never as operations.
-import { seal as sealEnvelope } from '../../src/protocol/envelope.ts';
-import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
-import { MessageType } from '../../src/protocol/registry.ts';
+
 import { CardError } from '../../src/card/purse.ts';
-import { BankUnreachableError } from '../../src/net/bank-link.ts';
-import { FaultyLink, codeOf } from './bank.ts';
-import { CardTorn, cloneCard, type SimCard } from './cards.ts';
-import type { Party } from '../../src/protocol/pki.ts';
 import type { Terminal } from '../../src/merchant/index.ts';
-import { fullCheck, cardCheck, type Ground } from './checkers.ts';
+import { BankUnreachableError } from '../../src/net/bank-link.ts';
+import { ShopRejectedError } from '../../src/net/shop-link.ts';
+import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
+import { type PendingPayment, type Wallet, WalletError } from '../../src/wallet/index.ts';
+import type { FaultyLink } from './bank.ts';
+import { CardTorn, CURRENCY, cloneCard, type SimCard } from './cards.ts';
+import { cardCheck, fullCheck, type Ground } from './checkers.ts';
 import { factsOfReissued } from './facts.ts';
 import { FAULT_KINDS, type FaultKind } from './faults.ts';
-import { cardPort, hex, paidFromLog, SimShop, TerminalCrash, TerminalError } from './merchant.ts';
-import { Wallet, WalletError, type PendingPayment } from '../../src/wallet/index.ts';
-import { ShopRejectedError } from '../../src/net/shop-link.ts';
-import { CURRENCY } from './cards.ts';
-import { buildWorld, restartMerchant, type Merchant, type World, type WorldSize, DEFAULT_SIZE } from './world.ts';
+import { cardPort, hex, paidFromLog, type SimShop, TerminalCrash, TerminalError } from './merchant.ts';
+import { buildWorld, DEFAULT_SIZE, type Merchant, restartMerchant, type World, type WorldSize } from './world.ts';
 
 export const OPERATION_DEFINITION =
-  'one operation = one scheduler step: a load, a POS purchase, an Internet purchase, a refund (cancel of a terminal\'s last sale), a deposit, two concurrent deposits, a revocation-list refresh, copying a card, or a purchase by a copy (and by its original); faults are counted apart';
+  "one operation = one scheduler step: a load, a POS purchase, an Internet purchase, a refund (cancel of a terminal's last sale), a deposit, two concurrent deposits, a revocation-list refresh, copying a card, or a purchase by a copy (and by its original); faults are counted apart";
 
-const WEIGHTS = { load: 10, pos: 40, web: 12, refund: 3, deposit: 12, concurrent: 3, refresh: 8, clone: 0.5, cloneSpend: 4 };
+const WEIGHTS = {
+  load: 10,
+  pos: 40,
+  web: 12,
+  refund: 3,
+  deposit: 12,
+  concurrent: 3,
+  refresh: 8,
+  clone: 0.5,
+  cloneSpend: 4,
+};
 type OpKind = keyof typeof WEIGHTS;
 export const CHECK_EVERY = 250;
 
@@ -54,20 +61,30 @@ export class SimulationFailure extends Error {
     cause: unknown,
     recent: string[],
   ) {
-    super(`seed ${seed}, operation ${op}: ${(cause as Error)?.message ?? String(cause)}\nreplay: SIM_SEED=${seed} SIM_OPS=${ops} npx vitest run test/sim\nlast trace lines:\n  ${recent.join('\n  ')}`, { cause });
+    super(
+      `seed ${seed}, operation ${op}: ${(cause as Error)?.message ?? String(cause)}\nreplay: SIM_SEED=${seed} SIM_OPS=${ops} npx vitest run test/sim\nlast trace lines:\n  ${recent.join('\n  ')}`,
+      { cause },
+    );
     this.name = 'SimulationFailure';
   }
 }
 
 /** Runs one seed; `progress` is told every 2,500 operations (after that point's full check). */
-export async function runSimulation(seed: number, ops: number, size: WorldSize = DEFAULT_SIZE, progress?: (op: number) => void): Promise<RunResult> {
+export async function runSimulation(
+  seed: number,
+  ops: number,
+  size: WorldSize = DEFAULT_SIZE,
+  progress?: (op: number) => void,
+): Promise<RunResult> {
   const started = performance.now();
   const w = await buildWorld(seed, size);
   const ground: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
   const wallet = w.walletLink;
   const opsByKind = Object.fromEntries(Object.keys(WEIGHTS).map((k) => [k, 0])) as Record<OpKind, number>;
   // wall time per operation kind and for the periodic checks: reported, never used for a decision
-  const msByKind = Object.fromEntries([...Object.keys(WEIGHTS), 'setup', 'check', 'drain'].map((k) => [k, 0])) as Record<OpKind | 'setup' | 'check' | 'drain', number>;
+  const msByKind = Object.fromEntries(
+    [...Object.keys(WEIGHTS), 'setup', 'check', 'drain'].map((k) => [k, 0]),
+  ) as Record<OpKind | 'setup' | 'check' | 'drain', number>;
   msByKind.setup = performance.now() - started;
   try {
     for (w.op = 1; w.op <= ops; w.op++) {
@@ -91,8 +108,21 @@ export async function runSimulation(seed: number, ops: number, size: WorldSize =
     await drain(w, wallet);
     const summary = await fullCheck(w, ground, true);
     msByKind.drain = performance.now() - t2;
-    const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, w.faults.injected.get(k) ?? 0])) as Record<FaultKind, number>;
-    return { seed, ops, traceHash: w.trace.digest(), opsByKind, msByKind, faults, ...summary, clonedPurses: ground.compromised.size, ms: performance.now() - started };
+    const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, w.faults.injected.get(k) ?? 0])) as Record<
+      FaultKind,
+      number
+    >;
+    return {
+      seed,
+      ops,
+      traceHash: w.trace.digest(),
+      opsByKind,
+      msByKind,
+      faults,
+      ...summary,
+      clonedPurses: ground.compromised.size,
+      ms: performance.now() - started,
+    };
   } catch (error) {
     throw new SimulationFailure(seed, w.op, ops, error, w.trace.recent());
   } finally {
@@ -100,7 +130,7 @@ export async function runSimulation(seed: number, ops: number, size: WorldSize =
   }
 }
 
-async function step(w: World, kind: OpKind, wallet: FaultyLink, g: Ground): Promise<SimCard[]> {
+async function step(w: World, kind: OpKind, _wallet: FaultyLink, g: Ground): Promise<SimCard[]> {
   const { prng } = w;
   switch (kind) {
     case 'load': {
@@ -193,14 +223,17 @@ async function load(w: World, card: SimCard, g: Ground): Promise<void> {
     }
     // a card refusal (a limit, or a damaged token), a torn card, a lost reply: whatever is outstanding is sent again
     if (!isTransient(error) && !(error instanceof CardError)) throw error;
-    w.trace.add(w.op, `load ${card.name} ${amount} ${error instanceof CardError ? `card refused ${error.code}` : `interrupted (${(error as Error).name})`}`);
+    w.trace.add(
+      w.op,
+      `load ${card.name} ${amount} ${error instanceof CardError ? `card refused ${error.code}` : `interrupted (${(error as Error).name})`}`,
+    );
   }
   for (let attempt = 0; attempt < 100; attempt++) {
     if (!(await hasOutstanding(w, card))) {
       w.trace.add(w.op, `load ${card.name} recovered (attempts ${attempt})`);
       return;
     }
-    let results;
+    let results: Awaited<ReturnType<Wallet['recoverLoads']>>;
     try {
       results = await card.run(prng, faults, () => wallet.recoverLoads());
     } catch (error) {
@@ -221,7 +254,11 @@ async function load(w: World, card: SimCard, g: Ground): Promise<void> {
 
 /** A failure after which the wallet just tries again: the card torn, the bank's reply lost, a damaged token. */
 function isTransient(error: unknown): boolean {
-  return error instanceof CardTorn || error instanceof BankUnreachableError || (error instanceof ProtocolError && (error.code < 200 || error.code === ErrorCode.EnvelopeOpenFailed));
+  return (
+    error instanceof CardTorn ||
+    error instanceof BankUnreachableError ||
+    (error instanceof ProtocolError && (error.code < 200 || error.code === ErrorCode.EnvelopeOpenFailed))
+  );
 }
 
 async function hasOutstanding(w: World, card: SimCard): Promise<boolean> {
@@ -239,7 +276,11 @@ async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Gro
   const { prng, faults } = w;
   const amount = await saleAmount(w, card);
   const where = `${m.party.id}/${t.terminalId}`;
-  m.store.crashAt = faults.decide('terminal-crash-before-store') ? 'before' : faults.decide('terminal-crash-after-store') ? 'after' : undefined;
+  m.store.crashAt = faults.decide('terminal-crash-before-store')
+    ? 'before'
+    : faults.decide('terminal-crash-after-store')
+      ? 'after'
+      : undefined;
   try {
     const sale = await t.sell(cardPort(card, prng, faults), amount);
     w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${sale.serial} ${hex(sale.checkHash).slice(0, 16)}`);
@@ -265,7 +306,10 @@ async function posSale(w: World, m: Merchant, t: Terminal, card: SimCard, g: Gro
       w.trace.add(w.op, `sale ${card.name} ${where} ${amount} torn, ${r}`);
       return;
     }
-    w.trace.add(w.op, `sale ${card.name} ${where} ${amount} ${error.kind} ${error.code ?? error.sw?.toString(16) ?? ''}`);
+    w.trace.add(
+      w.op,
+      `sale ${card.name} ${where} ${amount} ${error.kind} ${error.code ?? error.sw?.toString(16) ?? ''}`,
+    );
     // refused after the card paid (a check damaged on its way, a revoked purse on a stale list…): the value stays in the card's log
     if (error.kind === 'check_refused' && error.verdict) await walkedAway(w, m, t, card, g);
   } finally {
@@ -313,7 +357,9 @@ async function saleAmount(w: World, card: SimCard): Promise<number> {
   const { prng } = w;
   const status = await card.card.status();
   // mostly what the card can pay; sometimes more (the card refuses)
-  return prng.chance(0.9) && status.balance > 0 ? prng.range(1, Math.min(status.balance, 150_000)) : prng.range(1, 200_000);
+  return prng.chance(0.9) && status.balance > 0
+    ? prng.range(1, Math.min(status.balance, 150_000))
+    : prng.range(1, 200_000);
 }
 
 /**
@@ -328,12 +374,18 @@ async function webSale(w: World, m: Merchant, card: SimCard, g: Ground): Promise
   const wallet = w.wallets.get(card) as Wallet;
   const amount = await saleAmount(w, card);
   const where = `${m.party.id}/web`;
-  m.store.crashAt = faults.decide('terminal-crash-before-store') ? 'before' : faults.decide('terminal-crash-after-store') ? 'after' : undefined;
+  m.store.crashAt = faults.decide('terminal-crash-before-store')
+    ? 'before'
+    : faults.decide('terminal-crash-after-store')
+      ? 'after'
+      : undefined;
   try {
     const ordersBefore = shop.orders.size;
     let pendingOrder: string | undefined;
     try {
-      const r = await card.run(prng, faults, () => wallet.payInternet(shop, { item: 'sim', amount, currency: CURRENCY }));
+      const r = await card.run(prng, faults, () =>
+        wallet.payInternet(shop, { item: 'sim', amount, currency: CURRENCY }),
+      );
       w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.checkId.slice(0, 16)}`);
       return;
     } catch (error) {
@@ -348,17 +400,31 @@ async function webSale(w: World, m: Merchant, card: SimCard, g: Ground): Promise
           const facts = factsOfReissued(bytes);
           if (!m.book.entry(Buffer.from(facts.hash, 'hex'))) g.lost.set(facts.hash, facts);
         }
-        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} torn${bytes ? `, signed serial ${factsOfReissued(bytes).serial}: lost to the wallet` : ', not charged'}`);
+        w.trace.add(
+          w.op,
+          `sale ${card.name} ${where} ${amount} torn${bytes ? `, signed serial ${factsOfReissued(bytes).serial}: lost to the wallet` : ', not charged'}`,
+        );
         return;
-      } else if (error instanceof CardError || error instanceof ProtocolError || error instanceof ShopRejectedError || error instanceof WalletError) {
-        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} refused ${error instanceof ShopRejectedError ? error.code : error instanceof WalletError ? error.code : (error as CardError | ProtocolError).code}`);
+      } else if (
+        error instanceof CardError ||
+        error instanceof ProtocolError ||
+        error instanceof ShopRejectedError ||
+        error instanceof WalletError
+      ) {
+        w.trace.add(
+          w.op,
+          `sale ${card.name} ${where} ${amount} refused ${error instanceof ShopRejectedError ? error.code : error instanceof WalletError ? error.code : (error as CardError | ProtocolError).code}`,
+        );
         return;
       } else throw error;
     }
     for (let attempt = 0; attempt < 30; attempt++) {
       try {
         const r = await card.run(prng, faults, () => wallet.resumePayment(shop, pendingOrder as string));
-        w.trace.add(w.op, `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.checkId.slice(0, 16)} (resumed ${attempt + 1})`);
+        w.trace.add(
+          w.op,
+          `sale ${card.name} ${where} ${amount} serial ${r.serial} ${r.checkId.slice(0, 16)} (resumed ${attempt + 1})`,
+        );
         return;
       } catch (error) {
         if (error instanceof CardTorn) continue;
@@ -367,8 +433,17 @@ async function webSale(w: World, m: Merchant, card: SimCard, g: Ground): Promise
         if (refusedForGood(cause)) {
           // refused for good (a revoked purse on the shop's list, a limit): the card signed; the check stays in its log
           const pending = wallet.pendingPayments().find((p) => p.orderId === pendingOrder);
-          if (pending) g.lost.set(pending.checkId, { hash: pending.checkId, purseId: card.purseId, serial: pending.serial, amount: pending.amount });
-          w.trace.add(w.op, `sale ${card.name} ${where} ${amount} refused after signing ${(cause as ShopRejectedError).code}`);
+          if (pending)
+            g.lost.set(pending.checkId, {
+              hash: pending.checkId,
+              purseId: card.purseId,
+              serial: pending.serial,
+              amount: pending.amount,
+            });
+          w.trace.add(
+            w.op,
+            `sale ${card.name} ${where} ${amount} refused after signing ${(cause as ShopRejectedError).code}`,
+          );
           return;
         }
         await afterShopFailure(w, m, cause);
@@ -384,7 +459,9 @@ async function webSale(w: World, m: Merchant, card: SimCard, g: Ground): Promise
 function refusedForGood(cause: unknown): boolean {
   if (!(cause instanceof ShopRejectedError)) return false;
   if (cause.status === 409) return true;
-  return typeof cause.code === 'number' && (cause.code === ErrorCode.Revoked || (cause.code >= 300 && cause.code < 400));
+  return (
+    typeof cause.code === 'number' && (cause.code === ErrorCode.Revoked || (cause.code >= 300 && cause.code < 400))
+  );
 }
 
 /** The shop's process crashed while recording a check: it restarts from its journal. */
@@ -396,7 +473,7 @@ async function afterShopFailure(w: World, m: Merchant, cause: unknown): Promise<
 }
 
 /** The card's newest purchase, re-issued (ground truth for a check refused after the card signed it). */
-async function newestPurchase(w: World, card: SimCard): Promise<Uint8Array | undefined> {
+async function _newestPurchase(w: World, card: SimCard): Promise<Uint8Array | undefined> {
   for (;;) {
     try {
       return await card.run(w.prng, w.faults, async (c) => {
@@ -414,18 +491,24 @@ async function newestPurchase(w: World, card: SimCard): Promise<Uint8Array | und
 /** The terminal cancels its last sale: a refund to the card, the check voided (retried while the card is interrupted). */
 async function refund(w: World, m: Merchant, t: Terminal): Promise<void> {
   const last = t.lastSale();
-  if (!last || last.status !== 'pending') return;
+  if (last?.status !== 'pending') return;
   const card = w.cards.find((c) => c.purseId === last.record.purseId);
   if (!card) return;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       const r = await t.cancelLast(cardPort(card, w.prng, w.faults));
-      w.trace.add(w.op, `refund ${card.name} ${m.party.id}/${t.terminalId} ${r.amount} serial ${last.record.serial}${r.balance !== undefined ? ` -> ${r.balance}` : ' (already applied)'}`);
+      w.trace.add(
+        w.op,
+        `refund ${card.name} ${m.party.id}/${t.terminalId} ${r.amount} serial ${last.record.serial}${r.balance !== undefined ? ` -> ${r.balance}` : ' (already applied)'}`,
+      );
       return;
     } catch (error) {
       if (!(error instanceof TerminalError)) throw error;
       if (error.kind === 'card_interrupted') continue;
-      w.trace.add(w.op, `refund ${card.name} ${m.party.id}/${t.terminalId} serial ${last.record.serial} ${error.kind} ${error.code ?? ''}`);
+      w.trace.add(
+        w.op,
+        `refund ${card.name} ${m.party.id}/${t.terminalId} serial ${last.record.serial} ${error.kind} ${error.code ?? ''}`,
+      );
       return;
     }
   }
@@ -437,9 +520,15 @@ async function deposit(w: World, m: Merchant): Promise<void> {
     const r = await m.book.deposit();
     if (!r.outcomes.length) return;
     const credited = r.outcomes.filter((o) => o.credited > 0).length;
-    w.trace.add(w.op, `${m.party.id} deposit ${r.outcomes.length} checks in ${r.batches.length} batches, ${credited} credited [${r.outcomes.map((o) => o.code).join(',')}]`);
+    w.trace.add(
+      w.op,
+      `${m.party.id} deposit ${r.outcomes.length} checks in ${r.batches.length} batches, ${credited} credited [${r.outcomes.map((o) => o.code).join(',')}]`,
+    );
   } catch (error) {
-    if (error instanceof TerminalError && (error.kind === 'bank_unreachable' || error.kind === 'bank_rejected' || error.kind === 'bad_receipt')) {
+    if (
+      error instanceof TerminalError &&
+      (error.kind === 'bank_unreachable' || error.kind === 'bank_rejected' || error.kind === 'bad_receipt')
+    ) {
       w.trace.add(w.op, `${m.party.id} deposit failed ${error.kind} ${error.code ?? ''}`);
       return;
     }
@@ -454,7 +543,8 @@ async function drain(w: World, wallet: FaultyLink): Promise<void> {
   for (const m of w.merchants) {
     await m.book.refreshRevocationList();
     for (let attempt = 0; m.book.pending().length > 0; attempt++) {
-      if (attempt > 500) throw new Error(`${m.party.id}: ${m.book.pending().length} checks still pending after 500 deposits`);
+      if (attempt > 500)
+        throw new Error(`${m.party.id}: ${m.book.pending().length} checks still pending after 500 deposits`);
       await deposit(w, m);
       await m.link.flush();
     }

@@ -4,12 +4,12 @@
 import { fund, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import { MerchantBook, Terminal } from '../../src/merchant/index.ts';
 import type { Party } from '../../src/protocol/pki.ts';
-import { SimBank, FaultyLink } from './bank.ts';
+import { Wallet } from '../../src/wallet/index.ts';
+import { FaultyLink, SimBank } from './bank.ts';
 import { CURRENCY, issueCard, type SimCard } from './cards.ts';
 import { SimClock } from './clock.ts';
 import { Faults } from './faults.ts';
 import { CrashingStore, SimShop } from './merchant.ts';
-import { Wallet } from '../../src/wallet/index.ts';
 import { Prng } from './prng.ts';
 import { Trace } from './trace.ts';
 
@@ -65,7 +65,20 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
   const bank = await SimBank.create(clock);
   const db = bank.db;
   const b = bank.service.bank;
-  const w = { seed, prng, clock, faults, trace, bank, cardholders: new Map(), cards: [], clones: [], wallets: new Map(), merchants: [], op: 0 } as unknown as World;
+  const w = {
+    seed,
+    prng,
+    clock,
+    faults,
+    trace,
+    bank,
+    cardholders: new Map(),
+    cards: [],
+    clones: [],
+    wallets: new Map(),
+    merchants: [],
+    op: 0,
+  } as unknown as World;
   w.walletLink = new FaultyLink(bank, prng, faults, trace, () => w.op, 'wallet');
   for (let i = 0; i < size.cardholders; i++) {
     const id = `ch-${i}`;
@@ -74,9 +87,24 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
   }
   const holders = [...w.cardholders.keys()];
   for (let i = 0; i < size.cards; i++) {
-    const card = await issueCard(db, b, { name: `card-${i}`, purseId: `purse-${i}`, cardholderId: prng.pick(holders), now: clock.now });
+    const card = await issueCard(db, b, {
+      name: `card-${i}`,
+      purseId: `purse-${i}`,
+      cardholderId: prng.pick(holders),
+      now: clock.now,
+    });
     w.cards.push(card);
-    w.wallets.set(card, new Wallet({ card: card.card, bank: w.walletLink, bankCertificate: b.party.certificate, anchors: b.anchors, cardholder: w.cardholders.get(card.cardholderId) as Party, clock: clock.read }));
+    w.wallets.set(
+      card,
+      new Wallet({
+        card: card.card,
+        bank: w.walletLink,
+        bankCertificate: b.party.certificate,
+        anchors: b.anchors,
+        cardholder: w.cardholders.get(card.cardholderId) as Party,
+        clock: clock.read,
+      }),
+    );
   }
   for (let i = 0; i < size.merchants; i++) {
     const party = await registerMerchant(db, b, `m-${i}`, { now: clock.now });
@@ -84,7 +112,15 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
     const link = new FaultyLink(bank, prng, faults, trace, () => w.op, party.id);
     const book = await openBook(w, party, store, link);
     const terminals = Array.from({ length: size.terminals }, (_, t) => newTerminal(w, book, `T${i}-${t}`));
-    w.merchants.push({ party, store, link, book, terminals, ...(i < size.shops ? { shop: new SimShop(book, prng, faults) } : {}), restarts: 0 });
+    w.merchants.push({
+      party,
+      store,
+      link,
+      book,
+      terminals,
+      ...(i < size.shops ? { shop: new SimShop(book, prng, faults) } : {}),
+      restarts: 0,
+    });
   }
   for (const m of w.merchants) await m.book.refreshRevocationList();
   return w;
@@ -93,7 +129,12 @@ export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): 
 function openBook(w: World, party: Party, store: CrashingStore, link: FaultyLink): Promise<MerchantBook> {
   const b = w.bank.service.bank;
   return MerchantBook.open({
-    merchant: party, bankCertificate: b.party.certificate, anchors: b.anchors, store, bank: link, clock: w.clock.read,
+    merchant: party,
+    bankCertificate: b.party.certificate,
+    anchors: b.anchors,
+    store,
+    bank: link,
+    clock: w.clock.read,
     policy: { revocationMaxAgeS: REVOCATION_MAX_AGE_S, currency: CURRENCY, depositBatchMax: BATCH_MAX },
   });
 }

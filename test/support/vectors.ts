@@ -1,6 +1,7 @@
 // Reads the shared vector files in test/vectors/ (the same files core-rs/tests read).
 import { readFileSync } from 'node:fs';
 
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON by default, as JSON.parse gives; callers name a type when they want one
 export function vectors<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8')) as T;
 }
@@ -15,11 +16,17 @@ export interface WycheproofTest {
   [field: string]: unknown;
 }
 
+export interface WycheproofGroup {
+  tests: WycheproofTest[];
+  [field: string]: unknown;
+}
+
 /** Every test of a Wycheproof file with its group. */
-export function wycheproof(name: string): { group: any; test: WycheproofTest }[] {
-  const file = vectors(name);
-  const all = file.testGroups.flatMap((group: any) => group.tests.map((test: WycheproofTest) => ({ group, test })));
-  if (all.length !== file.numberOfTests) throw new Error(`${name}: ${all.length} tests, header says ${file.numberOfTests}`);
+export function wycheproof(name: string): { group: WycheproofGroup; test: WycheproofTest }[] {
+  const file = vectors<{ testGroups: WycheproofGroup[]; numberOfTests: number }>(name);
+  const all = file.testGroups.flatMap((group) => group.tests.map((test) => ({ group, test })));
+  if (all.length !== file.numberOfTests)
+    throw new Error(`${name}: ${all.length} tests, header says ${file.numberOfTests}`);
   return all;
 }
 

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { openDatabase, type Database } from '../../src/bank/db.ts';
+import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer, type ServerOptions } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard } from '../../src/card/purse.ts';
 import { MerchantBook } from '../../src/merchant/book.ts';
@@ -23,7 +23,13 @@ import { Wallet, type WalletOptions } from '../../src/wallet/wallet.ts';
 
 export const CURRENCY = 'EUR';
 export const PIN = '2468';
-export const LIMITS: OfflineLimits = { currency: CURRENCY, maxBalance: 500_000, maxPerCheck: 100_000, maxOfflineChecks: 100, maxOfflineAmount: 500_000 };
+export const LIMITS: OfflineLimits = {
+  currency: CURRENCY,
+  maxBalance: 500_000,
+  maxPerCheck: 100_000,
+  maxOfflineChecks: 100,
+  maxOfflineAmount: 500_000,
+};
 export const FUNDS = 100_000;
 export const MERCHANT_ID = 'webshop-1';
 
@@ -55,7 +61,9 @@ export async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
-export async function makeWorld(o: { bankServer?: ServerOptions; shop?: Partial<ShopServerOptions>; db?: Database } = {}): Promise<World> {
+export async function makeWorld(
+  o: { bankServer?: ServerOptions; shop?: Partial<ShopServerOptions>; db?: Database } = {},
+): Promise<World> {
   const clock: Clock = { now: Math.floor(Date.now() / 1000), shopSkew: 0 };
   // PGlite in memory unless the caller brings a database (a PostgreSQL schema, test/bank/support.ts).
   const db = o.db ?? (await openDatabase(''));
@@ -70,12 +78,38 @@ export async function makeWorld(o: { bankServer?: ServerOptions; shop?: Partial<
   const sign = ed25519.keygen();
   const kx = x25519.keygen();
   const registered = await bank.registerMerchant(MERCHANT_ID, { signingKey: sign.publicKey, kxKey: kx.publicKey });
-  const merchant: Party = { id: MERCHANT_ID, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate: registered.certificate, kx };
-  const book = await MerchantBook.open({ merchant, bankCertificate: registered.bankCertificate, anchors, store: new MemoryCheckStore(), bank, clock: () => clock.now, policy: { currency: CURRENCY } });
+  const merchant: Party = {
+    id: MERCHANT_ID,
+    secretKey: sign.secretKey,
+    publicKey: sign.publicKey,
+    certificate: registered.certificate,
+    kx,
+  };
+  const book = await MerchantBook.open({
+    merchant,
+    bankCertificate: registered.bankCertificate,
+    anchors,
+    store: new MemoryCheckStore(),
+    bank,
+    clock: () => clock.now,
+    policy: { currency: CURRENCY },
+  });
   const shopApp = await createShopServer({ book, clock: () => clock.now + clock.shopSkew, ...(o.shop ?? {}) });
   const shopUrl = await listen(shopApp);
   return {
-    clock, db, service, bankApp, bankUrl, bank, bankCertificate: info.bankCertificate, anchors, merchant, book, shopApp, shopUrl, shop: new ShopClient(shopUrl),
+    clock,
+    db,
+    service,
+    bankApp,
+    bankUrl,
+    bank,
+    bankCertificate: info.bankCertificate,
+    anchors,
+    merchant,
+    book,
+    shopApp,
+    shopUrl,
+    shop: new ShopClient(shopUrl),
     async close() {
       await shopApp.close();
       await bankApp.close();
@@ -97,7 +131,10 @@ let holders = 0;
  * A cardholder with a funded account and a certified signing key (made in the wallet), and a card
  * personalised through the admin API: the card makes its keys, the bank certifies the public ones.
  */
-export async function newHolder(w: World, o: { funds?: number; limits?: OfflineLimits; wallet?: Partial<WalletOptions> } = {}): Promise<Holder> {
+export async function newHolder(
+  w: World,
+  o: { funds?: number; limits?: OfflineLimits; wallet?: Partial<WalletOptions> } = {},
+): Promise<Holder> {
   const n = ++holders;
   const cardholderId = `holder-${n}`;
   const purseId = `purse-${n}`;
@@ -106,8 +143,21 @@ export async function newHolder(w: World, o: { funds?: number; limits?: OfflineL
   if (o.funds !== 0) await w.bank.fund(cardholderId, o.funds ?? FUNDS, CURRENCY);
   const card = new PurseCard(await EmulatedCard.create());
   const p = await issueCard(card, w.bank, { purseId, cardholderId, limits: o.limits ?? LIMITS, pin: PIN });
-  const cardholder: Party = { id: cardholderId, secretKey: keys.secretKey, publicKey: keys.publicKey, certificate: registered.certificate as Uint8Array };
-  const wallet = new Wallet({ card, bank: w.bank, bankCertificate: p.bankCertificate, anchors: w.anchors, cardholder, clock: () => w.clock.now, ...(o.wallet ?? {}) });
+  const cardholder: Party = {
+    id: cardholderId,
+    secretKey: keys.secretKey,
+    publicKey: keys.publicKey,
+    certificate: registered.certificate as Uint8Array,
+  };
+  const wallet = new Wallet({
+    card,
+    bank: w.bank,
+    bankCertificate: p.bankCertificate,
+    anchors: w.anchors,
+    cardholder,
+    clock: () => w.clock.now,
+    ...(o.wallet ?? {}),
+  });
   return { cardholderId, purseId, card, cardholder, wallet };
 }
 

@@ -1,15 +1,21 @@
 // The wallet end to end over loopback HTTP: a card personalised through the bank's admin API loads
 // value, pays a web shop (protocol 3), the shop deposits, and the bank's ledger adds up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/protocol/errors.ts';
 import { SW } from '../../src/card/apdu.ts';
-import { CardError } from '../../src/card/purse.ts';
 import type { EmulatedCard } from '../../src/card/emulator.ts';
-import { BankRejectedError, BankUnreachableError, type BankLink } from '../../src/net/bank-link.ts';
+import { CardError } from '../../src/card/purse.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
-import { partySigner, Wallet, type CardholderSigner, type PaymentJournal, type PendingPayment } from '../../src/wallet/wallet.ts';
+import { type BankLink, BankRejectedError, BankUnreachableError } from '../../src/net/bank-link.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { WalletError } from '../../src/wallet/errors.ts';
-import { CURRENCY, FUNDS, invariants, ledger, MERCHANT_ID, newHolder, PIN, type World, makeWorld } from './support.ts';
+import {
+  type CardholderSigner,
+  type PaymentJournal,
+  type PendingPayment,
+  partySigner,
+  Wallet,
+} from '../../src/wallet/wallet.ts';
+import { CURRENCY, FUNDS, invariants, ledger, MERCHANT_ID, makeWorld, newHolder, PIN, type World } from './support.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -31,17 +37,47 @@ describe('wallet: load, pay a web shop, deposit', () => {
     expect(await h.wallet.load(10_000)).toEqual({ amount: 10_000, balance: 10_000, resumed: false });
     expect((await ledger(w, h.cardholderId)).cardholder).toBe(before.cardholder - 10_000);
 
-    const wallet = new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors, cardholder: h.cardholder, clock: () => w.clock.now, approve: async (s) => (approvals.push(s), true) });
+    const wallet = new Wallet({
+      card: h.card,
+      bank: w.bank,
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      cardholder: h.cardholder,
+      clock: () => w.clock.now,
+      approve: async (s) => {
+        approvals.push(s);
+        return true;
+      },
+    });
     const paid = await wallet.payInternet(w.shop, order(2_500));
-    expect(paid).toMatchObject({ status: 'paid', purseId: h.purseId, serial: 1, amount: 2_500, currency: CURRENCY, merchantId: MERCHANT_ID, balance: 7_500 });
-    expect(approvals).toEqual([expect.objectContaining({ orderId: paid.orderId, merchantId: MERCHANT_ID, amount: 2_500, currency: CURRENCY, item: 'book' })]);
+    expect(paid).toMatchObject({
+      status: 'paid',
+      purseId: h.purseId,
+      serial: 1,
+      amount: 2_500,
+      currency: CURRENCY,
+      merchantId: MERCHANT_ID,
+      balance: 7_500,
+    });
+    expect(approvals).toEqual([
+      expect.objectContaining({
+        orderId: paid.orderId,
+        merchantId: MERCHANT_ID,
+        amount: 2_500,
+        currency: CURRENCY,
+        item: 'book',
+      }),
+    ]);
     expect(wallet.pendingPayments()).toEqual([]);
     const status = await (await fetch(`${w.shopUrl}/v1/orders/${paid.orderId}`)).json();
     expect(status).toMatchObject({ status: 'paid', checkId: paid.checkId });
     expect(w.book.pending().map((e) => e.record.serial)).toEqual([1]);
 
     const log = await h.wallet.log();
-    expect(log.map((r) => [r.kind, r.amount, r.counterparty])).toEqual([['purchase', 2_500, MERCHANT_ID], ['load', 10_000, 'bank-web']]);
+    expect(log.map((r) => [r.kind, r.amount, r.counterparty])).toEqual([
+      ['purchase', 2_500, MERCHANT_ID],
+      ['load', 10_000, 'bank-web'],
+    ]);
 
     const deposit = await fetch(`${w.shopUrl}/v1/deposit`, { method: 'POST' });
     expect(deposit.status).toBe(200);
@@ -90,21 +126,43 @@ describe('wallet: load, pay a web shop, deposit', () => {
     const declining = await newHolder(w, { wallet: { approve: async () => false } });
     await declining.wallet.unlock(PIN);
     await declining.wallet.load(1_000);
-    await expect(declining.wallet.payInternet(w.shop, order(100))).rejects.toMatchObject({ name: 'WalletError', code: 'declined' });
+    await expect(declining.wallet.payInternet(w.shop, order(100))).rejects.toMatchObject({
+      name: 'WalletError',
+      code: 'declined',
+    });
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
     await h.wallet.load(1_000);
-    const lying = { purchase: (o: { item: string; amount: number; currency: string }) => w.shop.purchase({ ...o, amount: o.amount + 1 }), pay: w.shop.pay.bind(w.shop) };
+    const lying = {
+      purchase: (o: { item: string; amount: number; currency: string }) =>
+        w.shop.purchase({ ...o, amount: o.amount + 1 }),
+      pay: w.shop.pay.bind(w.shop),
+    };
     await expect(h.wallet.payInternet(lying, order(100))).rejects.toMatchObject({ code: 'offer_mismatch' });
-    await expect(new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors }).payInternet(w.shop, order(100))).rejects.toMatchObject({ code: 'no_cardholder' });
+    await expect(
+      new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors }).payInternet(
+        w.shop,
+        order(100),
+      ),
+    ).rejects.toMatchObject({ code: 'no_cardholder' });
     expect(await declining.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
     expect(await h.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
   });
   it('an approval that outlasts the order: refused before the card is charged', async () => {
-    const h = await newHolder(w, { wallet: { approve: async (s) => ((w.clock.now = s.expiresAt), true) } });
+    const h = await newHolder(w, {
+      wallet: {
+        approve: async (s) => {
+          w.clock.now = s.expiresAt;
+          return true;
+        },
+      },
+    });
     await h.wallet.unlock(PIN);
     await h.wallet.load(1_000);
-    await expect(h.wallet.payInternet(w.shop, order(100))).rejects.toMatchObject({ name: 'WalletError', code: 'offer_expired' });
+    await expect(h.wallet.payInternet(w.shop, order(100))).rejects.toMatchObject({
+      name: 'WalletError',
+      code: 'offer_expired',
+    });
     expect(await h.wallet.status()).toMatchObject({ balance: 1_000, serial: 0 });
   });
 });
@@ -114,7 +172,13 @@ describe('wallet: lost replies and the bank unreachable', () => {
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
     const dead = new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 });
-    const offline = new Wallet({ card: h.card, bank: dead, bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    const offline = new Wallet({
+      card: h.card,
+      bank: dead,
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      clock: () => w.clock.now,
+    });
     const error = await offline.load(4_000).catch((e) => e);
     expect(error).toBeInstanceOf(BankUnreachableError);
     expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS);
@@ -138,7 +202,13 @@ describe('wallet: lost replies and the bank unreachable', () => {
       deposit: (b) => w.bank.deposit(b),
       revocationList: () => w.bank.revocationList(),
     };
-    const wallet = new Wallet({ card: h.card, bank: lossy, bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    const wallet = new Wallet({
+      card: h.card,
+      bank: lossy,
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      clock: () => w.clock.now,
+    });
     await expect(wallet.load(6_000)).rejects.toBeInstanceOf(BankUnreachableError);
     expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 6_000);
     expect((await h.wallet.status()).balance).toBe(0);
@@ -154,7 +224,13 @@ describe('wallet: lost replies and the bank unreachable', () => {
   it('an outstanding request the bank now refuses as expired is left, and a new one loads', async () => {
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
-    const dead = new Wallet({ card: h.card, bank: new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 }), bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    const dead = new Wallet({
+      card: h.card,
+      bank: new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 }),
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      clock: () => w.clock.now,
+    });
     await expect(dead.load(800)).rejects.toBeInstanceOf(BankUnreachableError);
     w.clock.now += 301; // past the bank's accepted skew for the old request's time
     expect(await h.wallet.load(800)).toEqual({ amount: 800, balance: 800, resumed: false });
@@ -165,11 +241,20 @@ describe('wallet: lost replies and the bank unreachable', () => {
   it('recoverLoads sends every outstanding request again (a wallet restarted after lost replies)', async () => {
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
-    const dead = new Wallet({ card: h.card, bank: new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 }), bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now });
+    const dead = new Wallet({
+      card: h.card,
+      bank: new BankClient('http://127.0.0.1:1', { timeoutMs: 2_000 }),
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      clock: () => w.clock.now,
+    });
     await expect(dead.load(100)).rejects.toBeInstanceOf(BankUnreachableError);
     await expect(dead.load(200)).rejects.toBeInstanceOf(BankUnreachableError);
     const recovered = await h.wallet.recoverLoads();
-    expect(recovered.map((r) => [r.amount, r.error])).toEqual([[100, undefined], [200, undefined]]);
+    expect(recovered.map((r) => [r.amount, r.error])).toEqual([
+      [100, undefined],
+      [200, undefined],
+    ]);
     expect((await h.wallet.status()).balance).toBe(300);
     expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS - 300);
   });
@@ -181,13 +266,26 @@ describe('wallet: lost replies and the bank unreachable', () => {
     const otherRoot = createRoot('root-other');
     const other = certifyBank(otherRoot, 'bank-web', { notBefore: w.clock.now - 60, notAfter: w.clock.now + 86_400 });
     const anchors = new Map([...w.anchors, ...anchorsOf(otherRoot)]);
-    const misdirected = new Wallet({ card: h.card, bank: w.bank, bankCertificate: other.certificate, anchors, clock: () => w.clock.now });
+    const misdirected = new Wallet({
+      card: h.card,
+      bank: w.bank,
+      bankCertificate: other.certificate,
+      anchors,
+      clock: () => w.clock.now,
+    });
     const error = await misdirected.load(1_500).catch((e) => e);
-    expect(error).toMatchObject({ name: 'BankRejectedError', status: 422, kind: 'protocol', code: ErrorCode.EnvelopeOpenFailed });
+    expect(error).toMatchObject({
+      name: 'BankRejectedError',
+      status: 422,
+      kind: 'protocol',
+      code: ErrorCode.EnvelopeOpenFailed,
+    });
     expect((await ledger(w, h.cardholderId)).cardholder).toBe(FUNDS);
     expect((await h.wallet.status()).balance).toBe(0);
     // A bank certificate under no trusted root is refused before anything is sealed.
-    expect(() => new Wallet({ card: h.card, bank: w.bank, bankCertificate: other.certificate, anchors: w.anchors })).toThrow();
+    expect(
+      () => new Wallet({ card: h.card, bank: w.bank, bankCertificate: other.certificate, anchors: w.anchors }),
+    ).toThrow();
   });
 
   it('a revoked (lost) purse: the bank refuses its loads and the shop, with a fresh revocation list, its checks', async () => {
@@ -201,13 +299,18 @@ describe('wallet: lost replies and the bank unreachable', () => {
     const error = await h.wallet.payInternet(w.shop, order(700)).catch((e) => e);
     expect(error).toBeInstanceOf(WalletError);
     expect(error).toMatchObject({ code: 'payment_incomplete' });
-    expect((error as Error).cause).toMatchObject({ name: 'ShopRejectedError', status: 422, kind: 'protocol', code: ErrorCode.Revoked });
+    expect((error as Error).cause).toMatchObject({
+      name: 'ShopRejectedError',
+      status: 422,
+      kind: 'protocol',
+      code: ErrorCode.Revoked,
+    });
     expect(w.book.pending().length).toBe(pending);
   });
 });
 
 describe('wallet: an app-held cardholder signer and payment journal (the browser wallet path)', () => {
-  it('a power cut inside INTERNET CHECK at every write: recoverPayment finds the payment in the card\'s log (paid once) or says not charged; value conserved', async () => {
+  it("a power cut inside INTERNET CHECK at every write: recoverPayment finds the payment in the card's log (paid once) or says not charged; value conserved", async () => {
     const h = await newHolder(w);
     await h.wallet.unlock(PIN);
     await h.wallet.load(20_000);
@@ -232,7 +335,10 @@ describe('wallet: an app-held cardholder signer and payment journal (the browser
       expect(h.wallet.interruptedPayments()).toHaveLength(1);
       await emulator.powerOn(); // the card presented again after the cut
       await h.wallet.unlock(PIN); // a new power cycle: the PIN again
-      const r = await h.wallet.recoverPayment(w.shop, (h.wallet.interruptedPayments()[0] as { orderId: string }).orderId);
+      const r = await h.wallet.recoverPayment(
+        w.shop,
+        (h.wallet.interruptedPayments()[0] as { orderId: string }).orderId,
+      );
       const after = (await h.card.status()).balance;
       if (r.status === 'not charged') {
         expect(after).toBe(before);
@@ -257,21 +363,63 @@ describe('wallet: an app-held cardholder signer and payment journal (the browser
     const events: string[] = [];
     const kept = new Map<string, PendingPayment>();
     const inner = partySigner(h.cardholder, w.anchors);
-    const signer: CardholderSigner = { id: h.cardholderId, approveAndSeal: async (d, now) => (events.push('sign'), inner.approveAndSeal(d, now)) };
+    const signer: CardholderSigner = {
+      id: h.cardholderId,
+      approveAndSeal: async (d, now) => {
+        events.push('sign');
+        return inner.approveAndSeal(d, now);
+      },
+    };
     const journal: PaymentJournal = {
-      signed: async (p) => void (events.push(`kept ${p.orderId}`), kept.set(p.orderId, p)),
-      confirmed: async (p, c) => void (events.push(`confirmed ${c.checkId}`), kept.delete(p.orderId)),
+      signed: async (p) => {
+        events.push(`kept ${p.orderId}`);
+        kept.set(p.orderId, p);
+      },
+      confirmed: async (p, c) => {
+        events.push(`confirmed ${c.checkId}`);
+        kept.delete(p.orderId);
+      },
     };
     // The shop takes the check, its answer is lost: the journal holds the payment.
     let cut = true;
-    const flaky = { purchase: w.shop.purchase.bind(w.shop), pay: async (id: string, sealed: Uint8Array) => { const r = await w.shop.pay(id, sealed); if (cut) throw new Error('connection reset'); return r; } };
-    const app = { card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors, clock: () => w.clock.now, cardholderSigner: signer, journal };
-    const error = await new Wallet({ ...app, approve: async (s) => (events.push(`approve ${s.bankId}`), true) }).payInternet(flaky, order(1_200)).catch((e) => e);
+    const flaky = {
+      purchase: w.shop.purchase.bind(w.shop),
+      pay: async (id: string, sealed: Uint8Array) => {
+        const r = await w.shop.pay(id, sealed);
+        if (cut) throw new Error('connection reset');
+        return r;
+      },
+    };
+    const app = {
+      card: h.card,
+      bank: w.bank,
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      clock: () => w.clock.now,
+      cardholderSigner: signer,
+      journal,
+    };
+    const error = await new Wallet({
+      ...app,
+      approve: async (s) => {
+        events.push(`approve ${s.bankId}`);
+        return true;
+      },
+    })
+      .payInternet(flaky, order(1_200))
+      .catch((e) => e);
     expect(error).toMatchObject({ name: 'WalletError', code: 'payment_incomplete' });
     const [orderId] = [...kept.keys()];
     expect(events).toEqual([`approve ${w.service.bank.id}`, 'sign', `kept ${orderId}`]);
     const pending = kept.get(orderId as string) as PendingPayment;
-    expect(pending).toMatchObject({ orderId, item: 'book', amount: 1_200, currency: CURRENCY, merchantId: MERCHANT_ID, serial: 1 });
+    expect(pending).toMatchObject({
+      orderId,
+      item: 'book',
+      amount: 1_200,
+      currency: CURRENCY,
+      merchantId: MERCHANT_ID,
+      serial: 1,
+    });
     expect(await h.card.status()).toMatchObject({ balance: 1_800, serial: 1 });
 
     // A new wallet (the page reloaded) sends the journalled payment; the shop confirms that check once.
@@ -280,7 +428,10 @@ describe('wallet: an app-held cardholder signer and payment journal (the browser
     expect(resumed).toMatchObject({ orderId, checkId: pending.checkId, merchantId: MERCHANT_ID, balance: 1_800 });
     expect(events.at(-1)).toBe(`confirmed ${pending.checkId}`);
     expect(kept.size).toBe(0);
-    expect(await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()).toMatchObject({ status: 'paid', checkId: pending.checkId });
+    expect(await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()).toMatchObject({
+      status: 'paid',
+      checkId: pending.checkId,
+    });
   });
 
   it('a journal that cannot keep the payment stops the send; a slip that does not verify is offer_invalid, nothing charged', async () => {
@@ -288,16 +439,43 @@ describe('wallet: an app-held cardholder signer and payment journal (the browser
     await h.wallet.unlock(PIN);
     await h.wallet.load(1_000);
     let sent = 0;
-    const counting = { purchase: w.shop.purchase.bind(w.shop), pay: (id: string, s: Uint8Array) => (sent++, w.shop.pay(id, s)) };
-    const full: PaymentJournal = { signed: async () => { throw new Error('quota exceeded'); }, confirmed: async () => undefined };
-    const wallet = new Wallet({ card: h.card, bank: w.bank, bankCertificate: w.bankCertificate, anchors: w.anchors, cardholder: h.cardholder, clock: () => w.clock.now, journal: full });
+    const counting = {
+      purchase: w.shop.purchase.bind(w.shop),
+      pay: (id: string, s: Uint8Array) => {
+        sent++;
+        return w.shop.pay(id, s);
+      },
+    };
+    const full: PaymentJournal = {
+      signed: async () => {
+        throw new Error('quota exceeded');
+      },
+      confirmed: async () => undefined,
+    };
+    const wallet = new Wallet({
+      card: h.card,
+      bank: w.bank,
+      bankCertificate: w.bankCertificate,
+      anchors: w.anchors,
+      cardholder: h.cardholder,
+      clock: () => w.clock.now,
+      journal: full,
+    });
     const error = await wallet.payInternet(counting, order(300)).catch((e) => e);
     expect(error).toMatchObject({ code: 'payment_incomplete', pending: { amount: 300, serial: 1 } });
     expect((error as Error).message).toMatch(/could not be kept, so it was not sent: quota exceeded/);
     expect(sent).toBe(0);
     expect(wallet.pendingPayments().map((p) => p.serial)).toEqual([1]);
 
-    const tampered = { purchase: async (o: { item: string; amount: number; currency: string }) => { const offer = await w.shop.purchase(o); const slip = offer.slip.slice(); slip[slip.length - 1]! ^= 1; return { ...offer, slip }; }, pay: counting.pay };
+    const tampered = {
+      purchase: async (o: { item: string; amount: number; currency: string }) => {
+        const offer = await w.shop.purchase(o);
+        const slip = offer.slip.slice();
+        slip[slip.length - 1]! ^= 1;
+        return { ...offer, slip };
+      },
+      pay: counting.pay,
+    };
     const bad = await h.wallet.payInternet(tampered, order(100)).catch((e) => e);
     expect(bad).toMatchObject({ name: 'WalletError', code: 'offer_invalid' });
     expect((bad as Error).cause).toMatchObject({ name: 'ProtocolError', code: ErrorCode.BadSignature });

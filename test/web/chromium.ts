@@ -2,7 +2,7 @@
 // ships no browser): CHROMIUM_PATH, else Debian's /usr/bin/chromium (scripts/setup.mjs installs it
 // with apt-get when missing). Never a browser downloaded by `playwright install`.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'];
 
@@ -19,7 +19,10 @@ export function findChromium(): string | undefined {
 /** Launches Chromium headless; as root it needs --no-sandbox (the sandbox refuses to run as root). */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();
-  if (!executablePath) throw new Error("no Chromium found: run `node scripts/setup.mjs` (installs Debian's chromium) or set CHROMIUM_PATH");
+  if (!executablePath)
+    throw new Error(
+      "no Chromium found: run `node scripts/setup.mjs` (installs Debian's chromium) or set CHROMIUM_PATH",
+    );
   const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
   return chromium.launch({ executablePath, headless: true, args });
 }

@@ -12,7 +12,8 @@ describe('web wallet amounts', () => {
   });
 
   it('refuses zero, negatives, three decimals, exponents and words', () => {
-    for (const bad of ['0', '0.00', '-1', '1.005', '1e3', 'ten', '', '1,50', '.5', '1.']) expect(() => parseAmount(bad), bad).toThrow(RangeError);
+    for (const bad of ['0', '0.00', '-1', '1.005', '1e3', 'ten', '', '1,50', '.5', '1.'])
+      expect(() => parseAmount(bad), bad).toThrow(RangeError);
   });
 
   it('writes minor units back the way they are read', () => {

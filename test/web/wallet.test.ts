@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopCatalogue } from '../../src/web/catalogue.ts';
-import { CURRENCY, ledger, invariants, makeWorld, MERCHANT_ID, type World } from '../wallet/support.ts';
+import { CURRENCY, invariants, ledger, MERCHANT_ID, makeWorld, type World } from '../wallet/support.ts';
 import { launchChromium } from './chromium.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,7 +50,9 @@ async function balanceText(p: Page) {
 }
 
 async function logRows(p: Page): Promise<string[]> {
-  return p.locator('#log tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent).join(' | ')));
+  return p
+    .locator('#log tbody tr')
+    .evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent).join(' | ')));
 }
 
 async function shot(locator: Locator, name: string): Promise<Buffer> {
@@ -137,7 +139,9 @@ describe('browser wallet (headless Chromium)', () => {
     expect(await balanceText(page)).toBe('178.00 EUR');
     const rows = await logRows(page);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(new RegExp(`^check 1 \\| purchase · mug \\| ${MERCHANT_ID} \\| −22\\.00 EUR \\| .* \\| ✓ verified$`));
+    expect(rows[0]).toMatch(
+      new RegExp(`^check 1 \\| purchase · mug \\| ${MERCHANT_ID} \\| −22\\.00 EUR \\| .* \\| ✓ verified$`),
+    );
     const afterPay = await shot(page.locator('#balance'), 'balance-after-payment');
     await page.screenshot({ path: join(shots, 'page-after-payment.png'), fullPage: true });
 
@@ -163,16 +167,29 @@ describe('browser wallet (headless Chromium)', () => {
     await page.click('button.buy[data-item="coffee-250g"]');
     await idle(page);
     expect(await page.locator('#approve-dialog').getAttribute('open')).toBeNull();
-    expect(await page.locator('#error').textContent()).toBe("the shop's signed request does not check out (the signature does not verify: purchase slip): nothing was charged");
+    expect(await page.locator('#error').textContent()).toBe(
+      "the shop's signed request does not check out (the signature does not verify: purchase slip): nothing was charged",
+    );
     expect(await balanceText(page)).toBe('178.00 EUR');
     expect(await logRows(page)).toEqual(rows);
     await page.unroute(ordersUrl);
 
     // The shop has the order paid; after its deposit the bank's ledger moved the money.
-    const orderId = (await page.locator('#log tbody tr[data-kind="purchase"]').first().getAttribute('data-order')) as string;
-    const order = (await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()) as { status: string; amount: number; item: string };
+    const orderId = (await page
+      .locator('#log tbody tr[data-kind="purchase"]')
+      .first()
+      .getAttribute('data-order')) as string;
+    const order = (await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()) as {
+      status: string;
+      amount: number;
+      item: string;
+    };
     expect(order).toMatchObject({ status: 'paid', amount: 2_200, item: 'mug' });
-    const deposit = await fetch(`${w.shopUrl}/v1/deposit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const deposit = await fetch(`${w.shopUrl}/v1/deposit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(deposit.status).toBe(200);
     expect(await ledger(w, cardholderId)).toEqual({ cardholder: 30_000, merchant: 2_200, emoney: 17_800 });
     expect(await invariants(w)).toEqual([]);
@@ -195,7 +212,11 @@ describe('browser wallet (headless Chromium)', () => {
 
     // Two more: blocked, the right PIN refused too; the bank unblocks it (its signature over this
     // purse and a fresh counter, checked by the card) and the same PIN works again.
-    for (const [pin, error] of [['0001', 'Wrong PIN: 1 try left.'], ['0002', 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.'], [PIN, 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.']] as const) {
+    for (const [pin, error] of [
+      ['0001', 'Wrong PIN: 1 try left.'],
+      ['0002', 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.'],
+      [PIN, 'The card is blocked after too many wrong PINs: “Unblock with the bank” resets the tries.'],
+    ] as const) {
       await page.fill('#pin', pin);
       await page.click('#unlock-button');
       await idle(page);
@@ -253,14 +274,20 @@ describe('browser wallet (headless Chromium)', () => {
     await idle(p);
     expect(await p.locator('#error').textContent()).toContain('The bank cannot be reached');
     expect(await balanceText(p)).toBe('0.00 EUR');
-    expect(await ledger(w, cardholderId)).toMatchObject({ cardholder: before.cardholder - 4_000, emoney: before.emoney + 4_000 });
+    expect(await ledger(w, cardholderId)).toMatchObject({
+      cardholder: before.cardholder - 4_000,
+      emoney: before.emoney + 4_000,
+    });
     await p.unroute(loadUrl);
 
     // After a reload the card sends the same request again; the bank answers it once.
     await reloadAndUnlock(p);
     expect(await p.locator('#message').textContent()).toBe('Finished an interrupted load of 40.00 EUR.');
     expect(await balanceText(p)).toBe('40.00 EUR');
-    expect(await ledger(w, cardholderId)).toMatchObject({ cardholder: before.cardholder - 4_000, emoney: before.emoney + 4_000 });
+    expect(await ledger(w, cardholderId)).toMatchObject({
+      cardholder: before.cardholder - 4_000,
+      emoney: before.emoney + 4_000,
+    });
 
     // The shop takes the check, its confirmation is lost: the card has paid, the wallet knows it.
     const payUrl = `${w.shopUrl}/v1/orders/*/pay`;
@@ -279,14 +306,34 @@ describe('browser wallet (headless Chromium)', () => {
 
     // The next unlock sends the same check again; the shop confirms it (once).
     await reloadAndUnlock(p);
-    expect(await p.locator('#message').textContent()).toMatch(/^Sent again: webshop-1 confirmed the payment of 12\.50 EUR \(order [0-9a-f]+\)\.$/);
+    expect(await p.locator('#message').textContent()).toMatch(
+      /^Sent again: webshop-1 confirmed the payment of 12\.50 EUR \(order [0-9a-f]+\)\.$/,
+    );
     expect(await balanceText(p)).toBe('27.50 EUR');
     expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✓ verified$/);
-    const orderId = (await p.locator('#log tbody tr[data-kind="purchase"]').first().getAttribute('data-order')) as string;
-    expect(await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()).toMatchObject({ status: 'paid', amount: 1_250 });
+    const orderId = (await p
+      .locator('#log tbody tr[data-kind="purchase"]')
+      .first()
+      .getAttribute('data-order')) as string;
+    expect(await (await fetch(`${w.shopUrl}/v1/orders/${orderId}`)).json()).toMatchObject({
+      status: 'paid',
+      amount: 1_250,
+    });
     const merchantBefore = (await ledger(w, cardholderId)).merchant;
-    expect((await fetch(`${w.shopUrl}/v1/deposit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
-    expect(await ledger(w, cardholderId)).toEqual({ cardholder: before.cardholder - 4_000, merchant: merchantBefore + 1_250, emoney: before.emoney + 4_000 - 1_250 });
+    expect(
+      (
+        await fetch(`${w.shopUrl}/v1/deposit`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
+    expect(await ledger(w, cardholderId)).toEqual({
+      cardholder: before.cardholder - 4_000,
+      merchant: merchantBefore + 1_250,
+      emoney: before.emoney + 4_000 - 1_250,
+    });
     expect(await invariants(w)).toEqual([]);
 
     // The history check can fail: a stored receipt whose approval signature was altered is flagged
@@ -313,7 +360,10 @@ describe('browser wallet (headless Chromium)', () => {
 
     // The only console errors are the two connections cut on purpose.
     const reset = expect.stringContaining('net::ERR_CONNECTION_RESET');
-    expect(errors).toEqual([{ text: reset, url: loadUrl }, { text: reset, url: `${w.shopUrl}/v1/orders/${orderId}/pay` }]);
+    expect(errors).toEqual([
+      { text: reset, url: loadUrl },
+      { text: reset, url: `${w.shopUrl}/v1/orders/${orderId}/pay` },
+    ]);
     await ctx.close();
   });
 });

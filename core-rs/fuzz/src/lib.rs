@@ -17,15 +17,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
-use smartcheck_core::checks::{verify_checks, verify_packed as core_verify_packed, Context, PackedInput, Verdict};
+use smartcheck_core::checks::{
+    verify_checks, verify_packed as core_verify_packed, Context, PackedInput, Verdict,
+};
 use smartcheck_core::{hpke, CoreError};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// Codes of src/protocol/errors.ts (the registry the core mirrors).
 const REGISTERED: &[u16] = &[
-    100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310,
-    311, 312, 313, 314, 315, 316, 317, 318, 400, 401,
+    100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 200, 201, 202, 203, 204, 205, 206, 207, 208,
+    209, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309, 310, 311, 312, 313, 314, 315, 316, 317,
+    318, 400, 401,
 ];
 
 /// The shared protocol vectors (test/vectors/protocol/checks.json): trust context and seeds.
@@ -46,27 +49,68 @@ pub fn vectors() -> &'static Vectors {
     VECTORS.get_or_init(|| {
         let file: Value = serde_json::from_str(VECTORS_JSON).expect("checks.json is JSON");
         let hex = |v: &Value| hex::decode(v.as_str().expect("hex string")).expect("hex");
-        let anchors = file["anchors"].as_array().expect("anchors").iter().map(|a| (a["id"].as_str().expect("id").as_bytes().to_vec(), hex(&a["publicKey"]).try_into().expect("32-byte key"))).collect();
-        let revoked = file["revoked"].as_array().expect("revoked").iter().map(|r| r.as_str().expect("id").as_bytes().to_vec()).collect();
+        let anchors = file["anchors"]
+            .as_array()
+            .expect("anchors")
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_str().expect("id").as_bytes().to_vec(),
+                    hex(&a["publicKey"]).try_into().expect("32-byte key"),
+                )
+            })
+            .collect();
+        let revoked = file["revoked"]
+            .as_array()
+            .expect("revoked")
+            .iter()
+            .map(|r| r.as_str().expect("id").as_bytes().to_vec())
+            .collect();
         let cases = file["cases"].as_array().expect("cases");
         let checks = cases.iter().map(|c| hex(&c["check"])).collect();
-        let genuine = cases.iter().filter_map(|c| c["expected"].get("ok")).map(|ok| hex(&ok["checkHash"]).try_into().expect("32-byte hash")).collect();
-        Vectors { anchors, now: file["now"].as_u64().expect("now"), revoked, checks, genuine }
+        let genuine = cases
+            .iter()
+            .filter_map(|c| c["expected"].get("ok"))
+            .map(|ok| hex(&ok["checkHash"]).try_into().expect("32-byte hash"))
+            .collect();
+        Vectors {
+            anchors,
+            now: file["now"].as_u64().expect("now"),
+            revoked,
+            checks,
+            genuine,
+        }
     })
 }
 
 fn context(v: &Vectors) -> Context<'_> {
-    Context::new(v.anchors.iter().map(|(id, key)| (id.as_slice(), key)).collect(), v.now, v.revoked.iter().map(Vec::as_slice))
+    Context::new(
+        v.anchors
+            .iter()
+            .map(|(id, key)| (id.as_slice(), key))
+            .collect(),
+        v.now,
+        v.revoked.iter().map(Vec::as_slice),
+    )
 }
 
 fn judge(verdict: &Verdict<'_>, check: &[u8]) -> Option<u16> {
     match verdict {
         Err(code) => {
-            assert!(REGISTERED.contains(&code.code()), "unregistered code {} for {}", code.code(), hex::encode(check));
+            assert!(
+                REGISTERED.contains(&code.code()),
+                "unregistered code {} for {}",
+                code.code(),
+                hex::encode(check)
+            );
             Some(code.code())
         }
         Ok(fields) => {
-            assert!(vectors().genuine.contains(&fields.check_hash), "accepted a changed check: {}", hex::encode(check));
+            assert!(
+                vectors().genuine.contains(&fields.check_hash),
+                "accepted a changed check: {}",
+                hex::encode(check)
+            );
             None
         }
     }
@@ -119,7 +163,12 @@ pub fn verify_batch(data: &[u8]) {
     for (item, verdict) in items.iter().zip(&together) {
         judge(verdict, item);
         let alone = verify_checks(&[item], &ctx).expect("no layout error");
-        assert_eq!(&alone[0], verdict, "batch verdict differs from the single one for {}", hex::encode(item));
+        assert_eq!(
+            &alone[0],
+            verdict,
+            "batch verdict differs from the single one for {}",
+            hex::encode(item)
+        );
     }
 }
 
@@ -129,7 +178,11 @@ pub fn verify_batch(data: &[u8]) {
 /// (32 per anchor when it fits) and revoked ids by three more u16 lengths.
 pub fn verify_packed(data: &[u8]) {
     let mut r = Reader(data);
-    let (nc, na, nr) = (r.byte() as usize % 9, r.byte() as usize % 5, r.byte() as usize % 5);
+    let (nc, na, nr) = (
+        r.byte() as usize % 9,
+        r.byte() as usize % 5,
+        r.byte() as usize % 5,
+    );
     let now = f64::from_le_bytes(r.array::<8>());
     let mut ends = |n: usize| (0..n).map(|_| u32::from(r.u16())).collect::<Vec<u32>>();
     let (check_ends, anchor_id_ends, revoked_ends) = (ends(nc), ends(na), ends(nr));
@@ -140,7 +193,16 @@ pub fn verify_packed(data: &[u8]) {
     let anchor_ids = r.take(ids_len);
     let anchor_keys = r.take(keys_len);
     let revoked = r.rest();
-    let input = PackedInput { checks, check_ends: &check_ends, anchor_ids, anchor_id_ends: &anchor_id_ends, anchor_keys, revoked, revoked_ends: &revoked_ends, now };
+    let input = PackedInput {
+        checks,
+        check_ends: &check_ends,
+        anchor_ids,
+        anchor_id_ends: &anchor_id_ends,
+        anchor_keys,
+        revoked,
+        revoked_ends: &revoked_ends,
+        now,
+    };
     match core_verify_packed(&input) {
         Ok(out) => check_records(&out, nc),
         Err(CoreError::Layout(_)) => {}
@@ -161,7 +223,10 @@ fn check_records(out: &[u8], count: usize) {
         pos += 8 + 8 + 1 + 3 + 32 + 32;
         for _ in 0..2 {
             let n = out[pos] as usize;
-            assert!((1..=64).contains(&n) && out[pos + 1..pos + 1 + n].is_ascii(), "bad identifier in the record");
+            assert!(
+                (1..=64).contains(&n) && out[pos + 1..pos + 1 + n].is_ascii(),
+                "bad identifier in the record"
+            );
             pos += 1 + n;
         }
     }
@@ -199,8 +264,14 @@ pub const HPKE_INFO: &[u8] = b"smartcheck/1/deposit-batch";
 /// Target `hpke_open`: first byte even: enc (32) ‖ ciphertext to [`HPKE_SECRET`]; odd: a secret
 /// key (32) from the input, then enc ‖ ciphertext.
 pub fn hpke_open(data: &[u8]) {
-    let Some((&mode, rest)) = data.split_first() else { return };
-    let (secret, rest) = if mode & 1 == 1 && rest.len() >= 32 { rest.split_at(32) } else { (&HPKE_SECRET[..], rest) };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let (secret, rest) = if mode & 1 == 1 && rest.len() >= 32 {
+        rest.split_at(32)
+    } else {
+        (&HPKE_SECRET[..], rest)
+    };
     let (enc, ciphertext) = rest.split_at(rest.len().min(32));
     match hpke::open(secret, enc, ciphertext, HPKE_INFO, &[]) {
         Ok(plain) => assert_eq!(plain.len() + 16, ciphertext.len(), "plaintext length"),
@@ -214,7 +285,11 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
     let v = vectors();
     match target {
         "verify_one" => v.checks.clone(),
-        "verify_batch" => v.checks.chunks(3).map(|c| join_items(&c.iter().map(Vec::as_slice).collect::<Vec<_>>())).collect(),
+        "verify_batch" => v
+            .checks
+            .chunks(3)
+            .map(|c| join_items(&c.iter().map(Vec::as_slice).collect::<Vec<_>>()))
+            .collect(),
         "verify_packed" => v.checks.iter().take(8).map(|c| packed_seed(v, c)).collect(),
         "hpke_open" => {
             let pk = smartcheck_core::x25519::public_key(&HPKE_SECRET).expect("public key");
@@ -259,4 +334,9 @@ fn packed_seed(v: &Vectors, check: &[u8]) -> Vec<u8> {
 }
 
 /// The targets by name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("verify_one", verify_one), ("verify_batch", verify_batch), ("verify_packed", verify_packed), ("hpke_open", hpke_open)];
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("verify_one", verify_one),
+    ("verify_batch", verify_batch),
+    ("verify_packed", verify_packed),
+    ("hpke_open", hpke_open),
+];

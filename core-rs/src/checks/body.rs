@@ -32,7 +32,10 @@ pub(crate) fn read_check_body(payload: &[u8]) -> Result<CheckBody<'_>, ErrorCode
     if body.get(1).and_then(Value::int) != Some(FORMAT_VERSION) {
         return Err(ErrorCode::UnsupportedVersion);
     }
-    if entries.iter().any(|(k, _)| !k.int().is_some_and(|k| (0..=9).contains(&k))) {
+    if entries
+        .iter()
+        .any(|(k, _)| !k.int().is_some_and(|k| (0..=9).contains(&k)))
+    {
         return Err(ErrorCode::UnknownField);
     }
     let field = |key| need(&body, key).map(Some);
@@ -44,5 +47,13 @@ pub(crate) fn read_check_body(payload: &[u8]) -> Result<CheckBody<'_>, ErrorCode
     let serial = uint(field(7)?)?;
     uint(field(8)?)?; // time
     let channel = one_of(field(9)?, &CHANNELS)? as u8;
-    Ok(CheckBody { slip_hash, amount, currency, merchant_id, purse_id, serial, channel })
+    Ok(CheckBody {
+        slip_hash,
+        amount,
+        currency,
+        merchant_id,
+        purse_id,
+        serial,
+        channel,
+    })
 }

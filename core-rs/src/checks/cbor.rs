@@ -26,14 +26,21 @@ pub(crate) enum Value<'a> {
     /// Entries in encoded (strictly increasing) key order.
     Map(Vec<(Value<'a>, Value<'a>)>),
     /// A tag with its item and the complete encoding of both.
-    Tag { tag: u64, value: Box<Value<'a>>, bytes: &'a [u8] },
+    Tag {
+        tag: u64,
+        value: Box<Value<'a>>,
+        bytes: &'a [u8],
+    },
 }
 
 impl<'a> Value<'a> {
     /// The value under integer key `key`, when this is a map that has it.
     pub(crate) fn get(&self, key: i64) -> Option<&Value<'a>> {
         match self {
-            Value::Map(entries) => entries.iter().find(|(k, _)| matches!(k, Value::Int(n) if *n == key)).map(|(_, v)| v),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| matches!(k, Value::Int(n) if *n == key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -123,7 +130,10 @@ impl<'a> Reader<'a> {
     fn take(&mut self, n: u64) -> Result<&'a [u8], ErrorCode> {
         let n = usize::try_from(n).map_err(|_| ErrorCode::MalformedCbor)?;
         let end = self.pos.checked_add(n).ok_or(ErrorCode::MalformedCbor)?;
-        let out = self.buf.get(self.pos..end).ok_or(ErrorCode::MalformedCbor)?;
+        let out = self
+            .buf
+            .get(self.pos..end)
+            .ok_or(ErrorCode::MalformedCbor)?;
         self.pos = end;
         Ok(out)
     }
@@ -150,7 +160,9 @@ impl<'a> Reader<'a> {
             2 => Ok(Value::Bytes(self.take(n)?)),
             3 => {
                 let raw = self.take(n)?;
-                core::str::from_utf8(raw).map(Value::Text).map_err(|_| ErrorCode::MalformedCbor)
+                core::str::from_utf8(raw)
+                    .map(Value::Text)
+                    .map_err(|_| ErrorCode::MalformedCbor)
             }
             4 => {
                 let n = self.count(n)?;
@@ -170,7 +182,10 @@ impl<'a> Reader<'a> {
                     if !matches!(key, Value::Int(_) | Value::Text(_)) {
                         return Err(ErrorCode::MalformedCbor);
                     }
-                    let key_bytes = self.buf.get(key_start..self.pos).ok_or(ErrorCode::MalformedCbor)?;
+                    let key_bytes = self
+                        .buf
+                        .get(key_start..self.pos)
+                        .ok_or(ErrorCode::MalformedCbor)?;
                     if previous.is_some_and(|p| p >= key_bytes) {
                         return Err(ErrorCode::NotDeterministic);
                     }
@@ -185,8 +200,15 @@ impl<'a> Reader<'a> {
                     return Err(ErrorCode::MalformedCbor);
                 }
                 let value = Box::new(self.item(depth + 1)?);
-                let bytes = self.buf.get(start..self.pos).ok_or(ErrorCode::MalformedCbor)?;
-                Ok(Value::Tag { tag: n, value, bytes })
+                let bytes = self
+                    .buf
+                    .get(start..self.pos)
+                    .ok_or(ErrorCode::MalformedCbor)?;
+                Ok(Value::Tag {
+                    tag: n,
+                    value,
+                    bytes,
+                })
             }
             _ => Err(ErrorCode::MalformedCbor), // major 7 is refused in `head`
         }
@@ -220,18 +242,33 @@ mod tests {
     fn integer_range() {
         let max = [0x1b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
         assert!(matches!(decode(&max), Ok(Value::Int(n)) if n == MAX_SAFE as i64));
-        assert_eq!(code(&[0x1b, 0x00, 0x20, 0, 0, 0, 0, 0, 0]), Some(ErrorCode::MalformedCbor));
+        assert_eq!(
+            code(&[0x1b, 0x00, 0x20, 0, 0, 0, 0, 0, 0]),
+            Some(ErrorCode::MalformedCbor)
+        );
         let min = [0x3b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe];
         assert!(matches!(decode(&min), Ok(Value::Int(n)) if n == -(MAX_SAFE as i64)));
-        assert_eq!(code(&[0x3b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Some(ErrorCode::MalformedCbor));
-        assert_eq!(code(&[0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Some(ErrorCode::MalformedCbor));
+        assert_eq!(
+            code(&[0x3b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            Some(ErrorCode::MalformedCbor)
+        );
+        assert_eq!(
+            code(&[0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            Some(ErrorCode::MalformedCbor)
+        );
     }
 
     #[test]
     fn maps_sorted_and_keys_simple() {
         assert!(decode(&[0xa2, 0x01, 0x00, 0x02, 0x00]).is_ok());
-        assert_eq!(code(&[0xa2, 0x02, 0x00, 0x01, 0x00]), Some(ErrorCode::NotDeterministic));
-        assert_eq!(code(&[0xa2, 0x01, 0x00, 0x01, 0x00]), Some(ErrorCode::NotDeterministic));
+        assert_eq!(
+            code(&[0xa2, 0x02, 0x00, 0x01, 0x00]),
+            Some(ErrorCode::NotDeterministic)
+        );
+        assert_eq!(
+            code(&[0xa2, 0x01, 0x00, 0x01, 0x00]),
+            Some(ErrorCode::NotDeterministic)
+        );
         assert_eq!(code(&[0xa1, 0x40, 0x00]), Some(ErrorCode::MalformedCbor));
         // an integer key sorts before a text key (major type 0 < 3)
         assert!(decode(&[0xa2, 0x01, 0x00, 0x61, 0x61, 0x00]).is_ok());
@@ -239,8 +276,14 @@ mod tests {
 
     #[test]
     fn lengths_tags_depth_trailing() {
-        assert_eq!(code(&[0x9a, 0xff, 0xff, 0xff, 0xff]), Some(ErrorCode::MalformedCbor));
-        assert_eq!(code(&[0x5b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Some(ErrorCode::MalformedCbor));
+        assert_eq!(
+            code(&[0x9a, 0xff, 0xff, 0xff, 0xff]),
+            Some(ErrorCode::MalformedCbor)
+        );
+        assert_eq!(
+            code(&[0x5b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            Some(ErrorCode::MalformedCbor)
+        );
         assert_eq!(code(&[0xc1, 0x00]), Some(ErrorCode::MalformedCbor));
         assert!(decode(&[0xd2, 0x80]).is_ok());
         assert_eq!(code(&[0x00, 0x00]), Some(ErrorCode::MalformedCbor));

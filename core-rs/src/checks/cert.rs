@@ -46,8 +46,13 @@ pub(crate) struct Certificate<'v, 'a> {
 }
 
 /// Parses a certificate (a decoded tag-18 item): structure and claims, not signature or validity.
-pub(crate) fn parse_certificate<'v, 'a>(value: &'v Value<'a>) -> Result<Certificate<'v, 'a>, ErrorCode> {
-    let Value::Tag { bytes: cert_bytes, .. } = value else {
+pub(crate) fn parse_certificate<'v, 'a>(
+    value: &'v Value<'a>,
+) -> Result<Certificate<'v, 'a>, ErrorCode> {
+    let Value::Tag {
+        bytes: cert_bytes, ..
+    } = value
+    else {
         return Err(ErrorCode::BadCoseStructure);
     };
     let signed = parse_sign1(value)?;
@@ -55,7 +60,10 @@ pub(crate) fn parse_certificate<'v, 'a>(value: &'v Value<'a>) -> Result<Certific
     let Value::Map(entries) = &claims else {
         return Err(ErrorCode::BadField);
     };
-    if entries.iter().any(|(k, _)| !k.int().is_some_and(|k| KNOWN.contains(&k))) {
+    if entries
+        .iter()
+        .any(|(k, _)| !k.int().is_some_and(|k| KNOWN.contains(&k)))
+    {
         return Err(ErrorCode::UnknownField);
     }
     let cnf = need(&claims, CNF)?;
@@ -96,7 +104,11 @@ fn okp_key<'a>(value: Option<&Value<'a>>, crv: i64) -> Result<&'a [u8; 32], Erro
     let Some(key @ Value::Map(entries)) = value else {
         return Err(ErrorCode::BadField);
     };
-    let labels: &[i64] = if crv == CRV_ED25519 { &[1, 3, -1, -2] } else { &[1, -1, -2] };
+    let labels: &[i64] = if crv == CRV_ED25519 {
+        &[1, 3, -1, -2]
+    } else {
+        &[1, -1, -2]
+    };
     let ok = entries.len() == labels.len()
         && labels.iter().all(|l| key.get(*l).is_some())
         && key.get(1).and_then(Value::int) == Some(1)

@@ -6,7 +6,9 @@
 
 use super::body::{read_check_body, CheckBody};
 use super::cbor::{decode, Value, TAG_SIGN};
-use super::cert::{parse_certificate, Certificate, ROLE_BANK, ROLE_CARDHOLDER, ROLE_PURSE, ROLE_ROOT};
+use super::cert::{
+    parse_certificate, Certificate, ROLE_BANK, ROLE_CARDHOLDER, ROLE_PURSE, ROLE_ROOT,
+};
 use super::code::ErrorCode;
 use super::cose::{parse_sign1, parse_sign2};
 use super::Context;
@@ -42,7 +44,11 @@ const CHANNEL_INTERNET: u8 = 1;
 /// they all verify: the body and the payload, or the first failure after them. A COSE_Sign (tag
 /// 98) is an Internet check (`verifyInternetCheck` in `src/protocol/internet.ts`), anything else
 /// is walked as a POS check (`verifyCheck` in `src/protocol/pos.ts`).
-pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut Vec<SignatureJob<'a>>) -> Outcome<'a> {
+pub(crate) fn walk<'a>(
+    check: &'a [u8],
+    context: &Context<'a>,
+    signatures: &mut Vec<SignatureJob<'a>>,
+) -> Outcome<'a> {
     // structure
     let value = decode(check)?;
     if matches!(value, Value::Tag { tag: TAG_SIGN, .. }) {
@@ -66,17 +72,26 @@ pub(crate) fn walk<'a>(check: &'a [u8], context: &Context<'a>, signatures: &mut 
         code: ErrorCode::BadSignature,
     });
     // body fields, then purse id = subject, then serial ≥ 1, then the POS channel
-    Ok((checked_body(signed.payload, leaf.subject, CHANNEL_POS)?, signed.payload))
+    Ok((
+        checked_body(signed.payload, leaf.subject, CHANNEL_POS)?,
+        signed.payload,
+    ))
 }
 
 /// An Internet check: both certificates present, the purse's chain and role, the cardholder's
 /// chain and role, one issuing bank, the purse's signature, the cardholder's, then the body with
 /// the Internet channel.
-fn walk_internet<'a>(value: &Value<'a>, context: &Context<'a>, signatures: &mut Vec<SignatureJob<'a>>) -> Outcome<'a> {
+fn walk_internet<'a>(
+    value: &Value<'a>,
+    context: &Context<'a>,
+    signatures: &mut Vec<SignatureJob<'a>>,
+) -> Outcome<'a> {
     let signed = parse_sign2(value)?;
     let [purse_sig, cardholder_sig] = &signed.signatures;
     let purse_value = purse_sig.certificate.ok_or(ErrorCode::MissingCertificate)?;
-    let cardholder_value = cardholder_sig.certificate.ok_or(ErrorCode::MissingCertificate)?;
+    let cardholder_value = cardholder_sig
+        .certificate
+        .ok_or(ErrorCode::MissingCertificate)?;
     let purse = verify_chain(purse_value, context, signatures)?;
     if purse.role != ROLE_PURSE {
         return Err(ErrorCode::WrongRole);
@@ -88,7 +103,10 @@ fn walk_internet<'a>(value: &Value<'a>, context: &Context<'a>, signatures: &mut 
     if purse.issuer != cardholder.issuer {
         return Err(ErrorCode::IssuerMismatch);
     }
-    for (signature, key) in [(purse_sig.signature, purse.signing_key), (cardholder_sig.signature, cardholder.signing_key)] {
+    for (signature, key) in [
+        (purse_sig.signature, purse.signing_key),
+        (cardholder_sig.signature, cardholder.signing_key),
+    ] {
         signatures.push(SignatureJob {
             certificate: None,
             payload: signed.payload,
@@ -98,12 +116,19 @@ fn walk_internet<'a>(value: &Value<'a>, context: &Context<'a>, signatures: &mut 
             code: ErrorCode::BadSignature,
         });
     }
-    Ok((checked_body(signed.payload, purse.subject, CHANNEL_INTERNET)?, signed.payload))
+    Ok((
+        checked_body(signed.payload, purse.subject, CHANNEL_INTERNET)?,
+        signed.payload,
+    ))
 }
 
 /// The check body, in the order both kinds of check share: its fields, the purse id equal to the
 /// purse certificate's subject, serial ≥ 1, then the channel the signature structure implies.
-fn checked_body<'a>(payload: &'a [u8], purse_subject: &str, channel: u8) -> Result<CheckBody<'a>, ErrorCode> {
+fn checked_body<'a>(
+    payload: &'a [u8],
+    purse_subject: &str,
+    channel: u8,
+) -> Result<CheckBody<'a>, ErrorCode> {
     let body = read_check_body(payload)?;
     if body.purse_id != purse_subject {
         return Err(ErrorCode::SubjectMismatch);
@@ -168,5 +193,8 @@ fn verify_chain<'v, 'a>(
             code: ErrorCode::BadCertificateSignature,
         });
     }
-    chain.into_iter().next().ok_or(ErrorCode::MissingCertificate)
+    chain
+        .into_iter()
+        .next()
+        .ok_or(ErrorCode::MissingCertificate)
 }

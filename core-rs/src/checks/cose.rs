@@ -21,7 +21,12 @@ pub(crate) struct Sign1<'v, 'a> {
 }
 
 pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>, ErrorCode> {
-    let Value::Tag { tag: TAG_SIGN1, value: parts, .. } = value else {
+    let Value::Tag {
+        tag: TAG_SIGN1,
+        value: parts,
+        ..
+    } = value
+    else {
         return Err(ErrorCode::BadCoseStructure);
     };
     let Value::Array(parts) = parts.as_ref() else {
@@ -32,8 +37,15 @@ pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>,
     };
     let certificate = headers(protected, unprotected)?;
     let payload = payload.bytes().ok_or(ErrorCode::BadCoseStructure)?;
-    let signature = signature.bytes().filter(|s| s.len() == 64).ok_or(ErrorCode::BadCoseStructure)?;
-    Ok(Sign1 { certificate, payload, signature })
+    let signature = signature
+        .bytes()
+        .filter(|s| s.len() == 64)
+        .ok_or(ErrorCode::BadCoseStructure)?;
+    Ok(Sign1 {
+        certificate,
+        payload,
+        signature,
+    })
 }
 
 /// One COSE_Signature of a COSE_Sign.
@@ -54,7 +66,12 @@ pub(crate) struct Sign2<'v, 'a> {
 /// signatures, then each signature's headers and its 64 bytes, the first signature completely
 /// before the second).
 pub(crate) fn parse_sign2<'v, 'a>(value: &'v Value<'a>) -> Result<Sign2<'v, 'a>, ErrorCode> {
-    let Value::Tag { tag: TAG_SIGN, value: parts, .. } = value else {
+    let Value::Tag {
+        tag: TAG_SIGN,
+        value: parts,
+        ..
+    } = value
+    else {
         return Err(ErrorCode::BadCoseStructure);
     };
     let Value::Array(parts) = parts.as_ref() else {
@@ -76,7 +93,10 @@ pub(crate) fn parse_sign2<'v, 'a>(value: &'v Value<'a>) -> Result<Sign2<'v, 'a>,
     let [first, second] = signatures.as_slice() else {
         return Err(ErrorCode::BadCoseStructure);
     };
-    Ok(Sign2 { payload, signatures: [cose_signature(first)?, cose_signature(second)?] })
+    Ok(Sign2 {
+        payload,
+        signatures: [cose_signature(first)?, cose_signature(second)?],
+    })
 }
 
 fn cose_signature<'v, 'a>(value: &'v Value<'a>) -> Result<Signature<'v, 'a>, ErrorCode> {
@@ -87,11 +107,20 @@ fn cose_signature<'v, 'a>(value: &'v Value<'a>) -> Result<Signature<'v, 'a>, Err
         return Err(ErrorCode::BadCoseStructure);
     };
     let certificate = headers(protected, unprotected)?;
-    let signature = signature.bytes().filter(|s| s.len() == 64).ok_or(ErrorCode::BadCoseStructure)?;
-    Ok(Signature { certificate, signature })
+    let signature = signature
+        .bytes()
+        .filter(|s| s.len() == 64)
+        .ok_or(ErrorCode::BadCoseStructure)?;
+    Ok(Signature {
+        certificate,
+        signature,
+    })
 }
 
-fn headers<'v, 'a>(protected: &'v Value<'a>, unprotected: &'v Value<'a>) -> Result<Option<&'v Value<'a>>, ErrorCode> {
+fn headers<'v, 'a>(
+    protected: &'v Value<'a>,
+    unprotected: &'v Value<'a>,
+) -> Result<Option<&'v Value<'a>>, ErrorCode> {
     let protected = protected.bytes().ok_or(ErrorCode::BadCoseStructure)?;
     if protected != PROTECTED_EDDSA {
         // Another algorithm is 108; anything else not exactly {1: -8} is 107. Decoding the header

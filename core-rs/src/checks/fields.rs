@@ -16,7 +16,11 @@ pub(crate) fn uint(v: Option<&Value<'_>>) -> Result<u64, ErrorCode> {
 /// An identifier: 1-64 characters from `[A-Za-z0-9._:-]`.
 pub(crate) fn id<'a>(v: Option<&Value<'a>>) -> Result<&'a str, ErrorCode> {
     v.and_then(Value::text)
-        .filter(|s| (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b)))
+        .filter(|s| {
+            (1..=64).contains(&s.len())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+        })
         .ok_or(ErrorCode::BadField)
 }
 
@@ -29,7 +33,9 @@ pub(crate) fn currency<'a>(v: Option<&Value<'a>>) -> Result<&'a str, ErrorCode> 
 
 /// A byte string of exactly `N` bytes.
 pub(crate) fn bytes<'a, const N: usize>(v: Option<&Value<'a>>) -> Result<&'a [u8; N], ErrorCode> {
-    v.and_then(Value::bytes).and_then(|b| b.try_into().ok()).ok_or(ErrorCode::BadField)
+    v.and_then(Value::bytes)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(ErrorCode::BadField)
 }
 
 /// An unsigned integer from `allowed`.

@@ -44,16 +44,31 @@ impl<'a> Context<'a> {
     /// `issuer/subject` (`revocationKey` in `src/protocol/certificate.ts`): a bank's list revokes
     /// only what that bank certified. An entry without exactly one '/' (see
     /// [`split_revocation_key`]) matches no certificate.
-    pub fn new(anchors: Vec<(&'a [u8], &'a [u8; 32])>, now: u64, revoked: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        Context { anchors, now, revoked: revoked.into_iter().filter_map(split_revocation_key).collect() }
+    pub fn new(
+        anchors: Vec<(&'a [u8], &'a [u8; 32])>,
+        now: u64,
+        revoked: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Self {
+        Context {
+            anchors,
+            now,
+            revoked: revoked
+                .into_iter()
+                .filter_map(split_revocation_key)
+                .collect(),
+        }
     }
 
     fn is_revoked(&self, issuer: &str, subject: &str) -> bool {
-        self.revoked.contains(&(issuer.as_bytes(), subject.as_bytes()))
+        self.revoked
+            .contains(&(issuer.as_bytes(), subject.as_bytes()))
     }
 
     fn anchor(&self, id: &str) -> Option<&'a [u8; 32]> {
-        self.anchors.iter().find(|(a, _)| *a == id.as_bytes()).map(|(_, key)| *key)
+        self.anchors
+            .iter()
+            .find(|(a, _)| *a == id.as_bytes())
+            .map(|(_, key)| *key)
     }
 }
 
@@ -63,7 +78,8 @@ pub fn split_revocation_key(key: &[u8]) -> Option<(&[u8], &[u8])> {
     let at = key.iter().position(|&b| b == b'/')?;
     let (issuer, rest) = key.split_at(at);
     let subject = rest.get(1..)?;
-    (!issuer.is_empty() && !subject.is_empty() && !subject.contains(&b'/')).then_some((issuer, subject))
+    (!issuer.is_empty() && !subject.is_empty() && !subject.contains(&b'/'))
+        .then_some((issuer, subject))
 }
 
 /// An accepted check: the fields the bank books, borrowed from the check's bytes.
@@ -93,7 +109,10 @@ pub type Verdict<'a> = Result<CheckFields<'a>, ErrorCode>;
 
 /// Verifies `checks` (each the complete bytes of a signed check) and returns one verdict per check,
 /// in order. The only error is a batch too large to index (more than 2^32 signatures).
-pub fn verify_checks<'a>(checks: &[&'a [u8]], context: &Context<'a>) -> Result<Vec<Verdict<'a>>, CoreError> {
+pub fn verify_checks<'a>(
+    checks: &[&'a [u8]],
+    context: &Context<'a>,
+) -> Result<Vec<Verdict<'a>>, CoreError> {
     // 1. Walk every check; collect its signatures, and what it comes to if they verify.
     let mut jobs = Vec::new();
     let mut walked = Vec::with_capacity(checks.len());
@@ -107,7 +126,8 @@ pub fn verify_checks<'a>(checks: &[&'a [u8]], context: &Context<'a>) -> Result<V
     let mut slot_of_job = Vec::with_capacity(jobs.len());
     let mut slot_of_certificate: HashMap<&[u8], usize> = HashMap::new();
     let mut messages = Vec::new();
-    let mut items_at: Vec<(core::ops::Range<usize>, &[u8], &[u8; 32])> = Vec::with_capacity(jobs.len());
+    let mut items_at: Vec<(core::ops::Range<usize>, &[u8], &[u8; 32])> =
+        Vec::with_capacity(jobs.len());
     for job in &jobs {
         if let Some(slot) = job.certificate.and_then(|c| slot_of_certificate.get(c)) {
             slot_of_job.push(*slot);
@@ -145,7 +165,12 @@ pub fn verify_checks<'a>(checks: &[&'a [u8]], context: &Context<'a>) -> Result<V
     Ok(walked
         .into_iter()
         .map(|(range, outcome)| {
-            let failed = jobs.get(range.clone()).unwrap_or_default().iter().zip(slot_of_job.get(range).unwrap_or_default()).find(|(_, slot)| bad.get(**slot).copied().unwrap_or(true));
+            let failed = jobs
+                .get(range.clone())
+                .unwrap_or_default()
+                .iter()
+                .zip(slot_of_job.get(range).unwrap_or_default())
+                .find(|(_, slot)| bad.get(**slot).copied().unwrap_or(true));
             if let Some((job, _)) = failed {
                 return Err(job.code);
             }

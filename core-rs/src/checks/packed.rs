@@ -51,7 +51,9 @@ pub fn verify_packed(input: &PackedInput<'_>) -> Result<Vec<u8>, CoreError> {
     let checks = split(input.checks, input.check_ends, "check offsets")?;
     let ids = split(input.anchor_ids, input.anchor_id_ends, "anchor id offsets")?;
     if Some(input.anchor_keys.len()) != ids.len().checked_mul(32) {
-        return Err(CoreError::Layout("anchor keys must be 32 bytes per anchor id"));
+        return Err(CoreError::Layout(
+            "anchor keys must be 32 bytes per anchor id",
+        ));
     }
     let anchors = ids
         .into_iter()
@@ -60,18 +62,26 @@ pub fn verify_packed(input: &PackedInput<'_>) -> Result<Vec<u8>, CoreError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| CoreError::Layout("anchor keys must be 32 bytes per anchor id"))?;
     let revoked = split(input.revoked, input.revoked_ends, "revoked id offsets")?;
-    if !revoked.iter().all(|key| split_revocation_key(key).is_some()) {
+    if !revoked
+        .iter()
+        .all(|key| split_revocation_key(key).is_some())
+    {
         return Err(CoreError::Layout("revoked entries must be issuer/subject"));
     }
     let now = input.now;
-    if !(now.is_finite() && now >= 0.0 && now <= super::cbor::MAX_SAFE as f64 && now.fract() == 0.0) {
+    if !(now.is_finite() && now >= 0.0 && now <= super::cbor::MAX_SAFE as f64 && now.fract() == 0.0)
+    {
         return Err(CoreError::Layout("now must be an integer in [0, 2^53 - 1]"));
     }
     let context = Context::new(anchors, now as u64, revoked);
     Ok(encode_verdicts(&verify_checks(&checks, &context)?))
 }
 
-fn split<'a>(bytes: &'a [u8], ends: &[u32], what: &'static str) -> Result<Vec<&'a [u8]>, CoreError> {
+fn split<'a>(
+    bytes: &'a [u8],
+    ends: &[u32],
+    what: &'static str,
+) -> Result<Vec<&'a [u8]>, CoreError> {
     let mut out = Vec::with_capacity(ends.len());
     let mut start = 0usize;
     for end in ends {

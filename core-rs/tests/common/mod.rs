@@ -5,7 +5,9 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 pub fn vectors(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test/vectors").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../test/vectors")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("vector file is JSON")
 }
@@ -23,6 +25,9 @@ pub fn wycheproof(name: &str) -> Vec<(Value, Value)> {
             out.push((group.clone(), test.clone()));
         }
     }
-    assert_eq!(out.len() as u64, file["numberOfTests"].as_u64().expect("numberOfTests"));
+    assert_eq!(
+        out.len() as u64,
+        file["numberOfTests"].as_u64().expect("numberOfTests")
+    );
     out
 }

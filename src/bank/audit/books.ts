@@ -4,7 +4,7 @@
 // families that ran before). Fund transactions (money paid in from outside) have no signed
 // evidence here: they must have the shape outside → the cardholder named by their reference.
 // Payouts (merchant → outside) must stay within what the merchant was credited.
-import { accountKey, type AuditContext, type ExpectedTransaction } from './context.ts';
+import { type AuditContext, accountKey, type ExpectedTransaction } from './context.ts';
 
 export function auditBooks(ctx: AuditContext): void {
   const { rows } = ctx;
@@ -17,7 +17,13 @@ export function auditBooks(ctx: AuditContext): void {
   }
   for (const a of rows.accounts) {
     const s = sums.get(a.id) ?? 0;
-    if (s !== a.balance) ctx.add('account_balance_mismatch', 'accounts', accountKey(a.kind, a.owner, a.currency), `balance ${a.balance}, entries ${s}`);
+    if (s !== a.balance)
+      ctx.add(
+        'account_balance_mismatch',
+        'accounts',
+        accountKey(a.kind, a.owner, a.currency),
+        `balance ${a.balance}, entries ${s}`,
+      );
   }
 
   const accountKeyOf = (id: number) => {
@@ -33,7 +39,8 @@ export function auditBooks(ctx: AuditContext): void {
     const key = String(t.id);
     const entries = byTx.get(t.id) ?? [];
     const sum = entries.reduce((s, e) => s + e.amount, 0);
-    if (sum !== 0 || entries.length < 2) ctx.add('transaction_unbalanced', 'transactions', key, `${entries.length} entries summing to ${sum}`);
+    if (sum !== 0 || entries.length < 2)
+      ctx.add('transaction_unbalanced', 'transactions', key, `${entries.length} entries summing to ${sum}`);
     const net = new Map<string, number>();
     const currencies = new Set<string>();
     for (const e of entries) {
@@ -43,9 +50,14 @@ export function auditBooks(ctx: AuditContext): void {
       net.set(k, (net.get(k) ?? 0) + e.amount);
     }
     for (const [k, v] of net) if (v === 0) net.delete(k);
-    if (currencies.size > 1) ctx.add('transaction_mixed_currency', 'transactions', key, `entries in ${[...currencies].sort().join(', ')}`);
+    if (currencies.size > 1)
+      ctx.add('transaction_mixed_currency', 'transactions', key, `entries in ${[...currencies].sort().join(', ')}`);
     const currency = accounts.get(entries[0]?.account ?? -1)?.currency ?? '';
-    const show = (m: Map<string, number>) => [...m].sort().map(([k, v]) => `${k} ${v}`).join(', ');
+    const show = (m: Map<string, number>) =>
+      [...m]
+        .sort()
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
 
     if (t.kind === 'fund' || t.kind === 'payout') {
       // outside → a cardholder (fund) or a merchant → outside (payout), the party named first in
@@ -60,23 +72,46 @@ export function auditBooks(ctx: AuditContext): void {
         [accountKey(party, owner, currency), t.kind === 'fund' ? amount : -amount],
       ]);
       if (amount <= 0 || !owner || !t.reference.startsWith(`${owner}:`) || show(shape) !== show(net))
-        ctx.add('transaction_mismatch', 'transactions', key, `a ${t.kind} must move outside ↔ the ${party} its reference names; ${t.reference}: entries ${show(net)}`);
+        ctx.add(
+          'transaction_mismatch',
+          'transactions',
+          key,
+          `a ${t.kind} must move outside ↔ the ${party} its reference names; ${t.reference}: entries ${show(net)}`,
+        );
       if (t.kind === 'payout' && amount > 0 && owner) {
         const m = `${owner}/${currency}`;
         const paid = (payouts.get(m) ?? 0) + amount;
         payouts.set(m, paid);
-        if (paid > (ctx.merchantNet.get(m) ?? 0)) ctx.add('payout_unbacked', 'transactions', key, `${owner} paid out ${paid} in all, credited ${ctx.merchantNet.get(m) ?? 0}`);
+        if (paid > (ctx.merchantNet.get(m) ?? 0))
+          ctx.add(
+            'payout_unbacked',
+            'transactions',
+            key,
+            `${owner} paid out ${paid} in all, credited ${ctx.merchantNet.get(m) ?? 0}`,
+          );
       }
       continue;
     }
     const id = `${t.kind}|${t.reference}|${currency}`;
     const want = expected.get(id);
     if (!want || matched.has(id)) {
-      ctx.add('transaction_unjustified', 'transactions', key, want ? `a second ${t.kind} ${t.reference}` : `no evidence asks for ${t.kind} ${t.reference}`);
+      ctx.add(
+        'transaction_unjustified',
+        'transactions',
+        key,
+        want ? `a second ${t.kind} ${t.reference}` : `no evidence asks for ${t.kind} ${t.reference}`,
+      );
       continue;
     }
     matched.add(id);
-    if (show(want.entries) !== show(net)) ctx.add('transaction_mismatch', 'transactions', key, `${t.kind} ${t.reference}: entries ${show(net)}, evidence says ${show(want.entries)}`);
+    if (show(want.entries) !== show(net))
+      ctx.add(
+        'transaction_mismatch',
+        'transactions',
+        key,
+        `${t.kind} ${t.reference}: entries ${show(net)}, evidence says ${show(want.entries)}`,
+      );
   }
-  for (const [id, t] of expected) if (!matched.has(id)) ctx.add('transaction_missing', t.table, t.key, `no ${t.kind} transaction ${t.reference}`);
+  for (const [id, t] of expected)
+    if (!matched.has(id)) ctx.add('transaction_missing', t.table, t.key, `no ${t.kind} transaction ${t.reference}`);
 }

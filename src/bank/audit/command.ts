@@ -7,14 +7,20 @@ import { loadBank } from '../issuing.ts';
 import { checkInvariants } from '../ledger.ts';
 import { audit } from './index.ts';
 
-export async function auditCommand(db: Database, o: { bankId?: string }, print: (line: string) => void = console.log): Promise<number> {
+export async function auditCommand(
+  db: Database,
+  o: { bankId?: string },
+  print: (line: string) => void = console.log,
+): Promise<number> {
   const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
   const bank = schema?.t ? await loadBank(db, o.bankId) : undefined;
   if (!bank) throw new Error(o.bankId ? `no bank ${o.bankId} in this database` : 'no bank in this database');
   const report = await audit(db, bank);
   const invariants = await checkInvariants(db);
   const c = report.counts;
-  print(`audited ${c.loads} loads, ${c.batches} deposit batches, ${c.checks} checks, ${c.transactions} transactions, ${c.purses} purses of ${bank.id} in ${Math.round(report.elapsedMs)} ms`);
+  print(
+    `audited ${c.loads} loads, ${c.batches} deposit batches, ${c.checks} checks, ${c.transactions} transactions, ${c.purses} purses of ${bank.id} in ${Math.round(report.elapsedMs)} ms`,
+  );
   for (const f of report.findings) print(`finding ${f.kind} ${f.table} ${f.key}: ${f.detail}`);
   for (const v of invariants.violations) print(`invariant ${v}`);
   if (report.ok && invariants.ok) {

@@ -1,28 +1,119 @@
 // What every family of audit checks shares: the ledger read once (plain selects, no writes), the
 // bank whose anchors verify the evidence, the findings so far, and what the evidence says the
 // books must hold (purse totals, expected transactions) for the families that run after.
+
+import { CertificateCache } from '../../protocol/certificate.ts';
 import type { Queryable } from '../db.ts';
 import type { Bank } from '../issuing.ts';
-import { CertificateCache } from '../../protocol/certificate.ts';
 import type { Finding, FindingKind } from './kinds.ts';
 
 export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const u8 = (b: unknown): Uint8Array => new Uint8Array(b as Uint8Array);
-export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
-export interface AccountRow { id: number; kind: string; owner: string; currency: string; balance: number }
-export interface TransactionRow { id: number; kind: string; reference: string }
-export interface EntryRow { id: number; tx_id: number; account_id: number; amount: number }
-export interface PurseRow { purse_id: string; cardholder_id: string; currency: string; certificate: Uint8Array; loaded: number; captured: number; refunded: number; highest_serial: number; checks_count: number; status: string; revoked_at: number | null; settle_after: number | null }
-export interface LoadRow { request_hash: Uint8Array; purse_id: string; nonce: Uint8Array; amount: number; request: Uint8Array; tx_id: number }
-export interface CheckRow { purse_id: string; serial: number; check_hash: Uint8Array; amount: number; merchant_id: string; batch_hash: Uint8Array; status: string; batch_index: number }
-export interface FraudRow { check_hash: Uint8Array; purse_id: string; serial: number; bytes: Uint8Array; proof: Uint8Array }
-export interface BatchRow { batch_hash: Uint8Array; deposit: Uint8Array; merchant_id: string; batch_id: Uint8Array; receipt: Uint8Array; credited: number; checks_count: number }
-export interface RevocationRow { subject: string; reason: string; revoked_at: number }
-export interface ListRow { list_number: number; bytes: Uint8Array; issued_at: number; subjects: number; key_generation: number }
-export interface BankKeysRow { bank_id: string; root_id: string; root_public: Uint8Array; bank_secret: Uint8Array; bank_public: Uint8Array; kx_secret: Uint8Array; kx_public: Uint8Array; certificate: Uint8Array; generation: number }
-export interface GenerationRow { bank_id: string; generation: number; bank_secret: Uint8Array; bank_public: Uint8Array; kx_secret: Uint8Array; kx_public: Uint8Array; certificate: Uint8Array }
-export interface PartyRow { id: string; certificate: Uint8Array | null }
+export interface AccountRow {
+  id: number;
+  kind: string;
+  owner: string;
+  currency: string;
+  balance: number;
+}
+export interface TransactionRow {
+  id: number;
+  kind: string;
+  reference: string;
+}
+export interface EntryRow {
+  id: number;
+  tx_id: number;
+  account_id: number;
+  amount: number;
+}
+export interface PurseRow {
+  purse_id: string;
+  cardholder_id: string;
+  currency: string;
+  certificate: Uint8Array;
+  loaded: number;
+  captured: number;
+  refunded: number;
+  highest_serial: number;
+  checks_count: number;
+  status: string;
+  revoked_at: number | null;
+  settle_after: number | null;
+}
+export interface LoadRow {
+  request_hash: Uint8Array;
+  purse_id: string;
+  nonce: Uint8Array;
+  amount: number;
+  request: Uint8Array;
+  tx_id: number;
+}
+export interface CheckRow {
+  purse_id: string;
+  serial: number;
+  check_hash: Uint8Array;
+  amount: number;
+  merchant_id: string;
+  batch_hash: Uint8Array;
+  status: string;
+  batch_index: number;
+}
+export interface FraudRow {
+  check_hash: Uint8Array;
+  purse_id: string;
+  serial: number;
+  bytes: Uint8Array;
+  proof: Uint8Array;
+}
+export interface BatchRow {
+  batch_hash: Uint8Array;
+  deposit: Uint8Array;
+  merchant_id: string;
+  batch_id: Uint8Array;
+  receipt: Uint8Array;
+  credited: number;
+  checks_count: number;
+}
+export interface RevocationRow {
+  subject: string;
+  reason: string;
+  revoked_at: number;
+}
+export interface ListRow {
+  list_number: number;
+  bytes: Uint8Array;
+  issued_at: number;
+  subjects: number;
+  key_generation: number;
+}
+export interface BankKeysRow {
+  bank_id: string;
+  root_id: string;
+  root_public: Uint8Array;
+  bank_secret: Uint8Array;
+  bank_public: Uint8Array;
+  kx_secret: Uint8Array;
+  kx_public: Uint8Array;
+  certificate: Uint8Array;
+  generation: number;
+}
+export interface GenerationRow {
+  bank_id: string;
+  generation: number;
+  bank_secret: Uint8Array;
+  bank_public: Uint8Array;
+  kx_secret: Uint8Array;
+  kx_public: Uint8Array;
+  certificate: Uint8Array;
+}
+export interface PartyRow {
+  id: string;
+  certificate: Uint8Array | null;
+}
 
 export interface LedgerRows {
   accounts: AccountRow[];
@@ -49,14 +140,26 @@ export async function readLedger(q: Queryable): Promise<LedgerRows> {
     transactions: await all<TransactionRow>('select id, kind, reference from transactions order by id'),
     entries: await all<EntryRow>('select id, tx_id, account_id, amount from entries order by id'),
     purses: await all<PurseRow>('select * from purses order by purse_id'),
-    loads: await all<LoadRow>('select request_hash, purse_id, nonce, amount, request, tx_id from loads order by request_hash'),
+    loads: await all<LoadRow>(
+      'select request_hash, purse_id, nonce, amount, request, tx_id from loads order by request_hash',
+    ),
     checks: await all<CheckRow>('select * from checks order by batch_hash, batch_index, purse_id, serial'),
-    fraud: await all<FraudRow>('select check_hash, purse_id, serial, bytes, proof from fraud_evidence order by check_hash'),
-    batches: await all<BatchRow>('select batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count from batches order by batch_hash'),
+    fraud: await all<FraudRow>(
+      'select check_hash, purse_id, serial, bytes, proof from fraud_evidence order by check_hash',
+    ),
+    batches: await all<BatchRow>(
+      'select batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count from batches order by batch_hash',
+    ),
     revocations: await all<RevocationRow>('select subject, reason, revoked_at from revocations order by subject'),
-    lists: await all<ListRow>('select list_number, bytes, issued_at, subjects, key_generation from revocation_lists order by list_number'),
-    bankKeys: await all<BankKeysRow>('select bank_id, root_id, root_public, bank_secret, bank_public, kx_secret, kx_public, certificate, generation from bank_keys order by bank_id'),
-    generations: await all<GenerationRow>('select bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate from bank_key_generations order by bank_id, generation'),
+    lists: await all<ListRow>(
+      'select list_number, bytes, issued_at, subjects, key_generation from revocation_lists order by list_number',
+    ),
+    bankKeys: await all<BankKeysRow>(
+      'select bank_id, root_id, root_public, bank_secret, bank_public, kx_secret, kx_public, certificate, generation from bank_keys order by bank_id',
+    ),
+    generations: await all<GenerationRow>(
+      'select bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate from bank_key_generations order by bank_id, generation',
+    ),
     merchants: await all<PartyRow>('select merchant_id as id, certificate from merchants order by merchant_id'),
     cardholders: await all<PartyRow>('select cardholder_id as id, certificate from cardholders order by cardholder_id'),
   };
@@ -103,7 +206,10 @@ export class AuditContext {
 
   purse(id: string): PurseEvidence {
     let p = this.purses.get(id);
-    if (!p) this.purses.set(id, (p = { loaded: 0, captured: 0, highestSerial: 0, creditedCount: 0, overspentChecks: 0, cloneProofs: 0 }));
+    if (!p) {
+      p = { loaded: 0, captured: 0, highestSerial: 0, creditedCount: 0, overspentChecks: 0, cloneProofs: 0 };
+      this.purses.set(id, p);
+    }
     return p;
   }
 

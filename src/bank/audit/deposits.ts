@@ -4,16 +4,24 @@
 // what each purse had captured and each merchant was credited, and which capture transactions
 // the books must hold. Every row is compared with its own evidence only, so one changed row is
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
+
+import { depositedCheckHash } from '../../protocol/capture.ts';
 import { decode, Tag, Tagged } from '../../protocol/cbor.ts';
 import { parseMulti, parseSign1, signedHash } from '../../protocol/cose.ts';
-import { depositedCheckHash } from '../../protocol/capture.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { verifyInternetCheck } from '../../protocol/internet.ts';
-import { captureReceipt, depositBatch, digitalCheck, type CaptureReceipt, type DepositBatch, type DigitalCheck } from '../../protocol/messages.ts';
+import {
+  type CaptureReceipt,
+  captureReceipt,
+  type DepositBatch,
+  type DigitalCheck,
+  depositBatch,
+  digitalCheck,
+} from '../../protocol/messages.ts';
 import { verifyCheck } from '../../protocol/pos.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
-import { accountKey, attempt, hex, sameBytes, u8, type AuditContext, type CheckRow } from './context.ts';
+import { type AuditContext, accountKey, attempt, type CheckRow, hex, sameBytes, u8 } from './context.ts';
 
 interface DepositedCheck {
   body?: DigitalCheck;
@@ -62,9 +70,16 @@ export function auditDeposits(ctx: AuditContext): void {
     }
     const { body, hash } = parsed.value;
     const problems: string[] = [];
-    const verified = attempt(() => verifyMessage(depositBatch, deposit, [Role.Merchant], { anchors: bank.anchors, now: body.time, verifiedCache: ctx.cache }));
+    const verified = attempt(() =>
+      verifyMessage(depositBatch, deposit, [Role.Merchant], {
+        anchors: bank.anchors,
+        now: body.time,
+        verifiedCache: ctx.cache,
+      }),
+    );
     if (verified.error !== undefined) problems.push(verified.error);
-    else if (verified.value.signer.subject !== body.merchantId) problems.push(`signed by ${verified.value.signer.subject} for ${body.merchantId}`);
+    else if (verified.value.signer.subject !== body.merchantId)
+      problems.push(`signed by ${verified.value.signer.subject} for ${body.merchantId}`);
     if (!sameBytes(hash, u8(b.batch_hash))) problems.push('batch_hash is not the hash of the deposit');
     if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
     if (!sameBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
@@ -81,23 +96,32 @@ export function auditDeposits(ctx: AuditContext): void {
     const r = receipt.value;
     batch.receipt = r;
     const wrong: string[] = [];
-    const signed = attempt(() => verifyMessage(captureReceipt, receiptBytes, [Role.Bank], { anchors: bank.anchors, now: r.time, verifiedCache: ctx.cache }));
+    const signed = attempt(() =>
+      verifyMessage(captureReceipt, receiptBytes, [Role.Bank], {
+        anchors: bank.anchors,
+        now: r.time,
+        verifiedCache: ctx.cache,
+      }),
+    );
     if (signed.error !== undefined) wrong.push(signed.error);
     else if (signed.value.signer.subject !== bank.id) wrong.push(`signed by ${signed.value.signer.subject}`);
     if (r.merchantId !== body.merchantId) wrong.push(`for merchant ${r.merchantId}`);
     if (!sameBytes(r.batchId, body.batchId)) wrong.push('for another batch id');
-    if (r.outcomes.length !== body.checks.length) wrong.push(`${r.outcomes.length} outcomes for ${body.checks.length} checks`);
+    if (r.outcomes.length !== body.checks.length)
+      wrong.push(`${r.outcomes.length} outcomes for ${body.checks.length} checks`);
     let total = 0;
     r.outcomes.forEach(([h, code, credited], i) => {
       const check = batch.checks[i];
       if (check && !sameBytes(h, check.hash)) wrong.push(`outcome ${i} names another check`);
       if (code !== 0 && credited !== 0) wrong.push(`outcome ${i} refused (${code}) but credited ${credited}`);
-      if (code === 0 && check?.body && credited !== check.body.amount) wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
+      if (code === 0 && check?.body && credited !== check.body.amount)
+        wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
       total += credited;
     });
     if (total !== r.totalCredited) wrong.push(`total ${r.totalCredited}, sum of credits ${total}`);
     if (b.credited !== r.totalCredited) wrong.push(`row says credited ${b.credited}, receipt ${r.totalCredited}`);
-    if (b.checks_count !== r.outcomes.length) wrong.push(`row says ${b.checks_count} checks, receipt ${r.outcomes.length}`);
+    if (b.checks_count !== r.outcomes.length)
+      wrong.push(`row says ${b.checks_count} checks, receipt ${r.outcomes.length}`);
     if (wrong.length) ctx.add('receipt_invalid', 'batches', key, wrong.join('; '));
 
     // What the receipt says happened: purse totals, the merchant's credit, the capture transaction.
@@ -106,7 +130,8 @@ export function auditDeposits(ctx: AuditContext): void {
       const check = batch.checks[i]?.body;
       if (!check) return;
       const purse = ctx.purse(check.purseId);
-      if (code === 0 || code === ErrorCode.LimitExceeded) purse.highestSerial = Math.max(purse.highestSerial, check.serial);
+      if (code === 0 || code === ErrorCode.LimitExceeded)
+        purse.highestSerial = Math.max(purse.highestSerial, check.serial);
       if (code === ErrorCode.LimitExceeded) purse.overspentChecks += 1;
       if (code !== 0 || credited === 0) return;
       purse.captured += credited;
@@ -142,16 +167,31 @@ export function auditDeposits(ctx: AuditContext): void {
     const batch = batches.get(batchKey);
     const deposited = batch?.checks[(group[0] as CheckRow).batch_index];
     // The row whose hash is the deposited check's stands for it; any other is a duplicate.
-    const original = (deposited && group.find((c) => sameBytes(u8(c.check_hash), deposited.hash))) ?? (group[0] as CheckRow);
+    const original =
+      (deposited && group.find((c) => sameBytes(u8(c.check_hash), deposited.hash))) ?? (group[0] as CheckRow);
     for (const c of group) {
       const key = rowKey(c);
       if (c !== original) {
-        ctx.add('check_row_duplicate', 'checks', key, `claims the check at ${position}, which ${rowKey(original)} stands for`);
+        ctx.add(
+          'check_row_duplicate',
+          'checks',
+          key,
+          `claims the check at ${position}, which ${rowKey(original)} stands for`,
+        );
         continue;
       }
       if (!batch || !deposited) {
         const stored = rows.batches.some((b) => hex(u8(b.batch_hash)) === batchKey);
-        ctx.add('check_evidence_missing', 'checks', key, batch ? `its deposit has no check at index ${c.batch_index}` : stored ? `its deposit ${batchKey} does not decode` : `its deposit ${batchKey} is not stored`);
+        ctx.add(
+          'check_evidence_missing',
+          'checks',
+          key,
+          batch
+            ? `its deposit has no check at index ${c.batch_index}`
+            : stored
+              ? `its deposit ${batchKey} does not decode`
+              : `its deposit ${batchKey} is not stored`,
+        );
         continue;
       }
       claimed.set(position, c);
@@ -169,8 +209,15 @@ export function auditDeposits(ctx: AuditContext): void {
       if (outcome) {
         const [, code, credited] = outcome;
         const credits = c.status === 'credited' || c.status === 'refunded';
-        if (credits && (code !== 0 || credited !== body.amount)) ctx.add('check_not_in_receipt', 'checks', key, `status ${c.status}, receipt outcome ${code} credited ${credited}`);
-        if (c.status === 'overspent' && code !== ErrorCode.LimitExceeded) ctx.add('check_not_in_receipt', 'checks', key, `status overspent, receipt outcome ${code}`);
+        if (credits && (code !== 0 || credited !== body.amount))
+          ctx.add(
+            'check_not_in_receipt',
+            'checks',
+            key,
+            `status ${c.status}, receipt outcome ${code} credited ${credited}`,
+          );
+        if (c.status === 'overspent' && code !== ErrorCode.LimitExceeded)
+          ctx.add('check_not_in_receipt', 'checks', key, `status overspent, receipt outcome ${code}`);
       }
       if (c.status === 'refunded') {
         // A reversal (reverseCheck): the merchant debited, the value back in the e-money liability.
@@ -199,8 +246,19 @@ export function auditDeposits(ctx: AuditContext): void {
     batch.receipt?.outcomes.forEach(([h, code, credited], i) => {
       const position = `${batch.key}#${i}`;
       if (((code === 0 && credited > 0) || code === ErrorCode.LimitExceeded) && !claimed.has(position))
-        ctx.add('receipt_check_missing', 'batches', position, `the receipt gives outcome ${code} (credited ${credited}) and no check row stands for it`);
-      if (code === ErrorCode.CloneDetected && !evidence.has(hex(h))) ctx.add('receipt_check_missing', 'batches', position, 'the receipt says clone and no fraud evidence row holds it');
+        ctx.add(
+          'receipt_check_missing',
+          'batches',
+          position,
+          `the receipt gives outcome ${code} (credited ${credited}) and no check row stands for it`,
+        );
+      if (code === ErrorCode.CloneDetected && !evidence.has(hex(h)))
+        ctx.add(
+          'receipt_check_missing',
+          'batches',
+          position,
+          'the receipt says clone and no fraud evidence row holds it',
+        );
     });
   }
 }

@@ -10,12 +10,12 @@ import { auditBooks } from './books.ts';
 import { AuditContext, readLedger } from './context.ts';
 import { auditDeposits } from './deposits.ts';
 import { auditKeys } from './keys.ts';
+import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
 import { auditTimes } from './times.ts';
-import { formatFinding, type AuditReport } from './kinds.ts';
 
-export { FINDING_KINDS, formatFinding, type AuditReport, type Finding, type FindingKind } from './kinds.ts';
+export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, formatFinding } from './kinds.ts';
 
 const isDatabase = (q: Queryable): q is Database => typeof (q as Partial<Database>).transaction === 'function';
 
@@ -35,7 +35,13 @@ export async function audit(q: Queryable, bank: Bank): Promise<AuditReport> {
       ok: ctx.findings.length === 0,
       findings: ctx.findings,
       differences: ctx.findings.map(formatFinding),
-      counts: { loads: rows.loads.length, checks: rows.checks.length, purses: rows.purses.length, batches: rows.batches.length, transactions: rows.transactions.length },
+      counts: {
+        loads: rows.loads.length,
+        checks: rows.checks.length,
+        purses: rows.purses.length,
+        batches: rows.batches.length,
+        transactions: rows.transactions.length,
+      },
       elapsedMs: 0,
     };
   };

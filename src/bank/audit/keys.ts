@@ -9,18 +9,25 @@ import { parseSign1 } from '../../protocol/cose.ts';
 import { revocationList } from '../../protocol/messages.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyRevocationList } from '../../protocol/revocation.ts';
-import { attempt, sameBytes, u8, type AuditContext, type PartyRow } from './context.ts';
+import { type AuditContext, attempt, type PartyRow, sameBytes, u8 } from './context.ts';
 
 /** A certificate verified at its issue time; the problems found, none when it is good. */
-function certificateProblems(ctx: AuditContext, bytes: Uint8Array, want: { subject: string; role: Role; currency?: string }): string[] {
-  const chain = attempt(() => verifyChain(bytes, ctx.bank.anchors, { now: parseCertificate(bytes).issuedAt, verifiedCache: ctx.cache }));
+function certificateProblems(
+  ctx: AuditContext,
+  bytes: Uint8Array,
+  want: { subject: string; role: Role; currency?: string },
+): string[] {
+  const chain = attempt(() =>
+    verifyChain(bytes, ctx.bank.anchors, { now: parseCertificate(bytes).issuedAt, verifiedCache: ctx.cache }),
+  );
   if (chain.error !== undefined) return [chain.error];
   const c = chain.value;
   const problems: string[] = [];
   if (c.subject !== want.subject) problems.push(`certifies ${c.subject}`);
   if (c.role !== want.role) problems.push(`role ${c.role}`);
   if (want.role !== Role.Bank && c.issuer !== ctx.bank.id) problems.push(`issued by ${c.issuer}`);
-  if (want.currency !== undefined && c.limits?.currency !== want.currency) problems.push(`limits in ${c.limits?.currency ?? 'none'}, purse in ${want.currency}`);
+  if (want.currency !== undefined && c.limits?.currency !== want.currency)
+    problems.push(`limits in ${c.limits?.currency ?? 'none'}, purse in ${want.currency}`);
   return problems;
 }
 
@@ -32,24 +39,30 @@ export function auditKeys(ctx: AuditContext): void {
     const problems = certificateProblems(ctx, u8(g.certificate), { subject: g.bank_id, role: Role.Bank });
     const cert = attempt(() => parseCertificate(u8(g.certificate)));
     if (cert.value) {
-      if (!sameBytes(cert.value.signingKey, u8(g.bank_public))) problems.push('bank_public is not the certified signing key');
-      if (!cert.value.kxKey || !sameBytes(cert.value.kxKey, u8(g.kx_public))) problems.push('kx_public is not the certified key-exchange key');
+      if (!sameBytes(cert.value.signingKey, u8(g.bank_public)))
+        problems.push('bank_public is not the certified signing key');
+      if (!cert.value.kxKey || !sameBytes(cert.value.kxKey, u8(g.kx_public)))
+        problems.push('kx_public is not the certified key-exchange key');
     }
     const signing = attempt(() => ed25519.getPublicKey(u8(g.bank_secret)));
-    if (signing.error !== undefined || !sameBytes(signing.value, u8(g.bank_public))) problems.push('bank_secret is not the secret of bank_public');
+    if (signing.error !== undefined || !sameBytes(signing.value, u8(g.bank_public)))
+      problems.push('bank_secret is not the secret of bank_public');
     const kx = attempt(() => x25519.getPublicKey(u8(g.kx_secret)));
-    if (kx.error !== undefined || !sameBytes(kx.value, u8(g.kx_public))) problems.push('kx_secret is not the secret of kx_public');
+    if (kx.error !== undefined || !sameBytes(kx.value, u8(g.kx_public)))
+      problems.push('kx_secret is not the secret of kx_public');
     if (problems.length) ctx.add('bank_key_invalid', 'bank_key_generations', key, problems.join('; '));
   }
   const newest = mine[mine.length - 1];
   for (const k of rows.bankKeys.filter((r) => r.bank_id === bank.id)) {
     const problems: string[] = [];
-    if (k.root_id !== bank.root.id || !sameBytes(u8(k.root_public), bank.root.publicKey)) problems.push('root differs from the trusted root');
+    if (k.root_id !== bank.root.id || !sameBytes(u8(k.root_public), bank.root.publicKey))
+      problems.push('root differs from the trusted root');
     if (!newest) problems.push('no key generation stored');
     else {
       if (k.generation !== newest.generation) problems.push(`generation ${k.generation}, newest ${newest.generation}`);
       for (const column of ['bank_secret', 'bank_public', 'kx_secret', 'kx_public', 'certificate'] as const)
-        if (!sameBytes(u8(k[column]), u8(newest[column]))) problems.push(`${column} differs from generation ${newest.generation}`);
+        if (!sameBytes(u8(k[column]), u8(newest[column])))
+          problems.push(`${column} differs from generation ${newest.generation}`);
     }
     if (problems.length) ctx.add('bank_key_mirror_mismatch', 'bank_keys', k.bank_id, problems.join('; '));
   }
@@ -57,14 +70,23 @@ export function auditKeys(ctx: AuditContext): void {
   const parties = (table: string, list: PartyRow[], role: Role, currency?: (id: string) => string) => {
     for (const p of list) {
       if (p.certificate === null) continue; // a cardholder without Internet approval has none
-      const problems = certificateProblems(ctx, u8(p.certificate), { subject: p.id, role, ...(currency ? { currency: currency(p.id) } : {}) });
+      const problems = certificateProblems(ctx, u8(p.certificate), {
+        subject: p.id,
+        role,
+        ...(currency ? { currency: currency(p.id) } : {}),
+      });
       if (problems.length) ctx.add('certificate_invalid', table, p.id, problems.join('; '));
     }
   };
   parties('merchants', rows.merchants, Role.Merchant);
   parties('cardholders', rows.cardholders, Role.Cardholder);
   const currencies = new Map(rows.purses.map((p) => [p.purse_id, p.currency]));
-  parties('purses', rows.purses.map((p) => ({ id: p.purse_id, certificate: p.certificate })), Role.Purse, (id) => currencies.get(id) ?? '');
+  parties(
+    'purses',
+    rows.purses.map((p) => ({ id: p.purse_id, certificate: p.certificate })),
+    Role.Purse,
+    (id) => currencies.get(id) ?? '',
+  );
 
   const revoked = new Set(rows.revocations.map((r) => r.subject));
   const publics = new Map(mine.map((g) => [g.generation, u8(g.bank_public)]));
@@ -76,7 +98,9 @@ export function auditKeys(ctx: AuditContext): void {
       continue;
     }
     const b = body.value;
-    const verified = attempt(() => verifyRevocationList(u8(l.bytes), { anchors: bank.anchors, now: b.issuedAt, verifiedCache: ctx.cache }));
+    const verified = attempt(() =>
+      verifyRevocationList(u8(l.bytes), { anchors: bank.anchors, now: b.issuedAt, verifiedCache: ctx.cache }),
+    );
     if (verified.error !== undefined) ctx.add('revocation_list_invalid', 'revocation_lists', key, verified.error);
     const problems: string[] = [];
     if (b.bankId !== bank.id) problems.push(`a list of ${b.bankId}`);
@@ -85,7 +109,8 @@ export function auditKeys(ctx: AuditContext): void {
     if (b.revoked.length !== l.subjects) problems.push(`subjects ${l.subjects}, signed list names ${b.revoked.length}`);
     const signer = verified.value?.signer.signingKey;
     const generationKey = publics.get(l.key_generation);
-    if (signer && (!generationKey || !sameBytes(signer, generationKey))) problems.push(`not signed by key generation ${l.key_generation}`);
+    if (signer && (!generationKey || !sameBytes(signer, generationKey)))
+      problems.push(`not signed by key generation ${l.key_generation}`);
     const unknown = b.revoked.filter((s) => !revoked.has(s));
     if (unknown.length) problems.push(`names ${unknown.join(', ')}, not revoked`);
     if (problems.length) ctx.add('revocation_list_mismatch', 'revocation_lists', key, problems.join('; '));

@@ -4,43 +4,61 @@
 
 export const FINDING_KINDS = {
   // Books: accounts, transactions, entries.
-  account_balance_mismatch: 'an account balance differs from the sum of its entries (a balance edited by hand, or an entry added/removed without it)',
+  account_balance_mismatch:
+    'an account balance differs from the sum of its entries (a balance edited by hand, or an entry added/removed without it)',
   transaction_unbalanced: 'a transaction whose entries do not sum to 0, or that has fewer than two entries',
   transaction_mixed_currency: 'a transaction with entries on accounts of more than one currency',
-  transaction_mismatch: 'a transaction that answers an item of evidence but moves other amounts or other accounts than that evidence says',
-  transaction_missing: 'an item of evidence (load, credited batch, reversed check, settled purse) with no transaction of its reference',
-  transaction_unjustified: 'a transaction that no item of evidence asks for (unknown reference, or a second one for the same evidence: money moved twice)',
+  transaction_mismatch:
+    'a transaction that answers an item of evidence but moves other amounts or other accounts than that evidence says',
+  transaction_missing:
+    'an item of evidence (load, credited batch, reversed check, settled purse) with no transaction of its reference',
+  transaction_unjustified:
+    'a transaction that no item of evidence asks for (unknown reference, or a second one for the same evidence: money moved twice)',
   payout_unbacked: 'a payout that takes a merchant past what its captures credited it',
   timestamp_out_of_range: 'a row dated before the bank existed or in the future',
   // Loads.
-  load_evidence_invalid: "a load whose stored value-token request does not verify (purse signature, certificate at its time) or whose request hash is not the request's",
+  load_evidence_invalid:
+    "a load whose stored value-token request does not verify (purse signature, certificate at its time) or whose request hash is not the request's",
   load_row_mismatch: 'a load row (purse, amount, nonce, transaction) that differs from its signed request',
   // Deposits, receipts, checks.
-  deposit_invalid: 'a stored deposit batch whose merchant signature does not verify, or whose row (hash, merchant, batch id) differs from it',
-  receipt_invalid: "a stored receipt whose bank signature does not verify, or that does not match its deposit (merchant, batch id, the checks' hashes, the total, the row's credited and count)",
-  receipt_check_missing: 'a receipt outcome (credited, over the limit, or a clone) with no check row or fraud evidence row for it',
+  deposit_invalid:
+    'a stored deposit batch whose merchant signature does not verify, or whose row (hash, merchant, batch id) differs from it',
+  receipt_invalid:
+    "a stored receipt whose bank signature does not verify, or that does not match its deposit (merchant, batch id, the checks' hashes, the total, the row's credited and count)",
+  receipt_check_missing:
+    'a receipt outcome (credited, over the limit, or a clone) with no check row or fraud evidence row for it',
   check_evidence_missing: 'a check row whose deposit batch is not stored, or whose index is past its end',
-  check_signature_invalid: 'a check row whose signed check in its deposit does not verify (purse signature, certificate at its time)',
+  check_signature_invalid:
+    'a check row whose signed check in its deposit does not verify (purse signature, certificate at its time)',
   check_row_mismatch: 'a check row (purse, serial, amount, merchant, hash) that differs from its signed check',
   check_row_duplicate: 'a second check row claiming a deposited check another row already stands for',
-  check_not_in_receipt: "a check row whose status the receipt does not give (credited, but refused or credited another amount by the receipt; over the limit, but not so in the receipt)",
+  check_not_in_receipt:
+    'a check row whose status the receipt does not give (credited, but refused or credited another amount by the receipt; over the limit, but not so in the receipt)',
   // Purses.
   purse_loaded_mismatch: 'a purse whose books say loaded differs from its signed load requests',
-  purse_captured_mismatch: 'a purse whose books say captured differs from the credited checks of the receipts (less those reversed)',
-  purse_refunded_mismatch: 'a purse whose books say refunded differs from its settlement (a settled lost card: loaded − captured; else 0)',
+  purse_captured_mismatch:
+    'a purse whose books say captured differs from the credited checks of the receipts (less those reversed)',
+  purse_refunded_mismatch:
+    'a purse whose books say refunded differs from its settlement (a settled lost card: loaded − captured; else 0)',
   purse_counters_mismatch: 'a purse whose highest serial or count of credited checks differs from its deposited checks',
   purse_overspent: 'a purse whose evidence shows more captured and refunded than loaded',
-  purse_status_unjustified: 'a purse status the evidence does not give (fraud without a clone proof, clone proof while not fraud, overspent without a check over the limit, a check over the limit while active)',
+  purse_status_unjustified:
+    'a purse status the evidence does not give (fraud without a clone proof, clone proof while not fraud, overspent without a check over the limit, a check over the limit while active)',
   // Fraud and revocation.
-  fraud_evidence_invalid: 'a fraud evidence row whose proof does not prove a clone of that purse and serial, or whose check is not in the proof',
+  fraud_evidence_invalid:
+    'a fraud evidence row whose proof does not prove a clone of that purse and serial, or whose check is not in the proof',
   revocation_missing: 'a purse that is not active (fraud, overspent, lost, settled) but is not revoked',
-  revocation_unjustified: 'a purse revoked as a clone without a clone proof, or as overspent without a check over the limit',
-  revocation_list_invalid: "a stored revocation list whose bank signature does not verify",
-  revocation_list_mismatch: "a revocation list row that differs from its signed list (number, time, subject count, signing generation) or that names a subject not revoked",
+  revocation_unjustified:
+    'a purse revoked as a clone without a clone proof, or as overspent without a check over the limit',
+  revocation_list_invalid: 'a stored revocation list whose bank signature does not verify',
+  revocation_list_mismatch:
+    'a revocation list row that differs from its signed list (number, time, subject count, signing generation) or that names a subject not revoked',
   // Keys and certificates.
-  bank_key_invalid: 'a bank key generation whose certificate does not verify under the root, or whose keys are not the certified ones',
-  bank_key_mirror_mismatch: "the bank_keys row that is not the root or not a copy of the newest key generation",
-  certificate_invalid: 'a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency)',
+  bank_key_invalid:
+    'a bank key generation whose certificate does not verify under the root, or whose keys are not the certified ones',
+  bank_key_mirror_mismatch: 'the bank_keys row that is not the root or not a copy of the newest key generation',
+  certificate_invalid:
+    'a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency)',
 } as const;
 
 export type FindingKind = keyof typeof FINDING_KINDS;

@@ -6,7 +6,7 @@ import { parseSign1, signedHash } from '../../protocol/cose.ts';
 import { valueTokenRequest } from '../../protocol/messages.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
-import { accountKey, attempt, hex, sameBytes, u8, type AuditContext } from './context.ts';
+import { type AuditContext, accountKey, attempt, hex, sameBytes, u8 } from './context.ts';
 
 export function auditLoads(ctx: AuditContext): void {
   const { bank, rows } = ctx;
@@ -25,9 +25,16 @@ export function auditLoads(ctx: AuditContext): void {
     }
     const { body, hash } = parsed.value;
     const problems: string[] = [];
-    const verified = attempt(() => verifyMessage(valueTokenRequest, bytes, [Role.Purse], { anchors: bank.anchors, now: body.time, verifiedCache: ctx.cache }));
+    const verified = attempt(() =>
+      verifyMessage(valueTokenRequest, bytes, [Role.Purse], {
+        anchors: bank.anchors,
+        now: body.time,
+        verifiedCache: ctx.cache,
+      }),
+    );
     if (verified.error !== undefined) problems.push(verified.error);
-    else if (verified.value.signer.subject !== body.purseId) problems.push(`signed by ${verified.value.signer.subject} for ${body.purseId}`);
+    else if (verified.value.signer.subject !== body.purseId)
+      problems.push(`signed by ${verified.value.signer.subject} for ${body.purseId}`);
     if (!sameBytes(hash, u8(l.request_hash))) problems.push('request_hash is not the hash of the request');
     if (problems.length) ctx.add('load_evidence_invalid', 'loads', key, problems.join('; '));
 
@@ -37,7 +44,8 @@ export function auditLoads(ctx: AuditContext): void {
     if (l.amount !== body.amount) differs.push(`amount ${l.amount}, signed ${body.amount}`);
     if (!sameBytes(u8(l.nonce), body.nonce)) differs.push('nonce differs from the signed one');
     const tx = txs.get(l.tx_id);
-    if (!tx || tx.kind !== 'load' || tx.reference !== reference) differs.push(`tx_id ${l.tx_id} is not the load transaction ${reference}`);
+    if (tx?.kind !== 'load' || tx.reference !== reference)
+      differs.push(`tx_id ${l.tx_id} is not the load transaction ${reference}`);
     if (differs.length) ctx.add('load_row_mismatch', 'loads', key, differs.join('; '));
 
     ctx.purse(body.purseId).loaded += body.amount;

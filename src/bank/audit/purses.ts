@@ -5,7 +5,7 @@
 // settled lost card must have had its outstanding value refunded to its cardholder.
 import { signedHash } from '../../protocol/cose.ts';
 import { verifyFraudProof } from '../../protocol/fraud.ts';
-import { accountKey, attempt, hex, sameBytes, u8, type AuditContext } from './context.ts';
+import { type AuditContext, accountKey, attempt, hex, sameBytes, u8 } from './context.ts';
 
 export function auditFraudEvidence(ctx: AuditContext): void {
   for (const f of ctx.rows.fraud) {
@@ -18,10 +18,12 @@ export function auditFraudEvidence(ctx: AuditContext): void {
     }
     const e = proof.value;
     const problems: string[] = [];
-    if (e.purseId !== f.purse_id || e.serial !== f.serial) problems.push(`the proof is of ${e.purseId}/${e.serial}, the row of ${f.purse_id}/${f.serial}`);
+    if (e.purseId !== f.purse_id || e.serial !== f.serial)
+      problems.push(`the proof is of ${e.purseId}/${e.serial}, the row of ${f.purse_id}/${f.serial}`);
     if (e.bankId !== ctx.bank.id) problems.push(`a purse of ${e.bankId}`);
     const hash = attempt(() => signedHash(u8(f.bytes)));
-    if (hash.error !== undefined || !sameBytes(hash.value, u8(f.check_hash))) problems.push('check_hash is not the hash of the stored check');
+    if (hash.error !== undefined || !sameBytes(hash.value, u8(f.check_hash)))
+      problems.push('check_hash is not the hash of the stored check');
     else if (!e.hashes.some((h) => sameBytes(h, hash.value))) problems.push('the stored check is not one of the proof');
     if (problems.length) ctx.add('fraud_evidence_invalid', 'fraud_evidence', key, problems.join('; '));
   }
@@ -34,27 +36,65 @@ export function auditPurses(ctx: AuditContext): void {
     const e = ctx.purse(p.purse_id);
     const settled = p.status === 'settled';
     const refunded = settled ? e.loaded - e.captured : 0;
-    if (p.loaded !== e.loaded) ctx.add('purse_loaded_mismatch', 'purses', p.purse_id, `books say loaded ${p.loaded}, signed requests ${e.loaded}`);
-    if (p.captured !== e.captured) ctx.add('purse_captured_mismatch', 'purses', p.purse_id, `books say captured ${p.captured}, receipts ${e.captured}`);
-    if (p.refunded !== refunded) ctx.add('purse_refunded_mismatch', 'purses', p.purse_id, `books say refunded ${p.refunded}, evidence ${refunded}`);
+    if (p.loaded !== e.loaded)
+      ctx.add(
+        'purse_loaded_mismatch',
+        'purses',
+        p.purse_id,
+        `books say loaded ${p.loaded}, signed requests ${e.loaded}`,
+      );
+    if (p.captured !== e.captured)
+      ctx.add(
+        'purse_captured_mismatch',
+        'purses',
+        p.purse_id,
+        `books say captured ${p.captured}, receipts ${e.captured}`,
+      );
+    if (p.refunded !== refunded)
+      ctx.add(
+        'purse_refunded_mismatch',
+        'purses',
+        p.purse_id,
+        `books say refunded ${p.refunded}, evidence ${refunded}`,
+      );
     if (p.highest_serial !== e.highestSerial || p.checks_count !== e.creditedCount)
-      ctx.add('purse_counters_mismatch', 'purses', p.purse_id, `books say highest serial ${p.highest_serial}, ${p.checks_count} credited; deposits ${e.highestSerial}, ${e.creditedCount}`);
-    if (e.captured + refunded > e.loaded) ctx.add('purse_overspent', 'purses', p.purse_id, `evidence: captured ${e.captured} + refunded ${refunded} > loaded ${e.loaded}`);
+      ctx.add(
+        'purse_counters_mismatch',
+        'purses',
+        p.purse_id,
+        `books say highest serial ${p.highest_serial}, ${p.checks_count} credited; deposits ${e.highestSerial}, ${e.creditedCount}`,
+      );
+    if (e.captured + refunded > e.loaded)
+      ctx.add(
+        'purse_overspent',
+        'purses',
+        p.purse_id,
+        `evidence: captured ${e.captured} + refunded ${refunded} > loaded ${e.loaded}`,
+      );
 
     const status: string[] = [];
     if (p.status === 'fraud' && e.cloneProofs === 0) status.push('fraud without a clone proof');
     if (p.status !== 'fraud' && e.cloneProofs > 0) status.push(`${p.status} with a clone proof`);
     if (p.status === 'overspent' && e.overspentChecks === 0) status.push('overspent without a check over the limit');
     if (p.status === 'active' && e.overspentChecks > 0) status.push('active with a check over the limit');
-    if ((p.status === 'lost' || settled) && p.settle_after === null) status.push(`${p.status} without a settlement time`);
+    if ((p.status === 'lost' || settled) && p.settle_after === null)
+      status.push(`${p.status} without a settlement time`);
     if (status.length) ctx.add('purse_status_unjustified', 'purses', p.purse_id, status.join('; '));
 
     const revocation = revoked.get(p.purse_id);
-    if (p.status !== 'active' && !revocation) ctx.add('revocation_missing', 'purses', p.purse_id, `status ${p.status}, not revoked`);
+    if (p.status !== 'active' && !revocation)
+      ctx.add('revocation_missing', 'purses', p.purse_id, `status ${p.status}, not revoked`);
     // A revocation that claims evidence must have it; other reasons (lost, an operator's decision
     // through revoke()) are the bank's to make and need none.
-    if (revocation?.reason === 'clone' && e.cloneProofs === 0) ctx.add('revocation_unjustified', 'revocations', p.purse_id, 'revoked as a clone without a clone proof');
-    if (revocation?.reason === 'overspent' && e.overspentChecks === 0) ctx.add('revocation_unjustified', 'revocations', p.purse_id, 'revoked as overspent without a check over the limit');
+    if (revocation?.reason === 'clone' && e.cloneProofs === 0)
+      ctx.add('revocation_unjustified', 'revocations', p.purse_id, 'revoked as a clone without a clone proof');
+    if (revocation?.reason === 'overspent' && e.overspentChecks === 0)
+      ctx.add(
+        'revocation_unjustified',
+        'revocations',
+        p.purse_id,
+        'revoked as overspent without a check over the limit',
+      );
 
     if (settled && refunded > 0)
       ctx.expect({

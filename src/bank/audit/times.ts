@@ -2,7 +2,7 @@
 // a minute's leeway for a second bank server). The protocol times inside signed objects are the
 // parties' clocks and are checked by the families that verify them.
 import type { Queryable } from '../db.ts';
-import { hex, u8, type AuditContext } from './context.ts';
+import { type AuditContext, hex, u8 } from './context.ts';
 
 const TABLES: { table: string; key: string }[] = [
   { table: 'accounts', key: "kind || '/' || owner || '/' || currency" },
@@ -23,6 +23,11 @@ export async function auditTimes(ctx: AuditContext, q: Queryable): Promise<void>
       [ctx.bank.id],
     );
     for (const r of rows)
-      ctx.add('timestamp_out_of_range', table, typeof r.k === 'string' ? r.k : hex(u8(r.k)), `created_at ${new Date(r.created_at).toISOString()} is ${r.future ? 'in the future' : 'before the bank was created'}`);
+      ctx.add(
+        'timestamp_out_of_range',
+        table,
+        typeof r.k === 'string' ? r.k : hex(u8(r.k)),
+        `created_at ${new Date(r.created_at).toISOString()} is ${r.future ? 'in the future' : 'before the bank was created'}`,
+      );
   }
 }

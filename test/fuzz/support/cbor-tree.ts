@@ -3,7 +3,7 @@
 // nested trees, and an encoder that writes whatever the mutator left, in the order it left it,
 // including raw snippets (floats, simple values, indefinite lengths, non-minimal heads) that the
 // project's encoder rightly refuses to write. Re-encoding an unmutated tree gives the input back.
-import { decode, Tagged, type CborValue } from '../../../src/protocol/cbor.ts';
+import { type CborValue, decode, Tagged } from '../../../src/protocol/cbor.ts';
 
 /** Bytes written as they are: any item the project's encoder cannot express. */
 export class Raw {
@@ -39,7 +39,8 @@ function fromValue(value: CborValue, depth: number): Node {
     // A byte string of 2+ bytes that decodes as a container is a nested message.
     if (depth < MAX_EMBED_DEPTH && value.length >= 2 && (value[0] as number) >= 0x80) {
       const inner = toTree(value, depth + 1);
-      if (inner !== undefined && typeof inner === 'object' && !(inner instanceof Uint8Array)) return new Embedded(inner);
+      if (inner !== undefined && typeof inner === 'object' && !(inner instanceof Uint8Array))
+        return new Embedded(inner);
     }
     return value;
   }
@@ -123,13 +124,26 @@ export function slots(root: { value: Node }): Slot[] {
   const visit = (node: Node, set: (n: Node) => void, remove?: () => void, mapKeyOf?: Map<Node, Node>) => {
     out.push({ node, set, ...(remove ? { remove } : {}), ...(mapKeyOf ? { mapKeyOf } : {}) });
     if (Array.isArray(node)) {
-      node.forEach((item, i) =>
-        visit(item, (n) => (node[i] = n), () => node.splice(i, 1)),
-      );
+      node.forEach((item, i) => {
+        visit(
+          item,
+          (n) => (node[i] = n),
+          () => node.splice(i, 1),
+        );
+      });
     } else if (node instanceof Map) {
       for (const [k, v] of [...node]) {
-        visit(k, (n) => replaceKey(node, k, n), () => node.delete(k), node);
-        visit(v, (n) => node.set(k, n), () => node.delete(k));
+        visit(
+          k,
+          (n) => replaceKey(node, k, n),
+          () => node.delete(k),
+          node,
+        );
+        visit(
+          v,
+          (n) => node.set(k, n),
+          () => node.delete(k),
+        );
       }
     } else if (node instanceof TagNode) {
       visit(node.value, (n) => (node.value = n));

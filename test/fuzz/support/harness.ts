@@ -6,9 +6,9 @@
 // SMARTCHECK_FUZZ_SAVE=1, written to the corpus. Each decoder prints how many inputs it ran.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { errorDescriptions, ProtocolError, type ErrorCode } from '../../../src/protocol/errors.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ErrorCode, errorDescriptions, ProtocolError } from '../../../src/protocol/errors.ts';
 import { inputArb } from './mutate.ts';
 
 export const SLOW = process.env.SMARTCHECK_SLOW === '1';
@@ -53,11 +53,13 @@ export interface Target {
   maxRandom?: number;
 }
 
-export const isProtocolError = (error: unknown): boolean => error instanceof ProtocolError && errorDescriptions[error.code as ErrorCode] !== undefined;
+export const isProtocolError = (error: unknown): boolean =>
+  error instanceof ProtocolError && errorDescriptions[error.code as ErrorCode] !== undefined;
 const protocolCode = (error: unknown) => (error instanceof ProtocolError ? error.code : undefined);
 
 export const inputsRun = new Map<string, number>();
-export const budgetOf = (t: Pick<Target, 'budget' | 'slowBudget' | 'slowFactor'>) => (SLOW ? (t.slowBudget ?? t.budget * (t.slowFactor ?? SLOW_FACTOR)) : t.budget);
+export const budgetOf = (t: Pick<Target, 'budget' | 'slowBudget' | 'slowFactor'>) =>
+  SLOW ? (t.slowBudget ?? t.budget * (t.slowFactor ?? SLOW_FACTOR)) : t.budget;
 
 const seedOf = (name: string) => (SEED ^ createHash('sha256').update(name).digest().readUInt32BE(0)) >>> 0;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -80,7 +82,10 @@ export function readCorpus(name: string): CorpusCase[] {
       const text = readFileSync(new URL(file, dir), 'utf8');
       const lines = text.split('\n');
       const any = lines.some((l) => /^#\s*expect:\s*any/.test(l));
-      const body = lines.filter((l) => !l.startsWith('#')).join('').replace(/\s+/g, '');
+      const body = lines
+        .filter((l) => !l.startsWith('#'))
+        .join('')
+        .replace(/\s+/g, '');
       return { file, bytes: new Uint8Array(Buffer.from(body, 'hex')), any };
     });
 }
@@ -100,12 +105,16 @@ interface Outcome {
 
 function settle(t: Target, bytes: Uint8Array, started: number, result: unknown, error?: { thrown: unknown }): Outcome {
   const ms = performance.now() - started;
-  if (ms > CASE_LIMIT_MS) throw new Error(`${t.name}: one input took ${ms.toFixed(0)} ms (limit ${CASE_LIMIT_MS})\ninput: ${hex(bytes)}`);
+  if (ms > CASE_LIMIT_MS)
+    throw new Error(`${t.name}: one input took ${ms.toFixed(0)} ms (limit ${CASE_LIMIT_MS})\ninput: ${hex(bytes)}`);
   // A returned non-zero code is a refusal too (a verdict rather than an exception).
   if (!error) return typeof result === 'number' ? { refused: result !== 0, code: result } : { refused: false };
   const thrown = error.thrown;
   if (!(t.typed ?? isProtocolError)(thrown)) {
-    throw new Error(`${t.name}: untyped ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}\ninput: ${hex(bytes)}`, { cause: thrown });
+    throw new Error(
+      `${t.name}: untyped ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}\ninput: ${hex(bytes)}`,
+      { cause: thrown },
+    );
   }
   const code = (t.codeOf ?? protocolCode)(thrown);
   return { refused: true, ...(code !== undefined ? { code } : {}) };
@@ -138,7 +147,9 @@ export function fuzzFamily(family: string, targets: readonly Target[]): void {
   afterAll(() => {
     const lines = targets.map((t) => `fuzz: ${t.name}: ${inputsRun.get(t.name) ?? 0} inputs`);
     const total = targets.reduce((n, t) => n + (inputsRun.get(t.name) ?? 0), 0);
-    console.log(`${lines.join('\n')}\nfuzz: ${family} total: ${total} inputs (${SLOW ? 'slow' : 'default'}; seed ${SEED})`);
+    console.log(
+      `${lines.join('\n')}\nfuzz: ${family} total: ${total} inputs (${SLOW ? 'slow' : 'default'}; seed ${SEED})`,
+    );
   });
 
   describe(`fuzz ${family} (seed ${SEED}${SLOW ? ', slow' : ''})`, () => {
@@ -168,23 +179,38 @@ export function fuzzFamily(family: string, targets: readonly Target[]): void {
         const inputs = inputArb(t.seeds, t.maxRandom, t.structured);
         const options = { numRuns: n, seed: seedOf(t.name), endOnFailure: false, verbose: 0 } as const;
         const result = t.async
-          ? await fc.check(fc.asyncProperty(inputs, async (bytes) => {
-              if (count(await runAsync(t, bytes))) await t.sanity?.();
-            }), options)
-          : fc.check(fc.property(inputs, (bytes) => {
-              if (count(runSync(t, bytes))) t.sanity?.();
-            }), options);
+          ? await fc.check(
+              fc.asyncProperty(inputs, async (bytes) => {
+                if (count(await runAsync(t, bytes))) await t.sanity?.();
+              }),
+              options,
+            )
+          : fc.check(
+              fc.property(inputs, (bytes) => {
+                if (count(runSync(t, bytes))) t.sanity?.();
+              }),
+              options,
+            );
         inputsRun.set(t.name, runs);
         if (result.failed) {
           const bytes = result.counterexample?.[0] as Uint8Array | undefined;
-          const why = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+          const why =
+            result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
           const saved = bytes && SAVE ? ` (saved to corpus/${t.name}/${saveCase(t.name, bytes, why)})` : '';
-          throw new Error(`${t.name} failed after ${result.numRuns} inputs, shrunk ${result.numShrinks}×, seed ${result.seed}${saved}\n${why}\nminimal input: ${bytes ? hex(bytes) : '?'}`);
+          throw new Error(
+            `${t.name} failed after ${result.numRuns} inputs, shrunk ${result.numShrinks}×, seed ${result.seed}${saved}\n${why}\nminimal input: ${bytes ? hex(bytes) : '?'}`,
+          );
         }
         if (t.sanity) await t.sanity();
         expect(refused, `${t.name}: share of refused inputs`).toBeGreaterThan(n * (t.minRefused ?? 0.5));
         const seen = [...codes.keys()];
-        if (t.reaches) console.log(`fuzz: ${t.name} codes: ${[...codes].sort((a, b) => a[0] - b[0]).map(([c, k]) => `${c}×${k}`).join(' ')}`);
+        if (t.reaches)
+          console.log(
+            `fuzz: ${t.name} codes: ${[...codes]
+              .sort((a, b) => a[0] - b[0])
+              .map(([c, k]) => `${c}×${k}`)
+              .join(' ')}`,
+          );
         for (const code of t.reaches ?? []) expect(seen, `${t.name}: codes reached`).toContain(code);
       });
     }

@@ -8,20 +8,79 @@
 // with another type, rename a map key, nest a node deeper, remove or duplicate an entry, resize a
 // string. Plus arbitrary bytes, and arbitrary bytes behind an interesting first byte.
 import fc from 'fast-check';
-import { Embedded, Raw, TagNode, encodeTree, slots, toTree, type Node } from './cbor-tree.ts';
+import { Embedded, encodeTree, type Node, Raw, slots, TagNode, toTree } from './cbor-tree.ts';
 
-export const INTERESTING = [0x00, 0x01, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1f, 0x20, 0x3b, 0x40, 0x5f, 0x60, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xd2, 0xd8, 0xf4, 0xf6, 0xf7, 0xf9, 0xfa, 0xfb, 0xff];
+export const INTERESTING = [
+  0x00, 0x01, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1f, 0x20, 0x3b, 0x40, 0x5f, 0x60, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0,
+  0xd2, 0xd8, 0xf4, 0xf6, 0xf7, 0xf9, 0xfa, 0xfb, 0xff,
+];
 
 const hex = (s: string) => new Raw(Uint8Array.from(Buffer.from(s, 'hex')));
 /** Replacement nodes of every CBOR type, the edge values first. */
 const SAMPLES: Node[] = [
-  0, 1, -1, 23, 24, 255, 65_536, 2 ** 32, Number.MAX_SAFE_INTEGER, -(2 ** 53),
-  '', 'x', 'EUR', 'a'.repeat(65), '\u00e9', new Uint8Array(0), new Uint8Array(16), new Uint8Array(32), new Uint8Array(33),
-  [], [0], new Map(), new Map<Node, Node>([[0, 0]]), new TagNode(18, []), new TagNode(98, []), new TagNode(1, 0),
-  hex('f4'), hex('f5'), hex('f6'), hex('f7'), hex('f93c00'), hex('fb3ff0000000000000'), hex('1b0020000000000000'),
-  hex('1bffffffffffffffff'), hex('3bffffffffffffffff'), hex('1800'), hex('5f4101ff'), hex('9fff'), hex('bfff'), hex('c2420100'), hex('d818420000'),
+  0,
+  1,
+  -1,
+  23,
+  24,
+  255,
+  65_536,
+  2 ** 32,
+  Number.MAX_SAFE_INTEGER,
+  -(2 ** 53),
+  '',
+  'x',
+  'EUR',
+  'a'.repeat(65),
+  '\u00e9',
+  new Uint8Array(0),
+  new Uint8Array(16),
+  new Uint8Array(32),
+  new Uint8Array(33),
+  [],
+  [0],
+  new Map(),
+  new Map<Node, Node>([[0, 0]]),
+  new TagNode(18, []),
+  new TagNode(98, []),
+  new TagNode(1, 0),
+  hex('f4'),
+  hex('f5'),
+  hex('f6'),
+  hex('f7'),
+  hex('f93c00'),
+  hex('fb3ff0000000000000'),
+  hex('1b0020000000000000'),
+  hex('1bffffffffffffffff'),
+  hex('3bffffffffffffffff'),
+  hex('1800'),
+  hex('5f4101ff'),
+  hex('9fff'),
+  hex('bfff'),
+  hex('c2420100'),
+  hex('d818420000'),
 ];
-const KEYS: Node[] = [0, 1, 2, 3, 4, 5, 9, 13, 33, -1, -2, -8, -65537, -65540, 'a', '', new Uint8Array(1), hex('1800'), hex('f6')];
+const KEYS: Node[] = [
+  0,
+  1,
+  2,
+  3,
+  4,
+  5,
+  9,
+  13,
+  33,
+  -1,
+  -2,
+  -8,
+  -65537,
+  -65540,
+  'a',
+  '',
+  new Uint8Array(1),
+  hex('1800'),
+  hex('f6'),
+];
 
 export interface Op {
   kind: number;
@@ -36,10 +95,16 @@ export interface Mutant {
 
 const BYTE_OPS = 9;
 const TREE_OPS = 8;
-const opOf = (kind: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({ kind, a: fc.nat(), b: fc.nat(), c: fc.nat() });
+const opOf = (kind: fc.Arbitrary<number>): fc.Arbitrary<Op> =>
+  fc.record({ kind, a: fc.nat(), b: fc.nat(), c: fc.nat() });
 export const opArb = opOf(fc.nat(BYTE_OPS + TREE_OPS - 1));
 /** Tree operations only, most of them keeping each value's type: for inputs that must stay well formed to get deep. */
-export const structuredOpArb = opOf(fc.oneof({ weight: 1, arbitrary: fc.integer({ min: BYTE_OPS, max: BYTE_OPS + TREE_OPS - 1 }) }, { weight: 3, arbitrary: fc.constantFrom(BYTE_OPS + 6, BYTE_OPS + 7) }));
+export const structuredOpArb = opOf(
+  fc.oneof(
+    { weight: 1, arbitrary: fc.integer({ min: BYTE_OPS, max: BYTE_OPS + TREE_OPS - 1 }) },
+    { weight: 3, arbitrary: fc.constantFrom(BYTE_OPS + 6, BYTE_OPS + 7) },
+  ),
+);
 
 // ---------------------------------------------------------------- byte operations
 
@@ -134,7 +199,20 @@ function headOp(b: number[], op: Op): number[] {
       break;
     case 1: {
       // another argument: a length or value off by one, zero, or at a boundary
-      const choices = [h.arg + 1n, h.arg - 1n, 0n, 23n, 24n, 255n, 256n, 65_535n, 2n ** 32n - 1n, 2n ** 53n, 2n ** 64n - 1n, h.arg * 2n];
+      const choices = [
+        h.arg + 1n,
+        h.arg - 1n,
+        0n,
+        23n,
+        24n,
+        255n,
+        256n,
+        65_535n,
+        2n ** 32n - 1n,
+        2n ** 53n,
+        2n ** 64n - 1n,
+        h.arg * 2n,
+      ];
       const v = choices[op.c % choices.length] as bigint;
       replacement = encodeHead(h.major, v < 0n ? 0n : v & (2n ** 64n - 1n), true);
       break;
@@ -188,7 +266,18 @@ function byteOp(b: number[], op: Op, corpus: readonly Uint8Array[]): number[] {
 
 // ---------------------------------------------------------------- tree operations
 
-const clone = (n: Node): Node => (n instanceof Uint8Array ? n.slice() : Array.isArray(n) ? n.map(clone) : n instanceof Map ? new Map([...n].map(([k, v]) => [clone(k), clone(v)])) : n instanceof TagNode ? new TagNode(n.tag, clone(n.value)) : n instanceof Embedded ? new Embedded(clone(n.inner)) : n);
+const clone = (n: Node): Node =>
+  n instanceof Uint8Array
+    ? n.slice()
+    : Array.isArray(n)
+      ? n.map(clone)
+      : n instanceof Map
+        ? new Map([...n].map(([k, v]) => [clone(k), clone(v)]))
+        : n instanceof TagNode
+          ? new TagNode(n.tag, clone(n.value))
+          : n instanceof Embedded
+            ? new Embedded(clone(n.inner))
+            : n;
 
 /** A message may sit behind a short binary prefix (an APDU header, a u64 time): mutate the CBOR after it. */
 function treeOp(bytes: Uint8Array, op: Op): Uint8Array | undefined {
@@ -225,7 +314,14 @@ function treeOpOn(tree: Node, op: Op): Uint8Array | undefined {
       // nest a node deeper
       const slot = pickFrom(all, op.a);
       const n = slot.node;
-      const wrapped: Node[] = [[n], new Map<Node, Node>([[0, n]]), new TagNode(18, n), new TagNode(98, n), new Embedded(n), [n, n]];
+      const wrapped: Node[] = [
+        [n],
+        new Map<Node, Node>([[0, n]]),
+        new TagNode(18, n),
+        new TagNode(98, n),
+        new Embedded(n),
+        [n, n],
+      ];
       slot.set(pickFrom(wrapped, op.b));
       break;
     }
@@ -262,14 +358,21 @@ function treeOpOn(tree: Node, op: Op): Uint8Array | undefined {
     case 6: {
       // tweak a value, keeping its type: an integer ±1, ×2, 0 or huge; a string or byte string
       // with one character or bit changed
-      const leaves = all.filter((x) => typeof x.node === 'number' || typeof x.node === 'string' || x.node instanceof Uint8Array);
+      const leaves = all.filter(
+        (x) => typeof x.node === 'number' || typeof x.node === 'string' || x.node instanceof Uint8Array,
+      );
       if (!leaves.length) return undefined;
       const slot = pickFrom(leaves, op.a);
       const n = slot.node;
-      if (typeof n === 'number') slot.set(pickFrom([n + 1, n - 1, n * 2, 0, 1, Number.MAX_SAFE_INTEGER, n + 86_400 * 400, -n - 1], op.b));
+      if (typeof n === 'number')
+        slot.set(pickFrom([n + 1, n - 1, n * 2, 0, 1, Number.MAX_SAFE_INTEGER, n + 86_400 * 400, -n - 1], op.b));
       else if (typeof n === 'string') {
         const at = n.length ? op.b % n.length : 0;
-        slot.set(n.slice(0, at) + String.fromCharCode(pickFrom([0x41 + (op.c % 26), 0x2f, 0x20, 0x7f, 0xe9, 0x30], op.c)) + n.slice(at + 1));
+        slot.set(
+          n.slice(0, at) +
+            String.fromCharCode(pickFrom([0x41 + (op.c % 26), 0x2f, 0x20, 0x7f, 0xe9, 0x30], op.c)) +
+            n.slice(at + 1),
+        );
       } else if (n instanceof Uint8Array) {
         const b = n.slice();
         if (b.length) b[op.b % b.length] = (b[op.b % b.length] as number) ^ (1 << (op.c % 8));
@@ -279,7 +382,8 @@ function treeOpOn(tree: Node, op: Op): Uint8Array | undefined {
     }
     case 7: {
       // swap two values of one type (two ids, two times, two hashes)
-      const typeOf = (x: Node) => (typeof x === 'number' ? 'n' : typeof x === 'string' ? 's' : x instanceof Uint8Array ? 'b' : '');
+      const typeOf = (x: Node) =>
+        typeof x === 'number' ? 'n' : typeof x === 'string' ? 's' : x instanceof Uint8Array ? 'b' : '';
       const leaves = all.filter((x) => typeOf(x.node) && !x.mapKeyOf);
       if (leaves.length < 2) return undefined;
       const first = pickFrom(leaves, op.a);
@@ -293,13 +397,19 @@ function treeOpOn(tree: Node, op: Op): Uint8Array | undefined {
     }
     default: {
       // resize a byte or text string, or grow an array
-      const sized = all.filter((s) => s.node instanceof Uint8Array || typeof s.node === 'string' || Array.isArray(s.node));
+      const sized = all.filter(
+        (s) => s.node instanceof Uint8Array || typeof s.node === 'string' || Array.isArray(s.node),
+      );
       if (!sized.length) return undefined;
       const slot = pickFrom(sized, op.a);
       const delta = [-1, 1, -16, 64, 1000][op.b % 5] as number;
       const n = slot.node;
-      if (n instanceof Uint8Array) slot.set(delta < 0 ? n.subarray(0, Math.max(0, n.length + delta)) : Uint8Array.from([...n, ...noise(op.c, delta)]));
-      else if (typeof n === 'string') slot.set(delta < 0 ? n.slice(0, Math.max(0, n.length + delta)) : n + 'Z'.repeat(delta));
+      if (n instanceof Uint8Array)
+        slot.set(
+          delta < 0 ? n.subarray(0, Math.max(0, n.length + delta)) : Uint8Array.from([...n, ...noise(op.c, delta)]),
+        );
+      else if (typeof n === 'string')
+        slot.set(delta < 0 ? n.slice(0, Math.max(0, n.length + delta)) : n + 'Z'.repeat(delta));
       else if (Array.isArray(n)) {
         if (delta < 0) n.splice(Math.max(0, n.length + delta));
         else n.push(...Array.from({ length: Math.min(delta, 64) }, () => (n.length ? clone(n[0] as Node) : 0)));
@@ -320,12 +430,28 @@ export function applyMutant(m: Mutant, corpus: readonly Uint8Array[]): Uint8Arra
 }
 
 export const mutantArb = (corpus: readonly Uint8Array[], structured = false): fc.Arbitrary<Uint8Array> =>
-  fc.record({ base: fc.nat(corpus.length - 1), ops: fc.array(structured ? structuredOpArb : opArb, { minLength: 1, maxLength: structured ? 2 : 4 }) }).map((m) => applyMutant(m, corpus));
+  fc
+    .record({
+      base: fc.nat(corpus.length - 1),
+      ops: fc.array(structured ? structuredOpArb : opArb, { minLength: 1, maxLength: structured ? 2 : 4 }),
+    })
+    .map((m) => applyMutant(m, corpus));
 
 /** What the fuzzers feed a decoder: mostly mutants of valid messages, some plain noise. */
-export const inputArb = (corpus: readonly Uint8Array[], maxRandom = 96, structured = false): fc.Arbitrary<Uint8Array> =>
-  structured ? fc.oneof({ weight: 3, arbitrary: mutantArb(corpus, true) }, { weight: 1, arbitrary: mutantArb(corpus) }) : fc.oneof(
-    { weight: 80, arbitrary: mutantArb(corpus) },
-    { weight: 12, arbitrary: fc.uint8Array({ maxLength: maxRandom }) },
-    { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...INTERESTING), fc.uint8Array({ maxLength: 40 })).map(([first, rest]) => Uint8Array.from([first, ...rest])) },
-  );
+export const inputArb = (
+  corpus: readonly Uint8Array[],
+  maxRandom = 96,
+  structured = false,
+): fc.Arbitrary<Uint8Array> =>
+  structured
+    ? fc.oneof({ weight: 3, arbitrary: mutantArb(corpus, true) }, { weight: 1, arbitrary: mutantArb(corpus) })
+    : fc.oneof(
+        { weight: 80, arbitrary: mutantArb(corpus) },
+        { weight: 12, arbitrary: fc.uint8Array({ maxLength: maxRandom }) },
+        {
+          weight: 8,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...INTERESTING), fc.uint8Array({ maxLength: 40 }))
+            .map(([first, rest]) => Uint8Array.from([first, ...rest])),
+        },
+      );

@@ -5,7 +5,7 @@
 // must be refused or decoded (`# expect: any`: an integer made negative is still CBOR). Found cases (found-*.hex, from
 // SMARTCHECK_FUZZ_SAVE=1) are never touched. Run: npx tsx test/fuzz/support/seed-corpus.ts
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { command, Ins, AID } from '../../../src/card/apdu.ts';
+import { AID, command, Ins } from '../../../src/card/apdu.ts';
 import { heads } from './mutate.ts';
 import * as w from './world.ts';
 
@@ -29,14 +29,39 @@ function hostile(valid: Uint8Array, maxHeads = 12): [string, string, Uint8Array]
   const out: [string, string, Uint8Array][] = [['empty', 'no bytes at all', new Uint8Array(0)]];
   const all = heads(valid);
   for (const h of all.slice(0, 24)) {
-    if (h.at > 0) out.push([`cut-${h.at}`, `truncated where the item at offset ${h.at} (major ${h.major}) starts`, valid.subarray(0, h.at)]);
-    if (h.size > 1) out.push([`cut-head-${h.at}`, `truncated inside the head of the item at offset ${h.at}`, valid.subarray(0, h.at + h.size - 1)]);
+    if (h.at > 0)
+      out.push([
+        `cut-${h.at}`,
+        `truncated where the item at offset ${h.at} (major ${h.major}) starts`,
+        valid.subarray(0, h.at),
+      ]);
+    if (h.size > 1)
+      out.push([
+        `cut-head-${h.at}`,
+        `truncated inside the head of the item at offset ${h.at}`,
+        valid.subarray(0, h.at + h.size - 1),
+      ]);
   }
   for (const h of all.slice(0, maxHeads)) {
-    const major = h.major === 4 ? 5 : h.major === 5 ? 4 : h.major === 2 ? 3 : h.major === 3 ? 2 : h.major === 0 ? 1 : (h.major + 1) % 8;
+    const major =
+      h.major === 4
+        ? 5
+        : h.major === 5
+          ? 4
+          : h.major === 2
+            ? 3
+            : h.major === 3
+              ? 2
+              : h.major === 0
+                ? 1
+                : (h.major + 1) % 8;
     const b = valid.slice();
     b[h.at] = (major << 5) | ((b[h.at] as number) & 0x1f);
-    out.push([`major-${h.at}`, `the item at offset ${h.at}: major type ${h.major} → ${major} (may still be valid CBOR)\n# expect: any`, b]);
+    out.push([
+      `major-${h.at}`,
+      `the item at offset ${h.at}: major type ${h.major} → ${major} (may still be valid CBOR)\n# expect: any`,
+      b,
+    ]);
   }
   out.push(['trailing', 'one trailing byte after the message', Uint8Array.from([...valid, 0])]);
   return out;
@@ -59,15 +84,38 @@ write('card.transmit', [
   ['lc-too-long', 'SELECT with Lc 9 and 7 bytes of data', Uint8Array.from([0x00, 0xa4, 0x04, 0x00, 9, ...AID])],
   ['extended-lc-zero', 'extended Lc of 0 followed by data', Uint8Array.from([0x00, 0xa4, 0x04, 0x00, 0, 0, 0, ...AID])],
   ['extended-truncated', 'extended Lc cut after its first byte', Uint8Array.of(0x80, Ins.purchase, 0, 0, 0, 0x01)],
-  ['purchase-no-slip', 'PURCHASE with only the 8-byte time', command(0x80, Ins.purchase, 0, 0, new Uint8Array(8), true)],
-  ['purchase-cut-slip', 'PURCHASE with a slip cut in half', command(0x80, Ins.purchase, 0, 0, Uint8Array.from([...new Uint8Array(8), ...w.slipBytes.subarray(0, w.slipBytes.length >> 1)]), true)],
-  ['load-apply-short', 'LOAD APPLY with a 10-byte envelope', command(0x80, Ins.loadApply, 0, 0, new Uint8Array(10), true)],
+  [
+    'purchase-no-slip',
+    'PURCHASE with only the 8-byte time',
+    command(0x80, Ins.purchase, 0, 0, new Uint8Array(8), true),
+  ],
+  [
+    'purchase-cut-slip',
+    'PURCHASE with a slip cut in half',
+    command(
+      0x80,
+      Ins.purchase,
+      0,
+      0,
+      Uint8Array.from([...new Uint8Array(8), ...w.slipBytes.subarray(0, w.slipBytes.length >> 1)]),
+      true,
+    ),
+  ],
+  [
+    'load-apply-short',
+    'LOAD APPLY with a 10-byte envelope',
+    command(0x80, Ins.loadApply, 0, 0, new Uint8Array(10), true),
+  ],
   ['read-log-far', 'READ LOG of record 255', command(0x80, Ins.readLog, 0, 255, undefined, true)],
   ['get-data-unknown', 'GET DATA of an unknown tag', command(0x00, Ins.getData, 0, 0xff, undefined, true)],
 ]);
 write('bank.http.body', [
   ['empty-cbor', 'an empty CBOR body to /v1/load', Uint8Array.of(0)],
-  ['json-not-base64', 'JSON with a non-base64 envelope', Uint8Array.from([2, ...new TextEncoder().encode('{"envelope":"!!"}')])],
+  [
+    'json-not-base64',
+    'JSON with a non-base64 envelope',
+    Uint8Array.from([2, ...new TextEncoder().encode('{"envelope":"!!"}')]),
+  ],
   ['json-array', 'a JSON array', Uint8Array.from([2, ...new TextEncoder().encode('[1,2]')])],
   ['json-broken', 'broken JSON', Uint8Array.from([2, ...new TextEncoder().encode('{"envelope":')])],
   ['text-plain', 'a text/plain body', Uint8Array.from([3, ...new TextEncoder().encode('hello')])],

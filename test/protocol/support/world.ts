@@ -2,14 +2,22 @@
 // cardholder), bank B under the same root, and impostors under a root nobody trusts. Plus the
 // helpers every protocol test uses: expect a typed error, freeze a state and prove it unchanged.
 import { expect } from 'vitest';
+import { ed25519, x25519 } from '../../../bindings/index.ts';
 import { decode, encode, Tag, Tagged } from '../../../src/protocol/cbor.ts';
-import { issueCertificate, parseCertificate, type OfflineLimits } from '../../../src/protocol/certificate.ts';
+import { issueCertificate, type OfflineLimits, parseCertificate } from '../../../src/protocol/certificate.ts';
 import { PROTECTED_EDDSA, parseSign1 } from '../../../src/protocol/cose.ts';
-import { ProtocolError, type ErrorCode } from '../../../src/protocol/errors.ts';
-import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../../../src/protocol/pki.ts';
+import { type ErrorCode, ProtocolError } from '../../../src/protocol/errors.ts';
+import {
+  anchorsOf,
+  certifyBank,
+  certifyParty,
+  createRoot,
+  newSerial,
+  type Party,
+  type Root,
+} from '../../../src/protocol/pki.ts';
 import { Cose, Role } from '../../../src/protocol/registry.ts';
 import type { VerifyContext } from '../../../src/protocol/signed.ts';
-import { ed25519, x25519 } from '../../../bindings/index.ts';
 
 /** The tests' "now": certificates are valid from a day before to a year after. */
 export const T0 = 1_750_000_000;
@@ -18,7 +26,13 @@ export const VALID = { notBefore: T0 - DAY, notAfter: T0 + 365 * DAY };
 export const EXPIRED = { notBefore: T0 - 400 * DAY, notAfter: T0 - DAY };
 export const NOT_YET_VALID = { notBefore: T0 + DAY, notAfter: T0 + 365 * DAY };
 
-export const LIMITS: OfflineLimits = { currency: 'IDR', maxBalance: 1_000_000, maxPerCheck: 200_000, maxOfflineChecks: 10, maxOfflineAmount: 500_000 };
+export const LIMITS: OfflineLimits = {
+  currency: 'IDR',
+  maxBalance: 1_000_000,
+  maxPerCheck: 200_000,
+  maxOfflineChecks: 10,
+  maxOfflineAmount: 500_000,
+};
 
 type EndRole = typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant;
 
@@ -62,7 +76,12 @@ export function makeWorld(): World {
 }
 
 /** Another party certified by `issuer` (any party: a bank, or to test chains, one that is not). */
-export function partyOf(issuer: Party, id: string, role: EndRole, o: { notBefore?: number; notAfter?: number; limits?: OfflineLimits; withKx?: boolean } = {}): Party {
+export function partyOf(
+  issuer: Party,
+  id: string,
+  role: EndRole,
+  o: { notBefore?: number; notAfter?: number; limits?: OfflineLimits; withKx?: boolean } = {},
+): Party {
   return certifyParty(issuer, id, role, { ...VALID, ...o });
 }
 
@@ -71,7 +90,17 @@ export function purseWithoutBankCertificate(bank: Party, id: string): Party {
   const sign = ed25519.keygen();
   const kx = x25519.keygen();
   const certificate = issueCertificate(
-    { issuer: bank.id, subject: id, role: Role.Purse, ...VALID, issuedAt: VALID.notBefore, serial: newSerial(), signingKey: sign.publicKey, kxKey: kx.publicKey, limits: LIMITS },
+    {
+      issuer: bank.id,
+      subject: id,
+      role: Role.Purse,
+      ...VALID,
+      issuedAt: VALID.notBefore,
+      serial: newSerial(),
+      signingKey: sign.publicKey,
+      kxKey: kx.publicKey,
+      limits: LIMITS,
+    },
     bank.secretKey,
   );
   return { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate, kx };
@@ -86,8 +115,16 @@ export function reissued(bank: Party, party: Party, o: { notBefore?: number; not
   const notBefore = o.notBefore ?? c.notBefore + 60;
   const certificate = issueCertificate(
     {
-      issuer: c.issuer, subject: c.subject, role: c.role, notBefore, notAfter: o.notAfter ?? c.notAfter, issuedAt: notBefore, serial: newSerial(), signingKey: c.signingKey,
-      ...(c.kxKey ? { kxKey: c.kxKey } : {}), ...(c.limits ? { limits: c.limits } : {}),
+      issuer: c.issuer,
+      subject: c.subject,
+      role: c.role,
+      notBefore,
+      notAfter: o.notAfter ?? c.notAfter,
+      issuedAt: notBefore,
+      serial: newSerial(),
+      signingKey: c.signingKey,
+      ...(c.kxKey ? { kxKey: c.kxKey } : {}),
+      ...(c.limits ? { limits: c.limits } : {}),
     },
     bank.secretKey,
     bank.certificate,
@@ -98,10 +135,16 @@ export function reissued(bank: Party, party: Party, o: { notBefore?: number; not
 /** The same COSE_Sign1 (payload and signature untouched) with `certificate` in its unsigned header. */
 export function rewrap(signed: Uint8Array, certificate: Uint8Array): Uint8Array {
   const { payload, signature } = parseSign1(signed);
-  return encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, new Map([[Cose.kcwt, decode(certificate)]]), payload, signature]));
+  return encode(
+    new Tagged(Tag.Sign1, [PROTECTED_EDDSA, new Map([[Cose.kcwt, decode(certificate)]]), payload, signature]),
+  );
 }
 
-export const ctx = (w: World, extra: Partial<VerifyContext> = {}): VerifyContext => ({ anchors: w.anchors, now: T0, ...extra });
+export const ctx = (w: World, extra: Partial<VerifyContext> = {}): VerifyContext => ({
+  anchors: w.anchors,
+  now: T0,
+  ...extra,
+});
 
 export const nonce = (fill: number): Uint8Array => new Uint8Array(16).fill(fill);
 

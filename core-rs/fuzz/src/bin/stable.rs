@@ -30,7 +30,10 @@ impl Rng {
     }
 }
 
-const INTERESTING: &[u8] = &[0x00, 0x01, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1f, 0x20, 0x3b, 0x40, 0x5f, 0x60, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xd2, 0xd8, 0xf4, 0xf6, 0xf9, 0xfb, 0xff];
+const INTERESTING: &[u8] = &[
+    0x00, 0x01, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1f, 0x20, 0x3b, 0x40, 0x5f, 0x60, 0x7f, 0x80, 0x9f,
+    0xa0, 0xbf, 0xc0, 0xd2, 0xd8, 0xf4, 0xf6, 0xf9, 0xfb, 0xff,
+];
 
 fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
     let mut b = seeds[rng.below(seeds.len())].clone();
@@ -82,7 +85,10 @@ pub fn run(name: &str, target: fn(&[u8]), iterations: u64, seed: u64) -> (u64, u
     for s in &seeds {
         target(s); // every seed passes, or the target itself is wrong
     }
-    let mut rng = Rng(seed ^ name.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
+    let mut rng = Rng(seed
+        ^ name
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
     let mut crashes = 0u64;
     for _ in 0..iterations {
         let input = mutate(&mut rng, &seeds);
@@ -110,10 +116,15 @@ fn main() {
         }
         return;
     }
-    let iterations: u64 = args.get(2).map_or(100_000, |s| s.parse().expect("iterations"));
+    let iterations: u64 = args
+        .get(2)
+        .map_or(100_000, |s| s.parse().expect("iterations"));
     let seed: u64 = args.get(3).map_or(20_261_125, |s| s.parse().expect("seed"));
     let mut total_crashes = 0;
-    for (name, target) in TARGETS.iter().filter(|(n, _)| which == "all" || which == *n) {
+    for (name, target) in TARGETS
+        .iter()
+        .filter(|(n, _)| which == "all" || which == *n)
+    {
         let started = Instant::now();
         let (execs, crashes) = run(name, *target, iterations, seed);
         total_crashes += crashes;
