@@ -331,6 +331,8 @@ async function measure() {
       gz: gzipSync(bytes, { level: 9 }).length,
       sha: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
       simd: simdInstructions(bgWasm(v.name)),
+      /** @type {Record<string, () => unknown>} the timed calls, filled in below */
+      fns: {},
       buildSeconds: existsSync(join(OUT, v.cargo, 'build-seconds'))
         ? Number(readFileSync(join(OUT, v.cargo, 'build-seconds'), 'utf8'))
         : null,
@@ -339,7 +341,9 @@ async function measure() {
 
   // Inputs: 1024 items, one key each, messages 64..200 B (as bench/fixtures.ts); signed by the
   // current build. Every variant must reproduce keys and signatures exactly.
-  const ref = impls.find((i) => i.v.name === 'current').glue;
+  const current = impls.find((i) => i.v.name === 'current');
+  if (!current) throw new Error('the current build is missing');
+  const ref = current.glue;
   const items = [];
   for (let i = 0; i < 1024; i++) {
     const kp = ref.ed25519_keygen(pseudoBytes(32, 1_000_000 + i));
@@ -435,6 +439,7 @@ async function measure() {
   };
   // Warm-up (V8 tiers wasm up from Liftoff to TurboFan) and a call count per op, calibrated on
   // the current build and used for every variant.
+  /** @type {Record<string, number>} */
   const calls = {};
   for (const impl of impls) {
     impl.fns = Object.fromEntries(ops.map((op) => [op.key, op.make(impl.glue)]));
@@ -445,12 +450,13 @@ async function measure() {
     }
   }
   for (const op of ops) {
-    const fn = impls.find((i) => i.v.name === 'current').fns[op.key];
+    const fn = current.fns[op.key];
     const us = timeCalls(fn, 5) / 5;
     calls[op.key] = Math.max(3, Math.round((SAMPLE_MS[op.key] * SCALE * 1000) / us));
   }
   log(`calls per sample: ${JSON.stringify(calls)}; ${ROUNDS} rounds`);
 
+  /** @type {Record<string, Record<string, number[]>>} µs per operation, per variant and operation */
   const samples = Object.fromEntries(impls.map((i) => [i.v.name, Object.fromEntries(ops.map((o) => [o.key, []]))]));
   for (let r = 0; r < ROUNDS; r++) {
     // Rotate the order every round so no variant always runs first/last or after the same one.
@@ -532,7 +538,7 @@ async function measure() {
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine, rows }, null, 2));
   writeFileSync(RESULTS, report(machine, rows));
   log(`wrote ${RESULTS} and ${join(OUT, 'results.json')}`);
-  process.stdout.write(table(rows) + '\n');
+  process.stdout.write(`${table(rows)}\n`);
 }
 
 // ---- report --------------------------------------------------------------------------------------

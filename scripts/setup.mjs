@@ -32,6 +32,6 @@ try {
   ensureChromium();
   ensurePythonCose(root);
 } catch (error) {
-  say(`failed: ${error.message}`);
+  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

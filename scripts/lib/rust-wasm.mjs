@@ -9,7 +9,7 @@ const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld-22'];
 
 function rustupHasTarget() {
   const installed = capture('rustup', ['target', 'list', '--installed']);
-  return installed !== null && installed.split('\n').includes(TARGET);
+  return installed?.split('\n').includes(TARGET);
 }
 
 function debianToolchainPresent() {
@@ -26,7 +26,8 @@ function installDebianToolchain() {
     );
   }
   say(`installing Debian's Rust wasm toolchain (${DEBIAN_PACKAGES.join(', ')})`);
-  const apt = (args) => (asRoot.length ? run('sudo', ['-n', 'apt-get', ...args]) : run('apt-get', args));
+  const apt = (args, options = {}) =>
+    asRoot.length ? run('sudo', ['-n', 'apt-get', ...args], options) : run('apt-get', args, options);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   apt(['update', '-q']);
   apt(['install', '-y', '-q', ...DEBIAN_PACKAGES].map(String), { env });

@@ -27,10 +27,10 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ed25519 } from '../../bindings/index.ts';
 import { PoolError } from '../../bindings/pool/index.ts';
-import { unblockMessage } from '../card/purse.ts';
 import { type OfflineLimits, parseCertificate } from '../protocol/certificate.ts';
 import { ErrorCode, errorDescriptions, ProtocolError } from '../protocol/errors.ts';
 import { verifyRevocationList } from '../protocol/revocation.ts';
+import { unblockMessage } from '../protocol/unblock.ts';
 import { reportLost } from './audit.ts';
 import { BankError } from './errors.ts';
 import { fund, personalisePurseKeys, registerCardholderKey, registerMerchantKeys } from './issuing.ts';
@@ -131,16 +131,14 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: unknown }, _request, reply: FastifyReply) => {
     if (error instanceof ProtocolError)
-      return reply
-        .code(422)
-        .send({
-          error: {
-            kind: 'protocol',
-            code: error.code,
-            description: errorDescriptions[error.code],
-            message: error.message,
-          },
-        });
+      return reply.code(422).send({
+        error: {
+          kind: 'protocol',
+          code: error.code,
+          description: errorDescriptions[error.code],
+          message: error.message,
+        },
+      });
     if (error instanceof BankError) {
       const status = { bad_request: 400, not_found: 404, conflict: 409, overloaded: 503, not_ready: 503 }[error.code];
       return reply.code(status).send({ error: { kind: 'bank', code: error.code, message: error.message } });

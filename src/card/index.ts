@@ -8,7 +8,7 @@ export { EmulatedCard } from './emulator.ts';
 export { FileEeprom } from './file-store.ts';
 export { IndexedDbEeprom } from './idb-store.ts';
 export type { LogRecord, PersonaliseOptions, PurseStatus } from './purse.ts';
-export { CardError, PurseCard, personalise, unblockMessage } from './purse.ts';
+export { CardError, PurseCard, personalise } from './purse.ts';
 export type { CardReader } from './reader.ts';
 export { CardNotPoweredError, PowerCutError } from './reader.ts';
 export type { EepromStore } from './store.ts';

@@ -276,8 +276,3 @@ export async function personalise(card: PurseCard, o: PersonaliseOptions): Promi
   await card.setPin(o.pin);
   return certificate;
 }
-
-/** What the bank signs to unblock a purse's PIN (RESET RETRY COUNTER). */
-export function unblockMessage(purseId: string, counter: number): Uint8Array {
-  return concat(new TextEncoder().encode('smartcheck/1/unblock'), new TextEncoder().encode(purseId), u64(counter));
-}

@@ -102,4 +102,5 @@ export type { RevocationListInput } from './revocation.ts';
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
 export type { Signer, Verified, VerifyContext } from './signed.ts';
 export { signMessage, verifyMessage } from './signed.ts';
+export { unblockMessage } from './unblock.ts';
 export { cbor, coseKeys, fields };

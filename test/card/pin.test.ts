@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
 import { command, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
-import { CardError, unblockMessage } from '../../src/card/purse.ts';
+import { CardError } from '../../src/card/purse.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
+import { unblockMessage } from '../../src/protocol/unblock.ts';
 import { getWorld, load, NOW, newCard, PIN, PURSE_ID, slip } from './support.ts';
 
 const verifyApdu = (pin: string) => command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode(pin));

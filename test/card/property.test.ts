@@ -5,12 +5,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
 import { command, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
-import { CardError, splitInternet, unblockMessage } from '../../src/card/purse.ts';
+import { CardError, splitInternet } from '../../src/card/purse.ts';
 import { PowerCutError } from '../../src/card/reader.ts';
 import { assembleMulti, signPart } from '../../src/protocol/cose.ts';
 import { makeCheckRequest, makeInternetSlip, verifyInternetCheck } from '../../src/protocol/internet.ts';
 import { certifyParty } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
+import { unblockMessage } from '../../src/protocol/unblock.ts';
 import {
   bankAnswer,
   getWorld,

@@ -11,10 +11,11 @@
 import { beforeAll } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
 import { command, Ins, parseResponse, SW, Tag } from '../../src/card/apdu.ts';
-import { PurseCard, unblockMessage } from '../../src/card/purse.ts';
+import { PurseCard } from '../../src/card/purse.ts';
 import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund } from '../../src/protocol/refund.ts';
+import { unblockMessage } from '../../src/protocol/unblock.ts';
 import { bankAnswer, load, NOW, newCard, PIN, PURSE_ID, type Rig, slip, verify } from '../card/support.ts';
 import { fuzzFamily } from './support/harness.ts';
 
@@ -25,7 +26,12 @@ let unblockCounter = 100;
 
 beforeAll(async () => {
   rig = await newCard();
-  const recorder = new PurseCard({ transmit: (apdu) => (recorded.push(apdu.slice()), rig.emulator.transmit(apdu)) });
+  const recorder = new PurseCard({
+    transmit: (apdu) => {
+      recorded.push(apdu.slice());
+      return rig.emulator.transmit(apdu);
+    },
+  });
   await recorder.select();
   await recorder.verifyPin(PIN);
   const request = await recorder.loadRequest(200_000, NOW);

@@ -333,8 +333,11 @@ fn packed_seed(v: &Vectors, check: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A fuzz target: its name and the function that runs one input.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// The targets by name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("verify_one", verify_one),
     ("verify_batch", verify_batch),
     ("verify_packed", verify_packed),
