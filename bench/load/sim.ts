@@ -4,8 +4,8 @@
 // the receipts and tokens say was credited (compared with the books afterwards, verify.ts).
 
 import type { Bank } from '../../src/bank/issuing.ts';
+import { equalBytes } from '../../src/bytes.ts';
 import { makeDeposit, verifyReceipt } from '../../src/protocol/capture.ts';
-import { equalBytes } from '../../src/protocol/cbor.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { applyValueToken, newPurseState, type PurseState, requestValue } from '../../src/protocol/load.ts';
 import { certifyBank, createRoot, type Party } from '../../src/protocol/pki.ts';

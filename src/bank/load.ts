@@ -3,6 +3,7 @@
 // request's payload hash is the idempotency key (loads.request_hash): the same request again
 // returns the same stored token and moves no money; another request reusing a nonce is refused.
 
+import { toHex } from '../bytes.ts';
 import { revocationKey } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { issueValueToken, openLoadRequest } from '../protocol/load.ts';
@@ -81,7 +82,7 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
     const txId = await post(
       tx,
       'load',
-      `${body.purseId}:${Buffer.from(request.hash).toString('hex')}`,
+      `${body.purseId}:${toHex(request.hash)}`,
       [
         { account: cardholder, amount: -body.amount },
         { account: liability, amount: body.amount },

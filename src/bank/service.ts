@@ -1,13 +1,31 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
-// load and capture services, the revocation list and the metrics the HTTP API reports.
+// load and capture services, the back office (cardholders, funding, merchants, purses, lost cards,
+// PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
+// (server.ts) only maps requests to these methods.
 import type { VerifierPool } from '../../bindings/pool/index.ts';
+import { toBase64 } from '../bytes.ts';
+import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { type CaptureResult, captureBatch } from './capture.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
-import { type Bank, createBank, currentGeneration, loadBank, revocationList, rotateKeys } from './issuing.ts';
+import {
+  type Bank,
+  createBank,
+  currentGeneration,
+  fund,
+  loadBank,
+  personalisePurseKeys,
+  registerCardholderKey,
+  registerMerchantKeys,
+  revocationList,
+  rotateKeys,
+} from './issuing.ts';
+import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
+import { reportLostOnce } from './settlement.ts';
+import { unblockSignature } from './unblock.ts';
 
 export interface ServiceOptions {
   /** Unix seconds; default the system clock. */
@@ -17,6 +35,23 @@ export interface ServiceOptions {
   /** Checks per deposit batch; default 10,000. */
   batchChecksMax?: number;
   maxSkewS?: number;
+  /** How long a card reported lost waits before its remaining value is settled; default 30 days. */
+  lostSettleWindowS?: number;
+}
+
+/** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
+export interface BankInfo {
+  bankId: string;
+  /** The bank's certificate, base64. */
+  bankCertificate: string;
+  /** The trusted roots, public keys in base64. */
+  roots: { id: string; publicKey: string }[];
+}
+
+/** A purse's or merchant's own public keys, for the bank to certify. */
+export interface PublicKeys {
+  signingKey: Uint8Array;
+  kxKey: Uint8Array;
 }
 
 export interface Metrics {
@@ -141,6 +176,66 @@ export class BankService {
   async revocationList(): Promise<Uint8Array> {
     await this.refreshKeys();
     return revocationList(this.db, this.#bank, this.clock());
+  }
+
+  /** The bank's identity and trust anchors, after reloading keys another process may have rotated. */
+  async info(): Promise<BankInfo> {
+    await this.refreshKeys();
+    return {
+      bankId: this.#bank.id,
+      bankCertificate: toBase64(this.#bank.party.certificate),
+      roots: [...this.#bank.anchors].map(([id, publicKey]) => ({ id, publicKey: toBase64(publicKey) })),
+    };
+  }
+
+  /** Throws when the database does not answer. */
+  async health(): Promise<{ driver: string; bankId: string }> {
+    await this.db.query('select 1');
+    return { driver: this.db.driver, bankId: this.#bank.id };
+  }
+
+  // The back office.
+
+  /** A cardholder account; with `signingKey`, its certificate for Internet approvals. */
+  registerCardholder(cardholderId: string, signingKey?: Uint8Array): Promise<Uint8Array | undefined> {
+    return registerCardholderKey(this.db, this.#bank, cardholderId, {
+      now: this.clock(),
+      ...(signingKey ? { signingKey } : {}),
+    });
+  }
+
+  /**
+   * Money paid in to a cardholder's account; returns the new balance. The same `reference` twice
+   * is one payment (a retried request); without one, each call is a new payment.
+   */
+  async fund(cardholderId: string, amount: number, currency: string, reference?: string): Promise<number> {
+    if (!/^[A-Z]{3}$/.test(currency)) throw new BankError('bad_request', 'currency: three capital letters');
+    const ref = reference ?? `admin:${Date.now()}:${Math.random().toString(36).slice(2)}`;
+    await fund(this.db, cardholderId, amount, currency, ref);
+    return balance(this.db, 'cardholder', cardholderId, currency);
+  }
+
+  /** A merchant certified from its own public keys; returns its certificate. */
+  registerMerchant(merchantId: string, keys: PublicKeys): Promise<Uint8Array> {
+    return registerMerchantKeys(this.db, this.#bank, merchantId, { now: this.clock(), ...keys });
+  }
+
+  /** A purse personalised for a cardholder from the card's own public keys; returns its certificate. */
+  personalisePurse(
+    purseId: string,
+    o: PublicKeys & { cardholderId: string; limits: OfflineLimits },
+  ): Promise<Uint8Array> {
+    return personalisePurseKeys(this.db, this.#bank, purseId, { ...o, now: this.clock() });
+  }
+
+  /** A lost or stolen card: revoked now, its value settled after the window; reporting again changes nothing. */
+  reportLost(purseId: string): Promise<void> {
+    return reportLostOnce(this.db, purseId, this.clock(), this.options.lostSettleWindowS ?? 30 * 86_400);
+  }
+
+  /** The bank's signature that unblocks an active purse's PIN (unblock.ts says why `counter` is a time). */
+  unblock(purseId: string, counter: number): Promise<Uint8Array> {
+    return unblockSignature(this.db, this.#bank, purseId, counter, this.clock());
   }
 
   metrics(): Metrics {

@@ -82,21 +82,8 @@ export function command(
   return apdu;
 }
 
-export const u64 = (n: number | bigint): Uint8Array => {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-};
-
-export const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+// The byte helpers the card's commands are built with (src/bytes.ts).
+export { concat, u64 } from '../bytes.ts';
 
 export interface Response {
   data: Uint8Array;

@@ -1,11 +1,12 @@
 // `smartcheck bank …`: the bank's own process (serve, audit, rotate-keys: on its database) and the
 // demo back office reached through a running bank's loopback admin API (info, register, fund,
 // revoke: `--bank <url>`).
+
 import type { Command } from 'commander';
 import { createVerifierPool } from '../../bindings/pool/index.ts';
+import { toBase64, toHex } from '../bytes.ts';
 import {
   amount,
-  b64,
   bankClient,
   bankOption,
   currencyArg,
@@ -140,7 +141,7 @@ Example:
           now: Math.floor(Date.now() / 1000),
           validityS: o.validityDays * 86_400,
         });
-        const key = Buffer.from(rotated.party.publicKey).toString('hex');
+        const key = toHex(rotated.party.publicKey);
         console.log(
           `bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`,
         );
@@ -159,7 +160,7 @@ Example:
         fields([
           ['bank', info.bankId],
           ['certificate', `${info.bankCertificate.length} bytes`],
-          ...info.roots.map((r): [string, string] => [`root ${r.id}`, Buffer.from(r.publicKey).toString('hex')]),
+          ...info.roots.map((r): [string, string] => [`root ${r.id}`, toHex(r.publicKey)]),
         ]);
       },
     ),
@@ -192,10 +193,10 @@ Example:
         const file: CardholderKeyFile = {
           format: 'smartcheck-cardholder/1',
           cardholderId,
-          secretKey: b64(keys.secretKey),
-          publicKey: b64(keys.publicKey),
-          certificate: b64(registered.certificate as Uint8Array),
-          roots: info.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })),
+          secretKey: toBase64(keys.secretKey),
+          publicKey: toBase64(keys.publicKey),
+          certificate: toBase64(registered.certificate as Uint8Array),
+          roots: info.roots.map((r) => ({ id: r.id, publicKey: toBase64(r.publicKey) })),
         };
         writeSecretJson(o.key, file);
         console.log(`cardholder ${cardholderId} registered; key certified by ${info.bankId}, written to ${o.key}`);

@@ -1,8 +1,10 @@
 // What the role commands share: argument parsers, the bank client, the emulated card in a file,
 // small JSON key files, progress bars on stderr, and aligned output.
+
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
+import { fromBase64 } from '../bytes.ts';
 import type { TrustAnchors } from '../protocol/certificate.ts';
 import { usage } from './exit.ts';
 
@@ -54,12 +56,11 @@ export async function bankClient(url: string) {
 export const anchorsOf = (roots: { id: string; publicKey: Uint8Array }[]): TrustAnchors =>
   new Map(roots.map((r) => [r.id, r.publicKey]));
 
-export const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+/** Base64 from a JSON file or an argument, refused with a usage error naming `what`. */
 export const unb64 = (s: unknown, what: string): Uint8Array => {
   if (typeof s !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw usage(`${what}: base64 expected`);
-  return new Uint8Array(Buffer.from(s, 'base64'));
+  return fromBase64(s);
 };
-export const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
 
 /** Writes a JSON file readable by its owner only; refuses to overwrite one. */
 export function writeSecretJson(path: string, value: unknown): void {

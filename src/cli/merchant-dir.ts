@@ -3,12 +3,14 @@
 //                   certificate and roots, the bank URL, the terminal id and currency (mode 0600)
 //   journal.scj     the durable journal of slips, checks, deposits (src/merchant/file-store.ts)
 //   lock            the pid of the process using the directory (one writer at a time)
+
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { toBase64 } from '../bytes.ts';
 import type { DepositReport } from '../merchant/book.ts';
 import type { BankLink } from '../net/bank-link.ts';
 import type { Party } from '../protocol/pki.ts';
-import { anchorsOf, b64, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
+import { anchorsOf, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
 
 export const CONFIG_FILE = 'merchant.json';
@@ -57,13 +59,13 @@ export async function initMerchantDir(
     terminalId: o.terminalId,
     currency: o.currency,
     bankUrl: bank.baseUrl,
-    signingSecretKey: b64(sign.secretKey),
-    signingPublicKey: b64(sign.publicKey),
-    kxSecretKey: b64(kx.secretKey),
-    kxPublicKey: b64(kx.publicKey),
-    certificate: b64(registered.certificate),
-    bankCertificate: b64(registered.bankCertificate),
-    roots: registered.roots.map((r) => ({ id: r.id, publicKey: b64(r.publicKey) })),
+    signingSecretKey: toBase64(sign.secretKey),
+    signingPublicKey: toBase64(sign.publicKey),
+    kxSecretKey: toBase64(kx.secretKey),
+    kxPublicKey: toBase64(kx.publicKey),
+    certificate: toBase64(registered.certificate),
+    bankCertificate: toBase64(registered.bankCertificate),
+    roots: registered.roots.map((r) => ({ id: r.id, publicKey: toBase64(r.publicKey) })),
   };
   writeSecretJson(path, config);
   const opened = await openMerchantDir(dir);

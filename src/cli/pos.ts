@@ -1,7 +1,9 @@
 // `smartcheck pos …`: an offline point-of-sale terminal in a directory (merchant-dir.ts): init,
 // sell to a card file, deposit, refresh the revocation list, cancel the last sale, recover after
 // a torn sale, status and pending checks.
+
 import type { Command } from 'commander';
+import { toHex } from '../bytes.ts';
 import type { Sale } from '../merchant/terminal.ts';
 import {
   amount,
@@ -9,7 +11,6 @@ import {
   currencyArg,
   fields,
   helpText,
-  hex,
   idArg,
   int,
   openCard,
@@ -112,7 +113,7 @@ Example:
             const s = last!;
             if (o.count === 1)
               console.log(
-                `sold ${s.amount} ${s.currency} to ${s.purseId}: check #${s.serial} stored (tx ${s.terminalTxId}, ${hex(s.checkHash).slice(0, 16)}…)`,
+                `sold ${s.amount} ${s.currency} to ${s.purseId}: check #${s.serial} stored (tx ${s.terminalTxId}, ${toHex(s.checkHash).slice(0, 16)}…)`,
               );
             else
               console.log(
@@ -195,7 +196,7 @@ Example:
           const { Terminal } = await import('../merchant/terminal.ts');
           const c = await new Terminal(opened.book, { terminalId: opened.config.terminalId }).cancelLast(card);
           console.log(
-            `cancelled the last sale: ${c.amount} ${opened.config.currency} back on the card${c.balance !== undefined ? ` (balance ${c.balance})` : ''}; check ${hex(c.checkHash).slice(0, 16)}… voided`,
+            `cancelled the last sale: ${c.amount} ${opened.config.currency} back on the card${c.balance !== undefined ? ` (balance ${c.balance})` : ''}; check ${toHex(c.checkHash).slice(0, 16)}… voided`,
           );
         } finally {
           await opened.close();
@@ -316,7 +317,7 @@ Example:
               e.record.currency,
               e.status,
               when(e.record.time),
-              hex(e.record.checkHash).slice(0, 16),
+              toHex(e.record.checkHash).slice(0, 16),
             ]),
           );
       } finally {

@@ -1,14 +1,15 @@
 // `smartcheck wallet …`: the cardholder's wallet over a card file: load value from the bank
 // (protocol 1), pay a web shop on the Internet (protocol 3, the cardholder key from its file).
+
 import { existsSync, unlinkSync } from 'node:fs';
 import type { Command } from 'commander';
+import { toBase64 } from '../bytes.ts';
 import type { BankLink } from '../net/bank-link.ts';
 import type { PaymentResult, PendingPayment } from '../wallet/wallet.ts';
 import type { CardholderKeyFile } from './bank.ts';
 import {
   amount,
   anchorsOf,
-  b64,
   bankClient,
   bankOption,
   cardIdentity,
@@ -140,7 +141,7 @@ Example:
                 checkId: pending.checkId,
                 amount: pending.amount,
                 serial: pending.serial,
-                sealedCheck: b64(pending.sealedCheck),
+                sealedCheck: toBase64(pending.sealedCheck),
                 shop: shop.baseUrl,
               });
               (error as Error).message +=

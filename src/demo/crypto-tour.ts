@@ -1,11 +1,12 @@
 // `npm run demo:crypto`: a short tour of the crypto core as the protocols
 // will use it — a purse signs checks, the bank batch-verifies them (in worker threads too) and
 // finds the forged one, and a value-token request travels sealed to the bank's key.
+
 import { ed25519, hpke, sha256, x25519 } from '../../bindings/index.ts';
 import { createVerifierPool } from '../../bindings/pool/index.ts';
+import { toHex } from '../bytes.ts';
 
 const text = new TextEncoder();
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const time = <T>(f: () => T): [T, number] => {
   const start = performance.now();
   const result = f();
@@ -15,7 +16,7 @@ const time = <T>(f: () => T): [T, number] => {
 console.log('smartcheck crypto tour (Rust/WASM core)\n');
 
 const purse = ed25519.keygen();
-console.log(`purse key        ${hex(purse.publicKey)}`);
+console.log(`purse key        ${toHex(purse.publicKey)}`);
 
 const checks = Array.from({ length: 1000 }, (_, serial) => {
   const message = text.encode(`check serial=${serial} amount=${100 + serial} merchant=M-1`);
@@ -44,9 +45,9 @@ try {
 const bank = x25519.keygen();
 const request = text.encode(
   JSON.stringify({
-    purse: hex(purse.publicKey).slice(0, 16),
+    purse: toHex(purse.publicKey).slice(0, 16),
     amount: 5000,
-    nonce: hex(crypto.getRandomValues(new Uint8Array(16))),
+    nonce: toHex(crypto.getRandomValues(new Uint8Array(16))),
   }),
 );
 const info = text.encode('smartcheck/v1/load/value-token-request');
@@ -61,4 +62,4 @@ try {
 } catch (error) {
   console.log(`wrong info       refused: ${(error as Error).name}: ${(error as Error).message}`);
 }
-console.log(`\nsha256("smartcheck") = ${hex(sha256(text.encode('smartcheck')))}`);
+console.log(`\nsha256("smartcheck") = ${toHex(sha256(text.encode('smartcheck')))}`);

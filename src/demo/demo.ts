@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { audit } from '../bank/audit.ts';
+import { audit } from '../bank/audit/index.ts';
 import { openDatabase } from '../bank/db.ts';
 import { balance, checkInvariants } from '../bank/ledger.ts';
 import { buildServer } from '../bank/server.ts';

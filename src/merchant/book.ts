@@ -5,10 +5,10 @@
 // change is a journal record appended durably (CheckStore) before it takes effect, and the state
 // is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
 
+import { equalBytes, toHex } from '../bytes.ts';
 import { type BankLink, BankUnreachableError } from '../net/bank-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
 import { makeDeposit, verifyReceipt } from '../protocol/capture.ts';
-import { equalBytes } from '../protocol/cbor.ts';
 import { CertificateCache, parseCertificate, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { CaptureReceipt, DigitalCheck, RevocationList } from '../protocol/messages.ts';
@@ -101,12 +101,6 @@ export interface SlipIntent {
   /** Refused / not charged: the code recorded. */
   code?: number;
 }
-
-export const toHex = (b: Uint8Array): string => {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
-};
 
 const seenKey = (purseId: string, serial: number) => `${purseId}#${serial}`;
 const slipKey = (terminalId: string, txId: number) => `${terminalId}#${txId}`;

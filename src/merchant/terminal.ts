@@ -5,10 +5,11 @@
 //   3. the check is verified (acceptCheck) and journalled; only then is the Sale returned.
 // A crash between 2 and 3 leaves an open intent: recover(card) finds the slip's hash in the card's
 // log, has the card reissue the check and stores it, or learns the card was not charged.
+
+import { equalBytes, toHex } from '../bytes.ts';
 import { SW } from '../card/apdu.ts';
 import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
 import { type AcceptancePolicy, acceptCheck, type Verdict } from '../protocol/acceptance.ts';
-import { equalBytes } from '../protocol/cbor.ts';
 import { verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { PurchaseSlip } from '../protocol/messages.ts';
@@ -17,7 +18,7 @@ import { makeRefund } from '../protocol/refund.ts';
 import { Channel, Role } from '../protocol/registry.ts';
 import { revokedSet } from '../protocol/revocation.ts';
 import type { Verified } from '../protocol/signed.ts';
-import { type BookEntry, type MerchantBook, type SlipIntent, toHex } from './book.ts';
+import type { BookEntry, MerchantBook, SlipIntent } from './book.ts';
 import { TerminalError } from './errors.ts';
 
 /** What the terminal needs of a card: PurseCard, or anything shaped like it (a test double). */

@@ -1,22 +1,10 @@
 // The small HTTP layer the clients share: fetch with a timeout, CBOR and JSON bodies, base64
-// without Buffer (the browser wallet uses these), and the servers' typed JSON error bodies turned
+// (src/bytes.ts, re-exported for the clients' callers), and the servers' typed JSON error bodies turned
 // into typed errors. No node: imports: runs in Node 20 and in browsers.
 
 export const CBOR_TYPE = 'application/cbor';
 
-export function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-export function fromBase64(text: string): Uint8Array {
-  if (typeof text !== 'string') throw new TypeError('expected a base64 string');
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
+export { fromBase64, toBase64 } from '../bytes.ts';
 
 /** A server's typed error body: `{ error: { kind, code, message } }`. */
 export interface ErrorBody {

@@ -3,7 +3,7 @@
 // the receipt against what it deposited. Verifying each check, refusing duplicates and crediting
 // are the bank's ledger work (src/bank/), which produces the outcomes given to makeReceipt.
 import { sha256 } from '../../bindings/index.ts';
-import { equalBytes } from './cbor.ts';
+import { equalBytes } from '../bytes.ts';
 import { parseCertificate } from './certificate.ts';
 import { signedHash } from './cose.ts';
 import { open, seal } from './envelope.ts';

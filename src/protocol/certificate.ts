@@ -2,7 +2,8 @@
 // `cnf` (RFC 8747) and our private claims (role, key-exchange key, offline limits). WIRE.md has
 // the claim table; a chain runs leaf → bank → root, each carrying its issuer in label 13.
 import { ed25519 } from '../../bindings/index.ts';
-import { type CborValue, decode, encode, equalBytes } from './cbor.ts';
+import { equalBytes, toHex } from '../bytes.ts';
+import { type CborValue, decode, encode } from './cbor.ts';
 import { parseSign1, sign1 } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
@@ -163,14 +164,6 @@ export interface ChainOptions {
   verifiedCache?: CertificateCache;
 }
 
-// Plain JavaScript (no Buffer): the protocol layer also runs in browsers.
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hexOf = (b: Uint8Array) => {
-  let out = '';
-  for (const x of b) out += HEX[x];
-  return out;
-};
-
 /**
  * Certificate signatures known to verify, at most `maxEntries` of them (the least recently used
  * goes first). An entry is keyed by the signature and the issuer key and holds the signed bytes
@@ -193,7 +186,7 @@ export class CertificateCache {
 
   /** True when `certificate`'s signature was verified under `issuerKey`. */
   has(certificate: Certificate, issuerKey: Uint8Array): boolean {
-    const key = hexOf(certificate.signature) + hexOf(issuerKey);
+    const key = toHex(certificate.signature) + toHex(issuerKey);
     const signed = this.#entries.get(key);
     if (!signed || !equalBytes(signed, certificate.toBeSigned)) return false;
     this.#entries.delete(key);
@@ -203,7 +196,7 @@ export class CertificateCache {
 
   /** Records that `certificate`'s signature verifies under `issuerKey`. */
   add(certificate: Certificate, issuerKey: Uint8Array): void {
-    const key = hexOf(certificate.signature) + hexOf(issuerKey);
+    const key = toHex(certificate.signature) + toHex(issuerKey);
     this.#entries.delete(key);
     this.#entries.set(key, certificate.toBeSigned.slice());
     if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);

@@ -2,7 +2,8 @@
 // Parsing checks structure only; signatures are checked by the caller with the key it trusts,
 // so the bank can batch them.
 import { ed25519, sha256 } from '../../bindings/index.ts';
-import { type CborValue, decode, encode, equalBytes, Tag, Tagged } from './cbor.ts';
+import { equalBytes } from '../bytes.ts';
+import { type CborValue, decode, encode, Tag, Tagged } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { Cose } from './registry.ts';
 

@@ -1,7 +1,9 @@
 // Fraud proofs: two genuine checks of one purse with one serial. A genuine card never signs two
 // checks with the same serial, so such a pair proves its signing key was copied (a clone). The
 // proof is self-contained: anyone holding the root keys verifies it offline, at any later time.
-import { compareBytes, decode, equalBytes, Tag, Tagged } from './cbor.ts';
+
+import { equalBytes } from '../bytes.ts';
+import { compareBytes, decode, Tag, Tagged } from './cbor.ts';
 import type { TrustAnchors } from './certificate.ts';
 import { parseMulti, parseSign1, signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';

@@ -2,7 +2,7 @@
 // token, and the purse crediting the token. Pure functions: no I/O, no clock (time is an
 // argument), no storage (the purse state is a plain immutable object, returned anew; the bank's
 // nonce store is a query it passes in).
-import { equalBytes } from './cbor.ts';
+import { equalBytes } from '../bytes.ts';
 import { type OfflineLimits, parseCertificate } from './certificate.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';

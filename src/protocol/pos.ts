@@ -1,7 +1,7 @@
 // Protocol 2, spending at a POS: the terminal's signed purchase slip, the purse's digital check,
 // and the terminal's offline acceptance of the check. Pure functions: no I/O, no clock (time is
 // an argument), no storage (the caller says whether it has seen a check before).
-import { equalBytes } from './cbor.ts';
+import { equalBytes } from '../bytes.ts';
 import { signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { type DigitalCheck, digitalCheck, type PurchaseSlip, purchaseSlip } from './messages.ts';

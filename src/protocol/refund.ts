@@ -2,7 +2,7 @@
 // purse credits it back once. The purse matches the refund with its own record of the last
 // purchase (purse id, serial, merchant, amount, and the check hash when it saw the whole check),
 // so a refund can only give back what this purse paid to this merchant.
-import { equalBytes } from './cbor.ts';
+import { equalBytes } from '../bytes.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { creditedBalance, type PurseState, purseProfile } from './load.ts';
 import { type DigitalCheck, type Refund, refund } from './messages.ts';

@@ -3,6 +3,7 @@
 // paid one's check is in the merchant's durable journal (MerchantBook) before the shop confirms,
 // and the journal's replay rule refuses the same check again after a restart.
 
+import { toHex } from '../bytes.ts';
 import type { PaymentConfirmation } from '../net/shop-link.ts';
 import type { PurchaseSlip } from '../protocol/messages.ts';
 import type { Verified } from '../protocol/signed.ts';
@@ -57,15 +58,13 @@ export const shopErrorStatus: Record<ShopErrorCode, number> = {
   forbidden: 403,
 };
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 export class OrderBook {
   readonly #orders = new Map<string, Order>();
 
   constructor(readonly o: { ttlS: number; maxOpen: number; keepPaidS: number }) {}
 
   newId(): string {
-    return hex(crypto.getRandomValues(new Uint8Array(16)));
+    return toHex(crypto.getRandomValues(new Uint8Array(16)));
   }
 
   add(order: Order, now: number): void {

@@ -14,16 +14,16 @@
 // check sent again for its paid order gets the same confirmation (a lost reply is safe to retry);
 // any other check for a paid order is refused.
 
-import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { equalBytes, toBase64, toHex } from '../bytes.ts';
 import type { DepositReport } from '../merchant/book.ts';
 import { TerminalError } from '../merchant/errors.ts';
+import { createApp, type ErrorReply, installErrorEnvelope, isLoopback, messageBytes } from '../net/server/index.ts';
 import type { PaymentConfirmation } from '../net/shop-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
-import { equalBytes } from '../protocol/cbor.ts';
 import { open } from '../protocol/envelope.ts';
-import { type ErrorCode, errorDescriptions, ProtocolError } from '../protocol/errors.ts';
+import { type ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { VerifiedInternetCheck } from '../protocol/internet.ts';
 import { acceptInternetCheck, makeInternetSlip } from '../protocol/internet.ts';
 import type { Party } from '../protocol/pki.ts';
@@ -65,27 +65,25 @@ export interface ShopServerOptions {
   logger?: boolean;
 }
 
-const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
-const isLoopback = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
-const CBOR = 'application/cbor';
-const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
-const hex = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
+const badRequest = (message: string) => new ShopError('bad_request', message);
 
-function fromB64(text: unknown, field: string): Uint8Array {
-  if (typeof text !== 'string' || text.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
-    throw new ShopError('bad_request', `${field}: base64 expected`);
-  return new Uint8Array(Buffer.from(text, 'base64'));
-}
-
-function sealedCheckOf(request: FastifyRequest): Uint8Array {
-  const body = request.body;
-  if (Buffer.isBuffer(body)) {
-    if (body.length === 0) throw new ShopError('bad_request', 'empty body');
-    return new Uint8Array(body.buffer, body.byteOffset, body.length);
+function shopErrors(error: Error): ErrorReply | undefined {
+  if (error instanceof ShopError)
+    return { status: shopErrorStatus[error.code], kind: 'shop', code: error.code, message: error.message };
+  if (error instanceof TerminalError) {
+    const status =
+      error.kind === 'bank_unreachable'
+        ? 503
+        : error.kind === 'bank_rejected' || error.kind === 'bad_receipt'
+          ? 502
+          : 409;
+    return { status, kind: 'merchant', code: error.kind, message: error.message };
   }
-  if (body && typeof body === 'object') return fromB64((body as Record<string, unknown>).check, 'check');
-  throw new ShopError('bad_request', `expected JSON { "check": base64 } or a ${CBOR} body`);
+  return undefined;
 }
+
+/** The sealed check: a raw CBOR body, or base64 in JSON { check }. */
+const sealedCheckOf = (request: FastifyRequest) => messageBytes(request, 'check', badRequest);
 
 function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; amount: number; currency: string } {
   if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body))
@@ -110,7 +108,7 @@ function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; am
 
 /** Bytes as hex, for JSON answers (the deposit report carries check hashes and batch ids). */
 function jsonSafe(value: unknown): unknown {
-  if (value instanceof Uint8Array) return hex(value);
+  if (value instanceof Uint8Array) return toHex(value);
   if (Array.isArray(value)) return value.map(jsonSafe);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
@@ -127,44 +125,12 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
   const terminalId = o.terminalId ?? 'WEB';
   let txCounter = Date.now();
 
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: 64 << 10 });
-  await app.register(cors, { origin: o.corsOrigins ?? [LOOPBACK_ORIGIN] });
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([CBOR, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) =>
-    done(null, body),
-  );
-
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: unknown }, _request, reply: FastifyReply) => {
-    if (error instanceof ShopError)
-      return reply
-        .code(shopErrorStatus[error.code])
-        .send({ error: { kind: 'shop', code: error.code, message: error.message } });
-    if (error instanceof TerminalError) {
-      const status =
-        error.kind === 'bank_unreachable'
-          ? 503
-          : error.kind === 'bank_rejected' || error.kind === 'bad_receipt'
-            ? 502
-            : 409;
-      return reply.code(status).send({ error: { kind: 'merchant', code: error.kind, message: error.message } });
-    }
-    if (error instanceof ProtocolError)
-      return reply.code(422).send({
-        error: {
-          kind: 'protocol',
-          code: error.code,
-          description: errorDescriptions[error.code],
-          message: error.message,
-        },
-      });
-    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply
-        .code(error.statusCode)
-        .send({ error: { kind: 'http', code: String(error.code ?? error.statusCode), message: error.message } });
-    }
-    app.log.error(error);
-    return reply.code(500).send({ error: { kind: 'internal', code: 'internal', message: 'internal error' } });
+  const app = await createApp({
+    bodyLimit: 64 << 10,
+    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+    ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
   });
+  installErrorEnvelope(app, [shopErrors]);
 
   app.post('/v1/orders', async (request) => {
     const wanted = orderRequestOf(request.body, o);
@@ -191,7 +157,7 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
     orders.add(order, now);
     return {
       orderId: order.orderId,
-      slip: b64(slipBytes),
+      slip: toBase64(slipBytes),
       expiresAt: order.expiresAt,
       merchantId: merchant.id,
       item: order.item,
@@ -225,7 +191,7 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
       const confirmation: PaymentConfirmation = {
         orderId: order.orderId,
         status: 'paid',
-        checkId: hex(check.hash),
+        checkId: toHex(check.hash),
         purseId: check.body.purseId,
         serial: check.body.serial,
         amount: check.body.amount,
@@ -265,7 +231,7 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
 
   app.get('/v1/shop', async () => ({
     merchantId: merchant.id,
-    merchantCertificate: b64(merchant.certificate),
+    merchantCertificate: toBase64(merchant.certificate),
     ...(o.currencies ? { currencies: o.currencies } : {}),
   }));
 

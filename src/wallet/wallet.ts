@@ -1,10 +1,11 @@
 // The cardholder's wallet: drives a PurseCard against a bank (protocol 1, loading) and web shops
 // (protocol 3, Internet payment). It holds no value itself: the card does; the wallet seals,
 // carries and approves. No node: imports (the browser wallet runs it).
+
+import { equalBytes, toHex } from '../bytes.ts';
 import { CardError, type LogRecord, type PurseCard, type PurseStatus, splitInternet } from '../card/purse.ts';
 import { type BankLink, BankRejectedError } from '../net/bank-link.ts';
 import type { OrderRequest, PaymentConfirmation, ShopLink } from '../net/shop-link.ts';
-import { equalBytes } from '../protocol/cbor.ts';
 import { parseCertificate, type TrustAnchors, verifyChain } from '../protocol/certificate.ts';
 import { seal } from '../protocol/envelope.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
@@ -88,7 +89,7 @@ export function partySigner(
       return {
         sealedCheck: envelope,
         check: check.bytes,
-        checkId: hex(check.hash),
+        checkId: toHex(check.hash),
         serial: b.serial,
         amount: b.amount,
         currency: b.currency,
@@ -146,8 +147,6 @@ export interface PaymentResult extends PaymentConfirmation {
   merchantId: string;
   balance: number;
 }
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** The shop's slip, verified (merchant signature and chain, signer = merchant id), or WalletError 'offer_invalid'. */
 function verifiedSlip(slip: Uint8Array, anchors: TrustAnchors, now: number): ReturnType<typeof verifySlip> {

@@ -3,8 +3,10 @@
 // cardholder's secret key: the key is made here, kept in IndexedDB (read only by this worker), and
 // used here to approve checks (the Wallet's CardholderSigner, src/web/pay.ts): it verifies the
 // whole check against the shop's slip and seals it to the merchant.
+
 import { expose } from 'comlink';
 import { ed25519 } from '../../bindings/index.ts';
+import { toHex } from '../bytes.ts';
 import { parseCertificate, type TrustAnchors, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { approveInternetCheck } from '../protocol/internet.ts';
@@ -34,8 +36,6 @@ async function storedKey(): Promise<StoredKey> {
   return key;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 const api = {
   /** Trusts these roots after checking that the bank's certificate chains to one of them. */
   trust(roots: RootKey[], bankCertificate: Uint8Array, now: number): { bankId: string } {
@@ -63,7 +63,7 @@ const api = {
     const cert = verifyChain(certificate, trusted(), { now });
     if (cert.role !== Role.Cardholder)
       throw new ProtocolError(ErrorCode.WrongRole, `certificate of ${cert.subject} is not a cardholder's`);
-    if (hex(cert.signingKey) !== hex(key.publicKey))
+    if (toHex(cert.signingKey) !== toHex(key.publicKey))
       throw new ProtocolError(ErrorCode.SubjectMismatch, 'the certificate is for another key');
     await db.put('keys', KEY, { ...key, certificate });
     return { cardholderId: cert.subject };
@@ -92,7 +92,7 @@ const api = {
     return {
       sealedCheck: envelope,
       check: check.bytes,
-      checkId: hex(check.hash),
+      checkId: toHex(check.hash),
       serial: b.serial,
       amount: b.amount,
       currency: b.currency,

@@ -1,6 +1,7 @@
 // The browser wallet page: boots the cores, the card (IndexedDB) and the crypto worker, then runs
 // the cardholder's steps: set up (first start), unlock with the PIN, load value, pay the web shop
 // with an approval, and the card's log with each payment's check re-verified in the verifier pool.
+import { toHex } from '../bytes.ts';
 import './style.css';
 import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { SW } from '../card/apdu.ts';
@@ -157,7 +158,7 @@ async function verifyHistory(payments: PaymentRecord[]): Promise<Map<number, str
   );
   verdicts.forEach((v, i) => {
     const p = payments[i] as PaymentRecord;
-    const hex = v.ok ? Array.from(v.checkHash, (b) => b.toString(16).padStart(2, '0')).join('') : '';
+    const hex = v.ok ? toHex(v.checkHash) : '';
     const good =
       v.ok && hex === p.checkId && v.amount === p.amount && v.serial === p.serial && v.merchantId === p.merchantId;
     out.set(p.serial, good ? '✓ verified' : `✗ ${v.ok ? 'differs from the receipt' : `error ${v.code}`}`);

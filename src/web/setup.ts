@@ -2,7 +2,9 @@
 // key, over its loopback admin API (BankClient). Every step is safe to run again after a failure:
 // the ids are chosen once and kept, and the steps already done (cardholder certified, card keys
 // made) are skipped.
+
 import type { Remote } from 'comlink';
+import { toHex } from '../bytes.ts';
 import type { PurseCard } from '../card/purse.ts';
 import type { BankClient } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
@@ -28,7 +30,7 @@ export function defaultLimits(currency: string): OfflineLimits {
 }
 
 function newId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(crypto.getRandomValues(new Uint8Array(6)));
 }
 
 export async function setUpCard(o: {

@@ -6,11 +6,11 @@
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
 // whole-system simulator can build its own ledger instead and hand the audit that.
 import type { VerifierPool } from '../../bindings/pool/index.ts';
-import { reportLost, reverseCheck, settleLost } from '../../src/bank/audit.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { type Bank, fund, personalisePurse, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { BankService } from '../../src/bank/service.ts';
+import { reportLost, reverseCheck, settleLost } from '../../src/bank/settlement.ts';
 import {
   approveInternetCheck,
   makeCheckRequest,

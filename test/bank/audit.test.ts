@@ -3,11 +3,12 @@
 // checks still captured, and a merchant refund reversing a check once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { audit, purseShadow, reportLost, reverseCheck, settleLost } from '../../src/bank/audit.ts';
+import { audit } from '../../src/bank/audit/index.ts';
 import { captureBatch } from '../../src/bank/capture.ts';
 import { revocationList } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';
+import { purseShadow, reportLost, reverseCheck, settleLost } from '../../src/bank/settlement.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund } from '../../src/protocol/refund.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
-import { audit } from '../../src/bank/audit.ts';
+import { audit } from '../../src/bank/audit/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { type Bank, loadBank, personalisePurse, registerMerchant, revoke } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';

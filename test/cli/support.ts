@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ed25519 } from '../../bindings/index.ts';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { audit } from '../../src/bank/audit.ts';
+import { audit } from '../../src/bank/audit/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
-import { audit } from '../../src/bank/audit.ts';
+import { audit } from '../../src/bank/audit/index.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { FileCheckStore, MerchantBook, Terminal } from '../../src/merchant/index.ts';
 import type { Party } from '../../src/protocol/pki.ts';

@@ -10,7 +10,7 @@
 //   checks some merchant deposited, each merchant's ledger balance is the sum of its receipts' credits;
 // - clones: every check the bank called a clone has fraud evidence whose proof verifies, and every
 //   copied purse whose two checks of one serial both reached the bank is revoked (on the signed list).
-import { audit } from '../../src/bank/audit.ts';
+import { audit } from '../../src/bank/audit/index.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyFraudProof } from '../../src/protocol/fraud.ts';

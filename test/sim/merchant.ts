@@ -4,6 +4,7 @@
 // (acceptInternetCheck) behind the ShopLink the cardholder's Wallet pays through (HTTP is not
 // needed in the simulator).
 
+import { equalBytes } from '../../src/bytes.ts';
 import { CardError, type LogRecord } from '../../src/card/purse.ts';
 import type { BookEntry, CardPort, CheckStore, JournalRecord, MerchantBook } from '../../src/merchant/index.ts';
 import { MemoryCheckStore, TerminalError } from '../../src/merchant/index.ts';
@@ -15,7 +16,6 @@ import {
   ShopRejectedError,
   ShopUnreachableError,
 } from '../../src/net/shop-link.ts';
-import { equalBytes } from '../../src/protocol/cbor.ts';
 import { acceptInternetCheck, makeInternetSlip } from '../../src/protocol/internet.ts';
 import type { PurchaseSlip } from '../../src/protocol/messages.ts';
 import { verifySlip } from '../../src/protocol/pos.ts';

@@ -7,10 +7,7 @@ import type { Queryable } from '../db.ts';
 import type { Bank } from '../issuing.ts';
 import type { Finding, FindingKind } from './kinds.ts';
 
-export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const u8 = (b: unknown): Uint8Array => new Uint8Array(b as Uint8Array);
-export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 export interface AccountRow {
   id: number;

@@ -5,6 +5,7 @@
 // the books must hold. Every row is compared with its own evidence only, so one changed row is
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
 
+import { equalBytes, toHex } from '../../bytes.ts';
 import { depositedCheckHash } from '../../protocol/capture.ts';
 import { decode, Tag, Tagged } from '../../protocol/cbor.ts';
 import { parseMulti, parseSign1, signedHash } from '../../protocol/cose.ts';
@@ -21,7 +22,7 @@ import {
 import { verifyCheck } from '../../protocol/pos.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
-import { type AuditContext, accountKey, attempt, type CheckRow, hex, sameBytes, u8 } from './context.ts';
+import { type AuditContext, accountKey, attempt, type CheckRow, u8 } from './context.ts';
 
 interface DepositedCheck {
   body?: DigitalCheck;
@@ -58,7 +59,7 @@ export function auditDeposits(ctx: AuditContext): void {
   const { bank, rows } = ctx;
   const batches = new Map<string, Batch>();
   for (const b of rows.batches) {
-    const key = hex(u8(b.batch_hash));
+    const key = toHex(u8(b.batch_hash));
     const deposit = u8(b.deposit);
     const parsed = attempt(() => {
       const signed = parseSign1(deposit);
@@ -80,9 +81,9 @@ export function auditDeposits(ctx: AuditContext): void {
     if (verified.error !== undefined) problems.push(verified.error);
     else if (verified.value.signer.subject !== body.merchantId)
       problems.push(`signed by ${verified.value.signer.subject} for ${body.merchantId}`);
-    if (!sameBytes(hash, u8(b.batch_hash))) problems.push('batch_hash is not the hash of the deposit');
+    if (!equalBytes(hash, u8(b.batch_hash))) problems.push('batch_hash is not the hash of the deposit');
     if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
-    if (!sameBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
+    if (!equalBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
     if (problems.length) ctx.add('deposit_invalid', 'batches', key, problems.join('; '));
     const batch: Batch = { key, body, checks: body.checks.map((c) => depositedCheck(c, ctx)) };
     batches.set(key, batch);
@@ -106,13 +107,13 @@ export function auditDeposits(ctx: AuditContext): void {
     if (signed.error !== undefined) wrong.push(signed.error);
     else if (signed.value.signer.subject !== bank.id) wrong.push(`signed by ${signed.value.signer.subject}`);
     if (r.merchantId !== body.merchantId) wrong.push(`for merchant ${r.merchantId}`);
-    if (!sameBytes(r.batchId, body.batchId)) wrong.push('for another batch id');
+    if (!equalBytes(r.batchId, body.batchId)) wrong.push('for another batch id');
     if (r.outcomes.length !== body.checks.length)
       wrong.push(`${r.outcomes.length} outcomes for ${body.checks.length} checks`);
     let total = 0;
     r.outcomes.forEach(([h, code, credited], i) => {
       const check = batch.checks[i];
-      if (check && !sameBytes(h, check.hash)) wrong.push(`outcome ${i} names another check`);
+      if (check && !equalBytes(h, check.hash)) wrong.push(`outcome ${i} names another check`);
       if (code !== 0 && credited !== 0) wrong.push(`outcome ${i} refused (${code}) but credited ${credited}`);
       if (code === 0 && check?.body && credited !== check.body.amount)
         wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
@@ -159,7 +160,7 @@ export function auditDeposits(ctx: AuditContext): void {
   const claimed = new Map<string, CheckRow>();
   const byPosition = new Map<string, CheckRow[]>();
   for (const c of rows.checks) {
-    const position = `${hex(u8(c.batch_hash))}#${c.batch_index}`;
+    const position = `${toHex(u8(c.batch_hash))}#${c.batch_index}`;
     byPosition.set(position, [...(byPosition.get(position) ?? []), c]);
   }
   for (const [position, group] of byPosition) {
@@ -168,7 +169,7 @@ export function auditDeposits(ctx: AuditContext): void {
     const deposited = batch?.checks[(group[0] as CheckRow).batch_index];
     // The row whose hash is the deposited check's stands for it; any other is a duplicate.
     const original =
-      (deposited && group.find((c) => sameBytes(u8(c.check_hash), deposited.hash))) ?? (group[0] as CheckRow);
+      (deposited && group.find((c) => equalBytes(u8(c.check_hash), deposited.hash))) ?? (group[0] as CheckRow);
     for (const c of group) {
       const key = rowKey(c);
       if (c !== original) {
@@ -181,7 +182,7 @@ export function auditDeposits(ctx: AuditContext): void {
         continue;
       }
       if (!batch || !deposited) {
-        const stored = rows.batches.some((b) => hex(u8(b.batch_hash)) === batchKey);
+        const stored = rows.batches.some((b) => toHex(u8(b.batch_hash)) === batchKey);
         ctx.add(
           'check_evidence_missing',
           'checks',
@@ -203,7 +204,7 @@ export function auditDeposits(ctx: AuditContext): void {
       if (c.serial !== body.serial) differs.push(`serial ${c.serial}, signed ${body.serial}`);
       if (c.amount !== body.amount) differs.push(`amount ${c.amount}, signed ${body.amount}`);
       if (c.merchant_id !== body.merchantId) differs.push(`merchant ${c.merchant_id}, signed ${body.merchantId}`);
-      if (!sameBytes(u8(c.check_hash), deposited.hash)) differs.push('check_hash is not the hash of the signed check');
+      if (!equalBytes(u8(c.check_hash), deposited.hash)) differs.push('check_hash is not the hash of the signed check');
       if (differs.length) ctx.add('check_row_mismatch', 'checks', key, differs.join('; '));
       const outcome = batch.receipt?.outcomes[c.batch_index];
       if (outcome) {
@@ -227,7 +228,7 @@ export function auditDeposits(ctx: AuditContext): void {
         ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) - body.amount);
         ctx.expect({
           kind: 'refund',
-          reference: `reversal:${hex(deposited.hash)}`,
+          reference: `reversal:${toHex(deposited.hash)}`,
           currency: body.currency,
           table: 'checks',
           key,
@@ -241,7 +242,7 @@ export function auditDeposits(ctx: AuditContext): void {
   }
 
   // Receipt outcomes that must have left a row: credited or over the limit (checks), clones (fraud evidence).
-  const evidence = new Set(rows.fraud.map((f) => hex(u8(f.check_hash))));
+  const evidence = new Set(rows.fraud.map((f) => toHex(u8(f.check_hash))));
   for (const batch of batches.values()) {
     batch.receipt?.outcomes.forEach(([h, code, credited], i) => {
       const position = `${batch.key}#${i}`;
@@ -252,7 +253,7 @@ export function auditDeposits(ctx: AuditContext): void {
           position,
           `the receipt gives outcome ${code} (credited ${credited}) and no check row stands for it`,
         );
-      if (code === ErrorCode.CloneDetected && !evidence.has(hex(h)))
+      if (code === ErrorCode.CloneDetected && !evidence.has(toHex(h)))
         ctx.add(
           'receipt_check_missing',
           'batches',

@@ -3,13 +3,15 @@
 // generation, every merchant, purse and cardholder certificate issued by this bank for that row,
 // and every stored revocation list signed by one of the bank's generations, naming only revoked
 // subjects and agreeing with its row. Certificates are verified at their own issue time.
+
 import { ed25519, x25519 } from '../../../bindings/index.ts';
+import { equalBytes } from '../../bytes.ts';
 import { parseCertificate, verifyChain } from '../../protocol/certificate.ts';
 import { parseSign1 } from '../../protocol/cose.ts';
 import { revocationList } from '../../protocol/messages.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyRevocationList } from '../../protocol/revocation.ts';
-import { type AuditContext, attempt, type PartyRow, sameBytes, u8 } from './context.ts';
+import { type AuditContext, attempt, type PartyRow, u8 } from './context.ts';
 
 /** A certificate verified at its issue time; the problems found, none when it is good. */
 function certificateProblems(
@@ -39,29 +41,29 @@ export function auditKeys(ctx: AuditContext): void {
     const problems = certificateProblems(ctx, u8(g.certificate), { subject: g.bank_id, role: Role.Bank });
     const cert = attempt(() => parseCertificate(u8(g.certificate)));
     if (cert.value) {
-      if (!sameBytes(cert.value.signingKey, u8(g.bank_public)))
+      if (!equalBytes(cert.value.signingKey, u8(g.bank_public)))
         problems.push('bank_public is not the certified signing key');
-      if (!cert.value.kxKey || !sameBytes(cert.value.kxKey, u8(g.kx_public)))
+      if (!cert.value.kxKey || !equalBytes(cert.value.kxKey, u8(g.kx_public)))
         problems.push('kx_public is not the certified key-exchange key');
     }
     const signing = attempt(() => ed25519.getPublicKey(u8(g.bank_secret)));
-    if (signing.error !== undefined || !sameBytes(signing.value, u8(g.bank_public)))
+    if (signing.error !== undefined || !equalBytes(signing.value, u8(g.bank_public)))
       problems.push('bank_secret is not the secret of bank_public');
     const kx = attempt(() => x25519.getPublicKey(u8(g.kx_secret)));
-    if (kx.error !== undefined || !sameBytes(kx.value, u8(g.kx_public)))
+    if (kx.error !== undefined || !equalBytes(kx.value, u8(g.kx_public)))
       problems.push('kx_secret is not the secret of kx_public');
     if (problems.length) ctx.add('bank_key_invalid', 'bank_key_generations', key, problems.join('; '));
   }
   const newest = mine[mine.length - 1];
   for (const k of rows.bankKeys.filter((r) => r.bank_id === bank.id)) {
     const problems: string[] = [];
-    if (k.root_id !== bank.root.id || !sameBytes(u8(k.root_public), bank.root.publicKey))
+    if (k.root_id !== bank.root.id || !equalBytes(u8(k.root_public), bank.root.publicKey))
       problems.push('root differs from the trusted root');
     if (!newest) problems.push('no key generation stored');
     else {
       if (k.generation !== newest.generation) problems.push(`generation ${k.generation}, newest ${newest.generation}`);
       for (const column of ['bank_secret', 'bank_public', 'kx_secret', 'kx_public', 'certificate'] as const)
-        if (!sameBytes(u8(k[column]), u8(newest[column])))
+        if (!equalBytes(u8(k[column]), u8(newest[column])))
           problems.push(`${column} differs from generation ${newest.generation}`);
     }
     if (problems.length) ctx.add('bank_key_mirror_mismatch', 'bank_keys', k.bank_id, problems.join('; '));
@@ -109,7 +111,7 @@ export function auditKeys(ctx: AuditContext): void {
     if (b.revoked.length !== l.subjects) problems.push(`subjects ${l.subjects}, signed list names ${b.revoked.length}`);
     const signer = verified.value?.signer.signingKey;
     const generationKey = publics.get(l.key_generation);
-    if (signer && (!generationKey || !sameBytes(signer, generationKey)))
+    if (signer && (!generationKey || !equalBytes(signer, generationKey)))
       problems.push(`not signed by key generation ${l.key_generation}`);
     const unknown = b.revoked.filter((s) => !revoked.has(s));
     if (unknown.length) problems.push(`names ${unknown.join(', ')}, not revoked`);

@@ -2,18 +2,19 @@
 // request is verified at its own time; its body (decoded even when the signature fails, so one bad
 // row gives one finding) says which purse was loaded with how much, and which ledger transaction
 // must exist: the purse's cardholder debited, the bank's e-money liability credited.
+import { equalBytes, toHex } from '../../bytes.ts';
 import { parseSign1, signedHash } from '../../protocol/cose.ts';
 import { valueTokenRequest } from '../../protocol/messages.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
-import { type AuditContext, accountKey, attempt, hex, sameBytes, u8 } from './context.ts';
+import { type AuditContext, accountKey, attempt, u8 } from './context.ts';
 
 export function auditLoads(ctx: AuditContext): void {
   const { bank, rows } = ctx;
   const purses = new Map(rows.purses.map((p) => [p.purse_id, p]));
   const txs = new Map(rows.transactions.map((t) => [t.id, t]));
   for (const l of rows.loads) {
-    const key = hex(u8(l.request_hash));
+    const key = toHex(u8(l.request_hash));
     const bytes = u8(l.request);
     const parsed = attempt(() => {
       const signed = parseSign1(bytes);
@@ -35,14 +36,14 @@ export function auditLoads(ctx: AuditContext): void {
     if (verified.error !== undefined) problems.push(verified.error);
     else if (verified.value.signer.subject !== body.purseId)
       problems.push(`signed by ${verified.value.signer.subject} for ${body.purseId}`);
-    if (!sameBytes(hash, u8(l.request_hash))) problems.push('request_hash is not the hash of the request');
+    if (!equalBytes(hash, u8(l.request_hash))) problems.push('request_hash is not the hash of the request');
     if (problems.length) ctx.add('load_evidence_invalid', 'loads', key, problems.join('; '));
 
-    const reference = `${body.purseId}:${hex(hash)}`;
+    const reference = `${body.purseId}:${toHex(hash)}`;
     const differs: string[] = [];
     if (l.purse_id !== body.purseId) differs.push(`purse ${l.purse_id}, signed ${body.purseId}`);
     if (l.amount !== body.amount) differs.push(`amount ${l.amount}, signed ${body.amount}`);
-    if (!sameBytes(u8(l.nonce), body.nonce)) differs.push('nonce differs from the signed one');
+    if (!equalBytes(u8(l.nonce), body.nonce)) differs.push('nonce differs from the signed one');
     const tx = txs.get(l.tx_id);
     if (tx?.kind !== 'load' || tx.reference !== reference)
       differs.push(`tx_id ${l.tx_id} is not the load transaction ${reference}`);

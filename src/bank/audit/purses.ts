@@ -3,13 +3,14 @@
 // proof re-verified; every purse that is not active revoked, and no purse revoked as a clone or as
 // overspent without the proof of it. A
 // settled lost card must have had its outstanding value refunded to its cardholder.
+import { equalBytes, toHex } from '../../bytes.ts';
 import { signedHash } from '../../protocol/cose.ts';
 import { verifyFraudProof } from '../../protocol/fraud.ts';
-import { type AuditContext, accountKey, attempt, hex, sameBytes, u8 } from './context.ts';
+import { type AuditContext, accountKey, attempt, u8 } from './context.ts';
 
 export function auditFraudEvidence(ctx: AuditContext): void {
   for (const f of ctx.rows.fraud) {
-    const key = hex(u8(f.check_hash));
+    const key = toHex(u8(f.check_hash));
     ctx.purse(f.purse_id).cloneProofs += 1;
     const proof = attempt(() => verifyFraudProof(u8(f.proof), { anchors: ctx.bank.anchors }));
     if (proof.error !== undefined) {
@@ -22,9 +23,10 @@ export function auditFraudEvidence(ctx: AuditContext): void {
       problems.push(`the proof is of ${e.purseId}/${e.serial}, the row of ${f.purse_id}/${f.serial}`);
     if (e.bankId !== ctx.bank.id) problems.push(`a purse of ${e.bankId}`);
     const hash = attempt(() => signedHash(u8(f.bytes)));
-    if (hash.error !== undefined || !sameBytes(hash.value, u8(f.check_hash)))
+    if (hash.error !== undefined || !equalBytes(hash.value, u8(f.check_hash)))
       problems.push('check_hash is not the hash of the stored check');
-    else if (!e.hashes.some((h) => sameBytes(h, hash.value))) problems.push('the stored check is not one of the proof');
+    else if (!e.hashes.some((h) => equalBytes(h, hash.value)))
+      problems.push('the stored check is not one of the proof');
     if (problems.length) ctx.add('fraud_evidence_invalid', 'fraud_evidence', key, problems.join('; '));
   }
 }

@@ -1,8 +1,9 @@
 // Timestamps: no row is dated before its bank was created or after now (the database clock, with
 // a minute's leeway for a second bank server). The protocol times inside signed objects are the
 // parties' clocks and are checked by the families that verify them.
+import { toHex } from '../../bytes.ts';
 import type { Queryable } from '../db.ts';
-import { type AuditContext, hex, u8 } from './context.ts';
+import { type AuditContext, u8 } from './context.ts';
 
 const TABLES: { table: string; key: string }[] = [
   { table: 'accounts', key: "kind || '/' || owner || '/' || currency" },
@@ -26,7 +27,7 @@ export async function auditTimes(ctx: AuditContext, q: Queryable): Promise<void>
       ctx.add(
         'timestamp_out_of_range',
         table,
-        typeof r.k === 'string' ? r.k : hex(u8(r.k)),
+        typeof r.k === 'string' ? r.k : toHex(u8(r.k)),
         `created_at ${new Date(r.created_at).toISOString()} is ${r.future ? 'in the future' : 'before the bank was created'}`,
       );
   }

@@ -1,12 +1,15 @@
-// Reconciliation and audit: the shadow account of a purse; the audit (./audit/: recomputes the
-// books from the stored signed evidence alone and reports each difference as a typed finding); lost or stolen cards (revoked at once, outstanding
-// value refunded to the cardholder after a settlement window in which late checks still count);
-// and merchant refunds, which reverse a captured check.
+// Settlement of a purse's value outside capture: the shadow account of a purse (what it was loaded,
+// what was captured and refunded, the serial gaps); lost or stolen cards (revoked at once, the
+// outstanding value paid back to the cardholder after a settlement window in which late checks
+// still count); and merchant refunds, which reverse a captured check. The audit, which recomputes
+// the books from the signed evidence alone, is ./audit/.
+import { toHex } from '../bytes.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { refund as refundCodec } from '../protocol/messages.ts';
 import { Role } from '../protocol/registry.ts';
 import { verifyMessage } from '../protocol/signed.ts';
 import type { Database, Queryable } from './db.ts';
+import { BankError } from './errors.ts';
 import { type Bank, revoke } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
 
@@ -54,6 +57,16 @@ export async function purseShadow(q: Queryable, purseId: string): Promise<PurseS
     gaps: gaps.slice(0, GAPS_LISTED).map((g) => g.s),
     gapCount: gaps.length,
   };
+}
+
+/**
+ * A card reported lost again: nothing changes and nothing is refused (the first report's time and
+ * settlement window stay); an unknown purse is refused.
+ */
+export async function reportLostOnce(db: Database, purseId: string, now: number, windowS: number): Promise<void> {
+  const [known] = await db.query<{ status: string }>('select status from purses where purse_id = $1', [purseId]);
+  if (!known) throw new BankError('not_found', `purse ${purseId}`);
+  if (known.status !== 'lost') await reportLost(db, purseId, now, windowS);
 }
 
 /** A lost or stolen card: revoked now (the next list shows it), settled after `windowS`. */
@@ -152,7 +165,7 @@ export async function reverseCheck(
     await post(
       tx,
       'refund',
-      `reversal:${Buffer.from(r.checkHash).toString('hex')}`,
+      `reversal:${toHex(r.checkHash)}`,
       [
         { account: merchant, amount: -c.amount },
         { account: liability, amount: c.amount },
@@ -164,14 +177,3 @@ export async function reverseCheck(
     return { amount: c.amount };
   });
 }
-
-// The audit itself lives in ./audit/ (one file per family of checks); re-exported here so
-// existing imports of audit.ts keep working.
-export {
-  type AuditReport,
-  audit,
-  FINDING_KINDS,
-  type Finding,
-  type FindingKind,
-  formatFinding,
-} from './audit/index.ts';
