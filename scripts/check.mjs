@@ -28,7 +28,7 @@ const STEPS = {
     [bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
     [bin('tsc'), ['--noEmit', '-p', 'tsconfig.js.json']],
   ],
-  biome: [[bin('biome'), ['ci', '--max-diagnostics=50', '.']]],
+  biome: [[bin('biome'), ['ci', '--error-on-warnings', '--max-diagnostics=50', '.']]],
   rustfmt: [
     ['cargo', ['fmt', '--all', '--check']],
     ['cargo', ['fmt', '--check', ...fuzzManifest]],
