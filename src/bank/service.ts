@@ -2,7 +2,7 @@
 // load and capture services, the revocation list and the metrics the HTTP API reports.
 import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { type CaptureResult, captureBatch } from './capture.ts';
+import { type CaptureResult, captureBatch } from './capture/index.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
 import { type Bank, createBank, currentGeneration, loadBank, revocationList, rotateKeys } from './issuing.ts';
