@@ -11,6 +11,12 @@ export interface Queryable {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/**
+ * A bytea query parameter: a Buffer view of the bytes, no copy (both drivers take a Buffer as bytea;
+ * some Uint8Arrays handed to the bank are views into a larger buffer).
+ */
+export const bytea = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
 
 export interface Database extends Queryable {

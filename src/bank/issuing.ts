@@ -7,7 +7,7 @@ import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../protocol/pki.ts';
 import { Role } from '../protocol/registry.ts';
 import { makeRevocationList } from '../protocol/revocation.ts';
-import type { Database, Queryable } from './db.ts';
+import { bytea, type Database, type Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import { accountId, post } from './ledger.ts';
 
@@ -32,7 +32,6 @@ const checkId = (name: string, id: string) => {
   if (typeof id !== 'string' || !ID.test(id))
     throw new BankError('bad_request', `${name}: 1–64 of [A-Za-z0-9._:-], got ${JSON.stringify(id)}`);
 };
-const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
 
 /** Creates the root and the bank (signing and key-exchange keys: generation 1) and stores them. */
@@ -53,13 +52,13 @@ export async function createBank(
       [
         o.bankId,
         root.id,
-        buf(root.publicKey),
-        buf(root.secretKey),
-        buf(party.secretKey),
-        buf(party.publicKey),
-        buf(kx.secretKey),
-        buf(kx.publicKey),
-        buf(party.certificate),
+        bytea(root.publicKey),
+        bytea(root.secretKey),
+        bytea(party.secretKey),
+        bytea(party.publicKey),
+        bytea(kx.secretKey),
+        bytea(kx.publicKey),
+        bytea(party.certificate),
       ],
     );
     await insertGeneration(tx, o.bankId, 1, party);
@@ -74,11 +73,11 @@ async function insertGeneration(tx: Queryable, bankId: string, generation: numbe
     [
       bankId,
       generation,
-      buf(party.secretKey),
-      buf(party.publicKey),
-      buf(kx.secretKey),
-      buf(kx.publicKey),
-      buf(party.certificate),
+      bytea(party.secretKey),
+      bytea(party.publicKey),
+      bytea(kx.secretKey),
+      bytea(kx.publicKey),
+      bytea(party.certificate),
     ],
   );
 }
@@ -146,11 +145,11 @@ export async function rotateKeys(
       'update bank_keys set bank_secret = $2, bank_public = $3, kx_secret = $4, kx_public = $5, certificate = $6, generation = $7 where bank_id = $1',
       [
         bank.id,
-        buf(party.secretKey),
-        buf(party.publicKey),
-        buf(kx.secretKey),
-        buf(kx.publicKey),
-        buf(party.certificate),
+        bytea(party.secretKey),
+        bytea(party.publicKey),
+        bytea(kx.secretKey),
+        bytea(kx.publicKey),
+        bytea(party.certificate),
         generation,
       ],
     );
@@ -200,7 +199,7 @@ export async function registerCardholder(
     : undefined;
   await db.query('insert into cardholders (cardholder_id, certificate) values ($1, $2)', [
     id,
-    party ? buf(party.certificate) : null,
+    party ? bytea(party.certificate) : null,
   ]);
   return party;
 }
@@ -238,7 +237,7 @@ export async function registerMerchant(
     notBefore: o.now - 86_400,
     notAfter: o.now + (o.validityS ?? 3 * YEAR_S),
   });
-  await db.query('insert into merchants (merchant_id, certificate) values ($1, $2)', [id, buf(party.certificate)]);
+  await db.query('insert into merchants (merchant_id, certificate) values ($1, $2)', [id, bytea(party.certificate)]);
   return party;
 }
 
@@ -259,7 +258,7 @@ export async function personalisePurse(
     id,
     o.cardholderId,
     o.limits.currency,
-    buf(party.certificate),
+    bytea(party.certificate),
   ]);
   return party;
 }
@@ -320,7 +319,7 @@ export async function revocationList(
     });
     await tx.query(
       'insert into revocation_lists (list_number, bytes, issued_at, subjects, key_generation) values ($1, $2, $3, $4, $5)',
-      [listNumber, buf(bytes), now, subjects.length, bank.generation],
+      [listNumber, bytea(bytes), now, subjects.length, bank.generation],
     );
     return bytes;
   });
@@ -399,7 +398,7 @@ export async function registerCardholderKey(
     : undefined;
   await insertOnce(db, `cardholder ${id}`, 'insert into cardholders (cardholder_id, certificate) values ($1, $2)', [
     id,
-    certificate ? buf(certificate) : null,
+    certificate ? bytea(certificate) : null,
   ]);
   return certificate;
 }
@@ -416,7 +415,7 @@ export async function registerMerchantKeys(
   const certificate = certifyKeys(bank, id, Role.Merchant, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
   await insertOnce(db, `merchant ${id}`, 'insert into merchants (merchant_id, certificate) values ($1, $2)', [
     id,
-    buf(certificate),
+    bytea(certificate),
   ]);
   return certificate;
 }
@@ -450,7 +449,7 @@ export async function personalisePurseKeys(
       tx,
       `purse ${id}`,
       'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)',
-      [id, o.cardholderId, o.limits.currency, buf(certificate)],
+      [id, o.cardholderId, o.limits.currency, bytea(certificate)],
     );
   });
   return certificate;

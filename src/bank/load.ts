@@ -7,7 +7,7 @@ import { toHex } from '../bytes.ts';
 import { revocationKey } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { issueValueToken, openLoadRequest } from '../protocol/load.ts';
-import type { Database } from './db.ts';
+import { bytea, type Database } from './db.ts';
 import type { Bank } from './issuing.ts';
 import { openWithAnyKey, revokedSubjects } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
@@ -25,8 +25,6 @@ export interface LoadResult {
   /** True when this answers a request already served (no money moved this time). */
   replayed: boolean;
 }
-
-const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, o: LoadOptions): Promise<LoadResult> {
   const revoked = new Set((await revokedSubjects(db)).map((s) => revocationKey(bank.id, s)));
@@ -47,7 +45,7 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
     if (!(error instanceof ProtocolError && error.code === ErrorCode.MessageExpired)) throw error;
     const late = open(Number.MAX_SAFE_INTEGER);
     const [done] = await db.query<{ token: Uint8Array }>('select token from loads where request_hash = $1', [
-      buf(late.hash),
+      bytea(late.hash),
     ]);
     if (!done) throw error;
     return { token: new Uint8Array(done.token), amount: late.body.amount, purseId: late.body.purseId, replayed: true };
@@ -60,14 +58,14 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
     );
     if (!purse) throw new ProtocolError(ErrorCode.WrongPurse, `unknown purse ${body.purseId}`);
     const [done] = await tx.query<{ token: Uint8Array }>('select token from loads where request_hash = $1', [
-      buf(request.hash),
+      bytea(request.hash),
     ]);
     if (done) return { token: new Uint8Array(done.token), amount: body.amount, purseId: body.purseId, replayed: true };
     if (purse.status !== 'active')
       throw new ProtocolError(ErrorCode.Revoked, `purse ${body.purseId} is ${purse.status}`);
     if (purse.currency !== body.currency)
       throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse in ${purse.currency}, request in ${body.currency}`);
-    const [seen] = await tx.query('select 1 from loads where nonce = $1', [buf(body.nonce)]);
+    const [seen] = await tx.query('select 1 from loads where nonce = $1', [bytea(body.nonce)]);
     if (seen) throw new ProtocolError(ErrorCode.ReplayedNonce, 'value-token request nonce');
     const cardholder = await accountId(tx, 'cardholder', purse.cardholder_id, body.currency);
     const liability = await accountId(tx, 'emoney', bank.id, body.currency);
@@ -94,13 +92,13 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
     await tx.query(
       'insert into loads (request_hash, purse_id, nonce, amount, token_id, token, request, tx_id) values ($1,$2,$3,$4,$5,$6,$7,$8)',
       [
-        buf(request.hash),
+        bytea(request.hash),
         body.purseId,
-        buf(body.nonce),
+        bytea(body.nonce),
         body.amount,
-        buf(tokenId),
-        buf(token),
-        buf(request.bytes),
+        bytea(tokenId),
+        bytea(token),
+        bytea(request.bytes),
         txId,
       ],
     );

@@ -6,7 +6,7 @@ import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { type CaptureResult, captureBatch } from './capture.ts';
+import { type CaptureResult, captureBatch } from './capture/index.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
 import {

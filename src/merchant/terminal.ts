@@ -13,7 +13,7 @@ import { type AcceptancePolicy, acceptCheck, type Verdict } from '../protocol/ac
 import { verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { PurchaseSlip } from '../protocol/messages.ts';
-import { makeSlip, verifyCheck, verifySlip } from '../protocol/pos.ts';
+import { makeVerifiedSlip, verifyCheck, verifySlip } from '../protocol/pos.ts';
 import { makeRefund } from '../protocol/refund.ts';
 import { Channel, Role } from '../protocol/registry.ts';
 import { revokedSet } from '../protocol/revocation.ts';
@@ -155,8 +155,13 @@ export class Terminal {
       terminalNonce: this.#nonce(),
       channel: Channel.Pos,
     };
-    const slip = makeSlip(book.merchant, body);
-    const verifiedSlip = verifySlip(slip, { anchors: book.anchors, now, verifiedCache: book.certificateCache });
+    // Signed and known good at once: the terminal does not verify its own signature.
+    const verifiedSlip = makeVerifiedSlip(book.merchant, body, {
+      anchors: book.anchors,
+      now,
+      verifiedCache: book.certificateCache,
+    });
+    const slip = verifiedSlip.bytes;
     await book.recordSlip({
       terminalId: this.terminalId,
       terminalTxId,

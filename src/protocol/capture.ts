@@ -90,21 +90,29 @@ export function depositedCheckHash(check: Uint8Array): Uint8Array {
   }
 }
 
-/** Bank: the signed receipt for a batch, one outcome per check in batch order; the total is a checked sum. */
+/**
+ * Bank: the signed receipt for a batch, one outcome per check in batch order; the total is a checked
+ * sum. Each check is named by its depositedCheckHash; a caller that already has those hashes (the
+ * bank's verifier computes them while it parses each check) passes them as `checkHashes`, so no
+ * check is parsed again: the receipt bytes are the same.
+ */
 export function makeReceipt(
   bank: Signer,
-  batch: DepositBatch,
+  batch: Pick<DepositBatch, 'merchantId' | 'batchId' | 'checks'>,
   outcomes: readonly CheckOutcome[],
   now: number,
+  checkHashes?: readonly Uint8Array[],
 ): Uint8Array {
   if (outcomes.length !== batch.checks.length)
     throw new RangeError(`${outcomes.length} outcomes for ${batch.checks.length} checks`);
+  if (checkHashes && checkHashes.length !== batch.checks.length)
+    throw new RangeError(`${checkHashes.length} check hashes for ${batch.checks.length} checks`);
   let total = 0;
   const rows = outcomes.map((o, i): CaptureOutcome => {
     if (o.code !== 0 && o.credited !== 0)
       throw new RangeError(`check ${i}: refused (${o.code}) but credited ${o.credited}`);
     total = addAmounts(total, o.credited);
-    return [depositedCheckHash(batch.checks[i] as Uint8Array), o.code, o.credited];
+    return [checkHashes?.[i] ?? depositedCheckHash(batch.checks[i] as Uint8Array), o.code, o.credited];
   });
   return signMessage(
     captureReceipt,

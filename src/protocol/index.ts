@@ -92,7 +92,16 @@ export {
 export type { Party, Root, Validity } from './pki.ts';
 export { anchorsOf, certifyBank, certifyParty, createRoot, newSerial } from './pki.ts';
 // Protocol 2: spending at a POS, and the terminal's verdict
-export { checkFor, checkMatchesSlip, hashOf, makeSlip, signCheck, verifyCheck, verifySlip } from './pos.ts';
+export {
+  checkFor,
+  checkMatchesSlip,
+  hashOf,
+  makeSlip,
+  makeVerifiedSlip,
+  signCheck,
+  verifyCheck,
+  verifySlip,
+} from './pos.ts';
 export { applyRefund, makeRefund, recordPurchase } from './refund.ts';
 export type { SealedStep } from './registry.ts';
 // Registry, errors, messages

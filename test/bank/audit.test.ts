@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
-import { captureBatch } from '../../src/bank/capture.ts';
+import { captureBatch } from '../../src/bank/capture/index.ts';
 import { revocationList } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';

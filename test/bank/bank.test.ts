@@ -2,7 +2,7 @@
 // paths, every rejection reason, idempotency, and the fraud case (evidence, revocation in the next list).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
-import { captureBatch } from '../../src/bank/capture.ts';
+import { captureBatch } from '../../src/bank/capture/index.ts';
 import { personalisePurse, registerCardholder, revocationList, revoke } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';

@@ -3,7 +3,7 @@
 // JSON line with each receipt's outcomes. With crashAt it kills itself (SIGKILL) at that step of
 // its first capture, in the middle of the database transaction.
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { type CaptureStep, captureBatch } from '../../src/bank/capture.ts';
+import { type CaptureStep, captureBatch } from '../../src/bank/capture/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadBank } from '../../src/bank/issuing.ts';
 

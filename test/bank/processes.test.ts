@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { captureBatch } from '../../src/bank/capture.ts';
+import { captureBatch } from '../../src/bank/capture/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadBank } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';

@@ -286,6 +286,22 @@ describe('openDeposit refuses', () => {
 });
 
 describe('makeReceipt', () => {
+  it('gives the same bytes when the caller passes the check hashes (not parsed again)', () => {
+    const batch = batchOf({ checks: [...checks, new Uint8Array([0xff, 0x00])] });
+    const outcomes = batch.checks.map((_, i) => ({
+      code: i === 3 ? ErrorCode.MalformedCbor : 0,
+      credited: i === 3 ? 0 : 1,
+    }));
+    const receipt = makeReceipt(w.bank, batch, outcomes, T0, batch.checks.map(depositedCheckHash));
+    expect(receipt).toEqual(makeReceipt(w.bank, batch, outcomes, T0));
+    expect(verifyReceipt(w.merchant, receipt, batch, ctx(w)).body.totalCredited).toBe(3);
+  });
+  it('refuses check hashes that do not fit the batch (programmer error)', () => {
+    const outcomes = checks.map(() => ({ code: 0, credited: 1 }));
+    expect(() => makeReceipt(w.bank, batchOf(), outcomes, T0, checks.slice(1).map(depositedCheckHash))).toThrow(
+      RangeError,
+    );
+  });
   it('refuses a total that overflows (AmountOverflow)', () => {
     expectCode(
       () =>

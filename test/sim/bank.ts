@@ -7,7 +7,7 @@
 
 import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { createInThreadVerifier } from '../../bindings/pool/index.ts';
-import { type CaptureStep, captureBatch } from '../../src/bank/capture.ts';
+import { type CaptureStep, captureBatch } from '../../src/bank/capture/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import { BankService } from '../../src/bank/service.ts';

@@ -34,7 +34,7 @@ describe('layer rules', () => {
     const allowed = [
       { from: 'src/merchant/terminal.ts', to: 'src/net/bank-link.ts' },
       { from: 'src/protocol/pos.ts', to: 'bindings/index.ts' },
-      { from: 'src/bank/capture.ts', to: 'src/protocol/capture.ts' },
+      { from: 'src/bank/capture/index.ts', to: 'src/protocol/capture.ts' },
     ];
     expect(violations(allowed, LAYER_RULES)).toEqual([]);
   });

@@ -1,0 +1,97 @@
+// Step 3, book, inside the capture transaction: the database constraints decide. The purse rows
+// are locked in id order; a check of an unknown purse, another currency or a purse no longer active
+// is refused and leaves no trace; the rest are inserted with `on conflict do nothing` (primary key
+// (purse_id, serial), unique check_hash), so the same check twice is a duplicate and two checks
+// with one (purse, serial) a clone (conflicts.ts) — also across bank processes on one PostgreSQL —
+// and the new ones are credited within each purse's loaded value (credit.ts).
+import type { CheckOutcome } from '../../protocol/capture.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { DepositBatch } from '../../protocol/messages.ts';
+import type { Verified } from '../../protocol/signed.ts';
+import { bytea, type Queryable } from '../db.ts';
+import type { Bank } from '../issuing.ts';
+import { resolveConflicts } from './conflicts.ts';
+import { creditFresh, type PurseRow } from './credit.ts';
+import type { CaptureOptions } from './types.ts';
+import type { Candidate, VerifiedChecks } from './verify.ts';
+
+export interface Booked {
+  /** Every check's outcome, in batch order. */
+  outcomes: CheckOutcome[];
+  /** The sum credited to the merchant. */
+  credited: number;
+}
+
+export async function bookBatch(
+  tx: Queryable,
+  bank: Bank,
+  batch: Verified<DepositBatch>,
+  verified: VerifiedChecks,
+  o: Pick<CaptureOptions, 'now' | 'onStep'>,
+): Promise<Booked> {
+  // A copy per attempt: PostgreSQL runs the transaction again after a deadlock.
+  const outcomes = verified.outcomes.map((x) => ({ ...x }));
+  const purses = await lockPurses(tx, verified.candidates);
+  await o.onStep?.('locked');
+  const eligible = admit(verified.candidates, purses, outcomes);
+  const inserted = await insertChecks(tx, eligible, batch);
+  await o.onStep?.('inserted');
+  const fresh: Candidate[] = [];
+  const seen: Candidate[] = [];
+  for (const c of eligible) {
+    if (inserted.delete(c.hashHex)) fresh.push(c);
+    else seen.push(c);
+  }
+  await resolveConflicts(tx, seen, batch.body.checks, outcomes, o.now);
+  const credited = await creditFresh(tx, bank, batch, fresh, purses, outcomes, o.now);
+  return { outcomes, credited };
+}
+
+/** The candidates' purse rows, locked (`for update`) in id order so concurrent captures cannot deadlock. */
+async function lockPurses(tx: Queryable, candidates: readonly Candidate[]): Promise<Map<string, PurseRow>> {
+  const purseIds = [...new Set(candidates.map((c) => c.fields.purseId))].sort();
+  const rows = await tx.query<PurseRow>(
+    'select purse_id, currency, loaded, captured, refunded, status from purses where purse_id = any($1::text[]) order by purse_id for update',
+    [purseIds],
+  );
+  return new Map(rows.map((p) => [p.purse_id, p]));
+}
+
+/** The candidates whose purse this bank issued, in their currency, still capturable; the others get their code. */
+function admit(candidates: readonly Candidate[], purses: ReadonlyMap<string, PurseRow>, outcomes: CheckOutcome[]) {
+  const eligible: Candidate[] = [];
+  for (const c of candidates) {
+    const purse = purses.get(c.fields.purseId);
+    const out = outcomes[c.index] as CheckOutcome;
+    if (!purse) out.code = ErrorCode.WrongBank;
+    else if (purse.currency !== c.fields.currency) out.code = ErrorCode.CurrencyMismatch;
+    else if (purse.status !== 'active' && purse.status !== 'lost') out.code = ErrorCode.Revoked;
+    else eligible.push(c);
+  }
+  return eligible;
+}
+
+/** Inserts the eligible checks; the hashes (hex) of those the constraints let in, i.e. the new ones. */
+async function insertChecks(
+  tx: Queryable,
+  eligible: readonly Candidate[],
+  batch: Verified<DepositBatch>,
+): Promise<Set<string>> {
+  if (eligible.length === 0) return new Set();
+  const rows = await tx.query<{ h: string }>(
+    `insert into checks (purse_id, serial, check_hash, amount, merchant_id, batch_hash, status, batch_index)
+     select p, s, decode(h, 'hex'), a, $5, $6, 'credited', i
+       from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $7::int[]) as t(p, s, h, a, i)
+     on conflict do nothing returning encode(check_hash, 'hex') as h`,
+    [
+      eligible.map((c) => c.fields.purseId),
+      eligible.map((c) => c.fields.serial),
+      eligible.map((c) => c.hashHex),
+      eligible.map((c) => c.fields.amount),
+      batch.body.merchantId,
+      bytea(batch.hash),
+      eligible.map((c) => c.index),
+    ],
+  );
+  return new Set(rows.map((r) => r.h));
+}

@@ -1,0 +1,26 @@
+// What captureBatch takes and gives, shared by its steps (index.ts composes them).
+import type { VerifierPool } from '../../../bindings/pool/index.ts';
+import type { CheckOutcome } from '../../protocol/capture.ts';
+
+/** The points inside the transaction where the test hook runs (a crash test kills the process there). */
+export type CaptureStep = 'verified' | 'locked' | 'inserted' | 'booked';
+
+export interface CaptureOptions {
+  now: number;
+  verifier: VerifierPool;
+  /** When set, refuse a batch dated further than this from now. */
+  maxSkewS?: number;
+  /** Most checks in one batch; more is refused (BankError bad_request). */
+  checksMax?: number;
+  /** Test hook: called between steps inside the transaction (a crash test kills the process here). */
+  onStep?: (step: CaptureStep) => void | Promise<void>;
+}
+
+export interface CaptureResult {
+  receipt: Uint8Array;
+  outcomes: CheckOutcome[];
+  credited: number;
+  /** True when the receipt is the stored one of an identical earlier submission. */
+  replayed: boolean;
+  timings: { openMs: number; verifyMs: number; dbMs: number };
+}

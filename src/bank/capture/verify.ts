@@ -1,0 +1,45 @@
+// Step 2, verify: every check of the batch in the worker pool (the core's batch check verifier),
+// outside the transaction. POS checks (COSE_Sign1) and Internet checks (COSE_Sign, purse and
+// cardholder) alike: the core verifies both kinds, all their signatures in one batch.
+import type { CheckFields, VerifyChecksOptions } from '../../../bindings/checks.ts';
+import type { VerifierPool } from '../../../bindings/pool/index.ts';
+import { toHex } from '../../bytes.ts';
+import { type CheckOutcome, depositedCheckHash } from '../../protocol/capture.ts';
+import { ErrorCode } from '../../protocol/errors.ts';
+import type { DepositBatch } from '../../protocol/messages.ts';
+
+/** A check that verified and is for the depositing merchant: the ledger decides the rest. */
+export interface Candidate {
+  /** Its place in the batch (and in the receipt). */
+  index: number;
+  fields: CheckFields;
+  /** The check hash in hex, as the SQL compares it. */
+  hashHex: string;
+}
+
+export interface VerifiedChecks {
+  /** Each check's hash, in batch order: what the receipt names it by. */
+  hashes: Uint8Array[];
+  /** Each check's outcome so far: the verifier's refusal code, WrongMerchant, or 0. */
+  outcomes: CheckOutcome[];
+  candidates: Candidate[];
+}
+
+export async function verifyBatch(
+  batch: Pick<DepositBatch, 'merchantId' | 'checks'>,
+  verifier: VerifierPool,
+  options: VerifyChecksOptions,
+): Promise<VerifiedChecks> {
+  const { checks, merchantId } = batch;
+  const verdicts = await verifier.verifyChecks(checks, options);
+  // The verifier computed the hash of every check it parsed; only refused items need hashing here.
+  const hashes = verdicts.map((v, i) => (v.ok ? v.checkHash : depositedCheckHash(checks[i] as Uint8Array)));
+  const outcomes: CheckOutcome[] = verdicts.map((v) => ({ code: v.ok ? 0 : v.code, credited: 0 }));
+  const candidates: Candidate[] = [];
+  verdicts.forEach((v, index) => {
+    if (!v.ok) return;
+    if (v.merchantId !== merchantId) (outcomes[index] as CheckOutcome).code = ErrorCode.WrongMerchant;
+    else candidates.push({ index, fields: v, hashHex: toHex(v.checkHash) });
+  });
+  return { hashes, outcomes, candidates };
+}
