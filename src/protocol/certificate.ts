@@ -71,8 +71,9 @@ function encodeClaims(c: CertificateClaims): Uint8Array {
 }
 
 function readLimits(value: CborValue): OfflineLimits {
-  if (!(value instanceof Map) || value.size !== 5)
-    throw new ProtocolError(ErrorCode.BadField, 'limits: expected a map of 5');
+  const size = Object.keys(LimitKey).length;
+  if (!(value instanceof Map) || value.size !== size)
+    throw new ProtocolError(ErrorCode.BadField, `limits: expected a map of ${size}`);
   const get = (k: number) => value.get(k) as CborValue;
   return {
     currency: currency.read(get(LimitKey.currency), 'limits.currency'),
