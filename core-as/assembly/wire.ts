@@ -50,37 +50,38 @@ export namespace ErrorCode {
 
 export const FORMAT_VERSION: u8 = 1; // The format version (body key 1).
 export const AMOUNT_MAX: u64 = 9007199254740991; // The largest integer, amount or sum: 2^53 - 1.
+export const MAX_DEPTH: i32 = 16; // The deepest CBOR nesting a decoder accepts.
 export const MAX_CHAIN: usize = 2; // Certificates in a chain: the leaf and the bank that certified it.
 export const ID_MAX_LENGTH: usize = 64; // The longest identifier, in characters of [A-Za-z0-9._:-].
 /** The protected header as it stands in a COSE structure: a byte string. */
-export const PROTECTED_EDDSA_BSTR: StaticArray<u8> = [0x43, 0xa1, 0x01, 0x27];
+@lazy export const PROTECTED_EDDSA_BSTR: StaticArray<u8> = [0x43, 0xa1, 0x01, 0x27];
 export const PROTECTED_EDDSA_BSTR_LENGTH: usize = 4;
 /** Sig_structure of a COSE_Sign1 up to the payload: ["Signature1", h'a10127', h'', payload]. */
-export const SIG_STRUCTURE1_PREFIX: StaticArray<u8> = [0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31, 0x43, 0xa1, 0x01, 0x27, 0x40];
+@lazy export const SIG_STRUCTURE1_PREFIX: StaticArray<u8> = [0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31, 0x43, 0xa1, 0x01, 0x27, 0x40];
 export const SIG_STRUCTURE1_PREFIX_LENGTH: usize = 17;
 /** Sig_structure of a COSE_Sign signature up to the payload: ["Signature", h'', h'a10127', h'', payload]. */
-export const SIG_STRUCTURE_PREFIX: StaticArray<u8> = [0x85, 0x69, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x40, 0x43, 0xa1, 0x01, 0x27, 0x40];
+@lazy export const SIG_STRUCTURE_PREFIX: StaticArray<u8> = [0x85, 0x69, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x40, 0x43, 0xa1, 0x01, 0x27, 0x40];
 export const SIG_STRUCTURE_PREFIX_LENGTH: usize = 17;
 /** Claim `cnf` up to the key bytes: {1: {1: 1, 3: -8, -1: 6, -2: h'<32 bytes>'}}. */
-export const CNF_ED25519_PREFIX: StaticArray<u8> = [0xa1, 0x01, 0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21, 0x58, 0x20];
+@lazy export const CNF_ED25519_PREFIX: StaticArray<u8> = [0xa1, 0x01, 0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21, 0x58, 0x20];
 export const CNF_ED25519_PREFIX_LENGTH: usize = 12;
 /** An X25519 COSE_Key up to the key bytes: {1: 1, -1: 4, -2: h'<32 bytes>'}. */
-export const X25519_KEY_PREFIX: StaticArray<u8> = [0xa3, 0x01, 0x01, 0x20, 0x04, 0x21, 0x58, 0x20];
+@lazy export const X25519_KEY_PREFIX: StaticArray<u8> = [0xa3, 0x01, 0x01, 0x20, 0x04, 0x21, 0x58, 0x20];
 export const X25519_KEY_PREFIX_LENGTH: usize = 8;
 /** What the bank signs to unblock a PIN starts with this. */
-export const UNBLOCK_DOMAIN: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x75, 0x6e, 0x62, 0x6c, 0x6f, 0x63, 0x6b];
+@lazy export const UNBLOCK_DOMAIN: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x75, 0x6e, 0x62, 0x6c, 0x6f, 0x63, 0x6b];
 export const UNBLOCK_DOMAIN_LENGTH: usize = 20;
 /** HPKE info of an envelope of message type 1. */
-export const INFO_VALUE_TOKEN_REQUEST: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x6c, 0x6f, 0x61, 0x64, 0x2d, 0x72, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74];
+@lazy export const INFO_VALUE_TOKEN_REQUEST: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x6c, 0x6f, 0x61, 0x64, 0x2d, 0x72, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74];
 export const INFO_VALUE_TOKEN_REQUEST_LENGTH: usize = 25;
 /** HPKE info of an envelope of message type 2. */
-export const INFO_VALUE_TOKEN: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x2d, 0x74, 0x6f, 0x6b, 0x65, 0x6e];
+@lazy export const INFO_VALUE_TOKEN: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x2d, 0x74, 0x6f, 0x6b, 0x65, 0x6e];
 export const INFO_VALUE_TOKEN_LENGTH: usize = 24;
 /** HPKE info of an envelope of message type 6. */
-export const INFO_INTERNET_CHECK: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x69, 0x6e, 0x74, 0x65, 0x72, 0x6e, 0x65, 0x74, 0x2d, 0x63, 0x68, 0x65, 0x63, 0x6b];
+@lazy export const INFO_INTERNET_CHECK: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x69, 0x6e, 0x74, 0x65, 0x72, 0x6e, 0x65, 0x74, 0x2d, 0x63, 0x68, 0x65, 0x63, 0x6b];
 export const INFO_INTERNET_CHECK_LENGTH: usize = 27;
 /** HPKE info of an envelope of message type 7. */
-export const INFO_DEPOSIT_BATCH: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x64, 0x65, 0x70, 0x6f, 0x73, 0x69, 0x74, 0x2d, 0x62, 0x61, 0x74, 0x63, 0x68];
+@lazy export const INFO_DEPOSIT_BATCH: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x64, 0x65, 0x70, 0x6f, 0x73, 0x69, 0x74, 0x2d, 0x62, 0x61, 0x74, 0x63, 0x68];
 export const INFO_DEPOSIT_BATCH_LENGTH: usize = 26;
 
 /** Message types (`MessageType`, src/protocol/registry.ts). */
@@ -226,14 +227,16 @@ export namespace Role {
   export const Purse: u32 = 3; // Role purse.
   export const Cardholder: u32 = 4; // Role cardholder.
   export const Merchant: u32 = 5; // Role merchant.
-  export const all: StaticArray<u32> = [Root, Bank, Purse, Cardholder, Merchant]; // every value, in this order
+  @lazy export const all: StaticArray<u32> = [Role.Root, Role.Bank, Role.Purse, Role.Cardholder, Role.Merchant]; // every value, in this order
+  export const allLength: i32 = 5;
 }
 
 /** Payment channels of a slip and a check (`Channel`, src/protocol/registry.ts). */
 export namespace Channel {
   export const Pos: u8 = 0; // Channel POS.
   export const Internet: u8 = 1; // Channel Internet.
-  export const all: StaticArray<u8> = [Pos, Internet]; // every value, in this order
+  @lazy export const all: StaticArray<u8> = [Channel.Pos, Channel.Internet]; // every value, in this order
+  export const allLength: i32 = 2;
 }
 
 /** Certificate claim labels in deterministic key order (`Claim`, src/protocol/registry.ts). */
@@ -248,7 +251,8 @@ export namespace Claim {
   export const role: i64 = -65537; // Claim `role`.
   export const kxKey: i64 = -65538; // Claim `kxKey`.
   export const limits: i64 = -65539; // Claim `limits`.
-  export const all: StaticArray<i64> = [iss, sub, exp, nbf, iat, cti, cnf, role, kxKey, limits]; // every value, in this order
+  @lazy export const all: StaticArray<i64> = [Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits]; // every value, in this order
+  export const allLength: i32 = 10;
 }
 
 /** Keys of the offline-limits map, claim `limits` (`LimitKey`, src/protocol/registry.ts). */
@@ -258,7 +262,8 @@ export namespace LimitKey {
   export const maxPerCheck: u64 = 3; // Key of `maxPerCheck`.
   export const maxOfflineChecks: u64 = 4; // Key of `maxOfflineChecks`.
   export const maxOfflineAmount: u64 = 5; // Key of `maxOfflineAmount`.
-  export const all: StaticArray<u64> = [currency, maxBalance, maxPerCheck, maxOfflineChecks, maxOfflineAmount]; // every value, in this order
+  @lazy export const all: StaticArray<u64> = [LimitKey.currency, LimitKey.maxBalance, LimitKey.maxPerCheck, LimitKey.maxOfflineChecks, LimitKey.maxOfflineAmount]; // every value, in this order
+  export const allLength: i32 = 5;
 }
 
 /** COSE header labels, key labels and values (`Cose`, src/protocol/registry.ts). */
@@ -294,7 +299,7 @@ export namespace ByteLength {
 }
 
 /** The applet AID. */
-export const AID: StaticArray<u8> = [0xf0, 0x53, 0x4d, 0x43, 0x48, 0x4b, 0x01];
+@lazy export const AID: StaticArray<u8> = [0xf0, 0x53, 0x4d, 0x43, 0x48, 0x4b, 0x01];
 export const AID_LENGTH: usize = 7;
 export const VALUE_BLOCK_SIZE: usize = 80; // Bytes of the value block.
 export const STATUS_SIZE: usize = 100; // Bytes of GET DATA C1.

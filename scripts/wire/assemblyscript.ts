@@ -1,6 +1,7 @@
 // Renders the wire format's groups (model.ts) as AssemblyScript for the card applet: one namespace
 // of typed constants per group (asc inlines them), byte patterns as static arrays with their
-// lengths, the names as in TypeScript so that one grep finds both.
+// lengths, the names as in TypeScript so that one grep finds both. Arrays are @lazy: asc puts only
+// the ones the applet uses in its static data.
 import type { Constant, Group } from './model.ts';
 
 function number(value: number, hex: boolean): string {
@@ -13,7 +14,7 @@ function constant(c: Constant, type: string, hex: boolean, indent: string): stri
     const bytes = [...c.value].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ');
     return [
       ...(c.doc ? [`${indent}/** ${c.doc} */`] : []),
-      `${indent}export const ${c.name}: StaticArray<u8> = [${bytes}];`,
+      `${indent}@lazy export const ${c.name}: StaticArray<u8> = [${bytes}];`,
       `${indent}export const ${c.name}_LENGTH: usize = ${c.value.length};`,
     ];
   }
@@ -25,8 +26,12 @@ function namespace(group: Group): string[] {
   const type = group.as as string;
   const body = group.constants.flatMap((c) => constant(c, c.as ?? type, group.hex ?? false, '  '));
   if (group.all) {
-    const names = group.constants.map((c) => c.name).join(', ');
-    body.push(`  export const all: StaticArray<${type}> = [${names}]; // every value, in this order`);
+    // qualified: a bare `sub` would be asc's builtin
+    const names = group.constants.map((c) => `${group.name}.${c.name}`).join(', ');
+    body.push(
+      `  @lazy export const all: StaticArray<${type}> = [${names}]; // every value, in this order`,
+      `  export const allLength: i32 = ${group.constants.length};`,
+    );
   }
   return [`/** ${group.doc} */`, `export namespace ${group.name} {`, ...body, '}'];
 }

@@ -2,7 +2,7 @@
 // Rust and AssemblyScript renderers turn into wire.rs and wire.ts. Nothing here declares a value:
 // each comes from src/protocol/ (registry.ts, errors.ts, messages.ts, cbor.ts, purse-apdu.ts), and
 // the byte patterns are encoded by the protocol's own CBOR encoder from those values.
-import { Tag as CborTag, compareBytes, encode } from '../../src/protocol/cbor.ts';
+import { Tag as CborTag, compareBytes, encode, MAX_DEPTH } from '../../src/protocol/cbor.ts';
 import { ErrorCode, errorDescriptions } from '../../src/protocol/errors.ts';
 import { ed25519Key, x25519Key } from '../../src/protocol/keys.ts';
 import type { MessageCodec } from '../../src/protocol/message.ts';
@@ -91,6 +91,13 @@ function scalars(): Group {
         doc: 'The largest integer, amount or sum: 2^53 - 1.',
         rust: 'u64',
         as: 'u64',
+      },
+      {
+        name: 'MAX_DEPTH',
+        value: MAX_DEPTH,
+        doc: 'The deepest CBOR nesting a decoder accepts.',
+        rust: 'usize',
+        as: 'i32',
       },
       {
         name: 'MAX_CHAIN',

@@ -4,10 +4,7 @@
 //! previous one (bytewise, on the encodings) and any trailing byte is refused while reading, with
 //! the same code and in the same reading order as the TypeScript decoder.
 
-use super::wire::{tag, ErrorCode, AMOUNT_MAX};
-
-/// Deepest nesting accepted (the TypeScript decoder's `MAX_DEPTH`).
-const MAX_DEPTH: usize = 16;
+use super::wire::{tag, ErrorCode, AMOUNT_MAX, MAX_DEPTH};
 
 /// A decoded item. Strings borrow from the input.
 #[derive(Debug)]

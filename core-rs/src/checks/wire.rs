@@ -156,6 +156,9 @@ pub const FORMAT_VERSION: i64 = 1;
 /// The largest integer, amount or sum: 2^53 - 1.
 pub const AMOUNT_MAX: u64 = 9007199254740991;
 
+/// The deepest CBOR nesting a decoder accepts.
+pub const MAX_DEPTH: usize = 16;
+
 /// Certificates in a chain: the leaf and the bank that certified it.
 pub const MAX_CHAIN: usize = 2;
 
