@@ -36,7 +36,7 @@ export interface Group {
   constants: Constant[];
 }
 
-const RAW = { registry: 'src/protocol/registry.ts', apdu: 'src/protocol/purse-apdu.ts' };
+const SOURCE = { registry: 'src/protocol/registry.ts', apdu: 'src/protocol/purse-apdu.ts' };
 
 /** A frozen `{ name: number }` object of the registry as constants, each with a doc made from its name. */
 function entries(object: Readonly<Record<string, number>>, doc: (name: string, value: number) => string): Constant[] {
@@ -171,7 +171,7 @@ function protocolGroups(): Group[] {
   return [
     {
       name: 'MessageType',
-      doc: `Message types (\`MessageType\`, ${RAW.registry}).`,
+      doc: `Message types (\`MessageType\`, ${SOURCE.registry}).`,
       rust: 'i64',
       as: 'u8',
       constants: entries(
@@ -181,7 +181,7 @@ function protocolGroups(): Group[] {
     },
     {
       name: 'BodyKey',
-      doc: `The two keys every message body has (\`BodyKey\`, ${RAW.registry}).`,
+      doc: `The two keys every message body has (\`BodyKey\`, ${SOURCE.registry}).`,
       rust: 'i64',
       as: 'u8',
       constants: entries(registry.BodyKey, (name) => `Key of the ${name}.`),
@@ -205,7 +205,7 @@ function protocolGroups(): Group[] {
     ),
     {
       name: 'Role',
-      doc: `Certificate roles (\`Role\`, ${RAW.registry}).`,
+      doc: `Certificate roles (\`Role\`, ${SOURCE.registry}).`,
       rust: 'u64',
       as: 'u32',
       all: true,
@@ -213,7 +213,7 @@ function protocolGroups(): Group[] {
     },
     {
       name: 'Channel',
-      doc: `Payment channels of a slip and a check (\`Channel\`, ${RAW.registry}).`,
+      doc: `Payment channels of a slip and a check (\`Channel\`, ${SOURCE.registry}).`,
       rust: 'u64',
       as: 'u8',
       all: true,
@@ -221,7 +221,7 @@ function protocolGroups(): Group[] {
     },
     {
       name: 'Claim',
-      doc: `Certificate claim labels in deterministic key order (\`Claim\`, ${RAW.registry}).`,
+      doc: `Certificate claim labels in deterministic key order (\`Claim\`, ${SOURCE.registry}).`,
       rust: 'i64',
       as: 'i64',
       all: true,
@@ -229,7 +229,7 @@ function protocolGroups(): Group[] {
     },
     {
       name: 'LimitKey',
-      doc: `Keys of the offline-limits map, claim \`limits\` (\`LimitKey\`, ${RAW.registry}).`,
+      doc: `Keys of the offline-limits map, claim \`limits\` (\`LimitKey\`, ${SOURCE.registry}).`,
       rust: 'i64',
       as: 'u64',
       all: true,
@@ -237,7 +237,7 @@ function protocolGroups(): Group[] {
     },
     {
       name: 'Cose',
-      doc: `COSE header labels, key labels and values (\`Cose\`, ${RAW.registry}).`,
+      doc: `COSE header labels, key labels and values (\`Cose\`, ${SOURCE.registry}).`,
       rust: 'i64',
       as: 'i64',
       constants: entries(registry.Cose, (name) => `COSE \`${name}\`.`),
@@ -251,7 +251,7 @@ function protocolGroups(): Group[] {
     },
     {
       name: 'ByteLength',
-      doc: `Byte strings of a fixed length (\`ByteLength\`, ${RAW.registry}).`,
+      doc: `Byte strings of a fixed length (\`ByteLength\`, ${SOURCE.registry}).`,
       rust: 'usize',
       as: 'usize',
       constants: entries(registry.ByteLength, (name) => `Bytes of a ${words(name)}.`),
@@ -263,7 +263,7 @@ function protocolGroups(): Group[] {
 function appletGroups(): Group[] {
   const of = (name: string, doc: string, type: string, object: Readonly<Record<string, number>>, hex = false) => ({
     name,
-    doc: `${doc} (\`${name}\`, ${RAW.apdu}).`,
+    doc: `${doc} (\`${name}\`, ${SOURCE.apdu}).`,
     as: type,
     hex,
     constants: entries(object, () => ''), // named well enough; purse-apdu.ts says more
