@@ -8,7 +8,8 @@
 //   rustfmt      cargo fmt --check over the workspace and the fuzz crate
 //   clippy       cargo clippy --all-targets -D warnings over the workspace and the fuzz crate, so the
 //                denies in the crates' [lints] tables stop the build
-//   generated    the files generated from the protocol registry are what the generators write
+//   generated    the files generated from the protocol registry (scripts/gen-wire.ts: the Rust and
+//                AssemblyScript constants, docs/errors.md) are what the generator writes now
 //   layers       the import-graph test of the layer rules (test/structure/)
 //
 // `npm test` runs it after setup; `node scripts/check.mjs --only types,biome` runs a subset.
@@ -37,7 +38,7 @@ const STEPS = {
     ['cargo', ['clippy', '--quiet', '--workspace', '--all-targets', '--', '-D', 'warnings']],
     ['cargo', ['clippy', '--quiet', '--all-targets', ...fuzzManifest, ...fuzzTarget, '--', '-D', 'warnings']],
   ],
-  generated: [[process.execPath, ['--import', 'tsx', 'scripts/gen-error-doc.ts', '--check']]],
+  generated: [[process.execPath, ['--import', 'tsx', 'scripts/gen-wire.ts', '--check']]],
   layers: [[bin('vitest'), ['run', '--reporter=dot', 'test/structure']]],
 };
 

@@ -2,6 +2,7 @@
 // refuses non-shortest heads, indefinite lengths, floats and simple values; map key order is
 // enforced by the callers, which expect their keys in one fixed order. Errors set `cborError` to
 // the protocol code (100 malformed, 101 not deterministic) and make the reader return false.
+import { AMOUNT_MAX, ErrorCode, ID_MAX_LENGTH, MAX_DEPTH, Tag } from './wire';
 
 export let rp: usize = 0;      // read pointer
 export let rend: usize = 0;    // end of input
@@ -21,20 +22,20 @@ function fail(code: i32): i32 {
 
 /** Reads one head: returns its major type and sets hv, or -1. */
 export function head(): i32 {
-  if (rp >= rend) return fail(100);
+  if (rp >= rend) return fail(ErrorCode.MalformedCbor);
   const ib = load<u8>(rp++);
   const major = <i32>(ib >> 5);
   const ai = ib & 31;
-  if (major == 7) return fail(100);
+  if (major == 7) return fail(ErrorCode.MalformedCbor);
   if (ai < 24) { hv = ai; return major; }
   let n: usize = 0;
-  if (ai == 24) n = 1; else if (ai == 25) n = 2; else if (ai == 26) n = 4; else if (ai == 27) n = 8; else return fail(100);
-  if (rp + n > rend) return fail(100);
+  if (ai == 24) n = 1; else if (ai == 25) n = 2; else if (ai == 26) n = 4; else if (ai == 27) n = 8; else return fail(ErrorCode.MalformedCbor);
+  if (rp + n > rend) return fail(ErrorCode.MalformedCbor);
   let v: u64 = 0;
   for (let i: usize = 0; i < n; i++) v = (v << 8) | <u64>load<u8>(rp + i);
   rp += n;
   const min: u64 = n == 1 ? 24 : n == 2 ? 0x100 : n == 4 ? 0x10000 : 0x100000000;
-  if (v < min) return fail(101);
+  if (v < min) return fail(ErrorCode.NotDeterministic);
   hv = v;
   return major;
 }
@@ -43,7 +44,7 @@ export function head(): i32 {
 export function expect(major: i32): u64 {
   const m = head();
   if (m < 0) return 0;
-  if (m != major) { fail(106); return 0; }
+  if (m != major) { fail(ErrorCode.BadField); return 0; }
   return hv;
 }
 
@@ -51,7 +52,7 @@ export function expect(major: i32): u64 {
 export function str(major: i32): usize {
   const len = expect(major);
   if (cborError != 0) return 0;
-  if (len > <u64>(rend - rp)) { fail(100); return 0; }
+  if (len > <u64>(rend - rp)) { fail(ErrorCode.MalformedCbor); return 0; }
   const at = rp;
   rp += <usize>len;
   hv = len;
@@ -59,19 +60,19 @@ export function str(major: i32): usize {
 }
 
 export function skip(depth: i32): bool {
-  if (depth > 16) { fail(100); return false; }
+  if (depth > MAX_DEPTH) { fail(ErrorCode.MalformedCbor); return false; }
   const m = head();
   if (m < 0) return false;
   const n = hv;
   if (m == 2 || m == 3) {
-    if (n > <u64>(rend - rp)) { fail(100); return false; }
+    if (n > <u64>(rend - rp)) { fail(ErrorCode.MalformedCbor); return false; }
     rp += <usize>n;
   } else if (m == 4 || m == 5) {
     const items = m == 5 ? n * 2 : n;
-    if (items > <u64>(rend - rp)) { fail(100); return false; }
+    if (items > <u64>(rend - rp)) { fail(ErrorCode.MalformedCbor); return false; }
     for (let i: u64 = 0; i < items; i++) if (!skip(depth + 1)) return false;
   } else if (m == 6) {
-    if (n != 18 && n != 98) { fail(100); return false; }
+    if (n != Tag.Sign1 && n != Tag.Sign) { fail(ErrorCode.MalformedCbor); return false; }
     return skip(depth + 1);
   }
   return true;
@@ -84,25 +85,23 @@ export function literal(p: usize, n: usize): bool {
   return true;
 }
 
-export const AMOUNT_MAX: u64 = 0x1fffffffffffff;
-
 /** An unsigned integer at most 2^53 − 1 (WIRE.md integers). */
 export function uint(): u64 {
   const v = expect(0);
-  if (cborError == 0 && v > AMOUNT_MAX) fail(106);
+  if (cborError == 0 && v > AMOUNT_MAX) fail(ErrorCode.BadField);
   return v;
 }
 
-/** An identifier: 1–64 of [A-Za-z0-9._:-]. Returns its start, hv its length. */
+/** An identifier: 1 to ID_MAX_LENGTH of [A-Za-z0-9._:-]. Returns its start, hv its length. */
 export function ident(): usize {
   const p = str(3);
   if (cborError != 0) return 0;
   const n = <usize>hv;
-  if (n < 1 || n > 64) { fail(106); return 0; }
+  if (n < 1 || n > ID_MAX_LENGTH) { fail(ErrorCode.BadField); return 0; }
   for (let i: usize = 0; i < n; i++) {
     const c = load<u8>(p + i);
     const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x5f || c == 0x3a || c == 0x2d;
-    if (!ok) { fail(106); return 0; }
+    if (!ok) { fail(ErrorCode.BadField); return 0; }
   }
   hv = n;
   return p;
@@ -111,10 +110,10 @@ export function ident(): usize {
 export function currency(): usize {
   const p = str(3);
   if (cborError != 0) return 0;
-  if (hv != 3) { fail(106); return 0; }
+  if (hv != 3) { fail(ErrorCode.BadField); return 0; }
   for (let i: usize = 0; i < 3; i++) {
     const c = load<u8>(p + i);
-    if (c < 0x41 || c > 0x5a) { fail(106); return 0; }
+    if (c < 0x41 || c > 0x5a) { fail(ErrorCode.BadField); return 0; }
   }
   return p;
 }
@@ -123,14 +122,10 @@ export function currency(): usize {
 export function key(k: u64): bool {
   const m = head();
   if (m < 0) return false;
-  if (m != 0) { fail(105); return false; }
-  if (hv < k) { fail(101); return false; }
-  if (hv > k) { fail(104); return false; }
+  if (m != 0) { fail(ErrorCode.UnknownField); return false; }
+  if (hv < k) { fail(ErrorCode.NotDeterministic); return false; }
+  if (hv > k) { fail(ErrorCode.MissingField); return false; }
   return true;
-}
-
-export function markError(code: i32): void {
-  fail(code);
 }
 
 // ---------------------------------------------------------------- writer

@@ -1,14 +1,10 @@
 // COSE_Sign1 and CWT certificates (WIRE.md § Signatures, § Certificates) read in place, the chain
 // verified from the root down in the order WIRE.md gives, and COSE_Sign1 written for the purse.
-import { cborError, expect, head, hv, ident, currency, literal, markError, readerAt, rp, rend, skip, str, uint, writerAt, wHead, wBytes, wp, AMOUNT_MAX } from './cbor';
+import { cborError, head, hv, ident, currency, literal, readerAt, rp, rend, skip, str, uint, writerAt, wHead, wBytes, wp } from './cbor';
 import { ed25519Sign, ed25519Verify, sha256 } from './crypto';
 import { eeWrite, eeWriteU8 } from './eeprom';
-import { CACHE_MAX, CERT_LEAF, CERT_TMP, CERT_TOP, DIGEST, E_CACHE, E_CACHE_NEXT, E_ROOTS, E_ROOT_COUNT, ROOT_SIZE, SCRATCH, SCRATCH_MAX } from './layout';
-
-export const ROLE_ROOT: u32 = 1;
-export const ROLE_BANK: u32 = 2;
-export const ROLE_PURSE: u32 = 3;
-export const ROLE_MERCHANT: u32 = 5;
+import { CACHE_MAX, CERT_LEAF, CERT_TOP, DIGEST, E_CACHE, E_CACHE_NEXT, E_ROOTS, E_ROOT_COUNT, Root, ROOT_SIZE, SCRATCH, SCRATCH_MAX } from './layout';
+import { ByteLength, Claim, CNF_ED25519_PREFIX, CNF_ED25519_PREFIX_LENGTH, Cose, ErrorCode, LimitKey, PROTECTED_EDDSA_BSTR, PROTECTED_EDDSA_BSTR_LENGTH, Role, SIG_STRUCTURE1_PREFIX, SIG_STRUCTURE1_PREFIX_LENGTH, SIG_STRUCTURE_PREFIX, SIG_STRUCTURE_PREFIX_LENGTH, Tag, X25519_KEY_PREFIX, X25519_KEY_PREFIX_LENGTH } from './wire';
 
 /** A parsed COSE_Sign1 (payload, signature, header certificate) or certificate (plus claims). */
 @unmanaged export class Signed {
@@ -28,15 +24,8 @@ export const ROLE_MERCHANT: u32 = 5;
   maxBalance: u64; maxPerCheck: u64; maxOffChecks: u64; maxOffAmount: u64;
 }
 
-// bstr(<<{1: -8}>>), the only protected header (WIRE.md).
-const PROTECTED: StaticArray<u8> = [0x43, 0xa1, 0x01, 0x27];
-// cnf = {1: {1: 1, 3: -8, -1: 6, -2: h'<32>'}} up to the key bytes
-const CNF_ED25519: StaticArray<u8> = [0xa1, 0x01, 0xa4, 0x01, 0x01, 0x03, 0x27, 0x20, 0x06, 0x21, 0x58, 0x20];
-// {1: 1, -1: 4, -2: h'<32>'}
-const KEY_X25519: StaticArray<u8> = [0xa3, 0x01, 0x01, 0x20, 0x04, 0x21, 0x58, 0x20];
-const SIGNATURE1: StaticArray<u8> = [0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31, 0x43, 0xa1, 0x01, 0x27, 0x40];
-
-const order: StaticArray<i64> = [1, 2, 4, 5, 6, 7, 8, -65537, -65538, -65539];
+// The claims every certificate has: the first REQUIRED of Claim.all (iss … cnf, role).
+const REQUIRED: i32 = 8;
 
 export let failCode: i32 = 0;
 
@@ -50,33 +39,35 @@ const p = (a: StaticArray<u8>): usize => changetype<usize>(a);
 /** Parses a COSE_Sign1 at [ptr, end) into `out`; `whole` requires it to fill the input exactly. */
 export function parseSign1(ptr: usize, end: usize, out: Signed, whole: bool): bool {
   readerAt(ptr, end);
-  if (head() != 6 || hv != 18) return refuse(cborError != 0 ? cborError : 107);
-  if (head() != 4 || hv != 4) return refuse(cborError != 0 ? cborError : 107);
-  if (!literal(p(PROTECTED), 4)) {
-    // {1: alg} with another alg is 108; any other header 107.
-    if (rp + 4 <= rend && load<u8>(rp) == 0x43 && load<u8>(rp + 1) == 0xa1 && load<u8>(rp + 2) == 0x01) return refuse(108);
-    return refuse(107);
+  const malformed = ErrorCode.BadCoseStructure;
+  if (head() != 6 || hv != Tag.Sign1) return refuse(cborError != 0 ? cborError : malformed);
+  if (head() != 4 || hv != 4) return refuse(cborError != 0 ? cborError : malformed);
+  if (!literal(p(PROTECTED_EDDSA_BSTR), PROTECTED_EDDSA_BSTR_LENGTH)) {
+    // {1: alg} with another alg is 108 (a 3-byte bstr holding a 1-entry map with the label alg, as
+    // PROTECTED_EDDSA_BSTR does: 43 a1 01); any other header 107.
+    if (rp + PROTECTED_EDDSA_BSTR_LENGTH <= rend && load<u8>(rp) == 0x43 && load<u8>(rp + 1) == 0xa1 && load<u8>(rp + 2) == <u8>Cose.alg) return refuse(ErrorCode.UnsupportedAlgorithm);
+    return refuse(malformed);
   }
   const m = head();
-  if (m != 5 || hv > 1) return refuse(cborError != 0 ? cborError : 107);
+  if (m != 5 || hv > 1) return refuse(cborError != 0 ? cborError : malformed);
   out.cert = 0;
   out.certLen = 0;
   if (hv == 1) {
-    if (head() != 0 || hv != 13) return refuse(cborError != 0 ? cborError : 107);
+    if (head() != 0 || hv != <u64>Cose.kcwt) return refuse(cborError != 0 ? cborError : malformed);
     const at = rp;
-    if (rp >= rend || load<u8>(rp) != 0xd2) return refuse(107);
+    if (rp >= rend || load<u8>(rp) != (0xc0 | <u8>Tag.Sign1)) return refuse(malformed); // a COSE_Sign1 certificate
     if (!skip(0)) return refuse(cborError);
     out.cert = at;
     out.certLen = rp - at;
   }
   out.payload = str(2);
-  if (cborError != 0) return refuse(107);
+  if (cborError != 0) return refuse(malformed);
   out.payloadLen = <usize>hv;
   const sig = str(2);
-  if (cborError != 0 || hv != 64) return refuse(107);
+  if (cborError != 0 || hv != ByteLength.signature) return refuse(malformed);
   out.sig = sig;
   out.end = rp;
-  if (whole && rp != end) return refuse(100);
+  if (whole && rp != end) return refuse(ErrorCode.MalformedCbor);
   return true;
 }
 
@@ -84,7 +75,7 @@ export function parseSign1(ptr: usize, end: usize, out: Signed, whole: bool): bo
 export function toBeSigned(payload: usize, len: usize): usize {
   if (len + 32 > SCRATCH_MAX) unreachable();
   writerAt(SCRATCH);
-  wBytes(p(SIGNATURE1), 17);
+  wBytes(p(SIG_STRUCTURE1_PREFIX), SIG_STRUCTURE1_PREFIX_LENGTH);
   wHead(2, <u64>len);
   wBytes(payload, len);
   return wp - SCRATCH;
@@ -103,15 +94,18 @@ export function verifySign1(s: Signed, key: usize): bool {
  */
 export function verifyCertificateCached(c: Signed, key: usize): bool {
   const n = toBeSigned(c.payload, c.payloadLen);
-  memory.copy(SCRATCH + n, key, 32);
-  memory.copy(SCRATCH + n + 32, c.sig, 64);
-  sha256(SCRATCH, n + 96, DIGEST);
+  const KEY = ByteLength.key;
+  const SIGNATURE = ByteLength.signature;
+  const HASH = ByteLength.hash;
+  memory.copy(SCRATCH + n, key, KEY);
+  memory.copy(SCRATCH + n + KEY, c.sig, SIGNATURE);
+  sha256(SCRATCH, n + KEY + SIGNATURE, DIGEST);
   for (let i: u32 = 0; i < CACHE_MAX; i++) {
-    if (memory.compare(E_CACHE + <usize>i * 32, DIGEST, 32) == 0) return true;
+    if (memory.compare(E_CACHE + <usize>i * HASH, DIGEST, HASH) == 0) return true;
   }
   if (ed25519Verify(c.sig, SCRATCH, n, key) != 1) return false;
   const next = <u32>load<u8>(E_CACHE_NEXT) % CACHE_MAX;
-  eeWrite(E_CACHE + <usize>next * 32, DIGEST, 32);
+  eeWrite(E_CACHE + <usize>next * HASH, DIGEST, HASH);
   eeWriteU8(E_CACHE_NEXT, <u8>((next + 1) % CACHE_MAX));
   return true;
 }
@@ -122,13 +116,11 @@ export function signPayload(seed: usize, payload: usize, len: usize, sigOut: usi
   ed25519Sign(seed, SCRATCH, n, sigOut);
 }
 
-const SIGNATURE: StaticArray<u8> = [0x85, 0x69, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x40, 0x43, 0xa1, 0x01, 0x27, 0x40];
-
 /** Signs `payload` as one signer of a COSE_Sign: ["Signature", h'', h'a10127', h'', payload]. */
 export function signPart(seed: usize, payload: usize, len: usize, sigOut: usize): void {
   if (len + 32 > SCRATCH_MAX) unreachable();
   writerAt(SCRATCH);
-  wBytes(p(SIGNATURE), 17);
+  wBytes(p(SIG_STRUCTURE_PREFIX), SIG_STRUCTURE_PREFIX_LENGTH);
   wHead(2, <u64>len);
   wBytes(payload, len);
   ed25519Sign(seed, SCRATCH, wp - SCRATCH, sigOut);
@@ -138,28 +130,28 @@ export function signPart(seed: usize, payload: usize, len: usize, sigOut: usize)
 export function writeSignaturePart(out: usize, cert: usize, certLen: usize, sig: usize): usize {
   writerAt(out);
   wHead(4, 3);
-  wBytes(p(PROTECTED), 4);
+  wBytes(p(PROTECTED_EDDSA_BSTR), PROTECTED_EDDSA_BSTR_LENGTH);
   wHead(5, 1);
-  wHead(0, 13);
+  wHead(0, <u64>Cose.kcwt);
   wBytes(cert, certLen);
-  wHead(2, 64);
-  wBytes(sig, 64);
+  wHead(2, ByteLength.signature);
+  wBytes(sig, ByteLength.signature);
   return wp;
 }
 
 /** Writes COSE_Sign1 [h'a10127', {13: cert}, payload, sig] at `out`; returns the end. */
 export function writeSign1(out: usize, cert: usize, certLen: usize, payload: usize, len: usize, sig: usize): usize {
   writerAt(out);
-  wHead(6, 18);
+  wHead(6, Tag.Sign1);
   wHead(4, 4);
-  wBytes(p(PROTECTED), 4);
+  wBytes(p(PROTECTED_EDDSA_BSTR), PROTECTED_EDDSA_BSTR_LENGTH);
   wHead(5, 1);
-  wHead(0, 13);
+  wHead(0, <u64>Cose.kcwt);
   wBytes(cert, certLen);
   wHead(2, <u64>len);
   wBytes(payload, len);
-  wHead(2, 64);
-  wBytes(sig, 64);
+  wHead(2, ByteLength.signature);
+  wBytes(sig, ByteLength.signature);
   return wp;
 }
 
@@ -173,9 +165,10 @@ function claimKey(): i64 {
 /** Reads the CWT claims of certificate `c` (its payload), WIRE.md § Certificates order. */
 export function parseClaims(c: Signed): bool {
   readerAt(c.payload, c.payload + c.payloadLen);
-  if (head() != 5) return refuse(cborError != 0 ? cborError : 106);
+  const bad = ErrorCode.BadField;
+  if (head() != 5) return refuse(cborError != 0 ? cborError : bad);
   const n = hv;
-  if (n > 10) return refuse(105);
+  if (n > <u64>Claim.allLength) return refuse(ErrorCode.UnknownField);
   let next = 0;
   c.kx = 0;
   c.hasLimits = 0;
@@ -184,47 +177,47 @@ export function parseClaims(c: Signed): bool {
     const k = claimKey();
     if (cborError != 0) return refuse(cborError);
     let j = next;
-    while (j < 10 && order[j] != k) j++;
-    if (j == 10) {
-      for (let q = 0; q < next; q++) if (order[q] == k) return refuse(101);
-      return refuse(105);
+    while (j < Claim.allLength && Claim.all[j] != k) j++;
+    if (j == Claim.allLength) {
+      for (let q = 0; q < next; q++) if (Claim.all[q] == k) return refuse(ErrorCode.NotDeterministic);
+      return refuse(ErrorCode.UnknownField);
     }
-    if (j > next && next <= 7) return refuse(104); // a required claim was skipped
+    if (j > next && next < REQUIRED) return refuse(ErrorCode.MissingField); // a required claim was skipped
     next = j + 1;
     seen = j + 1;
-    if (k == 1) { c.iss = ident(); c.issLen = <usize>hv; }
-    else if (k == 2) { c.sub = ident(); c.subLen = <usize>hv; }
-    else if (k == 4) c.exp = uint();
-    else if (k == 5) c.nbf = uint();
-    else if (k == 6) uint();
-    else if (k == 7) { str(2); if (cborError == 0 && hv != 8) return refuse(106); }
-    else if (k == 8) {
-      if (!literal(p(CNF_ED25519), 12) || rp + 32 > rend) return refuse(106);
-      c.key = rp; readerAt(rp + 32, rend);
-    } else if (k == -65537) {
+    if (k == Claim.iss) { c.iss = ident(); c.issLen = <usize>hv; }
+    else if (k == Claim.sub) { c.sub = ident(); c.subLen = <usize>hv; }
+    else if (k == Claim.exp) c.exp = uint();
+    else if (k == Claim.nbf) c.nbf = uint();
+    else if (k == Claim.iat) uint();
+    else if (k == Claim.cti) { str(2); if (cborError == 0 && hv != ByteLength.certificateSerial) return refuse(bad); }
+    else if (k == Claim.cnf) {
+      if (!literal(p(CNF_ED25519_PREFIX), CNF_ED25519_PREFIX_LENGTH) || rp + ByteLength.key > rend) return refuse(bad);
+      c.key = rp; readerAt(rp + ByteLength.key, rend);
+    } else if (k == Claim.role) {
       const r = uint();
-      if (cborError == 0 && (r < 1 || r > 5)) return refuse(106);
+      if (cborError == 0 && (r < Role.Root || r > Role.Merchant)) return refuse(bad);
       c.role = <u32>r;
-    } else if (k == -65538) {
-      if (!literal(p(KEY_X25519), 8) || rp + 32 > rend) return refuse(106);
-      c.kx = rp; readerAt(rp + 32, rend);
+    } else if (k == Claim.kxKey) {
+      if (!literal(p(X25519_KEY_PREFIX), X25519_KEY_PREFIX_LENGTH) || rp + ByteLength.key > rend) return refuse(bad);
+      c.kx = rp; readerAt(rp + ByteLength.key, rend);
     } else {
-      if (head() != 5 || hv != 5) return refuse(106);
-      for (let f: u64 = 1; f <= 5; f++) {
-        if (head() != 0 || hv != f) return refuse(106);
-        if (f == 1) c.cur = currency();
+      if (head() != 5 || hv != <u64>LimitKey.allLength) return refuse(bad);
+      for (let f: u64 = LimitKey.currency; f <= LimitKey.maxOfflineAmount; f++) {
+        if (head() != 0 || hv != f) return refuse(bad);
+        if (f == LimitKey.currency) c.cur = currency();
         else {
           const v = uint();
-          if (f == 2) c.maxBalance = v; else if (f == 3) c.maxPerCheck = v; else if (f == 4) c.maxOffChecks = v; else c.maxOffAmount = v;
+          if (f == LimitKey.maxBalance) c.maxBalance = v; else if (f == LimitKey.maxPerCheck) c.maxPerCheck = v; else if (f == LimitKey.maxOfflineChecks) c.maxOffChecks = v; else c.maxOffAmount = v;
         }
-        if (cborError != 0) return refuse(106);
+        if (cborError != 0) return refuse(bad);
       }
       c.hasLimits = 1;
     }
     if (cborError != 0) return refuse(cborError);
   }
-  if (seen < 8) return refuse(104);
-  if (rp != rend) return refuse(100);
+  if (seen < REQUIRED) return refuse(ErrorCode.MissingField);
+  if (rp != rend) return refuse(ErrorCode.MalformedCbor);
   return true;
 }
 
@@ -238,7 +231,7 @@ export function rootKey(id: usize, n: usize): usize {
   const count = <u32>load<u8>(E_ROOT_COUNT);
   for (let i: u32 = 0; i < count; i++) {
     const r = E_ROOTS + <usize>i * ROOT_SIZE;
-    if (<usize>load<u8>(r) == n && memory.compare(r + 1, id, n) == 0) return r + 65;
+    if (<usize>load<u8>(r + Root.idLength) == n && memory.compare(r + Root.id, id, n) == 0) return r + Root.key;
   }
   return 0;
 }
@@ -248,8 +241,8 @@ function sameText(a: usize, an: usize, b: usize, bn: usize): bool {
 }
 
 function valid(c: Signed, now: u64): bool {
-  if (c.nbf > now) return refuse(204);
-  if (c.exp < now) return refuse(203);
+  if (c.nbf > now) return refuse(ErrorCode.CertificateNotYetValid);
+  if (c.exp < now) return refuse(ErrorCode.CertificateExpired);
   return true;
 }
 
@@ -259,34 +252,32 @@ function valid(c: Signed, now: u64): bool {
  * in CERT_LEAF. `msg` must be parsed already.
  */
 export function verifyChainAndSignature(msg: Signed, role: u32, now: u64): bool {
-  if (msg.cert == 0) return refuse(208);
+  if (msg.cert == 0) return refuse(ErrorCode.MissingCertificate);
   const leaf = changetype<Signed>(CERT_LEAF);
   const top = changetype<Signed>(CERT_TOP);
   if (!parseCertificate(msg.cert, msg.certLen, leaf)) return false;
   let hasTop = false;
   if (leaf.cert != 0) {
     if (!parseCertificate(leaf.cert, leaf.certLen, top)) return false;
-    if (top.cert != 0) return refuse(107);
+    if (top.cert != 0) return refuse(ErrorCode.BadCoseStructure);
     hasTop = true;
   }
   const highest = hasTop ? top : leaf;
   const anchor = rootKey(highest.iss, highest.issLen);
-  if (anchor == 0) return refuse(202);
-  if (highest.role != ROLE_BANK) return refuse(205);
+  if (anchor == 0) return refuse(ErrorCode.UnknownIssuer);
+  if (highest.role != Role.Bank) return refuse(ErrorCode.WrongRole);
   if (hasTop) {
     if (!valid(top, now)) return false;
-    if (!verifyCertificateCached(top, anchor)) return refuse(201);
-    if (!sameText(leaf.iss, leaf.issLen, top.sub, top.subLen)) return refuse(207);
-    if (leaf.role == ROLE_ROOT || leaf.role == ROLE_BANK) return refuse(205);
+    if (!verifyCertificateCached(top, anchor)) return refuse(ErrorCode.BadCertificateSignature);
+    if (!sameText(leaf.iss, leaf.issLen, top.sub, top.subLen)) return refuse(ErrorCode.IssuerMismatch);
+    if (leaf.role == Role.Root || leaf.role == Role.Bank) return refuse(ErrorCode.WrongRole);
     if (!valid(leaf, now)) return false;
-    if (!verifyCertificateCached(leaf, top.key)) return refuse(201);
+    if (!verifyCertificateCached(leaf, top.key)) return refuse(ErrorCode.BadCertificateSignature);
   } else {
     if (!valid(leaf, now)) return false;
-    if (!verifyCertificateCached(leaf, anchor)) return refuse(201);
+    if (!verifyCertificateCached(leaf, anchor)) return refuse(ErrorCode.BadCertificateSignature);
   }
-  if (leaf.role != role) return refuse(205);
-  if (!verifySign1(msg, leaf.key)) return refuse(200);
+  if (leaf.role != role) return refuse(ErrorCode.WrongRole);
+  if (!verifySign1(msg, leaf.key)) return refuse(ErrorCode.BadSignature);
   return true;
 }
-
-export { CERT_TMP, AMOUNT_MAX, expect };

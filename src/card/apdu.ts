@@ -1,55 +1,8 @@
-// ISO 7816-4 command APDUs for the smartcheck purse applet and the status words it answers with.
-// core-as/README.md is the reference for each command; this file only encodes them.
+// ISO 7816-4 command APDUs for the smartcheck purse applet. core-as/README.md is the reference for
+// each command; the codes (AID, CLA, INS, P1/P2, GET DATA tags, status words) are declared once in
+// src/protocol/purse-apdu.ts, which the applet's constants are generated from; this file encodes.
 
-/** Status words (ISO 7816-4 §5.6 and the two proprietary e-purse words, core-as/README.md). */
-export const SW = Object.freeze({
-  ok: 0x9000,
-  wrongLength: 0x6700,
-  securityNotSatisfied: 0x6982,
-  blocked: 0x6983,
-  conditionsNotSatisfied: 0x6985,
-  wrongData: 0x6a80,
-  fileFull: 0x6a84,
-  wrongP1P2: 0x6a86,
-  notFound: 0x6a88,
-  insNotSupported: 0x6d00,
-  claNotSupported: 0x6e00,
-  /** 63Cx: wrong PIN, x tries left. */
-  pinTries: 0x63c0,
-  insufficientFunds: 0x9401,
-  limitExceeded: 0x9402,
-} as const);
-
-export const AID = Uint8Array.of(0xf0, 0x53, 0x4d, 0x43, 0x48, 0x4b, 0x01);
-
-export const Ins = Object.freeze({
-  select: 0xa4,
-  verify: 0x20,
-  resetRetryCounter: 0x2c,
-  getData: 0xca,
-  generateKeys: 0x12,
-  installRoot: 0x14,
-  installCertificate: 0x16,
-  setPin: 0x18,
-  loadRequest: 0x50,
-  loadApply: 0x52,
-  purchase: 0x54,
-  readLog: 0x56,
-  reissueCheck: 0x58,
-  internetCheck: 0x5a,
-  /** Cancel the last purchase: the merchant-signed refund is credited back once. */
-  refund: 0x5c,
-} as const);
-
-/** GET DATA tags (P2). */
-export const Tag = Object.freeze({
-  status: 0xc1,
-  publicKeys: 0xc2,
-  certificate: 0xc3,
-  lastError: 0xc4,
-  purseId: 0xc5,
-  outstanding: 0xc6,
-} as const);
+export { AID, Cla, DataTag, Ins, Param, SW } from '../protocol/purse-apdu.ts';
 
 /**
  * A command APDU: short form when the data fits in 255 bytes, else extended (ISO 7816-4 §5.1).

@@ -2,6 +2,7 @@
 // loaded from and saved to a store after every command that wrote to it. Every EEPROM write goes
 // through the host (the applet's "eeprom.write" import), which keeps the durable image, counts
 // writes, and can cut the power in the middle of write k: the tearing tests enumerate k.
+import { SW } from '../protocol/purse-apdu.ts';
 import { type AppletInstance, type AppletModule, instantiate, loadApplet } from './applet.ts';
 import { CardNotPoweredError, type CardReader, PowerCutError } from './reader.ts';
 import { type EepromStore, MemoryEeprom } from './store.ts';
@@ -119,7 +120,7 @@ export class EmulatedCard implements CardReader {
     if (!instance) throw new CardNotPoweredError();
     const { exports } = instance;
     const max = exports.apduMax();
-    if (apdu.length > max) return Uint8Array.of(0x67, 0x00);
+    if (apdu.length > max) return Uint8Array.of(SW.wrongLength >> 8, SW.wrongLength & 0xff);
     instance.memory().set(apdu, exports.apduBuffer());
     const before = this.writes;
     const started = performance.now();

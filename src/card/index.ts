@@ -1,7 +1,7 @@
 // The emulated smartcard purse: reader interface, emulator, EEPROM stores and the typed purse API.
 
 export type { Response } from './apdu.ts';
-export { AID, command, Ins, parseResponse, SW, swHex, Tag } from './apdu.ts';
+export { AID, Cla, command, DataTag, Ins, Param, parseResponse, SW, swHex } from './apdu.ts';
 export { loadApplet } from './applet.ts';
 export type { CommandTiming, EmulatorOptions } from './emulator.ts';
 export { EmulatedCard } from './emulator.ts';

@@ -4,8 +4,9 @@
 import { issueCertificate, type OfflineLimits, type Party, type Validity } from '../protocol/index.ts';
 import { envelope } from '../protocol/messages.ts';
 import { newSerial } from '../protocol/pki.ts';
-import { MessageType, Role } from '../protocol/registry.ts';
-import { AID, command, concat, Ins, parseResponse, SW, swHex, Tag, u64 } from './apdu.ts';
+import { LogRecordField as Log, LogKind, StatusField, ValueBlock } from '../protocol/purse-apdu.ts';
+import { ByteLength, MessageType, Role } from '../protocol/registry.ts';
+import { AID, Cla, command, concat, DataTag, Ins, Param, parseResponse, SW, swHex, u64 } from './apdu.ts';
 import type { CardReader } from './reader.ts';
 
 export class CardError extends Error {
@@ -74,7 +75,7 @@ export class PurseCard {
       sw === SW.fileFull
     ) {
       const last = parseResponse(
-        await this.reader.transmit(command(0x00, Ins.getData, 0, Tag.lastError, undefined, true)),
+        await this.reader.transmit(command(Cla.iso, Ins.getData, 0, DataTag.lastError, undefined, true)),
       );
       if (last.sw === SW.ok && last.data.length === 2) code = (last.data[0]! << 8) | last.data[1]!;
     }
@@ -82,86 +83,93 @@ export class PurseCard {
   }
 
   select() {
-    return this.send('SELECT', command(0x00, Ins.select, 0x04, 0x00, AID, true));
+    return this.send('SELECT', command(Cla.iso, Ins.select, Param.selectByName, 0x00, AID, true));
   }
 
   async verifyPin(pin: string) {
-    await this.send('VERIFY', command(0x00, Ins.verify, 0, 0x80, new TextEncoder().encode(pin)));
+    await this.send('VERIFY', command(Cla.iso, Ins.verify, 0, Param.pin, new TextEncoder().encode(pin)));
   }
 
   async unblock(counter: number, bankSignature: Uint8Array, newPin?: string) {
     const pin = newPin ? new TextEncoder().encode(newPin) : new Uint8Array(0);
     await this.send(
       'RESET RETRY COUNTER',
-      command(0x00, Ins.resetRetryCounter, 0, 0x80, concat(u64(counter), bankSignature, pin)),
+      command(Cla.iso, Ins.resetRetryCounter, 0, Param.pin, concat(u64(counter), bankSignature, pin)),
     );
   }
 
   async status(): Promise<PurseStatus> {
-    const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.status, undefined, true));
+    const d = await this.send('GET DATA', command(Cla.iso, Ins.getData, 0, DataTag.status, undefined, true));
     const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
-    const n = (at: number) => Number(v.getBigUint64(at, true));
+    const value = (field: number) => StatusField.valueBlock + field;
+    const n = (field: number) => Number(v.getBigUint64(value(field), true));
     const u128 = (at: number) => v.getBigUint64(at, true) + (v.getBigUint64(at + 8, true) << 64n);
     return {
-      lifecycle: d[0]!,
-      pinTries: d[1]!,
-      pinVerified: d[2] === 1,
-      roots: d[3]!,
-      balance: n(4),
-      serial: n(12),
-      loadedTotal: u128(20),
-      spentTotal: u128(36),
-      loadCounter: n(52),
-      offlineChecks: n(60),
-      offlineAmount: n(68),
-      logTotal: v.getUint32(76, true),
-      appliedTotal: v.getUint32(80, true),
-      refundedTotal: u128(84),
+      lifecycle: d[StatusField.lifecycle]!,
+      pinTries: d[StatusField.pinTries]!,
+      pinVerified: d[StatusField.pinVerified] === 1,
+      roots: d[StatusField.roots]!,
+      balance: n(ValueBlock.balance),
+      serial: n(ValueBlock.serial),
+      loadedTotal: u128(value(ValueBlock.loadedTotal)),
+      spentTotal: u128(value(ValueBlock.spentTotal)),
+      loadCounter: n(ValueBlock.loadCounter),
+      offlineChecks: n(ValueBlock.offlineChecks),
+      offlineAmount: n(ValueBlock.offlineAmount),
+      logTotal: v.getUint32(value(ValueBlock.logTotal), true),
+      appliedTotal: v.getUint32(value(ValueBlock.appliedTotal), true),
+      refundedTotal: u128(StatusField.refundedTotal),
     };
   }
 
   async publicKeys(): Promise<{ signingKey: Uint8Array; kxKey: Uint8Array }> {
-    const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.publicKeys, undefined, true));
-    return { signingKey: d.slice(0, 32), kxKey: d.slice(32, 64) };
+    const d = await this.send('GET DATA', command(Cla.iso, Ins.getData, 0, DataTag.publicKeys, undefined, true));
+    return { signingKey: d.slice(0, ByteLength.key), kxKey: d.slice(ByteLength.key, 2 * ByteLength.key) };
   }
 
   certificate() {
-    return this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.certificate, undefined, true));
+    return this.send('GET DATA', command(Cla.iso, Ins.getData, 0, DataTag.certificate, undefined, true));
   }
 
   async generateKeys(): Promise<{ signingKey: Uint8Array; kxKey: Uint8Array }> {
-    const d = await this.send('GENERATE KEYS', command(0x80, Ins.generateKeys, 0, 0, undefined, true));
-    return { signingKey: d.slice(0, 32), kxKey: d.slice(32, 64) };
+    const d = await this.send('GENERATE KEYS', command(Cla.proprietary, Ins.generateKeys, 0, 0, undefined, true));
+    return { signingKey: d.slice(0, ByteLength.key), kxKey: d.slice(ByteLength.key, 2 * ByteLength.key) };
   }
 
   async installRoot(id: string, publicKey: Uint8Array) {
     await this.send(
       'INSTALL ROOT',
-      command(0x80, Ins.installRoot, 0, 0, concat(publicKey, new TextEncoder().encode(id))),
+      command(Cla.proprietary, Ins.installRoot, 0, 0, concat(publicKey, new TextEncoder().encode(id))),
     );
   }
 
   async installCertificate(certificate: Uint8Array) {
-    await this.send('INSTALL CERTIFICATE', command(0x80, Ins.installCertificate, 0, 0, certificate));
+    await this.send('INSTALL CERTIFICATE', command(Cla.proprietary, Ins.installCertificate, 0, 0, certificate));
   }
 
   async setPin(pin: string) {
-    await this.send('SET PIN', command(0x80, Ins.setPin, 0, 0, new TextEncoder().encode(pin)));
+    await this.send('SET PIN', command(Cla.proprietary, Ins.setPin, 0, 0, new TextEncoder().encode(pin)));
   }
 
   /** A value-token request signed by the card (COSE_Sign1); seal it to the bank with sealEnvelope. */
   loadRequest(amount: number, now: number) {
-    return this.send('LOAD REQUEST', command(0x80, Ins.loadRequest, 0, 0, concat(u64(amount), u64(now)), true));
+    return this.send(
+      'LOAD REQUEST',
+      command(Cla.proprietary, Ins.loadRequest, 0, 0, concat(u64(amount), u64(now)), true),
+    );
   }
 
   /** The same signed request again (a reply lost to a power cut), while load `counter` is outstanding. */
   resendLoadRequest(counter: number) {
-    return this.send('LOAD REQUEST (again)', command(0x80, Ins.loadRequest, 1, 0, u64(counter), true));
+    return this.send(
+      'LOAD REQUEST (again)',
+      command(Cla.proprietary, Ins.loadRequest, Param.loadRequestAgain, 0, u64(counter), true),
+    );
   }
 
   /** Loads requested and not yet credited: request counter and amount. */
   async outstandingLoads(): Promise<{ counter: number; amount: number }[]> {
-    const d = await this.send('GET DATA', command(0x00, Ins.getData, 0, Tag.outstanding, undefined, true));
+    const d = await this.send('GET DATA', command(Cla.iso, Ins.getData, 0, DataTag.outstanding, undefined, true));
     const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
     const out: { counter: number; amount: number }[] = [];
     for (let at = 0; at + 16 <= d.length; at += 16)
@@ -176,14 +184,14 @@ export class PurseCard {
       throw new TypeError(`sealedToken: an envelope for step ${MessageType.ValueToken}, got ${e.step}`);
     const d = await this.send(
       'LOAD APPLY',
-      command(0x80, Ins.loadApply, 0, 0, concat(u64(now), e.enc, e.ciphertext), true),
+      command(Cla.proprietary, Ins.loadApply, 0, 0, concat(u64(now), e.enc, e.ciphertext), true),
     );
     return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(0));
   }
 
   /** Pays a signed purchase slip; returns the signed check (COSE_Sign1 with the purse certificate). */
   purchase(slip: Uint8Array, now: number) {
-    return this.send('PURCHASE', command(0x80, Ins.purchase, 0, 0, concat(u64(now), slip), true));
+    return this.send('PURCHASE', command(Cla.proprietary, Ins.purchase, 0, 0, concat(u64(now), slip), true));
   }
 
   /**
@@ -193,13 +201,16 @@ export class PurseCard {
    */
   async internetCheck(request: Uint8Array, now: number): Promise<{ payload: Uint8Array; purseSignature: Uint8Array }> {
     return splitInternet(
-      await this.send('INTERNET CHECK', command(0x80, Ins.internetCheck, 0, 0, concat(u64(now), request), true)),
+      await this.send(
+        'INTERNET CHECK',
+        command(Cla.proprietary, Ins.internetCheck, 0, 0, concat(u64(now), request), true),
+      ),
     );
   }
 
   /** The check of `serial` again, byte for byte, while its record is in the log (Internet: payload ‖ signature part). */
   reissueCheck(serial: number) {
-    return this.send('REISSUE CHECK', command(0x80, Ins.reissueCheck, 0, 0, u64(serial), true));
+    return this.send('REISSUE CHECK', command(Cla.proprietary, Ins.reissueCheck, 0, 0, u64(serial), true));
   }
 
   /**
@@ -210,24 +221,25 @@ export class PurseCard {
    * 9402 when the credit would pass the certified max balance) and changes nothing.
    */
   async refund(refund: Uint8Array, now: number): Promise<number> {
-    const d = await this.send('REFUND', command(0x80, Ins.refund, 0, 0, concat(u64(now), refund), true));
+    const d = await this.send('REFUND', command(Cla.proprietary, Ins.refund, 0, 0, concat(u64(now), refund), true));
     return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(0));
   }
 
   /** Log record `index` counting back from the newest (0). */
   async readLog(index: number): Promise<LogRecord> {
-    const d = await this.send('READ LOG', command(0x80, Ins.readLog, 0, index, undefined, true));
+    const d = await this.send('READ LOG', command(Cla.proprietary, Ins.readLog, 0, index, undefined, true));
     const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const kind = d[Log.kind];
     return {
-      kind: d[0] === 1 ? 'purchase' : d[0] === 3 ? 'refund' : 'load',
-      channel: d[1]!,
-      refunded: d[0] === 1 && d[3] === 1,
-      serial: Number(v.getBigUint64(4, true)),
-      amount: Number(v.getBigUint64(12, true)),
-      time: Number(v.getBigUint64(20, true)),
-      hash: d.slice(28, 60),
-      counterparty: text.decode(d.subarray(60, 60 + d[2]!)),
-      currency: text.decode(d.subarray(124, 127)),
+      kind: kind === LogKind.purchase ? 'purchase' : kind === LogKind.refund ? 'refund' : 'load',
+      channel: d[Log.channel]!,
+      refunded: kind === LogKind.purchase && d[Log.refunded] === 1,
+      serial: Number(v.getBigUint64(Log.serial, true)),
+      amount: Number(v.getBigUint64(Log.amount, true)),
+      time: Number(v.getBigUint64(Log.time, true)),
+      hash: d.slice(Log.hash, Log.hash + ByteLength.hash),
+      counterparty: text.decode(d.subarray(Log.id, Log.id + d[Log.idLength]!)),
+      currency: text.decode(d.subarray(Log.currency, Log.currency + 3)),
     };
   }
 }

@@ -3,6 +3,7 @@
 // bank's signature; status and log read it.
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import { Lifecycle } from '../protocol/purse-apdu.ts';
 import {
   bankClient,
   bankOption,
@@ -19,7 +20,12 @@ import {
 } from './common.ts';
 import { usage } from './exit.ts';
 
-const LIFECYCLE: Record<number, string> = { 0: 'blank', 1: 'keys generated', 2: 'certificate installed', 3: 'active' };
+const LIFECYCLE: Record<number, string> = {
+  [Lifecycle.blank]: 'blank',
+  [Lifecycle.keysGenerated]: 'keys generated',
+  [Lifecycle.certificateInstalled]: 'certificate installed',
+  [Lifecycle.active]: 'active',
+};
 const positive = (name: string) => int(name, 1, Number.MAX_SAFE_INTEGER);
 /** The applet takes a PIN of 4 to 8 bytes. */
 const newPinArg = (value: string) => {

@@ -17,7 +17,7 @@ import {
   depositBatch,
 } from './messages.ts';
 import type { Party } from './pki.ts';
-import { MessageType, Role } from './registry.ts';
+import { ByteLength, MessageType, Role } from './registry.ts';
 import { type Signer, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /** The bank's finding for one deposited check: 0 accepted, else an ErrorCode; credited is 0 unless accepted. */
@@ -45,7 +45,7 @@ export function makeDeposit(
   if (checks.length === 0) throw new ProtocolError(ErrorCode.BadField, 'a deposit batch holds at least one check');
   const batch: DepositBatch = {
     merchantId: merchant.id,
-    batchId: bytes(16).read(batchId, 'batchId'),
+    batchId: bytes(ByteLength.randomId).read(batchId, 'batchId'),
     checks,
     time: now,
   };

@@ -24,7 +24,8 @@ const ALLOWED_TAGS = new Set<number>([Tag.Sign1, Tag.Sign]);
 
 export type CborValue = number | string | Uint8Array | CborValue[] | Map<number | string, CborValue> | Tagged;
 
-const MAX_DEPTH = 16;
+/** Deepest nesting a decoder accepts (and the encoder writes): the same in every decoder. */
+export const MAX_DEPTH = 16;
 const utf8 = new TextEncoder();
 // ignoreBOM: a leading U+FEFF is text like any other; the default would strip it, so two
 // encodings would decode to one string and re-encode differently.

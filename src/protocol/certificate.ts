@@ -8,7 +8,7 @@ import { parseSign1, sign1 } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
 import { ed25519Key, readOkpKey, x25519Key } from './keys.ts';
-import { Claim, Cose, Role } from './registry.ts';
+import { ByteLength, Claim, Cose, LimitKey, MAX_CHAIN, Role } from './registry.ts';
 
 /** Offline risk limits of a purse (EMV-style consecutive offline limits), in minor units. */
 export interface OfflineLimits {
@@ -42,7 +42,6 @@ export interface Certificate extends CertificateClaims {
 }
 
 const role = oneOf([Role.Root, Role.Bank, Role.Purse, Role.Cardholder, Role.Merchant] as const);
-const LIMIT_KEYS = { currency: 1, maxBalance: 2, maxPerCheck: 3, maxOfflineChecks: 4, maxOfflineAmount: 5 } as const;
 
 function encodeClaims(c: CertificateClaims): Uint8Array {
   const claims = new Map<number, CborValue>([
@@ -51,21 +50,21 @@ function encodeClaims(c: CertificateClaims): Uint8Array {
     [Claim.exp, uint.write(c.notAfter, 'exp')],
     [Claim.nbf, uint.write(c.notBefore, 'nbf')],
     [Claim.iat, uint.write(c.issuedAt, 'iat')],
-    [Claim.cti, bytes(8).write(c.serial, 'cti')],
-    [Claim.cnf, new Map([[Cose.cnfCoseKey, ed25519Key(bytes(32).read(c.signingKey, 'signingKey'))]])],
+    [Claim.cti, bytes(ByteLength.certificateSerial).write(c.serial, 'cti')],
+    [Claim.cnf, new Map([[Cose.cnfCoseKey, ed25519Key(bytes(ByteLength.key).read(c.signingKey, 'signingKey'))]])],
     [Claim.role, role.write(c.role, 'role')],
   ]);
-  if (c.kxKey) claims.set(Claim.kxKey, x25519Key(bytes(32).read(c.kxKey, 'kxKey')));
+  if (c.kxKey) claims.set(Claim.kxKey, x25519Key(bytes(ByteLength.key).read(c.kxKey, 'kxKey')));
   if (c.limits) {
     const l = c.limits;
     claims.set(
       Claim.limits,
       new Map<number, CborValue>([
-        [LIMIT_KEYS.currency, currency.write(l.currency, 'limits.currency')],
-        [LIMIT_KEYS.maxBalance, amount.write(l.maxBalance, 'limits.maxBalance')],
-        [LIMIT_KEYS.maxPerCheck, amount.write(l.maxPerCheck, 'limits.maxPerCheck')],
-        [LIMIT_KEYS.maxOfflineChecks, uint.write(l.maxOfflineChecks, 'limits.maxOfflineChecks')],
-        [LIMIT_KEYS.maxOfflineAmount, amount.write(l.maxOfflineAmount, 'limits.maxOfflineAmount')],
+        [LimitKey.currency, currency.write(l.currency, 'limits.currency')],
+        [LimitKey.maxBalance, amount.write(l.maxBalance, 'limits.maxBalance')],
+        [LimitKey.maxPerCheck, amount.write(l.maxPerCheck, 'limits.maxPerCheck')],
+        [LimitKey.maxOfflineChecks, uint.write(l.maxOfflineChecks, 'limits.maxOfflineChecks')],
+        [LimitKey.maxOfflineAmount, amount.write(l.maxOfflineAmount, 'limits.maxOfflineAmount')],
       ]),
     );
   }
@@ -73,15 +72,16 @@ function encodeClaims(c: CertificateClaims): Uint8Array {
 }
 
 function readLimits(value: CborValue): OfflineLimits {
-  if (!(value instanceof Map) || value.size !== 5)
-    throw new ProtocolError(ErrorCode.BadField, 'limits: expected a map of 5');
+  const size = Object.keys(LimitKey).length;
+  if (!(value instanceof Map) || value.size !== size)
+    throw new ProtocolError(ErrorCode.BadField, `limits: expected a map of ${size}`);
   const get = (k: number) => value.get(k) as CborValue;
   return {
-    currency: currency.read(get(LIMIT_KEYS.currency), 'limits.currency'),
-    maxBalance: amount.read(get(LIMIT_KEYS.maxBalance), 'limits.maxBalance'),
-    maxPerCheck: amount.read(get(LIMIT_KEYS.maxPerCheck), 'limits.maxPerCheck'),
-    maxOfflineChecks: uint.read(get(LIMIT_KEYS.maxOfflineChecks), 'limits.maxOfflineChecks'),
-    maxOfflineAmount: amount.read(get(LIMIT_KEYS.maxOfflineAmount), 'limits.maxOfflineAmount'),
+    currency: currency.read(get(LimitKey.currency), 'limits.currency'),
+    maxBalance: amount.read(get(LimitKey.maxBalance), 'limits.maxBalance'),
+    maxPerCheck: amount.read(get(LimitKey.maxPerCheck), 'limits.maxPerCheck'),
+    maxOfflineChecks: uint.read(get(LimitKey.maxOfflineChecks), 'limits.maxOfflineChecks'),
+    maxOfflineAmount: amount.read(get(LimitKey.maxOfflineAmount), 'limits.maxOfflineAmount'),
   };
 }
 
@@ -116,7 +116,7 @@ function readClaims(payload: Uint8Array): CertificateClaims {
     notAfter: uint.read(need(Claim.exp, 'exp'), 'exp'),
     notBefore: uint.read(need(Claim.nbf, 'nbf'), 'nbf'),
     issuedAt: uint.read(need(Claim.iat, 'iat'), 'iat'),
-    serial: bytes(8).read(need(Claim.cti, 'cti'), 'cti'),
+    serial: bytes(ByteLength.certificateSerial).read(need(Claim.cti, 'cti'), 'cti'),
     signingKey: readOkpKey(cnf.get(Cose.cnfCoseKey) as CborValue, Cose.crvEd25519, 'cnf'),
     role: role.read(need(Claim.role, 'role'), 'role'),
   };
@@ -206,9 +206,6 @@ export class CertificateCache {
     this.#entries.clear();
   }
 }
-
-/** Certificates in a chain: the leaf and the bank that certified it (a bank's own: one). */
-const MAX_CHAIN = 2;
 
 /**
  * Verifies a certificate chain up to a trusted root and returns the parsed leaf. Checks each

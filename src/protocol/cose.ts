@@ -5,7 +5,7 @@ import { ed25519, sha256 } from '../../bindings/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { type CborValue, decode, encode, Tag, Tagged } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { Cose } from './registry.ts';
+import { ByteLength, Cose, SigContext } from './registry.ts';
 
 /** bstr-wrapped `{1: -8}`: the only protected header we write or accept on a signature. */
 export const PROTECTED_EDDSA = encode(new Map([[Cose.alg, Cose.algEdDSA]]));
@@ -50,7 +50,8 @@ function readHeaders(protectedBytes: CborValue, unprotected: CborValue): Uint8Ar
 }
 
 function signatureBytes(value: CborValue): Uint8Array {
-  if (!(value instanceof Uint8Array) || value.length !== 64) return malformed('signature must be 64 bytes');
+  if (!(value instanceof Uint8Array) || value.length !== ByteLength.signature)
+    return malformed(`signature must be ${ByteLength.signature} bytes`);
   return value;
 }
 
@@ -67,19 +68,19 @@ export function parseSign1(input: Uint8Array | CborValue): Sign1 {
   const [protectedBytes, unprotected, payload, signature] = parts as [CborValue, CborValue, CborValue, CborValue];
   const certificate = readHeaders(protectedBytes, unprotected);
   if (!(payload instanceof Uint8Array)) return malformed('payload must be a byte string');
-  const toBeSigned = encode(['Signature1', PROTECTED_EDDSA, EMPTY, payload]);
+  const toBeSigned = encode([SigContext.sign1, PROTECTED_EDDSA, EMPTY, payload]);
   const out: Sign1 = { payload, signature: signatureBytes(signature), toBeSigned };
   if (certificate) out.certificate = certificate;
   return out;
 }
 
 export function sign1(payload: Uint8Array, secretKey: Uint8Array, certificate?: Uint8Array): Uint8Array {
-  const toBeSigned = encode(['Signature1', PROTECTED_EDDSA, EMPTY, payload]);
+  const toBeSigned = encode([SigContext.sign1, PROTECTED_EDDSA, EMPTY, payload]);
   const signature = ed25519.sign(toBeSigned, secretKey);
   return encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, unprotectedFor(certificate), payload, signature]));
 }
 
-const signStructure = (payload: Uint8Array) => encode(['Signature', EMPTY, PROTECTED_EDDSA, EMPTY, payload]);
+const signStructure = (payload: Uint8Array) => encode([SigContext.sign, EMPTY, PROTECTED_EDDSA, EMPTY, payload]);
 
 /** COSE_Sign with one signature per signer, in order. */
 export function signMulti(

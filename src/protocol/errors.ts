@@ -1,6 +1,7 @@
 // The protocol layer's one error type and its registry of stable codes. A code is never reused or
-// renumbered: terminals, banks and the Rust check verifier (core-rs/src/checks/) all report these
-// numbers. docs/errors.md is generated from this table (scripts/gen-error-doc.ts).
+// renumbered: terminals, banks, the Rust check verifier and the card applet all report these
+// numbers. scripts/gen-wire.ts generates from this table their Rust and AssemblyScript `ErrorCode`
+// and docs/errors.md, titling each hundred with the group comments below.
 
 export const ErrorCode = Object.freeze({
   // 1xx: the bytes are not a well-formed message

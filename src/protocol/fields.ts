@@ -3,7 +3,7 @@
 
 import type { CborValue } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { AMOUNT_MAX } from './registry.ts';
+import { AMOUNT_MAX, ID_MAX_LENGTH } from './registry.ts';
 
 export interface FieldKind<T> {
   /** Validates a decoded value; throws ProtocolError(BadField) naming the field. */
@@ -37,10 +37,11 @@ export const amount: FieldKind<number> = {
   },
 };
 
-const ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const ID = new RegExp(`^[A-Za-z0-9._:-]{1,${ID_MAX_LENGTH}}$`);
 export const id: FieldKind<string> = {
   read(v, name) {
-    if (typeof v !== 'string' || !ID.test(v)) bad(name, 'expected an identifier of 1-64 characters [A-Za-z0-9._:-]');
+    if (typeof v !== 'string' || !ID.test(v))
+      bad(name, `expected an identifier of 1-${ID_MAX_LENGTH} characters [A-Za-z0-9._:-]`);
     return v as string;
   },
   write(v, name) {

@@ -9,7 +9,7 @@ import { ErrorCode, ProtocolError } from './errors.ts';
 import { addAmounts, bytes } from './fields.ts';
 import { type ValueToken, type ValueTokenRequest, valueToken, valueTokenRequest } from './messages.ts';
 import type { Party } from './pki.ts';
-import { AMOUNT_MAX, MessageType, Role } from './registry.ts';
+import { AMOUNT_MAX, ByteLength, MessageType, Role } from './registry.ts';
 import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /** A load the purse asked for and has not yet been credited. */
@@ -110,7 +110,7 @@ export function requestValue(
   input: LoadRequestInput,
 ): { state: PurseState; envelope: Uint8Array; request: ValueTokenRequest } {
   const profile = purseProfile(purse);
-  const nonce = bytes(16).read(input.nonce, 'nonce');
+  const nonce = bytes(ByteLength.nonce).read(input.nonce, 'nonce');
   if (!Number.isSafeInteger(input.amount) || input.amount < 1)
     throw new ProtocolError(ErrorCode.BadField, 'amount must be ≥ 1');
   if (input.currency !== state.currency)

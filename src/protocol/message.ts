@@ -4,13 +4,15 @@
 import { type CborValue, decode, encode } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { FieldKind } from './fields.ts';
-import { FORMAT_VERSION, type MessageType } from './registry.ts';
+import { BodyKey, FORMAT_VERSION, type MessageType } from './registry.ts';
 
 type Schema<T> = { [K in keyof T]: readonly [key: number, kind: FieldKind<T[K]>] };
 
 export interface MessageCodec<T> {
   readonly type: MessageType;
   readonly name: string;
+  /** Each field's CBOR map key (keys 0 and 1 are `BodyKey`'s). */
+  readonly keys: Readonly<Record<keyof T & string, number>>;
   encode(message: T): Uint8Array;
   decode(bytes: Uint8Array): T;
   /** Reads an already decoded body (a CBOR map). */
@@ -23,10 +25,11 @@ export function defineMessage<T extends object>(type: MessageType, name: string,
   const codec: MessageCodec<T> = {
     type,
     name,
+    keys: Object.freeze(Object.fromEntries(entries.map(([field, [key]]) => [field, key]))) as MessageCodec<T>['keys'],
     encode(message) {
       const body = new Map<number, CborValue>([
-        [0, type],
-        [1, FORMAT_VERSION],
+        [BodyKey.type, type],
+        [BodyKey.version, FORMAT_VERSION],
       ]);
       for (const [field, [key, kind]] of entries) body.set(key, kind.write(message[field], `${name}.${field}`));
       return encode(body);
@@ -36,12 +39,15 @@ export function defineMessage<T extends object>(type: MessageType, name: string,
     },
     read(body) {
       if (!(body instanceof Map)) throw new ProtocolError(ErrorCode.BadField, `${name}: expected a map`);
-      if (body.get(0) !== type)
-        throw new ProtocolError(ErrorCode.WrongMessageType, `expected ${name} (${type}), got ${String(body.get(0))}`);
-      if (body.get(1) !== FORMAT_VERSION)
-        throw new ProtocolError(ErrorCode.UnsupportedVersion, `${name} version ${String(body.get(1))}`);
+      if (body.get(BodyKey.type) !== type)
+        throw new ProtocolError(
+          ErrorCode.WrongMessageType,
+          `expected ${name} (${type}), got ${String(body.get(BodyKey.type))}`,
+        );
+      if (body.get(BodyKey.version) !== FORMAT_VERSION)
+        throw new ProtocolError(ErrorCode.UnsupportedVersion, `${name} version ${String(body.get(BodyKey.version))}`);
       for (const key of body.keys()) {
-        if (key !== 0 && key !== 1 && !keys.has(key as number))
+        if (key !== BodyKey.type && key !== BodyKey.version && !keys.has(key as number))
           throw new ProtocolError(ErrorCode.UnknownField, `${name} key ${String(key)}`);
       }
       const out = {} as T;

@@ -1,10 +1,11 @@
 // The message bodies of the five protocols (WIRE.md § Messages), one schema each.
 import { amount, arrayOf, bytes, currency, id, oneOf, tuple, uint } from './fields.ts';
 import { defineMessage } from './message.ts';
-import { Channel, MessageType } from './registry.ts';
+import { ByteLength, Channel, MessageType } from './registry.ts';
 
-const nonce = bytes(16);
-const hash = bytes(32);
+const nonce = bytes(ByteLength.nonce);
+const hash = bytes(ByteLength.hash);
+const randomId = bytes(ByteLength.randomId);
 const channel = oneOf([Channel.Pos, Channel.Internet] as const);
 const signedBytes = bytes(undefined, 64 * 1024);
 
@@ -46,7 +47,7 @@ export const valueToken = defineMessage<ValueToken>(MessageType.ValueToken, 'val
   amount: [4, amount],
   currency: [5, currency],
   nonce: [6, nonce],
-  tokenId: [7, bytes(16)],
+  tokenId: [7, randomId],
   time: [8, uint],
 });
 
@@ -113,7 +114,7 @@ export interface DepositBatch {
 }
 export const depositBatch = defineMessage<DepositBatch>(MessageType.DepositBatch, 'deposit batch', {
   merchantId: [2, id],
-  batchId: [3, bytes(16)],
+  batchId: [3, randomId],
   checks: [4, arrayOf(signedBytes, 100_000)],
   time: [5, uint],
 });
@@ -128,7 +129,7 @@ export interface CaptureReceipt {
 }
 export const captureReceipt = defineMessage<CaptureReceipt>(MessageType.CaptureReceipt, 'capture receipt', {
   merchantId: [2, id],
-  batchId: [3, bytes(16)],
+  batchId: [3, randomId],
   outcomes: [4, arrayOf(tuple<CaptureOutcome>(hash, uint, amount), 100_000)],
   totalCredited: [5, amount],
   time: [6, uint],
@@ -185,7 +186,7 @@ export interface Envelope {
 }
 export const envelope = defineMessage<Envelope>(MessageType.Envelope, 'envelope', {
   suite: [2, tuple<[number, number, number]>(oneOf([32]), oneOf([1]), oneOf([3]))],
-  enc: [3, bytes(32)],
+  enc: [3, bytes(ByteLength.key)],
   ciphertext: [4, bytes(undefined, 1 << 26)],
   step: [5, uint],
 });

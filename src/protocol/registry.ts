@@ -1,6 +1,13 @@
-// Message types, format version, roles and claim labels: the one registry (WIRE.md explains each).
+// The wire format's constants: message types, format version, roles, channels, claim and COSE
+// labels, byte lengths and domain strings, the one registry (WIRE.md explains each). With
+// errors.ts (error codes), messages.ts (each message's field keys), cbor.ts (tags) and
+// purse-apdu.ts (the card's APDU interface) it is what scripts/gen-wire.ts generates the Rust and
+// AssemblyScript constants from: add a constant here, then run the generator.
 
 export const FORMAT_VERSION = 1;
+
+/** The two keys every message body has (WIRE.md § Messages); its own fields start at 2. */
+export const BodyKey = Object.freeze({ type: 0, version: 1 } as const);
 
 export const MessageType = Object.freeze({
   ValueTokenRequest: 1,
@@ -38,6 +45,15 @@ export const Claim = Object.freeze({
   limits: -65539,
 });
 
+/** Keys of the offline-limits map (claim `limits`): its currency, then four amounts or counts. */
+export const LimitKey = Object.freeze({
+  currency: 1,
+  maxBalance: 2,
+  maxPerCheck: 3,
+  maxOfflineChecks: 4,
+  maxOfflineAmount: 5,
+} as const);
+
 /** COSE labels used (RFC 9052, RFC 9053, RFC 9528). */
 export const Cose = Object.freeze({
   alg: 1,
@@ -53,6 +69,34 @@ export const Cose = Object.freeze({
   keyX: -2,
   cnfCoseKey: 1,
 });
+
+/** The Sig_structure context strings (RFC 9052 §4.4): of a COSE_Sign1, of each COSE_Sign signature. */
+export const SigContext = Object.freeze({ sign1: 'Signature1', sign: 'Signature' } as const);
+
+/** Certificates in a chain: the leaf and the bank that certified it (a bank's own: one). */
+export const MAX_CHAIN = 2;
+
+/** Identifiers (bank, merchant, purse, cardholder, terminal): 1 to ID_MAX_LENGTH characters. */
+export const ID_MAX_LENGTH = 64;
+
+/** Byte strings of a fixed length. */
+export const ByteLength = Object.freeze({
+  /** A nonce: value-token request, terminal nonce. */
+  nonce: 16,
+  /** A random identifier: a value token's id, a deposit batch's id. */
+  randomId: 16,
+  /** SHA-256: slip hash, check hash. */
+  hash: 32,
+  /** A certificate serial (claim `cti`). */
+  certificateSerial: 8,
+  /** An Ed25519 or X25519 public key, an HPKE `enc`. */
+  key: 32,
+  /** An Ed25519 signature. */
+  signature: 64,
+} as const);
+
+/** What the issuing bank signs to unblock a PIN starts with this (src/protocol/unblock.ts). */
+export const UNBLOCK_DOMAIN = 'smartcheck/1/unblock';
 
 /** HPKE `info` per sealed step: an envelope from one step never opens as another. */
 export const EnvelopeInfo = Object.freeze({

@@ -1,10 +1,11 @@
 // What the issuing bank signs to unblock a purse's PIN (the card's RESET RETRY COUNTER). The bank
 // signs it and the card checks it, so it belongs to neither: both import it from here.
 import { concat, u64, utf8 } from '../bytes.ts';
+import { UNBLOCK_DOMAIN } from './registry.ts';
 
-const UNBLOCK_DOMAIN = utf8('smartcheck/1/unblock');
+const DOMAIN = utf8(UNBLOCK_DOMAIN);
 
 /** The signed message: domain, purse id (UTF-8), then the counter as 8 bytes big-endian. */
 export function unblockMessage(purseId: string, counter: number): Uint8Array {
-  return concat(UNBLOCK_DOMAIN, utf8(purseId), u64(counter));
+  return concat(DOMAIN, utf8(purseId), u64(counter));
 }

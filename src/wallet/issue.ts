@@ -8,9 +8,7 @@
 import type { PurseCard } from '../card/purse.ts';
 import type { BankClient, PersonalisedPurse } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
-
-/** The card's lifecycle once GENERATE KEYS ran (GET DATA C1 byte 0). */
-const LIFECYCLE_KEYS_GENERATED = 1;
+import { Lifecycle } from '../protocol/purse-apdu.ts';
 
 export interface IssueCardOptions {
   purseId: string;
@@ -32,7 +30,7 @@ export async function issueCard(
 ): Promise<PersonalisedPurse> {
   await card.select();
   const keys =
-    (await card.status()).lifecycle >= LIFECYCLE_KEYS_GENERATED ? await card.publicKeys() : await card.generateKeys();
+    (await card.status()).lifecycle >= Lifecycle.keysGenerated ? await card.publicKeys() : await card.generateKeys();
   const purse = await bank.personalisePurse({
     purseId: o.purseId,
     cardholderId: o.cardholderId,

@@ -10,6 +10,7 @@ import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
+import { Lifecycle } from '../protocol/purse-apdu.ts';
 import { WalletError } from '../wallet/errors.ts';
 import { type SlipApproval, Wallet } from '../wallet/wallet.ts';
 import { openCard } from './card.ts';
@@ -20,7 +21,6 @@ import { type PaymentRecord, paymentJournal, resendUnconfirmed, workerSigner } f
 import { setUpCard, type WalletSettings } from './setup.ts';
 import * as db from './wallet-db.ts';
 
-const LIFECYCLE_ACTIVE = 3;
 const clock = () => Math.floor(Date.now() / 1000);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -90,12 +90,12 @@ async function showBalance(): Promise<void> {
   const status = await card.status();
   $('balance').textContent = `${formatAmount(status.balance)} ${settings?.currency ?? ''}`.trim();
   $('card-state').textContent =
-    status.lifecycle !== LIFECYCLE_ACTIVE
+    status.lifecycle !== Lifecycle.active
       ? 'not set up'
       : status.pinVerified
         ? 'unlocked'
         : `locked · ${status.pinTries} PIN tries left`;
-  $('unblock-button').hidden = status.lifecycle !== LIFECYCLE_ACTIVE || status.pinTries > 0;
+  $('unblock-button').hidden = status.lifecycle !== Lifecycle.active || status.pinTries > 0;
 }
 
 function requireWallet(): Wallet {
@@ -324,7 +324,7 @@ async function boot(): Promise<void> {
   ({ card } = await openCard());
   settings = await db.get<WalletSettings>('settings', 'wallet');
   const status = await card.status();
-  if (!settings || status.lifecycle !== LIFECYCLE_ACTIVE) {
+  if (!settings || status.lifecycle !== Lifecycle.active) {
     await showBalance();
     show('setup');
     return;

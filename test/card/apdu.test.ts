@@ -1,7 +1,7 @@
 // Every command: right, wrong length, wrong class, wrong P1/P2, wrong state (not selected, before
 // PIN, blocked), wrong data; every status word; the balance unchanged by every refusal.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AID, command, Ins, parseResponse, SW, Tag } from '../../src/card/apdu.ts';
+import { AID, command, DataTag, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { CardError, PurseCard } from '../../src/card/purse.ts';
 import { certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
@@ -65,7 +65,7 @@ describe('framing', () => {
   });
   it('an unknown class is 6E00, an ISO INS under CLA 80 or a proprietary one under CLA 00 too', async () => {
     for (const cla of [0x01, 0x84, 0x90, 0xa0, 0xff])
-      expect(await swOf(rig.emulator, command(cla, Ins.getData, 0, Tag.status))).toBe(SW.claNotSupported);
+      expect(await swOf(rig.emulator, command(cla, Ins.getData, 0, DataTag.status))).toBe(SW.claNotSupported);
     for (const ins of [Ins.select, Ins.verify, Ins.resetRetryCounter, Ins.getData])
       expect(await swOf(rig.emulator, command(0x80, ins, 0, 0))).toBe(SW.claNotSupported);
     for (const ins of [
@@ -113,7 +113,7 @@ describe('SELECT', () => {
     const card = await EmulatedCard.create();
     const cmds = [
       command(0x00, Ins.verify, 0, 0x80, pinBytes),
-      command(0x00, Ins.getData, 0, Tag.status),
+      command(0x00, Ins.getData, 0, DataTag.status),
       command(0x80, Ins.generateKeys, 0, 0),
       command(0x80, Ins.purchase, 0, 0, u64(1)),
       command(0x00, Ins.resetRetryCounter, 0, 0x80, new Uint8Array(72)),
@@ -128,9 +128,9 @@ describe('personalisation', () => {
     const card = await EmulatedCard.create();
     const purse = new PurseCard(card);
     await purse.select();
-    expect(await swOf(card, command(0x00, Ins.getData, 0, Tag.publicKeys))).toBe(SW.notFound);
-    expect(await swOf(card, command(0x00, Ins.getData, 0, Tag.certificate))).toBe(SW.notFound);
-    expect(await swOf(card, command(0x00, Ins.getData, 0, Tag.purseId))).toBe(SW.notFound);
+    expect(await swOf(card, command(0x00, Ins.getData, 0, DataTag.publicKeys))).toBe(SW.notFound);
+    expect(await swOf(card, command(0x00, Ins.getData, 0, DataTag.certificate))).toBe(SW.notFound);
+    expect(await swOf(card, command(0x00, Ins.getData, 0, DataTag.purseId))).toBe(SW.notFound);
     expect(
       await swOf(
         card,
@@ -212,7 +212,7 @@ describe('personalisation', () => {
       await swOf(card, command(0x80, Ins.installRoot, 0, 0, cat(new Uint8Array(32), new TextEncoder().encode('R-9')))),
     ).toBe(SW.conditionsNotSatisfied);
     expect(
-      new TextDecoder().decode(parseResponse(await card.transmit(command(0x00, Ins.getData, 0, Tag.purseId))).data),
+      new TextDecoder().decode(parseResponse(await card.transmit(command(0x00, Ins.getData, 0, DataTag.purseId))).data),
     ).toBe('P-NEW');
     const s = await purse.status();
     expect(s).toMatchObject({ lifecycle: 3, pinTries: 3, roots: 4, balance: 0, serial: 0 });
@@ -244,11 +244,13 @@ describe('personalisation', () => {
 
 describe('GET DATA', () => {
   it('answers each tag; unknown tag 6A88; data or P1 is refused', async () => {
-    for (const tag of [Tag.status, Tag.publicKeys, Tag.certificate, Tag.lastError, Tag.purseId])
+    for (const tag of [DataTag.status, DataTag.publicKeys, DataTag.certificate, DataTag.lastError, DataTag.purseId])
       expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, tag))).toBe(SW.ok);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, 0x5f))).toBe(SW.notFound);
-    expect(await swOf(rig.emulator, command(0x00, Ins.getData, 1, Tag.status))).toBe(SW.wrongP1P2);
-    expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, Tag.status, Uint8Array.of(1)))).toBe(SW.wrongLength);
+    expect(await swOf(rig.emulator, command(0x00, Ins.getData, 1, DataTag.status))).toBe(SW.wrongP1P2);
+    expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, DataTag.status, Uint8Array.of(1)))).toBe(
+      SW.wrongLength,
+    );
   });
   it('status needs no PIN', async () => {
     const r = await newCard({ verify: false });
@@ -372,7 +374,7 @@ describe('LOAD', () => {
     await expect(r.card.resendLoadRequest(1)).rejects.toMatchObject({ sw: SW.notFound });
     const blank = await EmulatedCard.create();
     await new PurseCard(blank).select();
-    expect(await swOf(blank, command(0x00, Ins.getData, 0, Tag.outstanding))).toBe(SW.conditionsNotSatisfied);
+    expect(await swOf(blank, command(0x00, Ins.getData, 0, DataTag.outstanding))).toBe(SW.conditionsNotSatisfied);
   });
 
   it('at most 8 loads outstanding (6A84)', async () => {

@@ -10,7 +10,7 @@
 // refuses a shorter one with a RangeError.
 import { beforeAll } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
-import { command, Ins, parseResponse, SW, Tag } from '../../src/card/apdu.ts';
+import { command, DataTag, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
 import { PurseCard } from '../../src/card/purse.ts';
 import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   await recorder.publicKeys();
   await recorder.certificate();
   await recorder.outstandingLoads();
-  for (const tag of [Tag.lastError, Tag.purseId])
+  for (const tag of [DataTag.lastError, DataTag.purseId])
     await recorder.send('GET DATA', command(0x00, Ins.getData, 0, tag, undefined, true));
   const check = await recorder.purchase(slip(rig.w, 700), NOW);
   await recorder.readLog(0);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CheckVerdict, verifyChecks } from '../../bindings/checks.ts';
 import { type CheckVectors, type VectorCase, verifyAnyCheck } from '../../scripts/gen-protocol-vectors.ts';
+import { RUST_PATH } from '../../scripts/gen-wire.ts';
 import { revocationKey } from '../../src/protocol/certificate.ts';
 import { parseSign1, sign1, signMulti } from '../../src/protocol/cose.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
@@ -282,7 +283,7 @@ describe('core verify_checks = TS verifyCheck on mutated bodies and certificates
 
 describe('core error codes', () => {
   it('every variant of the Rust ErrorCode has the number of the code of the same name in errors.ts', () => {
-    const rustSource = readFileSync(new URL('../../core-rs/src/checks/code.rs', import.meta.url), 'utf8');
+    const rustSource = readFileSync(RUST_PATH, 'utf8');
     const variants = [...rustSource.matchAll(/^\s+(\w+) = (\d+),$/gm)].map(
       (m) => [m[1] as string, Number(m[2])] as const,
     );

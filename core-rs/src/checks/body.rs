@@ -2,13 +2,10 @@
 //! `src/protocol/messages.ts`: type, version, unknown keys, then each field in key order.
 
 use super::cbor::{decode, Value};
-use super::code::ErrorCode;
 use super::fields::{bytes, currency, id, need, one_of, uint};
-
-const TYPE_DIGITAL_CHECK: i64 = 4;
-const FORMAT_VERSION: i64 = 1;
-/// Channels: 0 POS, 1 Internet.
-const CHANNELS: [u64; 2] = [0, 1];
+use super::wire::{
+    body_key, byte_length, channel, digital_check as key, message_type, ErrorCode, FORMAT_VERSION,
+};
 
 /// The fields of a check body the bank needs (time is read and checked but not kept).
 pub(crate) struct CheckBody<'a> {
@@ -26,27 +23,27 @@ pub(crate) fn read_check_body(payload: &[u8]) -> Result<CheckBody<'_>, ErrorCode
     let Value::Map(entries) = &body else {
         return Err(ErrorCode::BadField);
     };
-    if body.get(0).and_then(Value::int) != Some(TYPE_DIGITAL_CHECK) {
+    if body.get(body_key::TYPE).and_then(Value::int) != Some(message_type::DIGITAL_CHECK) {
         return Err(ErrorCode::WrongMessageType);
     }
-    if body.get(1).and_then(Value::int) != Some(FORMAT_VERSION) {
+    if body.get(body_key::VERSION).and_then(Value::int) != Some(FORMAT_VERSION) {
         return Err(ErrorCode::UnsupportedVersion);
     }
     if entries
         .iter()
-        .any(|(k, _)| !k.int().is_some_and(|k| (0..=9).contains(&k)))
+        .any(|(k, _)| !k.int().is_some_and(|k| (0..key::ENTRIES).contains(&k)))
     {
         return Err(ErrorCode::UnknownField);
     }
     let field = |key| need(&body, key).map(Some);
-    let slip_hash = bytes::<32>(field(2)?)?;
-    let amount = uint(field(3)?)?;
-    let currency = currency(field(4)?)?;
-    let merchant_id = id(field(5)?)?;
-    let purse_id = id(field(6)?)?;
-    let serial = uint(field(7)?)?;
-    uint(field(8)?)?; // time
-    let channel = one_of(field(9)?, &CHANNELS)? as u8;
+    let slip_hash = bytes::<{ byte_length::HASH }>(field(key::SLIP_HASH)?)?;
+    let amount = uint(field(key::AMOUNT)?)?;
+    let currency = currency(field(key::CURRENCY)?)?;
+    let merchant_id = id(field(key::MERCHANT_ID)?)?;
+    let purse_id = id(field(key::PURSE_ID)?)?;
+    let serial = uint(field(key::SERIAL)?)?;
+    uint(field(key::TIME)?)?;
+    let channel = one_of(field(key::CHANNEL)?, &channel::ALL)? as u8;
     Ok(CheckBody {
         slip_hash,
         amount,

@@ -4,16 +4,7 @@
 //! previous one (bytewise, on the encodings) and any trailing byte is refused while reading, with
 //! the same code and in the same reading order as the TypeScript decoder.
 
-use super::code::ErrorCode;
-
-/// Deepest nesting accepted (the TypeScript decoder's `MAX_DEPTH`).
-const MAX_DEPTH: usize = 16;
-/// Largest integer magnitude: 2^53 - 1.
-pub(crate) const MAX_SAFE: u64 = (1 << 53) - 1;
-/// COSE_Sign1.
-pub(crate) const TAG_SIGN1: u64 = 18;
-/// COSE_Sign.
-pub(crate) const TAG_SIGN: u64 = 98;
+use super::wire::{tag, ErrorCode, AMOUNT_MAX, MAX_DEPTH};
 
 /// A decoded item. Strings borrow from the input.
 #[derive(Debug)]
@@ -118,7 +109,7 @@ impl<'a> Reader<'a> {
         for _ in 0..size {
             n = (n << 8) | u64::from(self.byte()?);
         }
-        if n > MAX_SAFE {
+        if n > AMOUNT_MAX {
             return Err(ErrorCode::MalformedCbor);
         }
         if n < min {
@@ -155,7 +146,7 @@ impl<'a> Reader<'a> {
         match major {
             // n <= 2^53 - 1 fits an i64 either way.
             0 => Ok(Value::Int(n as i64)),
-            1 if n == MAX_SAFE => Err(ErrorCode::MalformedCbor),
+            1 if n == AMOUNT_MAX => Err(ErrorCode::MalformedCbor),
             1 => Ok(Value::Int(-1 - n as i64)),
             2 => Ok(Value::Bytes(self.take(n)?)),
             3 => {
@@ -196,7 +187,7 @@ impl<'a> Reader<'a> {
                 Ok(Value::Map(out))
             }
             6 => {
-                if n != TAG_SIGN1 && n != TAG_SIGN {
+                if n != tag::SIGN1 && n != tag::SIGN {
                     return Err(ErrorCode::MalformedCbor);
                 }
                 let value = Box::new(self.item(depth + 1)?);
@@ -241,13 +232,13 @@ mod tests {
     #[test]
     fn integer_range() {
         let max = [0x1b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
-        assert!(matches!(decode(&max), Ok(Value::Int(n)) if n == MAX_SAFE as i64));
+        assert!(matches!(decode(&max), Ok(Value::Int(n)) if n == AMOUNT_MAX as i64));
         assert_eq!(
             code(&[0x1b, 0x00, 0x20, 0, 0, 0, 0, 0, 0]),
             Some(ErrorCode::MalformedCbor)
         );
         let min = [0x3b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe];
-        assert!(matches!(decode(&min), Ok(Value::Int(n)) if n == -(MAX_SAFE as i64)));
+        assert!(matches!(decode(&min), Ok(Value::Int(n)) if n == -(AMOUNT_MAX as i64)));
         assert_eq!(
             code(&[0x3b, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
             Some(ErrorCode::MalformedCbor)

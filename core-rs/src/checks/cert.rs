@@ -3,31 +3,9 @@
 //! broken certificate gets the same code from both.
 
 use super::cbor::{decode, Value};
-use super::code::ErrorCode;
 use super::cose::parse_sign1;
 use super::fields::{bytes, currency, id, need, one_of, uint};
-
-const ISS: i64 = 1;
-const SUB: i64 = 2;
-const EXP: i64 = 4;
-const NBF: i64 = 5;
-const IAT: i64 = 6;
-const CTI: i64 = 7;
-const CNF: i64 = 8;
-const ROLE: i64 = -65537;
-const KX_KEY: i64 = -65538;
-const LIMITS: i64 = -65539;
-const KNOWN: [i64; 10] = [ISS, SUB, EXP, NBF, IAT, CTI, CNF, ROLE, KX_KEY, LIMITS];
-
-/// Roles (WIRE.md, `Role` in `src/protocol/registry.ts`).
-pub(crate) const ROLE_ROOT: u64 = 1;
-pub(crate) const ROLE_BANK: u64 = 2;
-pub(crate) const ROLE_PURSE: u64 = 3;
-pub(crate) const ROLE_CARDHOLDER: u64 = 4;
-const ROLES: [u64; 5] = [1, 2, 3, 4, 5];
-
-const CRV_X25519: i64 = 4;
-const CRV_ED25519: i64 = 6;
+use super::wire::{byte_length, claim, cose as label, limit_key, role, ErrorCode};
 
 /// The claims a chain check needs, with the signature and the bytes it covers.
 pub(crate) struct Certificate<'v, 'a> {
@@ -62,27 +40,27 @@ pub(crate) fn parse_certificate<'v, 'a>(
     };
     if entries
         .iter()
-        .any(|(k, _)| !k.int().is_some_and(|k| KNOWN.contains(&k)))
+        .any(|(k, _)| !k.int().is_some_and(|k| claim::ALL.contains(&k)))
     {
         return Err(ErrorCode::UnknownField);
     }
-    let cnf = need(&claims, CNF)?;
+    let cnf = need(&claims, claim::CNF)?;
     let cnf_key = match cnf {
-        Value::Map(e) if e.len() == 1 => cnf.get(1),
+        Value::Map(e) if e.len() == 1 => cnf.get(label::CNF_COSE_KEY),
         _ => return Err(ErrorCode::BadField),
     };
-    let issuer = id(Some(need(&claims, ISS)?))?;
-    let subject = id(Some(need(&claims, SUB)?))?;
-    let not_after = uint(Some(need(&claims, EXP)?))?;
-    let not_before = uint(Some(need(&claims, NBF)?))?;
-    uint(Some(need(&claims, IAT)?))?;
-    bytes::<8>(Some(need(&claims, CTI)?))?;
-    let signing_key = okp_key(cnf_key, CRV_ED25519)?;
-    let role = one_of(Some(need(&claims, ROLE)?), &ROLES)?;
-    if let Some(kx) = claims.get(KX_KEY) {
-        okp_key(Some(kx), CRV_X25519)?;
+    let issuer = id(Some(need(&claims, claim::ISS)?))?;
+    let subject = id(Some(need(&claims, claim::SUB)?))?;
+    let not_after = uint(Some(need(&claims, claim::EXP)?))?;
+    let not_before = uint(Some(need(&claims, claim::NBF)?))?;
+    uint(Some(need(&claims, claim::IAT)?))?;
+    bytes::<{ byte_length::CERTIFICATE_SERIAL }>(Some(need(&claims, claim::CTI)?))?;
+    let signing_key = okp_key(cnf_key, label::CRV_ED25519)?;
+    let role = one_of(Some(need(&claims, claim::ROLE)?), &role::ALL)?;
+    if let Some(kx) = claims.get(claim::KX_KEY) {
+        okp_key(Some(kx), label::CRV_X25519)?;
     }
-    if let Some(l) = claims.get(LIMITS) {
+    if let Some(l) = claims.get(claim::LIMITS) {
         limits(l)?;
     }
     Ok(Certificate {
@@ -104,28 +82,34 @@ fn okp_key<'a>(value: Option<&Value<'a>>, crv: i64) -> Result<&'a [u8; 32], Erro
     let Some(key @ Value::Map(entries)) = value else {
         return Err(ErrorCode::BadField);
     };
-    let labels: &[i64] = if crv == CRV_ED25519 {
-        &[1, 3, -1, -2]
+    let labels: &[i64] = if crv == label::CRV_ED25519 {
+        &[label::KEY_KTY, label::KEY_ALG, label::KEY_CRV, label::KEY_X]
     } else {
-        &[1, -1, -2]
+        &[label::KEY_KTY, label::KEY_CRV, label::KEY_X]
     };
     let ok = entries.len() == labels.len()
         && labels.iter().all(|l| key.get(*l).is_some())
-        && key.get(1).and_then(Value::int) == Some(1)
-        && key.get(-1).and_then(Value::int) == Some(crv)
-        && (crv != CRV_ED25519 || key.get(3).and_then(Value::int) == Some(-8));
+        && key.get(label::KEY_KTY).and_then(Value::int) == Some(label::KTY_OKP)
+        && key.get(label::KEY_CRV).and_then(Value::int) == Some(crv)
+        && (crv != label::CRV_ED25519
+            || key.get(label::KEY_ALG).and_then(Value::int) == Some(label::ALG_EDDSA));
     if !ok {
         return Err(ErrorCode::BadField);
     }
-    bytes::<32>(key.get(-2))
+    bytes::<{ byte_length::KEY }>(key.get(label::KEY_X))
 }
 
-/// Offline limits: a map of exactly keys 1-5 (currency, then four amounts or counts).
+/// Offline limits: a map of exactly the limit keys (currency, then four amounts or counts).
 fn limits(value: &Value<'_>) -> Result<(), ErrorCode> {
     match value {
-        Value::Map(entries) if entries.len() == 5 => {
-            currency(value.get(1))?;
-            for key in 2..=5 {
+        Value::Map(entries) if entries.len() == limit_key::ALL.len() => {
+            currency(value.get(limit_key::CURRENCY))?;
+            for key in [
+                limit_key::MAX_BALANCE,
+                limit_key::MAX_PER_CHECK,
+                limit_key::MAX_OFFLINE_CHECKS,
+                limit_key::MAX_OFFLINE_AMOUNT,
+            ] {
                 uint(value.get(key))?;
             }
             Ok(())

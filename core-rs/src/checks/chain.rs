@@ -5,17 +5,11 @@
 //! first.
 
 use super::body::{read_check_body, CheckBody};
-use super::cbor::{decode, Value, TAG_SIGN};
-use super::cert::{
-    parse_certificate, Certificate, ROLE_BANK, ROLE_CARDHOLDER, ROLE_PURSE, ROLE_ROOT,
-};
-use super::code::ErrorCode;
+use super::cbor::{decode, Value};
+use super::cert::{parse_certificate, Certificate};
 use super::cose::{parse_sign1, parse_sign2};
+use super::wire::{channel, role, tag, ErrorCode, MAX_CHAIN};
 use super::Context;
-
-/// Certificates in a chain: the leaf and the bank that certified it (`MAX_CHAIN` in
-/// `src/protocol/certificate.ts`). A third is refused before it is parsed.
-const MAX_CHAIN: usize = 2;
 
 /// A signature to verify in the batch.
 pub(crate) struct SignatureJob<'a> {
@@ -35,11 +29,6 @@ pub(crate) struct SignatureJob<'a> {
 /// payload (whose hash is the check's identity).
 pub(crate) type Outcome<'a> = Result<(CheckBody<'a>, &'a [u8]), ErrorCode>;
 
-/// The POS channel: a single-signed check (COSE_Sign1) is for it only.
-const CHANNEL_POS: u8 = 0;
-/// The Internet channel: a check signed by purse and cardholder (COSE_Sign) is for it only.
-const CHANNEL_INTERNET: u8 = 1;
-
 /// Walks one check; pushes its signatures, in order, to `signatures`, and returns the outcome if
 /// they all verify: the body and the payload, or the first failure after them. A COSE_Sign (tag
 /// 98) is an Internet check (`verifyInternetCheck` in `src/protocol/internet.ts`), anything else
@@ -51,7 +40,7 @@ pub(crate) fn walk<'a>(
 ) -> Outcome<'a> {
     // structure
     let value = decode(check)?;
-    if matches!(value, Value::Tag { tag: TAG_SIGN, .. }) {
+    if matches!(value, Value::Tag { tag: tag::SIGN, .. }) {
         return walk_internet(&value, context, signatures);
     }
     let signed = parse_sign1(&value)?;
@@ -59,7 +48,7 @@ pub(crate) fn walk<'a>(
     // chain, from the root down
     let leaf = verify_chain(leaf_value, context, signatures)?;
     // role of the signer
-    if leaf.role != ROLE_PURSE {
+    if leaf.role != role::PURSE {
         return Err(ErrorCode::WrongRole);
     }
     // signature
@@ -71,9 +60,10 @@ pub(crate) fn walk<'a>(
         public_key: leaf.signing_key,
         code: ErrorCode::BadSignature,
     });
-    // body fields, then purse id = subject, then serial ≥ 1, then the POS channel
+    // body fields, then purse id = subject, then serial ≥ 1, then the POS channel: a single-signed
+    // check (COSE_Sign1) is for it only
     Ok((
-        checked_body(signed.payload, leaf.subject, CHANNEL_POS)?,
+        checked_body(signed.payload, leaf.subject, channel::POS)?,
         signed.payload,
     ))
 }
@@ -93,11 +83,11 @@ fn walk_internet<'a>(
         .certificate
         .ok_or(ErrorCode::MissingCertificate)?;
     let purse = verify_chain(purse_value, context, signatures)?;
-    if purse.role != ROLE_PURSE {
+    if purse.role != role::PURSE {
         return Err(ErrorCode::WrongRole);
     }
     let cardholder = verify_chain(cardholder_value, context, signatures)?;
-    if cardholder.role != ROLE_CARDHOLDER {
+    if cardholder.role != role::CARDHOLDER {
         return Err(ErrorCode::WrongRole);
     }
     if purse.issuer != cardholder.issuer {
@@ -116,8 +106,9 @@ fn walk_internet<'a>(
             code: ErrorCode::BadSignature,
         });
     }
+    // a check signed by purse and cardholder (COSE_Sign) is for the Internet channel only
     Ok((
-        checked_body(signed.payload, purse.subject, CHANNEL_INTERNET)?,
+        checked_body(signed.payload, purse.subject, channel::INTERNET)?,
         signed.payload,
     ))
 }
@@ -127,7 +118,7 @@ fn walk_internet<'a>(
 fn checked_body<'a>(
     payload: &'a [u8],
     purse_subject: &str,
-    channel: u8,
+    channel: u64,
 ) -> Result<CheckBody<'a>, ErrorCode> {
     let body = read_check_body(payload)?;
     if body.purse_id != purse_subject {
@@ -136,7 +127,7 @@ fn checked_body<'a>(
     if body.serial < 1 {
         return Err(ErrorCode::BadField);
     }
-    if body.channel != channel {
+    if u64::from(body.channel) != channel {
         return Err(ErrorCode::WrongChannel);
     }
     Ok(body)
@@ -147,8 +138,9 @@ fn verify_chain<'v, 'a>(
     context: &Context<'a>,
     signatures: &mut Vec<SignatureJob<'a>>,
 ) -> Result<Certificate<'v, 'a>, ErrorCode> {
-    // Parse leaf → bank, each certificate completely before its issuer; no third.
-    let mut chain: Vec<Certificate<'v, 'a>> = Vec::with_capacity(2);
+    // Parse leaf → bank, each certificate completely before its issuer; a third is refused before
+    // it is parsed.
+    let mut chain: Vec<Certificate<'v, 'a>> = Vec::with_capacity(MAX_CHAIN);
     let mut next = Some(leaf);
     while let Some(value) = next {
         if chain.len() >= MAX_CHAIN {
@@ -160,7 +152,7 @@ fn verify_chain<'v, 'a>(
     }
     let top = chain.last().ok_or(ErrorCode::MissingCertificate)?;
     let root_key = context.anchor(top.issuer).ok_or(ErrorCode::UnknownIssuer)?;
-    if top.role != ROLE_BANK {
+    if top.role != role::BANK {
         return Err(ErrorCode::WrongRole);
     }
     for i in (0..chain.len()).rev() {
@@ -171,7 +163,7 @@ fn verify_chain<'v, 'a>(
                 return Err(ErrorCode::IssuerMismatch);
             }
             // end entities only, and only a bank certifies them
-            if cert.role == ROLE_ROOT || cert.role == ROLE_BANK || issuer.role != ROLE_BANK {
+            if cert.role == role::ROOT || cert.role == role::BANK || issuer.role != role::BANK {
                 return Err(ErrorCode::WrongRole);
             }
         }

@@ -3,14 +3,11 @@
 //! `src/protocol/cose.ts`, with the same codes in the same order; signatures are checked later, in
 //! one batch.
 
-use super::cbor::{decode, Value, TAG_SIGN, TAG_SIGN1};
-use super::code::ErrorCode;
-
-/// The bstr-wrapped protected header `{1: -8}` (alg EdDSA).
-const PROTECTED_EDDSA: [u8; 3] = [0xa1, 0x01, 0x27];
-const ALG: i64 = 1;
-const ALG_EDDSA: i64 = -8;
-const KCWT: i64 = 13;
+use super::cbor::{decode, Value};
+use super::wire::{
+    byte_length, cose as label, tag, ErrorCode, PROTECTED_EDDSA, SIG_STRUCTURE1_PREFIX,
+    SIG_STRUCTURE_PREFIX,
+};
 
 /// A parsed COSE_Sign1; `'v` is the decoded tree, `'a` the input bytes.
 pub(crate) struct Sign1<'v, 'a> {
@@ -22,7 +19,7 @@ pub(crate) struct Sign1<'v, 'a> {
 
 pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>, ErrorCode> {
     let Value::Tag {
-        tag: TAG_SIGN1,
+        tag: tag::SIGN1,
         value: parts,
         ..
     } = value
@@ -39,7 +36,7 @@ pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>,
     let payload = payload.bytes().ok_or(ErrorCode::BadCoseStructure)?;
     let signature = signature
         .bytes()
-        .filter(|s| s.len() == 64)
+        .filter(|s| s.len() == byte_length::SIGNATURE)
         .ok_or(ErrorCode::BadCoseStructure)?;
     Ok(Sign1 {
         certificate,
@@ -67,7 +64,7 @@ pub(crate) struct Sign2<'v, 'a> {
 /// before the second).
 pub(crate) fn parse_sign2<'v, 'a>(value: &'v Value<'a>) -> Result<Sign2<'v, 'a>, ErrorCode> {
     let Value::Tag {
-        tag: TAG_SIGN,
+        tag: tag::SIGN,
         value: parts,
         ..
     } = value
@@ -109,7 +106,7 @@ fn cose_signature<'v, 'a>(value: &'v Value<'a>) -> Result<Signature<'v, 'a>, Err
     let certificate = headers(protected, unprotected)?;
     let signature = signature
         .bytes()
-        .filter(|s| s.len() == 64)
+        .filter(|s| s.len() == byte_length::SIGNATURE)
         .ok_or(ErrorCode::BadCoseStructure)?;
     Ok(Signature {
         certificate,
@@ -129,45 +126,38 @@ fn headers<'v, 'a>(
             return Err(ErrorCode::BadCoseStructure);
         }
         let header = decode(protected)?;
-        return Err(match header.get(ALG) {
-            Some(alg) if alg.int() != Some(ALG_EDDSA) => ErrorCode::UnsupportedAlgorithm,
+        return Err(match header.get(label::ALG) {
+            Some(alg) if alg.int() != Some(label::ALG_EDDSA) => ErrorCode::UnsupportedAlgorithm,
             _ => ErrorCode::BadCoseStructure,
         });
     }
     let Value::Map(entries) = unprotected else {
         return Err(ErrorCode::BadCoseStructure);
     };
-    if entries.iter().any(|(k, _)| k.int() != Some(KCWT)) {
+    if entries.iter().any(|(k, _)| k.int() != Some(label::KCWT)) {
         return Err(ErrorCode::BadCoseStructure);
     }
-    match unprotected.get(KCWT) {
+    match unprotected.get(label::KCWT) {
         None => Ok(None),
-        Some(cert @ Value::Tag { tag: TAG_SIGN1, .. }) => Ok(Some(cert)),
+        Some(
+            cert @ Value::Tag {
+                tag: tag::SIGN1, ..
+            },
+        ) => Ok(Some(cert)),
         Some(_) => Err(ErrorCode::BadCoseStructure),
     }
 }
 
 /// Appends `Sig_structure = ["Signature1", h'a10127', h'', payload]`, the bytes a COSE_Sign1 signs.
 pub(crate) fn append_to_be_signed(payload: &[u8], out: &mut Vec<u8>) {
-    out.push(0x84);
-    out.push(0x6a);
-    out.extend_from_slice(b"Signature1");
-    out.push(0x43);
-    out.extend_from_slice(&PROTECTED_EDDSA);
-    out.push(0x40);
+    out.extend_from_slice(&SIG_STRUCTURE1_PREFIX);
     append_payload(payload, out);
 }
 
 /// Appends `Sig_structure = ["Signature", h'', h'a10127', h'', payload]`, the bytes each signature
 /// of a COSE_Sign (empty body protected header) signs.
 pub(crate) fn append_to_be_signed_multi(payload: &[u8], out: &mut Vec<u8>) {
-    out.push(0x85);
-    out.push(0x69);
-    out.extend_from_slice(b"Signature");
-    out.push(0x40);
-    out.push(0x43);
-    out.extend_from_slice(&PROTECTED_EDDSA);
-    out.push(0x40);
+    out.extend_from_slice(&SIG_STRUCTURE_PREFIX);
     append_payload(payload, out);
 }
 

@@ -2,7 +2,7 @@
 //! range with `BadField` (106).
 
 use super::cbor::Value;
-use super::code::ErrorCode;
+use super::wire::{ErrorCode, ID_MAX_LENGTH};
 
 /// An unsigned integer ≤ 2^53 - 1 (amounts too: the decoder already caps integers there, so
 /// `AmountOverflow` cannot arise from a single field).
@@ -13,11 +13,11 @@ pub(crate) fn uint(v: Option<&Value<'_>>) -> Result<u64, ErrorCode> {
     }
 }
 
-/// An identifier: 1-64 characters from `[A-Za-z0-9._:-]`.
+/// An identifier: 1 to `ID_MAX_LENGTH` characters from `[A-Za-z0-9._:-]`.
 pub(crate) fn id<'a>(v: Option<&Value<'a>>) -> Result<&'a str, ErrorCode> {
     v.and_then(Value::text)
         .filter(|s| {
-            (1..=64).contains(&s.len())
+            (1..=ID_MAX_LENGTH).contains(&s.len())
                 && s.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
         })

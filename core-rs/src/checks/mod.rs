@@ -17,13 +17,13 @@ mod body;
 mod cbor;
 mod cert;
 mod chain;
-mod code;
 mod cose;
 mod fields;
 mod packed;
+pub mod wire;
 
-pub use code::ErrorCode;
 pub use packed::{verify_packed, PackedInput};
+pub use wire::ErrorCode;
 
 use crate::ed25519::{self, BatchItem};
 use crate::error::CoreError;

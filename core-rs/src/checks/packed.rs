@@ -69,7 +69,10 @@ pub fn verify_packed(input: &PackedInput<'_>) -> Result<Vec<u8>, CoreError> {
         return Err(CoreError::Layout("revoked entries must be issuer/subject"));
     }
     let now = input.now;
-    if !(now.is_finite() && now >= 0.0 && now <= super::cbor::MAX_SAFE as f64 && now.fract() == 0.0)
+    if !(now.is_finite()
+        && now >= 0.0
+        && now <= super::wire::AMOUNT_MAX as f64
+        && now.fract() == 0.0)
     {
         return Err(CoreError::Layout("now must be an integer in [0, 2^53 - 1]"));
     }
