@@ -5,8 +5,6 @@
 // fraud proof, purse revoked); per purse captured never exceeds loaded; the merchant is credited;
 // the signed receipt is stored under the batch's payload hash so a re-submission gets it back.
 
-import type { CheckVerdict } from '../../bindings/checks.ts';
-import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { type CheckOutcome, depositedCheckHash, openDeposit } from '../protocol/capture.ts';
 import { revocationKey } from '../protocol/certificate.ts';
 import { parseSign1 } from '../protocol/cose.ts';
@@ -15,6 +13,7 @@ import { addAmounts } from '../protocol/fields.ts';
 import { makeFraudProof } from '../protocol/fraud.ts';
 import { type CaptureOutcome, captureReceipt, depositBatch } from '../protocol/messages.ts';
 import { type Signer, signMessage } from '../protocol/signed.ts';
+import type { CheckVerdict, VerifierPool } from '../protocol/verifier/index.ts';
 import type { Database, Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import { type Bank, openWithAnyKey, revoke } from './issuing.ts';

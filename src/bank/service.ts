@@ -1,7 +1,8 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
 // load and capture services, the revocation list and the metrics the HTTP API reports.
-import type { VerifierPool } from '../../bindings/pool/index.ts';
+
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type CaptureResult, captureBatch } from './capture.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';

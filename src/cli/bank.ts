@@ -2,7 +2,7 @@
 // demo back office reached through a running bank's loopback admin API (info, register, fund,
 // revoke: `--bank <url>`).
 import type { Command } from 'commander';
-import { createVerifierPool } from '../../bindings/pool/index.ts';
+import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import {
   amount,
   b64,

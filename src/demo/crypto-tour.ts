@@ -2,7 +2,7 @@
 // will use it — a purse signs checks, the bank batch-verifies them (in worker threads too) and
 // finds the forged one, and a value-token request travels sealed to the bank's key.
 import { ed25519, hpke, sha256, x25519 } from '../../bindings/index.ts';
-import { createVerifierPool } from '../../bindings/pool/index.ts';
+import { createVerifierPool } from '../protocol/verifier/pool.ts';
 
 const text = new TextEncoder();
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -1,5 +1,5 @@
 // The protocol layer's one error type and its registry of stable codes. A code is never reused or
-// renumbered: terminals, banks and the Rust check verifier (core-rs/src/checks/) all report these
+// renumbered: terminals, banks and the Rust check verifier (core-rs/checks/) all report these
 // numbers. docs/errors.md is generated from this table (scripts/gen-error-doc.ts).
 
 export const ErrorCode = Object.freeze({

@@ -1,9 +1,9 @@
 // No secret stays behind in the core's linear memory: arguments copied in, results copied out and
-// the core's own scratch are all freed through an allocator that zeroes (core-rs/src/wiping_alloc.rs),
-// and outputs are copies, never views into WASM memory.
+// the core's own scratch are all freed through an allocator that zeroes
+// (core-rs/primitives/src/wiping_alloc.rs), and outputs are copies, never views into WASM memory.
 import { describe, expect, it } from 'vitest';
+import { coreMemory } from '../../bindings/core.ts';
 import { ed25519, hkdf, hpke, x25519 } from '../../bindings/index.ts';
-import { coreMemory } from '../../bindings/loader.ts';
 
 function occurs(haystack: Uint8Array, needle: Uint8Array): boolean {
   outer: for (
