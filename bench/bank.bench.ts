@@ -7,7 +7,6 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
-import { createVerifierPool } from '../bindings/pool/index.ts';
 import { type Database, openDatabase } from '../src/bank/db.ts';
 import { fund, personalisePurse, registerCardholder, registerMerchant } from '../src/bank/issuing.ts';
 import { checkInvariants } from '../src/bank/ledger.ts';
@@ -19,6 +18,7 @@ import { newPurseState, requestValue } from '../src/protocol/load.ts';
 import type { Party } from '../src/protocol/pki.ts';
 import { signCheck } from '../src/protocol/pos.ts';
 import { Channel } from '../src/protocol/registry.ts';
+import { createVerifierPool } from '../src/protocol/verifier/index.ts';
 import type { Row, RunOptions, SuiteResult } from './harness.ts';
 
 const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;

@@ -1,8 +1,8 @@
 // The verifier pool: batches of 1024 and 4096 signatures on 1 and 2 worker threads, next to the
 // same batch verified in this thread. The figure that matters is the speedup, t(1 worker)/t(2).
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { type BatchItem, type BatchResult, ed25519 } from '../bindings/index.ts';
+import { ed25519 } from '../bindings/index.ts';
+import { createVerifierPool } from '../src/protocol/verifier/pool.ts';
 import { signedItems, withBadSignature } from './fixtures.ts';
 import { measure, measureAsync, mustBe, type RunOptions, type SuiteResult, table } from './harness.ts';
 
@@ -11,41 +11,9 @@ export const WORKER_COUNTS = [1, 2] as const;
 /** A pool mark decides a target, so even a quick run takes this many batches (~1 s at 4096). */
 const POOL_SAMPLES_MIN = 6;
 
-/** The interface we benchmark (bindings/pool/index.ts), restated so this file compiles without it. */
-interface VerifierPool {
-  verifyBatch(items: readonly BatchItem[]): Promise<BatchResult>;
-  close(): Promise<void>;
-}
-interface PoolModule {
-  createVerifierPool(options: { workers: number; queueMax?: number; timeoutMs?: number }): Promise<VerifierPool>;
-}
-
-const poolUrl = new URL('../bindings/pool/index.ts', import.meta.url);
-
-/** The pool module, or undefined while it is not written yet (the other suites still run). */
-async function loadPool(notes: string[]): Promise<PoolModule | undefined> {
-  if (!existsSync(poolUrl)) {
-    notes.push('Pool: skipped, bindings/pool/index.ts does not exist yet.');
-    return undefined;
-  }
-  try {
-    const mod = (await import(poolUrl.href)) as Partial<PoolModule>;
-    if (typeof mod.createVerifierPool === 'function') return mod as PoolModule;
-    notes.push('Pool: skipped, bindings/pool/index.ts exports no createVerifierPool.');
-  } catch (error) {
-    notes.push(`Pool: skipped, bindings/pool/index.ts failed to load: ${String(error)}`);
-  }
-  return undefined;
-}
-
 export async function run(opts: RunOptions): Promise<SuiteResult> {
   const notes: string[] = [];
   const rows: SuiteResult['rows'] = [];
-  const pool = await loadPool(notes);
-  if (!pool) {
-    console.log(`  ${notes.join(' ')}`);
-    return { name: 'pool', rows, notes };
-  }
   const add = table('Pool', rows);
   const all = signedItems(Math.max(...POOL_SIZES));
   for (const n of POOL_SIZES) {
@@ -55,7 +23,7 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
     for (const workers of WORKER_COUNTS) {
       // Generous timeout: on a loaded machine a 4096 batch may take seconds, and a timeout would
       // fail the run rather than measure it.
-      const verifier = await pool.createVerifierPool({ workers, timeoutMs: 120_000 });
+      const verifier = await createVerifierPool({ workers, timeoutMs: 120_000 });
       try {
         // Correct before timed: a valid batch passes, one flipped signature is named exactly.
         mustBe((await verifier.verifyBatch(items)).valid, `pool(${workers}) accepts a valid batch of ${n}`);

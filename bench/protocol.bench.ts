@@ -1,10 +1,9 @@
 // The protocol layer (src/protocol/, WIRE.md): encode/decode of every message body, sign/verify of a
 // signed check and a slip, a POS terminal's offline acceptance of one check (cold and warm
 // certificate cache, 10,000 revoked subjects), and the bank's batch check verification in the core
-// (bindings/checks.ts) against raw Ed25519 batch verification and a TypeScript verifyCheck loop.
+// (src/protocol/verifier/checks.ts) against raw Ed25519 batch verification and a TypeScript verifyCheck loop.
 // Every timed closure first proves a correct result, and a tampered input is refused.
 import { isDeepStrictEqual } from 'node:util';
-import { type CheckVerdict, type VerifyChecksOptions, verifyChecks } from '../bindings/checks.ts';
 import { type BatchItem, ed25519 } from '../bindings/index.ts';
 import {
   type AcceptancePolicy,
@@ -53,6 +52,7 @@ import {
   verifyRevocationList,
   verifySlip,
 } from '../src/protocol/index.ts';
+import { type CheckVerdict, type VerifyChecksOptions, verifyChecks } from '../src/protocol/verifier/index.ts';
 import { pseudoBytes, signedItems } from './fixtures.ts';
 import { measure, mustBe, type RunOptions, type SuiteResult, table } from './harness.ts';
 
@@ -492,7 +492,7 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
   const addBatch = table(T.batch, rows);
   {
     const single = checkBatch(w, slips, maxN, maxN);
-    // Frozen, as a bank holds its current list: bindings/checks.ts checks and packs it once.
+    // Frozen, as a bank holds its current list: src/protocol/verifier/checks.ts checks and packs it once.
     const revoked = Object.freeze([...revokedSet([list])]);
     const withList: VerifyChecksOptions = { anchors: w.anchors, now: NOW, revoked };
     const noList: VerifyChecksOptions = { anchors: w.anchors, now: NOW };

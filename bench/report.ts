@@ -300,7 +300,7 @@ export function protocolMarkdown(
       "acceptance.acceptCheck of one check against its verified slip, with the revocation list, the terminal floor limit and a replay lookup. Cold: no certificate cache (3 signatures per check); warm: the returning purse's chain already cached (1 signature).",
     [T.parts]: 'Pieces of one acceptance, timed alone, to read the figures above.',
     [T.batch]:
-      "The bank's batch check verification in the core (bindings/checks.ts verifyChecks), per check (total / n), beside raw ed25519.verifyBatch: per signature on n distinct-key signatures (the first line, the base of every ratio), and per check on exactly the distinct signatures each batch carries. The TS verifyCheck loop is run at n = 256 only.",
+      "The bank's batch check verification in the core (src/protocol/verifier/checks.ts verifyChecks), per check (total / n), beside raw ed25519.verifyBatch: per signature on n distinct-key signatures (the first line, the base of every ratio), and per check on exactly the distinct signatures each batch carries. The TS verifyCheck loop is run at n = 256 only.",
   };
   for (const name of [...new Set(rows.map((r) => r.table))]) {
     out.push('', `## ${name}`, '');

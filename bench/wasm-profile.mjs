@@ -1,4 +1,4 @@
-// Release-profile study for the WASM core: builds core-rs under several Cargo profile / target
+// Release-profile study for the WASM core: builds the primitives (core-rs/primitives) under several Cargo profile / target
 // feature / wasm-opt settings and times them side by side in ONE Node process, interleaved.
 //
 //   node bench/wasm-profile.mjs build [variant ...]     build missing variants, one at a time
@@ -212,6 +212,8 @@ function buildCargo(key, force) {
   const how = p.cdylibOnly
     ? ['rustc', '--release', '--target', TARGET, '-p', 'smartcheck-core', '--lib', '--crate-type', 'cdylib']
     : ['build', '--release', '--target', TARGET, '-p', 'smartcheck-core'];
+  // The primitives' exports are behind a feature only their own build turns on (core-rs/README.md).
+  how.push('--features', 'wasm-exports');
   const seconds = run(cargo, [...how, ...config, ...args], {
     cwd: src.dir,
     env: {

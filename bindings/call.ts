@@ -1,6 +1,7 @@
 // The two ways into the core: plain calls, and calls that handle a secret.
+
+import { type Core, core } from './core.ts';
 import { guarded } from './errors.ts';
-import { type Core, core } from './loader.ts';
 
 /** Calls the core; its failures become typed errors. */
 export function call<T>(f: (core: Core) => T): T {

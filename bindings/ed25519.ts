@@ -2,8 +2,8 @@
 
 import { call, callSecret } from './call.ts';
 import { bytes, optionalBytes, split } from './check.ts';
+import { core } from './core.ts';
 import { lengths } from './lengths.ts';
-import { core } from './loader.ts';
 
 export interface KeyPair {
   /** 32-byte secret key (the RFC 8032 seed). */

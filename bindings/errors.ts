@@ -1,6 +1,6 @@
 // Errors of the bindings layer. Two kinds (STYLE.md habit 4): programmer mistakes throw at once
 // as TypeError / RangeError naming the argument; failures the core reports are CoreError with a
-// stable numeric code from the registry below (mirrors core-rs/src/error.rs; never renumber).
+// stable numeric code from the registry below (mirrors core-rs/primitives/src/error.rs; never renumber).
 
 /** Stable codes of core failures. */
 export const CoreErrorCode = Object.freeze({

@@ -2,8 +2,8 @@
 
 import { callSecret } from './call.ts';
 import { bytes, integer } from './check.ts';
+import { core } from './core.ts';
 import { lengths } from './lengths.ts';
-import { core } from './loader.ts';
 
 export function sha256(data: Uint8Array): Uint8Array {
   bytes('data', data);

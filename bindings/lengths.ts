@@ -1,4 +1,4 @@
-/** Fixed sizes in bytes; the same table as core-rs/src/lengths.rs. */
+/** Fixed sizes in bytes; the same table as core-rs/primitives/src/lengths.rs. */
 export const lengths = Object.freeze({
   ed25519SecretKey: 32,
   ed25519PublicKey: 32,

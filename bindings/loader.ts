@@ -1,52 +1,71 @@
-// The one loader for the core-rs WebAssembly module, in Node, browsers and workers.
+// The one loader for the project's WebAssembly modules (wasm-bindgen `--target web` glue), in Node,
+// browsers and workers: the primitives (bindings/core.ts) and the check verifier
+// (src/protocol/verifier/loader.ts) are each one `wasmModule(…)`.
 //
-// The module is compiled once per process (or page) and cached; each thread instantiates it from
+// A module is compiled once per process (or page) and cached; each thread instantiates it from
 // the compiled WebAssembly.Module, which can be posted to workers, so a pool of N workers compiles
-// once and instantiates N times.
-import * as glue from '../core-rs/pkg/smartcheck_core.js';
+// once and instantiates N times. Nothing is read or compiled before the first compile() or init().
 
-export type Core = typeof glue;
+/** What this loader needs of wasm-bindgen's glue for one module. */
+export interface WasmGlue {
+  initSync(input: { module: WebAssembly.Module }): { memory: WebAssembly.Memory };
+}
 
-const wasmUrl = new URL('../core-rs/pkg/smartcheck_core_bg.wasm', import.meta.url);
-let compiled: Promise<WebAssembly.Module> | undefined;
-let instance: glue.InitOutput | undefined;
+/** One WebAssembly module: compiled once, instantiated at most once per thread. */
+export interface WasmModule<Glue extends WasmGlue> {
+  /** Compiles the module once; later calls return the same module. */
+  compile(): Promise<WebAssembly.Module>;
+  /**
+   * Instantiates the module in this thread (once). Pass the module a parent thread compiled to
+   * skip compiling again; omit it to compile here.
+   */
+  init(module?: WebAssembly.Module): Promise<void>;
+  /** The instantiated glue; throws if {@link init} has not completed in this thread. */
+  exports(): Glue;
+  /** The module's linear memory, for tests that check no secret is left behind in it. */
+  memory(): WebAssembly.Memory;
+}
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-async function readWasmBytes(): Promise<BufferSource> {
-  if (isNode && wasmUrl.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    return readFile(wasmUrl);
-  }
-  const response = await fetch(wasmUrl);
-  if (!response.ok) throw new Error(`cannot load ${wasmUrl}: HTTP ${response.status}`);
-  return response.arrayBuffer();
-}
-
-/** Compiles the core once; later calls return the same module. */
-export function compileCore(): Promise<WebAssembly.Module> {
-  compiled ??= readWasmBytes().then((bytes) => WebAssembly.compile(bytes));
-  return compiled;
-}
-
 /**
- * Instantiates the core in this thread (once). Pass the module a parent thread compiled to skip
- * compiling again; omit it to compile here.
+ * `name` says which module in errors; `wasmUrl` is written by the caller as
+ * `new URL('…_bg.wasm', import.meta.url)`, so that bundlers copy the file as an asset.
  */
-export async function initCore(module?: WebAssembly.Module): Promise<void> {
-  if (instance) return;
-  const wasm = module ?? (await compileCore());
-  instance ??= glue.initSync({ module: wasm });
-}
+export function wasmModule<Glue extends WasmGlue>(name: string, glue: Glue, wasmUrl: URL): WasmModule<Glue> {
+  let compiled: Promise<WebAssembly.Module> | undefined;
+  let instance: { memory: WebAssembly.Memory } | undefined;
 
-/** The instantiated core; throws if {@link initCore} has not completed in this thread. */
-export function core(): Core {
-  if (!instance) throw new Error('smartcheck core is not initialised: await initCore() first');
-  return glue;
-}
+  const readBytes = async (): Promise<BufferSource> => {
+    // The one place that reads a file: Node loads the module from disk, everything else fetches it.
+    if (isNode && wasmUrl.protocol === 'file:') {
+      const { readFile } = await import('node:fs/promises');
+      return readFile(wasmUrl);
+    }
+    const response = await fetch(wasmUrl);
+    if (!response.ok) throw new Error(`cannot load ${wasmUrl}: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  };
+  const ready = (): { memory: WebAssembly.Memory } => {
+    if (!instance) throw new Error(`the ${name} is not initialised: await its init() first`);
+    return instance;
+  };
 
-/** The core's linear memory, for tests that check no secret is left behind in it. */
-export function coreMemory(): WebAssembly.Memory {
-  if (!instance) throw new Error('smartcheck core is not initialised: await initCore() first');
-  return instance.memory;
+  const self: WasmModule<Glue> = {
+    compile() {
+      compiled ??= readBytes().then((bytes) => WebAssembly.compile(bytes));
+      return compiled;
+    },
+    async init(module) {
+      if (instance) return;
+      const wasm = module ?? (await self.compile());
+      instance ??= glue.initSync({ module: wasm });
+    },
+    exports() {
+      ready();
+      return glue;
+    },
+    memory: () => ready().memory,
+  };
+  return self;
 }

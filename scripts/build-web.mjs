@@ -5,6 +5,7 @@
 // setup stays plain Node.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORE_RS_CRATES } from './build-core-rs.mjs';
 import { capture, hashInputs, run, say } from './lib/run.mjs';
 
 /** Every input of the page, without its output folder (src/web/dist). */
@@ -20,7 +21,7 @@ function webInputs(root) {
     ...fromWeb,
     ...fromSrc,
     join(root, 'bindings'),
-    join(root, 'core-rs', 'pkg'),
+    ...CORE_RS_CRATES.map((crate) => join(root, crate.dir, 'pkg')),
     join(root, 'core-as', 'build', 'purse.wasm'),
     join(root, 'scripts', 'build-web.mjs'),
     join(root, 'node_modules', 'vite', 'package.json'),

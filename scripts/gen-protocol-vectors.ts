@@ -1,6 +1,6 @@
 // Generates test/vectors/protocol/checks.json: signed POS and Internet digital checks (WIRE.md type 4) with the
 // verdict every verifier must reach: the TypeScript protocol layer (src/protocol/pos.ts), the Rust
-// batch verifier (core-rs/src/checks/) and the card applet. Everything comes from fixed seeds and
+// batch verifier (core-rs/checks/) and the card applet. Everything comes from fixed seeds and
 // fixed certificate serials and Ed25519 signatures are deterministic, so running this again writes
 // the same bytes; test/protocol/vectors.test.ts checks that the committed file is what it writes.
 //

@@ -15,7 +15,7 @@ import { wireGroups } from './wire/model.ts';
 import { renderRust } from './wire/rust.ts';
 
 const at = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-export const RUST_PATH = at('core-rs/src/checks/wire.rs');
+export const RUST_PATH = at('core-rs/checks/src/wire.rs');
 export const ASSEMBLYSCRIPT_PATH = at('core-as/assembly/wire.ts');
 export const ERROR_DOC_PATH = at('docs/errors.md');
 const ROOT = at('');

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCoreAs } from './build-core-as.mjs';
-import { buildCoreRs } from './build-core-rs.mjs';
+import { buildCoreRs, CORE_RS_CRATES, stampFile } from './build-core-rs.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
@@ -25,7 +25,7 @@ function ensureNpmPackages() {
 
 try {
   ensureNpmPackages();
-  if (force) rmSync(join(root, 'core-rs', 'pkg', '.inputs-sha256'), { force: true });
+  if (force) for (const crate of CORE_RS_CRATES) rmSync(stampFile(root, crate), { force: true });
   buildCoreRs(root, { force });
   buildCoreAs(root, { force });
   buildWeb(root, { force });

@@ -46,7 +46,7 @@ const vitestCounts = () => {
 
 const extra = process.argv.slice(2);
 const ok = [
-  step('rust', 'cargo', ['test', '-p', 'smartcheck-core', '--quiet'], cargoCounts),
+  step('rust', 'cargo', ['test', '-p', 'smartcheck-core', '-p', 'smartcheck-checks', '--quiet'], cargoCounts),
   step(
     'typescript',
     join(root, 'node_modules', '.bin', 'vitest'),

@@ -1,7 +1,11 @@
-// The verifier pool: worker threads (comlink over worker_threads in Node, Web Workers in browsers)
-// and an in-thread twin with the same interface.
+// The worker pool: worker threads (comlink over worker_threads in Node, Web Workers in browsers)
+// that each expose one API, and an in-thread twin with the same interface. It knows no payments:
+// the check-verifying workers are the protocol layer's (src/protocol/verifier/).
 
+export { transfer } from 'comlink';
+export { batchWorkerApi, verifyBatchOn } from './batch.ts';
 export { PoolError, type PoolErrorCode } from './errors.ts';
-export { createInThreadVerifier } from './in-thread.ts';
-export { createVerifierPool } from './pool.ts';
-export type { PoolOptions, VerifierPool } from './types.ts';
+export { createInThreadPool } from './in-thread.ts';
+export { createWorkerPool } from './pool.ts';
+export type { Chunk, PoolOptions, WorkerApi, WorkerPool, WorkerSpec } from './types.ts';
+export { exposeInWebWorker } from './worker-web.ts';

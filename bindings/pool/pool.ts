@@ -1,26 +1,30 @@
-// A pool of worker threads that batch-verify Ed25519 signatures in the WASM core.
+// A pool of worker threads that each serve the same API: the machinery, not the work (what the
+// workers do is the caller's: src/protocol/verifier/ defines the check-verifying ones).
 //
-// The module is compiled once here and posted to each worker, which instantiates it. A batch is cut
-// into contiguous chunks, one per worker (never smaller than `chunkMin`), packed into flat buffers
-// and transferred, not copied. Every chunk is a task with a deadline; the number of outstanding
-// tasks is bounded; a worker that dies or misses a deadline fails its tasks with a PoolError and is
-// replaced, so no call can hang.
-import { type Remote, transfer, wrap } from 'comlink';
+// What every worker is given at start (`spec.init`, e.g. WebAssembly modules compiled once here)
+// is made once and posted to each worker, which instantiates them. A batch is cut into contiguous
+// chunks, one per worker (never smaller than `chunkMin`). Every chunk is a task with a deadline;
+// the number of outstanding tasks is bounded; a worker that dies or misses a deadline fails its
+// tasks with a PoolError and is replaced, so no call can hang.
+import { type Remote, wrap } from 'comlink';
 import { integer } from '../check.ts';
-import { type CheckVerdict, type PreparedOptions, pack, prepareOptions, type VerifyChecksOptions } from '../checks.ts';
-import { type BatchItem, type BatchResult, type PackedBatch, packBatch } from '../ed25519.ts';
-import { compileCore } from '../loader.ts';
 import { installErrorTransfer, PoolError, type PoolErrorCode } from './errors.ts';
-import { defaultWorkerUrl, type SpawnedWorker, spawnWorker } from './spawn.ts';
-import { type PoolOptions, poolDefaults, type VerifierPool } from './types.ts';
-import type { PackedChecks, WorkerApi } from './worker-api.ts';
+import { type SpawnedWorker, spawnWorker, workerStart } from './spawn.ts';
+import {
+  type Chunk,
+  type PoolOptions,
+  poolDefaults,
+  type WorkerApi,
+  type WorkerPool,
+  type WorkerSpec,
+} from './types.ts';
 
 interface Task {
   settle(error: Error | undefined, value?: unknown): void;
 }
 
-interface Slot {
-  ready: Promise<Remote<WorkerApi>>;
+interface Slot<Api> {
+  ready: Promise<Remote<Api>>;
   worker?: SpawnedWorker;
   tasks: Set<Task>;
   dead: boolean;
@@ -33,18 +37,21 @@ interface Slot {
 const YOUNG_DEATH_MS = 1_000;
 const RESPAWN_DELAY_MAX_MS = 5_000;
 
-export async function createVerifierPool(options: PoolOptions): Promise<VerifierPool> {
+export async function createWorkerPool<Api extends WorkerApi<Init>, Init>(
+  options: PoolOptions,
+  spec: WorkerSpec<Init>,
+): Promise<WorkerPool<Api>> {
   const workers = integer('workers', options.workers, 1, 64);
   const queueMax = integer('queueMax', options.queueMax ?? poolDefaults.queueMax, 1, 1_000_000);
   const timeoutMs = integer('timeoutMs', options.timeoutMs ?? poolDefaults.timeoutMs, 1, 3_600_000);
   const chunkMin = integer('chunkMin', options.chunkMin ?? poolDefaults.chunkMin, 1, 1_000_000);
-  const url = options.workerUrl ?? defaultWorkerUrl();
+  const launch = workerStart(spec, options.workerUrl);
   installErrorTransfer();
-  const module = await compileCore();
+  const initValue = await spec.init();
   let closed = false;
   let outstanding = 0;
 
-  const fail = (slot: Slot, code: PoolErrorCode, reason: string) => {
+  const fail = (slot: Slot<Api>, code: PoolErrorCode, reason: string) => {
     if (slot.dead) return;
     slot.dead = true;
     for (const task of slot.tasks) task.settle(new PoolError(code, reason));
@@ -57,8 +64,8 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     slots[slots.indexOf(slot)] = start(strikes);
   };
 
-  const start = (strikes = 0): Slot => {
-    const slot: Slot = {
+  const start = (strikes = 0): Slot<Api> => {
+    const slot: Slot<Api> = {
       tasks: new Set(),
       dead: false,
       ready: Promise.resolve() as never,
@@ -69,7 +76,7 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     slot.ready = (async () => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (slot.dead) throw new Error('the pool is closed');
-      const worker = await spawnWorker(url);
+      const worker = await spawnWorker(launch);
       slot.worker = worker;
       // Closed or failed while spawning: fail() had no worker to terminate, so do it here.
       if (slot.dead) {
@@ -77,8 +84,9 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
         throw new Error('the pool is closed');
       }
       worker.onExit((reason) => fail(slot, 'worker_crashed', reason));
-      const remote = wrap<WorkerApi>(worker.endpoint);
-      await Promise.race([remote.init(module), worker.exited]);
+      const remote = wrap<Api>(worker.endpoint);
+      // Typed loosely: comlink's Remote cannot relate `Init` to its own clone type of `Init`.
+      await Promise.race([(remote as unknown as Remote<WorkerApi<unknown>>).init(initValue), worker.exited]);
       return remote;
     })();
     // A worker that cannot start is a dead worker: its tasks fail, and it is replaced.
@@ -86,7 +94,7 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
     return slot;
   };
 
-  const slots: Slot[] = Array.from({ length: workers }, () => start());
+  const slots: Slot<Api>[] = Array.from({ length: workers }, () => start());
   try {
     await Promise.all(slots.map((s) => s.ready));
   } catch (error) {
@@ -98,7 +106,7 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
   }
 
   /** One task on the least busy worker: bounded, with a deadline, failed if the worker dies. */
-  const run = <T>(call: (remote: Remote<WorkerApi>) => Promise<T>): Promise<T> =>
+  const run = <T>(call: (remote: Remote<Api>) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (closed) return reject(new PoolError('closed', 'the pool is closed'));
       if (outstanding >= queueMax)
@@ -127,55 +135,22 @@ export async function createVerifierPool(options: PoolOptions): Promise<Verifier
         );
     });
 
-  const runPacked = (packed: PackedBatch): Promise<number[]> => {
-    const buffers = [packed.messages, packed.messageEnds, packed.signatures, packed.publicKeys, packed.indices].map(
-      (a) => a.buffer,
-    );
-    return run((remote) => remote.verifyPacked(transfer(packed, buffers)) as Promise<number[]>);
-  };
-
-  const runChecks = (checks: readonly Uint8Array[], options: PreparedOptions): Promise<CheckVerdict[]> => {
-    const packed: PackedChecks = { checks: pack(checks), options };
-    return run(
-      (remote) =>
-        remote.verifyChecksPacked(transfer(packed, [packed.checks.data.buffer, packed.checks.ends.buffer])) as Promise<
-          CheckVerdict[]
-        >,
-    );
+  /** Contiguous chunks, one per worker, none smaller than `chunkMin`. */
+  const chunks = <T>(items: readonly T[]): Chunk<T>[] => {
+    const count = Math.max(1, Math.min(workers, Math.floor(items.length / chunkMin)));
+    const size = Math.ceil(items.length / count);
+    const out: Chunk<T>[] = [];
+    for (let at = 0; at < items.length; at += size) out.push({ start: at, items: items.slice(at, at + size) });
+    return out;
   };
 
   return {
     size: workers,
-    async verifyBatch(items: readonly BatchItem[]): Promise<BatchResult> {
-      if (closed) throw new PoolError('closed', 'the pool is closed');
-      if (!Array.isArray(items)) throw new TypeError(`items: expected an array, got ${typeof items}`);
-      const chunks = Math.max(1, Math.min(workers, Math.floor(items.length / chunkMin)));
-      const size = Math.ceil(items.length / chunks);
-      const parts: Promise<number[]>[] = [];
-      for (let start = 0; start < items.length; start += size) {
-        parts.push(runPacked(packBatch(items.slice(start, start + size), start)));
-      }
-      const invalid = (await Promise.all(parts)).flat().sort((a, b) => a - b);
-      return { valid: invalid.length === 0, invalid };
+    get closed() {
+      return closed;
     },
-    async verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]> {
-      if (closed) throw new PoolError('closed', 'the pool is closed');
-      if (!Array.isArray(checks)) throw new TypeError(`checks: expected an array, got ${typeof checks}`);
-      checks.forEach((c, i) => {
-        if (!(c instanceof Uint8Array)) throw new TypeError(`checks[${i}]: expected a Uint8Array`);
-      });
-      if (options === null || typeof options !== 'object' || !(options.anchors instanceof Map))
-        throw new TypeError('options: expected { anchors: Map, now, revoked? }');
-      if (checks.length === 0) return [];
-      // Once per batch, not per chunk: the revocation list can hold 10^4 ids.
-      const prepared = prepareOptions(options);
-      const chunks = Math.max(1, Math.min(workers, Math.floor(checks.length / chunkMin)));
-      const size = Math.ceil(checks.length / chunks);
-      const parts: Promise<CheckVerdict[]>[] = [];
-      for (let start = 0; start < checks.length; start += size)
-        parts.push(runChecks(checks.slice(start, start + size), prepared));
-      return (await Promise.all(parts)).flat();
-    },
+    chunks,
+    run,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

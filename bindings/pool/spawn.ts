@@ -1,5 +1,6 @@
 // Starts one worker thread, in Node (worker_threads) or a browser (Web Worker), behind one shape.
 import type { Endpoint } from 'comlink';
+import type { WorkerSpec } from './types.ts';
 
 export interface SpawnedWorker {
   endpoint: Endpoint;
@@ -10,26 +11,30 @@ export interface SpawnedWorker {
   terminate(): Promise<void>;
 }
 
+/** How to start a worker: a Node script (and the data it gets), or a browser's Web Worker. */
+export type WorkerStart = { script: URL; data?: unknown } | { web: () => Worker };
+
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /**
- * In browsers the default worker is named by a placeholder: spawnWeb starts worker-web.ts from a
- * literal `new URL(…)` that bundlers rewrite (a URL computed here would be copied as raw .ts).
+ * The script a test named, else in Node the generic bootstrap (worker-node.mjs) told which API
+ * module to expose, else the spec's Web Worker.
  */
-const WEB_DEFAULT_WORKER = 'about:smartcheck-pool-worker';
-
-export function defaultWorkerUrl(): URL {
-  return isNode ? new URL('./worker-node.mjs', import.meta.url) : new URL(WEB_DEFAULT_WORKER);
+export function workerStart(spec: WorkerSpec<unknown>, workerUrl?: URL): WorkerStart {
+  if (workerUrl) return { script: workerUrl };
+  if (isNode) return { script: new URL('./worker-node.mjs', import.meta.url), data: { api: spec.api.href } };
+  if (spec.web) return { web: spec.web };
+  throw new TypeError('a pool in a browser needs its Web Worker: pass `web: () => new Worker(new URL(…))`');
 }
 
-export async function spawnWorker(url: URL): Promise<SpawnedWorker> {
-  return isNode ? spawnNode(url) : spawnWeb(url);
+export async function spawnWorker(start: WorkerStart): Promise<SpawnedWorker> {
+  return 'web' in start ? spawnWeb(start.web()) : spawnNode(start.script, start.data);
 }
 
-async function spawnNode(url: URL): Promise<SpawnedWorker> {
+async function spawnNode(url: URL, workerData: unknown): Promise<SpawnedWorker> {
   const { Worker } = await import('node:worker_threads');
   const nodeEndpoint = (await import('comlink/dist/esm/node-adapter.mjs')).default;
-  const worker = new Worker(url);
+  const worker = new Worker(url, { workerData });
   worker.unref();
   const exited = new Promise<never>((_, reject) => {
     worker.once('error', (error) => reject(new Error(`worker error: ${error.message}`)));
@@ -48,13 +53,7 @@ async function spawnNode(url: URL): Promise<SpawnedWorker> {
   };
 }
 
-async function spawnWeb(url: URL): Promise<SpawnedWorker> {
-  // The default worker is written out as `new Worker(new URL(…), …)` so that bundlers (Vite,
-  // webpack 5, Parcel) recognise it and bundle worker-web.ts with its imports.
-  const worker =
-    url.href === WEB_DEFAULT_WORKER
-      ? new Worker(new URL('./worker-web.ts', import.meta.url), { type: 'module' })
-      : new Worker(url, { type: 'module' });
+async function spawnWeb(worker: Worker): Promise<SpawnedWorker> {
   const exited = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => reject(new Error(`worker error: ${event.message}`)), { once: true });
   });

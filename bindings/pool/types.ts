@@ -1,15 +1,32 @@
-// The verifier pool's interface, shared by the worker-thread pool and the in-thread twin.
+// The pool's interfaces: what a pool of workers offers (the worker-thread pool and its in-thread
+// twin alike), how it is configured, and how its workers are started. What the workers do is the
+// caller's: an API object (an object of functions, with an `init`) that each worker exposes.
 
-import type { CheckVerdict, VerifyChecksOptions } from '../checks.ts';
-import type { BatchItem, BatchResult } from '../ed25519.ts';
+import type { Remote } from 'comlink';
 
-export interface VerifierPool {
-  /** Number of worker threads (0 for the in-thread implementation). */
+/** What every worker API has: `init` runs once per worker before any task, with the pool's `init` value. */
+export interface WorkerApi<Init> {
+  init(value: Init): Promise<void>;
+}
+
+/** A contiguous part of a batch and where it starts in the batch. */
+export interface Chunk<T> {
+  start: number;
+  items: T[];
+}
+
+export interface WorkerPool<Api> {
+  /** Number of worker threads (0 for the in-thread twin). */
   readonly size: number;
-  /** Same result as `ed25519.verifyBatch(items)`, computed across the workers. */
-  verifyBatch(items: readonly BatchItem[]): Promise<BatchResult>;
-  /** Same verdicts as `verifyChecks(checks, options)` (bindings/checks.ts), in order, computed across the workers. */
-  verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]>;
+  /** True once {@link close} was called: every later task rejects with PoolError('closed'). */
+  readonly closed: boolean;
+  /** Cuts a batch into contiguous chunks, one per worker, none smaller than `chunkMin` (one chunk in-thread). */
+  chunks<T>(items: readonly T[]): Chunk<T>[];
+  /**
+   * Runs one task on the least busy worker: bounded (PoolError 'queue_full'), with a deadline
+   * ('timeout'), failed if the worker dies ('worker_crashed'), never left hanging.
+   */
+  run<T>(task: (worker: Remote<Api>) => Promise<T>): Promise<T>;
   /** Rejects pending work with PoolError('closed') and releases every worker. */
   close(): Promise<void>;
 }
@@ -23,8 +40,25 @@ export interface PoolOptions {
   timeoutMs?: number;
   /** Batches are cut into chunks of at least this many items, so small batches use one worker. */
   chunkMin?: number;
-  /** Worker script to run instead of the default (tests use it to inject a crashing worker). */
+  /** Node worker script to run instead of the default (tests use it to inject a crashing worker). */
   workerUrl?: URL;
+}
+
+/** What the workers run and what each is given at start. */
+export interface WorkerSpec<Init> {
+  /**
+   * Node: the module whose `workerApi` export each worker thread exposes (loaded by
+   * worker-node.mjs). A `file:` URL.
+   */
+  api: URL;
+  /**
+   * Browsers: starts one module Web Worker whose script calls `exposeInWebWorker(api)`. The caller
+   * writes it as `() => new Worker(new URL('./x.ts', import.meta.url), { type: 'module' })` so that
+   * bundlers (Vite, webpack 5, Parcel) find the worker and bundle it with its imports.
+   */
+  web?: () => Worker;
+  /** Made once here and passed to every worker's `init`, respawned ones too (e.g. compiled modules). */
+  init(): Promise<Init>;
 }
 
 export const poolDefaults = Object.freeze({ queueMax: 4096, timeoutMs: 30_000, chunkMin: 64 });

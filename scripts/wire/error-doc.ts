@@ -27,7 +27,7 @@ export function renderErrorDoc(registrySource?: string): string {
     'receipts). A code is never reused or renumbered.',
     '',
     'Generated from `src/protocol/errors.ts` by `npx tsx scripts/gen-wire.ts`, with the Rust and',
-    "AssemblyScript constants (`ErrorCode` in `core-rs/src/checks/wire.rs` and the applet's",
+    "AssemblyScript constants (`ErrorCode` in `core-rs/checks/src/wire.rs` and the applet's",
     '`core-as/assembly/wire.ts`); do not edit by hand. `test/protocol/wire.test.ts` fails when this file',
     'differs from what the generator writes.',
   ];

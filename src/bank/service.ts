@@ -2,10 +2,10 @@
 // load and capture services, the back office (cardholders, funding, merchants, purses, lost cards,
 // PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
 // (server.ts) only maps requests to these methods.
-import type { VerifierPool } from '../../bindings/pool/index.ts';
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type CaptureResult, captureBatch } from './capture/index.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';

@@ -3,8 +3,8 @@
 // revoke: `--bank <url>`).
 
 import type { Command } from 'commander';
-import { createVerifierPool } from '../../bindings/pool/index.ts';
 import { toBase64, toHex } from '../bytes.ts';
+import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import {
   amount,
   bankClient,

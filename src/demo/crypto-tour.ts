@@ -3,8 +3,8 @@
 // finds the forged one, and a value-token request travels sealed to the bank's key.
 
 import { ed25519, hpke, sha256, x25519 } from '../../bindings/index.ts';
-import { createVerifierPool } from '../../bindings/pool/index.ts';
 import { toHex } from '../bytes.ts';
+import { createVerifierPool } from '../protocol/verifier/pool.ts';
 
 const text = new TextEncoder();
 const time = <T>(f: () => T): [T, number] => {

@@ -1,5 +1,5 @@
 // The protocol layer's one error type and its registry of stable codes. A code is never reused or
-// renumbered: terminals, banks, the Rust check verifier and the card applet all report these
+// renumbered: terminals, banks, the Rust check verifier (core-rs/checks/) and the card applet all report these
 // numbers. scripts/gen-wire.ts generates from this table their Rust and AssemblyScript `ErrorCode`
 // and docs/errors.md, titling each hundred with the group comments below.
 

@@ -3,7 +3,6 @@
 // with an approval, and the card's log with each payment's check re-verified in the verifier pool.
 import { toHex } from '../bytes.ts';
 import './style.css';
-import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { SW } from '../card/apdu.ts';
 import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
 import { BankClient } from '../net/bank-client.ts';
@@ -11,6 +10,8 @@ import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
+import { createVerifierPool } from '../protocol/verifier/pool.ts';
+import type { VerifierPool } from '../protocol/verifier/types.ts';
 import { WalletError } from '../wallet/errors.ts';
 import { type SlipApproval, Wallet } from '../wallet/wallet.ts';
 import { openCard } from './card.ts';
@@ -147,11 +148,20 @@ async function renderLog(): Promise<void> {
     .replaceChildren(...rows);
 }
 
-/** Re-verifies the stored checks in the verifier pool (a Web Worker): signatures, chains, fields. */
+/**
+ * Re-verifies the stored checks in the verifier pool (one Web Worker): signatures, chains, fields.
+ * The worker reads and compiles the check verifier itself; this page only ever loads the primitives.
+ */
 async function verifyHistory(payments: PaymentRecord[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   if (!payments.length || !settings) return out;
-  pool ??= await createVerifierPool({ workers: 1, timeoutMs: 10_000 });
+  pool ??= await createVerifierPool({
+    workers: 1,
+    timeoutMs: 10_000,
+    compileInWorkers: true,
+    web: () =>
+      new Worker(new URL('./verifier-worker.ts', import.meta.url), { type: 'module', name: 'smartcheck-verifier' }),
+  });
   const verdicts = await pool.verifyChecks(
     payments.map((p) => p.check),
     { anchors: new Map(settings.roots.map((r) => [r.id, r.publicKey])), now: clock() },

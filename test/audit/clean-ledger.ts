@@ -5,7 +5,6 @@
 // refund reversing a check, a lost card settled after its window, and two signed revocation lists
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
 // whole-system simulator can build its own ledger instead and hand the audit that.
-import type { VerifierPool } from '../../bindings/pool/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { type Bank, fund, personalisePurse, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
@@ -21,6 +20,7 @@ import { newPurseState } from '../../src/protocol/load.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund } from '../../src/protocol/refund.ts';
+import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, LIMITS, loadRequest, NOW, type World } from '../bank/support.ts';
 
 export interface CleanLedgerOptions {

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadValue } from '../../src/bank/load.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, loadRequest, makeWorld, NOW } from '../bank/support.ts';
 
 const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;

@@ -4,10 +4,10 @@
 // exactly the findings the tamper names — kind, table and key — and nothing else. The clean
 // ledger gives none, before and after all the tampers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { type AuditReport, audit, FINDING_KINDS } from '../../src/bank/audit/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { DRIVERS, freshDatabase, NOW } from '../bank/support.ts';
 import { buildCleanLedger, type CleanLedger } from './clean-ledger.ts';
 import { type Expected, TAMPERS } from './tampers.ts';

@@ -2,7 +2,6 @@
 // evidence (clean, then a tampered book found), a lost card settled after its window with late
 // checks still captured, and a merchant refund reversing a check once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import { revocationList } from '../../src/bank/issuing.ts';
@@ -13,6 +12,7 @@ import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund } from '../../src/protocol/refund.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, DRIVERS, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
 
 const verifier = createInThreadVerifier();

@@ -1,7 +1,6 @@
 // The bank on each database driver: ledger invariants after every test, loading and capture happy
 // paths, every rejection reason, idempotency, and the fraud case (evidence, revocation in the next list).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import { personalisePurse, registerCardholder, revocationList, revoke } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
@@ -12,6 +11,7 @@ import { verifyFraudProof } from '../../src/protocol/fraud.ts';
 import { certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
+import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '../../src/protocol/verifier/index.ts';
 import {
   applyToken,
   check,

@@ -2,10 +2,10 @@
 // as JSON on stdin, captures each deposit in order against the shared database, and prints one
 // JSON line with each receipt's outcomes. With crashAt it kills itself (SIGKILL) at that step of
 // its first capture, in the middle of the database transaction.
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { type CaptureStep, captureBatch } from '../../src/bank/capture/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadBank } from '../../src/bank/issuing.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 
 const chunks: Buffer[] = [];
 for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { loadValue } from '../../src/bank/load.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { verifyReceipt } from '../../src/protocol/capture.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
 
 let w: World;

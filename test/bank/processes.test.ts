@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { loadBank } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import {
   applyToken,
   check,

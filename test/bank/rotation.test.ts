@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { type Bank, loadBank, personalisePurse, registerMerchant, revoke } from '../../src/bank/issuing.ts';
@@ -29,6 +28,7 @@ import { certifyBank, certifyParty, createRoot, type Party } from '../../src/pro
 import { Role } from '../../src/protocol/registry.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { verifyMessage } from '../../src/protocol/signed.ts';
+import { createVerifierPool, type VerifierPool } from '../../src/protocol/verifier/index.ts';
 import {
   batchId,
   check,

@@ -2,12 +2,12 @@
 // (the Rust batch verifier) accept them, their payload is the protocol codec's encoding of the
 // same body byte for byte, and the whole COSE_Sign1 is what sign1 writes around that signature.
 import { describe, expect, it } from 'vitest';
-import { verifyChecks } from '../../bindings/index.ts';
 import { acceptCheck } from '../../src/protocol/acceptance.ts';
 import { decode, encode, Tagged } from '../../src/protocol/cbor.ts';
 import { PROTECTED_EDDSA, parseSign1 } from '../../src/protocol/cose.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
 import { checkFor, checkMatchesSlip, hashOf, verifySlip } from '../../src/protocol/pos.ts';
+import { verifyChecks } from '../../src/protocol/verifier/index.ts';
 import { load, NOW, newCard, PURSE_ID, slip, verify } from './support.ts';
 
 describe('checks signed by the card', () => {

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ed25519 } from '../../bindings/index.ts';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
@@ -19,6 +18,7 @@ import { BankService } from '../../src/bank/service.ts';
 import { EmulatedCard, FileEeprom, loadApplet, PurseCard } from '../../src/card/index.ts';
 import { parseJournal } from '../../src/merchant/file-store.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 
 export const CLI = fileURLToPath(new URL('../../bin/smartcheck.mjs', import.meta.url));
 export const CURRENCY = 'EUR';

@@ -1,9 +1,11 @@
 // No secret stays behind in the core's linear memory: arguments copied in, results copied out and
-// the core's own scratch are all freed through an allocator that zeroes (core-rs/src/wiping_alloc.rs),
-// and outputs are copies, never views into WASM memory.
+// the core's own scratch are all freed through an allocator that zeroes
+// (core-rs/primitives/src/wiping_alloc.rs), and outputs are copies, never views into WASM memory.
+// The check verifier's module links the primitives and frees through the same allocator.
 import { describe, expect, it } from 'vitest';
+import { coreMemory } from '../../bindings/core.ts';
 import { ed25519, hkdf, hpke, x25519 } from '../../bindings/index.ts';
-import { coreMemory } from '../../bindings/loader.ts';
+import { verifierWasm, verifyChecks } from '../../src/protocol/verifier/index.ts';
 
 function occurs(haystack: Uint8Array, needle: Uint8Array): boolean {
   outer: for (
@@ -61,5 +63,20 @@ describe('secrets are wiped from WASM memory', () => {
     expect(publicKey.buffer).not.toBe(coreMemory().buffer);
     expect(publicKey).toEqual(before);
     memory().fill(0, 1024 * 1024, 2 * 1024 * 1024);
+  });
+
+  it("the check verifier's allocator wipes too: a check's bytes are gone after the call", () => {
+    const verifierMemory = () => new Uint8Array(verifierWasm.memory().buffer);
+    const probe = distinctive(32);
+    verifierMemory().set(probe, 1024 * 1024);
+    expect(occurs(verifierMemory(), probe), 'the scanner finds what is there (control)').toBe(true);
+    verifierMemory().fill(0, 1024 * 1024, 1024 * 1024 + 32);
+    // Not CBOR (0xff first): refused at once. The marker lies past the allocator's free-list words.
+    const marker = distinctive(48);
+    const check = new Uint8Array(128);
+    check[0] = 0xff;
+    check.set(marker, 64);
+    expect(verifyChecks([check], { anchors: new Map(), now: 0 })).toEqual([{ ok: false, code: 100 }]);
+    expect(occurs(verifierMemory(), marker)).toBe(false);
   });
 });

@@ -7,7 +7,6 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { parseSign1, sign1 } from '../../src/protocol/cose.ts';
@@ -15,6 +14,7 @@ import { open, seal } from '../../src/protocol/envelope.ts';
 import { type ErrorCode, errorDescriptions } from '../../src/protocol/errors.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { MessageType } from '../../src/protocol/registry.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, invariants, loadRequest, makeWorld, NOW, type World } from '../bank/support.ts';
 import { fuzzFamily } from './support/harness.ts';
 

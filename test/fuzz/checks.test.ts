@@ -1,20 +1,28 @@
 // Fuzz: the check verifiers. The TypeScript ones a terminal runs (pos.verifyCheck, acceptCheck) and
-// the core-rs batch verifier the bank runs (bindings/checks.ts verifyChecks / verifyPackedChecks,
-// WebAssembly). Seeds: every check of the shared protocol vectors (good ones and each kind of bad
-// one) and the fuzz world's POS and Internet checks. Properties, beyond "typed error or value":
+// the core-rs batch verifier the bank runs (src/protocol/verifier/checks.ts verifyChecks /
+// verifyPackedChecks, WebAssembly). Seeds: every check of the shared protocol vectors (good ones
+// and each kind of bad one) and the fuzz world's POS and Internet checks. Properties, beyond
+// "typed error or value":
 //   - the core reaches the same verdict as the TypeScript verifier (code, or all fields);
 //   - nothing is accepted unless its payload is one of the genuine checks' (a changed check never
 //     verifies);
 //   - a mutant between two valid checks of one core call leaves their verdicts intact, and after
 //     every batch of mutants a valid check still verifies (no poisoned WebAssembly state).
 
-import { type CheckVerdict, pack, prepareOptions, verifyChecks, verifyPackedChecks } from '../../bindings/checks.ts';
 import { CoreError, CoreErrorCode } from '../../bindings/errors.ts';
 import { type CheckVectors, verifyAnyCheck } from '../../scripts/gen-protocol-vectors.ts';
 import { acceptCheck } from '../../src/protocol/acceptance.ts';
 import { signedHash } from '../../src/protocol/cose.ts';
 import { ErrorCode, errorDescriptions, ProtocolError } from '../../src/protocol/errors.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
+import {
+  type CheckVerdict,
+  pack,
+  prepareOptions,
+  verifyChecks,
+  verifyPackedChecks,
+} from '../../src/protocol/verifier/checks.ts';
+import '../../src/protocol/verifier/index.ts'; // instantiates the verifier in this thread
 import { hex, toHex, vectors } from '../support/vectors.ts';
 import { fuzzFamily } from './support/harness.ts';
 import { check, context, internetCheck, sale, slipBytes } from './support/world.ts';

@@ -4,7 +4,6 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { type Bank, createBank, fund, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
@@ -30,6 +29,7 @@ import {
   Role,
   sealEnvelope,
 } from '../../src/protocol/index.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 
 export const NOW = 1_700_000_000;
 export const DAY = 86_400;

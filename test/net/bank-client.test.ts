@@ -4,7 +4,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
@@ -15,6 +14,7 @@ import { fromBase64, toBase64 } from '../../src/net/http.ts';
 import { parseCertificate, verifyChain } from '../../src/protocol/certificate.ts';
 import { Role } from '../../src/protocol/registry.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { LIMITS, listen } from '../wallet/support.ts';
 
 let db: Database;

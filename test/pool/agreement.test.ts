@@ -2,7 +2,7 @@
 // invalid positions, whatever the batch size, the chunking and the kinds of bad items.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchItem, type BatchResult, ed25519 } from '../../bindings/index.ts';
-import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
+import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { freshSeed, randomBatch } from './support.ts';
 
 let two: VerifierPool;

@@ -1,11 +1,16 @@
-// The pool's verifyChecks operation: the same verdicts as bindings/checks.ts verifyChecks in this
+// The pool's verifyChecks operation: the same verdicts as the protocol's verifyChecks in this
 // thread, whatever the chunking, with refused items at chunk boundaries; the caller's buffers are
 // left intact (the pool transfers its own packed copy); closed pools refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyChecks } from '../../bindings/index.ts';
-import { createInThreadVerifier, createVerifierPool, PoolError, type VerifierPool } from '../../bindings/pool/index.ts';
 import { certifyParty } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
+import {
+  createInThreadVerifier,
+  createVerifierPool,
+  PoolError,
+  type VerifierPool,
+  verifyChecks,
+} from '../../src/protocol/verifier/index.ts';
 import { LIMITS, LONG, makePki, NOW, purchase, seed } from '../support/protocol-pki.ts';
 
 let two: VerifierPool;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreError, CoreErrorCode } from '../../bindings/errors.ts';
 import { type BatchItem, ed25519 } from '../../bindings/index.ts';
-import { createVerifierPool, PoolError, type VerifierPool } from '../../bindings/pool/index.ts';
+import { createVerifierPool, PoolError, type VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { fixture, outcome, sleep, within } from './support.ts';
 
 const pools: VerifierPool[] = [];

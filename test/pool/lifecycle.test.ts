@@ -2,7 +2,12 @@
 // closing twice is harmless, and no worker thread outlives its pool.
 import { describe, expect, it } from 'vitest';
 import { type BatchItem, ed25519 } from '../../bindings/index.ts';
-import { createInThreadVerifier, createVerifierPool, PoolError, type VerifierPool } from '../../bindings/pool/index.ts';
+import {
+  createInThreadVerifier,
+  createVerifierPool,
+  PoolError,
+  type VerifierPool,
+} from '../../src/protocol/verifier/index.ts';
 import { fixture, freshSeed, liveThreads, outcome, randomBatch, threadsSettle, within } from './support.ts';
 
 const closedError = (error: unknown, what: string) => {

@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchItem, type BatchResult, ed25519 } from '../../bindings/index.ts';
-import { createVerifierPool, type VerifierPool } from '../../bindings/pool/index.ts';
+import { createVerifierPool, type VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { freshSeed, randomBatch } from './support.ts';
 
 let pool: VerifierPool;

@@ -1,7 +1,6 @@
 // Certificate chains (src/protocol/certificate.ts): at most two certificates (leaf and bank), the
 // bounded cache of verified certificate signatures, and issuer-qualified revocation entries.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyChecks } from '../../bindings/checks.ts';
 import { ed25519 } from '../../bindings/index.ts';
 import { type CborValue, decode, encode, Tag, Tagged } from '../../src/protocol/cbor.ts';
 import {
@@ -17,6 +16,7 @@ import { ed25519Key } from '../../src/protocol/keys.ts';
 import { newSerial } from '../../src/protocol/pki.ts';
 import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/pos.ts';
 import { Channel, Claim, Cose, Role } from '../../src/protocol/registry.ts';
+import { verifyChecks } from '../../src/protocol/verifier/index.ts';
 import { ctx, expectCode, LIMITS, makeWorld, nonce, partyOf, T0, VALID, type World } from './support/world.ts';
 
 let w: World;

@@ -1,11 +1,10 @@
-// The Rust batch check verifier (core-rs/src/checks/ through bindings/checks.ts) against the
+// The Rust batch check verifier (core-rs/checks through src/protocol/verifier/checks.ts) against the
 // TypeScript one (src/protocol/pos.ts verifyCheck for POS checks, src/protocol/internet.ts
 // verifyInternetCheck for Internet checks, COSE_Sign): the same verdict on every protocol vector and on
 // thousands of mutated vectors, whole batches at a time, so that a bad certificate or signature
 // found by bisection is charged to exactly the checks that carry it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type CheckVerdict, verifyChecks } from '../../bindings/checks.ts';
 import { type CheckVectors, type VectorCase, verifyAnyCheck } from '../../scripts/gen-protocol-vectors.ts';
 import { RUST_PATH } from '../../scripts/gen-wire.ts';
 import { revocationKey } from '../../src/protocol/certificate.ts';
@@ -14,6 +13,7 @@ import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
 import { anchorsOf, certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
+import { type CheckVerdict, verifyChecks } from '../../src/protocol/verifier/index.ts';
 import { hex, prng, toHex, vectors } from '../support/vectors.ts';
 
 const file = vectors<CheckVectors>('protocol/checks.json');

@@ -3,7 +3,6 @@
 // signed. A check re-wrapped with another valid certificate for the same key is the same check, in
 // the TypeScript verifiers and in the Rust batch verifier alike.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyChecks } from '../../bindings/checks.ts';
 import { sha256 } from '../../bindings/index.ts';
 import { acceptCheck } from '../../src/protocol/acceptance.ts';
 import { parseMulti, parseSign1, signedHash, signedPayload, signMulti } from '../../src/protocol/cose.ts';
@@ -20,6 +19,7 @@ import {
   verifySlip,
 } from '../../src/protocol/pos.ts';
 import { Channel } from '../../src/protocol/registry.ts';
+import { verifyChecks } from '../../src/protocol/verifier/index.ts';
 import { ctx, expectCode, makeWorld, nonce, reissued, rewrap, T0, type World } from './support/world.ts';
 
 let w: World;

@@ -1,6 +1,5 @@
 // The bank's signed revocation list: making, verifying, keeping the newest, and using it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyChecks } from '../../bindings/checks.ts';
 import { acceptCheck } from '../../src/protocol/acceptance.ts';
 import { revocationKey } from '../../src/protocol/certificate.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
@@ -10,6 +9,7 @@ import { checkFor, makeSlip, signCheck, verifyCheck, verifySlip } from '../../sr
 import { Channel, Role } from '../../src/protocol/registry.ts';
 import { makeRevocationList, newerList, revokedSet, verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { signMessage } from '../../src/protocol/signed.ts';
+import { verifyChecks } from '../../src/protocol/verifier/index.ts';
 import { ctx, expectCode, flip, LIMITS, makeWorld, nonce, partyOf, T0, type World } from './support/world.ts';
 
 let w: World;

@@ -5,14 +5,14 @@
 // database, as a restarted process would be), replies lost after the work was done, deposits
 // duplicated or held back and delivered out of order, bytes flipped in requests and replies.
 
-import type { VerifierPool } from '../../bindings/pool/index.ts';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { type CaptureStep, captureBatch } from '../../src/bank/capture/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { type BankLink, BankUnreachableError } from '../../src/net/bank-link.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
+import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import type { SimClock } from './clock.ts';
 import { type Faults, flipByte } from './faults.ts';
 import type { Prng } from './prng.ts';

@@ -26,6 +26,7 @@ describe('layer rules', () => {
     ['src/bank/server.ts', 'src/card/purse.ts', 'the bank imports no card, merchant or wallet'],
     ['src/merchant/terminal.ts', 'src/bank/service.ts', 'the merchant reaches the bank only through src/net'],
     ['src/card/applet.ts', 'pg', 'the card knows no ledger'],
+    ['src/card/purse.ts', 'src/protocol/verifier/index.ts', 'the card loads no check verifier'],
   ])('catches %s importing %s', (from, to, rule) => {
     expect(violations([{ from, to }], LAYER_RULES)).toEqual([`${rule}: ${from} imports ${to}`]);
   });

@@ -115,4 +115,6 @@ export const LAYER_RULES: readonly LayerRule[] = [
   },
   { name: 'the merchant reaches the bank only through src/net', from: 'src/merchant/', forbid: ['src/bank/'] },
   { name: 'the card knows no ledger', from: 'src/card/', forbid: LEDGER },
+  // Its coprocessor is the primitives' module (bindings/); the check verifier is the bank's.
+  { name: 'the card loads no check verifier', from: 'src/card/', forbid: ['src/protocol/verifier/'] },
 ];

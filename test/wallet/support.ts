@@ -4,7 +4,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ed25519, x25519 } from '../../bindings/index.ts';
-import { createInThreadVerifier } from '../../bindings/pool/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer, type ServerOptions } from '../../src/bank/server.ts';
@@ -17,6 +16,7 @@ import { BankClient } from '../../src/net/bank-client.ts';
 import { ShopClient } from '../../src/net/shop-client.ts';
 import type { OfflineLimits, TrustAnchors } from '../../src/protocol/certificate.ts';
 import type { Party } from '../../src/protocol/pki.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { createShopServer, type ShopServerOptions } from '../../src/shop/server.ts';
 import { issueCard } from '../../src/wallet/issue.ts';
 import { Wallet, type WalletOptions } from '../../src/wallet/wallet.ts';

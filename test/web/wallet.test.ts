@@ -142,6 +142,21 @@ describe('browser wallet (headless Chromium)', () => {
     expect(rows[0]).toMatch(
       new RegExp(`^check 1 \\| purchase · mug \\| ${MERCHANT_ID} \\| −22\\.00 EUR \\| .* \\| ✓ verified$`),
     );
+    // The payment was re-verified in the verifier worker, which alone fetched the check verifier's
+    // module; the page's main thread fetched only the primitives.
+    const wasmFetched = () =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => entry.name)
+        .filter((name) => name.endsWith('.wasm'));
+    const pageWasm = await page.evaluate(wasmFetched);
+    expect(pageWasm.some((name) => name.includes('smartcheck_core_bg'))).toBe(true);
+    expect(pageWasm.filter((name) => name.includes('smartcheck_checks_bg'))).toEqual([]);
+    const verifierWorker = page.workers().find((worker) => worker.url().includes('verifier-worker'));
+    expect(verifierWorker, 'the verifier worker runs').toBeDefined();
+    expect((await verifierWorker!.evaluate(wasmFetched)).some((name) => name.includes('smartcheck_checks_bg'))).toBe(
+      true,
+    );
     const afterPay = await shot(page.locator('#balance'), 'balance-after-payment');
     await page.screenshot({ path: join(shots, 'page-after-payment.png'), fullPage: true });
 

@@ -2,7 +2,7 @@
 //! (`fuzz_targets/*.rs`, `cargo +nightly fuzz run <target>`) and the stable driver
 //! (`src/bin/stable.rs`, a seeded mutator on the same functions where libFuzzer cannot build).
 //!
-//! The parsers behind [`smartcheck_core::checks`] (strict CBOR, COSE_Sign1 / COSE_Sign, CWT
+//! The parsers behind [`smartcheck_checks`] (strict CBOR, COSE_Sign1 / COSE_Sign, CWT
 //! certificates, chains, the check body) are crate-private; every target reaches them through the
 //! public entry points the WebAssembly exports wrap. Each target panics (a crash for the fuzzer)
 //! when a property fails, not only when the core panics:
@@ -17,7 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
-use smartcheck_core::checks::{
+use smartcheck_checks::{
     verify_checks, verify_packed as core_verify_packed, Context, ErrorCode, PackedInput, Verdict,
 };
 use smartcheck_core::{hpke, CoreError};

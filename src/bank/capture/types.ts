@@ -1,6 +1,7 @@
 // What captureBatch takes and gives, shared by its steps (index.ts composes them).
-import type { VerifierPool } from '../../../bindings/pool/index.ts';
+
 import type { CheckOutcome } from '../../protocol/capture.ts';
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
 
 /** The points inside the transaction where the test hook runs (a crash test kills the process there). */
 export type CaptureStep = 'verified' | 'locked' | 'inserted' | 'booked';

@@ -1,12 +1,12 @@
 // Step 2, verify: every check of the batch in the worker pool (the core's batch check verifier),
 // outside the transaction. POS checks (COSE_Sign1) and Internet checks (COSE_Sign, purse and
 // cardholder) alike: the core verifies both kinds, all their signatures in one batch.
-import type { CheckFields, VerifyChecksOptions } from '../../../bindings/checks.ts';
-import type { VerifierPool } from '../../../bindings/pool/index.ts';
+
 import { toHex } from '../../bytes.ts';
 import { type CheckOutcome, depositedCheckHash } from '../../protocol/capture.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
+import type { CheckFields, VerifierPool, VerifyChecksOptions } from '../../protocol/verifier/index.ts';
 
 /** A check that verified and is for the depositing merchant: the ledger decides the rest. */
 export interface Candidate {

@@ -4,7 +4,7 @@
 //!
 //! [`verify_checks`] takes many signed checks, parses each (strict deterministic CBOR, COSE_Sign1,
 //! the CWT certificate chain it carries), applies every check that needs no signature, and then
-//! verifies all signatures of the batch in one Ed25519 batch ([`crate::ed25519::verify_batch`],
+//! verifies all signatures of the batch in one Ed25519 batch ([`smartcheck_core::ed25519::verify_batch`],
 //! ZIP-215, bisecting to the bad items): each distinct certificate's signature once, plus each
 //! check's own. Per check it returns the fields the bank needs or the protocol error code, the
 //! same verdict as `verifyCheck` in `src/protocol/pos.ts` (`verifyInternetCheck` in
@@ -12,6 +12,10 @@
 //! code a check with several faults gets). `test/vectors/protocol/checks.json` pins both.
 //!
 //! Nothing here panics on input: every index is checked, and malformed input is an error code.
+//!
+//! A crate and a WebAssembly module of its own (`smartcheck_checks`), apart from the primitives
+//! (`smartcheck-core`, linked as an rlib): only the bank's workers and the wallet's verifier worker
+//! load it. Its module exports `verify_checks` alone.
 
 mod body;
 mod cbor;
@@ -20,14 +24,16 @@ mod chain;
 mod cose;
 mod fields;
 mod packed;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 pub mod wire;
 
 pub use packed::{verify_packed, PackedInput};
 pub use wire::ErrorCode;
 
-use crate::ed25519::{self, BatchItem};
-use crate::error::CoreError;
-use crate::hash::sha256;
+use smartcheck_core::ed25519::{self, BatchItem};
+use smartcheck_core::error::CoreError;
+use smartcheck_core::hash::sha256;
 use std::collections::{HashMap, HashSet};
 
 /// What a verifier trusts and knows: the root keys, the time, the revoked certificates.

@@ -3,10 +3,12 @@
 //! certificate or signature failure lands among good checks sharing its certificates.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// The vector reader is the primitives' (one copy for both crates' tests).
+#[path = "../../primitives/tests/common/mod.rs"]
 mod common;
 use common::{hex, vectors};
 use serde_json::Value;
-use smartcheck_core::checks::{
+use smartcheck_checks::{
     split_revocation_key, verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict,
 };
 

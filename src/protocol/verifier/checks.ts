@@ -1,14 +1,15 @@
 // Batch verification of signed checks (WIRE.md message type 4), POS (COSE_Sign1) and Internet
-// (COSE_Sign, purse and cardholder), in the core: the bank's hot
+// (COSE_Sign, purse and cardholder), in the check verifier's WebAssembly module: the bank's hot
 // path. One call parses every check and its certificate chain, verifies all signatures of the
 // batch in one Ed25519 batch (each distinct certificate once) and returns per check the fields the
 // bank books or the protocol error code (src/protocol/errors.ts). It reaches the same verdict as
 // verifyCheck in src/protocol/pos.ts (verifyInternetCheck in src/protocol/internet.ts for a COSE_Sign);
 // test/protocol/core-checks.test.ts holds it to that.
 
-import { call } from './call.ts';
-import { bytes } from './check.ts';
-import { lengths } from './lengths.ts';
+import { bytes } from '../../../bindings/check.ts';
+import { guarded } from '../../../bindings/errors.ts';
+import { lengths } from '../../../bindings/lengths.ts';
+import { verifierWasm } from './loader.ts';
 
 export interface CheckFields {
   ok: true;
@@ -122,17 +123,19 @@ export function verifyPackedChecks(
   prepared: PreparedOptions,
 ): CheckVerdict[] {
   const { anchorIds, anchorKeys, revoked, now } = prepared;
-  const out = call((c) =>
-    c.verify_checks(
-      checks.data,
-      checks.ends,
-      anchorIds.data,
-      anchorIds.ends,
-      anchorKeys,
-      revoked.data,
-      revoked.ends,
-      now,
-    ),
+  const out = guarded(() =>
+    verifierWasm
+      .exports()
+      .verify_checks(
+        checks.data,
+        checks.ends,
+        anchorIds.data,
+        anchorIds.ends,
+        anchorKeys,
+        revoked.data,
+        revoked.ends,
+        now,
+      ),
   );
   return readVerdicts(out, checks.ends.length);
 }
@@ -148,7 +151,7 @@ export function verifyChecks(checks: readonly Uint8Array[], options: VerifyCheck
 }
 
 /**
- * Reads the core's result records (core-rs/src/checks/packed.rs): per check a u16 LE code, and when
+ * Reads the verifier's result records (core-rs/checks/src/packed.rs): per check a u16 LE code, and when
  * it is 0, serial u64, amount u64, channel u8, currency (3), slip hash (32), check hash (32), then
  * purse id and merchant id, each a length byte and ASCII.
  */

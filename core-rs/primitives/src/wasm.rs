@@ -2,26 +2,16 @@
 //! modules, errors become `CoreError` JavaScript errors carrying a stable numeric `code`, secret
 //! arguments are taken by value and wiped, and nothing here can panic.
 //!
+//! Built only with the `wasm-exports` feature (Cargo.toml says why).
+//!
 //! Results that hold two values (key pairs, sealed envelopes) are returned concatenated in one
 //! buffer so each call crosses the boundary once; the TypeScript bindings split them.
 
 use crate::error::CoreError;
-use crate::{checks, ed25519, hash, hpke, x25519};
+use crate::js::js_error;
+use crate::{ed25519, hash, hpke, x25519};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
-
-fn js_error(error: CoreError) -> JsValue {
-    let js = js_sys::Error::new(&error.to_string());
-    js.set_name("CoreError");
-    // Setting a plain data property on a fresh Error object cannot fail; ignore the Result anyway
-    // rather than unwrap it.
-    let _ = js_sys::Reflect::set(
-        &js,
-        &JsValue::from_str("code"),
-        &JsValue::from(error.code()),
-    );
-    js.into()
-}
 
 fn seed_of(seed: &[u8]) -> Option<&[u8]> {
     if seed.is_empty() {
@@ -200,35 +190,4 @@ pub fn wipe_stack() {
     let scratch = [0u8; STACK_WIPE_BYTES];
     // black_box makes the zeroed buffer observable, so the memset cannot be optimised away.
     core::hint::black_box(&scratch);
-}
-
-/// Batch verification of signed POS checks (WIRE.md type 4), all signatures in one Ed25519 batch.
-/// Checks, anchor ids and revoked ids (issuer-qualified, `issuer/subject`) are packed like
-/// `ed25519_verify_batch`'s messages (concatenated, with end offsets); anchor keys are n·32 bytes;
-/// `now` is Unix seconds. Returns one
-/// record per check: code (u16 LE, 0 accepted) and, when accepted, the check's fields; the layout
-/// is in `checks/packed.rs` and `bindings/checks.ts` reads it.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn verify_checks(
-    checks: &[u8],
-    check_ends: &[u32],
-    anchor_ids: &[u8],
-    anchor_id_ends: &[u32],
-    anchor_keys: &[u8],
-    revoked: &[u8],
-    revoked_ends: &[u32],
-    now: f64,
-) -> Result<Vec<u8>, JsValue> {
-    checks::verify_packed(&checks::PackedInput {
-        checks,
-        check_ends,
-        anchor_ids,
-        anchor_id_ends,
-        anchor_keys,
-        revoked,
-        revoked_ends,
-        now,
-    })
-    .map_err(js_error)
 }

@@ -20,11 +20,12 @@
 //! | purse id | 1 + n | length, then ASCII (n ≤ 64) |
 //! | merchant id | 1 + n | length, then ASCII (n ≤ 64) |
 //!
-//! So a refused check costs 2 bytes and an accepted one 88 plus its two ids; `bindings/checks.ts`
-//! reads it with a DataView and checks that the records cover the buffer exactly.
+//! So a refused check costs 2 bytes and an accepted one 88 plus its two ids;
+//! `src/protocol/verifier/checks.ts` reads it with a DataView and checks that the records cover the
+//! buffer exactly.
 
 use super::{split_revocation_key, verify_checks, Context, Verdict};
-use crate::error::CoreError;
+use smartcheck_core::error::CoreError;
 
 /// The packed arguments.
 pub struct PackedInput<'a> {
