@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Runs a command with inherited stdio; throws with the command line when it fails. */
 export function run(command, args, options = {}) {
@@ -19,7 +20,12 @@ export function capture(command, args, options = {}) {
   return result.status === 0 ? result.stdout : null;
 }
 
-/** SHA-256 over the contents of files and directories (recursively, in sorted order). */
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * SHA-256 over the contents of files and directories (recursively, in sorted order), each named by
+ * its path relative to the repository, so a clone that moves, or a second worktree, keeps its stamps.
+ */
 export function hashInputs(paths) {
   const hash = createHash('sha256');
   const visit = (path) => {
@@ -27,7 +33,7 @@ export function hashInputs(paths) {
     if (statSync(path).isDirectory()) {
       for (const name of readdirSync(path).sort()) visit(join(path, name));
     } else {
-      hash.update(path).update('\0').update(readFileSync(path)).update('\0');
+      hash.update(relative(REPO_ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
     }
   };
   paths.forEach(visit);
