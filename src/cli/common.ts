@@ -23,11 +23,6 @@ export const currencyArg = (value: string) => {
   return value;
 };
 
-export const pinArg = (value: string) => {
-  if (!/^\d{4,12}$/.test(value)) throw new InvalidArgumentError('PIN: 4 to 12 digits');
-  return value;
-};
-
 export const idArg = (name: string) => (value: string) => {
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value))
     throw new InvalidArgumentError(`${name}: 1–64 of letters, digits and . _ : -`);

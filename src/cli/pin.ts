@@ -2,9 +2,9 @@
 // `--pin-file`, $SMARTCHECK_PIN, one line of stdin with `--pin-stdin`, or a hidden prompt on a
 // terminal. One option set and one resolver for every command that needs a PIN, so they all
 // accept the same sources in the same order and refuse the same way (exit 2) when none is given.
+// Commands resolve it after opening the card file: nobody is asked for the PIN of a missing card.
 import { readFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
-import { pinArg } from './common.ts';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { usage } from './exit.ts';
 
 export interface PinOptions {
@@ -13,7 +13,13 @@ export interface PinOptions {
   pinStdin?: boolean;
 }
 
+/** What any source must give: 4 to 12 digits (the card checks the rest). */
 const PIN = /^\d{4,12}$/;
+
+const pinArg = (value: string) => {
+  if (!PIN.test(value)) throw new InvalidArgumentError('PIN: 4 to 12 digits');
+  return value;
+};
 
 /** Adds --pin, --pin-file and --pin-stdin; `what` says why this command needs the PIN. */
 export function pinOptions(cmd: Command, what: string): Command {
@@ -75,7 +81,6 @@ async function readStdin(): Promise<string> {
 /** Reads a line from the terminal with echo off (raw mode): the PIN never shows on screen. */
 function prompt(): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write('PIN: ');
   return new Promise((resolve, reject) => {
     let pin = '';
     const done = (error?: Error) => {
@@ -95,7 +100,9 @@ function prompt(): Promise<string> {
       }
     };
     stdin.setEncoding('utf8');
+    // Echo off before the prompt shows: what is typed once it is visible never appears.
     stdin.setRawMode(true);
+    process.stderr.write('PIN: ');
     stdin.resume();
     stdin.on('data', onData);
   });

@@ -92,9 +92,8 @@ Example:
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
       .action(
         async (dir: string, value: number, o: PinOptions & { card: string; count: number; progress?: boolean }) => {
-          const pin = await resolvePin(o);
           const card = await openCard(o.card);
-          await card.verifyPin(pin);
+          await card.verifyPin(await resolvePin(o));
           const opened = await openMerchantDir(dir);
           try {
             const { Terminal } = await import('../merchant/terminal.ts');
@@ -247,9 +246,8 @@ Example:
         >[0];
         let card = noCard;
         if (open.length && o.card) {
-          const pin = await resolvePin(o);
           const purse = await openCard(o.card);
-          await purse.verifyPin(pin);
+          await purse.verifyPin(await resolvePin(o));
           card = purse;
         }
         const r = await terminal.recover(card);

@@ -61,8 +61,8 @@ Example:
       ),
       "the card's PIN",
     ).action(async (value: number, o: PinOptions & { card: string; bank: string }) => {
-      const pin = await resolvePin(o);
       const card = await openCard(o.card);
+      const pin = await resolvePin(o);
       const bank = await bankClient(o.bank);
       const info = await bank.bankInfo();
       const { Wallet } = await import('../wallet/wallet.ts');
@@ -102,10 +102,10 @@ Example:
           value: number,
           o: PinOptions & { card: string; key: string; shop: string; item: string; currency?: string },
         ) => {
-          const pin = await resolvePin(o);
           const key = readJson<CardholderKeyFile>(o.key, 'cardholder key file');
           if (key.format !== 'smartcheck-cardholder/1') throw usage(`${o.key}: not a smartcheck cardholder key file`);
           const card = await openCard(o.card);
+          const pin = await resolvePin(o);
           const id = await cardIdentity(card);
           if (!id.bankCertificate) throw usage(`${o.card}: the card's certificate carries no bank certificate`);
           const { Wallet } = await import('../wallet/wallet.ts');

@@ -2,9 +2,10 @@
 // which wins when several are given, and the refusals: no PIN and no terminal (exit 2, nothing
 // read from the card), a malformed one (exit 2), a wrong one from a file (exit 3 as a wrong PIN:
 // one try used, nothing else changed on the card, the journal or the ledger).
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { books, cardState, issueLoadedCard, journal, ledgerClean, makeWorld, PIN, type World } from './support.ts';
+import { books, CLI, cardState, issueLoadedCard, journal, ledgerClean, makeWorld, PIN, type World } from './support.ts';
 
 let w: World;
 let card: string;
@@ -107,6 +108,31 @@ describe('the PIN', () => {
     // The right PIN restores the tries.
     expect((await w.run('card', 'log', '--card', 'pat.card', '--pin-file', 'pin.txt')).code).toBe(0);
     expect((await cardState(card)).pinTries).toBe(3);
+  });
+
+  // script(1) gives the command a pseudo-terminal: stdin is a TTY, as for a person at a shell.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('on a terminal: a prompt on stderr with echo off, then the command runs', async () => {
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', `'${process.execPath}' '${CLI}' card log --card pat.card`, '/dev/null'], {
+        cwd: w.dir,
+        env: { ...process.env, SMARTCHECK_PIN: '' },
+      });
+      let out = '';
+      let typed = false;
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (!typed && out.includes('PIN: ')) {
+          typed = true;
+          child.stdin.write(`${PIN}\r`);
+        }
+      });
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^PIN: \r?\n/);
+    expect(out).not.toContain(PIN);
+    expect(out).toMatch(/^purchase\s+1\s+100\s+EUR/m);
   });
 
   it('--help names every source and warns that --pin shows in ps and the history', async () => {
