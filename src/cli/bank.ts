@@ -10,10 +10,13 @@ import {
   bankClient,
   bankOption,
   currencyArg,
+  emit,
   fields,
   helpText,
   idArg,
   int,
+  jsonOption,
+  printJson,
   writeSecretJson,
 } from './common.ts';
 
@@ -28,6 +31,30 @@ const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) 
   (await import('../bank/issuing.ts')).rotateKeys(...a);
 const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) =>
   (await import('../bank/audit/command.ts')).auditCommand(...a);
+
+/**
+ * `bank audit --json`: the figures auditCommand prints, as one JSON document (bytes as hex). Same
+ * contract: read-only, exit 1 on any finding or violated invariant.
+ */
+async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: string | undefined): Promise<number> {
+  const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
+  const found = schema?.t ? await loadBank(db, bankId) : undefined;
+  if (!found) throw new Error(bankId ? `no bank ${bankId} in this database` : 'no bank in this database');
+  const { audit } = await import('../bank/audit/index.ts');
+  const { checkInvariants } = await import('../bank/ledger.ts');
+  const report = await audit(db, found);
+  const invariants = await checkInvariants(db);
+  const ok = report.ok && invariants.ok;
+  printJson({
+    bankId: found.id,
+    ok,
+    counts: report.counts,
+    elapsedMs: Math.round(report.elapsedMs),
+    findings: report.findings,
+    invariantViolations: invariants.violations,
+  });
+  return ok ? 0 : 1;
+}
 
 /** The cardholder key file written by `bank register --key`: what `wallet pay` signs approvals with. */
 export interface CardholderKeyFile {
@@ -104,23 +131,25 @@ Example:
   smartcheck bank serve --data-dir .bank --port 8700`,
   );
 
-  bank
-    .command('audit')
-    .description(
-      'recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference',
-    )
-    .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
-    .option('--data-dir <dir>', 'PGlite data directory')
-    .option('--bank-id <id>', 'bank to audit (default: the first in the database)')
-    .action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string }) => {
-      const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
-      try {
-        // Read-only (no migration); one line per finding with its kind; exit 1 on any.
-        process.exitCode = await auditCommand(db, o.bankId ? { bankId: o.bankId } : {});
-      } finally {
-        await db.close();
-      }
-    });
+  jsonOption(
+    bank
+      .command('audit')
+      .description(
+        'recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference',
+      )
+      .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+      .option('--data-dir <dir>', 'PGlite data directory')
+      .option('--bank-id <id>', 'bank to audit (default: the first in the database)'),
+  ).action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string; json?: boolean }) => {
+    const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+    try {
+      // Read-only (no migration); one line per finding with its kind; exit 1 on any.
+      if (!o.json) process.exitCode = await auditCommand(db, o.bankId ? { bankId: o.bankId } : {});
+      else process.exitCode = await auditJson(db, o.bankId);
+    } finally {
+      await db.close();
+    }
+  });
 
   bank
     .command('rotate-keys')
@@ -154,16 +183,18 @@ Example:
     });
 
   helpText(
-    bankOption(bank.command('info').description("the running bank's id, certificate and roots (GET /v1/bank)")).action(
-      async (o: { bank: string }) => {
-        const info = await (await bankClient(o.bank)).bankInfo();
+    jsonOption(
+      bankOption(bank.command('info').description("the running bank's id, certificate and roots (GET /v1/bank)")),
+    ).action(async (o: { bank: string; json?: boolean }) => {
+      const info = await (await bankClient(o.bank)).bankInfo();
+      emit(o.json, { bankId: info.bankId, bankCertificate: info.bankCertificate, roots: info.roots }, () =>
         fields([
           ['bank', info.bankId],
           ['certificate', `${info.bankCertificate.length} bytes`],
           ...info.roots.map((r): [string, string] => [`root ${r.id}`, toHex(r.publicKey)]),
-        ]);
-      },
-    ),
+        ]),
+      );
+    }),
     `Example:\n  smartcheck bank info --bank http://127.0.0.1:8700`,
   );
 

@@ -3,22 +3,25 @@
 // bank's signature; status and log read it.
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import type { LogRecord } from '../card/purse.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
 import {
   bankClient,
   bankOption,
   cardIdentity,
   currencyArg,
+  emit,
   fields,
   helpText,
   idArg,
   int,
+  jsonOption,
   openCard,
-  pinArg,
   table,
   when,
 } from './common.ts';
 import { usage } from './exit.ts';
+import { PIN_SOURCES, type PinOptions, pinOptions, resolvePin } from './pin.ts';
 
 const LIFECYCLE: Record<number, string> = {
   [Lifecycle.blank]: 'blank',
@@ -50,20 +53,22 @@ Example:
   );
 
   helpText(
-    bankOption(
-      card
-        .command('issue')
-        .description(
-          'personalise a new card: it makes its keys, the bank certifies them (admin API), the card takes the roots, its certificate and the PIN',
-        )
-        .requiredOption('--card <file>', 'the card file to create (refuses an existing one)')
-        .requiredOption(
-          '--cardholder <id>',
-          'the cardholder whose account the card loads from (bank register first)',
-          idArg('cardholder'),
-        )
-        .requiredOption('--purse <id>', 'the purse id (unique at the bank)', idArg('purse'))
-        .requiredOption('--pin <pin>', 'the PIN to set (4–12 digits)', pinArg),
+    pinOptions(
+      bankOption(
+        card
+          .command('issue')
+          .description(
+            'personalise a new card: it makes its keys, the bank certifies them (admin API), the card takes the roots, its certificate and the PIN',
+          )
+          .requiredOption('--card <file>', 'the card file to create (refuses an existing one)')
+          .requiredOption(
+            '--cardholder <id>',
+            'the cardholder whose account the card loads from (bank register first)',
+            idArg('cardholder'),
+          )
+          .requiredOption('--purse <id>', 'the purse id (unique at the bank)', idArg('purse')),
+      ),
+      'the PIN to set (4–12 digits)',
     )
       .option('--currency <code>', "the purse's currency", currencyArg, 'EUR')
       .option('--max-balance <n>', 'certified maximum balance', positive('max-balance'), 1_000_000)
@@ -81,19 +86,21 @@ Example:
         10_000_000,
       )
       .action(
-        async (o: {
-          card: string;
-          cardholder: string;
-          purse: string;
-          pin: string;
-          bank: string;
-          currency: string;
-          maxBalance: number;
-          maxPerCheck: number;
-          maxOfflineChecks: number;
-          maxOfflineAmount: number;
-        }) => {
+        async (
+          o: PinOptions & {
+            card: string;
+            cardholder: string;
+            purse: string;
+            bank: string;
+            currency: string;
+            maxBalance: number;
+            maxPerCheck: number;
+            maxOfflineChecks: number;
+            maxOfflineAmount: number;
+          },
+        ) => {
           if (existsSync(o.card)) throw usage(`${o.card} exists: refusing to overwrite a card`);
+          const pin = await resolvePin(o);
           const { EmulatedCard, FileEeprom, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
           const bank = await bankClient(o.bank);
           // Personalised in memory, written to the file only when whole: a refusal leaves no file.
@@ -110,7 +117,7 @@ Example:
             purseId: o.purse,
             cardholderId: o.cardholder,
             limits,
-            pin: o.pin,
+            pin,
           });
           const { buildHash } = await loadApplet();
           new FileEeprom(o.card, buildHash).saveSync(emulator.image);
@@ -121,6 +128,7 @@ Example:
       ),
     `
 Writes: --card <file> (mode 0600). Needs the cardholder registered at the bank.
+${PIN_SOURCES}
 
 Example:
   smartcheck card issue --card alice.card --cardholder alice --purse P-alice --pin 1234 --bank http://127.0.0.1:8700`,
@@ -157,30 +165,17 @@ Example:
   );
 
   helpText(
-    card
-      .command('status')
-      .description("the card's purse id, balance, serial, PIN tries, totals and certified limits")
-      .requiredOption('--card <file>', 'the card file')
-      .option('--json', 'print JSON')
-      .action(async (o: { card: string; json?: boolean }) => {
-        const purse = await openCard(o.card);
-        const s = await purse.status();
-        const id = await cardIdentity(purse);
-        if (o.json) {
-          console.log(
-            JSON.stringify({
-              purseId: id.purseId,
-              bankId: id.bankId,
-              ...s,
-              loadedTotal: Number(s.loadedTotal),
-              spentTotal: Number(s.spentTotal),
-              refundedTotal: Number(s.refundedTotal),
-              limits: id.limits,
-            }),
-          );
-          return;
-        }
-        const cur = id.limits?.currency ?? '';
+    jsonOption(
+      card
+        .command('status')
+        .description("the card's purse id, balance, serial, PIN tries, totals and certified limits")
+        .requiredOption('--card <file>', 'the card file'),
+    ).action(async (o: { card: string; json?: boolean }) => {
+      const purse = await openCard(o.card);
+      const s = await purse.status();
+      const id = await cardIdentity(purse);
+      const cur = id.limits?.currency ?? '';
+      emit(o.json, { purseId: id.purseId, bankId: id.bankId, notAfter: id.notAfter, ...s, limits: id.limits }, () =>
         fields([
           ['purse', `${id.purseId} (bank ${id.bankId}, certificate valid until ${when(id.notAfter)})`],
           [
@@ -201,36 +196,44 @@ Example:
                 ] as [string, string],
               ]
             : []),
-        ]);
-      }),
+        ]),
+      );
+    }),
     `Reads: --card <file> (changes nothing).\n\nExample:\n  smartcheck card status --card alice.card --json`,
   );
 
   helpText(
-    card
-      .command('log')
-      .description("the card's transaction log, newest first (the card keeps the last 16)")
-      .requiredOption('--card <file>', 'the card file')
-      .requiredOption('--pin <pin>', "the card's PIN (the log is private)", pinArg)
-      .action(async (o: { card: string; pin: string }) => {
-        const purse = await openCard(o.card);
-        await purse.verifyPin(o.pin);
-        const { logTotal } = await purse.status();
-        const rows: (string | number)[][] = [];
-        for (let i = 0; i < Math.min(logTotal, 16); i++) {
-          const r = await purse.readLog(i);
-          rows.push([
-            r.kind + (r.refunded ? ' (refunded)' : ''),
-            r.serial,
-            r.amount,
-            r.currency,
-            r.counterparty,
-            when(r.time),
-          ]);
-        }
-        if (rows.length === 0) console.log('no transactions yet');
-        else table(['kind', 'serial', 'amount', 'cur', 'with', 'time'], rows);
-      }),
-    `Reads: --card <file> (changes nothing but the PIN try counter on a wrong PIN).\n\nExample:\n  smartcheck card log --card alice.card --pin 1234`,
+    jsonOption(
+      pinOptions(
+        card
+          .command('log')
+          .description("the card's transaction log, newest first (the card keeps the last 16)")
+          .requiredOption('--card <file>', 'the card file'),
+        "the card's PIN (the log is private)",
+      ),
+    ).action(async (o: PinOptions & { card: string; json?: boolean }) => {
+      const purse = await openCard(o.card);
+      await purse.verifyPin(await resolvePin(o));
+      const { logTotal } = await purse.status();
+      const records: LogRecord[] = [];
+      for (let i = 0; i < Math.min(logTotal, 16); i++) records.push(await purse.readLog(i));
+      emit(o.json, { purseId: (await cardIdentity(purse)).purseId, records }, () => {
+        if (records.length === 0) console.log('no transactions yet');
+        else
+          table(
+            ['kind', 'serial', 'amount', 'cur', 'with', 'time'],
+            records.map((r) => [
+              r.kind + (r.refunded ? ' (refunded)' : ''),
+              r.serial,
+              r.amount,
+              r.currency,
+              r.counterparty,
+              when(r.time),
+            ]),
+          );
+      });
+    }),
+    `Reads: --card <file> (changes nothing but the PIN try counter on a wrong PIN).
+${PIN_SOURCES}\n\nExample:\n  smartcheck card log --card alice.card --pin 1234`,
   );
 }

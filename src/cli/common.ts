@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { fromBase64 } from '../bytes.ts';
+import { fromBase64, toHex } from '../bytes.ts';
 import type { TrustAnchors } from '../protocol/certificate.ts';
 import { usage } from './exit.ts';
 
@@ -20,11 +20,6 @@ export const amount = int('amount', 1, Number.MAX_SAFE_INTEGER);
 
 export const currencyArg = (value: string) => {
   if (!/^[A-Z]{3}$/.test(value)) throw new InvalidArgumentError('currency: three capital letters (ISO 4217), e.g. EUR');
-  return value;
-};
-
-export const pinArg = (value: string) => {
-  if (!/^\d{4,12}$/.test(value)) throw new InvalidArgumentError('PIN: 4 to 12 digits');
   return value;
 };
 
@@ -134,6 +129,23 @@ export function progress(total: number, label: string, force: boolean | undefine
 }
 
 // ---- output
+
+/**
+ * `--json` on status, report and deposit commands: one JSON document on stdout (bytes as hex),
+ * nothing else there, so a script can parse it; without it the text from `text`.
+ */
+export const jsonOption = (cmd: Command) => cmd.option('--json', 'print one JSON document on stdout (bytes as hex)');
+
+/** One line of JSON on stdout: bytes as hex, the card's 128-bit totals as numbers. */
+export const printJson = (value: unknown): void =>
+  console.log(
+    JSON.stringify(value, (_k, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === 'bigint' ? Number(v) : v)),
+  );
+
+export function emit(json: boolean | undefined, value: unknown, text: () => void): void {
+  if (json) printJson(value);
+  else text();
+}
 
 /** Prints aligned "label  value" lines. */
 export function fields(rows: [string, string | number][]): void {

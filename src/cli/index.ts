@@ -8,9 +8,11 @@ import { cardCommands } from './card.ts';
 import { classify, EXIT_TABLE, Exit } from './exit.ts';
 import { posCommands } from './pos.ts';
 import { shopCommands } from './shop.ts';
+import { packageVersion } from './version.ts';
 import { walletCommands } from './wallet.ts';
 
 const program = new Command('smartcheck')
+  .version(packageVersion(), '-V, --version', 'print the package version')
   .description('Offline payments with bank-guaranteed digital checks in a smartcard purse')
   .showHelpAfterError('(add --help for usage)')
   .addHelpText(
@@ -19,6 +21,9 @@ const program = new Command('smartcheck')
 Roles: a bank (serve, register, fund, revoke), a card in a file (issue, status, log), the
 cardholder's wallet (load, pay), a POS terminal and a web shop in directories (init, sell or
 serve, deposit). Amounts are minor units (cents). Run \`smartcheck <role> --help\` for each.
+Status, report and deposit commands take --json (one JSON document on stdout, bytes as hex).
+The PIN, first of: --pin (shows in \`ps\` and the shell's history), --pin-file <path>,
+--pin-stdin, $SMARTCHECK_PIN, a hidden prompt on a terminal.
 
 A session:
   smartcheck bank serve --port 8700 &

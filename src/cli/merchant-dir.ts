@@ -196,10 +196,11 @@ function alive(pid: number): boolean {
 
 /**
  * Deposits every pending check of the directory at the bank, with a progress bar, and prints the
- * outcome per refused check. Returns the report; the caller sets exit 4 when the bank refused any.
+ * outcome per refused check (or, with `json`, the report itself: the same shape as the shop's
+ * POST /v1/deposit answer). Returns the report; the caller sets exit 4 when the bank refused any.
  */
-export async function depositDir(dir: string, o: { bankUrl?: string; progress?: boolean }) {
-  const { progress, table } = await import('./common.ts');
+export async function depositDir(dir: string, o: { bankUrl?: string; progress?: boolean; json?: boolean }) {
+  const { printJson, progress, table } = await import('./common.ts');
   const BATCH = 250;
   let bar: ReturnType<typeof progress> | undefined;
   let left = 0;
@@ -232,6 +233,10 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
     const ms = performance.now() - started;
     const deposited = report.outcomes.filter((x) => x.status === 'deposited');
     const cur = opened.config.currency;
+    if (o.json) {
+      printJson({ merchantId: opened.config.merchantId, currency: cur, ...report });
+      return report;
+    }
     console.log(
       `deposited ${deposited.length} of ${report.outcomes.length} checks in ${report.batches.length} batch${report.batches.length === 1 ? '' : 'es'}: ${report.credited} ${cur} credited to ${opened.config.merchantId}` +
         (report.outcomes.length

@@ -9,18 +9,20 @@ import {
   amount,
   bankOption,
   currencyArg,
+  emit,
   fields,
   helpText,
   idArg,
   int,
+  jsonOption,
   openCard,
-  pinArg,
   progress,
   table,
   when,
 } from './common.ts';
 import { Exit, usage } from './exit.ts';
 import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
+import { PIN_SOURCES, type PinOptions, pinOptions, resolvePin } from './pin.ts';
 
 const dirArg = (cmd: Command) => cmd.argument('<dir>', 'the terminal directory (merchant.json, journal.scj)');
 
@@ -74,22 +76,24 @@ Example:
   );
 
   helpText(
-    dirArg(
-      pos
-        .command('sell')
-        .description(
-          'sell to a card: slip signed by the merchant, check signed by the card, verified offline and journalled before it returns',
-        ),
+    pinOptions(
+      dirArg(
+        pos
+          .command('sell')
+          .description(
+            'sell to a card: slip signed by the merchant, check signed by the card, verified offline and journalled before it returns',
+          ),
+      )
+        .argument('<amount>', 'minor units (cents)', amount)
+        .requiredOption('--card <file>', 'the card file'),
+      "the card's PIN",
     )
-      .argument('<amount>', 'minor units (cents)', amount)
-      .requiredOption('--card <file>', 'the card file')
-      .requiredOption('--pin <pin>', "the card's PIN", pinArg)
       .option('--count <n>', 'make this many sales of <amount> (load generation)', int('count', 1, 1_000_000), 1)
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
       .action(
-        async (dir: string, value: number, o: { card: string; pin: string; count: number; progress?: boolean }) => {
+        async (dir: string, value: number, o: PinOptions & { card: string; count: number; progress?: boolean }) => {
           const card = await openCard(o.card);
-          await card.verifyPin(o.pin);
+          await card.verifyPin(await resolvePin(o));
           const opened = await openMerchantDir(dir);
           try {
             const { Terminal } = await import('../merchant/terminal.ts');
@@ -130,6 +134,7 @@ Example:
     `
 Reads/writes: --card <file>, <dir>/journal.scj. Works offline. A card refusal (wrong PIN,
 insufficient funds, limits: exit 3) or a refused card (revoked, expired: exit 4) charges nothing.
+${PIN_SOURCES}
 
 Example:
   smartcheck pos sell till-1 450 --card alice.card --pin 1234
@@ -137,17 +142,23 @@ Example:
   );
 
   helpText(
-    dirArg(
-      pos
-        .command('deposit')
-        .description(
-          'deposit every pending check at the bank (protocol 5); a lost reply is retried with the same batch',
-        ),
+    jsonOption(
+      dirArg(
+        pos
+          .command('deposit')
+          .description(
+            'deposit every pending check at the bank (protocol 5); a lost reply is retried with the same batch',
+          ),
+      ),
     )
       .option('--bank <url>', 'override the bank URL stored at init')
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
-      .action(async (dir: string, o: { bank?: string; progress?: boolean }) => {
-        const report = await depositDir(dir, { ...(o.bank ? { bankUrl: o.bank } : {}), progress: o.progress ?? false });
+      .action(async (dir: string, o: { bank?: string; progress?: boolean; json?: boolean }) => {
+        const report = await depositDir(dir, {
+          ...(o.bank ? { bankUrl: o.bank } : {}),
+          progress: o.progress ?? false,
+          json: o.json ?? false,
+        });
         if (report.refused.length) process.exitCode = Exit.refused;
       }),
     `
@@ -211,58 +222,61 @@ Example:
   );
 
   helpText(
-    dirArg(
-      pos
-        .command('recover')
-        .description(
-          "after a torn sale (crash, card pulled): find the interrupted slip in the card's log and store its check, or learn the card was not charged",
-        ),
-    )
-      .option('--card <file>', 'the card of the interrupted sale (needed when one is interrupted)')
-      .option('--pin <pin>', "the card's PIN (the card shows its log and reissues a check only after it)", pinArg)
-      .action(async (dir: string, o: { card?: string; pin?: string }) => {
-        const opened = await openMerchantDir(dir);
-        try {
-          const { Terminal } = await import('../merchant/terminal.ts');
-          const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
-          const open = terminal.interrupted();
-          if (open.length && !(o.card && o.pin))
-            throw usage(
-              `${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`,
-            );
-          const noCard = { certificate: () => Promise.reject(new Error('no card')) } as unknown as Parameters<
-            typeof terminal.recover
-          >[0];
-          let card = noCard;
-          if (open.length && o.card && o.pin) {
-            const purse = await openCard(o.card);
-            await purse.verifyPin(o.pin);
-            card = purse;
-          }
-          const r = await terminal.recover(card);
-          const tx = r.terminalTxId !== undefined ? `transaction ${r.terminalTxId}` : 'no transaction yet';
-          console.log(
-            `last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${r.sale.amount} stored)` : ''}`,
+    pinOptions(
+      dirArg(
+        pos
+          .command('recover')
+          .description(
+            "after a torn sale (crash, card pulled): find the interrupted slip in the card's log and store its check, or learn the card was not charged",
+          ),
+      ).option('--card <file>', 'the card of the interrupted sale (needed when one is interrupted)'),
+      "the card's PIN (the card shows its log and reissues a check only after it)",
+    ).action(async (dir: string, o: PinOptions & { card?: string }) => {
+      const opened = await openMerchantDir(dir);
+      try {
+        const { Terminal } = await import('../merchant/terminal.ts');
+        const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
+        const open = terminal.interrupted();
+        if (open.length && !o.card)
+          throw usage(
+            `${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`,
           );
-          for (const other of r.others) console.log(`  earlier transaction ${other.terminalTxId}: ${other.status}`);
-          if (r.status === 'refused') process.exitCode = Exit.refused;
-        } finally {
-          await opened.close();
+        const noCard = { certificate: () => Promise.reject(new Error('no card')) } as unknown as Parameters<
+          typeof terminal.recover
+        >[0];
+        let card = noCard;
+        if (open.length && o.card) {
+          const purse = await openCard(o.card);
+          await purse.verifyPin(await resolvePin(o));
+          card = purse;
         }
-      }),
+        const r = await terminal.recover(card);
+        const tx = r.terminalTxId !== undefined ? `transaction ${r.terminalTxId}` : 'no transaction yet';
+        console.log(
+          `last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${r.sale.amount} stored)` : ''}`,
+        );
+        for (const other of r.others) console.log(`  earlier transaction ${other.terminalTxId}: ${other.status}`);
+        if (r.status === 'refused') process.exitCode = Exit.refused;
+      } finally {
+        await opened.close();
+      }
+    }),
     `
 Reads/writes: <dir>/journal.scj, --card <file> (read; the card reissues the check it signed).
+${PIN_SOURCES}
 
 Example:
   smartcheck pos recover till-1 --card alice.card --pin 1234`,
   );
 
   helpText(
-    dirArg(
-      pos
-        .command('status')
-        .description('the terminal: merchant, pending and deposited totals, revocation list age, interrupted sales'),
-    ).action(async (dir: string) => {
+    jsonOption(
+      dirArg(
+        pos
+          .command('status')
+          .description('the terminal: merchant, pending and deposited totals, revocation list age, interrupted sales'),
+      ),
+    ).action(async (dir: string, o: { json?: boolean }) => {
       const opened = await openMerchantDir(dir, { readOnly: true });
       try {
         const book = opened.book;
@@ -273,27 +287,50 @@ Example:
         const list = book.revocationList?.body;
         const { Terminal } = await import('../merchant/terminal.ts');
         const terminal = new Terminal(book, { terminalId: opened.config.terminalId });
-        fields([
-          [
-            'merchant',
-            `${opened.config.merchantId}, terminal ${opened.config.terminalId}, bank ${book.bankId} at ${opened.config.bankUrl}`,
-          ],
-          ['pending', `${book.pending().length} checks, ${book.pendingAmount()} ${cur}`],
-          ['deposited', `${by('deposited').length} checks, ${sum(by('deposited'))} ${cur}`],
-          ['refused', `${by('refused').length} checks, ${sum(by('refused'))} ${cur}`],
-          ['voided', `${by('voided').length} checks, ${sum(by('voided'))} ${cur}`],
-          [
-            'revocation list',
-            list ? `#${list.listNumber}, ${list.revoked.length} revoked, ${age} s old` : 'none (run pos refresh)',
-          ],
-          [
-            'interrupted',
-            terminal.interrupted().length
-              ? `${terminal.interrupted().length} sale(s): run pos recover with the card`
-              : 'none',
-          ],
-          ['last transaction', `${book.lastTerminalTxId(opened.config.terminalId) || 'none'}`],
-        ]);
+        const interrupted = terminal.interrupted().length;
+        const lastTx = book.lastTerminalTxId(opened.config.terminalId);
+        const total = (s: string) => ({ checks: by(s).length, amount: sum(by(s)) });
+        const [pending, deposited, refused, voided] = [
+          { checks: book.pending().length, amount: book.pendingAmount() },
+          total('deposited'),
+          total('refused'),
+          total('voided'),
+        ];
+        const count = (t: { checks: number; amount: number }) => `${t.checks} checks, ${t.amount} ${cur}`;
+        emit(
+          o.json,
+          {
+            merchantId: opened.config.merchantId,
+            terminalId: opened.config.terminalId,
+            bankId: book.bankId,
+            bankUrl: opened.config.bankUrl,
+            currency: cur,
+            pending,
+            deposited,
+            refused,
+            voided,
+            revocationList: list ? { listNumber: list.listNumber, revoked: list.revoked.length, ageS: age } : null,
+            interrupted,
+            lastTransaction: lastTx || null,
+          },
+          () =>
+            fields([
+              [
+                'merchant',
+                `${opened.config.merchantId}, terminal ${opened.config.terminalId}, bank ${book.bankId} at ${opened.config.bankUrl}`,
+              ],
+              ['pending', count(pending)],
+              ['deposited', count(deposited)],
+              ['refused', count(refused)],
+              ['voided', count(voided)],
+              [
+                'revocation list',
+                list ? `#${list.listNumber}, ${list.revoked.length} revoked, ${age} s old` : 'none (run pos refresh)',
+              ],
+              ['interrupted', interrupted ? `${interrupted} sale(s): run pos recover with the card` : 'none'],
+              ['last transaction', `${lastTx || 'none'}`],
+            ]),
+        );
       } finally {
         await opened.close();
       }
@@ -302,28 +339,44 @@ Example:
   );
 
   helpText(
-    dirArg(pos.command('pending').description('list the checks not yet deposited')).action(async (dir: string) => {
-      const opened = await openMerchantDir(dir, { readOnly: true });
-      try {
-        const pending = opened.book.pending();
-        if (!pending.length) console.log('no checks pending');
-        else
-          table(
-            ['purse', 'serial', 'amount', 'cur', 'status', 'taken', 'check'],
-            pending.map((e) => [
-              e.record.purseId,
-              e.record.serial,
-              e.record.amount,
-              e.record.currency,
-              e.status,
-              when(e.record.time),
-              toHex(e.record.checkHash).slice(0, 16),
-            ]),
+    jsonOption(dirArg(pos.command('pending').description('list the checks not yet deposited'))).action(
+      async (dir: string, o: { json?: boolean }) => {
+        const opened = await openMerchantDir(dir, { readOnly: true });
+        try {
+          const pending = opened.book.pending();
+          emit(
+            o.json,
+            pending.map((e) => ({
+              purseId: e.record.purseId,
+              serial: e.record.serial,
+              amount: e.record.amount,
+              currency: e.record.currency,
+              status: e.status,
+              time: e.record.time,
+              checkHash: e.record.checkHash,
+            })),
+            () => {
+              if (!pending.length) console.log('no checks pending');
+              else
+                table(
+                  ['purse', 'serial', 'amount', 'cur', 'status', 'taken', 'check'],
+                  pending.map((e) => [
+                    e.record.purseId,
+                    e.record.serial,
+                    e.record.amount,
+                    e.record.currency,
+                    e.status,
+                    when(e.record.time),
+                    toHex(e.record.checkHash).slice(0, 16),
+                  ]),
+                );
+            },
           );
-      } finally {
-        await opened.close();
-      }
-    }),
-    `Reads: <dir> (changes nothing).\n\nExample:\n  smartcheck pos pending till-1`,
+        } finally {
+          await opened.close();
+        }
+      },
+    ),
+    `Reads: <dir> (changes nothing).\n\nExample:\n  smartcheck pos pending till-1 --json`,
   );
 }

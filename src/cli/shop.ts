@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { bankOption, currencyArg, helpText, idArg, int } from './common.ts';
+import { bankOption, currencyArg, helpText, idArg, int, jsonOption, printJson } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
 import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 
@@ -98,48 +98,55 @@ Example:
   );
 
   helpText(
-    shop
-      .command('deposit')
-      .description(
-        "deposit the shop's pending checks at the bank: through the running shop (--shop) or from its directory",
-      )
+    jsonOption(
+      shop
+        .command('deposit')
+        .description(
+          "deposit the shop's pending checks at the bank: through the running shop (--shop) or from its directory",
+        ),
+    )
       .argument('[dir]', 'the shop directory (when the shop is not running)')
       .option('--shop <url>', 'a running shop (asks it to deposit: loopback only)')
       .option('--bank <url>', 'override the bank URL stored at init (with <dir>)')
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
-      .action(async (dir: string | undefined, o: { shop?: string; bank?: string; progress?: boolean }) => {
-        if (!dir === !o.shop) throw usage('give either <dir> or --shop <url>');
-        if (dir) {
-          const report = await depositDir(dir, {
-            ...(o.bank ? { bankUrl: o.bank } : {}),
-            progress: o.progress ?? false,
-          });
+      .action(
+        async (dir: string | undefined, o: { shop?: string; bank?: string; progress?: boolean; json?: boolean }) => {
+          if (!dir === !o.shop) throw usage('give either <dir> or --shop <url>');
+          if (dir) {
+            const report = await depositDir(dir, {
+              ...(o.bank ? { bankUrl: o.bank } : {}),
+              progress: o.progress ?? false,
+              json: o.json ?? false,
+            });
+            if (report.refused.length) process.exitCode = Exit.refused;
+            return;
+          }
+          const { request, jsonOf } = await import('../net/http.ts');
+          const { ShopRejectedError, ShopUnreachableError } = await import('../net/shop-link.ts');
+          const url = `${String(o.shop).replace(/\/+$/, '')}/v1/deposit`;
+          const unreachable = (cause: unknown) => new ShopUnreachableError(url, cause);
+          const response = await request(
+            url,
+            { method: 'POST', json: {}, timeoutMs: 120_000 },
+            unreachable,
+            (status, e) => new ShopRejectedError(status, e.kind, e.code, e.message),
+          );
+          const report = await jsonOf<{
+            credited: number;
+            outcomes: unknown[];
+            refused: { purseId: string; serial: number; code: number }[];
+          }>(response, unreachable);
           if (report.refused.length) process.exitCode = Exit.refused;
-          return;
-        }
-        const { request, jsonOf } = await import('../net/http.ts');
-        const { ShopRejectedError, ShopUnreachableError } = await import('../net/shop-link.ts');
-        const url = `${String(o.shop).replace(/\/+$/, '')}/v1/deposit`;
-        const unreachable = (cause: unknown) => new ShopUnreachableError(url, cause);
-        const response = await request(
-          url,
-          { method: 'POST', json: {}, timeoutMs: 120_000 },
-          unreachable,
-          (status, e) => new ShopRejectedError(status, e.kind, e.code, e.message),
-        );
-        const report = await jsonOf<{
-          credited: number;
-          outcomes: unknown[];
-          refused: { purseId: string; serial: number; code: number }[];
-        }>(response, unreachable);
-        console.log(
-          `deposited ${report.outcomes.length - report.refused.length} of ${report.outcomes.length} checks: ${report.credited} credited`,
-        );
-        for (const r of report.refused) console.log(`refused: ${r.purseId}#${r.serial} (${r.code})`);
-        if (report.refused.length) process.exitCode = Exit.refused;
-      }),
+          // The shop's answer is already JSON with bytes as hex: passed through as it came.
+          if (o.json) return printJson(report);
+          console.log(
+            `deposited ${report.outcomes.length - report.refused.length} of ${report.outcomes.length} checks: ${report.credited} credited`,
+          );
+          for (const r of report.refused) console.log(`refused: ${r.purseId}#${r.serial} (${r.code})`);
+        },
+      ),
     `
-Exit 4 when the bank refused any check.
+Exit 4 when the bank refused any check. --json prints the deposit report (bytes as hex).
 
 Example:
   smartcheck shop deposit --shop http://127.0.0.1:8800

@@ -14,15 +14,17 @@ import {
   bankOption,
   cardIdentity,
   currencyArg,
+  emit,
   fields,
   helpText,
+  jsonOption,
   openCard,
-  pinArg,
   readJson,
   unb64,
   writeSecretJson,
 } from './common.ts';
 import { usage } from './exit.ts';
+import { PIN_SOURCES, type PinOptions, pinOptions, resolvePin } from './pin.ts';
 
 /** Where `wallet pay` keeps a payment the shop did not confirm. */
 const pendingFile = (card: string) => `${card}.pending.json`;
@@ -47,22 +49,25 @@ Example:
   );
 
   helpText(
-    bankOption(
-      wallet
-        .command('load')
-        .description(
-          "load value from the cardholder's bank account onto the card (a lost reply is safe: run it again, the bank moves the money once)",
-        )
-        .argument('<amount>', 'minor units (cents)', amount)
-        .requiredOption('--card <file>', 'the card file')
-        .requiredOption('--pin <pin>', "the card's PIN", pinArg),
-    ).action(async (value: number, o: { card: string; pin: string; bank: string }) => {
+    pinOptions(
+      bankOption(
+        wallet
+          .command('load')
+          .description(
+            "load value from the cardholder's bank account onto the card (a lost reply is safe: run it again, the bank moves the money once)",
+          )
+          .argument('<amount>', 'minor units (cents)', amount)
+          .requiredOption('--card <file>', 'the card file'),
+      ),
+      "the card's PIN",
+    ).action(async (value: number, o: PinOptions & { card: string; bank: string }) => {
       const card = await openCard(o.card);
+      const pin = await resolvePin(o);
       const bank = await bankClient(o.bank);
       const info = await bank.bankInfo();
       const { Wallet } = await import('../wallet/wallet.ts');
       const w = new Wallet({ card, bank, bankCertificate: info.bankCertificate, anchors: anchorsOf(info.roots) });
-      await w.unlock(o.pin);
+      await w.unlock(pin);
       const r = await w.load(value);
       const id = await cardIdentity(card);
       console.log(
@@ -71,20 +76,23 @@ Example:
     }),
     `
 Reads/writes: --card <file>. Debits the cardholder's account at the bank.
+${PIN_SOURCES}
 
 Example:
   smartcheck wallet load 20000 --card alice.card --pin 1234`,
   );
 
   helpText(
-    wallet
-      .command('pay')
-      .description(
-        'pay a web shop: the shop signs a slip, the card deducts and signs the check, the cardholder key approves it, sealed to the merchant',
-      )
-      .argument('<amount>', 'minor units (cents)', amount)
-      .requiredOption('--card <file>', 'the card file')
-      .requiredOption('--pin <pin>', "the card's PIN", pinArg)
+    pinOptions(
+      wallet
+        .command('pay')
+        .description(
+          'pay a web shop: the shop signs a slip, the card deducts and signs the check, the cardholder key approves it, sealed to the merchant',
+        )
+        .argument('<amount>', 'minor units (cents)', amount)
+        .requiredOption('--card <file>', 'the card file'),
+      "the card's PIN",
+    )
       .requiredOption('--key <file>', 'the cardholder key file (smartcheck bank register --key)')
       .requiredOption('--shop <url>', 'the web shop (smartcheck shop serve)')
       .option('--item <name>', 'what is bought', 'item')
@@ -92,11 +100,12 @@ Example:
       .action(
         async (
           value: number,
-          o: { card: string; pin: string; key: string; shop: string; item: string; currency?: string },
+          o: PinOptions & { card: string; key: string; shop: string; item: string; currency?: string },
         ) => {
           const key = readJson<CardholderKeyFile>(o.key, 'cardholder key file');
           if (key.format !== 'smartcheck-cardholder/1') throw usage(`${o.key}: not a smartcheck cardholder key file`);
           const card = await openCard(o.card);
+          const pin = await resolvePin(o);
           const id = await cardIdentity(card);
           if (!id.bankCertificate) throw usage(`${o.card}: the card's certificate carries no bank certificate`);
           const { Wallet } = await import('../wallet/wallet.ts');
@@ -119,7 +128,7 @@ Example:
             anchors: anchorsOf(key.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))),
             cardholder,
           });
-          await w.unlock(o.pin);
+          await w.unlock(pin);
           if (existsSync(pendingFile(o.card)))
             throw usage(
               `${pendingFile(o.card)}: a payment the shop has not confirmed yet; run \`smartcheck wallet resume --card ${o.card}\` first`,
@@ -156,7 +165,7 @@ Example:
       ),
     `
 Reads: --key <file>. Reads/writes: --card <file>. The bank is not needed: the card, the key file
-and the shop are.
+and the shop are. ${PIN_SOURCES}
 
 Example:
   smartcheck wallet pay 1500 --item book --card alice.card --pin 1234 --key alice.key --shop http://127.0.0.1:8800`,
@@ -198,29 +207,43 @@ Example:
   );
 
   helpText(
-    wallet
-      .command('status')
-      .description("the card's balance and loads requested but not yet credited")
-      .requiredOption('--card <file>', 'the card file')
-      .action(async (o: { card: string }) => {
-        const card = await openCard(o.card);
-        const s = await card.status();
-        const id = await cardIdentity(card);
-        const outstanding = await card.outstandingLoads();
-        fields([
-          ['purse', id.purseId],
-          ['balance', `${s.balance} ${id.limits?.currency ?? ''}`],
-          ['checks signed', s.serial],
-          ['payment pending', existsSync(pendingFile(o.card)) ? `${pendingFile(o.card)} (run wallet resume)` : 'none'],
-          [
-            'loads pending',
-            outstanding.length
-              ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') +
-                ' (run wallet load with the same amount)'
-              : 'none',
-          ],
-        ]);
-      }),
+    jsonOption(
+      wallet
+        .command('status')
+        .description("the card's balance and loads requested but not yet credited")
+        .requiredOption('--card <file>', 'the card file'),
+    ).action(async (o: { card: string; json?: boolean }) => {
+      const card = await openCard(o.card);
+      const s = await card.status();
+      const id = await cardIdentity(card);
+      const outstanding = await card.outstandingLoads();
+      const pending = existsSync(pendingFile(o.card)) ? pendingFile(o.card) : null;
+      emit(
+        o.json,
+        {
+          purseId: id.purseId,
+          balance: s.balance,
+          currency: id.limits?.currency ?? null,
+          checksSigned: s.serial,
+          paymentPending: pending,
+          loadsPending: outstanding.map((l) => ({ counter: l.counter, amount: l.amount })),
+        },
+        () =>
+          fields([
+            ['purse', id.purseId],
+            ['balance', `${s.balance} ${id.limits?.currency ?? ''}`],
+            ['checks signed', s.serial],
+            ['payment pending', pending ? `${pending} (run wallet resume)` : 'none'],
+            [
+              'loads pending',
+              outstanding.length
+                ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') +
+                  ' (run wallet load with the same amount)'
+                : 'none',
+            ],
+          ]),
+      );
+    }),
     `Reads: --card <file> (changes nothing).\n\nExample:\n  smartcheck wallet status --card alice.card`,
   );
 }

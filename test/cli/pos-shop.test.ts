@@ -248,6 +248,10 @@ describe('shop', () => {
       expect(deposit.code).toBe(0);
       expect(deposit.stdout).toContain('deposited 1 of 1 checks: 1500 credited');
       expect(await (await books(w)).merchant('books')).toBe(1_500);
+      // --json passes the running shop's report through: nothing left to deposit.
+      const again = await w.run('shop', 'deposit', '--shop', url, '--json');
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toEqual({ batches: [], outcomes: [], credited: 0, refused: [] });
     } finally {
       await stop(child);
     }

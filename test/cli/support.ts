@@ -41,6 +41,8 @@ export interface World {
   bank: BankClient;
   /** Runs `smartcheck …args` in the world's directory with SMARTCHECK_BANK set. */
   run(...args: string[]): Promise<Run>;
+  /** The same with more environment variables and, when `input` is given, that text on stdin. */
+  runWith(o: { env?: Record<string, string>; input?: string }, ...args: string[]): Promise<Run>;
   path(name: string): string;
   close(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function makeWorld(): Promise<World> {
     bankUrl,
     bank: new BankClient(bankUrl),
     run: (...args) => run(args, dir, { SMARTCHECK_BANK: bankUrl }),
+    runWith: (o, ...args) => run(args, dir, { SMARTCHECK_BANK: bankUrl, ...o.env }, o.input),
     path: (name) => join(dir, name),
     async close() {
       await app.close();
@@ -69,13 +72,17 @@ export async function makeWorld(): Promise<World> {
   };
 }
 
-export function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
+/** Runs `smartcheck …args` with `input` (default: nothing) on stdin, a pipe: never a terminal. */
+export function run(args: string[], cwd: string, env: Record<string, string> = {}, input?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
-      env: { ...process.env, DATABASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: '', SMARTCHECK_PIN: '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A command that never reads stdin may exit before the input is written: EPIPE is no failure.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
