@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` of the built dist/ (setup builds it), installed from the
 // tarball into an empty project, then every entry point imported by plain `node` (no loader, no
 // flag): a signature and a hash from the crypto core, a batch verified in the bank's worker pool
-// (its workers are the compiled JavaScript), and a TypeScript consumer compiled with `tsc --noEmit`
+// (its workers are the compiled JavaScript), the installed `smartcheck` command, and a TypeScript consumer compiled with `tsc --noEmit`
 // against the installed typings. npm fetches the dependencies (from its cache when it can).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +73,14 @@ describe('the installed package', () => {
     expect(result.verified).toBe(true);
     expect(result.pool).toEqual({ valid: true, invalid: [] });
     expect(result.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('runs the installed `smartcheck` command from dist/ (no tsx)', () => {
+    const bin = join(project, 'node_modules', '.bin', 'smartcheck');
+    const help = execFileSync(bin, ['--help'], { cwd: project, encoding: 'utf8' });
+    expect(help).toMatch(/^Usage: smartcheck/);
+    for (const role of ['bank', 'card', 'wallet', 'pos', 'shop']) expect(help).toContain(`  ${role} `);
+    expect(readdirSync(join(project, 'node_modules'))).not.toContain('tsx');
   });
 
   it('type-checks a TypeScript consumer against the installed typings (tsc --noEmit)', () => {
