@@ -1,14 +1,19 @@
 // The package as a user gets it: `npm pack` of the built dist/ (setup builds it), installed from the
 // tarball into an empty project, then every entry point imported by plain `node` (no loader, no
 // flag): a signature and a hash from the crypto core, a batch verified in the bank's worker pool
-// (its workers are the compiled JavaScript), the installed `smartcheck` command, and a TypeScript consumer compiled with `tsc --noEmit`
-// against the installed typings. npm fetches the dependencies (from its cache when it can).
+// (its workers are the compiled JavaScript), the installed `smartcheck` command, a page bundled by
+// Vite from the installed package (the core's .wasm found as an asset) run in headless Chromium,
+// and a TypeScript consumer compiled with `tsc --noEmit` against the installed typings. npm fetches the dependencies (from its cache when it can).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../web/chromium.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRIES = ['', '/pool', '/protocol', '/card', '/wallet', '/merchant', '/shop', '/bank', '/net'].map(
@@ -123,5 +128,55 @@ export type Pool = WorkerPool<object>;
     );
     const tsc = join(root, 'node_modules', '.bin', 'tsc');
     expect(() => execFileSync(tsc, ['-p', project], { cwd: project, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('a page bundled with Vite from the installed package', () => {
+  it('loads the core from the bundle and signs and hashes in headless Chromium', async () => {
+    const page = join(project, 'page');
+    mkdirSync(page, { recursive: true });
+    writeFileSync(join(page, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+    writeFileSync(
+      join(page, 'main.js'),
+      `import { ed25519, sha256 } from 'smartcheck';
+      import { Wallet } from 'smartcheck/wallet';
+      const { secretKey, publicKey } = ed25519.keygen();
+      const message = sha256(new TextEncoder().encode('abc'));
+      const signature = ed25519.sign(message, secretKey);
+      document.body.dataset.result = JSON.stringify({
+        verified: ed25519.verify(signature, message, publicKey),
+        hash: Array.from(message.slice(0, 4)),
+        wallet: typeof Wallet,
+      });`,
+    );
+    await build({ root: page, logLevel: 'silent', build: { outDir: 'dist', emptyOutDir: true } });
+    const out = join(page, 'dist');
+    // The .wasm is an asset of the bundle: Vite followed `new URL('…_bg.wasm', import.meta.url)`.
+    expect(readdirSync(join(out, 'assets')).some((name) => name.startsWith('smartcheck_core_bg'))).toBe(true);
+
+    const types: Record<string, string> = {
+      '.html': 'text/html',
+      '.js': 'text/javascript',
+      '.wasm': 'application/wasm',
+    };
+    const server = createServer((req, res) => {
+      const path = join(out, req.url === '/' ? 'index.html' : (req.url ?? ''));
+      if (!path.startsWith(out) || !existsSync(path)) return void res.writeHead(404).end();
+      res
+        .writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' })
+        .end(readFileSync(path));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const browser = await launchChromium();
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await tab.waitForSelector('body[data-result]', { state: 'attached' });
+      const result = JSON.parse((await tab.getAttribute('body', 'data-result')) ?? '{}');
+      expect(result).toEqual({ verified: true, hash: [0xba, 0x78, 0x16, 0xbf], wallet: 'function' });
+    } finally {
+      await browser.close();
+      server.close();
+    }
   });
 });
