@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state, and does nothing when it already is: npm packages, the
-// Rust wasm toolchain, wasm-bindgen-cli at the locked version, and the cores. `npm test`,
+// Rust wasm toolchain, wasm-bindgen-cli at the locked version, the cores, the browser wallet and the
+// package's dist/. `npm test`,
 // `npm run demo` and `npm run bench` call it first.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCoreAs } from './build-core-as.mjs';
 import { buildCoreRs, CORE_RS_CRATES, stampFile } from './build-core-rs.mjs';
+import { buildDist } from './build-dist.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
@@ -29,6 +31,7 @@ try {
   buildCoreRs(root, { force });
   buildCoreAs(root, { force });
   buildWeb(root, { force });
+  buildDist(root, { force });
   ensureChromium();
   ensurePythonCose(root);
 } catch (error) {

@@ -6,6 +6,7 @@ export { transfer } from 'comlink';
 export { batchWorkerApi, verifyBatchOn } from './batch.ts';
 export { PoolError, type PoolErrorCode } from './errors.ts';
 export { createInThreadPool } from './in-thread.ts';
+export { siblingModule } from './module-url.ts';
 export { createWorkerPool } from './pool.ts';
 export type { Chunk, PoolOptions, WorkerApi, WorkerPool, WorkerSpec } from './types.ts';
 export { exposeInWebWorker } from './worker-web.ts';

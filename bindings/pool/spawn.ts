@@ -1,5 +1,6 @@
 // Starts one worker thread, in Node (worker_threads) or a browser (Web Worker), behind one shape.
 import type { Endpoint } from 'comlink';
+import { siblingModule } from './module-url.ts';
 import type { WorkerSpec } from './types.ts';
 
 export interface SpawnedWorker {
@@ -17,15 +18,24 @@ export type WorkerStart = { script: URL; data?: unknown } | { web: () => Worker 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /**
- * The script a test named, else in Node the generic bootstrap (worker-node.mjs) told which API
- * module to expose, else the spec's Web Worker.
+ * The script a test named, else in Node the generic entry told which API module to expose, else
+ * the spec's Web Worker. From the sources the entry is worker-node.mjs (it registers tsx so that
+ * the worker can load TypeScript); from the built package it is the compiled worker-node.js, which
+ * needs no loader.
  */
 export function workerStart(spec: WorkerSpec<unknown>, workerUrl?: URL): WorkerStart {
   if (workerUrl) return { script: workerUrl };
-  if (isNode) return { script: new URL('./worker-node.mjs', import.meta.url), data: { api: spec.api.href } };
+  if (isNode) return { script: nodeEntry(), data: { api: spec.api.href } };
   if (spec.web) return { web: spec.web };
   throw new TypeError('a pool in a browser needs its Web Worker: pass `web: () => new Worker(new URL(…))`');
 }
+
+function nodeEntry(): URL {
+  const fromSources = import.meta.url.endsWith('.ts');
+  return fromSources ? new URL(TSX_ENTRY, import.meta.url) : siblingModule('worker-node', import.meta.url);
+}
+// A name, not a literal in `new URL(…)`: bundlers would copy it as an asset into browser builds.
+const TSX_ENTRY = './worker-node.mjs';
 
 export async function spawnWorker(start: WorkerStart): Promise<SpawnedWorker> {
   return 'web' in start ? spawnWeb(start.web()) : spawnNode(start.script, start.data);

@@ -48,7 +48,7 @@ export interface PoolOptions {
 export interface WorkerSpec<Init> {
   /**
    * Node: the module whose `workerApi` export each worker thread exposes (loaded by
-   * worker-node.mjs). A `file:` URL.
+   * worker-node.ts). A `file:` URL.
    */
   api: URL;
   /**

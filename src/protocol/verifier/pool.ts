@@ -3,19 +3,15 @@
 // loads neither: the browser wallet's page imports it and stays on the primitives.
 
 import { compileCore } from '../../../bindings/core.ts';
-import { createWorkerPool } from '../../../bindings/pool/index.ts';
+import { createWorkerPool, siblingModule } from '../../../bindings/pool/index.ts';
 import { verifierWasm } from './loader.ts';
 import type { VerifierPool, VerifierPoolOptions } from './types.ts';
 import { verifierOn } from './verifier.ts';
 import type { VerifierModules, VerifierWorkerApi } from './worker-api.ts';
 
-// Not a literal `new URL('./worker-api.ts', …)`: bundlers would copy the .ts as an asset into
-// browser builds, which start their workers with `options.web` instead.
-const WORKER_API = './worker-api.ts';
-
 export async function createVerifierPool(options: VerifierPoolOptions): Promise<VerifierPool> {
   const pool = await createWorkerPool<VerifierWorkerApi, VerifierModules | undefined>(options, {
-    api: new URL(WORKER_API, import.meta.url),
+    api: siblingModule('worker-api', import.meta.url),
     ...(options.web ? { web: options.web } : {}),
     init: async () => {
       if (options.compileInWorkers) return undefined;
