@@ -1,4 +1,5 @@
-// The cardholder wallet library: works in Node and in browsers (no node: imports).
+// The cardholder wallet library: works in Node and in browsers (no node: imports); the browser
+// wallet (createBrowserWallet) needs IndexedDB (a browser, or fake-indexeddb in Node's tests).
 
 export type {
   BankClientOptions,
@@ -14,6 +15,16 @@ export { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 export { ShopClient } from '../net/shop-client.ts';
 export type { OrderRequest, PaymentConfirmation, PurchaseOffer, ShopLink } from '../net/shop-link.ts';
 export { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
+export type {
+  BrowserWalletOptions,
+  BrowserWalletSetUp,
+  PaymentRecord,
+  WalletSettings,
+} from './browser.ts';
+export { BrowserWallet, createBrowserWallet } from './browser.ts';
+export type { CardholderCrypto } from './cardholder-crypto.ts';
+export { cardholderCrypto } from './cardholder-crypto.ts';
+export { serveCardholderCrypto } from './cardholder-worker.ts';
 export type { WalletErrorCode } from './errors.ts';
 export { WalletError } from './errors.ts';
 export type { IssueCardOptions } from './issue.ts';

@@ -1,10 +1,11 @@
-// The browser wallet page: boots the cores, the card (IndexedDB) and the crypto worker, then runs
-// the cardholder's steps: set up (first start), unlock with the PIN, load value, pay the web shop
+// The browser wallet page, one user of createBrowserWallet (src/wallet/browser.ts: the card in
+// IndexedDB, the cardholder's key in the crypto worker, the Wallet). This file is the DOM: the
+// cardholder's steps, set up (first start), unlock with the PIN, load value, pay the web shop
 // with an approval, and the card's log with each payment's check re-verified in the verifier pool.
 import { toHex } from '../bytes.ts';
 import './style.css';
 import { SW } from '../card/apdu.ts';
-import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
+import { CardError, type LogRecord } from '../card/purse.ts';
 import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
@@ -12,24 +13,17 @@ import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import type { VerifierPool } from '../protocol/verifier/types.ts';
+import { type BrowserWallet, createBrowserWallet, type PaymentRecord, type WalletSettings } from '../wallet/browser.ts';
 import { WalletError } from '../wallet/errors.ts';
-import { type SlipApproval, Wallet } from '../wallet/wallet.ts';
-import { openCard } from './card.ts';
+import type { SlipApproval, Wallet } from '../wallet/wallet.ts';
 import { CATALOGUE } from './catalogue.ts';
-import { startCryptoWorker } from './crypto-api.ts';
 import { formatAmount, parseAmount } from './money.ts';
-import { type PaymentRecord, paymentJournal, resendUnconfirmed, workerSigner } from './pay.ts';
-import { setUpCard, type WalletSettings } from './setup.ts';
-import * as db from './wallet-db.ts';
 
 const clock = () => Math.floor(Date.now() / 1000);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const params = new URLSearchParams(location.search);
-let worker: Awaited<ReturnType<typeof startCryptoWorker>>;
-let card: PurseCard;
-let settings: WalletSettings | undefined;
-let wallet: Wallet | undefined;
+let browserWallet: BrowserWallet;
 let pool: VerifierPool | undefined;
 const shop = new ShopClient(params.get('shop') ?? location.origin);
 
@@ -87,9 +81,12 @@ async function act(what: () => Promise<void>): Promise<void> {
   }
 }
 
+/** What the wallet keeps about its bank and card; undefined before the first set-up. */
+const settings = (): WalletSettings | undefined => browserWallet?.settings;
+
 async function showBalance(): Promise<void> {
-  const status = await card.status();
-  $('balance').textContent = `${formatAmount(status.balance)} ${settings?.currency ?? ''}`.trim();
+  const status = await browserWallet.card.status();
+  $('balance').textContent = `${formatAmount(status.balance)} ${settings()?.currency ?? ''}`.trim();
   $('card-state').textContent =
     status.lifecycle !== Lifecycle.active
       ? 'not set up'
@@ -100,26 +97,13 @@ async function showBalance(): Promise<void> {
 }
 
 function requireWallet(): Wallet {
-  if (!wallet) throw new Error('the card is not set up');
-  return wallet;
-}
-
-function makeWallet(s: WalletSettings): Wallet {
-  return new Wallet({
-    card,
-    bank: new BankClient(s.bankUrl),
-    bankCertificate: s.bankCertificate,
-    anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])),
-    clock,
-    cardholderSigner: workerSigner(worker.api, s.cardholderId),
-    journal: paymentJournal,
-    approve: askApproval,
-  });
+  if (!browserWallet.wallet) throw new Error('the card is not set up');
+  return browserWallet.wallet;
 }
 
 async function renderLog(): Promise<void> {
   const records: LogRecord[] = await requireWallet().log();
-  const payments = new Map((await db.getAll<PaymentRecord>('payments')).map((p) => [p.serial, p]));
+  const payments = new Map((await browserWallet.payments()).map((p) => [p.serial, p]));
   const verdicts = await verifyHistory([...payments.values()]);
   const rows = records.map((r) => {
     const paid = r.kind === 'purchase' ? payments.get(r.serial) : undefined;
@@ -154,7 +138,8 @@ async function renderLog(): Promise<void> {
  */
 async function verifyHistory(payments: PaymentRecord[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
-  if (!payments.length || !settings) return out;
+  const s = settings();
+  if (!payments.length || !s) return out;
   pool ??= await createVerifierPool({
     workers: 1,
     timeoutMs: 10_000,
@@ -164,7 +149,7 @@ async function verifyHistory(payments: PaymentRecord[]): Promise<Map<number, str
   });
   const verdicts = await pool.verifyChecks(
     payments.map((p) => p.check),
-    { anchors: new Map(settings.roots.map((r) => [r.id, r.publicKey])), now: clock() },
+    { anchors: new Map(s.roots.map((r) => [r.id, r.publicKey])), now: clock() },
   );
   verdicts.forEach((v, i) => {
     const p = payments[i] as PaymentRecord;
@@ -208,7 +193,7 @@ function askApproval(offer: SlipApproval): Promise<boolean> {
 }
 
 async function buy_(item: string, amount: number): Promise<void> {
-  const s = settings as WalletSettings;
+  const s = settings() as WalletSettings;
   try {
     const paid = await requireWallet().payInternet(shop, { item, amount, currency: s.currency });
     say(
@@ -223,7 +208,7 @@ async function buy_(item: string, amount: number): Promise<void> {
 
 /** Sends again the checks the card signed and no shop confirmed (the page closed mid-payment). */
 async function sendUnconfirmed(): Promise<void> {
-  for (const paid of await resendUnconfirmed(requireWallet())) {
+  for (const paid of await browserWallet.resendUnconfirmed()) {
     say(
       `Sent again: ${paid.merchantId} confirmed the payment of ${formatAmount(paid.amount)} ${paid.currency} (order ${paid.orderId}).`,
     );
@@ -236,14 +221,14 @@ async function finishLoads(): Promise<void> {
     say(
       r.error
         ? `An unfinished load of ${formatAmount(r.amount)} could not be finished yet: ${explain(r.error)}`
-        : `Finished an interrupted load of ${formatAmount(r.amount)} ${settings?.currency}.`,
+        : `Finished an interrupted load of ${formatAmount(r.amount)} ${settings()?.currency}.`,
     );
   }
 }
 
 async function unlocked(): Promise<void> {
   show('unlocked');
-  renderItems((settings as WalletSettings).currency);
+  renderItems((settings() as WalletSettings).currency);
   await finishLoads();
   await sendUnconfirmed().catch((error) => say(explain(error)));
   await showBalance();
@@ -256,16 +241,7 @@ $('setup-form').addEventListener('submit', (event) => {
   void act(async () => {
     const bankUrl = params.get('bank');
     if (!bankUrl) throw new Error('open the page with ?bank=<the bank URL> for the first start');
-    settings = await setUpCard({
-      card,
-      bank: new BankClient(bankUrl),
-      crypto: worker.api,
-      pin,
-      currency: params.get('currency') ?? 'EUR',
-      clock,
-    });
-    wallet = makeWallet(settings);
-    await wallet.unlock(pin);
+    await browserWallet.setUp({ bank: new BankClient(bankUrl), pin, currency: params.get('currency') ?? 'EUR' });
     $<HTMLInputElement>('new-pin').value = '';
     showIdentity();
     say('The card is set up and unlocked.');
@@ -289,14 +265,11 @@ $('unlock-form').addEventListener('submit', (event) => {
   });
 });
 
-// A PIN blocked after three wrong tries: the bank signs an unblock for this purse (its loopback
-// admin API, as at set-up) and the card checks that signature (RESET RETRY COUNTER). The PIN stays.
+// A PIN blocked after three wrong tries: the bank signs an unblock (BrowserWallet.unblock).
 $('unblock-button').addEventListener('click', () => {
   void act(async () => {
-    const s = settings as WalletSettings;
-    const { counter, signature } = await new BankClient(s.bankUrl).unblockSignature(s.purseId);
     try {
-      await card.unblock(counter, signature);
+      await browserWallet.unblock();
     } finally {
       await showBalance();
     }
@@ -312,7 +285,7 @@ $('load-form').addEventListener('submit', (event) => {
       const r = await requireWallet().load(amount);
       $<HTMLInputElement>('load-amount').value = '';
       say(
-        `Loaded ${formatAmount(r.amount)} ${settings?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`,
+        `Loaded ${formatAmount(r.amount)} ${settings()?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`,
       );
     } finally {
       await showBalance();
@@ -322,25 +295,27 @@ $('load-form').addEventListener('submit', (event) => {
 });
 
 function showIdentity() {
-  if (!settings) return;
+  const s = settings();
+  if (!s) return;
   const identity = $('identity');
-  identity.textContent = `card ${settings.purseId} · cardholder ${settings.cardholderId} · bank ${settings.bankId}`;
-  identity.dataset.purse = settings.purseId;
-  identity.dataset.cardholder = settings.cardholderId;
+  identity.textContent = `card ${s.purseId} · cardholder ${s.cardholderId} · bank ${s.bankId}`;
+  identity.dataset.purse = s.purseId;
+  identity.dataset.cardholder = s.cardholderId;
 }
 
 async function boot(): Promise<void> {
-  worker = await startCryptoWorker();
-  ({ card } = await openCard());
-  settings = await db.get<WalletSettings>('settings', 'wallet');
-  const status = await card.status();
-  if (!settings || status.lifecycle !== Lifecycle.active) {
+  browserWallet = await createBrowserWallet({
+    // The literal `new Worker(new URL(…))` is here, in the page, so that Vite bundles the worker.
+    worker: () =>
+      new Worker(new URL('./crypto-worker.ts', import.meta.url), { type: 'module', name: 'smartcheck-crypto' }),
+    approve: askApproval,
+    clock,
+  });
+  if (!browserWallet.wallet) {
     await showBalance();
     show('setup');
     return;
   }
-  await worker.api.trust(settings.roots, settings.bankCertificate, clock());
-  wallet = makeWallet(settings);
   showIdentity();
   await showBalance();
   show('locked');

@@ -1,17 +1,15 @@
-// First start: the bank personalises this browser's card and certifies the cardholder's approval
+// First start of a browser wallet: the bank personalises this browser's card and certifies the cardholder's approval
 // key, over its loopback admin API (BankClient). Every step is safe to run again after a failure:
 // the ids are chosen once and kept, and the steps already done (cardholder certified, card keys
 // made) are skipped.
 
-import type { Remote } from 'comlink';
 import { toHex } from '../bytes.ts';
 import type { PurseCard } from '../card/purse.ts';
-import type { BankClient } from '../net/bank-client.ts';
+import type { BankClient, RootKey } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
-import { issueCard } from '../wallet/issue.ts';
-import type { RootKey } from './crypto-api.ts';
-import type { CryptoWorker } from './crypto-worker.ts';
-import * as db from './wallet-db.ts';
+import * as db from './browser-db.ts';
+import type { CardholderCrypto } from './cardholder-crypto.ts';
+import { issueCard } from './issue.ts';
 
 /** What the wallet keeps about its bank and card (IndexedDB, settings/'wallet'). */
 export interface WalletSettings {
@@ -36,7 +34,7 @@ function newId(): string {
 export async function setUpCard(o: {
   card: PurseCard;
   bank: BankClient;
-  crypto: Remote<CryptoWorker>;
+  crypto: CardholderCrypto;
   pin: string;
   currency: string;
   clock: () => number;

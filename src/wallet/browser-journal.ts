@@ -1,23 +1,22 @@
-// Protocol 3 in the browser, on the one path every wallet takes (Wallet.payInternet, src/wallet/):
-// the page gives the Wallet two things of its own. The cardholder's signer is the crypto worker
+// Protocol 3 in the browser, on the one path every wallet takes (Wallet.payInternet): the browser
+// wallet gives the Wallet two things of its own. The cardholder's signer is the crypto worker
 // (the key never leaves it), and the payment journal is IndexedDB: each payment is written there
 // after the card signed and before the check is sent, so a page closed mid-payment sends the same
 // check again at the next unlock (Wallet.resumePayment; the shop confirms one check once).
-import type { Remote } from 'comlink';
 import { ShopClient } from '../net/shop-client.ts';
-import type { CardholderSigner, PaymentJournal, PaymentResult, PendingPayment, Wallet } from '../wallet/wallet.ts';
-import type { CryptoWorker } from './crypto-worker.ts';
-import * as db from './wallet-db.ts';
+import * as db from './browser-db.ts';
+import type { CardholderCrypto } from './cardholder-crypto.ts';
+import type { CardholderSigner, PaymentJournal, PaymentResult, PendingPayment, Wallet } from './wallet.ts';
 
-/** A payment as the page keeps it (IndexedDB store `payments`, keyed by the check serial). */
+/** A payment as the browser wallet keeps it (IndexedDB store `payments`, keyed by the check serial). */
 export interface PaymentRecord extends PendingPayment {
   /** The shop the check is for (sent there again after a restart). */
   shopUrl: string;
   status: 'sent' | 'paid';
 }
 
-/** The cardholder's signer in the crypto worker. */
-export function workerSigner(crypto: Remote<CryptoWorker>, cardholderId: string): CardholderSigner {
+/** The cardholder's signer: its crypto (in the worker), which alone holds the key. */
+export function cardholderSigner(crypto: CardholderCrypto, cardholderId: string): CardholderSigner {
   return { id: cardholderId, approveAndSeal: (draft, now) => crypto.approve(draft, now) };
 }
 

@@ -1,6 +1,6 @@
-// The wallet's own IndexedDB database (the card's EEPROM lives apart, in IndexedDbEeprom): the
-// wallet's settings, the cardholder's signing key and the payments made. The page and the crypto
-// worker both open it; only the worker reads the `keys` store.
+// The browser wallet's own IndexedDB database (the card's EEPROM lives apart, in IndexedDbEeprom):
+// the wallet's settings, the cardholder's signing key and the payments made. The page and the
+// crypto worker both open it; only the cardholder's crypto (cardholder-crypto.ts) reads `keys`.
 const DB_NAME = 'smartcheck-wallet';
 const VERSION = 1;
 export type StoreName = 'settings' | 'keys' | 'payments';
