@@ -1,7 +1,6 @@
 // The emulated card in the page: the AssemblyScript applet (core-as) runs in the page's thread with
 // its crypto coprocessor backed by core-rs, and its EEPROM image is one IndexedDB record, replaced
-// in a strict-durability transaction after every command that wrote to it. Imported file by file
-// (not src/card/index.ts) so the Node-only FileEeprom stays out of the bundle.
+// in a strict-durability transaction after every command that wrote to it.
 import { loadApplet } from '../card/applet.ts';
 import { EmulatedCard } from '../card/emulator.ts';
 import { IndexedDbEeprom } from '../card/idb-store.ts';

@@ -16,9 +16,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../web/chromium.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRIES = ['', '/pool', '/protocol', '/card', '/wallet', '/merchant', '/shop', '/bank', '/net'].map(
-  (sub) => `smartcheck${sub}`,
-);
+const ENTRIES = [
+  '',
+  '/pool',
+  '/protocol',
+  '/card',
+  '/card/file-store',
+  '/wallet',
+  '/merchant',
+  '/merchant/file-store',
+  '/shop',
+  '/bank',
+  '/net',
+].map((sub) => `smartcheck${sub}`);
 
 let project: string;
 
@@ -95,8 +105,10 @@ describe('the installed package', () => {
 import { createWorkerPool, type WorkerPool } from 'smartcheck/pool';
 import { issueCertificate } from 'smartcheck/protocol';
 import { EmulatedCard, MemoryEeprom } from 'smartcheck/card';
+import { FileEeprom } from 'smartcheck/card/file-store';
 import { Wallet } from 'smartcheck/wallet';
 import { Terminal } from 'smartcheck/merchant';
+import { FileCheckStore } from 'smartcheck/merchant/file-store';
 import { createShopServer } from 'smartcheck/shop';
 import { BankService, openDatabase } from 'smartcheck/bank';
 import { BankClient } from 'smartcheck/net';
@@ -105,8 +117,8 @@ const pair: KeyPair = ed25519.keygen();
 const digest: Uint8Array = sha256(ed25519.sign(new Uint8Array(1), pair.secretKey));
 // @ts-expect-error: the typings say what a call takes
 sha256('not bytes');
-export const used = [digest, createWorkerPool, issueCertificate, EmulatedCard, MemoryEeprom, Wallet, Terminal,
-  createShopServer, BankService, openDatabase, BankClient] as const;
+export const used = [digest, createWorkerPool, issueCertificate, EmulatedCard, MemoryEeprom, FileEeprom, Wallet, Terminal,
+  FileCheckStore, createShopServer, BankService, openDatabase, BankClient] as const;
 export type Pool = WorkerPool<object>;
 `,
     );
