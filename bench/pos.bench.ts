@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { EmulatedCard } from '../src/card/emulator.ts';
 import { PurseCard, personalise } from '../src/card/purse.ts';
 import { MemoryEeprom } from '../src/card/store.ts';
+import { FileCheckStore } from '../src/merchant/file-store.ts';
 import {
   type CheckStore,
-  FileCheckStore,
   type JournalRecord,
   MemoryCheckStore,
   MerchantBook,

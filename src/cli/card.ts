@@ -101,7 +101,8 @@ Example:
         ) => {
           if (existsSync(o.card)) throw usage(`${o.card} exists: refusing to overwrite a card`);
           const pin = await resolvePin(o);
-          const { EmulatedCard, FileEeprom, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
+          const { EmulatedCard, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
+          const { FileEeprom } = await import('../card/file-store.ts');
           const bank = await bankClient(o.bank);
           // Personalised in memory, written to the file only when whole: a refusal leaves no file.
           const emulator = await EmulatedCard.create({ store: new MemoryEeprom() });

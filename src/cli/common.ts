@@ -83,7 +83,8 @@ export function readJson<T>(path: string, what: string): T {
 /** Opens the emulated card whose EEPROM is the file at `path` (it must exist) and selects the purse. */
 export async function openCard(path: string) {
   if (!existsSync(path)) throw usage(`no card file at ${path} (make one with: smartcheck card issue)`);
-  const { EmulatedCard, FileEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
+  const { EmulatedCard, PurseCard, loadApplet } = await import('../card/index.ts');
+  const { FileEeprom } = await import('../card/file-store.ts');
   const { buildHash } = await loadApplet();
   const emulator = await EmulatedCard.create({ store: new FileEeprom(path, buildHash) });
   const card = new PurseCard(emulator);

@@ -99,7 +99,8 @@ export async function openMerchantDir(
   // written), so it works beside a process that holds the directory.
   const release = o.readOnly ? () => {} : lock(dir);
   try {
-    const { FileCheckStore, MerchantBook, parseJournal, JOURNAL_FILE } = await import('../merchant/index.ts');
+    const { MerchantBook } = await import('../merchant/index.ts');
+    const { FileCheckStore, parseJournal, JOURNAL_FILE } = await import('../merchant/file-store.ts');
     const store = o.readOnly ? readOnlyStore(join(dir, JOURNAL_FILE), parseJournal) : new FileCheckStore(dir);
     const bank = await bankClient(o.bankUrl ?? config.bankUrl);
     const book = await MerchantBook.open({

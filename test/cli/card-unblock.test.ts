@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SW } from '../../src/card/apdu.ts';
-import { EmulatedCard, FileEeprom, loadApplet, PurseCard } from '../../src/card/index.ts';
+import { FileEeprom } from '../../src/card/file-store.ts';
+import { EmulatedCard, loadApplet, PurseCard } from '../../src/card/index.ts';
 import type { BankRejectedError } from '../../src/net/bank-link.ts';
 import { cardState, issueLoadedCard, journal, ledgerClean, makeWorld, PIN, type World } from './support.ts';
 

@@ -260,7 +260,8 @@ describe('shop', () => {
   it('a torn sale (the card signed, the terminal never stored the check): status shows it, recover needs the card (2), then stores the check', async () => {
     const { openMerchantDir } = await import('../../src/cli/merchant-dir.ts');
     const { Terminal, TerminalError } = await import('../../src/merchant/index.ts');
-    const { EmulatedCard, FileEeprom, PurseCard, loadApplet } = await import('../../src/card/index.ts');
+    const { EmulatedCard, PurseCard, loadApplet } = await import('../../src/card/index.ts');
+    const { FileEeprom } = await import('../../src/card/file-store.ts');
     const purse = new PurseCard(
       await EmulatedCard.create({ store: new FileEeprom(w.path('dave.card'), (await loadApplet()).buildHash) }),
     );

@@ -4,10 +4,10 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PowerCutError } from '../../src/card/reader.ts';
+import { FileCheckStore } from '../../src/merchant/file-store.ts';
 import {
   type CardPort,
   type CheckStore,
-  FileCheckStore,
   type JournalRecord,
   MemoryCheckStore,
   Terminal,

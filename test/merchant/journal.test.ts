@@ -3,16 +3,13 @@
 import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FileCheckStore, frame, JOURNAL_FILE, parseJournal } from '../../src/merchant/file-store.ts';
 import {
   decodeRecord,
   encodeRecord,
-  FileCheckStore,
-  frame,
-  JOURNAL_FILE,
   JournalCorruptError,
   type JournalRecord,
   MemoryCheckStore,
-  parseJournal,
 } from '../../src/merchant/index.ts';
 import { tempDir } from './support.ts';
 

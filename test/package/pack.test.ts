@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` of the built dist/ (setup builds it), installed from the
 // tarball into an empty project, then every entry point imported by plain `node` (no loader, no
 // flag): a signature and a hash from the crypto core, a batch verified in the bank's worker pool
-// (its workers are the compiled JavaScript), the installed `smartcheck` command, a page bundled by
+// (its workers are the compiled JavaScript), the README's API examples (tsx strips their types), the installed `smartcheck` command, a page bundled by
 // Vite from the installed package (the core's .wasm found as an asset) run in headless Chromium,
 // and a TypeScript consumer compiled with `tsc --noEmit` against the installed typings. npm fetches the dependencies (from its cache when it can).
 import { execFileSync } from 'node:child_process';
@@ -13,12 +13,23 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readmeExamples } from '../support/readme-examples.ts';
 import { launchChromium } from '../web/chromium.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ENTRIES = ['', '/pool', '/protocol', '/card', '/wallet', '/merchant', '/shop', '/bank', '/net'].map(
-  (sub) => `smartcheck${sub}`,
-);
+const ENTRIES = [
+  '',
+  '/pool',
+  '/protocol',
+  '/card',
+  '/card/file-store',
+  '/wallet',
+  '/merchant',
+  '/merchant/file-store',
+  '/shop',
+  '/bank',
+  '/net',
+].map((sub) => `smartcheck${sub}`);
 
 let project: string;
 
@@ -80,6 +91,18 @@ describe('the installed package', () => {
     expect(result.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
+  // The README's API examples as written, their `smartcheck/…` imports resolved from the consumer's
+  // node_modules (tsx only strips their types: it comes from the repository, not the package).
+  readmeExamples(join(root, 'README.md')).forEach(({ source, expected }, index) => {
+    it(`runs the README's example ${index + 1} against the installed package`, () => {
+      const file = join(project, `readme-example-${index + 1}.ts`);
+      writeFileSync(file, source);
+      const tsx = join(root, 'node_modules', '.bin', 'tsx');
+      const out = execFileSync(tsx, [file], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+      expect(out.trim().split('\n')).toEqual(expected);
+    }, 150_000);
+  });
+
   it('runs the installed `smartcheck` command from dist/ (no tsx)', () => {
     const bin = join(project, 'node_modules', '.bin', 'smartcheck');
     const help = execFileSync(bin, ['--help'], { cwd: project, encoding: 'utf8' });
@@ -95,8 +118,10 @@ describe('the installed package', () => {
 import { createWorkerPool, type WorkerPool } from 'smartcheck/pool';
 import { issueCertificate } from 'smartcheck/protocol';
 import { EmulatedCard, MemoryEeprom } from 'smartcheck/card';
+import { FileEeprom } from 'smartcheck/card/file-store';
 import { Wallet } from 'smartcheck/wallet';
 import { Terminal } from 'smartcheck/merchant';
+import { FileCheckStore } from 'smartcheck/merchant/file-store';
 import { createShopServer } from 'smartcheck/shop';
 import { BankService, openDatabase } from 'smartcheck/bank';
 import { BankClient } from 'smartcheck/net';
@@ -105,8 +130,8 @@ const pair: KeyPair = ed25519.keygen();
 const digest: Uint8Array = sha256(ed25519.sign(new Uint8Array(1), pair.secretKey));
 // @ts-expect-error: the typings say what a call takes
 sha256('not bytes');
-export const used = [digest, createWorkerPool, issueCertificate, EmulatedCard, MemoryEeprom, Wallet, Terminal,
-  createShopServer, BankService, openDatabase, BankClient] as const;
+export const used = [digest, createWorkerPool, issueCertificate, EmulatedCard, MemoryEeprom, FileEeprom, Wallet, Terminal,
+  FileCheckStore, createShopServer, BankService, openDatabase, BankClient] as const;
 export type Pool = WorkerPool<object>;
 `,
     );
