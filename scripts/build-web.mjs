@@ -24,6 +24,8 @@ function webInputs(root) {
     ...CORE_RS_CRATES.map((crate) => join(root, crate.dir, 'pkg')),
     join(root, 'core-as', 'build', 'purse.wasm'),
     join(root, 'scripts', 'build-web.mjs'),
+    // Its sideEffects list decides what the bundler may drop (the cores' init, the CSS).
+    join(root, 'package.json'),
     join(root, 'node_modules', 'vite', 'package.json'),
     join(root, 'node_modules', 'comlink', 'package.json'),
   ];
