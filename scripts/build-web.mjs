@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORE_RS_CRATES } from './build-core-rs.mjs';
-import { capture, hashInputs, run, say } from './lib/run.mjs';
+import { aptInstall } from './lib/apt.mjs';
+import { hashInputs, run, say } from './lib/run.mjs';
 
 /** Every input of the page, without its output folder (src/web/dist). */
 function webInputs(root) {
@@ -63,17 +64,7 @@ export function ensureChromium() {
     return;
   }
   if (CHROMIUM_PATHS.some((p) => existsSync(p))) return;
-  const asRoot = process.getuid?.() === 0;
-  if (!asRoot && capture('sudo', ['-n', 'true']) === null) {
-    throw new Error(
-      "no Chromium for the browser tests: install Debian's chromium (`sudo apt-get install chromium`), run setup as root, or set CHROMIUM_PATH to a Chromium executable",
-    );
-  }
-  say("installing Debian's chromium (browser tests)");
-  const apt = (args, o = {}) => (asRoot ? run('apt-get', args, o) : run('sudo', ['-n', 'apt-get', ...args], o));
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  apt(['update', '-q'], { env });
-  apt(['install', '-y', '-q', '--no-install-recommends', 'chromium'], { env });
+  aptInstall(['chromium'], { why: 'no Chromium for the browser tests (or set CHROMIUM_PATH)', recommends: false });
 }
 
 // `node scripts/build-web.mjs [--force]` builds it on its own.

@@ -2,7 +2,8 @@
 // describes: a rustup with the wasm32 target builds normally; otherwise Debian's Rust (rustc-web,
 // cargo-web, rust-web-src, lld) builds std itself with -Zbuild-std.
 import { existsSync } from 'node:fs';
-import { capture, run, say } from './run.mjs';
+import { aptInstall } from './apt.mjs';
+import { capture } from './run.mjs';
 
 const TARGET = 'wasm32-unknown-unknown';
 const DEBIAN_PACKAGES = ['rustc-web', 'cargo-web', 'rust-web-src', 'lld-22'];
@@ -19,18 +20,9 @@ function debianToolchainPresent() {
 }
 
 function installDebianToolchain() {
-  const asRoot = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-  if (asRoot.length && capture('sudo', ['-n', 'true']) === null) {
-    throw new Error(
-      `no wasm32 Rust toolchain: run as root, or install ${DEBIAN_PACKAGES.join(' ')} with apt-get, or \`rustup target add ${TARGET}\``,
-    );
-  }
-  say(`installing Debian's Rust wasm toolchain (${DEBIAN_PACKAGES.join(', ')})`);
-  const apt = (args, options = {}) =>
-    asRoot.length ? run('sudo', ['-n', 'apt-get', ...args], options) : run('apt-get', args, options);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  apt(['update', '-q']);
-  apt(['install', '-y', '-q', ...DEBIAN_PACKAGES].map(String), { env });
+  aptInstall(DEBIAN_PACKAGES, {
+    why: `no wasm32 Rust toolchain (or \`rustup target add ${TARGET}\`)`,
+  });
 }
 
 /**
