@@ -1,5 +1,6 @@
 // wasm-bindgen's CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock. It is
-// built once from crates.io into .tools/ (ignored) and reused.
+// built once, from scripts/wasm-bindgen-cli and its committed lock file, into .tools/ (ignored)
+// and reused.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capture, run, say } from './run.mjs';
@@ -11,21 +12,32 @@ export function lockedVersion(root, crate) {
   return match[1];
 }
 
-/** Returns the path of a wasm-bindgen CLI whose version equals the locked crate's. */
+const CLI_CRATE = join('scripts', 'wasm-bindgen-cli');
+
+/** The CLI version scripts/wasm-bindgen-cli/Cargo.toml pins (`wasm-bindgen-cli = { version = "=X" … }`). */
+function pinnedCliVersion(root) {
+  const manifest = readFileSync(join(root, CLI_CRATE, 'Cargo.toml'), 'utf8');
+  const match = manifest.match(/^wasm-bindgen-cli = \{ version = "=([^"]+)"/m);
+  if (!match) throw new Error(`${CLI_CRATE}/Cargo.toml pins no wasm-bindgen-cli version`);
+  return match[1];
+}
+
+/**
+ * Returns the path of a wasm-bindgen CLI whose version equals the locked crate's, building it once
+ * from scripts/wasm-bindgen-cli with that crate's committed Cargo.lock (see its Cargo.toml for why).
+ */
 export function wasmBindgen(root) {
   const version = lockedVersion(root, 'wasm-bindgen');
+  const pinned = pinnedCliVersion(root);
+  if (pinned !== version) {
+    throw new Error(
+      `wasm-bindgen ${version} is in Cargo.lock but ${CLI_CRATE} pins the CLI at ${pinned}: set both to the same version (and run \`cargo update\` in ${CLI_CRATE})`,
+    );
+  }
   const tools = join(root, '.tools');
   const bin = join(tools, 'bin', 'wasm-bindgen');
   if (existsSync(bin) && capture(bin, ['--version'])?.trim() === `wasm-bindgen ${version}`) return bin;
   say(`building wasm-bindgen-cli ${version} (once; cached in .tools/)`);
-  const base = ['install', 'wasm-bindgen-cli', '--version', `=${version}`, '--root', tools, '--force'];
-  try {
-    run('cargo', [...base, '--locked']);
-  } catch {
-    // The CLI's own lock file can name a dependency version the registry no longer serves; then
-    // resolve its dependencies afresh rather than fail.
-    say('locked install failed; retrying with fresh dependency resolution');
-    run('cargo', base);
-  }
+  run('cargo', ['install', '--path', join(root, CLI_CRATE), '--locked', '--root', tools, '--force']);
   return bin;
 }
