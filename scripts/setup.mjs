@@ -10,7 +10,7 @@ import { buildCoreAs } from './build-core-as.mjs';
 import { buildCoreRs, CORE_RS_CRATES, stampFile } from './build-core-rs.mjs';
 import { buildDist } from './build-dist.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
-import { ensurePythonCose } from './lib/python-cose.mjs';
+import { ensurePythonTools } from './lib/python-tools.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +33,7 @@ try {
   buildWeb(root, { force });
   buildDist(root, { force });
   ensureChromium();
-  ensurePythonCose(root);
+  ensurePythonTools(root);
 } catch (error) {
   say(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -37,16 +37,10 @@ const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = asy
  * contract: read-only, exit 1 on any finding or violated invariant.
  */
 async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: string | undefined): Promise<number> {
-  const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
-  const found = schema?.t ? await loadBank(db, bankId) : undefined;
-  if (!found) throw new Error(bankId ? `no bank ${bankId} in this database` : 'no bank in this database');
-  const { audit } = await import('../bank/audit/index.ts');
-  const { checkInvariants } = await import('../bank/ledger.ts');
-  const report = await audit(db, found);
-  const invariants = await checkInvariants(db);
-  const ok = report.ok && invariants.ok;
+  const { runAudit } = await import('../bank/audit/command.ts');
+  const { bankId: id, ok, report, invariants } = await runAudit(db, bankId ? { bankId } : {});
   printJson({
-    bankId: found.id,
+    bankId: id,
     ok,
     counts: report.counts,
     elapsedMs: Math.round(report.elapsedMs),

@@ -1,7 +1,7 @@
 // An independent COSE implementation, pycose 1.1.0 (Python, with cbor2 and the `cryptography`
 // package's Ed25519), verifies our COSE_Sign1 messages and certificates and our two-signer
 // COSE_Sign, and signs the same payloads to the very same bytes. The venv comes from
-// scripts/lib/python-cose.mjs (run by scripts/setup.mjs); the script is test/support/cose_interop.py.
+// scripts/lib/python-tools.mjs (run by scripts/setup.mjs); the script is test/support/cose_interop.py.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
