@@ -9,11 +9,9 @@ import { toHex } from '../bytes.ts';
 import type { RootKey } from '../net/bank-client.ts';
 import { parseCertificate, type TrustAnchors, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { approveInternetCheck } from '../protocol/internet.ts';
-import { digitalCheck } from '../protocol/messages.ts';
 import { Role } from '../protocol/registry.ts';
 import * as db from './browser-db.ts';
-import type { ApprovedCheck, CheckDraft } from './wallet.ts';
+import { type ApprovedCheck, approveDraft, type CheckDraft } from './wallet.ts';
 
 interface StoredKey {
   secretKey: Uint8Array;
@@ -83,22 +81,7 @@ export function cardholderCrypto() {
     async approve(draft: CheckDraft, now: number): Promise<ApprovedCheck> {
       const key = await storedKey();
       if (!key.certificate) throw new Error('cardholder crypto: the cardholder key is not certified yet');
-      const signer = { secretKey: key.secretKey, certificate: key.certificate };
-      const { envelope, check } = approveInternetCheck(
-        signer,
-        { ...draft, check: digitalCheck.decode(draft.payload) },
-        { anchors: trusted(), now },
-      );
-      const b = check.body;
-      return {
-        sealedCheck: envelope,
-        check: check.bytes,
-        checkId: toHex(check.hash),
-        serial: b.serial,
-        amount: b.amount,
-        currency: b.currency,
-        merchantId: b.merchantId,
-      };
+      return approveDraft({ secretKey: key.secretKey, certificate: key.certificate }, draft, trusted(), now);
     },
   };
 }

@@ -80,22 +80,35 @@ export function partySigner(
   return {
     id: cardholder.id,
     async approveAndSeal(draft, now) {
-      const { envelope, check } = approveInternetCheck(
-        cardholder,
-        { ...draft, check: digitalCheck.decode(draft.payload) },
-        { anchors, now },
-      );
-      const b = check.body;
-      return {
-        sealedCheck: envelope,
-        check: check.bytes,
-        checkId: toHex(check.hash),
-        serial: b.serial,
-        amount: b.amount,
-        currency: b.currency,
-        merchantId: b.merchantId,
-      };
+      return approveDraft(cardholder, draft, anchors, now);
     },
+  };
+}
+
+/**
+ * Adds the cardholder's approving signature to the purse's half of the check, verifies the whole
+ * check against the slip, and seals it to the merchant: what every CardholderSigner does with its key.
+ */
+export function approveDraft(
+  cardholder: Pick<Party, 'secretKey' | 'certificate'>,
+  draft: CheckDraft,
+  anchors: TrustAnchors,
+  now: number,
+): ApprovedCheck {
+  const { envelope, check } = approveInternetCheck(
+    cardholder,
+    { ...draft, check: digitalCheck.decode(draft.payload) },
+    { anchors, now },
+  );
+  const b = check.body;
+  return {
+    sealedCheck: envelope,
+    check: check.bytes,
+    checkId: toHex(check.hash),
+    serial: b.serial,
+    amount: b.amount,
+    currency: b.currency,
+    merchantId: b.merchantId,
   };
 }
 

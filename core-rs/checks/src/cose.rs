@@ -17,21 +17,32 @@ pub(crate) struct Sign1<'v, 'a> {
     pub signature: &'a [u8],
 }
 
-pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>, ErrorCode> {
+/// The four items of a COSE structure under `expected` (protected, unprotected, payload, then the
+/// signature or the signatures), or `BadCoseStructure`: what COSE_Sign1 and COSE_Sign share.
+fn tagged_four<'v, 'a>(
+    value: &'v Value<'a>,
+    expected: u64,
+) -> Result<&'v [Value<'a>; 4], ErrorCode> {
     let Value::Tag {
-        tag: tag::SIGN1,
-        value: parts,
-        ..
+        tag, value: parts, ..
     } = value
     else {
         return Err(ErrorCode::BadCoseStructure);
     };
+    if *tag != expected {
+        return Err(ErrorCode::BadCoseStructure);
+    }
     let Value::Array(parts) = parts.as_ref() else {
         return Err(ErrorCode::BadCoseStructure);
     };
-    let [protected, unprotected, payload, signature] = parts.as_slice() else {
-        return Err(ErrorCode::BadCoseStructure);
-    };
+    parts
+        .as_slice()
+        .try_into()
+        .map_err(|_| ErrorCode::BadCoseStructure)
+}
+
+pub(crate) fn parse_sign1<'v, 'a>(value: &'v Value<'a>) -> Result<Sign1<'v, 'a>, ErrorCode> {
+    let [protected, unprotected, payload, signature] = tagged_four(value, tag::SIGN1)?;
     let certificate = headers(protected, unprotected)?;
     let payload = payload.bytes().ok_or(ErrorCode::BadCoseStructure)?;
     let signature = signature
@@ -63,20 +74,7 @@ pub(crate) struct Sign2<'v, 'a> {
 /// signatures, then each signature's headers and its 64 bytes, the first signature completely
 /// before the second).
 pub(crate) fn parse_sign2<'v, 'a>(value: &'v Value<'a>) -> Result<Sign2<'v, 'a>, ErrorCode> {
-    let Value::Tag {
-        tag: tag::SIGN,
-        value: parts,
-        ..
-    } = value
-    else {
-        return Err(ErrorCode::BadCoseStructure);
-    };
-    let Value::Array(parts) = parts.as_ref() else {
-        return Err(ErrorCode::BadCoseStructure);
-    };
-    let [protected, unprotected, payload, signatures] = parts.as_slice() else {
-        return Err(ErrorCode::BadCoseStructure);
-    };
+    let [protected, unprotected, payload, signatures] = tagged_four(value, tag::SIGN)?;
     if !protected.bytes().is_some_and(<[u8]>::is_empty) {
         return Err(ErrorCode::BadCoseStructure);
     }
