@@ -4,6 +4,7 @@
 
 import type { Command } from 'commander';
 import { toBase64, toHex } from '../bytes.ts';
+import { formatMoney } from '../money.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import {
   amount,
@@ -248,7 +249,7 @@ Example:
         async (cardholderId: string, value: number, o: { bank: string; currency: string; reference?: string }) => {
           const r = await (await bankClient(o.bank)).fund(cardholderId, value, o.currency, o.reference);
           console.log(
-            `cardholder ${r.cardholderId}: +${value} ${o.currency}, account balance ${r.balance} ${o.currency}`,
+            `cardholder ${r.cardholderId}: +${formatMoney(value, o.currency)}, account balance ${formatMoney(r.balance, o.currency)}`,
           );
         },
       ),

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { LogRecord } from '../card/purse.ts';
+import { moneyOf, toDecimal } from '../money.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
 import {
   bankClient,
@@ -175,7 +176,7 @@ Example:
       const purse = await openCard(o.card);
       const s = await purse.status();
       const id = await cardIdentity(purse);
-      const cur = id.limits?.currency ?? '';
+      const show = moneyOf(id.limits?.currency);
       emit(o.json, { purseId: id.purseId, bankId: id.bankId, notAfter: id.notAfter, ...s, limits: id.limits }, () =>
         fields([
           ['purse', `${id.purseId} (bank ${id.bankId}, certificate valid until ${when(id.notAfter)})`],
@@ -183,17 +184,17 @@ Example:
             'state',
             `${LIFECYCLE[s.lifecycle] ?? s.lifecycle}, ${s.pinTries === 0 ? 'PIN blocked' : `PIN tries left ${s.pinTries}`}`,
           ],
-          ['balance', `${s.balance} ${cur}`],
+          ['balance', show(s.balance)],
           ['last serial', s.serial],
-          ['loaded', `${s.loadedTotal} ${cur}`],
-          ['spent (net)', `${s.spentTotal} ${cur}`],
-          ['refunded', `${s.refundedTotal} ${cur}`],
-          ['offline', `${s.offlineChecks} checks, ${s.offlineAmount} ${cur} since the last load`],
+          ['loaded', show(s.loadedTotal)],
+          ['spent (net)', show(s.spentTotal)],
+          ['refunded', show(s.refundedTotal)],
+          ['offline', `${s.offlineChecks} checks, ${show(s.offlineAmount)} since the last load`],
           ...(id.limits
             ? [
                 [
                   'limits',
-                  `max balance ${id.limits.maxBalance}, per check ${id.limits.maxPerCheck}, offline ${id.limits.maxOfflineChecks} checks / ${id.limits.maxOfflineAmount}`,
+                  `max balance ${show(id.limits.maxBalance)}, per check ${show(id.limits.maxPerCheck)}, offline ${id.limits.maxOfflineChecks} checks / ${show(id.limits.maxOfflineAmount)}`,
                 ] as [string, string],
               ]
             : []),
@@ -226,7 +227,7 @@ Example:
             records.map((r) => [
               r.kind + (r.refunded ? ' (refunded)' : ''),
               r.serial,
-              r.amount,
+              toDecimal(r.amount, r.currency),
               r.currency,
               r.counterparty,
               when(r.time),

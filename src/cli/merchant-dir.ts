@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, w
 import { join } from 'node:path';
 import { toBase64 } from '../bytes.ts';
 import type { DepositReport } from '../merchant/book.ts';
+import { formatMoney, toDecimal } from '../money.ts';
 import type { BankLink } from '../net/bank-link.ts';
 import type { Party } from '../protocol/pki.ts';
 import { anchorsOf, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
@@ -239,7 +240,7 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
       return report;
     }
     console.log(
-      `deposited ${deposited.length} of ${report.outcomes.length} checks in ${report.batches.length} batch${report.batches.length === 1 ? '' : 'es'}: ${report.credited} ${cur} credited to ${opened.config.merchantId}` +
+      `deposited ${deposited.length} of ${report.outcomes.length} checks in ${report.batches.length} batch${report.batches.length === 1 ? '' : 'es'}: ${formatMoney(report.credited, cur)} credited to ${opened.config.merchantId}` +
         (report.outcomes.length
           ? ` (${ms.toFixed(0)} ms, ${((ms * 1000) / report.outcomes.length).toFixed(0)} µs/check)`
           : ''),
@@ -252,7 +253,7 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
         report.refused.map((r) => [
           r.purseId,
           r.serial,
-          r.amount,
+          toDecimal(r.amount, cur),
           r.code,
           errorDescriptions[r.code as keyof typeof errorDescriptions] ?? '',
         ]),

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { toHex } from '../bytes.ts';
 import type { Sale } from '../merchant/terminal.ts';
+import { formatMoney, toDecimal } from '../money.ts';
 import {
   amount,
   bankOption,
@@ -117,14 +118,14 @@ Example:
             const s = last!;
             if (o.count === 1)
               console.log(
-                `sold ${s.amount} ${s.currency} to ${s.purseId}: check #${s.serial} stored (tx ${s.terminalTxId}, ${toHex(s.checkHash).slice(0, 16)}…)`,
+                `sold ${formatMoney(s.amount, s.currency)} to ${s.purseId}: check #${s.serial} stored (tx ${s.terminalTxId}, ${toHex(s.checkHash).slice(0, 16)}…)`,
               );
             else
               console.log(
-                `sold ${o.count} × ${value} ${s.currency} to ${s.purseId} (checks up to #${s.serial}) in ${ms.toFixed(0)} ms: ${((ms * 1000) / o.count).toFixed(0)} µs/sale`,
+                `sold ${o.count} × ${formatMoney(value, s.currency)} to ${s.purseId} (checks up to #${s.serial}) in ${ms.toFixed(0)} ms: ${((ms * 1000) / o.count).toFixed(0)} µs/sale`,
               );
             console.log(
-              `card balance ${(await card.status()).balance}; ${opened.book.pending().length} checks pending (${opened.book.pendingAmount()} ${s.currency})`,
+              `card balance ${formatMoney((await card.status()).balance, s.currency)}; ${opened.book.pending().length} checks pending (${formatMoney(opened.book.pendingAmount(), s.currency)})`,
             );
           } finally {
             await opened.close();
@@ -207,7 +208,7 @@ Example:
           const { Terminal } = await import('../merchant/terminal.ts');
           const c = await new Terminal(opened.book, { terminalId: opened.config.terminalId }).cancelLast(card);
           console.log(
-            `cancelled the last sale: ${c.amount} ${opened.config.currency} back on the card${c.balance !== undefined ? ` (balance ${c.balance})` : ''}; check ${toHex(c.checkHash).slice(0, 16)}… voided`,
+            `cancelled the last sale: ${formatMoney(c.amount, opened.config.currency)} back on the card${c.balance !== undefined ? ` (balance ${formatMoney(c.balance, opened.config.currency)})` : ''}; check ${toHex(c.checkHash).slice(0, 16)}… voided`,
           );
         } finally {
           await opened.close();
@@ -253,7 +254,7 @@ Example:
         const r = await terminal.recover(card);
         const tx = r.terminalTxId !== undefined ? `transaction ${r.terminalTxId}` : 'no transaction yet';
         console.log(
-          `last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${r.sale.amount} stored)` : ''}`,
+          `last ${tx}: ${r.status}${r.sale ? ` (check #${r.sale.serial} of ${r.sale.purseId}, ${formatMoney(r.sale.amount, r.sale.currency)} stored)` : ''}`,
         );
         for (const other of r.others) console.log(`  earlier transaction ${other.terminalTxId}: ${other.status}`);
         if (r.status === 'refused') process.exitCode = Exit.refused;
@@ -296,7 +297,7 @@ Example:
           total('refused'),
           total('voided'),
         ];
-        const count = (t: { checks: number; amount: number }) => `${t.checks} checks, ${t.amount} ${cur}`;
+        const count = (t: { checks: number; amount: number }) => `${t.checks} checks, ${formatMoney(t.amount, cur)}`;
         emit(
           o.json,
           {
@@ -363,7 +364,7 @@ Example:
                   pending.map((e) => [
                     e.record.purseId,
                     e.record.serial,
-                    e.record.amount,
+                    toDecimal(e.record.amount, e.record.currency),
                     e.record.currency,
                     e.status,
                     when(e.record.time),

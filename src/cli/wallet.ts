@@ -4,6 +4,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import type { Command } from 'commander';
 import { toBase64 } from '../bytes.ts';
+import { formatMoney, moneyOf } from '../money.ts';
 import type { BankLink } from '../net/bank-link.ts';
 import type { PaymentResult, PendingPayment } from '../wallet/wallet.ts';
 import type { CardholderKeyFile } from './bank.ts';
@@ -70,8 +71,9 @@ Example:
       await w.unlock(pin);
       const r = await w.load(value);
       const id = await cardIdentity(card);
+      const show = moneyOf(id.limits?.currency);
       console.log(
-        `loaded ${r.amount} ${id.limits?.currency ?? ''} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${r.balance}`,
+        `loaded ${show(r.amount)} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${show(r.balance)}`,
       );
     }),
     `
@@ -159,7 +161,7 @@ Example:
             throw error;
           }
           console.log(
-            `paid ${paid.amount} ${paid.currency} to ${paid.merchantId} for order ${paid.orderId} (check ${paid.purseId}#${paid.serial}): card balance ${paid.balance}`,
+            `paid ${formatMoney(paid.amount, paid.currency)} to ${paid.merchantId} for order ${paid.orderId} (check ${paid.purseId}#${paid.serial}): card balance ${formatMoney(paid.balance, paid.currency)}`,
           );
         },
       ),
@@ -196,7 +198,7 @@ Example:
           throw usage(`the shop confirmed check ${confirmation.checkId}, not ${p.checkId}: ${path} kept`);
         unlinkSync(path);
         console.log(
-          `paid ${confirmation.amount} ${confirmation.currency} for order ${confirmation.orderId} (check ${confirmation.purseId}#${confirmation.serial}): confirmed by the shop`,
+          `paid ${formatMoney(confirmation.amount, confirmation.currency)} for order ${confirmation.orderId} (check ${confirmation.purseId}#${confirmation.serial}): confirmed by the shop`,
         );
       }),
     `
@@ -216,6 +218,7 @@ Example:
       const card = await openCard(o.card);
       const s = await card.status();
       const id = await cardIdentity(card);
+      const show = moneyOf(id.limits?.currency);
       const outstanding = await card.outstandingLoads();
       const pending = existsSync(pendingFile(o.card)) ? pendingFile(o.card) : null;
       emit(
@@ -231,13 +234,13 @@ Example:
         () =>
           fields([
             ['purse', id.purseId],
-            ['balance', `${s.balance} ${id.limits?.currency ?? ''}`],
+            ['balance', show(s.balance)],
             ['checks signed', s.serial],
             ['payment pending', pending ? `${pending} (run wallet resume)` : 'none'],
             [
               'loads pending',
               outstanding.length
-                ? outstanding.map((l) => `#${l.counter}: ${l.amount}`).join(', ') +
+                ? outstanding.map((l) => `#${l.counter}: ${show(l.amount)}`).join(', ') +
                   ' (run wallet load with the same amount)'
                 : 'none',
             ],

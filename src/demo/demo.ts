@@ -19,6 +19,7 @@ import { FileEeprom } from '../card/file-store.ts';
 import { EmulatedCard, loadApplet, PurseCard } from '../card/index.ts';
 import { FileCheckStore } from '../merchant/file-store.ts';
 import { MerchantBook, Terminal, TerminalError } from '../merchant/index.ts';
+import { formatMoney } from '../money.ts';
 import { BankClient } from '../net/bank-client.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import type { OfflineLimits, TrustAnchors } from '../protocol/certificate.ts';
@@ -172,7 +173,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     heading('Paying');
     const wallet = new Wallet({ card, bank, bankCertificate: info.bankCertificate, anchors, cardholder });
     await wallet.unlock(PIN);
-    await timed(`load ${LOAD} ${CURRENCY} onto the card (protocol 1)`, () => wallet.load(LOAD));
+    await timed(`load ${formatMoney(LOAD, CURRENCY)} onto the card (protocol 1)`, () => wallet.load(LOAD));
     const posAmounts = Array.from({ length: o.posSales ?? 20 }, (_, i) => 250 + 50 * (i % 7));
     await timed(
       'POS sales, offline (protocol 2)',
@@ -225,10 +226,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       ['merchant cafe (POS)', totals.posMerchant],
       ['merchant books (web shop)', totals.shopMerchant],
     ];
-    for (const [k, v] of rows) say(`  ${k.padEnd(38)} ${String(v).padStart(9)} ${CURRENCY}`);
-    say(`  ${'─'.repeat(38)} ${'─'.repeat(9)}`);
-    say(`  ${'total (funded)'.padEnd(38)} ${String(rows.reduce((s, [, v]) => s + v, 0)).padStart(9)} ${CURRENCY}`);
-    say(`  ${'e-money outstanding (bank liability)'.padEnd(38)} ${String(totals.emoney).padStart(9)} ${CURRENCY}`);
+    const money = (v: number | bigint) => formatMoney(v, CURRENCY).padStart(14);
+    for (const [k, v] of rows) say(`  ${k.padEnd(38)} ${money(v)}`);
+    say(`  ${'─'.repeat(38)} ${'─'.repeat(14)}`);
+    say(`  ${'total (funded)'.padEnd(38)} ${money(rows.reduce((s, [, v]) => s + v, 0))}`);
+    say(`  ${'e-money outstanding (bank liability)'.padEnd(38)} ${money(totals.emoney)}`);
     say();
     expect(`cardholder + card + merchants = funded (${FUNDS})`, rows.reduce((s, [, v]) => s + v, 0) === FUNDS);
     expect(`account = funded − loaded (${FUNDS} − ${LOAD})`, totals.cardholderAccount === FUNDS - LOAD);
@@ -237,11 +239,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       totals.cardBalance === LOAD - posSpent - webSpent,
     );
     expect(
-      `cafe credited every POS check (${posSpent})`,
+      `cafe credited every POS check (${formatMoney(posSpent, CURRENCY)})`,
       totals.posMerchant === posSpent && posReport.credited === posSpent && posReport.refused.length === 0,
     );
     expect(
-      `books credited every Internet check (${webSpent})`,
+      `books credited every Internet check (${formatMoney(webSpent, CURRENCY)})`,
       totals.shopMerchant === webSpent && shopReport.credited === webSpent && shopReport.refused.length === 0,
     );
     expect('e-money liability = card balance', totals.emoney === totals.cardBalance);
@@ -258,7 +260,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     await clone.select();
     await clone.verifyPin(PIN);
     say(
-      `  EEPROM copied: both cards hold balance ${(await clone.status()).balance}, last serial ${(await clone.status()).serial}`,
+      `  EEPROM copied: both cards hold balance ${formatMoney((await clone.status()).balance, CURRENCY)}, last serial ${(await clone.status()).serial}`,
     );
     const kiosk = await merchant('kiosk', 'kiosk');
     const kioskTill = new Terminal(kiosk, { terminalId: 'K-1' });
@@ -266,13 +268,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const genuine = await till.sell(card, spend);
     const copied = await kioskTill.sell(clone, spend);
     say(
-      `  offline: cafe took check #${genuine.serial} from the card, kiosk took check #${copied.serial} from the clone (${spend} ${CURRENCY} each)`,
+      `  offline: cafe took check #${genuine.serial} from the card, kiosk took check #${copied.serial} from the clone (${formatMoney(spend, CURRENCY)} each)`,
     );
     const first = await cafe.deposit();
     const second = await timed('kiosk deposit: caught at capture', () => kiosk.deposit());
     const code = second.refused[0]?.code ?? 0;
     say(
-      `  cafe deposit: ${first.credited} credited; kiosk deposit: refused ${code} (${errorDescriptions[code as ErrorCode] ?? 'credited'})`,
+      `  cafe deposit: ${formatMoney(first.credited, CURRENCY)} credited; kiosk deposit: refused ${code} (${errorDescriptions[code as ErrorCode] ?? 'credited'})`,
     );
     const [evidence] = await db.query<{ proof: Uint8Array }>('select proof from fraud_evidence where purse_id = $1', [
       'P-alice',

@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { equalBytes, toBase64, toHex } from '../bytes.ts';
 import type { DepositReport } from '../merchant/book.ts';
 import { TerminalError } from '../merchant/errors.ts';
+import { formatMoney } from '../money.ts';
 import { createApp, type ErrorReply, installErrorEnvelope, isLoopback, messageBytes } from '../net/server/index.ts';
 import type { PaymentConfirmation } from '../net/shop-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
@@ -101,7 +102,7 @@ function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; am
     const price = Object.hasOwn(o.catalogue, item) ? o.catalogue[item] : undefined;
     if (!price) throw new ShopError('bad_request', `item ${item} is not sold here`);
     if (price.amount !== amount || price.currency !== currency)
-      throw new ShopError('price_mismatch', `${item} costs ${price.amount} ${price.currency}`);
+      throw new ShopError('price_mismatch', `${item} costs ${formatMoney(price.amount, price.currency)}`);
   }
   return { item, amount: amount as number, currency };
 }

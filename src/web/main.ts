@@ -6,6 +6,7 @@ import { toHex } from '../bytes.ts';
 import './style.css';
 import { SW } from '../card/apdu.ts';
 import { CardError, type LogRecord } from '../card/purse.ts';
+import { parseMoney } from '../money.ts';
 import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
@@ -17,7 +18,7 @@ import { type BrowserWallet, createBrowserWallet, type PaymentRecord, type Walle
 import { WalletError } from '../wallet/errors.ts';
 import type { SlipApproval, Wallet } from '../wallet/wallet.ts';
 import { CATALOGUE } from './catalogue.ts';
-import { formatAmount, parseAmount } from './money.ts';
+import { money } from './money.ts';
 
 const clock = () => Math.floor(Date.now() / 1000);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -86,7 +87,8 @@ const settings = (): WalletSettings | undefined => browserWallet?.settings;
 
 async function showBalance(): Promise<void> {
   const status = await browserWallet.card.status();
-  $('balance').textContent = `${formatAmount(status.balance)} ${settings()?.currency ?? ''}`.trim();
+  const currency = settings()?.currency;
+  $('balance').textContent = currency ? money(status.balance, currency) : '—';
   $('card-state').textContent =
     status.lifecycle !== Lifecycle.active
       ? 'not set up'
@@ -115,7 +117,7 @@ async function renderLog(): Promise<void> {
       `${r.kind === 'load' ? 'load' : 'check'} ${r.serial}`,
       r.kind === 'load' ? 'load' : `purchase${paid ? ` · ${paid.item}` : ''}`,
       r.counterparty,
-      `${r.kind === 'load' ? '+' : '−'}${formatAmount(r.amount)} ${r.currency}`,
+      `${r.kind === 'load' ? '+' : '−'}${money(r.amount, r.currency)}`,
       new Date(r.time * 1000).toISOString().replace('T', ' ').slice(0, 16),
       paid ? `${verdicts.get(paid.serial) ?? ''}${paid.status === 'sent' ? ' · not confirmed' : ''}` : '',
     ];
@@ -165,7 +167,7 @@ function renderItems(currency: string) {
   const list = CATALOGUE.map((entry) => {
     const li = document.createElement('li');
     const name = document.createElement('span');
-    name.textContent = `${entry.label} — ${formatAmount(entry.amount)} ${currency}`;
+    name.textContent = `${entry.label} — ${money(entry.amount, currency)}`;
     const buy = document.createElement('button');
     buy.type = 'button';
     buy.className = 'buy';
@@ -180,7 +182,7 @@ function renderItems(currency: string) {
 
 function askApproval(offer: SlipApproval): Promise<boolean> {
   const dialog = $<HTMLDialogElement>('approve-dialog');
-  $('approve-amount').textContent = `${formatAmount(offer.amount)} ${offer.currency}`;
+  $('approve-amount').textContent = `${money(offer.amount, offer.currency)}`;
   $('approve-merchant').textContent = offer.merchantId;
   $('approve-bank').textContent = offer.bankId;
   $('approve-item').textContent = offer.item;
@@ -197,7 +199,7 @@ async function buy_(item: string, amount: number): Promise<void> {
   try {
     const paid = await requireWallet().payInternet(shop, { item, amount, currency: s.currency });
     say(
-      `Paid ${formatAmount(paid.amount)} ${paid.currency} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`,
+      `Paid ${money(paid.amount, paid.currency)} to ${paid.merchantId} (order ${paid.orderId}, check ${paid.serial}).`,
     );
   } finally {
     // Also after a failure: the card may have paid although the shop did not confirm.
@@ -210,7 +212,7 @@ async function buy_(item: string, amount: number): Promise<void> {
 async function sendUnconfirmed(): Promise<void> {
   for (const paid of await browserWallet.resendUnconfirmed()) {
     say(
-      `Sent again: ${paid.merchantId} confirmed the payment of ${formatAmount(paid.amount)} ${paid.currency} (order ${paid.orderId}).`,
+      `Sent again: ${paid.merchantId} confirmed the payment of ${money(paid.amount, paid.currency)} (order ${paid.orderId}).`,
     );
   }
 }
@@ -220,8 +222,8 @@ async function finishLoads(): Promise<void> {
   for (const r of await requireWallet().recoverLoads()) {
     say(
       r.error
-        ? `An unfinished load of ${formatAmount(r.amount)} could not be finished yet: ${explain(r.error)}`
-        : `Finished an interrupted load of ${formatAmount(r.amount)} ${settings()?.currency}.`,
+        ? `An unfinished load of ${money(r.amount, (settings() as WalletSettings).currency)} could not be finished yet: ${explain(r.error)}`
+        : `Finished an interrupted load of ${money(r.amount, (settings() as WalletSettings).currency)}.`,
     );
   }
 }
@@ -280,12 +282,12 @@ $('unblock-button').addEventListener('click', () => {
 $('load-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void act(async () => {
-    const amount = parseAmount($<HTMLInputElement>('load-amount').value);
+    const amount = parseMoney($<HTMLInputElement>('load-amount').value, (settings() as WalletSettings).currency);
     try {
       const r = await requireWallet().load(amount);
       $<HTMLInputElement>('load-amount').value = '';
       say(
-        `Loaded ${formatAmount(r.amount)} ${settings()?.currency}${r.resumed ? ' (an earlier request, answered now)' : ''}.`,
+        `Loaded ${money(r.amount, (settings() as WalletSettings).currency)}${r.resumed ? ' (an earlier request, answered now)' : ''}.`,
       );
     } finally {
       await showBalance();

@@ -60,7 +60,7 @@ describe('bank, card and wallet', () => {
     expect(key.certificate.length).toBeGreaterThan(100);
     const [fund, info] = await Promise.all([w.run('bank', 'fund', 'alice', '50000'), w.run('bank', 'info')]);
     expect(fund).toMatchObject({ code: 0 });
-    expect(fund.stdout).toContain('account balance 50000 EUR');
+    expect(fund.stdout).toContain('account balance EUR 500.00');
     expect(info.stdout).toContain('cli-bank');
     expect(await b.cardholder('alice')).toBe(50_000);
 
@@ -122,7 +122,7 @@ describe('bank, card and wallet', () => {
     const b = await books(w);
     const load = await w.run('wallet', 'load', '20000', '--card', 'alice.card', '--pin', PIN);
     expect(load.code).toBe(0);
-    expect(load.stdout).toContain('card balance 20000');
+    expect(load.stdout).toContain('card balance EUR 200.00');
     expect(await b.cardholder('alice')).toBe(30_000);
     expect(await b.emoney()).toBe(20_000);
 
@@ -157,9 +157,9 @@ describe('bank, card and wallet', () => {
     );
     expect(readFileSync(w.path('tampered.card'))).toEqual(before);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/balance\s+20000 EUR/);
+    expect(status.stdout).toMatch(/balance\s+EUR 200\.00/);
     expect(log.code).toBe(0);
-    expect(log.stdout).toMatch(/^kind\s+serial\s+amount[\s\S]*\nload\s+1\s+20000\s+EUR\s+cli-bank/);
+    expect(log.stdout).toMatch(/^kind\s+serial\s+amount[\s\S]*\nload\s+1\s+200\.00\s+EUR\s+cli-bank/);
     expect(await (await books(w)).cardholder('alice')).toBe(30_000);
   });
 

@@ -68,7 +68,7 @@ describe('card unblock', () => {
     expect(message(old)).toBe('smartcheck: wrong PIN (2 tries left)');
     const sold = await w.run('pos', 'sell', 'till', '300', '--card', 'dan.card', '--pin', '5678');
     expect(sold.code).toBe(0);
-    expect(sold.stdout).toMatch(/sold 300 EUR to P-dan: check #1 stored/);
+    expect(sold.stdout).toMatch(/sold EUR 3\.00 to P-dan: check #1 stored/);
     expect(await cardState(dan)).toEqual({ balance: 4_700, serial: 1, pinTries: 3 });
 
     // Without --new-pin the PIN stays: blocked again, unblocked, the same PIN works.

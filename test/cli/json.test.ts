@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/bank/db.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { toHex } from '../../src/bytes.ts';
+import { formatMoney, toDecimal } from '../../src/money.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { books, issueLoadedCard, ledgerClean, makeWorld, PIN, type Run, run, type World } from './support.ts';
 
@@ -46,10 +47,10 @@ describe('--json', () => {
     const card = json(js);
     expect(card).toMatchObject({ purseId: 'P-jo', bankId: 'cli-bank', balance: 19_250, serial: 2, pinTries: 3 });
     expect(card.loadedTotal).toBe(20_000);
-    expect(field(text, 'balance')).toBe(`${card.balance} EUR`);
+    expect(field(text, 'balance')).toBe('EUR 192.50');
     expect(field(text, 'last serial')).toBe(String(card.serial));
-    expect(field(text, 'spent \\(net\\)')).toBe(`${card.spentTotal} EUR`);
-    expect(field(text, 'limits')).toContain(`max balance ${card.limits.maxBalance}`);
+    expect(field(text, 'spent \\(net\\)')).toBe('EUR 7.50');
+    expect(field(text, 'limits')).toContain(`max balance ${formatMoney(card.limits.maxBalance, 'EUR')}`);
     const wallet = json(wJs);
     expect(wallet).toEqual({
       purseId: 'P-jo',
@@ -59,7 +60,7 @@ describe('--json', () => {
       paymentPending: null,
       loadsPending: [],
     });
-    expect(field(wText, 'balance')).toBe(`${wallet.balance} EUR`);
+    expect(field(wText, 'balance')).toBe('EUR 192.50');
     expect(field(wText, 'checks signed')).toBe(String(wallet.checksSigned));
   });
 
@@ -81,7 +82,7 @@ describe('--json', () => {
       log.records.map((r: { kind: string; serial: number; amount: number }) => [
         r.kind,
         String(r.serial),
-        String(r.amount),
+        toDecimal(r.amount, 'EUR'),
       ]),
     );
   });
@@ -102,7 +103,9 @@ describe('--json', () => {
       deposited: { checks: 0, amount: 0 },
       interrupted: 0,
     });
-    expect(field(text, 'pending')).toBe(`${status.pending.checks} checks, ${status.pending.amount} EUR`);
+    expect(field(text, 'pending')).toBe(
+      `${status.pending.checks} checks, ${formatMoney(status.pending.amount, 'EUR')}`,
+    );
     expect(field(text, 'last transaction')).toBe(String(status.lastTransaction));
     const pending = json(pJs);
     expect(pending.map((c: { serial: number; amount: number }) => [c.serial, c.amount])).toEqual([
@@ -134,7 +137,7 @@ describe('--json', () => {
     // The text output of the next deposit says the same of the next sale.
     expect((await w.run('pos', 'sell', 'till', '125', '--card', 'jo.card', '--pin', PIN)).code).toBe(0);
     const text = await w.run('pos', 'deposit', 'till');
-    expect(text.stdout).toMatch(/^deposited 1 of 1 checks in 1 batch: 125 EUR credited to json-cafe/);
+    expect(text.stdout).toMatch(/^deposited 1 of 1 checks in 1 batch: EUR 1\.25 credited to json-cafe/);
     expect(await b.merchant('json-cafe')).toBe(875);
 
     const shop = await w.run('shop', 'deposit', 'web', '--json');

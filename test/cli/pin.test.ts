@@ -34,13 +34,13 @@ describe('the PIN', () => {
   it('from --pin-file, $SMARTCHECK_PIN and --pin-stdin: each pays or loads', async () => {
     const file = await w.run('pos', 'sell', 'till', '100', '--card', 'pat.card', '--pin-file', 'pin.txt');
     expect(file.code).toBe(0);
-    expect(file.stdout).toMatch(/^sold 100 EUR to P-pat/);
+    expect(file.stdout).toMatch(/^sold EUR 1\.00 to P-pat/);
     const env = await w.runWith({ env: { SMARTCHECK_PIN: PIN } }, 'wallet', 'load', '500', '--card', 'pat.card');
     expect(env.code).toBe(0);
-    expect(env.stdout).toMatch(/^loaded 500 EUR onto P-pat/);
+    expect(env.stdout).toMatch(/^loaded EUR 5\.00 onto P-pat/);
     const stdin = await w.runWith({ input: `${PIN}\n` }, 'card', 'log', '--card', 'pat.card', '--pin-stdin');
     expect(stdin.code).toBe(0);
-    expect(stdin.stdout).toMatch(/^purchase\s+1\s+100\s+EUR/m);
+    expect(stdin.stdout).toMatch(/^purchase\s+1\s+1\.00\s+EUR/m);
     expect(await cardState(card)).toEqual({ balance: 10_400, serial: 1, pinTries: 3 });
   });
 
@@ -132,7 +132,7 @@ describe('the PIN', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^PIN: \r?\n/);
     expect(out).not.toContain(PIN);
-    expect(out).toMatch(/^purchase\s+1\s+100\s+EUR/m);
+    expect(out).toMatch(/^purchase\s+1\s+1\.00\s+EUR/m);
   });
 
   it('--help names every source and warns that --pin shows in ps and the history', async () => {

@@ -64,7 +64,7 @@ describe('pos', () => {
   it('sell one, then --count 20 with a progress bar on stderr; the journal and the card agree', async () => {
     const one = await w.run('pos', 'sell', 'till', '450', '--card', 'carol.card', '--pin', PIN);
     expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/sold 450 EUR to P-carol: check #1 stored/);
+    expect(one.stdout).toMatch(/sold EUR 4\.50 to P-carol: check #1 stored/);
     const many = await w.run(
       'pos',
       'sell',
@@ -79,7 +79,7 @@ describe('pos', () => {
       '--progress',
     );
     expect(many.code).toBe(0);
-    expect(many.stdout).toMatch(/sold 20 × 10 EUR to P-carol \(checks up to #21\) in \d+ ms: \d+ µs\/sale/);
+    expect(many.stdout).toMatch(/sold 20 × EUR 0\.10 to P-carol \(checks up to #21\) in \d+ ms: \d+ µs\/sale/);
     expect(many.stderr).toMatch(/sell\s+\[=+\] 100% 20\/20/);
     expect(journal(w.path('till'))).toMatchObject({ checks: 21, amount: 650 });
     expect(await cardState(card)).toMatchObject({ balance: 19_350, serial: 21 });
@@ -133,7 +133,7 @@ describe('pos', () => {
     expect(pending.stdout.trim().split('\n')).toHaveLength(22);
     const deposit = await w.run('pos', 'deposit', 'till', '--progress');
     expect(deposit.code).toBe(0);
-    expect(deposit.stdout).toMatch(/^deposited 21 of 21 checks in 1 batch: 650 EUR credited to cafe/);
+    expect(deposit.stdout).toMatch(/^deposited 21 of 21 checks in 1 batch: EUR 6\.50 credited to cafe/);
     expect(deposit.stderr).toMatch(/deposit\s+\[=+\] 100% 21\/21/);
     expect(await b.merchant('cafe')).toBe(650);
   });
@@ -144,7 +144,7 @@ describe('pos', () => {
     expect((await cardState(card)).balance).toBe(19_050);
     const cancel = await w.run('pos', 'cancel', 'till', '--card', 'carol.card');
     expect(cancel.code).toBe(0);
-    expect(cancel.stdout).toMatch(/cancelled the last sale: 300 EUR back on the card \(balance 19350\)/);
+    expect(cancel.stdout).toMatch(/cancelled the last sale: EUR 3\.00 back on the card \(balance EUR 193\.50\)/);
     expect((await cardState(card)).balance).toBe(19_350);
     const again = await w.run('pos', 'cancel', 'till', '--card', 'carol.card');
     expect(again.code).toBe(4);
@@ -152,9 +152,9 @@ describe('pos', () => {
     expect((await cardState(card)).balance).toBe(19_350);
     const [status, recover] = await Promise.all([w.run('pos', 'status', 'till'), w.run('pos', 'recover', 'till')]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/pending\s+0 checks, 0 EUR/);
-    expect(status.stdout).toMatch(/deposited\s+21 checks, 650 EUR/);
-    expect(status.stdout).toMatch(/voided\s+1 checks, 300 EUR/);
+    expect(status.stdout).toMatch(/pending\s+0 checks, EUR 0\.00/);
+    expect(status.stdout).toMatch(/deposited\s+21 checks, EUR 6\.50/);
+    expect(status.stdout).toMatch(/voided\s+1 checks, EUR 3\.00/);
     expect(recover.code).toBe(0);
     expect(recover.stdout).toMatch(/^last transaction 23: completed/);
   });
@@ -174,7 +174,7 @@ describe('pos', () => {
     const second = await w.run('pos', 'deposit', 'kiosk');
     expect(second.code).toBe(4);
     expect(second.stdout).toMatch(
-      /deposited 0 of 1 checks[\s\S]*P-carol\s+23\s+1000\s+309\s+two different checks with one purse and serial: a cloned purse/,
+      /deposited 0 of 1 checks[\s\S]*P-carol\s+23\s+10\.00\s+309\s+two different checks with one purse and serial: a cloned purse/,
     );
     expect(await b.merchant('cafe')).toBe(1_650);
     expect(await b.merchant('kiosk')).toBe(0);
@@ -230,7 +230,9 @@ describe('shop', () => {
         );
       const paid = await pay('1500');
       expect(paid.code).toBe(0);
-      expect(paid.stdout).toMatch(/^paid 1500 EUR to books for order [0-9a-f]+ \(check P-dave#1\): card balance 3500/);
+      expect(paid.stdout).toMatch(
+        /^paid EUR 15\.00 to books for order [0-9a-f]+ \(check P-dave#1\): card balance EUR 35\.00/,
+      );
       const wrong = await pay('100', '0000');
       const short = await pay('3501');
       const dead = await pay('100', PIN, DEAD);
@@ -298,7 +300,7 @@ describe('shop', () => {
     expect(journal(w.path('kiosk')).checks).toBe(checks);
     const recover = await w.run('pos', 'recover', 'kiosk', '--card', 'dave.card', '--pin', PIN);
     expect(recover.code).toBe(0);
-    expect(recover.stdout).toMatch(/^last transaction \d+: recovered \(check #2 of P-dave, 700 stored\)/);
+    expect(recover.stdout).toMatch(/^last transaction \d+: recovered \(check #2 of P-dave, EUR 7\.00 stored\)/);
     expect(journal(w.path('kiosk')).checks).toBe(checks + 1);
     expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_800, serial: 2 });
   });
@@ -367,7 +369,7 @@ describe('shop', () => {
       );
       const resume = await w.run('wallet', 'resume', '--card', 'dave.card', '--shop', shopUrl);
       expect(resume.code).toBe(0);
-      expect(resume.stdout).toMatch(/^paid 600 EUR for order [0-9a-f]+ \(check P-dave#3\): confirmed by the shop/);
+      expect(resume.stdout).toMatch(/^paid EUR 6\.00 for order [0-9a-f]+ \(check P-dave#3\): confirmed by the shop/);
       expect(existsSync(w.path('dave.card.pending.json'))).toBe(false);
       expect(journal(w.path('web'))).toMatchObject({ checks: before.checks + 1, amount: before.amount + 600 });
       expect(await cardState(w.path('dave.card'))).toMatchObject({ balance: 2_200, serial: 3 });

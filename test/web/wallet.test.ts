@@ -67,7 +67,7 @@ async function setUpWallet(ctx: BrowserContext): Promise<{ page: Page; cardholde
   await p.goto(`${w.shopUrl}/?bank=${encodeURIComponent(w.bankUrl)}`);
   await p.waitForSelector('body[data-state="setup"]');
   await idle(p);
-  expect(await balanceText(p)).toBe('0.00');
+  expect(await balanceText(p)).toBe('—');
   await p.fill('#new-pin', PIN);
   await p.click('#setup-button');
   await p.waitForSelector('body[data-state="unlocked"]');
@@ -76,7 +76,7 @@ async function setUpWallet(ctx: BrowserContext): Promise<{ page: Page; cardholde
   const cardholderId = (await p.locator('#identity').getAttribute('data-cardholder')) as string;
   const purseId = (await p.locator('#identity').getAttribute('data-purse')) as string;
   expect(cardholderId).toMatch(/^web-[0-9a-f]{12}$/);
-  expect(await balanceText(p)).toBe('0.00 EUR');
+  expect(await balanceText(p)).toBe('€0.00');
   return { page: p, cardholderId, purseId };
 }
 
@@ -110,7 +110,11 @@ afterAll(async () => {
 describe('browser wallet (headless Chromium)', () => {
   it('sets up, loads, pays the shop with approval, survives a reload, refuses a wrong PIN', async () => {
     // The page is served by the shop; the bank is another origin (CORS).
-    context = await browser.newContext({ viewport: { width: 900, height: 1200 }, deviceScaleFactor: 1 });
+    context = await browser.newContext({
+      viewport: { width: 900, height: 1200 },
+      deviceScaleFactor: 1,
+      locale: 'en-US',
+    });
     const consoleErrors = collectErrors(context);
     const { page: opened, cardholderId, purseId } = await setUpWallet(context);
     page = opened;
@@ -122,25 +126,25 @@ describe('browser wallet (headless Chromium)', () => {
     await page.click('#load-button');
     await idle(page);
     expect(await page.locator('#error').isHidden()).toBe(true);
-    expect(await balanceText(page)).toBe('200.00 EUR');
-    expect(await logRows(page)).toEqual([expect.stringMatching(/^load 1 \| load \| bank-web \| \+200\.00 EUR \| /)]);
+    expect(await balanceText(page)).toBe('€200.00');
+    expect(await logRows(page)).toEqual([expect.stringMatching(/^load 1 \| load \| bank-web \| \+€200\.00 \| /)]);
     const afterLoad = await shot(page.locator('#balance'), 'balance-after-load');
 
     // Buying asks for approval, showing the amount and the merchant the shop's slip names.
     syncClocks();
     await page.click('button.buy[data-item="mug"]');
     await page.waitForSelector('#approve-dialog[open]');
-    expect(await page.locator('#approve-amount').textContent()).toBe('22.00 EUR');
+    expect(await page.locator('#approve-amount').textContent()).toBe('€22.00');
     expect(await page.locator('#approve-merchant').textContent()).toBe(MERCHANT_ID);
     expect(await page.locator('#approve-bank').textContent()).toBe('bank-web');
     await page.click('#approve-yes');
     await idle(page);
     expect(await page.locator('#error').isHidden()).toBe(true);
-    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await balanceText(page)).toBe('€178.00');
     const rows = await logRows(page);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(
-      new RegExp(`^check 1 \\| purchase · mug \\| ${MERCHANT_ID} \\| −22\\.00 EUR \\| .* \\| ✓ verified$`),
+      new RegExp(`^check 1 \\| purchase · mug \\| ${MERCHANT_ID} \\| −€22\\.00 \\| .* \\| ✓ verified$`),
     );
     // The payment was re-verified in the verifier worker, which alone fetched the check verifier's
     // module; the page's main thread fetched only the primitives.
@@ -166,7 +170,7 @@ describe('browser wallet (headless Chromium)', () => {
     await page.click('#approve-no');
     await idle(page);
     expect(await page.locator('#error').textContent()).toContain('cancelled');
-    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await balanceText(page)).toBe('€178.00');
     expect(await logRows(page)).toEqual(rows);
 
     // A slip whose merchant signature does not verify is refused in the worker, before any
@@ -185,7 +189,7 @@ describe('browser wallet (headless Chromium)', () => {
     expect(await page.locator('#error').textContent()).toBe(
       "the shop's signed request does not check out (the signature does not verify: purchase slip): nothing was charged",
     );
-    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await balanceText(page)).toBe('€178.00');
     expect(await logRows(page)).toEqual(rows);
     await page.unroute(ordersUrl);
 
@@ -213,7 +217,7 @@ describe('browser wallet (headless Chromium)', () => {
     await page.reload();
     await page.waitForSelector('body[data-state="locked"]');
     await idle(page);
-    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await balanceText(page)).toBe('€178.00');
     expect(await page.locator('#identity').getAttribute('data-purse')).toBe(purseId);
 
     // A wrong PIN: a clear error, still locked, the balance as it was.
@@ -222,7 +226,7 @@ describe('browser wallet (headless Chromium)', () => {
     await idle(page);
     expect(await page.locator('#error').textContent()).toBe('Wrong PIN: 2 tries left.');
     expect(await page.locator('body').getAttribute('data-state')).toBe('locked');
-    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await balanceText(page)).toBe('€178.00');
     expect(await page.locator('#unblock-button').isHidden()).toBe(true);
 
     // Two more: blocked, the right PIN refused too; the bank unblocks it (its signature over this
@@ -244,7 +248,7 @@ describe('browser wallet (headless Chromium)', () => {
     expect(await page.locator('#message').textContent()).toBe('The bank unblocked the card: enter your PIN.');
     expect(await page.locator('#card-state').textContent()).toBe('locked · 3 PIN tries left');
     expect(await page.locator('#unblock-button').isHidden()).toBe(true);
-    expect(await balanceText(page)).toBe('178.00 EUR');
+    expect(await balanceText(page)).toBe('€178.00');
 
     // The right PIN: the same log as before the reload, the payment still verified.
     await page.fill('#pin', PIN);
@@ -262,15 +266,15 @@ describe('browser wallet (headless Chromium)', () => {
       await page.locator('#balance').evaluate((el, t) => (el.textContent = t), text);
       return shot(page.locator('#balance'), `reference-${text.replace(/\W+/g, '_')}`);
     };
-    expect((await rendered('200.00 EUR')).equals(afterLoad)).toBe(true);
-    expect((await rendered('178.00 EUR')).equals(afterPay)).toBe(true);
-    expect((await rendered('178.00 EUR')).equals(afterLoad)).toBe(false);
+    expect((await rendered('€200.00')).equals(afterLoad)).toBe(true);
+    expect((await rendered('€178.00')).equals(afterPay)).toBe(true);
+    expect((await rendered('€178.00')).equals(afterLoad)).toBe(false);
 
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
   it('loses no value to a lost reply: the load and the payment finish after a reload', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await browser.newContext({ locale: 'en-US' });
     const errors = collectErrors(ctx);
     const { page: p, cardholderId } = await setUpWallet(ctx);
     await w.bank.fund(cardholderId, 10_000, CURRENCY);
@@ -288,7 +292,7 @@ describe('browser wallet (headless Chromium)', () => {
     await p.click('#load-button');
     await idle(p);
     expect(await p.locator('#error').textContent()).toContain('The bank cannot be reached');
-    expect(await balanceText(p)).toBe('0.00 EUR');
+    expect(await balanceText(p)).toBe('€0.00');
     expect(await ledger(w, cardholderId)).toMatchObject({
       cardholder: before.cardholder - 4_000,
       emoney: before.emoney + 4_000,
@@ -297,8 +301,8 @@ describe('browser wallet (headless Chromium)', () => {
 
     // After a reload the card sends the same request again; the bank answers it once.
     await reloadAndUnlock(p);
-    expect(await p.locator('#message').textContent()).toBe('Finished an interrupted load of 40.00 EUR.');
-    expect(await balanceText(p)).toBe('40.00 EUR');
+    expect(await p.locator('#message').textContent()).toBe('Finished an interrupted load of €40.00.');
+    expect(await balanceText(p)).toBe('€40.00');
     expect(await ledger(w, cardholderId)).toMatchObject({
       cardholder: before.cardholder - 4_000,
       emoney: before.emoney + 4_000,
@@ -315,16 +319,16 @@ describe('browser wallet (headless Chromium)', () => {
     await p.click('#approve-yes');
     await idle(p);
     expect(await p.locator('#error').textContent()).toContain('the shop did not confirm yet');
-    expect(await balanceText(p)).toBe('27.50 EUR');
+    expect(await balanceText(p)).toBe('€27.50');
     expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✓ verified · not confirmed$/);
     await p.unroute(payUrl);
 
     // The next unlock sends the same check again; the shop confirms it (once).
     await reloadAndUnlock(p);
     expect(await p.locator('#message').textContent()).toMatch(
-      /^Sent again: webshop-1 confirmed the payment of 12\.50 EUR \(order [0-9a-f]+\)\.$/,
+      /^Sent again: webshop-1 confirmed the payment of €12\.50 \(order [0-9a-f]+\)\.$/,
     );
-    expect(await balanceText(p)).toBe('27.50 EUR');
+    expect(await balanceText(p)).toBe('€27.50');
     expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✓ verified$/);
     const orderId = (await p
       .locator('#log tbody tr[data-kind="purchase"]')
@@ -371,7 +375,7 @@ describe('browser wallet (headless Chromium)', () => {
     });
     await reloadAndUnlock(p);
     expect((await logRows(p))[0]).toMatch(/^check 1 \| purchase · coffee-250g .* ✗ error \d+$/);
-    expect(await balanceText(p)).toBe('27.50 EUR');
+    expect(await balanceText(p)).toBe('€27.50');
 
     // The only console errors are the two connections cut on purpose.
     const reset = expect.stringContaining('net::ERR_CONNECTION_RESET');
