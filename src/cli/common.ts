@@ -23,6 +23,14 @@ export const currencyArg = (value: string) => {
   return value;
 };
 
+/** A duration: `90s`, `30m`, `24h`, `7d` (or plain seconds); returns seconds. */
+export const durationArg = (name: string) => (value: string) => {
+  const m = /^(\d{1,9})([smhd]?)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`${name}: a duration such as 90s, 30m, 24h or 7d`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+};
+
 export const idArg = (name: string) => (value: string) => {
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value))
     throw new InvalidArgumentError(`${name}: 1–64 of letters, digits and . _ : -`);

@@ -30,6 +30,8 @@ export interface MerchantConfig {
   certificate: string;
   bankCertificate: string;
   roots: { id: string; publicKey: string }[];
+  /** Offline checks are refused once the revocation list is older than this; absent (older files): the default. */
+  revocationMaxAgeS?: number;
 }
 
 /**
@@ -39,7 +41,14 @@ export interface MerchantConfig {
  */
 export async function initMerchantDir(
   dir: string,
-  o: { bankUrl: string; merchantId: string; terminalId: string; currency: string; role: 'pos' | 'shop' },
+  o: {
+    bankUrl: string;
+    merchantId: string;
+    terminalId: string;
+    currency: string;
+    role: 'pos' | 'shop';
+    revocationMaxAgeS: number;
+  },
 ) {
   const path = join(dir, CONFIG_FILE);
   if (existsSync(path))
@@ -67,6 +76,7 @@ export async function initMerchantDir(
     certificate: toBase64(registered.certificate),
     bankCertificate: toBase64(registered.bankCertificate),
     roots: registered.roots.map((r) => ({ id: r.id, publicKey: toBase64(r.publicKey) })),
+    revocationMaxAgeS: o.revocationMaxAgeS,
   };
   writeSecretJson(path, config);
   const opened = await openMerchantDir(dir);
@@ -100,7 +110,7 @@ export async function openMerchantDir(
   // written), so it works beside a process that holds the directory.
   const release = o.readOnly ? () => {} : lock(dir);
   try {
-    const { MerchantBook } = await import('../merchant/index.ts');
+    const { MerchantBook, DEFAULT_REVOCATION_MAX_AGE_S } = await import('../merchant/index.ts');
     const { FileCheckStore, parseJournal, JOURNAL_FILE } = await import('../merchant/file-store.ts');
     const store = o.readOnly ? readOnlyStore(join(dir, JOURNAL_FILE), parseJournal) : new FileCheckStore(dir);
     const bank = await bankClient(o.bankUrl ?? config.bankUrl);
@@ -110,7 +120,11 @@ export async function openMerchantDir(
       anchors: anchorsOf(config.roots.map((r) => ({ id: r.id, publicKey: unb64(r.publicKey, 'root') }))),
       store,
       bank: o.wrapBank ? o.wrapBank(bank) : bank,
-      policy: { currency: config.currency, ...(o.depositBatchMax ? { depositBatchMax: o.depositBatchMax } : {}) },
+      policy: {
+        currency: config.currency,
+        revocationMaxAgeS: config.revocationMaxAgeS ?? DEFAULT_REVOCATION_MAX_AGE_S,
+        ...(o.depositBatchMax ? { depositBatchMax: o.depositBatchMax } : {}),
+      },
     });
     // A torn last record is cut off on open (an append a crash interrupted: that sale never
     // completed). Say so: if it was not a crash, it is the place to look.

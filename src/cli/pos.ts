@@ -4,12 +4,14 @@
 
 import type { Command } from 'commander';
 import { toHex } from '../bytes.ts';
+import { DEFAULT_REVOCATION_MAX_AGE_S } from '../merchant/policy.ts';
 import type { Sale } from '../merchant/terminal.ts';
 import { formatMoney, toDecimal } from '../money.ts';
 import {
   amount,
   bankOption,
   currencyArg,
+  durationArg,
   emit,
   fields,
   helpText,
@@ -55,22 +57,35 @@ Example:
       )
         .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
         .option('--terminal <id>', 'terminal id printed on slips', idArg('terminal'), 'T-1')
-        .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR'),
-    ).action(async (dir: string, o: { merchant: string; terminal: string; currency: string; bank: string }) => {
-      const { config } = await initMerchantDir(dir, {
-        bankUrl: o.bank,
-        merchantId: o.merchant,
-        terminalId: o.terminal,
-        currency: o.currency,
-        role: 'pos',
-      });
-      console.log(
-        `terminal ${config.terminalId} of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
-      );
-    }),
+        .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR')
+        .option(
+          '--revocation-max-age <duration>',
+          'refuse offline sales once the revocation list is older than this (refresh: pos refresh)',
+          durationArg('revocation-max-age'),
+          DEFAULT_REVOCATION_MAX_AGE_S,
+        ),
+    ).action(
+      async (
+        dir: string,
+        o: { merchant: string; terminal: string; currency: string; bank: string; revocationMaxAge: number },
+      ) => {
+        const { config } = await initMerchantDir(dir, {
+          bankUrl: o.bank,
+          merchantId: o.merchant,
+          terminalId: o.terminal,
+          currency: o.currency,
+          role: 'pos',
+          revocationMaxAgeS: o.revocationMaxAge,
+        });
+        console.log(
+          `terminal ${config.terminalId} of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
+        );
+      },
+    ),
     `
 Writes: <dir>/merchant.json (secret keys, mode 0600), <dir>/journal.scj. Refuses a directory that
-already holds a merchant.
+already holds a merchant. Offline sales stop once the revocation list is older than
+--revocation-max-age (default 24h): \`smartcheck pos refresh <dir>\` fetches a new one.
 
 Example:
   smartcheck pos init till-1 --merchant cafe --terminal T-1 --currency EUR`,

@@ -18,7 +18,7 @@ import { BankService } from '../bank/service.ts';
 import { FileEeprom } from '../card/file-store.ts';
 import { EmulatedCard, loadApplet, PurseCard } from '../card/index.ts';
 import { FileCheckStore } from '../merchant/file-store.ts';
-import { MerchantBook, Terminal, TerminalError } from '../merchant/index.ts';
+import { DEFAULT_REVOCATION_MAX_AGE_S, MerchantBook, Terminal, TerminalError } from '../merchant/index.ts';
 import { formatMoney } from '../money.ts';
 import { BankClient } from '../net/bank-client.ts';
 import { ShopClient } from '../net/shop-client.ts';
@@ -156,7 +156,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
         anchors,
         store,
         bank,
-        policy: { currency: CURRENCY },
+        policy: { currency: CURRENCY, revocationMaxAgeS: DEFAULT_REVOCATION_MAX_AGE_S },
       });
       await book.refreshRevocationList();
       return book;

@@ -19,7 +19,11 @@ import { TerminalError } from './errors.ts';
 import type { BatchRecord, CheckRecord, CheckStore, JournalRecord, SlipClosedRecord, SlipRecord } from './store.ts';
 
 export interface MerchantPolicy {
-  /** Refuse checks offline when the revocation list is older than this (seconds); undefined: no limit. */
+  /**
+   * Refuse checks offline when the revocation list is older than this (seconds). Undefined: no
+   * limit, for tests and embedders that decide otherwise; the shipped terminals set
+   * DEFAULT_REVOCATION_MAX_AGE_S.
+   */
   revocationMaxAgeS?: number;
   /** The terminal's own ceiling per check (floor limit), on top of the purse's certified one. */
   terminalMaxPerCheck?: number;

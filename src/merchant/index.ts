@@ -4,5 +4,6 @@
 
 export * from './book.ts';
 export * from './errors.ts';
+export * from './policy.ts';
 export * from './store.ts';
 export * from './terminal.ts';

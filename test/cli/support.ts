@@ -48,10 +48,14 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function makeWorld(): Promise<World> {
+/** A bank on loopback and a directory to run the CLI in; `clock` is the bank's (default: the system's). */
+export async function makeWorld(o: { clock?: () => number } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'smartcheck-cli-'));
   const db = await openDatabase('');
-  const service = await BankService.open(db, createInThreadVerifier(), { bankId: 'cli-bank' });
+  const service = await BankService.open(db, createInThreadVerifier(), {
+    bankId: 'cli-bank',
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   const app = await buildServer(service);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const bankUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
