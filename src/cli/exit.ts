@@ -129,7 +129,10 @@ function terminal(error: TerminalError): { exit: Exit; message: string } {
     case 'card_interrupted':
       return { exit: Exit.failure, message: error.message };
     case 'stale_revocation_list':
-      return { exit: Exit.refused, message: `${error.message} (\`smartcheck pos refresh <dir>\` fetches the bank's list)` };
+      return {
+        exit: Exit.refused,
+        message: `${error.message} (\`smartcheck pos refresh <dir>\` fetches the bank's list)`,
+      };
     case 'check_refused': {
       const code = error.code;
       return {
