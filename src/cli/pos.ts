@@ -18,6 +18,7 @@ import {
   openCard,
   progress,
   table,
+  tokenOption,
   when,
 } from './common.ts';
 import { Exit, usage } from './exit.ts';
@@ -44,29 +45,37 @@ Example:
   );
 
   helpText(
-    bankOption(
-      dirArg(
-        pos
-          .command('init')
-          .description(
-            "make the merchant's keys here, have the bank certify them (admin API), fetch the revocation list",
-          ),
-      )
-        .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
-        .option('--terminal <id>', 'terminal id printed on slips', idArg('terminal'), 'T-1')
-        .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR'),
-    ).action(async (dir: string, o: { merchant: string; terminal: string; currency: string; bank: string }) => {
-      const { config } = await initMerchantDir(dir, {
-        bankUrl: o.bank,
-        merchantId: o.merchant,
-        terminalId: o.terminal,
-        currency: o.currency,
-        role: 'pos',
-      });
-      console.log(
-        `terminal ${config.terminalId} of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
-      );
-    }),
+    tokenOption(
+      bankOption(
+        dirArg(
+          pos
+            .command('init')
+            .description(
+              "make the merchant's keys here, have the bank certify them (back office, role issuer), fetch the revocation list",
+            ),
+        )
+          .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
+          .option('--terminal <id>', 'terminal id printed on slips', idArg('terminal'), 'T-1')
+          .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR'),
+      ),
+    ).action(
+      async (
+        dir: string,
+        o: { merchant: string; terminal: string; currency: string; bank: string; tokenFile?: string },
+      ) => {
+        const { config } = await initMerchantDir(dir, {
+          bankUrl: o.bank,
+          ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+          merchantId: o.merchant,
+          terminalId: o.terminal,
+          currency: o.currency,
+          role: 'pos',
+        });
+        console.log(
+          `terminal ${config.terminalId} of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
+        );
+      },
+    ),
     `
 Writes: <dir>/merchant.json (secret keys, mode 0600), <dir>/journal.scj. Refuses a directory that
 already holds a merchant.

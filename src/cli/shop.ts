@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { bankOption, currencyArg, helpText, idArg, int, jsonOption, printJson } from './common.ts';
+import { bankOption, currencyArg, helpText, idArg, int, jsonOption, printJson, tokenOption } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
 import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 
@@ -24,18 +24,21 @@ Example:
   );
 
   helpText(
-    bankOption(
-      shop
-        .command('init')
-        .description(
-          "make the shop's merchant keys here, have the bank certify them (admin API), fetch the revocation list",
-        )
-        .argument('<dir>', 'the shop directory')
-        .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
-        .option('--currency <code>', 'currency accepted', currencyArg, 'EUR'),
-    ).action(async (dir: string, o: { merchant: string; currency: string; bank: string }) => {
+    tokenOption(
+      bankOption(
+        shop
+          .command('init')
+          .description(
+            "make the shop's merchant keys here, have the bank certify them (back office, role issuer), fetch the revocation list",
+          )
+          .argument('<dir>', 'the shop directory')
+          .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
+          .option('--currency <code>', 'currency accepted', currencyArg, 'EUR'),
+      ),
+    ).action(async (dir: string, o: { merchant: string; currency: string; bank: string; tokenFile?: string }) => {
       const { config } = await initMerchantDir(dir, {
         bankUrl: o.bank,
+        ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
         merchantId: o.merchant,
         terminalId: 'WEB',
         currency: o.currency,

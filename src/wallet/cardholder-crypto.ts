@@ -12,6 +12,7 @@ import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { approveInternetCheck } from '../protocol/internet.ts';
 import { digitalCheck } from '../protocol/messages.ts';
 import { Role } from '../protocol/registry.ts';
+import { unblockRequestMessage } from '../protocol/unblock.ts';
 import * as db from './browser-db.ts';
 import type { ApprovedCheck, CheckDraft } from './wallet.ts';
 
@@ -74,6 +75,16 @@ export function cardholderCrypto() {
     async cardholderId(): Promise<string | undefined> {
       const key = await db.get<StoredKey>('keys', KEY);
       return key?.certificate ? parseCertificate(key.certificate).subject : undefined;
+    },
+
+    /**
+     * Signs the request for an unblock of the cardholder's purse (unblockRequestMessage): the bank
+     * answers it without the back office when this key is the purse's cardholder's, certified.
+     */
+    async signUnblockRequest(purseId: string, counter: number): Promise<Uint8Array> {
+      const key = await storedKey();
+      if (!key.certificate) throw new Error('cardholder crypto: the cardholder key is not certified yet');
+      return ed25519.sign(unblockRequestMessage(purseId, counter), key.secretKey);
     },
 
     /**

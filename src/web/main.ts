@@ -238,11 +238,13 @@ async function unlocked(): Promise<void> {
 $('setup-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const pin = $<HTMLInputElement>('new-pin').value;
+  const activationCode = $<HTMLInputElement>('activation-code').value;
   void act(async () => {
     const bankUrl = params.get('bank');
     if (!bankUrl) throw new Error('open the page with ?bank=<the bank URL> for the first start');
-    await browserWallet.setUp({ bank: new BankClient(bankUrl), pin, currency: params.get('currency') ?? 'EUR' });
+    await browserWallet.setUp({ bank: new BankClient(bankUrl), pin, activationCode });
     $<HTMLInputElement>('new-pin').value = '';
+    $<HTMLInputElement>('activation-code').value = '';
     showIdentity();
     say('The card is set up and unlocked.');
     await unlocked();
@@ -265,7 +267,7 @@ $('unlock-form').addEventListener('submit', (event) => {
   });
 });
 
-// A PIN blocked after three wrong tries: the bank signs an unblock (BrowserWallet.unblock).
+// A PIN blocked after three wrong tries: the cardholder's key asks, the bank signs an unblock (BrowserWallet.unblock).
 $('unblock-button').addEventListener('click', () => {
   void act(async () => {
     try {
