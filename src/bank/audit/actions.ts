@@ -32,9 +32,16 @@ export async function auditActions(ctx: AuditContext, q: Queryable): Promise<voi
         String(t.id),
         `funding ${t.reference} has no back-office action record`,
       );
-  for (const r of ctx.rows.revocations)
-    if (r.reason === 'lost' && !recorded.has(`lost\u0000${r.subject}`))
-      ctx.add('action_missing', 'purses', r.subject, 'reported lost with no back-office action record');
+  // A lost report sets the purse lost (settled after its window); an operator's own revoke() of
+  // an active purse is another thing (the purse stays active) and is not a lost report.
+  for (const p of ctx.rows.purses)
+    if ((p.status === 'lost' || p.status === 'settled') && !recorded.has(`lost\u0000${p.purse_id}`))
+      ctx.add(
+        'action_missing',
+        'purses',
+        p.purse_id,
+        `${p.status} with no back-office action record of its lost report`,
+      );
 
   const actions = await q.query<ActionRow>(
     `select a.id, a.action, a.subject, a.credential_id, c.roles,
