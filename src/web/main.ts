@@ -10,6 +10,7 @@ import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
+import { ErrorCode, errorDescriptions } from '../protocol/errors.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import type { VerifierPool } from '../protocol/verifier/types.ts';
@@ -20,6 +21,12 @@ import { CATALOGUE } from './catalogue.ts';
 import { formatAmount, parseAmount } from './money.ts';
 
 const clock = () => Math.floor(Date.now() / 1000);
+/** The set-up's activation code refused: unknown, used, expired; said in the registry's words. */
+const ACTIVATION_CODES = new Set<ErrorCode>([
+  ErrorCode.ActivationCodeUnknown,
+  ErrorCode.ActivationCodeUsed,
+  ErrorCode.ActivationCodeExpired,
+]);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const params = new URLSearchParams(location.search);
@@ -48,6 +55,14 @@ function explain(error: unknown): string {
     if (error.sw === SW.insufficientFunds) return 'Not enough value on the card for this payment.';
     if (error.sw === SW.limitExceeded) return `The card's limit does not allow this (${error.message}).`;
     return `The card refused: ${error.message}`;
+  }
+  if (
+    error instanceof BankRejectedError &&
+    error.kind === 'protocol' &&
+    ACTIVATION_CODES.has(error.code as ErrorCode)
+  ) {
+    const words = errorDescriptions[error.code as ErrorCode];
+    return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
   }
   if (error instanceof BankRejectedError) return `The bank refused: ${error.message}`;
   if (error instanceof BankUnreachableError) return `The bank cannot be reached: ${error.message}`;
