@@ -3,13 +3,16 @@
 // X-Forwarded-For: 401/403, nothing changed, the refusal logged (never the token). Then the action
 // records (append-only in the database, checked by the audit), the one-time activation codes
 // (used, expired, wrong) and the cardholder's own unblock. On PGlite and PostgreSQL.
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
 import { createCredential, revokeCredential } from '../../src/bank/back-office/credentials.ts';
-import { registerCardholderKey } from '../../src/bank/issuing.ts';
+import { openDatabase } from '../../src/bank/db.ts';
+import { createBank, registerCardholder, registerCardholderKey } from '../../src/bank/issuing.ts';
 import { post } from '../../src/bank/ledger.ts';
+import { migrate, splitStatements } from '../../src/bank/migrate.ts';
 import { buildAdminServer, buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { fromBase64, toBase64 } from '../../src/bytes.ts';
@@ -294,5 +297,45 @@ describe('the back office on its own listener', () => {
       await admin.close();
       await w.db.close();
     }
+  });
+});
+
+describe('migration 003 on a ledger from before it', () => {
+  it('records the earlier fundings and lost reports once, so the audit is clean', async () => {
+    const db = await openDatabase('');
+    try {
+      // The ledger as migrations 001 and 002 left it (the runner's own splitting, $$ bodies kept whole).
+      await db.query(
+        'create table schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+      );
+      for (const file of ['001_ledger.sql', '002_key_generations.sql']) {
+        const sql = readFileSync(new URL(`../../src/bank/migrations/${file}`, import.meta.url), 'utf8');
+        for (const statement of splitStatements(sql)) await db.query(statement);
+        await db.query('insert into schema_migrations (name) values ($1)', [file]);
+      }
+      const bank = await createBank(db, { bankId: 'bank-old', now: NOW });
+      await registerCardholder(db, bank, 'olga', { now: NOW });
+      await db.query("insert into transactions (kind, reference) values ('fund', 'olga:cash'), ('fund', 'olga:cash')");
+      expect(await migrate(db)).toEqual(['003_back_office.sql']);
+      expect(await db.query('select actor, action, subject from back_office_actions')).toEqual([
+        { actor: 'before migration 003', action: 'fund', subject: 'olga:cash' },
+      ]);
+      const findings = (await audit(db, bank)).findings.filter((f) => f.kind.startsWith('action_'));
+      expect(findings).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('splits statements at line-end semicolons but keeps a $$ body whole', () => {
+    expect(
+      splitStatements(
+        'create table a (x int);\n-- a comment\ncreate function f() returns int language sql as $$\nselect 1;\n$$;\nselect 2;\n',
+      ),
+    ).toEqual([
+      'create table a (x int)',
+      'create function f() returns int language sql as $$\nselect 1;\n$$',
+      'select 2',
+    ]);
   });
 });
