@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { ed25519, x25519 } from '../bindings/index.ts';
+import { createCredential } from '../src/bank/back-office/credentials.ts';
 import { openDatabase } from '../src/bank/db.ts';
 import { buildServer } from '../src/bank/server.ts';
 import { BankService } from '../src/bank/service.ts';
@@ -62,7 +63,9 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
   const service = await BankService.open(db, createInThreadVerifier(), { bankId: 'bank-bench' });
   const bankApp = await buildServer(service);
   await bankApp.listen({ host: '127.0.0.1', port: 0 });
-  const bank = new BankClient(`http://127.0.0.1:${(bankApp.server.address() as AddressInfo).port}`);
+  // The back office needs a credential: one with both roles, made on the bank's database.
+  const { token } = await createCredential(db, { name: 'shop bench', roles: ['operator', 'issuer'] });
+  const bank = new BankClient(`http://127.0.0.1:${(bankApp.server.address() as AddressInfo).port}`, { token });
   const info = await bank.bankInfo();
   const anchors = new Map(info.roots.map((r) => [r.id, r.publicKey]));
   const kx = x25519.keygen();

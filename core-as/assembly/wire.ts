@@ -44,6 +44,9 @@ export namespace ErrorCode {
   export const RefundAlreadyApplied: i32 = 316; // the refund was already applied
   export const ReceiptMismatch: i32 = 317; // the capture receipt does not match the deposited batch (batch id, checks, order, hashes or total)
   export const UnknownCheck: i32 = 318; // the refund names a check that is not this purse's last purchase
+  export const ActivationCodeUnknown: i32 = 319; // the activation code is not one the bank issued (mistyped, or for another bank)
+  export const ActivationCodeUsed: i32 = 320; // the activation code was already used to enrol a card: ask the bank for a new one
+  export const ActivationCodeExpired: i32 = 321; // the activation code has expired: ask the bank for a new one
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }

@@ -1,6 +1,13 @@
 // Bank service errors that are not protocol outcomes: bad requests, unknown parties, overload.
 // Protocol outcomes stay ProtocolError with their registry code (src/protocol/errors.ts).
-export type BankErrorCode = 'bad_request' | 'not_found' | 'conflict' | 'overloaded' | 'not_ready';
+export type BankErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'overloaded'
+  | 'not_ready';
 
 export class BankError extends Error {
   override readonly name = 'BankError';
@@ -11,3 +18,5 @@ export class BankError extends Error {
     super(message);
   }
 }
+
+export const badRequest = (message: string): BankError => new BankError('bad_request', message);

@@ -1,7 +1,8 @@
 // The bank's public entry (`smartcheck/bank`, Node only: PostgreSQL or PGlite, fastify): open a
 // database, migrate it, create or load the bank, issue (cardholders, merchants, purses, funding),
-// run it as a BankService behind the HTTP API, and check it (ledger invariants, audit). The capture and settlement steps stay internal: the service
-// is how a bank runs them.
+// make back-office credentials, run it as a BankService behind the HTTP API, and check it (ledger
+// invariants, audit). The capture and settlement steps stay internal: the service is how a bank
+// runs them.
 
 // The service verifies checks in a pool of its own: the protocol layer's verifier, re-exported
 // so that a bank needs one import.
@@ -9,6 +10,10 @@ export type { VerifierPool, VerifierPoolOptions } from '../protocol/verifier/ind
 export { createInThreadVerifier, createVerifierPool } from '../protocol/verifier/index.ts';
 export type { AuditReport, Finding, FindingKind } from './audit/index.ts';
 export { audit, FINDING_KINDS, formatFinding } from './audit/index.ts';
+export type { Actor } from './back-office/actions.ts';
+export { IN_PROCESS } from './back-office/actions.ts';
+export type { BackOfficeAction, Credential, Role as CredentialRole } from './back-office/credentials.ts';
+export { createCredential, listCredentials, RIGHTS, ROLES, revokeCredential } from './back-office/credentials.ts';
 export type { Database, Isolation, Queryable, Row } from './db.ts';
 export { openDatabase } from './db.ts';
 export type { BankErrorCode } from './errors.ts';
@@ -31,6 +36,6 @@ export type { AccountKind, InvariantReport, TransactionKind } from './ledger.ts'
 export { balance, checkInvariants, LedgerError } from './ledger.ts';
 export { migrate } from './migrate.ts';
 export type { ServerOptions } from './server.ts';
-export { buildServer, LOOPBACK_ORIGIN } from './server.ts';
+export { buildAdminServer, buildServer, LOOPBACK_ORIGIN } from './server.ts';
 export type { BankInfo, Metrics, PublicKeys, ServiceOptions } from './service.ts';
 export { BankService } from './service.ts';

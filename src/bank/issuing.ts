@@ -2,11 +2,13 @@
 // their rotation, cardholders, merchants, purses (purse certificates with offline limits),
 // revocation and the signed revocation list.
 
+import { toBase64 } from '../bytes.ts';
 import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../protocol/pki.ts';
 import { Role } from '../protocol/registry.ts';
 import { makeRevocationList } from '../protocol/revocation.ts';
+import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { bytea, type Database, type Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import { accountId, post } from './ledger.ts';
@@ -204,13 +206,17 @@ export async function registerCardholder(
   return party;
 }
 
-/** Money paid in to a cardholder's account from outside (cash, a transfer). */
+/**
+ * Money paid in to a cardholder's account from outside (cash, a transfer), recorded as a
+ * back-office action of `by` in the same transaction (the audit pairs each funding with its record).
+ */
 export async function fund(
   db: Database,
   cardholderId: string,
   amount: number,
   currency: string,
   reference = 'deposit',
+  by: Actor = IN_PROCESS,
 ): Promise<void> {
   if (!Number.isSafeInteger(amount) || amount < 1) throw new BankError('bad_request', 'amount: a positive integer');
   await db.transaction(async (tx) => {
@@ -218,10 +224,12 @@ export async function fund(
     if (!known.length) throw new BankError('not_found', `cardholder ${cardholderId}`);
     const from = await accountId(tx, 'funding', 'outside', currency);
     const to = await accountId(tx, 'cardholder', cardholderId, currency);
-    await post(tx, 'fund', `${cardholderId}:${reference}`, [
+    const ref = `${cardholderId}:${reference}`;
+    await post(tx, 'fund', ref, [
       { account: from, amount: -amount },
       { account: to, amount },
     ]);
+    await recordAction(tx, by, 'fund', ref, { cardholderId, amount, currency, reference });
   });
 }
 
@@ -390,33 +398,45 @@ export async function registerCardholderKey(
   db: Database,
   bank: Bank,
   id: string,
-  o: { now: number; signingKey?: Uint8Array; validityS?: number },
+  o: { now: number; signingKey?: Uint8Array; validityS?: number; by?: Actor },
 ): Promise<Uint8Array | undefined> {
   checkId('cardholderId', id);
   const certificate = o.signingKey
     ? certifyKeys(bank, id, Role.Cardholder, { signingKey: o.signingKey }, o)
     : undefined;
-  await insertOnce(db, `cardholder ${id}`, 'insert into cardholders (cardholder_id, certificate) values ($1, $2)', [
-    id,
-    certificate ? bytea(certificate) : null,
-  ]);
+  await db.transaction(async (tx) => {
+    await insertOnce(tx, `cardholder ${id}`, 'insert into cardholders (cardholder_id, certificate) values ($1, $2)', [
+      id,
+      certificate ? bytea(certificate) : null,
+    ]);
+    await recordAction(tx, o.by ?? IN_PROCESS, 'cardholder', id, keysDetail(o));
+  });
   return certificate;
 }
+
+/** An action record's detail for certified public keys (base64). */
+const keysDetail = (o: { signingKey?: Uint8Array; kxKey?: Uint8Array }) => ({
+  ...(o.signingKey ? { signingKey: toBase64(o.signingKey) } : {}),
+  ...(o.kxKey ? { kxKey: toBase64(o.kxKey) } : {}),
+});
 
 /** A merchant certified from its own public keys (signing, key exchange). Returns the certificate. */
 export async function registerMerchantKeys(
   db: Database,
   bank: Bank,
   id: string,
-  o: { now: number; signingKey: Uint8Array; kxKey: Uint8Array; validityS?: number },
+  o: { now: number; signingKey: Uint8Array; kxKey: Uint8Array; validityS?: number; by?: Actor },
 ): Promise<Uint8Array> {
   checkId('merchantId', id);
   checkKey('kxKey', o.kxKey);
   const certificate = certifyKeys(bank, id, Role.Merchant, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
-  await insertOnce(db, `merchant ${id}`, 'insert into merchants (merchant_id, certificate) values ($1, $2)', [
-    id,
-    bytea(certificate),
-  ]);
+  await db.transaction(async (tx) => {
+    await insertOnce(tx, `merchant ${id}`, 'insert into merchants (merchant_id, certificate) values ($1, $2)', [
+      id,
+      bytea(certificate),
+    ]);
+    await recordAction(tx, o.by ?? IN_PROCESS, 'merchant', id, keysDetail(o));
+  });
   return certificate;
 }
 
@@ -436,21 +456,54 @@ export async function personalisePurseKeys(
     limits: OfflineLimits;
     now: number;
     validityS?: number;
+    by?: Actor;
   },
 ): Promise<Uint8Array> {
+  const certificate = certifyPurse(bank, id, o);
+  await db.transaction(async (tx) => {
+    await insertPurse(tx, id, o.cardholderId, o.limits.currency, certificate);
+    await recordAction(tx, o.by ?? IN_PROCESS, 'purse', id, {
+      cardholderId: o.cardholderId,
+      limits: o.limits,
+      ...keysDetail(o),
+    });
+  });
+  return certificate;
+}
+
+/** A purse certificate over the card's own public keys, with its offline limits. */
+export function certifyPurse(
+  bank: Bank,
+  id: string,
+  o: {
+    cardholderId: string;
+    signingKey: Uint8Array;
+    kxKey: Uint8Array;
+    limits: OfflineLimits;
+    now: number;
+    validityS?: number;
+  },
+): Uint8Array {
   checkId('purseId', id);
   checkId('cardholderId', o.cardholderId);
   checkKey('kxKey', o.kxKey);
-  const certificate = certifyKeys(bank, id, Role.Purse, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
-  await db.transaction(async (tx) => {
-    const known = await tx.query('select 1 from cardholders where cardholder_id = $1', [o.cardholderId]);
-    if (!known.length) throw new BankError('not_found', `cardholder ${o.cardholderId}`);
-    await insertOnce(
-      tx,
-      `purse ${id}`,
-      'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)',
-      [id, o.cardholderId, o.limits.currency, bytea(certificate)],
-    );
-  });
-  return certificate;
+  return certifyKeys(bank, id, Role.Purse, { signingKey: o.signingKey, kxKey: o.kxKey }, o);
+}
+
+/** The purse row of a certified purse, for a cardholder that must exist; a taken id is a conflict. */
+export async function insertPurse(
+  tx: Queryable,
+  id: string,
+  cardholderId: string,
+  currency: string,
+  certificate: Uint8Array,
+): Promise<void> {
+  const known = await tx.query('select 1 from cardholders where cardholder_id = $1', [cardholderId]);
+  if (!known.length) throw new BankError('not_found', `cardholder ${cardholderId}`);
+  await insertOnce(
+    tx,
+    `purse ${id}`,
+    'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)',
+    [id, cardholderId, currency, bytea(certificate)],
+  );
 }

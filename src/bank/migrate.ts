@@ -29,10 +29,26 @@ export async function migrate(db: Database): Promise<string[]> {
   return applied;
 }
 
-/** Statements split at `;` line ends (our migrations hold no functions or quoted semicolons). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean);
+/**
+ * Statements split at `;` line ends, except inside a `$$ … $$` body (a trigger function's
+ * statements end in `;` too). Our migrations hold no other quoted semicolons at a line end.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  for (const [i, part] of sql.split('$$').entries()) {
+    // Odd parts are dollar-quoted bodies: kept whole, with their delimiters.
+    if (i % 2 === 1) {
+      current += `$$${part}$$`;
+      continue;
+    }
+    const pieces = part.split(/;\s*$/m);
+    current += pieces[0];
+    for (const piece of pieces.slice(1)) {
+      statements.push(current);
+      current = piece;
+    }
+  }
+  statements.push(current);
+  return statements.map((s) => s.replace(/^\s*--.*$/gm, '').trim()).filter(Boolean);
 }

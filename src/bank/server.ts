@@ -9,39 +9,33 @@
 //   GET  /metrics             checks/s, queue, time per capture phase
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
 //
-// The admin API (option `admin`, default on) is a DEMO BACK OFFICE: it has no authentication and
-// answers loopback clients only. A real bank puts personalisation, account opening and funding
-// behind its own systems (HSM-backed personalisation bureau, core banking, staff authentication),
-// never on the API its cardholders and merchants reach. JSON in and out, keys in base64:
-//   POST /v1/admin/cardholders            { cardholderId, signingKey? } → { cardholderId, certificate? }
-//   POST /v1/admin/cardholders/:id/fund   { amount, currency, reference? } → { cardholderId, balance }
-//   POST /v1/admin/merchants              { merchantId, signingKey, kxKey } → { merchantId, certificate, bankId, bankCertificate, roots }
-//   POST /v1/admin/purses                 { purseId, cardholderId, signingKey, kxKey, limits } → { purseId, cardholderId, certificate, bankId, bankCertificate, roots }
-//   POST /v1/admin/purses/:id/lost        a lost or stolen card: revoked now → { purseId, status }
-//   POST /v1/admin/purses/:id/unblock     { counter } → { purseId, counter, signature }: the bank's
-//                                         signature over unblockMessage(purseId, counter) for the
-//                                         card's RESET RETRY COUNTER (PIN blocked). Active purses only.
+//   POST /v1/enrol            a cardholder's device enrols its purse with a one-time activation code
+//   POST /v1/unblock          a cardholder asks for its purse's PIN unblock, signed with its approval key
+//   POST /v1/admin/…          the back office: bearer-token credentials with roles, every action
+//                             recorded (back-office/routes.ts lists the routes and their roles)
+//
+// The back office is served here (option `admin`, default true) or on a listener of its own
+// (buildAdminServer, `smartcheck bank serve --admin-listen`), so that it can be kept off the
+// network cardholders and merchants reach. Either way it trusts no client address.
 //
 // This file only maps HTTP to BankService (service.ts): reading bodies, the answer's form, the
 // error envelope. What the bank does is in the service; what both servers share is src/net/server/.
 // CORS (for the browser wallet): the origins in option `corsOrigins`, default loopback origins.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { PoolError } from '../../bindings/pool/index.ts';
 import { toBase64 } from '../bytes.ts';
 import {
-  base64Field,
+  type AppOptions,
   CBOR_TYPE,
   createApp,
   type ErrorReply,
   installErrorEnvelope,
-  isLoopback,
-  jsonObject,
   messageBytes,
   sentCbor,
 } from '../net/server/index.ts';
-import type { OfflineLimits } from '../protocol/certificate.ts';
 import { verifyRevocationList } from '../protocol/revocation.ts';
-import { BankError } from './errors.ts';
+import { registerBackOffice, registerCardholderRoutes } from './back-office/routes.ts';
+import { BankError, badRequest } from './errors.ts';
 import type { BankService } from './service.ts';
 
 export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
@@ -49,54 +43,28 @@ export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
 export interface ServerOptions {
   /** Largest request body, bytes; default 8 MiB (a 10,000-check batch is about 5 MiB). */
   bodyLimit?: number;
-  logger?: boolean;
-  /** The loopback admin API (demo back office, no authentication); default true. */
+  logger?: AppOptions['logger'];
+  /** The back office (/v1/admin/…, bearer-token credentials) on this server; default true. */
   admin?: boolean;
   /** Origins allowed by CORS (the browser wallet's page); default loopback origins (any port). */
   corsOrigins?: (string | RegExp)[];
 }
 
-const badRequest = (message: string) => new BankError('bad_request', message);
-const BANK_STATUS = { bad_request: 400, not_found: 404, conflict: 409, overloaded: 503, not_ready: 503 } as const;
+const BANK_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  overloaded: 503,
+  not_ready: 503,
+} as const;
 
 function bankErrors(error: Error): ErrorReply | undefined {
   if (error instanceof BankError)
     return { status: BANK_STATUS[error.code], kind: 'bank', code: error.code, message: error.message };
   if (error instanceof PoolError) return { status: 503, kind: 'pool', code: error.code, message: error.message };
   return undefined;
-}
-
-function text(body: Record<string, unknown>, field: string): string {
-  const v = body[field];
-  if (typeof v !== 'string' || v.length === 0) throw badRequest(`${field}: a string is required`);
-  return v;
-}
-
-/** A 32-byte public key in base64. */
-function key(body: Record<string, unknown>, field: string): Uint8Array {
-  const bytes = base64Field(body[field], field, () => badRequest(`${field}: 32 bytes in base64 expected`));
-  if (bytes.length !== 32) throw badRequest(`${field}: 32 bytes in base64 expected, got ${bytes.length}`);
-  return bytes;
-}
-
-const positive = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
-
-function limitsOf(v: unknown): OfflineLimits {
-  if (!v || typeof v !== 'object')
-    throw badRequest('limits: { currency, maxBalance, maxPerCheck, maxOfflineChecks, maxOfflineAmount } required');
-  const l = v as Record<string, unknown>;
-  if (typeof l.currency !== 'string' || !/^[A-Z]{3}$/.test(l.currency))
-    throw badRequest('limits.currency: three capital letters');
-  for (const f of ['maxBalance', 'maxPerCheck', 'maxOfflineChecks', 'maxOfflineAmount']) {
-    if (!positive(l[f])) throw badRequest(`limits.${f}: a positive integer`);
-  }
-  return {
-    currency: l.currency,
-    maxBalance: l.maxBalance as number,
-    maxPerCheck: l.maxPerCheck as number,
-    maxOfflineChecks: l.maxOfflineChecks as number,
-    maxOfflineAmount: l.maxOfflineAmount as number,
-  };
 }
 
 export async function buildServer(service: BankService, o: ServerOptions = {}): Promise<FastifyInstance> {
@@ -138,67 +106,22 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   app.get('/metrics', async () => service.metrics());
   app.get('/v1/bank', async () => service.info());
 
-  if (o.admin ?? true) registerAdmin(app, service);
+  registerCardholderRoutes(app, service);
+  if (o.admin ?? true) registerBackOffice(app, service);
   return app;
 }
 
-type IdRequest = FastifyRequest<{ Params: { id: string } }>;
-
-function registerAdmin(app: FastifyInstance, service: BankService): void {
-  app.register(async (admin) => {
-    admin.addHook('onRequest', async (request, reply) => {
-      if (!isLoopback(request.ip))
-        return reply
-          .code(403)
-          .send({ error: { kind: 'bank', code: 'forbidden', message: 'the admin API answers loopback clients only' } });
-    });
-
-    admin.post('/v1/admin/cardholders', async (request) => {
-      const body = jsonObject(request, badRequest);
-      const cardholderId = text(body, 'cardholderId');
-      const signingKey = body.signingKey === undefined ? undefined : key(body, 'signingKey');
-      const certificate = await service.registerCardholder(cardholderId, signingKey);
-      return { cardholderId, ...(certificate ? { certificate: toBase64(certificate) } : {}) };
-    });
-
-    admin.post('/v1/admin/cardholders/:id/fund', async (request: IdRequest) => {
-      const body = jsonObject(request, badRequest);
-      const reference = body.reference === undefined ? undefined : text(body, 'reference');
-      const cardholderId = request.params.id;
-      const balance = await service.fund(cardholderId, body.amount as number, text(body, 'currency'), reference);
-      return { cardholderId, balance };
-    });
-
-    admin.post('/v1/admin/merchants', async (request) => {
-      const body = jsonObject(request, badRequest);
-      const merchantId = text(body, 'merchantId');
-      const keys = { signingKey: key(body, 'signingKey'), kxKey: key(body, 'kxKey') };
-      const certificate = await service.registerMerchant(merchantId, keys);
-      return { merchantId, certificate: toBase64(certificate), ...(await service.info()) };
-    });
-
-    admin.post('/v1/admin/purses', async (request) => {
-      const body = jsonObject(request, badRequest);
-      const purseId = text(body, 'purseId');
-      const cardholderId = text(body, 'cardholderId');
-      const certificate = await service.personalisePurse(purseId, {
-        cardholderId,
-        signingKey: key(body, 'signingKey'),
-        kxKey: key(body, 'kxKey'),
-        limits: limitsOf(body.limits),
-      });
-      return { purseId, cardholderId, certificate: toBase64(certificate), ...(await service.info()) };
-    });
-
-    admin.post('/v1/admin/purses/:id/lost', async (request: IdRequest) => {
-      await service.reportLost(request.params.id);
-      return { purseId: request.params.id, status: 'lost' };
-    });
-
-    admin.post('/v1/admin/purses/:id/unblock', async (request: IdRequest) => {
-      const counter = jsonObject(request, badRequest).counter as number;
-      const signature = await service.unblock(request.params.id, counter);
-      return { purseId: request.params.id, counter, signature: toBase64(signature) };
-    });
+/** The back office alone, for a listener of its own (the public server then built with `admin: false`). */
+export async function buildAdminServer(
+  service: BankService,
+  o: Pick<ServerOptions, 'bodyLimit' | 'logger'> = {},
+): Promise<FastifyInstance> {
+  const app = await createApp({
+    bodyLimit: o.bodyLimit ?? 1 << 20,
+    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+    corsOrigins: [],
   });
+  installErrorEnvelope(app, [bankErrors]);
+  registerBackOffice(app, service);
+  return app;
 }

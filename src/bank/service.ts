@@ -6,6 +6,9 @@ import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
+import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
+import { issueActivationCode } from './back-office/activation.ts';
+import { type Enrolled, type Enrolment, enrol } from './back-office/enrol.ts';
 import { type CaptureResult, captureBatch } from './capture/index.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
@@ -25,7 +28,7 @@ import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
 import { reportLostOnce } from './settlement.ts';
-import { unblockSignature } from './unblock.ts';
+import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
 export interface ServiceOptions {
   /** Unix seconds; default the system clock. */
@@ -194,12 +197,18 @@ export class BankService {
     return { driver: this.db.driver, bankId: this.#bank.id };
   }
 
-  // The back office.
+  // The back office. Each operation records itself as an action of `by` (back-office/actions.ts):
+  // the HTTP API passes the authenticated credential, an in-process caller is IN_PROCESS.
 
   /** A cardholder account; with `signingKey`, its certificate for Internet approvals. */
-  registerCardholder(cardholderId: string, signingKey?: Uint8Array): Promise<Uint8Array | undefined> {
+  registerCardholder(
+    cardholderId: string,
+    signingKey?: Uint8Array,
+    by: Actor = IN_PROCESS,
+  ): Promise<Uint8Array | undefined> {
     return registerCardholderKey(this.db, this.#bank, cardholderId, {
       now: this.clock(),
+      by,
       ...(signingKey ? { signingKey } : {}),
     });
   }
@@ -208,34 +217,76 @@ export class BankService {
    * Money paid in to a cardholder's account; returns the new balance. The same `reference` twice
    * is one payment (a retried request); without one, each call is a new payment.
    */
-  async fund(cardholderId: string, amount: number, currency: string, reference?: string): Promise<number> {
+  async fund(
+    cardholderId: string,
+    amount: number,
+    currency: string,
+    reference?: string,
+    by: Actor = IN_PROCESS,
+  ): Promise<number> {
     if (!/^[A-Z]{3}$/.test(currency)) throw new BankError('bad_request', 'currency: three capital letters');
     const ref = reference ?? `admin:${Date.now()}:${Math.random().toString(36).slice(2)}`;
-    await fund(this.db, cardholderId, amount, currency, ref);
+    await fund(this.db, cardholderId, amount, currency, ref, by);
     return balance(this.db, 'cardholder', cardholderId, currency);
   }
 
   /** A merchant certified from its own public keys; returns its certificate. */
-  registerMerchant(merchantId: string, keys: PublicKeys): Promise<Uint8Array> {
-    return registerMerchantKeys(this.db, this.#bank, merchantId, { now: this.clock(), ...keys });
+  registerMerchant(merchantId: string, keys: PublicKeys, by: Actor = IN_PROCESS): Promise<Uint8Array> {
+    return registerMerchantKeys(this.db, this.#bank, merchantId, { now: this.clock(), by, ...keys });
   }
 
   /** A purse personalised for a cardholder from the card's own public keys; returns its certificate. */
   personalisePurse(
     purseId: string,
     o: PublicKeys & { cardholderId: string; limits: OfflineLimits },
+    by: Actor = IN_PROCESS,
   ): Promise<Uint8Array> {
-    return personalisePurseKeys(this.db, this.#bank, purseId, { ...o, now: this.clock() });
+    return personalisePurseKeys(this.db, this.#bank, purseId, { ...o, now: this.clock(), by });
   }
 
   /** A lost or stolen card: revoked now, its value settled after the window; reporting again changes nothing. */
-  reportLost(purseId: string): Promise<void> {
-    return reportLostOnce(this.db, purseId, this.clock(), this.options.lostSettleWindowS ?? 30 * 86_400);
+  reportLost(purseId: string, by: Actor = IN_PROCESS): Promise<void> {
+    return reportLostOnce(this.db, purseId, this.clock(), this.options.lostSettleWindowS ?? 30 * 86_400, by);
   }
 
-  /** The bank's signature that unblocks an active purse's PIN (unblock.ts says why `counter` is a time). */
-  unblock(purseId: string, counter: number): Promise<Uint8Array> {
-    return unblockSignature(this.db, this.#bank, purseId, counter, this.clock());
+  /**
+   * The bank's signature that unblocks an active purse's PIN (unblock.ts says why `counter` is a
+   * time). Recorded before it is handed out: no unblock signature leaves the bank unrecorded.
+   */
+  async unblock(purseId: string, counter: number, by: Actor = IN_PROCESS): Promise<Uint8Array> {
+    const signature = await unblockSignature(this.db, this.#bank, purseId, counter, this.clock());
+    await recordAction(this.db, by, 'unblock', purseId, { counter });
+    return signature;
+  }
+
+  /**
+   * Cardholder-facing: the unblock signature for a purse, asked by its cardholder with a signature
+   * of its certified approval key (unblock.ts: checkUnblockRequest); recorded as an unblock.
+   */
+  async cardholderUnblock(
+    o: { purseId: string; counter: number; signature: Uint8Array },
+    request?: Record<string, unknown>,
+  ): Promise<Uint8Array> {
+    const cardholderId = await checkUnblockRequest(this.db, this.#bank, { ...o, now: this.clock() });
+    return this.unblock(o.purseId, o.counter, {
+      credentialId: null,
+      name: `cardholder ${cardholderId}`,
+      ...(request ? { request } : {}),
+    });
+  }
+
+  /** A one-time activation code with which the cardholder's own device enrols a purse (enrol). */
+  issueActivationCode(
+    cardholderId: string,
+    o: { limits: OfflineLimits; ttlS?: number },
+    by: Actor = IN_PROCESS,
+  ): Promise<{ code: string; expiresAt: number }> {
+    return issueActivationCode(this.db, { cardholderId, ...o, now: this.clock(), by });
+  }
+
+  /** Cardholder-facing: a purse enrolled with an activation code, no back-office credential. */
+  enrol(o: Enrolment, request?: Record<string, unknown>): Promise<Enrolled> {
+    return enrol(this.db, this.#bank, { ...o, now: this.clock(), ...(request ? { request } : {}) });
   }
 
   metrics(): Metrics {

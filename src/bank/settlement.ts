@@ -8,6 +8,7 @@ import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { refund as refundCodec } from '../protocol/messages.ts';
 import { Role } from '../protocol/registry.ts';
 import { verifyMessage } from '../protocol/signed.ts';
+import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import type { Database, Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import { type Bank, revoke } from './issuing.ts';
@@ -63,14 +64,29 @@ export async function purseShadow(q: Queryable, purseId: string): Promise<PurseS
  * A card reported lost again: nothing changes and nothing is refused (the first report's time and
  * settlement window stay); an unknown purse is refused.
  */
-export async function reportLostOnce(db: Database, purseId: string, now: number, windowS: number): Promise<void> {
+export async function reportLostOnce(
+  db: Database,
+  purseId: string,
+  now: number,
+  windowS: number,
+  by: Actor = IN_PROCESS,
+): Promise<void> {
   const [known] = await db.query<{ status: string }>('select status from purses where purse_id = $1', [purseId]);
   if (!known) throw new BankError('not_found', `purse ${purseId}`);
-  if (known.status !== 'lost') await reportLost(db, purseId, now, windowS);
+  if (known.status !== 'lost') await reportLost(db, purseId, now, windowS, by);
 }
 
-/** A lost or stolen card: revoked now (the next list shows it), settled after `windowS`. */
-export async function reportLost(db: Database, purseId: string, now: number, windowS: number): Promise<void> {
+/**
+ * A lost or stolen card: revoked now (the next list shows it), settled after `windowS`; recorded
+ * as a back-office action of `by` in the same transaction.
+ */
+export async function reportLost(
+  db: Database,
+  purseId: string,
+  now: number,
+  windowS: number,
+  by: Actor = IN_PROCESS,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const rows = await tx.query(
       "update purses set status = 'lost', revoked_at = $2, settle_after = $3 where purse_id = $1 and status = 'active' returning purse_id",
@@ -78,6 +94,7 @@ export async function reportLost(db: Database, purseId: string, now: number, win
     );
     if (!rows.length) throw new ProtocolError(ErrorCode.Revoked, `purse ${purseId} is not active`);
     await revoke(tx, purseId, 'lost', now);
+    await recordAction(tx, by, 'lost', purseId, { revokedAt: now, settleAfter: now + windowS });
   });
 }
 

@@ -8,9 +8,10 @@
 // bank key generation that certified the purse: the card verifies it with the bank key it pinned
 // at personalisation.
 import { ed25519 } from '../../bindings/index.ts';
-import { parseCertificate } from '../protocol/certificate.ts';
+import { parseCertificate, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { unblockMessage } from '../protocol/unblock.ts';
+import { Role } from '../protocol/registry.ts';
+import { unblockMessage, unblockRequestMessage } from '../protocol/unblock.ts';
 import type { Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import type { Bank } from './issuing.ts';
@@ -47,4 +48,33 @@ export async function unblockSignature(
   );
   if (!issuer) throw new BankError('conflict', `purse ${purseId}: certified by no key of this bank`);
   return ed25519.sign(unblockMessage(purseId, counter), issuer.secretKey);
+}
+
+/**
+ * The cardholder's own unblock request, without the back office (the browser wallet's "Unblock
+ * with the bank"): `signature` is the cardholder's, with its certified approval key, over
+ * unblockRequestMessage(purseId, counter), and the key must be the purse's cardholder's. The
+ * counter must also be no older than 5 minutes, so a request seen by someone else soon stops
+ * working (and it only ever unblocks the cardholder's own card). Returns the cardholder id.
+ */
+export async function checkUnblockRequest(
+  q: Queryable,
+  bank: Bank,
+  o: { purseId: string; counter: number; signature: Uint8Array; now: number },
+): Promise<string> {
+  if (typeof o.counter !== 'number' || o.counter < (o.now - UNBLOCK_AHEAD_MAX_S) * 1000)
+    throw new BankError('bad_request', 'counter: unix milliseconds, at most 5 min old');
+  const [row] = await q.query<{ cardholder_id: string; certificate: Uint8Array | null }>(
+    'select p.cardholder_id, c.certificate from purses p join cardholders c using (cardholder_id) where p.purse_id = $1',
+    [o.purseId],
+  );
+  if (!row) throw new BankError('not_found', `purse ${o.purseId}`);
+  if (!row.certificate)
+    throw new ProtocolError(ErrorCode.MissingCertificate, `cardholder ${row.cardholder_id} has no certified key`);
+  const cert = verifyChain(new Uint8Array(row.certificate), bank.anchors, { now: o.now });
+  if (cert.role !== Role.Cardholder || cert.subject !== row.cardholder_id)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `not the certificate of cardholder ${row.cardholder_id}`);
+  if (!ed25519.verify(o.signature, unblockRequestMessage(o.purseId, o.counter), cert.signingKey))
+    throw new ProtocolError(ErrorCode.BadSignature, 'the unblock request is not signed by the cardholder');
+  return row.cardholder_id;
 }

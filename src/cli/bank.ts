@@ -1,13 +1,16 @@
-// `smartcheck bank …`: the bank's own process (serve, audit, rotate-keys: on its database) and the
-// demo back office reached through a running bank's loopback admin API (info, register, fund,
-// revoke: `--bank <url>`).
+// `smartcheck bank …`: the bank's own process (serve, audit, rotate-keys, credential: on its
+// database) and the back office reached through a running bank's API with a credential (register,
+// fund, revoke, activation-code: `--bank <url>`, $SMARTCHECK_BANK_TOKEN or --token-file).
 
-import type { Command } from 'commander';
+import { existsSync, writeFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { Database } from '../bank/db.ts';
 import { toBase64, toHex } from '../bytes.ts';
 import { formatMoney } from '../money.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import {
   amount,
+  backOfficeClient,
   bankClient,
   bankOption,
   currencyArg,
@@ -17,9 +20,23 @@ import {
   idArg,
   int,
   jsonOption,
+  type LimitsOptions,
+  limitsOf,
+  limitsOptions,
   printJson,
+  tokenOption,
   writeSecretJson,
 } from './common.ts';
+import { usage } from './exit.ts';
+
+function refuseExisting(path: string): void {
+  if (existsSync(path)) throw usage(`${path} exists: refusing to overwrite it`);
+}
+
+/** A secret (a token) alone in a file readable by its owner only; refuses to overwrite one. */
+function writeSecretText(path: string, text: string): void {
+  writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
+}
 
 // The bank modules load PGlite and fastify (~0.7 s): bound lazily so other commands start fast.
 const openDatabase: typeof import('../bank/db.ts').openDatabase = async (...a) =>
@@ -64,30 +81,46 @@ export interface CardholderKeyFile {
 export function bankCommands(program: Command): void {
   const bank = program
     .command('bank')
-    .description('the bank: its server and ledger, and the demo back office (register, fund, revoke)');
+    .description(
+      'the bank: its server and ledger, its credentials, and the back office (register, fund, revoke, activation-code)',
+    );
   helpText(
     bank,
     `
 The bank keeps the ledger (PGlite in memory or in --data-dir, or PostgreSQL with DATABASE_URL)
-and serves the HTTP API cards, wallets, terminals and shops talk to. register, fund and revoke
-go through a running bank's loopback admin API (--bank).
+and serves the HTTP API cards, wallets, terminals and shops talk to. register, fund, revoke and
+activation-code go through a running bank's back office (--bank) with a credential
+($SMARTCHECK_BANK_TOKEN or --token-file).
 
 Example:
-  smartcheck bank serve --port 8700 &
+  smartcheck bank serve --port 8700 --new-credential bank.token &
+  export SMARTCHECK_BANK_TOKEN=$(cat bank.token)
   smartcheck bank register alice --key alice.key
-  smartcheck bank fund alice 50000 --currency EUR`,
+  smartcheck bank fund alice 50000 --currency EUR
+  smartcheck bank activation-code alice`,
   );
 
   helpText(
     bank
       .command('serve')
-      .description('start the bank HTTP API (load, deposit, revocation list, health, metrics, loopback admin)')
+      .description(
+        'start the bank HTTP API (load, deposit, revocation list, enrolment, health, metrics, the back office with credentials)',
+      )
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'TCP port (0: any free port)', int('port', 0, 65535), 8700)
       .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
       .option('--data-dir <dir>', 'PGlite data directory (default: in memory)')
       .option('--workers <n>', 'verifier worker threads', int('workers', 1, 64), 2)
       .option('--bank-id <id>', 'bank to serve, created when the database holds none', 'bank-1')
+      .option(
+        '--admin-listen <host:port>',
+        'serve the back office (/v1/admin/…) on this address only, not on --host/--port',
+        hostPort,
+      )
+      .option(
+        '--new-credential <file>',
+        'create a back-office credential (roles operator and issuer) at start and write its token to this file (mode 0600)',
+      )
       .action(
         async (o: {
           host: string;
@@ -96,20 +129,37 @@ Example:
           dataDir?: string;
           workers: number;
           bankId: string;
+          adminListen?: { host: string; port: number };
+          newCredential?: string;
         }) => {
-          const { buildServer } = await import('../bank/server.ts');
+          const { buildAdminServer, buildServer } = await import('../bank/server.ts');
           const { BankService } = await import('../bank/service.ts');
+          if (o.newCredential) refuseExisting(o.newCredential);
           const db = await openDatabase(
             o.databaseUrl ?? process.env.DATABASE_URL,
             o.dataDir ? { dataDir: o.dataDir } : {},
           );
           const verifier = await createVerifierPool({ workers: o.workers });
           const service = await BankService.open(db, verifier, { bankId: o.bankId });
-          const app = await buildServer(service);
+          if (o.newCredential) {
+            const { createCredential } = await import('../bank/back-office/credentials.ts');
+            const { credential, token } = await createCredential(db, {
+              name: 'bank serve --new-credential',
+              roles: ['operator', 'issuer'],
+            });
+            writeSecretText(o.newCredential, token);
+            console.error(`credential ${credential.id} (operator, issuer): token written to ${o.newCredential}`);
+          }
+          const app = await buildServer(service, { admin: !o.adminListen });
           const address = await app.listen({ host: o.host, port: o.port });
-          console.log(`bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)`);
+          const admin = o.adminListen ? await buildAdminServer(service) : undefined;
+          const adminAddress = admin && o.adminListen ? await admin.listen(o.adminListen) : undefined;
+          console.log(
+            `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)${adminAddress ? `, back office on ${adminAddress}` : ''}`,
+          );
           const stop = async () => {
             await app.close();
+            await admin?.close();
             await verifier.close();
             await db.close();
             process.exit(0);
@@ -121,9 +171,11 @@ Example:
     `
 Reads/writes: the database (--data-dir keeps PGlite on disk; without it the ledger is in memory
 and lost when the process stops). Prints the address it listens on; stops on SIGINT/SIGTERM.
+The back office always requires a credential (\`bank credential create\` on the database, or
+--new-credential for a bank in memory); --admin-listen keeps it off the public address.
 
 Example:
-  smartcheck bank serve --data-dir .bank --port 8700`,
+  smartcheck bank serve --data-dir .bank --port 8700 --admin-listen 127.0.0.1:8701`,
   );
 
   jsonOption(
@@ -194,17 +246,19 @@ Example:
   );
 
   helpText(
-    bankOption(
-      bank
-        .command('register')
-        .description(
-          "open a cardholder account; with --key, make the cardholder's signing key here and have the bank certify it (for Internet payments)",
-        )
-        .argument('<cardholder>', 'cardholder id', idArg('cardholder')),
+    tokenOption(
+      bankOption(
+        bank
+          .command('register')
+          .description(
+            "open a cardholder account (role issuer); with --key, make the cardholder's signing key here and have the bank certify it (for Internet payments)",
+          )
+          .argument('<cardholder>', 'cardholder id', idArg('cardholder')),
+      ),
     )
       .option('--key <file>', 'write the cardholder key file here (secret key, certificate, roots; mode 0600)')
-      .action(async (cardholderId: string, o: { bank: string; key?: string }) => {
-        const bank = await bankClient(o.bank);
+      .action(async (cardholderId: string, o: { bank: string; tokenFile?: string; key?: string }) => {
+        const bank = await backOfficeClient(o.bank, o);
         if (!o.key) {
           await bank.registerCardholder(cardholderId);
           console.log(`cardholder ${cardholderId} registered (no Internet key)`);
@@ -236,18 +290,24 @@ Example:
   );
 
   helpText(
-    bankOption(
-      bank
-        .command('fund')
-        .description("pay money into a cardholder's account (cash at the counter, a transfer)")
-        .argument('<cardholder>', 'cardholder id', idArg('cardholder'))
-        .argument('<amount>', 'minor units (cents)', amount),
+    tokenOption(
+      bankOption(
+        bank
+          .command('fund')
+          .description("pay money into a cardholder's account (cash at the counter, a transfer; role operator)")
+          .argument('<cardholder>', 'cardholder id', idArg('cardholder'))
+          .argument('<amount>', 'minor units (cents)', amount),
+      ),
     )
       .option('--currency <code>', 'ISO 4217 currency', currencyArg, 'EUR')
       .option('--reference <text>', 'reference recorded with the ledger transaction')
       .action(
-        async (cardholderId: string, value: number, o: { bank: string; currency: string; reference?: string }) => {
-          const r = await (await bankClient(o.bank)).fund(cardholderId, value, o.currency, o.reference);
+        async (
+          cardholderId: string,
+          value: number,
+          o: { bank: string; tokenFile?: string; currency: string; reference?: string },
+        ) => {
+          const r = await (await backOfficeClient(o.bank, o)).fund(cardholderId, value, o.currency, o.reference);
           console.log(
             `cardholder ${r.cardholderId}: +${formatMoney(value, o.currency)}, account balance ${formatMoney(r.balance, o.currency)}`,
           );
@@ -257,17 +317,131 @@ Example:
   );
 
   helpText(
-    bankOption(
-      bank
-        .command('revoke')
-        .description(
-          'report a card lost or stolen: revoked at once (terminals refuse it after refreshing their list); its checks already taken are still paid during the settlement window',
-        )
-        .argument('<purse>', 'purse id (see `smartcheck card status`)', idArg('purse')),
-    ).action(async (purseId: string, o: { bank: string }) => {
-      const r = await (await bankClient(o.bank)).reportLost(purseId);
+    tokenOption(
+      bankOption(
+        bank
+          .command('revoke')
+          .description(
+            'report a card lost or stolen (role operator): revoked at once (terminals refuse it after refreshing their list); its checks already taken are still paid during the settlement window',
+          )
+          .argument('<purse>', 'purse id (see `smartcheck card status`)', idArg('purse')),
+      ),
+    ).action(async (purseId: string, o: { bank: string; tokenFile?: string }) => {
+      const r = await (await backOfficeClient(o.bank, o)).reportLost(purseId);
       console.log(`purse ${r.purseId}: ${r.status}, on the next revocation list`);
     }),
     `Example:\n  smartcheck bank revoke P-alice-1`,
   );
+
+  helpText(
+    limitsOptions(
+      tokenOption(
+        bankOption(
+          bank
+            .command('activation-code')
+            .description(
+              "issue a one-time activation code for a cardholder (role issuer): the cardholder's own device enrols a card with it (card issue --activation-code, the browser wallet)",
+            )
+            .argument('<cardholder>', 'cardholder id (bank register first)', idArg('cardholder')),
+        ),
+      ),
+    )
+      .option('--valid-days <n>', 'days the code works', int('valid-days', 1, 90), 7)
+      .action(
+        async (cardholderId: string, o: LimitsOptions & { bank: string; tokenFile?: string; validDays: number }) => {
+          const r = await (await backOfficeClient(o.bank, o)).issueActivationCode(cardholderId, {
+            limits: limitsOf(o),
+            ttlS: o.validDays * 86_400,
+          });
+          console.log(r.code);
+          console.error(
+            `activation code for ${r.cardholderId}, ${o.currency}, works once until ${new Date(r.expiresAt * 1000).toISOString()}`,
+          );
+        },
+      ),
+    `
+Prints the code alone on stdout (the details on stderr): hand it to the cardholder. The bank keeps
+only its hash; it works once, until it expires, with the limits given here.
+
+Example:
+  smartcheck bank activation-code alice --max-balance 50000 --valid-days 3`,
+  );
+
+  credentialCommands(bank);
+}
+
+/** `bank credential create|revoke|list`: on the bank's database, like rotate-keys. */
+function credentialCommands(bank: Command): void {
+  const credential = bank
+    .command('credential')
+    .description("back-office credentials (bearer tokens with roles), on the bank's database");
+  helpText(
+    credential,
+    `
+Roles: operator (fund, revoke a lost card, PIN unblock), issuer (cardholders, merchants, purses,
+activation codes). The token is printed once, at creation; the bank keeps its SHA-256 only.
+Clients take it from $SMARTCHECK_BANK_TOKEN or --token-file.
+
+Example:
+  smartcheck bank credential create --data-dir .bank --name counter-1 --role operator > counter-1.token
+  smartcheck bank credential list --data-dir .bank
+  smartcheck bank credential revoke --data-dir .bank 3f2a…`,
+  );
+  const onDatabase = (cmd: Command) =>
+    cmd
+      .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+      .option('--data-dir <dir>', 'PGlite data directory');
+  const withDb = async <T>(o: { databaseUrl?: string; dataDir?: string }, fn: (db: Database) => Promise<T>) => {
+    const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+    try {
+      await migrate(db);
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+  const credentials = () => import('../bank/back-office/credentials.ts');
+
+  onDatabase(credential.command('create').description('a new credential; prints its token once, on stdout'))
+    .requiredOption('--name <name>', 'who holds it (a person, a system)')
+    .requiredOption('--role <role...>', 'operator and/or issuer')
+    .action(async (o: { databaseUrl?: string; dataDir?: string; name: string; role: string[] }) => {
+      const { createCredential, isRole, ROLES } = await credentials();
+      const roles = o.role.flatMap((r) => r.split(','));
+      const unknown = roles.filter((r) => !isRole(r));
+      if (unknown.length) throw usage(`--role: ${unknown.join(', ')}: one of ${ROLES.join(', ')}`);
+      const { credential: c, token } = await withDb(o, (db) =>
+        createCredential(db, { name: o.name, roles: roles.filter(isRole) }),
+      );
+      console.log(token);
+      console.error(`credential ${c.id} for ${c.name} (${c.roles.join(', ')}): the token above is not shown again`);
+    });
+
+  onDatabase(credential.command('revoke').description('refuse this credential from now on'))
+    .argument('<id>', 'credential id (bank credential list)')
+    .action(async (id: string, o: { databaseUrl?: string; dataDir?: string }) => {
+      const { revokeCredential } = await credentials();
+      if (!(await withDb(o, (db) => revokeCredential(db, id)))) throw usage(`no credential ${id}`);
+      console.log(`credential ${id} revoked`);
+    });
+
+  jsonOption(
+    onDatabase(credential.command('list').description('every credential: id, name, roles, created, revoked')),
+  ).action(async (o: { databaseUrl?: string; dataDir?: string; json?: boolean }) => {
+    const { listCredentials } = await credentials();
+    const list = await withDb(o, (db) => listCredentials(db));
+    if (o.json) return printJson(list);
+    for (const c of list)
+      console.log(
+        `${c.id}  ${c.roles.join(',').padEnd(15)}  ${c.createdAt.toISOString()}  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'live   '}  ${c.name}`,
+      );
+  });
+}
+
+/** `--admin-listen host:port` (a bracketed IPv6 host too). */
+function hostPort(value: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (!m || port > 65_535) throw new InvalidArgumentError('host:port, e.g. 127.0.0.1:8701');
+  return { host: m[1] as string, port };
 }

@@ -1,24 +1,29 @@
 // `smartcheck card …`: the emulated smartcard whose EEPROM lives in a file (src/card/file-store.ts).
-// issue personalises a new card through the bank's admin API, unblock resets a blocked PIN with the
-// bank's signature; status and log read it.
+// issue personalises a new card (enrolled with the cardholder's activation code, or by the issuer's
+// back office), unblock resets a blocked PIN with the bank's signature; status and log read it.
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { LogRecord } from '../card/purse.ts';
 import { moneyOf, toDecimal } from '../money.ts';
+import type { OfflineLimits } from '../protocol/certificate.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
 import {
+  backOfficeClient,
   bankClient,
   bankOption,
   cardIdentity,
-  currencyArg,
   emit,
   fields,
   helpText,
   idArg,
-  int,
   jsonOption,
+  type LimitsOptions,
+  limitsGiven,
+  limitsOf,
+  limitsOptions,
   openCard,
   table,
+  tokenOption,
   when,
 } from './common.ts';
 import { usage } from './exit.ts';
@@ -30,7 +35,6 @@ const LIFECYCLE: Record<number, string> = {
   [Lifecycle.certificateInstalled]: 'certificate installed',
   [Lifecycle.active]: 'active',
 };
-const positive = (name: string) => int(name, 1, Number.MAX_SAFE_INTEGER);
 /** The applet takes a PIN of 4 to 8 bytes. */
 const newPinArg = (value: string) => {
   if (!/^\d{4,8}$/.test(value)) throw new InvalidArgumentError('PIN: 4 to 8 digits');
@@ -48,107 +52,103 @@ The card's EEPROM (keys, PIN, balance, serial, log) is one file, replaced atomic
 command that writes it. A file changed by anything else is refused (exit 4).
 
 Example:
-  smartcheck card issue --card alice.card --cardholder alice --purse P-alice --pin 1234
+  smartcheck card issue --card alice.card --activation-code ABCD-EFGH-… --purse P-alice --pin 1234
   smartcheck card status --card alice.card
   smartcheck card unblock --card alice.card --new-pin 2468`,
   );
 
   helpText(
-    pinOptions(
-      bankOption(
-        card
-          .command('issue')
-          .description(
-            'personalise a new card: it makes its keys, the bank certifies them (admin API), the card takes the roots, its certificate and the PIN',
-          )
-          .requiredOption('--card <file>', 'the card file to create (refuses an existing one)')
-          .requiredOption(
-            '--cardholder <id>',
-            'the cardholder whose account the card loads from (bank register first)',
-            idArg('cardholder'),
-          )
-          .requiredOption('--purse <id>', 'the purse id (unique at the bank)', idArg('purse')),
+    limitsOptions(
+      tokenOption(
+        pinOptions(
+          bankOption(
+            card
+              .command('issue')
+              .description(
+                'personalise a new card: it makes its keys, the bank certifies them, the card takes the roots, its certificate and the PIN',
+              )
+              .requiredOption('--card <file>', 'the card file to create (refuses an existing one)')
+              .option(
+                '--activation-code <code>',
+                "the cardholder's one-time activation code (bank activation-code): no back-office credential needed",
+              )
+              .option(
+                '--cardholder <id>',
+                "instead of a code: the issuer's back office personalises the card for this cardholder (a credential with role issuer)",
+                idArg('cardholder'),
+              )
+              .requiredOption('--purse <id>', 'the purse id (unique at the bank)', idArg('purse')),
+          ),
+          'the PIN to set (4–12 digits)',
+        ),
       ),
-      'the PIN to set (4–12 digits)',
-    )
-      .option('--currency <code>', "the purse's currency", currencyArg, 'EUR')
-      .option('--max-balance <n>', 'certified maximum balance', positive('max-balance'), 1_000_000)
-      .option('--max-per-check <n>', 'certified maximum per check', positive('max-per-check'), 100_000)
-      .option(
-        '--max-offline-checks <n>',
-        'checks the card signs before it must go online',
-        positive('max-offline-checks'),
-        10_000,
-      )
-      .option(
-        '--max-offline-amount <n>',
-        'amount the card spends before it must go online',
-        positive('max-offline-amount'),
-        10_000_000,
-      )
-      .action(
-        async (
-          o: PinOptions & {
+    ).action(
+      async (
+        o: PinOptions &
+          LimitsOptions & {
             card: string;
-            cardholder: string;
+            activationCode?: string;
+            cardholder?: string;
             purse: string;
             bank: string;
-            currency: string;
-            maxBalance: number;
-            maxPerCheck: number;
-            maxOfflineChecks: number;
-            maxOfflineAmount: number;
+            tokenFile?: string;
           },
-        ) => {
-          if (existsSync(o.card)) throw usage(`${o.card} exists: refusing to overwrite a card`);
-          const pin = await resolvePin(o);
-          const { EmulatedCard, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
-          const { FileEeprom } = await import('../card/file-store.ts');
-          const bank = await bankClient(o.bank);
-          // Personalised in memory, written to the file only when whole: a refusal leaves no file.
-          const emulator = await EmulatedCard.create({ store: new MemoryEeprom() });
-          const limits = {
-            currency: o.currency,
-            maxBalance: o.maxBalance,
-            maxPerCheck: o.maxPerCheck,
-            maxOfflineChecks: o.maxOfflineChecks,
-            maxOfflineAmount: o.maxOfflineAmount,
-          };
-          const { issueCard } = await import('../wallet/issue.ts');
-          const p = await issueCard(new PurseCard(emulator), bank, {
-            purseId: o.purse,
-            cardholderId: o.cardholder,
-            limits,
-            pin,
-          });
-          const { buildHash } = await loadApplet();
-          new FileEeprom(o.card, buildHash).saveSync(emulator.image);
-          console.log(
-            `card ${o.card}: purse ${p.purseId} of ${p.cardholderId}, certified by ${p.bankId}, ${o.currency} (max balance ${o.maxBalance}, max per check ${o.maxPerCheck})`,
-          );
-        },
-      ),
+        command: Command,
+      ) => {
+        if (!o.activationCode === !o.cardholder)
+          throw usage('card issue: either --activation-code (the cardholder) or --cardholder (the issuer)');
+        if (o.activationCode && limitsGiven(command))
+          throw usage('card issue: the activation code decides the limits: no --currency or --max-… with it');
+        if (existsSync(o.card)) throw usage(`${o.card} exists: refusing to overwrite a card`);
+        const pin = await resolvePin(o);
+        const { EmulatedCard, MemoryEeprom, PurseCard, loadApplet } = await import('../card/index.ts');
+        const { FileEeprom } = await import('../card/file-store.ts');
+        const bank = o.activationCode ? await bankClient(o.bank) : await backOfficeClient(o.bank, o);
+        // Personalised in memory, written to the file only when whole: a refusal leaves no file.
+        const emulator = await EmulatedCard.create({ store: new MemoryEeprom() });
+        const { issueCard } = await import('../wallet/issue.ts');
+        const p = await issueCard(new PurseCard(emulator), bank, {
+          purseId: o.purse,
+          pin,
+          ...(o.activationCode
+            ? { activationCode: o.activationCode }
+            : { cardholderId: o.cardholder as string, limits: limitsOf(o) }),
+        });
+        const { buildHash } = await loadApplet();
+        new FileEeprom(o.card, buildHash).saveSync(emulator.image);
+        const { parseCertificate } = await import('../protocol/certificate.ts');
+        const l = parseCertificate(p.certificate).limits as OfflineLimits;
+        console.log(
+          `card ${o.card}: purse ${p.purseId} of ${p.cardholderId}, certified by ${p.bankId}, ${l.currency} (max balance ${l.maxBalance}, max per check ${l.maxPerCheck})`,
+        );
+      },
+    ),
     `
-Writes: --card <file> (mode 0600). Needs the cardholder registered at the bank.
+Writes: --card <file> (mode 0600). With --activation-code the cardholder enrols the card itself
+(the code, from \`smartcheck bank activation-code\`, works once and sets the limits); with
+--cardholder the issuer personalises it through the back office (a credential with role issuer:
+$SMARTCHECK_BANK_TOKEN or --token-file).
 ${PIN_SOURCES}
 
 Example:
-  smartcheck card issue --card alice.card --cardholder alice --purse P-alice --pin 1234 --bank http://127.0.0.1:8700`,
+  smartcheck card issue --card alice.card --activation-code ABCD-EFGH-… --purse P-alice --pin 1234 --bank http://127.0.0.1:8700`,
   );
 
   helpText(
-    bankOption(
-      card
-        .command('unblock')
-        .description(
-          "reset the PIN retry counter (a PIN blocked after 3 wrong tries) with the bank's signature (admin API); optionally a new PIN",
-        )
-        .requiredOption('--card <file>', 'the card file')
-        .option('--new-pin <pin>', 'a new PIN (4–8 digits); without it the old PIN stays', newPinArg),
-    ).action(async (o: { card: string; bank: string; newPin?: string }) => {
+    tokenOption(
+      bankOption(
+        card
+          .command('unblock')
+          .description(
+            "reset the PIN retry counter (a PIN blocked after 3 wrong tries) with the bank's signature (back office, role operator); optionally a new PIN",
+          )
+          .requiredOption('--card <file>', 'the card file')
+          .option('--new-pin <pin>', 'a new PIN (4–8 digits); without it the old PIN stays', newPinArg),
+      ),
+    ).action(async (o: { card: string; bank: string; tokenFile?: string; newPin?: string }) => {
       const purse = await openCard(o.card);
       const { purseId } = await cardIdentity(purse);
-      const bank = await bankClient(o.bank);
+      const bank = await backOfficeClient(o.bank, o);
       // The counter is a time (ms): above any counter the card applied before (it keeps the last).
       const { counter, signature } = await bank.unblockSignature(purseId, Date.now());
       await purse.unblock(counter, signature, o.newPin);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { fromBase64, toHex } from '../bytes.ts';
-import type { TrustAnchors } from '../protocol/certificate.ts';
+import type { OfflineLimits, TrustAnchors } from '../protocol/certificate.ts';
 import { usage } from './exit.ts';
 
 export const int = (name: string, min: number, max: number) => (value: string) => {
@@ -47,13 +47,84 @@ export const bankOption = (cmd: Command) =>
     DEFAULT_BANK,
   );
 
-export async function bankClient(url: string) {
+export async function bankClient(url: string, o: { token?: string } = {}) {
   const { BankClient } = await import('../net/bank-client.ts');
   try {
-    return new BankClient(url, { timeoutMs: 15_000 });
+    return new BankClient(url, { timeoutMs: 15_000, ...(o.token ? { token: o.token } : {}) });
   } catch {
     throw usage(`--bank: not an http(s) URL: ${url}`);
   }
+}
+
+const positive = (name: string) => int(name, 1, Number.MAX_SAFE_INTEGER);
+
+export interface LimitsOptions {
+  currency: string;
+  maxBalance: number;
+  maxPerCheck: number;
+  maxOfflineChecks: number;
+  maxOfflineAmount: number;
+}
+
+/** The purse's certified offline limits (card issue by the issuer, bank activation-code). */
+export const limitsOptions = (cmd: Command) =>
+  cmd
+    .option('--currency <code>', "the purse's currency", currencyArg, 'EUR')
+    .option('--max-balance <n>', 'certified maximum balance', positive('max-balance'), 1_000_000)
+    .option('--max-per-check <n>', 'certified maximum per check', positive('max-per-check'), 100_000)
+    .option(
+      '--max-offline-checks <n>',
+      'checks the card signs before it must go online',
+      positive('max-offline-checks'),
+      10_000,
+    )
+    .option(
+      '--max-offline-amount <n>',
+      'amount the card spends before it must go online',
+      positive('max-offline-amount'),
+      10_000_000,
+    );
+
+export const limitsOf = (o: LimitsOptions): OfflineLimits => ({
+  currency: o.currency,
+  maxBalance: o.maxBalance,
+  maxPerCheck: o.maxPerCheck,
+  maxOfflineChecks: o.maxOfflineChecks,
+  maxOfflineAmount: o.maxOfflineAmount,
+});
+
+/** Whether any limit option was given on the command line (not a default). */
+export const limitsGiven = (cmd: Command): boolean =>
+  ['currency', 'maxBalance', 'maxPerCheck', 'maxOfflineChecks', 'maxOfflineAmount'].some(
+    (name) => cmd.getOptionValueSource(name) === 'cli',
+  );
+
+/** `--token-file <file>`: the back-office credential of the commands that use the back office. */
+export const tokenOption = (cmd: Command) =>
+  cmd.option(
+    '--token-file <file>',
+    'back-office credential: a file holding the token (default: $SMARTCHECK_BANK_TOKEN)',
+  );
+
+/**
+ * A client for the bank's back office: the token from --token-file (its first line), else
+ * $SMARTCHECK_BANK_TOKEN; none is a usage error (the bank would answer 401).
+ */
+export async function backOfficeClient(url: string, o: { tokenFile?: string }) {
+  let token = process.env.SMARTCHECK_BANK_TOKEN?.trim();
+  if (o.tokenFile) {
+    try {
+      token = (readFileSync(o.tokenFile, 'utf8').split('\n')[0] as string).trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw usage(`no token file at ${o.tokenFile}`);
+      throw error;
+    }
+  }
+  if (!token)
+    throw usage(
+      "this command uses the bank's back office: set $SMARTCHECK_BANK_TOKEN or pass --token-file (smartcheck bank credential create)",
+    );
+  return bankClient(url, { token });
 }
 
 export const anchorsOf = (roots: { id: string; publicKey: Uint8Array }[]): TrustAnchors =>

@@ -11,7 +11,7 @@ import type { DepositReport } from '../merchant/book.ts';
 import { formatMoney, toDecimal } from '../money.ts';
 import type { BankLink } from '../net/bank-link.ts';
 import type { Party } from '../protocol/pki.ts';
-import { anchorsOf, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
+import { anchorsOf, backOfficeClient, bankClient, readJson, unb64, writeSecretJson } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
 
 export const CONFIG_FILE = 'merchant.json';
@@ -35,7 +35,7 @@ export interface MerchantConfig {
 }
 
 /**
- * Makes the merchant's keys here, has the bank certify the public halves (admin API), writes
+ * Makes the merchant's keys here, has the bank certify the public halves (back office), writes
  * merchant.json and an empty journal with the bank's current revocation list. Refuses a directory
  * that already holds a merchant.
  */
@@ -43,6 +43,7 @@ export async function initMerchantDir(
   dir: string,
   o: {
     bankUrl: string;
+    tokenFile?: string;
     merchantId: string;
     terminalId: string;
     currency: string;
@@ -56,7 +57,7 @@ export async function initMerchantDir(
       `${path} exists: this directory already holds merchant ${readJson<MerchantConfig>(path, 'merchant file').merchantId}`,
     );
   const { ed25519, x25519 } = await import('../../bindings/index.ts');
-  const bank = await bankClient(o.bankUrl);
+  const bank = await backOfficeClient(o.bankUrl, o);
   const sign = ed25519.keygen();
   const kx = x25519.keygen();
   const registered = await bank.registerMerchant(o.merchantId, { signingKey: sign.publicKey, kxKey: kx.publicKey });

@@ -21,6 +21,7 @@ import {
   openCard,
   progress,
   table,
+  tokenOption,
   when,
 } from './common.ts';
 import { Exit, usage } from './exit.ts';
@@ -47,30 +48,40 @@ Example:
   );
 
   helpText(
-    bankOption(
-      dirArg(
-        pos
-          .command('init')
-          .description(
-            "make the merchant's keys here, have the bank certify them (admin API), fetch the revocation list",
+    tokenOption(
+      bankOption(
+        dirArg(
+          pos
+            .command('init')
+            .description(
+              "make the merchant's keys here, have the bank certify them (back office, role issuer), fetch the revocation list",
+            ),
+        )
+          .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
+          .option('--terminal <id>', 'terminal id printed on slips', idArg('terminal'), 'T-1')
+          .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR')
+          .option(
+            '--revocation-max-age <duration>',
+            'refuse offline sales once the revocation list is older than this (refresh: pos refresh)',
+            durationArg('revocation-max-age'),
+            DEFAULT_REVOCATION_MAX_AGE_S,
           ),
-      )
-        .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
-        .option('--terminal <id>', 'terminal id printed on slips', idArg('terminal'), 'T-1')
-        .option('--currency <code>', 'currency of the slips', currencyArg, 'EUR')
-        .option(
-          '--revocation-max-age <duration>',
-          'refuse offline sales once the revocation list is older than this (refresh: pos refresh)',
-          durationArg('revocation-max-age'),
-          DEFAULT_REVOCATION_MAX_AGE_S,
-        ),
+      ),
     ).action(
       async (
         dir: string,
-        o: { merchant: string; terminal: string; currency: string; bank: string; revocationMaxAge: number },
+        o: {
+          merchant: string;
+          terminal: string;
+          currency: string;
+          bank: string;
+          tokenFile?: string;
+          revocationMaxAge: number;
+        },
       ) => {
         const { config } = await initMerchantDir(dir, {
           bankUrl: o.bank,
+          ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
           merchantId: o.merchant,
           terminalId: o.terminal,
           currency: o.currency,

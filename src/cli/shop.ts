@@ -4,7 +4,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DEFAULT_REVOCATION_MAX_AGE_S } from '../merchant/policy.ts';
-import { bankOption, currencyArg, durationArg, helpText, idArg, int, jsonOption, printJson } from './common.ts';
+import {
+  bankOption,
+  currencyArg,
+  durationArg,
+  helpText,
+  idArg,
+  int,
+  jsonOption,
+  printJson,
+  tokenOption,
+} from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
 import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 
@@ -25,34 +35,42 @@ Example:
   );
 
   helpText(
-    bankOption(
-      shop
-        .command('init')
-        .description(
-          "make the shop's merchant keys here, have the bank certify them (admin API), fetch the revocation list",
-        )
-        .argument('<dir>', 'the shop directory')
-        .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
-        .option('--currency <code>', 'currency accepted', currencyArg, 'EUR')
-        .option(
-          '--revocation-max-age <duration>',
-          'refuse checks once the revocation list is older than this',
-          durationArg('revocation-max-age'),
-          DEFAULT_REVOCATION_MAX_AGE_S,
-        ),
-    ).action(async (dir: string, o: { merchant: string; currency: string; bank: string; revocationMaxAge: number }) => {
-      const { config } = await initMerchantDir(dir, {
-        bankUrl: o.bank,
-        merchantId: o.merchant,
-        terminalId: 'WEB',
-        currency: o.currency,
-        role: 'shop',
-        revocationMaxAgeS: o.revocationMaxAge,
-      });
-      console.log(
-        `web shop of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
-      );
-    }),
+    tokenOption(
+      bankOption(
+        shop
+          .command('init')
+          .description(
+            "make the shop's merchant keys here, have the bank certify them (back office, role issuer), fetch the revocation list",
+          )
+          .argument('<dir>', 'the shop directory')
+          .requiredOption('--merchant <id>', 'merchant id (unique at the bank)', idArg('merchant'))
+          .option('--currency <code>', 'currency accepted', currencyArg, 'EUR')
+          .option(
+            '--revocation-max-age <duration>',
+            'refuse checks once the revocation list is older than this',
+            durationArg('revocation-max-age'),
+            DEFAULT_REVOCATION_MAX_AGE_S,
+          ),
+      ),
+    ).action(
+      async (
+        dir: string,
+        o: { merchant: string; currency: string; bank: string; tokenFile?: string; revocationMaxAge: number },
+      ) => {
+        const { config } = await initMerchantDir(dir, {
+          bankUrl: o.bank,
+          ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+          merchantId: o.merchant,
+          terminalId: 'WEB',
+          currency: o.currency,
+          role: 'shop',
+          revocationMaxAgeS: o.revocationMaxAge,
+        });
+        console.log(
+          `web shop of merchant ${config.merchantId} in ${dir}: certified by the bank at ${config.bankUrl}, ${config.currency}`,
+        );
+      },
+    ),
     `
 Writes: <dir>/merchant.json (secret keys, mode 0600), <dir>/journal.scj.
 

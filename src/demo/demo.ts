@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { audit } from '../bank/audit/index.ts';
+import { createCredential } from '../bank/back-office/credentials.ts';
 import { openDatabase } from '../bank/db.ts';
 import { balance, checkInvariants } from '../bank/ledger.ts';
 import { buildServer } from '../bank/server.ts';
@@ -117,7 +118,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const bankApp = await buildServer(service);
     closers.push(() => bankApp.close());
     const bankUrl = await listen(bankApp);
-    const bank = new BankClient(bankUrl, { timeoutMs: 15_000 });
+    // The back office's credential (`smartcheck bank credential create`), both roles: the demo is the bank's staff too.
+    const { token } = await createCredential(db, { name: 'demo staff', roles: ['operator', 'issuer'] });
+    const bank = new BankClient(bankUrl, { timeoutMs: 15_000, token });
     const info = await timed(`bank: HTTP API on ${bankUrl}`, () => bank.bankInfo());
     const anchors: TrustAnchors = new Map(info.roots.map((r) => [r.id, r.publicKey]));
 
@@ -137,9 +140,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     // The card: EEPROM in a file; it makes its own keys, the bank certifies the public halves.
     const { buildHash } = await loadApplet();
     const cardPath = join(dir, 'alice.card');
-    const card = await timed('card: personalised through the admin API', async () => {
+    // The bank sends alice a one-time activation code; her device enrols the card with it alone.
+    const { code: activationCode } = await bank.issueActivationCode('alice', { limits: LIMITS });
+    const card = await timed('card: enrolled with an activation code', async () => {
       const c = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(cardPath, buildHash) }));
-      await issueCard(c, bank, { purseId: 'P-alice', cardholderId: 'alice', limits: LIMITS, pin: PIN });
+      await issueCard(c, new BankClient(bankUrl, { timeoutMs: 15_000 }), {
+        purseId: 'P-alice',
+        activationCode,
+        pin: PIN,
+      });
       return c;
     });
 

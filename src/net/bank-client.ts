@@ -1,6 +1,7 @@
 // BankClient: the bank's HTTP API (src/bank/server.ts) over fetch, for Node 20 and browsers.
 // Implements BankLink with the protocol's CBOR bytes as bodies, plus the bank's public description
-// (GET /v1/bank) and its loopback admin calls (the demo back office: see src/bank/server.ts).
+// (GET /v1/bank), the cardholder's enrolment with an activation code (POST /v1/enrol), and the back
+// office (/v1/admin/…: a bearer token, option `token`; src/bank/back-office/routes.ts).
 // Every failure is typed: BankUnreachableError (no answer: nothing was decided, safe to retry the
 // same bytes) or BankRejectedError (the bank answered no, with its kind and code).
 import type { OfflineLimits } from '../protocol/certificate.ts';
@@ -10,6 +11,8 @@ import { baseUrlOf, bytesOf, CBOR_TYPE, type ErrorBody, fromBase64, jsonOf, requ
 export interface BankClientOptions {
   /** Per request, milliseconds; default 10,000. A timeout is a BankUnreachableError. */
   timeoutMs?: number;
+  /** A back-office credential (`smartcheck bank credential create`), sent on /v1/admin/… calls only. */
+  token?: string;
 }
 
 export interface RootKey {
@@ -30,6 +33,11 @@ export interface PersonalisedPurse extends BankInfo {
   purseId: string;
   cardholderId: string;
   certificate: Uint8Array;
+}
+
+/** A purse enrolled with an activation code; the approval key's certificate when one was sent. */
+export interface EnrolledPurse extends PersonalisedPurse {
+  cardholderCertificate?: Uint8Array;
 }
 
 export interface RegisteredMerchant extends BankInfo {
@@ -58,10 +66,12 @@ const infoOf = (j: InfoJson): BankInfo => ({
 export class BankClient implements BankLink {
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  readonly #token: string | undefined;
 
   constructor(baseUrl: string, o: BankClientOptions = {}) {
     this.baseUrl = baseUrlOf(baseUrl);
     this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.#token = o.token;
   }
 
   private unreachable = (url: string) => (cause: unknown) => new BankUnreachableError(url, cause);
@@ -82,7 +92,14 @@ export class BankClient implements BankLink {
     const url = this.baseUrl + path;
     const response = await request(
       url,
-      { timeoutMs: this.timeoutMs, accept: 'application/json', ...(body !== undefined ? { json: body } : {}) },
+      {
+        timeoutMs: this.timeoutMs,
+        accept: 'application/json',
+        ...(body !== undefined ? { json: body } : {}),
+        ...(this.#token && path.startsWith('/v1/admin/')
+          ? { headers: { authorization: `Bearer ${this.#token}` } }
+          : {}),
+      },
       this.unreachable(url),
       this.rejected,
     );
@@ -105,9 +122,70 @@ export class BankClient implements BankLink {
     return infoOf(await this.json<InfoJson>('/v1/bank'));
   }
 
-  // ---- admin (loopback demo back office; no authentication: see src/bank/server.ts)
+  /**
+   * Enrols this device's purse with the one-time activation code the bank issued for its
+   * cardholder (no back-office credential): the bank certifies the card's keys with the limits the
+   * code grants and, when given, the cardholder's approval key. Refused with BankRejectedError,
+   * protocol code 319 (unknown code), 320 (used) or 321 (expired). Asking again with the same code,
+   * purse id and keys (the answer was lost) gives the same certificates.
+   */
+  async enrol(o: {
+    activationCode: string;
+    purseId: string;
+    signingKey: Uint8Array;
+    kxKey: Uint8Array;
+    cardholderKey?: Uint8Array;
+  }): Promise<EnrolledPurse> {
+    const r = await this.json<
+      InfoJson & { purseId: string; cardholderId: string; certificate: string; cardholderCertificate?: string }
+    >('/v1/enrol', {
+      activationCode: o.activationCode,
+      purseId: o.purseId,
+      signingKey: toBase64(o.signingKey),
+      kxKey: toBase64(o.kxKey),
+      ...(o.cardholderKey ? { cardholderKey: toBase64(o.cardholderKey) } : {}),
+    });
+    return {
+      ...infoOf(r),
+      purseId: r.purseId,
+      cardholderId: r.cardholderId,
+      certificate: fromBase64(r.certificate),
+      ...(r.cardholderCertificate ? { cardholderCertificate: fromBase64(r.cardholderCertificate) } : {}),
+    };
+  }
 
-  /** Opens a cardholder account; with `signingKey`, the bank also certifies it for Internet approvals. */
+  /**
+   * A cardholder's own unblock (no back-office credential): `signature` is the cardholder's, with
+   * its certified approval key, over unblockRequestMessage(purseId, counter) (src/protocol/unblock.ts).
+   * Returns the bank's signature for the card, as unblockSignature does.
+   */
+  async cardholderUnblock(
+    purseId: string,
+    counter: number,
+    signature: Uint8Array,
+  ): Promise<{ purseId: string; counter: number; signature: Uint8Array }> {
+    const r = await this.json<{ purseId: string; counter: number; signature: string }>('/v1/unblock', {
+      purseId,
+      counter,
+      signature: toBase64(signature),
+    });
+    return { purseId: r.purseId, counter: r.counter, signature: fromBase64(r.signature) };
+  }
+
+  // ---- the back office: a credential in option `token` (role issuer or operator, as noted)
+
+  /** (issuer) A one-time activation code for a cardholder's own device to enrol a purse with these limits. */
+  async issueActivationCode(
+    cardholderId: string,
+    o: { limits: OfflineLimits; ttlS?: number },
+  ): Promise<{ cardholderId: string; code: string; expiresAt: number }> {
+    return this.json(`/v1/admin/cardholders/${encodeURIComponent(cardholderId)}/activation-codes`, {
+      limits: o.limits,
+      ...(o.ttlS !== undefined ? { ttlS: o.ttlS } : {}),
+    });
+  }
+
+  /** (issuer) Opens a cardholder account; with `signingKey`, the bank also certifies it for Internet approvals. */
   async registerCardholder(cardholderId: string, o: { signingKey?: Uint8Array } = {}): Promise<RegisteredCardholder> {
     const r = await this.json<{ cardholderId: string; certificate?: string }>('/v1/admin/cardholders', {
       cardholderId,
@@ -116,7 +194,7 @@ export class BankClient implements BankLink {
     return { cardholderId: r.cardholderId, ...(r.certificate ? { certificate: fromBase64(r.certificate) } : {}) };
   }
 
-  /** Pays money into a cardholder's account (cash at the counter, a transfer); returns the new balance. */
+  /** (operator) Pays money into a cardholder's account (cash at the counter, a transfer); returns the new balance. */
   async fund(
     cardholderId: string,
     amount: number,
@@ -130,7 +208,7 @@ export class BankClient implements BankLink {
     });
   }
 
-  /** Certifies a merchant's own public keys (Ed25519 signing, X25519 key exchange). */
+  /** (issuer) Certifies a merchant's own public keys (Ed25519 signing, X25519 key exchange). */
   async registerMerchant(
     merchantId: string,
     keys: { signingKey: Uint8Array; kxKey: Uint8Array },
@@ -143,7 +221,7 @@ export class BankClient implements BankLink {
     return { ...infoOf(r), merchantId: r.merchantId, certificate: fromBase64(r.certificate) };
   }
 
-  /** Certifies a card's purse keys (from the card's GENERATE KEYS) for a cardholder, with offline limits. */
+  /** (issuer) Certifies a card's purse keys (from the card's GENERATE KEYS) for a cardholder, with offline limits. */
   async personalisePurse(o: {
     purseId: string;
     cardholderId: string;
@@ -165,7 +243,7 @@ export class BankClient implements BankLink {
   }
 
   /**
-   * The bank's signature that lets a card reset its PIN retry counter (PurseCard.unblock): over
+   * (operator) The bank's signature that lets a card reset its PIN retry counter (PurseCard.unblock): over
    * unblockMessage(purseId, counter). `counter` must exceed the last one the card applied: unix
    * milliseconds (the default, now) always do. Refused: an unknown purse (404 not_found), a purse
    * not active (422 protocol Revoked), a counter ahead of the bank's clock (400 bad_request).
@@ -181,7 +259,7 @@ export class BankClient implements BankLink {
     return { purseId: r.purseId, counter: r.counter, signature: fromBase64(r.signature) };
   }
 
-  /** Reports a card lost or stolen: revoked at once (the next revocation list names it). */
+  /** (operator) Reports a card lost or stolen: revoked at once (the next revocation list names it). */
   async reportLost(purseId: string): Promise<{ purseId: string; status: string }> {
     return this.json(`/v1/admin/purses/${encodeURIComponent(purseId)}/lost`, {});
   }

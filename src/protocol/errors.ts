@@ -46,6 +46,9 @@ export const ErrorCode = Object.freeze({
   RefundAlreadyApplied: 316,
   ReceiptMismatch: 317,
   UnknownCheck: 318,
+  ActivationCodeUnknown: 319,
+  ActivationCodeUsed: 320,
+  ActivationCodeExpired: 321,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -93,6 +96,9 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   316: 'the refund was already applied',
   317: 'the capture receipt does not match the deposited batch (batch id, checks, order, hashes or total)',
   318: "the refund names a check that is not this purse's last purchase",
+  319: 'the activation code is not one the bank issued (mistyped, or for another bank)',
+  320: 'the activation code was already used to enrol a card: ask the bank for a new one',
+  321: 'the activation code has expired: ask the bank for a new one',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

@@ -98,6 +98,13 @@ export const ByteLength = Object.freeze({
 /** What the issuing bank signs to unblock a PIN starts with this (src/protocol/unblock.ts). */
 export const UNBLOCK_DOMAIN = 'smartcheck/1/unblock';
 
+/**
+ * What a cardholder signs with the certified approval key to ask its bank for an unblock of its own
+ * purse (POST /v1/unblock, without the back office): another domain, so that neither signature can
+ * stand for the other.
+ */
+export const UNBLOCK_REQUEST_DOMAIN = 'smartcheck/1/unblock-request';
+
 /** HPKE `info` per sealed step: an envelope from one step never opens as another. */
 export const EnvelopeInfo = Object.freeze({
   [MessageType.ValueTokenRequest]: 'smartcheck/1/load-request',

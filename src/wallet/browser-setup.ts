@@ -1,12 +1,11 @@
-// First start of a browser wallet: the bank personalises this browser's card and certifies the cardholder's approval
-// key, over its loopback admin API (BankClient). Every step is safe to run again after a failure:
-// the ids are chosen once and kept, and the steps already done (cardholder certified, card keys
-// made) are skipped.
+// First start of a browser wallet: the cardholder enrols this browser's card with the one-time
+// activation code the bank sent (POST /v1/enrol, BankClient.enrol); the bank certifies the card's
+// keys and the cardholder's approval key. Every step is safe to run again after a failure.
 
 import { toHex } from '../bytes.ts';
 import type { PurseCard } from '../card/purse.ts';
 import type { BankClient, RootKey } from '../net/bank-client.ts';
-import type { OfflineLimits } from '../protocol/certificate.ts';
+import { type OfflineLimits, parseCertificate } from '../protocol/certificate.ts';
 import * as db from './browser-db.ts';
 import type { CardholderCrypto } from './cardholder-crypto.ts';
 import { issueCard } from './issue.ts';
@@ -22,56 +21,50 @@ export interface WalletSettings {
   currency: string;
 }
 
-/** The card profile this wallet asks the bank for (minor units). */
-export function defaultLimits(currency: string): OfflineLimits {
-  return { currency, maxBalance: 1_000_000, maxPerCheck: 200_000, maxOfflineChecks: 100, maxOfflineAmount: 500_000 };
-}
-
 function newId(): string {
   return toHex(crypto.getRandomValues(new Uint8Array(6)));
 }
 
+/**
+ * Enrols this browser's card with the cardholder's one-time activation code (the bank issued it
+ * for a cardholder, with the card's limits): no back-office credential. The cardholder's approval
+ * key is certified in the same request. The purse id is chosen once and kept, and the card keeps
+ * its keys, so a set-up retried after a lost answer sends the same request and gets the same
+ * certificates back.
+ */
 export async function setUpCard(o: {
   card: PurseCard;
   bank: BankClient;
   crypto: CardholderCrypto;
   pin: string;
-  currency: string;
+  activationCode: string;
   clock: () => number;
 }): Promise<WalletSettings> {
   if (!/^[0-9]{4,8}$/.test(o.pin)) throw new RangeError('PIN: 4 to 8 digits');
+  if (!o.activationCode.trim()) throw new RangeError('the activation code from your bank is required');
   const info = await o.bank.bankInfo();
   await o.crypto.trust(info.roots, info.bankCertificate, o.clock());
-  // The ids are chosen once, so a retried setup asks the bank for the same cardholder and purse.
-  const ids = (await db.get<{ cardholderId: string; purseId: string }>('settings', 'setup-ids')) ?? {
-    cardholderId: `web-${newId()}`,
-    purseId: '',
-  };
-  ids.purseId ||= `purse-${ids.cardholderId.slice(4)}`;
+  const ids = (await db.get<{ purseId: string }>('settings', 'setup-ids')) ?? { purseId: `purse-web-${newId()}` };
   await db.put('settings', 'setup-ids', ids);
-
-  if ((await o.crypto.cardholderId()) === undefined) {
-    const signingKey = await o.crypto.cardholderKey();
-    const registered = await o.bank.registerCardholder(ids.cardholderId, { signingKey });
-    if (!registered.certificate) throw new Error('the bank did not certify the approval key');
-    await o.crypto.certifyCardholder(registered.certificate, o.clock());
-  }
 
   const purse = await issueCard(o.card, o.bank, {
     purseId: ids.purseId,
-    cardholderId: ids.cardholderId,
-    limits: defaultLimits(o.currency),
+    activationCode: o.activationCode,
+    cardholderKey: await o.crypto.cardholderKey(),
     pin: o.pin,
   });
+  if (!purse.cardholderCertificate) throw new Error('the bank did not certify the approval key');
+  if ((await o.crypto.cardholderId()) === undefined)
+    await o.crypto.certifyCardholder(purse.cardholderCertificate, o.clock());
 
   const settings: WalletSettings = {
     bankUrl: o.bank.baseUrl,
     bankId: purse.bankId,
     bankCertificate: purse.bankCertificate,
     roots: purse.roots,
-    cardholderId: ids.cardholderId,
-    purseId: ids.purseId,
-    currency: o.currency,
+    cardholderId: purse.cardholderId,
+    purseId: purse.purseId,
+    currency: (parseCertificate(purse.certificate).limits as OfflineLimits).currency,
   };
   await db.put('settings', 'wallet', settings);
   return settings;

@@ -38,11 +38,12 @@ export interface BrowserWalletOptions {
   clock?: () => number;
 }
 
-/** First start: the bank (its loopback admin API) personalises the card for this PIN. */
+/** First start: the cardholder enrols the card with the bank's one-time activation code, for this PIN. */
 export interface BrowserWalletSetUp {
   bank: BankClient;
   pin: string;
-  currency: string;
+  /** The activation code the bank issued for this cardholder (it decides the card's limits). */
+  activationCode: string;
 }
 
 export class BrowserWallet {
@@ -93,12 +94,16 @@ export class BrowserWallet {
   }
 
   /**
-   * A PIN blocked after three wrong tries: the bank signs an unblock for this purse (its loopback
-   * admin API, as at set-up) and the card checks that signature (RESET RETRY COUNTER). The PIN stays.
+   * A PIN blocked after three wrong tries: the cardholder's key signs the request, the bank signs
+   * an unblock for this purse (POST /v1/unblock, no back office) and the card checks that
+   * signature (RESET RETRY COUNTER). The PIN stays. The counter is a time (unix milliseconds).
    */
   async unblock(): Promise<void> {
     const s = this.#settingsRequired();
-    const { counter, signature } = await new BankClient(s.bankUrl).unblockSignature(s.purseId);
+    // Milliseconds of the wallet's clock (the bank's own, in tests), distinct within a second.
+    const counter = this.options.clock() * 1000 + (Date.now() % 1000);
+    const request = await this.crypto.signUnblockRequest(s.purseId, counter);
+    const { signature } = await new BankClient(s.bankUrl).cardholderUnblock(s.purseId, counter, request);
     await this.card.unblock(counter, signature);
   }
 

@@ -10,6 +10,7 @@ import type { RootKey } from '../net/bank-client.ts';
 import { parseCertificate, type TrustAnchors, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { Role } from '../protocol/registry.ts';
+import { unblockRequestMessage } from '../protocol/unblock.ts';
 import * as db from './browser-db.ts';
 import { type ApprovedCheck, approveDraft, type CheckDraft } from './wallet.ts';
 
@@ -72,6 +73,16 @@ export function cardholderCrypto() {
     async cardholderId(): Promise<string | undefined> {
       const key = await db.get<StoredKey>('keys', KEY);
       return key?.certificate ? parseCertificate(key.certificate).subject : undefined;
+    },
+
+    /**
+     * Signs the request for an unblock of the cardholder's purse (unblockRequestMessage): the bank
+     * answers it without the back office when this key is the purse's cardholder's, certified.
+     */
+    async signUnblockRequest(purseId: string, counter: number): Promise<Uint8Array> {
+      const key = await storedKey();
+      if (!key.certificate) throw new Error('cardholder crypto: the cardholder key is not certified yet');
+      return ed25519.sign(unblockRequestMessage(purseId, counter), key.secretKey);
     },
 
     /**

@@ -11,6 +11,7 @@ import { BankClient } from '../net/bank-client.ts';
 import { BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import { ShopClient } from '../net/shop-client.ts';
 import { ShopRejectedError, ShopUnreachableError } from '../net/shop-link.ts';
+import { ErrorCode, errorDescriptions } from '../protocol/errors.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import type { VerifierPool } from '../protocol/verifier/types.ts';
@@ -21,6 +22,12 @@ import { CATALOGUE } from './catalogue.ts';
 import { money } from './money.ts';
 
 const clock = () => Math.floor(Date.now() / 1000);
+/** The set-up's activation code refused: unknown, used, expired; said in the registry's words. */
+const ACTIVATION_CODES = new Set<ErrorCode>([
+  ErrorCode.ActivationCodeUnknown,
+  ErrorCode.ActivationCodeUsed,
+  ErrorCode.ActivationCodeExpired,
+]);
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const params = new URLSearchParams(location.search);
@@ -49,6 +56,14 @@ function explain(error: unknown): string {
     if (error.sw === SW.insufficientFunds) return 'Not enough value on the card for this payment.';
     if (error.sw === SW.limitExceeded) return `The card's limit does not allow this (${error.message}).`;
     return `The card refused: ${error.message}`;
+  }
+  if (
+    error instanceof BankRejectedError &&
+    error.kind === 'protocol' &&
+    ACTIVATION_CODES.has(error.code as ErrorCode)
+  ) {
+    const words = errorDescriptions[error.code as ErrorCode];
+    return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
   }
   if (error instanceof BankRejectedError) return `The bank refused: ${error.message}`;
   if (error instanceof BankUnreachableError) return `The bank cannot be reached: ${error.message}`;
@@ -240,11 +255,13 @@ async function unlocked(): Promise<void> {
 $('setup-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const pin = $<HTMLInputElement>('new-pin').value;
+  const activationCode = $<HTMLInputElement>('activation-code').value;
   void act(async () => {
     const bankUrl = params.get('bank');
     if (!bankUrl) throw new Error('open the page with ?bank=<the bank URL> for the first start');
-    await browserWallet.setUp({ bank: new BankClient(bankUrl), pin, currency: params.get('currency') ?? 'EUR' });
+    await browserWallet.setUp({ bank: new BankClient(bankUrl), pin, activationCode });
     $<HTMLInputElement>('new-pin').value = '';
+    $<HTMLInputElement>('activation-code').value = '';
     showIdentity();
     say('The card is set up and unlocked.');
     await unlocked();
@@ -267,7 +284,7 @@ $('unlock-form').addEventListener('submit', (event) => {
   });
 });
 
-// A PIN blocked after three wrong tries: the bank signs an unblock (BrowserWallet.unblock).
+// A PIN blocked after three wrong tries: the cardholder's key asks, the bank signs an unblock (BrowserWallet.unblock).
 $('unblock-button').addEventListener('click', () => {
   void act(async () => {
     try {

@@ -866,7 +866,64 @@ export const TAMPERS: Tamper[] = [
       return [{ kind: 'bank_key_mirror_mismatch', table: 'bank_keys', key: k.bank_id }];
     },
   },
+  {
+    name: "a funding's action record deleted (the append-only trigger disabled by the table's owner)",
+    async apply(tx) {
+      const t = await one<{ id: number; reference: string }>(
+        tx,
+        'funding with one transaction',
+        "select min(id) as id, reference from transactions where kind = 'fund' group by reference having count(*) = 1 order by 1 limit 1",
+      );
+      await deleteActions(tx, 'fund', t.reference);
+      return [{ kind: 'action_missing', table: 'transactions', key: String(t.id) }];
+    },
+  },
+  {
+    name: "a lost report's action record deleted",
+    async apply(tx) {
+      const p = await one<{ purse_id: string }>(
+        tx,
+        'lost or settled purse',
+        "select purse_id from purses where status in ('lost', 'settled') order by purse_id limit 1",
+      );
+      await deleteActions(tx, 'lost', p.purse_id);
+      return [{ kind: 'action_missing', table: 'purses', key: p.purse_id }];
+    },
+  },
+  {
+    name: 'an action record by a credential whose role lacks the right',
+    async apply(tx) {
+      await tx.query(
+        "insert into credentials (credential_id, name, roles, token_hash) values ('00000000000000aa', 'teller', array['operator'], $1)",
+        [randomBytes(32)],
+      );
+      const a = await one<{ id: number }>(
+        tx,
+        'action record',
+        "insert into back_office_actions (credential_id, actor, action, subject, detail) values ('00000000000000aa', 'teller', 'merchant', 'shop-x', '{}') returning id",
+      );
+      return [{ kind: 'action_unauthorised', table: 'back_office_actions', key: String(a.id) }];
+    },
+  },
+  {
+    name: 'an enrolment record with no activation code behind it',
+    async apply(tx) {
+      const a = await one<{ id: number }>(
+        tx,
+        'action record',
+        "insert into back_office_actions (actor, action, subject, detail) values ('cardholder x', 'enrol', 'purse-forged', '{}') returning id",
+      );
+      return [{ kind: 'action_unauthorised', table: 'back_office_actions', key: String(a.id) }];
+    },
+  },
 ];
+
+/** Deletes action records as only the table's owner can: the append-only trigger off, then on again. */
+async function deleteActions(tx: Queryable, action: string, subject: string): Promise<void> {
+  await tx.query('alter table back_office_actions disable trigger back_office_actions_no_change');
+  await tx.query('delete from back_office_actions where action = $1 and subject = $2', [action, subject]);
+  await tx.query('alter table back_office_actions enable trigger back_office_actions_no_change');
+}
 
 /** `batch#index` of the receipt outcome that reported the clone with this check hash. */
 async function clonePosition(tx: Queryable, checkHash: Uint8Array): Promise<string> {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ed25519 } from '../../bindings/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
+import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
@@ -39,8 +40,10 @@ export interface World {
   service: BankService;
   app: FastifyInstance;
   bankUrl: string;
+  /** A back-office token with both roles; `run` passes it as $SMARTCHECK_BANK_TOKEN. */
+  token: string;
   bank: BankClient;
-  /** Runs `smartcheck …args` in the world's directory with SMARTCHECK_BANK set. */
+  /** Runs `smartcheck …args` in the world's directory with SMARTCHECK_BANK and SMARTCHECK_BANK_TOKEN set. */
   run(...args: string[]): Promise<Run>;
   /** The same with more environment variables and, when `input` is given, that text on stdin. */
   runWith(o: { env?: Record<string, string>; input?: string }, ...args: string[]): Promise<Run>;
@@ -59,15 +62,19 @@ export async function makeWorld(o: { clock?: () => number } = {}): Promise<World
   const app = await buildServer(service);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const bankUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  // The back office's credential, as an operator would export it for the CLI.
+  const { token } = await createCredential(db, { name: 'cli tests', roles: ['operator', 'issuer'] });
+  const env = { SMARTCHECK_BANK: bankUrl, SMARTCHECK_BANK_TOKEN: token };
   return {
     dir,
     db,
     service,
     app,
     bankUrl,
-    bank: new BankClient(bankUrl),
-    run: (...args) => run(args, dir, { SMARTCHECK_BANK: bankUrl }),
-    runWith: (o, ...args) => run(args, dir, { SMARTCHECK_BANK: bankUrl, ...o.env }, o.input),
+    token,
+    bank: new BankClient(bankUrl, { token }),
+    run: (...args) => run(args, dir, env),
+    runWith: (o, ...args) => run(args, dir, { ...env, ...o.env }, o.input),
     path: (name) => join(dir, name),
     async close() {
       await app.close();
@@ -82,7 +89,7 @@ export function run(args: string[], cwd: string, env: Record<string, string> = {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd,
-      env: { ...process.env, DATABASE_URL: '', SMARTCHECK_PIN: '', ...env },
+      env: { ...process.env, DATABASE_URL: '', SMARTCHECK_PIN: '', SMARTCHECK_BANK_TOKEN: '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     // A command that never reads stdin may exit before the input is written: EPIPE is no failure.

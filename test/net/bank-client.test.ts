@@ -1,9 +1,10 @@
-// BankClient over loopback against the bank server: GET /v1/bank, the admin API (its bad inputs
+// BankClient over loopback against the bank server: GET /v1/bank, the back office (its bad inputs
 // answered with typed errors and nothing changed), CORS, the admin switch, and typed failures.
 
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
+import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
@@ -21,6 +22,7 @@ let db: Database;
 let app: FastifyInstance;
 let url: string;
 let client: BankClient;
+let token: string;
 const now = Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
@@ -28,7 +30,8 @@ beforeAll(async () => {
   const service = await BankService.open(db, createInThreadVerifier(), { clock: () => now, bankId: 'bank-net' });
   app = await buildServer(service);
   url = await listen(app);
-  client = new BankClient(url);
+  ({ token } = await createCredential(db, { name: 'net tests', roles: ['operator', 'issuer'] }));
+  client = new BankClient(url, { token });
 });
 afterAll(async () => {
   await app?.close();
@@ -37,7 +40,11 @@ afterAll(async () => {
 
 const key = () => ed25519.keygen().publicKey;
 const post = (path: string, body: unknown) =>
-  fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
 const count = async (table: string) =>
   ((await db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0] as { n: number }).n;
 
@@ -183,7 +190,7 @@ describe('bank info and admin API', () => {
       (
         await fetch(`${url}/v1/admin/cardholders`, {
           method: 'POST',
-          headers: { 'content-type': 'application/cbor' },
+          headers: { 'content-type': 'application/cbor', authorization: `Bearer ${token}` },
           body: new Uint8Array([0xa0]),
         })
       ).status,
@@ -197,16 +204,24 @@ describe('bank info and admin API', () => {
     expect(await balance(db, 'cardholder', 'erin', 'EUR')).toBe(0);
   });
 
-  it('admin answers loopback clients only; CORS allows loopback origins', async () => {
+  it('the back office goes by the credential, not the address; CORS allows loopback origins', async () => {
+    const loopback = await app.inject({
+      method: 'POST',
+      url: '/v1/admin/cardholders',
+      remoteAddress: '127.0.0.1',
+      payload: { cardholderId: 'mallory' },
+    });
+    expect(loopback.statusCode).toBe(401);
+    expect(loopback.json()).toMatchObject({ error: { kind: 'bank', code: 'unauthorized' } });
+    expect(await db.query('select 1 from cardholders where cardholder_id = $1', ['mallory'])).toEqual([]);
     const remote = await app.inject({
       method: 'POST',
       url: '/v1/admin/cardholders',
       remoteAddress: '203.0.113.9',
-      payload: { cardholderId: 'mallory' },
+      headers: { authorization: `Bearer ${token}` },
+      payload: { cardholderId: 'remote-teller' },
     });
-    expect(remote.statusCode).toBe(403);
-    expect(remote.json()).toMatchObject({ error: { kind: 'bank', code: 'forbidden' } });
-    expect(await db.query('select 1 from cardholders where cardholder_id = $1', ['mallory'])).toEqual([]);
+    expect(remote.statusCode).toBe(200);
     const local = await fetch(`${url}/v1/bank`, { headers: { origin: 'http://127.0.0.1:4173' } });
     expect(local.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:4173');
     const foreign = await fetch(`${url}/v1/bank`, { headers: { origin: 'https://shop.example' } });

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ed25519, x25519 } from '../../bindings/index.ts';
+import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer, type ServerOptions } from '../../src/bank/server.ts';
@@ -41,6 +42,8 @@ export interface Clock {
 
 export interface World {
   clock: Clock;
+  /** A back-office token with the roles operator and issuer (`bank` sends it). */
+  token: string;
   db: Database;
   service: BankService;
   bankApp: FastifyInstance;
@@ -70,7 +73,9 @@ export async function makeWorld(
   const service = await BankService.open(db, createInThreadVerifier(), { clock: () => clock.now, bankId: 'bank-web' });
   const bankApp = await buildServer(service, o.bankServer ?? {});
   const bankUrl = await listen(bankApp);
-  const bank = new BankClient(bankUrl, { timeoutMs: 5_000 });
+  // The tests' back office: one credential with both roles.
+  const { token } = await createCredential(db, { name: 'wallet tests', roles: ['operator', 'issuer'] });
+  const bank = new BankClient(bankUrl, { timeoutMs: 5_000, token });
   const info = await bank.bankInfo();
   const anchors: TrustAnchors = new Map(info.roots.map((r) => [r.id, r.publicKey]));
 
@@ -98,6 +103,7 @@ export async function makeWorld(
   const shopUrl = await listen(shopApp);
   return {
     clock,
+    token,
     db,
     service,
     bankApp,

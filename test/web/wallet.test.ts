@@ -1,14 +1,16 @@
 // The browser wallet end to end: a bank server (PGlite) and the web shop serving the built page,
 // both on 127.0.0.1, and headless Chromium driving the page as a cardholder would: set up the card
-// (personalised through the bank's admin API), load value, buy an item and approve it, reload the
+// (enrolled with the one-time activation code the bank issued; a used code refused), load value, buy an item and approve it, reload the
 // page (the card's EEPROM and the wallet's keys come back from IndexedDB), a wrong PIN. Any console
 // error in the page or its workers fails the test.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BankClient } from '../../src/net/bank-client.ts';
 import { shopCatalogue } from '../../src/web/catalogue.ts';
 import { CURRENCY, invariants, ledger, MERCHANT_ID, makeWorld, type World } from '../wallet/support.ts';
 import { launchChromium } from './chromium.ts';
@@ -61,6 +63,22 @@ async function shot(locator: Locator, name: string): Promise<Buffer> {
   return png;
 }
 
+/** The card profile the bank grants a browser wallet (minor units). */
+const WEB_LIMITS = {
+  currency: CURRENCY,
+  maxBalance: 1_000_000,
+  maxPerCheck: 200_000,
+  maxOfflineChecks: 100,
+  maxOfflineAmount: 500_000,
+};
+
+/** The bank opens a cardholder account and issues the one-time activation code it sends them. */
+async function activationCode(): Promise<{ cardholderId: string; code: string }> {
+  const cardholderId = `web-${randomBytes(6).toString('hex')}`;
+  await w.bank.registerCardholder(cardholderId);
+  return { cardholderId, code: (await w.bank.issueActivationCode(cardholderId, { limits: WEB_LIMITS })).code };
+}
+
 /** A fresh browser profile (its own IndexedDB: a new card) on the wallet page, set up with PIN. */
 async function setUpWallet(ctx: BrowserContext): Promise<{ page: Page; cardholderId: string; purseId: string }> {
   const p = await ctx.newPage();
@@ -68,6 +86,8 @@ async function setUpWallet(ctx: BrowserContext): Promise<{ page: Page; cardholde
   await p.waitForSelector('body[data-state="setup"]');
   await idle(p);
   expect(await balanceText(p)).toBe('—');
+  const issued = await activationCode();
+  await p.fill('#activation-code', issued.code);
   await p.fill('#new-pin', PIN);
   await p.click('#setup-button');
   await p.waitForSelector('body[data-state="unlocked"]');
@@ -75,7 +95,8 @@ async function setUpWallet(ctx: BrowserContext): Promise<{ page: Page; cardholde
   expect(await p.locator('#error').isHidden()).toBe(true);
   const cardholderId = (await p.locator('#identity').getAttribute('data-cardholder')) as string;
   const purseId = (await p.locator('#identity').getAttribute('data-purse')) as string;
-  expect(cardholderId).toMatch(/^web-[0-9a-f]{12}$/);
+  expect(cardholderId).toBe(issued.cardholderId);
+  expect(purseId).toMatch(/^purse-web-[0-9a-f]{12}$/);
   expect(await balanceText(p)).toBe('€0.00');
   return { page: p, cardholderId, purseId };
 }
@@ -273,6 +294,37 @@ describe('browser wallet (headless Chromium)', () => {
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
+  it('refuses a used or a wrong activation code in words; the page stays at set-up', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${w.shopUrl}/?bank=${encodeURIComponent(w.bankUrl)}`);
+    await p.waitForSelector('body[data-state="setup"]');
+    await idle(p);
+    const { code } = await activationCode();
+    const other = new Uint8Array(32).fill(7);
+    await new BankClient(w.bankUrl).enrol({
+      activationCode: code,
+      purseId: 'purse-elsewhere',
+      signingKey: other,
+      kxKey: other,
+    });
+    for (const [typed, says] of [
+      [code, 'The activation code was already used to enrol a card: ask the bank for a new one.'],
+      [
+        'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF',
+        'The activation code is not one the bank issued (mistyped, or for another bank).',
+      ],
+    ] as const) {
+      await p.fill('#activation-code', typed);
+      await p.fill('#new-pin', PIN);
+      await p.click('#setup-button');
+      await idle(p);
+      expect(await p.locator('#error').textContent()).toBe(says);
+      expect(await p.locator('body').getAttribute('data-state')).toBe('setup');
+    }
+    await ctx.close();
+  });
+
   it('loses no value to a lost reply: the load and the payment finish after a reload', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const errors = collectErrors(ctx);

@@ -91,6 +91,12 @@ pub enum ErrorCode {
     ReceiptMismatch = 317,
     /// The refund names a check that is not this purse's last purchase.
     UnknownCheck = 318,
+    /// The activation code is not one the bank issued (mistyped, or for another bank).
+    ActivationCodeUnknown = 319,
+    /// The activation code was already used to enrol a card: ask the bank for a new one.
+    ActivationCodeUsed = 320,
+    /// The activation code has expired: ask the bank for a new one.
+    ActivationCodeExpired = 321,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -100,7 +106,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 44] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -140,6 +146,9 @@ impl ErrorCode {
         ErrorCode::RefundAlreadyApplied,
         ErrorCode::ReceiptMismatch,
         ErrorCode::UnknownCheck,
+        ErrorCode::ActivationCodeUnknown,
+        ErrorCode::ActivationCodeUsed,
+        ErrorCode::ActivationCodeExpired,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];

@@ -3,9 +3,10 @@
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
 // deposits/receipts/checks, fraud evidence, purses (which need the totals of the two before),
-// the books (which need every expected transaction), timestamps.
+// the books (which need every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { Bank } from '../issuing.ts';
+import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
 import { AuditContext, readLedger } from './context.ts';
 import { auditDeposits } from './deposits.ts';
@@ -30,6 +31,7 @@ export async function audit(q: Queryable, bank: Bank): Promise<AuditReport> {
     auditPurses(ctx);
     auditBooks(ctx);
     await auditTimes(ctx, tx);
+    await auditActions(ctx, tx);
     const { rows } = ctx;
     return {
       ok: ctx.findings.length === 0,

@@ -59,6 +59,11 @@ export const FINDING_KINDS = {
   bank_key_mirror_mismatch: 'the bank_keys row that is not the root or not a copy of the newest key generation',
   certificate_invalid:
     'a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency)',
+  // The back office.
+  action_missing:
+    'a funding transaction, or a purse lost or settled (a lost report), with no back-office action record for it',
+  action_unauthorised:
+    "a back-office action record whose credential was revoked before it or lacks the action's role, or an enrolment without the activation code it used",
 } as const;
 
 export type FindingKind = keyof typeof FINDING_KINDS;

@@ -12,7 +12,8 @@ export const LOOPBACK_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d
 export interface AppOptions {
   /** Largest request body, bytes. */
   bodyLimit: number;
-  logger?: boolean;
+  /** false (default), true, or fastify's logger options (level, a stream: what tests capture). */
+  logger?: boolean | { level?: string; stream?: { write(line: string): void } };
   /** Origins allowed by CORS; default loopback origins (any port). */
   corsOrigins?: (string | RegExp)[];
 }
