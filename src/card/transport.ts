@@ -31,9 +31,13 @@ export function chainParts(apdu: Uint8Array): Uint8Array[] {
 export const getResponse = (): Uint8Array => command(Cla.iso, Ins.getResponse, 0, 0, undefined, true);
 
 /** Sends one command and returns the whole response APDU (data ‖ SW1 SW2), however it was carried. */
-export async function exchange(reader: CardReader, apdu: Uint8Array, options: TransportOptions = {}): Promise<Uint8Array> {
+export async function exchange(
+  reader: CardReader,
+  apdu: Uint8Array,
+  options: TransportOptions = {},
+): Promise<Uint8Array> {
   const parts = options.chaining ? chainParts(apdu) : [apdu];
-  let response = new Uint8Array(0);
+  let response: Uint8Array = new Uint8Array(0);
   for (const part of parts) {
     response = await reader.transmit(part);
     const sw = swOf(response);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { LogRecord } from '../card/purse.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
+import { serveCommand } from './card-serve.ts';
 import {
   bankClient,
   bankOption,
@@ -237,4 +238,5 @@ Example:
     `Reads: --card <file> (changes nothing but the PIN try counter on a wrong PIN).
 ${PIN_SOURCES}\n\nExample:\n  smartcheck card log --card alice.card --pin 1234`,
   );
+  serveCommand(card);
 }

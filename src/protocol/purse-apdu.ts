@@ -109,7 +109,11 @@ export const HISTORICAL_BYTES = Uint8Array.of(0x80, 0x31, 0x81, 0x73, 0x80, 0x01
  */
 export const ATR = (() => {
   const body = Uint8Array.of(0x80 | HISTORICAL_BYTES.length, 0x01, ...HISTORICAL_BYTES);
-  return Uint8Array.of(0x3b, ...body, body.reduce((x, b) => x ^ b, 0));
+  return Uint8Array.of(
+    0x3b,
+    ...body,
+    body.reduce((x, b) => x ^ b, 0),
+  );
 })();
 
 /** The card's life cycle (GET DATA C1 byte 0). */
