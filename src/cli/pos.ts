@@ -245,7 +245,7 @@ Example:
         const open = terminal.interrupted();
         if (open.length && !o.card && !o.reader)
           throw usage(
-            `${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card (or --reader) and --pin`,
+            `${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`,
           );
         const noCard = { certificate: () => Promise.reject(new Error('no card')) } as unknown as Parameters<
           typeof terminal.recover
