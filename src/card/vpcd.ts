@@ -100,6 +100,8 @@ export async function insertIntoVpcd(card: EmulatedCard, options: VpcdOptions = 
       if (!(error instanceof PowerCutError)) throw error;
       takeOut(); // the cut: the image is saved as the cells hold it, no answer
       return;
+    } finally {
+      card.cutAtWrite = undefined; // a command with fewer writes than `pull.write` ran whole
     }
     if (pull) return takeOut();
     answer(response);

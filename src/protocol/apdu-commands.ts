@@ -3,7 +3,7 @@
 // implementer works from, is generated from it (scripts/gen-wire.ts); the codes are those of
 // purse-apdu.ts, which the applet's constants are generated from, and test/card/apdu-table.test.ts
 // sends each command to the applet and checks the table's headers and states against it.
-import { Cla, DataTag, Ins, Param, SW } from './purse-apdu.ts';
+import { Cla, Ins, Param, SW } from './purse-apdu.ts';
 
 export interface CommandSpec {
   name: string;
@@ -303,6 +303,3 @@ export const COMMON_SW: readonly (readonly [number, string])[] = [
   [SW.insNotSupported, 'unknown INS'],
   [SW.claNotSupported, 'CLA other than 00 / 80 (with b5 for chaining), or an INS under the other class'],
 ];
-
-/** The GET DATA tags, for the table in docs/apdu.md. */
-export const GET_DATA_TAGS = DataTag;
