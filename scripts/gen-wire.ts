@@ -1,6 +1,7 @@
 // Generates, from the protocol registry (src/protocol/: WIRE.md § Constants says which file declares
 // what), every file that repeats the wire format's constants in another language or for people:
-// the Rust check verifier's constants, the card applet's, and docs/errors.md. The parsers stay per
+// the Rust check verifier's constants, the card applet's, docs/errors.md and docs/apdu.md (the
+// applet's APDU specification, from its command table src/protocol/apdu-commands.ts). The parsers stay per
 // language; their constants come from here, so none is typed by hand twice.
 // test/protocol/wire.test.ts and `npm run check` fail while a generated file is stale.
 //
@@ -9,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { renderApduDoc } from './wire/apdu-doc.ts';
 import { renderAssemblyScript } from './wire/assemblyscript.ts';
 import { errorGroupTitles, renderErrorDoc } from './wire/error-doc.ts';
 import { wireGroups } from './wire/model.ts';
@@ -18,6 +20,7 @@ const at = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url
 export const RUST_PATH = at('core-rs/checks/src/wire.rs');
 export const ASSEMBLYSCRIPT_PATH = at('core-as/assembly/wire.ts');
 export const ERROR_DOC_PATH = at('docs/errors.md');
+export const APDU_DOC_PATH = at('docs/apdu.md');
 const ROOT = at('');
 
 const HEADER = [
@@ -34,6 +37,7 @@ export function renderWire(): Map<string, string> {
     [RUST_PATH, renderRust(groups, errorGroupTitles(), HEADER)],
     [ASSEMBLYSCRIPT_PATH, renderAssemblyScript(groups, HEADER)],
     [ERROR_DOC_PATH, renderErrorDoc()],
+    [APDU_DOC_PATH, renderApduDoc()],
   ]);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state, and does nothing when it already is: npm packages, the
-// Rust wasm toolchain, wasm-bindgen-cli at the locked version, the cores, the browser wallet and the
-// package's dist/. `npm test`,
+// Rust wasm toolchain, wasm-bindgen-cli at the locked version, the cores, the browser wallet, the
+// package's dist/ and PC/SC (pcscd, vpcd, opensc, the optional binding). `npm test`,
 // `npm run demo` and `npm run bench` call it first.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { buildCoreAs } from './build-core-as.mjs';
 import { buildCoreRs, CORE_RS_CRATES, stampFile } from './build-core-rs.mjs';
 import { buildDist } from './build-dist.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
+import { ensurePcscBinding, ensurePcscPackages } from './lib/pcsc.mjs';
 import { ensurePythonTools } from './lib/python-tools.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
 
@@ -26,7 +27,9 @@ function ensureNpmPackages() {
 }
 
 try {
+  ensurePcscPackages(); // before npm: the optional PC/SC binding compiles against libpcsclite-dev
   ensureNpmPackages();
+  ensurePcscBinding(root);
   if (force) for (const crate of CORE_RS_CRATES) rmSync(stampFile(root, crate), { force: true });
   buildCoreRs(root, { force });
   buildCoreAs(root, { force });

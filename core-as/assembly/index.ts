@@ -8,7 +8,7 @@ import { eeWrite, eeWriteU8, recover, txAdd, txBegin, txCommit } from './eeprom'
 import * as L from './layout';
 import { refund } from './refund';
 import { be64, internetCheck, loadApply, loadRequest, outstandingList, purchase, readLog, reissue, resendRequest } from './purse';
-import { AID, AID_LENGTH, ByteLength, Cla, DataTag, ErrorCode, ID_MAX_LENGTH, Ins, Lifecycle, Param, Role, STATUS_SIZE, StatusField, SW, UNBLOCK_DOMAIN, UNBLOCK_DOMAIN_LENGTH } from './wire';
+import { AID, AID_LENGTH, ByteLength, Cla, DataTag, ErrorCode, FciTag, ID_MAX_LENGTH, Ins, Lifecycle, Param, Role, STATUS_SIZE, StatusField, SW, UNBLOCK_DOMAIN, UNBLOCK_DOMAIN_LENGTH } from './wire';
 
 const PIN_TRIES: u8 = 3;
 
@@ -44,38 +44,123 @@ function needPin(): i32 {
 
 /** Runs one command APDU of `len` bytes at apduBuffer(). */
 export function transmit(len: usize): i32 {
-  const result = finish(dispatch(len));
-  // No PIN digits or PIN hash stay in RAM after the command.
+  chainUsed = 0;
+  const result = shape(finish(command(len)));
+  // No PIN digits or PIN hash stay in RAM after the command (nor a finished chain's data).
   memory.fill(L.IN_BUF, 0, len < L.IN_MAX ? len : L.IN_MAX);
+  if (chainUsed != 0) memory.fill(L.CHAIN, 0, chainUsed);
   memory.fill(L.HASH, 0, ByteLength.hash);
   return result;
 }
 
-function dispatch(len: usize): i32 {
+// This command's data (at IN_BUF, or at CHAIN for the last part of a chain), its length Nc and the
+// most response bytes the terminal expects, Ne. Le absent counts as Ne = 256 (65536 after an
+// extended Lc), as Java Card's setOutgoing does under T=1.
+let data: usize = 0;
+let lc: usize = 0;
+let ne: usize = 0;
+let chainUsed: usize = 0;
+
+/** Lc and Le, short or extended (ISO 7816-4 §5.1); false when the lengths do not add up. */
+function parseLengths(len: usize): bool {
+  data = L.IN_BUF + 5;
+  lc = 0;
+  ne = 256;
+  if (len == 4) return true;
+  const b4 = <usize>load<u8>(L.IN_BUF + 4);
+  if (len == 5) { ne = b4 == 0 ? 256 : b4; return true; }
+  if (b4 != 0) {
+    lc = b4;
+    if (len == 5 + lc) return true;
+    if (len != 6 + lc) return false;
+    const le = <usize>load<u8>(L.IN_BUF + 5 + lc);
+    ne = le == 0 ? 256 : le;
+    return true;
+  }
+  const n = (<usize>load<u8>(L.IN_BUF + 5) << 8) | <usize>load<u8>(L.IN_BUF + 6);
+  ne = 65536;
+  if (len == 7) { if (n != 0) ne = n; return true; }
+  lc = n;
+  data = L.IN_BUF + 7;
+  if (lc == 0) return false;
+  if (len == 7 + lc) return true;
+  if (len != 9 + lc) return false;
+  const le = (<usize>load<u8>(L.IN_BUF + 7 + lc) << 8) | <usize>load<u8>(L.IN_BUF + 8 + lc);
+  if (le != 0) ne = le;
+  return true;
+}
+
+/** 61xx: xx more bytes to read with GET RESPONSE (00: 256 or more). */
+const more = (rest: usize): i32 => SW.bytesRemaining | (rest > 255 ? 0 : <i32>rest);
+
+/** Sends at most Ne bytes of a response and keeps the rest for GET RESPONSE (ISO 7816-4 §5.3.4). */
+function shape(result: i32): i32 {
+  const n = <usize>(result >>> 16);
+  if ((result & 0xffff) != SW.ok || n <= ne) return result;
+  store<u16>(L.R_PENDING_OFF, <u16>ne);
+  store<u16>(L.R_PENDING_LEN, <u16>(n - ne));
+  return (<i32>ne << 16) | more(n - ne);
+}
+
+/** GET RESPONSE (00 C0 00 00 Le): the next Ne bytes of the response kept by shape(). */
+function getResponse(p1: u8, p2: u8): i32 {
+  const rest = <usize>load<u16>(L.R_PENDING_LEN);
+  if (rest == 0) return SW.conditionsNotSatisfied;
+  if (p1 != 0 || p2 != 0) return SW.wrongP1P2;
+  if (lc != 0) return SW.wrongLength;
+  memory.copy(L.OUT_BUF, L.OUT_BUF + <usize>load<u16>(L.R_PENDING_OFF), rest);
+  const n = rest < ne ? rest : ne;
+  store<u16>(L.R_PENDING_OFF, <u16>n);
+  store<u16>(L.R_PENDING_LEN, <u16>(rest - n));
+  return (<i32>n << 16) | (rest > n ? more(rest - n) : SW.ok);
+}
+
+function closeChain(): void {
+  store<u8>(L.R_CHAINING, 0);
+  memory.fill(L.CHAIN, 0, <usize>load<u16>(L.R_CHAIN_LEN));
+  store<u16>(L.R_CHAIN_LEN, 0);
+}
+
+function command(len: usize): i32 {
   store<u16>(L.R_LAST_ERROR, 0);
-  if (len < 4) return SW.wrongLength;
-  const cla = load<u8>(L.IN_BUF);
+  if (len < 4 || !parseLengths(len)) return SW.wrongLength;
+  const cla = load<u8>(L.IN_BUF) & ~Cla.chaining;
+  const chained = (load<u8>(L.IN_BUF) & Cla.chaining) != 0;
   const ins = load<u8>(L.IN_BUF + 1);
   const p1 = load<u8>(L.IN_BUF + 2);
   const p2 = load<u8>(L.IN_BUF + 3);
-  // Lc / Le, short or extended (ISO 7816-4 §5.1); Le is accepted and not enforced.
-  let data: usize = L.IN_BUF + 5;
-  let lc: usize = 0;
-  if (len == 4 || len == 5) { lc = 0; }
-  else if (load<u8>(L.IN_BUF + 4) != 0) {
-    lc = <usize>load<u8>(L.IN_BUF + 4);
-    if (len != 5 + lc && len != 6 + lc) return SW.wrongLength;
-  } else if (len == 7) { lc = 0; }
-  else {
-    lc = (<usize>load<u8>(L.IN_BUF + 5) << 8) | <usize>load<u8>(L.IN_BUF + 6);
-    data = L.IN_BUF + 7;
-    if (lc == 0 || (len != 7 + lc && len != 9 + lc)) return SW.wrongLength;
-  }
+  if (ins == Ins.getResponse && !chained && cla == Cla.iso) return getResponse(p1, p2);
+  store<u16>(L.R_PENDING_LEN, 0); // any other command drops what was left of the last response
   const iso = ins == Ins.select || ins == Ins.verify || ins == Ins.resetRetryCounter || ins == Ins.getData;
   const own = ins == Ins.generateKeys || ins == Ins.installRoot || ins == Ins.installCertificate || ins == Ins.setPin || ins == Ins.loadRequest || ins == Ins.loadApply || ins == Ins.purchase || ins == Ins.readLog || ins == Ins.reissueCheck || ins == Ins.internetCheck || ins == Ins.refund;
   if (cla != Cla.iso && cla != Cla.proprietary) return SW.claNotSupported;
   if (!iso && !own) return SW.insNotSupported;
   if ((iso && cla != Cla.iso) || (own && cla != Cla.proprietary)) return SW.claNotSupported;
+  // Command chaining: every part but the last has the CLA bit b5 and is answered 9000; the parts
+  // share CLA, INS, P1 and P2; their data is gathered at CHAIN and the last part runs the command.
+  const head = <u32>cla | (<u32>ins << 8) | (<u32>p1 << 16) | (<u32>p2 << 24);
+  const open = load<u8>(L.R_CHAINING) == 1;
+  if (open && load<u32>(L.R_CHAIN_HEAD) != head) { closeChain(); return SW.lastCommandExpected; }
+  if (chained || open) {
+    const have = <usize>load<u16>(L.R_CHAIN_LEN);
+    if (len > L.CHAIN - L.IN_BUF || have + lc > L.CHAIN_MAX) { closeChain(); return SW.wrongLength; }
+    memory.copy(L.CHAIN + have, data, lc);
+    store<u16>(L.R_CHAIN_LEN, <u16>(have + lc));
+    if (chained) {
+      store<u8>(L.R_CHAINING, 1);
+      store<u32>(L.R_CHAIN_HEAD, head);
+      return SW.ok;
+    }
+    data = L.CHAIN;
+    lc = have + lc;
+    chainUsed = lc;
+    store<u8>(L.R_CHAINING, 0);
+    store<u16>(L.R_CHAIN_LEN, 0);
+  }
+  return dispatch(ins, p1, p2);
+}
+
+function dispatch(ins: u8, p1: u8, p2: u8): i32 {
   if (ins == Ins.select) return select(p1, p2, data, lc);
   if (!selected()) return SW.conditionsNotSatisfied;
   switch (ins) {
@@ -105,13 +190,21 @@ function dispatch(len: usize): i32 {
   }
 }
 
+/** SELECT by DF name (ISO 7816-4 §11.2.2): P2 00 answers the FCI (6F: 84 AID), P2 0C nothing. */
 function select(p1: u8, p2: u8, data: usize, lc: usize): i32 {
-  if (p1 != Param.selectByName || p2 != 0x00) return SW.wrongP1P2;
+  if (p1 != Param.selectByName || (p2 != Param.selectFci && p2 != Param.selectNoData)) return SW.wrongP1P2;
   if (lc != AID_LENGTH) return SW.wrongLength;
-  if (memory.compare(data, changetype<usize>(AID), AID_LENGTH) != 0) return SW.notFound;
+  if (memory.compare(data, changetype<usize>(AID), AID_LENGTH) != 0) return SW.applicationNotFound;
   store<u8>(L.R_SELECTED, 1);
   store<u8>(L.R_PIN_OK, 0);
-  return SW.ok;
+  if (p2 == Param.selectNoData) return SW.ok;
+  const o = L.OUT_BUF;
+  store<u8>(o, FciTag.template);
+  store<u8>(o + 1, <u8>(2 + AID_LENGTH));
+  store<u8>(o + 2, FciTag.dfName);
+  store<u8>(o + 3, <u8>AID_LENGTH);
+  memory.copy(o + 4, changetype<usize>(AID), AID_LENGTH);
+  return SW.ok | ((4 + <i32>AID_LENGTH) << 16);
 }
 
 /** VERIFY (ISO 7816-4 §11.5.6), P2 = 80: the PIN as ASCII digits; no data asks for the tries left. */
@@ -210,7 +303,7 @@ function getData(p1: u8, p2: u8, lc: usize): i32 {
 /** Keeps the last refusal's protocol error code for GET DATA C4. */
 function finish(result: i32): i32 {
   const sw = result & 0xffff;
-  if (sw != SW.ok) store<u16>(L.R_LAST_REFUSAL, load<u16>(L.R_LAST_ERROR));
+  if (sw != SW.ok && (sw & 0xff00) != SW.bytesRemaining) store<u16>(L.R_LAST_REFUSAL, load<u16>(L.R_LAST_ERROR));
   return result;
 }
 

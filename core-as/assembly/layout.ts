@@ -11,6 +11,9 @@ import { LOG_RECORD_SIZE, LogRecordField, VALUE_BLOCK_SIZE, ValueBlock } from '.
 export const RAM: usize = 0x1000;
 export const IN_BUF: usize = 0x1000;      // command APDU, up to IN_MAX bytes
 export const IN_MAX: usize = 0x2000;
+// A chained command's data so far (ISO 7816-4 §5.3.3): each part, at IN_BUF, must end below CHAIN.
+export const CHAIN: usize = 0x1200;
+export const CHAIN_MAX: usize = IN_BUF + IN_MAX - CHAIN;
 export const OUT_BUF: usize = 0x3000;     // response data (status word returned apart)
 export const OUT_MAX: usize = 0x1000;
 export const SCRATCH: usize = 0x4000;     // Sig_structure: 4 KiB
@@ -32,6 +35,11 @@ export const LOGREC: usize = 0x6e80;      // the log record being built: LOG_SIZ
 export const R_SELECTED: usize = 0x6f00;  // u8
 export const R_PIN_OK: usize = 0x6f01;    // u8
 export const R_LAST_ERROR: usize = 0x6f02; // u16: protocol error code of this command's refusal
+export const R_CHAINING: usize = 0x6f04;  // u8: 1 while a chained command is open
+export const R_CHAIN_HEAD: usize = 0x6f05; // u8 × 4: its CLA (without the chaining bit), INS, P1, P2
+export const R_CHAIN_LEN: usize = 0x6f0a;  // u16: bytes of its data received so far, at CHAIN
+export const R_PENDING_OFF: usize = 0x6f0c; // u16: where in OUT_BUF the rest of the last response starts
+export const R_PENDING_LEN: usize = 0x6f0e; // u16: its length, for GET RESPONSE (0: none)
 export const R_LAST_REFUSAL: usize = 0x6f12; // u16: the code of the last refused command (GET DATA C4)
 export const R_SLOT: usize = 0x6f40;      // a new outstanding load: OUTSTANDING_SIZE
 export const R_ZEROS: usize = 0x6f80;     // OUTSTANDING_SIZE zero bytes: an outstanding load cleared

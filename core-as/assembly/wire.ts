@@ -312,6 +312,7 @@ export const LOG_RECORD_SIZE: usize = 128; // Bytes of a log record.
 export namespace Cla {
   export const iso: u8 = 0x00;
   export const proprietary: u8 = 0x80;
+  export const chaining: u8 = 0x10;
 }
 
 /** Instructions (`Ins`, src/protocol/purse-apdu.ts). */
@@ -320,6 +321,7 @@ export namespace Ins {
   export const verify: u8 = 0x20;
   export const resetRetryCounter: u8 = 0x2c;
   export const getData: u8 = 0xca;
+  export const getResponse: u8 = 0xc0;
   export const generateKeys: u8 = 0x12;
   export const installRoot: u8 = 0x14;
   export const installCertificate: u8 = 0x16;
@@ -336,6 +338,8 @@ export namespace Ins {
 /** P1 and P2 values (`Param`, src/protocol/purse-apdu.ts). */
 export namespace Param {
   export const selectByName: u8 = 0x04;
+  export const selectFci: u8 = 0x00;
+  export const selectNoData: u8 = 0x0c;
   export const pin: u8 = 0x80;
   export const loadRequestAgain: u8 = 0x01;
 }
@@ -350,15 +354,24 @@ export namespace DataTag {
   export const outstanding: u8 = 0xc6;
 }
 
+/** SELECT FCI tags (`FciTag`, src/protocol/purse-apdu.ts). */
+export namespace FciTag {
+  export const template: u8 = 0x6f;
+  export const dfName: u8 = 0x84;
+}
+
 /** Status words (`SW`, src/protocol/purse-apdu.ts). */
 export namespace SW {
   export const ok: i32 = 0x9000;
+  export const bytesRemaining: i32 = 0x6100;
   export const wrongLength: i32 = 0x6700;
+  export const lastCommandExpected: i32 = 0x6883;
   export const securityNotSatisfied: i32 = 0x6982;
   export const blocked: i32 = 0x6983;
   export const conditionsNotSatisfied: i32 = 0x6985;
   export const wrongData: i32 = 0x6a80;
   export const fileFull: i32 = 0x6a84;
+  export const applicationNotFound: i32 = 0x6a82;
   export const wrongP1P2: i32 = 0x6a86;
   export const notFound: i32 = 0x6a88;
   export const insNotSupported: i32 = 0x6d00;

@@ -283,6 +283,7 @@ function appletGroups(): Group[] {
     of('Ins', 'Instructions', 'u8', apdu.Ins, true),
     of('Param', 'P1 and P2 values', 'u8', apdu.Param, true),
     of('DataTag', 'GET DATA tags', 'u8', apdu.DataTag, true),
+    of('FciTag', 'SELECT FCI tags', 'u8', apdu.FciTag, true),
     of('SW', 'Status words', 'i32', apdu.SW, true),
     of('Lifecycle', 'Life-cycle states', 'u8', apdu.Lifecycle),
     of('ValueBlock', 'Offsets in the value block', 'usize', apdu.ValueBlock),

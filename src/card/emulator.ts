@@ -2,7 +2,7 @@
 // loaded from and saved to a store after every command that wrote to it. Every EEPROM write goes
 // through the host (the applet's "eeprom.write" import), which keeps the durable image, counts
 // writes, and can cut the power in the middle of write k: the tearing tests enumerate k.
-import { SW } from '../protocol/purse-apdu.ts';
+import { ATR, SW } from '../protocol/purse-apdu.ts';
 import { type AppletInstance, type AppletModule, instantiate, loadApplet } from './applet.ts';
 import { CardNotPoweredError, type CardReader, PowerCutError } from './reader.ts';
 import { type EepromStore, MemoryEeprom } from './store.ts';
@@ -47,6 +47,11 @@ export class EmulatedCard implements CardReader {
     const card = new EmulatedCard(await loadApplet(), options.store ?? new MemoryEeprom());
     if (options.powered !== false) await card.powerOn();
     return card;
+  }
+
+  /** The Answer To Reset a reader reads at power on (T=1, the AID in the historical bytes). */
+  get atr(): Uint8Array {
+    return ATR.slice();
   }
 
   get powered(): boolean {

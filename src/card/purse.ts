@@ -8,6 +8,7 @@ import { LogRecordField as Log, LogKind, StatusField, ValueBlock } from '../prot
 import { ByteLength, MessageType, Role } from '../protocol/registry.ts';
 import { AID, Cla, command, concat, DataTag, Ins, Param, parseResponse, SW, swHex, u64 } from './apdu.ts';
 import type { CardReader } from './reader.ts';
+import { exchange, type TransportOptions } from './transport.ts';
 
 export class CardError extends Error {
   constructor(
@@ -60,11 +61,14 @@ export interface LogRecord {
 const text = new TextDecoder();
 
 export class PurseCard {
-  constructor(readonly reader: CardReader) {}
+  constructor(
+    readonly reader: CardReader,
+    readonly transport: TransportOptions = {},
+  ) {}
 
-  /** Sends a command; returns the data on 9000, throws CardError otherwise. */
+  /** Sends a command (chained, and read on with GET RESPONSE, as needed); returns the data on 9000, throws CardError otherwise. */
   async send(name: string, apdu: Uint8Array): Promise<Uint8Array> {
-    const { data, sw } = parseResponse(await this.reader.transmit(apdu));
+    const { data, sw } = parseResponse(await exchange(this.reader, apdu, this.transport));
     if (sw === SW.ok) return data;
     let code = 0;
     if (

@@ -21,3 +21,11 @@ export class CardNotPoweredError extends Error {
     this.name = 'CardNotPoweredError';
   }
 }
+
+/** The card left the reader, or stopped answering, in the middle of a command (a real reader's power cut). */
+export class CardRemovedError extends Error {
+  constructor(detail: string) {
+    super(`the card was removed mid-command (${detail})`);
+    this.name = 'CardRemovedError';
+  }
+}

@@ -7,6 +7,7 @@ import type { LogRecord } from '../card/purse.ts';
 import { moneyOf, toDecimal } from '../money.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { Lifecycle } from '../protocol/purse-apdu.ts';
+import { serveCommand } from './card-serve.ts';
 import {
   backOfficeClient,
   bankClient,
@@ -238,4 +239,5 @@ Example:
     `Reads: --card <file> (changes nothing but the PIN try counter on a wrong PIN).
 ${PIN_SOURCES}\n\nExample:\n  smartcheck card log --card alice.card --pin 1234`,
   );
+  serveCommand(card);
 }

@@ -171,6 +171,48 @@ export async function openCard(path: string) {
   return card;
 }
 
+// ---- or whatever card is in a PC/SC reader
+
+export interface CardSource {
+  card?: string;
+  reader?: string;
+}
+
+/** `--card <file>` or `--reader <name>`: the emulated card in a file, or the card in a PC/SC reader. */
+export const cardSourceOptions = (cmd: Command, what = 'the card file') =>
+  cmd
+    .option('--card <file>', what)
+    .option('--reader <name>', 'or: the PC/SC reader holding the card (pcscd), e.g. "Virtual PCD 00 00"');
+
+const openReaders: { close(): Promise<void> }[] = [];
+
+/** Opens the card named by --card or --reader (exactly one) and selects the purse. */
+export async function openPurse(o: CardSource) {
+  if (o.card && o.reader) throw usage('give one card: --card <file> or --reader <name>, not both');
+  if (!o.reader) {
+    if (!o.card) throw usage('which card? --card <file> or --reader <name>');
+    return openCard(o.card);
+  }
+  const { PcscReader, PcscUnavailableError, ReaderNotFoundError } = await import('../card/pcsc-reader.ts');
+  const { PurseCard } = await import('../card/index.ts');
+  let reader: Awaited<ReturnType<typeof PcscReader.open>>;
+  try {
+    reader = await PcscReader.open(o.reader);
+  } catch (error) {
+    if (error instanceof PcscUnavailableError || error instanceof ReaderNotFoundError) throw usage(error.message);
+    throw error;
+  }
+  openReaders.push(reader);
+  const card = new PurseCard(reader);
+  await card.select();
+  return card;
+}
+
+/** Lets go of the PC/SC readers opened by openPurse (their threads keep the process alive). */
+export async function releaseReaders(): Promise<void> {
+  for (const reader of openReaders.splice(0)) await reader.close();
+}
+
 /** The purse's certificate as the card holds it: purse id, limits, and the bank certificate it carries. */
 export async function cardIdentity(card: { certificate(): Promise<Uint8Array> }) {
   const { parseCertificate } = await import('../protocol/certificate.ts');

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { bankCommands } from './bank.ts';
 import { cardCommands } from './card.ts';
+import { releaseReaders } from './common.ts';
 import { classify, EXIT_TABLE, Exit } from './exit.ts';
 import { posCommands } from './pos.ts';
 import { shopCommands } from './shop.ts';
@@ -56,6 +57,7 @@ exitOverride(program);
 
 try {
   await program.parseAsync(process.argv);
+  await releaseReaders();
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? Exit.ok : Exit.usage);
   const { exit, message } = classify(error);

@@ -10,6 +10,7 @@ import { formatMoney, toDecimal } from '../money.ts';
 import {
   amount,
   bankOption,
+  type CardSource,
   currencyArg,
   durationArg,
   emit,
@@ -19,6 +20,7 @@ import {
   int,
   jsonOption,
   openCard,
+  openPurse,
   progress,
   table,
   tokenOption,
@@ -110,16 +112,16 @@ Example:
           .description(
             'sell to a card: slip signed by the merchant, check signed by the card, verified offline and journalled before it returns',
           ),
-      )
-        .argument('<amount>', 'minor units (cents)', amount)
-        .requiredOption('--card <file>', 'the card file'),
+      ).argument('<amount>', 'minor units (cents)', amount),
       "the card's PIN",
     )
+      .option('--card <file>', 'the card file')
+      .option('--reader <name>', 'or: the PC/SC reader holding the card (pcscd), e.g. "Virtual PCD 00 00"')
       .option('--count <n>', 'make this many sales of <amount> (load generation)', int('count', 1, 1_000_000), 1)
       .option('--progress', 'show a progress bar even when stderr is not a terminal')
       .action(
-        async (dir: string, value: number, o: PinOptions & { card: string; count: number; progress?: boolean }) => {
-          const card = await openCard(o.card);
+        async (dir: string, value: number, o: PinOptions & CardSource & { count: number; progress?: boolean }) => {
+          const card = await openPurse(o);
           await card.verifyPin(await resolvePin(o));
           const opened = await openMerchantDir(dir);
           try {
@@ -159,12 +161,14 @@ Example:
         },
       ),
     `
-Reads/writes: --card <file>, <dir>/journal.scj. Works offline. A card refusal (wrong PIN,
-insufficient funds, limits: exit 3) or a refused card (revoked, expired: exit 4) charges nothing.
+Reads/writes: --card <file> (or the card in the PC/SC reader --reader), <dir>/journal.scj. Works
+offline. A card refusal (wrong PIN, insufficient funds, limits: exit 3) or a refused card
+(revoked, expired: exit 4) charges nothing; a card pulled mid-sale is recovered by pos recover.
 ${PIN_SOURCES}
 
 Example:
   smartcheck pos sell till-1 450 --card alice.card --pin 1234
+  smartcheck pos sell till-1 450 --reader "Virtual PCD 00 00" --pin 1234
   smartcheck pos sell till-1 10 --count 500 --card alice.card --pin 1234 --progress`,
   );
 
@@ -256,15 +260,17 @@ Example:
           .description(
             "after a torn sale (crash, card pulled): find the interrupted slip in the card's log and store its check, or learn the card was not charged",
           ),
-      ).option('--card <file>', 'the card of the interrupted sale (needed when one is interrupted)'),
+      )
+        .option('--card <file>', 'the card of the interrupted sale (needed when one is interrupted)')
+        .option('--reader <name>', 'or: the PC/SC reader holding that card (pcscd)'),
       "the card's PIN (the card shows its log and reissues a check only after it)",
-    ).action(async (dir: string, o: PinOptions & { card?: string }) => {
+    ).action(async (dir: string, o: PinOptions & CardSource) => {
       const opened = await openMerchantDir(dir);
       try {
         const { Terminal } = await import('../merchant/terminal.ts');
         const terminal = new Terminal(opened.book, { terminalId: opened.config.terminalId });
         const open = terminal.interrupted();
-        if (open.length && !o.card)
+        if (open.length && !o.card && !o.reader)
           throw usage(
             `${open.length} interrupted sale(s) with purse ${open[0]?.record.purseId}: present the card with --card and --pin`,
           );
@@ -272,8 +278,8 @@ Example:
           typeof terminal.recover
         >[0];
         let card = noCard;
-        if (open.length && o.card) {
-          const purse = await openCard(o.card);
+        if (open.length) {
+          const purse = await openPurse(o);
           await purse.verifyPin(await resolvePin(o));
           card = purse;
         }
@@ -289,11 +295,12 @@ Example:
       }
     }),
     `
-Reads/writes: <dir>/journal.scj, --card <file> (read; the card reissues the check it signed).
-${PIN_SOURCES}
+Reads/writes: <dir>/journal.scj, --card <file> or --reader <name> (read; the card reissues the
+check it signed). ${PIN_SOURCES}
 
 Example:
-  smartcheck pos recover till-1 --card alice.card --pin 1234`,
+  smartcheck pos recover till-1 --card alice.card --pin 1234
+  smartcheck pos recover till-1 --reader "Virtual PCD 00 00" --pin 1234`,
   );
 
   helpText(

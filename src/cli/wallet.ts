@@ -13,6 +13,7 @@ import {
   anchorsOf,
   bankClient,
   bankOption,
+  type CardSource,
   cardIdentity,
   currencyArg,
   emit,
@@ -20,6 +21,7 @@ import {
   helpText,
   jsonOption,
   openCard,
+  openPurse,
   readJson,
   unb64,
   writeSecretJson,
@@ -58,11 +60,12 @@ Example:
             "load value from the cardholder's bank account onto the card (a lost reply is safe: run it again, the bank moves the money once)",
           )
           .argument('<amount>', 'minor units (cents)', amount)
-          .requiredOption('--card <file>', 'the card file'),
+          .option('--card <file>', 'the card file')
+          .option('--reader <name>', 'or: the PC/SC reader holding the card (pcscd)'),
       ),
       "the card's PIN",
-    ).action(async (value: number, o: PinOptions & { card: string; bank: string }) => {
-      const card = await openCard(o.card);
+    ).action(async (value: number, o: PinOptions & CardSource & { bank: string }) => {
+      const card = await openPurse(o);
       const pin = await resolvePin(o);
       const bank = await bankClient(o.bank);
       const info = await bank.bankInfo();
@@ -77,11 +80,12 @@ Example:
       );
     }),
     `
-Reads/writes: --card <file>. Debits the cardholder's account at the bank.
-${PIN_SOURCES}
+Reads/writes: --card <file> (or the card in the PC/SC reader --reader). Debits the cardholder's
+account at the bank. ${PIN_SOURCES}
 
 Example:
-  smartcheck wallet load 20000 --card alice.card --pin 1234`,
+  smartcheck wallet load 20000 --card alice.card --pin 1234
+  smartcheck wallet load 20000 --reader "Virtual PCD 00 00" --pin 1234`,
   );
 
   helpText(
@@ -92,7 +96,8 @@ Example:
           'pay a web shop: the shop signs a slip, the card deducts and signs the check, the cardholder key approves it, sealed to the merchant',
         )
         .argument('<amount>', 'minor units (cents)', amount)
-        .requiredOption('--card <file>', 'the card file'),
+        .option('--card <file>', 'the card file')
+        .option('--reader <name>', 'or: the PC/SC reader holding the card (pcscd)'),
       "the card's PIN",
     )
       .requiredOption('--key <file>', 'the cardholder key file (smartcheck bank register --key)')
@@ -102,14 +107,17 @@ Example:
       .action(
         async (
           value: number,
-          o: PinOptions & { card: string; key: string; shop: string; item: string; currency?: string },
+          o: PinOptions & CardSource & { key: string; shop: string; item: string; currency?: string },
         ) => {
           const key = readJson<CardholderKeyFile>(o.key, 'cardholder key file');
           if (key.format !== 'smartcheck-cardholder/1') throw usage(`${o.key}: not a smartcheck cardholder key file`);
-          const card = await openCard(o.card);
+          const card = await openPurse(o);
+          // A payment the shop did not confirm is kept beside the card file, or the key file for a card in a reader.
+          const pending = pendingFile(o.card ?? o.key);
+          const resume = `smartcheck wallet resume ${o.card ? `--card ${o.card}` : `--key ${o.key}`}`;
           const pin = await resolvePin(o);
           const id = await cardIdentity(card);
-          if (!id.bankCertificate) throw usage(`${o.card}: the card's certificate carries no bank certificate`);
+          if (!id.bankCertificate) throw usage("the card's certificate carries no bank certificate");
           const { Wallet } = await import('../wallet/wallet.ts');
           const { ShopClient } = await import('../net/shop-client.ts');
           let shop: InstanceType<typeof ShopClient>;
@@ -131,10 +139,8 @@ Example:
             cardholder,
           });
           await w.unlock(pin);
-          if (existsSync(pendingFile(o.card)))
-            throw usage(
-              `${pendingFile(o.card)}: a payment the shop has not confirmed yet; run \`smartcheck wallet resume --card ${o.card}\` first`,
-            );
+          if (existsSync(pending))
+            throw usage(`${pending}: a payment the shop has not confirmed yet; run \`${resume}\` first`);
           let paid: PaymentResult;
           try {
             paid = await w.payInternet(shop, {
@@ -145,18 +151,17 @@ Example:
           } catch (error) {
             // The card paid and the shop did not confirm: the sealed check is the cardholder's value.
             // It is kept beside the card so `wallet resume` sends it again (the shop confirms it once).
-            const pending = (error as { pending?: PendingPayment }).pending;
-            if (pending) {
-              writeSecretJson(pendingFile(o.card), {
-                orderId: pending.orderId,
-                checkId: pending.checkId,
-                amount: pending.amount,
-                serial: pending.serial,
-                sealedCheck: toBase64(pending.sealedCheck),
+            const unconfirmed = (error as { pending?: PendingPayment }).pending;
+            if (unconfirmed) {
+              writeSecretJson(pending, {
+                orderId: unconfirmed.orderId,
+                checkId: unconfirmed.checkId,
+                amount: unconfirmed.amount,
+                serial: unconfirmed.serial,
+                sealedCheck: toBase64(unconfirmed.sealedCheck),
                 shop: shop.baseUrl,
               });
-              (error as Error).message +=
-                `; kept in ${pendingFile(o.card)}: run \`smartcheck wallet resume --card ${o.card}\``;
+              (error as Error).message += `; kept in ${pending}: run \`${resume}\``;
             }
             throw error;
           }
@@ -166,7 +171,7 @@ Example:
         },
       ),
     `
-Reads: --key <file>. Reads/writes: --card <file>. The bank is not needed: the card, the key file
+Reads: --key <file>. Reads/writes: --card <file> (or the card in the PC/SC reader --reader). The bank is not needed: the card, the key file
 and the shop are. ${PIN_SOURCES}
 
 Example:
@@ -179,10 +184,12 @@ Example:
       .description(
         'send again a payment the card made and the shop did not confirm (kept in <card>.pending.json by wallet pay)',
       )
-      .requiredOption('--card <file>', 'the card file')
+      .option('--card <file>', 'the card file')
+      .option('--key <file>', 'or: the cardholder key file (a payment made with --reader is kept beside it)')
       .option('--shop <url>', 'the shop (default: the one the payment was for)')
-      .action(async (o: { card: string; shop?: string }) => {
-        const path = pendingFile(o.card);
+      .action(async (o: { card?: string; key?: string; shop?: string }) => {
+        if (!o.card === !o.key) throw usage('give --card <file> or --key <file>');
+        const path = pendingFile((o.card ?? o.key) as string);
         const p = readJson<{
           orderId: string;
           checkId: string;
@@ -202,7 +209,8 @@ Example:
         );
       }),
     `
-Reads: <card>.pending.json, removed once the shop confirms.
+Reads: <card>.pending.json (<key>.pending.json after a payment with --reader), removed once the
+shop confirms.
 
 Example:
   smartcheck wallet resume --card alice.card`,

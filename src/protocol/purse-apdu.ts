@@ -6,14 +6,21 @@
 /** F0 (proprietary, unregistered) "SMCHK" 01. */
 export const AID = Uint8Array.of(0xf0, 0x53, 0x4d, 0x43, 0x48, 0x4b, 0x01);
 
-/** CLA: ISO commands (SELECT, VERIFY, RESET RETRY COUNTER, GET DATA) and the purse's own. */
-export const Cla = Object.freeze({ iso: 0x00, proprietary: 0x80 } as const);
+/** CLA: ISO commands (SELECT, VERIFY, RESET RETRY COUNTER, GET DATA, GET RESPONSE) and the purse's own. */
+export const Cla = Object.freeze({
+  iso: 0x00,
+  proprietary: 0x80,
+  /** Bit b5: command chaining (ISO 7816-4 §5.3.3): more parts of this command follow. */
+  chaining: 0x10,
+} as const);
 
 export const Ins = Object.freeze({
   select: 0xa4,
   verify: 0x20,
   resetRetryCounter: 0x2c,
   getData: 0xca,
+  /** The rest of a response longer than Ne (after 61xx): ISO 7816-4 §11.5.6, any protocol. */
+  getResponse: 0xc0,
   generateKeys: 0x12,
   installRoot: 0x14,
   installCertificate: 0x16,
@@ -32,6 +39,10 @@ export const Ins = Object.freeze({
 export const Param = Object.freeze({
   /** SELECT P1: by DF name (the AID). */
   selectByName: 0x04,
+  /** SELECT P2: first occurrence, return the FCI (6F 84 AID). */
+  selectFci: 0x00,
+  /** SELECT P2: first occurrence, no response data. */
+  selectNoData: 0x0c,
   /** VERIFY and RESET RETRY COUNTER P2: specific reference data, the purse PIN. */
   pin: 0x80,
   /** LOAD REQUEST P1: send an outstanding request again. */
@@ -51,7 +62,11 @@ export const DataTag = Object.freeze({
 /** Status words (ISO 7816-4 §5.6 and the two proprietary e-purse words, core-as/README.md). */
 export const SW = Object.freeze({
   ok: 0x9000,
+  /** 61xx: more response data, xx bytes (00: 256 or more), to read with GET RESPONSE. */
+  bytesRemaining: 0x6100,
   wrongLength: 0x6700,
+  /** A chained command's parts must share INS, P1 and P2; another command interrupted the chain. */
+  lastCommandExpected: 0x6883,
   /** Security status not satisfied: the PIN is not verified. */
   securityNotSatisfied: 0x6982,
   /** Authentication method blocked: the PIN tries are used up. */
@@ -62,8 +77,10 @@ export const SW = Object.freeze({
   wrongData: 0x6a80,
   /** Not enough memory (roots, outstanding loads). */
   fileFull: 0x6a84,
+  /** SELECT: no application with that AID. */
+  applicationNotFound: 0x6a82,
   wrongP1P2: 0x6a86,
-  /** Referenced data not found (AID, tag, log record). */
+  /** Referenced data not found (tag, log record). */
   notFound: 0x6a88,
   insNotSupported: 0x6d00,
   claNotSupported: 0x6e00,
@@ -74,6 +91,30 @@ export const SW = Object.freeze({
   /** A certified limit: max balance, per check, offline count or amount. */
   limitExceeded: 0x9402,
 } as const);
+
+/** SELECT's answer with P2 = 00, ISO 7816-4 §7.4: the FCI template (6F) holding the DF name (84). */
+export const FciTag = Object.freeze({ template: 0x6f, dfName: 0x84 } as const);
+
+/**
+ * The historical bytes of the ATR (ISO 7816-4 §8.1.1): category 80 (COMPACT-TLV) then card service
+ * data (31: selection by full DF name, no MF), card capabilities (73: selection by full DF name;
+ * data coding 01; command chaining and extended Lc/Le) and the application identifier (F7: the AID).
+ */
+export const HISTORICAL_BYTES = Uint8Array.of(0x80, 0x31, 0x81, 0x73, 0x80, 0x01, 0xc0, 0xf0 | AID.length, ...AID);
+
+/**
+ * The Answer To Reset (ISO 7816-3 §8.2): TS 3B (direct convention), T0 = 8K (TD1 follows, K
+ * historical bytes), TD1 = 01 (T=1 only, default Fi/Di and IFSC), the historical bytes, and TCK
+ * (the XOR of T0 … the last historical byte), required once a protocol other than T=0 is offered.
+ */
+export const ATR = (() => {
+  const body = Uint8Array.of(0x80 | HISTORICAL_BYTES.length, 0x01, ...HISTORICAL_BYTES);
+  return Uint8Array.of(
+    0x3b,
+    ...body,
+    body.reduce((x, b) => x ^ b, 0),
+  );
+})();
 
 /** The card's life cycle (GET DATA C1 byte 0). */
 export const Lifecycle = Object.freeze({ blank: 0, keysGenerated: 1, certificateInstalled: 2, active: 3 } as const);

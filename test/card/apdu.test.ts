@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AID, command, DataTag, Ins, parseResponse, SW } from '../../src/card/apdu.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { CardError, PurseCard } from '../../src/card/purse.ts';
+import { exchange } from '../../src/card/transport.ts';
 import { certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
 import { Channel, Role } from '../../src/protocol/registry.ts';
 import { bankAnswer, getWorld, LIMITS, load, NOW, newCard, PIN, type Rig, slip, VALIDITY } from './support.ts';
@@ -100,13 +101,14 @@ describe('SELECT', () => {
     await r.card.select();
     expect((await r.card.status()).pinVerified).toBe(false);
   });
-  it('wrong AID 6A88, wrong P1/P2 6A86, wrong length 6700', async () => {
+  it('wrong AID 6A82 (ISO: application not found), wrong P1/P2 6A86, wrong length 6700', async () => {
     const card = await EmulatedCard.create();
     expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x00, Uint8Array.of(0xa0, 0, 0, 0, 3, 0x10, 0x10)))).toBe(
-      SW.notFound,
+      SW.applicationNotFound,
     );
     expect(await swOf(card, command(0x00, Ins.select, 0x00, 0x00, AID))).toBe(SW.wrongP1P2);
-    expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x0c, AID))).toBe(SW.wrongP1P2);
+    for (const p2 of [0x01, 0x02, 0x04, 0x08])
+      expect(await swOf(card, command(0x00, Ins.select, 0x04, p2, AID))).toBe(SW.wrongP1P2);
     expect(await swOf(card, command(0x00, Ins.select, 0x04, 0x00, AID.subarray(0, 5)))).toBe(SW.wrongLength);
   });
   it('every other command before SELECT is 6985', async () => {
@@ -245,7 +247,7 @@ describe('personalisation', () => {
 describe('GET DATA', () => {
   it('answers each tag; unknown tag 6A88; data or P1 is refused', async () => {
     for (const tag of [DataTag.status, DataTag.publicKeys, DataTag.certificate, DataTag.lastError, DataTag.purseId])
-      expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, tag))).toBe(SW.ok);
+      expect(parseResponse(await exchange(rig.emulator, command(0x00, Ins.getData, 0, tag))).sw).toBe(SW.ok);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, 0x5f))).toBe(SW.notFound);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 1, DataTag.status))).toBe(SW.wrongP1P2);
     expect(await swOf(rig.emulator, command(0x00, Ins.getData, 0, DataTag.status, Uint8Array.of(1)))).toBe(

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ASSEMBLYSCRIPT_PATH, ERROR_DOC_PATH, RUST_PATH, renderWire } from '../../scripts/gen-wire.ts';
+import { APDU_DOC_PATH, ASSEMBLYSCRIPT_PATH, ERROR_DOC_PATH, RUST_PATH, renderWire } from '../../scripts/gen-wire.ts';
 import { wireGroups } from '../../scripts/wire/model.ts';
 import { screaming } from '../../scripts/wire/rust.ts';
 import { concat } from '../../src/bytes.ts';
@@ -24,8 +24,8 @@ import { Cose, ID_MAX_LENGTH, SigContext, UNBLOCK_DOMAIN } from '../../src/proto
 describe('generated wire files', () => {
   const files = renderWire();
 
-  it('are wire.rs, the applet wire.ts and docs/errors.md', () => {
-    expect([...files.keys()]).toEqual([RUST_PATH, ASSEMBLYSCRIPT_PATH, ERROR_DOC_PATH]);
+  it('are wire.rs, the applet wire.ts, docs/errors.md and docs/apdu.md', () => {
+    expect([...files.keys()]).toEqual([RUST_PATH, ASSEMBLYSCRIPT_PATH, ERROR_DOC_PATH, APDU_DOC_PATH]);
   });
 
   for (const [path, text] of files) {
