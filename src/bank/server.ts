@@ -5,9 +5,14 @@
 //   POST /v1/load             sealed value-token request → sealed value token
 //   POST /v1/deposit          sealed deposit batch       → signed capture receipt
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
-//   GET  /health              { status, driver, bankId }
-//   GET  /metrics             checks/s, queue, time per capture phase
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
+//   GET  /ready, /health      { status, driver, bankId }; 503 when the database does not answer
+//   GET  /live                { status: 'ok' } while the process answers
+//   GET  /metrics             Prometheus text (metrics.ts and src/net/server/metrics.ts)
+//   GET  /openapi.json        the OpenAPI 3.1 description of all of this, from the routes' schemas
+//
+// Load and deposit are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
+// says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
 //
 // The admin API (option `admin`, default on) is a DEMO BACK OFFICE: it has no authentication and
 // answers loopback clients only. A real bank puts personalisation, account opening and funding
@@ -34,14 +39,22 @@ import {
   createApp,
   type ErrorReply,
   installErrorEnvelope,
+  installMetrics,
   isLoopback,
   jsonObject,
+  type LogOptions,
+  limited,
   messageBytes,
+  type RateLimit,
   sentCbor,
+  type TlsFiles,
+  validationErrors,
 } from '../net/server/index.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { verifyRevocationList } from '../protocol/revocation.ts';
 import { BankError } from './errors.ts';
+import { bankMetrics } from './metrics.ts';
+import { adminSchemas, bankSchemas } from './schemas.ts';
 import type { BankService } from './service.ts';
 
 export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
@@ -49,7 +62,12 @@ export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
 export interface ServerOptions {
   /** Largest request body, bytes; default 8 MiB (a 10,000-check batch is about 5 MiB). */
   bodyLimit?: number;
-  logger?: boolean;
+  /** JSON log lines (src/net/server/logging.ts); default none. */
+  log?: LogOptions;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /** Load and deposit requests per client per window; default unlimited. */
+  rateLimit?: RateLimit;
   /** The loopback admin API (demo back office, no authentication); default true. */
   admin?: boolean;
   /** Origins allowed by CORS (the browser wallet's page); default loopback origins (any port). */
@@ -102,24 +120,35 @@ function limitsOf(v: unknown): OfflineLimits {
 export async function buildServer(service: BankService, o: ServerOptions = {}): Promise<FastifyInstance> {
   const app = await createApp({
     bodyLimit: o.bodyLimit ?? 8 << 20,
-    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
+    api: {
+      title: 'smartcheck bank',
+      version: '1',
+      description:
+        'Loads value onto purses, captures merchant deposits, publishes the revocation list; the back office under /v1/admin.',
+    },
+    ready: () => service.health(),
   });
-  installErrorEnvelope(app, [bankErrors]);
+  installErrorEnvelope(app, [bankErrors, validationErrors('bank')]);
+  const metrics = bankMetrics(installMetrics(app), service);
 
-  app.post('/v1/load', async (request, reply) => {
+  app.post('/v1/load', { schema: bankSchemas.load, config: limited(o.rateLimit) }, async (request, reply) => {
     const r = await service.load(messageBytes(request, 'envelope', badRequest));
+    metrics.loaded(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.token));
     return { token: toBase64(r.token), purseId: r.purseId, amount: r.amount, replayed: r.replayed };
   });
 
-  app.post('/v1/deposit', async (request, reply) => {
+  app.post('/v1/deposit', { schema: bankSchemas.deposit, config: limited(o.rateLimit) }, async (request, reply) => {
     const r = await service.deposit(messageBytes(request, 'envelope', badRequest));
+    metrics.captured(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.receipt));
     return { receipt: toBase64(r.receipt), credited: r.credited, replayed: r.replayed, outcomes: r.outcomes };
   });
 
-  app.get('/v1/revocation-list', async (request, reply) => {
+  app.get('/v1/revocation-list', { schema: bankSchemas.revocationList }, async (request, reply) => {
     const list = await service.revocationList();
     if ((request.headers.accept ?? '').includes('application/json')) {
       const body = verifyRevocationList(list, { anchors: service.bank.anchors, now: service.clock() }).body;
@@ -134,9 +163,7 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     return reply.type(CBOR_TYPE).send(Buffer.from(list));
   });
 
-  app.get('/health', async () => ({ status: 'ok', ...(await service.health()) }));
-  app.get('/metrics', async () => service.metrics());
-  app.get('/v1/bank', async () => service.info());
+  app.get('/v1/bank', { schema: bankSchemas.info }, async () => service.info());
 
   if (o.admin ?? true) registerAdmin(app, service);
   return app;
@@ -146,6 +173,9 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
 function registerAdmin(app: FastifyInstance, service: BankService): void {
   app.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      route.schema = { ...adminSchemas[route.url as keyof typeof adminSchemas], ...route.schema };
+    });
     admin.addHook('onRequest', async (request, reply) => {
       if (!isLoopback(request.ip))
         return reply
