@@ -19,6 +19,7 @@ import {
   printJson,
   writeSecretJson,
 } from './common.ts';
+import { type ServeOptions, serveOptions, serverOptions, stopOnSignal } from './serve.ts';
 
 // The bank modules load PGlite and fastify (~0.7 s): bound lazily so other commands start fast.
 const openDatabase: typeof import('../bank/db.ts').openDatabase = async (...a) =>
@@ -84,8 +85,7 @@ Example:
   );
 
   helpText(
-    bank
-      .command('serve')
+    serveOptions(bank.command('serve'))
       .description('start the bank HTTP API (load, deposit, revocation list, health, metrics, loopback admin)')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'TCP port (0: any free port)', int('port', 0, 65535), 8700)
@@ -94,14 +94,17 @@ Example:
       .option('--workers <n>', 'verifier worker threads', int('workers', 1, 64), 2)
       .option('--bank-id <id>', 'bank to serve, created when the database holds none', 'bank-1')
       .action(
-        async (o: {
-          host: string;
-          port: number;
-          databaseUrl?: string;
-          dataDir?: string;
-          workers: number;
-          bankId: string;
-        }) => {
+        async (
+          o: ServeOptions & {
+            host: string;
+            port: number;
+            databaseUrl?: string;
+            dataDir?: string;
+            workers: number;
+            bankId: string;
+          },
+        ) => {
+          const server = serverOptions(o);
           const { buildServer } = await import('../bank/server.ts');
           const { BankService } = await import('../bank/service.ts');
           const db = await openDatabase(
@@ -110,17 +113,13 @@ Example:
           );
           const verifier = await createVerifierPool({ workers: o.workers });
           const service = await BankService.open(db, verifier, { bankId: o.bankId });
-          const app = await buildServer(service);
+          const app = await buildServer(service, server);
           const address = await app.listen({ host: o.host, port: o.port });
           console.log(`bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)`);
-          const stop = async () => {
-            await app.close();
+          stopOnSignal(app, async () => {
             await verifier.close();
             await db.close();
-            process.exit(0);
-          };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          });
         },
       ),
     `

@@ -32,6 +32,11 @@ export function installProbes(app: FastifyInstance, ready: () => Promise<Record<
       .send({ error: { kind: 'http', code: 'stopping', message: 'the server is stopping' } });
   });
 
+  // A request that was running when the stop began: answered, then its connection closed.
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('connection', 'close');
+  });
+
   app.get('/live', { schema: { summary: 'liveness', response: { 200: STATUS } } }, async () => ({ status: 'ok' }));
 
   const readiness = async (request: { log: FastifyInstance['log'] }, reply: { code(n: number): unknown }) => {
