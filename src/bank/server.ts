@@ -75,7 +75,14 @@ export interface ServerOptions {
 }
 
 const badRequest = (message: string) => new BankError('bad_request', message);
-const BANK_STATUS = { bad_request: 400, not_found: 404, conflict: 409, overloaded: 503, not_ready: 503 } as const;
+/** The status of each BankError code (the OpenAPI document's statuses are tested against it). */
+export const BANK_STATUS = {
+  bad_request: 400,
+  not_found: 404,
+  conflict: 409,
+  overloaded: 503,
+  not_ready: 503,
+} as const;
 
 function bankErrors(error: Error): ErrorReply | undefined {
   if (error instanceof BankError)

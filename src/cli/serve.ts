@@ -145,7 +145,8 @@ function applyConfig(cmd: Command): void {
 export function stopOnSignal(app: FastifyInstance, release: () => Promise<void>): void {
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'stopping: finishing the requests in flight');
-    await app.close();
+    const { stopGracefully } = await import('../net/server/probes.ts');
+    await stopGracefully(app);
     await release();
     process.exit(0);
   };

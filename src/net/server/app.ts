@@ -3,6 +3,7 @@
 // Buffer), JSON otherwise, and nothing else (text/plain is refused rather than guessed at); the
 // JSON log (logging.ts), the API description (openapi.ts), rate limits (rate-limit.ts), the probes
 // and the graceful stop (probes.ts), HTTPS when given a certificate.
+import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CBOR_TYPE } from './bodies.ts';
@@ -38,6 +39,9 @@ export async function createApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(o.log ? loggerOptions(o.log) : { logger: false }),
     bodyLimit: o.bodyLimit,
+    // Our request ids, not the client's (logging.ts says why).
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
     // probes.ts answers requests that arrive while stopping, in the error envelope.
     return503OnClosing: false,
     // No coercion: "5" is not an amount, as the hand checks the schemas replace said.

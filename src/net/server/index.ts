@@ -11,5 +11,6 @@ export { LOG_LEVELS, REDACTED } from './logging.ts';
 export { installMetrics, SECONDS_BUCKETS } from './metrics.ts';
 export type { ApiInfo } from './openapi.ts';
 export { BASE64, ERROR_ENVELOPE, errorResponses, jsonOrCbor, messageBody } from './openapi.ts';
+export { stopGracefully } from './probes.ts';
 export type { RateLimit } from './rate-limit.ts';
 export { limited } from './rate-limit.ts';

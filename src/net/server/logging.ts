@@ -4,7 +4,6 @@
 // Nothing secret reaches a line: any field whose name says credential (authorization, cookie,
 // token, PIN, secret, key material, activation code, passphrase) is censored at any depth, bytes
 // are logged as their length only, and the request line carries no headers, body or query values.
-import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -20,7 +19,7 @@ export const REDACTED = '[redacted]';
 
 /** Field names that hold a credential or key material, whatever their case or prefix. */
 const SENSITIVE =
-  /authorization|cookie|token|secret|private|passphrase|password|activation|^pin$|pin$|^puk|^newPin|^kek|wrapkey|apikey|credential/i;
+  /authorization|cookie|token|secret|private|passphrase|password|activation|credential|api.?key|^kek|wrap|pin$|^puk/i;
 
 /**
  * A copy of `value` with every sensitive field censored and every byte array reduced to its length.
@@ -49,7 +48,7 @@ const pathOnly = (url: string): string => {
   return q < 0 ? url : `${url.slice(0, q)}?${url.slice(q + 1).replace(/=[^&]*/g, `=${REDACTED}`)}`;
 };
 
-/** fastify's `logger` and request-id options for `createApp`. */
+/** fastify's `logger` options for `createApp`. */
 export function loggerOptions(o: LogOptions) {
   return {
     logger: {
@@ -64,7 +63,5 @@ export function loggerOptions(o: LogOptions) {
         }),
       },
     },
-    genReqId: () => randomUUID(),
-    requestIdHeader: false as const,
   };
 }
