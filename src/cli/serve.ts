@@ -13,7 +13,7 @@ import { type Command, InvalidArgumentError, type Option } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { RateLimit, TlsFiles } from '../net/server/index.ts';
 // The one module of the servers' imported here: the command line loads the servers only to serve.
-import { LOG_LEVELS, type LogLevel } from '../net/server/logging.ts';
+import { LOG_LEVELS, type LogLevel, type LogOptions } from '../net/server/logging.ts';
 import { int } from './common.ts';
 import { usage } from './exit.ts';
 
@@ -29,7 +29,7 @@ export function serveOptions(cmd: Command): Command {
   return cmd
     .option(
       '--log-level <level>',
-      `JSON log lines on stdout from this level (${LOG_LEVELS.join(', ')})`,
+      `JSON log lines on stderr from this level (${LOG_LEVELS.join(', ')})`,
       logLevel,
       'info',
     )
@@ -51,7 +51,7 @@ function logLevel(value: string): LogLevel {
 }
 
 /** The server options the operator's options give. */
-export function serverOptions(o: ServeOptions): { log: { level: LogLevel }; tls?: TlsFiles; rateLimit?: RateLimit } {
+export function serverOptions(o: ServeOptions): { log: LogOptions; tls?: TlsFiles; rateLimit?: RateLimit } {
   if (!o.tlsCert !== !o.tlsKey) throw usage('--tls-cert and --tls-key go together');
   const read = (path: string, what: string) => {
     try {
@@ -61,7 +61,8 @@ export function serverOptions(o: ServeOptions): { log: { level: LogLevel }; tls?
     }
   };
   return {
-    log: { level: o.logLevel },
+    // stderr: stdout is the command's own output (the address it listens on, which scripts read).
+    log: { level: o.logLevel, stream: process.stderr },
     ...(o.tlsCert && o.tlsKey
       ? { tls: { cert: read(o.tlsCert, '--tls-cert'), key: read(o.tlsKey, '--tls-key') } }
       : {}),
