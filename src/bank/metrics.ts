@@ -5,14 +5,21 @@
 import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { SECONDS_BUCKETS } from '../net/server/index.ts';
+import { ProtocolError } from '../protocol/errors.ts';
 import type { CaptureResult } from './capture/index.ts';
+import { BankError } from './errors.ts';
 import type { LoadResult } from './load.ts';
 import type { BankService } from './service.ts';
 
 export interface BankMetrics {
   loaded(r: LoadResult): void;
   captured(r: CaptureResult): void;
+  /** A load or a whole deposit refused: by its protocol error code or BankError code. */
+  refused(route: 'load' | 'deposit', error: unknown): void;
 }
+
+const codeOf = (error: unknown): string =>
+  error instanceof ProtocolError ? String(error.code) : error instanceof BankError ? error.code : 'other';
 
 export function bankMetrics(registry: Registry, service: BankService): BankMetrics {
   const registers = [registry];
@@ -44,6 +51,12 @@ export function bankMetrics(registry: Registry, service: BankService): BankMetri
     name: 'smartcheck_bank_loads_total',
     help: 'Value tokens issued; replayed: a retried request answered again, no money moved',
     labelNames: ['replayed'],
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'smartcheck_bank_requests_refused_total',
+    help: 'Loads and whole deposits refused, by route and code (a protocol error code, or bad_request, overloaded, …)',
+    labelNames: ['route', 'code'],
     registers,
   });
   const loadedValue = new Counter({
@@ -110,6 +123,7 @@ export function bankMetrics(registry: Registry, service: BankService): BankMetri
   });
 
   return {
+    refused: (route, error) => refusals.inc({ route, code: codeOf(error) }),
     loaded(r) {
       loads.inc({ replayed: String(r.replayed) });
       if (!r.replayed) loadedValue.inc(r.amount);

@@ -142,14 +142,20 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   const metrics = bankMetrics(installMetrics(app), service);
 
   app.post('/v1/load', { schema: bankSchemas.load, config: limited(o.rateLimit) }, async (request, reply) => {
-    const r = await service.load(messageBytes(request, 'envelope', badRequest));
+    const r = await service.load(messageBytes(request, 'envelope', badRequest)).catch((error: unknown) => {
+      metrics.refused('load', error);
+      throw error;
+    });
     metrics.loaded(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.token));
     return { token: toBase64(r.token), purseId: r.purseId, amount: r.amount, replayed: r.replayed };
   });
 
   app.post('/v1/deposit', { schema: bankSchemas.deposit, config: limited(o.rateLimit) }, async (request, reply) => {
-    const r = await service.deposit(messageBytes(request, 'envelope', badRequest));
+    const r = await service.deposit(messageBytes(request, 'envelope', badRequest)).catch((error: unknown) => {
+      metrics.refused('deposit', error);
+      throw error;
+    });
     metrics.captured(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.receipt));
     return { receipt: toBase64(r.receipt), credited: r.credited, replayed: r.replayed, outcomes: r.outcomes };

@@ -64,6 +64,9 @@ describe('bank metrics', () => {
     ).toBe(1);
     for (const phase of ['open', 'verify', 'database'])
       expect(histogramCount(m, 'smartcheck_bank_capture_phase_seconds', { phase })).toBe(1);
+    expect(
+      value(m, 'smartcheck_bank_requests_refused_total', { route: 'load', code: String(ErrorCode.MalformedCbor) }),
+    ).toBe(1);
     expect(value(m, 'smartcheck_bank_captures_in_progress')).toBe(0);
     expect(value(m, 'smartcheck_bank_captures_max')).toBe(64);
     expect(value(m, 'smartcheck_verifier_pool_workers')).toBe(0);
