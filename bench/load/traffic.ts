@@ -4,6 +4,7 @@
 // its own tally of what was credited — from the bank-signed receipts only — to compare with the
 // books afterwards (verify.ts).
 
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { Bank } from '../../src/bank/issuing.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
@@ -221,7 +222,16 @@ export async function runTraffic(
       const r = await sim.send('GET /metrics', 'metrics', '/metrics');
       let m: { checksPerS?: number; queue?: number } = {};
       try {
-        m = JSON.parse(Buffer.from(r.bytes).toString('utf8')) as typeof m;
+        const families = parsePrometheusTextFormat(Buffer.from(r.bytes).toString('utf8'));
+        const gauge = (name: string) => {
+          const v = families.find((f) => f.name === name)?.metrics[0]?.value;
+          if (v === undefined) throw new Error(`no ${name}`);
+          return Number(v);
+        };
+        m = {
+          checksPerS: gauge('smartcheck_bank_checks_per_second'),
+          queue: gauge('smartcheck_bank_captures_in_progress'),
+        };
       } catch {
         sim.stats.violate(`metrics: ${r.status}`);
       }

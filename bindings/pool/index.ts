@@ -8,5 +8,5 @@ export { PoolError, type PoolErrorCode } from './errors.ts';
 export { createInThreadPool } from './in-thread.ts';
 export { siblingModule } from './module-url.ts';
 export { createWorkerPool } from './pool.ts';
-export type { Chunk, PoolOptions, WorkerApi, WorkerPool, WorkerSpec } from './types.ts';
+export type { Chunk, PoolLoad, PoolOptions, WorkerApi, WorkerPool, WorkerSpec } from './types.ts';
 export { exposeInWebWorker } from './worker-web.ts';

@@ -50,6 +50,7 @@ export async function createWorkerPool<Api extends WorkerApi<Init>, Init>(
   const initValue = await spec.init();
   let closed = false;
   let outstanding = 0;
+  let restarts = 0;
 
   const fail = (slot: Slot<Api>, code: PoolErrorCode, reason: string) => {
     if (slot.dead) return;
@@ -61,6 +62,7 @@ export async function createWorkerPool<Api extends WorkerApi<Init>, Init>(
     // A worker that keeps dying right after it starts (a broken script, a crash on every input)
     // is replaced with growing delays instead of in a tight loop.
     const strikes = Date.now() - slot.startedAt < YOUNG_DEATH_MS ? slot.strikes + 1 : 0;
+    restarts += 1;
     slots[slots.indexOf(slot)] = start(strikes);
   };
 
@@ -151,6 +153,7 @@ export async function createWorkerPool<Api extends WorkerApi<Init>, Init>(
     },
     chunks,
     run,
+    load: () => ({ workers, outstanding, queueMax, restarts }),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -27,8 +27,19 @@ export interface WorkerPool<Api> {
    * ('timeout'), failed if the worker dies ('worker_crashed'), never left hanging.
    */
   run<T>(task: (worker: Remote<Api>) => Promise<T>): Promise<T>;
+  /** What the pool holds now, for the servers' metrics. */
+  load(): PoolLoad;
   /** Rejects pending work with PoolError('closed') and releases every worker. */
   close(): Promise<void>;
+}
+
+/** A pool's state at one moment: chunks waiting or running against its bound, workers replaced. */
+export interface PoolLoad {
+  workers: number;
+  outstanding: number;
+  queueMax: number;
+  /** Workers replaced since the start (crashed, timed out, failed to start). */
+  restarts: number;
 }
 
 export interface PoolOptions {

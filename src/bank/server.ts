@@ -5,9 +5,14 @@
 //   POST /v1/load             sealed value-token request → sealed value token
 //   POST /v1/deposit          sealed deposit batch       → signed capture receipt
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
-//   GET  /health              { status, driver, bankId }
-//   GET  /metrics             checks/s, queue, time per capture phase
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
+//   GET  /ready, /health      { status, driver, bankId }; 503 when the database does not answer
+//   GET  /live                { status: 'ok' } while the process answers
+//   GET  /metrics             Prometheus text (metrics.ts and src/net/server/metrics.ts)
+//   GET  /openapi.json        the OpenAPI 3.1 description of all of this, from the routes' schemas
+//
+// Load and deposit are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
+// says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
 //
 //   POST /v1/enrol            a cardholder's device enrols its purse with a one-time activation code
 //   POST /v1/unblock          a cardholder asks for its purse's PIN unblock, signed with its approval key
@@ -21,21 +26,28 @@
 // This file only maps HTTP to BankService (service.ts): reading bodies, the answer's form, the
 // error envelope. What the bank does is in the service; what both servers share is src/net/server/.
 // CORS (for the browser wallet): the origins in option `corsOrigins`, default loopback origins.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PoolError } from '../../bindings/pool/index.ts';
 import { toBase64 } from '../bytes.ts';
 import {
-  type AppOptions,
   CBOR_TYPE,
   createApp,
   type ErrorReply,
   installErrorEnvelope,
+  installMetrics,
+  type LogOptions,
+  limited,
   messageBytes,
+  type RateLimit,
   sentCbor,
+  type TlsFiles,
+  validationErrors,
 } from '../net/server/index.ts';
 import { verifyRevocationList } from '../protocol/revocation.ts';
 import { registerBackOffice, registerCardholderRoutes } from './back-office/routes.ts';
 import { BankError, badRequest } from './errors.ts';
+import { bankMetrics } from './metrics.ts';
+import { adminSchemas, bankSchemas } from './schemas.ts';
 import type { BankService } from './service.ts';
 
 export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
@@ -43,14 +55,20 @@ export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
 export interface ServerOptions {
   /** Largest request body, bytes; default 8 MiB (a 10,000-check batch is about 5 MiB). */
   bodyLimit?: number;
-  logger?: AppOptions['logger'];
+  /** JSON log lines (src/net/server/logging.ts); default none. */
+  log?: LogOptions;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /** Load and deposit requests per client per window; default unlimited. */
+  rateLimit?: RateLimit;
   /** The back office (/v1/admin/…, bearer-token credentials) on this server; default true. */
   admin?: boolean;
   /** Origins allowed by CORS (the browser wallet's page); default loopback origins (any port). */
   corsOrigins?: (string | RegExp)[];
 }
 
-const BANK_STATUS = {
+/** The status of each BankError code (the OpenAPI document's statuses are tested against it). */
+export const BANK_STATUS = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -70,24 +88,41 @@ function bankErrors(error: Error): ErrorReply | undefined {
 export async function buildServer(service: BankService, o: ServerOptions = {}): Promise<FastifyInstance> {
   const app = await createApp({
     bodyLimit: o.bodyLimit ?? 8 << 20,
-    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
+    api: {
+      title: 'smartcheck bank',
+      version: '1',
+      description:
+        'Loads value onto purses, captures merchant deposits, publishes the revocation list; the back office under /v1/admin.',
+    },
+    ready: () => service.health(),
   });
-  installErrorEnvelope(app, [bankErrors]);
+  installErrorEnvelope(app, [bankErrors, validationErrors('bank')]);
+  const metrics = bankMetrics(installMetrics(app), service);
 
-  app.post('/v1/load', async (request, reply) => {
-    const r = await service.load(messageBytes(request, 'envelope', badRequest));
+  app.post('/v1/load', { schema: bankSchemas.load, config: limited(o.rateLimit) }, async (request, reply) => {
+    const r = await service.load(messageBytes(request, 'envelope', badRequest)).catch((error: unknown) => {
+      metrics.refused('load', error);
+      throw error;
+    });
+    metrics.loaded(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.token));
     return { token: toBase64(r.token), purseId: r.purseId, amount: r.amount, replayed: r.replayed };
   });
 
-  app.post('/v1/deposit', async (request, reply) => {
-    const r = await service.deposit(messageBytes(request, 'envelope', badRequest));
+  app.post('/v1/deposit', { schema: bankSchemas.deposit, config: limited(o.rateLimit) }, async (request, reply) => {
+    const r = await service.deposit(messageBytes(request, 'envelope', badRequest)).catch((error: unknown) => {
+      metrics.refused('deposit', error);
+      throw error;
+    });
+    metrics.captured(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.receipt));
     return { receipt: toBase64(r.receipt), credited: r.credited, replayed: r.replayed, outcomes: r.outcomes };
   });
 
-  app.get('/v1/revocation-list', async (request, reply) => {
+  app.get('/v1/revocation-list', { schema: bankSchemas.revocationList }, async (request, reply) => {
     const list = await service.revocationList();
     if ((request.headers.accept ?? '').includes('application/json')) {
       const body = verifyRevocationList(list, { anchors: service.bank.anchors, now: service.clock() }).body;
@@ -102,26 +137,42 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     return reply.type(CBOR_TYPE).send(Buffer.from(list));
   });
 
-  app.get('/health', async () => ({ status: 'ok', ...(await service.health()) }));
-  app.get('/metrics', async () => service.metrics());
-  app.get('/v1/bank', async () => service.info());
+  app.get('/v1/bank', { schema: bankSchemas.info }, async () => service.info());
 
   registerCardholderRoutes(app, service);
-  if (o.admin ?? true) registerBackOffice(app, service);
+  if (o.admin ?? true) registerAdminRoutes(app, service);
   return app;
+}
+
+/** The back office with its routes' schemas (validation and the OpenAPI document), in its own scope. */
+function registerAdminRoutes(app: FastifyInstance, service: BankService): void {
+  app.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      route.schema = { ...adminSchemas[route.url as keyof typeof adminSchemas], ...route.schema };
+    });
+    registerBackOffice(admin, service);
+  });
 }
 
 /** The back office alone, for a listener of its own (the public server then built with `admin: false`). */
 export async function buildAdminServer(
   service: BankService,
-  o: Pick<ServerOptions, 'bodyLimit' | 'logger'> = {},
+  o: Pick<ServerOptions, 'bodyLimit' | 'log' | 'tls'> = {},
 ): Promise<FastifyInstance> {
   const app = await createApp({
     bodyLimit: o.bodyLimit ?? 1 << 20,
-    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
     corsOrigins: [],
+    api: {
+      title: 'smartcheck bank back office',
+      version: '1',
+      description:
+        'Accounts, funding, merchants, purses, lost cards, PIN unblocks, activation codes: bearer tokens with roles.',
+    },
+    ready: () => service.health(),
   });
-  installErrorEnvelope(app, [bankErrors]);
-  registerBackOffice(app, service);
+  installErrorEnvelope(app, [bankErrors, validationErrors('bank')]);
+  registerAdminRoutes(app, service);
   return app;
 }

@@ -38,6 +38,8 @@ function writeSecretText(path: string, text: string): void {
   writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
 }
 
+import { type ServeOptions, serveOptions, serverOptions, stopOnSignal } from './serve.ts';
+
 // The bank modules load PGlite and fastify (~0.7 s): bound lazily so other commands start fast.
 const openDatabase: typeof import('../bank/db.ts').openDatabase = async (...a) =>
   (await import('../bank/db.ts')).openDatabase(...a);
@@ -101,10 +103,9 @@ Example:
   );
 
   helpText(
-    bank
-      .command('serve')
+    serveOptions(bank.command('serve'))
       .description(
-        'start the bank HTTP API (load, deposit, revocation list, enrolment, health, metrics, the back office with credentials)',
+        'start the bank HTTP API (load, deposit, revocation list, enrolment, probes, metrics, the back office with credentials)',
       )
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'TCP port (0: any free port)', int('port', 0, 65535), 8700)
@@ -122,16 +123,19 @@ Example:
         'create a back-office credential (roles operator and issuer) at start and write its token to this file (mode 0600)',
       )
       .action(
-        async (o: {
-          host: string;
-          port: number;
-          databaseUrl?: string;
-          dataDir?: string;
-          workers: number;
-          bankId: string;
-          adminListen?: { host: string; port: number };
-          newCredential?: string;
-        }) => {
+        async (
+          o: ServeOptions & {
+            host: string;
+            port: number;
+            databaseUrl?: string;
+            dataDir?: string;
+            workers: number;
+            bankId: string;
+            adminListen?: { host: string; port: number };
+            newCredential?: string;
+          },
+        ) => {
+          const server = serverOptions(o);
           const { buildAdminServer, buildServer } = await import('../bank/server.ts');
           const { BankService } = await import('../bank/service.ts');
           if (o.newCredential) refuseExisting(o.newCredential);
@@ -150,22 +154,23 @@ Example:
             writeSecretText(o.newCredential, token);
             console.error(`credential ${credential.id} (operator, issuer): token written to ${o.newCredential}`);
           }
-          const app = await buildServer(service, { admin: !o.adminListen });
+          const app = await buildServer(service, { ...server, admin: !o.adminListen });
           const address = await app.listen({ host: o.host, port: o.port });
-          const admin = o.adminListen ? await buildAdminServer(service) : undefined;
+          const admin = o.adminListen
+            ? await buildAdminServer(service, {
+                ...(server.log ? { log: server.log } : {}),
+                ...(server.tls ? { tls: server.tls } : {}),
+              })
+            : undefined;
           const adminAddress = admin && o.adminListen ? await admin.listen(o.adminListen) : undefined;
           console.log(
             `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)${adminAddress ? `, back office on ${adminAddress}` : ''}`,
           );
-          const stop = async () => {
-            await app.close();
+          stopOnSignal(app, async () => {
             await admin?.close();
             await verifier.close();
             await db.close();
-            process.exit(0);
-          };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          });
         },
       ),
     `

@@ -8,6 +8,7 @@ import { cardCommands } from './card.ts';
 import { releaseReaders } from './common.ts';
 import { classify, EXIT_TABLE, Exit } from './exit.ts';
 import { posCommands } from './pos.ts';
+import { configurable } from './serve.ts';
 import { shopCommands } from './shop.ts';
 import { packageVersion } from './version.ts';
 import { walletCommands } from './wallet.ts';
@@ -45,6 +46,8 @@ cardCommands(program);
 walletCommands(program);
 posCommands(program);
 shopCommands(program);
+// Last, so that every option of a serve command, whoever added it, can come from the environment or --config.
+configurable(program);
 
 // Usage errors exit 2 at every level (commander's own errors and --help/--version exit 0).
 const exitOverride = (cmd: Command) => {

@@ -17,6 +17,7 @@ import {
 } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
 import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
+import { type ServeOptions, serveOptions, serverOptions, stopOnSignal } from './serve.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 
@@ -79,15 +80,15 @@ Example:
   );
 
   helpText(
-    shop
-      .command('serve')
+    serveOptions(shop.command('serve'))
       .description('serve the web shop (orders with signed slips, payment, deposit) until SIGINT/SIGTERM')
       .argument('<dir>', 'the shop directory')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'TCP port (0: any free port)', int('port', 0, 65535), 8800)
       .option('--static <dir>', `serve this directory at / (default: the browser wallet's page ${WEB_DIST} when built)`)
       .option('--no-static', 'serve no page')
-      .action(async (dir: string, o: { host: string; port: number; static?: string | false }) => {
+      .action(async (dir: string, o: ServeOptions & { host: string; port: number; static?: string | false }) => {
+        const server = serverOptions(o);
         const staticDir =
           o.static === false ? undefined : (o.static ?? (existsSync(`${WEB_DIST}/index.html`) ? WEB_DIST : undefined));
         if (typeof o.static === 'string' && !existsSync(o.static)) throw usage(`--static: no directory ${o.static}`);
@@ -98,6 +99,7 @@ Example:
           terminalId: opened.config.terminalId,
           currencies: [opened.config.currency],
           ...(staticDir ? { staticDir } : {}),
+          ...server,
         });
         let address: string;
         try {
@@ -107,13 +109,7 @@ Example:
           throw new CliError(Exit.failure, `cannot listen on ${o.host}:${o.port}: ${(error as Error).message}`);
         }
         console.log(`shop ${opened.config.merchantId} on ${address}${staticDir ? ` (page: ${staticDir})` : ''}`);
-        const stop = async () => {
-          await app.close();
-          await opened.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        stopOnSignal(app, () => opened.close());
       }),
     `
 Reads/writes: <dir>/journal.scj (a payment is confirmed once its check is durable there). Holds

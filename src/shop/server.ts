@@ -6,7 +6,10 @@
 //   GET  /v1/orders/:id        the order's status
 //   GET  /v1/shop              { merchantId, merchantCertificate }
 //   POST /v1/deposit           deposits the pending checks at the bank (loopback clients only)
-//   GET  /health
+//   GET  /ready, /health, /live, /metrics (Prometheus text), /openapi.json (OpenAPI 3.1)
+//
+// JSON bodies are validated by the routes' schemas (schemas.ts); orders and payments are
+// rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts says who that is).
 //
 // Errors are typed JSON as the bank's: { error: { kind: 'shop' | 'protocol' | 'merchant' | 'http' | 'internal', code, message } }
 // (protocol: a refused check, code from src/protocol/errors.ts; merchant: the book's TerminalError kind).
@@ -20,7 +23,19 @@ import { equalBytes, toBase64, toHex } from '../bytes.ts';
 import type { DepositReport } from '../merchant/book.ts';
 import { TerminalError } from '../merchant/errors.ts';
 import { formatMoney } from '../money.ts';
-import { createApp, type ErrorReply, installErrorEnvelope, isLoopback, messageBytes } from '../net/server/index.ts';
+import {
+  createApp,
+  type ErrorReply,
+  installErrorEnvelope,
+  installMetrics,
+  isLoopback,
+  type LogOptions,
+  limited,
+  messageBytes,
+  type RateLimit,
+  type TlsFiles,
+  validationErrors,
+} from '../net/server/index.ts';
 import type { PaymentConfirmation } from '../net/shop-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
 import { open } from '../protocol/envelope.ts';
@@ -29,8 +44,10 @@ import type { VerifiedInternetCheck } from '../protocol/internet.ts';
 import { acceptInternetCheck, makeInternetSlip } from '../protocol/internet.ts';
 import type { Party } from '../protocol/pki.ts';
 import { verifySlip } from '../protocol/pos.ts';
-import { AMOUNT_MAX, MessageType } from '../protocol/registry.ts';
+import { MessageType } from '../protocol/registry.ts';
+import { shopMetrics } from './metrics.ts';
 import { type Order, OrderBook, ShopError, shopErrorStatus } from './orders.ts';
+import { shopSchemas } from './schemas.ts';
 
 /** What the shop needs of the merchant's book: MerchantBook (src/merchant/book.ts) is one. */
 export interface ShopBook {
@@ -63,7 +80,12 @@ export interface ShopServerOptions {
   /** Origins allowed by CORS; default loopback origins (any port). */
   corsOrigins?: (string | RegExp)[];
   clock?: () => number;
-  logger?: boolean;
+  /** JSON log lines (src/net/server/logging.ts); default none. */
+  log?: LogOptions;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsFiles;
+  /** Orders and payments per client per window; default unlimited. */
+  rateLimit?: RateLimit;
 }
 
 const badRequest = (message: string) => new ShopError('bad_request', message);
@@ -86,16 +108,15 @@ function shopErrors(error: Error): ErrorReply | undefined {
 /** The sealed check: a raw CBOR body, or base64 in JSON { check }. */
 const sealedCheckOf = (request: FastifyRequest) => messageBytes(request, 'check', badRequest);
 
-function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; amount: number; currency: string } {
-  if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body))
-    throw new ShopError('bad_request', 'expected JSON { item, amount, currency }');
-  const { item, amount, currency } = body as Record<string, unknown>;
-  if (typeof item !== 'string' || item.length < 1 || item.length > 200)
-    throw new ShopError('bad_request', 'item: 1–200 characters');
-  if (!Number.isSafeInteger(amount) || (amount as number) < 1 || (amount as number) > AMOUNT_MAX)
-    throw new ShopError('bad_request', 'amount: a positive integer in minor units');
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
-    throw new ShopError('bad_request', 'currency: three capital letters');
+interface OrderRequest {
+  item: string;
+  amount: number;
+  currency: string;
+}
+
+/** The shop's own rules for an order the schema let through: its currencies and its prices. */
+function checkOrder(wanted: OrderRequest, o: ShopServerOptions): OrderRequest {
+  const { item, amount, currency } = wanted;
   if (o.currencies && !o.currencies.includes(currency))
     throw new ShopError('bad_request', `currency ${currency} not accepted (${o.currencies.join(', ')})`);
   if (o.catalogue) {
@@ -104,7 +125,7 @@ function orderRequestOf(body: unknown, o: ShopServerOptions): { item: string; am
     if (price.amount !== amount || price.currency !== currency)
       throw new ShopError('price_mismatch', `${item} costs ${formatMoney(price.amount, price.currency)}`);
   }
-  return { item, amount: amount as number, currency };
+  return wanted;
 }
 
 /** Bytes as hex, for JSON answers (the deposit report carries check hashes and batch ids). */
@@ -128,13 +149,22 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
 
   const app = await createApp({
     bodyLimit: 64 << 10,
-    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
     ...(o.corsOrigins ? { corsOrigins: o.corsOrigins } : {}),
+    api: {
+      title: 'smartcheck web shop',
+      version: '1',
+      description: 'Orders with merchant-signed slips, paid with checks sealed to the merchant (protocol 3).',
+    },
+    ready: async () => ({ merchantId: merchant.id, openOrders: orders.openCount() }),
   });
-  installErrorEnvelope(app, [shopErrors]);
+  installErrorEnvelope(app, [shopErrors, validationErrors('shop')]);
+  const metrics = shopMetrics(installMetrics(app), orders);
+  const limit = { config: limited(o.rateLimit) };
 
-  app.post('/v1/orders', async (request) => {
-    const wanted = orderRequestOf(request.body, o);
+  app.post<{ Body: OrderRequest }>('/v1/orders', { schema: shopSchemas.order, ...limit }, async (request) => {
+    const wanted = checkOrder(request.body, o);
     const now = clock();
     const terminalNonce = crypto.getRandomValues(new Uint8Array(16));
     const slipBytes = makeInternetSlip(merchant, {
@@ -156,6 +186,7 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
       status: 'open',
     };
     orders.add(order, now);
+    metrics.ordered(order);
     return {
       orderId: order.orderId,
       slip: toBase64(slipBytes),
@@ -167,43 +198,48 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
     };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/orders/:id/pay', async (request): Promise<PaymentConfirmation> => {
-    const sealed = sealedCheckOf(request);
-    const now = clock();
-    const order = orders.get(request.params.id, now);
-    if (order.status === 'paid') return sameCheckAgain(order, sealed);
-    if (order.status === 'paying') throw new ShopError('payment_in_progress', `order ${order.orderId}`);
-    if (order.status === 'expired')
-      throw new ShopError('order_expired', `order ${order.orderId} expired at ${order.expiresAt}`);
-    order.status = 'paying';
-    try {
-      const verdict = acceptInternetCheck(merchant, sealed, order.slip, o.book.acceptancePolicy(now));
-      if (verdict.decision !== 'accept' || !verdict.check)
-        throw new ProtocolError(verdict.code as ErrorCode, verdict.detail);
-      const check = verdict.check;
+  app.post<{ Params: { id: string } }>(
+    '/v1/orders/:id/pay',
+    { schema: shopSchemas.pay, ...limit },
+    async (request): Promise<PaymentConfirmation> => {
+      const sealed = sealedCheckOf(request);
+      const now = clock();
+      const order = orders.get(request.params.id, now);
+      if (order.status === 'paid') return sameCheckAgain(order, sealed);
+      if (order.status === 'paying') throw new ShopError('payment_in_progress', `order ${order.orderId}`);
+      if (order.status === 'expired')
+        throw new ShopError('order_expired', `order ${order.orderId} expired at ${order.expiresAt}`);
+      order.status = 'paying';
       try {
-        await o.book.record(check);
-      } catch (error) {
-        // Recorded by a concurrent payment or before a restart (the journal's replay rule).
-        if (error instanceof TerminalError && error.details.code !== undefined)
-          throw new ProtocolError(error.details.code as ErrorCode, error.message);
-        throw error;
+        const verdict = acceptInternetCheck(merchant, sealed, order.slip, o.book.acceptancePolicy(now));
+        metrics.judged(verdict.decision === 'accept' ? 0 : (verdict.code as number));
+        if (verdict.decision !== 'accept' || !verdict.check)
+          throw new ProtocolError(verdict.code as ErrorCode, verdict.detail);
+        const check = verdict.check;
+        try {
+          await o.book.record(check);
+        } catch (error) {
+          // Recorded by a concurrent payment or before a restart (the journal's replay rule).
+          if (error instanceof TerminalError && error.details.code !== undefined)
+            throw new ProtocolError(error.details.code as ErrorCode, error.message);
+          throw error;
+        }
+        const confirmation: PaymentConfirmation = {
+          orderId: order.orderId,
+          status: 'paid',
+          checkId: toHex(check.hash),
+          purseId: check.body.purseId,
+          serial: check.body.serial,
+          amount: check.body.amount,
+          currency: check.body.currency,
+        };
+        Object.assign(order, { status: 'paid', check: check.bytes, confirmation });
+        return confirmation;
+      } finally {
+        if (order.status === 'paying') order.status = 'open';
       }
-      const confirmation: PaymentConfirmation = {
-        orderId: order.orderId,
-        status: 'paid',
-        checkId: toHex(check.hash),
-        purseId: check.body.purseId,
-        serial: check.body.serial,
-        amount: check.body.amount,
-        currency: check.body.currency,
-      };
-      Object.assign(order, { status: 'paid', check: check.bytes, confirmation });
-      return confirmation;
-    } finally {
-      if (order.status === 'paying') order.status = 'open';
-    }
-  });
+    },
+  );
 
   /** A paid order: the very check it was paid with gets its confirmation again; any other is refused. */
   function sameCheckAgain(order: Order, sealed: Uint8Array): PaymentConfirmation {
@@ -217,7 +253,7 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
     throw new ShopError('already_paid', `order ${order.orderId} is paid (check ${order.confirmation?.checkId})`);
   }
 
-  app.get<{ Params: { id: string } }>('/v1/orders/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/orders/:id', { schema: shopSchemas.status }, async (request) => {
     const order = orders.get(request.params.id, clock());
     return {
       orderId: order.orderId,
@@ -230,18 +266,16 @@ export async function createShopServer(o: ShopServerOptions): Promise<FastifyIns
     };
   });
 
-  app.get('/v1/shop', async () => ({
+  app.get('/v1/shop', { schema: shopSchemas.shop }, async () => ({
     merchantId: merchant.id,
     merchantCertificate: toBase64(merchant.certificate),
     ...(o.currencies ? { currencies: o.currencies } : {}),
   }));
 
-  app.post('/v1/deposit', async (request) => {
+  app.post('/v1/deposit', { schema: shopSchemas.deposit }, async (request) => {
     if (!isLoopback(request.ip)) throw new ShopError('forbidden', 'deposits are started from loopback only');
     return jsonSafe(await o.book.deposit());
   });
-
-  app.get('/health', async () => ({ status: 'ok', merchantId: merchant.id, openOrders: orders.openCount() }));
 
   if (o.staticDir) await app.register(fastifyStatic, { root: o.staticDir, prefix: '/' });
   return app;

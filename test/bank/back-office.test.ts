@@ -76,7 +76,7 @@ describe.each(DRIVERS)('back office on $driver', ({ driver, skip, reason }) => {
     w = await makeWorld(driver, 2);
     service = new BankService(w.db, w.bank, createInThreadVerifier(), { clock: () => clock });
     app = await buildServer(service, {
-      logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
+      log: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
     });
     for (const [name, roles] of [
       ['operator', ['operator']],

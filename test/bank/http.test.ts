@@ -12,6 +12,7 @@ import { verifyReceipt } from '../../src/protocol/capture.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
+import { histogramCount, scrape, value } from '../support/prometheus.ts';
 import { applyToken, check, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
 
 let w: World;
@@ -66,12 +67,16 @@ describe('bank HTTP API', () => {
       payload: { envelope: Buffer.from(envelope).toString('base64') },
     });
     expect(json.json()).toMatchObject({ credited: 600, replayed: true });
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).json() as {
-      checks: number;
-      batches: number;
-      queue: number;
-    };
-    expect(metrics).toMatchObject({ checks: 6, batches: 2, queue: 0 });
+    const m = await scrape(app);
+    expect(value(m, 'smartcheck_bank_deposit_batches_total', { replayed: 'false' })).toBe(1);
+    expect(value(m, 'smartcheck_bank_deposit_batches_total', { replayed: 'true' })).toBe(1);
+    expect(value(m, 'smartcheck_bank_checks_total', { outcome: 'credited' })).toBe(3);
+    expect(value(m, 'smartcheck_bank_credited_minor_units_total')).toBe(600);
+    expect(value(m, 'smartcheck_bank_captures_in_progress')).toBe(0);
+    // Both batches were opened; only the first was verified and booked (the second is a replay).
+    expect(histogramCount(m, 'smartcheck_bank_capture_phase_seconds', { phase: 'open' })).toBe(2);
+    expect(histogramCount(m, 'smartcheck_bank_capture_phase_seconds', { phase: 'verify' })).toBe(1);
+    expect(histogramCount(m, 'smartcheck_bank_capture_phase_seconds', { phase: 'database' })).toBe(1);
   });
   it('serves the revocation list as CBOR and JSON, and health', async () => {
     const raw = await app.inject({ method: 'GET', url: '/v1/revocation-list' });

@@ -17,10 +17,16 @@ export interface ErrorReply {
 /** A server's own errors: a reply for the errors it knows, undefined for the rest. */
 export type ErrorMapper = (error: Error) => ErrorReply | undefined;
 
-type HttpError = Error & { statusCode?: number; code?: unknown };
+type HttpError = Error & { statusCode?: number; code?: unknown; validation?: unknown };
+
+/** A JSON body the route's schema refused: the server's own bad_request, as its hand checks gave. */
+export const validationErrors =
+  (kind: string): ErrorMapper =>
+  (error: HttpError) =>
+    error.validation ? { status: 400, kind, code: 'bad_request', message: error.message } : undefined;
 
 export function installErrorEnvelope(app: FastifyInstance, mappers: readonly ErrorMapper[]): void {
-  app.setErrorHandler((error: HttpError, _request, reply: FastifyReply) => {
+  app.setErrorHandler((error: HttpError, request, reply: FastifyReply) => {
     for (const map of mappers) {
       const mapped = map(error);
       if (mapped) {
@@ -42,7 +48,7 @@ export function installErrorEnvelope(app: FastifyInstance, mappers: readonly Err
         .code(error.statusCode)
         .send({ error: { kind: 'http', code: String(error.code ?? error.statusCode), message: error.message } });
     }
-    app.log.error(error);
+    request.log.error({ err: error }, 'internal error');
     return reply.code(500).send({ error: { kind: 'internal', code: 'internal', message: 'internal error' } });
   });
 }

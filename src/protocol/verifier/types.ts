@@ -1,7 +1,7 @@
 // The verifier pool's interface, shared by the worker-thread pool and the in-thread twin.
 
 import type { BatchItem, BatchResult } from '../../../bindings/ed25519.ts';
-import type { PoolOptions } from '../../../bindings/pool/index.ts';
+import type { PoolLoad, PoolOptions } from '../../../bindings/pool/index.ts';
 import type { CheckVerdict, VerifyChecksOptions } from './checks.ts';
 
 export interface VerifierPool {
@@ -11,6 +11,8 @@ export interface VerifierPool {
   verifyBatch(items: readonly BatchItem[]): Promise<BatchResult>;
   /** Same verdicts as `verifyChecks(checks, options)` (checks.ts), in order, computed across the workers. */
   verifyChecks(checks: readonly Uint8Array[], options: VerifyChecksOptions): Promise<CheckVerdict[]>;
+  /** Chunks waiting or running, the bound, workers replaced: for the bank's metrics. */
+  load(): PoolLoad;
   /** Rejects pending work with PoolError('closed') and releases every worker. */
   close(): Promise<void>;
 }

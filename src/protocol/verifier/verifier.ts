@@ -30,6 +30,7 @@ export function verifierOn(pool: WorkerPool<VerifierWorkerApi>): VerifierPool {
       });
       return (await Promise.all(parts)).flat();
     },
+    load: () => pool.load(),
     close: () => pool.close(),
   };
 }
