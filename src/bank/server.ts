@@ -26,7 +26,7 @@
 // This file only maps HTTP to BankService (service.ts): reading bodies, the answer's form, the
 // error envelope. What the bank does is in the service; what both servers share is src/net/server/.
 // CORS (for the browser wallet): the origins in option `corsOrigins`, default loopback origins.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { PoolError } from '../../bindings/pool/index.ts';
 import { toBase64 } from '../bytes.ts';
 import {

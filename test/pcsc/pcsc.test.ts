@@ -132,7 +132,9 @@ describe.skipIf(why)(`PC/SC through pcscd and vpcd${why ? ` (skipped: ${why})` :
         url,
       );
       expect(pay.code, pay.stderr).toBe(0);
-      expect(pay.stdout).toMatch(/^paid EUR 15\.00 to books for order [0-9a-f]+ \(check P-erin#2\): card balance EUR 130\.50/);
+      expect(pay.stdout).toMatch(
+        /^paid EUR 15\.00 to books for order [0-9a-f]+ \(check P-erin#2\): card balance EUR 130\.50/,
+      );
       const wrongPin = await w.run('pos', 'sell', 'till', '1', '--reader', READER, '--pin', '0000');
       expect(wrongPin.code).toBe(3);
     } finally {
