@@ -80,6 +80,15 @@ export const bankSchemas = {
   },
 } as const;
 
+/** A purse's certified offline limits. */
+const LIMITS = object({
+  currency: CURRENCY,
+  maxBalance: INTEGER_1,
+  maxPerCheck: INTEGER_1,
+  maxOfflineChecks: INTEGER_1,
+  maxOfflineAmount: INTEGER_1,
+});
+
 /** The back office's schemas by route (server.ts adds them to its routes as they are registered). */
 export const adminSchemas = {
   '/v1/admin/cardholders': {
@@ -101,6 +110,16 @@ export const adminSchemas = {
       ...errorResponses(400, 401, 403, 404, 413, 415, ...ALWAYS),
     },
   },
+  '/v1/admin/cardholders/:id/activation-codes': {
+    summary: "a one-time activation code for the cardholder's own enrolment (POST /v1/enrol), with the purse's limits",
+    tags: ['back office'],
+    params: ID_PARAMS,
+    body: object({ limits: LIMITS, ttlS: INTEGER_1 }, ['limits']),
+    response: {
+      200: object({ cardholderId: { type: 'string' }, code: { type: 'string' }, expiresAt: { type: 'integer' } }),
+      ...errorResponses(400, 401, 403, 404, 413, 415, ...ALWAYS),
+    },
+  },
   '/v1/admin/merchants': {
     summary: 'a merchant certified from its own public keys',
     tags: ['back office'],
@@ -118,13 +137,7 @@ export const adminSchemas = {
       cardholderId: ID,
       signingKey: KEY,
       kxKey: KEY,
-      limits: object({
-        currency: CURRENCY,
-        maxBalance: INTEGER_1,
-        maxPerCheck: INTEGER_1,
-        maxOfflineChecks: INTEGER_1,
-        maxOfflineAmount: INTEGER_1,
-      }),
+      limits: LIMITS,
     }),
     response: {
       200: object({

@@ -10,7 +10,8 @@ import { CURRENCY, makeWorld, newHolder, PIN, type World } from '../wallet/suppo
 
 const lines: string[] = [];
 const stream = { write: (line: string) => void lines.push(line) };
-const TOKEN = 'tok-9f8e7d6c5b4a39281706';
+/** The back office's real credential (makeWorld creates it): the secret no log line may hold. */
+let TOKEN: string;
 const CODE = 'ACT-5521-8830-1942';
 let w: World;
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
     bankServer: { log: { level: 'trace', stream } },
     shop: { log: { level: 'trace', stream } },
   });
+  TOKEN = w.token;
 });
 afterAll(async () => {
   await w?.close();
@@ -56,7 +58,18 @@ describe('server logs', () => {
       body: JSON.stringify({ amount: 1, currency: CURRENCY, reference: CODE }),
     });
     expect(refused.status).toBe(404);
-    const ids = [sent.headers.get('x-request-id'), refused.headers.get('x-request-id')];
+    // A wrong token is refused (401) and logged without it.
+    const wrong = await fetch(`${w.bankUrl}/v1/admin/cardholders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN.slice(0, -4)}AAAA` },
+      body: JSON.stringify({ cardholderId: 'log-2' }),
+    });
+    expect(wrong.status).toBe(401);
+    const ids = [
+      sent.headers.get('x-request-id'),
+      refused.headers.get('x-request-id'),
+      wrong.headers.get('x-request-id'),
+    ];
 
     const parsed = lines.map((l) => JSON.parse(l) as { reqId?: string; req?: unknown; res?: unknown; msg: string });
     expect(parsed.length).toBeGreaterThan(20);
@@ -65,7 +78,14 @@ describe('server logs', () => {
     for (const id of ids) expect(parsed.filter((l) => l.reqId === id).length).toBeGreaterThanOrEqual(2);
 
     const log = lines.join('\n');
-    for (const secret of [TOKEN, CODE, `Bearer ${TOKEN}`]) expect(log).not.toContain(secret);
+    for (const secret of [
+      TOKEN,
+      CODE,
+      `Bearer ${TOKEN}`,
+      TOKEN.split('_').at(-1) as string,
+      `${TOKEN.slice(0, -4)}AAAA`,
+    ])
+      expect(log).not.toContain(secret);
     expect(log).not.toMatch(new RegExp(`"pin"\\s*:\\s*"${PIN}"`));
     const keys = [...secretsIn(w.service.bank), ...secretsIn(w.merchant), ...secretsIn(h.cardholder)];
     expect(keys.length).toBeGreaterThanOrEqual(3);
