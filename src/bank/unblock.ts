@@ -10,6 +10,7 @@
 import { ed25519 } from '../../bindings/index.ts';
 import { parseCertificate } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { signWith } from '../protocol/signing-key.ts';
 import { unblockMessage } from '../protocol/unblock.ts';
 import type { Queryable } from './db.ts';
 import { BankError } from './errors.ts';
@@ -46,5 +47,5 @@ export async function unblockSignature(
     ed25519.verify(certificate.signature, certificate.toBeSigned, g.publicKey),
   );
   if (!issuer) throw new BankError('conflict', `purse ${purseId}: certified by no key of this bank`);
-  return ed25519.sign(unblockMessage(purseId, counter), issuer.secretKey);
+  return signWith(issuer.secretKey, unblockMessage(purseId, counter));
 }

@@ -3,6 +3,7 @@
 // revoke: `--bank <url>`).
 
 import type { Command } from 'commander';
+import type { KeyStore } from '../bank/keys/store.ts';
 import { toBase64, toHex } from '../bytes.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import {
@@ -29,6 +30,8 @@ const loadBank: typeof import('../bank/issuing.ts').loadBank = async (...a) =>
   (await import('../bank/issuing.ts')).loadBank(...a);
 const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) =>
   (await import('../bank/issuing.ts')).rotateKeys(...a);
+const loadPublicBank: typeof import('../bank/issuing.ts').loadPublicBank = async (...a) =>
+  (await import('../bank/issuing.ts')).loadPublicBank(...a);
 const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) =>
   (await import('../bank/audit/command.ts')).auditCommand(...a);
 
@@ -38,7 +41,7 @@ const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = asy
  */
 async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: string | undefined): Promise<number> {
   const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
-  const found = schema?.t ? await loadBank(db, bankId) : undefined;
+  const found = schema?.t ? await loadPublicBank(db, bankId) : undefined;
   if (!found) throw new Error(bankId ? `no bank ${bankId} in this database` : 'no bank in this database');
   const { audit } = await import('../bank/audit/index.ts');
   const { checkInvariants } = await import('../bank/ledger.ts');
@@ -54,6 +57,28 @@ async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: s
     invariantViolations: invariants.violations,
   });
   return ok ? 0 : 1;
+}
+
+const KEY_STORE_OPTION = [
+  '--key-store <spec>',
+  "where the bank's secret keys are (never in the database): file:<path>[?passphrase-file=<f>|key-file=<f>] " +
+    '(passphrase else $SMARTCHECK_KEY_PASSPHRASE), pkcs11:<module>?token=<label>|slot=<id>[&pin-file=<f>] ' +
+    '(PIN else $SMARTCHECK_PKCS11_PIN), memory: (an in-memory ledger only; its default). Default: $SMARTCHECK_KEY_STORE',
+] as const;
+
+/**
+ * The key store of `--key-store` (or $SMARTCHECK_KEY_STORE). A ledger that persists needs one that
+ * persists too: memory: is its default only for PGlite in memory, and refused otherwise.
+ */
+async function openKeyStoreFor(spec: string | undefined, ledger: { persistent: boolean }): Promise<KeyStore> {
+  const chosen = spec ?? process.env.SMARTCHECK_KEY_STORE ?? (ledger.persistent ? undefined : 'memory:');
+  if (!chosen)
+    throw new Error(
+      "a ledger that persists (--data-dir, a database URL) needs --key-store for the bank's secret keys, e.g. --key-store file:bank.keys with $SMARTCHECK_KEY_PASSPHRASE",
+    );
+  if (ledger.persistent && chosen.startsWith('memory:'))
+    throw new Error('--key-store memory: loses the keys when the process ends: only for a ledger in memory');
+  return (await import('../bank/keys/open.ts')).openKeyStore(chosen);
 }
 
 /** The cardholder key file written by `bank register --key`: what `wallet pay` signs approvals with. */
@@ -93,6 +118,7 @@ Example:
       .option('--data-dir <dir>', 'PGlite data directory (default: in memory)')
       .option('--workers <n>', 'verifier worker threads', int('workers', 1, 64), 2)
       .option('--bank-id <id>', 'bank to serve, created when the database holds none', 'bank-1')
+      .option(...KEY_STORE_OPTION)
       .action(
         async (o: {
           host: string;
@@ -101,22 +127,25 @@ Example:
           dataDir?: string;
           workers: number;
           bankId: string;
+          keyStore?: string;
         }) => {
           const { buildServer } = await import('../bank/server.ts');
           const { BankService } = await import('../bank/service.ts');
-          const db = await openDatabase(
-            o.databaseUrl ?? process.env.DATABASE_URL,
-            o.dataDir ? { dataDir: o.dataDir } : {},
-          );
+          const databaseUrl = o.databaseUrl ?? process.env.DATABASE_URL;
+          const keys = await openKeyStoreFor(o.keyStore, { persistent: Boolean(databaseUrl || o.dataDir) });
+          const db = await openDatabase(databaseUrl, o.dataDir ? { dataDir: o.dataDir } : {});
           const verifier = await createVerifierPool({ workers: o.workers });
-          const service = await BankService.open(db, verifier, { bankId: o.bankId });
+          const service = await BankService.open(db, verifier, { bankId: o.bankId, keys });
           const app = await buildServer(service);
           const address = await app.listen({ host: o.host, port: o.port });
-          console.log(`bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)`);
+          console.log(
+            `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers, keys: ${keys.description})`,
+          );
           const stop = async () => {
             await app.close();
             await verifier.close();
             await db.close();
+            await keys.close();
             process.exit(0);
           };
           process.once('SIGINT', stop);
@@ -125,10 +154,15 @@ Example:
       ),
     `
 Reads/writes: the database (--data-dir keeps PGlite on disk; without it the ledger is in memory
-and lost when the process stops). Prints the address it listens on; stops on SIGINT/SIGTERM.
+and lost when the process stops) and the key store (--key-store: the bank's secret keys, created
+with the bank when the database holds none). Prints the address it listens on; stops on
+SIGINT/SIGTERM.
 
 Example:
-  smartcheck bank serve --data-dir .bank --port 8700`,
+  head -c 32 /dev/urandom > bank.key && chmod 600 bank.key
+  smartcheck bank serve --data-dir .bank --key-store 'file:bank.keys?key-file=bank.key' --port 8700
+  SMARTCHECK_PKCS11_PIN=… smartcheck bank serve --database-url postgres://… \\
+    --key-store 'pkcs11:/usr/lib/softhsm/libsofthsm2.so?token=bank'`,
   );
 
   jsonOption(
@@ -160,25 +194,67 @@ Example:
     .option('--data-dir <dir>', 'PGlite data directory')
     .option('--bank-id <id>', 'bank whose keys to rotate (default: the first in the database)')
     .option('--validity-days <n>', 'validity of the new bank certificate', int('validity-days', 1, 36_500), 5 * 365)
-    .action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string; validityDays: number }) => {
+    .option(...KEY_STORE_OPTION)
+    .action(
+      async (o: {
+        databaseUrl?: string;
+        dataDir?: string;
+        bankId?: string;
+        validityDays: number;
+        keyStore?: string;
+      }) => {
+        const keys = await openKeyStoreFor(o.keyStore, { persistent: true });
+        const db = await openDatabase(
+          o.databaseUrl ?? process.env.DATABASE_URL,
+          o.dataDir ? { dataDir: o.dataDir } : {},
+        );
+        try {
+          await migrate(db);
+          const found = await loadBank(db, keys, o.bankId);
+          if (!found) throw new Error('no bank in this database');
+          const rotated = await rotateKeys(db, keys, found, {
+            now: Math.floor(Date.now() / 1000),
+            validityS: o.validityDays * 86_400,
+          });
+          const key = toHex(rotated.party.publicKey);
+          console.log(
+            `bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`,
+          );
+          console.log(
+            'bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them',
+          );
+        } finally {
+          await db.close();
+          await keys.close();
+        }
+      },
+    );
+
+  const keysCommand = bank
+    .command('keys')
+    .description("the bank's secret keys, kept in a key store outside the ledger");
+  keysCommand
+    .command('export')
+    .description(
+      'move the secret keys a ledger made before migration 004 holds into a key store, then drop them from the database',
+    )
+    .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+    .option('--data-dir <dir>', 'PGlite data directory')
+    .requiredOption(...KEY_STORE_OPTION)
+    .action(async (o: { databaseUrl?: string; dataDir?: string; keyStore: string }) => {
+      const keys = await openKeyStoreFor(o.keyStore, { persistent: true });
       const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
       try {
-        await migrate(db);
-        const found = await loadBank(db, o.bankId);
-        if (!found) throw new Error('no bank in this database');
-        const rotated = await rotateKeys(db, found, {
-          now: Math.floor(Date.now() / 1000),
-          validityS: o.validityDays * 86_400,
-        });
-        const key = toHex(rotated.party.publicKey);
-        console.log(
-          `bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`,
-        );
-        console.log(
-          'bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them',
-        );
+        const { exportKeys } = await import('../bank/keys/export.ts');
+        const moved = await exportKeys(db, keys);
+        if (!moved.length) console.log('no secret key in this ledger: nothing to export');
+        for (const m of moved)
+          console.log(
+            `bank ${m.bankId}: root and ${m.generations} key generations moved to ${keys.description}, dropped from the database`,
+          );
       } finally {
         await db.close();
+        await keys.close();
       }
     });
 

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { ed25519 } from '../../bindings/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
@@ -51,7 +52,7 @@ export interface World {
 export async function makeWorld(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'smartcheck-cli-'));
   const db = await openDatabase('');
-  const service = await BankService.open(db, createInThreadVerifier(), { bankId: 'cli-bank' });
+  const service = await BankService.open(db, createInThreadVerifier(), { bankId: 'cli-bank', keys: memoryKeyStore() });
   const app = await buildServer(service);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const bankUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

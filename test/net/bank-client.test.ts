@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
@@ -22,10 +23,15 @@ let app: FastifyInstance;
 let url: string;
 let client: BankClient;
 const now = Math.floor(Date.now() / 1000);
+const keys = memoryKeyStore(); // the bank's keys: its ledger is in memory too
 
 beforeAll(async () => {
   db = await openDatabase('');
-  const service = await BankService.open(db, createInThreadVerifier(), { clock: () => now, bankId: 'bank-net' });
+  const service = await BankService.open(db, createInThreadVerifier(), {
+    clock: () => now,
+    bankId: 'bank-net',
+    keys,
+  });
   app = await buildServer(service);
   url = await listen(app);
   client = new BankClient(url);
@@ -216,9 +222,9 @@ describe('bank info and admin API', () => {
   it('with admin off there is no admin API; configured origins replace the loopback default', async () => {
     const service = new BankService(
       db,
-      (await BankService.open(db, createInThreadVerifier(), { clock: () => now })).bank,
+      (await BankService.open(db, createInThreadVerifier(), { clock: () => now, keys })).bank,
       createInThreadVerifier(),
-      { clock: () => now },
+      { clock: () => now, keys },
     );
     const off = await buildServer(service, { admin: false, corsOrigins: ['https://wallet.example'] });
     try {
