@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state, and does nothing when it already is: npm packages, the
 // Rust wasm toolchain, wasm-bindgen-cli at the locked version, the cores, the browser wallet and the
-// package's dist/. `npm test`,
+// package's dist/, and the system packages tests drive (Chromium, SoftHSM2). `npm test`,
 // `npm run demo` and `npm run bench` call it first.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ import { buildCoreRs, CORE_RS_CRATES, stampFile } from './build-core-rs.mjs';
 import { buildDist } from './build-dist.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
+import { ensureSoftHsm } from './lib/softhsm.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +35,7 @@ try {
   buildDist(root, { force });
   ensureChromium();
   ensurePythonCose(root);
+  ensureSoftHsm();
 } catch (error) {
   say(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

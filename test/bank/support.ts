@@ -50,15 +50,19 @@ if (!PG_URL)
   process.stderr.write(`[bank tests] PostgreSQL suites skipped: ${(DRIVERS[1] as { reason: string }).reason}\n`);
 
 let schemaCounter = 0;
-/** A fresh, migrated database: PGlite in memory, or a new schema on the PostgreSQL server. */
+/**
+ * A fresh, migrated database (every migration, or those before `migrations.before`): PGlite in
+ * memory, or a new schema on the PostgreSQL server.
+ */
 export async function freshDatabase(
   driver: Driver,
   poolMax = 4,
   dataDir?: string,
+  migrations: { before?: string } = {},
 ): Promise<{ db: Database; url?: string }> {
   if (driver === 'pglite') {
     const db = await openDatabase('', dataDir ? { dataDir } : {});
-    await migrate(db);
+    await migrate(db, migrations);
     return { db };
   }
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${++schemaCounter}`;
@@ -68,7 +72,7 @@ export async function freshDatabase(
   await admin.end();
   const url = withSchema(PG_URL as string, schema);
   const db = await openDatabase(url, { poolMax });
-  await migrate(db);
+  await migrate(db, migrations);
   return { db, url };
 }
 

@@ -1,8 +1,10 @@
 // `smartcheck bank keys export`: a ledger made before migration 004 holds the bank's secret keys
 // in bank_keys and bank_key_generations. This moves them into a key store, checks that the store
 // gives back the very keys the ledger's certificates name, blanks them in the database (empty
-// bytea) and then runs the migrations, 004 included, which drop the columns. Run again after a
-// crash it keeps the keys already in the store (and checks them as the others).
+// bytea), runs the migrations, 004 included, which drop the columns, and rewrites the two tables
+// (VACUUM FULL) so their files no longer hold the old rows. Backups and WAL made before still do:
+// rotate the keys after an export (`smartcheck bank rotate-keys`). Run again after a crash, it
+// keeps the keys already in the store (and checks them as the others).
 
 import type { Database } from '../db.ts';
 import { loadBank } from '../issuing.ts';
@@ -46,5 +48,8 @@ export async function exportKeys(db: Database, keys: KeyStore): Promise<{ bankId
     await tx.query("update bank_key_generations set bank_secret = '', kx_secret = ''");
   });
   await migrate(db);
+  // Dropped columns and the rows before the update stay in the table files until rewritten.
+  await db.query('vacuum full bank_keys');
+  await db.query('vacuum full bank_key_generations');
   return moved;
 }
