@@ -11,8 +11,8 @@ import { buildCoreRs, CORE_RS_CRATES, stampFile } from './build-core-rs.mjs';
 import { buildDist } from './build-dist.mjs';
 import { buildWeb, ensureChromium } from './build-web.mjs';
 import { ensurePythonCose } from './lib/python-cose.mjs';
-import { ensureSoftHsm } from './lib/softhsm.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
+import { ensureSoftHsm } from './lib/softhsm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force-build');
