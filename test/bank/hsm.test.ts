@@ -74,7 +74,8 @@ function tokenObject(
       { type: lib.CKA_EXTRACTABLE },
     ]);
     expect(() => pk.C_GetAttributeValue(session, handle, [{ type: lib.CKA_VALUE }])).toThrow(/SENSITIVE/);
-    return { sensitive: (sensitive?.value as Buffer)[0] === 1, extractable: (extractable?.value as Buffer)[0] === 1 };
+    const flag = (a: typeof sensitive) => (a?.value as Buffer | undefined)?.[0] === 1;
+    return { sensitive: flag(sensitive), extractable: flag(extractable) };
   } finally {
     pk.C_CloseSession(session);
   }
