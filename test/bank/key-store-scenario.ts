@@ -61,8 +61,11 @@ export async function selectEverything(db: Database): Promise<string> {
   expect(tables.map((t) => t.table_name)).toContain('bank_key_generations');
   let out = '';
   for (const { table_name } of tables) {
-    for (const row of await db.query<Record<string, unknown>>(`select * from ${table_name}`))
-      out += `${table_name} ${JSON.stringify(row, (_, v) => (v instanceof Uint8Array ? toHex(v) : typeof v === 'bigint' ? String(v) : v))}\n`;
+    for (const row of await db.query<Record<string, unknown>>(`select * from ${table_name}`)) {
+      // Bytes as hex before JSON (a pg Buffer would otherwise turn into a list of numbers).
+      const text = Object.entries(row).map(([k, v]) => `${k}=${v instanceof Uint8Array ? toHex(v) : String(v)}`);
+      out += `${table_name} ${text.join(' ')}\n`;
+    }
   }
   return out;
 }
