@@ -3,6 +3,7 @@
 // revoke: `--bank <url>`).
 
 import type { Command } from 'commander';
+import { KEY_STORE_HELP } from '../bank/keys/open.ts';
 import type { KeyStore } from '../bank/keys/store.ts';
 import { toBase64, toHex } from '../bytes.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
@@ -61,9 +62,7 @@ async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: s
 
 const KEY_STORE_OPTION = [
   '--key-store <spec>',
-  "where the bank's secret keys are (never in the database): file:<path>[?passphrase-file=<f>|key-file=<f>] " +
-    '(passphrase else $SMARTCHECK_KEY_PASSPHRASE), pkcs11:<module>?token=<label>|slot=<id>[&pin-file=<f>] ' +
-    '(PIN else $SMARTCHECK_PKCS11_PIN), memory: (an in-memory ledger only; its default). Default: $SMARTCHECK_KEY_STORE',
+  `where the bank's secret keys are (never in the database): ${KEY_STORE_HELP}. Default: $SMARTCHECK_KEY_STORE, else memory: for a ledger in memory`,
 ] as const;
 
 /**

@@ -107,6 +107,9 @@ describe('the file key store', () => {
     const otherKey = join(dir, 'other.key');
     writeFileSync(otherKey, toHex(randomBytes(32)), { mode: 0o600 });
     await refusal(() => fileKeyStore(keyed, { keyFile: otherKey }).root('bank-1'), 'wrong_secret');
+    const otherRaw = join(dir, 'other-raw.key');
+    writeFileSync(otherRaw, randomBytes(32), { mode: 0o600 });
+    await refusal(() => fileKeyStore(keyed, { keyFile: otherRaw }).root('bank-1'), 'wrong_secret');
     await refusal(() => fileKeyStore(keyed, { passphrase }).root('bank-1'), 'wrong_secret', [passphrase]);
     expect(equalBytes((await fileKeyStore(keyed, { keyFile }).root('bank-1')) as Uint8Array, created)).toBe(true);
 

@@ -109,7 +109,9 @@ function readSecret(secret: FileSecret): { kind: 'passphrase' | 'key file'; byte
   }
   const raw = readPrivateFile(secret.keyFile, 'key file');
   const text = raw.toString('latin1').trim();
-  const bytes = raw.length === 32 ? raw : /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(fromHex(text)) : undefined;
+  // A copy: `raw` is wiped below.
+  const bytes =
+    raw.length === 32 ? Buffer.from(raw) : /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(fromHex(text)) : undefined;
   raw.fill(0);
   if (!bytes) throw new KeyStoreError('wrong_secret', `key file ${secret.keyFile}: 32 bytes or 64 hex digits expected`);
   return { kind: 'key file', bytes };
