@@ -2,7 +2,7 @@
 // the token and never readable out of it, key-exchange secrets kept there encrypted under a token
 // AES key; load, capture, rotation and a restart on it, a database that holds no secret key, the
 // refusals (wrong PIN, unknown token, unloadable module), an export of an old ledger's secrets into
-// the token, and `smartcheck bank serve --key-store pkcs11:…` as a process. Skipped, with the
+// the token (imported as non-extractable keys), and `smartcheck bank serve --key-store pkcs11:…` as a process. Skipped, with the
 // reason, where SoftHSM2 or pkcs11js cannot be had (CI runs setup as root, which installs it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,16 +11,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519 } from '../../bindings/index.ts';
-import { loadBank } from '../../src/bank/issuing.ts';
+import { type Bank, loadBank } from '../../src/bank/issuing.ts';
+import { exportKeys } from '../../src/bank/keys/export.ts';
 import { openKeyStore } from '../../src/bank/keys/open.ts';
 import { KeyStoreError } from '../../src/bank/keys/store.ts';
 import { equalBytes } from '../../src/bytes.ts';
 import type { SigningKey } from '../../src/protocol/signing-key.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { createVerifierPool } from '../../src/protocol/verifier/pool.ts';
-import { expectNoSecret, filesUnder, pgDump, runBankOnStore, selectEverything } from './key-store-scenario.ts';
+import {
+  expectNoSecret,
+  filesUnder,
+  pgDump,
+  runBankOnStore,
+  selectEverything,
+  storeSecretsAsBefore004,
+} from './key-store-scenario.ts';
 import { softHsmTokens } from './softhsm.ts';
-import { DRIVERS, makeWorld } from './support.ts';
+import { DRIVERS, freshDatabase, makeWorld } from './support.ts';
 
 const hsm = await softHsmTokens(['smartcheck-pglite', 'smartcheck-pg', 'smartcheck-misc']);
 const skip = 'skip' in hsm ? hsm.skip : '';
@@ -151,6 +159,27 @@ describe.skipIf(skip)(`the PKCS#11 key store on SoftHSM2${skip ? ` (skipped: ${s
       },
     );
   }
+
+  it('bank keys export moves the secrets of an old ledger into the token, where they sign', async () => {
+    const { db } = await freshDatabase('pglite', 4, undefined, { before: '004_keys_out.sql' });
+    const keys = await openKeyStore(token.spec('smartcheck-misc'));
+    try {
+      const { root, party, kx } = await storeSecretsAsBefore004(db);
+      expect(await exportKeys(db, keys)).toEqual([{ bankId: 'old-bank', generations: 1 }]);
+      const bank = (await loadBank(db, keys, 'old-bank')) as Bank;
+      const signing = bank.party.secretKey as SigningKey;
+      expect(signing).not.toBeInstanceOf(Uint8Array);
+      const message = new TextEncoder().encode('imported');
+      expect(ed25519.verify(signing.sign(message), message, party.publicKey)).toBe(true);
+      expect(equalBytes(bank.party.kx?.secretKey as Uint8Array, kx.secretKey)).toBe(true);
+      expect(equalBytes((bank.root.secretKey as SigningKey).publicKey, root.publicKey)).toBe(true);
+      expect(tokenObject('old-bank/signing/1', 'private')).toEqual({ sensitive: true, extractable: false });
+      expectNoSecret(await selectEverything(db), [root.secretKey as Uint8Array, party.secretKey, kx.secretKey]);
+    } finally {
+      await keys.close();
+      await db.close();
+    }
+  });
 
   it('smartcheck bank serve runs on the token (--key-store pkcs11:…) and keeps its keys there across restarts', async () => {
     const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;

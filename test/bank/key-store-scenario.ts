@@ -7,12 +7,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { audit } from '../../src/bank/audit/index.ts';
-import type { Database } from '../../src/bank/db.ts';
+import { bytea, type Database } from '../../src/bank/db.ts';
 import { type Bank, loadBank } from '../../src/bank/issuing.ts';
 import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { equalBytes, toBase64, toHex } from '../../src/bytes.ts';
 import { makeDeposit } from '../../src/protocol/capture.ts';
+import { certifyBank, createRoot } from '../../src/protocol/pki.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { applyToken, batchId, check, invariants, loadRequest, NOW, PG_URL, type World } from './support.ts';
@@ -108,4 +109,37 @@ export function expectNoSecret(haystack: string | Buffer, secrets: Uint8Array[])
     expect(text.includes(toHex(secret).toLowerCase())).toBe(false);
     expect(bytes.toString('latin1').includes(toBase64(secret).slice(0, 40))).toBe(false);
   }
+}
+
+/** A bank as the code before migration 004 stored it: every secret in bank_keys and its generation. */
+export async function storeSecretsAsBefore004(db: Database) {
+  const root = createRoot('root-old');
+  const party = certifyBank(root, 'old-bank', { notBefore: NOW - 86_400, notAfter: NOW + 86_400 * 365 });
+  const kx = party.kx as NonNullable<typeof party.kx>;
+  await db.query(
+    'insert into bank_keys (bank_id, root_id, root_public, root_secret, bank_secret, bank_public, kx_secret, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,1)',
+    [
+      'old-bank',
+      root.id,
+      bytea(root.publicKey),
+      bytea(root.secretKey as Uint8Array),
+      bytea(party.secretKey),
+      bytea(party.publicKey),
+      bytea(kx.secretKey),
+      bytea(kx.publicKey),
+      bytea(party.certificate),
+    ],
+  );
+  await db.query(
+    'insert into bank_key_generations (bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate) values ($1,1,$2,$3,$4,$5,$6)',
+    [
+      'old-bank',
+      bytea(party.secretKey),
+      bytea(party.publicKey),
+      bytea(kx.secretKey),
+      bytea(kx.publicKey),
+      bytea(party.certificate),
+    ],
+  );
+  return { root, party, kx };
 }

@@ -6,7 +6,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytea } from '../../src/bank/db.ts';
 import { loadBank } from '../../src/bank/issuing.ts';
 import { exportKeys } from '../../src/bank/keys/export.ts';
 import { fileKeyStore } from '../../src/bank/keys/file.ts';
@@ -15,11 +14,17 @@ import { openKeyStore } from '../../src/bank/keys/open.ts';
 import { type KeyStore, KeyStoreError, type KeyStoreErrorCode } from '../../src/bank/keys/store.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import { equalBytes, toBase64, toHex } from '../../src/bytes.ts';
-import { certifyBank, createRoot } from '../../src/protocol/pki.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { createVerifierPool } from '../../src/protocol/verifier/pool.ts';
-import { expectNoSecret, filesUnder, pgDump, runBankOnStore, selectEverything } from './key-store-scenario.ts';
-import { DRIVERS, fileKeys, freshDatabase, makeWorld, NOW } from './support.ts';
+import {
+  expectNoSecret,
+  filesUnder,
+  pgDump,
+  runBankOnStore,
+  selectEverything,
+  storeSecretsAsBefore004,
+} from './key-store-scenario.ts';
+import { DRIVERS, fileKeys, freshDatabase, makeWorld } from './support.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -176,35 +181,7 @@ for (const { driver, skip, reason } of DRIVERS) {
     it('is refused by the migration until bank keys export moves its secrets into the store', async () => {
       const { db } = await freshDatabase(driver, 4, undefined, { before: '004_keys_out.sql' });
       try {
-        // The bank as the code before 004 stored it: every secret in bank_keys and its generation.
-        const root = createRoot('root-old');
-        const party = certifyBank(root, 'old-bank', { notBefore: NOW - 86_400, notAfter: NOW + 86_400 * 365 });
-        const kx = party.kx as NonNullable<typeof party.kx>;
-        await db.query(
-          'insert into bank_keys (bank_id, root_id, root_public, root_secret, bank_secret, bank_public, kx_secret, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,1)',
-          [
-            'old-bank',
-            root.id,
-            bytea(root.publicKey),
-            bytea(root.secretKey as Uint8Array),
-            bytea(party.secretKey),
-            bytea(party.publicKey),
-            bytea(kx.secretKey),
-            bytea(kx.publicKey),
-            bytea(party.certificate),
-          ],
-        );
-        await db.query(
-          'insert into bank_key_generations (bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate) values ($1,1,$2,$3,$4,$5,$6)',
-          [
-            'old-bank',
-            bytea(party.secretKey),
-            bytea(party.publicKey),
-            bytea(kx.secretKey),
-            bytea(kx.publicKey),
-            bytea(party.certificate),
-          ],
-        );
+        const { root, party, kx } = await storeSecretsAsBefore004(db);
         await expect(migrate(db)).rejects.toThrow(/still holds the bank's secret keys.*smartcheck bank keys export/);
         // The dump search finds them while they are there.
         const before = await selectEverything(db);
