@@ -9,6 +9,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { type Database, openDatabase } from '../src/bank/db.ts';
 import { fund, personalisePurse, registerCardholder, registerMerchant } from '../src/bank/issuing.ts';
+import { memoryKeyStore } from '../src/bank/keys/memory.ts';
 import { checkInvariants } from '../src/bank/ledger.ts';
 import { migrate } from '../src/bank/migrate.ts';
 import { buildServer } from '../src/bank/server.ts';
@@ -53,7 +54,7 @@ async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
   const db = await database(driver);
   await migrate(db);
   const verifier = await createVerifierPool({ workers, chunkMin: 50 });
-  const service = await BankService.open(db, verifier, { clock: () => NOW, capturesMax: 64 });
+  const service = await BankService.open(db, verifier, { clock: () => NOW, capturesMax: 64, keys: memoryKeyStore() });
   await registerCardholder(db, service.bank, 'alice', { now: NOW });
   await fund(db, 'alice', 1e14, 'EUR');
   const merchant = await registerMerchant(db, service.bank, 'shop-1', { now: NOW });

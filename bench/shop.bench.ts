@@ -13,6 +13,7 @@ import os from 'node:os';
 import { ed25519, x25519 } from '../bindings/index.ts';
 import { createCredential } from '../src/bank/back-office/credentials.ts';
 import { openDatabase } from '../src/bank/db.ts';
+import { memoryKeyStore } from '../src/bank/keys/memory.ts';
 import { buildServer } from '../src/bank/server.ts';
 import { BankService } from '../src/bank/service.ts';
 import { EmulatedCard } from '../src/card/emulator.ts';
@@ -60,7 +61,10 @@ function row(
 export async function run(opts: RunOptions): Promise<SuiteResult> {
   const now = () => Math.floor(Date.now() / 1000);
   const db = await openDatabase('');
-  const service = await BankService.open(db, createInThreadVerifier(), { bankId: 'bank-bench' });
+  const service = await BankService.open(db, createInThreadVerifier(), {
+    bankId: 'bank-bench',
+    keys: memoryKeyStore(),
+  });
   const bankApp = await buildServer(service);
   await bankApp.listen({ host: '127.0.0.1', port: 0 });
   // The back office needs a credential: one with both roles, made on the bank's database.

@@ -69,6 +69,7 @@ const serialOf = (label: string) => sha256(utf8.encode(`smartcheck/vectors/seria
 
 interface Party extends Signer {
   id: string;
+  secretKey: Uint8Array;
   publicKey: Uint8Array;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state, and does nothing when it already is: npm packages, the
 // Rust wasm toolchain, wasm-bindgen-cli at the locked version, the cores, the browser wallet, the
-// package's dist/ and PC/SC (pcscd, vpcd, opensc, the optional binding). `npm test`,
+// package's dist/, PC/SC (pcscd, vpcd, opensc, the optional binding) and the other system packages
+// tests drive (Chromium, SoftHSM2). `npm test`,
 // `npm run demo` and `npm run bench` call it first.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { buildWeb, ensureChromium } from './build-web.mjs';
 import { ensurePcscBinding, ensurePcscPackages } from './lib/pcsc.mjs';
 import { ensurePythonTools } from './lib/python-tools.mjs';
 import { hashInputs, run, say } from './lib/run.mjs';
+import { ensureSoftHsm } from './lib/softhsm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force-build');
@@ -37,6 +39,7 @@ try {
   buildDist(root, { force });
   ensureChromium();
   ensurePythonTools(root);
+  ensureSoftHsm();
 } catch (error) {
   say(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -3,7 +3,8 @@
 // memory only), then `smartcheck bank serve` started as a child process on that database, and
 // `smartcheck bank audit` run on it after the server stopped.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,8 @@ import {
   registerCardholder,
   registerMerchant,
 } from '../../src/bank/issuing.ts';
+import { fileKeyStore } from '../../src/bank/keys/file.ts';
+import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import type { OfflineLimits } from '../../src/protocol/certificate.ts';
 import type { Party } from '../../src/protocol/pki.ts';
@@ -47,18 +50,37 @@ export interface Store {
   open(): Promise<Database>;
   /** The CLI arguments that point `smartcheck bank …` at this store. */
   cliArgs(): string[];
+  /** The bank's secret keys: a file store under a random key file, as a deployment would keep them. */
+  keys: KeyStore;
+  /** `--key-store` for the server. */
+  keySpec: string;
   drop(): Promise<void>;
 }
 
+/** A file key store in a fresh directory (removed with the store), under a random key file. */
+function fileKeys(): { keys: KeyStore; keySpec: string; keysDir: string } {
+  const keysDir = mkdtempSync(join(tmpdir(), 'smartcheck-load-keys-'));
+  const keyFile = join(keysDir, 'bank.key');
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  const path = join(keysDir, 'bank.keys');
+  return { keys: fileKeyStore(path, { keyFile }), keySpec: `file:${path}?key-file=${keyFile}`, keysDir };
+}
+
 export async function makeStore(databaseUrl: string | undefined): Promise<Store> {
+  const { keys, keySpec, keysDir } = fileKeys();
   if (!databaseUrl) {
     const dataDir = mkdtempSync(join(tmpdir(), 'smartcheck-load-'));
     return {
       driver: 'pglite',
       dataDir,
+      keys,
+      keySpec,
       open: () => openDatabase('', { dataDir }),
       cliArgs: () => ['--data-dir', dataDir],
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+      drop: async () => {
+        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(keysDir, { recursive: true, force: true });
+      },
     };
   }
   const schema = `load_${process.pid}_${Date.now().toString(36)}`;
@@ -74,9 +96,12 @@ export async function makeStore(databaseUrl: string | undefined): Promise<Store>
     url,
     schema,
     serverUrl: databaseUrl,
+    keys,
+    keySpec,
     open: () => openDatabase(url, { poolMax: 4 }),
     cliArgs: () => ['--database-url', url],
     drop: async () => {
+      rmSync(keysDir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: databaseUrl });
       await c.connect();
       await c.query(`drop schema if exists ${schema} cascade`);
@@ -110,7 +135,7 @@ export async function setupParties(
         transaction: (fn) => fn(tx),
         close: async () => undefined,
       };
-      const bank = await createBank(db, { bankId: BANK_ID, now: o.now });
+      const bank = await createBank(db, store.keys, { bankId: BANK_ID, now: o.now });
       const cardholders: string[] = [];
       const total = o.purses + o.clonePurses;
       for (let i = 0; i < Math.ceil(total / PURSES_PER_CARDHOLDER); i++) {
@@ -168,6 +193,8 @@ export async function startServer(store: Store, o: { workers: number; timeoutMs?
     '--log-level',
     'warn',
     ...store.cliArgs(),
+    '--key-store',
+    store.keySpec,
   ];
   // PGlite unless told otherwise: an inherited DATABASE_URL must not redirect the server.
   const child = spawn(process.execPath, args, {

@@ -1,23 +1,26 @@
-// Issuing: the bank's keys (kept in the database, tables bank_keys and bank_key_generations) and
-// their rotation, cardholders, merchants, purses (purse certificates with offline limits),
+// Issuing: the bank's keys (secret keys in its key store, src/bank/keys/; public keys and
+// certificates in the database, tables bank_keys and bank_key_generations) and their rotation, cardholders, merchants, purses (purse certificates with offline limits),
 // revocation and the signed revocation list.
 
-import { toBase64 } from '../bytes.ts';
+import { equalBytes, toBase64 } from '../bytes.ts';
 import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { anchorsOf, certifyBank, certifyParty, createRoot, newSerial, type Party, type Root } from '../protocol/pki.ts';
+import { anchorsOf, certifyBankKeys, certifyParty, newSerial, type Party, type Root } from '../protocol/pki.ts';
 import { Role } from '../protocol/registry.ts';
 import { makeRevocationList } from '../protocol/revocation.ts';
+import { publicKeyOf, type SecretKey } from '../protocol/signing-key.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { bytea, type Database, type Queryable } from './db.ts';
 import { BankError } from './errors.ts';
+import { type KeyStore, KeyStoreError } from './keys/store.ts';
 import { accountId, post } from './ledger.ts';
 
 export interface Bank {
   id: string;
+  /** The root: its public key here, its secret key in the key store (it signs only bank certificates). */
   root: Root;
   /** The current key generation: signs and certifies everything the bank issues from now on. */
-  party: Party;
+  party: Party<SecretKey>;
   anchors: TrustAnchors;
   /** The number of the current key generation (1 for a new bank, +1 per rotation). */
   generation: number;
@@ -25,8 +28,11 @@ export interface Bank {
    * The earlier generations, newest first, kept to open envelopes sealed to their key-exchange
    * keys by parties that still hold an earlier bank certificate. They never sign anything new.
    */
-  previous: Party[];
+  previous: Party<SecretKey>[];
 }
+
+/** What anyone may know of a bank: its id and root (the audit needs no secret key). */
+export type PublicBank = Pick<Bank, 'id' | 'anchors'> & { root: Pick<Root, 'id' | 'publicKey'> };
 
 const YEAR_S = 365 * 86_400;
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -36,30 +42,29 @@ const checkId = (name: string, id: string) => {
 };
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
 
-/** Creates the root and the bank (signing and key-exchange keys: generation 1) and stores them. */
+/**
+ * Creates the root and the bank (signing and key-exchange keys: generation 1): the secret keys in
+ * `keys`, the public keys and the bank certificate in the database. The store is written first:
+ * a database insert that fails leaves unused keys in the store, never a bank without its keys.
+ */
 export async function createBank(
   db: Database,
+  keys: KeyStore,
   o: { bankId: string; rootId?: string; now: number; validityS?: number },
 ): Promise<Bank> {
   checkId('bankId', o.bankId);
-  const root = createRoot(o.rootId ?? `root-${o.bankId}`);
-  const party = certifyBank(root, o.bankId, {
-    notBefore: o.now - 86_400,
-    notAfter: o.now + (o.validityS ?? 5 * YEAR_S),
-  });
-  const kx = party.kx as NonNullable<Party['kx']>;
+  const rootKey = await keys.createRoot(o.bankId);
+  const root: Root = { id: o.rootId ?? `root-${o.bankId}`, publicKey: publicKeyOf(rootKey), secretKey: rootKey };
+  const party = await newGeneration(keys, root, o.bankId, 1, o);
   await db.transaction(async (tx) => {
     await tx.query(
-      'insert into bank_keys (bank_id, root_id, root_public, root_secret, bank_secret, bank_public, kx_secret, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,1)',
+      'insert into bank_keys (bank_id, root_id, root_public, bank_public, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,1)',
       [
         o.bankId,
         root.id,
         bytea(root.publicKey),
-        bytea(root.secretKey),
-        bytea(party.secretKey),
         bytea(party.publicKey),
-        bytea(kx.secretKey),
-        bytea(kx.publicKey),
+        bytea(party.kx.publicKey),
         bytea(party.certificate),
       ],
     );
@@ -68,66 +73,111 @@ export async function createBank(
   return { id: o.bankId, root, party, anchors: anchorsOf(root), generation: 1, previous: [] };
 }
 
-async function insertGeneration(tx: Queryable, bankId: string, generation: number, party: Party): Promise<void> {
-  const kx = party.kx as NonNullable<Party['kx']>;
+type BankParty = Party<SecretKey> & { kx: NonNullable<Party['kx']> };
+
+/** New keys for a generation in the store, and their bank certificate from the root. */
+async function newGeneration(
+  keys: KeyStore,
+  root: Root,
+  bankId: string,
+  generation: number,
+  o: { now: number; validityS?: number },
+): Promise<BankParty> {
+  const made = await keys.generate(bankId, generation);
+  const publicKey = publicKeyOf(made.signing);
+  const certificate = certifyBankKeys(
+    root,
+    bankId,
+    { signingKey: publicKey, kxKey: made.kx.publicKey },
+    { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) },
+  );
+  return { id: bankId, secretKey: made.signing, publicKey, certificate, kx: made.kx };
+}
+
+async function insertGeneration(tx: Queryable, bankId: string, generation: number, party: BankParty): Promise<void> {
   await tx.query(
-    'insert into bank_key_generations (bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate) values ($1,$2,$3,$4,$5,$6,$7)',
-    [
-      bankId,
-      generation,
-      bytea(party.secretKey),
-      bytea(party.publicKey),
-      bytea(kx.secretKey),
-      bytea(kx.publicKey),
-      bytea(party.certificate),
-    ],
+    'insert into bank_key_generations (bank_id, generation, bank_public, kx_public, certificate) values ($1,$2,$3,$4,$5)',
+    [bankId, generation, bytea(party.publicKey), bytea(party.kx.publicKey), bytea(party.certificate)],
   );
 }
 
-/** The bank stored in this database (the first, or the one named), with every key generation. */
-export async function loadBank(db: Queryable, bankId?: string): Promise<Bank | undefined> {
-  const rows = await db.query<Record<string, unknown>>(
-    bankId ? 'select * from bank_keys where bank_id = $1' : 'select * from bank_keys order by created_at limit 1',
+/** The bank's public identity as stored (the first bank, or the one named). */
+export async function loadPublicBank(db: Queryable, bankId?: string): Promise<PublicBank | undefined> {
+  const [r] = await db.query<{ bank_id: string; root_id: string; root_public: Uint8Array }>(
+    bankId
+      ? 'select bank_id, root_id, root_public from bank_keys where bank_id = $1'
+      : 'select bank_id, root_id, root_public from bank_keys order by created_at limit 1',
     bankId ? [bankId] : [],
   );
-  const r = rows[0];
   if (!r) return undefined;
-  const id = r.bank_id as string;
-  const root: Root = { id: r.root_id as string, publicKey: u8(r.root_public), secretKey: u8(r.root_secret) };
-  const generations = await db.query<Record<string, unknown>>(
-    'select * from bank_key_generations where bank_id = $1 order by generation desc',
-    [id],
-  );
-  const parties = generations.map(
-    (g): Party => ({
-      id,
-      secretKey: u8(g.bank_secret),
-      publicKey: u8(g.bank_public),
-      certificate: u8(g.certificate),
-      kx: { secretKey: u8(g.kx_secret), publicKey: u8(g.kx_public) },
-    }),
-  );
-  const [party, ...previous] = parties;
-  if (!party) throw new Error(`bank ${id}: no key generation stored`);
-  return { id, root, party, anchors: anchorsOf(root), generation: generations[0]?.generation as number, previous };
+  const root = { id: r.root_id, publicKey: u8(r.root_public) };
+  return { id: r.bank_id, root, anchors: new Map([[root.id, root.publicKey]]) };
 }
 
 /**
- * Rotates the bank's keys: a new signing key and key-exchange key, certified by the root, become
- * the current generation (stored, and copied into bank_keys) for everything the bank signs or
- * issues from now on. The earlier generations stay stored: certificates they issued keep
- * verifying (each carries its bank certificate, which the root signed) until they expire, and
- * envelopes sealed to their key-exchange keys still open (`openWithAnyKey`). Returns the bank
- * with the new generation current. Two rotations at once are serialized by the bank_keys row lock.
+ * The bank stored in this database (the first, or the one named), with every key generation: the
+ * public keys and certificates from the database, the secret keys from `keys`. A stored key that
+ * is not the one the database names is refused (`mismatch`): the wrong store, or a tampered one.
+ */
+export async function loadBank(db: Queryable, keys: KeyStore, bankId?: string): Promise<Bank | undefined> {
+  const known = await loadPublicBank(db, bankId);
+  if (!known) return undefined;
+  const { id } = known;
+  const rootKey = await keys.root(id);
+  if (!equalBytes(publicKeyOf(rootKey), known.root.publicKey))
+    throw new KeyStoreError('mismatch', `${id}: the root key in ${keys.description} is not this ledger's root`);
+  const root: Root = { ...known.root, secretKey: rootKey };
+  const generations = await db.query<{
+    generation: number;
+    bank_public: Uint8Array;
+    kx_public: Uint8Array;
+    certificate: Uint8Array;
+  }>(
+    'select generation, bank_public, kx_public, certificate from bank_key_generations where bank_id = $1 order by generation desc',
+    [id],
+  );
+  const parties: Party<SecretKey>[] = [];
+  for (const g of generations) {
+    const stored = await keys.keys(id, g.generation);
+    if (
+      !equalBytes(publicKeyOf(stored.signing), u8(g.bank_public)) ||
+      !equalBytes(stored.kx.publicKey, u8(g.kx_public))
+    )
+      throw new KeyStoreError(
+        'mismatch',
+        `${id}: the keys of generation ${g.generation} in ${keys.description} are not the certified ones`,
+      );
+    parties.push({
+      id,
+      secretKey: stored.signing,
+      publicKey: u8(g.bank_public),
+      certificate: u8(g.certificate),
+      kx: stored.kx,
+    });
+  }
+  const [party, ...previous] = parties;
+  if (!party) throw new Error(`bank ${id}: no key generation stored`);
+  return { id, root, party, anchors: known.anchors, generation: generations[0]?.generation as number, previous };
+}
+
+/**
+ * Rotates the bank's keys: a new signing key and key-exchange key, generated in the key store and
+ * certified by the root, become the current generation (their public keys stored, and copied into
+ * bank_keys) for everything the bank signs or issues from now on. The earlier generations stay:
+ * certificates they issued keep verifying (each carries its bank certificate, which the root
+ * signed) until they expire, and envelopes sealed to their key-exchange keys still open
+ * (`openWithAnyKey`). Returns the bank with the new generation current. Two rotations at once are
+ * serialized by the bank_keys row lock, taken before the store generates the keys.
  */
 export async function rotateKeys(
   db: Database,
+  keys: KeyStore,
   bank: Pick<Bank, 'id'>,
   o: { now: number; validityS?: number },
 ): Promise<Bank> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array; root_secret: Uint8Array }>(
-      'select root_id, root_public, root_secret from bank_keys where bank_id = $1 for update',
+    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array }>(
+      'select root_id, root_public from bank_keys where bank_id = $1 for update',
       [bank.id],
     );
     if (!row) throw new BankError('not_found', `bank ${bank.id}`);
@@ -136,26 +186,17 @@ export async function rotateKeys(
       [bank.id],
     );
     const generation = (last?.g ?? 0) + 1;
-    const root: Root = { id: row.root_id, publicKey: u8(row.root_public), secretKey: u8(row.root_secret) };
-    const party = certifyBank(root, bank.id, {
-      notBefore: o.now - 86_400,
-      notAfter: o.now + (o.validityS ?? 5 * YEAR_S),
-    });
-    const kx = party.kx as NonNullable<Party['kx']>;
+    const rootKey = await keys.root(bank.id);
+    if (!equalBytes(publicKeyOf(rootKey), u8(row.root_public)))
+      throw new KeyStoreError('mismatch', `${bank.id}: the root key in ${keys.description} is not this ledger's root`);
+    const root: Root = { id: row.root_id, publicKey: u8(row.root_public), secretKey: rootKey };
+    const party = await newGeneration(keys, root, bank.id, generation, o);
     await insertGeneration(tx, bank.id, generation, party);
     await tx.query(
-      'update bank_keys set bank_secret = $2, bank_public = $3, kx_secret = $4, kx_public = $5, certificate = $6, generation = $7 where bank_id = $1',
-      [
-        bank.id,
-        bytea(party.secretKey),
-        bytea(party.publicKey),
-        bytea(kx.secretKey),
-        bytea(kx.publicKey),
-        bytea(party.certificate),
-        generation,
-      ],
+      'update bank_keys set bank_public = $2, kx_public = $3, certificate = $4, generation = $5 where bank_id = $1',
+      [bank.id, bytea(party.publicKey), bytea(party.kx.publicKey), bytea(party.certificate), generation],
     );
-    return (await loadBank(tx, bank.id)) as Bank;
+    return (await loadBank(tx, keys, bank.id)) as Bank;
   });
 }
 
@@ -175,7 +216,7 @@ export async function currentGeneration(q: Queryable, bankId: string): Promise<n
  * the opened message itself and is thrown at once; when no generation opens it, the last
  * EnvelopeOpenFailed is.
  */
-export function openWithAnyKey<T>(bank: Pick<Bank, 'party' | 'previous'>, open: (party: Party) => T): T {
+export function openWithAnyKey<T>(bank: Pick<Bank, 'party' | 'previous'>, open: (party: Party<SecretKey>) => T): T {
   let failure: unknown;
   for (const party of [bank.party, ...bank.previous]) {
     try {

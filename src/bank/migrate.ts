@@ -7,9 +7,13 @@ import type { Database } from './db.ts';
 const dir = new URL('./migrations/', import.meta.url);
 const LOCK_ID = 0x5c0bae;
 
-export async function migrate(db: Database): Promise<string[]> {
+/**
+ * Applies the migrations not applied yet, in order; with `before`, only those whose file name
+ * sorts before it (`bank keys export` reads the secrets 004 drops).
+ */
+export async function migrate(db: Database, o: { before?: string } = {}): Promise<string[]> {
   const files = readdirSync(dir)
-    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f) && (o.before === undefined || f < o.before))
     .sort();
   const applied: string[] = [];
   await db.transaction(async (tx) => {

@@ -24,6 +24,7 @@ import {
   revocationList,
   rotateKeys,
 } from './issuing.ts';
+import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
@@ -31,6 +32,8 @@ import { reportLostOnce } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
 export interface ServiceOptions {
+  /** Where the bank's secret keys are (src/bank/keys/): loaded from, and rotated into. */
+  keys: KeyStore;
   /** Unix seconds; default the system clock. */
   clock?: () => number;
   /** Captures running or waiting at once; more are refused (BankError overloaded). Default 64. */
@@ -86,7 +89,7 @@ export class BankService {
     readonly db: Database,
     bank: Bank,
     readonly verifier: VerifierPool,
-    private readonly options: ServiceOptions = {},
+    private readonly options: ServiceOptions,
   ) {
     this.#bank = bank;
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
@@ -98,11 +101,12 @@ export class BankService {
   static async open(
     db: Database,
     verifier: VerifierPool,
-    o: ServiceOptions & { bankId?: string } = {},
+    o: ServiceOptions & { bankId?: string },
   ): Promise<BankService> {
     await migrate(db);
     const now = (o.clock ?? (() => Math.floor(Date.now() / 1000)))();
-    const bank = (await loadBank(db, o.bankId)) ?? (await createBank(db, { bankId: o.bankId ?? 'bank-1', now }));
+    const bank =
+      (await loadBank(db, o.keys, o.bankId)) ?? (await createBank(db, o.keys, { bankId: o.bankId ?? 'bank-1', now }));
     return new BankService(db, bank, verifier, o);
   }
 
@@ -116,7 +120,7 @@ export class BankService {
    * everything from now on; envelopes sealed to earlier key-exchange keys still open.
    */
   async rotateKeys(o: { validityS?: number } = {}): Promise<Bank> {
-    this.#bank = await rotateKeys(this.db, this.#bank, { now: this.clock(), ...o });
+    this.#bank = await rotateKeys(this.db, this.options.keys, this.#bank, { now: this.clock(), ...o });
     return this.#bank;
   }
 
@@ -126,7 +130,7 @@ export class BankService {
    */
   async refreshKeys(): Promise<boolean> {
     if ((await currentGeneration(this.db, this.#bank.id)) <= this.#bank.generation) return false;
-    this.#bank = (await loadBank(this.db, this.#bank.id)) ?? this.#bank;
+    this.#bank = (await loadBank(this.db, this.options.keys, this.#bank.id)) ?? this.#bank;
     return true;
   }
 

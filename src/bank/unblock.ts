@@ -11,6 +11,7 @@ import { ed25519 } from '../../bindings/index.ts';
 import { parseCertificate, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { Role } from '../protocol/registry.ts';
+import { signWith } from '../protocol/signing-key.ts';
 import { unblockMessage, unblockRequestMessage } from '../protocol/unblock.ts';
 import type { Queryable } from './db.ts';
 import { BankError } from './errors.ts';
@@ -47,7 +48,7 @@ export async function unblockSignature(
     ed25519.verify(certificate.signature, certificate.toBeSigned, g.publicKey),
   );
   if (!issuer) throw new BankError('conflict', `purse ${purseId}: certified by no key of this bank`);
-  return ed25519.sign(unblockMessage(purseId, counter), issuer.secretKey);
+  return signWith(issuer.secretKey, unblockMessage(purseId, counter));
 }
 
 /**

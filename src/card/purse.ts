@@ -1,7 +1,7 @@
 // The host's typed view of the purse applet over any CardReader: one method per command, the
 // response decoded, every refusal a CardError with its status word and, for 6A80 and the
 // proprietary words, the protocol error code the card reports in GET DATA C4.
-import { issueCertificate, type OfflineLimits, type Party, type Validity } from '../protocol/index.ts';
+import { issueCertificate, type OfflineLimits, type Party, type SecretKey, type Validity } from '../protocol/index.ts';
 import { envelope } from '../protocol/messages.ts';
 import { newSerial } from '../protocol/pki.ts';
 import { LogRecordField as Log, LogKind, StatusField, ValueBlock } from '../protocol/purse-apdu.ts';
@@ -257,7 +257,7 @@ export function splitInternet(data: Uint8Array): { payload: Uint8Array; purseSig
 }
 
 export interface PersonaliseOptions extends Validity {
-  bank: Party;
+  bank: Party<SecretKey>;
   roots: { id: string; publicKey: Uint8Array }[];
   purseId: string;
   limits: OfflineLimits;

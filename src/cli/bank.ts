@@ -5,6 +5,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Database } from '../bank/db.ts';
+import { KEY_STORE_HELP } from '../bank/keys/open.ts';
+import type { KeyStore } from '../bank/keys/store.ts';
 import { toBase64, toHex } from '../bytes.ts';
 import { formatMoney } from '../money.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
@@ -49,6 +51,8 @@ const loadBank: typeof import('../bank/issuing.ts').loadBank = async (...a) =>
   (await import('../bank/issuing.ts')).loadBank(...a);
 const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) =>
   (await import('../bank/issuing.ts')).rotateKeys(...a);
+const loadPublicBank: typeof import('../bank/issuing.ts').loadPublicBank = async (...a) =>
+  (await import('../bank/issuing.ts')).loadPublicBank(...a);
 const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) =>
   (await import('../bank/audit/command.ts')).auditCommand(...a);
 
@@ -68,6 +72,26 @@ async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: s
     invariantViolations: invariants.violations,
   });
   return ok ? 0 : 1;
+}
+
+const KEY_STORE_OPTION = [
+  '--key-store <spec>',
+  `where the bank's secret keys are (never in the database): ${KEY_STORE_HELP}. Default: $SMARTCHECK_KEY_STORE, else memory: for a ledger in memory`,
+] as const;
+
+/**
+ * The key store of `--key-store` (or $SMARTCHECK_KEY_STORE). A ledger that persists needs one that
+ * persists too: memory: is its default only for PGlite in memory, and refused otherwise.
+ */
+async function openKeyStoreFor(spec: string | undefined, ledger: { persistent: boolean }): Promise<KeyStore> {
+  const chosen = spec ?? process.env.SMARTCHECK_KEY_STORE ?? (ledger.persistent ? undefined : 'memory:');
+  if (!chosen)
+    throw new Error(
+      "a ledger that persists (--data-dir, a database URL) needs --key-store for the bank's secret keys, e.g. --key-store file:bank.keys with $SMARTCHECK_KEY_PASSPHRASE",
+    );
+  if (ledger.persistent && chosen.startsWith('memory:'))
+    throw new Error('--key-store memory: loses the keys when the process ends: only for a ledger in memory');
+  return (await import('../bank/keys/open.ts')).openKeyStore(chosen);
 }
 
 /** The cardholder key file written by `bank register --key`: what `wallet pay` signs approvals with. */
@@ -122,6 +146,7 @@ Example:
         '--new-credential <file>',
         'create a back-office credential (roles operator and issuer) at start and write its token to this file (mode 0600)',
       )
+      .option(...KEY_STORE_OPTION)
       .action(
         async (
           o: ServeOptions & {
@@ -133,18 +158,18 @@ Example:
             bankId: string;
             adminListen?: { host: string; port: number };
             newCredential?: string;
+            keyStore?: string;
           },
         ) => {
           const server = serverOptions(o);
           const { buildAdminServer, buildServer } = await import('../bank/server.ts');
           const { BankService } = await import('../bank/service.ts');
           if (o.newCredential) refuseExisting(o.newCredential);
-          const db = await openDatabase(
-            o.databaseUrl ?? process.env.DATABASE_URL,
-            o.dataDir ? { dataDir: o.dataDir } : {},
-          );
+          const databaseUrl = o.databaseUrl ?? process.env.DATABASE_URL;
+          const keys = await openKeyStoreFor(o.keyStore, { persistent: Boolean(databaseUrl || o.dataDir) });
+          const db = await openDatabase(databaseUrl, o.dataDir ? { dataDir: o.dataDir } : {});
           const verifier = await createVerifierPool({ workers: o.workers });
-          const service = await BankService.open(db, verifier, { bankId: o.bankId });
+          const service = await BankService.open(db, verifier, { bankId: o.bankId, keys });
           if (o.newCredential) {
             const { createCredential } = await import('../bank/back-office/credentials.ts');
             const { credential, token } = await createCredential(db, {
@@ -164,12 +189,13 @@ Example:
             : undefined;
           const adminAddress = admin && o.adminListen ? await admin.listen(o.adminListen) : undefined;
           console.log(
-            `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers)${adminAddress ? `, back office on ${adminAddress}` : ''}`,
+            `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers, keys: ${keys.description})${adminAddress ? `, back office on ${adminAddress}` : ''}`,
           );
           stopOnSignal(app, async () => {
             await admin?.close();
             await verifier.close();
             await db.close();
+            await keys.close();
           });
         },
       ),
@@ -212,25 +238,67 @@ Example:
     .option('--data-dir <dir>', 'PGlite data directory')
     .option('--bank-id <id>', 'bank whose keys to rotate (default: the first in the database)')
     .option('--validity-days <n>', 'validity of the new bank certificate', int('validity-days', 1, 36_500), 5 * 365)
-    .action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string; validityDays: number }) => {
+    .option(...KEY_STORE_OPTION)
+    .action(
+      async (o: {
+        databaseUrl?: string;
+        dataDir?: string;
+        bankId?: string;
+        validityDays: number;
+        keyStore?: string;
+      }) => {
+        const keys = await openKeyStoreFor(o.keyStore, { persistent: true });
+        const db = await openDatabase(
+          o.databaseUrl ?? process.env.DATABASE_URL,
+          o.dataDir ? { dataDir: o.dataDir } : {},
+        );
+        try {
+          await migrate(db);
+          const found = await loadBank(db, keys, o.bankId);
+          if (!found) throw new Error('no bank in this database');
+          const rotated = await rotateKeys(db, keys, found, {
+            now: Math.floor(Date.now() / 1000),
+            validityS: o.validityDays * 86_400,
+          });
+          const key = toHex(rotated.party.publicKey);
+          console.log(
+            `bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`,
+          );
+          console.log(
+            'bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them',
+          );
+        } finally {
+          await db.close();
+          await keys.close();
+        }
+      },
+    );
+
+  const keysCommand = bank
+    .command('keys')
+    .description("the bank's secret keys, kept in a key store outside the ledger");
+  keysCommand
+    .command('export')
+    .description(
+      'move the secret keys a ledger made before migration 004 holds into a key store, then drop them from the database',
+    )
+    .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+    .option('--data-dir <dir>', 'PGlite data directory')
+    .requiredOption(...KEY_STORE_OPTION)
+    .action(async (o: { databaseUrl?: string; dataDir?: string; keyStore: string }) => {
+      const keys = await openKeyStoreFor(o.keyStore, { persistent: true });
       const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
       try {
-        await migrate(db);
-        const found = await loadBank(db, o.bankId);
-        if (!found) throw new Error('no bank in this database');
-        const rotated = await rotateKeys(db, found, {
-          now: Math.floor(Date.now() / 1000),
-          validityS: o.validityDays * 86_400,
-        });
-        const key = toHex(rotated.party.publicKey);
-        console.log(
-          `bank ${rotated.id}: key generation ${rotated.generation} is current (signing key ${key.slice(0, 16)}…), ${rotated.previous.length} earlier kept`,
-        );
-        console.log(
-          'bank processes running on this database pick the new keys up on their next revocation list or on an envelope sealed to them',
-        );
+        const { exportKeys } = await import('../bank/keys/export.ts');
+        const moved = await exportKeys(db, keys);
+        if (!moved.length) console.log('no secret key in this ledger: nothing to export');
+        for (const m of moved)
+          console.log(
+            `bank ${m.bankId}: root and ${m.generations} key generations moved to ${keys.description}, dropped from the database`,
+          );
       } finally {
         await db.close();
+        await keys.close();
       }
     });
 

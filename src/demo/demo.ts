@@ -5,7 +5,8 @@
 // with the time each step took. Then a clone attack: the card's EEPROM copied, the same value
 // spent twice offline, the second deposit caught as a clone, the purse revoked, and a terminal
 // refusing it after refreshing its revocation list. Exit 0 only when every total adds up.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { ed25519, x25519 } from '../../bindings/index.ts';
 import { audit } from '../bank/audit/index.ts';
 import { createCredential } from '../bank/back-office/credentials.ts';
 import { openDatabase } from '../bank/db.ts';
+import { fileKeyStore } from '../bank/keys/file.ts';
 import { balance, checkInvariants } from '../bank/ledger.ts';
 import { buildServer } from '../bank/server.ts';
 import { BankService } from '../bank/service.ts';
@@ -113,7 +115,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const { db, service } = await timed('bank: PGlite ledger, keys, migrations', async () => {
       const db = await openDatabase('');
       closers.push(() => db.close());
-      return { db, service: await BankService.open(db, createInThreadVerifier(), { bankId: 'demo-bank' }) };
+      // The bank's secret keys in an encrypted file outside the ledger, under a random key file.
+      const keyFile = join(dir, 'bank.key');
+      writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+      const keys = fileKeyStore(join(dir, 'bank.keys'), { keyFile });
+      closers.push(() => keys.close());
+      return { db, service: await BankService.open(db, createInThreadVerifier(), { bankId: 'demo-bank', keys }) };
     });
     const bankApp = await buildServer(service);
     closers.push(() => bankApp.close());

@@ -18,7 +18,14 @@ import {
 } from './messages.ts';
 import type { Party } from './pki.ts';
 import { ByteLength, MessageType, Role } from './registry.ts';
-import { type Signer, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
+import {
+  type SecretKey,
+  type Signer,
+  signMessage,
+  type Verified,
+  type VerifyContext,
+  verifyMessage,
+} from './signed.ts';
 
 /** The bank's finding for one deposited check: 0 accepted, else an ErrorCode; credited is 0 unless accepted. */
 export interface CheckOutcome {
@@ -62,7 +69,11 @@ export interface DepositContext extends VerifyContext {
  * signed for itself, is one of this bank's merchants, and that the batch is not empty. Depositing
  * the same batch again opens the same way: the ledger makes it harmless.
  */
-export function openDeposit(bank: Party, envelope: Uint8Array, context: DepositContext): Verified<DepositBatch> {
+export function openDeposit(
+  bank: Party<SecretKey>,
+  envelope: Uint8Array,
+  context: DepositContext,
+): Verified<DepositBatch> {
   if (!bank.kx) throw new TypeError(`${bank.id} has no key-exchange key`);
   const signed = open(MessageType.DepositBatch, bank.kx.secretKey, envelope);
   const verified = verifyMessage(depositBatch, signed, [Role.Merchant], context);

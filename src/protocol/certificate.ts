@@ -9,6 +9,7 @@ import { ErrorCode, ProtocolError } from './errors.ts';
 import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
 import { ed25519Key, readOkpKey, x25519Key } from './keys.ts';
 import { ByteLength, Claim, Cose, LimitKey, MAX_CHAIN, Role } from './registry.ts';
+import type { SecretKey } from './signing-key.ts';
 
 /** Offline risk limits of a purse (EMV-style consecutive offline limits), in minor units. */
 export interface OfflineLimits {
@@ -128,7 +129,7 @@ function readClaims(payload: Uint8Array): CertificateClaims {
 /** Issues a certificate signed with the issuer's key; `issuerCertificate` goes in label 13. */
 export function issueCertificate(
   claims: CertificateClaims,
-  issuerSecretKey: Uint8Array,
+  issuerSecretKey: SecretKey,
   issuerCertificate?: Uint8Array,
 ): Uint8Array {
   return sign1(encodeClaims(claims), issuerSecretKey, issuerCertificate);

@@ -1,11 +1,12 @@
 // COSE_Sign1 and COSE_Sign (RFC 9052) with EdDSA, in the one shape smartcheck uses (WIRE.md).
 // Parsing checks structure only; signatures are checked by the caller with the key it trusts,
 // so the bank can batch them.
-import { ed25519, sha256 } from '../../bindings/index.ts';
+import { sha256 } from '../../bindings/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { type CborValue, decode, encode, Tag, Tagged } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { ByteLength, Cose, SigContext } from './registry.ts';
+import { type SecretKey, signWith } from './signing-key.ts';
 
 /** bstr-wrapped `{1: -8}`: the only protected header we write or accept on a signature. */
 export const PROTECTED_EDDSA = encode(new Map([[Cose.alg, Cose.algEdDSA]]));
@@ -74,9 +75,9 @@ export function parseSign1(input: Uint8Array | CborValue): Sign1 {
   return out;
 }
 
-export function sign1(payload: Uint8Array, secretKey: Uint8Array, certificate?: Uint8Array): Uint8Array {
+export function sign1(payload: Uint8Array, secretKey: SecretKey, certificate?: Uint8Array): Uint8Array {
   const toBeSigned = encode([SigContext.sign1, PROTECTED_EDDSA, EMPTY, payload]);
-  const signature = ed25519.sign(toBeSigned, secretKey);
+  const signature = signWith(secretKey, toBeSigned);
   return encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, unprotectedFor(certificate), payload, signature]));
 }
 
@@ -85,7 +86,7 @@ const signStructure = (payload: Uint8Array) => encode([SigContext.sign, EMPTY, P
 /** COSE_Sign with one signature per signer, in order. */
 export function signMulti(
   payload: Uint8Array,
-  signers: { secretKey: Uint8Array; certificate: Uint8Array }[],
+  signers: { secretKey: SecretKey; certificate: Uint8Array }[],
 ): Uint8Array {
   return assembleMulti(
     payload,
@@ -94,11 +95,11 @@ export function signMulti(
 }
 
 /** One encoded COSE_Signature over `payload`, so co-signers can sign in turn (purse, then cardholder). */
-export function signPart(payload: Uint8Array, signer: { secretKey: Uint8Array; certificate: Uint8Array }): Uint8Array {
+export function signPart(payload: Uint8Array, signer: { secretKey: SecretKey; certificate: Uint8Array }): Uint8Array {
   return encode([
     PROTECTED_EDDSA,
     unprotectedFor(signer.certificate),
-    ed25519.sign(signStructure(payload), signer.secretKey),
+    signWith(signer.secretKey, signStructure(payload)),
   ]);
 }
 

@@ -111,5 +111,7 @@ export type { RevocationListInput } from './revocation.ts';
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
 export type { Signer, Verified, VerifyContext } from './signed.ts';
 export { signMessage, verifyMessage } from './signed.ts';
+export type { SecretKey, SigningKey } from './signing-key.ts';
+export { publicKeyOf, signWith } from './signing-key.ts';
 export { unblockMessage } from './unblock.ts';
 export { cbor, coseKeys, fields };

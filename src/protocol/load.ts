@@ -10,7 +10,7 @@ import { addAmounts, bytes } from './fields.ts';
 import { type ValueToken, type ValueTokenRequest, valueToken, valueTokenRequest } from './messages.ts';
 import type { Party } from './pki.ts';
 import { AMOUNT_MAX, ByteLength, MessageType, Role } from './registry.ts';
-import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
+import { type SecretKey, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /** A load the purse asked for and has not yet been credited. */
 export interface OutstandingLoad {
@@ -166,7 +166,7 @@ export interface LoadRequestContext extends VerifyContext {
  * The time is checked before the nonce, so the bank needs to remember nonces for 2 × maxSkewS only.
  */
 export function openLoadRequest(
-  bank: Party,
+  bank: Party<SecretKey>,
   envelope: Uint8Array,
   context: LoadRequestContext,
 ): Verified<ValueTokenRequest> {
@@ -197,7 +197,7 @@ export function openLoadRequest(
  * is how a bank answers a purse that lost the first reply.
  */
 export function issueValueToken(
-  bank: Party,
+  bank: Party<SecretKey>,
   request: Verified<ValueTokenRequest>,
   tokenId: Uint8Array,
   now: number,

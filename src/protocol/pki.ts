@@ -3,9 +3,14 @@
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { issueCertificate, type OfflineLimits, type TrustAnchors } from './certificate.ts';
 import { Role } from './registry.ts';
-import type { Signer } from './signed.ts';
+import type { SecretKey, Signer } from './signed.ts';
 
-export interface Party extends Signer {
+/**
+ * A certified party. Its signing key is in memory (cards, merchants, tests) unless `K` says
+ * otherwise: the bank's own party is a `Party<SecretKey>`, its key possibly kept in an HSM.
+ */
+export interface Party<K extends SecretKey = Uint8Array> extends Signer {
+  secretKey: K;
   id: string;
   publicKey: Uint8Array;
   /** X25519 key pair, for parties that receive envelopes. */
@@ -14,7 +19,8 @@ export interface Party extends Signer {
 
 export interface Root {
   id: string;
-  secretKey: Uint8Array;
+  /** In memory, or kept in the bank's key store (an HSM signs with it there). */
+  secretKey: SecretKey;
   publicKey: Uint8Array;
 }
 
@@ -52,13 +58,34 @@ function party(
   id: string,
   role: Role,
   issuerId: string,
-  issuerKey: Uint8Array,
+  issuerKey: SecretKey,
   issuerCert: Uint8Array | undefined,
   o: IssueOptions,
 ): Party {
   const sign = ed25519.keygen(o.seed);
   const kx = o.withKx ? x25519.keygen(o.kxSeed) : undefined;
-  const certificate = issueCertificate(
+  const certificate = certificateOver(
+    id,
+    role,
+    issuerId,
+    issuerKey,
+    issuerCert,
+    { signingKey: sign.publicKey, ...(kx ? { kxKey: kx.publicKey } : {}) },
+    o,
+  );
+  return { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate, ...(kx ? { kx } : {}) };
+}
+
+function certificateOver(
+  id: string,
+  role: Role,
+  issuerId: string,
+  issuerKey: SecretKey,
+  issuerCert: Uint8Array | undefined,
+  keys: { signingKey: Uint8Array; kxKey?: Uint8Array },
+  o: Validity & { limits?: OfflineLimits },
+): Uint8Array {
+  return issueCertificate(
     {
       issuer: issuerId,
       subject: id,
@@ -67,14 +94,12 @@ function party(
       notAfter: o.notAfter,
       issuedAt: o.notBefore,
       serial: newSerial(),
-      signingKey: sign.publicKey,
-      ...(kx ? { kxKey: kx.publicKey } : {}),
+      ...keys,
       ...(o.limits ? { limits: o.limits } : {}),
     },
     issuerKey,
     issuerCert,
   );
-  return { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate, ...(kx ? { kx } : {}) };
 }
 
 /** A bank certified by a root; banks always have a key-exchange key (they receive envelopes). */
@@ -82,9 +107,19 @@ export function certifyBank(root: Root, id: string, o: IssueOptions): Party {
   return party(id, Role.Bank, root.id, root.secretKey, undefined, { ...o, withKx: true });
 }
 
+/** A bank certificate over keys generated elsewhere (the bank's key store, an HSM). */
+export function certifyBankKeys(
+  root: Root,
+  id: string,
+  keys: { signingKey: Uint8Array; kxKey: Uint8Array },
+  o: Validity,
+): Uint8Array {
+  return certificateOver(id, Role.Bank, root.id, root.secretKey, undefined, keys, o);
+}
+
 /** A purse (card), cardholder or merchant certified by a bank; the bank's certificate rides along. */
 export function certifyParty(
-  bank: Party,
+  bank: Party<SecretKey>,
   id: string,
   role: typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant,
   o: IssueOptions,

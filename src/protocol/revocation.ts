@@ -6,7 +6,7 @@ import { ErrorCode, ProtocolError } from './errors.ts';
 import { type RevocationList, revocationList } from './messages.ts';
 import type { Party } from './pki.ts';
 import { Role } from './registry.ts';
-import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
+import { type SecretKey, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 export interface RevocationListInput {
   revoked: Iterable<string>;
@@ -20,7 +20,7 @@ export interface RevocationListInput {
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Bank: a signed list, its subjects sorted and without duplicates. */
-export function makeRevocationList(bank: Party, input: RevocationListInput): Uint8Array {
+export function makeRevocationList(bank: Party<SecretKey>, input: RevocationListInput): Uint8Array {
   if (input.nextUpdate < input.issuedAt) throw new ProtocolError(ErrorCode.BadField, 'next update before issue');
   const revoked = [...new Set(input.revoked)].sort(byCodeUnit);
   return signMessage(

@@ -10,10 +10,13 @@ import { parseSign1, sign1, signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { MessageCodec } from './message.ts';
 import type { Role } from './registry.ts';
+import { publicKeyOf, type SecretKey } from './signing-key.ts';
+
+export type { SecretKey, SigningKey } from './signing-key.ts';
 
 /** A party that signs: its Ed25519 secret key and its certificate (with the chain inside). */
 export interface Signer {
-  secretKey: Uint8Array;
+  secretKey: SecretKey;
   certificate: Uint8Array;
 }
 
@@ -71,7 +74,7 @@ export function signVerified<T>(
   const certificate = verifyChain(signer.certificate, context.anchors, context);
   if (!roles.includes(certificate.role))
     throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${certificate.role}`);
-  if (!equalBytes(ed25519.getPublicKey(signer.secretKey), certificate.signingKey))
+  if (!equalBytes(publicKeyOf(signer.secretKey), certificate.signingKey))
     throw new ProtocolError(ErrorCode.BadSignature, `${codec.name}: the secret key is not the certified one`);
   const payload = codec.encode(body);
   const bytes = sign1(payload, signer.secretKey, signer.certificate);

@@ -7,6 +7,7 @@
 // whole-system simulator can build its own ledger instead and hand the audit that.
 import type { Database } from '../../src/bank/db.ts';
 import { type Bank, fund, personalisePurse, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
+import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { reportLost, reverseCheck, settleLost } from '../../src/bank/settlement.ts';
@@ -25,6 +26,8 @@ import { applyToken, check, deposit, LIMITS, loadRequest, NOW, type World } from
 
 export interface CleanLedgerOptions {
   verifier: VerifierPool;
+  /** The key store `bank` was created with (the ledger rotates the keys once). */
+  keys: KeyStore;
   /** The bank clock at the start (Unix seconds); default the bank tests' NOW. */
   now?: number;
   /** Settlement window of the lost card, seconds; default 3,600. */
@@ -69,7 +72,7 @@ const OWNER: Record<(typeof PURSES)[number], string> = {
 
 export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerOptions): Promise<CleanLedger> {
   let now = o.now ?? NOW;
-  const service = new BankService(db, bank, o.verifier, { clock: () => now });
+  const service = new BankService(db, bank, o.verifier, { clock: () => now, keys: o.keys });
   const alice = (await registerCardholder(db, bank, 'alice', { now, certify: true })) as Party;
   await registerCardholder(db, bank, 'bob', { now });
   await fund(db, 'alice', 100_000, 'EUR');
@@ -85,6 +88,7 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   const w: World = {
     db,
     bank,
+    keys: o.keys,
     merchant: shop1,
     other: shop2,
     purses,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditReport, audit, FINDING_KINDS } from '../../src/bank/audit/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { DRIVERS, freshDatabase, NOW } from '../bank/support.ts';
 import { buildCleanLedger, type CleanLedger } from './clean-ledger.ts';
@@ -21,8 +22,9 @@ for (const { driver, skip, reason } of DRIVERS) {
     let ledger: CleanLedger;
     beforeAll(async () => {
       ({ db } = await freshDatabase(driver));
-      const bank = await createBank(db, { bankId: 'bank-1', now: NOW });
-      ledger = await buildCleanLedger(db, bank, { verifier: createInThreadVerifier() });
+      const keys = memoryKeyStore();
+      const bank = await createBank(db, keys, { bankId: 'bank-1', now: NOW });
+      ledger = await buildCleanLedger(db, bank, { verifier: createInThreadVerifier(), keys });
     }, 120_000);
     afterAll(async () => {
       await db?.close();

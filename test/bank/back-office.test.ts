@@ -11,6 +11,7 @@ import { audit } from '../../src/bank/audit/index.ts';
 import { createCredential, revokeCredential } from '../../src/bank/back-office/credentials.ts';
 import { openDatabase } from '../../src/bank/db.ts';
 import { createBank, registerCardholder, registerCardholderKey } from '../../src/bank/issuing.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { post } from '../../src/bank/ledger.ts';
 import { migrate, splitStatements } from '../../src/bank/migrate.ts';
 import { buildAdminServer, buildServer } from '../../src/bank/server.ts';
@@ -74,7 +75,7 @@ describe.each(DRIVERS)('back office on $driver', ({ driver, skip, reason }) => {
   beforeAll(async () => {
     if (skip) return;
     w = await makeWorld(driver, 2);
-    service = new BankService(w.db, w.bank, createInThreadVerifier(), { clock: () => clock });
+    service = new BankService(w.db, w.bank, createInThreadVerifier(), { clock: () => clock, keys: w.keys });
     app = await buildServer(service, {
       log: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
     });
@@ -273,7 +274,7 @@ describe.each(DRIVERS)('back office on $driver', ({ driver, skip, reason }) => {
 describe('the back office on its own listener', () => {
   it('answers the admin routes there only', async () => {
     const w = await makeWorld('pglite', 1);
-    const service = new BankService(w.db, w.bank, createInThreadVerifier(), { clock: () => NOW });
+    const service = new BankService(w.db, w.bank, createInThreadVerifier(), { clock: () => NOW, keys: w.keys });
     const pub = await buildServer(service, { admin: false });
     const admin = await buildAdminServer(service);
     try {
@@ -313,7 +314,7 @@ describe('migration 003 on a ledger from before it', () => {
         for (const statement of splitStatements(sql)) await db.query(statement);
         await db.query('insert into schema_migrations (name) values ($1)', [file]);
       }
-      const bank = await createBank(db, { bankId: 'bank-old', now: NOW });
+      const bank = await createBank(db, memoryKeyStore(), { bankId: 'bank-old', now: NOW });
       await registerCardholder(db, bank, 'olga', { now: NOW });
       await db.query("insert into transactions (kind, reference) values ('fund', 'olga:cash'), ('fund', 'olga:cash')");
       expect(await migrate(db)).toEqual(['003_back_office.sql']);

@@ -21,7 +21,7 @@ const verifier = createInThreadVerifier();
 
 beforeAll(async () => {
   w = await makeWorld('pglite', 2);
-  const service = new BankService(w.db, w.bank, verifier, { clock: () => NOW, batchChecksMax: 50 });
+  const service = new BankService(w.db, w.bank, verifier, { clock: () => NOW, batchChecksMax: 50, keys: w.keys });
   app = await buildServer(service, { bodyLimit: 64 << 10 });
 });
 afterAll(async () => {

@@ -18,6 +18,7 @@ import {
   check,
   DRIVERS,
   deposit,
+  fileKeys,
   invariants,
   loadRequest,
   makeWorld,
@@ -55,6 +56,13 @@ afterAll(() => {
   for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** A file key store in a fresh directory: the test and its bank processes share the bank's keys. */
+function sharedKeys(): ReturnType<typeof fileKeys> {
+  const dir = mkdtempSync(join(tmpdir(), 'smartcheck-keys-'));
+  tmpDirs.push(dir);
+  return fileKeys(dir);
+}
+
 async function loadAll(w: World, amount: number) {
   for (let p = 0; p < w.purses.length; p++)
     applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, amount), { now: NOW })).token);
@@ -64,7 +72,8 @@ describe.skipIf(!PG_URL)(
   `two bank processes on one PostgreSQL${PG_URL ? '' : ' (skipped: set DATABASE_URL or SMARTCHECK_PG_URL)'}`,
   () => {
     it('overlapping batches with duplicates and clones, several rounds: zero double credits, invariants hold', async () => {
-      const w = await makeWorld('pg', 12);
+      const { keys, spec } = sharedKeys();
+      const w = await makeWorld('pg', 12, 10_000_000, undefined, keys);
       await loadAll(w, 100_000);
       const credited = new Map<string, number>(); // check hash → times credited
       let receiptsTotal = 0;
@@ -81,8 +90,8 @@ describe.skipIf(!PG_URL)(
         const toBatches = (checks: Uint8Array[]) =>
           [checks.slice(0, 20), checks.slice(20)].filter((c) => c.length).map((c) => hex(deposit(w, c).envelope));
         const [a, b] = await Promise.all([
-          runChild({ url: w.url, now: NOW, envelopes: toBatches(aChecks) }),
-          runChild({ url: w.url, now: NOW, envelopes: toBatches(bChecks) }),
+          runChild({ url: w.url, keyStore: spec, now: NOW, envelopes: toBatches(aChecks) }),
+          runChild({ url: w.url, keyStore: spec, now: NOW, envelopes: toBatches(bChecks) }),
         ]);
         const all: [Uint8Array[], { outcomes: Outcome[] }[]][] = [
           [aChecks, a.results!],
@@ -127,15 +136,23 @@ for (const { driver, skip, reason } of DRIVERS) {
       it(`killed at "${step}": re-submission completes, nothing lost or doubled`, async () => {
         const dataDir = driver === 'pglite' ? mkdtempSync(join(tmpdir(), 'smartcheck-bank-')) : undefined;
         if (dataDir) tmpDirs.push(dataDir);
-        let w = await makeWorld(driver, 3, 10_000_000, dataDir);
+        const { keys, spec } = sharedKeys();
+        let w = await makeWorld(driver, 3, 10_000_000, dataDir, keys);
         await loadAll(w, 50_000);
         const checks = [check(w, 0, 1_000), check(w, 1, 2_000), check(w, 2, 3_000), check(w, 0, 4_000)];
         const { envelope } = deposit(w, checks);
         if (dataDir) await w.db.close();
-        const crashed = await runChild({ url: w.url, dataDir, now: NOW, crashAt: step, envelopes: [hex(envelope)] });
+        const crashed = await runChild({
+          url: w.url,
+          dataDir,
+          keyStore: spec,
+          now: NOW,
+          crashAt: step,
+          envelopes: [hex(envelope)],
+        });
         expect(crashed.signal).toBe('SIGKILL');
         const db = dataDir ? await openDatabase('', { dataDir }) : w.db;
-        w = { ...w, db, bank: (await loadBank(db))! };
+        w = { ...w, db, bank: (await loadBank(db, keys))! };
         expect(await balance(db, 'merchant', 'shop-1', 'EUR')).toBe(0);
         expect(await invariants(db)).toEqual([]);
         const verifier = createInThreadVerifier();

@@ -33,6 +33,7 @@ import {
   batchId,
   check,
   DRIVERS,
+  fileKeys,
   invariants,
   LIMITS,
   loadRequest,
@@ -72,7 +73,7 @@ for (const { driver, skip, reason } of DRIVERS) {
 
     beforeAll(async () => {
       w = await makeWorld(driver, 3);
-      service = new BankService(w.db, w.bank, pool, { clock: () => NOW });
+      service = new BankService(w.db, w.bank, pool, { clock: () => NOW, keys: w.keys });
       gen1 = w.bank;
       // Before the rotation: purse-0 holds value, and the bank published a list.
       expect(applyToken(0, (await service.load(loadRequest(w, 0, 20_000))).token).credited).toBe(20_000);
@@ -115,7 +116,7 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(same(cert.signingKey, gen2.party.publicKey)).toBe(true);
       expect(same(cert.kxKey, gen2.party.kx?.publicKey)).toBe(true);
       // Stored: the database gives back both generations, the new one current.
-      const stored = (await loadBank(w.db)) as Bank;
+      const stored = (await loadBank(w.db, w.keys)) as Bank;
       expect(stored.generation).toBe(2);
       expect(same(stored.party.certificate, gen2.party.certificate)).toBe(true);
       expect(same(stored.previous[0]?.kx?.secretKey, gen1.party.kx?.secretKey)).toBe(true);
@@ -254,9 +255,9 @@ for (const { driver, skip, reason } of DRIVERS) {
       const list = verifyRevocationList(await service.revocationList(), { anchors: w.bank.anchors, now: NOW });
       expect(same(list.signer.signingKey, gen3.party.publicKey)).toBe(true);
       // A bank loaded from the database afresh (a restart) knows all three.
-      const restarted = (await loadBank(w.db, 'bank-1')) as Bank;
+      const restarted = (await loadBank(w.db, w.keys, 'bank-1')) as Bank;
       expect([restarted.generation, restarted.previous.length]).toEqual([3, 2]);
-      const again = new BankService(w.db, restarted, pool, { clock: () => NOW });
+      const again = new BankService(w.db, restarted, pool, { clock: () => NOW, keys: w.keys });
       expect((await again.deposit(depositTo(gen1.party.certificate, [check(w, 1, 5)]).envelope)).outcomes).toEqual([
         { code: 0, credited: 5 },
       ]);
@@ -265,13 +266,13 @@ for (const { driver, skip, reason } of DRIVERS) {
     });
 
     it('a bank process that did not rotate picks the new keys up from the database', async () => {
-      const stale = new BankService(w.db, gen1, pool, { clock: () => NOW });
+      const stale = new BankService(w.db, gen1, pool, { clock: () => NOW, keys: w.keys });
       const current = service.bank;
       // Sealed to the newest key, which the stale process did not know.
       const d = depositTo(current.party.certificate, [check(w, fresh, 20)]);
       expect((await stale.deposit(d.envelope)).outcomes).toEqual([{ code: 0, credited: 20 }]);
       expect(stale.bank.generation).toBe(current.generation);
-      const stale2 = new BankService(w.db, gen1, pool, { clock: () => NOW });
+      const stale2 = new BankService(w.db, gen1, pool, { clock: () => NOW, keys: w.keys });
       const list = verifyRevocationList(await stale2.revocationList(), { anchors: w.bank.anchors, now: NOW });
       expect(same(list.signer.signingKey, current.party.publicKey)).toBe(true);
     });
@@ -299,10 +300,16 @@ for (const { driver, skip, reason } of DRIVERS) {
       const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;
       const dir = mkdtempSync(join(tmpdir(), 'smartcheck-rotate-'));
       try {
-        const world = await makeWorld(driver, 1, 1_000, driver === 'pglite' ? dir : undefined);
+        // The bank's keys in a file store the command opens with --key-store.
+        const { keys, spec } = fileKeys(dir);
+        const world = await makeWorld(driver, 1, 1_000, driver === 'pglite' ? join(dir, 'ledger') : undefined, keys);
         const before = world.bank;
         await world.db.close();
-        const target = world.url ? ['--database-url', world.url] : ['--data-dir', dir];
+        const target = [
+          ...(world.url ? ['--database-url', world.url] : ['--data-dir', join(dir, 'ledger')]),
+          '--key-store',
+          spec,
+        ];
         const run = (args: string[]) =>
           new Promise<{ code: number | null; out: string }>((resolve) => {
             const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'rotate-keys', ...args], {
@@ -317,9 +324,9 @@ for (const { driver, skip, reason } of DRIVERS) {
         const r = await run(target);
         expect(r.out).toContain('key generation 2 is current');
         expect(r.code).toBe(0);
-        const db = await openDatabase(world.url ?? '', world.url ? {} : { dataDir: dir });
+        const db = await openDatabase(world.url ?? '', world.url ? {} : { dataDir: join(dir, 'ledger') });
         try {
-          const bank = (await loadBank(db)) as Bank;
+          const bank = (await loadBank(db, keys)) as Bank;
           expect(bank.generation).toBe(2);
           expect(same(bank.previous[0]?.publicKey, before.party.publicKey)).toBe(true);
           const cert = verifyChain(bank.party.certificate, before.anchors, { now: Math.floor(Date.now() / 1000) });
@@ -327,7 +334,7 @@ for (const { driver, skip, reason } of DRIVERS) {
         } finally {
           await db.close();
         }
-        const empty = await run(['--data-dir', join(dir, 'empty')]);
+        const empty = await run(['--data-dir', join(dir, 'empty'), '--key-store', spec]);
         expect(empty.code).toBe(1);
         expect(empty.out).toContain('no bank');
       } finally {

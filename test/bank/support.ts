@@ -1,6 +1,9 @@
 // The bank test world: a database (PGlite, or PostgreSQL when DATABASE_URL / SMARTCHECK_PG_URL is
 // set: each world gets its own schema), a bank, a funded cardholder, merchants and purses, and
 // helpers that act as the purse (load requests, signed checks) and the merchant (deposits).
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import {
@@ -11,6 +14,9 @@ import {
   registerCardholder,
   registerMerchant,
 } from '../../src/bank/issuing.ts';
+import { fileKeyStore } from '../../src/bank/keys/file.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
+import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import { makeDeposit } from '../../src/protocol/capture.ts';
@@ -44,15 +50,19 @@ if (!PG_URL)
   process.stderr.write(`[bank tests] PostgreSQL suites skipped: ${(DRIVERS[1] as { reason: string }).reason}\n`);
 
 let schemaCounter = 0;
-/** A fresh, migrated database: PGlite in memory, or a new schema on the PostgreSQL server. */
+/**
+ * A fresh, migrated database (every migration, or those before `migrations.before`): PGlite in
+ * memory, or a new schema on the PostgreSQL server.
+ */
 export async function freshDatabase(
   driver: Driver,
   poolMax = 4,
   dataDir?: string,
+  migrations: { before?: string } = {},
 ): Promise<{ db: Database; url?: string }> {
   if (driver === 'pglite') {
     const db = await openDatabase('', dataDir ? { dataDir } : {});
-    await migrate(db);
+    await migrate(db, migrations);
     return { db };
   }
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${++schemaCounter}`;
@@ -62,7 +72,7 @@ export async function freshDatabase(
   await admin.end();
   const url = withSchema(PG_URL as string, schema);
   const db = await openDatabase(url, { poolMax });
-  await migrate(db);
+  await migrate(db, migrations);
   return { db, url };
 }
 
@@ -76,6 +86,8 @@ export interface World {
   db: Database;
   url?: string;
   bank: Bank;
+  /** Where the bank's secret keys are: in memory, or the file store of `fileKeys` for other processes. */
+  keys: KeyStore;
   merchant: Party;
   other: Party;
   purses: Party[];
@@ -83,10 +95,27 @@ export interface World {
   serials: number[];
 }
 
-/** A bank with cardholder alice (funded), merchants shop-1 and shop-2, and `purseCount` purses. */
-export async function makeWorld(driver: Driver, purseCount = 3, funds = 10_000_000, dataDir?: string): Promise<World> {
+/** A file key store in `dir` under a fresh key file, and the `--key-store` spec that opens it. */
+export function fileKeys(dir: string): { keys: KeyStore; spec: string } {
+  const keyFile = join(dir, 'bank.key');
+  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+  const path = join(dir, 'bank.keys');
+  return { keys: fileKeyStore(path, { keyFile }), spec: `file:${path}?key-file=${keyFile}` };
+}
+
+/**
+ * A bank with cardholder alice (funded), merchants shop-1 and shop-2, and `purseCount` purses; its
+ * keys in `keys` (default: in memory, enough for a bank in this process only).
+ */
+export async function makeWorld(
+  driver: Driver,
+  purseCount = 3,
+  funds = 10_000_000,
+  dataDir?: string,
+  keys: KeyStore = memoryKeyStore(),
+): Promise<World> {
   const { db, url } = await freshDatabase(driver, 4, dataDir);
-  const bank = await createBank(db, { bankId: 'bank-1', now: NOW });
+  const bank = await createBank(db, keys, { bankId: 'bank-1', now: NOW });
   await registerCardholder(db, bank, 'alice', { now: NOW });
   await fund(db, 'alice', funds, 'EUR');
   const merchant = await registerMerchant(db, bank, 'shop-1', { now: NOW });
@@ -98,6 +127,7 @@ export async function makeWorld(driver: Driver, purseCount = 3, funds = 10_000_0
     db,
     ...(url ? { url } : {}),
     bank,
+    keys,
     merchant,
     other,
     purses,

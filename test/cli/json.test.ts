@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { toHex } from '../../src/bytes.ts';
 import { formatMoney, toDecimal } from '../../src/money.ts';
@@ -167,7 +168,7 @@ describe('--json', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'smartcheck-audit-json-'));
     try {
       const db = await openDatabase('', { dataDir });
-      await BankService.open(db, createInThreadVerifier(), { bankId: 'audit-bank' });
+      await BankService.open(db, createInThreadVerifier(), { bankId: 'audit-bank', keys: memoryKeyStore() });
       await db.close();
       // One after the other: a PGlite data directory has one user at a time.
       const text = await run(['bank', 'audit', '--data-dir', dataDir], w.dir);

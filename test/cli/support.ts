@@ -13,6 +13,7 @@ import { ed25519 } from '../../bindings/index.ts';
 import { audit } from '../../src/bank/audit/index.ts';
 import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
@@ -57,6 +58,7 @@ export async function makeWorld(o: { clock?: () => number } = {}): Promise<World
   const db = await openDatabase('');
   const service = await BankService.open(db, createInThreadVerifier(), {
     bankId: 'cli-bank',
+    keys: memoryKeyStore(),
     ...(o.clock ? { clock: o.clock } : {}),
   });
   const app = await buildServer(service);

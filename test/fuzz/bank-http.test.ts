@@ -31,7 +31,7 @@ const seeds = {
 
 beforeAll(async () => {
   w = await makeWorld('pglite', 2);
-  const service = new BankService(w.db, w.bank, verifier, { clock: () => NOW, batchChecksMax: 50 });
+  const service = new BankService(w.db, w.bank, verifier, { clock: () => NOW, batchChecksMax: 50, keys: w.keys });
   app = await buildServer(service, { bodyLimit: 64 << 10 });
   const bankKx = w.bank.party.kx as { secretKey: Uint8Array };
   seeds.load = [loadRequest(w, 0, 1_000), loadRequest(w, 1, 2_000)];

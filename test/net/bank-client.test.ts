@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
@@ -24,10 +25,15 @@ let url: string;
 let client: BankClient;
 let token: string;
 const now = Math.floor(Date.now() / 1000);
+const keys = memoryKeyStore(); // the bank's keys: its ledger is in memory too
 
 beforeAll(async () => {
   db = await openDatabase('');
-  const service = await BankService.open(db, createInThreadVerifier(), { clock: () => now, bankId: 'bank-net' });
+  const service = await BankService.open(db, createInThreadVerifier(), {
+    clock: () => now,
+    bankId: 'bank-net',
+    keys,
+  });
   app = await buildServer(service);
   url = await listen(app);
   ({ token } = await createCredential(db, { name: 'net tests', roles: ['operator', 'issuer'] }));
@@ -231,9 +237,9 @@ describe('bank info and admin API', () => {
   it('with admin off there is no admin API; configured origins replace the loopback default', async () => {
     const service = new BankService(
       db,
-      (await BankService.open(db, createInThreadVerifier(), { clock: () => now })).bank,
+      (await BankService.open(db, createInThreadVerifier(), { clock: () => now, keys })).bank,
       createInThreadVerifier(),
-      { clock: () => now },
+      { clock: () => now, keys },
     );
     const off = await buildServer(service, { admin: false, corsOrigins: ['https://wallet.example'] });
     try {

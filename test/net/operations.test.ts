@@ -24,7 +24,7 @@ const verifier = createInThreadVerifier();
 const apps: FastifyInstance[] = [];
 
 async function bankApp(o: ServerOptions = {}, pool: VerifierPool = verifier): Promise<FastifyInstance> {
-  const service = new BankService(w.db, w.bank, pool, { clock: () => NOW });
+  const service = new BankService(w.db, w.bank, pool, { clock: () => NOW, keys: w.keys });
   const app = await buildServer(service, o);
   apps.push(app);
   return app;
@@ -178,7 +178,7 @@ describe('rate limits', () => {
 describe('readiness, liveness, graceful stop', () => {
   it('/ready and /health answer 503 when the database is down; /live still answers', async () => {
     const own = await makeWorld('pglite', 1);
-    const service = new BankService(own.db, own.bank, verifier, { clock: () => NOW });
+    const service = new BankService(own.db, own.bank, verifier, { clock: () => NOW, keys: own.keys });
     const app = await buildServer(service);
     try {
       expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toMatchObject({ status: 'ok' });
@@ -211,7 +211,7 @@ describe('readiness, liveness, graceful stop', () => {
         return verifier.verifyChecks(checks, options);
       },
     };
-    const service = new BankService(w.db, w.bank, slow, { clock: () => NOW });
+    const service = new BankService(w.db, w.bank, slow, { clock: () => NOW, keys: w.keys });
     const app = await buildServer(service);
     const inFlight = cbor(app, '/v1/deposit', deposit(w, [check(w, 1, 20)]).envelope);
     await verifying;

@@ -7,6 +7,8 @@
 
 import { type CaptureStep, captureBatch } from '../../src/bank/capture/index.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
+import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { migrate } from '../../src/bank/migrate.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { type BankLink, BankUnreachableError } from '../../src/net/bank-link.ts';
@@ -42,6 +44,7 @@ export class SimBank {
     readonly verifier: VerifierPool,
     readonly clock: SimClock,
     readonly processes: BankProcess[],
+    readonly keys: KeyStore,
   ) {}
 
   static async create(clock: SimClock): Promise<SimBank> {
@@ -52,13 +55,21 @@ export class SimBank {
     await resetSchema(db);
     await migrate(db);
     const verifier = createInThreadVerifier();
-    const open = () => BankService.open(db, verifier, { bankId: BANK_ID, clock: clock.read });
+    // Both processes and their restarts share one key store, as bank processes share a key file or an HSM.
+    const keys = memoryKeyStore();
+    const open = () => BankService.open(db, verifier, { bankId: BANK_ID, clock: clock.read, keys });
     const a = await open();
     const b = await open();
-    return new SimBank(db, verifier, clock, [
-      { name: 'A', service: a, incarnation: 0 },
-      { name: 'B', service: b, incarnation: 0 },
-    ]);
+    return new SimBank(
+      db,
+      verifier,
+      clock,
+      [
+        { name: 'A', service: a, incarnation: 0 },
+        { name: 'B', service: b, incarnation: 0 },
+      ],
+      keys,
+    );
   }
 
   /** Any live process (they share the database and the keys). */
@@ -68,7 +79,11 @@ export class SimBank {
 
   /** The process died: discard its instance and start a new one over the same database. */
   async restart(p: BankProcess): Promise<void> {
-    p.service = await BankService.open(this.db, this.verifier, { bankId: BANK_ID, clock: this.clock.read });
+    p.service = await BankService.open(this.db, this.verifier, {
+      bankId: BANK_ID,
+      clock: this.clock.read,
+      keys: this.keys,
+    });
     p.incarnation++;
   }
 

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ed25519, x25519 } from '../../bindings/index.ts';
 import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
+import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { buildServer, type ServerOptions } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
@@ -70,7 +71,11 @@ export async function makeWorld(
   const clock: Clock = { now: Math.floor(Date.now() / 1000), shopSkew: 0 };
   // PGlite in memory unless the caller brings a database (a PostgreSQL schema, test/bank/support.ts).
   const db = o.db ?? (await openDatabase(''));
-  const service = await BankService.open(db, createInThreadVerifier(), { clock: () => clock.now, bankId: 'bank-web' });
+  const service = await BankService.open(db, createInThreadVerifier(), {
+    clock: () => clock.now,
+    bankId: 'bank-web',
+    keys: memoryKeyStore(),
+  });
   const bankApp = await buildServer(service, o.bankServer ?? {});
   const bankUrl = await listen(bankApp);
   // The tests' back office: one credential with both roles.

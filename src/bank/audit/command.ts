@@ -4,7 +4,7 @@
 // (`invariant <text>`), then a summary. Returns the exit code: 0 clean, 1 on any finding or
 // violation. It only reads: no migration is run (a database without the ledger has no bank).
 import type { Database } from '../db.ts';
-import { loadBank } from '../issuing.ts';
+import { loadPublicBank } from '../issuing.ts';
 import { checkInvariants } from '../ledger.ts';
 import { type AuditReport, audit } from './index.ts';
 
@@ -19,7 +19,7 @@ export interface AuditRun {
 /** Audits the bank `o.bankId` (default: the first in the database); throws when there is none. */
 export async function runAudit(db: Database, o: { bankId?: string }): Promise<AuditRun> {
   const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
-  const bank = schema?.t ? await loadBank(db, o.bankId) : undefined;
+  const bank = schema?.t ? await loadPublicBank(db, o.bankId) : undefined;
   if (!bank) throw new Error(o.bankId ? `no bank ${o.bankId} in this database` : 'no bank in this database');
   const report = await audit(db, bank);
   const invariants = await checkInvariants(db);

@@ -4,7 +4,7 @@
 
 import { CertificateCache } from '../../protocol/certificate.ts';
 import type { Queryable } from '../db.ts';
-import type { Bank } from '../issuing.ts';
+import type { PublicBank } from '../issuing.ts';
 import type { Finding, FindingKind } from './kinds.ts';
 
 export const u8 = (b: unknown): Uint8Array => new Uint8Array(b as Uint8Array);
@@ -91,9 +91,7 @@ export interface BankKeysRow {
   bank_id: string;
   root_id: string;
   root_public: Uint8Array;
-  bank_secret: Uint8Array;
   bank_public: Uint8Array;
-  kx_secret: Uint8Array;
   kx_public: Uint8Array;
   certificate: Uint8Array;
   generation: number;
@@ -101,9 +99,7 @@ export interface BankKeysRow {
 export interface GenerationRow {
   bank_id: string;
   generation: number;
-  bank_secret: Uint8Array;
   bank_public: Uint8Array;
-  kx_secret: Uint8Array;
   kx_public: Uint8Array;
   certificate: Uint8Array;
 }
@@ -152,10 +148,10 @@ export async function readLedger(q: Queryable): Promise<LedgerRows> {
       'select list_number, bytes, issued_at, subjects, key_generation from revocation_lists order by list_number',
     ),
     bankKeys: await all<BankKeysRow>(
-      'select bank_id, root_id, root_public, bank_secret, bank_public, kx_secret, kx_public, certificate, generation from bank_keys order by bank_id',
+      'select bank_id, root_id, root_public, bank_public, kx_public, certificate, generation from bank_keys order by bank_id',
     ),
     generations: await all<GenerationRow>(
-      'select bank_id, generation, bank_secret, bank_public, kx_secret, kx_public, certificate from bank_key_generations order by bank_id, generation',
+      'select bank_id, generation, bank_public, kx_public, certificate from bank_key_generations order by bank_id, generation',
     ),
     merchants: await all<PartyRow>('select merchant_id as id, certificate from merchants order by merchant_id'),
     cardholders: await all<PartyRow>('select cardholder_id as id, certificate from cardholders order by cardholder_id'),
@@ -193,7 +189,7 @@ export class AuditContext {
   readonly cache = new CertificateCache(65_536);
 
   constructor(
-    readonly bank: Bank,
+    readonly bank: PublicBank,
     readonly rows: LedgerRows,
   ) {}
 

@@ -5,7 +5,7 @@
 // deposits/receipts/checks, fraud evidence, purses (which need the totals of the two before),
 // the books (which need every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
-import type { Bank } from '../issuing.ts';
+import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
 import { AuditContext, readLedger } from './context.ts';
@@ -20,7 +20,7 @@ export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, format
 
 const isDatabase = (q: Queryable): q is Database => typeof (q as Partial<Database>).transaction === 'function';
 
-export async function audit(q: Queryable, bank: Bank): Promise<AuditReport> {
+export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport> {
   const started = performance.now();
   const run = async (tx: Queryable): Promise<AuditReport> => {
     const ctx = new AuditContext(bank, await readLedger(tx));

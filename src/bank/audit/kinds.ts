@@ -55,7 +55,7 @@ export const FINDING_KINDS = {
     'a revocation list row that differs from its signed list (number, time, subject count, signing generation) or that names a subject not revoked',
   // Keys and certificates.
   bank_key_invalid:
-    'a bank key generation whose certificate does not verify under the root, or whose keys are not the certified ones',
+    'a bank key generation whose certificate does not verify under the root, or whose public keys are not the certified ones (the secret keys are in the key store)',
   bank_key_mirror_mismatch: 'the bank_keys row that is not the root or not a copy of the newest key generation',
   certificate_invalid:
     'a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency)',
