@@ -51,8 +51,6 @@ const loadBank: typeof import('../bank/issuing.ts').loadBank = async (...a) =>
   (await import('../bank/issuing.ts')).loadBank(...a);
 const rotateKeys: typeof import('../bank/issuing.ts').rotateKeys = async (...a) =>
   (await import('../bank/issuing.ts')).rotateKeys(...a);
-const loadPublicBank: typeof import('../bank/issuing.ts').loadPublicBank = async (...a) =>
-  (await import('../bank/issuing.ts')).loadPublicBank(...a);
 const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = async (...a) =>
   (await import('../bank/audit/command.ts')).auditCommand(...a);
 

@@ -305,11 +305,12 @@ describe('migration 003 on a ledger from before it', () => {
   it('records the earlier fundings and lost reports once, so the audit is clean', async () => {
     const db = await openDatabase('');
     try {
-      // The ledger as migrations 001 and 002 left it (the runner's own splitting, $$ bodies kept whole).
+      // The ledger as migrations 001, 002 and 004 (keys out, so that today's createBank can write
+      // it) left it, without 003 (the runner's own splitting, $$ bodies kept whole).
       await db.query(
         'create table schema_migrations (name text primary key, applied_at timestamptz not null default now())',
       );
-      for (const file of ['001_ledger.sql', '002_key_generations.sql']) {
+      for (const file of ['001_ledger.sql', '002_key_generations.sql', '004_keys_out.sql']) {
         const sql = readFileSync(new URL(`../../src/bank/migrations/${file}`, import.meta.url), 'utf8');
         for (const statement of splitStatements(sql)) await db.query(statement);
         await db.query('insert into schema_migrations (name) values ($1)', [file]);

@@ -5,6 +5,7 @@
 // Vite from the installed package (the core's .wasm found as an asset) run in headless Chromium,
 // and a TypeScript consumer compiled with `tsc --noEmit` against the installed typings. npm fetches the dependencies (from its cache when it can).
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -141,9 +142,15 @@ describe('the installed package', () => {
     expect(readdirSync(join(project, 'node_modules'))).not.toContain('tsx');
   });
 
-  it('runs a short bank session from the installed command: serve, info, stop, audit', async () => {
+  it('runs a short bank session from the installed command: serve (keys in a file), info, stop, audit', async () => {
     const ledger = join(project, 'ledger');
-    const serve = spawn(bin(), ['bank', 'serve', '--data-dir', ledger, '--port', '0'], { cwd: project });
+    // The bank's secret keys in an encrypted file beside the ledger (the key file's 32 bytes, mode 0600).
+    const keyFile = join(project, 'bank.key');
+    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+    const keyStore = `file:${join(project, 'bank.keys')}?key-file=${keyFile}`;
+    const serve = spawn(bin(), ['bank', 'serve', '--data-dir', ledger, '--port', '0', '--key-store', keyStore], {
+      cwd: project,
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
