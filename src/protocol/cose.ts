@@ -74,9 +74,10 @@ export function parseSign1(input: Uint8Array | CborValue): Sign1 {
   return out;
 }
 
-export function sign1(payload: Uint8Array, secretKey: Uint8Array, certificate?: Uint8Array): Uint8Array {
+/** A COSE_Sign1 over `payload`, signed with a secret key (seed) or a key held by the core. */
+export function sign1(payload: Uint8Array, key: Uint8Array | ed25519.SigningKey, certificate?: Uint8Array): Uint8Array {
   const toBeSigned = encode([SigContext.sign1, PROTECTED_EDDSA, EMPTY, payload]);
-  const signature = ed25519.sign(toBeSigned, secretKey);
+  const signature = key instanceof Uint8Array ? ed25519.sign(toBeSigned, key) : key.sign(toBeSigned);
   return encode(new Tagged(Tag.Sign1, [PROTECTED_EDDSA, unprotectedFor(certificate), payload, signature]));
 }
 
