@@ -6,6 +6,7 @@
 //   node bench/wasm-profile.mjs all [--rounds N]         both
 //   node bench/wasm-profile.mjs report                   rewrite the results file from results.json
 //   options: --force (rebuild even if the pkg exists), --out DIR (default /tmp/wasmprof),
+//            --results FILE (default bench/results/wasm-profile.md),
 //            --rev REV (commit whose core-rs is built; default HEAD),
 //            --scale F (sample length × F; e.g. --rounds 45 --scale 0.33 on a busy machine)
 //
@@ -30,7 +31,7 @@ import { wasmBindgen } from '../scripts/lib/wasm-bindgen.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NAME = 'smartcheck_core';
-const RESULTS = join(ROOT, 'bench', 'results', 'wasm-profile.md');
+const RESULTS_DEFAULT = join(ROOT, 'bench', 'results', 'wasm-profile.md');
 const WASM_OPT = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
 const FEATURES = [
   '--enable-bulk-memory',
@@ -68,6 +69,22 @@ const CARGO = {
     what: 'cdylib only, lto fat, simd128',
   },
   cfats: { ...CURRENT, opt: 's', cdylibOnly: true, what: 'cdylib only, lto fat, opt-level "s"' },
+  // curve25519-dalek's field backends on wasm32 (its build.rs reads these cfgs; default: serial u32).
+  u64simd: {
+    ...CURRENT,
+    rustflags: '-C target-feature=+simd128 --cfg curve25519_dalek_bits="64"',
+    what: 'simd128, dalek serial u64 backend',
+  },
+  fiatsimd: {
+    ...CURRENT,
+    rustflags: '-C target-feature=+simd128 --cfg curve25519_dalek_backend="fiat"',
+    what: 'simd128, dalek fiat backend (32-bit)',
+  },
+  fiat64simd: {
+    ...CURRENT,
+    rustflags: '-C target-feature=+simd128 --cfg curve25519_dalek_backend="fiat" --cfg curve25519_dalek_bits="64"',
+    what: 'simd128, dalek fiat backend (64-bit)',
+  },
   // Size where it costs no speed: every non-workspace crate (std included) at "s", the crates on
   // the Ed25519 / SHA-2 hot paths at 3 (passed as --config, Cargo.toml untouched).
   hybrid: {
@@ -124,6 +141,15 @@ const VARIANTS = [
     what: 'cdylib only, lto "fat" + simd128',
   },
   { name: 'cdylib-fat+opt-s', cargo: 'cfats', wasmOpt: O3, what: 'cdylib only, lto "fat" + opt-level "s"' },
+  // The dalek backends, each with the project's simd128 (compare with `simd128`, the serial u32 default).
+  { name: 'dalek-u64', cargo: 'u64simd', wasmOpt: [...O3, '--enable-simd'], what: 'simd128 + dalek serial u64' },
+  { name: 'dalek-fiat', cargo: 'fiatsimd', wasmOpt: [...O3, '--enable-simd'], what: 'simd128 + dalek fiat (u32)' },
+  {
+    name: 'dalek-fiat64',
+    cargo: 'fiat64simd',
+    wasmOpt: [...O3, '--enable-simd'],
+    what: 'simd128 + dalek fiat (u64)',
+  },
   // A/A control: byte-identical to current, loaded last; its difference from current is the noise
   // (and any load-order bias) of this harness.
   { name: 'current-copy', cargo: 'base', wasmOpt: O3, what: 'A/A control: same bytes as current, loaded last' },
@@ -137,6 +163,7 @@ const option = (name, fallback) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
 const OUT = option('--out', '/tmp/wasmprof');
+const RESULTS = option('--results', RESULTS_DEFAULT);
 const REV = option('--rev', 'HEAD');
 const ROUNDS = Number(option('--rounds', '9'));
 // Sample length multiplier: more, shorter rounds spread each variant over more moments in time,

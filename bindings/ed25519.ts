@@ -2,7 +2,7 @@
 
 import { call, callSecret } from './call.ts';
 import { bytes, optionalBytes, split } from './check.ts';
-import { core } from './core.ts';
+import { type Core, core } from './core.ts';
 import { lengths } from './lengths.ts';
 
 export interface KeyPair {
@@ -46,6 +46,41 @@ export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   bytes('message', message);
   bytes('secretKey', secretKey, lengths.ed25519SecretKey);
   return callSecret((c) => c.ed25519_sign(message, secretKey));
+}
+
+/**
+ * A signing key held inside the core: the seed is expanded once (hashed, its scalar and prefix
+ * kept, its public key derived there), so each signature costs one base-point multiplication where
+ * {@link sign} from a seed costs two. The core wipes it when it is freed: by {@link free}, or when
+ * this object is garbage-collected. The public key always comes from the seed: there is no way to
+ * pair a seed with a public key from elsewhere (the "double public key" attack, RUSTSEC-2022-0093).
+ */
+export class SigningKey {
+  readonly #key: InstanceType<Core['Ed25519SigningKey']>;
+  /** The 32-byte public key, derived from the seed inside the core. */
+  readonly publicKey: Uint8Array;
+
+  private constructor(key: InstanceType<Core['Ed25519SigningKey']>) {
+    this.#key = key;
+    this.publicKey = key.publicKey();
+  }
+
+  /** Expands a 32-byte secret key (the RFC 8032 seed) into a key held by the core. */
+  static fromSecretKey(secretKey: Uint8Array): SigningKey {
+    bytes('secretKey', secretKey, lengths.ed25519SecretKey);
+    return new SigningKey(callSecret((c) => new c.Ed25519SigningKey(secretKey)));
+  }
+
+  /** Deterministic RFC 8032 signature (64 bytes), the same as {@link sign} with the seed. */
+  sign(message: Uint8Array): Uint8Array {
+    bytes('message', message);
+    return callSecret(() => this.#key.sign(message));
+  }
+
+  /** Wipes the expanded key now rather than when collected; the key cannot sign afterwards. */
+  free(): void {
+    this.#key.free();
+  }
 }
 
 /** True iff `signature` is valid for `message` under `publicKey`; false for any malformed input. */

@@ -13,7 +13,7 @@ await initCore();
 export { compileCore, initCore } from './core.ts';
 export type { BatchItem, BatchResult, KeyPair } from './ed25519.ts';
 export { CoreError, CoreErrorCode, DecryptError } from './errors.ts';
-export { hkdf, sha256, sha512 } from './hash.ts';
+export { hkdf, sha256, sha256Many, sha512 } from './hash.ts';
 export type { HpkeContext, Sealed } from './hpke.ts';
 export { lengths } from './lengths.ts';
 export { ed25519, hpke, x25519 };

@@ -2,6 +2,7 @@
 // with its crypto coprocessor (backed by the Rust core through bindings/) and its EEPROM
 // controller (the host hook every EEPROM write goes through). Each instance is one power cycle.
 import { ed25519, hpke, sha256, x25519 } from '../../bindings/index.ts';
+import { equalBytes } from '../bytes.ts';
 
 const wasmUrl = new URL('../../core-as/build/purse.wasm', import.meta.url);
 
@@ -61,12 +62,23 @@ export function instantiate(applet: AppletModule, onWrite: EepromWriteHook): App
   const mem = () => new Uint8Array((exports as Exports).memory.buffer);
   const view = (ptr: number, len: number) => mem().subarray(ptr, ptr + len);
   const put = (ptr: number, bytes: Uint8Array) => mem().set(bytes, ptr);
+  // The coprocessor keeps the purse's signing key expanded, as a card's crypto unit keeps its key
+  // loaded: one base-point multiplication per check instead of two. Re-expanded if the applet
+  // passes another seed (personalisation); dropped with this power cycle.
+  let held: { seed: Uint8Array; key: ed25519.SigningKey } | undefined;
+  const signingKey = (seed: Uint8Array): ed25519.SigningKey => {
+    if (!held || !equalBytes(held.seed, seed)) {
+      held?.key.free();
+      held = { seed: seed.slice(), key: ed25519.SigningKey.fromSecretKey(seed) };
+    }
+    return held.key;
+  };
   const coprocessor = {
     sha256: (ptr: number, len: number, out: number) => put(out, sha256(view(ptr, len))),
     random: (out: number, len: number) => put(out, crypto.getRandomValues(new Uint8Array(len))),
-    ed25519_public: (seed: number, out: number) => put(out, ed25519.getPublicKey(view(seed, 32))),
+    ed25519_public: (seed: number, out: number) => put(out, signingKey(view(seed, 32)).publicKey),
     ed25519_sign: (seed: number, msg: number, len: number, out: number) =>
-      put(out, ed25519.sign(view(msg, len), view(seed, 32))),
+      put(out, signingKey(view(seed, 32)).sign(view(msg, len))),
     ed25519_verify: (sig: number, msg: number, len: number, pk: number) =>
       ed25519.verify(view(sig, 64), view(msg, len), view(pk, 32)) ? 1 : 0,
     x25519_public: (sk: number, out: number) => put(out, x25519.getPublicKey(view(sk, 32))),

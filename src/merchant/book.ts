@@ -5,6 +5,7 @@
 // change is a journal record appended durably (CheckStore) before it takes effect, and the state
 // is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
 
+import { ed25519 } from '../../bindings/index.ts';
 import { equalBytes, toHex } from '../bytes.ts';
 import { type BankLink, BankUnreachableError } from '../net/bank-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
@@ -14,7 +15,7 @@ import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { CaptureReceipt, DigitalCheck, RevocationList } from '../protocol/messages.ts';
 import type { Party } from '../protocol/pki.ts';
 import { newerList, verifyRevocationList } from '../protocol/revocation.ts';
-import type { Verified } from '../protocol/signed.ts';
+import type { KeySigner, Verified } from '../protocol/signed.ts';
 import { TerminalError } from './errors.ts';
 import type { BatchRecord, CheckRecord, CheckStore, JournalRecord, SlipClosedRecord, SlipRecord } from './store.ts';
 
@@ -112,6 +113,8 @@ const systemClock = () => Math.floor(Date.now() / 1000);
 
 export class MerchantBook {
   readonly merchant: Party;
+  /** The merchant's key held by the core, expanded once for all the slips this book signs. */
+  readonly signer: KeySigner;
   readonly bankCertificate: Uint8Array;
   readonly bankId: string;
   readonly anchors: TrustAnchors;
@@ -138,6 +141,10 @@ export class MerchantBook {
 
   private constructor(o: MerchantBookOptions) {
     this.merchant = o.merchant;
+    this.signer = {
+      signingKey: ed25519.SigningKey.fromSecretKey(o.merchant.secretKey),
+      certificate: o.merchant.certificate,
+    };
     this.bankCertificate = o.bankCertificate;
     this.bankId = parseCertificate(o.bankCertificate).subject;
     this.anchors = o.anchors;

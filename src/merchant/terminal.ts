@@ -156,7 +156,7 @@ export class Terminal {
       channel: Channel.Pos,
     };
     // Signed and known good at once: the terminal does not verify its own signature.
-    const verifiedSlip = makeVerifiedSlip(book.merchant, body, {
+    const verifiedSlip = makeVerifiedSlip(book.signer, body, {
       anchors: book.anchors,
       now,
       verifiedCache: book.certificateCache,

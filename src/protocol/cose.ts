@@ -75,6 +75,7 @@ export function parseSign1(input: Uint8Array | CborValue): Sign1 {
   return out;
 }
 
+/** A COSE_Sign1 over `payload`, signed with a secret key: a seed, a key held by the core, or one kept in an HSM. */
 export function sign1(payload: Uint8Array, secretKey: SecretKey, certificate?: Uint8Array): Uint8Array {
   const toBeSigned = encode([SigContext.sign1, PROTECTED_EDDSA, EMPTY, payload]);
   const signature = signWith(secretKey, toBeSigned);

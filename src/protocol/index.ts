@@ -109,7 +109,7 @@ export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, Message
 export type { RevocationListInput } from './revocation.ts';
 // Revocation, refunds, fraud proofs
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
-export type { Signer, Verified, VerifyContext } from './signed.ts';
+export type { KeySigner, Signer, Verified, VerifyContext } from './signed.ts';
 export { signMessage, verifyMessage } from './signed.ts';
 export type { SecretKey, SigningKey } from './signing-key.ts';
 export { publicKeyOf, signWith } from './signing-key.ts';

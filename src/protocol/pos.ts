@@ -6,9 +6,17 @@ import { signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { type DigitalCheck, digitalCheck, type PurchaseSlip, purchaseSlip } from './messages.ts';
 import { Channel, Role } from './registry.ts';
-import { type Signer, signMessage, signVerified, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
+import {
+  type KeySigner,
+  type Signer,
+  signMessage,
+  signVerified,
+  type Verified,
+  type VerifyContext,
+  verifyMessage,
+} from './signed.ts';
 
-export function makeSlip(merchant: Signer, slip: PurchaseSlip): Uint8Array {
+export function makeSlip(merchant: Signer | KeySigner, slip: PurchaseSlip): Uint8Array {
   return signMessage(purchaseSlip, slip, merchant);
 }
 
@@ -16,7 +24,11 @@ export function makeSlip(merchant: Signer, slip: PurchaseSlip): Uint8Array {
  * The terminal's slip, signed, as verifySlip would give it back (hash, body, the merchant's checked
  * certificate) but without verifying the terminal's own signature: the slip's bytes are `.bytes`.
  */
-export function makeVerifiedSlip(merchant: Signer, slip: PurchaseSlip, context: VerifyContext): Verified<PurchaseSlip> {
+export function makeVerifiedSlip(
+  merchant: Signer | KeySigner,
+  slip: PurchaseSlip,
+  context: VerifyContext,
+): Verified<PurchaseSlip> {
   return signVerified(purchaseSlip, slip, merchant, [Role.Merchant], context);
 }
 

@@ -20,6 +20,17 @@ export interface Signer {
   certificate: Uint8Array;
 }
 
+/**
+ * A party that signs with a key held inside the core (ed25519.SigningKey: expanded once, one
+ * base-point multiplication per signature): for those that sign often, like a terminal per sale.
+ */
+export interface KeySigner {
+  signingKey: ed25519.SigningKey;
+  certificate: Uint8Array;
+}
+
+const keyOf = (signer: Signer | KeySigner) => ('signingKey' in signer ? signer.signingKey : signer.secretKey);
+
 export interface Verified<T> {
   body: T;
   signer: Certificate;
@@ -32,8 +43,8 @@ export interface Verified<T> {
   hash: Uint8Array;
 }
 
-export function signMessage<T>(codec: MessageCodec<T>, body: T, signer: Signer): Uint8Array {
-  return sign1(codec.encode(body), signer.secretKey, signer.certificate);
+export function signMessage<T>(codec: MessageCodec<T>, body: T, signer: Signer | KeySigner): Uint8Array {
+  return sign1(codec.encode(body), keyOf(signer), signer.certificate);
 }
 
 export interface VerifyContext extends ChainOptions {
@@ -60,23 +71,24 @@ export function verifyMessage<T>(
 /**
  * Signs `body` and gives what verifyMessage would give for the signed bytes, without verifying the
  * signature it just made: the signer's chain and role are checked as verifyMessage checks them
- * (same errors), and the secret key must be the certified signing key (deriving its public key
- * costs a fraction of a verification), so the result is as true as a verified one. The body is
- * decoded from the signed payload, as verifyMessage decodes it.
+ * (same errors), and the secret key must be the certified signing key (a KeySigner's public key
+ * was derived once, with its key; a seed's is derived here, a fraction of a verification), so the
+ * result is as true as a verified one. The body is decoded from the signed payload, as
+ * verifyMessage decodes it.
  */
 export function signVerified<T>(
   codec: MessageCodec<T>,
   body: T,
-  signer: Signer,
+  signer: Signer | KeySigner,
   roles: readonly Role[],
   context: VerifyContext,
 ): Verified<T> {
   const certificate = verifyChain(signer.certificate, context.anchors, context);
   if (!roles.includes(certificate.role))
     throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${certificate.role}`);
-  if (!equalBytes(publicKeyOf(signer.secretKey), certificate.signingKey))
+  if (!equalBytes(publicKeyOf(keyOf(signer)), certificate.signingKey))
     throw new ProtocolError(ErrorCode.BadSignature, `${codec.name}: the secret key is not the certified one`);
   const payload = codec.encode(body);
-  const bytes = sign1(payload, signer.secretKey, signer.certificate);
+  const bytes = sign1(payload, keyOf(signer), signer.certificate);
   return { body: codec.decode(payload), signer: certificate, bytes, hash: sha256(payload) };
 }

@@ -19,8 +19,28 @@ describe('RFC 8032 §7.1', () => {
       expect(toHex(signature)).toBe(v.signature);
       expect(single(signature, hex(v.message), publicKey)).toBe(true);
       expect(batchOfOne(signature, hex(v.message), publicKey)).toBe(true);
+      const key = ed25519.SigningKey.fromSecretKey(secretKey);
+      expect(toHex(key.publicKey)).toBe(v.public_key);
+      expect(toHex(key.sign(hex(v.message)))).toBe(v.signature);
+      key.free();
     });
   }
+});
+
+describe('SigningKey: a key held by the core', () => {
+  it('signs as the seed does, many times; refuses bad input; cannot sign once freed', () => {
+    const { secretKey } = ed25519.keygen();
+    const key = ed25519.SigningKey.fromSecretKey(secretKey);
+    const rand = prng(7);
+    for (let i = 0; i < 20; i++) {
+      const message = rand.bytes(i * 13);
+      expect(toHex(key.sign(message))).toBe(toHex(ed25519.sign(message, secretKey)));
+    }
+    expect(() => ed25519.SigningKey.fromSecretKey(new Uint8Array(31))).toThrow(/secretKey: expected 32 bytes, got 31/);
+    expect(() => key.sign('x' as never)).toThrow(/message: expected Uint8Array, got string/);
+    key.free();
+    expect(() => key.sign(new Uint8Array(1))).toThrow();
+  });
 });
 
 describe('Wycheproof ed25519 (RFC 8032 rules) against ZIP-215', () => {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { hkdf, lengths, sha256, sha512 } from '../../bindings/index.ts';
+import { hkdf, lengths, sha256, sha256Many, sha512 } from '../../bindings/index.ts';
 import { prng, toHex } from '../support/vectors.ts';
 
 const node = (algorithm: string, data: Uint8Array) => crypto.createHash(algorithm).update(data).digest('hex');
@@ -26,6 +26,14 @@ describe('SHA-256 and SHA-512', () => {
       expect(toHex(sha512(data)), `size ${size}`).toBe(node('sha512', data));
       expect(toHex(sha512(data))).toBe(toHex(nobleSha512(data)));
     }
+  });
+
+  it('sha256Many gives each input its own SHA-256, in one call', () => {
+    const rand = prng(2);
+    const inputs = [0, 1, 55, 56, 64, 200, 0, 4096].map((n) => rand.bytes(n));
+    expect(sha256Many(inputs).map(toHex)).toEqual(inputs.map((i) => node('sha256', i)));
+    expect(sha256Many([])).toEqual([]);
+    expect(() => sha256Many([new Uint8Array(1), 'x' as never])).toThrow(/inputs\[1\]: expected Uint8Array/);
   });
 
   it('refuse non-bytes', () => {

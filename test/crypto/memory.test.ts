@@ -39,6 +39,14 @@ describe('secrets are wiped from WASM memory', () => {
     expect(occurs(memory(), seed)).toBe(false);
   });
 
+  it('Ed25519 seeds and expanded keys after a SigningKey is freed', () => {
+    const seed = distinctive(32);
+    const key = ed25519.SigningKey.fromSecretKey(seed);
+    key.sign(distinctive(100));
+    key.free();
+    expect(occurs(memory(), seed)).toBe(false);
+  });
+
   it('X25519 secret keys and shared secrets, HPKE plaintexts after open, HKDF input keys', () => {
     const recipient = x25519.keygen(distinctive(32));
     const peer = x25519.keygen();

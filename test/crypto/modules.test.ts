@@ -20,17 +20,21 @@ const exported = (bytes: Uint8Array<ArrayBuffer>) =>
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 describe('what each module exports', () => {
-  it('the primitives: Ed25519, SHA-2, HKDF, X25519, HPKE, the stack wipe, and no check function', () => {
+  it('the primitives: Ed25519 (and its signing-key handle), SHA-2, HKDF, X25519, HPKE, the stack wipe, and no check function', () => {
     expect(exported(primitives)).toEqual([
       'ed25519_keygen',
       'ed25519_public_key',
       'ed25519_sign',
       'ed25519_verify',
       'ed25519_verify_batch',
+      'ed25519signingkey_new',
+      'ed25519signingkey_publicKey',
+      'ed25519signingkey_sign',
       'hkdf_sha256',
       'hpke_open',
       'hpke_seal',
       'sha256',
+      'sha256_many',
       'sha512',
       'wipe_stack',
       'x25519_keygen',

@@ -1,6 +1,7 @@
 // makeVerifiedSlip: the terminal's slip signed and handed back as verifySlip would give it, with no
 // signature verification. The verify binding is wrapped to record what it is asked to verify.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ed25519 } from '../../bindings/index.ts';
 import { equalBytes } from '../../src/bytes.ts';
 import { CertificateCache, revocationKey, verifyChain } from '../../src/protocol/certificate.ts';
 import { parseSign1 } from '../../src/protocol/cose.ts';
@@ -90,5 +91,21 @@ describe('makeVerifiedSlip', () => {
         what,
       ).toBe(code);
     }
+  });
+
+  it('a key held by the core (KeySigner) signs the same bytes; one not certified is refused the same way', () => {
+    const body = slipBody(pki.merchant);
+    const signer = {
+      signingKey: ed25519.SigningKey.fromSecretKey(pki.merchant.secretKey),
+      certificate: pki.merchant.certificate,
+    };
+    const slip = makeVerifiedSlip(signer, body, context);
+    expect(slip).toEqual(makeVerifiedSlip(pki.merchant, body, context));
+    expect(slip).toEqual(verifySlip(slip.bytes, context));
+    const wrongKey = {
+      signingKey: ed25519.SigningKey.fromSecretKey(pki.purse.secretKey),
+      certificate: pki.merchant.certificate,
+    };
+    expect(codeOf(() => makeVerifiedSlip(wrongKey, body, context))).toBe(ErrorCode.BadSignature);
   });
 });

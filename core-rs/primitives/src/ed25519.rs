@@ -1,20 +1,25 @@
-//! Ed25519 (RFC 8032 signing) with ZIP-215 verification rules, through `ed25519-zebra`.
+//! Ed25519 (RFC 8032 signing) with ZIP-215 verification rules, over `ed25519-zebra` (key expansion,
+//! signing) and `curve25519-dalek` (verification, single and batch).
 //!
 //! Why ZIP-215: it is the one published rule set under which single and batch verification accept
 //! exactly the same signatures (cofactored equation, non-canonical point encodings accepted,
 //! `S < L` required). A bank that batch-verifies and a terminal that verifies one check must never
 //! disagree about a check, so both use these rules; see `test/vectors/taming-eddsa-cases.json`.
 
+mod batch;
+mod key_cache;
+
+pub use batch::{verify_batch, BatchItem};
+
 use crate::error::{fixed, CoreError};
 use crate::lengths::{ED25519_PUBLIC_KEY, ED25519_SIGNATURE};
 use crate::rng;
-use ed25519_zebra::batch;
-use ed25519_zebra::{Signature, SigningKey, VerificationKey, VerificationKeyBytes};
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::IsIdentity;
+use ed25519_zebra::VerificationKeyBytes;
+use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
-
-/// Batches at or below this size are checked one signature at a time while bisecting: a batch
-/// equation for a handful of items costs about as much as checking them singly.
-const BISECT_LEAF: usize = 4;
 
 /// A key pair: the 32-byte secret seed (wiped on drop) and the public key.
 pub struct KeyPair {
@@ -24,9 +29,32 @@ pub struct KeyPair {
     pub public_key: [u8; ED25519_PUBLIC_KEY],
 }
 
-fn signing_key(secret_key: &[u8]) -> Result<Zeroizing<SigningKey>, CoreError> {
-    let seed = fixed::<32>("secretKey", secret_key)?;
-    Ok(Zeroizing::new(SigningKey::from(*seed)))
+/// A signing key expanded once (seed hashed, scalar and prefix kept, public key derived from the
+/// seed here and nowhere else), wiped on drop. Each signature then costs one base-point
+/// multiplication, where signing from a seed costs two (the public key is part of the hash).
+/// There is deliberately no way to pair a seed with a public key the caller supplies: a signer that
+/// trusts such a key leaks its secret scalar to whoever can get two messages signed under two
+/// public keys (RUSTSEC-2022-0093).
+pub struct SigningKey(Zeroizing<ed25519_zebra::SigningKey>);
+
+impl SigningKey {
+    /// Expands a 32-byte seed.
+    pub fn from_seed(secret_key: &[u8]) -> Result<SigningKey, CoreError> {
+        let seed = Zeroizing::new(*fixed::<32>("secretKey", secret_key)?);
+        Ok(SigningKey(Zeroizing::new(ed25519_zebra::SigningKey::from(
+            *seed,
+        ))))
+    }
+
+    /// The public key, derived from the seed.
+    pub fn public_key(&self) -> [u8; ED25519_PUBLIC_KEY] {
+        VerificationKeyBytes::from(&*self.0).into()
+    }
+
+    /// Signs `message` (deterministic, RFC 8032 §5.1.6).
+    pub fn sign(&self, message: &[u8]) -> [u8; ED25519_SIGNATURE] {
+        self.0.sign(message).to_bytes()
+    }
 }
 
 /// Derives the key pair of `seed`, or of a fresh random seed when `None`.
@@ -41,95 +69,52 @@ pub fn keygen(seed: Option<&[u8]>) -> Result<KeyPair, CoreError> {
 
 /// The public key of a secret key.
 pub fn public_key(secret_key: &[u8]) -> Result<[u8; ED25519_PUBLIC_KEY], CoreError> {
-    let sk = signing_key(secret_key)?;
-    Ok(VerificationKeyBytes::from(&*sk).into())
+    Ok(SigningKey::from_seed(secret_key)?.public_key())
 }
 
-/// Signs `message` (deterministic, RFC 8032 §5.1.6).
+/// Signs `message` (deterministic, RFC 8032 §5.1.6) with a seed: expands it for this one signature.
 pub fn sign(message: &[u8], secret_key: &[u8]) -> Result<[u8; ED25519_SIGNATURE], CoreError> {
-    let sk = signing_key(secret_key)?;
-    Ok(sk.sign(message).to_bytes())
+    Ok(SigningKey::from_seed(secret_key)?.sign(message))
 }
 
 /// Verifies one signature under ZIP-215. Any malformed input (wrong length, undecodable point,
 /// non-canonical S) is simply `false`.
 pub fn verify(signature: &[u8], message: &[u8], public_key: &[u8]) -> bool {
-    let (Ok(sig), Ok(pk)) = (
+    let (Ok(signature), Ok(public_key)) = (
         fixed::<ED25519_SIGNATURE>("signature", signature),
         fixed::<ED25519_PUBLIC_KEY>("publicKey", public_key),
     ) else {
         return false;
     };
-    match VerificationKey::try_from(*pk) {
-        Ok(vk) => vk.verify(&Signature::from_bytes(sig), message).is_ok(),
-        Err(_) => false,
-    }
+    let (Some(a), Some((r, s))) = (key_cache::point(public_key), decode_signature(signature))
+    else {
+        return false;
+    };
+    equation_holds(&a, &r, &s, &challenge(signature, public_key, message))
 }
 
-/// One (message, signature, public key) triple of a batch.
-#[derive(Clone, Copy, Debug)]
-pub struct BatchItem<'a> {
-    /// The signed message.
-    pub message: &'a [u8],
-    /// The 64-byte signature.
-    pub signature: &'a [u8],
-    /// The 32-byte public key.
-    pub public_key: &'a [u8],
+/// `R` as a point and `S` as a canonical scalar (`S < L`), or `None`. R may be a non-canonical
+/// encoding (ZIP-215); `decompress` accepts those.
+fn decode_signature(signature: &[u8; ED25519_SIGNATURE]) -> Option<(EdwardsPoint, Scalar)> {
+    let mut r = [0u8; 32];
+    let mut s = [0u8; 32];
+    r.copy_from_slice(signature.get(..32)?);
+    s.copy_from_slice(signature.get(32..)?);
+    let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s))?;
+    Some((CompressedEdwardsY(r).decompress()?, s))
 }
 
-/// Verifies many signatures at once and returns the indices of the invalid ones, ascending.
-/// An empty result means every signature is valid. Accepts exactly what [`verify`] accepts.
-///
-/// The batch equation says only "all good" or "something bad"; when it fails the batch is bisected
-/// (each half re-checked as a batch) down to small groups checked one by one, so k bad items in n
-/// cost about `k·log2(n)` small batches rather than n single verifications.
-pub fn verify_batch(items: &[BatchItem<'_>]) -> Result<Vec<u32>, CoreError> {
-    let mut invalid = Vec::new();
-    let mut prepared: Vec<(u32, batch::Item)> = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let index = u32::try_from(index).map_err(|_| CoreError::Layout("batch too large"))?;
-        match (
-            fixed::<ED25519_SIGNATURE>("signature", item.signature),
-            fixed::<ED25519_PUBLIC_KEY>("publicKey", item.public_key),
-        ) {
-            (Ok(sig), Ok(pk)) => prepared.push((
-                index,
-                batch::Item::from((
-                    VerificationKeyBytes::from(*pk),
-                    Signature::from_bytes(sig),
-                    item.message,
-                )),
-            )),
-            _ => invalid.push(index),
-        }
-    }
-    let mut rng = rng::stream()?;
-    bisect(&prepared, &mut rng, &mut invalid);
-    invalid.sort_unstable();
-    Ok(invalid)
+/// `k = SHA-512(R || A || M) mod L`, over the bytes as received (ZIP-215: A and R as encoded).
+fn challenge(signature: &[u8; ED25519_SIGNATURE], public_key: &[u8; 32], message: &[u8]) -> Scalar {
+    let mut h = Sha512::new();
+    h.update(signature.get(..32).unwrap_or_default());
+    h.update(public_key);
+    h.update(message);
+    Scalar::from_hash(h)
 }
 
-fn bisect(
-    items: &[(u32, batch::Item)],
-    rng: &mut rand_chacha::ChaCha20Rng,
-    invalid: &mut Vec<u32>,
-) {
-    if items.len() <= BISECT_LEAF {
-        for (index, item) in items {
-            if item.clone().verify_single().is_err() {
-                invalid.push(*index);
-            }
-        }
-        return;
-    }
-    let mut verifier = batch::Verifier::new();
-    for (_, item) in items {
-        verifier.queue(item.clone());
-    }
-    if verifier.verify(&mut *rng).is_ok() {
-        return;
-    }
-    let (left, right) = items.split_at(items.len() / 2);
-    bisect(left, rng, invalid);
-    bisect(right, rng, invalid);
+/// The cofactored single equation `[8](R - ([S]B - [k]A)) = 0`.
+fn equation_holds(a: &EdwardsPoint, r: &EdwardsPoint, s: &Scalar, k: &Scalar) -> bool {
+    let r_prime = EdwardsPoint::vartime_double_scalar_mul_basepoint(k, &-a, s);
+    (r - r_prime).mul_by_cofactor().is_identity()
 }

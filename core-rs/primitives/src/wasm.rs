@@ -47,6 +47,35 @@ pub fn ed25519_sign(message: &[u8], secret_key: Vec<u8>) -> Result<Vec<u8>, JsVa
         .map_err(js_error)
 }
 
+/// An Ed25519 signing key held inside the core: expanded once from its seed, so each signature
+/// costs one base-point multiplication; wiped when freed (`free()` from JavaScript, or when the
+/// JavaScript object is collected). Its public key is derived from the seed, never supplied.
+#[wasm_bindgen]
+pub struct Ed25519SigningKey(ed25519::SigningKey);
+
+#[wasm_bindgen]
+impl Ed25519SigningKey {
+    /// Expands a 32-byte seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(secret_key: Vec<u8>) -> Result<Ed25519SigningKey, JsValue> {
+        let secret_key = Zeroizing::new(secret_key);
+        ed25519::SigningKey::from_seed(&secret_key)
+            .map(Ed25519SigningKey)
+            .map_err(js_error)
+    }
+
+    /// The 32-byte public key.
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(&self) -> Vec<u8> {
+        self.0.public_key().to_vec()
+    }
+
+    /// The 64-byte signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        self.0.sign(message).to_vec()
+    }
+}
+
 /// ZIP-215 verification of one signature; false for any malformed input.
 #[wasm_bindgen]
 pub fn ed25519_verify(signature: &[u8], message: &[u8], public_key: &[u8]) -> bool {
@@ -107,6 +136,13 @@ fn unpack_batch<'a>(
 #[wasm_bindgen]
 pub fn sha256(data: &[u8]) -> Vec<u8> {
     hash::sha256(data).to_vec()
+}
+
+/// SHA-256 of many inputs packed back to back (`ends[i]`: the end offset of input i): the digests
+/// concatenated, 32 bytes each.
+#[wasm_bindgen]
+pub fn sha256_many(data: &[u8], ends: &[u32]) -> Result<Vec<u8>, JsValue> {
+    hash::sha256_many(data, ends).map_err(js_error)
 }
 
 /// SHA-512.

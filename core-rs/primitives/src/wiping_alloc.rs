@@ -3,7 +3,7 @@
 //! wasm-bindgen copies arguments into WebAssembly memory and results out of it, and frees those
 //! copies with the module's allocator. Keys, seeds and plaintexts pass through such copies, so the
 //! only place that can promise "no secret stays in freed WASM memory" is the allocator itself.
-//! Zeroing costs one `memset` per free, which is noise next to a scalar multiplication.
+//! Zeroing costs one pass of word stores per free, which is noise next to a scalar multiplication.
 #![allow(unsafe_code)] // implementing GlobalAlloc is unsafe by definition; each call forwards to System.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -13,10 +13,22 @@ struct WipingAllocator;
 #[global_allocator]
 static ALLOCATOR: WipingAllocator = WipingAllocator;
 
+/// Zeroes `len` bytes at `ptr`: 8-byte volatile stores over the aligned middle (an eighth of the
+/// stores a byte-wise loop makes for a large argument), single bytes for the unaligned ends.
+/// Volatile, so the stores to a block about to be freed are not elided as dead.
 fn wipe(ptr: *mut u8, len: usize) {
-    for i in 0..len {
-        // SAFETY: `ptr..ptr+len` is the live block being freed; volatile so the store is not elided.
+    let head = ptr.align_offset(core::mem::align_of::<u64>()).min(len);
+    let words = (len - head) / 8;
+    let tail = head + words * 8;
+    for i in (0..head).chain(tail..len) {
+        // SAFETY: `ptr..ptr+len` is the live block being freed; `i < len`.
         unsafe { core::ptr::write_volatile(ptr.add(i), 0) };
+    }
+    // SAFETY: `ptr + head` is 8-aligned and `head + 8·words <= len`: every word lies in the block.
+    let word = unsafe { ptr.add(head) }.cast::<u64>();
+    for i in 0..words {
+        // SAFETY: see above.
+        unsafe { core::ptr::write_volatile(word.add(i), 0) };
     }
     core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
 }

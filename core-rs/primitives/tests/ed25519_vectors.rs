@@ -38,6 +38,9 @@ fn rfc8032_sign_and_verify() {
             "{}",
             case["name"]
         );
+        let key = ed25519::SigningKey::from_seed(&sk).unwrap();
+        assert_eq!(key.public_key().to_vec(), pk, "{}", case["name"]);
+        assert_eq!(key.sign(&msg).to_vec(), sig, "{}", case["name"]);
         assert!(ed25519::verify(&sig, &msg, &pk));
         assert!(batch_of_one(&sig, &msg, &pk));
     }
