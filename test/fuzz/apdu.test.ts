@@ -83,7 +83,10 @@ async function transmitChecked(apdu: Uint8Array): Promise<number> {
   const response = await rig.emulator.transmit(apdu);
   if (response.length < 2) throw new Error(`response of ${response.length} bytes`);
   const { sw } = parseResponse(response);
-  if (!KNOWN_SW.has(sw)) throw new Error(`unknown status word ${sw.toString(16)}`);
+  // 61XX (ISO 7816-4: XX more bytes for GET RESPONSE) is a family: the card answers it whenever
+  // a response is longer than the command's Le.
+  const family = (sw & 0xff00) === SW.bytesRemaining;
+  if (!KNOWN_SW.has(sw) && !family) throw new Error(`unknown status word ${sw.toString(16)}`);
   return sw === SW.ok ? 0 : sw;
 }
 
