@@ -481,6 +481,16 @@ export async function registerMerchantKeys(
   return certificate;
 }
 
+/** What a purse certificate certifies: the card's own public keys, its cardholder and limits. */
+export interface PurseKeys {
+  cardholderId: string;
+  signingKey: Uint8Array;
+  kxKey: Uint8Array;
+  limits: OfflineLimits;
+  now: number;
+  validityS?: number;
+}
+
 /**
  * Personalises a purse from the card's own public keys (as `personalise` in src/card/purse.ts does
  * in-process): certified with its offline limits and recorded in `purses` with its cardholder, so
@@ -490,15 +500,7 @@ export async function personalisePurseKeys(
   db: Database,
   bank: Bank,
   id: string,
-  o: {
-    cardholderId: string;
-    signingKey: Uint8Array;
-    kxKey: Uint8Array;
-    limits: OfflineLimits;
-    now: number;
-    validityS?: number;
-    by?: Actor;
-  },
+  o: PurseKeys & { by?: Actor },
 ): Promise<Uint8Array> {
   const certificate = certifyPurse(bank, id, o);
   await db.transaction(async (tx) => {
@@ -513,18 +515,7 @@ export async function personalisePurseKeys(
 }
 
 /** A purse certificate over the card's own public keys, with its offline limits. */
-export function certifyPurse(
-  bank: Bank,
-  id: string,
-  o: {
-    cardholderId: string;
-    signingKey: Uint8Array;
-    kxKey: Uint8Array;
-    limits: OfflineLimits;
-    now: number;
-    validityS?: number;
-  },
-): Uint8Array {
+export function certifyPurse(bank: Bank, id: string, o: PurseKeys): Uint8Array {
   checkId('purseId', id);
   checkId('cardholderId', o.cardholderId);
   checkKey('kxKey', o.kxKey);

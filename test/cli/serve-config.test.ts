@@ -1,13 +1,13 @@
 // The serve commands' options from the command line, SMARTCHECK_<OPTION> and --config (JSON), in
 // that order of precedence, derived from the commands' own options (src/cli/serve.ts).
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configurable, serveOptions } from '../../src/cli/serve.ts';
+import { selfSignedCertificate } from '../support/tls.ts';
 import { run as cli, start, stop } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smartcheck-config-'));
@@ -74,26 +74,7 @@ describe('serve options from the environment and --config', () => {
 
 describe('bank serve over HTTPS from a config file', () => {
   it('listens with the certificate the file names; bank info trusts it through NODE_EXTRA_CA_CERTS', async () => {
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
+    const { cert, key } = selfSignedCertificate(dir);
     const config = join(dir, 'serve.json');
     writeFileSync(config, JSON.stringify({ 'tls-cert': cert, tlsKey: key, workers: 1 }));
     const { child, line } = await start(['bank', 'serve', '--config', config], dir, {

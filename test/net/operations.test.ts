@@ -1,9 +1,3 @@
-// The bank's operations surface: Prometheus metrics (read by an independent text-format parser),
-// the OpenAPI 3.1 document (validated, each documented status one the server returns), rate
-// limits per client (429 with Retry-After, X-Forwarded-For ignored), readiness apart from
-// liveness, the graceful stop that finishes captures in flight, HTTPS with a self-signed
-// certificate over loopback.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -18,6 +12,7 @@ import { ErrorCode } from '../../src/protocol/errors.ts';
 import { createInThreadVerifier, type VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { check, deposit, loadRequest, makeWorld, NOW, type World } from '../bank/support.ts';
 import { histogramCount, scrape, value } from '../support/prometheus.ts';
+import { selfSignedCertificate } from '../support/tls.ts';
 
 let w: World;
 const verifier = createInThreadVerifier();
@@ -235,26 +230,7 @@ describe('HTTPS', () => {
   it('serves over TLS with a self-signed certificate; a client trusting it gets through', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smartcheck-tls-'));
     try {
-      const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-      execFileSync('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ]);
+      const { cert, key } = selfSignedCertificate(dir);
       const app = await bankApp({ tls: { cert: readFileSync(cert), key: readFileSync(key) } });
       const address = await app.listen({ host: '127.0.0.1', port: 0 });
       expect(address).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
