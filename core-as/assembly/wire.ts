@@ -47,6 +47,10 @@ export namespace ErrorCode {
   export const ActivationCodeUnknown: i32 = 319; // the activation code is not one the bank issued (mistyped, or for another bank)
   export const ActivationCodeUsed: i32 = 320; // the activation code was already used to enrol a card: ask the bank for a new one
   export const ActivationCodeExpired: i32 = 321; // the activation code has expired: ask the bank for a new one
+  export const GuaranteeAfterRevocation: i32 = 324; // not guaranteed: a check of a cloned or overspent purse dated after the purse's revocation reached terminals (revoked + the maximum revocation-list age); a terminal following the rules refused it
+  export const GuaranteeExhausted: i32 = 325; // not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded)
+  export const GuaranteeOverCheckLimit: i32 = 326; // not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it
+  export const GuaranteeDepositLate: i32 = 327; // not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee allows after its date
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }

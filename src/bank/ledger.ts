@@ -1,11 +1,13 @@
 // Double-entry bookkeeping: accounts, balanced transactions, and the invariants as one query.
 // Sign convention: an account's balance is the sum of its entries, and the sum over all accounts
 // is 0. What the bank owes (cardholder, merchant, e-money liability) is positive; money that came
-// in from outside (the funding account) is negative.
+// in from outside (the funding account) or the issuer paid of its own under the guarantee (the
+// fraud-loss account, docs/guarantee.md) is negative.
+import { parseCertificate } from '../protocol/certificate.ts';
 import type { Queryable } from './db.ts';
 
-export type AccountKind = 'cardholder' | 'merchant' | 'emoney' | 'funding';
-export type TransactionKind = 'fund' | 'load' | 'capture' | 'refund' | 'payout';
+export type AccountKind = 'cardholder' | 'merchant' | 'emoney' | 'funding' | 'fraud_loss';
+export type TransactionKind = 'fund' | 'load' | 'capture' | 'refund' | 'payout' | 'guarantee';
 
 export interface Entry {
   account: number;
@@ -96,7 +98,8 @@ export interface InvariantReport {
  * The ledger's invariants, each one query: all balances sum to 0; every transaction balances;
  * every balance is the sum of its entries; per bank and currency the e-money liability equals
  * loaded − captured − refunded over its purses; per purse, captured equals its credited checks and
- * loaded its loads; no purse captured more than it was loaded.
+ * loaded its loads; no purse captured more than it was loaded; per currency the fraud loss equals
+ * what the guarantee paid, and per purse that stays within its certificate's offline limits.
  */
 export async function checkInvariants(q: Queryable): Promise<InvariantReport> {
   const violations: string[] = [];
@@ -130,5 +133,28 @@ export async function checkInvariants(q: Queryable): Promise<InvariantReport> {
     violations.push(`purse ${r.purse_id}: loaded ${r.loaded}, loads ${r.s}`);
   for (const r of await q.query<{ purse_id: string }>('select purse_id from purses where captured + refunded > loaded'))
     violations.push(`purse ${r.purse_id} captured more than loaded`);
+  await checkGuarantees(q, violations);
   return { ok: violations.length === 0, violations };
+}
+
+/** The guarantee's invariants: the fraud-loss accounts hold what it paid, each purse within its limits. */
+async function checkGuarantees(q: Queryable, violations: string[]): Promise<void> {
+  for (const r of await q.query<{ currency: string; loss: number; paid: number }>(
+    `select c.currency, coalesce(a.balance, 0)::numeric as loss, coalesce(g.paid, 0)::numeric as paid
+       from (select currency from accounts where kind = 'fraud_loss' union select p.currency from guarantees g join purses p on p.purse_id = g.purse_id) c
+       left join (select currency, sum(balance) as balance from accounts where kind = 'fraud_loss' group by currency) a on a.currency = c.currency
+       left join (select p.currency, sum(g.amount) as paid from guarantees g join purses p on p.purse_id = g.purse_id group by p.currency) g on g.currency = c.currency
+      where coalesce(a.balance, 0) <> -coalesce(g.paid, 0)`,
+  ))
+    violations.push(`${r.currency}: fraud loss ${r.loss}, paid under the guarantee ${r.paid}`);
+  for (const r of await q.query<{ purse_id: string; certificate: Uint8Array; paid: number; n: number; top: number }>(
+    `select p.purse_id, p.certificate, sum(g.amount)::numeric as paid, count(*)::int as n, max(g.amount)::numeric as top
+       from guarantees g join purses p on p.purse_id = g.purse_id group by p.purse_id, p.certificate`,
+  )) {
+    const limits = parseCertificate(new Uint8Array(r.certificate)).limits;
+    if (!limits || r.paid > limits.maxOfflineAmount || r.n > limits.maxOfflineChecks || r.top > limits.maxPerCheck)
+      violations.push(
+        `purse ${r.purse_id}: paid under the guarantee ${r.paid} in ${r.n} checks (largest ${r.top}), beyond its certificate's offline limits`,
+      );
+  }
 }

@@ -5,6 +5,7 @@
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import type { GuaranteePolicy } from '../protocol/guarantee.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { issueActivationCode } from './back-office/activation.ts';
@@ -41,6 +42,11 @@ export interface ServiceOptions {
   /** Checks per deposit batch; default 10,000. */
   batchChecksMax?: number;
   maxSkewS?: number;
+  /**
+   * The guarantee (docs/guarantee.md): the revocation-list age the bank's terminals are held to and
+   * the deposit window; default DEFAULT_GUARANTEE_POLICY (one day, 30 days).
+   */
+  guarantee?: GuaranteePolicy;
   /** How long a card reported lost waits before its remaining value is settled; default 30 days. */
   lostSettleWindowS?: number;
 }
@@ -165,6 +171,7 @@ export class BankService {
           now: this.clock(),
           verifier: this.verifier,
           checksMax: this.batchChecksMax,
+          ...(this.options.guarantee ? { guarantee: this.options.guarantee } : {}),
           ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
         }),
       );

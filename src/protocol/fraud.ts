@@ -37,7 +37,7 @@ export function makeFraudProof(checkA: Uint8Array, checkB: Uint8Array): Uint8Arr
 }
 
 /** The payload of a POS (COSE_Sign1) or Internet (COSE_Sign) check, by its tag. */
-function payloadOf(check: Uint8Array): { payload: Uint8Array; internet: boolean } {
+export function depositedCheckPayload(check: Uint8Array): { payload: Uint8Array; internet: boolean } {
   const value = decode(check);
   if (value instanceof Tagged && value.tag === Tag.Sign)
     return { payload: parseMulti(value, 2).payload, internet: true };
@@ -52,7 +52,7 @@ function genuine(
   check: Uint8Array,
   context: FraudProofContext,
 ): { verified: Verified<DigitalCheck>; payload: Uint8Array } {
-  const { payload, internet } = payloadOf(check);
+  const { payload, internet } = depositedCheckPayload(check);
   const { time } = digitalCheck.decode(payload);
   if (context.now !== undefined && time > context.now + (context.maxSkewS ?? 300))
     throw new ProtocolError(ErrorCode.MessageExpired, `check dated ${time}, now ${context.now}`);

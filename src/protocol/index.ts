@@ -31,6 +31,15 @@ export { ErrorCode, errorDescriptions, fail, ProtocolError } from './errors.ts';
 export { addAmounts } from './fields.ts';
 export type { FraudEvidence, FraudProofContext } from './fraud.ts';
 export { makeFraudProof, verifyFraudProof } from './fraud.ts';
+export type { GuaranteeCase, GuaranteePolicy, GuaranteeUse } from './guarantee.ts';
+export {
+  DEFAULT_GUARANTEE_DEPOSIT_WINDOW_S,
+  DEFAULT_GUARANTEE_POLICY,
+  DEFAULT_REVOCATION_MAX_AGE_S,
+  depositedCheckBody,
+  guaranteeRefusal,
+  revokedTooLong,
+} from './guarantee.ts';
 export type { InternetCheckDraft, InternetVerdict, PurseSigningContext, VerifiedInternetCheck } from './internet.ts';
 // Protocol 3: spending on the Internet
 export {

@@ -1,6 +1,7 @@
 // A clean ledger for the auditor's tamper tests, built with the bank's own services in-process:
 // loads (one replayed, one after a key rotation), deposits (one submitted twice, a duplicate
-// check, a clone caught at capture with its fraud proof, a purse over its limit, an Internet
+// check, a clone caught at capture with its fraud proof and its check paid under the guarantee, a
+// purse over its loaded value (one check guaranteed, one refused over the per-check limit), an Internet
 // check signed by purse and cardholder), a merchant
 // refund reversing a check, a lost card settled after its window, and two signed revocation lists
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
@@ -11,6 +12,7 @@ import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { reportLost, reverseCheck, settleLost } from '../../src/bank/settlement.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import {
   approveInternetCheck,
   makeCheckRequest,
@@ -60,6 +62,7 @@ const PURSES = [
   'purse-refund',
   'purse-idle',
 ] as const;
+const SMALL_LIMITS = { ...LIMITS, maxPerCheck: 100, maxOfflineChecks: 1, maxOfflineAmount: 100 };
 const OWNER: Record<(typeof PURSES)[number], string> = {
   'purse-a0': 'alice',
   'purse-a1': 'alice',
@@ -83,7 +86,14 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   const [shop1, shop2] = merchants as [Party, Party];
   const purses: Party[] = [];
   for (const id of PURSES)
-    purses.push(await personalisePurse(db, bank, id, { cardholderId: OWNER[id], limits: LIMITS, now }));
+    purses.push(
+      await personalisePurse(db, bank, id, {
+        cardholderId: OWNER[id],
+        // The idle purse certifies small offline limits: a tamper gives a cloned purse its certificate.
+        limits: id === 'purse-idle' ? SMALL_LIMITS : LIMITS,
+        now,
+      }),
+    );
   // The helpers of the bank tests act as purse and merchant (they read `bank` for its certificate).
   const w: World = {
     db,
@@ -157,13 +167,20 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
     a1First,
     internet,
   ]);
-  if (c.outcomes.map((x) => x.code).join() !== '309,0,308,0')
+  // The clone's check is paid under the guarantee (fraud loss).
+  if (c.outcomes.map((x) => x.code).join() !== '0,0,308,0')
     throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
+  // Past the loaded value: the second check paid under the guarantee, the third (above the
+  // certified per-check limit) refused and kept as overspent.
   const d = await capture(
-    [check(w, p('purse-over'), 3_000, { merchant: shop2 }), check(w, p('purse-over'), 3_000, { merchant: shop2 })],
+    [
+      check(w, p('purse-over'), 3_000, { merchant: shop2 }),
+      check(w, p('purse-over'), 3_000, { merchant: shop2 }),
+      check(w, p('purse-over'), LIMITS.maxPerCheck + 1, { merchant: shop2 }),
+    ],
     shop2,
   );
-  if (d.outcomes.map((x) => x.code).join() !== '0,305')
+  if (d.outcomes.map((x) => x.code).join() !== `0,0,${ErrorCode.GuaranteeOverCheckLimit}`)
     throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
 
   const late = check(w, p('purse-lost'), 2_000, { merchant: shop2 });

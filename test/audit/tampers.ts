@@ -78,6 +78,12 @@ const captureTx = (tx: Queryable) =>
     'capture transaction',
     "select id, reference from transactions where kind = 'capture' order by id limit 1",
   );
+const guaranteeTx = (tx: Queryable) =>
+  one<{ id: number; reference: string }>(
+    tx,
+    'guarantee transaction',
+    "select id, reference from transactions where kind = 'guarantee' order by id limit 1",
+  );
 const entryOf = (tx: Queryable, txId: number, accountKind: string) =>
   one<{ id: number; account_id: number; amount: number }>(
     tx,
@@ -703,12 +709,15 @@ export const TAMPERS: Tamper[] = [
         'select check_hash, purse_id from fraud_evidence order by check_hash limit 1',
       );
       await tx.query('delete from fraud_evidence where check_hash = $1', [buf(u8(f.check_hash))]);
-      const position = await clonePosition(tx, u8(f.check_hash));
-      // The purse's status, its revocation as a clone and the receipt's clone outcome all lose their proof.
+      // The purse's status, its revocation as a clone and the clone's check all lose their proof:
+      // the receipt's clone outcome, or the clone's check paid under the guarantee.
+      const paid = await tx.query('select 1 from guarantees where check_hash = $1', [buf(u8(f.check_hash))]);
       return [
         { kind: 'purse_status_unjustified', table: 'purses', key: f.purse_id },
         { kind: 'revocation_unjustified', table: 'revocations', key: f.purse_id },
-        { kind: 'receipt_check_missing', table: 'batches', key: position },
+        paid.length
+          ? { kind: 'guarantee_unjustified', table: 'guarantees', key: hex(u8(f.check_hash)) }
+          : { kind: 'receipt_check_missing', table: 'batches', key: await clonePosition(tx, u8(f.check_hash)) },
       ];
     },
   },
@@ -761,7 +770,18 @@ export const TAMPERS: Tamper[] = [
         "select purse_id from purses where status = 'overspent' order by purse_id limit 1",
       );
       await tx.query("update purses set status = 'active' where purse_id = $1", [p.purse_id]);
-      return [{ kind: 'purse_status_unjustified', table: 'purses', key: p.purse_id }];
+      // Its checks paid under the guarantee lose their justification too: a purse still active.
+      const paid = await tx.query<{ check_hash: Uint8Array }>('select check_hash from guarantees where purse_id = $1', [
+        p.purse_id,
+      ]);
+      return [
+        { kind: 'purse_status_unjustified', table: 'purses', key: p.purse_id },
+        ...paid.map((g) => ({
+          kind: 'guarantee_unjustified' as const,
+          table: 'guarantees',
+          key: hex(u8(g.check_hash)),
+        })),
+      ];
     },
   },
   {
@@ -914,6 +934,84 @@ export const TAMPERS: Tamper[] = [
         "insert into back_office_actions (actor, action, subject, detail) values ('cardholder x', 'enrol', 'purse-forged', '{}') returning id",
       );
       return [{ kind: 'action_unauthorised', table: 'back_office_actions', key: String(a.id) }];
+    },
+  },
+  // The guarantee (docs/guarantee.md): checks paid from the issuer's fraud loss.
+  {
+    name: "a guarantee's payment changed (balances moved too)",
+    async apply(tx) {
+      const t = await guaranteeTx(tx);
+      for (const kind of ['fraud_loss', 'merchant']) {
+        const e = await entryOf(tx, t.id, kind);
+        const delta = kind === 'merchant' ? 1 : -1;
+        await tx.query('update entries set amount = amount + $2 where id = $1', [e.id, delta]);
+        await adjust(tx, e.account_id, delta);
+      }
+      return [{ kind: 'transaction_mismatch', table: 'transactions', key: String(t.id) }];
+    },
+  },
+  {
+    name: 'a guarantee transaction deleted (balances put back)',
+    async apply(tx) {
+      const t = await guaranteeTx(tx);
+      for (const e of await tx.query<{ account_id: number; amount: number }>(
+        'select account_id, amount from entries where tx_id = $1',
+        [t.id],
+      ))
+        await adjust(tx, e.account_id, -e.amount);
+      await tx.query('delete from entries where tx_id = $1', [t.id]);
+      await tx.query('delete from transactions where id = $1', [t.id]);
+      return [
+        { kind: 'transaction_missing', table: 'batches', key: t.reference.slice(t.reference.lastIndexOf(':') + 1) },
+      ];
+    },
+  },
+  {
+    name: "a guarantee's loss booked to the e-money liability instead (balances moved too)",
+    async apply(tx) {
+      const t = await guaranteeTx(tx);
+      const e = await entryOf(tx, t.id, 'fraud_loss');
+      const emoney = await accountOfKind(tx, 'emoney');
+      await tx.query('update entries set account_id = $2 where id = $1', [e.id, emoney.id]);
+      await adjust(tx, e.account_id, -e.amount);
+      await adjust(tx, emoney.id, e.amount);
+      return [{ kind: 'transaction_mismatch', table: 'transactions', key: String(t.id) }];
+    },
+  },
+  {
+    name: 'a check paid past the loaded value marked credited (no longer guaranteed)',
+    async apply(tx) {
+      const g = await one<{ check_hash: Uint8Array; purse_id: string; serial: number }>(
+        tx,
+        'check paid past the loaded value',
+        'select check_hash, purse_id, serial from guarantees where not clone order by check_hash limit 1',
+      );
+      await tx.query("update checks set status = 'credited' where check_hash = $1", [buf(u8(g.check_hash))]);
+      // Its guarantee loses its 'guaranteed' row (the books' captured column is untouched).
+      return [{ kind: 'guarantee_unjustified', table: 'guarantees', key: hex(u8(g.check_hash)) }];
+    },
+  },
+  {
+    name: "a cloned purse's certificate swapped for one with lower offline limits",
+    async apply(tx) {
+      const g = await one<{ purse_id: string }>(
+        tx,
+        'purse paid under the guarantee',
+        'select purse_id from guarantees group by purse_id order by sum(amount) desc, purse_id limit 1',
+      );
+      const small = await one<{ purse_id: string; certificate: Uint8Array }>(
+        tx,
+        'purse certifying offline limits lower than that',
+        "select purse_id, certificate from purses where purse_id = 'purse-idle'",
+      );
+      await tx.query('update purses set certificate = $2 where purse_id = $1', [
+        g.purse_id,
+        buf(u8(small.certificate)),
+      ]);
+      return [
+        { kind: 'certificate_invalid', table: 'purses', key: g.purse_id },
+        { kind: 'guarantee_over_limit', table: 'purses', key: g.purse_id },
+      ];
     },
   },
 ];

@@ -198,12 +198,18 @@ for (const { driver, skip, reason } of DRIVERS) {
           ErrorCode.MalformedCbor,
           ErrorCode.BadSignature,
           ErrorCode.UnknownIssuer,
-          ErrorCode.LimitExceeded,
+          // Past the loaded value and above the certified per-check limit: not guaranteed.
+          ErrorCode.GuaranteeOverCheckLimit,
         ]);
         expect(r.credited).toBe(0);
-        // purse-2 overspent (never loaded): revoked, its next check refused.
-        const again = await capture(deposit(w, [check(w, 2, 10)]).envelope);
-        expect(again.outcomes[0]!.code).toBe(ErrorCode.Revoked);
+        // purse-2 overspent (never loaded): revoked; its next check dated after the revocation
+        // reached the terminals (one day) is refused.
+        const dayLater = NOW + 86_400 + 1;
+        const again = await capture(
+          deposit(w, [check(w, 2, 10, { time: dayLater })], { time: dayLater }).envelope,
+          dayLater,
+        );
+        expect(again.outcomes[0]!.code).toBe(ErrorCode.GuaranteeAfterRevocation);
         // Expired: the purse certificate is past its validity at capture time (bank clock moved on).
         const late = await capture(deposit(w, [check(w, 0, 10)]).envelope, later).catch((e: ProtocolError) => e.code);
         expect(late).toBe(ErrorCode.CertificateExpired); // the merchant's own certificate has expired too: the batch is refused
@@ -221,7 +227,12 @@ for (const { driver, skip, reason } of DRIVERS) {
         const r1 = await capture(deposit(w, [a]).envelope);
         const r2 = await capture(deposit(w, [b, a]).envelope);
         expect(r1.outcomes).toEqual([{ code: 0, credited: 1_000 }]);
-        expect(r2.outcomes.map((o) => o.code)).toEqual([ErrorCode.CloneDetected, ErrorCode.DuplicateCheck]);
+        // The clone's check is paid under the guarantee, from the issuer's fraud loss.
+        expect(r2.outcomes).toEqual([
+          { code: 0, credited: 2_000 },
+          { code: ErrorCode.DuplicateCheck, credited: 0 },
+        ]);
+        expect(await balance(w.db, 'fraud_loss', 'bank-1', 'EUR')).toBe(-2_000);
         const [evidence] = await w.db.query<{ proof: Uint8Array }>(
           "select proof from fraud_evidence where purse_id = 'purse-3'",
         );
@@ -233,8 +244,16 @@ for (const { driver, skip, reason } of DRIVERS) {
         });
         expect(list.body.revoked).toContain('purse-3');
         expect(list.body.listNumber).toBeGreaterThan(listBefore.body.listNumber);
+        // Revoked: a check dated before the revocation reached the terminals is still paid (here
+        // within the loaded value), one dated after is refused.
         const r3 = await capture(deposit(w, [check(w, 3, 10)]).envelope);
-        expect(r3.outcomes[0]!.code).toBe(ErrorCode.Revoked);
+        expect(r3.outcomes[0]).toEqual({ code: 0, credited: 10 });
+        const dayLater = NOW + 86_400 + 1;
+        const r4 = await capture(
+          deposit(w, [check(w, 3, 10, { time: dayLater })], { time: dayLater }).envelope,
+          dayLater,
+        );
+        expect(r4.outcomes[0]!.code).toBe(ErrorCode.GuaranteeAfterRevocation);
       });
       it('refuses a check whose purse certificate has expired (203), and captures Internet checks', async () => {
         const cardholder = await registerCardholder(w.db, w.bank, 'carol', { now: NOW, certify: true });
@@ -285,7 +304,7 @@ for (const { driver, skip, reason } of DRIVERS) {
           [0, 100],
           [0, 300],
           [ErrorCode.DuplicateCheck, 0],
-          [ErrorCode.CloneDetected, 0],
+          [0, 200], // the clone's check, paid under the guarantee
           [ErrorCode.DuplicateCheck, 0],
         ]);
         const [evidence] = await w.db.query<{ proof: Uint8Array }>(

@@ -165,13 +165,14 @@ export function applyToken(w: World, p: number, token: Uint8Array): number {
   return r.credited;
 }
 
-/** A POS check of purse `p` to `merchant` (default shop-1); serial defaults to the purse's next. */
+/** A POS check of purse `p` to `merchant` (default shop-1), dated `time` (default NOW); serial defaults to the purse's next. */
 export function check(
   w: World,
   p: number,
   amount: number,
-  o: { merchant?: Party; serial?: number; purse?: Party; currency?: string } = {},
+  o: { merchant?: Party; serial?: number; purse?: Party; currency?: string; time?: number } = {},
 ): Uint8Array {
+  const time = o.time ?? NOW;
   const merchant = o.merchant ?? w.merchant;
   let serial = o.serial;
   if (serial == null) {
@@ -182,14 +183,14 @@ export function check(
     merchantId: merchant.id,
     amount,
     currency: o.currency ?? 'EUR',
-    time: NOW,
+    time,
     terminalId: 't-1',
     terminalTxId: serial,
     terminalNonce: nonce(),
     channel: Channel.Pos,
   });
   const purse = o.purse ?? (w.purses[p] as Party);
-  return signCheck(purse, checkFor(verifySlip(slip, { anchors: w.bank.anchors, now: NOW }), purse.id, serial, NOW));
+  return signCheck(purse, checkFor(verifySlip(slip, { anchors: w.bank.anchors, now: time }), purse.id, serial, time));
 }
 
 let batchCounter = 0;
@@ -203,10 +204,13 @@ export function batchId(): Uint8Array {
 export function deposit(
   w: World,
   checks: Uint8Array[],
-  o: { merchant?: Party; id?: Uint8Array } = {},
+  o: { merchant?: Party; id?: Uint8Array; time?: number } = {},
 ): { envelope: Uint8Array; id: Uint8Array } {
   const id = o.id ?? batchId();
-  return { envelope: makeDeposit(o.merchant ?? w.merchant, w.bank.party.certificate, checks, id, NOW), id };
+  return {
+    envelope: makeDeposit(o.merchant ?? w.merchant, w.bank.party.certificate, checks, id, o.time ?? NOW),
+    id,
+  };
 }
 
 export async function invariants(db: Database): Promise<string[]> {

@@ -97,6 +97,19 @@ pub enum ErrorCode {
     ActivationCodeUsed = 320,
     /// The activation code has expired: ask the bank for a new one.
     ActivationCodeExpired = 321,
+    /// Not guaranteed: a check of a cloned or overspent purse dated after the purse's revocation
+    /// reached terminals (revoked + the maximum revocation-list age); a terminal following the
+    /// rules refused it.
+    GuaranteeAfterRevocation = 324,
+    /// Not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its
+    /// certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded).
+    GuaranteeExhausted = 325,
+    /// Not guaranteed: a check of a cloned or overspent purse above its certificate's per-check
+    /// limit (maxPerCheck); a terminal following the rules refused it.
+    GuaranteeOverCheckLimit = 326,
+    /// Not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee
+    /// allows after its date.
+    GuaranteeDepositLate = 327,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -106,7 +119,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 48] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -149,6 +162,10 @@ impl ErrorCode {
         ErrorCode::ActivationCodeUnknown,
         ErrorCode::ActivationCodeUsed,
         ErrorCode::ActivationCodeExpired,
+        ErrorCode::GuaranteeAfterRevocation,
+        ErrorCode::GuaranteeExhausted,
+        ErrorCode::GuaranteeOverCheckLimit,
+        ErrorCode::GuaranteeDepositLate,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];

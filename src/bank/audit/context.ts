@@ -66,6 +66,16 @@ export interface FraudRow {
   bytes: Uint8Array;
   proof: Uint8Array;
 }
+export interface GuaranteeRow {
+  check_hash: Uint8Array;
+  purse_id: string;
+  serial: number;
+  amount: number;
+  merchant_id: string;
+  batch_hash: Uint8Array;
+  batch_index: number;
+  clone: boolean;
+}
 export interface BatchRow {
   batch_hash: Uint8Array;
   deposit: Uint8Array;
@@ -116,6 +126,7 @@ export interface LedgerRows {
   loads: LoadRow[];
   checks: CheckRow[];
   fraud: FraudRow[];
+  guarantees: GuaranteeRow[];
   batches: BatchRow[];
   revocations: RevocationRow[];
   lists: ListRow[];
@@ -140,6 +151,7 @@ export async function readLedger(q: Queryable): Promise<LedgerRows> {
     fraud: await all<FraudRow>(
       'select check_hash, purse_id, serial, bytes, proof from fraud_evidence order by check_hash',
     ),
+    guarantees: await all<GuaranteeRow>('select * from guarantees order by check_hash'),
     batches: await all<BatchRow>(
       'select batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count from batches order by batch_hash',
     ),
@@ -178,6 +190,10 @@ export interface PurseEvidence {
   creditedCount: number;
   overspentChecks: number;
   cloneProofs: number;
+  /** Paid under the guarantee (the issuer's fraud loss), by receipts: sum, count and largest. */
+  guaranteed: number;
+  guaranteedChecks: number;
+  guaranteedLargest: number;
 }
 
 export class AuditContext {
@@ -200,7 +216,17 @@ export class AuditContext {
   purse(id: string): PurseEvidence {
     let p = this.purses.get(id);
     if (!p) {
-      p = { loaded: 0, captured: 0, highestSerial: 0, creditedCount: 0, overspentChecks: 0, cloneProofs: 0 };
+      p = {
+        loaded: 0,
+        captured: 0,
+        highestSerial: 0,
+        creditedCount: 0,
+        overspentChecks: 0,
+        cloneProofs: 0,
+        guaranteed: 0,
+        guaranteedChecks: 0,
+        guaranteedLargest: 0,
+      };
       this.purses.set(id, p);
     }
     return p;

@@ -2,7 +2,9 @@
 // bank-signed receipt says, check by check, what the bank did with each. From these the audit
 // knows which check rows must exist (credited, over the limit), which fraud evidence (clones),
 // what each purse had captured and each merchant was credited, and which capture transactions
-// the books must hold. Every row is compared with its own evidence only, so one changed row is
+// the books must hold. A credited check that a guarantees row names was paid under the guarantee
+// (docs/guarantee.md): a 'guarantee' transaction from the fraud loss instead of a capture, and
+// not in the purse's captured; guarantees.ts justifies each such row. Every row is compared with its own evidence only, so one changed row is
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
 
 import { equalBytes, toHex } from '../../bytes.ts';
@@ -24,14 +26,23 @@ import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
 import { type AuditContext, accountKey, attempt, type CheckRow, u8 } from './context.ts';
 
-interface DepositedCheck {
+/** The codes of a check past its purse's loaded value refused: over the limit, or not guaranteed. */
+const OVERSPENT_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.LimitExceeded,
+  ErrorCode.GuaranteeAfterRevocation,
+  ErrorCode.GuaranteeExhausted,
+  ErrorCode.GuaranteeOverCheckLimit,
+  ErrorCode.GuaranteeDepositLate,
+]);
+
+export interface DepositedCheck {
   body?: DigitalCheck;
   hash: Uint8Array;
   /** Why its signature or certificate does not verify, if it does not. */
   invalid?: string;
 }
 
-interface Batch {
+export interface Batch {
   key: string;
   body: DepositBatch;
   receipt?: CaptureReceipt;
@@ -55,9 +66,11 @@ function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
 
 const rowKey = (c: Pick<CheckRow, 'purse_id' | 'serial'>) => `${c.purse_id}/${c.serial}`;
 
-export function auditDeposits(ctx: AuditContext): void {
+/** The deposits by batch hash (hex), as decoded, for the families that follow. */
+export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
   const { bank, rows } = ctx;
   const batches = new Map<string, Batch>();
+  const guaranteed = new Set(rows.guarantees.map((g) => toHex(u8(g.check_hash))));
   for (const b of rows.batches) {
     const key = toHex(u8(b.batch_hash));
     const deposit = u8(b.deposit);
@@ -127,7 +140,8 @@ export function auditDeposits(ctx: AuditContext): void {
 
     // What the receipt says happened: purse totals, the merchant's credit, the capture transaction.
     const byCurrency = new Map<string, number>();
-    r.outcomes.forEach(([, code, credited], i) => {
+    const lossByCurrency = new Map<string, number>();
+    r.outcomes.forEach(([h, code, credited], i) => {
       const check = batch.checks[i]?.body;
       if (!check) return;
       const purse = ctx.purse(check.purseId);
@@ -135,12 +149,31 @@ export function auditDeposits(ctx: AuditContext): void {
         purse.highestSerial = Math.max(purse.highestSerial, check.serial);
       if (code === ErrorCode.LimitExceeded) purse.overspentChecks += 1;
       if (code !== 0 || credited === 0) return;
+      const m = `${body.merchantId}/${check.currency}`;
+      ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
+      if (guaranteed.has(toHex(h))) {
+        purse.guaranteed += credited;
+        purse.guaranteedChecks += 1;
+        purse.guaranteedLargest = Math.max(purse.guaranteedLargest, credited);
+        lossByCurrency.set(check.currency, (lossByCurrency.get(check.currency) ?? 0) + credited);
+        return;
+      }
       purse.captured += credited;
       purse.creditedCount += 1;
       byCurrency.set(check.currency, (byCurrency.get(check.currency) ?? 0) + credited);
-      const m = `${body.merchantId}/${check.currency}`;
-      ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
     });
+    for (const [currency, amount] of lossByCurrency)
+      ctx.expect({
+        kind: 'guarantee',
+        reference: `${body.merchantId}:${key}`,
+        currency,
+        table: 'batches',
+        key,
+        entries: [
+          [accountKey('fraud_loss', bank.id, currency), -amount],
+          [accountKey('merchant', body.merchantId, currency), amount],
+        ],
+      });
     for (const [currency, amount] of byCurrency) {
       ctx.expect({
         kind: 'capture',
@@ -209,7 +242,7 @@ export function auditDeposits(ctx: AuditContext): void {
       const outcome = batch.receipt?.outcomes[c.batch_index];
       if (outcome) {
         const [, code, credited] = outcome;
-        const credits = c.status === 'credited' || c.status === 'refunded';
+        const credits = c.status === 'credited' || c.status === 'refunded' || c.status === 'guaranteed';
         if (credits && (code !== 0 || credited !== body.amount))
           ctx.add(
             'check_not_in_receipt',
@@ -217,9 +250,16 @@ export function auditDeposits(ctx: AuditContext): void {
             key,
             `status ${c.status}, receipt outcome ${code} credited ${credited}`,
           );
-        if (c.status === 'overspent' && code !== ErrorCode.LimitExceeded)
+        if (c.status === 'overspent' && !OVERSPENT_CODES.has(code))
           ctx.add('check_not_in_receipt', 'checks', key, `status overspent, receipt outcome ${code}`);
+        // Past the loaded value, not guaranteed (LimitExceeded counted above from the receipt alone).
+        if (c.status === 'overspent' && code !== ErrorCode.LimitExceeded && OVERSPENT_CODES.has(code)) {
+          const purse = ctx.purse(body.purseId);
+          purse.highestSerial = Math.max(purse.highestSerial, body.serial);
+          purse.overspentChecks += 1;
+        }
       }
+      if (c.status === 'guaranteed') ctx.purse(body.purseId).overspentChecks += 1;
       if (c.status === 'refunded') {
         // A reversal (reverseCheck): the merchant debited, the value back in the e-money liability.
         const purse = ctx.purse(body.purseId);
@@ -243,10 +283,13 @@ export function auditDeposits(ctx: AuditContext): void {
 
   // Receipt outcomes that must have left a row: credited or over the limit (checks), clones (fraud evidence).
   const evidence = new Set(rows.fraud.map((f) => toHex(u8(f.check_hash))));
+  // A clone's check paid under the guarantee has no check row: its guarantees row stands for it.
+  const paidClones = new Set(rows.guarantees.filter((g) => g.clone).map((g) => toHex(u8(g.check_hash))));
   for (const batch of batches.values()) {
     batch.receipt?.outcomes.forEach(([h, code, credited], i) => {
       const position = `${batch.key}#${i}`;
-      if (((code === 0 && credited > 0) || code === ErrorCode.LimitExceeded) && !claimed.has(position))
+      const credits = code === 0 && credited > 0 && !paidClones.has(toHex(h));
+      if ((credits || code === ErrorCode.LimitExceeded) && !claimed.has(position))
         ctx.add(
           'receipt_check_missing',
           'batches',
@@ -262,4 +305,5 @@ export function auditDeposits(ctx: AuditContext): void {
         );
     });
   }
+  return batches;
 }

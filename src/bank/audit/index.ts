@@ -2,7 +2,8 @@
 // every difference as a typed finding (kinds.ts). It only reads: plain selects, in one
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
-// deposits/receipts/checks, fraud evidence, purses (which need the totals of the two before),
+// deposits/receipts/checks, the guarantee's payments, fraud evidence, purses (which need the
+// totals of the two before),
 // the books (which need every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
@@ -10,6 +11,7 @@ import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
 import { AuditContext, readLedger } from './context.ts';
 import { auditDeposits } from './deposits.ts';
+import { auditGuarantees } from './guarantees.ts';
 import { auditKeys } from './keys.ts';
 import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
@@ -26,7 +28,7 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
     const ctx = new AuditContext(bank, await readLedger(tx));
     auditKeys(ctx);
     auditLoads(ctx);
-    auditDeposits(ctx);
+    auditGuarantees(ctx, auditDeposits(ctx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);
     auditBooks(ctx);

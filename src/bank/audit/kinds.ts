@@ -44,6 +44,11 @@ export const FINDING_KINDS = {
   purse_overspent: 'a purse whose evidence shows more captured and refunded than loaded',
   purse_status_unjustified:
     'a purse status the evidence does not give (fraud without a clone proof, clone proof while not fraud, overspent without a check over the limit, a check over the limit while active)',
+  // The guarantee.
+  guarantee_unjustified:
+    "a check paid from the fraud loss that its evidence does not justify (the receipt did not credit it, another signed check, a clone without fraud evidence, a check the loaded value covered, a purse not revoked), or a 'guaranteed' check row without its guarantee",
+  guarantee_over_limit:
+    "a purse paid under the guarantee beyond its certificate's offline limits (maxOfflineAmount, maxOfflineChecks, maxPerCheck)",
   // Fraud and revocation.
   fraud_evidence_invalid:
     'a fraud evidence row whose proof does not prove a clone of that purse and serial, or whose check is not in the proof',

@@ -3,15 +3,20 @@
 // is refused and leaves no trace; the rest are inserted with `on conflict do nothing` (primary key
 // (purse_id, serial), unique check_hash), so the same check twice is a duplicate and two checks
 // with one (purse, serial) a clone (conflicts.ts) — also across bank processes on one PostgreSQL —
-// and the new ones are credited within each purse's loaded value (credit.ts).
+// and the new ones are credited within each purse's loaded value (credit.ts). A clone's check and a
+// check past the loaded value are paid under the guarantee when the rules allow (guarantee.ts); a
+// purse revoked as a clone or overspent stays capturable for the checks dated before its revocation
+// reached the terminals (revoked + the maximum revocation-list age), which the guarantee covers.
 import type { CheckOutcome } from '../../protocol/capture.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
+import { DEFAULT_GUARANTEE_POLICY, revokedTooLong } from '../../protocol/guarantee.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import { bytea, type Queryable } from '../db.ts';
 import type { Bank } from '../issuing.ts';
 import { resolveConflicts } from './conflicts.ts';
 import { creditFresh, type PurseRow } from './credit.ts';
+import { GuaranteeBook } from './guarantee.ts';
 import type { CaptureOptions } from './types.ts';
 import type { Candidate, VerifiedChecks } from './verify.ts';
 
@@ -27,13 +32,14 @@ export async function bookBatch(
   bank: Bank,
   batch: Verified<DepositBatch>,
   verified: VerifiedChecks,
-  o: Pick<CaptureOptions, 'now' | 'onStep'>,
+  o: Pick<CaptureOptions, 'now' | 'onStep' | 'guarantee'>,
 ): Promise<Booked> {
   // A copy per attempt: PostgreSQL runs the transaction again after a deadlock.
   const outcomes = verified.outcomes.map((x) => ({ ...x }));
   const purses = await lockPurses(tx, verified.candidates);
   await o.onStep?.('locked');
-  const eligible = admit(verified.candidates, purses, outcomes);
+  const guarantee = new GuaranteeBook(tx, batch, { now: o.now, policy: o.guarantee ?? DEFAULT_GUARANTEE_POLICY });
+  const eligible = admit(verified.candidates, purses, outcomes, guarantee);
   const inserted = await insertChecks(tx, eligible, batch);
   await o.onStep?.('inserted');
   const fresh: Candidate[] = [];
@@ -42,30 +48,44 @@ export async function bookBatch(
     if (inserted.delete(c.hashHex)) fresh.push(c);
     else seen.push(c);
   }
-  await resolveConflicts(tx, seen, batch.body.checks, outcomes, o.now);
-  const credited = await creditFresh(tx, bank, batch, fresh, purses, outcomes, o.now);
-  return { outcomes, credited };
+  await resolveConflicts(tx, seen, batch.body.checks, purses, outcomes, guarantee, o.now);
+  await creditFresh(tx, bank, batch, fresh, purses, outcomes, guarantee, o.now);
+  await guarantee.post(bank);
+  return { outcomes, credited: outcomes.reduce((s, x) => s + x.credited, 0) };
 }
 
 /** The candidates' purse rows, locked (`for update`) in id order so concurrent captures cannot deadlock. */
 async function lockPurses(tx: Queryable, candidates: readonly Candidate[]): Promise<Map<string, PurseRow>> {
   const purseIds = [...new Set(candidates.map((c) => c.fields.purseId))].sort();
   const rows = await tx.query<PurseRow>(
-    'select purse_id, currency, loaded, captured, refunded, status from purses where purse_id = any($1::text[]) order by purse_id for update',
+    'select purse_id, currency, loaded, captured, refunded, status, revoked_at from purses where purse_id = any($1::text[]) order by purse_id for update',
     [purseIds],
   );
   return new Map(rows.map((p) => [p.purse_id, p]));
 }
 
-/** The candidates whose purse this bank issued, in their currency, still capturable; the others get their code. */
-function admit(candidates: readonly Candidate[], purses: ReadonlyMap<string, PurseRow>, outcomes: CheckOutcome[]) {
+/**
+ * The candidates whose purse this bank issued, in their currency, still capturable; the others get
+ * their code. A purse revoked as a clone or overspent is capturable for the checks a terminal
+ * following the rules could still accept (dated before its revocation reached them).
+ */
+function admit(
+  candidates: readonly Candidate[],
+  purses: ReadonlyMap<string, PurseRow>,
+  outcomes: CheckOutcome[],
+  guarantee: GuaranteeBook,
+) {
   const eligible: Candidate[] = [];
   for (const c of candidates) {
     const purse = purses.get(c.fields.purseId);
     const out = outcomes[c.index] as CheckOutcome;
     if (!purse) out.code = ErrorCode.WrongBank;
     else if (purse.currency !== c.fields.currency) out.code = ErrorCode.CurrencyMismatch;
-    else if (purse.status !== 'active' && purse.status !== 'lost') out.code = ErrorCode.Revoked;
+    else if (purse.status === 'fraud' || purse.status === 'overspent') {
+      if (revokedTooLong(guarantee.checkTime(c), purse.revoked_at, guarantee.policy))
+        out.code = ErrorCode.GuaranteeAfterRevocation;
+      else eligible.push(c);
+    } else if (purse.status !== 'active' && purse.status !== 'lost') out.code = ErrorCode.Revoked;
     else eligible.push(c);
   }
   return eligible;

@@ -2,6 +2,8 @@
 // the same hash (DuplicateCheck: deposited before, or twice in this batch) or another one
 // (CloneDetected: two different checks with one serial). A clone is proved (makeFraudProof from the
 // two signed checks), the proof kept in fraud_evidence, and the purse marked fraud and revoked.
+// The clone's check is then paid under the guarantee when the rules allow (guarantee.ts), else
+// refused with the reason (324–327); a clone's check paid before is a duplicate.
 import type { CheckOutcome } from '../../protocol/capture.ts';
 import { parseSign1 } from '../../protocol/cose.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
@@ -9,6 +11,8 @@ import { makeFraudProof } from '../../protocol/fraud.ts';
 import { depositBatch } from '../../protocol/messages.ts';
 import { bytea, type Queryable } from '../db.ts';
 import { revoke } from '../issuing.ts';
+import type { PurseRow } from './credit.ts';
+import type { GuaranteeBook } from './guarantee.ts';
 import type { Candidate } from './verify.ts';
 
 type ExistingRow = {
@@ -24,7 +28,9 @@ export async function resolveConflicts(
   tx: Queryable,
   seen: readonly Candidate[],
   checks: readonly Uint8Array[],
+  purses: ReadonlyMap<string, PurseRow>,
   outcomes: CheckOutcome[],
+  guarantee: GuaranteeBook,
   now: number,
 ): Promise<void> {
   if (seen.length === 0) return;
@@ -41,11 +47,10 @@ export async function resolveConflicts(
   for (const c of seen) {
     const row = existing.get(`${c.fields.purseId}/${c.fields.serial}`);
     const out = outcomes[c.index] as CheckOutcome;
-    if (!row || row.h === c.hashHex) {
+    if (!row || row.h === c.hashHex || (await guarantee.alreadyPaid(c))) {
       out.code = ErrorCode.DuplicateCheck;
       continue;
     }
-    out.code = ErrorCode.CloneDetected;
     const mine = checks[c.index] as Uint8Array;
     const first = row.deposit ? (depositedChecks(row.deposit)[row.i] as Uint8Array) : (checks[row.i] as Uint8Array);
     const proof = makeFraudProof(first, mine);
@@ -58,6 +63,8 @@ export async function resolveConflicts(
       now,
     ]);
     await revoke(tx, c.fields.purseId, 'clone', now);
+    out.code = await guarantee.decide(c, purses.get(c.fields.purseId) as PurseRow, true);
+    if (out.code === 0) out.credited = c.fields.amount;
   }
 }
 

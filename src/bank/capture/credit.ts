@@ -1,15 +1,17 @@
 // The new checks credited: per purse, in serial order, while captured + refunded stays within
-// loaded. A check past that is LimitExceeded: its row is kept as `overspent` and the purse revoked.
-// Then the purse shadow (captured, highest serial, count) and the ledger: the e-money liability
+// loaded. A check past that proves a copied card (a genuine one cannot spend past its balance):
+// the purse is revoked as overspent, and the check is paid under the guarantee when the rules
+// allow (guarantee.ts, its row `guaranteed`), else refused with the reason (324–327, its row
+// `overspent`). Then the purse shadow (captured, highest serial, count) and the ledger: the e-money liability
 // debited and the merchant credited, one transaction per currency.
 import { toHex } from '../../bytes.ts';
 import type { CheckOutcome } from '../../protocol/capture.ts';
-import { ErrorCode } from '../../protocol/errors.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import type { Queryable } from '../db.ts';
 import { type Bank, revoke } from '../issuing.ts';
 import { accountId, post } from '../ledger.ts';
+import type { GuaranteeBook } from './guarantee.ts';
 import type { Candidate } from './verify.ts';
 
 /** A purse row as locked by book.ts. */
@@ -20,6 +22,7 @@ export type PurseRow = {
   captured: number;
   refunded: number;
   status: string;
+  revoked_at: number | null;
 };
 
 /** What one batch adds to one purse's shadow. */
@@ -29,7 +32,7 @@ interface PurseGain {
   count: number;
 }
 
-/** Credits the fresh checks, records the overspent ones; the total credited to the merchant. */
+/** Credits the fresh checks, records the overspent ones (guaranteed or refused). */
 export async function creditFresh(
   tx: Queryable,
   bank: Bank,
@@ -37,8 +40,9 @@ export async function creditFresh(
   fresh: Candidate[],
   purses: ReadonlyMap<string, PurseRow>,
   outcomes: CheckOutcome[],
+  guarantee: GuaranteeBook,
   now: number,
-): Promise<number> {
+): Promise<void> {
   fresh.sort((a, b) =>
     a.fields.purseId < b.fields.purseId
       ? -1
@@ -47,9 +51,9 @@ export async function creditFresh(
         : a.fields.serial - b.fields.serial,
   );
   const overspent: Candidate[] = [];
+  const guaranteed: Candidate[] = [];
   const gains = new Map<string, PurseGain>();
   const byCurrency = new Map<string, number>();
-  let total = 0;
   for (const c of fresh) {
     const purse = purses.get(c.fields.purseId) as PurseRow;
     const gain = gains.get(c.fields.purseId) ?? { add: 0, highest: 0, count: 0 };
@@ -57,31 +61,40 @@ export async function creditFresh(
     gain.highest = Math.max(gain.highest, c.fields.serial);
     const out = outcomes[c.index] as CheckOutcome;
     if (purse.captured + purse.refunded + gain.add + c.fields.amount > purse.loaded) {
-      out.code = ErrorCode.LimitExceeded;
-      overspent.push(c);
+      out.code = await guarantee.decide(c, purse, false);
+      if (out.code !== 0) overspent.push(c);
+      else {
+        out.credited = c.fields.amount;
+        guaranteed.push(c);
+      }
       continue;
     }
     gain.add += c.fields.amount;
     gain.count += 1;
     out.credited = c.fields.amount;
-    total += c.fields.amount;
     // A check for 0 (valid on the wire) moves no money: no ledger transaction for it.
     if (c.fields.amount > 0)
       byCurrency.set(c.fields.currency, (byCurrency.get(c.fields.currency) ?? 0) + c.fields.amount);
   }
-  await markOverspent(tx, overspent, now);
+  await markOverspent(tx, overspent, guaranteed, now);
   await updateShadows(tx, gains);
   await postCredits(tx, bank, batch, byCurrency);
-  return total;
 }
 
-async function markOverspent(tx: Queryable, overspent: readonly Candidate[], now: number): Promise<void> {
-  if (overspent.length === 0) return;
+/** The rows past the loaded value get their status; their purses are revoked as overspent. */
+async function markOverspent(
+  tx: Queryable,
+  overspent: readonly Candidate[],
+  guaranteed: readonly Candidate[],
+  now: number,
+): Promise<void> {
+  const past = [...overspent, ...guaranteed];
+  if (past.length === 0) return;
   await tx.query(
-    "update checks set status = 'overspent' where check_hash = any(select decode(h, 'hex') from unnest($1::text[]) as t(h))",
-    [overspent.map((c) => c.hashHex)],
+    `update checks c set status = t.st from unnest($1::text[], $2::text[]) as t(h, st) where c.check_hash = decode(t.h, 'hex')`,
+    [past.map((c) => c.hashHex), past.map((c) => (overspent.includes(c) ? 'overspent' : 'guaranteed'))],
   );
-  for (const id of new Set(overspent.map((c) => c.fields.purseId))) {
+  for (const id of new Set(past.map((c) => c.fields.purseId))) {
     await tx.query(
       "update purses set status = 'overspent', revoked_at = coalesce(revoked_at, $2) where purse_id = $1 and status = 'active'",
       [id, now],

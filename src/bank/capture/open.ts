@@ -22,10 +22,12 @@ export async function openBatch(
   envelope: Uint8Array,
   o: Pick<CaptureOptions, 'now' | 'maxSkewS' | 'checksMax'>,
 ): Promise<OpenedBatch> {
-  // Lost cards stay capturable until settled: checks made before the loss may still arrive.
+  // Lost cards stay capturable until settled: checks made before the loss may still arrive. Purses
+  // revoked as clones or overspent too: book.ts admits their checks dated before the revocation
+  // reached the terminals, which the guarantee covers (docs/guarantee.md).
   const subjects = (
     await db.query<{ subject: string }>(
-      "select subject from revocations r where not exists (select 1 from purses p where p.purse_id = r.subject and p.status = 'lost') order by subject",
+      "select subject from revocations r where not exists (select 1 from purses p where p.purse_id = r.subject and p.status in ('lost', 'fraud', 'overspent')) order by subject",
     )
   ).map((r) => r.subject);
   const revoked = subjects.map((s) => revocationKey(bank.id, s));

@@ -1,6 +1,7 @@
 // What captureBatch takes and gives, shared by its steps (index.ts composes them).
 
 import type { CheckOutcome } from '../../protocol/capture.ts';
+import type { GuaranteePolicy } from '../../protocol/guarantee.ts';
 import type { VerifierPool } from '../../protocol/verifier/index.ts';
 
 /** The points inside the transaction where the test hook runs (a crash test kills the process there). */
@@ -13,6 +14,8 @@ export interface CaptureOptions {
   maxSkewS?: number;
   /** Most checks in one batch; more is refused (BankError bad_request). */
   checksMax?: number;
+  /** The guarantee's policy (docs/guarantee.md); default DEFAULT_GUARANTEE_POLICY. */
+  guarantee?: GuaranteePolicy;
   /** Test hook: called between steps inside the transaction (a crash test kills the process here). */
   onStep?: (step: CaptureStep) => void | Promise<void>;
 }
