@@ -126,6 +126,37 @@ describe('bank HTTP API', () => {
     expect(tooMany.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/nope' })).statusCode).toBe(404);
   });
+  it("pays a clone's check under the guarantee; past the bank's list age (ServiceOptions.guarantee) refuses it with 324", async () => {
+    let now = NOW;
+    const service = new BankService(w.db, w.bank, verifier, {
+      clock: () => now,
+      keys: w.keys,
+      guarantee: { revocationMaxAgeS: 3_600, depositWindowS: 86_400 },
+    });
+    const guarded = await buildServer(service, {});
+    try {
+      const post = (envelope: Uint8Array) =>
+        guarded.inject({
+          method: 'POST',
+          url: '/v1/deposit',
+          payload: { envelope: Buffer.from(envelope).toString('base64') },
+        });
+      // purse-1's serial 1 was captured above (300): a copy signs serial 1 again, for shop-2.
+      const clone = await post(
+        deposit(w, [check(w, 1, 70, { serial: 1, merchant: w.other })], { merchant: w.other }).envelope,
+      );
+      expect(clone.statusCode).toBe(200);
+      expect(clone.json()).toMatchObject({ credited: 70, outcomes: [{ code: 0, credited: 70 }] });
+      now = NOW + 3_601;
+      const late = await post(deposit(w, [check(w, 1, 10, { time: now })], { time: now }).envelope);
+      expect(late.json()).toMatchObject({
+        credited: 0,
+        outcomes: [{ code: ErrorCode.GuaranteeAfterRevocation, credited: 0 }],
+      });
+    } finally {
+      await guarded.close();
+    }
+  });
 });
 
 describe('smartcheck bank serve', () => {
