@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/demo.ts';
 
 describe('npm run demo', () => {
-  it('every total adds up, and the clone is caught at capture, its purse revoked and refused', async () => {
+  it('every total adds up, and the clone is caught at capture, its check paid under the guarantee, its purse revoked and refused', async () => {
     const r = await runDemo({ quiet: true, posSales: 6, webPayments: 2 });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.ok).toBe(true);
@@ -21,11 +21,14 @@ describe('npm run demo', () => {
     expect(t.ledgerSum).toBe(0);
     expect(r.clone).toEqual({
       firstDepositCredited: 5_000,
-      secondDepositCode: 309,
+      // The honest kiosk took the clone's check offline by the rules: paid, the issuer's fraud loss.
+      secondDepositCode: 0,
+      secondDepositCredited: 5_000,
+      fraudLoss: -5_000,
       evidenceVerified: true,
       purseStatus: 'fraud',
       refusedAfterRefresh: 206,
-      kioskMerchant: 0,
+      kioskMerchant: 5_000,
     });
     expect(r.timings.map((s) => s.step)).toContain('POS sales, offline (protocol 2)');
   }, 120_000);

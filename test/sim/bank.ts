@@ -13,6 +13,7 @@ import { migrate } from '../../src/bank/migrate.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { type BankLink, BankUnreachableError } from '../../src/net/bank-link.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
+import { DEFAULT_GUARANTEE_DEPOSIT_WINDOW_S, type GuaranteePolicy } from '../../src/protocol/guarantee.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import type { SimClock } from './clock.ts';
@@ -57,7 +58,8 @@ export class SimBank {
     const verifier = createInThreadVerifier();
     // Both processes and their restarts share one key store, as bank processes share a key file or an HSM.
     const keys = memoryKeyStore();
-    const open = () => BankService.open(db, verifier, { bankId: BANK_ID, clock: clock.read, keys });
+    const open = () =>
+      BankService.open(db, verifier, { bankId: BANK_ID, clock: clock.read, keys, guarantee: GUARANTEE });
     const a = await open();
     const b = await open();
     return new SimBank(
@@ -83,6 +85,7 @@ export class SimBank {
       bankId: BANK_ID,
       clock: this.clock.read,
       keys: this.keys,
+      guarantee: GUARANTEE,
     });
     p.incarnation++;
   }
@@ -92,6 +95,13 @@ export class SimBank {
     await this.verifier.close();
   }
 }
+
+/** The terminals' maximum revocation-list age: the bank guarantees what they accept within it. */
+export const REVOCATION_MAX_AGE_S = 6 * 3600;
+const GUARANTEE: GuaranteePolicy = {
+  revocationMaxAgeS: REVOCATION_MAX_AGE_S,
+  depositWindowS: DEFAULT_GUARANTEE_DEPOSIT_WINDOW_S,
+};
 
 let shared: Promise<Database> | undefined;
 
@@ -198,6 +208,7 @@ export class FaultyLink implements BankLink {
         await captureBatch(this.bank.db, p.service.bank, envelope, {
           now: this.bank.clock.now,
           verifier: this.bank.verifier,
+          guarantee: GUARANTEE,
           onStep: (s) => {
             if (s === step) throw new ProcessKilled(s);
           },

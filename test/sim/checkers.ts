@@ -9,13 +9,17 @@
 // - no check credited twice: one credit per check across all receipts, the bank's credited rows are
 //   checks some merchant deposited, each merchant's ledger balance is the sum of its receipts' credits;
 // - clones: every check the bank called a clone has fraud evidence whose proof verifies, and every
-//   copied purse whose two checks of one serial both reached the bank is revoked (on the signed list).
+//   copied purse whose two checks of one serial both reached the bank is revoked (on the signed list);
+// - the guarantee (docs/guarantee.md): an honest merchant (its terminals follow the rules) never
+//   loses a check of a copied purse, except past that purse's guarantee limit; the bank pays under
+//   the guarantee only for copied purses, and per purse never more than its certificate allowed
+//   offline (maxOfflineAmount in maxOfflineChecks checks of at most maxPerCheck).
 import { audit } from '../../src/bank/audit/index.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { verifyFraudProof } from '../../src/protocol/fraud.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
-import { CURRENCY, type SimCard } from './cards.ts';
+import { CURRENCY, LIMITS, type SimCard } from './cards.ts';
 import type { CheckFacts } from './facts.ts';
 import { type HeldCheck, heldChecks } from './merchant.ts';
 import type { World } from './world.ts';
@@ -54,6 +58,8 @@ export interface CheckSummary {
   valueCaptured: number;
   clonesCaught: number;
   fraudProofs: number;
+  guaranteedChecks: number;
+  fraudLoss: number;
 }
 
 export async function fullCheck(w: World, g: Ground, final: boolean): Promise<CheckSummary> {
@@ -96,11 +102,19 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
       () => `check ${r.purse_id}/${r.serial} credited to ${r.merchant_id}, deposited by ${mine.merchant}`,
     );
   }
+  // the checks paid under the guarantee: a clone's (no check row) or one past the loaded value
+  const guaranteed = new Map(
+    (
+      await db.query<{ h: string; purse_id: string; amount: number; clone: boolean }>(
+        "select encode(check_hash, 'hex') as h, purse_id, amount, clone from guarantees",
+      )
+    ).map((r) => [r.h, r]),
+  );
   // a merchant's book never calls deposited a check the bank's books do not credit
   for (const c of held.values())
     if (c.status === 'deposited')
       expect(
-        dbByHash.get(c.hash)?.status === 'credited',
+        dbByHash.get(c.hash)?.status === 'credited' || guaranteed.has(c.hash),
         () => `receipt credits ${c.purseId}/${c.serial}, the bank's row is ${dbByHash.get(c.hash)?.status}`,
       );
 
@@ -198,6 +212,7 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
   for (const c of held.values())
     if (c.code === ErrorCode.CloneDetected)
       expect(evidenceByHash.has(c.hash), () => `clone ${c.purseId}/${c.serial} reported without evidence`);
+  checkGuarantee(held, guaranteed, evidenceByHash, purses, g);
   for (const p of purses.values())
     expect(
       p.captured + p.refunded <= p.loaded,
@@ -246,5 +261,58 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     valueCaptured: credited.reduce((s, r) => s + r.amount, 0),
     clonesCaught,
     fraudProofs,
+    guaranteedChecks: guaranteed.size,
+    fraudLoss: [...guaranteed.values()].reduce((s, r) => s + r.amount, 0),
   };
+}
+
+/**
+ * The guarantee, from the merchants' books and the bank's rows: every check a merchant holds was
+ * taken by a terminal following the rules (list within its age, the certified limits), so none is
+ * refused for a reason the guarantee covers; one refused because the purse's guarantee is spent
+ * must find it spent. The bank pays under the guarantee only for copied purses, a clone's check
+ * only with its fraud evidence, and per purse within what the certificate allowed offline.
+ */
+function checkGuarantee(
+  held: ReadonlyMap<string, HeldCheck & { merchant: string }>,
+  guaranteed: ReadonlyMap<string, { purse_id: string; amount: number; clone: boolean }>,
+  evidence: ReadonlyMap<string, unknown>,
+  purses: ReadonlyMap<string, { loaded: number; captured: number; refunded: number }>,
+  g: Ground,
+): void {
+  const loss = new Map<string, { amount: number; checks: number }>();
+  for (const [h, r] of guaranteed) {
+    expect(g.compromised.has(r.purse_id), () => `${r.purse_id} paid under the guarantee, never copied`);
+    expect(!r.clone || evidence.has(h), () => `${r.purse_id}: a clone's check ${h} paid without fraud evidence`);
+    expect(r.amount <= LIMITS.maxPerCheck, () => `${r.purse_id}: ${r.amount} paid above the per-check limit`);
+    const l = loss.get(r.purse_id) ?? { amount: 0, checks: 0 };
+    loss.set(r.purse_id, { amount: l.amount + r.amount, checks: l.checks + 1 });
+  }
+  for (const [purseId, l] of loss) {
+    expect(
+      l.amount <= LIMITS.maxOfflineAmount && l.checks <= LIMITS.maxOfflineChecks,
+      () =>
+        `${purseId}: fraud loss ${l.amount} in ${l.checks} checks, certified ${LIMITS.maxOfflineAmount} in ${LIMITS.maxOfflineChecks}`,
+    );
+    const p = purses.get(purseId) as { loaded: number; captured: number; refunded: number };
+    expect(
+      p.captured + p.refunded + l.amount <= p.loaded + LIMITS.maxOfflineAmount,
+      () => `${purseId}: paid ${p.captured} + ${l.amount} on a purse loaded ${p.loaded}`,
+    );
+  }
+  for (const c of held.values()) {
+    if (c.code === undefined || c.code === 0) continue;
+    const guaranteeCode = c.code >= ErrorCode.GuaranteeAfterRevocation && c.code <= ErrorCode.GuaranteeDepositLate;
+    const overLimit = c.code === ErrorCode.LimitExceeded || c.code === ErrorCode.CloneDetected;
+    expect(
+      (!guaranteeCode && !overLimit) || c.code === ErrorCode.GuaranteeExhausted,
+      () => `honest merchant ${c.merchant} lost ${c.purseId}/${c.serial} (${c.amount}): refused ${c.code}`,
+    );
+    if (c.code !== ErrorCode.GuaranteeExhausted) continue;
+    const l = loss.get(c.purseId) ?? { amount: 0, checks: 0 };
+    expect(
+      l.amount + c.amount > LIMITS.maxOfflineAmount || l.checks >= LIMITS.maxOfflineChecks,
+      () => `${c.purseId}/${c.serial}: refused as over the guarantee, which paid only ${l.amount} in ${l.checks}`,
+    );
+  }
 }

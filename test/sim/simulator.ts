@@ -49,6 +49,9 @@ export interface RunResult {
   clonedPurses: number;
   clonesCaught: number;
   fraudProofs: number;
+  /** Checks of copied purses paid under the guarantee, and their sum (the issuer's fraud loss). */
+  guaranteedChecks: number;
+  fraudLoss: number;
   ms: number;
 }
 
@@ -559,6 +562,7 @@ export function formatSummary(results: RunResult[]): string {
   return (
     `sim: ${results.length} seeds [${results.map((r) => r.seed).join(',')}], ${sum('ops')} operations (${Math.round((sum('ops') / ms) * 1000)} ops/s), ` +
     `faults ${[...faults].map(([k, v]) => `${k}=${v}`).join(' ')}, checks captured ${sum('checksCaptured')} (value ${sum('valueCaptured')}), ` +
-    `cloned purses ${sum('clonedPurses')}, clones caught ${sum('clonesCaught')} (fraud proofs ${sum('fraudProofs')})`
+    `cloned purses ${sum('clonedPurses')}, clones caught ${sum('clonesCaught')} (fraud proofs ${sum('fraudProofs')}), ` +
+    `guaranteed ${sum('guaranteedChecks')} checks (fraud loss ${sum('fraudLoss')})`
   );
 }

@@ -5,7 +5,7 @@ import { fund, registerCardholder, registerMerchant } from '../../src/bank/issui
 import { MerchantBook, Terminal } from '../../src/merchant/index.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { Wallet } from '../../src/wallet/index.ts';
-import { FaultyLink, SimBank } from './bank.ts';
+import { FaultyLink, REVOCATION_MAX_AGE_S, SimBank } from './bank.ts';
 import { CURRENCY, issueCard, type SimCard } from './cards.ts';
 import { SimClock } from './clock.ts';
 import { Faults } from './faults.ts';
@@ -54,7 +54,6 @@ export interface World {
   op: number;
 }
 
-export const REVOCATION_MAX_AGE_S = 6 * 3600;
 export const BATCH_MAX = 40;
 
 export async function buildWorld(seed: number, size: WorldSize = DEFAULT_SIZE): Promise<World> {
