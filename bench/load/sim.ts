@@ -64,7 +64,7 @@ export interface MerchantSim {
 }
 
 /** What a correct bank must answer for one check in a batch. */
-export type Expect = 'accept' | 'tampered' | 'stolen' | 'replay' | 'revoked' | 'pair';
+export type Expect = 'accept' | 'tampered' | 'stolen' | 'replay' | 'guaranteed' | 'pair';
 export interface Item {
   bytes: Uint8Array;
   expect: Expect;
@@ -89,7 +89,11 @@ export class Sim {
   readonly merchants: MerchantSim[];
   readonly purses: PurseSim[];
   readonly clonePurses: PurseSim[];
-  /** Clone purses already revoked: a later check of theirs must be refused (206). */
+  /**
+   * Clone purses already revoked: a later check of theirs, dated before the revocation reached the
+   * terminals (the guarantee's list age, a day), is paid (docs/guarantee.md), or refused once the
+   * purse's guarantee is spent (325).
+   */
   readonly revokedClones: PurseSim[] = [];
   /** Clone purses whose clone pair is in flight: revoked at some moment the generator cannot see. */
   readonly cloning = new Set<string>();
@@ -248,7 +252,7 @@ export class Sim {
     return items;
   }
 
-  /** Adds the per-check anomalies a batch may carry: a tampered check, another merchant's, a replay, a revoked purse's. */
+  /** Adds the per-check anomalies a batch may carry: a tampered check, another merchant's, a replay, a revoked clone purse's. */
   anomalies(m: MerchantSim, items: Item[]): void {
     const rng = this.rng;
     if (rng() < 0.15) {
@@ -268,7 +272,8 @@ export class Sim {
     if (rng() < 0.15 && m.accepted.length) items.push({ bytes: this.pick(m.accepted), expect: 'replay', amount: 0 });
     if (rng() < 0.1 && this.revokedClones.length) {
       const p = this.pick(this.revokedClones);
-      items.push({ bytes: this.sign(p, m.party.id, 1 + Math.floor(rng() * 50)), expect: 'revoked', amount: 0 });
+      const amount = 1 + Math.floor(rng() * 50);
+      items.push({ bytes: this.sign(p, m.party.id, amount), expect: 'guaranteed', amount });
     }
     // Shuffle, so anomalies are not always at the end of the batch.
     for (let i = items.length - 1; i > 0; i--) {
@@ -340,7 +345,7 @@ export class Sim {
           this.tally.byMerchant.set(m.party.id, (this.tally.byMerchant.get(m.party.id) ?? 0) + credited);
           this.stats.checksAccepted += 1;
           this.stats.amountAccepted += credited;
-          // Material for replays: honest purses' checks only (a clone purse's are refused as revoked, 206, once it is).
+          // Material for replays: honest purses' checks only.
           if (item.expect === 'accept') m.accepted.push(item.bytes);
           if (m.accepted.length > 256) m.accepted.splice(0, 128);
         }
@@ -352,7 +357,12 @@ export class Sim {
       if (item.expect === 'tampered' && code === 0) wrong('a refusal');
       if (item.expect === 'stolen' && code !== ErrorCode.WrongMerchant) wrong('300');
       if (item.expect === 'replay' && code !== ErrorCode.DuplicateCheck) wrong('308');
-      if (item.expect === 'revoked' && code !== ErrorCode.Revoked) wrong('206');
+      if (
+        item.expect === 'guaranteed' &&
+        !(code === 0 && credited === item.amount) &&
+        code !== ErrorCode.GuaranteeExhausted
+      )
+        wrong(`paid ${item.amount} under the guarantee, or 325`);
     });
     return codes;
   }

@@ -30,20 +30,27 @@ export async function verifyBooks(store: Store, tally: Tally, finalRevoked: read
     const compare = (what: string, books: number | string, tallied: number | string) =>
       comparisons.push({ what, books, tally: tallied, ok: books === tallied });
 
+    // Paid: the credited check rows, and the clones' checks paid under the guarantee (no check row).
+    const paid = `select amount from checks where status = 'credited' union all select amount from guarantees where clone`;
     compare(
-      'credited checks (rows) = checks accepted in receipts',
-      await one("select count(*)::int as v from checks where status = 'credited'"),
+      'credited checks (rows) and clones paid under the guarantee = checks accepted in receipts',
+      await one(`select count(*)::int as v from (${paid}) p`),
       tally.accepted.size,
     );
     compare(
-      'checks not credited (overspent, refunded) = 0',
-      await one("select count(*)::int as v from checks where status <> 'credited'"),
+      'checks neither credited nor guaranteed (overspent, refunded) = 0',
+      await one("select count(*)::int as v from checks where status not in ('credited', 'guaranteed')"),
       0,
     );
     compare(
-      'amount of credited checks = amount accepted in receipts',
-      await one("select coalesce(sum(amount), 0)::bigint as v from checks where status = 'credited'"),
+      'amount of credited and guaranteed checks = amount accepted in receipts',
+      await one(`select coalesce(sum(amount), 0)::bigint as v from (${paid}) p`),
       sum(new Map([...tally.accepted].map(([k, v]) => [k, v.amount]))),
+    );
+    compare(
+      "clones' checks paid under the guarantee = clone pairs sent",
+      await one('select count(*)::int as v from guarantees where clone'),
+      tally.clonedPurses.size,
     );
     compare(
       'merchant accounts (sum) = receipts credited',

@@ -57,10 +57,11 @@ describe.each(drivers)('load on loopback: $name', ({ url, skip }) => {
       ])
         expect(malformed.some((r) => r.kind === kind)).toBe(true);
 
-      // Real work happened: checks credited, a clone caught, replays refused as duplicates.
+      // Real work happened: checks credited, a clone caught (its check paid under the guarantee, so
+      // never refused 309: the comparisons count its fraud proof and its guarantee), replays refused as duplicates.
       expect(stats.checksAccepted).toBeGreaterThan(0);
       expect(tally.clonedPurses.size).toBeGreaterThanOrEqual(1);
-      expect(stats.outcomes.get(ErrorCode.CloneDetected)).toBe(tally.clonedPurses.size);
+      expect(stats.outcomes.get(ErrorCode.CloneDetected)).toBeUndefined();
       expect(stats.outcomes.get(ErrorCode.DuplicateCheck) ?? 0).toBeGreaterThan(0);
       expect(run.traffic.finalRevoked.sort()).toEqual([...tally.clonedPurses].sort());
 
