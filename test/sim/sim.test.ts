@@ -3,9 +3,10 @@
 //   SIM_SEED=<seed>            replay one seed (twice, asserting the same trace hash)
 //   SIM_SEEDS=<n> SIM_OPS=<n>  size a run; SMARTCHECK_SLOW=1: at least 1,000,000 operations in all
 import { describe, expect, it } from 'vitest';
+import { accountId, post } from '../../src/bank/ledger.ts';
 import type { Terminal } from '../../src/merchant/index.ts';
 import { makeSlip } from '../../src/protocol/pos.ts';
-import type { SimCard } from './cards.ts';
+import { LIMITS, type SimCard } from './cards.ts';
 import { fullCheck, type Ground } from './checkers.ts';
 import { factsOfReissued } from './facts.ts';
 import { formatSummary, OPERATION_DEFINITION, type RunResult, runSimulation } from './simulator.ts';
@@ -88,6 +89,38 @@ describe('the checkers', () => {
       await w.bank.db.query("update purses set loaded = loaded + 5 where purse_id = 'purse-0'");
       await expect(fullCheck(w, g, false)).rejects.toThrow(/loaded/);
       expect(sale.serial).toBe(1);
+    } finally {
+      await w.bank.close();
+    }
+  });
+  it("catch a payment under the guarantee for a purse never copied, and a copied purse's beyond its certificate", {
+    timeout: 120_000,
+  }, async () => {
+    const w = await buildWorld(98);
+    const g: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
+    try {
+      const db = w.bank.db;
+      const bankId = w.bank.service.bank.id;
+      const merchant = (w.merchants[0] as Merchant).party.id;
+      // A guarantee booked consistently (row and ledger), so only the simulator's checker can object.
+      const pay = async (amount: number, n: number) => {
+        await db.query(
+          `insert into guarantees (check_hash, purse_id, serial, amount, merchant_id, batch_hash, batch_index, clone)
+           values ($1, 'purse-0', $2, $3, $4, $5, 0, false)`,
+          [new Uint8Array(32).fill(n), n, amount, merchant, new Uint8Array(32)],
+        );
+        await post(db, 'guarantee', `forged:${n}`, [
+          { account: await accountId(db, 'fraud_loss', bankId, 'IDR'), amount: -amount },
+          { account: await accountId(db, 'merchant', merchant, 'IDR'), amount },
+        ]);
+      };
+      await pay(1_000, 1);
+      await expect(fullCheck(w, g, false)).rejects.toThrow(/purse-0 paid under the guarantee, never copied/);
+      g.compromised.add('purse-0');
+      await fullCheck(w, g, false);
+      await pay(LIMITS.maxOfflineAmount, 2);
+      // The ledger's own invariant sees it first: the purse's certificate allows less.
+      await expect(fullCheck(w, g, false)).rejects.toThrow(/beyond its certificate's offline limits/);
     } finally {
       await w.bank.close();
     }
