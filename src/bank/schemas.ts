@@ -263,7 +263,7 @@ export const adminSchemas = {
     querystring: object(
       {
         from: digits(`unix seconds, included; default: ${STATEMENT_DAYS} days before to`),
-        to: digits("unix seconds, excluded; default: the bank's clock"),
+        to: digits("unix seconds, excluded; default: the bank's clock + 1 (all booked so far)"),
         limit: digits(`batches listed, 1 to ${BATCHES_PER_PAGE_MAX}, default ${BATCHES_PER_PAGE}`),
         offset: digits('batches skipped, default 0'),
       },

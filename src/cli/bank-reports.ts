@@ -141,7 +141,7 @@ Example:
         'start, included: a date, a date-time or unix seconds (default: 30 days before --to)',
         instant('from'),
       )
-      .option('--to <when>', 'end, excluded (default: now)', instant('to'))
+      .option('--to <when>', 'end, excluded (default: now, everything booked so far)', instant('to'))
       .option('--limit <n>', 'batches listed', int('limit', 1, 1_000), 100)
       .option('--offset <n>', 'batches skipped (the next page)', int('offset', 0, Number.MAX_SAFE_INTEGER), 0)
       .action(async (merchantId: string, o: Remote & { from?: number; to?: number; limit: number; offset: number }) => {

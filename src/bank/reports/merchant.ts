@@ -65,7 +65,8 @@ export async function merchantStatement(
   now: number,
   o: StatementQuery = {},
 ): Promise<MerchantStatement> {
-  const to = unix('to', o.to ?? now);
+  // By default up to now, this second included: every batch booked so far.
+  const to = unix('to', o.to ?? now + 1);
   const from = unix('from', o.from ?? to - STATEMENT_DAYS * 86_400);
   if (from > to) throw new BankError('bad_request', 'from: not after to');
   const limit = o.limit ?? BATCHES_PER_PAGE;
