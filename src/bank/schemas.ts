@@ -4,8 +4,9 @@
 // 422 where a protocol message is judged; 429 where a rate limit applies; the back office's
 // refusals (BankError codes, server.ts's BANK_STATUS) on its routes.
 import { BASE64, errorResponses, jsonOrCbor, messageBody } from '../net/server/index.ts';
+import { GAP_RANGES_LISTED } from './reports/gaps.ts';
 import { BATCHES_PER_PAGE, BATCHES_PER_PAGE_MAX, STATEMENT_DAYS } from './reports/merchant.ts';
-import { UNDEPOSITED_DAYS } from './reports/purse.ts';
+import { UNDEPOSITED_DAYS, UNDEPOSITED_DAYS_MAX } from './reports/purse.ts';
 
 const ID = { type: 'string', minLength: 1 } as const;
 const INTEGER_1 = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -116,7 +117,7 @@ const PURSE_REPORT = object({
     highestSerial: INTEGER,
     deposited: INTEGER,
     count: INTEGER,
-    ranges: { type: 'array', maxItems: 100, items: object({ from: INTEGER, to: INTEGER }) },
+    ranges: { type: 'array', maxItems: GAP_RANGES_LISTED, items: object({ from: INTEGER, to: INTEGER }) },
   }),
   undeposited: object({ days: INTEGER, before: INTEGER, count: INTEGER, belowSerial: INTEGER, atMost: INTEGER }),
   maxPerCheck: INTEGER,
@@ -251,7 +252,7 @@ export const adminSchemas = {
       "The bank never sees the card's log: missing serials are known from the checks deposited, those older than `days` from a later serial deposited before then, and their value is bounded by the outstanding value and the certified per-check limit. Read-only.",
     tags: ['back office', 'reports'],
     params: ID_PARAMS,
-    querystring: object({ days: digits(`0 to 3650, default ${UNDEPOSITED_DAYS}`) }, []),
+    querystring: object({ days: digits(`0 to ${UNDEPOSITED_DAYS_MAX}, default ${UNDEPOSITED_DAYS}`) }, []),
     response: { 200: PURSE_REPORT, ...errorResponses(400, 401, 403, 404, ...ALWAYS) },
   },
   '/v1/admin/merchants/:id/statement': {

@@ -3,6 +3,8 @@
 // like register, fund and revoke. Amounts are shown as money (src/money.ts); --json prints the
 // bank's answer as it is (amounts in minor units).
 import { type Command, InvalidArgumentError } from 'commander';
+// Constants only: the report module loads neither the database nor the server.
+import { UNDEPOSITED_DAYS, UNDEPOSITED_DAYS_MAX } from '../bank/reports/purse.ts';
 import { formatMoney } from '../money.ts';
 import {
   backOfficeClient,
@@ -86,7 +88,12 @@ Example:
         ),
       ),
     )
-      .option('--days <n>', 'report missing checks known to be older than this', int('days', 0, 3_650), 7)
+      .option(
+        '--days <n>',
+        'report missing checks known to be older than this',
+        int('days', 0, UNDEPOSITED_DAYS_MAX),
+        UNDEPOSITED_DAYS,
+      )
       .action(async (purseId: string, o: Remote & { days: number }) => {
         const r = await (await backOfficeClient(o.bank, o)).purseReport(purseId, { days: o.days });
         const money = (minor: number) => formatMoney(minor, r.currency);

@@ -12,6 +12,8 @@ import { gapsSignedBefore, type SerialGaps, serialGaps } from './gaps.ts';
 
 /** Days after which a missing check is reported by default. */
 export const UNDEPOSITED_DAYS = 7;
+/** The longest look back a report takes, days. */
+export const UNDEPOSITED_DAYS_MAX = 3_650;
 
 export interface PurseReport {
   purseId: string;
@@ -49,7 +51,8 @@ export async function purseReport(
   now: number,
   days = UNDEPOSITED_DAYS,
 ): Promise<PurseReport> {
-  if (!Number.isSafeInteger(days) || days < 0 || days > 3_650) throw new BankError('bad_request', 'days: 0 to 3650');
+  if (!Number.isSafeInteger(days) || days < 0 || days > UNDEPOSITED_DAYS_MAX)
+    throw new BankError('bad_request', `days: 0 to ${UNDEPOSITED_DAYS_MAX}`);
   const [p] = await q.query<{
     cardholder_id: string;
     currency: string;
