@@ -1,7 +1,7 @@
 // The bank's Prometheus metrics (on the server's registry, src/net/server/metrics.ts): time per
 // capture phase, checks credited and refused by code, loads, the captures in progress against
-// their bound, and the verifier pool's queue and workers. Read from the service and the pool when
-// scraped, or observed by the routes as each load and capture returns.
+// their bound, lost cards settled, and the verifier pool's queue and workers. Read from the
+// service and the pool when scraped, or observed by the routes as each load and capture returns.
 import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { SECONDS_BUCKETS } from '../net/server/index.ts';
@@ -119,6 +119,26 @@ export function bankMetrics(registry: Registry, service: BankService): BankMetri
     collect() {
       this.reset();
       this.inc(service.verifier.load().restarts);
+    },
+  });
+
+  // Counted by the service whoever asked (the schedule, an operator): read when scraped.
+  new Counter({
+    name: 'smartcheck_bank_lost_cards_settled_total',
+    help: 'Lost cards settled by this process (their window passed, the remaining value paid back to the cardholder)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(service.metrics().lostSettled.purses);
+    },
+  });
+  new Counter({
+    name: 'smartcheck_bank_lost_settled_minor_units_total',
+    help: 'Value paid back to cardholders by settling lost cards, minor units (all currencies)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(service.metrics().lostSettled.value);
     },
   });
 

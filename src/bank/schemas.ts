@@ -4,6 +4,9 @@
 // 422 where a protocol message is judged; 429 where a rate limit applies; the back office's
 // refusals (BankError codes, server.ts's BANK_STATUS) on its routes.
 import { BASE64, errorResponses, jsonOrCbor, messageBody } from '../net/server/index.ts';
+import { GAP_RANGES_LISTED } from './reports/gaps.ts';
+import { BATCHES_PER_PAGE, BATCHES_PER_PAGE_MAX, STATEMENT_DAYS } from './reports/merchant.ts';
+import { UNDEPOSITED_DAYS, UNDEPOSITED_DAYS_MAX } from './reports/purse.ts';
 
 const ID = { type: 'string', minLength: 1 } as const;
 const INTEGER_1 = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
@@ -89,6 +92,71 @@ const LIMITS = object({
   maxOfflineAmount: INTEGER_1,
 });
 
+const INTEGER = { type: 'integer' } as const;
+const STRING = { type: 'string' } as const;
+/** A whole number in a query string (not coerced: the service checks its range). */
+const digits = (description: string) => ({ type: 'string', pattern: '^[0-9]{1,15}$', description }) as const;
+const HEX = { type: 'string', pattern: '^[0-9a-f]*$' } as const;
+
+/** A lost card settled (settlement.ts: Settled). */
+const SETTLED = object({ purseId: STRING, cardholderId: STRING, currency: CURRENCY, refunded: INTEGER });
+
+/** reports/purse.ts: PurseReport. */
+const PURSE_REPORT = object({
+  purseId: STRING,
+  cardholderId: STRING,
+  currency: CURRENCY,
+  status: STRING,
+  revokedAt: { type: ['integer', 'null'] },
+  settleAfter: { type: ['integer', 'null'] },
+  loaded: INTEGER,
+  captured: INTEGER,
+  refunded: INTEGER,
+  outstanding: INTEGER,
+  gaps: object({
+    highestSerial: INTEGER,
+    deposited: INTEGER,
+    count: INTEGER,
+    ranges: { type: 'array', maxItems: GAP_RANGES_LISTED, items: object({ from: INTEGER, to: INTEGER }) },
+  }),
+  undeposited: object({ days: INTEGER, before: INTEGER, count: INTEGER, belowSerial: INTEGER, atMost: INTEGER }),
+  maxPerCheck: INTEGER,
+});
+
+/** reports/merchant.ts: MerchantStatement. */
+const MERCHANT_STATEMENT = object({
+  merchantId: STRING,
+  from: INTEGER,
+  to: INTEGER,
+  totals: {
+    type: 'array',
+    items: object({
+      currency: CURRENCY,
+      checks: INTEGER,
+      credited: INTEGER,
+      refundedChecks: INTEGER,
+      refunded: INTEGER,
+      net: INTEGER,
+    }),
+  },
+  batches: object({
+    total: INTEGER,
+    offset: INTEGER,
+    limit: INTEGER,
+    items: {
+      type: 'array',
+      items: object({
+        batchId: HEX,
+        batchHash: HEX,
+        receiptHash: HEX,
+        at: INTEGER,
+        checks: INTEGER,
+        credited: { type: 'array', items: object({ currency: CURRENCY, checks: INTEGER, amount: INTEGER }) },
+      }),
+    },
+  }),
+});
+
 /** The back office's schemas by route (server.ts adds them to its routes as they are registered). */
 export const adminSchemas = {
   '/v1/admin/cardholders': {
@@ -167,5 +235,41 @@ export const adminSchemas = {
       200: object({ purseId: { type: 'string' }, counter: { type: 'integer' }, signature: BASE64 }),
       ...errorResponses(400, 401, 403, 404, 409, 413, 415, ...ALWAYS),
     },
+  },
+  '/v1/admin/lost-cards/settle': {
+    summary: 'settle now the lost cards whose settlement window has passed (the server also does on its schedule)',
+    description:
+      "Each lost card's remaining value (loaded − captured − refunded) goes back to its cardholder's account, recorded as a `settle` action of the credential. Idempotent: a card is settled once, whoever runs first.",
+    tags: ['back office'],
+    response: {
+      200: object({ settled: { type: 'array', items: SETTLED } }),
+      ...errorResponses(401, 403, ...ALWAYS),
+    },
+  },
+  '/v1/admin/purses/:id/report': {
+    summary: "a purse's shadow account, serial gaps, and value signed but not deposited after `days`",
+    description:
+      "The bank never sees the card's log: missing serials are known from the checks deposited, those older than `days` from a later serial deposited before then, and their value is bounded by the outstanding value and the certified per-check limit. Read-only.",
+    tags: ['back office', 'reports'],
+    params: ID_PARAMS,
+    querystring: object({ days: digits(`0 to ${UNDEPOSITED_DAYS_MAX}, default ${UNDEPOSITED_DAYS}`) }, []),
+    response: { 200: PURSE_REPORT, ...errorResponses(400, 401, 403, 404, ...ALWAYS) },
+  },
+  '/v1/admin/merchants/:id/statement': {
+    summary: "a merchant's statement: credited checks and receipts over [from, to), totals per currency",
+    description:
+      'Period of capture time in unix seconds (default: the last 30 days); batches a page at a time, each with the SHA-256 of its signed receipt. Read-only.',
+    tags: ['back office', 'reports'],
+    params: ID_PARAMS,
+    querystring: object(
+      {
+        from: digits(`unix seconds, included; default: ${STATEMENT_DAYS} days before to`),
+        to: digits("unix seconds, excluded; default: the bank's clock + 1 (all booked so far)"),
+        limit: digits(`batches listed, 1 to ${BATCHES_PER_PAGE_MAX}, default ${BATCHES_PER_PAGE}`),
+        offset: digits('batches skipped, default 0'),
+      },
+      [],
+    ),
+    response: { 200: MERCHANT_STATEMENT, ...errorResponses(400, 401, 403, 404, ...ALWAYS) },
   },
 } as const;

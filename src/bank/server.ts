@@ -11,6 +11,9 @@
 //   GET  /metrics             Prometheus text (metrics.ts and src/net/server/metrics.ts)
 //   GET  /openapi.json        the OpenAPI 3.1 description of all of this, from the routes' schemas
 //
+// With option `settleLostEveryS` the server also settles lost cards past their window on that
+// schedule while it runs (settle-schedule.ts), as the actor `scheduler`.
+//
 // Load and deposit are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
 // says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
 //
@@ -49,6 +52,7 @@ import { BankError, badRequest } from './errors.ts';
 import { bankMetrics } from './metrics.ts';
 import { adminSchemas, bankSchemas } from './schemas.ts';
 import type { BankService } from './service.ts';
+import { type SettleSchedule, scheduleSettlement } from './settle-schedule.ts';
 
 export { LOOPBACK_ORIGIN } from '../net/server/index.ts';
 
@@ -65,6 +69,11 @@ export interface ServerOptions {
   admin?: boolean;
   /** Origins allowed by CORS (the browser wallet's page); default loopback origins (any port). */
   corsOrigins?: (string | RegExp)[];
+  /**
+   * Settle lost cards past their window every this many seconds while the server runs (from its
+   * start to its close; settle-schedule.ts); default none (`bank serve` sets it, hourly).
+   */
+  settleLostEveryS?: number;
 }
 
 /** The status of each BankError code (the OpenAPI document's statuses are tested against it). */
@@ -141,7 +150,19 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
 
   registerCardholderRoutes(app, service);
   if (o.admin ?? true) registerAdminRoutes(app, service);
+  if (o.settleLostEveryS) runSettlement(app, service, o.settleLostEveryS);
   return app;
+}
+
+/** The settlement of lost cards on a schedule, from the server's start to its close. */
+function runSettlement(app: FastifyInstance, service: BankService, everyS: number): void {
+  let schedule: SettleSchedule | undefined;
+  app.addHook('onReady', async () => {
+    schedule = scheduleSettlement(service, { everyS, log: app.log });
+  });
+  app.addHook('onClose', async () => {
+    await schedule?.stop();
+  });
 }
 
 /** The back office with its routes' schemas (validation and the OpenAPI document), in its own scope. */

@@ -1,7 +1,8 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
-// load and capture services, the back office (cardholders, funding, merchants, purses, lost cards,
-// PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
-// (server.ts) only maps requests to these methods.
+// load and capture services, the back office (cardholders, funding, merchants, purses, lost cards
+// and their settlement, PIN unblocks, the reports on purses and merchants), the revocation list
+// and the metrics the HTTP API reports. The HTTP API (server.ts) only maps requests to these
+// methods.
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
@@ -29,7 +30,9 @@ import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
-import { reportLostOnce } from './settlement.ts';
+import { type MerchantStatement, merchantStatement, type StatementQuery } from './reports/merchant.ts';
+import { type PurseReport, purseReport } from './reports/purse.ts';
+import { reportLostOnce, type Settled, settleLost } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
 export interface ServiceOptions {
@@ -77,6 +80,8 @@ export interface Metrics {
   queueMax: number;
   /** Cumulative milliseconds spent per capture phase. */
   timeMs: { open: number; verify: number; db: number };
+  /** Lost cards this process settled, and the value paid back (minor units, all currencies). */
+  lostSettled: { purses: number; value: number };
 }
 
 const WINDOW_MS = 10_000;
@@ -84,7 +89,7 @@ const WINDOW_MS = 10_000;
 export class BankService {
   private inflight = 0;
   private readonly recent: { at: number; checks: number }[] = [];
-  private readonly totals = { loads: 0, batches: 0, checks: 0, open: 0, verify: 0, db: 0 };
+  private readonly totals = { loads: 0, batches: 0, checks: 0, open: 0, verify: 0, db: 0, settled: 0, settledValue: 0 };
   readonly clock: () => number;
   readonly capturesMax: number;
   readonly batchChecksMax: number;
@@ -261,6 +266,27 @@ export class BankService {
   }
 
   /**
+   * Settles the lost cards whose window has passed (settlement.ts: settleLost), each recorded as
+   * an action of `by` (the server's schedule is SCHEDULER); returns those this call settled.
+   */
+  async settleLost(by: Actor = IN_PROCESS): Promise<Settled[]> {
+    const settled = await settleLost(this.db, this.#bank, this.clock(), by);
+    this.totals.settled += settled.length;
+    this.totals.settledValue += settled.reduce((s, p) => s + p.refunded, 0);
+    return settled;
+  }
+
+  /** A purse's shadow account, serial gaps and value not deposited after `days` (reports/purse.ts). */
+  purseReport(purseId: string, days?: number): Promise<PurseReport> {
+    return purseReport(this.db, purseId, this.clock(), days);
+  }
+
+  /** A merchant's credited checks and receipts over a period (reports/merchant.ts). */
+  merchantStatement(merchantId: string, o: StatementQuery = {}): Promise<MerchantStatement> {
+    return merchantStatement(this.db, merchantId, this.clock(), o);
+  }
+
+  /**
    * The bank's signature that unblocks an active purse's PIN (unblock.ts says why `counter` is a
    * time). Recorded before it is handed out: no unblock signature leaves the bank unrecorded.
    */
@@ -313,6 +339,7 @@ export class BankService {
       queue: this.inflight,
       queueMax: this.capturesMax,
       timeMs: { open: Math.round(t.open), verify: Math.round(t.verify), db: Math.round(t.db) },
+      lostSettled: { purses: t.settled, value: t.settledValue },
     };
   }
 }

@@ -13,6 +13,7 @@ import type { Database, Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import { type Bank, revoke } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
+import { serialGaps } from './reports/gaps.ts';
 
 export interface PurseShadow {
   purseId: string;
@@ -35,17 +36,12 @@ export async function purseShadow(q: Queryable, purseId: string): Promise<PurseS
     loaded: number;
     captured: number;
     refunded: number;
-    highest_serial: number;
-  }>('select status, loaded, captured, refunded, highest_serial from purses where purse_id = $1', [purseId]);
+  }>('select status, loaded, captured, refunded from purses where purse_id = $1', [purseId]);
   if (!p) return undefined;
-  const gaps = await q.query<{ s: number }>(
-    `select s::bigint as s from generate_series(1, (select coalesce(max(serial), 0) from checks where purse_id = $1)) as g(s)
-      where not exists (select 1 from checks c where c.purse_id = $1 and c.serial = g.s) order by s`,
-    [purseId],
-  );
-  const [highest] = await q.query<{ m: number }>(
-    'select coalesce(max(serial), 0)::bigint as m from checks where purse_id = $1',
-    [purseId],
+  // At most GAPS_LISTED ranges hold the first GAPS_LISTED missing serials.
+  const gaps = await serialGaps(q, purseId, GAPS_LISTED);
+  const listed = gaps.ranges.flatMap((r) =>
+    Array.from({ length: Math.min(r.to - r.from + 1, GAPS_LISTED) }, (_, i) => r.from + i),
   );
   return {
     purseId,
@@ -54,9 +50,9 @@ export async function purseShadow(q: Queryable, purseId: string): Promise<PurseS
     captured: p.captured,
     refunded: p.refunded,
     outstanding: p.loaded - p.captured - p.refunded,
-    highestSerial: highest?.m ?? 0,
-    gaps: gaps.slice(0, GAPS_LISTED).map((g) => g.s),
-    gapCount: gaps.length,
+    highestSerial: gaps.highestSerial,
+    gaps: listed.slice(0, GAPS_LISTED),
+    gapCount: gaps.count,
   };
 }
 
@@ -98,23 +94,29 @@ export async function reportLost(
   });
 }
 
+/** A lost card settled: its outstanding value paid back to its cardholder's account. */
+export interface Settled {
+  purseId: string;
+  cardholderId: string;
+  currency: string;
+  refunded: number;
+}
+
 /**
  * Settles lost cards whose window has passed: their outstanding value (loaded − captured −
- * refunded) goes back to the cardholder's account, and later checks are refused. Returns what
- * each purse got back.
+ * refunded) goes back to the cardholder's account, and later checks are refused. Each purse in
+ * its own transaction, its row locked and its status checked again there, so two runs at once
+ * (two bank processes, a rerun) settle it once: the one that finds it already settled skips it.
+ * Each settlement is recorded as a back-office action of `by`. Returns the purses this run settled.
  */
-export async function settleLost(
-  db: Database,
-  bank: Bank,
-  now: number,
-): Promise<{ purseId: string; refunded: number }[]> {
+export async function settleLost(db: Database, bank: Bank, now: number, by: Actor = IN_PROCESS): Promise<Settled[]> {
   const due = await db.query<{ purse_id: string }>(
     "select purse_id from purses where status = 'lost' and settle_after <= $1 order by purse_id",
     [now],
   );
-  const out: { purseId: string; refunded: number }[] = [];
+  const out: Settled[] = [];
   for (const { purse_id } of due) {
-    const refunded = await db.transaction(async (tx) => {
+    const settled = await db.transaction(async (tx): Promise<Settled | undefined> => {
       const [p] = await tx.query<{
         cardholder_id: string;
         currency: string;
@@ -122,11 +124,12 @@ export async function settleLost(
         captured: number;
         refunded: number;
         status: string;
+        settle_after: number;
       }>(
-        'select cardholder_id, currency, loaded, captured, refunded, status from purses where purse_id = $1 for update',
+        'select cardholder_id, currency, loaded, captured, refunded, status, settle_after from purses where purse_id = $1 for update',
         [purse_id],
       );
-      if (p?.status !== 'lost') return 0;
+      if (p?.status !== 'lost') return undefined;
       const amount = p.loaded - p.captured - p.refunded;
       if (amount > 0) {
         const liability = await accountId(tx, 'emoney', bank.id, p.currency);
@@ -140,9 +143,16 @@ export async function settleLost(
         purse_id,
         amount,
       ]);
-      return amount;
+      await recordAction(tx, by, 'settle', purse_id, {
+        cardholderId: p.cardholder_id,
+        currency: p.currency,
+        refunded: amount,
+        settleAfter: p.settle_after,
+        settledAt: now,
+      });
+      return { purseId: purse_id, cardholderId: p.cardholder_id, currency: p.currency, refunded: amount };
     });
-    out.push({ purseId: purse_id, refunded });
+    if (settled) out.push(settled);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // `smartcheck bank …`: the bank's own process (serve, audit, rotate-keys, credential: on its
 // database) and the back office reached through a running bank's API with a credential (register,
-// fund, revoke, activation-code: `--bank <url>`, $SMARTCHECK_BANK_TOKEN or --token-file).
+// fund, revoke, activation-code; settle-lost and report in bank-reports.ts: `--bank <url>`,
+// $SMARTCHECK_BANK_TOKEN or --token-file).
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -10,6 +11,7 @@ import type { KeyStore } from '../bank/keys/store.ts';
 import { toBase64, toHex } from '../bytes.ts';
 import { formatMoney } from '../money.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
+import { bankReportCommands } from './bank-reports.ts';
 import {
   amount,
   backOfficeClient,
@@ -145,6 +147,12 @@ Example:
         'create a back-office credential (roles operator and issuer) at start and write its token to this file (mode 0600)',
       )
       .option(...KEY_STORE_OPTION)
+      .option(
+        '--settle-interval <seconds>',
+        'settle lost cards past their window this often (0: never; `bank settle-lost` does it on demand)',
+        int('settle-interval', 0, 30 * 86_400),
+        3_600,
+      )
       .action(
         async (
           o: ServeOptions & {
@@ -157,6 +165,7 @@ Example:
             adminListen?: { host: string; port: number };
             newCredential?: string;
             keyStore?: string;
+            settleInterval: number;
           },
         ) => {
           const server = serverOptions(o);
@@ -177,7 +186,11 @@ Example:
             writeSecretText(o.newCredential, token);
             console.error(`credential ${credential.id} (operator, issuer): token written to ${o.newCredential}`);
           }
-          const app = await buildServer(service, { ...server, admin: !o.adminListen });
+          const app = await buildServer(service, {
+            ...server,
+            admin: !o.adminListen,
+            ...(o.settleInterval > 0 ? { settleLostEveryS: o.settleInterval } : {}),
+          });
           const address = await app.listen({ host: o.host, port: o.port });
           const admin = o.adminListen
             ? await buildAdminServer(service, {
@@ -438,6 +451,7 @@ Example:
   smartcheck bank activation-code alice --max-balance 50000 --valid-days 3`,
   );
 
+  bankReportCommands(bank);
   credentialCommands(bank);
 }
 

@@ -4,6 +4,10 @@
 // office (/v1/admin/…: a bearer token, option `token`; src/bank/back-office/routes.ts).
 // Every failure is typed: BankUnreachableError (no answer: nothing was decided, safe to retry the
 // same bytes) or BankRejectedError (the bank answered no, with its kind and code).
+// The reports' shapes are the bank's own (types only: nothing of the bank is loaded).
+import type { MerchantStatement, StatementQuery } from '../bank/reports/merchant.ts';
+import type { PurseReport } from '../bank/reports/purse.ts';
+import type { Settled } from '../bank/settlement.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { type BankLink, BankRejectedError, BankUnreachableError } from './bank-link.ts';
 import { baseUrlOf, bytesOf, CBOR_TYPE, type ErrorBody, fromBase64, jsonOf, request, toBase64 } from './http.ts';
@@ -62,6 +66,13 @@ const infoOf = (j: InfoJson): BankInfo => ({
   bankCertificate: fromBase64(j.bankCertificate),
   roots: j.roots.map((r) => ({ id: r.id, publicKey: fromBase64(r.publicKey) })),
 });
+
+/** `?a=1&b=2` of the defined values, or nothing. */
+function queryOf(o: { [key: string]: number | undefined } | StatementQuery): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) q.set(k, String(v));
+  return q.size ? `?${q}` : '';
+}
 
 export class BankClient implements BankLink {
   readonly baseUrl: string;
@@ -262,5 +273,20 @@ export class BankClient implements BankLink {
   /** (operator) Reports a card lost or stolen: revoked at once (the next revocation list names it). */
   async reportLost(purseId: string): Promise<{ purseId: string; status: string }> {
     return this.json(`/v1/admin/purses/${encodeURIComponent(purseId)}/lost`, {});
+  }
+
+  /** (operator) Settles now the lost cards past their window; returns those this call settled. */
+  async settleLost(): Promise<Settled[]> {
+    return (await this.json<{ settled: Settled[] }>('/v1/admin/lost-cards/settle', {})).settled;
+  }
+
+  /** (operator) A purse's shadow account, serial gaps and value not deposited after `days` (default 7). */
+  async purseReport(purseId: string, o: { days?: number } = {}): Promise<PurseReport> {
+    return this.json(`/v1/admin/purses/${encodeURIComponent(purseId)}/report${queryOf(o)}`);
+  }
+
+  /** (operator) A merchant's credited checks and receipts over [from, to) (unix seconds), a page of batches. */
+  async merchantStatement(merchantId: string, o: StatementQuery = {}): Promise<MerchantStatement> {
+    return this.json(`/v1/admin/merchants/${encodeURIComponent(merchantId)}/statement${queryOf(o)}`);
   }
 }

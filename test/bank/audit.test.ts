@@ -76,7 +76,9 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(await codeOf(loadValue(w.db, w.bank, loadRequest(w, 2, 10), { now: NOW }))).toBe(ErrorCode.Revoked);
       expect((await capture([late])).outcomes).toEqual([{ code: 0, credited: 1_500 }]);
       expect(await settleLost(w.db, w.bank, NOW + 60)).toEqual([]);
-      expect(await settleLost(w.db, w.bank, NOW + 3_600)).toEqual([{ purseId: 'purse-2', refunded: 8_500 }]);
+      expect(await settleLost(w.db, w.bank, NOW + 3_600)).toEqual([
+        { purseId: 'purse-2', cardholderId: 'alice', currency: 'EUR', refunded: 8_500 },
+      ]);
       expect(await balance(w.db, 'cardholder', 'alice', 'EUR')).toBe(before + 8_500);
       expect((await capture([check(w, 2, 10)], NOW + 3_700)).outcomes[0]?.code).toBe(ErrorCode.Revoked);
     });

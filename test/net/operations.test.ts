@@ -100,7 +100,7 @@ describe('bank OpenAPI document', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/v1/load', '/v1/deposit', '/v1/revocation-list', '/v1/bank', '/ready', '/live']),
     );
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/admin/'))).toHaveLength(7);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/admin/'))).toHaveLength(10);
   });
 
   it('documents only statuses the server returns', async () => {

@@ -1,4 +1,4 @@
-// The back office: every funding transaction and every lost report has its action record
+// The back office: every funding transaction, lost report and settlement has its action record
 // (back_office_actions, written in the same transaction, append-only), and every action record
 // was allowed: its credential live at that time and holding the action's role (RIGHTS), an
 // enrolment backed by the activation code it used. In-process records (no credential: the library,
@@ -42,6 +42,11 @@ export async function auditActions(ctx: AuditContext, q: Queryable): Promise<voi
         p.purse_id,
         `${p.status} with no back-office action record of its lost report`,
       );
+  // A settlement pays a lost card's value back: recorded in its transaction, by the scheduler or
+  // an operator.
+  for (const p of ctx.rows.purses)
+    if (p.status === 'settled' && !recorded.has(`settle\u0000${p.purse_id}`))
+      ctx.add('action_missing', 'purses', p.purse_id, 'settled with no back-office action record of its settlement');
 
   const actions = await q.query<ActionRow>(
     `select a.id, a.action, a.subject, a.credential_id, c.roles,

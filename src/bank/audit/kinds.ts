@@ -66,7 +66,7 @@ export const FINDING_KINDS = {
     'a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency)',
   // The back office.
   action_missing:
-    'a funding transaction, or a purse lost or settled (a lost report), with no back-office action record for it',
+    'a funding transaction, a purse lost or settled (a lost report), or a settled purse (its settlement), with no back-office action record for it',
   action_unauthorised:
     "a back-office action record whose credential was revoked before it or lacks the action's role, or an enrolment without the activation code it used",
 } as const;

@@ -18,6 +18,13 @@ export interface Actor {
 /** A caller in this process, not through the back office (the library used directly). */
 export const IN_PROCESS: Actor = { credentialId: null, name: 'in-process' };
 
+/**
+ * The bank server's own schedule (settlement of lost cards): the system, not a person, so no
+ * credential; one name for every bank process, since which process ran it does not matter (a
+ * purse is settled once whichever runs first).
+ */
+export const SCHEDULER: Actor = { credentialId: null, name: 'scheduler' };
+
 export type RecordedAction = BackOfficeAction | 'enrol';
 
 /** Appends one action record; `detail` is what was asked (amounts, keys, limits), never a secret. */

@@ -11,7 +11,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../db.ts';
 import { BankError } from '../errors.ts';
 
-/** operator: the counter (funding, lost cards, PIN unblocks); issuer: who and what the bank certifies. */
+/**
+ * operator: the counter (funding, lost cards and their settlement, PIN unblocks, the reports);
+ * issuer: who and what the bank certifies.
+ */
 export const ROLES = ['operator', 'issuer'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -20,12 +23,20 @@ export const RIGHTS = {
   fund: 'operator',
   lost: 'operator',
   unblock: 'operator',
+  settle: 'operator',
   cardholder: 'issuer',
   merchant: 'issuer',
   purse: 'issuer',
   activation: 'issuer',
 } as const satisfies Record<string, Role>;
 export type BackOfficeAction = keyof typeof RIGHTS;
+
+/**
+ * What the back office reads and the role it needs: the reports on purses and merchants change
+ * nothing, so they are not action records (the request log names the credential).
+ */
+export const READ_RIGHTS = { report: 'operator' } as const satisfies Record<string, Role>;
+export type BackOfficeRead = keyof typeof READ_RIGHTS;
 
 export interface Credential {
   id: string;

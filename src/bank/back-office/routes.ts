@@ -15,6 +15,14 @@
 //   POST /v1/admin/purses/:id/unblock       operator  { counter } → { purseId, counter, signature }: the bank's
 //                                           signature over unblockMessage(purseId, counter) for the card's
 //                                           RESET RETRY COUNTER (PIN blocked). Active purses only.
+//   POST /v1/admin/lost-cards/settle        operator  settles the lost cards past their window now (the server
+//                                           also does on its schedule) → { settled: [{ purseId, cardholderId,
+//                                           currency, refunded }] }: those this request settled
+//   GET  /v1/admin/purses/:id/report?days=  operator  the purse's shadow account, serial gaps, value not deposited
+//                                           after `days` (reports/purse.ts); read-only, not an action record
+//   GET  /v1/admin/merchants/:id/statement?from=&to=&limit=&offset=
+//                                           operator  credited checks and receipts over [from, to) (unix seconds),
+//                                           totals per currency, batches a page at a time (reports/merchant.ts)
 //   POST /v1/enrol                          no credential: the activation code
 //        { activationCode, purseId, signingKey, kxKey, cardholderKey? }
 //        → { purseId, cardholderId, certificate, cardholderCertificate?, bankId, bankCertificate, roots }
@@ -28,7 +36,14 @@ import type { OfflineLimits } from '../../protocol/certificate.ts';
 import { badRequest } from '../errors.ts';
 import type { BankService } from '../service.ts';
 import type { Actor } from './actions.ts';
-import { authenticate, type BackOfficeAction, type Credential, RIGHTS } from './credentials.ts';
+import {
+  authenticate,
+  type BackOfficeAction,
+  type BackOfficeRead,
+  type Credential,
+  READ_RIGHTS,
+  RIGHTS,
+} from './credentials.ts';
 
 function text(body: Record<string, unknown>, field: string): string {
   const v = body[field];
@@ -74,7 +89,7 @@ function refuse(reply: FastifyReply, status: 401 | 403, code: 'unauthorized' | '
 }
 
 /** The onRequest hook of a route performing `action`: a live credential whose roles give the right. */
-function authorise(service: BankService, action: BackOfficeAction) {
+function authorise(service: BankService, action: BackOfficeAction | BackOfficeRead) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -87,7 +102,7 @@ function authorise(service: BankService, action: BackOfficeAction) {
       return refuse(reply, 401, 'unauthorized', 'a valid back-office credential is required (Authorization: Bearer …)');
     }
     const { credential } = found;
-    const role = RIGHTS[action];
+    const role = { ...RIGHTS, ...READ_RIGHTS }[action];
     if (!credential.roles.includes(role)) {
       request.log.warn(
         { backOffice: { action, refused: 'role', credential: credential.id, roles: credential.roles } },
@@ -110,6 +125,10 @@ function actorOf(request: FastifyRequest): Actor {
 }
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type QueryRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
+
+/** A number from the query string (the schema coerces it; a bad one is refused by the service). */
+const queryNumber = (v: unknown): number | undefined => (v === undefined ? undefined : Number(v));
 
 export function registerBackOffice(app: FastifyInstance, service: BankService): void {
   const route = <R extends FastifyRequest>(
@@ -175,6 +194,29 @@ export function registerBackOffice(app: FastifyInstance, service: BankService): 
     const counter = jsonObject(request, badRequest).counter as number;
     const signature = await service.unblock(request.params.id, counter, by);
     return { purseId: request.params.id, counter, signature: toBase64(signature) };
+  });
+
+  route('settle', '/v1/admin/lost-cards/settle', async (_request, by) => ({ settled: await service.settleLost(by) }));
+
+  const report = (path: string, handler: (request: QueryRequest) => Promise<unknown>) =>
+    app.get(path, { onRequest: authorise(service, 'report') }, (request) => handler(request as QueryRequest));
+
+  report('/v1/admin/purses/:id/report', (request) =>
+    service.purseReport(request.params.id, queryNumber(request.query.days)),
+  );
+
+  report('/v1/admin/merchants/:id/statement', (request) => {
+    const q = request.query;
+    const o = {
+      from: queryNumber(q.from),
+      to: queryNumber(q.to),
+      limit: queryNumber(q.limit),
+      offset: queryNumber(q.offset),
+    };
+    return service.merchantStatement(
+      request.params.id,
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+    );
   });
 }
 
