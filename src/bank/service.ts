@@ -1,10 +1,11 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
-// load and capture services, the back office (cardholders, funding, merchants, purses, lost cards,
+// load, capture and merchant-refund services, the back office (cardholders, funding, merchants, purses, lost cards,
 // PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
 // (server.ts) only maps requests to these methods.
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { openRefund, type RefundOutcome } from '../protocol/refund.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { issueActivationCode } from './back-office/activation.ts';
@@ -18,6 +19,7 @@ import {
   currentGeneration,
   fund,
   loadBank,
+  openWithAnyKey,
   personalisePurseKeys,
   registerCardholderKey,
   registerMerchantKeys,
@@ -28,6 +30,7 @@ import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
+import { bookRefund } from './refunds.ts';
 import { reportLostOnce } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
@@ -178,6 +181,21 @@ export class BankService {
     } finally {
       this.inflight -= 1;
     }
+  }
+
+  /**
+   * A merchant's sealed, signed refund (refunds.ts): the refunded check is reversed once if it was
+   * credited, else never credited; the same refund again gets the same answer.
+   */
+  refund(envelope: Uint8Array): Promise<RefundOutcome> {
+    return this.withFreshKeys((bank) => {
+      const context = { anchors: bank.anchors, now: this.clock() };
+      return bookRefund(
+        this.db,
+        bank,
+        openWithAnyKey(bank, (keys) => openRefund(keys, envelope, context)),
+      );
+    });
   }
 
   async revocationList(): Promise<Uint8Array> {

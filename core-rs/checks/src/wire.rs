@@ -97,6 +97,10 @@ pub enum ErrorCode {
     ActivationCodeUsed = 320,
     /// The activation code has expired: ask the bank for a new one.
     ActivationCodeExpired = 321,
+    /// The check was refunded by the merchant: the bank does not credit it.
+    CheckRefunded = 322,
+    /// The refund does not match the check it names (purse, serial, amount or currency).
+    RefundMismatch = 323,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -106,7 +110,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 46] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -149,6 +153,8 @@ impl ErrorCode {
         ErrorCode::ActivationCodeUnknown,
         ErrorCode::ActivationCodeUsed,
         ErrorCode::ActivationCodeExpired,
+        ErrorCode::CheckRefunded,
+        ErrorCode::RefundMismatch,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];

@@ -1,6 +1,7 @@
 // Deposits, receipts and checks. The merchant-signed deposit holds the purse-signed checks; the
 // bank-signed receipt says, check by check, what the bank did with each. From these the audit
-// knows which check rows must exist (credited, over the limit), which fraud evidence (clones),
+// knows which check rows must exist (credited, over the limit), which fraud evidence (clones) and
+// merchant refunds (a check reversed or refused as refunded: refunds.ts),
 // what each purse had captured and each merchant was credited, and which capture transactions
 // the books must hold. Every row is compared with its own evidence only, so one changed row is
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
@@ -23,6 +24,7 @@ import { verifyCheck } from '../../protocol/pos.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
 import { type AuditContext, accountKey, attempt, type CheckRow, u8 } from './context.ts';
+import { refundKey, refundMatches } from './refunds.ts';
 
 interface DepositedCheck {
   body?: DigitalCheck;
@@ -220,8 +222,14 @@ export function auditDeposits(ctx: AuditContext): void {
         if (c.status === 'overspent' && code !== ErrorCode.LimitExceeded)
           ctx.add('check_not_in_receipt', 'checks', key, `status overspent, receipt outcome ${code}`);
       }
+      const refund = ctx.refunds.get(refundKey(deposited.hash, body.merchantId));
+      const refunded = refund !== undefined && refundMatches(refund, body);
+      if (c.status === 'refunded' && !refunded)
+        ctx.add('refund_missing', 'checks', key, `reversed, and no refund of it by ${body.merchantId} is stored`);
+      if (c.status === 'credited' && refunded)
+        ctx.add('refund_not_applied', 'checks', key, `credited, and ${body.merchantId}'s refund of it is stored`);
       if (c.status === 'refunded') {
-        // A reversal (reverseCheck): the merchant debited, the value back in the e-money liability.
+        // A reversal (../refunds.ts): the merchant debited, the value back in the e-money liability.
         const purse = ctx.purse(body.purseId);
         purse.captured -= body.amount;
         const m = `${body.merchantId}/${body.currency}`;
@@ -252,6 +260,15 @@ export function auditDeposits(ctx: AuditContext): void {
           'batches',
           position,
           `the receipt gives outcome ${code} (credited ${credited}) and no check row stands for it`,
+        );
+      const check = batch.checks[i]?.body;
+      const refund = ctx.refunds.get(refundKey(h, batch.body.merchantId));
+      if (code === ErrorCode.CheckRefunded && !(check && refund && refundMatches(refund, check)))
+        ctx.add(
+          'refund_missing',
+          'batches',
+          position,
+          `the receipt says refunded and no refund of it by ${batch.body.merchantId} is stored`,
         );
       if (code === ErrorCode.CloneDetected && !evidence.has(toHex(h)))
         ctx.add(

@@ -2,7 +2,7 @@
 // every difference as a typed finding (kinds.ts). It only reads: plain selects, in one
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
-// deposits/receipts/checks, fraud evidence, purses (which need the totals of the two before),
+// merchant refunds, deposits/receipts/checks (which need the refunds), fraud evidence, purses (which need the totals of the two before),
 // the books (which need every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
@@ -14,6 +14,7 @@ import { auditKeys } from './keys.ts';
 import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
+import { auditRefunds } from './refunds.ts';
 import { auditTimes } from './times.ts';
 
 export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, formatFinding } from './kinds.ts';
@@ -26,6 +27,7 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
     const ctx = new AuditContext(bank, await readLedger(tx));
     auditKeys(ctx);
     auditLoads(ctx);
+    auditRefunds(ctx);
     auditDeposits(ctx);
     auditFraudEvidence(ctx);
     auditPurses(ctx);

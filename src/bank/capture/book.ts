@@ -3,13 +3,15 @@
 // is refused and leaves no trace; the rest are inserted with `on conflict do nothing` (primary key
 // (purse_id, serial), unique check_hash), so the same check twice is a duplicate and two checks
 // with one (purse, serial) a clone (conflicts.ts) — also across bank processes on one PostgreSQL —
-// and the new ones are credited within each purse's loaded value (credit.ts).
+// and the new ones are credited within each purse's loaded value (credit.ts). A check its merchant
+// has refunded at the bank (../refunds.ts) is refused with 322 before any of that.
 import type { CheckOutcome } from '../../protocol/capture.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import { bytea, type Queryable } from '../db.ts';
 import type { Bank } from '../issuing.ts';
+import { refundedChecks } from '../refunds.ts';
 import { resolveConflicts } from './conflicts.ts';
 import { creditFresh, type PurseRow } from './credit.ts';
 import type { CaptureOptions } from './types.ts';
@@ -33,7 +35,8 @@ export async function bookBatch(
   const outcomes = verified.outcomes.map((x) => ({ ...x }));
   const purses = await lockPurses(tx, verified.candidates);
   await o.onStep?.('locked');
-  const eligible = admit(verified.candidates, purses, outcomes);
+  const refunded = await refundedChecks(tx, batch.body.merchantId, verified.candidates);
+  const eligible = admit(verified.candidates, purses, refunded, outcomes);
   const inserted = await insertChecks(tx, eligible, batch);
   await o.onStep?.('inserted');
   const fresh: Candidate[] = [];
@@ -57,13 +60,22 @@ async function lockPurses(tx: Queryable, candidates: readonly Candidate[]): Prom
   return new Map(rows.map((p) => [p.purse_id, p]));
 }
 
-/** The candidates whose purse this bank issued, in their currency, still capturable; the others get their code. */
-function admit(candidates: readonly Candidate[], purses: ReadonlyMap<string, PurseRow>, outcomes: CheckOutcome[]) {
+/**
+ * The candidates whose purse this bank issued, not refunded by the merchant, in their currency,
+ * still capturable; the others get their code.
+ */
+function admit(
+  candidates: readonly Candidate[],
+  purses: ReadonlyMap<string, PurseRow>,
+  refunded: ReadonlySet<string>,
+  outcomes: CheckOutcome[],
+) {
   const eligible: Candidate[] = [];
   for (const c of candidates) {
     const purse = purses.get(c.fields.purseId);
     const out = outcomes[c.index] as CheckOutcome;
     if (!purse) out.code = ErrorCode.WrongBank;
+    else if (refunded.has(c.hashHex)) out.code = ErrorCode.CheckRefunded;
     else if (purse.currency !== c.fields.currency) out.code = ErrorCode.CurrencyMismatch;
     else if (purse.status !== 'active' && purse.status !== 'lost') out.code = ErrorCode.Revoked;
     else eligible.push(c);
