@@ -227,6 +227,7 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
     wrapBank: (link) => ({
       load: (b) => link.load(b),
       revocationList: () => link.revocationList(),
+      refund: (r) => link.refund(r),
       deposit: async (b) => {
         const receipt = await link.deposit(b);
         const n = Math.min(BATCH, left);
