@@ -261,6 +261,28 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
           ? ` (${ms.toFixed(0)} ms, ${((ms * 1000) / report.outcomes.length).toFixed(0)} µs/check)`
           : ''),
     );
+    if (report.refunds.length) {
+      const n = (o: string) => report.refunds.filter((r) => r.outcome === o).length;
+      const debited = report.refunds.reduce((s, r) => s + r.debited, 0);
+      console.log(
+        `refunds sent to the bank: ${report.refunds.length} (${n('recorded')} recorded: never credited; ${n('reversed')} reversed: ${formatMoney(debited, cur)} debited; ${n('refused')} refused)`,
+      );
+    }
+    const refusedRefunds = report.refunds.filter((r) => r.outcome === 'refused');
+    if (refusedRefunds.length) {
+      const { errorDescriptions } = await import('../protocol/errors.ts');
+      console.log(`refunds refused by the bank: ${refusedRefunds.length}`);
+      table(
+        ['purse', 'serial', 'amount', 'code', 'why'],
+        refusedRefunds.map((r) => [
+          r.purseId,
+          r.serial,
+          toDecimal(r.amount, cur),
+          r.code,
+          errorDescriptions[r.code as keyof typeof errorDescriptions] ?? '',
+        ]),
+      );
+    }
     if (report.refused.length) {
       const { errorDescriptions } = await import('../protocol/errors.ts');
       console.log(`refused by the bank: ${report.refused.length}`);
