@@ -216,6 +216,10 @@ function alive(pid: number): boolean {
  * outcome per refused check (or, with `json`, the report itself: the same shape as the shop's
  * POST /v1/deposit answer). Returns the report; the caller sets exit 4 when the bank refused any.
  */
+/** True when the bank refused a check or a refund of this deposit (the CLI then exits 4). */
+export const bankRefusedAny = (report: Pick<DepositReport, 'refused' | 'refunds'>): boolean =>
+  report.refused.length > 0 || report.refunds.some((r) => r.outcome === 'refused');
+
 export async function depositDir(dir: string, o: { bankUrl?: string; progress?: boolean; json?: boolean }) {
   const { printJson, progress, table } = await import('./common.ts');
   const BATCH = 250;

@@ -27,7 +27,7 @@ import {
   when,
 } from './common.ts';
 import { Exit, usage } from './exit.ts';
-import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
+import { bankRefusedAny, depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 import { PIN_SOURCES, type PinOptions, pinOptions, resolvePin } from './pin.ts';
 
 const dirArg = (cmd: Command) => cmd.argument('<dir>', 'the terminal directory (merchant.json, journal.scj)');
@@ -190,8 +190,7 @@ Example:
           progress: o.progress ?? false,
           json: o.json ?? false,
         });
-        if (report.refused.length || report.refunds.some((r) => r.outcome === 'refused'))
-          process.exitCode = Exit.refused;
+        if (bankRefusedAny(report)) process.exitCode = Exit.refused;
       }),
     `
 Reads/writes: <dir>/journal.scj. First sends the refunds of the sales cancelled since the last
