@@ -1,6 +1,6 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
-// load, capture and merchant-refund services, the back office (cardholders, funding, merchants, purses, lost cards,
-// PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
+// load, capture and merchant-refund services, the back office (cardholders, funding, merchants,
+// purses, lost cards, PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
 // (server.ts) only maps requests to these methods.
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';

@@ -2,8 +2,8 @@
 // every difference as a typed finding (kinds.ts). It only reads: plain selects, in one
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
-// merchant refunds, deposits/receipts/checks (which need the refunds), fraud evidence, purses (which need the totals of the two before),
-// the books (which need every expected transaction), timestamps, the back office's action records.
+// merchant refunds, deposits/receipts/checks (which need the refunds), fraud evidence, purses
+// (which need the totals of loads and deposits), the books (which need every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
