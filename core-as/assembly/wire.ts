@@ -47,6 +47,8 @@ export namespace ErrorCode {
   export const ActivationCodeUnknown: i32 = 319; // the activation code is not one the bank issued (mistyped, or for another bank)
   export const ActivationCodeUsed: i32 = 320; // the activation code was already used to enrol a card: ask the bank for a new one
   export const ActivationCodeExpired: i32 = 321; // the activation code has expired: ask the bank for a new one
+  export const CheckRefunded: i32 = 322; // the check was refunded by the merchant: the bank does not credit it
+  export const RefundMismatch: i32 = 323; // the refund does not match the check it names (purse, serial, amount or currency)
   export const GuaranteeAfterRevocation: i32 = 324; // not guaranteed: a check of a cloned or overspent purse dated after the purse's revocation reached terminals (revoked + the maximum revocation-list age); a terminal following the rules refused it
   export const GuaranteeExhausted: i32 = 325; // not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded)
   export const GuaranteeOverCheckLimit: i32 = 326; // not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it
@@ -90,6 +92,9 @@ export const INFO_INTERNET_CHECK_LENGTH: usize = 27;
 /** HPKE info of an envelope of message type 7. */
 @lazy export const INFO_DEPOSIT_BATCH: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x64, 0x65, 0x70, 0x6f, 0x73, 0x69, 0x74, 0x2d, 0x62, 0x61, 0x74, 0x63, 0x68];
 export const INFO_DEPOSIT_BATCH_LENGTH: usize = 26;
+/** HPKE info of an envelope of message type 10. */
+@lazy export const INFO_REFUND: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x72, 0x65, 0x66, 0x75, 0x6e, 0x64];
+export const INFO_REFUND_LENGTH: usize = 19;
 
 /** Message types (`MessageType`, src/protocol/registry.ts). */
 export namespace MessageType {

@@ -60,6 +60,20 @@ export const bankSchemas = {
       ...errorResponses(...BODY, 422, 429, ...ALWAYS),
     },
   },
+  refund: {
+    summary: "a merchant's sealed, signed refund → the check reversed (it was credited) or recorded (it never will be)",
+    tags: ['merchant'],
+    body: messageBody('envelope', 'the sealed merchant-signed refund'),
+    response: {
+      200: object({
+        checkHash: BASE64,
+        outcome: { type: 'string', enum: ['reversed', 'recorded'] },
+        amount: { type: 'integer' },
+        replayed: { type: 'boolean' },
+      }),
+      ...errorResponses(...BODY, 422, 429, ...ALWAYS),
+    },
+  },
   revocationList: {
     summary: 'the signed revocation list: CBOR, or JSON with Accept: application/json',
     tags: ['public'],

@@ -4,6 +4,7 @@
 //
 //   POST /v1/load             sealed value-token request → sealed value token
 //   POST /v1/deposit          sealed deposit batch       → signed capture receipt
+//   POST /v1/refunds          sealed merchant refund     → { checkHash, outcome, amount, replayed } (JSON)
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
 //   GET  /ready, /health      { status, driver, bankId }; 503 when the database does not answer
@@ -14,7 +15,7 @@
 // With option `settleLostEveryS` the server also settles lost cards past their window on that
 // schedule while it runs (settle-schedule.ts), as the actor `scheduler`.
 //
-// Load and deposit are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
+// Load, deposit and refunds are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
 // says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
 //
 //   POST /v1/enrol            a cardholder's device enrols its purse with a one-time activation code
@@ -129,6 +130,11 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     metrics.captured(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.receipt));
     return { receipt: toBase64(r.receipt), credited: r.credited, replayed: r.replayed, outcomes: r.outcomes };
+  });
+
+  app.post('/v1/refunds', { schema: bankSchemas.refund, config: limited(o.rateLimit) }, async (request) => {
+    const r = await service.refund(messageBytes(request, 'envelope', badRequest));
+    return { ...r, checkHash: toBase64(r.checkHash) };
   });
 
   app.get('/v1/revocation-list', { schema: bankSchemas.revocationList }, async (request, reply) => {

@@ -1,5 +1,5 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
-// load and capture services, the back office (cardholders, funding, merchants, purses, lost cards
+// load, capture and merchant-refund services, the back office (cardholders, funding, merchants, purses, lost cards
 // and their settlement, PIN unblocks, the reports on purses and merchants), the revocation list
 // and the metrics the HTTP API reports. The HTTP API (server.ts) only maps requests to these
 // methods.
@@ -7,6 +7,7 @@ import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { GuaranteePolicy } from '../protocol/guarantee.ts';
+import { openRefund, type RefundOutcome } from '../protocol/refund.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { issueActivationCode } from './back-office/activation.ts';
@@ -20,6 +21,7 @@ import {
   currentGeneration,
   fund,
   loadBank,
+  openWithAnyKey,
   personalisePurseKeys,
   registerCardholderKey,
   registerMerchantKeys,
@@ -30,6 +32,7 @@ import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
+import { bookRefund } from './refunds.ts';
 import { type MerchantStatement, merchantStatement, type StatementQuery } from './reports/merchant.ts';
 import { type PurseReport, purseReport } from './reports/purse.ts';
 import { reportLostOnce, type Settled, settleLost } from './settlement.ts';
@@ -190,6 +193,21 @@ export class BankService {
     } finally {
       this.inflight -= 1;
     }
+  }
+
+  /**
+   * A merchant's sealed, signed refund (refunds.ts): the refunded check is reversed once if it was
+   * credited, else never credited; the same refund again gets the same answer.
+   */
+  refund(envelope: Uint8Array): Promise<RefundOutcome> {
+    return this.withFreshKeys((bank) => {
+      const context = { anchors: bank.anchors, now: this.clock() };
+      return bookRefund(
+        this.db,
+        bank,
+        openWithAnyKey(bank, (keys) => openRefund(keys, envelope, context)),
+      );
+    });
   }
 
   async revocationList(): Promise<Uint8Array> {

@@ -1,13 +1,9 @@
 // Settlement of a purse's value outside capture: the shadow account of a purse (what it was loaded,
 // what was captured and refunded, the serial gaps); lost or stolen cards (revoked at once, the
 // outstanding value paid back to the cardholder after a settlement window in which late checks
-// still count); and merchant refunds, which reverse a captured check. The audit, which recomputes
-// the books from the signed evidence alone, is ./audit/.
-import { toHex } from '../bytes.ts';
+// still count). Merchant refunds are ./refunds.ts; the audit, which recomputes the books from the
+// signed evidence alone, is ./audit/.
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { refund as refundCodec } from '../protocol/messages.ts';
-import { Role } from '../protocol/registry.ts';
-import { verifyMessage } from '../protocol/signed.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import type { Database, Queryable } from './db.ts';
 import { BankError } from './errors.ts';
@@ -155,52 +151,4 @@ export async function settleLost(db: Database, bank: Bank, now: number, by: Acto
     if (settled) out.push(settled);
   }
   return out;
-}
-
-/**
- * A merchant's signed refund of a check it deposited (src/protocol/refund.ts): the check is
- * reversed once (merchant debited, the value back in the purse's outstanding e-money).
- */
-export async function reverseCheck(
-  db: Database,
-  bank: Bank,
-  refundBytes: Uint8Array,
-  now: number,
-): Promise<{ amount: number }> {
-  const verified = verifyMessage(refundCodec, refundBytes, [Role.Merchant], { anchors: bank.anchors, now });
-  const r = verified.body;
-  if (r.merchantId !== verified.signer.subject)
-    throw new ProtocolError(
-      ErrorCode.SubjectMismatch,
-      `refund of ${r.merchantId} signed by ${verified.signer.subject}`,
-    );
-  return db.transaction(async (tx) => {
-    const [c] = await tx.query<{ purse_id: string; amount: number; merchant_id: string; status: string }>(
-      'select purse_id, amount, merchant_id, status from checks where check_hash = $1 for update',
-      [Buffer.from(r.checkHash)],
-    );
-    if (!c || c.merchant_id !== r.merchantId || c.purse_id !== r.purseId)
-      throw new ProtocolError(ErrorCode.UnknownCheck, 'no such check captured for this merchant');
-    if (c.status === 'refunded') throw new ProtocolError(ErrorCode.RefundAlreadyApplied);
-    if (c.status !== 'credited' || c.amount !== r.amount)
-      throw new ProtocolError(ErrorCode.UnknownCheck, `check ${c.status}, amount ${c.amount}`);
-    const [p] = await tx.query<{ currency: string }>('select currency from purses where purse_id = $1 for update', [
-      c.purse_id,
-    ]);
-    const liability = await accountId(tx, 'emoney', bank.id, (p as { currency: string }).currency);
-    const merchant = await accountId(tx, 'merchant', c.merchant_id, (p as { currency: string }).currency);
-    await post(
-      tx,
-      'refund',
-      `reversal:${toHex(r.checkHash)}`,
-      [
-        { account: merchant, amount: -c.amount },
-        { account: liability, amount: c.amount },
-      ],
-      [merchant],
-    );
-    await tx.query("update checks set status = 'refunded' where check_hash = $1", [Buffer.from(r.checkHash)]);
-    await tx.query('update purses set captured = captured - $2 where purse_id = $1', [c.purse_id, c.amount]);
-    return { amount: c.amount };
-  });
 }

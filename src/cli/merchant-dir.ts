@@ -216,6 +216,10 @@ function alive(pid: number): boolean {
  * outcome per refused check (or, with `json`, the report itself: the same shape as the shop's
  * POST /v1/deposit answer). Returns the report; the caller sets exit 4 when the bank refused any.
  */
+/** True when the bank refused a check or a refund of this deposit (the CLI then exits 4). */
+export const bankRefusedAny = (report: Pick<DepositReport, 'refused' | 'refunds'>): boolean =>
+  report.refused.length > 0 || report.refunds.some((r) => r.outcome === 'refused');
+
 export async function depositDir(dir: string, o: { bankUrl?: string; progress?: boolean; json?: boolean }) {
   const { printJson, progress, table } = await import('./common.ts');
   const BATCH = 250;
@@ -227,6 +231,7 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
     wrapBank: (link) => ({
       load: (b) => link.load(b),
       revocationList: () => link.revocationList(),
+      refund: (r) => link.refund(r),
       deposit: async (b) => {
         const receipt = await link.deposit(b);
         const n = Math.min(BATCH, left);
@@ -260,6 +265,28 @@ export async function depositDir(dir: string, o: { bankUrl?: string; progress?: 
           ? ` (${ms.toFixed(0)} ms, ${((ms * 1000) / report.outcomes.length).toFixed(0)} µs/check)`
           : ''),
     );
+    if (report.refunds.length) {
+      const n = (o: string) => report.refunds.filter((r) => r.outcome === o).length;
+      const debited = report.refunds.reduce((s, r) => s + r.debited, 0);
+      console.log(
+        `refunds sent to the bank: ${report.refunds.length} (${n('recorded')} recorded: never credited; ${n('reversed')} reversed: ${formatMoney(debited, cur)} debited; ${n('refused')} refused)`,
+      );
+    }
+    const refusedRefunds = report.refunds.filter((r) => r.outcome === 'refused');
+    if (refusedRefunds.length) {
+      const { errorDescriptions } = await import('../protocol/errors.ts');
+      console.log(`refunds refused by the bank: ${refusedRefunds.length}`);
+      table(
+        ['purse', 'serial', 'amount', 'code', 'why'],
+        refusedRefunds.map((r) => [
+          r.purseId,
+          r.serial,
+          toDecimal(r.amount, cur),
+          r.code,
+          errorDescriptions[r.code as keyof typeof errorDescriptions] ?? '',
+        ]),
+      );
+    }
     if (report.refused.length) {
       const { errorDescriptions } = await import('../protocol/errors.ts');
       console.log(`refused by the bank: ${report.refused.length}`);

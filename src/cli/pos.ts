@@ -27,7 +27,7 @@ import {
   when,
 } from './common.ts';
 import { Exit, usage } from './exit.ts';
-import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
+import { bankRefusedAny, depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 import { PIN_SOURCES, type PinOptions, pinOptions, resolvePin } from './pin.ts';
 
 const dirArg = (cmd: Command) => cmd.argument('<dir>', 'the terminal directory (merchant.json, journal.scj)');
@@ -178,7 +178,7 @@ Example:
         pos
           .command('deposit')
           .description(
-            'deposit every pending check at the bank (protocol 5); a lost reply is retried with the same batch',
+            "deposit the cancelled sales' refunds, then every pending check at the bank (protocol 5); a lost reply is retried with the same batch",
           ),
       ),
     )
@@ -190,11 +190,13 @@ Example:
           progress: o.progress ?? false,
           json: o.json ?? false,
         });
-        if (report.refused.length) process.exitCode = Exit.refused;
+        if (bankRefusedAny(report)) process.exitCode = Exit.refused;
       }),
     `
-Reads/writes: <dir>/journal.scj. Exit 4 when the bank refused any check (listed with its code);
-the others are credited. --bank overrides the URL stored at init.
+Reads/writes: <dir>/journal.scj. First sends the refunds of the sales cancelled since the last
+deposit (pos cancel): the bank then never credits those checks (or reverses one it credited);
+each refund is sent until the bank answers it. Exit 4 when the bank refused any check or refund
+(listed with its code); the others are credited. --bank overrides the URL stored at init.
 
 Example:
   smartcheck pos deposit till-1 --progress`,
@@ -227,7 +229,7 @@ Example:
       pos
         .command('cancel')
         .description(
-          "cancel this terminal's last sale: a merchant-signed refund credits the card, the check is voided (never deposited)",
+          "cancel this terminal's last sale: a merchant-signed refund credits the card, the check is voided (never deposited); the refund goes to the bank with the next deposit",
         ),
     )
       .requiredOption('--card <file>', 'the card the sale was made with')
@@ -324,6 +326,7 @@ Example:
         const interrupted = terminal.interrupted().length;
         const lastTx = book.lastTerminalTxId(opened.config.terminalId);
         const total = (s: string) => ({ checks: by(s).length, amount: sum(by(s)) });
+        const refundsToSend = book.pendingRefunds().length;
         const [pending, deposited, refused, voided] = [
           { checks: book.pending().length, amount: book.pendingAmount() },
           total('deposited'),
@@ -343,6 +346,7 @@ Example:
             deposited,
             refused,
             voided,
+            refundsToSend,
             revocationList: list ? { listNumber: list.listNumber, revoked: list.revoked.length, ageS: age } : null,
             interrupted,
             lastTransaction: lastTx || null,
@@ -357,6 +361,7 @@ Example:
               ['deposited', count(deposited)],
               ['refused', count(refused)],
               ['voided', count(voided)],
+              ['refunds to send', refundsToSend ? `${refundsToSend}: sent with the next pos deposit` : 'none'],
               [
                 'revocation list',
                 list ? `#${list.listNumber}, ${list.revoked.length} revoked, ${age} s old` : 'none (run pos refresh)',

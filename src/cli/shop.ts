@@ -16,7 +16,7 @@ import {
   tokenOption,
 } from './common.ts';
 import { CliError, Exit, usage } from './exit.ts';
-import { depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
+import { bankRefusedAny, depositDir, initMerchantDir, openMerchantDir } from './merchant-dir.ts';
 import { type ServeOptions, serveOptions, serverOptions, stopOnSignal } from './serve.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
@@ -140,7 +140,7 @@ Example:
               progress: o.progress ?? false,
               json: o.json ?? false,
             });
-            if (report.refused.length) process.exitCode = Exit.refused;
+            if (bankRefusedAny(report)) process.exitCode = Exit.refused;
             return;
           }
           const { request, jsonOf } = await import('../net/http.ts');

@@ -36,6 +36,7 @@ const pendingFile = (card: string) => `${card}.pending.json`;
 const noBank: BankLink = {
   load: () => Promise.reject(new Error('no bank given (--bank)')),
   deposit: () => Promise.reject(new Error('no bank given (--bank)')),
+  refund: () => Promise.reject(new Error('no bank given (--bank)')),
   revocationList: () => Promise.reject(new Error('no bank given (--bank)')),
 };
 

@@ -1,23 +1,33 @@
 // One merchant's offline state, shared by its POS terminals and its web shop: the keys and
 // certificate, the roots, the bank's certificate, the newest verified revocation list, the risk
 // policy, the accepted checks and what became of each (pending → in a deposit → deposited or
-// refused by the bank; or held for a refund → voided), and the terminals' slip intents. Every
+// refused by the bank; or held for a refund → voided, the refund then deposited at the bank with
+// the next deposit), and the terminals' slip intents. Every
 // change is a journal record appended durably (CheckStore) before it takes effect, and the state
 // is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
 
 import { ed25519 } from '../../bindings/index.ts';
 import { equalBytes, toHex } from '../bytes.ts';
-import { type BankLink, BankUnreachableError } from '../net/bank-link.ts';
+import { type BankLink, BankRejectedError, BankUnreachableError } from '../net/bank-link.ts';
 import type { AcceptancePolicy } from '../protocol/acceptance.ts';
 import { makeDeposit, verifyReceipt } from '../protocol/capture.ts';
 import { CertificateCache, parseCertificate, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { CaptureReceipt, DigitalCheck, RevocationList } from '../protocol/messages.ts';
 import type { Party } from '../protocol/pki.ts';
+import { sealRefund } from '../protocol/refund.ts';
 import { newerList, verifyRevocationList } from '../protocol/revocation.ts';
 import type { KeySigner, Verified } from '../protocol/signed.ts';
 import { TerminalError } from './errors.ts';
-import type { BatchRecord, CheckRecord, CheckStore, JournalRecord, SlipClosedRecord, SlipRecord } from './store.ts';
+import type {
+  BatchRecord,
+  CheckRecord,
+  CheckStore,
+  JournalRecord,
+  RefundDepositedRecord,
+  SlipClosedRecord,
+  SlipRecord,
+} from './store.ts';
 
 export interface MerchantPolicy {
   /**
@@ -71,9 +81,24 @@ export interface BookEntry {
   refusalCode?: number;
   /** Amount credited by the bank (status 'deposited'; 0 when credited under an earlier, unanswered batch). */
   credited?: number;
-  /** The signed refund in progress (status 'held'). */
+  /** The signed refund in progress (status 'held'), then given to the card (status 'voided'). */
   refund?: Uint8Array;
   voidReason?: string;
+  /** The bank's answer to the refund, once deposited (a voided check's refund without one is sent next deposit). */
+  refundDeposited?: Pick<RefundDepositedRecord, 'outcome' | 'code' | 'amount'>;
+}
+
+/** What the bank did with one refund deposited by `deposit()`. */
+export interface RefundDepositOutcome {
+  checkHash: Uint8Array;
+  purseId: string;
+  serial: number;
+  amount: number;
+  outcome: RefundDepositedRecord['outcome'];
+  /** 0, or the bank's ErrorCode when refused. */
+  code: number;
+  /** Debited from the merchant (the check had been credited and is now reversed), else 0. */
+  debited: number;
 }
 
 export interface DepositOutcome {
@@ -96,6 +121,8 @@ export interface DepositReport {
   credited: number;
   /** The checks the bank refused (also kept in the book with status 'refused'). */
   refused: DepositOutcome[];
+  /** The refunds given to cards since the last deposit, deposited first. */
+  refunds: RefundDepositOutcome[];
 }
 
 export interface SlipIntent {
@@ -212,6 +239,11 @@ export class MerchantBook {
           e.status = 'pending';
           delete e.refund;
         }
+        return;
+      }
+      case 'refund-deposited': {
+        const e = this.#entries.get(toHex(r.checkHash));
+        if (e) e.refundDeposited = { outcome: r.outcome, code: r.code, amount: r.amount };
         return;
       }
       case 'void': {
@@ -407,6 +439,11 @@ export class MerchantBook {
     return this.checks().filter((e) => e.status === 'refused');
   }
 
+  /** Voided checks whose refund the card took and the bank has not answered yet: sent at the next deposit. */
+  pendingRefunds(): BookEntry[] {
+    return this.checks().filter((e) => e.status === 'voided' && e.refund && !e.refundDeposited);
+  }
+
   /** Sum of pending checks (what the merchant is owed and has not deposited yet). */
   pendingAmount(): number {
     return this.pending().reduce((s, e) => s + e.record.amount, 0);
@@ -476,8 +513,9 @@ export class MerchantBook {
   // ---------------------------------------------------------------- deposit (protocol 5)
 
   /**
-   * Deposits every pending check (held and voided ones excepted) in batches, and reconciles each
-   * receipt check by check. A batch whose reply was lost is first sent again, with the same batch
+   * Deposits the refunds given to cards since the last deposit (each sealed to the bank: the bank
+   * then never credits the refunded check, or reverses it), then every pending check (held and
+   * voided ones excepted) in batches, and reconciles each receipt check by check. A batch whose reply was lost is first sent again, with the same batch
    * id and contents, so the bank answers with the same receipt and credits nothing twice. Bank
    * unreachable: TerminalError 'bank_unreachable', and the checks stay pending.
    */
@@ -489,7 +527,8 @@ export class MerchantBook {
 
   async #deposit(): Promise<DepositReport> {
     this.#needBank();
-    const report: DepositReport = { batches: [], outcomes: [], credited: 0, refused: [] };
+    const report: DepositReport = { batches: [], outcomes: [], credited: 0, refused: [], refunds: [] };
+    for (const e of this.pendingRefunds()) report.refunds.push(await this.#sendRefund(e));
     if (this.#openBatch) await this.#send(this.#openBatch, report);
     const max = this.policy.depositBatchMax ?? 1000;
     for (;;) {
@@ -568,10 +607,55 @@ export class MerchantBook {
     }
   }
 
+  /**
+   * One refund to the bank. Its answer, or a refusal with a protocol code (the same refund would be
+   * refused again), is journalled and ends it; no answer (unreachable, overloaded) leaves it for the
+   * next deposit and stops this one, as a batch would.
+   */
+  async #sendRefund(e: BookEntry): Promise<RefundDepositOutcome> {
+    const bank = this.#needBank();
+    const r = e.record;
+    let record: RefundDepositedRecord;
+    try {
+      const answer = await bank.refund(sealRefund(this.bankCertificate, e.refund as Uint8Array));
+      const { outcome, amount } = answer;
+      record = { kind: 'refund-deposited', checkHash: r.checkHash, outcome, code: 0, amount, time: this.clock() };
+    } catch (error) {
+      const code = protocolCode(error);
+      if (code === undefined) throw bankFailure(error, 'refund');
+      record = {
+        kind: 'refund-deposited',
+        checkHash: r.checkHash,
+        outcome: 'refused',
+        code,
+        amount: 0,
+        time: this.clock(),
+      };
+    }
+    await this.#commit(record);
+    return {
+      checkHash: r.checkHash,
+      purseId: r.purseId,
+      serial: r.serial,
+      amount: r.amount,
+      outcome: record.outcome,
+      code: record.code,
+      debited: record.amount,
+    };
+  }
+
   #needBank(): BankLink {
     if (!this.bank) throw new TypeError('MerchantBook: no bank link given (options.bank)');
     return this.bank;
   }
+}
+
+/** The protocol code of a bank's refusal (in-process or over HTTP); undefined when the bank decided nothing. */
+function protocolCode(error: unknown): number | undefined {
+  if (error instanceof ProtocolError) return error.code;
+  if (error instanceof BankRejectedError && error.kind === 'protocol' && typeof error.code === 'number')
+    return error.code;
+  return undefined;
 }
 
 /** A failed bank call as a TerminalError: unreachable (nothing decided) or rejected. */

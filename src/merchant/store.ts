@@ -1,5 +1,5 @@
 // The merchant's journal: every fact the book must not forget (a slip about to go to a card, an
-// accepted check, a refund in progress, a void, a deposit batch about to be sent, a receipt, the
+// accepted check, a refund in progress, a void, the bank's answer to a refund, a deposit batch about to be sent, a receipt, the
 // newest revocation list) is one record, appended and durable before the step that depends on it.
 // The book is rebuilt by replaying the records in order. A CheckStore is deliberately small (load
 // all, append one) so a simulator can wrap it and throw before or after any append.
@@ -64,6 +64,22 @@ export interface RefundReleasedRecord {
   time: number;
 }
 
+/**
+ * The bank's answer to the check's refund, deposited (POST /v1/refunds): reversed or recorded, or
+ * refused with a protocol code (not sent again). Written once; a refund without it is sent at the
+ * next deposit.
+ */
+export interface RefundDepositedRecord {
+  kind: 'refund-deposited';
+  checkHash: Uint8Array;
+  outcome: 'reversed' | 'recorded' | 'refused';
+  /** 0, or the bank's ErrorCode when refused. */
+  code: number;
+  /** Debited from the merchant by the bank (reversed), else 0. */
+  amount: number;
+  time: number;
+}
+
 /** The check was refunded (or cancelled otherwise): it is never deposited. */
 export interface VoidRecord {
   kind: 'void';
@@ -109,6 +125,7 @@ export type JournalRecord =
   | CheckRecord
   | RefundRecord
   | RefundReleasedRecord
+  | RefundDepositedRecord
   | VoidRecord
   | BatchRecord
   | ReceiptRecord
@@ -142,6 +159,7 @@ const KINDS = new Set<JournalRecord['kind']>([
   'check',
   'refund',
   'refund-released',
+  'refund-deposited',
   'void',
   'batch',
   'receipt',

@@ -9,6 +9,7 @@ import type { MerchantStatement, StatementQuery } from '../bank/reports/merchant
 import type { PurseReport } from '../bank/reports/purse.ts';
 import type { Settled } from '../bank/settlement.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
+import type { RefundOutcome } from '../protocol/refund.ts';
 import { type BankLink, BankRejectedError, BankUnreachableError } from './bank-link.ts';
 import { baseUrlOf, bytesOf, CBOR_TYPE, type ErrorBody, fromBase64, jsonOf, request, toBase64 } from './http.ts';
 
@@ -123,6 +124,13 @@ export class BankClient implements BankLink {
 
   deposit(sealedBatch: Uint8Array): Promise<Uint8Array> {
     return this.cbor('/v1/deposit', sealedBatch);
+  }
+
+  async refund(sealedRefund: Uint8Array): Promise<RefundOutcome> {
+    const r = await this.json<Omit<RefundOutcome, 'checkHash'> & { checkHash: string }>('/v1/refunds', {
+      envelope: toBase64(sealedRefund),
+    });
+    return { ...r, checkHash: fromBase64(r.checkHash) };
   }
 
   revocationList(): Promise<Uint8Array> {

@@ -1,12 +1,16 @@
 // What the roles (terminal, web shop, wallet) need from the bank, as an interface: the HTTP client
 // (bank-client.ts) implements it over loopback, tests and the simulator implement it in-process
-// over a BankService. Every method takes and returns the protocol's bytes as they travel.
+// over a BankService. Every method takes and returns the protocol's bytes as they travel, but for
+// a refund's answer, which the bank gives in JSON (no signed message: src/bank/README.md § Refunds).
+import type { RefundOutcome } from '../protocol/refund.ts';
 
 export interface BankLink {
   /** A sealed value-token request (protocol 1) → the sealed value token. */
   load(sealedRequest: Uint8Array): Promise<Uint8Array>;
   /** A sealed deposit batch (protocol 5) → the bank's signed capture receipt. */
   deposit(sealedBatch: Uint8Array): Promise<Uint8Array>;
+  /** A merchant's sealed, signed refund (sealRefund) → the check reversed or recorded (src/bank/refunds.ts). */
+  refund(sealedRefund: Uint8Array): Promise<RefundOutcome>;
   /** The bank's current signed revocation list. */
   revocationList(): Promise<Uint8Array>;
 }

@@ -49,6 +49,8 @@ export const ErrorCode = Object.freeze({
   ActivationCodeUnknown: 319,
   ActivationCodeUsed: 320,
   ActivationCodeExpired: 321,
+  CheckRefunded: 322,
+  RefundMismatch: 323,
   // 324–327: a check of a cloned or overspent purse that the guarantee does not pay (docs/guarantee.md)
   GuaranteeAfterRevocation: 324,
   GuaranteeExhausted: 325,
@@ -104,6 +106,8 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   319: 'the activation code is not one the bank issued (mistyped, or for another bank)',
   320: 'the activation code was already used to enrol a card: ask the bank for a new one',
   321: 'the activation code has expired: ask the bank for a new one',
+  322: 'the check was refunded by the merchant: the bank does not credit it',
+  323: 'the refund does not match the check it names (purse, serial, amount or currency)',
   324: "not guaranteed: a check of a cloned or overspent purse dated after the purse's revocation reached terminals (revoked + the maximum revocation-list age); a terminal following the rules refused it",
   325: "not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded)",
   326: "not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it",

@@ -111,7 +111,7 @@ export {
   verifyCheck,
   verifySlip,
 } from './pos.ts';
-export { applyRefund, makeRefund, recordPurchase } from './refund.ts';
+export { applyRefund, makeRefund, openRefund, recordPurchase, sealRefund, verifyDepositedRefund } from './refund.ts';
 export type { SealedStep } from './registry.ts';
 // Registry, errors, messages
 export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, MessageType, Role } from './registry.ts';

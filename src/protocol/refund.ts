@@ -1,14 +1,18 @@
 // Refund (cancel) of the purse's last purchase: the merchant signs a refund naming the check; the
 // purse credits it back once. The purse matches the refund with its own record of the last
 // purchase (purse id, serial, merchant, amount, and the check hash when it saw the whole check),
-// so a refund can only give back what this purse paid to this merchant.
+// so a refund can only give back what this purse paid to this merchant. The merchant then deposits
+// the same signed refund at its bank, sealed to the bank's key-exchange key (sealRefund /
+// openRefund), so the bank never credits the refunded check (src/bank/refunds.ts).
 import { equalBytes } from '../bytes.ts';
+import { parseCertificate } from './certificate.ts';
+import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { creditedBalance, type PurseState, purseProfile } from './load.ts';
 import { type DigitalCheck, type Refund, refund } from './messages.ts';
 import type { Party } from './pki.ts';
-import { Role } from './registry.ts';
-import { signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
+import { MessageType, Role } from './registry.ts';
+import { type SecretKey, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
 /**
  * The purse state after paying `check` (what value deduction does to the balance, seen from the
@@ -88,4 +92,46 @@ export function applyRefund(
     credited: body.amount,
     refund: verified,
   };
+}
+
+/**
+ * The bank's answer to a deposited refund (JSON on the wire: src/bank/README.md § Refunds):
+ * `reversed` — the check had been credited and is now reversed (`amount` debited from the
+ * merchant); `recorded` — it was not credited (not deposited yet, or over the purse's limit) and
+ * never will be. `replayed`: the same refund was deposited before; nothing booked again.
+ */
+export interface RefundOutcome {
+  checkHash: Uint8Array;
+  outcome: 'reversed' | 'recorded';
+  amount: number;
+  replayed: boolean;
+}
+
+/** Merchant: its signed refund (makeRefund's bytes) sealed to its bank's key-exchange key, for deposit. */
+export function sealRefund(bankCertificate: Uint8Array, refundBytes: Uint8Array): Uint8Array {
+  const bank = parseCertificate(bankCertificate);
+  if (bank.role !== Role.Bank)
+    throw new ProtocolError(ErrorCode.WrongRole, `refund to ${bank.subject}, role ${bank.role}`);
+  if (!bank.kxKey)
+    throw new ProtocolError(ErrorCode.MissingField, `bank certificate of ${bank.subject} has no key-exchange key`);
+  return seal(MessageType.Refund, bank.kxKey, refundBytes);
+}
+
+/**
+ * Bank: opens a deposited refund and checks the merchant's chain, role and signature, that the
+ * merchant names itself and is one of this bank's merchants (as openDeposit does for a batch).
+ */
+export function openRefund(bank: Party<SecretKey>, envelope: Uint8Array, context: VerifyContext): Verified<Refund> {
+  if (!bank.kx) throw new TypeError(`${bank.id} has no key-exchange key`);
+  return verifyDepositedRefund(bank.id, open(MessageType.Refund, bank.kx.secretKey, envelope), context);
+}
+
+/** Bank: a merchant-signed refund as deposited (openRefund's checks, on the signed bytes). */
+export function verifyDepositedRefund(bankId: string, signed: Uint8Array, context: VerifyContext): Verified<Refund> {
+  const verified = verifyMessage(refund, signed, [Role.Merchant], context);
+  const { body, signer } = verified;
+  if (body.merchantId !== signer.subject)
+    throw new ProtocolError(ErrorCode.SubjectMismatch, `refund names ${body.merchantId}, signed by ${signer.subject}`);
+  if (signer.issuer !== bankId) throw new ProtocolError(ErrorCode.WrongBank, `merchant of ${signer.issuer}`);
+  return verified;
 }

@@ -111,6 +111,7 @@ export const EnvelopeInfo = Object.freeze({
   [MessageType.ValueToken]: 'smartcheck/1/value-token',
   [MessageType.InternetCheck]: 'smartcheck/1/internet-check',
   [MessageType.DepositBatch]: 'smartcheck/1/deposit-batch',
+  [MessageType.Refund]: 'smartcheck/1/refund',
 } as const);
 export type SealedStep = keyof typeof EnvelopeInfo;
 

@@ -1,17 +1,19 @@
 // A clean ledger for the auditor's tamper tests, built with the bank's own services in-process:
 // loads (one replayed, one after a key rotation), deposits (one submitted twice, a duplicate
 // check, a clone caught at capture with its fraud proof and its check paid under the guarantee, a
-// purse over its loaded value (one check guaranteed, one refused over the per-check limit), an Internet
-// check signed by purse and cardholder), a merchant
-// refund reversing a check, a lost card settled after its window, and two signed revocation lists
+// purse over its loaded value (one check guaranteed, one refused over the per-check limit), an
+// Internet check signed by purse and cardholder), a merchant refund reversing a check, another
+// refunded before its check came (the check then refused, 322), a lost card settled after its
+// window, and two signed revocation lists
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
 // whole-system simulator can build its own ledger instead and hand the audit that.
 import type { Database } from '../../src/bank/db.ts';
 import { type Bank, fund, personalisePurse, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
+import { bookRefund } from '../../src/bank/refunds.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { reportLost, reverseCheck, settleLost } from '../../src/bank/settlement.ts';
+import { reportLost, settleLost } from '../../src/bank/settlement.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import {
   approveInternetCheck,
@@ -22,7 +24,7 @@ import {
 import { newPurseState } from '../../src/protocol/load.ts';
 import type { Party } from '../../src/protocol/pki.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
-import { makeRefund } from '../../src/protocol/refund.ts';
+import { makeRefund, sealRefund, verifyDepositedRefund } from '../../src/protocol/refund.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, LIMITS, loadRequest, NOW, type World } from '../bank/support.ts';
 
@@ -161,14 +163,20 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
     time: now,
   });
   const internet = approveInternetCheck(alice, draft, { anchors: bank.anchors, now }).check.bytes;
+  // Refunded by the merchant before it deposited the check: recorded, and the check refused (322).
+  const refundedFirst = check(w, p('purse-refund'), 300);
+  const early = makeRefund(shop1, verifyCheck(refundedFirst, { anchors: bank.anchors, now }), now);
+  if ((await service.refund(sealRefund(w.bank.party.certificate, early))).outcome !== 'recorded')
+    throw new Error('the early refund was not recorded');
   const c = await capture([
     check(w, p('purse-clone'), 600, { serial: 1 }),
     check(w, p('purse-a0'), 800),
     a1First,
     internet,
+    refundedFirst,
   ]);
   // The clone's check is paid under the guarantee (fraud loss).
-  if (c.outcomes.map((x) => x.code).join() !== '0,0,308,0')
+  if (c.outcomes.map((x) => x.code).join() !== '0,0,308,0,322')
     throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
   // Past the loaded value: the second check paid under the guarantee, the third (above the
   // certified per-check limit) refused and kept as overspent.
@@ -186,7 +194,8 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   const late = check(w, p('purse-lost'), 2_000, { merchant: shop2 });
   await reportLost(db, 'purse-lost', now, o.lostWindowS ?? 3_600);
   await capture([late], shop2); // made before the loss, deposited during the window: still credited
-  await reverseCheck(db, w.bank, makeRefund(shop1, verifyCheck(refunded, { anchors: bank.anchors, now }), now), now);
+  const refund = makeRefund(shop1, verifyCheck(refunded, { anchors: bank.anchors, now }), now);
+  await bookRefund(db, w.bank, verifyDepositedRefund(bank.id, refund, { anchors: bank.anchors, now }));
   now += o.lostWindowS ?? 3_600;
   if ((await settleLost(db, w.bank, now)).map((s) => s.refunded).join() !== '8000')
     throw new Error('the lost card was not settled');

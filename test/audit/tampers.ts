@@ -100,6 +100,25 @@ const accountOfKind = (tx: Queryable, kind: string) =>
   );
 const checkKey = (c: { purse_id: string; serial: number }) => `${c.purse_id}/${c.serial}`;
 
+const storedRefund = (tx: Queryable) =>
+  one<{ refund_hash: Uint8Array; refund: Uint8Array }>(
+    tx,
+    'stored refund',
+    'select refund_hash, refund from refunds order by refund_hash limit 1',
+  );
+/** `batch_hash#index` of the receipt outcome that names this check in one of the merchant's batches. */
+async function receiptPosition(tx: Queryable, checkHash: Uint8Array, merchantId: string): Promise<string> {
+  for (const b of await tx.query<{ batch_hash: Uint8Array; receipt: Uint8Array }>(
+    'select batch_hash, receipt from batches where merchant_id = $1 order by batch_hash',
+    [merchantId],
+  )) {
+    const outcomes = captureReceipt.decode(parseSign1(u8(b.receipt)).payload).outcomes;
+    const i = outcomes.findIndex(([h]) => hex(h) === hex(checkHash));
+    if (i >= 0) return `${hex(u8(b.batch_hash))}#${i}`;
+  }
+  throw new Error('no receipt names the refunded check: this tamper cannot be applied');
+}
+
 const editBalance = (kind: string): Tamper => ({
   name: `the balance of a ${kind} account edited by hand`,
   async apply(tx) {
@@ -225,6 +244,7 @@ export const TAMPERS: Tamper[] = [
       return [
         { kind: 'purse_captured_mismatch', table: 'purses', key: c.purse_id },
         { kind: 'transaction_missing', table: 'checks', key: checkKey(c) },
+        { kind: 'refund_missing', table: 'checks', key: checkKey(c) },
       ];
     },
   },
@@ -662,6 +682,73 @@ export const TAMPERS: Tamper[] = [
       await tx.query('delete from entries where tx_id = $1', [t.id]);
       await tx.query('delete from transactions where id = $1', [t.id]);
       return [{ kind: 'transaction_missing', table: 'checks', key: checkKey(c) }];
+    },
+  },
+  // Merchant refunds.
+  {
+    name: "a stored refund's merchant signature changed",
+    async apply(tx) {
+      const r = await storedRefund(tx);
+      await tx.query('update refunds set refund = $2 where refund_hash = $1', [
+        buf(u8(r.refund_hash)),
+        buf(flipLast(u8(r.refund))),
+      ]);
+      return [{ kind: 'refund_invalid', table: 'refunds', key: hex(u8(r.refund_hash)) }];
+    },
+  },
+  {
+    name: "a refund row's amount edited",
+    async apply(tx) {
+      const r = await storedRefund(tx);
+      await tx.query('update refunds set amount = amount + 1 where refund_hash = $1', [buf(u8(r.refund_hash))]);
+      return [{ kind: 'refund_row_mismatch', table: 'refunds', key: hex(u8(r.refund_hash)) }];
+    },
+  },
+  {
+    name: "a reversed check's refund deleted",
+    async apply(tx) {
+      const c = await one<{ purse_id: string; serial: number; check_hash: Uint8Array }>(
+        tx,
+        'reversed check',
+        "select purse_id, serial, check_hash from checks where status = 'refunded' order by purse_id, serial limit 1",
+      );
+      await tx.query('delete from refunds where check_hash = $1', [buf(u8(c.check_hash))]);
+      return [{ kind: 'refund_missing', table: 'checks', key: checkKey(c) }];
+    },
+  },
+  {
+    name: 'the refund of a check refused as refunded deleted',
+    async apply(tx) {
+      const r = await one<{ check_hash: Uint8Array; merchant_id: string }>(
+        tx,
+        'refund of a check never credited',
+        'select r.check_hash, r.merchant_id from refunds r where not exists (select 1 from checks c where c.check_hash = r.check_hash) order by r.refund_hash limit 1',
+      );
+      const position = await receiptPosition(tx, u8(r.check_hash), r.merchant_id);
+      await tx.query('delete from refunds where check_hash = $1', [buf(u8(r.check_hash))]);
+      return [{ kind: 'refund_missing', table: 'batches', key: position }];
+    },
+  },
+  {
+    name: 'a reversed check marked credited again (its reversal kept)',
+    async apply(tx) {
+      const c = await one<{ purse_id: string; serial: number; check_hash: Uint8Array }>(
+        tx,
+        'reversed check',
+        "select purse_id, serial, check_hash from checks where status = 'refunded' order by purse_id, serial limit 1",
+      );
+      await tx.query("update checks set status = 'credited' where check_hash = $1", [buf(u8(c.check_hash))]);
+      const t = await one<{ id: number }>(
+        tx,
+        'reversal transaction',
+        'select id from transactions where reference = $1',
+        [`reversal:${hex(u8(c.check_hash))}`],
+      );
+      return [
+        { kind: 'refund_not_applied', table: 'checks', key: checkKey(c) },
+        { kind: 'purse_captured_mismatch', table: 'purses', key: c.purse_id },
+        { kind: 'transaction_unjustified', table: 'transactions', key: String(t.id) },
+      ];
     },
   },
   // Fraud and revocation.

@@ -1,16 +1,17 @@
 // Reconciliation and audit on each driver: purse shadow accounts (gaps), the audit from signed
 // evidence (clean, then a tampered book found), a lost card settled after its window with late
-// checks still captured, and a merchant refund reversing a check once.
+// checks still captured, and a merchant refund reversing a check once (test/bank/refunds.test.ts: the rest).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/bank/audit/index.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import { revocationList } from '../../src/bank/issuing.ts';
 import { balance } from '../../src/bank/ledger.ts';
 import { loadValue } from '../../src/bank/load.ts';
-import { purseShadow, reportLost, reverseCheck, settleLost } from '../../src/bank/settlement.ts';
+import { bookRefund } from '../../src/bank/refunds.ts';
+import { purseShadow, reportLost, settleLost } from '../../src/bank/settlement.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
-import { makeRefund } from '../../src/protocol/refund.ts';
+import { makeRefund, verifyDepositedRefund } from '../../src/protocol/refund.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, DRIVERS, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
@@ -61,9 +62,15 @@ for (const { driver, skip, reason } of DRIVERS) {
     it('a merchant refund reverses a captured check once', async () => {
       const c = check(w, 1, 700);
       await capture([c]);
-      const refund = makeRefund(w.merchant, verifyCheck(c, { anchors: w.bank.anchors, now: NOW }), NOW);
-      expect(await reverseCheck(w.db, w.bank, refund, NOW)).toEqual({ amount: 700 });
-      expect(await codeOf(reverseCheck(w.db, w.bank, refund, NOW))).toBe(ErrorCode.RefundAlreadyApplied);
+      const verified = verifyCheck(c, { anchors: w.bank.anchors, now: NOW });
+      const book = (refund: Uint8Array) =>
+        bookRefund(w.db, w.bank, verifyDepositedRefund(w.bank.id, refund, { anchors: w.bank.anchors, now: NOW }));
+      const refund = makeRefund(w.merchant, verified, NOW);
+      const reversed = { checkHash: verified.hash, outcome: 'reversed', amount: 700 };
+      expect(await book(refund)).toEqual({ ...reversed, replayed: false });
+      // The same refund again: the same answer, nothing booked twice; another refund of it: refused.
+      expect(await book(refund)).toEqual({ ...reversed, replayed: true });
+      expect(await codeOf(book(makeRefund(w.merchant, verified, NOW + 1)))).toBe(ErrorCode.RefundAlreadyApplied);
       expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(600);
       expect((await purseShadow(w.db, 'purse-1'))?.outstanding).toBe(10_000);
     });

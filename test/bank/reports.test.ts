@@ -11,13 +11,14 @@ import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import { personalisePurse } from '../../src/bank/issuing.ts';
 import { loadValue } from '../../src/bank/load.ts';
+import { bookRefund } from '../../src/bank/refunds.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
-import { purseShadow, reverseCheck } from '../../src/bank/settlement.ts';
+import { purseShadow } from '../../src/bank/settlement.ts';
 import { toHex } from '../../src/bytes.ts';
 import { newPurseState } from '../../src/protocol/load.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
-import { makeRefund } from '../../src/protocol/refund.ts';
+import { makeRefund, verifyDepositedRefund } from '../../src/protocol/refund.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import {
   applyToken,
@@ -158,7 +159,7 @@ describe.each(DRIVERS)('reports on $driver', ({ driver, skip, reason }) => {
       const batches = [await capture([a, check(w, 3, 2_000)]), await capture([check(w, 3, 450)])];
       await capture([check(w, 3, 777)], w.other); // another merchant's
       const refund = makeRefund(w.merchant, verifyCheck(a, { anchors: w.bank.anchors, now: NOW }), NOW);
-      await reverseCheck(w.db, w.bank, refund, NOW);
+      await bookRefund(w.db, w.bank, verifyDepositedRefund(w.bank.id, refund, { anchors: w.bank.anchors, now: NOW }));
       const period = { from: clock - 3_600, to: clock + 3_600 };
       const s = await service.merchantStatement('shop-1', period);
       // shop-1 also holds the checks of the tests above (purses 0–2), booked in this period or ten days ago.

@@ -23,7 +23,8 @@ import { makeDeposit } from '../../src/protocol/capture.ts';
 import type { OfflineLimits } from '../../src/protocol/certificate.ts';
 import { applyValueToken, newPurseState, type PurseState, requestValue } from '../../src/protocol/load.ts';
 import type { Party } from '../../src/protocol/pki.ts';
-import { checkFor, makeSlip, signCheck, verifySlip } from '../../src/protocol/pos.ts';
+import { checkFor, makeSlip, signCheck, verifyCheck, verifySlip } from '../../src/protocol/pos.ts';
+import { makeRefund, sealRefund } from '../../src/protocol/refund.ts';
 import { Channel } from '../../src/protocol/registry.ts';
 
 export const NOW = 1_700_000_000;
@@ -212,6 +213,20 @@ export function deposit(
     id,
   };
 }
+
+/** The merchant's signed refund of a check (default shop-1, as the merchant would give the card). */
+export function refundOf(w: World, checkBytes: Uint8Array, o: { merchant?: Party; now?: number } = {}): Uint8Array {
+  const now = o.now ?? NOW;
+  const verified = verifyCheck(checkBytes, { anchors: w.bank.anchors, now: NOW });
+  const merchant = o.merchant ?? w.merchant;
+  // makeRefund refuses another merchant's check: a wrong merchant's refund is signed by hand.
+  return verified.body.merchantId === merchant.id
+    ? makeRefund(merchant, verified, now)
+    : makeRefund(merchant, { ...verified, body: { ...verified.body, merchantId: merchant.id } }, now);
+}
+
+/** A refund sealed to the bank, as the merchant deposits it (POST /v1/refunds). */
+export const sealedRefund = (w: World, refund: Uint8Array): Uint8Array => sealRefund(w.bank.party.certificate, refund);
 
 export async function invariants(db: Database): Promise<string[]> {
   return (await checkInvariants(db)).violations;

@@ -150,6 +150,7 @@ describe('--json', () => {
       outcomes: [],
       credited: 0,
       refused: [],
+      refunds: [],
     });
   });
 

@@ -155,8 +155,17 @@ describe('pos', () => {
     expect(status.stdout).toMatch(/pending\s+0 checks, EUR 0\.00/);
     expect(status.stdout).toMatch(/deposited\s+21 checks, EUR 6\.50/);
     expect(status.stdout).toMatch(/voided\s+1 checks, EUR 3\.00/);
+    expect(status.stdout).toMatch(/refunds to send\s+1: sent with the next pos deposit/);
     expect(recover.code).toBe(0);
     expect(recover.stdout).toMatch(/^last transaction 23: completed/);
+    // the next deposit sends the refund: the bank records it (the check never credited), once
+    const deposit = await w.run('pos', 'deposit', 'till', '--json');
+    expect(deposit.code).toBe(0);
+    const report = JSON.parse(deposit.stdout) as { refunds: { amount: number; outcome: string }[] };
+    expect(report.refunds).toMatchObject([{ amount: 300, outcome: 'recorded', code: 0, debited: 0 }]);
+    const [after, text] = [await w.run('pos', 'status', 'till', '--json'), await w.run('pos', 'deposit', 'till')];
+    expect(JSON.parse(after.stdout)).toMatchObject({ refundsToSend: 0, voided: { checks: 1, amount: 300 } });
+    expect(text.stdout).not.toMatch(/refunds sent/);
   });
 
   it("a copied card spends the same value twice: the clone is caught and the honest kiosk paid under the bank's guarantee (0)", async () => {
@@ -252,7 +261,7 @@ describe('shop', () => {
       // --json passes the running shop's report through: nothing left to deposit.
       const again = await w.run('shop', 'deposit', '--shop', url, '--json');
       expect(again.code).toBe(0);
-      expect(JSON.parse(again.stdout)).toEqual({ batches: [], outcomes: [], credited: 0, refused: [] });
+      expect(JSON.parse(again.stdout)).toEqual({ batches: [], outcomes: [], credited: 0, refused: [], refunds: [] });
     } finally {
       await stop(child);
     }

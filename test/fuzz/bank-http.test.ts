@@ -1,8 +1,8 @@
 // Fuzz: the bank server's request bodies (src/bank/server.ts through fastify's inject, PGlite in
 // process). Every answer is 200 or a 4xx with the server's JSON error ({ error: { kind, code,
 // message } }, a registered code for kind "protocol"), never a 5xx; after every batch the ledger
-// invariants hold and a genuine load and deposit still go through. Inputs: sealed load requests
-// and deposits as received, their signed bodies mutated then signed and sealed properly (to get
+// invariants hold and a genuine load and deposit still go through. Inputs: sealed load requests,
+// deposits and merchant refunds as received, their signed bodies mutated then signed and sealed properly (to get
 // past the envelope and the signature), and JSON bodies (mutated text, application/json).
 
 import type { FastifyInstance } from 'fastify';
@@ -15,7 +15,18 @@ import { type ErrorCode, errorDescriptions } from '../../src/protocol/errors.ts'
 import type { Party } from '../../src/protocol/pki.ts';
 import { MessageType } from '../../src/protocol/registry.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
-import { applyToken, check, deposit, invariants, loadRequest, makeWorld, NOW, type World } from '../bank/support.ts';
+import {
+  applyToken,
+  check,
+  deposit,
+  invariants,
+  loadRequest,
+  makeWorld,
+  NOW,
+  refundOf,
+  sealedRefund,
+  type World,
+} from '../bank/support.ts';
 import { fuzzFamily } from './support/harness.ts';
 
 let w: World;
@@ -26,6 +37,8 @@ const seeds = {
   deposit: [] as Uint8Array[],
   loadBody: [] as Uint8Array[],
   depositBody: [] as Uint8Array[],
+  refund: [] as Uint8Array[],
+  refundBody: [] as Uint8Array[],
   json: [] as Uint8Array[],
 };
 
@@ -36,6 +49,12 @@ beforeAll(async () => {
   const bankKx = w.bank.party.kx as { secretKey: Uint8Array };
   seeds.load = [loadRequest(w, 0, 1_000), loadRequest(w, 1, 2_000)];
   seeds.deposit = [deposit(w, [check(w, 0, 100), check(w, 1, 200)]).envelope, deposit(w, [check(w, 0, 300)]).envelope];
+  // A refund of a check already credited (the seeds' deposit above is not sent: of one not yet deposited too).
+  const credited = check(w, 1, 400);
+  await service.deposit(deposit(w, [credited]).envelope);
+  const refunds = [refundOf(w, credited), refundOf(w, check(w, 0, 250))];
+  seeds.refund = refunds.map((r) => sealedRefund(w, r));
+  seeds.refundBody = refunds.map((r) => parseSign1(r).payload);
   seeds.loadBody = seeds.load.map((e) => parseSign1(open(MessageType.ValueTokenRequest, bankKx.secretKey, e)).payload);
   seeds.depositBody = seeds.deposit.map((e) => parseSign1(open(MessageType.DepositBatch, bankKx.secretKey, e)).payload);
   const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
@@ -68,7 +87,7 @@ function judged(res: { statusCode: number; body: string }): number {
 const post = (url: string, body: Uint8Array, type = 'application/cbor') =>
   app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload: Buffer.from(body) });
 const resealed = (
-  step: typeof MessageType.ValueTokenRequest | typeof MessageType.DepositBatch,
+  step: typeof MessageType.ValueTokenRequest | typeof MessageType.DepositBatch | typeof MessageType.Refund,
   signer: Party,
   body: Uint8Array,
 ) =>
@@ -151,6 +170,29 @@ fuzzFamily('bank-http', [
     budget: 100,
     slowBudget: 1_500,
     run: async (b) => judged(await post('/v1/deposit', resealed(MessageType.DepositBatch, w.merchant, b))),
+    minRefused: 0.1,
+  },
+  {
+    ...common,
+    name: 'bank.http.refund',
+    get seeds() {
+      return seeds.refund;
+    },
+    budget: 100,
+    slowBudget: 1_500,
+    run: async (b) => judged(await post('/v1/refunds', b)),
+    reaches: [422],
+  },
+  {
+    ...common,
+    name: 'bank.http.refund.resigned',
+    get seeds() {
+      return seeds.refundBody;
+    },
+    structured: true,
+    budget: 100,
+    slowBudget: 1_500,
+    run: async (b) => judged(await post('/v1/refunds', resealed(MessageType.Refund, w.merchant, b))),
     minRefused: 0.1,
   },
   {

@@ -1,8 +1,11 @@
 // cancelLast: the merchant refunds the last sale to the card and the check is voided, never
-// deposited; a crash or a lost reply between the steps neither creates nor loses value.
+// deposited; a crash or a lost reply between the steps neither creates nor loses value. The next
+// deposit sends the refund to the bank (once answered, never again), which then refuses the check.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CardPort, MemoryCheckStore, Terminal } from '../../src/merchant/index.ts';
-import { ErrorCode } from '../../src/protocol/index.ts';
+import { BankUnreachableError } from '../../src/net/bank-link.ts';
+import { makeDeposit } from '../../src/protocol/capture.ts';
+import { ErrorCode, makeRefund, sealRefund, verifyCheck } from '../../src/protocol/index.ts';
 import { balanceOf, makeWorld, NOW, newCard, openBook, portOf, type World } from './support.ts';
 
 let w: World;
@@ -37,6 +40,73 @@ describe('cancel last', () => {
     // the void survives a restart
     expect((await openBook(w, store)).entry(sale.checkHash)?.status).toBe('voided');
     expect(await w.invariants()).toEqual([]);
+  });
+
+  it('the next deposit sends the refund: recorded at the bank, which then refuses the check (322); a lost reply sends it again', async () => {
+    w.now = NOW;
+    const rig = await newCard(w, { loadAmount: 60_000 });
+    const store = new MemoryCheckStore();
+    let sent = 0;
+    let drop = true;
+    const book = await openBook(w, store, undefined, {
+      ...w.link,
+      refund: async (sealed) => {
+        sent += 1;
+        const answer = await w.link.refund(sealed);
+        if (drop) throw new BankUnreachableError('in-process', new Error('reply lost'));
+        return answer;
+      },
+    });
+    const terminal = new Terminal(book, { terminalId: 'T-R1' });
+    const sale = await terminal.sell(rig.card, 3_000);
+    await terminal.cancelLast(rig.card);
+    expect(book.pendingRefunds().map((e) => e.record.serial)).toEqual([sale.serial]);
+    await expect(book.deposit()).rejects.toMatchObject({ kind: 'bank_unreachable' });
+    expect(book.pendingRefunds()).toHaveLength(1);
+    drop = false;
+    const report = await book.deposit();
+    expect(report.refunds).toEqual([
+      {
+        checkHash: sale.checkHash,
+        purseId: sale.purseId,
+        serial: sale.serial,
+        amount: 3_000,
+        outcome: 'recorded',
+        code: 0,
+        debited: 0,
+      },
+    ]);
+    expect(book.pendingRefunds()).toEqual([]);
+    expect((await book.deposit()).refunds).toEqual([]);
+    expect(sent).toBe(2);
+    // the answer survives a restart: not sent again
+    expect((await openBook(w, store)).pendingRefunds()).toEqual([]);
+    // the refunded check deposited anyway (outside the book) is refused, never credited
+    const before = await w.merchantBalance();
+    const check = book.entry(sale.checkHash)?.record.check as Uint8Array;
+    const again = await w.service.deposit(
+      makeDeposit(w.merchant, w.bank.party.certificate, [check], crypto.getRandomValues(new Uint8Array(16)), NOW),
+    );
+    expect(again.outcomes).toEqual([{ code: ErrorCode.CheckRefunded, credited: 0 }]);
+    expect(await w.merchantBalance()).toBe(before);
+    expect(await w.invariants()).toEqual([]);
+  });
+
+  it('a refund the bank refuses is reported with its code and not sent again', async () => {
+    w.now = NOW;
+    const rig = await newCard(w, { loadAmount: 60_000 });
+    const book = await openBook(w);
+    const terminal = new Terminal(book, { terminalId: 'T-R2' });
+    const sale = await terminal.sell(rig.card, 2_000);
+    await terminal.cancelLast(rig.card);
+    // the same merchant's other refund of that check is already at the bank: this one is 316
+    const entry = book.entry(sale.checkHash);
+    const verified = verifyCheck(entry?.record.check as Uint8Array, { anchors: w.bank.anchors, now: NOW });
+    await w.service.refund(sealRefund(w.bank.party.certificate, makeRefund(w.merchant, verified, NOW + 99)));
+    const report = await book.deposit();
+    expect(report.refunds).toMatchObject([{ outcome: 'refused', code: ErrorCode.RefundAlreadyApplied }]);
+    expect(book.pendingRefunds()).toEqual([]);
+    expect((await book.deposit()).refunds).toEqual([]);
   });
 
   it('a deposited sale cannot be cancelled', async () => {

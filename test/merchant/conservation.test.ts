@@ -1,4 +1,5 @@
-// The terminal dies at every journal append of a day's work (two sales, a cancel, a deposit). After
+// The terminal dies at every journal append of a day's work (two sales, a cancel, a deposit that
+// also sends the cancel's refund to the bank: a death after the bank answered sends it again). After
 // each restart and the documented recovery steps (recover the card, finish a held cancel, deposit),
 // no value was created or lost: the card's balance plus what the bank credited the merchant is
 // exactly what was loaded, and nothing is left pending, held or in an unanswered batch.
@@ -41,7 +42,7 @@ describe('a crash at any append conserves value', () => {
     const probe = dyingAt(new MemoryCheckStore(), Number.POSITIVE_INFINITY);
     const probeRig = await newCard(w, { loadAmount: 50_000 });
     await day(new Terminal(await openBook(w, probe), { terminalId: 'T-PROBE' }), probeRig.card);
-    expect(probe.appends).toBe(8); // slip, check, slip, check, refund hold, void, batch, receipt
+    expect(probe.appends).toBe(9); // slip, check, slip, check, refund hold, void, refund deposited, batch, receipt
     const outcomes = new Set<string>();
     for (let k = 1; k <= probe.appends; k++) {
       const rig = await newCard(w, { loadAmount: 50_000 });
@@ -62,6 +63,7 @@ describe('a crash at any append conserves value', () => {
       const card = await balanceOf(rig.card);
       expect(card + credited, `died at append ${k}`).toBe(50_000);
       expect(terminal.book.pending()).toEqual([]);
+      expect(terminal.book.pendingRefunds()).toEqual([]);
       expect(terminal.book.checks().filter((e) => e.status === 'held')).toEqual([]);
       expect(terminal.interrupted()).toEqual([]);
       outcomes.add(`${recovery.status}/${credited}`);

@@ -227,6 +227,7 @@ describe('deposit failures', () => {
     let up = false;
     const flaky: BankLink = {
       load: (r) => w.link.load(r),
+      refund: (r) => w.link.refund(r),
       revocationList: () =>
         up
           ? w.link.revocationList()

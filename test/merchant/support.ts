@@ -57,10 +57,11 @@ export interface World {
   invariants(): Promise<string[]>;
 }
 
-/** The three-line BankLink over a BankService. */
+/** The four-line BankLink over a BankService. */
 export const linkTo = (service: BankService): BankLink => ({
   load: async (request) => (await service.load(request)).token,
   deposit: async (batch) => (await service.deposit(batch)).receipt,
+  refund: (sealed) => service.refund(sealed),
   revocationList: () => service.revocationList(),
 });
 

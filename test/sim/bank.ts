@@ -14,6 +14,7 @@ import { BankService } from '../../src/bank/service.ts';
 import { type BankLink, BankUnreachableError } from '../../src/net/bank-link.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
 import { DEFAULT_GUARANTEE_DEPOSIT_WINDOW_S, type GuaranteePolicy } from '../../src/protocol/guarantee.ts';
+import type { RefundOutcome } from '../../src/protocol/refund.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import type { SimClock } from './clock.ts';
@@ -135,6 +136,7 @@ export interface LinkStats {
   loads: number;
   deposits: number;
   lists: number;
+  refunds: number;
   /** Deposits delivered late (held back, then sent after later ones). */
   reordered: number;
 }
@@ -146,7 +148,7 @@ export interface LinkStats {
  * ProtocolError (the bank refused what arrived).
  */
 export class FaultyLink implements BankLink {
-  readonly stats: LinkStats = { loads: 0, deposits: 0, lists: 0, reordered: 0 };
+  readonly stats: LinkStats = { loads: 0, deposits: 0, lists: 0, refunds: 0, reordered: 0 };
   /** Deposit envelopes held back, delivered before a later deposit. */
   private held: Uint8Array[] = [];
 
@@ -236,6 +238,16 @@ export class FaultyLink implements BankLink {
       this.trace.add(this.op(), `bank ${p.name} ${how} ${this.who} refused ${codeOf(error)}`);
       throw error;
     }
+  }
+
+  /** A merchant's sealed refund to a PRNG-picked process; its reply may be lost (then sent again next deposit). */
+  async refund(sealedRefund: Uint8Array): Promise<RefundOutcome> {
+    this.stats.refunds++;
+    const p = this.process();
+    const r = await p.service.refund(sealedRefund);
+    this.trace.add(this.op(), `bank ${p.name} refund ${r.outcome} ${r.amount}${r.replayed ? ' replayed' : ''}`);
+    if (this.faults.strike('lost-reply')) throw new BankUnreachableError(`sim:${this.who}`, new Error('reply lost'));
+    return r;
   }
 
   async revocationList(): Promise<Uint8Array> {

@@ -8,6 +8,8 @@
 //   1..card serial, each once: unique and strictly increasing;
 // - no check credited twice: one credit per check across all receipts, the bank's credited rows are
 //   checks some merchant deposited, each merchant's ledger balance is the sum of its receipts' credits;
+// - refunds: every check refunded to a card is never credited; after the run its merchant-signed
+//   refund is at the bank (refunds), and a refund the bank answered is stored there;
 // - clones: every check the bank called a clone has fraud evidence whose proof verifies, and every
 //   copied purse whose two checks of one serial both reached the bank is revoked (on the signed list);
 // - the guarantee (docs/guarantee.md): an honest merchant (its terminals follow the rules) never
@@ -21,7 +23,7 @@ import { verifyFraudProof } from '../../src/protocol/fraud.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { CURRENCY, LIMITS, type SimCard } from './cards.ts';
 import type { CheckFacts } from './facts.ts';
-import { type HeldCheck, heldChecks } from './merchant.ts';
+import { type HeldCheck, heldChecks, hex } from './merchant.ts';
 import type { World } from './world.ts';
 
 /** What only the simulator knows: checks no merchant holds, purses copied, serials seen per card. */
@@ -193,6 +195,33 @@ export async function fullCheck(w: World, g: Ground, final: boolean): Promise<Ch
     );
     if (final) expect(pending === 0, () => `${card.purseId}: ${pending} still pending after the drain`);
   }
+
+  // refunds: a check refunded to a card is never credited (above: no row at all); the bank holds the
+  // merchant's signed refund once the book has its answer, and every refund after the drain
+  const stored = new Set(
+    (await db.query<{ k: string }>("select encode(check_hash, 'hex') || '/' || merchant_id as k from refunds")).map(
+      (r) => r.k,
+    ),
+  );
+  for (const m of w.merchants)
+    for (const e of m.book.checks()) {
+      if (e.status !== 'voided' || !e.refund) continue;
+      const key = `${hex(e.record.checkHash)}/${m.party.id}`;
+      const answered = e.refundDeposited !== undefined && e.refundDeposited.outcome !== 'refused';
+      expect(
+        e.refundDeposited?.outcome !== 'refused',
+        () => `${m.party.id}: refund of ${e.record.purseId}/${e.record.serial} refused (${e.refundDeposited?.code})`,
+      );
+      expect(
+        stored.has(key) || !(answered || final),
+        () =>
+          `${m.party.id}: refund of ${e.record.purseId}/${e.record.serial} not at the bank${final ? ' after the drain' : ''}`,
+      );
+      expect(
+        dbByHash.get(hex(e.record.checkHash))?.status !== 'credited',
+        () => `${m.party.id}: check ${e.record.purseId}/${e.record.serial} refunded to the card, yet credited`,
+      );
+    }
 
   // copied purses: the bank never pays out more than was loaded; clones caught with evidence
   const evidence = await db.query<{ h: string; purse_id: string; serial: number; proof: Uint8Array }>(

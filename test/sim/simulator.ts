@@ -3,31 +3,33 @@
 // operations and after the run, once the network and the merchants have drained.
 //
 // One operation = one step the scheduler picks: a load, a POS purchase, an Internet purchase, a
-// deposit, a pair of concurrent deposits, a revocation-list refresh, copying a card (a clone), or a
+// refund, a refund then the refunded check deposited anyway, a deposit, a pair of concurrent deposits, a revocation-list refresh, copying a card (a clone), or a
 // purchase by a clone. Faults are injected inside operations and counted apart, never as operations.
 
 import { CardError } from '../../src/card/purse.ts';
 import type { Terminal } from '../../src/merchant/index.ts';
 import { BankUnreachableError } from '../../src/net/bank-link.ts';
 import { ShopRejectedError } from '../../src/net/shop-link.ts';
+import { makeDeposit } from '../../src/protocol/capture.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { type PendingPayment, type Wallet, WalletError } from '../../src/wallet/index.ts';
 import type { FaultyLink } from './bank.ts';
 import { CardTorn, CURRENCY, cloneCard, type SimCard } from './cards.ts';
-import { cardCheck, fullCheck, type Ground } from './checkers.ts';
+import { cardCheck, fullCheck, type Ground, InvariantViolation } from './checkers.ts';
 import { factsOfReissued } from './facts.ts';
 import { FAULT_KINDS, type FaultKind } from './faults.ts';
 import { cardPort, hex, paidFromLog, type SimShop, TerminalCrash, TerminalError } from './merchant.ts';
 import { buildWorld, DEFAULT_SIZE, type Merchant, restartMerchant, type World, type WorldSize } from './world.ts';
 
 export const OPERATION_DEFINITION =
-  "one operation = one scheduler step: a load, a POS purchase, an Internet purchase, a refund (cancel of a terminal's last sale), a deposit, two concurrent deposits, a revocation-list refresh, copying a card, or a purchase by a copy (and by its original); faults are counted apart";
+  "one operation = one scheduler step: a load, a POS purchase, an Internet purchase, a refund (cancel of a terminal's last sale), a refund deposited and its check deposited anyway, a deposit, two concurrent deposits, a revocation-list refresh, copying a card, or a purchase by a copy (and by its original); faults are counted apart";
 
 const WEIGHTS = {
   load: 10,
   pos: 40,
   web: 12,
   refund: 3,
+  redeposit: 2,
   deposit: 12,
   concurrent: 3,
   refresh: 8,
@@ -159,6 +161,13 @@ async function step(w: World, kind: OpKind, _wallet: FaultyLink, g: Ground): Pro
       const t = prng.pick(m.terminals);
       const purseId = t.lastSale()?.record.purseId;
       await refund(w, m, t);
+      return w.cards.filter((c) => c.purseId === purseId);
+    }
+    case 'redeposit': {
+      const m = prng.pick(w.merchants);
+      const t = prng.pick(m.terminals);
+      const purseId = t.lastSale()?.record.purseId;
+      await refundAndRedeposit(w, m, t);
       return w.cards.filter((c) => c.purseId === purseId);
     }
     case 'deposit':
@@ -518,9 +527,34 @@ async function refund(w: World, m: Merchant, t: Terminal): Promise<void> {
   throw new Error(`refund at ${t.terminalId} interrupted 50 times`);
 }
 
+/**
+ * A merchant refunds the last sale to the card, deposits (its book sends the refund first), then
+ * deposits the refunded check anyway, in a batch of its own outside its book (a dishonest or
+ * confused merchant). Once the bank has answered the refund, that check must be refused with 322.
+ */
+async function refundAndRedeposit(w: World, m: Merchant, t: Terminal): Promise<void> {
+  const last = t.lastSale();
+  if (last?.status !== 'pending') return;
+  await refund(w, m, t);
+  await deposit(w, m);
+  const e = m.book.entry(last.record.checkHash);
+  if (e?.status !== 'voided' || !e.refundDeposited || e.refundDeposited.outcome === 'refused') return;
+  const batchId = crypto.getRandomValues(new Uint8Array(16));
+  const envelope = makeDeposit(m.party, m.book.bankCertificate, [e.record.check], batchId, w.clock.now);
+  const p = w.prng.pick(w.bank.processes);
+  const code = (await p.service.deposit(envelope)).outcomes[0]?.code;
+  w.trace.add(w.op, `${m.party.id} redeposits refunded ${last.record.purseId}/${last.record.serial}: ${code}`);
+  if (code !== ErrorCode.CheckRefunded)
+    throw new InvariantViolation(
+      `refunded check ${last.record.purseId}/${last.record.serial} deposited again: code ${code}, not ${ErrorCode.CheckRefunded}`,
+    );
+}
+
 async function deposit(w: World, m: Merchant): Promise<void> {
   try {
     const r = await m.book.deposit();
+    for (const x of r.refunds)
+      w.trace.add(w.op, `${m.party.id} refund ${x.purseId}/${x.serial} ${x.outcome} ${x.code} debited ${x.debited}`);
     if (!r.outcomes.length) return;
     const credited = r.outcomes.filter((o) => o.credited > 0).length;
     w.trace.add(
@@ -539,15 +573,17 @@ async function deposit(w: World, m: Merchant): Promise<void> {
   }
 }
 
-/** End of the run: the network delivers what it held, every merchant refreshes and deposits until nothing is pending. */
+/** End of the run: the network delivers what it held, every merchant refreshes and deposits until nothing (check or refund) is pending. */
 async function drain(w: World, wallet: FaultyLink): Promise<void> {
   await wallet.flush();
   for (const m of w.merchants) await m.link.flush();
   for (const m of w.merchants) {
     await m.book.refreshRevocationList();
-    for (let attempt = 0; m.book.pending().length > 0; attempt++) {
+    for (let attempt = 0; m.book.pending().length + m.book.pendingRefunds().length > 0; attempt++) {
       if (attempt > 500)
-        throw new Error(`${m.party.id}: ${m.book.pending().length} checks still pending after 500 deposits`);
+        throw new Error(
+          `${m.party.id}: ${m.book.pending().length} checks, ${m.book.pendingRefunds().length} refunds still pending after 500 deposits`,
+        );
       await deposit(w, m);
       await m.link.flush();
     }

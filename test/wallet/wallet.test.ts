@@ -200,6 +200,7 @@ describe('wallet: lost replies and the bank unreachable', () => {
         return token;
       },
       deposit: (b) => w.bank.deposit(b),
+      refund: (r) => w.bank.refund(r),
       revocationList: () => w.bank.revocationList(),
     };
     const wallet = new Wallet({

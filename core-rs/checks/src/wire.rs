@@ -97,6 +97,10 @@ pub enum ErrorCode {
     ActivationCodeUsed = 320,
     /// The activation code has expired: ask the bank for a new one.
     ActivationCodeExpired = 321,
+    /// The check was refunded by the merchant: the bank does not credit it.
+    CheckRefunded = 322,
+    /// The refund does not match the check it names (purse, serial, amount or currency).
+    RefundMismatch = 323,
     /// Not guaranteed: a check of a cloned or overspent purse dated after the purse's revocation
     /// reached terminals (revoked + the maximum revocation-list age); a terminal following the
     /// rules refused it.
@@ -119,7 +123,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 48] = [
+    pub const ALL: [ErrorCode; 50] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -162,6 +166,8 @@ impl ErrorCode {
         ErrorCode::ActivationCodeUnknown,
         ErrorCode::ActivationCodeUsed,
         ErrorCode::ActivationCodeExpired,
+        ErrorCode::CheckRefunded,
+        ErrorCode::RefundMismatch,
         ErrorCode::GuaranteeAfterRevocation,
         ErrorCode::GuaranteeExhausted,
         ErrorCode::GuaranteeOverCheckLimit,

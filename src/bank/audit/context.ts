@@ -3,6 +3,7 @@
 // books must hold (purse totals, expected transactions) for the families that run after.
 
 import { CertificateCache } from '../../protocol/certificate.ts';
+import type { Refund } from '../../protocol/messages.ts';
 import type { Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import type { Finding, FindingKind } from './kinds.ts';
@@ -85,6 +86,16 @@ export interface BatchRow {
   credited: number;
   checks_count: number;
 }
+export interface RefundRow {
+  refund_hash: Uint8Array;
+  check_hash: Uint8Array;
+  merchant_id: string;
+  purse_id: string;
+  serial: number;
+  amount: number;
+  currency: string;
+  refund: Uint8Array;
+}
 export interface RevocationRow {
   subject: string;
   reason: string;
@@ -128,6 +139,7 @@ export interface LedgerRows {
   fraud: FraudRow[];
   guarantees: GuaranteeRow[];
   batches: BatchRow[];
+  refunds: RefundRow[];
   revocations: RevocationRow[];
   lists: ListRow[];
   bankKeys: BankKeysRow[];
@@ -154,6 +166,9 @@ export async function readLedger(q: Queryable): Promise<LedgerRows> {
     guarantees: await all<GuaranteeRow>('select * from guarantees order by check_hash'),
     batches: await all<BatchRow>(
       'select batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count from batches order by batch_hash',
+    ),
+    refunds: await all<RefundRow>(
+      'select refund_hash, check_hash, merchant_id, purse_id, serial, amount, currency, refund from refunds order by refund_hash',
     ),
     revocations: await all<RevocationRow>('select subject, reason, revoked_at from revocations order by subject'),
     lists: await all<ListRow>(
@@ -202,6 +217,8 @@ export class AuditContext {
   readonly purses = new Map<string, PurseEvidence>();
   /** Net credited per merchant and currency (`owner/currency`), for payouts. */
   readonly merchantNet = new Map<string, number>();
+  /** The stored merchant refunds, by refundKey (check hash and merchant), as signed. */
+  readonly refunds = new Map<string, Refund>();
   readonly cache = new CertificateCache(65_536);
 
   constructor(

@@ -1,6 +1,7 @@
 // Deposits, receipts and checks. The merchant-signed deposit holds the purse-signed checks; the
 // bank-signed receipt says, check by check, what the bank did with each. From these the audit
-// knows which check rows must exist (credited, over the limit), which fraud evidence (clones),
+// knows which check rows must exist (credited, over the limit), which fraud evidence (clones) and
+// merchant refunds (a check reversed or refused as refunded: refunds.ts),
 // what each purse had captured and each merchant was credited, and which capture transactions
 // the books must hold. A credited check that a guarantees row names was paid under the guarantee
 // (docs/guarantee.md): a 'guarantee' transaction from the fraud loss instead of a capture, and
@@ -25,6 +26,7 @@ import { verifyCheck } from '../../protocol/pos.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
 import { type AuditContext, accountKey, attempt, type CheckRow, u8 } from './context.ts';
+import { refundKey, refundMatches } from './refunds.ts';
 
 /** The codes of a check past its purse's loaded value refused: over the limit, or not guaranteed. */
 const OVERSPENT_CODES: ReadonlySet<number> = new Set([
@@ -260,8 +262,14 @@ export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
         }
       }
       if (c.status === 'guaranteed') ctx.purse(body.purseId).overspentChecks += 1;
+      const refund = ctx.refunds.get(refundKey(deposited.hash, body.merchantId));
+      const refunded = refund !== undefined && refundMatches(refund, body);
+      if (c.status === 'refunded' && !refunded)
+        ctx.add('refund_missing', 'checks', key, `reversed, and no refund of it by ${body.merchantId} is stored`);
+      if (c.status === 'credited' && refunded)
+        ctx.add('refund_not_applied', 'checks', key, `credited, and ${body.merchantId}'s refund of it is stored`);
       if (c.status === 'refunded') {
-        // A reversal (reverseCheck): the merchant debited, the value back in the e-money liability.
+        // A reversal (../refunds.ts): the merchant debited, the value back in the e-money liability.
         const purse = ctx.purse(body.purseId);
         purse.captured -= body.amount;
         const m = `${body.merchantId}/${body.currency}`;
@@ -295,6 +303,15 @@ export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
           'batches',
           position,
           `the receipt gives outcome ${code} (credited ${credited}) and no check row stands for it`,
+        );
+      const check = batch.checks[i]?.body;
+      const refund = ctx.refunds.get(refundKey(h, batch.body.merchantId));
+      if (code === ErrorCode.CheckRefunded && !(check && refund && refundMatches(refund, check)))
+        ctx.add(
+          'refund_missing',
+          'batches',
+          position,
+          `the receipt says refunded and no refund of it by ${batch.body.merchantId} is stored`,
         );
       if (code === ErrorCode.CloneDetected && !evidence.has(toHex(h)))
         ctx.add(

@@ -2,9 +2,9 @@
 // every difference as a typed finding (kinds.ts). It only reads: plain selects, in one
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
-// deposits/receipts/checks, the guarantee's payments, fraud evidence, purses (which need the
-// totals of the two before),
-// the books (which need every expected transaction), timestamps, the back office's action records.
+// merchant refunds, deposits/receipts/checks (which need the refunds), the guarantee's payments,
+// fraud evidence, purses (which need the totals of the loads and deposits), the books (which need
+// every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
@@ -16,6 +16,7 @@ import { auditKeys } from './keys.ts';
 import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
+import { auditRefunds } from './refunds.ts';
 import { auditTimes } from './times.ts';
 
 export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, formatFinding } from './kinds.ts';
@@ -28,6 +29,7 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
     const ctx = new AuditContext(bank, await readLedger(tx));
     auditKeys(ctx);
     auditLoads(ctx);
+    auditRefunds(ctx);
     auditGuarantees(ctx, auditDeposits(ctx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);

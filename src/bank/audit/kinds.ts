@@ -34,6 +34,14 @@ export const FINDING_KINDS = {
   check_row_duplicate: 'a second check row claiming a deposited check another row already stands for',
   check_not_in_receipt:
     'a check row whose status the receipt does not give (credited, but refused or credited another amount by the receipt; over the limit, but not so in the receipt)',
+  // Merchant refunds.
+  refund_invalid:
+    "a stored refund whose merchant signature does not verify (certificate at its time, the merchant naming itself) or whose refund hash is not the refund's",
+  refund_row_mismatch:
+    'a refund row (check hash, merchant, purse, serial, amount, currency) that differs from its signed refund',
+  refund_missing:
+    'a check row reversed, or a receipt outcome 322 (the check refunded), with no stored refund of that check by its merchant',
+  refund_not_applied: "a check credited and not reversed although its merchant's stored refund names exactly it",
   // Purses.
   purse_loaded_mismatch: 'a purse whose books say loaded differs from its signed load requests',
   purse_captured_mismatch:

@@ -11,6 +11,7 @@ const TABLES: { table: string; key: string }[] = [
   { table: 'loads', key: 'request_hash' },
   { table: 'batches', key: 'batch_hash' },
   { table: 'fraud_evidence', key: 'check_hash' },
+  { table: 'refunds', key: 'refund_hash' },
   { table: 'merchants', key: 'merchant_id' },
   { table: 'cardholders', key: 'cardholder_id' },
   { table: 'bank_key_generations', key: "bank_id || '/' || generation" },

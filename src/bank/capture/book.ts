@@ -6,7 +6,8 @@
 // and the new ones are credited within each purse's loaded value (credit.ts). A clone's check and a
 // check past the loaded value are paid under the guarantee when the rules allow (guarantee.ts); a
 // purse revoked as a clone or overspent stays capturable for the checks dated before its revocation
-// reached the terminals (revoked + the maximum revocation-list age), which the guarantee covers.
+// reached the terminals (revoked + the maximum revocation-list age), which the guarantee covers. A
+// check its merchant has refunded at the bank (../refunds.ts) is refused with 322 before any of that.
 import type { CheckOutcome } from '../../protocol/capture.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { DEFAULT_GUARANTEE_POLICY, revokedTooLong } from '../../protocol/guarantee.ts';
@@ -14,6 +15,7 @@ import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import { bytea, type Queryable } from '../db.ts';
 import type { Bank } from '../issuing.ts';
+import { refundedChecks } from '../refunds.ts';
 import { resolveConflicts } from './conflicts.ts';
 import { creditFresh, type PurseRow } from './credit.ts';
 import { GuaranteeBook } from './guarantee.ts';
@@ -39,7 +41,8 @@ export async function bookBatch(
   const purses = await lockPurses(tx, verified.candidates);
   await o.onStep?.('locked');
   const guarantee = new GuaranteeBook(tx, batch, { now: o.now, policy: o.guarantee ?? DEFAULT_GUARANTEE_POLICY });
-  const eligible = admit(verified.candidates, purses, outcomes, guarantee);
+  const refunded = await refundedChecks(tx, batch.body.merchantId, verified.candidates);
+  const eligible = admit(verified.candidates, purses, refunded, outcomes, guarantee);
   const inserted = await insertChecks(tx, eligible, batch);
   await o.onStep?.('inserted');
   const fresh: Candidate[] = [];
@@ -65,13 +68,15 @@ async function lockPurses(tx: Queryable, candidates: readonly Candidate[]): Prom
 }
 
 /**
- * The candidates whose purse this bank issued, in their currency, still capturable; the others get
- * their code. A purse revoked as a clone or overspent is capturable for the checks a terminal
- * following the rules could still accept (dated before its revocation reached them).
+ * The candidates whose purse this bank issued, not refunded by the merchant, in their currency,
+ * still capturable; the others get their code. A purse revoked as a clone or overspent is
+ * capturable for the checks a terminal following the rules could still accept (dated before its
+ * revocation reached them).
  */
 function admit(
   candidates: readonly Candidate[],
   purses: ReadonlyMap<string, PurseRow>,
+  refunded: ReadonlySet<string>,
   outcomes: CheckOutcome[],
   guarantee: GuaranteeBook,
 ) {
@@ -80,6 +85,7 @@ function admit(
     const purse = purses.get(c.fields.purseId);
     const out = outcomes[c.index] as CheckOutcome;
     if (!purse) out.code = ErrorCode.WrongBank;
+    else if (refunded.has(c.hashHex)) out.code = ErrorCode.CheckRefunded;
     else if (purse.currency !== c.fields.currency) out.code = ErrorCode.CurrencyMismatch;
     else if (purse.status === 'fraud' || purse.status === 'overspent') {
       if (revokedTooLong(guarantee.checkTime(c), purse.revoked_at, guarantee.policy))
