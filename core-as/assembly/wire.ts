@@ -47,6 +47,7 @@ export namespace ErrorCode {
   export const ActivationCodeUnknown: i32 = 319; // the activation code is not one the bank issued (mistyped, or for another bank)
   export const ActivationCodeUsed: i32 = 320; // the activation code was already used to enrol a card: ask the bank for a new one
   export const ActivationCodeExpired: i32 = 321; // the activation code has expired: ask the bank for a new one
+  export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }

@@ -28,6 +28,7 @@ import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
+import { Revocations } from './revocations.ts';
 import { reportLostOnce } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
@@ -82,6 +83,8 @@ export class BankService {
   readonly clock: () => number;
   readonly capturesMax: number;
   readonly batchChecksMax: number;
+  /** What loads and captures refuse, kept between requests (revocations.ts). */
+  readonly revocations: Revocations;
 
   #bank: Bank;
 
@@ -92,6 +95,7 @@ export class BankService {
     private readonly options: ServiceOptions,
   ) {
     this.#bank = bank;
+    this.revocations = new Revocations(db, bank.id);
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.capturesMax = options.capturesMax ?? 64;
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
@@ -149,6 +153,7 @@ export class BankService {
     const r = await this.withFreshKeys((bank) =>
       loadValue(this.db, bank, envelope, {
         now: this.clock(),
+        revocations: this.revocations,
         ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
       }),
     );
@@ -164,6 +169,7 @@ export class BankService {
         captureBatch(this.db, bank, envelope, {
           now: this.clock(),
           verifier: this.verifier,
+          revocations: this.revocations,
           checksMax: this.batchChecksMax,
           ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
         }),

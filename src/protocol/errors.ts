@@ -49,6 +49,7 @@ export const ErrorCode = Object.freeze({
   ActivationCodeUnknown: 319,
   ActivationCodeUsed: 320,
   ActivationCodeExpired: 321,
+  AboveCertifiedLimit: 334,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -99,6 +100,7 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   319: 'the activation code is not one the bank issued (mistyped, or for another bank)',
   320: 'the activation code was already used to enrol a card: ask the bank for a new one',
   321: 'the activation code has expired: ask the bank for a new one',
+  334: 'the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

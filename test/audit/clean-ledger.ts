@@ -1,6 +1,7 @@
 // A clean ledger for the auditor's tamper tests, built with the bank's own services in-process:
 // loads (one replayed, one after a key rotation), deposits (one submitted twice, a duplicate
-// check, a clone caught at capture with its fraud proof, a purse over its limit, an Internet
+// check, a clone caught at capture with its fraud proof, a purse over its limit, a check above its
+// certified limit per check (334), an Internet
 // check signed by purse and cardholder), a merchant
 // refund reversing a check, a lost card settled after its window, and two signed revocation lists
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
@@ -159,11 +160,16 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   ]);
   if (c.outcomes.map((x) => x.code).join() !== '309,0,308,0')
     throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
+  // The third: above what purse-a1's certificate certified per check (a tampered card signed it).
   const d = await capture(
-    [check(w, p('purse-over'), 3_000, { merchant: shop2 }), check(w, p('purse-over'), 3_000, { merchant: shop2 })],
+    [
+      check(w, p('purse-over'), 3_000, { merchant: shop2 }),
+      check(w, p('purse-over'), 3_000, { merchant: shop2 }),
+      check(w, p('purse-a1'), LIMITS.maxPerCheck + 1, { merchant: shop2 }),
+    ],
     shop2,
   );
-  if (d.outcomes.map((x) => x.code).join() !== '0,305')
+  if (d.outcomes.map((x) => x.code).join() !== '0,305,334')
     throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
 
   const late = check(w, p('purse-lost'), 2_000, { merchant: shop2 });

@@ -97,6 +97,9 @@ pub enum ErrorCode {
     ActivationCodeUsed = 320,
     /// The activation code has expired: ask the bank for a new one.
     ActivationCodeExpired = 321,
+    /// The check is above the maximum per check its purse certificate certified: refused at
+    /// capture, as the card and the terminal refuse it.
+    AboveCertifiedLimit = 334,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -106,7 +109,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 45] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -149,6 +152,7 @@ impl ErrorCode {
         ErrorCode::ActivationCodeUnknown,
         ErrorCode::ActivationCodeUsed,
         ErrorCode::ActivationCodeExpired,
+        ErrorCode::AboveCertifiedLimit,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];
