@@ -1,8 +1,6 @@
 // The key store over a map of key id → secret key bytes, for the stores that hold the secrets
-// themselves (the encrypted file, the in-memory store): keys are generated here, in memory. The
-// bank's signing key of a generation is handed out held by the core (ed25519.SigningKey: expanded
-// once, one base-point multiplication per receipt, token or certificate signed); the root key,
-// which signs a bank certificate per rotation, as bytes.
+// themselves (the encrypted file, the in-memory store): keys are generated here, in memory, and
+// handed out as bytes (signing stays the in-process Ed25519 of the core).
 
 import { ed25519, x25519 } from '../../../bindings/index.ts';
 import type { SecretKey } from '../../protocol/signing-key.ts';
@@ -32,7 +30,7 @@ export function keyMapStore(backend: KeyMapBackend): KeyStore {
     await backend.write(keys);
   };
   const generationKeys = (signing: Uint8Array, kx: Uint8Array): GenerationKeys => ({
-    signing: ed25519.SigningKey.fromSecretKey(signing),
+    signing,
     kx: { secretKey: kx, publicKey: x25519.getPublicKey(kx) },
   });
   return {

@@ -8,7 +8,7 @@ import type { SecretKey } from '../../protocol/signing-key.ts';
 
 /** One key generation of a bank: its Ed25519 signing key and its X25519 key-exchange key pair. */
 export interface GenerationKeys {
-  /** Signs where it is kept: held by the core (file and memory stores) or a handle into the token (PKCS#11). */
+  /** Signs where it is kept: bytes in memory (file store) or a handle into the token (PKCS#11). */
   signing: SecretKey;
   /** In memory always: opening envelopes needs the secret (a PKCS#11 token unwraps it into memory). */
   kx: { secretKey: Uint8Array; publicKey: Uint8Array };
