@@ -1,10 +1,14 @@
 // The bank end to end: capture throughput (HTTP in over loopback, open the sealed batch, verify
 // every check in the worker pool, dedupe and book in one database transaction, signed receipt
 // out) on PGlite and on PostgreSQL (when DATABASE_URL or SMARTCHECK_PG_URL is set), with 1 and 2
-// verifier workers, batches of 100 and 1,000 checks from many purses; and loading requests/s. The
-// time per phase (open, verify, database) comes from the bank's own metrics; HTTP is the rest.
+// verifier workers, batches of 100 and 1,000 checks from many purses, 10,000 purses revoked (the
+// bank's revocation snapshot: one version read per request); verification alone through the pool
+// (1 vs 2 workers); and loading requests/s. The time per phase (open, verify, database) comes from
+// the bank's own metrics; HTTP is the rest. CPU per check: this process's main thread, its other
+// threads (the verifier workers, V8 and libuv helpers) and, on PostgreSQL, the server's processes,
+// read from /proc. `BENCH_LABEL=…` names the run (e.g. the `taskset` core set) in the report.
 // Writes bench/results/bank.{json,md}.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { type Database, openDatabase } from '../src/bank/db.ts';
@@ -27,6 +31,47 @@ const NOW = Math.floor(Date.now() / 1000);
 const LIMITS = { currency: 'EUR', maxBalance: 1e12, maxPerCheck: 1e6, maxOfflineChecks: 1e6, maxOfflineAmount: 1e12 };
 const PURSES = 200;
 const IN_FLIGHT = 4;
+/** Revoked purses in every world: what the issue measured the per-request rebuild with. */
+const REVOKED = 10_000;
+const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** utime + stime of a /proc stat line, in ms. */
+function statCpuMs(path: string): number {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * CLOCK_TICK_MS;
+  } catch {
+    return 0; // the process ended
+  }
+}
+
+/** CPU ms so far: this process (all threads), its main thread, and PostgreSQL's processes (if any). */
+function cpuNow(postmaster: number | undefined): { process: number; main: number; pg: number } {
+  const u = process.cpuUsage();
+  let pg = 0;
+  if (postmaster !== undefined) {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      const stat = (() => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (Number(pid) === postmaster || ppid === postmaster) pg += statCpuMs(`/proc/${pid}/stat`);
+    }
+  }
+  return { process: (u.user + u.system) / 1000, main: statCpuMs(`/proc/self/task/${process.pid}/stat`), pg };
+}
+
+/** The PostgreSQL server's main process: the parent of a backend of ours. */
+async function postmasterOf(db: Database): Promise<number> {
+  const [row] = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
+  const stat = readFileSync(`/proc/${row?.pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
 
 interface World {
   db: Database;
@@ -36,6 +81,8 @@ interface World {
   serials: number[];
   close(): Promise<void>;
   url: string;
+  /** PostgreSQL's main process, whose children's CPU is counted. */
+  postmaster?: number;
 }
 
 async function database(driver: 'pglite' | 'pg'): Promise<Database> {
@@ -55,6 +102,10 @@ async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
   await migrate(db);
   const verifier = await createVerifierPool({ workers, chunkMin: 50 });
   const service = await BankService.open(db, verifier, { clock: () => NOW, capturesMax: 64, keys: memoryKeyStore() });
+  await db.query(
+    "insert into revocations (subject, reason, revoked_at) select 'gone-' || g, 'bench', $1 from generate_series(1, $2::int) g",
+    [NOW - 86_400, REVOKED],
+  );
   await registerCardholder(db, service.bank, 'alice', { now: NOW });
   await fund(db, 'alice', 1e14, 'EUR');
   const merchant = await registerMerchant(db, service.bank, 'shop-1', { now: NOW });
@@ -72,6 +123,7 @@ async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
     purses,
     serials: purses.map(() => 0),
     url,
+    ...(driver === 'pg' ? { postmaster: await postmasterOf(db) } : {}),
     async close() {
       await app.close();
       await verifier.close();
@@ -162,6 +214,33 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
         `${Math.round(loadPerS)} req/s`,
       );
       console.log(`  ${driver} ${workers}w: loading ${Math.round(loadPerS)} req/s`);
+      {
+        // Verification alone, through the pool, as capture calls it (10,000 revoked, by version).
+        const checks = Array.from({ length: 1_000 }, (_, i) => checkOf(w, i % PURSES));
+        const revoked = await w.service.revocations.current();
+        const options = {
+          anchors: w.service.bank.anchors,
+          now: NOW,
+          revoked: revoked.captureList,
+          revokedVersion: revoked.version,
+        };
+        const first = await w.service.verifier.verifyChecks(checks, options);
+        if (!first.every((v) => v.ok)) throw new Error('verification alone: a valid check was refused');
+        const rounds = opts.quick ? 5 : 20;
+        const t0 = performance.now();
+        for (let r = 0; r < rounds; r++) await w.service.verifier.verifyChecks(checks, options);
+        const perS = (rounds * checks.length) / ((performance.now() - t0) / 1000);
+        push(
+          rows,
+          'verify',
+          `verifyChecks alone, batches of 1000, ${REVOKED} revoked (${driver} world)`,
+          `${workers} workers`,
+          1e6 / perS,
+          rounds * checks.length,
+          `${Math.round(perS)} checks/s`,
+        );
+        console.log(`  ${driver} ${workers}w verification alone: ${Math.round(perS)} checks/s`);
+      }
       for (const size of [100, 1_000]) {
         const batches = Math.max(3, Math.ceil(checksPerConfig / size));
         const envelopes: Uint8Array[] = [];
@@ -189,15 +268,20 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
         const http = wallMs - soloPhase('open') - soloPhase('verify') - soloPhase('db');
         const split = `one batch at a time: ${wallMs.toFixed(1)} ms per batch = open ${soloPhase('open').toFixed(1)} + verify ${soloPhase('verify').toFixed(1)} + db ${soloPhase('db').toFixed(1)} + HTTP/other ${http.toFixed(1)} ms`;
         const before = w.service.metrics();
+        const cpu0 = cpuNow(w.postmaster);
         const s = await pipelined(
           envelopes.map((e) => () => post(`${w.url}/v1/deposit`, e)),
           IN_FLIGHT,
         );
+        const cpu1 = cpuNow(w.postmaster);
         const after = w.service.metrics();
         const checks = envelopes.length * size;
         const perS = checks / s;
         const phase = (k: 'open' | 'verify' | 'db') => ((after.timeMs[k] - before.timeMs[k]) / checks) * 1000;
-        const detail = `${Math.round(perS)} checks/s with ${IN_FLIGHT} batches in flight (phase latency per check, µs: open ${phase('open').toFixed(1)}, verify ${phase('verify').toFixed(1)}, db ${phase('db').toFixed(1)}); ${split}`;
+        const us = (ms: number) => ((ms / checks) * 1000).toFixed(1);
+        const mainMs = cpu1.main - cpu0.main;
+        const cpu = `CPU per check, µs: main thread ${us(mainMs)}, other threads (workers) ${us(cpu1.process - cpu0.process - mainMs)}${w.postmaster !== undefined ? `, PostgreSQL ${us(cpu1.pg - cpu0.pg)}` : ''}; wall ${us(s * 1000)}`;
+        const detail = `${Math.round(perS)} checks/s with ${IN_FLIGHT} batches in flight (phase latency per check, µs: open ${phase('open').toFixed(1)}, verify ${phase('verify').toFixed(1)}, db ${phase('db').toFixed(1)}); ${cpu}; ${split}`;
         push(
           rows,
           'capture',
@@ -245,12 +329,12 @@ export function writeBank(dir: URL, meta: object, suite: SuiteResult): string {
   const out = [
     '# Bank benchmark',
     '',
-    `${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start ${load?.join(' ') ?? '?'}, at end ${os
+    `${new Date().toISOString()}${process.env.BENCH_LABEL ? ` (${process.env.BENCH_LABEL})` : ''}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}; load average at start ${load?.join(' ') ?? '?'}, at end ${os
       .loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}.`,
     '',
-    'End to end over HTTP on loopback (CBOR bodies), durable commits (PostgreSQL defaults: fsync on).',
+    `End to end over HTTP on loopback (CBOR bodies), durable commits (PostgreSQL defaults: fsync on), ${REVOKED.toLocaleString('en')} purses revoked.`,
     '',
   ];
   out.push('| operation | 1 worker | 2 workers | 2 / 1 |', '|---|---|---|---|');
@@ -258,7 +342,7 @@ export function writeBank(dir: URL, meta: object, suite: SuiteResult): string {
   for (const op of ops) {
     const a = find(op, '1 workers');
     const b = find(op, '2 workers');
-    const unit = op.startsWith('load') ? 'req/s' : 'checks/s';
+    const unit = op.startsWith('load ') ? 'req/s' : 'checks/s';
     out.push(
       `| ${op} | ${a ? `${perS(a)} ${unit}` : '–'} | ${b ? `${perS(b)} ${unit}` : '–'} | ${a && b ? (a.usPerOp / b.usPerOp).toFixed(2) : '–'} |`,
     );
@@ -283,6 +367,14 @@ export function writeBank(dir: URL, meta: object, suite: SuiteResult): string {
       ? `- ${pg1000 >= 1.8 ? '✅ reached' : '❌ missed'}: 2 workers ≥ 1.8 × 1 worker (PostgreSQL, batches of 1,000): ${pg1000.toFixed(2)}`
       : '- ➖ not measured: 2 workers vs 1 on PostgreSQL',
   );
+  const verifyAlone = [...new Set(suite.rows.filter((r) => r.table === 'verify').map((r) => r.op))];
+  for (const op of verifyAlone) {
+    const v = sp(op);
+    if (v !== undefined)
+      out.push(
+        `- ${v >= 1.8 ? '✅ reached' : '❌ missed'}: verification alone, 2 workers ≥ 1.8 × 1 (${op}): ${v.toFixed(2)}`,
+      );
+  }
   if (suite.notes.length) out.push('', '## Notes', '', ...suite.notes.map((n) => `- ${n}`));
   const md = `${out.join('\n')}\n`;
   writeFileSync(new URL('bank.md', dir), md);

@@ -53,6 +53,7 @@ export namespace ErrorCode {
   export const GuaranteeExhausted: i32 = 325; // not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded)
   export const GuaranteeOverCheckLimit: i32 = 326; // not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it
   export const GuaranteeDepositLate: i32 = 327; // not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee allows after its date
+  export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }

@@ -2,6 +2,7 @@
 // certificates in the database, tables bank_keys and bank_key_generations) and their rotation, cardholders, merchants, purses (purse certificates with offline limits),
 // revocation and the signed revocation list.
 
+import { ed25519 } from '../../bindings/index.ts';
 import { equalBytes, toBase64 } from '../bytes.ts';
 import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
@@ -91,8 +92,16 @@ async function newGeneration(
     { signingKey: publicKey, kxKey: made.kx.publicKey },
     { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) },
   );
-  return { id: bankId, secretKey: made.signing, publicKey, certificate, kx: made.kx };
+  return { id: bankId, secretKey: heldByCore(made.signing), publicKey, certificate, kx: made.kx };
 }
+
+/**
+ * A generation's signing key as the bank signs with it: a key the store hands out as bytes (the
+ * file and memory stores) is held by the core (expanded once: one base-point multiplication per
+ * receipt, token or certificate); a token's key (PKCS#11) stays where it is.
+ */
+const heldByCore = (key: SecretKey): SecretKey =>
+  key instanceof Uint8Array ? ed25519.SigningKey.fromSecretKey(key) : key;
 
 async function insertGeneration(tx: Queryable, bankId: string, generation: number, party: BankParty): Promise<void> {
   await tx.query(
@@ -149,7 +158,7 @@ export async function loadBank(db: Queryable, keys: KeyStore, bankId?: string): 
       );
     parties.push({
       id,
-      secretKey: stored.signing,
+      secretKey: heldByCore(stored.signing),
       publicKey: u8(g.bank_public),
       certificate: u8(g.certificate),
       kx: stored.kx,

@@ -4,18 +4,20 @@
 // returns the same stored token and moves no money; another request reusing a nonce is refused.
 
 import { toHex } from '../bytes.ts';
-import { revocationKey } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { issueValueToken, openLoadRequest } from '../protocol/load.ts';
 import { bytea, type Database } from './db.ts';
 import type { Bank } from './issuing.ts';
-import { openWithAnyKey, revokedSubjects } from './issuing.ts';
+import { openWithAnyKey } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
+import { Revocations } from './revocations.ts';
 
 export interface LoadOptions {
   now: number;
   /** Accepted difference between the request's time and now; default 300 s. */
   maxSkewS?: number;
+  /** The service's snapshot of the revocations; without it they are read for the request. */
+  revocations?: Revocations;
 }
 
 export interface LoadResult {
@@ -27,7 +29,7 @@ export interface LoadResult {
 }
 
 export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, o: LoadOptions): Promise<LoadResult> {
-  const revoked = new Set((await revokedSubjects(db)).map((s) => revocationKey(bank.id, s)));
+  const revoked = (await (o.revocations ?? new Revocations(db, bank.id)).current()).all;
   // Nonce freshness is the loads table's unique constraint (below), not an in-memory set.
   // Sealed to the current key-exchange key, or to an earlier one by a purse personalised before a
   // key rotation (its certificate carries the earlier bank certificate).

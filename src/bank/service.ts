@@ -35,6 +35,7 @@ import { migrate } from './migrate.ts';
 import { bookRefund } from './refunds.ts';
 import { type MerchantStatement, merchantStatement, type StatementQuery } from './reports/merchant.ts';
 import { type PurseReport, purseReport } from './reports/purse.ts';
+import { Revocations } from './revocations.ts';
 import { reportLostOnce, type Settled, settleLost } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
@@ -96,6 +97,8 @@ export class BankService {
   readonly clock: () => number;
   readonly capturesMax: number;
   readonly batchChecksMax: number;
+  /** What loads and captures refuse, kept between requests (revocations.ts). */
+  readonly revocations: Revocations;
 
   #bank: Bank;
 
@@ -106,6 +109,7 @@ export class BankService {
     private readonly options: ServiceOptions,
   ) {
     this.#bank = bank;
+    this.revocations = new Revocations(db, bank.id);
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.capturesMax = options.capturesMax ?? 64;
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
@@ -163,6 +167,7 @@ export class BankService {
     const r = await this.withFreshKeys((bank) =>
       loadValue(this.db, bank, envelope, {
         now: this.clock(),
+        revocations: this.revocations,
         ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
       }),
     );
@@ -178,6 +183,7 @@ export class BankService {
         captureBatch(this.db, bank, envelope, {
           now: this.clock(),
           verifier: this.verifier,
+          revocations: this.revocations,
           checksMax: this.batchChecksMax,
           ...(this.options.guarantee ? { guarantee: this.options.guarantee } : {}),
           ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),

@@ -2,10 +2,10 @@
 // sealed to the bank), the bank opening it, the bank's signed receipt, and the merchant checking
 // the receipt against what it deposited. Verifying each check, refusing duplicates and crediting
 // are the bank's ledger work (src/bank/), which produces the outcomes given to makeReceipt.
-import { sha256 } from '../../bindings/index.ts';
+import { sha256Many } from '../../bindings/index.ts';
 import { equalBytes } from '../bytes.ts';
-import { parseCertificate } from './certificate.ts';
-import { signedHash } from './cose.ts';
+import { type OfflineLimits, parseCertificate } from './certificate.ts';
+import { signedPayload } from './cose.ts';
 import { open, seal } from './envelope.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { addAmounts, bytes } from './fields.ts';
@@ -93,12 +93,46 @@ export function openDeposit(
  * COSE_Sign at all (refused with a 1xx code) has no payload and is named by the hash of its bytes.
  */
 export function depositedCheckHash(check: Uint8Array): Uint8Array {
+  return depositedCheckHashes([check])[0] as Uint8Array;
+}
+
+/**
+ * depositedCheckHash of each check, in one hashing call into the core; `known[i]`, when given,
+ * is check i's hash already computed (the bank's verifier computes it for every check it parses).
+ */
+export function depositedCheckHashes(
+  checks: readonly Uint8Array[],
+  known: readonly (Uint8Array | undefined)[] = [],
+): Uint8Array[] {
+  const missing = checks.flatMap((_, i) => (known[i] ? [] : [i]));
+  const digests = sha256Many(missing.map((i) => hashedBytes(checks[i] as Uint8Array)));
+  const out = checks.map((_, i) => known[i]) as Uint8Array[];
+  missing.forEach((i, k) => {
+    out[i] = digests[k] as Uint8Array;
+  });
+  return out;
+}
+
+function hashedBytes(check: Uint8Array): Uint8Array {
   try {
-    return signedHash(check);
+    return signedPayload(check);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    return sha256(check);
+    return check;
   }
+}
+
+/**
+ * The certified maximum per check, as the card and the terminal apply it before signing and
+ * accepting: true when a check in its purse certificate's limits currency is above it. The bank
+ * refuses such a check at capture (AboveCertifiedLimit) and its audit holds it to that; a check
+ * in another currency than its purse's is refused for that (CurrencyMismatch).
+ */
+export function aboveCertifiedLimit(
+  check: { amount: number; currency: string },
+  limit: Pick<OfflineLimits, 'currency' | 'maxPerCheck'> | null | undefined,
+): boolean {
+  return !!limit && check.currency === limit.currency && check.amount > limit.maxPerCheck;
 }
 
 /**
@@ -119,11 +153,12 @@ export function makeReceipt(
   if (checkHashes && checkHashes.length !== batch.checks.length)
     throw new RangeError(`${checkHashes.length} check hashes for ${batch.checks.length} checks`);
   let total = 0;
+  const hashes = checkHashes ?? depositedCheckHashes(batch.checks);
   const rows = outcomes.map((o, i): CaptureOutcome => {
     if (o.code !== 0 && o.credited !== 0)
       throw new RangeError(`check ${i}: refused (${o.code}) but credited ${o.credited}`);
     total = addAmounts(total, o.credited);
-    return [checkHashes?.[i] ?? depositedCheckHash(batch.checks[i] as Uint8Array), o.code, o.credited];
+    return [hashes[i] as Uint8Array, o.code, o.credited];
   });
   return signMessage(
     captureReceipt,
@@ -156,8 +191,9 @@ export function verifyReceipt(
       `${body.outcomes.length} outcomes for ${batch.checks.length} checks`,
     );
   let total = 0;
+  const hashes = depositedCheckHashes(batch.checks);
   body.outcomes.forEach(([hash, code, credited], i) => {
-    if (!equalBytes(hash, depositedCheckHash(batch.checks[i] as Uint8Array)))
+    if (!equalBytes(hash, hashes[i] as Uint8Array))
       throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: hash of another check`);
     if (code !== 0 && credited !== 0)
       throw new ProtocolError(ErrorCode.ReceiptMismatch, `outcome ${i}: refused (${code}) but credited ${credited}`);

@@ -56,6 +56,7 @@ export const ErrorCode = Object.freeze({
   GuaranteeExhausted: 325,
   GuaranteeOverCheckLimit: 326,
   GuaranteeDepositLate: 327,
+  AboveCertifiedLimit: 334,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -112,6 +113,7 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   325: "not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded)",
   326: "not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it",
   327: 'not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee allows after its date',
+  334: 'the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

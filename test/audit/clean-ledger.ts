@@ -1,10 +1,10 @@
 // A clean ledger for the auditor's tamper tests, built with the bank's own services in-process:
 // loads (one replayed, one after a key rotation), deposits (one submitted twice, a duplicate
 // check, a clone caught at capture with its fraud proof and its check paid under the guarantee, a
-// purse over its loaded value (one check guaranteed, one refused over the per-check limit), an
-// Internet check signed by purse and cardholder), a merchant refund reversing a check, another
-// refunded before its check came (the check then refused, 322), a lost card settled after its
-// window, and two signed revocation lists
+// purse over its loaded value (one check guaranteed, one above its certified limit per check
+// refused, 334), an Internet check signed by purse and cardholder), a merchant refund reversing a
+// check, another refunded before its check came (the check then refused, 322), a lost card settled
+// after its window, and two signed revocation lists
 // (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
 // whole-system simulator can build its own ledger instead and hand the audit that.
 import type { Database } from '../../src/bank/db.ts';
@@ -178,8 +178,8 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   // The clone's check is paid under the guarantee (fraud loss).
   if (c.outcomes.map((x) => x.code).join() !== '0,0,308,0,322')
     throw new Error(`batch C outcomes ${c.outcomes.map((x) => x.code).join()}`);
-  // Past the loaded value: the second check paid under the guarantee, the third (above the
-  // certified per-check limit) refused and kept as overspent.
+  // Past the loaded value: the second check paid under the guarantee; the third, above what the
+  // purse's certificate certified per check (a tampered card signed it), refused at verification (334).
   const d = await capture(
     [
       check(w, p('purse-over'), 3_000, { merchant: shop2 }),
@@ -188,7 +188,7 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
     ],
     shop2,
   );
-  if (d.outcomes.map((x) => x.code).join() !== `0,0,${ErrorCode.GuaranteeOverCheckLimit}`)
+  if (d.outcomes.map((x) => x.code).join() !== `0,0,${ErrorCode.AboveCertifiedLimit}`)
     throw new Error(`batch D outcomes ${d.outcomes.map((x) => x.code).join()}`);
 
   const late = check(w, p('purse-lost'), 2_000, { merchant: shop2 });

@@ -8,6 +8,7 @@ import { loadValue } from '../../src/bank/load.ts';
 import { verifyReceipt } from '../../src/protocol/capture.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { verifyFraudProof } from '../../src/protocol/fraud.ts';
+import { newPurseState } from '../../src/protocol/load.ts';
 import { certifyBank, certifyParty, createRoot } from '../../src/protocol/pki.ts';
 import { Role } from '../../src/protocol/registry.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
@@ -173,6 +174,7 @@ for (const { driver, skip, reason } of DRIVERS) {
         expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(6_000 + 1_300);
       });
       it('refuses foreign-merchant, malformed, tampered, expired, revoked and over-loaded checks with their codes', async () => {
+        // over-loaded: purse-2 was never loaded; within its certified 50,000 per check (above it is 334, below)
         const foreign = check(w, 0, 100, { merchant: w.other });
         const malformed = new Uint8Array([1, 2, 3]);
         const tampered = check(w, 0, 100);
@@ -190,7 +192,7 @@ for (const { driver, skip, reason } of DRIVERS) {
             malformed,
             tampered,
             check(w, 2, 100, { purse: unknownBank, serial: 1 }),
-            check(w, 2, 60_000),
+            check(w, 2, 40_000),
           ]).envelope,
         );
         expect(r.outcomes.map((o) => o.code)).toEqual([
@@ -319,6 +321,48 @@ for (const { driver, skip, reason } of DRIVERS) {
           await pool.verifyChecks(checks, { anchors: w.bank.anchors, now: NOW }),
         );
         await inThread.close();
+      });
+      it('refuses a check above what its purse certified per check (334), signed by a tampered card: nothing of it is booked', async () => {
+        const purse = await personalisePurse(w.db, w.bank, 'purse-tampered', {
+          cardholderId: 'alice',
+          limits: LIMITS,
+          now: NOW,
+        });
+        const p = w.purses.push(purse) - 1;
+        w.states.push(newPurseState('EUR'));
+        w.serials.push(0);
+        applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, 200_000), { now: NOW })).token);
+        // A card that keeps its certificate's limits never signs the first; a tampered or emulated one does.
+        const over = check(w, p, LIMITS.maxPerCheck + 1);
+        const within = check(w, p, LIMITS.maxPerCheck);
+        const merchantBefore = await balance(w.db, 'merchant', 'shop-1', 'EUR');
+        const { envelope, id } = deposit(w, [over, within]);
+        const r = await capture(envelope);
+        expect(r.outcomes).toEqual([
+          { code: ErrorCode.AboveCertifiedLimit, credited: 0 },
+          { code: 0, credited: LIMITS.maxPerCheck },
+        ]);
+        const receipt = verifyReceipt(
+          w.merchant,
+          r.receipt,
+          { batchId: id, checks: [over, within] },
+          {
+            anchors: w.bank.anchors,
+            now: NOW,
+          },
+        );
+        expect(receipt.body.outcomes.map(([, code]) => code)).toEqual([ErrorCode.AboveCertifiedLimit, 0]);
+        expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(merchantBefore + LIMITS.maxPerCheck);
+        const rows = await w.db.query<{ serial: number }>('select serial from checks where purse_id = $1', [purse.id]);
+        expect(rows.map((row) => row.serial)).toEqual([2]);
+        const [row] = await w.db.query<{ captured: number; status: string }>(
+          'select captured, status from purses where purse_id = $1',
+          [purse.id],
+        );
+        expect(row).toEqual({ captured: LIMITS.maxPerCheck, status: 'active' });
+        // The same check again: refused the same way, still nothing booked (no row to be a duplicate of).
+        const again = await capture(deposit(w, [over]).envelope);
+        expect(again.outcomes).toEqual([{ code: ErrorCode.AboveCertifiedLimit, credited: 0 }]);
       });
     });
   });

@@ -43,8 +43,8 @@ describe('what each module exports', () => {
     ]);
   });
 
-  it('the check verifier: verify_checks alone (no sign, seal, hash or key generation)', () => {
-    expect(exported(verifier)).toEqual(['verify_checks']);
+  it('the check verifier: verify_checks and its kept revoked set alone (no sign, seal, hash or key generation)', () => {
+    expect(exported(verifier)).toEqual(['revocationset_new', 'revocationset_size', 'verify_checks']);
   });
 });
 

@@ -43,7 +43,8 @@ const registered = (code: number) => errorDescriptions[code as ErrorCode] !== un
 /** The TypeScript verdict in the core's shape. */
 function tsVerdict(bytes: Uint8Array): string {
   try {
-    const { body, hash } = verifyAnyCheck(bytes, tsContext);
+    const { body, hash, signer } = verifyAnyCheck(bytes, tsContext);
+    const { limits } = signer;
     return JSON.stringify({
       ok: true,
       purseId: body.purseId,
@@ -54,6 +55,8 @@ function tsVerdict(bytes: Uint8Array): string {
       slipHash: toHex(body.slipHash),
       channel: body.channel,
       checkHash: toHex(hash),
+      // the purse certificate's limit per check, which the core reports for the bank to apply
+      limit: limits ? { currency: limits.currency, maxPerCheck: limits.maxPerCheck } : null,
     });
   } catch (error) {
     if (error instanceof ProtocolError) return JSON.stringify({ ok: false, code: error.code });

@@ -6,6 +6,7 @@ use super::cbor::{decode, Value};
 use super::cose::parse_sign1;
 use super::fields::{bytes, currency, id, need, one_of, uint};
 use super::wire::{byte_length, claim, cose as label, limit_key, role, ErrorCode};
+use super::PerCheckLimit;
 
 /// The claims a chain check needs, with the signature and the bytes it covers.
 pub(crate) struct Certificate<'v, 'a> {
@@ -21,6 +22,8 @@ pub(crate) struct Certificate<'v, 'a> {
     pub signature: &'a [u8],
     /// The issuer's certificate from label 13, not yet parsed.
     pub issuer_certificate: Option<&'v Value<'a>>,
+    /// The certified maximum per check, when the certificate carries offline limits.
+    pub limit: Option<PerCheckLimit<'a>>,
 }
 
 /// Parses a certificate (a decoded tag-18 item): structure and claims, not signature or validity.
@@ -60,9 +63,7 @@ pub(crate) fn parse_certificate<'v, 'a>(
     if let Some(kx) = claims.get(claim::KX_KEY) {
         okp_key(Some(kx), label::CRV_X25519)?;
     }
-    if let Some(l) = claims.get(claim::LIMITS) {
-        limits(l)?;
-    }
+    let limit = claims.get(claim::LIMITS).map(limits).transpose()?;
     Ok(Certificate {
         bytes: cert_bytes,
         issuer,
@@ -74,6 +75,7 @@ pub(crate) fn parse_certificate<'v, 'a>(
         payload: signed.payload,
         signature: signed.signature,
         issuer_certificate: signed.certificate,
+        limit,
     })
 }
 
@@ -99,20 +101,28 @@ fn okp_key<'a>(value: Option<&Value<'a>>, crv: i64) -> Result<&'a [u8; 32], Erro
     bytes::<{ byte_length::KEY }>(key.get(label::KEY_X))
 }
 
-/// Offline limits: a map of exactly the limit keys (currency, then four amounts or counts).
-fn limits(value: &Value<'_>) -> Result<(), ErrorCode> {
+/// Offline limits: a map of exactly the limit keys (currency, then four amounts or counts); the
+/// bank keeps the maximum per check.
+fn limits<'a>(value: &Value<'a>) -> Result<PerCheckLimit<'a>, ErrorCode> {
     match value {
         Value::Map(entries) if entries.len() == limit_key::ALL.len() => {
-            currency(value.get(limit_key::CURRENCY))?;
+            let currency = currency(value.get(limit_key::CURRENCY))?;
+            let mut max_per_check = 0;
             for key in [
                 limit_key::MAX_BALANCE,
                 limit_key::MAX_PER_CHECK,
                 limit_key::MAX_OFFLINE_CHECKS,
                 limit_key::MAX_OFFLINE_AMOUNT,
             ] {
-                uint(value.get(key))?;
+                let n = uint(value.get(key))?;
+                if key == limit_key::MAX_PER_CHECK {
+                    max_per_check = n;
+                }
             }
-            Ok(())
+            Ok(PerCheckLimit {
+                currency,
+                max_per_check,
+            })
         }
         _ => Err(ErrorCode::BadField),
     }

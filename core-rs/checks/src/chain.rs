@@ -9,7 +9,7 @@ use super::cbor::{decode, Value};
 use super::cert::{parse_certificate, Certificate};
 use super::cose::{parse_sign1, parse_sign2};
 use super::wire::{channel, role, tag, ErrorCode, MAX_CHAIN};
-use super::Context;
+use super::{Context, PerCheckLimit};
 
 /// A signature to verify in the batch.
 pub(crate) struct SignatureJob<'a> {
@@ -25,9 +25,10 @@ pub(crate) struct SignatureJob<'a> {
     pub code: ErrorCode,
 }
 
-/// What a check comes to once its recorded signatures are known to be good: the body and the
-/// payload (whose hash is the check's identity).
-pub(crate) type Outcome<'a> = Result<(CheckBody<'a>, &'a [u8]), ErrorCode>;
+/// What a check comes to once its recorded signatures are known to be good: the body, the
+/// payload (whose hash is the check's identity) and the purse certificate's limit per check.
+pub(crate) type Outcome<'a> =
+    Result<(CheckBody<'a>, &'a [u8], Option<PerCheckLimit<'a>>), ErrorCode>;
 
 /// Walks one check; pushes its signatures, in order, to `signatures`, and returns the outcome if
 /// they all verify: the body and the payload, or the first failure after them. A COSE_Sign (tag
@@ -65,6 +66,7 @@ pub(crate) fn walk<'a>(
     Ok((
         checked_body(signed.payload, leaf.subject, channel::POS)?,
         signed.payload,
+        leaf.limit,
     ))
 }
 
@@ -110,6 +112,7 @@ fn walk_internet<'a>(
     Ok((
         checked_body(signed.payload, purse.subject, channel::INTERNET)?,
         signed.payload,
+        purse.limit,
     ))
 }
 

@@ -15,7 +15,7 @@
 //!
 //! A crate and a WebAssembly module of its own (`smartcheck_checks`), apart from the primitives
 //! (`smartcheck-core`, linked as an rlib): only the bank's workers and the wallet's verifier worker
-//! load it. Its module exports `verify_checks` alone.
+//! load it. Its module exports `verify_checks` and the `RevocationSet` it takes.
 
 mod body;
 mod cbor;
@@ -24,24 +24,26 @@ mod chain;
 mod cose;
 mod fields;
 mod packed;
+mod revoked;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 pub mod wire;
 
-pub use packed::{verify_packed, PackedInput};
+pub use packed::{verify_packed, verify_packed_with, PackedBatch, PackedInput};
+pub use revoked::Revoked;
 pub use wire::ErrorCode;
 
 use smartcheck_core::ed25519::{self, BatchItem};
 use smartcheck_core::error::CoreError;
 use smartcheck_core::hash::sha256;
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What a verifier trusts and knows: the root keys, the time, the revoked certificates.
 pub struct Context<'a> {
     anchors: Vec<(&'a [u8], &'a [u8; 32])>,
     now: u64,
-    /// (issuer, subject) pairs.
-    revoked: HashSet<(&'a [u8], &'a [u8])>,
+    revoked: Cow<'a, Revoked>,
 }
 
 impl<'a> Context<'a> {
@@ -58,16 +60,25 @@ impl<'a> Context<'a> {
         Context {
             anchors,
             now,
-            revoked: revoked
-                .into_iter()
-                .filter_map(split_revocation_key)
-                .collect(),
+            revoked: Cow::Owned(Revoked::new(revoked)),
+        }
+    }
+
+    /// The same with a revoked set built earlier and kept (a bank's, across batches).
+    pub fn with_revoked(
+        anchors: Vec<(&'a [u8], &'a [u8; 32])>,
+        now: u64,
+        revoked: &'a Revoked,
+    ) -> Self {
+        Context {
+            anchors,
+            now,
+            revoked: Cow::Borrowed(revoked),
         }
     }
 
     fn is_revoked(&self, issuer: &str, subject: &str) -> bool {
-        self.revoked
-            .contains(&(issuer.as_bytes(), subject.as_bytes()))
+        self.revoked.contains(issuer.as_bytes(), subject.as_bytes())
     }
 
     fn anchor(&self, id: &str) -> Option<&'a [u8; 32]> {
@@ -108,6 +119,20 @@ pub struct CheckFields<'a> {
     /// SHA-256 of the check's payload (the signed body bytes): its identity, the same whatever
     /// certificate chain the unsigned header carries (WIRE.md § Hashes).
     pub check_hash: [u8; 32],
+    /// What the purse's certificate certified per check, if it carries offline limits. Not
+    /// applied here (the verdict stays `verifyCheck`'s): the bank refuses a check above it at
+    /// capture (ErrorCode::AboveCertifiedLimit), as the card and the terminal do before signing
+    /// and accepting.
+    pub limit: Option<PerCheckLimit<'a>>,
+}
+
+/// A certificate's certified maximum per check (its `limits` claim), in that currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerCheckLimit<'a> {
+    /// ISO 4217 code of the limits.
+    pub currency: &'a str,
+    /// Minor units (≤ 2^53 - 1).
+    pub max_per_check: u64,
 }
 
 /// The verdict on one check.
@@ -180,7 +205,7 @@ pub fn verify_checks<'a>(
             if let Some((job, _)) = failed {
                 return Err(job.code);
             }
-            let (body, payload) = outcome?;
+            let (body, payload, limit) = outcome?;
             Ok(CheckFields {
                 purse_id: body.purse_id,
                 serial: body.serial,
@@ -190,6 +215,7 @@ pub fn verify_checks<'a>(
                 slip_hash: *body.slip_hash,
                 channel: body.channel,
                 check_hash: sha256(payload),
+                limit,
             })
         })
         .collect())

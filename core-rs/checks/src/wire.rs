@@ -114,6 +114,9 @@ pub enum ErrorCode {
     /// Not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee
     /// allows after its date.
     GuaranteeDepositLate = 327,
+    /// The check is above the maximum per check its purse certificate certified: refused at
+    /// capture, as the card and the terminal refuse it.
+    AboveCertifiedLimit = 334,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -123,7 +126,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 50] = [
+    pub const ALL: [ErrorCode; 51] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -172,6 +175,7 @@ impl ErrorCode {
         ErrorCode::GuaranteeExhausted,
         ErrorCode::GuaranteeOverCheckLimit,
         ErrorCode::GuaranteeDepositLate,
+        ErrorCode::AboveCertifiedLimit,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];

@@ -9,7 +9,8 @@ mod common;
 use common::{hex, vectors};
 use serde_json::Value;
 use smartcheck_checks::{
-    split_revocation_key, verify_checks, verify_packed, CheckFields, Context, PackedInput, Verdict,
+    split_revocation_key, verify_checks, verify_packed, CheckFields, Context, PackedInput,
+    PerCheckLimit, Revoked, Verdict,
 };
 
 struct Case {
@@ -85,6 +86,7 @@ fn to_json(verdict: &Verdict<'_>) -> Value {
             slip_hash,
             channel,
             check_hash,
+            limit: _,
         }) => serde_json::json!({ "ok": {
             "purseId": purse_id, "serial": serial, "amount": amount, "currency": currency, "merchantId": merchant_id,
             "slipHash": hex::encode(slip_hash), "channel": channel, "checkHash": hex::encode(check_hash),
@@ -104,6 +106,50 @@ fn assert_batch(file: &File, order: &[usize]) {
         let case = &file.cases[i];
         assert_eq!(to_json(verdict), case.expected, "{}", case.name);
     }
+}
+
+/// Every purse of the vectors certifies 15,000 minor units (150.00) per check in its own currency
+/// (scripts/gen-protocol-vectors.ts): the verdict carries that limit for the bank to apply.
+#[test]
+fn accepted_checks_carry_their_certified_limit() {
+    let file = load();
+    let ctx = context(&file);
+    let checks: Vec<&[u8]> = file.cases.iter().map(|c| c.check.as_slice()).collect();
+    let verdicts = verify_checks(&checks, &ctx).unwrap();
+    let accepted: Vec<_> = verdicts.iter().filter_map(|v| v.as_ref().ok()).collect();
+    assert!(accepted.len() >= 5);
+    for fields in accepted {
+        assert_eq!(
+            fields.limit,
+            Some(PerCheckLimit {
+                currency: fields.currency,
+                max_per_check: 15_000
+            }),
+            "{}",
+            fields.purse_id
+        );
+    }
+}
+
+#[test]
+fn a_kept_revoked_set_gives_the_same_verdicts() {
+    let file = load();
+    let revoked = Revoked::new(file.revoked.iter().map(Vec::as_slice));
+    assert_eq!(revoked.len(), 1);
+    assert!(revoked.contains(b"BANK-A", b"P-A-REVOKED"));
+    assert!(!revoked.contains(b"BANK-B", b"P-A-REVOKED"));
+    let anchors: Vec<_> = file
+        .anchors
+        .iter()
+        .map(|(id, key)| (id.as_slice(), key))
+        .collect();
+    let kept = Context::with_revoked(anchors, file.now, &revoked);
+    let fresh = context(&file);
+    let checks: Vec<&[u8]> = file.cases.iter().map(|c| c.check.as_slice()).collect();
+    assert_eq!(
+        verify_checks(&checks, &kept).unwrap(),
+        verify_checks(&checks, &fresh).unwrap()
+    );
 }
 
 #[test]
@@ -208,7 +254,14 @@ fn packed_layout_round_trip() {
             hex::encode(&out[pos + 52..pos + 84]),
             ok["checkHash"].as_str().unwrap()
         );
-        pos += 84;
+        // the purse certificate's limit: flag, currency, max per check
+        assert_eq!(out[pos + 84], 1, "{}", case.name);
+        assert_eq!(&out[pos + 85..pos + 88], &out[pos + 17..pos + 20]);
+        assert_eq!(
+            u64::from_le_bytes(out[pos + 88..pos + 96].try_into().unwrap()),
+            15_000
+        );
+        pos += 96;
         for field in ["purseId", "merchantId"] {
             let n = out[pos] as usize;
             assert_eq!(

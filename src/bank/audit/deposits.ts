@@ -9,8 +9,9 @@
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
 
 import { equalBytes, toHex } from '../../bytes.ts';
-import { depositedCheckHash } from '../../protocol/capture.ts';
+import { aboveCertifiedLimit, depositedCheckHash } from '../../protocol/capture.ts';
 import { decode, Tag, Tagged } from '../../protocol/cbor.ts';
+import type { OfflineLimits } from '../../protocol/certificate.ts';
 import { parseMulti, parseSign1, signedHash } from '../../protocol/cose.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import { verifyInternetCheck } from '../../protocol/internet.ts';
@@ -42,6 +43,8 @@ export interface DepositedCheck {
   hash: Uint8Array;
   /** Why its signature or certificate does not verify, if it does not. */
   invalid?: string;
+  /** The limits its purse certificate certified (set when it verifies; undefined when it certifies none). */
+  limits?: OfflineLimits;
 }
 
 export interface Batch {
@@ -63,7 +66,9 @@ function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
   const { internet, body } = parsed.value;
   const context = { anchors: ctx.bank.anchors, now: body.time, verifiedCache: ctx.cache };
   const verified = attempt(() => (internet ? verifyInternetCheck(bytes, context) : verifyCheck(bytes, context)));
-  return verified.error !== undefined ? { body, hash, invalid: verified.error } : { body, hash };
+  if (verified.error !== undefined) return { body, hash, invalid: verified.error };
+  const { limits } = verified.value.signer;
+  return limits ? { body, hash, limits } : { body, hash };
 }
 
 const rowKey = (c: Pick<CheckRow, 'purse_id' | 'serial'>) => `${c.purse_id}/${c.serial}`;
@@ -132,6 +137,14 @@ export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
       if (code !== 0 && credited !== 0) wrong.push(`outcome ${i} refused (${code}) but credited ${credited}`);
       if (code === 0 && check?.body && credited !== check.body.amount)
         wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
+      // The certified limit per check (AboveCertifiedLimit), judged on checks that verify.
+      if (check?.body && check.invalid === undefined) {
+        const above = aboveCertifiedLimit(check.body, check.limits);
+        if (above && code === 0)
+          wrong.push(`outcome ${i} accepts a check above its certified ${check.limits?.maxPerCheck} per check`);
+        if (!above && code === ErrorCode.AboveCertifiedLimit)
+          wrong.push(`outcome ${i} refuses as above its certified limit a check within it`);
+      }
       total += credited;
     });
     if (total !== r.totalCredited) wrong.push(`total ${r.totalCredited}, sum of credits ${total}`);

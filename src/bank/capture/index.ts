@@ -28,7 +28,12 @@ export async function captureBatch(
   if (prior) return replayed(prior, count, t1 - t0);
 
   // Outside the transaction: no row is locked while the signatures are checked.
-  const verified = await verifyBatch(batch.body, o.verifier, { anchors: bank.anchors, now: o.now, revoked });
+  const verified = await verifyBatch(batch.body, o.verifier, {
+    anchors: bank.anchors,
+    now: o.now,
+    revoked: revoked.captureList,
+    revokedVersion: revoked.version,
+  });
   const t2 = performance.now();
   await o.onStep?.('verified');
 

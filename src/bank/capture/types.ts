@@ -3,6 +3,7 @@
 import type { CheckOutcome } from '../../protocol/capture.ts';
 import type { GuaranteePolicy } from '../../protocol/guarantee.ts';
 import type { VerifierPool } from '../../protocol/verifier/index.ts';
+import type { Revocations } from '../revocations.ts';
 
 /** The points inside the transaction where the test hook runs (a crash test kills the process there). */
 export type CaptureStep = 'verified' | 'locked' | 'inserted' | 'booked';
@@ -10,6 +11,8 @@ export type CaptureStep = 'verified' | 'locked' | 'inserted' | 'booked';
 export interface CaptureOptions {
   now: number;
   verifier: VerifierPool;
+  /** The service's snapshot of the revocations; without it they are read for the batch. */
+  revocations?: Revocations;
   /** When set, refuse a batch dated further than this from now. */
   maxSkewS?: number;
   /** Most checks in one batch; more is refused (BankError bad_request). */

@@ -1,9 +1,12 @@
 // Step 2, verify: every check of the batch in the worker pool (the core's batch check verifier),
 // outside the transaction. POS checks (COSE_Sign1) and Internet checks (COSE_Sign, purse and
-// cardholder) alike: the core verifies both kinds, all their signatures in one batch.
+// cardholder) alike: the core verifies both kinds, all their signatures in one batch. A genuine
+// check above what its purse certificate certified per check is refused here
+// (AboveCertifiedLimit), as the card refuses to sign it and the terminal to accept it: a tampered
+// or emulated card's check is never booked.
 
 import { toHex } from '../../bytes.ts';
-import { type CheckOutcome, depositedCheckHash } from '../../protocol/capture.ts';
+import { aboveCertifiedLimit, type CheckOutcome, depositedCheckHashes } from '../../protocol/capture.ts';
 import { ErrorCode } from '../../protocol/errors.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { CheckFields, VerifierPool, VerifyChecksOptions } from '../../protocol/verifier/index.ts';
@@ -33,12 +36,16 @@ export async function verifyBatch(
   const { checks, merchantId } = batch;
   const verdicts = await verifier.verifyChecks(checks, options);
   // The verifier computed the hash of every check it parsed; only refused items need hashing here.
-  const hashes = verdicts.map((v, i) => (v.ok ? v.checkHash : depositedCheckHash(checks[i] as Uint8Array)));
+  const hashes = depositedCheckHashes(
+    checks,
+    verdicts.map((v) => (v.ok ? v.checkHash : undefined)),
+  );
   const outcomes: CheckOutcome[] = verdicts.map((v) => ({ code: v.ok ? 0 : v.code, credited: 0 }));
   const candidates: Candidate[] = [];
   verdicts.forEach((v, index) => {
     if (!v.ok) return;
     if (v.merchantId !== merchantId) (outcomes[index] as CheckOutcome).code = ErrorCode.WrongMerchant;
+    else if (aboveCertifiedLimit(v, v.limit)) (outcomes[index] as CheckOutcome).code = ErrorCode.AboveCertifiedLimit;
     else candidates.push({ index, fields: v, hashHex: toHex(v.checkHash) });
   });
   return { hashes, outcomes, candidates };

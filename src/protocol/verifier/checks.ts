@@ -25,6 +25,19 @@ export interface CheckFields {
   channel: number;
   /** SHA-256 of the check's payload (the signed body), not of its COSE bytes: its identity. */
   checkHash: Uint8Array;
+  /**
+   * What the purse's certificate certified per check (its offline limits), or null when it
+   * certifies none. Not applied here: the verdict is verifyCheck's; the bank refuses a check above
+   * it at capture (certifiedLimitCode in src/protocol/capture.ts), as card and terminal do.
+   */
+  limit: PerCheckLimit | null;
+}
+
+/** A certificate's maximum per check, in its limits' currency. */
+export interface PerCheckLimit {
+  currency: string;
+  /** Minor units. */
+  maxPerCheck: number;
 }
 
 export interface CheckRefused {
@@ -46,6 +59,13 @@ export interface VerifyChecksOptions {
    * frozen array (`Object.freeze([...])`) to have it checked and packed once for all calls.
    */
   revoked?: Iterable<string>;
+  /**
+   * Names this revocation list: the same version always means the same ids (a bank's snapshot of
+   * its revocations, src/bank/revocations.ts). The list is then checked and packed once, and each
+   * thread builds the core's revoked set once and keeps it by this name: a worker receives the ids
+   * only the first time it sees the version, not with every batch.
+   */
+  revokedVersion?: string;
 }
 
 const utf8 = new TextEncoder();
@@ -69,23 +89,59 @@ export function pack(items: readonly Uint8Array[]): { data: Uint8Array; ends: Ui
   return { data, ends };
 }
 
-// A bank passes the same revocation list with every batch. A frozen array cannot change, so it is
-// checked and packed once (10,000 ids cost ~6 ms per call otherwise); anything else every call.
-const packedByList = new WeakMap<readonly string[], { data: Uint8Array; ends: Uint32Array }>();
+/** The packed ids of a revocation list, and the version that names it (if any). */
+export interface PreparedRevoked {
+  version?: string;
+  /** Absent when only the version is sent: a thread that does not hold its set asks for the ids. */
+  ids?: { data: Uint8Array; ends: Uint32Array };
+}
 
-function packRevoked(revoked: Iterable<string>): { data: Uint8Array; ends: Uint32Array } {
-  const frozen = Array.isArray(revoked) && Object.isFrozen(revoked) ? (revoked as readonly string[]) : undefined;
-  const cached = frozen && packedByList.get(frozen);
-  if (cached) return cached;
+// A frozen array cannot change: it gets a version of its own, so that it is checked and packed
+// once and its set is kept like a named version's (10,000 ids cost ~6 ms per call otherwise).
+const frozenVersions = new WeakMap<readonly string[], string>();
+let frozenCount = 0;
+// The ids of the last few versions, packed (this thread's side of a pool).
+const packedByVersion = new Map<string, { data: Uint8Array; ends: Uint32Array }>();
+const VERSIONS_KEPT = 2;
+
+function keepNewest<V>(map: Map<string, V>, key: string, value: V, drop?: (v: V) => void): void {
+  map.set(key, value);
+  for (const [oldest, v] of map) {
+    if (map.size <= VERSIONS_KEPT) break;
+    map.delete(oldest);
+    drop?.(v);
+  }
+}
+
+function packIds(revoked: Iterable<string>): { data: Uint8Array; ends: Uint32Array } {
   const ids: Uint8Array[] = [];
   for (const id of revoked) {
     if (typeof id !== 'string' || !REVOCATION_KEY.test(id))
       throw new TypeError(`options.revoked: expected issuer-qualified ids "issuer/subject", got ${JSON.stringify(id)}`);
     ids.push(utf8.encode(id));
   }
-  const packed = pack(ids);
-  if (frozen) packedByList.set(frozen, packed);
-  return packed;
+  return pack(ids);
+}
+
+function prepareRevoked(revoked: Iterable<string>, named: string | undefined): PreparedRevoked {
+  if (named !== undefined && (typeof named !== 'string' || named === ''))
+    throw new TypeError('options.revokedVersion: expected a non-empty string');
+  const frozen = Array.isArray(revoked) && Object.isFrozen(revoked) ? (revoked as readonly string[]) : undefined;
+  let version = named;
+  if (version === undefined && frozen) {
+    version = frozenVersions.get(frozen);
+    if (version === undefined) {
+      version = `frozen list ${++frozenCount}`;
+      frozenVersions.set(frozen, version);
+    }
+  }
+  if (version === undefined) return { ids: packIds(revoked) };
+  let ids = packedByVersion.get(version);
+  if (!ids) {
+    ids = packIds(revoked);
+    keepNewest(packedByVersion, version, ids);
+  }
+  return { version, ids };
 }
 
 /** The verify options checked and packed into the core's layout: plain buffers, so they can be
@@ -93,14 +149,14 @@ function packRevoked(revoked: Iterable<string>): { data: Uint8Array; ends: Uint3
 export interface PreparedOptions {
   anchorIds: { data: Uint8Array; ends: Uint32Array };
   anchorKeys: Uint8Array;
-  revoked: { data: Uint8Array; ends: Uint32Array };
+  revoked: PreparedRevoked;
   now: number;
 }
 
 export function prepareOptions(options: VerifyChecksOptions): PreparedOptions {
   if (options === null || typeof options !== 'object')
     throw new TypeError('options: expected { anchors, now, revoked? }');
-  const { anchors, now, revoked = [] } = options;
+  const { anchors, now, revoked = [], revokedVersion } = options;
   if (!(anchors instanceof Map)) throw new TypeError('options.anchors: expected a Map of root id → public key');
   if (typeof now !== 'number' || !Number.isSafeInteger(now) || now < 0)
     throw new RangeError(`options.now: expected Unix seconds (an integer in [0, 2^53 - 1]), got ${String(now)}`);
@@ -114,7 +170,40 @@ export function prepareOptions(options: VerifyChecksOptions): PreparedOptions {
     anchorKeys.set(key, k * lengths.ed25519PublicKey);
     k++;
   }
-  return { anchorIds: pack(anchorIds), anchorKeys, revoked: packRevoked(revoked), now };
+  return { anchorIds: pack(anchorIds), anchorKeys, revoked: prepareRevoked(revoked, revokedVersion), now };
+}
+
+type RevocationSet = InstanceType<ReturnType<typeof verifierWasm.exports>['RevocationSet']>;
+// This thread's revoked sets in the core, by version: the last few kept, older ones freed.
+const setsByVersion = new Map<string, RevocationSet>();
+
+/**
+ * The core call on checks already packed (`pack`) and options already prepared: the result
+ * records as the core wrote them (readVerdicts decodes them), or null when the options name a
+ * revocation version this thread does not hold and carry no ids (send them again with the ids).
+ */
+export function verifyPackedChecksRaw(
+  checks: { data: Uint8Array; ends: Uint32Array },
+  prepared: PreparedOptions,
+): Uint8Array | null {
+  const { anchorIds, anchorKeys, revoked, now } = prepared;
+  const wasm = verifierWasm.exports();
+  let set = revoked.version === undefined ? undefined : setsByVersion.get(revoked.version);
+  const once = !set && revoked.version === undefined;
+  if (!set) {
+    if (!revoked.ids) return null;
+    const { data, ends } = revoked.ids;
+    set = guarded(() => new wasm.RevocationSet(data, ends));
+    if (revoked.version !== undefined) keepNewest(setsByVersion, revoked.version, set, (old) => old.free());
+  }
+  try {
+    const kept = set;
+    return guarded(() =>
+      wasm.verify_checks(checks.data, checks.ends, anchorIds.data, anchorIds.ends, anchorKeys, kept, now),
+    );
+  } finally {
+    if (once) set.free();
+  }
 }
 
 /** The core call itself, on checks already packed (`pack`) and options already prepared. */
@@ -122,21 +211,8 @@ export function verifyPackedChecks(
   checks: { data: Uint8Array; ends: Uint32Array },
   prepared: PreparedOptions,
 ): CheckVerdict[] {
-  const { anchorIds, anchorKeys, revoked, now } = prepared;
-  const out = guarded(() =>
-    verifierWasm
-      .exports()
-      .verify_checks(
-        checks.data,
-        checks.ends,
-        anchorIds.data,
-        anchorIds.ends,
-        anchorKeys,
-        revoked.data,
-        revoked.ends,
-        now,
-      ),
-  );
+  const out = verifyPackedChecksRaw(checks, prepared);
+  if (!out) throw new Error(`verify_checks: revocation version ${prepared.revoked.version} not held and no ids given`);
   return readVerdicts(out, checks.ends.length);
 }
 
@@ -152,10 +228,12 @@ export function verifyChecks(checks: readonly Uint8Array[], options: VerifyCheck
 
 /**
  * Reads the verifier's result records (core-rs/checks/src/packed.rs): per check a u16 LE code, and when
- * it is 0, serial u64, amount u64, channel u8, currency (3), slip hash (32), check hash (32), then
- * purse id and merchant id, each a length byte and ASCII.
+ * it is 0, serial u64, amount u64, channel u8, currency (3), slip hash (32), check hash (32), the
+ * certified limit (a flag byte, currency (3), max per check u64), then purse id and merchant id,
+ * each a length byte and ASCII. A pool's workers send these bytes back as they are (one
+ * transferred buffer per chunk), and the caller's thread decodes them here.
  */
-function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
+export function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const verdicts: CheckVerdict[] = [];
   let pos = 0;
@@ -182,7 +260,7 @@ function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
       verdicts.push({ ok: false, code });
       continue;
     }
-    need(84);
+    need(96);
     const serial = u53(pos);
     const amount = u53(pos + 8);
     const channel = out[pos + 16] as number;
@@ -191,11 +269,16 @@ function readVerdicts(out: Uint8Array, count: number): CheckVerdict[] {
     const slipHash = out.slice(pos, pos + 32);
     const checkHash = out.slice(pos + 32, pos + 64);
     pos += 64;
+    const limited = out[pos++] === 1;
+    const limitCurrency = text(3);
+    const maxPerCheck = u53(pos);
+    pos += 8;
+    const limit = limited ? { currency: limitCurrency, maxPerCheck } : null;
     need(1);
     const purseId = text(out[pos++] as number);
     need(1);
     const merchantId = text(out[pos++] as number);
-    verdicts.push({ ok: true, purseId, serial, amount, currency, merchantId, slipHash, channel, checkHash });
+    verdicts.push({ ok: true, purseId, serial, amount, currency, merchantId, slipHash, channel, checkHash, limit });
   }
   if (pos !== out.length)
     throw new Error('verify_checks: result longer than its records (core and bindings disagree on the layout)');

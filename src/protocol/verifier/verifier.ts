@@ -1,9 +1,12 @@
 // A VerifierPool over any pool of check-verifying workers (threads, or the in-thread twin): the
-// batch is cut into one chunk per worker, each packed into flat buffers and transferred.
+// batch is cut into one chunk per worker, each packed into flat buffers and transferred; each
+// worker's verdicts come back as the core's records in one transferred buffer, decoded here. A
+// versioned revocation list travels as its version alone: a worker that does not hold it yet
+// answers null and gets the chunk again with the ids (once per worker and version).
 
 import type { BatchItem, BatchResult } from '../../../bindings/ed25519.ts';
 import { PoolError, transfer, verifyBatchOn, type WorkerPool } from '../../../bindings/pool/index.ts';
-import { type CheckVerdict, pack, prepareOptions, type VerifyChecksOptions } from './checks.ts';
+import { type CheckVerdict, pack, prepareOptions, readVerdicts, type VerifyChecksOptions } from './checks.ts';
 import type { VerifierPool } from './types.ts';
 import type { PackedChecks, VerifierWorkerApi } from './worker-api.ts';
 
@@ -23,11 +26,22 @@ export function verifierOn(pool: WorkerPool<VerifierWorkerApi>): VerifierPool {
       // case, so that bad options are refused whatever the batch (as verifyChecks does).
       const prepared = prepareOptions(options);
       if (checks.length === 0) return [];
-      const parts = pool.chunks(checks).map(({ items }) => {
-        const packed: PackedChecks = { checks: pack(items), options: prepared };
-        const buffers = [packed.checks.data.buffer, packed.checks.ends.buffer];
-        return pool.run((worker) => worker.verifyChecksPacked(transfer(packed, buffers)) as Promise<CheckVerdict[]>);
-      });
+      const versionOnly =
+        prepared.revoked.version === undefined
+          ? prepared
+          : { ...prepared, revoked: { version: prepared.revoked.version } };
+      const parts = pool.chunks(checks).map(({ items }) =>
+        pool.run(async (worker) => {
+          const send = (options: typeof prepared) => {
+            const packed: PackedChecks = { checks: pack(items), options };
+            const buffers = [packed.checks.data.buffer, packed.checks.ends.buffer];
+            return worker.verifyChecksPacked(transfer(packed, buffers)) as Promise<Uint8Array | null>;
+          };
+          const out = (await send(versionOnly)) ?? (await send(prepared));
+          if (!out) throw new Error('verify_checks: the worker holds no revocation set even with the ids');
+          return readVerdicts(out, items.length);
+        }),
+      );
       return (await Promise.all(parts)).flat();
     },
     load: () => pool.load(),

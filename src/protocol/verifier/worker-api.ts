@@ -5,8 +5,8 @@
 // verifier.
 
 import { initCore } from '../../../bindings/core.ts';
-import { batchWorkerApi } from '../../../bindings/pool/index.ts';
-import { type CheckVerdict, type PreparedOptions, verifyPackedChecks } from './checks.ts';
+import { batchWorkerApi, transfer } from '../../../bindings/pool/index.ts';
+import { type PreparedOptions, verifyPackedChecksRaw } from './checks.ts';
 import { verifierWasm } from './loader.ts';
 
 /** The two modules, compiled once by the pool and posted to every worker. */
@@ -28,9 +28,14 @@ export const workerApi = {
     await Promise.all([initCore(modules?.core), verifierWasm.init(modules?.verifier)]);
   },
   ...batchWorkerApi,
-  /** Verifies one chunk of signed checks (packed: concatenated bytes and end offsets); one verdict per check. */
-  verifyChecksPacked(packed: PackedChecks): CheckVerdict[] {
-    return verifyPackedChecks(packed.checks, packed.options);
+  /**
+   * Verifies one chunk of signed checks (packed: concatenated bytes and end offsets). Returns the
+   * core's result records in one transferred buffer (the caller decodes them: readVerdicts), or
+   * null when the options name a revocation version this worker does not hold and carry no ids.
+   */
+  verifyChecksPacked(packed: PackedChecks): Uint8Array | null {
+    const out = verifyPackedChecksRaw(packed.checks, packed.options);
+    return out && transfer(out, [out.buffer]);
   },
 };
 
