@@ -49,6 +49,10 @@ export const ErrorCode = Object.freeze({
   ActivationCodeUnknown: 319,
   ActivationCodeUsed: 320,
   ActivationCodeExpired: 321,
+  RenewalPurseUnknown: 330,
+  RenewalWrongKey: 331,
+  RenewalTampered: 332,
+  RenewalReplayed: 333,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -99,6 +103,10 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   319: 'the activation code is not one the bank issued (mistyped, or for another bank)',
   320: 'the activation code was already used to enrol a card: ask the bank for a new one',
   321: 'the activation code has expired: ask the bank for a new one',
+  330: 'the purse to renew is unknown to this bank or no longer active (revoked, lost, settled)',
+  331: "the renewed certificate certifies another purse key, purse or bank than the card's own",
+  332: 'the renewed certificate or the renewal request does not verify (tampered, or not signed by the bank or the purse)',
+  333: 'the renewal was already done: a used nonce, or a certificate no newer than the one installed',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

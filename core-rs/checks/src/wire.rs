@@ -97,6 +97,16 @@ pub enum ErrorCode {
     ActivationCodeUsed = 320,
     /// The activation code has expired: ask the bank for a new one.
     ActivationCodeExpired = 321,
+    /// The purse to renew is unknown to this bank or no longer active (revoked, lost, settled).
+    RenewalPurseUnknown = 330,
+    /// The renewed certificate certifies another purse key, purse or bank than the card's own.
+    RenewalWrongKey = 331,
+    /// The renewed certificate or the renewal request does not verify (tampered, or not signed by
+    /// the bank or the purse).
+    RenewalTampered = 332,
+    /// The renewal was already done: a used nonce, or a certificate no newer than the one
+    /// installed.
+    RenewalReplayed = 333,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -106,7 +116,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 48] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -149,6 +159,10 @@ impl ErrorCode {
         ErrorCode::ActivationCodeUnknown,
         ErrorCode::ActivationCodeUsed,
         ErrorCode::ActivationCodeExpired,
+        ErrorCode::RenewalPurseUnknown,
+        ErrorCode::RenewalWrongKey,
+        ErrorCode::RenewalTampered,
+        ErrorCode::RenewalReplayed,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];
