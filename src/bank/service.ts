@@ -1,10 +1,11 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
 // load and capture services, the back office (cardholders, funding, merchants, purses, lost cards,
-// PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
+// PIN unblocks, certificate renewal at the counter), the revocation list and the metrics the HTTP API reports. The HTTP API
 // (server.ts) only maps requests to these methods.
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
+import { RENEWAL_WINDOW_S } from '../protocol/renewal.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { issueActivationCode } from './back-office/activation.ts';
@@ -28,6 +29,7 @@ import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
+import { purseCertificate, renewAtCounter, renewalNonce } from './renewal.ts';
 import { reportLostOnce } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
@@ -43,6 +45,8 @@ export interface ServiceOptions {
   maxSkewS?: number;
   /** How long a card reported lost waits before its remaining value is settled; default 30 days. */
   lostSettleWindowS?: number;
+  /** A purse certificate this close to its end is renewed at its next load; default 30 days. */
+  renewalWindowS?: number;
 }
 
 /** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
@@ -150,6 +154,7 @@ export class BankService {
       loadValue(this.db, bank, envelope, {
         now: this.clock(),
         ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
+        ...(this.options.renewalWindowS !== undefined ? { renewalWindowS: this.options.renewalWindowS } : {}),
       }),
     );
     this.totals.loads += 1;
@@ -276,6 +281,28 @@ export class BankService {
       credentialId: null,
       name: `cardholder ${cardholderId}`,
       ...(request ? { request } : {}),
+    });
+  }
+
+  /** The purse's current certificate (renewed ones included): public, it travels in every check. */
+  purseCertificate(purseId: string): Promise<Uint8Array> {
+    return purseCertificate(this.db, purseId);
+  }
+
+  /** The counter's renewal, step 1: a nonce for the card to sign (renewal.ts). */
+  renewalNonce(purseId: string): Promise<Uint8Array> {
+    return renewalNonce(this.db, purseId, this.clock());
+  }
+
+  /** The counter's renewal, step 2: the card's signature over the nonce → the renewed certificate. */
+  renewAtCounter(
+    r: { purseId: string; nonce: Uint8Array; signature: Uint8Array },
+    by: Actor = IN_PROCESS,
+  ): Promise<Uint8Array> {
+    return renewAtCounter(this.db, this.#bank, r, {
+      now: this.clock(),
+      windowS: this.options.renewalWindowS ?? RENEWAL_WINDOW_S,
+      by,
     });
   }
 
