@@ -31,13 +31,16 @@ export const bankSchemas = {
     body: messageBody('envelope', 'the sealed value-token request'),
     response: {
       200: jsonOrCbor(
-        object({
-          token: BASE64,
-          purseId: { type: 'string' },
-          amount: { type: 'integer' },
-          replayed: { type: 'boolean' },
-          certificate: BASE64,
-        }),
+        object(
+          {
+            token: BASE64,
+            purseId: { type: 'string' },
+            amount: { type: 'integer' },
+            replayed: { type: 'boolean' },
+            certificate: BASE64,
+          },
+          ['token', 'purseId', 'amount', 'replayed'],
+        ),
       ),
       ...errorResponses(...BODY, 422, 429, ...ALWAYS),
     },
