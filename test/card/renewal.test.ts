@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard } from '../../src/card/purse.ts';
 import { parseCertificate } from '../../src/protocol/certificate.ts';
+import { parseSign1 } from '../../src/protocol/cose.ts';
 import { certifyBank } from '../../src/protocol/pki.ts';
 import { SW } from '../../src/protocol/purse-apdu.ts';
 import { renewalMessage, verifyRenewalRequest } from '../../src/protocol/renewal.ts';
-import { getWorld, LIMITS, load, NOW, newCard, renewal, slip, VALIDITY, verify } from './support.ts';
+import { bankAnswer, getWorld, LIMITS, load, NOW, newCard, renewal, slip, VALIDITY, verify } from './support.ts';
 
 const DAY = 86_400;
 
@@ -54,6 +55,18 @@ describe('RENEW CERTIFICATE', () => {
     expect(await rig.card.certificate()).toEqual(fresh);
     expect(verify(w, await rig.card.purchase(slip(w, 100), NOW)).body.amount).toBe(100);
     expect((await rig.card.status()).balance).toBe(9_900);
+  });
+
+  it('keeps an outstanding load across the renewal: the request is sent again byte for byte in its body, its token applies', async () => {
+    const rig = await newCard();
+    const request = await rig.card.loadRequest(3_000, NOW);
+    const fresh = renewal(rig);
+    await rig.card.renewCertificate(fresh);
+    const again = await rig.card.resendLoadRequest(1);
+    const body = (b: Uint8Array) => parseSign1(b).payload;
+    expect(body(again)).toEqual(body(request));
+    expect(parseSign1(again).certificate).toEqual(fresh);
+    expect(await rig.card.applyToken(bankAnswer(rig.w, request), NOW)).toBe(3_000);
   });
 
   it('needs an active card and takes no PIN', async () => {
