@@ -2,11 +2,13 @@
 // writes a command APDU at apduBuffer() and calls process(length); the result packs the response
 // data length (at responseBuffer()) in the high 16 bits and the status word in the low 16.
 
-import { failCode, parseCertificate, rootKey, Signed, verifySign1 } from './cose';
+import { checkPurseCertificate } from './certificate';
+import { rootKey } from './cose';
 import { ed25519Public, ed25519Verify, random, sha256, x25519Public } from './crypto';
 import { eeWrite, eeWriteU8, recover, txAdd, txBegin, txCommit } from './eeprom';
 import * as L from './layout';
 import { refund } from './refund';
+import { renewCertificate } from './renewal';
 import { be64, internetCheck, loadApply, loadRequest, outstandingList, purchase, readLog, reissue, resendRequest } from './purse';
 import { AID, AID_LENGTH, ByteLength, Cla, DataTag, ErrorCode, FciTag, ID_MAX_LENGTH, Ins, Lifecycle, Param, Role, STATUS_SIZE, StatusField, SW, UNBLOCK_DOMAIN, UNBLOCK_DOMAIN_LENGTH } from './wire';
 
@@ -132,7 +134,7 @@ function command(len: usize): i32 {
   if (ins == Ins.getResponse && !chained && cla == Cla.iso) return getResponse(p1, p2);
   store<u16>(L.R_PENDING_LEN, 0); // any other command drops what was left of the last response
   const iso = ins == Ins.select || ins == Ins.verify || ins == Ins.resetRetryCounter || ins == Ins.getData;
-  const own = ins == Ins.generateKeys || ins == Ins.installRoot || ins == Ins.installCertificate || ins == Ins.setPin || ins == Ins.loadRequest || ins == Ins.loadApply || ins == Ins.purchase || ins == Ins.readLog || ins == Ins.reissueCheck || ins == Ins.internetCheck || ins == Ins.refund;
+  const own = ins == Ins.generateKeys || ins == Ins.installRoot || ins == Ins.installCertificate || ins == Ins.setPin || ins == Ins.loadRequest || ins == Ins.loadApply || ins == Ins.purchase || ins == Ins.readLog || ins == Ins.reissueCheck || ins == Ins.internetCheck || ins == Ins.refund || ins == Ins.renewCertificate;
   if (cla != Cla.iso && cla != Cla.proprietary) return SW.claNotSupported;
   if (!iso && !own) return SW.insNotSupported;
   if ((iso && cla != Cla.iso) || (own && cla != Cla.proprietary)) return SW.claNotSupported;
@@ -172,6 +174,7 @@ function dispatch(ins: u8, p1: u8, p2: u8): i32 {
     case Ins.installCertificate: return installCertificate(p1, p2, data, lc);
     case Ins.setPin: return setPin(p1, p2, data, lc);
   }
+  if (ins == Ins.renewCertificate) return renewCertificate(p1, p2, data, lc, needPin());
   if ((p1 != 0 && !(ins == Ins.loadRequest && p1 == Param.loadRequestAgain)) || (p2 != 0 && ins != Ins.readLog)) return SW.wrongP1P2;
   if (ins == Ins.readLog) { if (lc != 0) return SW.wrongLength; }
   else if (lc == 0) return SW.wrongLength;
@@ -364,37 +367,11 @@ function installCertificate(p1: u8, p2: u8, data: usize, lc: usize): i32 {
   if (p1 != 0 || p2 != 0) return SW.wrongP1P2;
   if (lc == 0 || lc > L.CERT_MAX) return SW.wrongLength;
   if (lifecycle() != Lifecycle.keysGenerated) return SW.conditionsNotSatisfied;
-  const leaf = changetype<Signed>(L.CERT_LEAF);
-  const top = changetype<Signed>(L.CERT_TOP);
-  const bad = (code: i32): i32 => { store<u16>(L.R_LAST_ERROR, <u16>code); return SW.wrongData; };
-  if (!parseCertificate(data, lc, leaf)) return bad(failCode);
-  if (leaf.cert == 0) return bad(ErrorCode.MissingCertificate);
-  if (!parseCertificate(leaf.cert, leaf.certLen, top)) return bad(failCode);
-  if (top.cert != 0) return bad(ErrorCode.BadCoseStructure);
-  const anchor = rootKey(top.iss, top.issLen);
-  if (anchor == 0) return bad(ErrorCode.UnknownIssuer);
-  if (top.role != Role.Bank || leaf.role != Role.Purse) return bad(ErrorCode.WrongRole);
-  if (leaf.issLen != top.subLen || memory.compare(leaf.iss, top.sub, leaf.issLen) != 0) return bad(ErrorCode.IssuerMismatch);
-  if (!verifySign1(top, anchor) || !verifySign1(leaf, top.key)) return bad(ErrorCode.BadCertificateSignature);
-  if (memory.compare(leaf.key, L.E_SIGN_PK, ByteLength.key) != 0) return bad(ErrorCode.BadField);
-  if (leaf.kx == 0 || memory.compare(leaf.kx, L.E_KX_PK, ByteLength.key) != 0) return bad(ErrorCode.BadField);
-  if (leaf.hasLimits == 0) return bad(ErrorCode.MissingField);
-  // The block from E_BANK_PK as laid out in EEPROM (bank pk, purse id, bank id, currency, pad,
-  // limits), then the certificate's length and the new state.
-  const P: usize = L.PERSO - L.E_BANK_PK; // P + E_x: where E_x is staged
+  const code = checkPurseCertificate(data, lc, ErrorCode.BadCertificateSignature, ErrorCode.BadField);
+  if (code != 0) { store<u16>(L.R_LAST_ERROR, <u16>code); return SW.wrongData; }
+  // After the staged block at PERSO: the certificate's length and the new state.
   const certLen = L.PERSO + L.PERSO_SIZE;
   const state = certLen + 2;
-  memory.fill(L.PERSO, 0, L.PERSO_SIZE + 8);
-  memory.copy(P + L.E_BANK_PK, top.key, ByteLength.key);
-  store<u8>(P + L.E_PURSE_ID, <u8>leaf.subLen);
-  memory.copy(P + L.E_PURSE_ID + 1, leaf.sub, leaf.subLen);
-  store<u8>(P + L.E_BANK_ID, <u8>leaf.issLen);
-  memory.copy(P + L.E_BANK_ID + 1, leaf.iss, leaf.issLen);
-  memory.copy(P + L.E_CURRENCY, leaf.cur, 3);
-  store<u64>(P + L.E_MAX_BALANCE, leaf.maxBalance);
-  store<u64>(P + L.E_MAX_PER_CHECK, leaf.maxPerCheck);
-  store<u64>(P + L.E_MAX_OFF_CHECKS, leaf.maxOffChecks);
-  store<u64>(P + L.E_MAX_OFF_AMOUNT, leaf.maxOffAmount);
   store<u16>(certLen, <u16>lc);
   store<u8>(state, Lifecycle.certificateInstalled);
   txBegin();

@@ -54,6 +54,10 @@ export namespace ErrorCode {
   export const GuaranteeOverCheckLimit: i32 = 326; // not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it
   export const GuaranteeDepositLate: i32 = 327; // not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee allows after its date
   export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
+  export const RenewalPurseUnknown: i32 = 330; // the purse to renew is unknown to this bank or no longer active (revoked, lost, settled)
+  export const RenewalWrongKey: i32 = 331; // the renewed certificate certifies another purse key, purse or bank than the card's own
+  export const RenewalTampered: i32 = 332; // the renewed certificate or the renewal request does not verify (tampered, or not signed by the bank or the purse)
+  export const RenewalReplayed: i32 = 333; // the renewal was already done: a used nonce, or a certificate no newer than the one installed
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }
@@ -81,6 +85,9 @@ export const X25519_KEY_PREFIX_LENGTH: usize = 8;
 /** What the bank signs to unblock a PIN starts with this. */
 @lazy export const UNBLOCK_DOMAIN: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x75, 0x6e, 0x62, 0x6c, 0x6f, 0x63, 0x6b];
 export const UNBLOCK_DOMAIN_LENGTH: usize = 20;
+/** What the purse signs over a bank nonce to ask for a renewed certificate starts with this. */
+@lazy export const RENEWAL_DOMAIN: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x72, 0x65, 0x6e, 0x65, 0x77, 0x61, 0x6c];
+export const RENEWAL_DOMAIN_LENGTH: usize = 20;
 /** HPKE info of an envelope of message type 1. */
 @lazy export const INFO_VALUE_TOKEN_REQUEST: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x6c, 0x6f, 0x61, 0x64, 0x2d, 0x72, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74];
 export const INFO_VALUE_TOKEN_REQUEST_LENGTH: usize = 25;
@@ -343,6 +350,7 @@ export namespace Ins {
   export const reissueCheck: u8 = 0x58;
   export const internetCheck: u8 = 0x5a;
   export const refund: u8 = 0x5c;
+  export const renewCertificate: u8 = 0x1a;
 }
 
 /** P1 and P2 values (`Param`, src/protocol/purse-apdu.ts). */
@@ -352,6 +360,7 @@ export namespace Param {
   export const selectNoData: u8 = 0x0c;
   export const pin: u8 = 0x80;
   export const loadRequestAgain: u8 = 0x01;
+  export const renewalRequest: u8 = 0x01;
 }
 
 /** GET DATA tags (`DataTag`, src/protocol/purse-apdu.ts). */

@@ -157,6 +157,12 @@ function scalars(): Group {
         doc: 'What the bank signs to unblock a PIN starts with this.',
         as: 'bytes',
       },
+      {
+        name: 'RENEWAL_DOMAIN',
+        value: utf8(registry.RENEWAL_DOMAIN),
+        doc: 'What the purse signs over a bank nonce to ask for a renewed certificate starts with this.',
+        as: 'bytes',
+      },
       ...Object.entries(registry.EnvelopeInfo).map(([step, info]) => ({
         name: `INFO_${typeName(Number(step))}`,
         value: utf8(info),

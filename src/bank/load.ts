@@ -2,14 +2,19 @@
 // credit the e-money liability in one transaction, and return the sealed value token. The
 // request's payload hash is the idempotency key (loads.request_hash): the same request again
 // returns the same stored token and moves no money; another request reusing a nonce is refused.
+// Once the load is done, the purse's certificate is renewed when due (renewal.ts): the signed load
+// request is the card's proof, and the new certificate goes back with the token.
 
 import { toHex } from '../bytes.ts';
+import type { Certificate } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import { issueValueToken, openLoadRequest } from '../protocol/load.ts';
+import { RENEWAL_WINDOW_S } from '../protocol/renewal.ts';
 import { bytea, type Database } from './db.ts';
 import type { Bank } from './issuing.ts';
 import { openWithAnyKey } from './issuing.ts';
 import { accountId, post } from './ledger.ts';
+import { renewAtLoad } from './renewal.ts';
 import { Revocations } from './revocations.ts';
 
 export interface LoadOptions {
@@ -18,6 +23,8 @@ export interface LoadOptions {
   maxSkewS?: number;
   /** The service's snapshot of the revocations; without it they are read for the request. */
   revocations?: Revocations;
+  /** A purse certificate this close to its end is renewed at a load; default RENEWAL_WINDOW_S (30 days). */
+  renewalWindowS?: number;
 }
 
 export interface LoadResult {
@@ -26,9 +33,24 @@ export interface LoadResult {
   purseId: string;
   /** True when this answers a request already served (no money moved this time). */
   replayed: boolean;
+  /** The purse's renewed certificate, for the card's RENEW CERTIFICATE, when the bank renewed it (now or earlier). */
+  certificate?: Uint8Array;
 }
 
 export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, o: LoadOptions): Promise<LoadResult> {
+  const { result, signer } = await serve(db, bank, envelope, o);
+  const windowS = o.renewalWindowS ?? RENEWAL_WINDOW_S;
+  const certificate = await renewAtLoad(db, bank, signer, { now: o.now, windowS });
+  return certificate ? { ...result, certificate } : result;
+}
+
+/** The load itself: the result, and the certificate the request was signed under. */
+async function serve(
+  db: Database,
+  bank: Bank,
+  envelope: Uint8Array,
+  o: LoadOptions,
+): Promise<{ result: LoadResult; signer: Certificate }> {
   const revoked = (await (o.revocations ?? new Revocations(db, bank.id)).current()).all;
   // Nonce freshness is the loads table's unique constraint (below), not an in-memory set.
   // Sealed to the current key-exchange key, or to an earlier one by a purse personalised before a
@@ -50,10 +72,11 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
       bytea(late.hash),
     ]);
     if (!done) throw error;
-    return { token: new Uint8Array(done.token), amount: late.body.amount, purseId: late.body.purseId, replayed: true };
+    const result = { token: new Uint8Array(done.token), amount: late.body.amount, purseId: late.body.purseId };
+    return { result: { ...result, replayed: true }, signer: late.signer };
   }
-  const { body } = request;
-  return db.transaction(async (tx) => {
+  const { body, signer } = request;
+  const result = await db.transaction(async (tx): Promise<LoadResult> => {
     const [purse] = await tx.query<{ cardholder_id: string; currency: string; status: string }>(
       'select cardholder_id, currency, status from purses where purse_id = $1 for update',
       [body.purseId],
@@ -107,4 +130,5 @@ export async function loadValue(db: Database, bank: Bank, envelope: Uint8Array, 
     await tx.query('update purses set loaded = loaded + $2 where purse_id = $1', [body.purseId, body.amount]);
     return { token, amount: body.amount, purseId: body.purseId, replayed: false };
   });
+  return { result, signer };
 }

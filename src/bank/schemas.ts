@@ -34,12 +34,16 @@ export const bankSchemas = {
     body: messageBody('envelope', 'the sealed value-token request'),
     response: {
       200: jsonOrCbor(
-        object({
-          token: BASE64,
-          purseId: { type: 'string' },
-          amount: { type: 'integer' },
-          replayed: { type: 'boolean' },
-        }),
+        object(
+          {
+            token: BASE64,
+            purseId: { type: 'string' },
+            amount: { type: 'integer' },
+            replayed: { type: 'boolean' },
+            certificate: BASE64,
+          },
+          ['token', 'purseId', 'amount', 'replayed'],
+        ),
       ),
       ...errorResponses(...BODY, 422, 429, ...ALWAYS),
     },
@@ -94,6 +98,15 @@ export const bankSchemas = {
     summary: "the bank's id, certificate and trusted roots",
     tags: ['public'],
     response: { 200: object(BANK_INFO), ...errorResponses(...ALWAYS) },
+  },
+  purseCertificate: {
+    summary: "a purse's current certificate (renewed ones included): the wallet installs a renewal after a load",
+    tags: ['public'],
+    params: ID_PARAMS,
+    response: {
+      200: object({ purseId: { type: 'string' }, certificate: BASE64 }),
+      ...errorResponses(422, ...ALWAYS),
+    },
   },
 } as const;
 
@@ -238,6 +251,25 @@ export const adminSchemas = {
     response: {
       200: object({ purseId: { type: 'string' }, status: { type: 'string' } }),
       ...errorResponses(401, 403, 404, ...ALWAYS),
+    },
+  },
+  '/v1/admin/purses/:id/renewal-nonce': {
+    summary: "the counter's certificate renewal, step 1: a nonce for the card to sign (good once, 5 minutes)",
+    tags: ['back office'],
+    params: ID_PARAMS,
+    response: {
+      200: object({ purseId: { type: 'string' }, nonce: BASE64 }),
+      ...errorResponses(401, 403, 422, ...ALWAYS),
+    },
+  },
+  '/v1/admin/purses/:id/renew': {
+    summary: "the counter's certificate renewal, step 2: the card's signature over the nonce → the renewed certificate",
+    tags: ['back office'],
+    params: ID_PARAMS,
+    body: object({ nonce: BASE64, signature: BASE64 }),
+    response: {
+      200: object({ purseId: { type: 'string' }, certificate: BASE64 }),
+      ...errorResponses(400, 401, 403, 413, 415, 422, ...ALWAYS),
     },
   },
   '/v1/admin/purses/:id/unblock': {

@@ -7,6 +7,7 @@
 //   POST /v1/refunds          sealed merchant refund     → { checkHash, outcome, amount, replayed } (JSON)
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
+//   GET  /v1/purses/:id/certificate  { purseId, certificate }: the purse's current certificate (a renewal)
 //   GET  /ready, /health      { status, driver, bankId }; 503 when the database does not answer
 //   GET  /live                { status: 'ok' } while the process answers
 //   GET  /metrics             Prometheus text (metrics.ts and src/net/server/metrics.ts)
@@ -119,7 +120,13 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     });
     metrics.loaded(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.token));
-    return { token: toBase64(r.token), purseId: r.purseId, amount: r.amount, replayed: r.replayed };
+    return {
+      token: toBase64(r.token),
+      purseId: r.purseId,
+      amount: r.amount,
+      replayed: r.replayed,
+      ...(r.certificate ? { certificate: toBase64(r.certificate) } : {}),
+    };
   });
 
   app.post('/v1/deposit', { schema: bankSchemas.deposit, config: limited(o.rateLimit) }, async (request, reply) => {
@@ -153,6 +160,15 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   });
 
   app.get('/v1/bank', { schema: bankSchemas.info }, async () => service.info());
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/purses/:id/certificate',
+    { schema: bankSchemas.purseCertificate },
+    async (request) => ({
+      purseId: request.params.id,
+      certificate: toBase64(await service.purseCertificate(request.params.id)),
+    }),
+  );
 
   registerCardholderRoutes(app, service);
   if (o.admin ?? true) registerAdminRoutes(app, service);

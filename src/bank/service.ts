@@ -1,13 +1,14 @@
 // The bank as one object: a database, the bank's keys, a verifier pool and a clock, with the
-// load, capture and merchant-refund services, the back office (cardholders, funding, merchants, purses, lost cards
-// and their settlement, PIN unblocks, the reports on purses and merchants), the revocation list
-// and the metrics the HTTP API reports. The HTTP API (server.ts) only maps requests to these
-// methods.
+// load, capture and merchant-refund services, the back office (cardholders, funding, merchants,
+// purses, lost cards and their settlement, PIN unblocks, certificate renewal at the counter, the
+// reports on purses and merchants), the revocation list and the metrics the HTTP API reports.
+// The HTTP API (server.ts) only maps requests to these methods.
 import { toBase64 } from '../bytes.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { GuaranteePolicy } from '../protocol/guarantee.ts';
 import { openRefund, type RefundOutcome } from '../protocol/refund.ts';
+import { RENEWAL_WINDOW_S } from '../protocol/renewal.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { issueActivationCode } from './back-office/activation.ts';
@@ -33,6 +34,7 @@ import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
 import { bookRefund } from './refunds.ts';
+import { purseCertificate, renewAtCounter, renewalNonce } from './renewal.ts';
 import { type MerchantStatement, merchantStatement, type StatementQuery } from './reports/merchant.ts';
 import { type PurseReport, purseReport } from './reports/purse.ts';
 import { Revocations } from './revocations.ts';
@@ -56,6 +58,8 @@ export interface ServiceOptions {
   guarantee?: GuaranteePolicy;
   /** How long a card reported lost waits before its remaining value is settled; default 30 days. */
   lostSettleWindowS?: number;
+  /** A purse certificate this close to its end is renewed at its next load; default 30 days. */
+  renewalWindowS?: number;
 }
 
 /** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
@@ -169,6 +173,7 @@ export class BankService {
         now: this.clock(),
         revocations: this.revocations,
         ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
+        ...(this.options.renewalWindowS !== undefined ? { renewalWindowS: this.options.renewalWindowS } : {}),
       }),
     );
     this.totals.loads += 1;
@@ -333,6 +338,28 @@ export class BankService {
       credentialId: null,
       name: `cardholder ${cardholderId}`,
       ...(request ? { request } : {}),
+    });
+  }
+
+  /** The purse's current certificate (renewed ones included): public, it travels in every check. */
+  purseCertificate(purseId: string): Promise<Uint8Array> {
+    return purseCertificate(this.db, purseId);
+  }
+
+  /** The counter's renewal, step 1: a nonce for the card to sign (renewal.ts). */
+  renewalNonce(purseId: string): Promise<Uint8Array> {
+    return renewalNonce(this.db, purseId, this.clock());
+  }
+
+  /** The counter's renewal, step 2: the card's signature over the nonce → the renewed certificate. */
+  renewAtCounter(
+    r: { purseId: string; nonce: Uint8Array; signature: Uint8Array },
+    by: Actor = IN_PROCESS,
+  ): Promise<Uint8Array> {
+    return renewAtCounter(this.db, this.#bank, r, {
+      now: this.clock(),
+      windowS: this.options.renewalWindowS ?? RENEWAL_WINDOW_S,
+      by,
     });
   }
 

@@ -151,6 +151,23 @@ export class PurseCard {
     await this.send('INSTALL CERTIFICATE', command(Cla.proprietary, Ins.installCertificate, 0, 0, certificate));
   }
 
+  /**
+   * Replaces the purse certificate by the bank's renewal of it (src/protocol/renewal.ts), in one
+   * journaled transaction; needs no PIN. Refused (CardError 6A80) with 331 for another card's keys,
+   * purse or bank, 332 for a chain that does not verify, 333 for one no newer than the installed.
+   */
+  async renewCertificate(certificate: Uint8Array) {
+    await this.send('RENEW CERTIFICATE', command(Cla.proprietary, Ins.renewCertificate, 0, 0, certificate));
+  }
+
+  /** The purse's signature over renewalMessage(purse id, nonce): the card's proof at the bank's counter (PIN verified). */
+  renewalSignature(nonce: Uint8Array) {
+    return this.send(
+      'RENEW CERTIFICATE (request)',
+      command(Cla.proprietary, Ins.renewCertificate, Param.renewalRequest, 0, nonce, true),
+    );
+  }
+
   async setPin(pin: string) {
     await this.send('SET PIN', command(Cla.proprietary, Ins.setPin, 0, 0, new TextEncoder().encode(pin)));
   }

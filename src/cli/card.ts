@@ -1,6 +1,7 @@
 // `smartcheck card …`: the emulated smartcard whose EEPROM lives in a file (src/card/file-store.ts).
 // issue personalises a new card (enrolled with the cardholder's activation code, or by the issuer's
-// back office), unblock resets a blocked PIN with the bank's signature; status and log read it.
+// back office), unblock resets a blocked PIN with the bank's signature, renew renews its certificate at
+// the bank's counter; status and log read it.
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { LogRecord } from '../card/purse.ts';
@@ -55,7 +56,8 @@ command that writes it. A file changed by anything else is refused (exit 4).
 Example:
   smartcheck card issue --card alice.card --activation-code ABCD-EFGH-… --purse P-alice --pin 1234
   smartcheck card status --card alice.card
-  smartcheck card unblock --card alice.card --new-pin 2468`,
+  smartcheck card unblock --card alice.card --new-pin 2468
+  smartcheck card renew --card alice.card --pin 1234`,
   );
 
   helpText(
@@ -165,6 +167,46 @@ A lost or revoked purse is refused by the bank (exit 4).
 
 Example:
   smartcheck card unblock --card alice.card --bank http://127.0.0.1:8700 --new-pin 2468`,
+  );
+
+  helpText(
+    pinOptions(
+      tokenOption(
+        bankOption(
+          card
+            .command('renew')
+            .description(
+              "renew the card's certificate at the bank's counter (back office, role issuer): the card signs the bank's nonce, the bank certifies the same keys again, the card installs it; the balance stays",
+            )
+            .requiredOption('--card <file>', 'the card file'),
+        ),
+      ),
+      'the PIN (the cardholder consents to the renewal)',
+    ).action(async (o: PinOptions & { card: string; bank: string; tokenFile?: string }) => {
+      const purse = await openCard(o.card);
+      const { purseId } = await cardIdentity(purse);
+      await purse.verifyPin(await resolvePin(o));
+      const bank = await backOfficeClient(o.bank, o);
+      const nonce = await bank.renewalNonce(purseId);
+      const certificate = await bank.renewCertificate(purseId, nonce, await purse.renewalSignature(nonce));
+      await purse.renewCertificate(certificate);
+      const { parseCertificate } = await import('../protocol/certificate.ts');
+      const { balance } = await purse.status();
+      console.log(
+        `card ${o.card}: purse ${purseId} renewed by the bank, valid until ${when(parseCertificate(certificate).notAfter)}, balance ${balance} kept`,
+      );
+    }),
+    `
+Reads/writes: --card <file>. For a card whose certificate expired (it can no longer load) or that
+the bank wants renewed now; a card that loads renews on its own within 30 days of its end or after
+the bank rotated its keys. The bank draws a nonce; the card signs "smartcheck/1/renewal" ‖ purse id
+‖ nonce with its purse key (under the PIN), which proves it is the card; the bank certifies the
+same purse keys with the same limits and a later expiry; the card checks the certificate (its own
+keys, purse and bank, newer than the one it holds) and installs it in one journaled step. A lost
+or revoked purse is refused (exit 4, code 330).
+
+Example:
+  smartcheck card renew --card alice.card --bank http://127.0.0.1:8700 --pin 1234`,
   );
 
   helpText(

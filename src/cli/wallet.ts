@@ -24,6 +24,7 @@ import {
   openPurse,
   readJson,
   unb64,
+  when,
   writeSecretJson,
 } from './common.ts';
 import { usage } from './exit.ts';
@@ -77,8 +78,12 @@ Example:
       const id = await cardIdentity(card);
       const show = moneyOf(id.limits?.currency);
       console.log(
-        `loaded ${show(r.amount)} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${show(r.balance)}`,
+        `loaded ${show(r.amount)} onto ${id.purseId}${r.resumed ? ' (an earlier request completed)' : ''}: card balance ${show(r.balance)}${r.renewed ? `; certificate renewed by the bank, valid until ${when(id.notAfter)}` : ''}`,
       );
+      if (r.renewalError)
+        console.error(
+          `smartcheck: the bank renewed the certificate, not installed yet (${r.renewalError.message}): the next load tries again`,
+        );
     }),
     `
 Reads/writes: --card <file> (or the card in the PC/SC reader --reader). Debits the cardholder's

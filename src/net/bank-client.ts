@@ -279,6 +279,31 @@ export class BankClient implements BankLink {
   }
 
   /** (operator) Reports a card lost or stolen: revoked at once (the next revocation list names it). */
+  /** The purse's current certificate: after a load, a renewal the bank issued for the card to install. */
+  async purseCertificate(purseId: string): Promise<Uint8Array> {
+    const r = await this.json<{ certificate: string }>(`/v1/purses/${encodeURIComponent(purseId)}/certificate`);
+    return fromBase64(r.certificate);
+  }
+
+  /** The counter's certificate renewal, step 1 (back office): a nonce for the card to sign. */
+  async renewalNonce(purseId: string): Promise<Uint8Array> {
+    const r = await this.json<{ nonce: string }>(`/v1/admin/purses/${encodeURIComponent(purseId)}/renewal-nonce`, {});
+    return fromBase64(r.nonce);
+  }
+
+  /**
+   * Step 2: the card's signature over renewalMessage(purseId, nonce) → the renewed certificate.
+   * Refused with BankRejectedError, protocol code 330 (unknown or inactive purse), 332 (signature),
+   * 333 (nonce used already), 313 (nonce expired).
+   */
+  async renewCertificate(purseId: string, nonce: Uint8Array, signature: Uint8Array): Promise<Uint8Array> {
+    const r = await this.json<{ certificate: string }>(`/v1/admin/purses/${encodeURIComponent(purseId)}/renew`, {
+      nonce: toBase64(nonce),
+      signature: toBase64(signature),
+    });
+    return fromBase64(r.certificate);
+  }
+
   async reportLost(purseId: string): Promise<{ purseId: string; status: string }> {
     return this.json(`/v1/admin/purses/${encodeURIComponent(purseId)}/lost`, {});
   }

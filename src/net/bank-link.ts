@@ -13,6 +13,11 @@ export interface BankLink {
   refund(sealedRefund: Uint8Array): Promise<RefundOutcome>;
   /** The bank's current signed revocation list. */
   revocationList(): Promise<Uint8Array>;
+  /**
+   * The purse's current certificate, which after a load may be a renewal the bank issued (the
+   * wallet installs it on the card). A link without it never renews online.
+   */
+  purseCertificate?(purseId: string): Promise<Uint8Array>;
 }
 
 /** The bank could not be reached (connection refused, timeout, reset): nothing was decided. */

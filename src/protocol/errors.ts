@@ -57,6 +57,10 @@ export const ErrorCode = Object.freeze({
   GuaranteeOverCheckLimit: 326,
   GuaranteeDepositLate: 327,
   AboveCertifiedLimit: 334,
+  RenewalPurseUnknown: 330,
+  RenewalWrongKey: 331,
+  RenewalTampered: 332,
+  RenewalReplayed: 333,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -114,6 +118,10 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   326: "not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it",
   327: 'not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee allows after its date',
   334: 'the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it',
+  330: 'the purse to renew is unknown to this bank or no longer active (revoked, lost, settled)',
+  331: "the renewed certificate certifies another purse key, purse or bank than the card's own",
+  332: 'the renewed certificate or the renewal request does not verify (tampered, or not signed by the bank or the purse)',
+  333: 'the renewal was already done: a used nonce, or a certificate no newer than the one installed',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

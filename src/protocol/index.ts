@@ -115,6 +115,9 @@ export { applyRefund, makeRefund, openRefund, recordPurchase, sealRefund, verify
 export type { SealedStep } from './registry.ts';
 // Registry, errors, messages
 export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, MessageType, Role } from './registry.ts';
+export type { RenewalReason } from './renewal.ts';
+// Certificate renewal
+export { RENEWAL_WINDOW_S, renewalDue, renewalMessage, verifyRenewalRequest } from './renewal.ts';
 export type { RevocationListInput } from './revocation.ts';
 // Revocation, refunds, fraud proofs
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';

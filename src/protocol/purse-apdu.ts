@@ -33,6 +33,8 @@ export const Ins = Object.freeze({
   internetCheck: 0x5a,
   /** Cancel the last purchase: the merchant-signed refund is credited back once. */
   refund: 0x5c,
+  /** Replace the purse certificate by the bank's renewal of it (P1 00), or sign a renewal request (P1 01). */
+  renewCertificate: 0x1a,
 } as const);
 
 /** P1 and P2 values other than 00. */
@@ -47,6 +49,8 @@ export const Param = Object.freeze({
   pin: 0x80,
   /** LOAD REQUEST P1: send an outstanding request again. */
   loadRequestAgain: 0x01,
+  /** RENEW CERTIFICATE P1: sign the bank's renewal nonce, proving the card at the counter. */
+  renewalRequest: 0x01,
 } as const);
 
 /** GET DATA tags (P2). */

@@ -105,6 +105,13 @@ export const UNBLOCK_DOMAIN = 'smartcheck/1/unblock';
  */
 export const UNBLOCK_REQUEST_DOMAIN = 'smartcheck/1/unblock-request';
 
+/**
+ * What a purse signs, with its purse key, over a bank nonce to prove at the bank's counter that it
+ * is the card of a purse whose certificate is to be renewed (src/protocol/renewal.ts): a domain of
+ * its own, so the signature stands for nothing else the purse key signs.
+ */
+export const RENEWAL_DOMAIN = 'smartcheck/1/renewal';
+
 /** HPKE `info` per sealed step: an envelope from one step never opens as another. */
 export const EnvelopeInfo = Object.freeze({
   [MessageType.ValueTokenRequest]: 'smartcheck/1/load-request',

@@ -136,6 +136,10 @@ export interface LoadResult {
   balance: number;
   /** True when an outstanding request (an earlier reply lost) was sent again instead of a new one. */
   resumed: boolean;
+  /** True when the card installed a certificate the bank renewed at this load (RENEW CERTIFICATE). */
+  renewed?: boolean;
+  /** Why a renewal the bank offered was not installed (the load itself went through): tried again at the next load. */
+  renewalError?: Error;
 }
 
 /** A payment the card signed that the shop has not confirmed yet. */
@@ -224,11 +228,8 @@ export class Wallet {
     const outstanding = (await this.card.outstandingLoads()).find((o) => o.amount === amount);
     if (outstanding) {
       try {
-        return {
-          amount,
-          balance: await this.#complete(await this.card.resendLoadRequest(outstanding.counter)),
-          resumed: true,
-        };
+        const balance = await this.#complete(await this.card.resendLoadRequest(outstanding.counter));
+        return { amount, balance, resumed: true, ...(await this.#renew()) };
       } catch (error) {
         if (
           !(error instanceof BankRejectedError && error.kind === 'protocol' && error.code === ErrorCode.MessageExpired)
@@ -237,7 +238,26 @@ export class Wallet {
       }
     }
     const request = await this.card.loadRequest(amount, this.#clock());
-    return { amount, balance: await this.#complete(request), resumed: false };
+    const balance = await this.#complete(request);
+    return { amount, balance, resumed: false, ...(await this.#renew()) };
+  }
+
+  /**
+   * After a load: the bank renews a certificate near its end, or issued under a key it has since
+   * rotated, when the purse loads (src/bank/renewal.ts); the card installs the renewal, checking
+   * it is its own and newer. A failure here leaves the load done and is tried at the next load.
+   */
+  async #renew(): Promise<{ renewed?: true; renewalError?: Error }> {
+    if (!this.bank.purseCertificate) return {};
+    try {
+      const held = await this.card.certificate();
+      const current = await this.bank.purseCertificate(parseCertificate(held).subject);
+      if (equalBytes(current, held)) return {};
+      await this.card.renewCertificate(current);
+      return { renewed: true };
+    } catch (error) {
+      return { renewalError: error as Error };
+    }
   }
 
   /** Sends every outstanding load request again (after a restart); returns what each did. */

@@ -950,6 +950,25 @@ export const TAMPERS: Tamper[] = [
     },
   },
   {
+    name: "a purse's certificate history row altered",
+    async apply(tx) {
+      const h = await one<{ id: string; purse_id: string; certificate: Uint8Array }>(
+        tx,
+        "the history row of a purse's current certificate",
+        'select h.id::text as id, h.purse_id, h.certificate from purse_certificates h join purses p on p.purse_id = h.purse_id and p.certificate = h.certificate order by h.id limit 1',
+      );
+      await tx.query('update purse_certificates set certificate = $2 where id = $1', [
+        h.id,
+        buf(flipLast(u8(h.certificate))),
+      ]);
+      // the altered row does not verify, and the purse's current certificate is no longer in its history
+      return [
+        { kind: 'certificate_invalid', table: 'purse_certificates', key: h.id },
+        { kind: 'certificate_invalid', table: 'purses', key: h.purse_id },
+      ];
+    },
+  },
+  {
     name: 'an earlier bank key generation row altered',
     async apply(tx) {
       const g = await one<{ bank_id: string; generation: number }>(

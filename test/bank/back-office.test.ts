@@ -310,7 +310,8 @@ describe('migration 003 on a ledger from before it', () => {
       await db.query(
         'create table schema_migrations (name text primary key, applied_at timestamptz not null default now())',
       );
-      for (const file of ['001_ledger.sql', '002_key_generations.sql', '004_keys_out.sql']) {
+      const before = ['001_ledger.sql', '002_key_generations.sql', '004_keys_out.sql'];
+      for (const file of before) {
         const sql = readFileSync(new URL(`../../src/bank/migrations/${file}`, import.meta.url), 'utf8');
         for (const statement of splitStatements(sql)) await db.query(statement);
         await db.query('insert into schema_migrations (name) values ($1)', [file]);

@@ -4,11 +4,24 @@
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard, personalise } from '../../src/card/purse.ts';
 import { type EepromStore, MemoryEeprom } from '../../src/card/store.ts';
-import type { OfflineLimits } from '../../src/protocol/certificate.ts';
+import {
+  type CertificateClaims,
+  issueCertificate,
+  type OfflineLimits,
+  parseCertificate,
+} from '../../src/protocol/certificate.ts';
 import { makeSlip, sealEnvelope, verifyCheck } from '../../src/protocol/index.ts';
 import { issueValueToken, openLoadRequest } from '../../src/protocol/load.ts';
 import type { PurchaseSlip } from '../../src/protocol/messages.ts';
-import { anchorsOf, certifyBank, certifyParty, createRoot, type Party, type Root } from '../../src/protocol/pki.ts';
+import {
+  anchorsOf,
+  certifyBank,
+  certifyParty,
+  createRoot,
+  newSerial,
+  type Party,
+  type Root,
+} from '../../src/protocol/pki.ts';
 import { Channel, MessageType, Role } from '../../src/protocol/registry.ts';
 
 export const NOW = 1_700_000_000;
@@ -113,3 +126,22 @@ export function slip(
 }
 
 export const verify = (w: World, check: Uint8Array) => verifyCheck(check, { anchors: w.anchors, now: NOW });
+
+/** The bank's renewal of the rig's certificate (same keys, later expiry, a per-check limit of 300,000), with `over` changed, signed by `bank`. */
+export function renewal(rig: Rig, over: Partial<CertificateClaims> = {}, bank: Party = rig.w.bank): Uint8Array {
+  const old = parseCertificate(rig.certificate);
+  const claims: CertificateClaims = {
+    issuer: old.issuer,
+    subject: old.subject,
+    role: old.role,
+    notBefore: NOW - DAY,
+    notAfter: VALIDITY.notAfter + 700 * DAY,
+    issuedAt: NOW - DAY,
+    serial: newSerial(),
+    signingKey: old.signingKey,
+    ...(old.kxKey ? { kxKey: old.kxKey } : {}),
+    limits: { ...LIMITS, maxPerCheck: 300_000 },
+    ...over,
+  };
+  return issueCertificate(claims, bank.secretKey!, bank.certificate);
+}

@@ -1,5 +1,5 @@
-// Tearing: the power is cut at every EEPROM write of load request, token application, purchase and
-// Internet check (enumerated, not sampled), in two ways (none of the write lands, or its first half does), and
+// Tearing: the power is cut at every EEPROM write of load request, token application, purchase,
+// Internet check and certificate renewal (enumerated, not sampled), in two ways (none of the write lands, or its first half does), and
 // again at every write of the recovery that follows. After each, the card powers on from the
 // stored EEPROM and must be exactly before or exactly after the step: balance + checks issued =
 // value loaded, serials unique, a committed check re-issued byte for byte, a token applied once.
@@ -10,7 +10,7 @@ import { PowerCutError } from '../../src/card/reader.ts';
 import { MemoryEeprom } from '../../src/card/store.ts';
 import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.ts';
 import { digitalCheck } from '../../src/protocol/messages.ts';
-import { bankAnswer, getWorld, load, NOW, newCard, PIN, slip, verify } from './support.ts';
+import { bankAnswer, getWorld, load, NOW, newCard, PIN, renewal, slip, verify } from './support.ts';
 
 const JOURNAL = 0x1200; // layout.ts E_JOURNAL - EE: the journal area may differ between before and after
 const outsideJournal = (image: Uint8Array) => image.slice(0, JOURNAL);
@@ -230,8 +230,38 @@ describe('tearing', () => {
     expect(writes).toBe(6);
   });
 
+  it('certificate renewal: the old certificate or the new one, whole, with its own limits; the value unchanged', async () => {
+    const w = getWorld();
+    const rig = await newCard();
+    await load(rig, 400_000);
+    await rig.card.purchase(slip(w, 1_000), NOW);
+    const start = rig.store.image!;
+    const fresh = renewal(rig);
+    const writes = await enumerate(start, {
+      name: 'renew certificate',
+      // the value block is the same before and after: the certificate tells them apart (below)
+      deterministic: false,
+      run: (card) => card.renewCertificate(fresh),
+      check: async (card) => {
+        const held = await card.certificate();
+        const renewed = Buffer.compare(held, fresh) === 0;
+        expect(renewed || Buffer.compare(held, rig.certificate) === 0, 'a whole certificate').toBe(true);
+        expect((await card.status()).balance).toBe(399_000);
+        // the limits the card applies are those of the certificate it holds (per check 200,000 → 300,000)
+        const big = card.purchase(slip(w, 250_000), NOW);
+        if (renewed) expect(verify(w, await big).signer.bytes).toEqual(fresh);
+        else await expect(big).rejects.toMatchObject({ code: 305 });
+        // not renewed: it still can be; renewed: the same renewal again is a replay
+        if (renewed) await expect(card.renewCertificate(fresh)).rejects.toMatchObject({ code: 333 });
+        else await card.renewCertificate(fresh);
+        expect(await card.certificate()).toEqual(fresh);
+      },
+    });
+    expect(writes).toBe(7); // journal, length, flag, 3 entries applied (personal block, length, certificate), flag
+  });
+
   it('counts tear points', () => {
-    expect(tally.points).toBe(2 * (6 + 10 + 6 + 6));
+    expect(tally.points).toBe(2 * (6 + 10 + 6 + 6 + 7));
     expect(tally.recoveryPoints).toBeGreaterThan(0);
   });
 });

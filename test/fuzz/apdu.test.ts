@@ -1,7 +1,7 @@
 // Fuzz: the card's APDU decoder (the AssemblyScript applet through EmulatedCard.transmit) and the
 // host's response splitter (parseResponse, src/card/apdu.ts). Seeds: every command APDU of a real
 // session (recorded: SELECT, VERIFY, GET DATA of each tag, LOAD REQUEST and LOAD APPLY, PURCHASE,
-// INTERNET CHECK, READ LOG, REISSUE CHECK, REFUND, RESET RETRY COUNTER). The mutants go to one
+// INTERNET CHECK, READ LOG, REISSUE CHECK, REFUND, RESET RETRY COUNTER, RENEW CERTIFICATE both ways). The mutants go to one
 // personalised, loaded card in sequence, so they meet every state the earlier ones leave.
 // Properties: transmit always answers a response APDU with a known status word (never throws,
 // never traps); the EEPROM region equals the durable image after each command (EmulatedCard checks
@@ -16,7 +16,7 @@ import { makeCheckRequest, makeInternetSlip } from '../../src/protocol/internet.
 import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund } from '../../src/protocol/refund.ts';
 import { unblockMessage } from '../../src/protocol/unblock.ts';
-import { bankAnswer, load, NOW, newCard, PIN, PURSE_ID, type Rig, slip, verify } from '../card/support.ts';
+import { bankAnswer, load, NOW, newCard, PIN, PURSE_ID, type Rig, renewal, slip, verify } from '../card/support.ts';
 import { fuzzFamily } from './support/harness.ts';
 
 const KNOWN_SW = new Set<number>([...Object.values(SW), 0x63c0, 0x63c1, 0x63c2, 0x63c3]);
@@ -61,6 +61,8 @@ beforeAll(async () => {
     ed25519.sign(unblockMessage(PURSE_ID, unblockCounter), rig.w.bank.secretKey),
   );
   await recorder.verifyPin(PIN);
+  await recorder.renewalSignature(new Uint8Array(16).fill(3));
+  await recorder.renewCertificate(renewal(rig));
 });
 
 /** The card still works: consistent counters, PIN, and a purchase a terminal accepts. */

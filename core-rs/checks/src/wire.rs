@@ -117,6 +117,16 @@ pub enum ErrorCode {
     /// The check is above the maximum per check its purse certificate certified: refused at
     /// capture, as the card and the terminal refuse it.
     AboveCertifiedLimit = 334,
+    /// The purse to renew is unknown to this bank or no longer active (revoked, lost, settled).
+    RenewalPurseUnknown = 330,
+    /// The renewed certificate certifies another purse key, purse or bank than the card's own.
+    RenewalWrongKey = 331,
+    /// The renewed certificate or the renewal request does not verify (tampered, or not signed by
+    /// the bank or the purse).
+    RenewalTampered = 332,
+    /// The renewal was already done: a used nonce, or a certificate no newer than the one
+    /// installed.
+    RenewalReplayed = 333,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -126,7 +136,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 51] = [
+    pub const ALL: [ErrorCode; 55] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -176,6 +186,10 @@ impl ErrorCode {
         ErrorCode::GuaranteeOverCheckLimit,
         ErrorCode::GuaranteeDepositLate,
         ErrorCode::AboveCertifiedLimit,
+        ErrorCode::RenewalPurseUnknown,
+        ErrorCode::RenewalWrongKey,
+        ErrorCode::RenewalTampered,
+        ErrorCode::RenewalReplayed,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];

@@ -128,6 +128,13 @@ export interface PartyRow {
   id: string;
   certificate: Uint8Array | null;
 }
+/** A certificate a purse has held (migration 008: issued, or renewed). */
+export interface PurseCertificateRow {
+  id: string;
+  purse_id: string;
+  certificate: Uint8Array;
+  reason: string;
+}
 
 export interface LedgerRows {
   accounts: AccountRow[];
@@ -146,6 +153,7 @@ export interface LedgerRows {
   generations: GenerationRow[];
   merchants: PartyRow[];
   cardholders: PartyRow[];
+  purseCertificates: PurseCertificateRow[];
 }
 
 /** Every table the audit looks at, in a stable order (bytea as Uint8Array on both drivers). */
@@ -182,6 +190,9 @@ export async function readLedger(q: Queryable): Promise<LedgerRows> {
     ),
     merchants: await all<PartyRow>('select merchant_id as id, certificate from merchants order by merchant_id'),
     cardholders: await all<PartyRow>('select cardholder_id as id, certificate from cardholders order by cardholder_id'),
+    purseCertificates: await all<PurseCertificateRow>(
+      'select id::text as id, purse_id, certificate, reason from purse_certificates order by id',
+    ),
   };
 }
 

@@ -1,6 +1,7 @@
 // Keys and certificates: every bank key generation certified by the root for exactly its stored
 // public keys (the secret keys are in the key store, never in the ledger), bank_keys the root and a copy of the newest
 // generation, every merchant, purse and cardholder certificate issued by this bank for that row,
+// every certificate a purse has held (its history, renewals included) for that purse's own keys,
 // and every stored revocation list signed by one of the bank's generations, naming only revoked
 // subjects and agreeing with its row. Certificates are verified at their own issue time.
 
@@ -62,7 +63,13 @@ export function auditKeys(ctx: AuditContext): void {
     if (problems.length) ctx.add('bank_key_mirror_mismatch', 'bank_keys', k.bank_id, problems.join('; '));
   }
 
-  const parties = (table: string, list: PartyRow[], role: Role, currency?: (id: string) => string) => {
+  const parties = (
+    table: string,
+    list: PartyRow[],
+    role: Role,
+    currency?: (id: string) => string,
+    more: (id: string) => string[] = () => [],
+  ) => {
     for (const p of list) {
       if (p.certificate === null) continue; // a cardholder without Internet approval has none
       const problems = certificateProblems(ctx, u8(p.certificate), {
@@ -70,17 +77,20 @@ export function auditKeys(ctx: AuditContext): void {
         role,
         ...(currency ? { currency: currency(p.id) } : {}),
       });
+      problems.push(...more(p.id));
       if (problems.length) ctx.add('certificate_invalid', table, p.id, problems.join('; '));
     }
   };
   parties('merchants', rows.merchants, Role.Merchant);
   parties('cardholders', rows.cardholders, Role.Cardholder);
   const currencies = new Map(rows.purses.map((p) => [p.purse_id, p.currency]));
+  const held = purseHistory(ctx, currencies);
   parties(
     'purses',
     rows.purses.map((p) => ({ id: p.purse_id, certificate: p.certificate })),
     Role.Purse,
     (id) => currencies.get(id) ?? '',
+    (id) => (held.has(id) ? [] : ['its certificate is not in its history']),
   );
 
   const revoked = new Set(rows.revocations.map((r) => r.subject));
@@ -110,4 +120,30 @@ export function auditKeys(ctx: AuditContext): void {
     if (unknown.length) problems.push(`names ${unknown.join(', ')}, not revoked`);
     if (problems.length) ctx.add('revocation_list_mismatch', 'revocation_lists', key, problems.join('; '));
   }
+}
+
+/**
+ * A purse's certificate history (src/bank/renewal.ts): every certificate verifies as this bank's
+ * for the purse, over the same signing key as the purse's current one (a renewal certifies the
+ * same keys again). Returns the purses whose current certificate is in their history (the caller
+ * reports the others with their current certificate). Checks signed under any of them stay genuine.
+ */
+function purseHistory(ctx: AuditContext, currencies: Map<string, string>): Set<string> {
+  const key = (bytes: Uint8Array) => attempt(() => parseCertificate(bytes).signingKey).value;
+  const current = new Map(ctx.rows.purses.map((p) => [p.purse_id, u8(p.certificate)]));
+  const held = new Set<string>();
+  for (const h of ctx.rows.purseCertificates) {
+    const problems = certificateProblems(ctx, u8(h.certificate), {
+      subject: h.purse_id,
+      role: Role.Purse,
+      currency: currencies.get(h.purse_id) ?? '',
+    });
+    const now = current.get(h.purse_id);
+    const mine = now && key(now);
+    const theirs = key(u8(h.certificate));
+    if (mine && theirs && !equalBytes(mine, theirs)) problems.push("certifies another key than the purse's");
+    if (now && equalBytes(u8(h.certificate), now)) held.add(h.purse_id);
+    if (problems.length) ctx.add('certificate_invalid', 'purse_certificates', h.id, problems.join('; '));
+  }
+  return held;
 }

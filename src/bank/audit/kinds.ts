@@ -71,7 +71,7 @@ export const FINDING_KINDS = {
     'a bank key generation whose certificate does not verify under the root, or whose public keys are not the certified ones (the secret keys are in the key store)',
   bank_key_mirror_mismatch: 'the bank_keys row that is not the root or not a copy of the newest key generation',
   certificate_invalid:
-    'a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency)',
+    "a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency); a purse certificate of its history over another key than the purse's, or a purse's current certificate missing from its history",
   // The back office.
   action_missing:
     'a funding transaction, a purse lost or settled (a lost report), or a settled purse (its settlement), with no back-office action record for it',

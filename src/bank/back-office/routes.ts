@@ -23,6 +23,10 @@
 //   GET  /v1/admin/merchants/:id/statement?from=&to=&limit=&offset=
 //                                           operator  credited checks and receipts over [from, to) (unix seconds),
 //                                           totals per currency, batches a page at a time (reports/merchant.ts)
+//   POST /v1/admin/purses/:id/renewal-nonce issuer    → { purseId, nonce }: the counter's renewal, step 1 (the card
+//                                           signs renewalMessage(purseId, nonce), RENEW CERTIFICATE P1 01)
+//   POST /v1/admin/purses/:id/renew         issuer    { nonce, signature } → { purseId, certificate }: step 2, the
+//                                           renewed certificate for the card's RENEW CERTIFICATE (src/bank/renewal.ts)
 //   POST /v1/enrol                          no credential: the activation code
 //        { activationCode, purseId, signingKey, kxKey, cardholderKey? }
 //        → { purseId, cardholderId, certificate, cardholderCertificate?, bankId, bankCertificate, roots }
@@ -188,6 +192,20 @@ export function registerBackOffice(app: FastifyInstance, service: BankService): 
   route('lost', '/v1/admin/purses/:id/lost', async (request: IdRequest, by) => {
     await service.reportLost(request.params.id, by);
     return { purseId: request.params.id, status: 'lost' };
+  });
+
+  // Renewing a purse's certificate is certifying a purse: the issuer's 'purse' right, recorded as one.
+  route('purse', '/v1/admin/purses/:id/renewal-nonce', async (request: IdRequest) => {
+    const nonce = await service.renewalNonce(request.params.id);
+    return { purseId: request.params.id, nonce: toBase64(nonce) };
+  });
+
+  route('purse', '/v1/admin/purses/:id/renew', async (request: IdRequest, by) => {
+    const body = jsonObject(request, badRequest);
+    const nonce = base64Field(body.nonce, 'nonce', () => badRequest('nonce: base64 expected'));
+    const signature = base64Field(body.signature, 'signature', () => badRequest('signature: base64 expected'));
+    const certificate = await service.renewAtCounter({ purseId: request.params.id, nonce, signature }, by);
+    return { purseId: request.params.id, certificate: toBase64(certificate) };
   });
 
   route('unblock', '/v1/admin/purses/:id/unblock', async (request: IdRequest, by) => {
