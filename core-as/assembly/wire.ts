@@ -47,6 +47,8 @@ export namespace ErrorCode {
   export const ActivationCodeUnknown: i32 = 319; // the activation code is not one the bank issued (mistyped, or for another bank)
   export const ActivationCodeUsed: i32 = 320; // the activation code was already used to enrol a card: ask the bank for a new one
   export const ActivationCodeExpired: i32 = 321; // the activation code has expired: ask the bank for a new one
+  export const NotAnIssuer: i32 = 335; // a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)
+  export const NotAnAcquirer: i32 = 336; // a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }
@@ -254,8 +256,17 @@ export namespace Claim {
   export const role: i64 = -65537; // Claim `role`.
   export const kxKey: i64 = -65538; // Claim `kxKey`.
   export const limits: i64 = -65539; // Claim `limits`.
-  @lazy export const all: StaticArray<i64> = [Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits]; // every value, in this order
-  export const allLength: i32 = 10;
+  export const bankRoles: i64 = -65540; // Claim `bankRoles`.
+  @lazy export const all: StaticArray<i64> = [Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits, Claim.bankRoles]; // every value, in this order
+  export const allLength: i32 = 11;
+}
+
+/** What a bank certificate lets its bank certify, bits of claim `bankRoles` (`BankRole`, src/protocol/registry.ts). */
+export namespace BankRole {
+  export const Issuer: u32 = 1; // Bank role issuer.
+  export const Acquirer: u32 = 2; // Bank role acquirer.
+  @lazy export const all: StaticArray<u32> = [BankRole.Issuer, BankRole.Acquirer]; // every value, in this order
+  export const allLength: i32 = 2;
 }
 
 /** Keys of the offline-limits map, claim `limits` (`LimitKey`, src/protocol/registry.ts). */

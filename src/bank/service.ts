@@ -3,6 +3,7 @@
 // PIN unblocks), the revocation list and the metrics the HTTP API reports. The HTTP API
 // (server.ts) only maps requests to these methods.
 import { toBase64 } from '../bytes.ts';
+import { BankClient } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { VerifierPool } from '../protocol/verifier/index.ts';
@@ -28,6 +29,8 @@ import type { KeyStore } from './keys/store.ts';
 import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
+import { type PeerBank, type PeerRefresh, refreshPeerLists, relayedLists } from './relay.ts';
+import type { SchemeMembership } from './scheme.ts';
 import { reportLostOnce } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
@@ -43,6 +46,15 @@ export interface ServiceOptions {
   maxSkewS?: number;
   /** How long a card reported lost waits before its remaining value is settled; default 30 days. */
   lostSettleWindowS?: number;
+  /**
+   * In a scheme: the other issuers whose revocation lists this bank relays to its merchants,
+   * fetched from their own API (GET /v1/revocation-list) at most every `peerRefreshS`.
+   */
+  peers?: PeerBank[];
+  /** Seconds between two fetches of the peers' lists; default 60. */
+  peerRefreshS?: number;
+  /** Milliseconds a peer has to answer; default 3,000 (a merchant's refresh waits for it). */
+  peerTimeoutMs?: number;
 }
 
 /** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
@@ -84,6 +96,9 @@ export class BankService {
   readonly batchChecksMax: number;
 
   #bank: Bank;
+  /** When the peers' lists were last fetched (Unix seconds), and the fetch under way. */
+  #peersFetchedAt = Number.NEGATIVE_INFINITY;
+  #peersFetch: Promise<PeerRefresh[]> | undefined;
 
   constructor(
     readonly db: Database,
@@ -97,16 +112,20 @@ export class BankService {
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
   }
 
-  /** Migrates the database, then loads the bank stored in it or creates one named `bankId`. */
+  /**
+   * Migrates the database, then loads the bank stored in it or creates one named `bankId`: under
+   * its own root, or with `scheme` a bank of that scheme (its root certifies the new bank's keys).
+   */
   static async open(
     db: Database,
     verifier: VerifierPool,
-    o: ServiceOptions & { bankId?: string },
+    o: ServiceOptions & { bankId?: string; scheme?: SchemeMembership },
   ): Promise<BankService> {
     await migrate(db);
     const now = (o.clock ?? (() => Math.floor(Date.now() / 1000)))();
     const bank =
-      (await loadBank(db, o.keys, o.bankId)) ?? (await createBank(db, o.keys, { bankId: o.bankId ?? 'bank-1', now }));
+      (await loadBank(db, o.keys, o.bankId)) ??
+      (await createBank(db, o.keys, { bankId: o.bankId ?? 'bank-1', now, ...(o.scheme ? { scheme: o.scheme } : {}) }));
     return new BankService(db, bank, verifier, o);
   }
 
@@ -183,6 +202,38 @@ export class BankService {
   async revocationList(): Promise<Uint8Array> {
     await this.refreshKeys();
     return revocationList(this.db, this.#bank, this.clock());
+  }
+
+  /**
+   * This bank's own signed list and the relayed lists of the other issuers (fetched from the
+   * peers first when due), each as signed; with `issuer`, that issuer's alone (none: empty).
+   */
+  async revocationLists(issuer?: string): Promise<{ issuer: string; bytes: Uint8Array }[]> {
+    if (this.clock() - this.#peersFetchedAt >= (this.options.peerRefreshS ?? 60)) await this.refreshPeerLists();
+    const own = issuer === undefined || issuer === this.#bank.id;
+    return [
+      ...(own ? [{ issuer: this.#bank.id, bytes: await this.revocationList() }] : []),
+      ...(issuer === this.#bank.id ? [] : await relayedLists(this.db, issuer)),
+    ];
+  }
+
+  /**
+   * Fetches every peer issuer's current list and keeps each newer one (an unreachable peer or a
+   * refused list is reported, the others still refreshed); one fetch at a time.
+   */
+  refreshPeerLists(): Promise<PeerRefresh[]> {
+    const peers = this.options.peers ?? [];
+    this.#peersFetch ??= refreshPeerLists(
+      this.db,
+      this.#bank,
+      peers,
+      (peer) => new BankClient(peer.url, { timeoutMs: this.options.peerTimeoutMs ?? 3_000 }).revocationList(),
+      this.clock(),
+    ).finally(() => {
+      this.#peersFetchedAt = this.clock();
+      this.#peersFetch = undefined;
+    });
+    return this.#peersFetch;
   }
 
   /** The bank's identity and trust anchors, after reloading keys another process may have rotated. */

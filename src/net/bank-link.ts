@@ -9,6 +9,11 @@ export interface BankLink {
   deposit(sealedBatch: Uint8Array): Promise<Uint8Array>;
   /** The bank's current signed revocation list. */
   revocationList(): Promise<Uint8Array>;
+  /**
+   * In a scheme: the bank's own list and the latest list of every other issuer it relays, each as
+   * its issuer signed it. A link without it (a bank alone) offers its own list only.
+   */
+  revocationLists?(): Promise<Uint8Array[]>;
 }
 
 /** The bank could not be reached (connection refused, timeout, reset): nothing was decided. */

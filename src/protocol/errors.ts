@@ -49,6 +49,8 @@ export const ErrorCode = Object.freeze({
   ActivationCodeUnknown: 319,
   ActivationCodeUsed: 320,
   ActivationCodeExpired: 321,
+  NotAnIssuer: 335,
+  NotAnAcquirer: 336,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -99,6 +101,8 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   319: 'the activation code is not one the bank issued (mistyped, or for another bank)',
   320: 'the activation code was already used to enrol a card: ask the bank for a new one',
   321: 'the activation code has expired: ask the bank for a new one',
+  335: 'a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)',
+  336: 'a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)',
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

@@ -97,6 +97,12 @@ pub enum ErrorCode {
     ActivationCodeUsed = 320,
     /// The activation code has expired: ask the bank for a new one.
     ActivationCodeExpired = 321,
+    /// A purse or cardholder certified by a bank whose certificate does not let it issue cards
+    /// (claim bankRoles).
+    NotAnIssuer = 335,
+    /// A merchant certified by a bank whose certificate does not let it acquire merchants (claim
+    /// bankRoles).
+    NotAnAcquirer = 336,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -106,7 +112,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 46] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -149,6 +155,8 @@ impl ErrorCode {
         ErrorCode::ActivationCodeUnknown,
         ErrorCode::ActivationCodeUsed,
         ErrorCode::ActivationCodeExpired,
+        ErrorCode::NotAnIssuer,
+        ErrorCode::NotAnAcquirer,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];
@@ -460,8 +468,23 @@ pub mod claim {
     pub const KX_KEY: i64 = -65538;
     /// Claim `limits`.
     pub const LIMITS: i64 = -65539;
+    /// Claim `bankRoles`.
+    pub const BANK_ROLES: i64 = -65540;
     /// Every value, in this order.
-    pub const ALL: [i64; 10] = [ISS, SUB, EXP, NBF, IAT, CTI, CNF, ROLE, KX_KEY, LIMITS];
+    pub const ALL: [i64; 11] = [
+        ISS, SUB, EXP, NBF, IAT, CTI, CNF, ROLE, KX_KEY, LIMITS, BANK_ROLES,
+    ];
+}
+
+/// What a bank certificate lets its bank certify, bits of claim `bankRoles` (`BankRole`,
+/// src/protocol/registry.ts).
+pub mod bank_role {
+    /// Bank role issuer.
+    pub const ISSUER: u64 = 1;
+    /// Bank role acquirer.
+    pub const ACQUIRER: u64 = 2;
+    /// Every value, in this order.
+    pub const ALL: [u64; 2] = [ISSUER, ACQUIRER];
 }
 
 /// Keys of the offline-limits map, claim `limits` (`LimitKey`, src/protocol/registry.ts).
