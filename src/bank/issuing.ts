@@ -151,6 +151,17 @@ export async function loadBank(db: Queryable, keys: KeyStore, bankId?: string): 
   const known = await loadPublicBank(db, bankId);
   if (!known) return undefined;
   const { id } = known;
+  const [current] = await db.query<{ certificate: Uint8Array }>(
+    'select certificate from bank_keys where bank_id = $1',
+    [id],
+  );
+  let root: Bank['root'] = known.root;
+  if (!current || !inScheme(u8(current.certificate))) {
+    const rootKey = await keys.root(id);
+    if (!equalBytes(publicKeyOf(rootKey), known.root.publicKey))
+      throw new KeyStoreError('mismatch', `${id}: the root key in ${keys.description} is not this ledger's root`);
+    root = { ...known.root, secretKey: rootKey };
+  }
   const generations = await db.query<{
     generation: number;
     bank_public: Uint8Array;
@@ -181,13 +192,6 @@ export async function loadBank(db: Queryable, keys: KeyStore, bankId?: string): 
   }
   const [party, ...previous] = parties;
   if (!party) throw new Error(`bank ${id}: no key generation stored`);
-  let root: Bank['root'] = known.root;
-  if (!inScheme(party.certificate)) {
-    const rootKey = await keys.root(id);
-    if (!equalBytes(publicKeyOf(rootKey), known.root.publicKey))
-      throw new KeyStoreError('mismatch', `${id}: the root key in ${keys.description} is not this ledger's root`);
-    root = { ...known.root, secretKey: rootKey };
-  }
   return { id, root, party, anchors: known.anchors, generation: generations[0]?.generation as number, previous };
 }
 
