@@ -1,6 +1,6 @@
 // Two banks of one scheme over loopback HTTP, each its own BankService, key store and database
 // (PGlite; with DATABASE_URL, two PostgreSQL schemas): bank A issues cards only, bank B acquires
-// merchants only. A card of A pays a POS of B offline; the merchant refreshes its revocation lists
+// merchants only. A card of A pays a POS of B offline and a web shop of B on the Internet; the merchant refreshes its revocation lists
 // through B, which fetches A's signed list from A's API and relays it as signed. A purse A reports
 // lost is refused at B's terminal after the next refresh. Capture of the foreign check at B is
 // still refused WrongBank (presentment to the issuer is the next step), after B's check verifier
@@ -20,9 +20,11 @@ import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard } from '../../src/card/purse.ts';
 import { MemoryCheckStore, MerchantBook, Terminal, TerminalError } from '../../src/merchant/index.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
+import { ShopClient } from '../../src/net/shop-client.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { BankRole } from '../../src/protocol/registry.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
+import { createShopServer } from '../../src/shop/server.ts';
 import { issueCard } from '../../src/wallet/issue.ts';
 import { Wallet } from '../../src/wallet/wallet.ts';
 import { DRIVERS, freshDatabase } from '../bank/support.ts';
@@ -77,7 +79,7 @@ describe.each(DRIVERS)('two banks of one scheme on $driver', ({ driver, skip, re
   });
 
   it.skipIf(skip)(
-    `a card of A pays a POS of B offline; B relays A's revocation list${skip ? ` (${reason})` : ''}`,
+    `a card of A pays a POS of B offline and a web shop of B; B relays A's revocation list${skip ? ` (${reason})` : ''}`,
     async () => {
       // Both banks trust the scheme root, and only it.
       const infoA = await bankA.client.bankInfo();
@@ -152,6 +154,42 @@ describe.each(DRIVERS)('two banks of one scheme on $driver', ({ driver, skip, re
       expect(sale.verdict).toMatchObject({ decision: 'accept', genuine: true });
       expect((await card.status()).balance).toBe(27_600);
 
+      // On the Internet too: a web shop banking at B takes the card of A (its own book and lists).
+      const shopSign = ed25519.keygen();
+      const shopKx = x25519.keygen();
+      const shopCert = await bankB.client.registerMerchant('webshop', {
+        signingKey: shopSign.publicKey,
+        kxKey: shopKx.publicKey,
+      });
+      const shopBook = await MerchantBook.open({
+        merchant: {
+          id: 'webshop',
+          secretKey: shopSign.secretKey,
+          publicKey: shopSign.publicKey,
+          certificate: shopCert.certificate,
+          kx: shopKx,
+        },
+        bankCertificate: shopCert.bankCertificate,
+        anchors,
+        store: new MemoryCheckStore(),
+        bank: bankB.client,
+        clock: () => clock.now,
+        policy: { currency: CURRENCY, revocationMaxAgeS: 3_600 },
+      });
+      await shopBook.refreshRevocationList();
+      const shopApp = await createShopServer({ book: shopBook, clock: () => clock.now });
+      try {
+        const paid = await wallet.payInternet(new ShopClient(await listen(shopApp)), {
+          item: 'ticket',
+          amount: 1_100,
+          currency: CURRENCY,
+        });
+        expect(paid).toMatchObject({ status: 'paid', balance: 26_500 });
+        expect(shopBook.pendingAmount()).toBe(1_100);
+      } finally {
+        await shopApp.close();
+      }
+
       // A reports the card lost: after the next refresh through B the taxi refuses it offline.
       clock.now += 5;
       await bankA.client.reportLost('P-A1');
@@ -160,7 +198,7 @@ describe.each(DRIVERS)('two banks of one scheme on $driver', ({ driver, skip, re
       const refused = await till.sell(card, 100).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(TerminalError);
       expect(refused).toMatchObject({ kind: 'check_refused', code: ErrorCode.Revoked });
-      expect((await card.status()).balance).toBe(27_600);
+      expect((await card.status()).balance).toBe(26_500);
 
       // Capture at B: the chain verifies (B's verifier trusts the scheme root), then the booking
       // refuses a purse B did not issue: WrongBank until presentment to the issuer exists.
