@@ -105,7 +105,17 @@ export {
 export { applyRefund, makeRefund, recordPurchase } from './refund.ts';
 export type { SealedStep } from './registry.ts';
 // Registry, errors, messages
-export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, MessageType, Role } from './registry.ts';
+export {
+  AMOUNT_MAX,
+  BankRole,
+  Channel,
+  Claim,
+  Cose,
+  EnvelopeInfo,
+  FORMAT_VERSION,
+  MessageType,
+  Role,
+} from './registry.ts';
 export type { RevocationListInput } from './revocation.ts';
 // Revocation, refunds, fraud proofs
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
