@@ -377,7 +377,7 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
     const policy = (extra: Partial<AcceptancePolicy> = {}): AcceptancePolicy => ({
       anchors: w.anchors,
       now: NOW,
-      revocationList: list,
+      revocationLists: [list],
       revocationMaxAgeS: DAY,
       terminalMaxPerCheck: 50_000,
       seen: (p, s) => seenSerials.has(`${p}#${s}`),
@@ -423,7 +423,7 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
     }
     // A revoked purse is found on the list (the lookup runs on every accepted check too).
     const revokedList: RevocationList = { ...list, revoked: [...list.revoked, purse.id].sort() };
-    const onList = acceptCheck(warm[0]!.check, warm[0]!.slip, policy({ revocationList: revokedList }));
+    const onList = acceptCheck(warm[0]!.check, warm[0]!.slip, policy({ revocationLists: [revokedList] }));
     mustBe(
       onList.decision === 'refuse' && onList.code === ErrorCode.Revoked,
       'acceptCheck refuses a revoked purse (206)',

@@ -17,7 +17,7 @@ import { ErrorCode, ProtocolError } from '../src/protocol/errors.ts';
 import { verifyInternetCheck } from '../src/protocol/internet.ts';
 import { type DigitalCheck, digitalCheck } from '../src/protocol/messages.ts';
 import { checkFor, makeSlip, signCheck, verifyCheck, verifySlip } from '../src/protocol/pos.ts';
-import { Channel, Role } from '../src/protocol/registry.ts';
+import { BankRole, Channel, Role } from '../src/protocol/registry.ts';
 import type { Signer, Verified, VerifyContext } from '../src/protocol/signed.ts';
 
 export const VECTORS_PATH = fileURLToPath(new URL('../test/vectors/protocol/checks.json', import.meta.url));
@@ -87,6 +87,8 @@ interface CertOptions {
   noIssuerCertificate?: boolean;
   /** Label of the certificate serial, when it should differ from the subject id (a reissue). */
   serialLabel?: string;
+  /** A bank of a scheme: what it may certify (claim bankRoles, a bit set of BankRole). */
+  bankRoles?: number;
 }
 
 function certify(
@@ -110,6 +112,7 @@ function certify(
       signingKey: keys.publicKey,
       ...(kx ? { kxKey: kx.publicKey } : {}),
       ...(o.limits ? { limits: o.limits } : {}),
+      ...(o.bankRoles !== undefined ? { bankRoles: o.bankRoles } : {}),
     },
     o.signWith ?? issuer.secretKey,
     o.noIssuerCertificate ? undefined : issuer.certificate,
@@ -167,9 +170,11 @@ export function buildVectors(): CheckVectors {
   const root1 = root('ROOT-1');
   const root2 = root('ROOT-2');
   const root9 = root('ROOT-9'); // not a trust anchor
+  const rootS = root('ROOT-S'); // a scheme: one root over an issuer-only and an acquirer-only bank
   const anchors: TrustAnchors = new Map([
     [root1.id, root1.publicKey],
     [root2.id, root2.publicKey],
+    [rootS.id, rootS.publicKey],
   ]);
 
   const bankA = certify(root1, 'BANK-A', Role.Bank);
@@ -178,7 +183,11 @@ export function buildVectors(): CheckVectors {
   const bankAExpired = certify(root1, 'BANK-A', Role.Bank, { notBefore: NOW - 400 * DAY, notAfter: NOW - DAY });
   const bankABadSig = certify(root1, 'BANK-A', Role.Bank, { signWith: ed25519.keygen(seedOf('not ROOT-1')).secretKey });
 
+  const bankIssuer = certify(rootS, 'BANK-S-ISS', Role.Bank, { bankRoles: BankRole.Issuer });
+  const bankAcquirer = certify(rootS, 'BANK-S-ACQ', Role.Bank, { bankRoles: BankRole.Acquirer });
+
   const merchantA = certify(bankA, 'M-SHOP-1', Role.Merchant);
+  const merchantS = certify(bankAcquirer, 'M-SHOP-S', Role.Merchant);
   const merchantB = certify(bankB, 'M-SHOP-2', Role.Merchant);
 
   const purse = (bank: Party, id: string, currency: string, o: CertOptions = {}) =>
@@ -199,6 +208,8 @@ export function buildVectors(): CheckVectors {
   const pUnderForgedBank = purse(bankABadSig, 'P-A4', 'EUR');
   const pUnderRoot = certify(root1, 'P-ROOTED', Role.Purse, { limits: limits('EUR') });
   const pUnderMerchant = certify(merchantA, 'P-VIA-MERCHANT', Role.Purse, { limits: limits('EUR') });
+  const pS1 = purse(bankIssuer, 'P-S1', 'EUR');
+  const pUnderAcquirer = purse(bankAcquirer, 'P-S-ROGUE', 'EUR');
   const cA1 = certify(bankA, 'C-A1', Role.Cardholder);
   const cB1 = certify(bankB, 'C-B1', Role.Cardholder);
   const cExpired = certify(bankA, 'C-A-EXPIRED', Role.Cardholder, { notBefore: NOW - 400 * DAY, notAfter: NOW - DAY });
@@ -611,6 +622,18 @@ export function buildVectors(): CheckVectors {
     internet(netPos, pA1, { secretKey: pA2.secretKey, certificate: cA1.certificate }),
   );
 
+  // A scheme (claim bankRoles): last, so that the slips above keep their terminal transaction ids.
+  ok(
+    'scheme: P-S1 (issuer-only BANK-S-ISS under ROOT-S) pays M-SHOP-S of the acquirer-only BANK-S-ACQ',
+    pS1,
+    bodyFor(merchantS, pS1.id, 1, 3_00, 'EUR'),
+  );
+  bad(
+    'scheme: a purse certified by the acquirer-only BANK-S-ACQ',
+    ErrorCode.NotAnIssuer,
+    signCheck(pUnderAcquirer, bodyFor(merchantS, pUnderAcquirer.id, 1, 3_00, 'EUR')),
+  );
+
   // Every expectation is what the TypeScript verifier says; a disagreement is a generator bug.
   for (const c of cases) {
     let got: VectorCase['expected'];
@@ -648,7 +671,7 @@ export function buildVectors(): CheckVectors {
       'Verify each check with the anchors (root id -> Ed25519 public key), the time `now` (Unix seconds) and the revoked certificates, each "issuer/subject" (a bank revokes only what it certified). expected.ok lists the fields of an accepted check (checkHash = SHA-256 of the check payload, the signed body bytes, not of the whole COSE bytes); expected.error is a code of src/protocol/errors.ts.',
       'A check tagged 98 (COSE_Sign) is an Internet check, verified as verifyInternetCheck (src/protocol/internet.ts) does: two signatures, purse then cardholder (C-A1 under BANK-A, C-B1 under BANK-B), each with its chain; anything else is verified as a POS check (verifyCheck, src/protocol/pos.ts).',
       'When a check has several faults the code is that of the first failing step in WIRE.md "Order of checks".',
-      'Roots: ROOT-1 -> BANK-A, ROOT-2 -> BANK-B; ROOT-9 (-> BANK-X) is not an anchor. Merchants M-SHOP-1 (BANK-A), M-SHOP-2 (BANK-B). Purses P-A* under BANK-A (EUR limits), P-B* under BANK-B (USD limits); BANK-B also has a purse P-A-REVOKED (USD), which BANK-A revoking its own P-A-REVOKED does not touch.',
+      'Roots: ROOT-1 -> BANK-A, ROOT-2 -> BANK-B, and a scheme ROOT-S -> BANK-S-ISS (claim bankRoles 1: issuer only) and BANK-S-ACQ (bankRoles 2: acquirer only, merchant M-SHOP-S); ROOT-9 (-> BANK-X) is not an anchor. Merchants M-SHOP-1 (BANK-A), M-SHOP-2 (BANK-B). Purses P-A* under BANK-A (EUR limits), P-B* under BANK-B (USD limits); BANK-B also has a purse P-A-REVOKED (USD), which BANK-A revoking its own P-A-REVOKED does not touch.',
     ],
     anchors: [...anchors].map(([id, key]) => ({ id, publicKey: toHex(key) })),
     now: NOW,

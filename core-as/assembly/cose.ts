@@ -4,7 +4,7 @@ import { cborError, head, hv, ident, currency, literal, readerAt, rp, rend, skip
 import { ed25519Sign, ed25519Verify, sha256 } from './crypto';
 import { eeWrite, eeWriteU8 } from './eeprom';
 import { CACHE_MAX, CERT_LEAF, CERT_TOP, DIGEST, E_CACHE, E_CACHE_NEXT, E_ROOTS, E_ROOT_COUNT, Root, ROOT_SIZE, SCRATCH, SCRATCH_MAX } from './layout';
-import { ByteLength, Claim, CNF_ED25519_PREFIX, CNF_ED25519_PREFIX_LENGTH, Cose, ErrorCode, LimitKey, PROTECTED_EDDSA_BSTR, PROTECTED_EDDSA_BSTR_LENGTH, Role, SIG_STRUCTURE1_PREFIX, SIG_STRUCTURE1_PREFIX_LENGTH, SIG_STRUCTURE_PREFIX, SIG_STRUCTURE_PREFIX_LENGTH, Tag, X25519_KEY_PREFIX, X25519_KEY_PREFIX_LENGTH } from './wire';
+import { BankRole, ByteLength, Claim, CNF_ED25519_PREFIX, CNF_ED25519_PREFIX_LENGTH, Cose, ErrorCode, LimitKey, PROTECTED_EDDSA_BSTR, PROTECTED_EDDSA_BSTR_LENGTH, Role, SIG_STRUCTURE1_PREFIX, SIG_STRUCTURE1_PREFIX_LENGTH, SIG_STRUCTURE_PREFIX, SIG_STRUCTURE_PREFIX_LENGTH, Tag, X25519_KEY_PREFIX, X25519_KEY_PREFIX_LENGTH } from './wire';
 
 /** A parsed COSE_Sign1 (payload, signature, header certificate) or certificate (plus claims). */
 @unmanaged export class Signed {
@@ -19,6 +19,7 @@ import { ByteLength, Claim, CNF_ED25519_PREFIX, CNF_ED25519_PREFIX_LENGTH, Cose,
   key: usize;                           // 32-byte Ed25519 key
   kx: usize;                            // 32-byte X25519 key, 0 when absent
   role: u32;
+  bankRoles: u32;                       // claim bankRoles, BankRole bits (absent: both)
   hasLimits: u32;
   cur: usize;
   maxBalance: u64; maxPerCheck: u64; maxOffChecks: u64; maxOffAmount: u64;
@@ -172,6 +173,7 @@ export function parseClaims(c: Signed): bool {
   let next = 0;
   c.kx = 0;
   c.hasLimits = 0;
+  c.bankRoles = BankRole.Issuer | BankRole.Acquirer;
   let seen = 0;
   for (let i: u64 = 0; i < n; i++) {
     const k = claimKey();
@@ -201,6 +203,10 @@ export function parseClaims(c: Signed): bool {
     } else if (k == Claim.kxKey) {
       if (!literal(p(X25519_KEY_PREFIX), X25519_KEY_PREFIX_LENGTH) || rp + ByteLength.key > rend) return refuse(bad);
       c.kx = rp; readerAt(rp + ByteLength.key, rend);
+    } else if (k == Claim.bankRoles) {
+      const r = uint();
+      if (cborError == 0 && (c.role != Role.Bank || r == 0 || (r & ~<u64>(BankRole.Issuer | BankRole.Acquirer)) != 0)) return refuse(bad);
+      c.bankRoles = <u32>r;
     } else {
       if (head() != 5 || hv != <u64>LimitKey.allLength) return refuse(bad);
       for (let f: u64 = LimitKey.currency; f <= LimitKey.maxOfflineAmount; f++) {
@@ -271,6 +277,8 @@ export function verifyChainAndSignature(msg: Signed, role: u32, now: u64): bool 
     if (!verifyCertificateCached(top, anchor)) return refuse(ErrorCode.BadCertificateSignature);
     if (!sameText(leaf.iss, leaf.issLen, top.sub, top.subLen)) return refuse(ErrorCode.IssuerMismatch);
     if (leaf.role == Role.Root || leaf.role == Role.Bank) return refuse(ErrorCode.WrongRole);
+    if ((leaf.role == Role.Purse || leaf.role == Role.Cardholder) && (top.bankRoles & BankRole.Issuer) == 0) return refuse(ErrorCode.NotAnIssuer);
+    if (leaf.role == Role.Merchant && (top.bankRoles & BankRole.Acquirer) == 0) return refuse(ErrorCode.NotAnAcquirer);
     if (!valid(leaf, now)) return false;
     if (!verifyCertificateCached(leaf, top.key)) return refuse(ErrorCode.BadCertificateSignature);
   } else {

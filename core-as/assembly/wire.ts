@@ -53,11 +53,13 @@ export namespace ErrorCode {
   export const GuaranteeExhausted: i32 = 325; // not guaranteed: the guarantee limit of the cloned or overspent purse is exhausted (its certificate's maxOfflineAmount or maxOfflineChecks already paid beyond what it was loaded)
   export const GuaranteeOverCheckLimit: i32 = 326; // not guaranteed: a check of a cloned or overspent purse above its certificate's per-check limit (maxPerCheck); a terminal following the rules refused it
   export const GuaranteeDepositLate: i32 = 327; // not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee allows after its date
-  export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
   export const RenewalPurseUnknown: i32 = 330; // the purse to renew is unknown to this bank or no longer active (revoked, lost, settled)
   export const RenewalWrongKey: i32 = 331; // the renewed certificate certifies another purse key, purse or bank than the card's own
   export const RenewalTampered: i32 = 332; // the renewed certificate or the renewal request does not verify (tampered, or not signed by the bank or the purse)
   export const RenewalReplayed: i32 = 333; // the renewal was already done: a used nonce, or a certificate no newer than the one installed
+  export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
+  export const NotAnIssuer: i32 = 335; // a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)
+  export const NotAnAcquirer: i32 = 336; // a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }
@@ -271,8 +273,17 @@ export namespace Claim {
   export const role: i64 = -65537; // Claim `role`.
   export const kxKey: i64 = -65538; // Claim `kxKey`.
   export const limits: i64 = -65539; // Claim `limits`.
-  @lazy export const all: StaticArray<i64> = [Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits]; // every value, in this order
-  export const allLength: i32 = 10;
+  export const bankRoles: i64 = -65540; // Claim `bankRoles`.
+  @lazy export const all: StaticArray<i64> = [Claim.iss, Claim.sub, Claim.exp, Claim.nbf, Claim.iat, Claim.cti, Claim.cnf, Claim.role, Claim.kxKey, Claim.limits, Claim.bankRoles]; // every value, in this order
+  export const allLength: i32 = 11;
+}
+
+/** What a bank certificate lets its bank certify, bits of claim `bankRoles` (`BankRole`, src/protocol/registry.ts). */
+export namespace BankRole {
+  export const Issuer: u32 = 1; // Bank role issuer.
+  export const Acquirer: u32 = 2; // Bank role acquirer.
+  @lazy export const all: StaticArray<u32> = [BankRole.Issuer, BankRole.Acquirer]; // every value, in this order
+  export const allLength: i32 = 2;
 }
 
 /** Keys of the offline-limits map, claim `limits` (`LimitKey`, src/protocol/registry.ts). */

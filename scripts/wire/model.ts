@@ -234,6 +234,14 @@ function protocolGroups(): Group[] {
       constants: entries(registry.Claim, (name) => `Claim \`${name}\`.`).sort(cborOrder),
     },
     {
+      name: 'BankRole',
+      doc: `What a bank certificate lets its bank certify, bits of claim \`bankRoles\` (\`BankRole\`, ${SOURCE.registry}).`,
+      rust: 'u64',
+      as: 'u32',
+      all: true,
+      constants: entries(registry.BankRole, (name) => `Bank role ${words(name)}.`),
+    },
+    {
       name: 'LimitKey',
       doc: `Keys of the offline-limits map, claim \`limits\` (\`LimitKey\`, ${SOURCE.registry}).`,
       rust: 'i64',

@@ -4,9 +4,15 @@
 
 import { ed25519 } from '../../bindings/index.ts';
 import { equalBytes, toBase64 } from '../bytes.ts';
-import { issueCertificate, type OfflineLimits, type TrustAnchors } from '../protocol/certificate.ts';
+import {
+  checkBankMayCertify,
+  issueCertificate,
+  type OfflineLimits,
+  parseCertificate,
+  type TrustAnchors,
+} from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
-import { anchorsOf, certifyBankKeys, certifyParty, newSerial, type Party, type Root } from '../protocol/pki.ts';
+import { certifyBankKeys, certifyParty, newSerial, type Party, type Root, type Validity } from '../protocol/pki.ts';
 import { Role } from '../protocol/registry.ts';
 import { makeRevocationList } from '../protocol/revocation.ts';
 import { publicKeyOf, type SecretKey } from '../protocol/signing-key.ts';
@@ -15,11 +21,15 @@ import { bytea, type Database, type Queryable } from './db.ts';
 import { BankError } from './errors.ts';
 import { type KeyStore, KeyStoreError } from './keys/store.ts';
 import { accountId, post } from './ledger.ts';
+import type { BankPublicKeys, SchemeMembership } from './scheme.ts';
 
 export interface Bank {
   id: string;
-  /** The root: its public key here, its secret key in the key store (it signs only bank certificates). */
-  root: Root;
+  /**
+   * The root: its public key here; the bank's own root keeps its secret key in the key store (it
+   * signs only bank certificates). A bank of a scheme has none: the scheme operator holds it.
+   */
+  root: Pick<Root, 'id' | 'publicKey'> & { secretKey?: SecretKey };
   /** The current key generation: signs and certifies everything the bank issues from now on. */
   party: Party<SecretKey>;
   anchors: TrustAnchors;
@@ -47,16 +57,28 @@ const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
  * Creates the root and the bank (signing and key-exchange keys: generation 1): the secret keys in
  * `keys`, the public keys and the bank certificate in the database. The store is written first:
  * a database insert that fails leaves unused keys in the store, never a bank without its keys.
+ * With `scheme`, the bank has no root of its own: the scheme root certifies its keys (with its
+ * roles, claim bankRoles) and is the root it trusts.
  */
 export async function createBank(
   db: Database,
   keys: KeyStore,
-  o: { bankId: string; rootId?: string; now: number; validityS?: number },
+  o: { bankId: string; rootId?: string; now: number; validityS?: number; scheme?: SchemeMembership },
 ): Promise<Bank> {
   checkId('bankId', o.bankId);
-  const rootKey = await keys.createRoot(o.bankId);
-  const root: Root = { id: o.rootId ?? `root-${o.bankId}`, publicKey: publicKeyOf(rootKey), secretKey: rootKey };
-  const party = await newGeneration(keys, root, o.bankId, 1, o);
+  let root: Bank['root'];
+  let certify: CertifyBank;
+  if (o.scheme) {
+    const scheme = o.scheme;
+    root = scheme.root;
+    certify = (k, v) => scheme.certify(o.bankId, k, v);
+  } else {
+    const rootKey = await keys.createRoot(o.bankId);
+    const own: Root = { id: o.rootId ?? `root-${o.bankId}`, publicKey: publicKeyOf(rootKey), secretKey: rootKey };
+    root = own;
+    certify = (k, v) => certifyBankKeys(own, o.bankId, k, v);
+  }
+  const party = await newGeneration(keys, certify, o.bankId, 1, o);
   await db.transaction(async (tx) => {
     await tx.query(
       'insert into bank_keys (bank_id, root_id, root_public, bank_public, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,1)',
@@ -71,24 +93,23 @@ export async function createBank(
     );
     await insertGeneration(tx, o.bankId, 1, party);
   });
-  return { id: o.bankId, root, party, anchors: anchorsOf(root), generation: 1, previous: [] };
+  return { id: o.bankId, root, party, anchors: new Map([[root.id, root.publicKey]]), generation: 1, previous: [] };
 }
 
 type BankParty = Party<SecretKey> & { kx: NonNullable<Party['kx']> };
+type CertifyBank = (keys: BankPublicKeys, validity: Validity) => Uint8Array;
 
 /** New keys for a generation in the store, and their bank certificate from the root. */
 async function newGeneration(
   keys: KeyStore,
-  root: Root,
+  certify: CertifyBank,
   bankId: string,
   generation: number,
   o: { now: number; validityS?: number },
 ): Promise<BankParty> {
   const made = await keys.generate(bankId, generation);
   const publicKey = publicKeyOf(made.signing);
-  const certificate = certifyBankKeys(
-    root,
-    bankId,
+  const certificate = certify(
     { signingKey: publicKey, kxKey: made.kx.publicKey },
     { notBefore: o.now - 86_400, notAfter: o.now + (o.validityS ?? 5 * YEAR_S) },
   );
@@ -102,6 +123,13 @@ async function newGeneration(
  */
 const heldByCore = (key: SecretKey): SecretKey =>
   key instanceof Uint8Array ? ed25519.SigningKey.fromSecretKey(key) : key;
+
+/**
+ * A bank of a scheme: its certificate carries the claim bankRoles, which only a scheme root
+ * writes (createScheme); a bank under its own root never has it, and holds its root key.
+ */
+export const inScheme = (bankCertificate: Uint8Array): boolean =>
+  parseCertificate(bankCertificate).bankRoles !== undefined;
 
 async function insertGeneration(tx: Queryable, bankId: string, generation: number, party: BankParty): Promise<void> {
   await tx.query(
@@ -132,10 +160,17 @@ export async function loadBank(db: Queryable, keys: KeyStore, bankId?: string): 
   const known = await loadPublicBank(db, bankId);
   if (!known) return undefined;
   const { id } = known;
-  const rootKey = await keys.root(id);
-  if (!equalBytes(publicKeyOf(rootKey), known.root.publicKey))
-    throw new KeyStoreError('mismatch', `${id}: the root key in ${keys.description} is not this ledger's root`);
-  const root: Root = { ...known.root, secretKey: rootKey };
+  const [current] = await db.query<{ certificate: Uint8Array }>(
+    'select certificate from bank_keys where bank_id = $1',
+    [id],
+  );
+  let root: Bank['root'] = known.root;
+  if (!current || !inScheme(u8(current.certificate))) {
+    const rootKey = await keys.root(id);
+    if (!equalBytes(publicKeyOf(rootKey), known.root.publicKey))
+      throw new KeyStoreError('mismatch', `${id}: the root key in ${keys.description} is not this ledger's root`);
+    root = { ...known.root, secretKey: rootKey };
+  }
   const generations = await db.query<{
     generation: number;
     bank_public: Uint8Array;
@@ -185,11 +220,14 @@ export async function rotateKeys(
   o: { now: number; validityS?: number },
 ): Promise<Bank> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array }>(
-      'select root_id, root_public from bank_keys where bank_id = $1 for update',
+    const [row] = await tx.query<{ root_id: string; root_public: Uint8Array; certificate: Uint8Array }>(
+      'select root_id, root_public, certificate from bank_keys where bank_id = $1 for update',
       [bank.id],
     );
     if (!row) throw new BankError('not_found', `bank ${bank.id}`);
+    // Not yet: the scheme operator would certify the new keys (a request to it, later work).
+    if (inScheme(u8(row.certificate)))
+      throw new BankError('conflict', `${bank.id} is a bank of a scheme: its scheme root certifies new keys`);
     const [last] = await tx.query<{ g: number }>(
       'select coalesce(max(generation), 0)::int as g from bank_key_generations where bank_id = $1',
       [bank.id],
@@ -199,7 +237,7 @@ export async function rotateKeys(
     if (!equalBytes(publicKeyOf(rootKey), u8(row.root_public)))
       throw new KeyStoreError('mismatch', `${bank.id}: the root key in ${keys.description} is not this ledger's root`);
     const root: Root = { id: row.root_id, publicKey: u8(row.root_public), secretKey: rootKey };
-    const party = await newGeneration(keys, root, bank.id, generation, o);
+    const party = await newGeneration(keys, (k, v) => certifyBankKeys(root, bank.id, k, v), bank.id, generation, o);
     await insertGeneration(tx, bank.id, generation, party);
     await tx.query(
       'update bank_keys set bank_public = $2, kx_public = $3, certificate = $4, generation = $5 where bank_id = $1',
@@ -400,7 +438,10 @@ function checkKey(name: string, key: Uint8Array | undefined): Uint8Array {
   return key;
 }
 
-/** A certificate over given public keys, signed by the bank's current key generation. */
+/**
+ * A certificate over given public keys, signed by the bank's current key generation; refused
+ * (NotAnIssuer, NotAnAcquirer) when the bank's own certificate does not let it certify that role.
+ */
 export function certifyKeys(
   bank: Pick<Bank, 'party'>,
   subject: string,
@@ -410,6 +451,7 @@ export function certifyKeys(
 ): Uint8Array {
   checkKey('signingKey', keys.signingKey);
   if (keys.kxKey !== undefined) checkKey('kxKey', keys.kxKey);
+  checkBankMayCertify(parseCertificate(bank.party.certificate), role);
   const notBefore = o.now - 86_400;
   return issueCertificate(
     {

@@ -78,6 +78,16 @@ export const bankSchemas = {
       ...errorResponses(...BODY, 422, 429, ...ALWAYS),
     },
   },
+  revocations: {
+    summary:
+      "in a scheme: this bank's signed revocation list and the latest of every other issuer it relays, each as its issuer signed it (one issuer's with ?issuer=)",
+    tags: ['public'],
+    querystring: { type: 'object', properties: { issuer: ID }, additionalProperties: false },
+    response: {
+      200: object({ lists: { type: 'array', items: object({ bankId: { type: 'string' }, list: BASE64 }) } }),
+      ...errorResponses(400, 404, ...ALWAYS),
+    },
+  },
   revocationList: {
     summary: 'the signed revocation list: CBOR, or JSON with Accept: application/json',
     tags: ['public'],

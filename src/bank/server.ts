@@ -159,6 +159,13 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     return reply.type(CBOR_TYPE).send(Buffer.from(list));
   });
 
+  app.get('/v1/revocations', { schema: bankSchemas.revocations }, async (request) => {
+    const { issuer } = request.query as { issuer?: string };
+    const lists = await service.revocationLists(issuer);
+    if (issuer !== undefined && lists.length === 0) throw new BankError('not_found', `no revocation list of ${issuer}`);
+    return { lists: lists.map((l) => ({ bankId: l.issuer, list: toBase64(l.bytes) })) };
+  });
+
   app.get('/v1/bank', { schema: bankSchemas.info }, async () => service.info());
 
   app.get<{ Params: { id: string } }>(

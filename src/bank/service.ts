@@ -4,6 +4,7 @@
 // reports on purses and merchants), the revocation list and the metrics the HTTP API reports.
 // The HTTP API (server.ts) only maps requests to these methods.
 import { toBase64 } from '../bytes.ts';
+import { BankClient } from '../net/bank-client.ts';
 import type { OfflineLimits } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { GuaranteePolicy } from '../protocol/guarantee.ts';
@@ -34,10 +35,12 @@ import { balance } from './ledger.ts';
 import { type LoadResult, loadValue } from './load.ts';
 import { migrate } from './migrate.ts';
 import { bookRefund } from './refunds.ts';
+import { type PeerBank, type PeerRefresh, refreshPeerLists, relayedLists } from './relay.ts';
 import { purseCertificate, renewAtCounter, renewalNonce } from './renewal.ts';
 import { type MerchantStatement, merchantStatement, type StatementQuery } from './reports/merchant.ts';
 import { type PurseReport, purseReport } from './reports/purse.ts';
 import { Revocations } from './revocations.ts';
+import type { SchemeMembership } from './scheme.ts';
 import { reportLostOnce, type Settled, settleLost } from './settlement.ts';
 import { checkUnblockRequest, unblockSignature } from './unblock.ts';
 
@@ -60,6 +63,15 @@ export interface ServiceOptions {
   lostSettleWindowS?: number;
   /** A purse certificate this close to its end is renewed at its next load; default 30 days. */
   renewalWindowS?: number;
+  /**
+   * In a scheme: the other issuers whose revocation lists this bank relays to its merchants,
+   * fetched from their own API (GET /v1/revocation-list) at most every `peerRefreshS`.
+   */
+  peers?: PeerBank[];
+  /** Seconds between two fetches of the peers' lists; default 60. */
+  peerRefreshS?: number;
+  /** Milliseconds a peer has to answer; default 3,000 (a merchant's refresh waits for it). */
+  peerTimeoutMs?: number;
 }
 
 /** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
@@ -105,6 +117,9 @@ export class BankService {
   readonly revocations: Revocations;
 
   #bank: Bank;
+  /** When the peers' lists were last fetched (Unix seconds), and the fetch under way. */
+  #peersFetchedAt = Number.NEGATIVE_INFINITY;
+  #peersFetch: Promise<PeerRefresh[]> | undefined;
 
   constructor(
     readonly db: Database,
@@ -119,16 +134,20 @@ export class BankService {
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
   }
 
-  /** Migrates the database, then loads the bank stored in it or creates one named `bankId`. */
+  /**
+   * Migrates the database, then loads the bank stored in it or creates one named `bankId`: under
+   * its own root, or with `scheme` a bank of that scheme (its root certifies the new bank's keys).
+   */
   static async open(
     db: Database,
     verifier: VerifierPool,
-    o: ServiceOptions & { bankId?: string },
+    o: ServiceOptions & { bankId?: string; scheme?: SchemeMembership },
   ): Promise<BankService> {
     await migrate(db);
     const now = (o.clock ?? (() => Math.floor(Date.now() / 1000)))();
     const bank =
-      (await loadBank(db, o.keys, o.bankId)) ?? (await createBank(db, o.keys, { bankId: o.bankId ?? 'bank-1', now }));
+      (await loadBank(db, o.keys, o.bankId)) ??
+      (await createBank(db, o.keys, { bankId: o.bankId ?? 'bank-1', now, ...(o.scheme ? { scheme: o.scheme } : {}) }));
     return new BankService(db, bank, verifier, o);
   }
 
@@ -224,6 +243,38 @@ export class BankService {
   async revocationList(): Promise<Uint8Array> {
     await this.refreshKeys();
     return revocationList(this.db, this.#bank, this.clock());
+  }
+
+  /**
+   * This bank's own signed list and the relayed lists of the other issuers (fetched from the
+   * peers first when due), each as signed; with `issuer`, that issuer's alone (none: empty).
+   */
+  async revocationLists(issuer?: string): Promise<{ issuer: string; bytes: Uint8Array }[]> {
+    if (this.clock() - this.#peersFetchedAt >= (this.options.peerRefreshS ?? 60)) await this.refreshPeerLists();
+    const own = issuer === undefined || issuer === this.#bank.id;
+    return [
+      ...(own ? [{ issuer: this.#bank.id, bytes: await this.revocationList() }] : []),
+      ...(issuer === this.#bank.id ? [] : await relayedLists(this.db, issuer)),
+    ];
+  }
+
+  /**
+   * Fetches every peer issuer's current list and keeps each newer one (an unreachable peer or a
+   * refused list is reported, the others still refreshed); one fetch at a time.
+   */
+  refreshPeerLists(): Promise<PeerRefresh[]> {
+    const peers = this.options.peers ?? [];
+    this.#peersFetch ??= refreshPeerLists(
+      this.db,
+      this.#bank,
+      peers,
+      (peer) => new BankClient(peer.url, { timeoutMs: this.options.peerTimeoutMs ?? 3_000 }).revocationList(),
+      this.clock(),
+    ).finally(() => {
+      this.#peersFetchedAt = this.clock();
+      this.#peersFetch = undefined;
+    });
+    return this.#peersFetch;
   }
 
   /** The bank's identity and trust anchors, after reloading keys another process may have rotated. */

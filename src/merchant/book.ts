@@ -1,5 +1,6 @@
 // One merchant's offline state, shared by its POS terminals and its web shop: the keys and
-// certificate, the roots, the bank's certificate, the newest verified revocation list, the risk
+// certificate, the roots, the bank's certificate, the newest verified revocation list of each bank
+// (its own, and in a scheme every issuer's, relayed by its bank), the risk
 // policy, the accepted checks and what became of each (pending → in a deposit → deposited or
 // refused by the bank; or held for a refund → voided, the refund then deposited at the bank with
 // the next deposit), and the terminals' slip intents. Every
@@ -31,9 +32,9 @@ import type {
 
 export interface MerchantPolicy {
   /**
-   * Refuse checks offline when the revocation list is older than this (seconds). Undefined: no
-   * limit, for tests and embedders that decide otherwise; the shipped terminals set
-   * DEFAULT_REVOCATION_MAX_AGE_S.
+   * Refuse checks offline when the revocation list of their issuer is older than this (seconds),
+   * each issuer's list on its own. Undefined: no limit, for tests and embedders that decide
+   * otherwise; the shipped terminals set DEFAULT_REVOCATION_MAX_AGE_S.
    */
   revocationMaxAgeS?: number;
   /** The terminal's own ceiling per check (floor limit), on top of the purse's certified one. */
@@ -151,7 +152,10 @@ export class MerchantBook {
   readonly policy: Readonly<MerchantPolicy>;
   readonly certificateCache: CertificateCache;
 
-  #list: Verified<RevocationList> | undefined;
+  /** The newest verified list of each bank, by bank id. */
+  readonly #lists = new Map<string, Verified<RevocationList>>();
+  /** Their bodies, one array until a list changes, so the revoked set is built once per change. */
+  #listBodies: RevocationList[] = [];
   readonly #entries = new Map<string, BookEntry>();
   readonly #seen = new Set<string>();
   readonly #slips = new Map<string, SlipIntent>();
@@ -296,7 +300,7 @@ export class MerchantBook {
       case 'revocation-list': {
         if (!replay) return; // applied by setRevocationList, which verified it
         try {
-          this.#list = newerList(this.#list, this.#verifyList(r.list));
+          this.#keep(this.#verifyList(r.list));
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           // A stored list that no longer verifies (the bank's certificate expired) is not used.
@@ -309,52 +313,88 @@ export class MerchantBook {
   // ---------------------------------------------------------------- revocation
 
   #verifyList(bytes: Uint8Array): Verified<RevocationList> {
-    const list = verifyRevocationList(bytes, { anchors: this.anchors, now: this.clock() });
-    if (list.body.bankId !== this.bankId)
-      throw new ProtocolError(ErrorCode.WrongBank, `list of ${list.body.bankId}, merchant of ${this.bankId}`);
-    return list;
+    return verifyRevocationList(bytes, { anchors: this.anchors, now: this.clock() });
   }
 
-  /**
-   * Verifies a revocation list (signed by this merchant's bank) and keeps it when it is newer than
-   * the one held; true when it became the current list. A bad list throws ProtocolError and
-   * changes nothing.
-   */
-  async setRevocationList(bytes: Uint8Array): Promise<boolean> {
-    const candidate = this.#verifyList(bytes);
-    if (newerList(this.#list, candidate) !== candidate) return false;
-    await this.store.append({ kind: 'revocation-list', list: bytes.slice() });
-    this.#list = candidate;
+  /** Keeps `candidate` when it is newer than the list held of its bank; true when it was. */
+  #keep(candidate: Verified<RevocationList>): boolean {
+    const bankId = candidate.body.bankId;
+    if (newerList(this.#lists.get(bankId), candidate) !== candidate) return false;
+    this.#lists.set(bankId, candidate);
+    this.#listBodies = [...this.#lists.values()].map((l) => l.body);
     return true;
   }
 
-  /** Fetches the bank's current list and keeps it when newer. BankUnreachable: TerminalError, nothing changed. */
+  /**
+   * Verifies a revocation list (signed by a bank under the trusted roots: this merchant's own, or
+   * in a scheme another issuer's, relayed as signed) and keeps it when it is newer than the one
+   * held of that bank; true when it became that bank's current list. A bad list throws
+   * ProtocolError and changes nothing.
+   */
+  async setRevocationList(bytes: Uint8Array): Promise<boolean> {
+    const candidate = this.#verifyList(bytes);
+    const held = this.#lists.get(candidate.body.bankId);
+    if (newerList(held, candidate) !== candidate) return false;
+    await this.store.append({ kind: 'revocation-list', list: bytes.slice() });
+    return this.#keep(candidate);
+  }
+
+  /**
+   * Fetches the current lists through the merchant's bank (its own, and the other issuers' it
+   * relays, when the link offers them) and keeps each that is newer; true when any was.
+   * BankUnreachable: TerminalError, nothing changed. A relayed list that does not verify is
+   * refused like any other (ProtocolError) after the good ones were kept.
+   */
   async refreshRevocationList(): Promise<boolean> {
     const bank = this.#needBank();
-    let bytes: Uint8Array;
+    let lists: Uint8Array[];
     try {
-      bytes = await bank.revocationList();
+      lists = bank.revocationLists ? await bank.revocationLists() : [await bank.revocationList()];
     } catch (error) {
       throw bankFailure(error, 'revocation list');
     }
-    return this.setRevocationList(bytes);
+    let changed = false;
+    let failure: unknown;
+    for (const bytes of lists) {
+      try {
+        changed = (await this.setRevocationList(bytes)) || changed;
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        failure ??= error;
+      }
+    }
+    if (failure) throw failure;
+    return changed;
   }
 
+  /** The list held of this merchant's own bank. */
   get revocationList(): Verified<RevocationList> | undefined {
-    return this.#list;
+    return this.#lists.get(this.bankId);
   }
 
-  /** Seconds since the held list was issued; null when none is held. */
-  revocationListAgeS(now = this.clock()): number | null {
-    return this.#list ? now - this.#list.body.issuedAt : null;
+  /** Every list held, one per bank. */
+  get revocationLists(): Verified<RevocationList>[] {
+    return [...this.#lists.values()];
   }
 
-  /** True when policy says the list is too old (or missing) to accept checks offline. */
-  revocationListStale(now = this.clock()): boolean {
+  /** Seconds since the held list of `bankId` (default this merchant's bank) was issued; null when none is held. */
+  revocationListAgeS(now = this.clock(), bankId = this.bankId): number | null {
+    const list = this.#lists.get(bankId);
+    return list ? now - list.body.issuedAt : null;
+  }
+
+  /**
+   * True when policy says the list of `bankId` is too old (or missing) to accept its cards
+   * offline; without `bankId`, when no list held is young enough to accept any card.
+   */
+  revocationListStale(now = this.clock(), bankId?: string): boolean {
     const max = this.policy.revocationMaxAgeS;
     if (max === undefined) return false;
-    const age = this.revocationListAgeS(now);
-    return age === null || age > max;
+    const ages =
+      bankId === undefined
+        ? [...this.#lists.keys()].map((b) => this.revocationListAgeS(now, b))
+        : [this.revocationListAgeS(now, bankId)];
+    return !ages.some((age) => age !== null && age <= max);
   }
 
   // ---------------------------------------------------------------- acceptance
@@ -367,7 +407,7 @@ export class MerchantBook {
       seen: (purseId, serial) => this.#seen.has(seenKey(purseId, serial)),
       verifiedCache: this.certificateCache,
     };
-    if (this.#list) p.revocationList = this.#list.body;
+    if (this.#listBodies.length) p.revocationLists = this.#listBodies;
     if (this.policy.revocationMaxAgeS !== undefined) p.revocationMaxAgeS = this.policy.revocationMaxAgeS;
     if (this.policy.terminalMaxPerCheck !== undefined) p.terminalMaxPerCheck = this.policy.terminalMaxPerCheck;
     return p;

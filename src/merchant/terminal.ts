@@ -10,7 +10,7 @@ import { equalBytes, toHex } from '../bytes.ts';
 import { SW } from '../card/apdu.ts';
 import { CardError, type LogRecord, type PurseCard } from '../card/purse.ts';
 import { type AcceptancePolicy, acceptCheck, type Verdict } from '../protocol/acceptance.ts';
-import { verifyChain } from '../protocol/certificate.ts';
+import { type Certificate, verifyChain } from '../protocol/certificate.ts';
 import { ErrorCode, ProtocolError } from '../protocol/errors.ts';
 import type { PurchaseSlip } from '../protocol/messages.ts';
 import { makeVerifiedSlip, verifyCheck, verifySlip } from '../protocol/pos.ts';
@@ -72,6 +72,15 @@ export interface Cancellation {
   balance?: number;
 }
 
+/** A card refused from its certificate, before it was charged (what it costs the cardholder: nothing). */
+function refusedBeforePayment(error: unknown): TerminalError {
+  if (!(error instanceof ProtocolError)) throw error;
+  return new TerminalError('check_refused', `card refused before payment: ${error.message}`, {
+    code: error.code,
+    cause: error,
+  });
+}
+
 /** The card stopped answering mid-command (power cut, card pulled out, reader fault). */
 const interrupted = (error: unknown, what: string, next: string) =>
   new TerminalError(
@@ -129,14 +138,8 @@ export class Terminal {
   async #sell(card: CardPort, amount: number): Promise<Sale> {
     const book = this.book;
     const now = book.clock();
-    if (book.revocationListStale(now)) {
-      const age = book.revocationListAgeS(now);
-      throw new TerminalError(
-        'stale_revocation_list',
-        `revocation list ${age === null ? 'missing' : `${age} s old`}, policy ${book.policy.revocationMaxAgeS} s: refresh it online`,
-        { code: ErrorCode.StaleRevocationList },
-      );
-    }
+    // No list young enough for any card: refused before the card is even read.
+    if (book.revocationListStale(now)) throw this.#stale(book.revocationListAgeS(now));
     const policy = book.acceptancePolicy(now);
     const purseId = this.#precheck(
       await this.#card(() => card.certificate(), 'GET DATA (certificate)'),
@@ -205,14 +208,22 @@ export class Terminal {
    * applies the same rules to the check itself afterwards.
    */
   #precheck(certificate: Uint8Array, amount: number, policy: AcceptancePolicy): string {
+    let cert: Certificate;
     try {
-      const cert = verifyChain(certificate, policy.anchors, {
+      cert = verifyChain(certificate, policy.anchors, {
         now: policy.now,
-        ...(policy.revocationList ? { revoked: revokedSet([policy.revocationList]) } : {}),
+        ...(policy.revocationLists?.length ? { revoked: revokedSet(policy.revocationLists) } : {}),
         ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
       });
       if (cert.role !== Role.Purse)
         throw new ProtocolError(ErrorCode.WrongRole, `card certificate of role ${cert.role}`);
+    } catch (error) {
+      throw refusedBeforePayment(error);
+    }
+    // The list of this card's issuer, on its own: another issuer's stale list does not refuse it.
+    if (this.book.revocationListStale(policy.now, cert.issuer))
+      throw this.#stale(this.book.revocationListAgeS(policy.now, cert.issuer), cert.issuer);
+    try {
       if (cert.limits) {
         if (cert.limits.currency !== this.currency)
           throw new ProtocolError(ErrorCode.CurrencyMismatch, `purse holds ${cert.limits.currency}`);
@@ -229,12 +240,16 @@ export class Terminal {
         );
       return cert.subject;
     } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      throw new TerminalError('check_refused', `card refused before payment: ${error.message}`, {
-        code: error.code,
-        cause: error,
-      });
+      throw refusedBeforePayment(error);
     }
+  }
+
+  #stale(age: number | null, issuer?: string): TerminalError {
+    return new TerminalError(
+      'stale_revocation_list',
+      `revocation list${issuer ? ` of ${issuer}` : ''} ${age === null ? 'missing' : `${age} s old`}, policy ${this.book.policy.revocationMaxAgeS} s: refresh it online`,
+      { code: ErrorCode.StaleRevocationList },
+    );
   }
 
   /** Verifies the card's check against the intent's slip and stores it, or closes the intent as refused. */

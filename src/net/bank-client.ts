@@ -137,6 +137,16 @@ export class BankClient implements BankLink {
     return this.cbor('/v1/revocation-list');
   }
 
+  /**
+   * The bank's own signed list and those of the other issuers of its scheme it relays (one
+   * issuer's with `issuer`), each as its issuer signed it: the terminal verifies every one.
+   */
+  async revocationLists(issuer?: string): Promise<Uint8Array[]> {
+    const query = issuer === undefined ? '' : `?issuer=${encodeURIComponent(issuer)}`;
+    const r = await this.json<{ lists: { bankId: string; list: string }[] }>(`/v1/revocations${query}`);
+    return r.lists.map((l) => fromBase64(l.list));
+  }
+
   async bankInfo(): Promise<BankInfo> {
     return infoOf(await this.json<InfoJson>('/v1/bank'));
   }

@@ -18,6 +18,11 @@ export interface BankLink {
    * wallet installs it on the card). A link without it never renews online.
    */
   purseCertificate?(purseId: string): Promise<Uint8Array>;
+  /**
+   * In a scheme: the bank's own list and the latest list of every other issuer it relays, each as
+   * its issuer signed it. A link without it (a bank alone) offers its own list only.
+   */
+  revocationLists?(): Promise<Uint8Array[]>;
 }
 
 /** The bank could not be reached (connection refused, timeout, reset): nothing was decided. */

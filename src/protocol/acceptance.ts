@@ -11,9 +11,16 @@ import type { Verified, VerifyContext } from './signed.ts';
 export interface AcceptancePolicy {
   anchors: TrustAnchors;
   now: number;
-  /** The newest revocation list the terminal holds (already verified), if any. */
-  revocationList?: RevocationList;
-  /** Refuse when the list is older than this (seconds since issue); undefined: no limit. */
+  /**
+   * The newest revocation list the terminal holds of each bank (already verified): its own bank's,
+   * and in a scheme every issuer's. Each revokes only what its own bank certified.
+   */
+  revocationLists?: readonly RevocationList[];
+  /**
+   * Refuse when the list of the check's issuer is older than this (seconds since issue), or
+   * missing: each issuer's list on its own, so a stale list of one issuer refuses only its cards.
+   * Undefined: no limit.
+   */
   revocationMaxAgeS?: number;
   /** The terminal's own ceiling per check (floor limit), on top of the card's certified limit. */
   terminalMaxPerCheck?: number;
@@ -37,17 +44,29 @@ export interface Verdict {
   detail?: string;
   /** Certificate chain and signature checked and good. */
   genuine: boolean;
-  /** Age of the revocation list used, seconds; null when the terminal has none. */
+  /**
+   * Age of the revocation list used, seconds: the list of the check's issuer once the check is
+   * genuine, before that the freshest list held; null when there is none.
+   */
   revocationListAgeS: number | null;
   limits: LimitCheck[];
   check?: Verified<DigitalCheck>;
 }
 
+/** The newest list held of `bankId`, if any. */
+export function listOf(lists: readonly RevocationList[] | undefined, bankId: string): RevocationList | undefined {
+  let found: RevocationList | undefined;
+  for (const list of lists ?? [])
+    if (list.bankId === bankId && (!found || list.listNumber > found.listNumber)) found = list;
+  return found;
+}
+
 /**
- * The acceptance rules a POS terminal and a web shop share, in order: revocation-list age, the
- * check genuine (`verify` opens and verifies it against the chain context), `afterGenuine` (the
- * caller's own rule, if any), binding to the slip, certified and terminal limits, replay. The first
- * rule that fails is the verdict's code; a programmer error (not a ProtocolError) is thrown.
+ * The acceptance rules a POS terminal and a web shop share, in order: revocation-list age (no list
+ * within the age at all), the check genuine (`verify` opens and verifies it against the chain
+ * context), the age of its issuer's own list, `afterGenuine` (the caller's own rule, if any),
+ * binding to the slip, certified and terminal limits, replay. The first rule that fails is the
+ * verdict's code; a programmer error (not a ProtocolError) is thrown.
  */
 export function decide<V extends Verified<DigitalCheck>>(
   slip: Verified<PurchaseSlip>,
@@ -55,31 +74,37 @@ export function decide<V extends Verified<DigitalCheck>>(
   verify: (context: VerifyContext) => V,
   afterGenuine?: (check: V) => void,
 ): Verdict & { check?: V } {
-  const list = policy.revocationList;
+  const lists = policy.revocationLists ?? [];
+  const ageOf = (list: RevocationList | undefined) => (list ? policy.now - list.issuedAt : null);
+  const freshest = lists.reduce<RevocationList | undefined>(
+    (a, l) => (!a || l.issuedAt > a.issuedAt ? l : a),
+    undefined,
+  );
   const verdict: Verdict & { check?: V } = {
     decision: 'refuse',
     genuine: false,
-    revocationListAgeS: list ? policy.now - list.issuedAt : null,
+    revocationListAgeS: ageOf(freshest),
     limits: [],
   };
+  const refuseStale = (whose: string) => {
+    const max = policy.revocationMaxAgeS;
+    const age = verdict.revocationListAgeS;
+    if (max !== undefined && (age === null || age > max))
+      throw new ProtocolError(ErrorCode.StaleRevocationList, `${whose}: age ${age ?? 'none'} s, policy ${max} s`);
+  };
   try {
-    if (
-      policy.revocationMaxAgeS !== undefined &&
-      (verdict.revocationListAgeS === null || verdict.revocationListAgeS > policy.revocationMaxAgeS)
-    ) {
-      throw new ProtocolError(
-        ErrorCode.StaleRevocationList,
-        `age ${verdict.revocationListAgeS ?? 'none'} s, policy ${policy.revocationMaxAgeS} s`,
-      );
-    }
+    // Whoever issued the card, no list held within the age means none can be trusted.
+    refuseStale('revocation list');
     const check = verify({
       anchors: policy.anchors,
       now: policy.now,
-      ...(list ? { revoked: revokedSet([list]) } : {}),
+      ...(lists.length ? { revoked: revokedSet(lists) } : {}),
       ...(policy.verifiedCache ? { verifiedCache: policy.verifiedCache } : {}),
     });
     verdict.genuine = true;
     verdict.check = check;
+    verdict.revocationListAgeS = ageOf(listOf(lists, check.signer.issuer));
+    refuseStale(`revocation list of ${check.signer.issuer}`);
     afterGenuine?.(check);
     checkMatchesSlip(check.body, slip);
     const certified = check.signer.limits;

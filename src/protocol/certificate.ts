@@ -8,7 +8,7 @@ import { parseSign1, sign1 } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { amount, bytes, currency, id, oneOf, uint } from './fields.ts';
 import { ed25519Key, readOkpKey, x25519Key } from './keys.ts';
-import { ByteLength, Claim, Cose, LimitKey, MAX_CHAIN, Role } from './registry.ts';
+import { BankRole, ByteLength, Claim, Cose, LimitKey, MAX_CHAIN, Role } from './registry.ts';
 import type { SecretKey } from './signing-key.ts';
 
 /** Offline risk limits of a purse (EMV-style consecutive offline limits), in minor units. */
@@ -31,6 +31,8 @@ export interface CertificateClaims {
   signingKey: Uint8Array;
   kxKey?: Uint8Array;
   limits?: OfflineLimits;
+  /** A bank's: what it may certify, a bit set of BankRole; absent, both (a bank under its own root). */
+  bankRoles?: number;
 }
 
 export interface Certificate extends CertificateClaims {
@@ -43,6 +45,18 @@ export interface Certificate extends CertificateClaims {
 }
 
 const role = oneOf([Role.Root, Role.Bank, Role.Purse, Role.Cardholder, Role.Merchant] as const);
+const ALL_BANK_ROLES = BankRole.Issuer | BankRole.Acquirer;
+/** A non-empty bit set of BankRole, in a bank certificate only. */
+const bankRoles = {
+  read(value: CborValue, owner: Role): number {
+    const bits = uint.read(value, 'bankRoles');
+    if (owner !== Role.Bank) throw new ProtocolError(ErrorCode.BadField, 'bankRoles: only in a bank certificate');
+    if (bits < 1 || (bits & ~ALL_BANK_ROLES) !== 0)
+      throw new ProtocolError(ErrorCode.BadField, `bankRoles: 1 to ${ALL_BANK_ROLES}, got ${bits}`);
+    return bits;
+  },
+  write: (bits: number, owner: Role): CborValue => bankRoles.read(uint.write(bits, 'bankRoles'), owner),
+};
 
 function encodeClaims(c: CertificateClaims): Uint8Array {
   const claims = new Map<number, CborValue>([
@@ -69,6 +83,7 @@ function encodeClaims(c: CertificateClaims): Uint8Array {
       ]),
     );
   }
+  if (c.bankRoles !== undefined) claims.set(Claim.bankRoles, bankRoles.write(c.bankRoles, c.role));
   return encode(claims);
 }
 
@@ -97,6 +112,7 @@ const KNOWN = new Set<number>([
   Claim.role,
   Claim.kxKey,
   Claim.limits,
+  Claim.bankRoles,
 ]);
 
 function readClaims(payload: Uint8Array): CertificateClaims {
@@ -123,6 +139,7 @@ function readClaims(payload: Uint8Array): CertificateClaims {
   };
   if (claims.has(Claim.kxKey)) out.kxKey = readOkpKey(claims.get(Claim.kxKey) as CborValue, Cose.crvX25519, 'kxKey');
   if (claims.has(Claim.limits)) out.limits = readLimits(claims.get(Claim.limits) as CborValue);
+  if (claims.has(Claim.bankRoles)) out.bankRoles = bankRoles.read(claims.get(Claim.bankRoles) as CborValue, out.role);
   return out;
 }
 
@@ -146,6 +163,18 @@ export function parseCertificate(certificate: Uint8Array): Certificate {
   };
   if (signed.certificate) out.issuerCertificate = signed.certificate;
   return out;
+}
+
+/**
+ * Refuses a bank certifying what its certificate does not let it: a purse or cardholder needs an
+ * issuer (NotAnIssuer), a merchant an acquirer (NotAnAcquirer). No claim: the bank may do both.
+ */
+export function checkBankMayCertify(bank: Pick<CertificateClaims, 'subject' | 'bankRoles'>, subjectRole: Role): void {
+  const bits = bank.bankRoles ?? ALL_BANK_ROLES;
+  if ((subjectRole === Role.Purse || subjectRole === Role.Cardholder) && (bits & BankRole.Issuer) === 0)
+    throw new ProtocolError(ErrorCode.NotAnIssuer, `${bank.subject} is not certified to issue cards`);
+  if (subjectRole === Role.Merchant && (bits & BankRole.Acquirer) === 0)
+    throw new ProtocolError(ErrorCode.NotAnAcquirer, `${bank.subject} is not certified to acquire merchants`);
 }
 
 /** Trust anchors: root subject id → root Ed25519 public key. */
@@ -210,7 +239,8 @@ export class CertificateCache {
 
 /**
  * Verifies a certificate chain up to a trusted root and returns the parsed leaf. Checks each
- * signature, validity at `now`, role nesting (root → bank → end entity), issuer names and revocation.
+ * signature, validity at `now`, role nesting (root → bank → end entity), the bank's right to
+ * certify the leaf's role (claim bankRoles), issuer names and revocation.
  */
 export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, options: ChainOptions): Certificate {
   const leaf = parseCertificate(leafBytes);
@@ -243,6 +273,7 @@ export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, option
           ErrorCode.WrongRole,
           `${cert.subject} issued by ${issuer.subject}, which is not a bank`,
         );
+      checkBankMayCertify(issuer, cert.role);
     }
     const key = issuer ? issuer.signingKey : rootKey;
     if (cert.notBefore > options.now) throw new ProtocolError(ErrorCode.CertificateNotYetValid, cert.subject);

@@ -114,7 +114,17 @@ export {
 export { applyRefund, makeRefund, openRefund, recordPurchase, sealRefund, verifyDepositedRefund } from './refund.ts';
 export type { SealedStep } from './registry.ts';
 // Registry, errors, messages
-export { AMOUNT_MAX, Channel, Claim, Cose, EnvelopeInfo, FORMAT_VERSION, MessageType, Role } from './registry.ts';
+export {
+  AMOUNT_MAX,
+  BankRole,
+  Channel,
+  Claim,
+  Cose,
+  EnvelopeInfo,
+  FORMAT_VERSION,
+  MessageType,
+  Role,
+} from './registry.ts';
 export type { RenewalReason } from './renewal.ts';
 // Certificate renewal
 export { RENEWAL_WINDOW_S, renewalDue, renewalMessage, verifyRenewalRequest } from './renewal.ts';

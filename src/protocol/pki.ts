@@ -1,7 +1,13 @@
 // Issuing: key pairs and certificates for a root, banks and the parties a bank certifies. The
 // bank role (issue of the bank service) and the tests build their PKI with these.
 import { ed25519, x25519 } from '../../bindings/index.ts';
-import { issueCertificate, type OfflineLimits, type TrustAnchors } from './certificate.ts';
+import {
+  checkBankMayCertify,
+  issueCertificate,
+  type OfflineLimits,
+  parseCertificate,
+  type TrustAnchors,
+} from './certificate.ts';
 import { Role } from './registry.ts';
 import type { SecretKey, Signer } from './signed.ts';
 
@@ -52,6 +58,8 @@ interface IssueOptions extends Validity {
   kxSeed?: Uint8Array;
   limits?: OfflineLimits;
   withKx?: boolean;
+  /** A bank's: what it may certify (a bit set of BankRole); absent, both. */
+  bankRoles?: number;
 }
 
 function party(
@@ -83,7 +91,7 @@ function certificateOver(
   issuerKey: SecretKey,
   issuerCert: Uint8Array | undefined,
   keys: { signingKey: Uint8Array; kxKey?: Uint8Array },
-  o: Validity & { limits?: OfflineLimits },
+  o: Validity & { limits?: OfflineLimits; bankRoles?: number },
 ): Uint8Array {
   return issueCertificate(
     {
@@ -96,13 +104,18 @@ function certificateOver(
       serial: newSerial(),
       ...keys,
       ...(o.limits ? { limits: o.limits } : {}),
+      ...(o.bankRoles !== undefined ? { bankRoles: o.bankRoles } : {}),
     },
     issuerKey,
     issuerCert,
   );
 }
 
-/** A bank certified by a root; banks always have a key-exchange key (they receive envelopes). */
+/**
+ * A bank certified by a root; banks always have a key-exchange key (they receive envelopes). A
+ * scheme is one root certifying several banks, each with `bankRoles` saying whether it issues
+ * cards, acquires merchants or both; a bank alone under its own root leaves it out (both).
+ */
 export function certifyBank(root: Root, id: string, o: IssueOptions): Party {
   return party(id, Role.Bank, root.id, root.secretKey, undefined, { ...o, withKx: true });
 }
@@ -112,18 +125,22 @@ export function certifyBankKeys(
   root: Root,
   id: string,
   keys: { signingKey: Uint8Array; kxKey: Uint8Array },
-  o: Validity,
+  o: Validity & { bankRoles?: number },
 ): Uint8Array {
   return certificateOver(id, Role.Bank, root.id, root.secretKey, undefined, keys, o);
 }
 
-/** A purse (card), cardholder or merchant certified by a bank; the bank's certificate rides along. */
+/**
+ * A purse (card), cardholder or merchant certified by a bank; the bank's certificate rides along.
+ * A bank whose certificate does not let it certify that role is refused (NotAnIssuer, NotAnAcquirer).
+ */
 export function certifyParty(
   bank: Party<SecretKey>,
   id: string,
   role: typeof Role.Purse | typeof Role.Cardholder | typeof Role.Merchant,
   o: IssueOptions,
 ): Party {
+  checkBankMayCertify(parseCertificate(bank.certificate), role);
   return party(id, role, bank.id, bank.secretKey, bank.certificate, {
     ...o,
     withKx: o.withKx ?? role !== Role.Cardholder,

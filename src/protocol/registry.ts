@@ -43,7 +43,16 @@ export const Claim = Object.freeze({
   role: -65537,
   kxKey: -65538,
   limits: -65539,
+  bankRoles: -65540,
 });
+
+/**
+ * What a bank certificate lets its bank certify (claim `bankRoles`, a bit set of these): issuers
+ * certify purses and cardholders, acquirers certify merchants. A bank certificate without the
+ * claim is both, as a bank alone under its own root always was.
+ */
+export const BankRole = Object.freeze({ Issuer: 1, Acquirer: 2 } as const);
+export type BankRole = (typeof BankRole)[keyof typeof BankRole];
 
 /** Keys of the offline-limits map (claim `limits`): its currency, then four amounts or counts. */
 export const LimitKey = Object.freeze({

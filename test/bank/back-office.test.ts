@@ -319,11 +319,8 @@ describe('migration 003 on a ledger from before it', () => {
       const bank = await createBank(db, memoryKeyStore(), { bankId: 'bank-old', now: NOW });
       await registerCardholder(db, bank, 'olga', { now: NOW });
       await db.query("insert into transactions (kind, reference) values ('fund', 'olga:cash'), ('fund', 'olga:cash')");
-      // 003, then the migrations after 004 (each works on top of 004).
-      const later = readdirSync(new URL('../../src/bank/migrations/', import.meta.url))
-        .filter((f) => /^\d{3}_.*\.sql$/.test(f) && f.slice(0, 3) > '004')
-        .sort();
-      expect(await migrate(db)).toEqual(['003_back_office.sql', ...later]);
+      expect(await migrate(db, { before: '005' })).toEqual(['003_back_office.sql']);
+      await migrate(db); // the later ones (005 on) leave what 003 did alone
       expect(await db.query('select actor, action, subject from back_office_actions')).toEqual([
         { actor: 'before migration 003', action: 'fund', subject: 'olga:cash' },
       ]);

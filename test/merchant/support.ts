@@ -9,6 +9,7 @@ import { type Bank, createBank, fund, registerCardholder, registerMerchant } fro
 import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import { migrate } from '../../src/bank/migrate.ts';
+import type { SchemeMembership } from '../../src/bank/scheme.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { EmulatedCard } from '../../src/card/emulator.ts';
 import { PurseCard } from '../../src/card/purse.ts';
@@ -65,17 +66,27 @@ export const linkTo = (service: BankService): BankLink => ({
   revocationList: () => service.revocationList(),
 });
 
-export async function makeWorld(): Promise<World> {
+/**
+ * A bank with its own database, a funded cardholder and two merchants; by default a bank alone
+ * under its own root, or with `scheme` a bank of that scheme (then name each bank and merchant).
+ */
+export async function makeWorld(
+  o: { bankId?: string; scheme?: SchemeMembership; merchantId?: string } = {},
+): Promise<World> {
   const db = await openDatabase('', {});
   await migrate(db);
   const w = { now: NOW } as World;
   w.clock = () => w.now;
   const keys = memoryKeyStore();
-  w.bank = await createBank(db, keys, { bankId: 'bank-m', now: NOW });
+  w.bank = await createBank(db, keys, {
+    bankId: o.bankId ?? 'bank-m',
+    now: NOW,
+    ...(o.scheme ? { scheme: o.scheme } : {}),
+  });
   await registerCardholder(db, w.bank, 'alice', { now: NOW });
   await fund(db, 'alice', 100_000_000, 'EUR');
-  w.merchant = await registerMerchant(db, w.bank, 'shop-m', { now: NOW });
-  w.other = await registerMerchant(db, w.bank, 'shop-other', { now: NOW });
+  w.merchant = await registerMerchant(db, w.bank, o.merchantId ?? 'shop-m', { now: NOW });
+  w.other = await registerMerchant(db, w.bank, `${o.merchantId ?? 'shop'}-other`, { now: NOW });
   w.service = new BankService(db, w.bank, verifier, { clock: w.clock, keys });
   w.link = linkTo(w.service);
   w.merchantBalance = () => balance(db, 'merchant', w.merchant.id, 'EUR');

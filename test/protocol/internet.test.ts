@@ -399,10 +399,14 @@ describe('acceptInternetCheck refuses, with the first failing rule', () => {
       ErrorCode.StaleRevocationList,
     );
     expect(
-      acceptInternetCheck(w.merchant, envelope, verifiedSlip, policy({ revocationList: list, revocationMaxAgeS: 3600 }))
-        .code,
+      acceptInternetCheck(
+        w.merchant,
+        envelope,
+        verifiedSlip,
+        policy({ revocationLists: [list], revocationMaxAgeS: 3600 }),
+      ).code,
     ).toBe(ErrorCode.StaleRevocationList);
-    const verdict = acceptInternetCheck(w.merchant, envelope, verifiedSlip, policy({ revocationList: list }));
+    const verdict = acceptInternetCheck(w.merchant, envelope, verifiedSlip, policy({ revocationLists: [list] }));
     expect(verdict).toMatchObject({ code: ErrorCode.Revoked, revocationListAgeS: 7210 });
   });
   it("certificates expired or not yet valid at the shop's time", () => {

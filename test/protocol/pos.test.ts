@@ -26,7 +26,7 @@ const list = (overrides: Partial<RevocationList> = {}): RevocationList => ({
 const policy = (overrides: Partial<AcceptancePolicy> = {}): AcceptancePolicy => ({
   anchors: pki.anchors,
   now: NOW,
-  revocationList: list(),
+  revocationLists: [list()],
   revocationMaxAgeS: 3_600,
   terminalMaxPerCheck: 50_000,
   seen: () => false,
@@ -109,7 +109,7 @@ describe('happy path', () => {
       acceptCheck(
         check,
         slip,
-        policy({ terminalMaxPerCheck: LIMITS.maxPerCheck, revocationList: list({ issuedAt: NOW - 3_600 }) }),
+        policy({ terminalMaxPerCheck: LIMITS.maxPerCheck, revocationLists: [list({ issuedAt: NOW - 3_600 })] }),
       ).decision,
     ).toBe('accept');
     for (const [notBefore, notAfter] of [
@@ -131,7 +131,7 @@ describe('happy path', () => {
     const later = acceptCheck(
       check,
       slip,
-      policy({ verifiedCache: cache, now: LONG.notAfter + 1, revocationList: list({ issuedAt: LONG.notAfter }) }),
+      policy({ verifiedCache: cache, now: LONG.notAfter + 1, revocationLists: [list({ issuedAt: LONG.notAfter })] }),
     );
     expectRefused(later, ErrorCode.CertificateExpired, false);
   });
@@ -230,7 +230,7 @@ describe('every way to be wrong has its code', () => {
       'purse revoked',
       ErrorCode.Revoked,
       false,
-      () => ({ ...purchase(pki), policy: policy({ revocationList: list({ revoked: ['a', pki.purse.id] }) }) }),
+      () => ({ ...purchase(pki), policy: policy({ revocationLists: [list({ revoked: ['a', pki.purse.id] })] }) }),
     ],
     [
       'trusted root unknown to the terminal',
@@ -398,13 +398,13 @@ describe('every way to be wrong has its code', () => {
       'revocation list older than policy',
       ErrorCode.StaleRevocationList,
       false,
-      () => ({ ...purchase(pki), policy: policy({ revocationList: list({ issuedAt: NOW - 3_601 }) }) }),
+      () => ({ ...purchase(pki), policy: policy({ revocationLists: [list({ issuedAt: NOW - 3_601 })] }) }),
     ],
     [
       'no revocation list while policy wants one',
       ErrorCode.StaleRevocationList,
       false,
-      () => ({ ...purchase(pki), policy: policy({ revocationList: undefined }) }),
+      () => ({ ...purchase(pki), policy: policy({ revocationLists: undefined }) }),
     ],
   ];
 
@@ -416,7 +416,7 @@ describe('every way to be wrong has its code', () => {
       expect(verdict.detail).toBeDefined();
       if (!genuine) expect(verdict.check).toBeUndefined();
       // verifyCheck alone throws the same code for the faults it covers (chain, role, signature, body).
-      if (!genuine && code !== ErrorCode.StaleRevocationList && !p?.revocationList?.revoked.length) {
+      if (!genuine && code !== ErrorCode.StaleRevocationList && !p?.revocationLists?.some((l) => l.revoked.length)) {
         expect(errorCode(() => verifyCheck(check, { anchors: (p ?? policy()).anchors, now: NOW }))).toBe(code);
       }
     });
@@ -435,7 +435,7 @@ describe('every way to be wrong has its code', () => {
     const verdict = acceptCheck(
       new Uint8Array([0xff]),
       purchase(pki).slip,
-      policy({ revocationList: list({ issuedAt: NOW - 7_200 }) }),
+      policy({ revocationLists: [list({ issuedAt: NOW - 7_200 })] }),
     );
     expectRefused(verdict, ErrorCode.StaleRevocationList, false);
     expect(verdict.revocationListAgeS).toBe(7_200);

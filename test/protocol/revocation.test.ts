@@ -71,7 +71,7 @@ describe('happy path', () => {
       ctx(w),
     );
     const check = signCheck(w.purse, checkFor(slip, 'purse-1', 1, T0));
-    expect(acceptCheck(check, slip, { anchors: w.anchors, now: T0, revocationList: list.body }).code).toBe(
+    expect(acceptCheck(check, slip, { anchors: w.anchors, now: T0, revocationLists: [list.body] }).code).toBe(
       ErrorCode.Revoked,
     );
     expect(acceptCheck(check, slip, { anchors: w.anchors, now: T0 }).decision).toBe('accept');
@@ -118,17 +118,17 @@ describe('revocation is per issuing bank', () => {
   it("bank A's list never revokes bank B's purse of the same id (acceptCheck, verifyCheck)", () => {
     const { a, b } = twoPurse1s();
     const listA = verifyRevocationList(makeRevocationList(w.bank, input({ revoked: ['purse-1'] })), ctx(w)).body;
-    expect(acceptCheck(a.check, a.slip, { anchors: w.anchors, now: T0, revocationList: listA }).code).toBe(
+    expect(acceptCheck(a.check, a.slip, { anchors: w.anchors, now: T0, revocationLists: [listA] }).code).toBe(
       ErrorCode.Revoked,
     );
-    expect(acceptCheck(b.check, b.slip, { anchors: w.anchors, now: T0, revocationList: listA }).decision).toBe(
+    expect(acceptCheck(b.check, b.slip, { anchors: w.anchors, now: T0, revocationLists: [listA] }).decision).toBe(
       'accept',
     );
     const listB = verifyRevocationList(makeRevocationList(w.bankB, input({ revoked: ['purse-1'] })), ctx(w)).body;
-    expect(acceptCheck(a.check, a.slip, { anchors: w.anchors, now: T0, revocationList: listB }).decision).toBe(
+    expect(acceptCheck(a.check, a.slip, { anchors: w.anchors, now: T0, revocationLists: [listB] }).decision).toBe(
       'accept',
     );
-    expect(acceptCheck(b.check, b.slip, { anchors: w.anchors, now: T0, revocationList: listB }).code).toBe(
+    expect(acceptCheck(b.check, b.slip, { anchors: w.anchors, now: T0, revocationLists: [listB] }).code).toBe(
       ErrorCode.Revoked,
     );
     expect(verifyCheck(b.check, ctx(w, { revoked: revokedSet([listA]) })).body.purseId).toBe('purse-1');
@@ -150,7 +150,7 @@ describe('revocation is per issuing bank', () => {
   it("a bank's certificate is revoked by its issuer, the root, not by the bank's own list", () => {
     const { a } = twoPurse1s();
     const ownList = verifyRevocationList(makeRevocationList(w.bank, input({ revoked: ['bank-a'] })), ctx(w)).body;
-    expect(acceptCheck(a.check, a.slip, { anchors: w.anchors, now: T0, revocationList: ownList }).decision).toBe(
+    expect(acceptCheck(a.check, a.slip, { anchors: w.anchors, now: T0, revocationLists: [ownList] }).decision).toBe(
       'accept',
     );
     expectCode(

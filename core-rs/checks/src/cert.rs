@@ -5,7 +5,7 @@
 use super::cbor::{decode, Value};
 use super::cose::parse_sign1;
 use super::fields::{bytes, currency, id, need, one_of, uint};
-use super::wire::{byte_length, claim, cose as label, limit_key, role, ErrorCode};
+use super::wire::{bank_role, byte_length, claim, cose as label, limit_key, role, ErrorCode};
 use super::PerCheckLimit;
 
 /// The claims a chain check needs, with the signature and the bytes it covers.
@@ -15,6 +15,8 @@ pub(crate) struct Certificate<'v, 'a> {
     pub issuer: &'a str,
     pub subject: &'a str,
     pub role: u64,
+    /// A bank's claim `bankRoles` (bits of `bank_role`); a bank without it may do both.
+    pub bank_roles: u64,
     pub not_before: u64,
     pub not_after: u64,
     pub signing_key: &'a [u8; 32],
@@ -64,11 +66,23 @@ pub(crate) fn parse_certificate<'v, 'a>(
         okp_key(Some(kx), label::CRV_X25519)?;
     }
     let limit = claims.get(claim::LIMITS).map(limits).transpose()?;
+    let all_bank_roles = bank_role::ISSUER | bank_role::ACQUIRER;
+    let bank_roles = match claims.get(claim::BANK_ROLES) {
+        None => all_bank_roles,
+        Some(bits) => {
+            let bits = uint(Some(bits))?;
+            if role != role::BANK || bits == 0 || bits & !all_bank_roles != 0 {
+                return Err(ErrorCode::BadField);
+            }
+            bits
+        }
+    };
     Ok(Certificate {
         bytes: cert_bytes,
         issuer,
         subject,
         role,
+        bank_roles,
         not_before,
         not_after,
         signing_key,

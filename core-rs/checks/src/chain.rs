@@ -8,7 +8,7 @@ use super::body::{read_check_body, CheckBody};
 use super::cbor::{decode, Value};
 use super::cert::{parse_certificate, Certificate};
 use super::cose::{parse_sign1, parse_sign2};
-use super::wire::{channel, role, tag, ErrorCode, MAX_CHAIN};
+use super::wire::{bank_role, channel, role, tag, ErrorCode, MAX_CHAIN};
 use super::{Context, PerCheckLimit};
 
 /// A signature to verify in the batch.
@@ -168,6 +168,15 @@ fn verify_chain<'v, 'a>(
             // end entities only, and only a bank certifies them
             if cert.role == role::ROOT || cert.role == role::BANK || issuer.role != role::BANK {
                 return Err(ErrorCode::WrongRole);
+            }
+            // and only a bank whose certificate lets it certify that role (claim bankRoles)
+            let issues = issuer.bank_roles & bank_role::ISSUER != 0;
+            let acquires = issuer.bank_roles & bank_role::ACQUIRER != 0;
+            if (cert.role == role::PURSE || cert.role == role::CARDHOLDER) && !issues {
+                return Err(ErrorCode::NotAnIssuer);
+            }
+            if cert.role == role::MERCHANT && !acquires {
+                return Err(ErrorCode::NotAnAcquirer);
             }
         }
         if cert.not_before > context.now {

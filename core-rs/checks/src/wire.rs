@@ -114,9 +114,6 @@ pub enum ErrorCode {
     /// Not guaranteed: a check of a cloned or overspent purse deposited later than the guarantee
     /// allows after its date.
     GuaranteeDepositLate = 327,
-    /// The check is above the maximum per check its purse certificate certified: refused at
-    /// capture, as the card and the terminal refuse it.
-    AboveCertifiedLimit = 334,
     /// The purse to renew is unknown to this bank or no longer active (revoked, lost, settled).
     RenewalPurseUnknown = 330,
     /// The renewed certificate certifies another purse key, purse or bank than the card's own.
@@ -127,6 +124,15 @@ pub enum ErrorCode {
     /// The renewal was already done: a used nonce, or a certificate no newer than the one
     /// installed.
     RenewalReplayed = 333,
+    /// The check is above the maximum per check its purse certificate certified: refused at
+    /// capture, as the card and the terminal refuse it.
+    AboveCertifiedLimit = 334,
+    /// A purse or cardholder certified by a bank whose certificate does not let it issue cards
+    /// (claim bankRoles).
+    NotAnIssuer = 335,
+    /// A merchant certified by a bank whose certificate does not let it acquire merchants (claim
+    /// bankRoles).
+    NotAnAcquirer = 336,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -136,7 +142,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 55] = [
+    pub const ALL: [ErrorCode; 57] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -185,11 +191,13 @@ impl ErrorCode {
         ErrorCode::GuaranteeExhausted,
         ErrorCode::GuaranteeOverCheckLimit,
         ErrorCode::GuaranteeDepositLate,
-        ErrorCode::AboveCertifiedLimit,
         ErrorCode::RenewalPurseUnknown,
         ErrorCode::RenewalWrongKey,
         ErrorCode::RenewalTampered,
         ErrorCode::RenewalReplayed,
+        ErrorCode::AboveCertifiedLimit,
+        ErrorCode::NotAnIssuer,
+        ErrorCode::NotAnAcquirer,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];
@@ -501,8 +509,23 @@ pub mod claim {
     pub const KX_KEY: i64 = -65538;
     /// Claim `limits`.
     pub const LIMITS: i64 = -65539;
+    /// Claim `bankRoles`.
+    pub const BANK_ROLES: i64 = -65540;
     /// Every value, in this order.
-    pub const ALL: [i64; 10] = [ISS, SUB, EXP, NBF, IAT, CTI, CNF, ROLE, KX_KEY, LIMITS];
+    pub const ALL: [i64; 11] = [
+        ISS, SUB, EXP, NBF, IAT, CTI, CNF, ROLE, KX_KEY, LIMITS, BANK_ROLES,
+    ];
+}
+
+/// What a bank certificate lets its bank certify, bits of claim `bankRoles` (`BankRole`,
+/// src/protocol/registry.ts).
+pub mod bank_role {
+    /// Bank role issuer.
+    pub const ISSUER: u64 = 1;
+    /// Bank role acquirer.
+    pub const ACQUIRER: u64 = 2;
+    /// Every value, in this order.
+    pub const ALL: [u64; 2] = [ISSUER, ACQUIRER];
 }
 
 /// Keys of the offline-limits map, claim `limits` (`LimitKey`, src/protocol/registry.ts).
