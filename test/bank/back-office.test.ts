@@ -3,7 +3,7 @@
 // X-Forwarded-For: 401/403, nothing changed, the refusal logged (never the token). Then the action
 // records (append-only in the database, checked by the audit), the one-time activation codes
 // (used, expired, wrong) and the cardholder's own unblock. On PGlite and PostgreSQL.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
