@@ -1093,8 +1093,14 @@ export const TAMPERS: Tamper[] = [
         'select check_hash, purse_id, serial from guarantees where not clone order by check_hash limit 1',
       );
       await tx.query("update checks set status = 'credited' where check_hash = $1", [buf(u8(g.check_hash))]);
-      // Its guarantee loses its 'guaranteed' row (the books' captured column is untouched).
-      return [{ kind: 'guarantee_unjustified', table: 'guarantees', key: hex(u8(g.check_hash)) }];
+      // Its guarantee loses its 'guaranteed' row (the books' captured column is untouched), and the
+      // purse's overspent status and revocation their one justification (its check above the
+      // certified limit per check was refused at verification, 334, and left no row).
+      return [
+        { kind: 'guarantee_unjustified', table: 'guarantees', key: hex(u8(g.check_hash)) },
+        { kind: 'purse_status_unjustified', table: 'purses', key: g.purse_id },
+        { kind: 'revocation_unjustified', table: 'revocations', key: g.purse_id },
+      ];
     },
   },
   {
@@ -1110,12 +1116,20 @@ export const TAMPERS: Tamper[] = [
         'purse certifying offline limits lower than that',
         "select purse_id, certificate from purses where purse_id = 'purse-idle'",
       );
+      const history = await one<{ id: string }>(
+        tx,
+        "the cloned purse's certificate history",
+        'select id::text as id from purse_certificates where purse_id = $1 order by id limit 1',
+        [g.purse_id],
+      );
       await tx.query('update purses set certificate = $2 where purse_id = $1', [
         g.purse_id,
         buf(u8(small.certificate)),
       ]);
       return [
         { kind: 'certificate_invalid', table: 'purses', key: g.purse_id },
+        // Its history's certificate now certifies another key than the (swapped) current one.
+        { kind: 'certificate_invalid', table: 'purse_certificates', key: history.id },
         { kind: 'guarantee_over_limit', table: 'purses', key: g.purse_id },
       ];
     },

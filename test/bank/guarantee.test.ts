@@ -100,22 +100,24 @@ for (const { driver, skip, reason } of DRIVERS) {
       const originals = [1, 2, 3, 4].map((serial) => check(w, p, 100, { serial }));
       await capture(deposit(w, originals).envelope);
       const clones = [
-        check(w, p, 1_001, { serial: 1, merchant: w.other }), // above maxPerCheck
+        // Above maxPerCheck: refused at verification (334) before the guarantee is asked (326).
+        check(w, p, 1_001, { serial: 1, merchant: w.other }),
         check(w, p, 1_000, { serial: 2, merchant: w.other }),
         check(w, p, 900, { serial: 3, merchant: w.other }),
         check(w, p, 200, { serial: 4, merchant: w.other }), // 2,100 > maxOfflineAmount 2,000
       ];
       const r = await capture(deposit(w, clones, { merchant: w.other }).envelope);
       expect(r.outcomes.map((o) => [o.code, o.credited])).toEqual([
-        [ErrorCode.GuaranteeOverCheckLimit, 0],
+        [ErrorCode.AboveCertifiedLimit, 0],
         [0, 1_000],
         [0, 900],
         [ErrorCode.GuaranteeExhausted, 0],
       ]);
       expect(await lossOf(id)).toBe(1_900);
-      // Every clone still proved and kept.
+      // Every clone that reached booking still proved and kept; the one above the certified limit
+      // per check was refused at verification (334) and never booked.
       const evidence = await w.db.query('select 1 from fraud_evidence where purse_id = $1', [id]);
-      expect(evidence).toHaveLength(4);
+      expect(evidence).toHaveLength(3);
       // The count bound: a third guaranteed check is still within 2,000 but the fourth is not.
       const small = await purse({ ...SMALL, maxOfflineChecks: 2 }, 1_000);
       await capture(
