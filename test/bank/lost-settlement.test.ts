@@ -220,7 +220,8 @@ describe('migration 007 on a ledger from before it', () => {
       await reportLost(db, 'purse-old', NOW, 60);
       // Settled as the library did before 007 (nothing loaded, so nothing to pay back): no record.
       await db.query("update purses set status = 'settled' where purse_id = 'purse-old'");
-      expect(await migrate(db)).toEqual(['007_settlements_reports.sql']);
+      expect(await migrate(db, { before: '008' })).toEqual(['007_settlements_reports.sql']);
+      await migrate(db); // the later ones leave what 007 did alone
       expect(
         await db.query("select credential_id, actor, subject from back_office_actions where action = 'settle'"),
       ).toEqual([{ credential_id: null, actor: 'before migration 007', subject: 'purse-old' }]);
