@@ -6,8 +6,16 @@
 import { parseCertificate } from '../protocol/certificate.ts';
 import type { Queryable } from './db.ts';
 
-export type AccountKind = 'cardholder' | 'merchant' | 'emoney' | 'funding' | 'fraud_loss';
-export type TransactionKind = 'fund' | 'load' | 'capture' | 'refund' | 'payout' | 'guarantee';
+export type AccountKind = 'cardholder' | 'merchant' | 'emoney' | 'funding' | 'fraud_loss' | 'interbank';
+export type TransactionKind =
+  | 'fund'
+  | 'load'
+  | 'capture'
+  | 'refund'
+  | 'payout'
+  | 'guarantee'
+  | 'presentment'
+  | 'settlement';
 
 export interface Entry {
   account: number;
