@@ -6,7 +6,8 @@
 //! the CWT certificate chain it carries), applies every check that needs no signature, and then
 //! verifies all signatures of the batch in one Ed25519 batch ([`smartcheck_core::ed25519::verify_batch`],
 //! ZIP-215, bisecting to the bad items): each distinct certificate's signature once, plus each
-//! check's own. Per check it returns the fields the bank needs or the protocol error code, the
+//! check's own; a certificate signature this thread (a pool worker) found good in an earlier batch
+//! is not verified again (`verified.rs`). Per check it returns the fields the bank needs or the protocol error code, the
 //! same verdict as `verifyCheck` in `src/protocol/pos.ts` (`verifyInternetCheck` in
 //! `src/protocol/internet.ts` for a COSE_Sign) (WIRE.md "Order of checks" fixes which
 //! code a check with several faults gets). `test/vectors/protocol/checks.json` pins both.
@@ -25,6 +26,7 @@ mod cose;
 mod fields;
 mod packed;
 mod revoked;
+mod verified;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 pub mod wire;
@@ -153,16 +155,28 @@ pub fn verify_checks<'a>(
         walked.push((first..jobs.len(), outcome));
     }
 
-    // 2. One batch item per distinct certificate and per check signature.
-    let mut slot_of_job = Vec::with_capacity(jobs.len());
-    let mut slot_of_certificate: HashMap<&[u8], usize> = HashMap::new();
+    // 2. One batch item per check signature and per distinct certificate this thread has not
+    //    found good before (verified.rs); a job's slot is None when its certificate was.
+    let mut slot_of_job: Vec<Option<usize>> = Vec::with_capacity(jobs.len());
+    let mut slot_of_certificate: HashMap<&[u8], Option<usize>> = HashMap::new();
+    let mut certificate_slots = Vec::new();
     let mut messages = Vec::new();
     let mut items_at: Vec<(core::ops::Range<usize>, &[u8], &[u8; 32])> =
         Vec::with_capacity(jobs.len());
     for job in &jobs {
-        if let Some(slot) = job.certificate.and_then(|c| slot_of_certificate.get(c)) {
-            slot_of_job.push(*slot);
-            continue;
+        let mut digest = None;
+        if let Some(certificate) = job.certificate {
+            if let Some(slot) = slot_of_certificate.get(certificate) {
+                slot_of_job.push(*slot);
+                continue;
+            }
+            let d = verified::digest(certificate, job.public_key);
+            if verified::known_good(&d) {
+                slot_of_certificate.insert(certificate, None);
+                slot_of_job.push(None);
+                continue;
+            }
+            digest = Some(d);
         }
         let start = messages.len();
         if job.multi {
@@ -172,10 +186,11 @@ pub fn verify_checks<'a>(
         }
         let slot = items_at.len();
         items_at.push((start..messages.len(), job.signature, job.public_key));
-        if let Some(c) = job.certificate {
-            slot_of_certificate.insert(c, slot);
+        if let (Some(certificate), Some(d)) = (job.certificate, digest) {
+            slot_of_certificate.insert(certificate, Some(slot));
+            certificate_slots.push((slot, d));
         }
-        slot_of_job.push(slot);
+        slot_of_job.push(Some(slot));
     }
     let items: Vec<BatchItem<'_>> = items_at
         .iter()
@@ -191,6 +206,11 @@ pub fn verify_checks<'a>(
             *b = true;
         }
     }
+    for (slot, digest) in certificate_slots {
+        if bad.get(slot) == Some(&false) {
+            verified::remember(digest);
+        }
+    }
 
     // 3. A check fails with its first bad signature, else with its outcome.
     Ok(walked
@@ -201,7 +221,7 @@ pub fn verify_checks<'a>(
                 .unwrap_or_default()
                 .iter()
                 .zip(slot_of_job.get(range).unwrap_or_default())
-                .find(|(_, slot)| bad.get(**slot).copied().unwrap_or(true));
+                .find(|(_, slot)| slot.is_some_and(|s| bad.get(s).copied().unwrap_or(true)));
             if let Some((job, _)) = failed {
                 return Err(job.code);
             }

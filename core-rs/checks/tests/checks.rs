@@ -170,6 +170,27 @@ fn all_cases_in_one_batch() {
     assert_batch(&file, &reversed);
 }
 
+/// A thread keeps the certificate signatures it found good (src/verified.rs): a second pass over
+/// the same cases, its certificates now known, gives the verdicts of a cold thread, bad
+/// certificate signatures included (they are never kept).
+#[test]
+fn certificates_found_good_before_give_the_same_verdicts() {
+    let all: Vec<usize> = (0..load().cases.len()).collect();
+    for _ in 0..2 {
+        let order = all.clone();
+        std::thread::spawn(move || {
+            let file = load();
+            assert_batch(&file, &order);
+            assert_batch(&file, &order);
+            for &i in &order {
+                assert_batch(&file, &[i]);
+            }
+        })
+        .join()
+        .unwrap();
+    }
+}
+
 #[test]
 fn each_bad_case_among_many_good_ones() {
     // A bad certificate or signature is attributed to the checks that carry it, not to the good
