@@ -199,9 +199,15 @@ export interface ChainOptions {
  * goes first). An entry is keyed by the signature and the issuer key and holds the signed bytes
  * (Sig_structure), which a hit must equal: a signature and key alone do not pin the claims.
  * Only the signature is cached; validity, roles and revocation are checked on every use.
+ *
+ * It also keeps the parsed form of the certificates it has seen (`parse`), as many again: a
+ * returning card presents the same chain at every sale, and parsing its two certificates cost a
+ * terminal about as much as all the rest of an acceptance but the purse's signature.
  */
 export class CertificateCache {
   readonly #entries = new Map<string, Uint8Array>();
+  /** Parsed certificates by the hex of their last 32 bytes (a hint: a hit must equal all bytes). */
+  readonly #parsed = new Map<string, Certificate>();
   readonly maxEntries: number;
 
   constructor(maxEntries = 4096) {
@@ -232,8 +238,29 @@ export class CertificateCache {
     if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
   }
 
+  /**
+   * `parseCertificate(bytes)`, from this cache when the same bytes were parsed before. The cached
+   * certificate was parsed from a private copy, so a caller changing its buffer later changes
+   * nothing here; it is shared by every caller that presents these bytes, and must not be changed.
+   */
+  parse(bytes: Uint8Array): Certificate {
+    const hint = toHex(bytes.subarray(Math.max(0, bytes.length - 32)));
+    const cached = this.#parsed.get(hint);
+    if (cached && equalBytes(cached.bytes, bytes)) {
+      this.#parsed.delete(hint);
+      this.#parsed.set(hint, cached);
+      return cached;
+    }
+    const parsed = parseCertificate(bytes.slice());
+    this.#parsed.delete(hint);
+    this.#parsed.set(hint, parsed);
+    if (this.#parsed.size > this.maxEntries) this.#parsed.delete(this.#parsed.keys().next().value as string);
+    return parsed;
+  }
+
   clear(): void {
     this.#entries.clear();
+    this.#parsed.clear();
   }
 }
 
@@ -243,13 +270,15 @@ export class CertificateCache {
  * certify the leaf's role (claim bankRoles), issuer names and revocation.
  */
 export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, options: ChainOptions): Certificate {
-  const leaf = parseCertificate(leafBytes);
+  const cache = options.verifiedCache;
+  const parse = (bytes: Uint8Array) => (cache ? cache.parse(bytes) : parseCertificate(bytes));
+  const leaf = parse(leafBytes);
   const chain = [leaf];
   let current = leaf;
   while (current.issuerCertificate) {
     if (chain.length >= MAX_CHAIN)
       throw new ProtocolError(ErrorCode.BadCoseStructure, `certificate chain longer than ${MAX_CHAIN}`);
-    current = parseCertificate(current.issuerCertificate);
+    current = parse(current.issuerCertificate);
     chain.push(current);
   }
   const top = chain[chain.length - 1] as Certificate;

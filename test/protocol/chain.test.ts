@@ -112,6 +112,29 @@ describe('CertificateCache', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new CertificateCache(bad)).toThrow(RangeError);
   });
 
+  it('keeps parsed certificates: what parseCertificate gives, from a private copy, bounded', () => {
+    const cache = new CertificateCache(2);
+    const bytes = w.purse.certificate.slice();
+    const parsed = cache.parse(bytes);
+    expect(parsed).toEqual(parseCertificate(w.purse.certificate));
+    expect(cache.parse(bytes.slice())).toBe(parsed); // the same bytes again: the kept one
+    // The caller's buffer changes afterwards: the kept certificate does not, and the changed bytes
+    // are parsed (and refused) on their own.
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 1;
+    expect(parsed.bytes).toEqual(w.purse.certificate);
+    expect(cache.parse(bytes).signature).not.toEqual(parsed.signature);
+    // A returning chain is taken from the cache: the same leaf object, the same verdicts.
+    const first = verifyChain(w.merchant.certificate, w.anchors, ctx(w, { verifiedCache: cache }));
+    expect(verifyChain(w.merchant.certificate, w.anchors, ctx(w, { verifiedCache: cache }))).toBe(first);
+    expectCode(
+      () => verifyChain(w.merchant.certificate, w.anchors, ctx(w, { verifiedCache: cache, now: VALID.notAfter + 1 })),
+      ErrorCode.CertificateExpired,
+    );
+    // Bounded like the signatures: two kept, the least recently used goes.
+    cache.parse(w.cardholder.certificate);
+    expect(cache.parse(w.merchant.certificate)).not.toBe(first);
+  });
+
   it('a cached signature does not vouch for other claims under it (BadCertificateSignature)', () => {
     const cache = new CertificateCache();
     verifyChain(w.purse.certificate, w.anchors, ctx(w, { verifiedCache: cache }));
