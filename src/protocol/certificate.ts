@@ -264,12 +264,43 @@ export class CertificateCache {
   }
 }
 
+/** One signature to check, for whoever checks it: at once (verifyChain), or later with others in
+ * one batch (verifyMessage: PendingSignatures). */
+export interface SignatureCheck {
+  signature: Uint8Array;
+  message: Uint8Array;
+  publicKey: Uint8Array;
+  /** The error it fails with. */
+  error(): ProtocolError;
+  /** What to do once it is known good (remember a certificate's signature). */
+  good?(): void;
+}
+
+/** Checks one signature now: throws its error if bad. */
+export function verifyNow(check: SignatureCheck): void {
+  if (!ed25519.verify(check.signature, check.message, check.publicKey)) throw check.error();
+  check.good?.();
+}
+
 /**
  * Verifies a certificate chain up to a trusted root and returns the parsed leaf. Checks each
  * signature, validity at `now`, role nesting (root → bank → end entity), the bank's right to
  * certify the leaf's role (claim bankRoles), issuer names and revocation.
  */
 export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, options: ChainOptions): Certificate {
+  return walkChain(leafBytes, anchors, options, verifyNow);
+}
+
+/**
+ * verifyChain's walk, each certificate signature not in the cache handed to `check` in order
+ * (from the root down), which verifies it at once or records it for later.
+ */
+export function walkChain(
+  leafBytes: Uint8Array,
+  anchors: TrustAnchors,
+  options: ChainOptions,
+  check: (signature: SignatureCheck) => void,
+): Certificate {
   const cache = options.verifiedCache;
   const parse = (bytes: Uint8Array) => (cache ? cache.parse(bytes) : parseCertificate(bytes));
   const leaf = parse(leafBytes);
@@ -309,10 +340,14 @@ export function verifyChain(leafBytes: Uint8Array, anchors: TrustAnchors, option
     if (cert.notAfter < options.now) throw new ProtocolError(ErrorCode.CertificateExpired, cert.subject);
     if (options.revoked?.has(revocationKey(cert.issuer, cert.subject)))
       throw new ProtocolError(ErrorCode.Revoked, `${cert.subject} of ${cert.issuer}`);
-    if (options.verifiedCache?.has(cert, key)) continue;
-    if (!ed25519.verify(cert.signature, cert.toBeSigned, key))
-      throw new ProtocolError(ErrorCode.BadCertificateSignature, cert.subject);
-    options.verifiedCache?.add(cert, key);
+    if (cache?.has(cert, key)) continue;
+    check({
+      signature: cert.signature,
+      message: cert.toBeSigned,
+      publicKey: key,
+      error: () => new ProtocolError(ErrorCode.BadCertificateSignature, cert.subject),
+      ...(cache ? { good: () => cache.add(cert, key) } : {}),
+    });
   }
   return leaf;
 }

@@ -3,12 +3,13 @@
 // the signer's role, the signature, then the body — each failure its own typed error. A Verified
 // value is minted here only: by verifyMessage from bytes it checked, or by signVerified from a body
 // it signed itself.
-import { ed25519, sha256 } from '../../bindings/index.ts';
+import { type ed25519, sha256 } from '../../bindings/index.ts';
 import { equalBytes } from '../bytes.ts';
-import { type Certificate, type ChainOptions, type TrustAnchors, verifyChain } from './certificate.ts';
+import { type Certificate, type ChainOptions, type TrustAnchors, verifyChain, walkChain } from './certificate.ts';
 import { parseSign1, sign1, signedHash } from './cose.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import type { MessageCodec } from './message.ts';
+import { PendingSignatures } from './pending-signatures.ts';
 import type { Role } from './registry.ts';
 import { publicKeyOf, type SecretKey } from './signing-key.ts';
 
@@ -59,11 +60,25 @@ export function verifyMessage<T>(
 ): Verified<T> {
   const signed = parseSign1(bytes);
   if (!signed.certificate) throw new ProtocolError(ErrorCode.MissingCertificate, codec.name);
-  const signer = verifyChain(signed.certificate, context.anchors, context);
-  if (!roles.includes(signer.role))
-    throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${signer.role}`);
-  if (!ed25519.verify(signed.signature, signed.toBeSigned, signer.signingKey))
-    throw new ProtocolError(ErrorCode.BadSignature, codec.name);
+  // The chain's signatures and the message's are checked together at the end (one batch), with
+  // the errors of checking each on the spot (pending-signatures.ts).
+  const pending = new PendingSignatures();
+  let signer: Certificate;
+  try {
+    signer = walkChain(signed.certificate, context.anchors, context, pending.defer);
+    if (!roles.includes(signer.role))
+      throw new ProtocolError(ErrorCode.WrongRole, `${codec.name} signed by role ${signer.role}`);
+    pending.defer({
+      signature: signed.signature,
+      message: signed.toBeSigned,
+      publicKey: signer.signingKey,
+      error: () => new ProtocolError(ErrorCode.BadSignature, codec.name),
+    });
+  } catch (error) {
+    pending.inOrder(); // a signature recorded before the failure fails first, as on the spot
+    throw error;
+  }
+  pending.settle();
   const body = codec.decode(signed.payload);
   return { body, signer, bytes, hash: signedHash(signed) };
 }
