@@ -5,6 +5,8 @@
 //   POST /v1/load             sealed value-token request → sealed value token
 //   POST /v1/deposit          sealed deposit batch       → signed capture receipt
 //   POST /v1/refunds          sealed merchant refund     → { checkHash, outcome, amount, replayed } (JSON)
+//   POST /v1/interbank/statements  a peer bank's settlement offer → this bank's signed statement
+//                             (interbank/README.md § Settlement; the peer authenticated by its signature)
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
 //   GET  /v1/purses/:id/certificate  { purseId, certificate }: the purse's current certificate (a renewal)
@@ -137,6 +139,12 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     metrics.captured(r);
     if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.receipt));
     return { receipt: toBase64(r.receipt), credited: r.credited, replayed: r.replayed, outcomes: r.outcomes };
+  });
+
+  app.post('/v1/interbank/statements', { schema: bankSchemas.statementOffer }, async (request, reply) => {
+    const statement = await service.acceptStatementOffer(messageBytes(request, 'offer', badRequest));
+    if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(statement));
+    return { statement: toBase64(statement) };
   });
 
   app.post('/v1/refunds', { schema: bankSchemas.refund, config: limited(o.rateLimit) }, async (request) => {
