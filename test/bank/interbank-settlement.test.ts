@@ -200,6 +200,32 @@ describe.each(DRIVERS)('interbank settlement of two banks on $driver', ({ driver
     expect([await rowCounts(a), await rowCounts(b)]).toEqual(before);
   });
 
+  it.skipIf(skip)(
+    'the offer in JSON (base64) gets the statement in JSON; the close needs the operator role',
+    async () => {
+      const [ofA] = await cycles(a);
+      const [ofB] = await cycles(b);
+      const references = (
+        await b.db.query<{ currency: string; reference: string }>(
+          `select distinct a.currency, t.reference from settlement_items s join transactions t on t.id = s.tx_id
+         join entries e on e.tx_id = t.id join accounts a on a.id = e.account_id and a.kind = 'interbank' where s.cycle = 1`,
+        )
+      ).map((r): [string, string] => [r.currency, r.reference]);
+      const offer = encodeOffer({ statement: u8(ofA?.statement), references });
+      const response = await fetch(`${b.url}/v1/interbank/statements`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ offer: Buffer.from(offer).toString('base64') }),
+      });
+      expect(response.status).toBe(200);
+      const { statement } = (await response.json()) as { statement: string };
+      expect(new Uint8Array(Buffer.from(statement, 'base64'))).toEqual(u8(ofB?.statement));
+      const { token } = await createCredential(a.db, { name: 'issuer desk', roles: ['issuer'] });
+      const refusal = await new BankClient(a.url, { token }).closeSettlement().catch((e: unknown) => e);
+      expect((refusal as BankRejectedError).status).toBe(403);
+    },
+  );
+
   it.skipIf(skip)('a tampered offer is refused (422, its code) and changes nothing', async () => {
     await present(b, a, 'EUR', 70, 'p6');
     const before = await rowCounts(b);
