@@ -16,7 +16,8 @@
 //   GET  /openapi.json        the OpenAPI 3.1 description of all of this, from the routes' schemas
 //
 // With option `settleLostEveryS` the server also settles lost cards past their window on that
-// schedule while it runs (settle-schedule.ts), as the actor `scheduler`.
+// schedule while it runs (settle-schedule.ts), as the actor `scheduler`; with `settleInterbankEveryS`
+// it closes the interbank settlement cycles with its peers on that schedule (interbank/schedule.ts).
 //
 // Load, deposit and refunds are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
 // says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
@@ -53,6 +54,7 @@ import {
 import { verifyRevocationList } from '../protocol/revocation.ts';
 import { registerBackOffice, registerCardholderRoutes } from './back-office/routes.ts';
 import { BankError, badRequest } from './errors.ts';
+import { scheduleInterbankSettlement } from './interbank/schedule.ts';
 import { bankMetrics } from './metrics.ts';
 import { adminSchemas, bankSchemas } from './schemas.ts';
 import type { BankService } from './service.ts';
@@ -78,6 +80,12 @@ export interface ServerOptions {
    * start to its close; settle-schedule.ts); default none (`bank serve` sets it, hourly).
    */
   settleLostEveryS?: number;
+  /**
+   * Close the interbank settlement cycles with every peer bank every this many seconds while the
+   * server runs (interbank/schedule.ts; a day is INTERBANK_SETTLE_INTERVAL_S); default none: on
+   * demand only (POST /v1/admin/settlement/close).
+   */
+  settleInterbankEveryS?: number;
 }
 
 /** The status of each BankError code (the OpenAPI document's statuses are tested against it). */
@@ -187,15 +195,19 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
 
   registerCardholderRoutes(app, service);
   if (o.admin ?? true) registerAdminRoutes(app, service);
-  if (o.settleLostEveryS) runSettlement(app, service, o.settleLostEveryS);
+  const lostEveryS = o.settleLostEveryS;
+  if (lostEveryS) runSchedule(app, () => scheduleSettlement(service, { everyS: lostEveryS, log: app.log }));
+  const interbankEveryS = o.settleInterbankEveryS;
+  if (interbankEveryS)
+    runSchedule(app, () => scheduleInterbankSettlement(service, { everyS: interbankEveryS, log: app.log }));
   return app;
 }
 
-/** The settlement of lost cards on a schedule, from the server's start to its close. */
-function runSettlement(app: FastifyInstance, service: BankService, everyS: number): void {
+/** A schedule (lost cards, interbank settlement) from the server's start to its close. */
+function runSchedule(app: FastifyInstance, start: () => SettleSchedule): void {
   let schedule: SettleSchedule | undefined;
   app.addHook('onReady', async () => {
-    schedule = scheduleSettlement(service, { everyS, log: app.log });
+    schedule = start();
   });
   app.addHook('onClose', async () => {
     await schedule?.stop();

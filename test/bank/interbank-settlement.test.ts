@@ -14,12 +14,14 @@ import { createCredential } from '../../src/bank/back-office/credentials.ts';
 import type { Database, Queryable } from '../../src/bank/db.ts';
 import { proposeCycle } from '../../src/bank/interbank/cycles.ts';
 import { postAcquirerCredited, postIssuerAccepted } from '../../src/bank/interbank/postings.ts';
+import { scheduleInterbankSettlement } from '../../src/bank/interbank/schedule.ts';
 import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
 import { balance, checkInvariants } from '../../src/bank/ledger.ts';
 import type { PeerBank } from '../../src/bank/relay.ts';
 import { createScheme } from '../../src/bank/scheme.ts';
 import { buildServer } from '../../src/bank/server.ts';
 import { BankService } from '../../src/bank/service.ts';
+import type { Timer } from '../../src/bank/settle-schedule.ts';
 import { BankClient } from '../../src/net/bank-client.ts';
 import { BankRejectedError } from '../../src/net/bank-link.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
@@ -308,4 +310,33 @@ describe.each(DRIVERS)('interbank settlement of two banks on $driver', ({ driver
       'transaction_unbalanced',
     ]);
   });
+
+  it.skipIf(skip)(
+    'on a schedule: the server closes the cycle at start and at each interval, as the scheduler',
+    async () => {
+      await present(b, a, 'USD', 40, 'p8');
+      let fire: (() => void) | undefined;
+      const timer: Timer = (run) => {
+        fire = run;
+        return () => {
+          fire = undefined;
+        };
+      };
+      const logged: string[] = [];
+      const log = { info: (_o: object, m: string) => logged.push(m), error: (_o: object, m: string) => logged.push(m) };
+      const schedule = scheduleInterbankSettlement(a.service, { everyS: 86_400, log, timer });
+      await schedule.tick();
+      expect(logged).toEqual(['interbank settlement cycles closed']);
+      expect(await interbank(a, b, 'USD')).toBe(0);
+      fire?.();
+      await schedule.tick();
+      expect(logged).toHaveLength(1);
+      await schedule.stop();
+      expect(fire).toBeUndefined();
+      const [record] = await a.db.query<{ actor: string }>(
+        "select actor from back_office_actions where action = 'settle' and subject = 'interbank' order by id desc limit 1",
+      );
+      expect(record?.actor).toBe('scheduler');
+    },
+  );
 });
