@@ -60,6 +60,11 @@ export namespace ErrorCode {
   export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
   export const NotAnIssuer: i32 = 335; // a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)
   export const NotAnAcquirer: i32 = 336; // a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)
+  export const StatementMismatch: i32 = 345; // a settlement statement that disagrees with this bank's books: other amounts, a net that is not the opposite of this bank's, or references that are not the ones it hashes
+  export const StatementReferenceUnknown: i32 = 346; // a settlement statement naming a presentment this bank has not booked with its signer, or one already settled in another cycle
+  export const StatementWrongParty: i32 = 347; // a settlement statement not between its signer and this bank (another counterparty, or signed by another bank than it names)
+  export const StatementCycleConflict: i32 = 348; // a settlement cycle already closed with other contents, or out of order (not the next cycle of the pair)
+  export const SchemeNetNotZero: i32 = 349; // a scheme's statements of one cycle whose net positions do not sum to 0 per currency, or a pair whose two statements disagree
   export const EnvelopeOpenFailed: i32 = 400; // the envelope could not be opened (wrong key, wrong step, or tampered)
   export const WrongEnvelopeStep: i32 = 401; // the envelope is marked for another protocol step
 }
@@ -120,6 +125,7 @@ export namespace MessageType {
   export const Refund: u8 = 10; // Type 10: refund.
   export const FraudProof: u8 = 11; // Type 11: fraud proof.
   export const Envelope: u8 = 12; // Type 12: envelope.
+  export const SettlementStatement: u8 = 16; // Type 16: settlement statement.
 }
 
 /** The two keys every message body has (`BodyKey`, src/protocol/registry.ts). */
@@ -240,6 +246,17 @@ export namespace Envelope {
   export const ciphertext: u8 = 4; // Key of `ciphertext`.
   export const step: u8 = 5; // Key of `step`.
   export const entries: u64 = 6; // Entries in the body map, type and version included: its keys are 0 to entries - 1.
+}
+
+/** Keys of the settlement statement body (message type 16; `settlementStatement`, src/protocol/messages.ts). */
+export namespace SettlementStatement {
+  export const bankId: u8 = 2; // Key of `bankId`.
+  export const counterparty: u8 = 3; // Key of `counterparty`.
+  export const cycle: u8 = 4; // Key of `cycle`.
+  export const cutoff: u8 = 5; // Key of `cutoff`.
+  export const lines: u8 = 6; // Key of `lines`.
+  export const referencesHash: u8 = 7; // Key of `referencesHash`.
+  export const entries: u64 = 8; // Entries in the body map, type and version included: its keys are 0 to entries - 1.
 }
 
 /** Certificate roles (`Role`, src/protocol/registry.ts). */

@@ -18,6 +18,7 @@ export type { Database, Isolation, Queryable, Row } from './db.ts';
 export { openDatabase } from './db.ts';
 export type { BankErrorCode } from './errors.ts';
 export { BankError } from './errors.ts';
+export type { PairClose } from './interbank/exchange.ts';
 export type { Bank, PublicBank } from './issuing.ts';
 export {
   createBank,

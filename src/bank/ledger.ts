@@ -107,7 +107,8 @@ export interface InvariantReport {
  * every balance is the sum of its entries; per bank and currency the e-money liability equals
  * loaded − captured − refunded over its purses; per purse, captured equals its credited checks and
  * loaded its loads; no purse captured more than it was loaded; per currency the fraud loss equals
- * what the guarantee paid, and per purse that stays within its certificate's offline limits.
+ * what the guarantee paid, and per purse that stays within its certificate's offline limits; per
+ * counterparty bank and currency the interbank balance is presentments − settlements.
  */
 export async function checkInvariants(q: Queryable): Promise<InvariantReport> {
   const violations: string[] = [];
@@ -142,6 +143,7 @@ export async function checkInvariants(q: Queryable): Promise<InvariantReport> {
   for (const r of await q.query<{ purse_id: string }>('select purse_id from purses where captured + refunded > loaded'))
     violations.push(`purse ${r.purse_id} captured more than loaded`);
   await checkGuarantees(q, violations);
+  await checkInterbank(q, violations);
   return { ok: violations.length === 0, violations };
 }
 
@@ -165,4 +167,36 @@ async function checkGuarantees(q: Queryable, violations: string[]): Promise<void
         `purse ${r.purse_id}: paid under the guarantee ${r.paid} in ${r.n} checks (largest ${r.top}), beyond its certificate's offline limits`,
       );
   }
+}
+
+/**
+ * Interbank (src/bank/interbank/README.md): per counterparty and currency the interbank account
+ * holds its presentments less the nets of the cycles agreed (settlements), and no other kind of
+ * transaction touches it.
+ */
+async function checkInterbank(q: Queryable, violations: string[]): Promise<void> {
+  for (const r of await q.query<{
+    owner: string;
+    currency: string;
+    balance: number;
+    presented: number;
+    settled: number;
+    other: number;
+  }>(
+    `select a.owner, a.currency, a.balance, coalesce(p.presented, 0)::numeric as presented,
+            coalesce(l.settled, 0)::numeric as settled, coalesce(p.other, 0)::int as other
+       from accounts a
+       left join (select e.account_id, sum(e.amount) filter (where t.kind = 'presentment') as presented,
+                         count(*) filter (where t.kind not in ('presentment', 'settlement')) as other
+                    from entries e join transactions t on t.id = e.tx_id group by e.account_id) p on p.account_id = a.id
+       left join (select l.counterparty, l.currency, sum(l.net) as settled from settlement_lines l
+                    join settlement_cycles c using (counterparty, cycle) where c.status = 'agreed'
+                   group by l.counterparty, l.currency) l on l.counterparty = a.owner and l.currency = a.currency
+      where a.kind = 'interbank'
+        and (a.balance <> coalesce(p.presented, 0) - coalesce(l.settled, 0) or coalesce(p.other, 0) > 0)`,
+  ))
+    violations.push(
+      `interbank ${r.owner} ${r.currency}: balance ${r.balance}, presentments ${r.presented} − settlements ${r.settled}` +
+        (r.other ? `, ${r.other} entries of other transactions` : ''),
+    );
 }

@@ -48,6 +48,17 @@ export const bankSchemas = {
       ...errorResponses(...BODY, 422, 429, ...ALWAYS),
     },
   },
+  statementOffer: {
+    summary: "interbank: a peer bank's settlement offer → this bank's signed settlement statement",
+    description:
+      "The offer (src/protocol/settlement.ts) is the peer's signed statement of one cycle and the presentment references it hashes. The peer is authenticated by its scheme bank certificate and signature, never by its address. This bank closes the same cycle over those references on its own books, checks that its statement mirrors the offered one (same references and cutoff, owed and due swapped, net negated), books the net and answers with its statement; the same offer again gets the same statement. Refused (422, codes 345–349 or the signature's) it changes nothing.",
+    tags: ['interbank'],
+    body: messageBody('offer', 'the settlement offer: [signed statement, references]'),
+    response: {
+      200: jsonOrCbor(object({ statement: BASE64 })),
+      ...errorResponses(...BODY, 422, ...ALWAYS),
+    },
+  },
   deposit: {
     summary: "a merchant's sealed deposit batch → the signed capture receipt",
     tags: ['merchant'],
@@ -299,6 +310,29 @@ export const adminSchemas = {
     tags: ['back office'],
     response: {
       200: object({ settled: { type: 'array', items: SETTLED } }),
+      ...errorResponses(401, 403, ...ALWAYS),
+    },
+  },
+  '/v1/admin/settlement/close': {
+    summary: 'close the interbank settlement cycle with every peer bank now',
+    description:
+      "For each peer: the next cycle over the unsettled presentments (or the one proposed and not yet agreed, offered again unchanged), sent to the peer's POST /v1/interbank/statements; its answer checked against this bank's statement and the nets booked. One pair failing does not stop the others. Recorded as a `settle` action of the credential.",
+    tags: ['back office', 'interbank'],
+    response: {
+      200: object({
+        pairs: {
+          type: 'array',
+          items: object(
+            {
+              bankId: { type: 'string' },
+              cycle: { type: 'integer' },
+              nothing: { type: 'boolean' },
+              error: { type: 'string' },
+            },
+            ['bankId'],
+          ),
+        },
+      }),
       ...errorResponses(401, 403, ...ALWAYS),
     },
   },

@@ -5,6 +5,8 @@
 //   POST /v1/load             sealed value-token request → sealed value token
 //   POST /v1/deposit          sealed deposit batch       → signed capture receipt
 //   POST /v1/refunds          sealed merchant refund     → { checkHash, outcome, amount, replayed } (JSON)
+//   POST /v1/interbank/statements  a peer bank's settlement offer → this bank's signed statement
+//                             (interbank/README.md § Settlement; the peer authenticated by its signature)
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
 //   GET  /v1/purses/:id/certificate  { purseId, certificate }: the purse's current certificate (a renewal)
@@ -14,7 +16,8 @@
 //   GET  /openapi.json        the OpenAPI 3.1 description of all of this, from the routes' schemas
 //
 // With option `settleLostEveryS` the server also settles lost cards past their window on that
-// schedule while it runs (settle-schedule.ts), as the actor `scheduler`.
+// schedule while it runs (settle-schedule.ts), as the actor `scheduler`; with `settleInterbankEveryS`
+// it closes the interbank settlement cycles with its peers on that schedule (interbank/schedule.ts).
 //
 // Load, deposit and refunds are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
 // says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
@@ -51,6 +54,7 @@ import {
 import { verifyRevocationList } from '../protocol/revocation.ts';
 import { registerBackOffice, registerCardholderRoutes } from './back-office/routes.ts';
 import { BankError, badRequest } from './errors.ts';
+import { scheduleInterbankSettlement } from './interbank/schedule.ts';
 import { bankMetrics } from './metrics.ts';
 import { adminSchemas, bankSchemas } from './schemas.ts';
 import type { BankService } from './service.ts';
@@ -76,6 +80,12 @@ export interface ServerOptions {
    * start to its close; settle-schedule.ts); default none (`bank serve` sets it, hourly).
    */
   settleLostEveryS?: number;
+  /**
+   * Close the interbank settlement cycles with every peer bank every this many seconds while the
+   * server runs (interbank/schedule.ts; a day is INTERBANK_SETTLE_INTERVAL_S); default none: on
+   * demand only (POST /v1/admin/settlement/close).
+   */
+  settleInterbankEveryS?: number;
 }
 
 /** The status of each BankError code (the OpenAPI document's statuses are tested against it). */
@@ -139,6 +149,12 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     return { receipt: toBase64(r.receipt), credited: r.credited, replayed: r.replayed, outcomes: r.outcomes };
   });
 
+  app.post('/v1/interbank/statements', { schema: bankSchemas.statementOffer }, async (request, reply) => {
+    const statement = await service.acceptStatementOffer(messageBytes(request, 'offer', badRequest));
+    if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(statement));
+    return { statement: toBase64(statement) };
+  });
+
   app.post('/v1/refunds', { schema: bankSchemas.refund, config: limited(o.rateLimit) }, async (request) => {
     const r = await service.refund(messageBytes(request, 'envelope', badRequest));
     return { ...r, checkHash: toBase64(r.checkHash) };
@@ -179,15 +195,19 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
 
   registerCardholderRoutes(app, service);
   if (o.admin ?? true) registerAdminRoutes(app, service);
-  if (o.settleLostEveryS) runSettlement(app, service, o.settleLostEveryS);
+  const lostEveryS = o.settleLostEveryS;
+  if (lostEveryS) runSchedule(app, () => scheduleSettlement(service, { everyS: lostEveryS, log: app.log }));
+  const interbankEveryS = o.settleInterbankEveryS;
+  if (interbankEveryS)
+    runSchedule(app, () => scheduleInterbankSettlement(service, { everyS: interbankEveryS, log: app.log }));
   return app;
 }
 
-/** The settlement of lost cards on a schedule, from the server's start to its close. */
-function runSettlement(app: FastifyInstance, service: BankService, everyS: number): void {
+/** A schedule (lost cards, interbank settlement) from the server's start to its close. */
+function runSchedule(app: FastifyInstance, start: () => SettleSchedule): void {
   let schedule: SettleSchedule | undefined;
   app.addHook('onReady', async () => {
-    schedule = scheduleSettlement(service, { everyS, log: app.log });
+    schedule = start();
   });
   app.addHook('onClose', async () => {
     await schedule?.stop();

@@ -17,6 +17,8 @@ import { type Enrolled, type Enrolment, enrol } from './back-office/enrol.ts';
 import { type CaptureResult, captureBatch } from './capture/index.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
+import { acceptOffer } from './interbank/cycles.ts';
+import { closeCycles, type PairClose } from './interbank/exchange.ts';
 import {
   type Bank,
   createBank,
@@ -354,6 +356,30 @@ export class BankService {
     this.totals.settled += settled.length;
     this.totals.settledValue += settled.reduce((s, p) => s + p.refunded, 0);
     return settled;
+  }
+
+  /**
+   * Interbank settlement (interbank/README.md): closes the cycle with every peer now, each offer
+   * sent to the peer's API; recorded as a `settle` action of `by` with what each pair gave.
+   */
+  async closeSettlement(by: Actor = IN_PROCESS): Promise<PairClose[]> {
+    await this.refreshKeys();
+    const pairs = await closeCycles(
+      this.db,
+      this.#bank,
+      this.options.peers ?? [],
+      (peer, offer) =>
+        new BankClient(peer.url, { timeoutMs: this.options.peerTimeoutMs ?? 3_000 }).offerStatement(offer),
+      this.clock(),
+    );
+    await recordAction(this.db, by, 'settle', 'interbank', { pairs });
+    return pairs;
+  }
+
+  /** A peer's settlement offer (POST /v1/interbank/statements) → this bank's signed statement. */
+  async acceptStatementOffer(offer: Uint8Array): Promise<Uint8Array> {
+    await this.refreshKeys();
+    return acceptOffer(this.db, this.#bank, offer, this.clock());
   }
 
   /** A purse's shadow account, serial gaps and value not deposited after `days` (reports/purse.ts). */

@@ -3,6 +3,7 @@
 // going when the next is due is not doubled; a failed run is logged and the next one tries again
 // (a purse is settled in its own transaction, so a failure settles it later, never twice). Several
 // bank processes on one database may all run it: settleLost locks each purse and settles it once.
+// The runner itself (scheduleRuns) also drives the interbank settlement's schedule.
 import { SCHEDULER } from './back-office/actions.ts';
 import type { Settled } from './settlement.ts';
 
@@ -38,21 +39,33 @@ export function scheduleSettlement(
   service: SettleTarget,
   o: { everyS: number; log: SettleLog; timer?: Timer },
 ): SettleSchedule {
+  return scheduleRuns(
+    () =>
+      service
+        .settleLost(SCHEDULER)
+        .then((settled) => {
+          if (settled.length) o.log.info({ settled }, 'lost cards settled');
+        })
+        .catch((error: unknown) =>
+          o.log.error({ err: error }, 'settlement of lost cards failed; retried at the next run'),
+        ),
+    o,
+  );
+}
+
+/**
+ * `run` every `everyS` seconds and once at start, never two at once (a tick while one runs waits
+ * for it); `run` handles its own failures (it logs them). Shared by the lost cards' schedule and
+ * the interbank settlement's (interbank/schedule.ts).
+ */
+export function scheduleRuns(run: () => Promise<void>, o: { everyS: number; timer?: Timer }): SettleSchedule {
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = (): Promise<void> => {
     if (stopped) return Promise.resolve();
-    running ??= service
-      .settleLost(SCHEDULER)
-      .then((settled) => {
-        if (settled.length) o.log.info({ settled }, 'lost cards settled');
-      })
-      .catch((error: unknown) =>
-        o.log.error({ err: error }, 'settlement of lost cards failed; retried at the next run'),
-      )
-      .finally(() => {
-        running = undefined;
-      });
+    running ??= run().finally(() => {
+      running = undefined;
+    });
     return running;
   };
   const cancel = (o.timer ?? intervalTimer)(() => void tick(), o.everyS * 1000);

@@ -5,6 +5,7 @@
 // Every failure is typed: BankUnreachableError (no answer: nothing was decided, safe to retry the
 // same bytes) or BankRejectedError (the bank answered no, with its kind and code).
 // The reports' shapes are the bank's own (types only: nothing of the bank is loaded).
+import type { PairClose } from '../bank/interbank/exchange.ts';
 import type { MerchantStatement, StatementQuery } from '../bank/reports/merchant.ts';
 import type { PurseReport } from '../bank/reports/purse.ts';
 import type { Settled } from '../bank/settlement.ts';
@@ -124,6 +125,11 @@ export class BankClient implements BankLink {
 
   deposit(sealedBatch: Uint8Array): Promise<Uint8Array> {
     return this.cbor('/v1/deposit', sealedBatch);
+  }
+
+  /** Interbank: a settlement offer (src/protocol/settlement.ts) → the peer's signed statement. */
+  offerStatement(offer: Uint8Array): Promise<Uint8Array> {
+    return this.cbor('/v1/interbank/statements', offer);
   }
 
   async refund(sealedRefund: Uint8Array): Promise<RefundOutcome> {
@@ -321,6 +327,11 @@ export class BankClient implements BankLink {
   /** (operator) Settles now the lost cards past their window; returns those this call settled. */
   async settleLost(): Promise<Settled[]> {
     return (await this.json<{ settled: Settled[] }>('/v1/admin/lost-cards/settle', {})).settled;
+  }
+
+  /** (operator) Closes the settlement cycles with every peer bank now (src/bank/interbank/). */
+  async closeSettlement(): Promise<PairClose[]> {
+    return (await this.json<{ pairs: PairClose[] }>('/v1/admin/settlement/close', {})).pairs;
   }
 
   /** (operator) A purse's shadow account, serial gaps and value not deposited after `days` (default 7). */

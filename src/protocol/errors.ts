@@ -63,6 +63,11 @@ export const ErrorCode = Object.freeze({
   AboveCertifiedLimit: 334,
   NotAnIssuer: 335,
   NotAnAcquirer: 336,
+  StatementMismatch: 345,
+  StatementReferenceUnknown: 346,
+  StatementWrongParty: 347,
+  StatementCycleConflict: 348,
+  SchemeNetNotZero: 349,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -126,6 +131,11 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   334: 'the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it',
   335: 'a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)',
   336: 'a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)',
+  345: "a settlement statement that disagrees with this bank's books: other amounts, a net that is not the opposite of this bank's, or references that are not the ones it hashes",
+  346: 'a settlement statement naming a presentment this bank has not booked with its signer, or one already settled in another cycle',
+  347: 'a settlement statement not between its signer and this bank (another counterparty, or signed by another bank than it names)',
+  348: 'a settlement cycle already closed with other contents, or out of order (not the next cycle of the pair)',
+  349: "a scheme's statements of one cycle whose net positions do not sum to 0 per currency, or a pair whose two statements disagree",
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

@@ -37,6 +37,17 @@ export const amount: FieldKind<number> = {
   },
 };
 
+/** An integer of either sign, |n| ≤ AMOUNT_MAX: a net position (what one party owes, less what it is owed). */
+export const signedAmount: FieldKind<number> = {
+  read(v, name) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(name, 'expected an integer of magnitude ≤ 2^53-1');
+    return v as number;
+  },
+  write(v, name) {
+    return signedAmount.read(v, name);
+  },
+};
+
 const ID = new RegExp(`^[A-Za-z0-9._:-]{1,${ID_MAX_LENGTH}}$`);
 export const id: FieldKind<string> = {
   read(v, name) {

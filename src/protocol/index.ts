@@ -82,6 +82,8 @@ export type {
   PurchaseSlip,
   Refund,
   RevocationList,
+  SettlementLine,
+  SettlementStatement,
   ValueToken,
   ValueTokenRequest,
 } from './messages.ts';
@@ -95,6 +97,7 @@ export {
   purchaseSlip,
   refund,
   revocationList,
+  settlementStatement,
   valueToken,
   valueTokenRequest,
 } from './messages.ts';
@@ -131,6 +134,19 @@ export { RENEWAL_WINDOW_S, renewalDue, renewalMessage, verifyRenewalRequest } fr
 export type { RevocationListInput } from './revocation.ts';
 // Revocation, refunds, fraud proofs
 export { makeRevocationList, newerList, revokedSet, verifyRevocationList } from './revocation.ts';
+// Interbank settlement statements, and the scheme's check of a round
+export type { PresentedReference, StatementOffer } from './settlement.ts';
+export {
+  checkAgrees,
+  encodeOffer,
+  makeStatement,
+  mirror,
+  openOffer,
+  referencesHash,
+  verifyStatement,
+} from './settlement.ts';
+export type { SchemePositions } from './settlement-scheme.ts';
+export { checkSchemePositions } from './settlement-scheme.ts';
 export type { KeySigner, Signer, Verified, VerifyContext } from './signed.ts';
 export { signMessage, verifyMessage } from './signed.ts';
 export type { SecretKey, SigningKey } from './signing-key.ts';

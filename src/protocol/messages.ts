@@ -1,5 +1,6 @@
-// The message bodies of the five protocols (WIRE.md § Messages), one schema each.
-import { amount, arrayOf, bytes, currency, id, oneOf, tuple, uint } from './fields.ts';
+// The message bodies of the five protocols and of interbank settlement (WIRE.md § Messages), one
+// schema each.
+import { amount, arrayOf, bytes, currency, id, oneOf, signedAmount, tuple, uint } from './fields.ts';
 import { defineMessage } from './message.ts';
 import { ByteLength, Channel, MessageType } from './registry.ts';
 
@@ -190,3 +191,34 @@ export const envelope = defineMessage<Envelope>(MessageType.Envelope, 'envelope'
   ciphertext: [4, bytes(undefined, 1 << 26)],
   step: [5, uint],
 });
+
+/**
+ * One currency of a settlement statement, from its signer's side: what it owes the counterparty
+ * (gross, as issuer), what the counterparty owes it (gross, as acquirer), and the net (owed − due:
+ * above 0 the signer pays, below 0 it is paid). Lines are sorted by currency, one per currency.
+ */
+export type SettlementLine = [currency: string, owed: number, due: number, net: number];
+export interface SettlementStatement {
+  /** The signing bank. */
+  bankId: string;
+  counterparty: string;
+  /** The pair's cycle number: 1, 2, … */
+  cycle: number;
+  /** When the cycle was closed (Unix seconds, the proposing bank's clock), the same in both statements. */
+  cutoff: number;
+  lines: SettlementLine[];
+  /** SHA-256 of the presentment references the cycle includes (src/protocol/settlement.ts). */
+  referencesHash: Uint8Array;
+}
+export const settlementStatement = defineMessage<SettlementStatement>(
+  MessageType.SettlementStatement,
+  'settlement statement',
+  {
+    bankId: [2, id],
+    counterparty: [3, id],
+    cycle: [4, uint],
+    cutoff: [5, uint],
+    lines: [6, arrayOf(tuple<SettlementLine>(currency, amount, amount, signedAmount), 1_000)],
+    referencesHash: [7, hash],
+  },
+);

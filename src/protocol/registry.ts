@@ -22,6 +22,8 @@ export const MessageType = Object.freeze({
   Refund: 10,
   FraudProof: 11,
   Envelope: 12,
+  /** Interbank: a bank's signed view of one settlement cycle with another bank (settlement.ts). */
+  SettlementStatement: 16,
 } as const);
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

@@ -1134,6 +1134,33 @@ export const TAMPERS: Tamper[] = [
       ];
     },
   },
+  {
+    // The clean ledger of one bank has no interbank cycle: a forger inserts one.
+    name: 'a settlement cycle inserted with a statement no bank signed',
+    async apply(tx) {
+      await tx.query(
+        "insert into settlement_cycles (counterparty, cycle, status, cutoff, position, statement) values ('BANK-FORGED', 1, 'proposed', 1, 0, $1)",
+        [randomBytes(120)],
+      );
+      return [{ kind: 'settlement_statement_invalid', table: 'settlement_cycles', key: 'BANK-FORGED/1' }];
+    },
+  },
+  {
+    name: 'a settlement cycle inserted with lines no presentment gives',
+    async apply(tx) {
+      await tx.query(
+        "insert into settlement_cycles (counterparty, cycle, status, cutoff, position, statement) values ('BANK-FORGED', 1, 'proposed', 1, 0, $1)",
+        [randomBytes(120)],
+      );
+      await tx.query(
+        "insert into settlement_lines (counterparty, cycle, currency, owed, due, net) values ('BANK-FORGED', 1, 'EUR', 500, 0, 500)",
+      );
+      return [
+        { kind: 'settlement_statement_invalid', table: 'settlement_cycles', key: 'BANK-FORGED/1' },
+        { kind: 'settlement_books_mismatch', table: 'settlement_lines', key: 'BANK-FORGED/1' },
+      ];
+    },
+  },
 ];
 
 /** Deletes action records as only the table's owner can: the append-only trigger off, then on again. */

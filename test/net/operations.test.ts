@@ -104,12 +104,14 @@ describe('bank OpenAPI document', () => {
         '/v1/revocation-list',
         '/v1/bank',
         '/v1/purses/{id}/certificate',
+        '/v1/interbank/statements',
         '/ready',
         '/live',
       ]),
     );
-    // 7, the lost-card settlement and the two reports, and the counter's certificate renewal (renewal-nonce, renew)
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/admin/'))).toHaveLength(12);
+    // 7, the lost-card settlement and the two reports, the counter's certificate renewal (renewal-nonce,
+    // renew), and the interbank settlement's close
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/admin/'))).toHaveLength(13);
   });
 
   it('documents only statuses the server returns', async () => {

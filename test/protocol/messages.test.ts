@@ -142,6 +142,24 @@ const K = {
     ],
   } as Kind,
   ciphertext: { arb: fc.uint8Array({ maxLength: 200 }), bad: [['text', 'x'], ['an integer', 0], ...notScalar] } as Kind,
+  lines: {
+    // The codec reads any lines of the right shape; verifyStatement checks their order and nets.
+    arb: fc.array(
+      fc.tuple(fc.stringMatching(/^[A-Z]{3}$/), fc.maxSafeNat(), fc.maxSafeNat(), fc.integer({ min: -MAX, max: MAX })),
+      { maxLength: 3 },
+    ),
+    bad: [
+      ['an integer', 0],
+      ['one bare line', ['EUR', 1, 0, 1]],
+      ['a line of 3', [['EUR', 1, 0]]],
+      ['a line of 5', [['EUR', 1, 0, 1, 0]]],
+      ['a lower-case currency', [['eur', 1, 0, 1]]],
+      ['a negative owed', [['EUR', -1, 0, -1]]],
+      ['a text net', [['EUR', 1, 0, '1']]],
+      ['a bytes net', [['EUR', 1, 0, new Uint8Array([1])]]],
+      ['1 001 lines', new Array(1_001).fill(['EUR', 0, 0, 0])],
+    ],
+  } as Kind,
 };
 
 interface Spec {
@@ -251,6 +269,18 @@ const specs: Spec[] = [
     codec: messages.envelope,
     type: 12,
     fields: { suite: [2, K.suite], enc: [3, K.bytes(32)], ciphertext: [4, K.ciphertext], step: [5, K.uint] },
+  },
+  {
+    codec: messages.settlementStatement,
+    type: 16,
+    fields: {
+      bankId: [2, K.id],
+      counterparty: [3, K.id],
+      cycle: [4, K.uint],
+      cutoff: [5, K.uint],
+      lines: [6, K.lines],
+      referencesHash: [7, K.bytes(32)],
+    },
   },
 ];
 

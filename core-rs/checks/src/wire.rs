@@ -133,6 +133,21 @@ pub enum ErrorCode {
     /// A merchant certified by a bank whose certificate does not let it acquire merchants (claim
     /// bankRoles).
     NotAnAcquirer = 336,
+    /// A settlement statement that disagrees with this bank's books: other amounts, a net that is
+    /// not the opposite of this bank's, or references that are not the ones it hashes.
+    StatementMismatch = 345,
+    /// A settlement statement naming a presentment this bank has not booked with its signer, or one
+    /// already settled in another cycle.
+    StatementReferenceUnknown = 346,
+    /// A settlement statement not between its signer and this bank (another counterparty, or signed
+    /// by another bank than it names).
+    StatementWrongParty = 347,
+    /// A settlement cycle already closed with other contents, or out of order (not the next cycle
+    /// of the pair).
+    StatementCycleConflict = 348,
+    /// A scheme's statements of one cycle whose net positions do not sum to 0 per currency, or a
+    /// pair whose two statements disagree.
+    SchemeNetNotZero = 349,
     // 4xx: envelopes
     /// The envelope could not be opened (wrong key, wrong step, or tampered).
     EnvelopeOpenFailed = 400,
@@ -142,7 +157,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 57] = [
+    pub const ALL: [ErrorCode; 62] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -198,6 +213,11 @@ impl ErrorCode {
         ErrorCode::AboveCertifiedLimit,
         ErrorCode::NotAnIssuer,
         ErrorCode::NotAnAcquirer,
+        ErrorCode::StatementMismatch,
+        ErrorCode::StatementReferenceUnknown,
+        ErrorCode::StatementWrongParty,
+        ErrorCode::StatementCycleConflict,
+        ErrorCode::SchemeNetNotZero,
         ErrorCode::EnvelopeOpenFailed,
         ErrorCode::WrongEnvelopeStep,
     ];
@@ -265,6 +285,8 @@ pub mod message_type {
     pub const FRAUD_PROOF: i64 = 11;
     /// Type 12: envelope.
     pub const ENVELOPE: i64 = 12;
+    /// Type 16: settlement statement.
+    pub const SETTLEMENT_STATEMENT: i64 = 16;
 }
 
 /// The two keys every message body has (`BodyKey`, src/protocol/registry.ts).
@@ -459,6 +481,25 @@ pub mod envelope {
     pub const STEP: i64 = 5;
     /// Entries in the body map, type and version included: its keys are 0 to entries - 1.
     pub const ENTRIES: i64 = 6;
+}
+
+/// Keys of the settlement statement body (message type 16; `settlementStatement`,
+/// src/protocol/messages.ts).
+pub mod settlement_statement {
+    /// Key of `bankId`.
+    pub const BANK_ID: i64 = 2;
+    /// Key of `counterparty`.
+    pub const COUNTERPARTY: i64 = 3;
+    /// Key of `cycle`.
+    pub const CYCLE: i64 = 4;
+    /// Key of `cutoff`.
+    pub const CUTOFF: i64 = 5;
+    /// Key of `lines`.
+    pub const LINES: i64 = 6;
+    /// Key of `referencesHash`.
+    pub const REFERENCES_HASH: i64 = 7;
+    /// Entries in the body map, type and version included: its keys are 0 to entries - 1.
+    pub const ENTRIES: i64 = 8;
 }
 
 /// Certificate roles (`Role`, src/protocol/registry.ts).

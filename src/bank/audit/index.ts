@@ -3,8 +3,9 @@
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
 // merchant refunds, deposits/receipts/checks (which need the refunds), the guarantee's payments,
-// fraud evidence, purses (which need the totals of the loads and deposits), the books (which need
-// every expected transaction), timestamps, the back office's action records.
+// fraud evidence, purses (which need the totals of the loads and deposits), interbank settlement
+// cycles (settlements.ts), the books (which need every expected transaction), timestamps, the
+// back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
@@ -17,6 +18,7 @@ import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
 import { auditRefunds } from './refunds.ts';
+import { auditSettlements } from './settlements.ts';
 import { auditTimes } from './times.ts';
 
 export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, formatFinding } from './kinds.ts';
@@ -33,6 +35,7 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
     auditGuarantees(ctx, auditDeposits(ctx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);
+    await auditSettlements(ctx, tx);
     auditBooks(ctx);
     await auditTimes(ctx, tx);
     await auditActions(ctx, tx);

@@ -72,6 +72,11 @@ export const FINDING_KINDS = {
   bank_key_mirror_mismatch: 'the bank_keys row that is not the root or not a copy of the newest key generation',
   certificate_invalid:
     "a merchant, purse or cardholder certificate that does not verify under the bank, or is not for that row (subject, role, currency); a purse certificate of its history over another key than the purse's, or a purse's current certificate missing from its history",
+  // Interbank settlement.
+  settlement_statement_invalid:
+    "a stored settlement statement that does not verify: this bank's (its signature, or not naming the cycle's pair, number and cutoff) or the peer's of an agreed cycle (not signed by a bank of the scheme naming itself, or not the mirror of this bank's)",
+  settlement_books_mismatch:
+    'a settlement cycle whose statement or stored lines differ from what its presentments sum to on the books (per currency owed, due, net; the references hash), or that includes a transaction that is not a presentment with its counterparty',
   // The back office.
   action_missing:
     'a funding transaction, a purse lost or settled (a lost report), or a settled purse (its settlement), with no back-office action record for it',

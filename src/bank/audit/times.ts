@@ -15,6 +15,7 @@ const TABLES: { table: string; key: string }[] = [
   { table: 'merchants', key: 'merchant_id' },
   { table: 'cardholders', key: 'cardholder_id' },
   { table: 'bank_key_generations', key: "bank_id || '/' || generation" },
+  { table: 'settlement_cycles', key: "counterparty || '/' || cycle" },
 ];
 
 export async function auditTimes(ctx: AuditContext, q: Queryable): Promise<void> {

@@ -18,6 +18,8 @@
 //   POST /v1/admin/lost-cards/settle        operator  settles the lost cards past their window now (the server
 //                                           also does on its schedule) → { settled: [{ purseId, cardholderId,
 //                                           currency, refunded }] }: those this request settled
+//   POST /v1/admin/settlement/close         operator  closes the interbank settlement cycle with every peer bank now
+//                                           → { pairs: [{ bankId, cycle?, nothing?, error? }] } (interbank/README.md)
 //   GET  /v1/admin/purses/:id/report?days=  operator  the purse's shadow account, serial gaps, value not deposited
 //                                           after `days` (reports/purse.ts); read-only, not an action record
 //   GET  /v1/admin/merchants/:id/statement?from=&to=&limit=&offset=
@@ -215,6 +217,8 @@ export function registerBackOffice(app: FastifyInstance, service: BankService): 
   });
 
   route('settle', '/v1/admin/lost-cards/settle', async (_request, by) => ({ settled: await service.settleLost(by) }));
+
+  route('settle', '/v1/admin/settlement/close', async (_request, by) => ({ pairs: await service.closeSettlement(by) }));
 
   const report = (path: string, handler: (request: QueryRequest) => Promise<unknown>) =>
     app.get(path, { onRequest: authorise(service, 'report') }, (request) => handler(request as QueryRequest));
