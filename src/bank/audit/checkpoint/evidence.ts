@@ -156,7 +156,9 @@ export async function* evidenceLeaves(
   for (;;) {
     const rows = cursor
       ? await q.query(
-          `${select} where (audit_position, ${keyNames.join(', ')}) > (${cursor.map((_, i) => `$${i + 1}`).join(', ')}) and audit_position <= $${cursor.length + 1} ${order}`,
+          // The first bound lets the position index range-scan; the row comparison skips the rows of
+          // the cursor's own position already given (only a forged duplicate has any).
+          `${select} where audit_position >= $1 and (audit_position, ${keyNames.join(', ')}) > (${cursor.map((_, i) => `$${i + 1}`).join(', ')}) and audit_position <= $${cursor.length + 1} ${order}`,
           [...cursor, upTo],
         )
       : await q.query(`${select} where audit_position > $1 and audit_position <= $2 ${order}`, [after, upTo]);
