@@ -5,6 +5,7 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCheckpoint } from '../../src/bank/audit/checkpoint/format.ts';
 import {
@@ -154,6 +155,36 @@ for (const { driver, skip, reason } of DRIVERS) {
         'checkpoint_chain_broken audit_checkpoints',
       ]);
     });
+
+    it.skipIf(driver !== 'pg')(
+      'a position that commits after a higher one bounds the checkpoint; the higher one is carried as audited',
+      async () => {
+        const action =
+          "insert into back_office_actions (actor, action, subject, detail) values ('test', 'purse', 'purse-0', '{}') returning audit_position as p";
+        const slow = new pg.Client({ connectionString: w.url as string });
+        await slow.connect();
+        try {
+          await slow.query('begin');
+          const low = Number((await slow.query(action)).rows[0].p);
+          const [high] = await w.db.query<{ p: number }>(action);
+          const running = audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await slow.query('commit');
+          const run = await running;
+          expect(run.findings).toEqual([]);
+          expect(run.checkpoint?.written?.position).toBe(low - 1);
+          const [row] = await w.db.query<{ body: unknown }>(
+            'select body from audit_checkpoints order by number desc limit 1',
+          );
+          expect(decodeCheckpoint(u8(row?.body)).beyond.get('back_office_actions')).toEqual([high?.p]);
+          const next = await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+          expect(next.findings).toEqual([]);
+          expect(next.checkpoint?.written?.position).toBeGreaterThanOrEqual(high?.p as number);
+        } finally {
+          await slow.end();
+        }
+      },
+    );
 
     it('writes nothing but its checkpoint', async () => {
       const tables = (
