@@ -14,6 +14,7 @@ import {
   newAuditorKey,
   readAuditorKey,
 } from '../../src/bank/audit/checkpoint/index.ts';
+import { leafHash, MerkleBuilder, nodeHash } from '../../src/bank/audit/checkpoint/merkle.ts';
 import { type AuditReport, audit } from '../../src/bank/audit/index.ts';
 import { captureBatch } from '../../src/bank/capture/index.ts';
 import type { Queryable } from '../../src/bank/db.ts';
@@ -26,6 +27,27 @@ import { applyToken, check, DRIVERS, deposit, loadRequest, makeWorld, NOW, type 
 const verifier = createInThreadVerifier();
 const ROLLBACK = new Error('roll the tamper back');
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
+
+/** RFC 6962 § 2.1's MTH as written there (recursive), to check the streaming builder against. */
+const mth = (leaves: Uint8Array[]): Uint8Array => {
+  if (leaves.length === 1) return leafHash(leaves[0] as Uint8Array);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+};
+
+describe('the Merkle tree hash', () => {
+  it('is RFC 6962 MTH for 0 to 40 leaves', () => {
+    expect(toHex(new MerkleBuilder().root())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    for (let n = 1; n <= 40; n++) {
+      const data = Array.from({ length: n }, (_, i) => Uint8Array.of(i, n));
+      const tree = new MerkleBuilder();
+      for (const d of data) tree.add(leafHash(d));
+      expect(toHex(tree.root())).toBe(toHex(mth(data)));
+      expect(tree.count).toBe(n);
+    }
+  });
+});
 
 for (const { driver, skip, reason } of DRIVERS) {
   describe.skipIf(skip)(`audit checkpoints on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {

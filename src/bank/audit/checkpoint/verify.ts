@@ -108,11 +108,12 @@ export async function verifyChain(
  */
 export async function verifyEvidence(q: Queryable, c: CheckpointBody, report: Report): Promise<number> {
   let rows = 0;
+  if (c.periods.length === 0) return rows; // a checkpoint of a ledger with no evidence yet
   for (const table of EVIDENCE_TABLE_NAMES) {
     const trees = c.periods.map(() => new MerkleBuilder());
     let i = 0;
     for await (const { position, leaf } of evidenceLeaves(q, table, Number.MIN_SAFE_INTEGER, c.position)) {
-      while (position > (c.periods[i] as Period).upTo) i++;
+      while (i < c.periods.length - 1 && position > (c.periods[i] as Period).upTo) i++;
       (trees[i] as MerkleBuilder).add(leaf);
       rows++;
     }
