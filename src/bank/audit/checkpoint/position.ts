@@ -6,8 +6,9 @@
 // transaction that had begun by then has ended (PostgreSQL's xmin passes a later snapshot's xmax:
 // a writer takes its position and its transaction id in the same statement), then compare, table
 // by table, the positions committed now with those the snapshot holds: the lowest late one
-// bounds the checkpoint. PGlite, and a caller's own transaction, have no concurrent writer: the
-// snapshot's highest position is settled.
+// bounds the checkpoint. PGlite (one connection) has no concurrent writer: the snapshot's highest
+// position is settled. Given only a caller's transaction (no Database to wait on), the audit takes
+// its highest position as settled too: the caller answers for writers running beside it.
 import type { Database, Queryable } from '../../db.ts';
 import { EVIDENCE_TABLE_NAMES } from './evidence.ts';
 
