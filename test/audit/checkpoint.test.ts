@@ -13,6 +13,7 @@ import {
   decodeCheckpoint,
   newAuditorKey,
   readAuditorKey,
+  resumeFrom,
 } from '../../src/bank/audit/checkpoint/index.ts';
 import { leafHash, MerkleBuilder, nodeHash } from '../../src/bank/audit/checkpoint/merkle.ts';
 import { type AuditReport, audit } from '../../src/bank/audit/index.ts';
@@ -116,6 +117,11 @@ for (const { driver, skip, reason } of DRIVERS) {
       expect(third?.body.periods.slice(0, -1)).toEqual(second?.body.periods);
       expect(third?.body.totals.purses.get('purse-0')?.get('loaded')).toBe(20_000);
       expect(third?.body.totals.purses.get('purse-1')?.get('highestSerial')).toBe(2);
+      // The seam for the streaming audit: where to start and with what.
+      const resume = resumeFrom(third?.body);
+      expect(resume.position).toBe(third?.position);
+      expect(resume.totals).toBe(third?.body.totals);
+      expect(resumeFrom(undefined)).toMatchObject({ position: 0, beyond: new Map() });
     });
 
     it('finds a changed, a deleted, an inserted and a moved row older than the checkpoint', async () => {
