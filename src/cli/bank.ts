@@ -60,9 +60,12 @@ const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = asy
  * `bank audit --json`: the figures auditCommand prints, as one JSON document (bytes as hex). Same
  * contract: read-only, exit 1 on any finding or violated invariant.
  */
-async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: string | undefined): Promise<number> {
+async function auditJson(
+  db: Awaited<ReturnType<typeof openDatabase>>,
+  o: Parameters<typeof import('../bank/audit/command.ts').runAudit>[1],
+): Promise<number> {
   const { runAudit } = await import('../bank/audit/command.ts');
-  const { bankId: id, ok, report, invariants } = await runAudit(db, bankId ? { bankId } : {});
+  const { bankId: id, ok, report, invariants } = await runAudit(db, o);
   printJson({
     bankId: id,
     ok,
@@ -70,6 +73,16 @@ async function auditJson(db: Awaited<ReturnType<typeof openDatabase>>, bankId: s
     elapsedMs: Math.round(report.elapsedMs),
     findings: report.findings,
     invariantViolations: invariants.violations,
+    ...(report.checkpoint
+      ? {
+          checkpoint: {
+            ...report.checkpoint,
+            ...(report.checkpoint.written
+              ? { written: { ...report.checkpoint.written, hash: toHex(report.checkpoint.written.hash) } }
+              : {}),
+          },
+        }
+      : {}),
   });
   return ok ? 0 : 1;
 }
@@ -228,17 +241,51 @@ Example:
       )
       .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
       .option('--data-dir <dir>', 'PGlite data directory')
-      .option('--bank-id <id>', 'bank to audit (default: the first in the database)'),
-  ).action(async (o: { databaseUrl?: string; dataDir?: string; bankId?: string; json?: boolean }) => {
-    const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
-    try {
-      // Read-only (no migration); one line per finding with its kind; exit 1 on any.
-      if (!o.json) process.exitCode = await auditCommand(db, o.bankId ? { bankId: o.bankId } : {});
-      else process.exitCode = await auditJson(db, o.bankId);
-    } finally {
-      await db.close();
-    }
-  });
+      .option('--bank-id <id>', 'bank to audit (default: the first in the database)')
+      .option(
+        '--auditor-key <file>',
+        "the auditor's own Ed25519 key (PKCS#8 PEM, mode 0600; not the bank's): verify the signed audit checkpoints and, when clean, write the next one (the only row the audit writes)",
+      )
+      .option(
+        '--incremental',
+        'with --auditor-key: also rehash the evidence the last checkpoint covers against its roots',
+      )
+      .option(
+        '--new-auditor-key <file>',
+        'create an auditor key in <file> (never overwritten), print its public key, and stop',
+      ),
+  ).action(
+    async (o: {
+      databaseUrl?: string;
+      dataDir?: string;
+      bankId?: string;
+      json?: boolean;
+      auditorKey?: string;
+      incremental?: boolean;
+      newAuditorKey?: string;
+    }) => {
+      const keys = await import('../bank/audit/checkpoint/key.ts');
+      if (o.newAuditorKey) {
+        console.log(`auditor public key ${toHex(keys.newAuditorKey(o.newAuditorKey).publicKey)}`);
+        return;
+      }
+      if (o.incremental && !o.auditorKey) throw usage('--incremental needs --auditor-key <file>');
+      const run = {
+        ...(o.bankId ? { bankId: o.bankId } : {}),
+        ...(o.auditorKey
+          ? { checkpoint: { key: keys.readAuditorKey(o.auditorKey), ...(o.incremental ? { incremental: true } : {}) } }
+          : {}),
+      };
+      const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+      try {
+        // Read-only but for its checkpoint (no migration); one line per finding with its kind; exit 1 on any.
+        if (!o.json) process.exitCode = await auditCommand(db, run);
+        else process.exitCode = await auditJson(db, run);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
   bank
     .command('rotate-keys')

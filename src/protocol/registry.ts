@@ -123,6 +123,13 @@ export const UNBLOCK_REQUEST_DOMAIN = 'smartcheck/1/unblock-request';
  */
 export const RENEWAL_DOMAIN = 'smartcheck/1/renewal';
 
+/**
+ * What the bank's auditor signs, with its own key (never the bank's), before an audit checkpoint's
+ * canonical CBOR (src/bank/audit/checkpoint/format.ts): a domain of its own, so the signature
+ * stands for nothing else.
+ */
+export const AUDIT_CHECKPOINT_DOMAIN = 'smartcheck/1/audit-checkpoint';
+
 /** HPKE `info` per sealed step: an envelope from one step never opens as another. */
 export const EnvelopeInfo = Object.freeze({
   [MessageType.ValueTokenRequest]: 'smartcheck/1/load-request',

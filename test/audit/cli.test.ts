@@ -1,8 +1,10 @@
 // `smartcheck bank audit` as a process on a PGlite data directory: one tampered check row prints
 // one `finding <kind> <table> <key>: …` line and exits 1. The clean case (exit 0, "no
 // differences") is in test/bank/http.test.ts; that the audit writes nothing, in tamper.test.ts.
+// With an auditor key: the key made, a checkpoint written, then an incremental run that finds a
+// changed value token (no signature covers it; the checkpoint's hash does).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,4 +52,32 @@ describe('smartcheck bank audit', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('makes an auditor key, writes a checkpoint, and finds a changed old value token incrementally', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smartcheck-audit-cli-'));
+    try {
+      const w = await makeWorld('pglite', 1, 100_000, dir);
+      applyToken(w, 0, (await loadValue(w.db, w.bank, loadRequest(w, 0, 5_000), { now: NOW })).token);
+      await w.db.close();
+      const key = join(dir, 'auditor.pem');
+      const made = await run(['--new-auditor-key', key]);
+      expect(made.out).toMatch(/^auditor public key [0-9a-f]{64}$/m);
+      expect(statSync(key).mode & 0o777).toBe(0o600);
+      expect((await run(['--data-dir', dir, '--incremental'])).code).toBe(2);
+
+      const first = await run(['--data-dir', dir, '--auditor-key', key]);
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/^checkpoint 1 written at position \d+: [0-9a-f]{64}$/m);
+
+      const db = await openDatabase('', { dataDir: dir });
+      await db.query("update loads set token = token || '\\x00'::bytea");
+      await db.close();
+      const tampered = await run(['--data-dir', dir, '--auditor-key', key, '--incremental']);
+      expect(tampered.code).toBe(1);
+      expect(tampered.out).toMatch(/^finding evidence_tampered loads positions 1\.\.\d+: /m);
+      expect(tampered.out).not.toMatch(/^checkpoint 2 written/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -3,7 +3,12 @@
 // that is rolled back afterwards (the ledger is built once per driver), and the audit must give
 // exactly the findings the tamper names — kind, table and key — and nothing else. The clean
 // ledger gives none, before and after all the tampers.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CheckpointOptions, newAuditorKey } from '../../src/bank/audit/checkpoint/index.ts';
 import { type AuditReport, audit, FINDING_KINDS } from '../../src/bank/audit/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
@@ -20,11 +25,19 @@ for (const { driver, skip, reason } of DRIVERS) {
   describe.skipIf(skip)(`audit tamper tests on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     let db: Database;
     let ledger: CleanLedger;
+    let checkpoint: CheckpointOptions;
     beforeAll(async () => {
       ({ db } = await freshDatabase(driver));
       const keys = memoryKeyStore();
       const bank = await createBank(db, keys, { bankId: 'bank-1', now: NOW });
       ledger = await buildCleanLedger(db, bank, { verifier: createInThreadVerifier(), keys });
+      // Two audit checkpoints of the clean ledger, for the tampers of evidence they cover.
+      checkpoint = {
+        key: newAuditorKey(join(mkdtempSync(join(tmpdir(), 'auditor-')), 'auditor.pem')),
+        incremental: true,
+      };
+      for (let i = 0; i < 2; i++)
+        expect((await audit(db, ledger.bank, { checkpoint })).checkpoint?.written).toBeDefined();
     }, 120_000);
     afterAll(async () => {
       await db?.close();
@@ -33,12 +46,13 @@ for (const { driver, skip, reason } of DRIVERS) {
     /** The tamper's expected findings and the audit's report, the tamper rolled back. */
     const underTamper = async (
       apply: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<Expected[]>,
+      withCheckpoint = false,
     ) => {
       let out: { expected: Expected[]; report: AuditReport } | undefined;
       await db
         .transaction(async (tx) => {
           const expected = await apply(tx);
-          out = { expected, report: await audit(tx, ledger.bank) };
+          out = { expected, report: await audit(tx, ledger.bank, withCheckpoint ? { checkpoint } : {}) };
           throw ROLLBACK;
         })
         .catch((error: unknown) => {
@@ -93,7 +107,7 @@ for (const { driver, skip, reason } of DRIVERS) {
     const found = new Set<string>();
     for (const tamper of TAMPERS) {
       it(`finds exactly: ${tamper.name}`, async () => {
-        const { expected, report } = await underTamper((tx) => tamper.apply(tx));
+        const { expected, report } = await underTamper((tx) => tamper.apply(tx), tamper.checkpoint);
         expect(expected.length).toBeGreaterThan(0);
         expect(report.ok).toBe(false);
         expect(report.findings.map(line).sort()).toEqual(expected.map(line).sort());

@@ -19,6 +19,11 @@ export interface Expected {
 
 export interface Tamper {
   name: string;
+  /**
+   * Audited incrementally against the suite's audit checkpoints (two, written on the clean ledger):
+   * a change to evidence they cover, or to a checkpoint.
+   */
+  checkpoint?: true;
   /** Changes the ledger (inside a transaction the test rolls back) and returns what the audit must find. */
   apply(tx: Queryable): Promise<Expected[]>;
 }
@@ -1161,6 +1166,69 @@ export const TAMPERS: Tamper[] = [
       ];
     },
   },
+  {
+    name: 'a stored value token changed, older than the last audit checkpoint',
+    checkpoint: true,
+    async apply(tx) {
+      const load = await one<{ request_hash: Uint8Array }>(tx, 'load', 'select request_hash from loads limit 1');
+      await tx.query("update loads set token = token || '\\x00'::bytea where request_hash = $1", [load.request_hash]);
+      return [{ kind: 'evidence_tampered', table: 'loads', key: await checkpointPeriod(tx) }];
+    },
+  },
+  {
+    name: 'the first signed revocation list deleted, older than the last audit checkpoint',
+    checkpoint: true,
+    async apply(tx) {
+      await tx.query(
+        'delete from revocation_lists where list_number = (select min(list_number) from revocation_lists)',
+      );
+      return [{ kind: 'evidence_deleted', table: 'revocation_lists', key: await checkpointPeriod(tx) }];
+    },
+  },
+  {
+    name: 'a back-office action record inserted at a position the last audit checkpoint covers',
+    checkpoint: true,
+    async apply(tx) {
+      await tx.query(
+        "insert into back_office_actions (actor, action, subject, detail, audit_position) values ('forger', 'purse', 'purse-0', '{}', 1)",
+      );
+      return [{ kind: 'evidence_inserted', table: 'back_office_actions', key: await checkpointPeriod(tx) }];
+    },
+  },
+  {
+    name: "the last audit checkpoint's signature changed",
+    checkpoint: true,
+    async apply(tx) {
+      const c = await lastCheckpoint(tx);
+      await tx.query('update audit_checkpoints set signature = $3 where bank_id = $1 and number = $2', [
+        c.bank_id,
+        c.number,
+        buf(flipLast(c.signature)),
+      ]);
+      return [{ kind: 'checkpoint_invalid', table: 'audit_checkpoints', key: `${c.bank_id}/${c.number}` }];
+    },
+  },
+  {
+    name: "the last audit checkpoint's position column moved past its signed position",
+    checkpoint: true,
+    async apply(tx) {
+      const c = await lastCheckpoint(tx);
+      await tx.query('update audit_checkpoints set position = position + 1 where bank_id = $1 and number = $2', [
+        c.bank_id,
+        c.number,
+      ]);
+      return [{ kind: 'checkpoint_row_mismatch', table: 'audit_checkpoints', key: `${c.bank_id}/${c.number}` }];
+    },
+  },
+  {
+    name: 'the first audit checkpoint deleted',
+    checkpoint: true,
+    async apply(tx) {
+      const c = await lastCheckpoint(tx);
+      await tx.query('delete from audit_checkpoints where bank_id = $1 and number = 1', [c.bank_id]);
+      return [{ kind: 'checkpoint_chain_broken', table: 'audit_checkpoints', key: `${c.bank_id}/${c.number}` }];
+    },
+  },
 ];
 
 /** Deletes action records as only the table's owner can: the append-only trigger off, then on again. */
@@ -1182,3 +1250,14 @@ async function clonePosition(tx: Queryable, checkHash: Uint8Array): Promise<stri
   }
   throw new Error('no receipt reports the clone');
 }
+
+/** The newest audit checkpoint (the suite writes two: the second has no new evidence). */
+const lastCheckpoint = (tx: Queryable) =>
+  one<{ bank_id: string; number: number; position: number; signature: Uint8Array }>(
+    tx,
+    'audit checkpoint',
+    'select bank_id, number, position, signature from audit_checkpoints order by number desc limit 1',
+  );
+
+/** The key of the period the suite's checkpoints cover: every position up to the first one's. */
+const checkpointPeriod = async (tx: Queryable) => `positions 1..${(await lastCheckpoint(tx)).position}`;

@@ -2,10 +2,14 @@
 // CLI that offers it prints the same lines: one
 // per finding (`finding <kind> <table> <key>: <detail>`), one per violated ledger invariant
 // (`invariant <text>`), then a summary. Returns the exit code: 0 clean, 1 on any finding or
-// violation. It only reads: no migration is run (a database without the ledger has no bank).
+// violation. It only reads: no migration is run (a database without the ledger has no bank). With
+// the auditor's key (`checkpoint`), it verifies the signed checkpoints and, when clean, writes the
+// next one: the only row it writes.
+import { toHex } from '../../bytes.ts';
 import type { Database } from '../db.ts';
 import { loadPublicBank } from '../issuing.ts';
 import { checkInvariants } from '../ledger.ts';
+import type { CheckpointOptions } from './checkpoint/index.ts';
 import { type AuditReport, audit } from './index.ts';
 
 /** What one audit run found: the evidence re-checked (`report`) and the ledger's invariants. */
@@ -17,18 +21,21 @@ export interface AuditRun {
 }
 
 /** Audits the bank `o.bankId` (default: the first in the database); throws when there is none. */
-export async function runAudit(db: Database, o: { bankId?: string }): Promise<AuditRun> {
+export async function runAudit(
+  db: Database,
+  o: { bankId?: string; checkpoint?: CheckpointOptions },
+): Promise<AuditRun> {
   const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
   const bank = schema?.t ? await loadPublicBank(db, o.bankId) : undefined;
   if (!bank) throw new Error(o.bankId ? `no bank ${o.bankId} in this database` : 'no bank in this database');
-  const report = await audit(db, bank);
+  const report = await audit(db, bank, o.checkpoint ? { checkpoint: o.checkpoint } : {});
   const invariants = await checkInvariants(db);
   return { bankId: bank.id, ok: report.ok && invariants.ok, report, invariants };
 }
 
 export async function auditCommand(
   db: Database,
-  o: { bankId?: string },
+  o: { bankId?: string; checkpoint?: CheckpointOptions },
   print: (line: string) => void = console.log,
 ): Promise<number> {
   const { bankId, ok, report, invariants } = await runAudit(db, o);
@@ -38,6 +45,11 @@ export async function auditCommand(
   );
   for (const f of report.findings) print(`finding ${f.kind} ${f.table} ${f.key}: ${f.detail}`);
   for (const v of invariants.violations) print(`invariant ${v}`);
+  const cp = report.checkpoint;
+  if (cp?.verified)
+    print(`checkpoint ${cp.verified} verified${cp.rehashed ? `, ${cp.rehashed} evidence rows rehashed` : ''}`);
+  if (cp?.written)
+    print(`checkpoint ${cp.written.number} written at position ${cp.written.position}: ${toHex(cp.written.hash)}`);
   if (ok) {
     print('no differences');
     return 0;

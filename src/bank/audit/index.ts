@@ -5,11 +5,13 @@
 // merchant refunds, deposits/receipts/checks (which need the refunds), the guarantee's payments,
 // fraud evidence, purses (which need the totals of the loads and deposits), interbank settlement
 // cycles (settlements.ts), the books (which need every expected transaction), timestamps, the
-// back office's action records.
+// back office's action records. With `checkpoint` (checkpoint/), the signed checkpoints are
+// verified too, and a run with no finding writes the next.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
+import { type CheckpointOptions, verifyCheckpoints, writeCheckpoint } from './checkpoint/index.ts';
 import { AuditContext, readLedger } from './context.ts';
 import { auditDeposits } from './deposits.ts';
 import { auditGuarantees } from './guarantees.ts';
@@ -25,7 +27,11 @@ export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, format
 
 const isDatabase = (q: Queryable): q is Database => typeof (q as Partial<Database>).transaction === 'function';
 
-export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport> {
+export interface AuditOptions {
+  checkpoint?: CheckpointOptions;
+}
+
+export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}): Promise<AuditReport> {
   const started = performance.now();
   const run = async (tx: Queryable): Promise<AuditReport> => {
     const ctx = new AuditContext(bank, await readLedger(tx));
@@ -39,8 +45,9 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
     auditBooks(ctx);
     await auditTimes(ctx, tx);
     await auditActions(ctx, tx);
+    const checked = o.checkpoint && (await verifyCheckpoints(tx, ctx, o.checkpoint));
     const { rows } = ctx;
-    return {
+    const report: AuditReport = {
       ok: ctx.findings.length === 0,
       findings: ctx.findings,
       differences: ctx.findings.map(formatFinding),
@@ -53,6 +60,19 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
       },
       elapsedMs: 0,
     };
+    if (o.checkpoint && checked) {
+      report.checkpoint = { rehashed: checked.rehashed };
+      if (checked.last) report.checkpoint.verified = checked.last.body.number;
+      if (report.ok)
+        report.checkpoint.written = await writeCheckpoint(
+          isDatabase(q) ? q : undefined,
+          tx,
+          ctx,
+          checked.last,
+          o.checkpoint,
+        );
+    }
+    return report;
   };
   const report = isDatabase(q) ? await q.transaction(run, 'repeatable read') : await run(q);
   report.elapsedMs = performance.now() - started;

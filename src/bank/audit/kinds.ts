@@ -2,6 +2,8 @@
 // signed evidence, each with what it proves. src/bank/README.md § "Audit findings" is the same list.
 // A kind is never renamed or reused for another meaning: scripts and tests match on it.
 
+import type { CheckpointOutcome } from './checkpoint/index.ts';
+
 export const FINDING_KINDS = {
   // Books: accounts, transactions, entries.
   account_balance_mismatch:
@@ -82,6 +84,17 @@ export const FINDING_KINDS = {
     'a funding transaction, a purse lost or settled (a lost report), or a settled purse (its settlement), with no back-office action record for it',
   action_unauthorised:
     "a back-office action record whose credential was revoked before it or lacks the action's role, or an enrolment without the activation code it used",
+  // Signed audit checkpoints (checkpoint/): the chain, and the evidence they cover.
+  checkpoint_invalid:
+    "a stored audit checkpoint whose signature does not verify under the auditor's key (its body, totals or signature changed) or whose body is not a checkpoint",
+  checkpoint_row_mismatch: 'an audit checkpoint row (bank, number, position, hash) that differs from its signed body',
+  checkpoint_chain_broken:
+    'an audit checkpoint that does not follow the previous one (a number missing, another previous hash, the previous periods not kept, periods not contiguous up to its position)',
+  evidence_tampered:
+    "evidence rows of a checkpoint's period that are as many as it counted but no longer hash to its Merkle root (an old row changed)",
+  evidence_deleted: "fewer evidence rows in a checkpoint's period than it counted (an old row deleted, or moved out)",
+  evidence_inserted:
+    "more evidence rows in a checkpoint's period than it counted (a row inserted at, or moved to, an old position)",
 } as const;
 
 export type FindingKind = keyof typeof FINDING_KINDS;
@@ -101,6 +114,8 @@ export interface AuditReport {
   differences: string[];
   counts: { loads: number; checks: number; purses: number; batches: number; transactions: number };
   elapsedMs: number;
+  /** With `checkpoint` options: the checkpoint verified and the one written. */
+  checkpoint?: CheckpointOutcome;
 }
 
 export const formatFinding = (f: Finding): string => `${f.kind} ${f.table} ${f.key}: ${f.detail}`;

@@ -1,0 +1,241 @@
+// Signed audit checkpoints (src/bank/audit/checkpoint/) on each driver: a clean ledger gives a
+// checkpoint that verifies; more traffic, an incremental run clean and a new checkpoint chained to
+// the last; each tamper of evidence older than the checkpoint, and of the checkpoint itself, found
+// with its kind; the audit writes nothing but its checkpoint; the auditor's key file.
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCheckpoint } from '../../src/bank/audit/checkpoint/format.ts';
+import {
+  type CheckpointOptions,
+  decodeCheckpoint,
+  newAuditorKey,
+  readAuditorKey,
+  resumeFrom,
+} from '../../src/bank/audit/checkpoint/index.ts';
+import { leafHash, MerkleBuilder, nodeHash } from '../../src/bank/audit/checkpoint/merkle.ts';
+import { type AuditReport, audit } from '../../src/bank/audit/index.ts';
+import { captureBatch } from '../../src/bank/capture/index.ts';
+import type { Queryable } from '../../src/bank/db.ts';
+import { KeyStoreError } from '../../src/bank/keys/store.ts';
+import { loadValue } from '../../src/bank/load.ts';
+import { toHex } from '../../src/bytes.ts';
+import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
+import { applyToken, check, DRIVERS, deposit, loadRequest, makeWorld, NOW, type World } from '../bank/support.ts';
+
+const verifier = createInThreadVerifier();
+const ROLLBACK = new Error('roll the tamper back');
+const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
+
+/** RFC 6962 § 2.1's MTH as written there (recursive), to check the streaming builder against. */
+const mth = (leaves: Uint8Array[]): Uint8Array => {
+  if (leaves.length === 1) return leafHash(leaves[0] as Uint8Array);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+};
+
+describe('the Merkle tree hash', () => {
+  it('is RFC 6962 MTH for 0 to 40 leaves', () => {
+    expect(toHex(new MerkleBuilder().root())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    for (let n = 1; n <= 40; n++) {
+      const data = Array.from({ length: n }, (_, i) => Uint8Array.of(i, n));
+      const tree = new MerkleBuilder();
+      for (const d of data) tree.add(leafHash(d));
+      expect(toHex(tree.root())).toBe(toHex(mth(data)));
+      expect(tree.count).toBe(n);
+    }
+  });
+});
+
+for (const { driver, skip, reason } of DRIVERS) {
+  describe.skipIf(skip)(`audit checkpoints on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
+    let w: World;
+    let checkpoint: CheckpointOptions;
+    const dir = mkdtempSync(join(tmpdir(), 'auditor-'));
+    const traffic = async (serial: number) => {
+      for (let p = 0; p < 3; p++)
+        applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, 10_000), { now: NOW })).token);
+      const checks = [0, 1, 2].map((p) => check(w, p, 100 + p, { serial }));
+      await captureBatch(w.db, w.bank, deposit(w, checks).envelope, { now: NOW, verifier });
+    };
+    const underTamper = async (apply: (tx: Queryable) => Promise<unknown>) => {
+      let report: AuditReport | undefined;
+      await w.db
+        .transaction(async (tx) => {
+          await apply(tx);
+          report = await audit(tx, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+          throw ROLLBACK;
+        })
+        .catch((error: unknown) => {
+          if (error !== ROLLBACK) throw error;
+        });
+      return (report as AuditReport).findings.map((f) => `${f.kind} ${f.table}`);
+    };
+
+    beforeAll(async () => {
+      w = await makeWorld(driver, 3);
+      checkpoint = { key: newAuditorKey(join(dir, 'auditor.pem')), now: NOW };
+      await traffic(1);
+    }, 60_000);
+    afterAll(async () => {
+      await w?.db.close();
+    });
+
+    it('the auditor key is a PKCS#8 file only its owner reads, and reads back as the same key', () => {
+      const path = join(dir, 'auditor.pem');
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(toHex(readAuditorKey(path).publicKey)).toBe(toHex(checkpoint.key.publicKey));
+      expect(() => newAuditorKey(path)).toThrow(/EEXIST/);
+      expect(() => readAuditorKey(join(dir, 'none.pem'))).toThrow(KeyStoreError);
+    });
+
+    it('a clean ledger: the full audit writes checkpoint 1, which verifies', async () => {
+      const full = await audit(w.db, w.bank, { checkpoint });
+      expect(full.findings).toEqual([]);
+      expect(full.checkpoint?.written?.number).toBe(1);
+      const again = await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+      expect(again.findings).toEqual([]);
+      expect(again.checkpoint).toMatchObject({ verified: 1, written: { number: 2 } });
+      expect(again.checkpoint?.rehashed).toBeGreaterThan(10);
+    });
+
+    it('more traffic: the incremental run is clean and chains a new checkpoint to the last', async () => {
+      await traffic(2);
+      const run = await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+      expect(run.findings).toEqual([]);
+      expect(run.checkpoint?.verified).toBe(2);
+      const rows = await w.db.query<{ number: number; body: unknown; hash: unknown; position: number }>(
+        'select number, body, hash, position from audit_checkpoints order by number',
+      );
+      expect(rows.map((r) => r.number)).toEqual([1, 2, 3]);
+      const [, second, third] = rows.map((r) => ({ ...r, body: decodeCheckpoint(u8(r.body)) }));
+      expect(toHex(third?.body.previous as Uint8Array)).toBe(toHex(u8(second?.hash)));
+      expect(third?.body.position).toBeGreaterThan(second?.body.position as number);
+      expect(third?.body.periods.slice(0, -1)).toEqual(second?.body.periods);
+      expect(third?.body.totals.purses.get('purse-0')?.get('loaded')).toBe(20_000);
+      expect(third?.body.totals.purses.get('purse-1')?.get('highestSerial')).toBe(2);
+      // The seam for the streaming audit: where to start and with what.
+      const resume = resumeFrom(third?.body);
+      expect(resume.position).toBe(third?.position);
+      expect(resume.totals).toBe(third?.body.totals);
+      expect(resumeFrom(undefined)).toMatchObject({ position: 0, beyond: new Map() });
+    });
+
+    it('finds a changed, a deleted, an inserted and a moved row older than the checkpoint', async () => {
+      expect(
+        await underTamper((tx) =>
+          tx.query(
+            "update loads set token = token || '\\x00'::bytea where request_hash = (select request_hash from loads order by audit_position limit 1)",
+          ),
+        ),
+      ).toEqual(['evidence_tampered loads']);
+      expect(
+        await underTamper((tx) =>
+          tx.query('delete from checks where (purse_id, serial) = (select purse_id, serial from checks limit 1)'),
+        ),
+      ).toContain('evidence_deleted checks');
+      expect(
+        await underTamper((tx) =>
+          tx.query(
+            "insert into revocation_lists (bytes, issued_at, subjects, audit_position) values ('\\x00'::bytea, 1, 0, 1)",
+          ),
+        ),
+      ).toContain('evidence_inserted revocation_lists');
+      expect(
+        await underTamper((tx) =>
+          tx.query(
+            'update loads set audit_position = audit_position + 1 where request_hash = (select request_hash from loads order by audit_position limit 1)',
+          ),
+        ),
+      ).toContain('evidence_tampered loads');
+    });
+
+    it('finds a tampered checkpoint: signature, body, totals, row, chain', async () => {
+      const last = 'select number from audit_checkpoints order by number desc limit 1';
+      expect(
+        await underTamper((tx) =>
+          tx.query(
+            `update audit_checkpoints set signature = '\\x00'::bytea || substring(signature from 2) where number = (${last})`,
+          ),
+        ),
+      ).toEqual(['checkpoint_invalid audit_checkpoints']);
+      expect(
+        await underTamper(async (tx) => {
+          const [row] = await tx.query<{ body: unknown }>(
+            `select body from audit_checkpoints where number = (${last})`,
+          );
+          const body = decodeCheckpoint(u8(row?.body));
+          body.totals.purses.get('purse-0')?.set('loaded', 1);
+          await tx.query(`update audit_checkpoints set body = $1 where number = (${last})`, [
+            Buffer.from(encodeCheckpoint(body)),
+          ]);
+        }),
+      ).toEqual(['checkpoint_invalid audit_checkpoints']);
+      expect(
+        await underTamper((tx) =>
+          tx.query(`update audit_checkpoints set position = position + 1 where number = (${last})`),
+        ),
+      ).toEqual(['checkpoint_row_mismatch audit_checkpoints']);
+      expect(await underTamper((tx) => tx.query('delete from audit_checkpoints where number = 2'))).toEqual([
+        'checkpoint_chain_broken audit_checkpoints',
+      ]);
+    });
+
+    it.skipIf(driver !== 'pg')(
+      'a position that commits after a higher one bounds the checkpoint; the higher one is carried as audited',
+      async () => {
+        const action =
+          "insert into back_office_actions (actor, action, subject, detail) values ('test', 'purse', 'purse-0', '{}') returning audit_position as p";
+        const slow = new pg.Client({ connectionString: w.url as string });
+        await slow.connect();
+        try {
+          await slow.query('begin');
+          const low = Number((await slow.query(action)).rows[0].p);
+          const [high] = await w.db.query<{ p: number }>(action);
+          const running = audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await slow.query('commit');
+          const run = await running;
+          expect(run.findings).toEqual([]);
+          expect(run.checkpoint?.written?.position).toBe(low - 1);
+          const [row] = await w.db.query<{ body: unknown }>(
+            'select body from audit_checkpoints order by number desc limit 1',
+          );
+          expect(decodeCheckpoint(u8(row?.body)).beyond.get('back_office_actions')).toEqual([high?.p]);
+          const next = await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+          expect(next.findings).toEqual([]);
+          expect(next.checkpoint?.written?.position).toBeGreaterThanOrEqual(high?.p as number);
+        } finally {
+          await slow.end();
+        }
+      },
+    );
+
+    it('writes nothing but its checkpoint', async () => {
+      const tables = (
+        await w.db.query<{ t: string }>(
+          "select table_name as t from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'audit_checkpoints' order by 1",
+        )
+      ).map((r) => r.t);
+      expect(tables).toContain('checks');
+      const dump = async () => {
+        const out: Record<string, unknown[]> = {};
+        for (const t of tables) out[t] = await w.db.query(`select * from ${t} order by 1`);
+        const seqs = await w.db.query(
+          'select sequencename, last_value from pg_sequences where schemaname = current_schema() order by 1',
+        );
+        return { ...out, seqs };
+      };
+      const before = await dump();
+      const [{ n } = { n: 0 }] = await w.db.query<{ n: number }>('select count(*)::int as n from audit_checkpoints');
+      const run = await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
+      expect(run.findings).toEqual([]);
+      expect(await dump()).toEqual(before);
+      const [after] = await w.db.query<{ n: number }>('select count(*)::int as n from audit_checkpoints');
+      expect(after?.n).toBe(n + 1);
+    });
+  });
+}
