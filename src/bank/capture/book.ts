@@ -34,11 +34,11 @@ export async function bookBatch(
   bank: Bank,
   batch: Verified<DepositBatch>,
   verified: VerifiedChecks,
-  o: Pick<CaptureOptions, 'now' | 'onStep' | 'guarantee'>,
+  o: Pick<CaptureOptions, 'now' | 'onStep' | 'guarantee'> & { distributed: boolean },
 ): Promise<Booked> {
   // A copy per attempt: PostgreSQL runs the transaction again after a deadlock.
   const outcomes = verified.outcomes.map((x) => ({ ...x }));
-  const purses = await lockPurses(tx, verified.candidates);
+  const purses = await lockPurses(tx, verified.candidates, o.distributed);
   await o.onStep?.('locked');
   const guarantee = new GuaranteeBook(tx, batch, { now: o.now, policy: o.guarantee ?? DEFAULT_GUARANTEE_POLICY });
   const refunded = await refundedChecks(tx, batch.body.merchantId, verified.candidates);
@@ -57,11 +57,25 @@ export async function bookBatch(
   return { outcomes, credited: outcomes.reduce((s, x) => s + x.credited, 0) };
 }
 
-/** The candidates' purse rows, locked (`for update`) in id order so concurrent captures cannot deadlock. */
-async function lockPurses(tx: Queryable, candidates: readonly Candidate[]): Promise<Map<string, PurseRow>> {
+const PURSE_ROW = 'purse_id, currency, loaded, captured, refunded, status, revoked_at';
+
+/**
+ * The candidates' purse rows, locked (`for update`) in id order so concurrent captures cannot
+ * deadlock. Citus runs `for update` on one shard only: there an update that changes nothing locks
+ * the rows of every shard in one statement (one connection per node); two captures that lock the
+ * same purses in another order across nodes are a distributed deadlock, which Citus detects and
+ * the transaction is run again (db.ts).
+ */
+async function lockPurses(
+  tx: Queryable,
+  candidates: readonly Candidate[],
+  distributed: boolean,
+): Promise<Map<string, PurseRow>> {
   const purseIds = [...new Set(candidates.map((c) => c.fields.purseId))].sort();
   const rows = await tx.query<PurseRow>(
-    'select purse_id, currency, loaded, captured, refunded, status, revoked_at from purses where purse_id = any($1::text[]) order by purse_id for update',
+    distributed
+      ? `update purses set checks_count = checks_count where purse_id = any($1::text[]) returning ${PURSE_ROW}`
+      : `select ${PURSE_ROW} from purses where purse_id = any($1::text[]) order by purse_id for update`,
     [purseIds],
   );
   return new Map(rows.map((p) => [p.purse_id, p]));

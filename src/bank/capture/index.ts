@@ -42,7 +42,7 @@ export async function captureBatch(
     if (db.driver === 'pg') await tx.query('select pg_advisory_xact_lock(hashtext($1))', [toHex(batch.hash)]);
     const again = await storedReceipt(tx, batch.hash);
     if (again) return { replay: true as const, receipt: new Uint8Array(again) };
-    const booked = await bookBatch(tx, bank, batch, verified, o);
+    const booked = await bookBatch(tx, bank, batch, verified, { ...o, distributed: db.distributed });
     await o.onStep?.('booked');
     return {
       replay: false as const,
