@@ -57,24 +57,35 @@ export async function openDatabase(
 }
 
 const RETRIES_MAX = 3;
-const CITUS = "exists (select 1 from pg_extension where extname = 'citus')";
+/** True when the server is a Citus coordinator (the citus extension is installed). */
+async function isCitus(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query("select exists (select 1 from pg_extension where extname = 'citus') as on");
+    return rows[0]?.on === true;
+  } finally {
+    await client.end();
+  }
+}
 
 async function openPg(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const distributed = await isCitus(url);
+  // On Citus every transaction talks to each node over one connection: the ledger's tables are
+  // referenced by foreign keys (entries → accounts, transactions), and Citus refuses to write to
+  // such a table after a parallel multi-shard statement in the same transaction. A startup option
+  // of every connection, beside the URL's own.
+  let connectionString = url;
+  if (distributed) {
+    const u = new URL(url);
+    const own = u.searchParams.get('options') ?? '';
+    u.searchParams.set('options', `${own} -c citus.multi_shard_modify_mode=sequential`.trim());
+    connectionString = u.toString();
+  }
+  const pool = new pg.Pool({ connectionString, max });
   pool.on('error', () => undefined);
   const query = async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
     (await pool.query(sql, params as unknown[])).rows as R[];
-  // On Citus every transaction talks to each node over one connection: the ledger's tables are
-  // referenced by foreign keys (entries → accounts, transactions), and Citus refuses to write to
-  // such a table after a parallel multi-shard statement in the same transaction. Queued before any
-  // other statement of each new connection; nothing on a server without the extension.
-  pool.on('connect', (client) => {
-    client
-      .query(`select set_config('citus.multi_shard_modify_mode', 'sequential', false) where ${CITUS}`)
-      .catch(() => undefined);
-  });
-  const [citus] = await query<{ on: boolean }>(`select ${CITUS} as on`);
-  const distributed = citus?.on === true;
   return {
     driver: 'pg',
     distributed,

@@ -43,7 +43,7 @@ export async function bookBatch(
   const guarantee = new GuaranteeBook(tx, batch, { now: o.now, policy: o.guarantee ?? DEFAULT_GUARANTEE_POLICY });
   const refunded = await refundedChecks(tx, batch.body.merchantId, verified.candidates);
   const eligible = admit(verified.candidates, purses, refunded, outcomes, guarantee);
-  const inserted = await insertChecks(tx, eligible, batch);
+  const inserted = await insertChecks(tx, eligible, batch, o.distributed);
   await o.onStep?.('inserted');
   const fresh: Candidate[] = [];
   const seen: Candidate[] = [];
@@ -111,18 +111,51 @@ function admit(
   return eligible;
 }
 
-/** Inserts the eligible checks; the hashes (hex) of those the constraints let in, i.e. the new ones. */
+/**
+ * Inserts the eligible checks; the hashes (hex) of those the constraints let in, i.e. the new ones.
+ * On Citus as rows of values, which it sends to each shard directly (an insert from a select of
+ * arrays goes through the coordinator, many times slower there).
+ */
 async function insertChecks(
   tx: Queryable,
   eligible: readonly Candidate[],
   batch: Verified<DepositBatch>,
+  distributed: boolean,
 ): Promise<Set<string>> {
   if (eligible.length === 0) return new Set();
+  const columns = 'purse_id, serial, check_hash, amount, merchant_id, batch_hash, status, batch_index';
+  const conflict = "on conflict do nothing returning encode(check_hash, 'hex') as h";
+  if (distributed) {
+    // 5 parameters a row, 10,000 rows a statement: PostgreSQL takes at most 65,535 parameters.
+    const ROWS = 10_000;
+    const row = (k: number) =>
+      `($${3 + 5 * k}, $${4 + 5 * k}, $${5 + 5 * k}, $${6 + 5 * k}, $1, $2, 'credited', $${7 + 5 * k})`;
+    const fresh = new Set<string>();
+    for (let i = 0; i < eligible.length; i += ROWS) {
+      const part = eligible.slice(i, i + ROWS);
+      const rows = await tx.query<{ h: string }>(
+        `insert into checks (${columns}) values ${part.map((_, k) => row(k)).join(', ')} ${conflict}`,
+        [
+          batch.body.merchantId,
+          bytea(batch.hash),
+          ...part.flatMap((c) => [
+            c.fields.purseId,
+            c.fields.serial,
+            Buffer.from(c.hashHex, 'hex'),
+            c.fields.amount,
+            c.index,
+          ]),
+        ],
+      );
+      for (const r of rows) fresh.add(r.h);
+    }
+    return fresh;
+  }
   const rows = await tx.query<{ h: string }>(
-    `insert into checks (purse_id, serial, check_hash, amount, merchant_id, batch_hash, status, batch_index)
+    `insert into checks (${columns})
      select p, s, decode(h, 'hex'), a, $5, $6, 'credited', i
        from unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $7::int[]) as t(p, s, h, a, i)
-     on conflict do nothing returning encode(check_hash, 'hex') as h`,
+     ${conflict}`,
     [
       eligible.map((c) => c.fields.purseId),
       eligible.map((c) => c.fields.serial),
