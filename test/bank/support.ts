@@ -1,6 +1,7 @@
 // The bank test world: a database (PGlite, or PostgreSQL when DATABASE_URL / SMARTCHECK_PG_URL is
-// set, or a Citus coordinator when CITUS_URL is: each world gets its own schema), a bank, a funded cardholder, merchants and purses, and
-// helpers that act as the purse (load requests, signed checks) and the merchant (deposits).
+// set, or a Citus coordinator when CITUS_URL is: each world gets its own schema), a bank, a funded
+// cardholder, merchants and purses, and helpers that act as the purse (load requests, signed
+// checks) and the merchant (deposits).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ export const LIMITS: OfflineLimits = {
 };
 
 /** A Citus coordinator (docs/citus.md): the suites that prove the distributed schema also run there. */
-export const CITUS_URL = process.env.CITUS_URL;
+const CITUS_URL = process.env.CITUS_URL;
 
 export type Driver = 'pglite' | 'pg' | 'citus';
 export interface DriverCase {
@@ -55,12 +56,12 @@ export const DRIVERS: DriverCase[] = [
   },
 ];
 
-export const CITUS: DriverCase = {
+const CITUS: DriverCase = {
   driver: 'citus',
   skip: !CITUS_URL,
   reason: 'Citus: set CITUS_URL to a coordinator with the citus extension (docs/citus.md)',
 };
-/** The ledger, capture, process and audit suites: every driver, Citus included. */
+/** The ledger, capture, process, audit and reports suites: every driver, Citus included. */
 export const WITH_CITUS: DriverCase[] = [...DRIVERS, CITUS];
 
 /** The server a driver other than PGlite connects to. */
