@@ -1,6 +1,7 @@
 // The bank end to end: capture throughput (HTTP in over loopback, open the sealed batch, verify
 // every check in the worker pool, dedupe and book in one database transaction, signed receipt
-// out) on PGlite and on PostgreSQL (when DATABASE_URL or SMARTCHECK_PG_URL is set), with 1 and 2
+// out) on PGlite, on PostgreSQL (when DATABASE_URL or SMARTCHECK_PG_URL is set) and on a Citus
+// coordinator (when CITUS_URL is set: docs/citus.md; its workers' CPU counted too), with 1 and 2
 // verifier workers, batches of 100 and 1,000 checks from many purses, 10,000 purses revoked (the
 // bank's revocation snapshot: one version read per request); verification alone through the pool
 // (1 vs 2 workers); and loading requests/s. The time per phase (open, verify, database) comes from
@@ -27,6 +28,8 @@ import { createVerifierPool } from '../src/protocol/verifier/index.ts';
 import type { Row, RunOptions, SuiteResult } from './harness.ts';
 
 const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;
+const CITUS_URL = process.env.CITUS_URL;
+type Driver = 'pglite' | 'pg' | 'citus';
 const NOW = Math.floor(Date.now() / 1000);
 const LIMITS = { currency: 'EUR', maxBalance: 1e12, maxPerCheck: 1e6, maxOfflineChecks: 1e6, maxOfflineAmount: 1e12 };
 const PURSES = 200;
@@ -47,10 +50,10 @@ function statCpuMs(path: string): number {
 }
 
 /** CPU ms so far: this process (all threads), its main thread, and PostgreSQL's processes (if any). */
-function cpuNow(postmaster: number | undefined): { process: number; main: number; pg: number } {
+function cpuNow(postmasters: readonly number[]): { process: number; main: number; pg: number } {
   const u = process.cpuUsage();
   let pg = 0;
-  if (postmaster !== undefined) {
+  if (postmasters.length) {
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       const stat = (() => {
         try {
@@ -60,17 +63,26 @@ function cpuNow(postmaster: number | undefined): { process: number; main: number
         }
       })();
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (Number(pid) === postmaster || ppid === postmaster) pg += statCpuMs(`/proc/${pid}/stat`);
+      if (postmasters.includes(Number(pid)) || postmasters.includes(ppid)) pg += statCpuMs(`/proc/${pid}/stat`);
     }
   }
   return { process: (u.user + u.system) / 1000, main: statCpuMs(`/proc/self/task/${process.pid}/stat`), pg };
 }
 
-/** The PostgreSQL server's main process: the parent of a backend of ours. */
-async function postmasterOf(db: Database): Promise<number> {
+/** The PostgreSQL servers' main processes: the parents of a backend of ours (and, on a Citus
+ * cluster on this machine, of a backend on each worker). */
+async function postmastersOf(db: Database): Promise<number[]> {
   const [row] = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
-  const stat = readFileSync(`/proc/${row?.pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const pids = [row?.pid as number];
+  if (db.distributed)
+    for (const w of await db.query<{ result: string }>(
+      "select result from run_command_on_workers('select pg_backend_pid()')",
+    ))
+      pids.push(Number(w.result));
+  return pids.map((pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  });
 }
 
 interface World {
@@ -81,23 +93,24 @@ interface World {
   serials: number[];
   close(): Promise<void>;
   url: string;
-  /** PostgreSQL's main process, whose children's CPU is counted. */
-  postmaster?: number;
+  /** PostgreSQL's main processes (a Citus cluster's nodes), whose children's CPU is counted. */
+  postmasters: number[];
 }
 
-async function database(driver: 'pglite' | 'pg'): Promise<Database> {
+async function database(driver: Driver): Promise<Database> {
   if (driver === 'pglite') return openDatabase('');
+  const server = (driver === 'citus' ? CITUS_URL : PG_URL) as string;
   const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const u = new URL(PG_URL as string);
+  const u = new URL(server);
   u.searchParams.set('options', `-c search_path=${schema}`);
   return openDatabase(u.toString(), { poolMax: 8 });
 }
 
-async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
+async function world(driver: Driver, workers: number): Promise<World> {
   const db = await database(driver);
   await migrate(db);
   const verifier = await createVerifierPool({ workers, chunkMin: 50 });
@@ -123,7 +136,7 @@ async function world(driver: 'pglite' | 'pg', workers: number): Promise<World> {
     purses,
     serials: purses.map(() => 0),
     url,
-    ...(driver === 'pg' ? { postmaster: await postmasterOf(db) } : {}),
+    postmasters: driver === 'pglite' ? [] : await postmastersOf(db),
     async close() {
       await app.close();
       await verifier.close();
@@ -195,9 +208,10 @@ async function loads(w: World, count: number): Promise<number> {
 export async function run(opts: RunOptions): Promise<SuiteResult> {
   const rows: Row[] = [];
   const notes: string[] = [];
-  const drivers: ('pglite' | 'pg')[] = PG_URL ? ['pglite', 'pg'] : ['pglite'];
+  const drivers: Driver[] = ['pglite', ...(PG_URL ? ['pg' as const] : []), ...(CITUS_URL ? ['citus' as const] : [])];
   if (!PG_URL)
     notes.push('PostgreSQL: skipped (set DATABASE_URL or SMARTCHECK_PG_URL; scripts/ci-postgres.sh starts one).');
+  if (!CITUS_URL) notes.push('Citus: skipped (set CITUS_URL to a coordinator; docs/citus.md).');
   const checksPerConfig = opts.quick ? 3_000 : 20_000;
   for (const driver of drivers) {
     for (const workers of [1, 2]) {
@@ -268,19 +282,19 @@ export async function run(opts: RunOptions): Promise<SuiteResult> {
         const http = wallMs - soloPhase('open') - soloPhase('verify') - soloPhase('db');
         const split = `one batch at a time: ${wallMs.toFixed(1)} ms per batch = open ${soloPhase('open').toFixed(1)} + verify ${soloPhase('verify').toFixed(1)} + db ${soloPhase('db').toFixed(1)} + HTTP/other ${http.toFixed(1)} ms`;
         const before = w.service.metrics();
-        const cpu0 = cpuNow(w.postmaster);
+        const cpu0 = cpuNow(w.postmasters);
         const s = await pipelined(
           envelopes.map((e) => () => post(`${w.url}/v1/deposit`, e)),
           IN_FLIGHT,
         );
-        const cpu1 = cpuNow(w.postmaster);
+        const cpu1 = cpuNow(w.postmasters);
         const after = w.service.metrics();
         const checks = envelopes.length * size;
         const perS = checks / s;
         const phase = (k: 'open' | 'verify' | 'db') => ((after.timeMs[k] - before.timeMs[k]) / checks) * 1000;
         const us = (ms: number) => ((ms / checks) * 1000).toFixed(1);
         const mainMs = cpu1.main - cpu0.main;
-        const cpu = `CPU per check, µs: main thread ${us(mainMs)}, other threads (workers) ${us(cpu1.process - cpu0.process - mainMs)}${w.postmaster !== undefined ? `, PostgreSQL ${us(cpu1.pg - cpu0.pg)}` : ''}; wall ${us(s * 1000)}`;
+        const cpu = `CPU per check, µs: main thread ${us(mainMs)}, other threads (workers) ${us(cpu1.process - cpu0.process - mainMs)}${w.postmasters.length ? `, PostgreSQL ${us(cpu1.pg - cpu0.pg)}` : ''}; wall ${us(s * 1000)}`;
         const detail = `${Math.round(perS)} checks/s with ${IN_FLIGHT} batches in flight (phase latency per check, µs: open ${phase('open').toFixed(1)}, verify ${phase('verify').toFixed(1)}, db ${phase('db').toFixed(1)}); ${cpu}; ${split}`;
         push(
           rows,

@@ -131,6 +131,7 @@ export async function setupParties(
     return await outer.transaction(async (tx) => {
       const db: Database = {
         driver: outer.driver,
+        distributed: outer.distributed,
         query: (sql, params) => tx.query(sql, params),
         transaction: (fn) => fn(tx),
         close: async () => undefined,

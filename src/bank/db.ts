@@ -1,5 +1,6 @@
 // One database interface, two drivers: PGlite in-process (the default) and a PostgreSQL server
-// through `pg` (DATABASE_URL=postgres://…). Both run the same SQL. PGlite has one connection, so
+// through `pg` (DATABASE_URL=postgres://…), which may be a Citus coordinator (docs/citus.md). All
+// run the same SQL. PGlite has one connection, so
 // its driver serializes every transaction through one queue.
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -21,6 +22,11 @@ export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
 
 export interface Database extends Queryable {
   readonly driver: 'pglite' | 'pg';
+  /**
+   * True on a Citus coordinator (the citus extension is installed): the tables the migrations
+   * distributed take their row locks by an update, as Citus runs no multi-shard `for update`.
+   */
+  readonly distributed: boolean;
   /**
    * Runs `fn` in one transaction: commit when it returns, roll back when it throws. On PostgreSQL a
    * deadlock or serialization failure runs `fn` again (up to 3 times), so `fn` must have no effects
@@ -51,14 +57,38 @@ export async function openDatabase(
 }
 
 const RETRIES_MAX = 3;
+/** True when the server is a Citus coordinator (the citus extension is installed). */
+async function isCitus(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query("select exists (select 1 from pg_extension where extname = 'citus') as on");
+    return rows[0]?.on === true;
+  } finally {
+    await client.end();
+  }
+}
 
 async function openPg(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const distributed = await isCitus(url);
+  // On Citus every transaction talks to each node over one connection: the ledger's tables are
+  // referenced by foreign keys (entries → accounts, transactions), and Citus refuses to write to
+  // such a table after a parallel multi-shard statement in the same transaction. A startup option
+  // of every connection, beside the URL's own.
+  let connectionString = url;
+  if (distributed) {
+    const u = new URL(url);
+    const own = u.searchParams.get('options') ?? '';
+    u.searchParams.set('options', `${own} -c citus.multi_shard_modify_mode=sequential`.trim());
+    connectionString = u.toString();
+  }
+  const pool = new pg.Pool({ connectionString, max });
   pool.on('error', () => undefined);
   const query = async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
     (await pool.query(sql, params as unknown[])).rows as R[];
   return {
     driver: 'pg',
+    distributed,
     query,
     async transaction(fn, isolation = 'read committed') {
       // A deadlock or serialization failure rolls back cleanly: run the transaction again.
@@ -118,6 +148,7 @@ async function openPglite(dataDir?: string): Promise<Database> {
     fromPglite((await db.query<Row>(sql, params as unknown[])).rows) as R[];
   return {
     driver: 'pglite',
+    distributed: false,
     query: (sql, params) => serial(() => raw(sql, params)),
     transaction: (fn, isolation = 'read committed') =>
       serial(async () => {

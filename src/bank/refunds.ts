@@ -36,8 +36,11 @@ async function bookVerified(tx: Queryable, bank: Bank, verified: Verified<Refund
     r.purseId,
   ]);
   if (!purse) throw new ProtocolError(ErrorCode.WrongBank, `purse ${r.purseId} is not one of ${bank.id}'s`);
+  // No row lock on the check: the purse lock above serializes this refund with any capture of the
+  // purse's checks, and a check of another purse is refused below without a write (and Citus
+  // locks no row across shards by a hash).
   const [check] = await tx.query<CheckRow>(
-    'select purse_id, serial, amount, merchant_id, status from checks where check_hash = $1 for update',
+    'select purse_id, serial, amount, merchant_id, status from checks where check_hash = $1',
     [bytea(r.checkHash)],
   );
   const answer = (outcome: RefundOutcome['outcome'], replayed: boolean): RefundOutcome => ({

@@ -146,6 +146,9 @@ export async function settleLost(db: Database, bank: Bank, now: number, by: Acto
         settleAfter: p.settle_after,
         settledAt: now,
       });
+      // Its checks are refused from now on: a new revocation version. Elsewhere migration 009's
+      // trigger on the purse's status does it; on Citus (016) no trigger on a shard can.
+      if (db.distributed) await tx.query('update revocation_version set version = version + 1');
       return { purseId: purse_id, cardholderId: p.cardholder_id, currency: p.currency, refunded: amount };
     });
     if (settled) out.push(settled);

@@ -29,6 +29,15 @@ export interface Tamper {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** Inserts `row` (a row read with `returning *`) into `table` as it is. */
+async function insertRow(tx: Queryable, table: string, row: Record<string, unknown>): Promise<void> {
+  const columns = Object.keys(row);
+  await tx.query(
+    `insert into ${table} (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+    columns.map((k) => row[k]),
+  );
+}
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
 const buf = (b: Uint8Array) => Buffer.from(b);
 /** The bytes with their last byte changed: for a COSE_Sign1 that is the last byte of its signature. */
@@ -185,11 +194,12 @@ export const TAMPERS: Tamper[] = [
         'select purse_id from purses p where purse_id <> $1 and not exists (select 1 from checks c where c.purse_id = p.purse_id and c.serial = $2) order by purse_id limit 1',
         [c.purse_id, c.serial],
       );
-      await tx.query('update checks set purse_id = $3 where purse_id = $1 and serial = $2', [
+      // Deleted and inserted again under the other purse: Citus moves no row to another shard by an update.
+      const [row] = await tx.query('delete from checks where purse_id = $1 and serial = $2 returning *', [
         c.purse_id,
         c.serial,
-        p.purse_id,
       ]);
+      await insertRow(tx, 'checks', { ...row, purse_id: p.purse_id });
       return [{ kind: 'check_row_mismatch', table: 'checks', key: `${p.purse_id}/${c.serial}` }];
     },
   },
@@ -340,9 +350,9 @@ export const TAMPERS: Tamper[] = [
         'batch',
         'select batch_hash, merchant_id from batches order by batch_hash limit 1',
       );
-      await tx.query("update batches set merchant_id = merchant_id || '-x' where batch_hash = $1", [
-        buf(u8(b.batch_hash)),
-      ]);
+      // Deleted and inserted again under the other merchant: Citus moves no row to another shard by an update.
+      const [row] = await tx.query('delete from batches where batch_hash = $1 returning *', [buf(u8(b.batch_hash))]);
+      await insertRow(tx, 'batches', { ...row, merchant_id: `${b.merchant_id}-x` });
       return [{ kind: 'deposit_invalid', table: 'batches', key: hex(u8(b.batch_hash)) }];
     },
   },
@@ -556,13 +566,15 @@ export const TAMPERS: Tamper[] = [
   {
     name: 'a load dated before the bank existed',
     async apply(tx) {
-      const l = await one<{ request_hash: Uint8Array }>(
+      const l = await one<{ request_hash: Uint8Array; created_at: Date }>(
         tx,
         'load',
-        'select request_hash from loads order by request_hash limit 1',
+        'select request_hash, created_at from loads order by request_hash limit 1',
       );
-      await tx.query("update loads set created_at = created_at - interval '10 years' where request_hash = $1", [
+      // The new date as a constant: Citus evaluates no time arithmetic on a column in an update.
+      await tx.query("update loads set created_at = $2::timestamptz - interval '10 years' where request_hash = $1", [
         buf(u8(l.request_hash)),
+        l.created_at,
       ]);
       return [{ kind: 'timestamp_out_of_range', table: 'loads', key: hex(u8(l.request_hash)) }];
     },
@@ -727,7 +739,7 @@ export const TAMPERS: Tamper[] = [
       const r = await one<{ check_hash: Uint8Array; merchant_id: string }>(
         tx,
         'refund of a check never credited',
-        'select r.check_hash, r.merchant_id from refunds r where not exists (select 1 from checks c where c.check_hash = r.check_hash) order by r.refund_hash limit 1',
+        'select r.check_hash, r.merchant_id from refunds r where not exists (select 1 from checks c where c.purse_id = r.purse_id and c.check_hash = r.check_hash) order by r.refund_hash limit 1',
       );
       const position = await receiptPosition(tx, u8(r.check_hash), r.merchant_id);
       await tx.query('delete from refunds where check_hash = $1', [buf(u8(r.check_hash))]);

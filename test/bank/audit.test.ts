@@ -14,7 +14,17 @@ import { verifyCheck } from '../../src/protocol/pos.ts';
 import { makeRefund, verifyDepositedRefund } from '../../src/protocol/refund.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
-import { applyToken, check, DRIVERS, deposit, invariants, loadRequest, makeWorld, NOW, type World } from './support.ts';
+import {
+  applyToken,
+  check,
+  deposit,
+  invariants,
+  loadRequest,
+  makeWorld,
+  NOW,
+  WITH_CITUS,
+  type World,
+} from './support.ts';
 
 const verifier = createInThreadVerifier();
 const codeOf = (p: Promise<unknown>) =>
@@ -23,7 +33,7 @@ const codeOf = (p: Promise<unknown>) =>
     (e: unknown) => (e instanceof ProtocolError ? e.code : Promise.reject(e)),
   );
 
-for (const { driver, skip, reason } of DRIVERS) {
+for (const { driver, skip, reason } of WITH_CITUS) {
   describe.skipIf(skip)(`reconciliation and audit on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     let w: World;
     beforeAll(async () => {

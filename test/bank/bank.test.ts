@@ -16,13 +16,13 @@ import { createInThreadVerifier, createVerifierPool, type VerifierPool } from '.
 import {
   applyToken,
   check,
-  DRIVERS,
   deposit,
   invariants,
   LIMITS,
   loadRequest,
   makeWorld,
   NOW,
+  WITH_CITUS,
   type World,
 } from './support.ts';
 
@@ -44,7 +44,7 @@ const codeOf = async (p: Promise<unknown>): Promise<number | string> => {
   }
 };
 
-for (const { driver, skip, reason } of DRIVERS) {
+for (const { driver, skip, reason } of WITH_CITUS) {
   describe.skipIf(skip)(`bank on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     let w: World;
     beforeAll(async () => {

@@ -16,14 +16,13 @@ import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import {
   applyToken,
   check,
-  DRIVERS,
   deposit,
   fileKeys,
   invariants,
   loadRequest,
   makeWorld,
   NOW,
-  PG_URL,
+  WITH_CITUS,
   type World,
 } from './support.ts';
 
@@ -68,69 +67,70 @@ async function loadAll(w: World, amount: number) {
     applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, amount), { now: NOW })).token);
 }
 
-describe.skipIf(!PG_URL)(
-  `two bank processes on one PostgreSQL${PG_URL ? '' : ' (skipped: set DATABASE_URL or SMARTCHECK_PG_URL)'}`,
-  () => {
-    it('overlapping batches with duplicates and clones, several rounds: zero double credits, invariants hold', async () => {
-      const { keys, spec } = sharedKeys();
-      const w = await makeWorld('pg', 12, 10_000_000, undefined, keys);
-      await loadAll(w, 100_000);
-      const credited = new Map<string, number>(); // check hash → times credited
-      let receiptsTotal = 0;
-      for (let round = 0; round < 3; round++) {
-        // Per purse 4 new checks; purse (round) also gets a clone of its first new serial.
-        const fresh: Uint8Array[] = [];
-        for (let p = 0; p < w.purses.length; p++) for (let k = 0; k < 4; k++) fresh.push(check(w, p, 100 + k));
-        const cloneOf = w.serials[round] as number;
-        const clone = check(w, round, 999, { serial: cloneOf });
-        const half = fresh.length / 2;
-        // A takes the first two thirds, B the last two thirds: the middle third in both, in another order.
-        const aChecks = [...fresh.slice(0, half + 8), fresh[0] as Uint8Array];
-        const bChecks = [clone, ...fresh.slice(half - 8).reverse(), fresh[half] as Uint8Array];
-        const toBatches = (checks: Uint8Array[]) =>
-          [checks.slice(0, 20), checks.slice(20)].filter((c) => c.length).map((c) => hex(deposit(w, c).envelope));
-        const [a, b] = await Promise.all([
-          runChild({ url: w.url, keyStore: spec, now: NOW, envelopes: toBatches(aChecks) }),
-          runChild({ url: w.url, keyStore: spec, now: NOW, envelopes: toBatches(bChecks) }),
-        ]);
-        const all: [Uint8Array[], { outcomes: Outcome[] }[]][] = [
-          [aChecks, a.results!],
-          [bChecks, b.results!],
-        ];
-        for (const [checks, results] of all) {
-          const outcomes = results.flatMap((r) => r.outcomes);
-          expect(outcomes).toHaveLength(checks.length);
-          outcomes.forEach((o, i) => {
-            if (o.credited > 0) {
-              const key = hex(checks[i] as Uint8Array);
-              credited.set(key, (credited.get(key) ?? 0) + 1);
-              receiptsTotal += o.credited;
-            }
-          });
+for (const { driver, skip, reason } of WITH_CITUS.filter((d) => d.driver !== 'pglite'))
+  describe.skipIf(skip)(
+    `two bank processes on one ${driver === 'pg' ? 'PostgreSQL' : 'Citus coordinator'}${skip ? ` (skipped: ${reason})` : ''}`,
+    () => {
+      it('overlapping batches with duplicates and clones, several rounds: zero double credits, invariants hold', async () => {
+        const { keys, spec } = sharedKeys();
+        const w = await makeWorld(driver, 12, 10_000_000, undefined, keys);
+        await loadAll(w, 100_000);
+        const credited = new Map<string, number>(); // check hash → times credited
+        let receiptsTotal = 0;
+        for (let round = 0; round < 3; round++) {
+          // Per purse 4 new checks; purse (round) also gets a clone of its first new serial.
+          const fresh: Uint8Array[] = [];
+          for (let p = 0; p < w.purses.length; p++) for (let k = 0; k < 4; k++) fresh.push(check(w, p, 100 + k));
+          const cloneOf = w.serials[round] as number;
+          const clone = check(w, round, 999, { serial: cloneOf });
+          const half = fresh.length / 2;
+          // A takes the first two thirds, B the last two thirds: the middle third in both, in another order.
+          const aChecks = [...fresh.slice(0, half + 8), fresh[0] as Uint8Array];
+          const bChecks = [clone, ...fresh.slice(half - 8).reverse(), fresh[half] as Uint8Array];
+          const toBatches = (checks: Uint8Array[]) =>
+            [checks.slice(0, 20), checks.slice(20)].filter((c) => c.length).map((c) => hex(deposit(w, c).envelope));
+          const [a, b] = await Promise.all([
+            runChild({ url: w.url, keyStore: spec, now: NOW, envelopes: toBatches(aChecks) }),
+            runChild({ url: w.url, keyStore: spec, now: NOW, envelopes: toBatches(bChecks) }),
+          ]);
+          const all: [Uint8Array[], { outcomes: Outcome[] }[]][] = [
+            [aChecks, a.results!],
+            [bChecks, b.results!],
+          ];
+          for (const [checks, results] of all) {
+            const outcomes = results.flatMap((r) => r.outcomes);
+            expect(outcomes).toHaveLength(checks.length);
+            outcomes.forEach((o, i) => {
+              if (o.credited > 0) {
+                const key = hex(checks[i] as Uint8Array);
+                credited.set(key, (credited.get(key) ?? 0) + 1);
+                receiptsTotal += o.credited;
+              }
+            });
+          }
+          expect(await invariants(w.db)).toEqual([]);
         }
-        expect(await invariants(w.db)).toEqual([]);
-      }
-      expect([...credited.values()].every((n) => n === 1)).toBe(true);
-      expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(receiptsTotal);
-      // Credited: the check rows, and the clones' checks paid under the guarantee (no check row).
-      const [{ n }] = (await w.db.query<{ n: number }>(
-        "select ((select count(*) from checks where status = 'credited') + (select count(*) from guarantees where clone))::int as n",
-      )) as [{ n: number }];
-      expect(n).toBe(credited.size);
-      const frauds = await w.db.query<{ purse_id: string }>(
-        'select distinct purse_id from fraud_evidence order by purse_id',
-      );
-      expect(frauds.map((f) => f.purse_id)).toEqual(['purse-0', 'purse-1', 'purse-2']);
-      await w.db.close();
-    });
-  },
-);
+        expect([...credited.values()].every((n) => n === 1)).toBe(true);
+        expect(await balance(w.db, 'merchant', 'shop-1', 'EUR')).toBe(receiptsTotal);
+        // Credited: the check rows, and the clones' checks paid under the guarantee (no check row).
+        const [{ n }] = (await w.db.query<{ n: number }>(
+          "select ((select count(*) from checks where status = 'credited') + (select count(*) from guarantees where clone))::int as n",
+        )) as [{ n: number }];
+        expect(n).toBe(credited.size);
+        const frauds = await w.db.query<{ purse_id: string }>(
+          'select distinct purse_id from fraud_evidence order by purse_id',
+        );
+        expect(frauds.map((f) => f.purse_id)).toEqual(['purse-0', 'purse-1', 'purse-2']);
+        await w.db.close();
+      });
+    },
+  );
 
-for (const { driver, skip, reason } of DRIVERS) {
+for (const { driver, skip, reason } of WITH_CITUS) {
   describe.skipIf(skip)(`crash in the middle of a capture on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     // A file-backed PGlite takes seconds per world: one step by default, all with SMARTCHECK_SLOW=1.
     const steps =
-      driver === 'pg' || process.env.SMARTCHECK_SLOW === '1'
+      driver !== 'pglite' || process.env.SMARTCHECK_SLOW === '1'
         ? (['verified', 'inserted', 'booked'] as const)
         : (['inserted'] as const);
     for (const step of steps) {

@@ -1,6 +1,7 @@
 // The bank test world: a database (PGlite, or PostgreSQL when DATABASE_URL / SMARTCHECK_PG_URL is
-// set: each world gets its own schema), a bank, a funded cardholder, merchants and purses, and
-// helpers that act as the purse (load requests, signed checks) and the merchant (deposits).
+// set, or a Citus coordinator when CITUS_URL is: each world gets its own schema), a bank, a funded
+// cardholder, merchants and purses, and helpers that act as the purse (load requests, signed
+// checks) and the merchant (deposits).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,8 +38,16 @@ export const LIMITS: OfflineLimits = {
   maxOfflineAmount: 1_000_000,
 };
 
-export type Driver = 'pglite' | 'pg';
-export const DRIVERS: { driver: Driver; skip: boolean; reason: string }[] = [
+/** A Citus coordinator (docs/citus.md): the suites that prove the distributed schema also run there. */
+const CITUS_URL = process.env.CITUS_URL;
+
+export type Driver = 'pglite' | 'pg' | 'citus';
+export interface DriverCase {
+  driver: Driver;
+  skip: boolean;
+  reason: string;
+}
+export const DRIVERS: DriverCase[] = [
   { driver: 'pglite', skip: false, reason: '' },
   {
     driver: 'pg',
@@ -47,13 +56,24 @@ export const DRIVERS: { driver: Driver; skip: boolean; reason: string }[] = [
   },
 ];
 
+const CITUS: DriverCase = {
+  driver: 'citus',
+  skip: !CITUS_URL,
+  reason: 'Citus: set CITUS_URL to a coordinator with the citus extension (docs/citus.md)',
+};
+/** The ledger, capture, process, audit and reports suites: every driver, Citus included. */
+export const WITH_CITUS: DriverCase[] = [...DRIVERS, CITUS];
+
+/** The server a driver other than PGlite connects to. */
+const serverUrl = (driver: Driver): string | undefined => (driver === 'citus' ? CITUS_URL : PG_URL);
+
 if (!PG_URL)
   process.stderr.write(`[bank tests] PostgreSQL suites skipped: ${(DRIVERS[1] as { reason: string }).reason}\n`);
 
 let schemaCounter = 0;
 /**
  * A fresh, migrated database (every migration, or those before `migrations.before`): PGlite in
- * memory, or a new schema on the PostgreSQL server.
+ * memory, or a new schema on the PostgreSQL server (or the Citus coordinator).
  */
 export async function freshDatabase(
   driver: Driver,
@@ -67,11 +87,12 @@ export async function freshDatabase(
     return { db };
   }
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${++schemaCounter}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const server = serverUrl(driver) as string;
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const url = withSchema(PG_URL as string, schema);
+  const url = withSchema(server, schema);
   const db = await openDatabase(url, { poolMax });
   await migrate(db, migrations);
   return { db, url };

@@ -23,7 +23,7 @@ export async function captureBatch(
   const t0 = performance.now();
   const { batch, revoked } = await openBatch(db, bank, envelope, o);
   const count = batch.body.checks.length;
-  const prior = await storedReceipt(db, batch.hash);
+  const prior = await storedReceipt(db, batch);
   const t1 = performance.now();
   if (prior) return replayed(prior, count, t1 - t0);
 
@@ -40,9 +40,9 @@ export async function captureBatch(
   const result = await db.transaction(async (tx) => {
     // Two PostgreSQL processes capturing the same batch: the second waits here, then finds the receipt.
     if (db.driver === 'pg') await tx.query('select pg_advisory_xact_lock(hashtext($1))', [toHex(batch.hash)]);
-    const again = await storedReceipt(tx, batch.hash);
+    const again = await storedReceipt(tx, batch);
     if (again) return { replay: true as const, receipt: new Uint8Array(again) };
-    const booked = await bookBatch(tx, bank, batch, verified, o);
+    const booked = await bookBatch(tx, bank, batch, verified, { ...o, distributed: db.distributed });
     await o.onStep?.('booked');
     return {
       replay: false as const,

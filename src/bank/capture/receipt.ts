@@ -10,11 +10,18 @@ import { bytea, type Queryable } from '../db.ts';
 import type { Booked } from './book.ts';
 import type { CaptureResult } from './types.ts';
 
-/** The receipt stored for the batch with this payload hash, if it was captured before. */
-export async function storedReceipt(q: Queryable, batchHash: Uint8Array): Promise<Uint8Array | undefined> {
-  const [row] = await q.query<{ receipt: Uint8Array }>('select receipt from batches where batch_hash = $1', [
-    bytea(batchHash),
-  ]);
+/**
+ * The receipt stored for the batch with this payload hash, if it was captured before. The hash
+ * covers the merchant id, which the lookup names too: on Citus it reads the merchant's shard only.
+ */
+export async function storedReceipt(
+  q: Queryable,
+  batch: Pick<Verified<DepositBatch>, 'hash' | 'body'>,
+): Promise<Uint8Array | undefined> {
+  const [row] = await q.query<{ receipt: Uint8Array }>(
+    'select receipt from batches where merchant_id = $1 and batch_hash = $2',
+    [batch.body.merchantId, bytea(batch.hash)],
+  );
   return row?.receipt;
 }
 

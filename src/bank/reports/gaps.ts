@@ -46,9 +46,12 @@ export async function gapsSignedBefore(
   before: number,
 ): Promise<{ belowSerial: number; count: number }> {
   const [t] = await q.query<{ below: number; n: number }>(
-    `with old as (
-       select coalesce(max(c.serial), 0)::bigint as below from checks c join batches b using (batch_hash)
-        where c.purse_id = $1 and b.created_at <= to_timestamp($2))
+    // The purse's batches first (its checks are kept by purse, batches by merchant: on Citus two
+    // tables distributed by different columns, joined through this small intermediate result).
+    `with mine as materialized (select batch_hash, max(serial) as s from checks where purse_id = $1 group by batch_hash),
+     old as (
+       select coalesce(max(m.s), 0)::bigint as below from mine m join batches b using (batch_hash)
+        where b.created_at <= to_timestamp($2))
      select old.below, (select count(*) from checks where purse_id = $1 and serial < old.below)::bigint as n from old`,
     [purseId, before],
   );

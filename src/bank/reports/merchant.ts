@@ -83,8 +83,8 @@ export async function merchantStatement(
     `select p.currency, count(*)::bigint as checks, sum(c.amount)::bigint as credited,
             count(*) filter (where c.status = 'refunded')::bigint as "refundedChecks",
             coalesce(sum(c.amount) filter (where c.status = 'refunded'), 0)::bigint as refunded
-       from batches b join checks c using (batch_hash) join purses p using (purse_id)
-      where ${inPeriod} and c.status in ('credited', 'refunded')
+       from checks c join purses p using (purse_id)
+      where c.batch_hash in (select b.batch_hash from batches b where ${inPeriod}) and c.status in ('credited', 'refunded')
       group by p.currency order by p.currency`,
     period,
   );
