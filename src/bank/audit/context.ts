@@ -349,7 +349,12 @@ export class AuditContext {
   constructor(
     readonly bank: PublicBank,
     readonly rows: ReferenceRows,
-    readonly o: { maxFindings?: number; sink?: EvidenceSink | undefined; pageRows?: number | undefined } = {},
+    readonly o: {
+      maxFindings?: number;
+      sink?: EvidenceSink | undefined;
+      pageRows?: number | undefined;
+      onChecks?: ((checks: number) => void) | undefined;
+    } = {},
   ) {
     this.counts.purses = rows.purses.length;
     this.paging = pagingOf(o);

@@ -124,6 +124,7 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
     }
     const claimed = auditCheckRows(ctx, page.children, batches, stored, seen);
     auditOutcomes(ctx, batches, claimed, evidence, paidClones);
+    ctx.o.onChecks?.(page.children.length);
   }
   return seen;
 }

@@ -34,6 +34,8 @@ export interface AuditOptions {
   maxFindings?: number;
   /** Every row of signed evidence, in table and key order (the checkpoint's hash). */
   sink?: EvidenceSink;
+  /** Called after each page of deposits with its number of check rows (a progress bar). */
+  onChecks?: (checks: number) => void;
   /** Rows per page instead of the defaults (tests use 1, so that every row crosses a page boundary). */
   pageRows?: number;
 }
