@@ -20,6 +20,9 @@ for (const { driver, skip, reason } of DRIVERS) {
   describe.skipIf(skip)(`audit tamper tests on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     let db: Database;
     let ledger: CleanLedger;
+    // The checks' signatures verified in batches, as capture does (the in-thread twin of its pool);
+    // the run with one row per page below verifies each check on its own, as without a pool.
+    const verifier = createInThreadVerifier();
     beforeAll(async () => {
       ({ db } = await freshDatabase(driver));
       const keys = memoryKeyStore();
@@ -33,7 +36,7 @@ for (const { driver, skip, reason } of DRIVERS) {
     /** The tamper's expected findings and the audit's report, the tamper rolled back. */
     const underTamper = async (
       apply: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<Expected[]>,
-      options: AuditOptions = {},
+      options: AuditOptions = { verifier },
     ) => {
       let out: { expected: Expected[]; report: AuditReport } | undefined;
       await db
@@ -49,7 +52,7 @@ for (const { driver, skip, reason } of DRIVERS) {
     };
 
     it('the clean ledger gives no finding', async () => {
-      const report = await audit(db, ledger.bank);
+      const report = await audit(db, ledger.bank, { verifier });
       expect(report.findings).toEqual([]);
       expect(report.ok).toBe(true);
       expect(report.counts).toMatchObject({ loads: 7, purses: 7, batches: 5 });

@@ -17,7 +17,7 @@ export interface AuditRun {
 }
 
 /** What `bank audit` asks: which bank, and the audit's own options (progress, findings listed). */
-export type AuditRunOptions = { bankId?: string } & Pick<AuditOptions, 'onChecks' | 'maxFindings'>;
+export type AuditRunOptions = { bankId?: string } & Pick<AuditOptions, 'onChecks' | 'maxFindings' | 'verifier'>;
 
 /** Audits the bank `o.bankId` (default: the first in the database); throws when there is none. */
 export async function runAudit(db: Database, o: AuditRunOptions): Promise<AuditRun> {
@@ -27,6 +27,7 @@ export async function runAudit(db: Database, o: AuditRunOptions): Promise<AuditR
   const report = await audit(db, bank, {
     ...(o.onChecks ? { onChecks: o.onChecks } : {}),
     ...(o.maxFindings !== undefined ? { maxFindings: o.maxFindings } : {}),
+    ...(o.verifier ? { verifier: o.verifier } : {}),
   });
   const invariants = await checkInvariants(db);
   return { bankId: bank.id, ok: report.ok && invariants.ok, report, invariants };

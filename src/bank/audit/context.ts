@@ -6,8 +6,10 @@
 import { toHex } from '../../bytes.ts';
 import { CertificateCache } from '../../protocol/certificate.ts';
 import type { Refund } from '../../protocol/messages.ts';
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
+import { ChainMemo } from './chains.ts';
 import type { Finding, FindingKind } from './kinds.ts';
 import { all, type EvidenceSink, type Paging, pagingOf, type TableSpec } from './stream.ts';
 
@@ -340,6 +342,8 @@ export class AuditContext {
   /** The stored merchant refunds, by refundKey (check hash and merchant), as signed. */
   readonly refunds = new Map<string, Refund>();
   readonly cache = new CertificateCache(65_536);
+  /** verifyChain per distinct certificate, for the checks verified in batches (deposits.ts). */
+  readonly chains: ChainMemo;
   readonly counts: AuditCounts = { loads: 0, checks: 0, purses: 0, batches: 0, transactions: 0 };
   /** How the families page through their tables: the evidence sink, and the page size if set. */
   readonly paging: Paging;
@@ -354,10 +358,12 @@ export class AuditContext {
       sink?: EvidenceSink | undefined;
       pageRows?: number | undefined;
       onChecks?: ((checks: number) => void) | undefined;
+      verifier?: VerifierPool | undefined;
     } = {},
   ) {
     this.counts.purses = rows.purses.length;
     this.paging = pagingOf(o);
+    this.chains = new ChainMemo(bank.anchors, this.cache);
     this.purseRows = new Map(rows.purses.map((p) => [p.purse_id, p]));
   }
 

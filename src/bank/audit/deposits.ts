@@ -11,6 +11,8 @@
 // of batch hashes (stream.ts): a check row only ever needs its own batch, so nothing of a page is
 // kept after it, but the batches guarantees rows name and the 'guaranteed' check rows.
 
+import type { BatchItem } from '../../../bindings/ed25519.ts';
+import { sha256Many } from '../../../bindings/index.ts';
 import { equalBytes, toHex } from '../../bytes.ts';
 import { aboveCertifiedLimit, depositedCheckHash } from '../../protocol/capture.ts';
 import { decode, Tag, Tagged } from '../../protocol/cbor.ts';
@@ -27,8 +29,9 @@ import {
   digitalCheck,
 } from '../../protocol/messages.ts';
 import { verifyCheck } from '../../protocol/pos.ts';
-import { Role } from '../../protocol/registry.ts';
+import { Channel, Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Queryable } from '../db.ts';
 import { type AuditContext, accountKey, attempt, type BatchRow, type CheckRow, TABLES, u8 } from './context.ts';
 import { refundKey, refundMatches } from './refunds.ts';
@@ -85,6 +88,55 @@ function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
   return limits ? { body, hash, limits } : { body, hash };
 }
 
+/**
+ * The checks of a page of deposits, as depositedCheck gives them, with capture's worker pool
+ * verifying the purse signatures of the POS checks in one batch: each check is parsed and its
+ * chain verified at its own time here, as verifyCheck does, all but the one Ed25519 verification
+ * (the page's in one verifyBatch call). A check that fails any step here, whose signature the
+ * batch refuses, or an Internet check, goes through depositedCheck, for its exact error.
+ */
+async function depositedChecks(
+  ctx: AuditContext,
+  verifier: VerifierPool,
+  all: Uint8Array[],
+): Promise<DepositedCheck[]> {
+  const out: DepositedCheck[] = [];
+  const items: BatchItem[] = [];
+  const payloads: Uint8Array[] = [];
+  const at: number[] = [];
+  all.forEach((bytes, i) => {
+    const fast = attempt(() => {
+      const signed = parseSign1(bytes);
+      if (!signed.certificate) throw new Error('no certificate');
+      const body = digitalCheck.decode(signed.payload);
+      const signer = ctx.chains.verify(signed.certificate, body.time);
+      const pos = body.channel === Channel.Pos && body.serial >= 1;
+      if (signer.role !== Role.Purse || body.purseId !== signer.subject || !pos) throw new Error('refused');
+      return { signed, body, signer };
+    });
+    if (fast.error !== undefined) {
+      out.push(depositedCheck(bytes, ctx));
+      return;
+    }
+    const { signed, body, signer } = fast.value;
+    // The hash is filled in below, all of the page's in one call (depositedCheckHash: its payload's).
+    out.push(signer.limits ? { body, hash: signed.payload, limits: signer.limits } : { body, hash: signed.payload });
+    items.push({ publicKey: signer.signingKey, message: signed.toBeSigned, signature: signed.signature });
+    payloads.push(signed.payload);
+    at.push(i);
+  });
+  const hashes = sha256Many(payloads);
+  at.forEach((i, k) => {
+    (out[i] as DepositedCheck).hash = hashes[k] as Uint8Array;
+  });
+  if (items.length)
+    for (const k of (await verifier.verifyBatch(items)).invalid) {
+      const i = at[k] as number;
+      out[i] = depositedCheck(all[i] as Uint8Array, ctx);
+    }
+  return out;
+}
+
 const rowKey = (c: Pick<CheckRow, 'purse_id' | 'serial'>) => `${c.purse_id}/${c.serial}`;
 
 /** What guarantees.ts needs of the deposits: the batches its rows name, and the 'guaranteed' check rows. */
@@ -98,6 +150,7 @@ export interface DepositsSeen {
 /** Every deposit with its check rows, page by page. */
 export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<DepositsSeen> {
   const { rows } = ctx;
+  const { verifier } = ctx.o;
   const guaranteed = new Set(rows.guarantees.map((g) => toHex(u8(g.check_hash))));
   const named = new Set(rows.guarantees.map((g) => toHex(u8(g.batch_hash))));
   const evidence = new Set(rows.fraud.map((f) => toHex(u8(f.check_hash))));
@@ -114,11 +167,22 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
     if (page.rows.length) checksPerBatch = Math.max(1, page.children.length / page.rows.length);
     const batches = new Map<string, Batch>();
     const stored = new Set<string>();
+    const decoded: { b: BatchRow; key: string; parsed: ParsedDeposit }[] = [];
     for (const b of page.rows) {
       const key = toHex(u8(b.batch_hash));
       stored.add(key);
-      const batch = auditBatch(ctx, b, key, guaranteed);
-      if (!batch) continue;
+      const parsed = parseDeposit(u8(b.deposit));
+      if (parsed.error !== undefined)
+        ctx.add('deposit_invalid', 'batches', key, `the stored deposit does not decode (${parsed.error})`);
+      else decoded.push({ b, key, parsed: parsed.value });
+    }
+    // Every check of the page verified at once (in the worker pool when the audit has one).
+    const all = decoded.flatMap((d) => d.parsed.body.checks);
+    const verified = verifier ? await depositedChecks(ctx, verifier, all) : all.map((c) => depositedCheck(c, ctx));
+    let next = 0;
+    for (const { b, key, parsed } of decoded) {
+      const checks = verified.slice(next, (next += parsed.body.checks.length));
+      const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed);
       batches.set(key, batch);
       if (named.has(key)) seen.batches.set(key, batch);
     }
@@ -129,19 +193,25 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
   return seen;
 }
 
-/** One deposit and its receipt: the batch as decoded (undefined when the deposit does not decode). */
-function auditBatch(ctx: AuditContext, b: BatchRow, key: string, guaranteed: ReadonlySet<string>): Batch | undefined {
-  const { bank } = ctx;
-  const deposit = u8(b.deposit);
-  const parsed = attempt(() => {
+/** A stored deposit decoded: its body and hash, or why it does not decode. */
+const parseDeposit = (deposit: Uint8Array) =>
+  attempt(() => {
     const signed = parseSign1(deposit);
     return { body: depositBatch.decode(signed.payload), hash: signedHash(signed) };
   });
-  if (parsed.error !== undefined) {
-    ctx.add('deposit_invalid', 'batches', key, `the stored deposit does not decode (${parsed.error})`);
-    return undefined;
-  }
-  const { body, hash } = parsed.value;
+type ParsedDeposit = NonNullable<ReturnType<typeof parseDeposit>['value']>;
+
+/** One decoded deposit, its checks as verified, and its receipt: the batch. */
+function auditBatch(
+  ctx: AuditContext,
+  b: BatchRow,
+  key: string,
+  { body, hash }: ParsedDeposit,
+  checks: DepositedCheck[],
+  guaranteed: ReadonlySet<string>,
+): Batch {
+  const { bank } = ctx;
+  const deposit = u8(b.deposit);
   const problems: string[] = [];
   const verified = attempt(() =>
     verifyMessage(depositBatch, deposit, [Role.Merchant], {
@@ -157,7 +227,7 @@ function auditBatch(ctx: AuditContext, b: BatchRow, key: string, guaranteed: Rea
   if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
   if (!equalBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
   if (problems.length) ctx.add('deposit_invalid', 'batches', key, problems.join('; '));
-  const batch: Batch = { key, body, checks: body.checks.map((c) => depositedCheck(c, ctx)) };
+  const batch: Batch = { key, body, checks };
 
   const receiptBytes = u8(b.receipt);
   const receipt = attempt(() => captureReceipt.decode(parseSign1(receiptBytes).payload));

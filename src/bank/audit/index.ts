@@ -9,6 +9,8 @@
 // read in pages (stream.ts) and only totals are carried, so memory depends on the number of
 // parties and expected transactions, not of checks. The presentment and settlement families read
 // their own tables the same way: async (ctx, tx).
+
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
@@ -34,6 +36,11 @@ export interface AuditOptions {
   maxFindings?: number;
   /** Every row of signed evidence, in table and key order (the checkpoint's hash). */
   sink?: EvidenceSink;
+  /**
+   * Capture's worker pool: the purse signatures of each page of deposits verified in it, in one
+   * batch. Without it the audit verifies each check in this thread.
+   */
+  verifier?: VerifierPool;
   /** Called after each page of deposits with its number of check rows (a progress bar). */
   onChecks?: (checks: number) => void;
   /** Rows per page instead of the defaults (tests use 1, so that every row crosses a page boundary). */
