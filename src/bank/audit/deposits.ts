@@ -181,7 +181,8 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
     const verified = verifier ? await depositedChecks(ctx, verifier, all) : all.map((c) => depositedCheck(c, ctx));
     let next = 0;
     for (const { b, key, parsed } of decoded) {
-      const checks = verified.slice(next, (next += parsed.body.checks.length));
+      const checks = verified.slice(next, next + parsed.body.checks.length);
+      next += checks.length;
       const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed);
       batches.set(key, batch);
       if (named.has(key)) seen.batches.set(key, batch);
