@@ -126,6 +126,8 @@ async function auditChild(): Promise<void> {
   // As `bank audit` runs it: a pool of 2 verifier workers (--workers 0 verifies in this thread).
   const workers = Number(arg('workers') ?? 2);
   const verifier = workers > 0 ? await createVerifierPool({ workers }) : undefined;
+  // What the process holds before the audit reads anything: Node, tsx, both WebAssembly modules, the pool.
+  const baseMiB = process.resourceUsage().maxRSS / 1024;
   const t0 = performance.now();
   const run = await runAudit(db, verifier ? { verifier } : {});
   const ms = performance.now() - t0;
@@ -139,6 +141,7 @@ async function auditChild(): Promise<void> {
       auditMs: run.report.elapsedMs,
       totalMs: ms,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      baseMiB,
     }),
   );
 }
@@ -177,6 +180,8 @@ async function main(): Promise<void> {
     totalS: +(r.totalMs / 1000).toFixed(1),
     checksPerS: perS,
     maxRssMiB: Math.round(r.maxRssMiB),
+    baseRssMiB: Math.round(r.baseMiB),
+    nodeOptions: process.env.NODE_OPTIONS ?? '',
     loadBefore: load.join(' '),
     loadAfter: loadAfter.join(' '),
     node: process.version,
@@ -191,11 +196,11 @@ async function main(): Promise<void> {
   if (!existsSync(md))
     writeFileSync(
       md,
-      '# The audit at bank scale (bench/audit.bench.ts)\n\n| date | driver | workers | checks | clean | audit s | with invariants s | checks/s | peak RSS MiB | load avg before → after |\n|---|---|---:|---:|---|---:|---:|---:|---:|---|\n',
+      '# The audit at bank scale (bench/audit.bench.ts)\n\n| date | driver | workers | checks | clean | audit s | with invariants s | checks/s | peak RSS MiB | RSS before the audit MiB | NODE_OPTIONS | load avg before → after |\n|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|\n',
     );
   appendFileSync(
     md,
-    `| ${row.date.slice(0, 16)} | ${row.driver} | ${row.workers} | ${row.checks.toLocaleString('en')} | ${row.ok ? 'yes' : 'NO'} | ${row.auditS} | ${row.totalS} | ${perS.toLocaleString('en')} | ${row.maxRssMiB} | ${row.loadBefore} → ${row.loadAfter} |\n`,
+    `| ${row.date.slice(0, 16)} | ${row.driver} | ${row.workers} | ${row.checks.toLocaleString('en')} | ${row.ok ? 'yes' : 'NO'} | ${row.auditS} | ${row.totalS} | ${perS.toLocaleString('en')} | ${row.maxRssMiB} | ${row.baseRssMiB} | ${row.nodeOptions} | ${row.loadBefore} → ${row.loadAfter} |\n`,
   );
 }
 
