@@ -161,11 +161,13 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
   let checksPerBatch = CHECKS_PER_PAGE / 16;
   const size = () => Math.max(1, Math.min(PAGE_ROWS, Math.floor(CHECKS_PER_PAGE / checksPerBatch)));
   const paging = { size, ...ctx.paging, child: CHECKS };
+  // Two pages in flight: this page's signatures are verified in the pool while the page before
+  // is checked against its rows here (in page order, so the totals and findings are as in one pass).
+  let finishing: Promise<void> | undefined;
   for await (const page of pages<BatchRow, CheckRow>(q, TABLES.batches, paging)) {
     ctx.counts.batches += page.rows.length;
     ctx.counts.checks += page.children.length;
     if (page.rows.length) checksPerBatch = Math.max(1, page.children.length / page.rows.length);
-    const batches = new Map<string, Batch>();
     const stored = new Set<string>();
     const decoded: { b: BatchRow; key: string; parsed: ParsedDeposit }[] = [];
     for (const b of page.rows) {
@@ -178,19 +180,29 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
     }
     // Every check of the page verified at once (in the worker pool when the audit has one).
     const all = decoded.flatMap((d) => d.parsed.body.checks);
-    const verified = verifier ? await depositedChecks(ctx, verifier, all) : all.map((c) => depositedCheck(c, ctx));
-    let next = 0;
-    for (const { b, key, parsed } of decoded) {
-      const checks = verified.slice(next, next + parsed.body.checks.length);
-      next += checks.length;
-      const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed);
-      batches.set(key, batch);
-      if (named.has(key)) seen.batches.set(key, batch);
-    }
-    const claimed = auditCheckRows(ctx, page.children, batches, stored, seen);
-    auditOutcomes(ctx, batches, claimed, evidence, paidClones);
-    ctx.o.onChecks?.(page.children.length);
+    const verifying = verifier
+      ? depositedChecks(ctx, verifier, all)
+      : Promise.resolve(all.map((c) => depositedCheck(c, ctx)));
+    verifying.catch(() => undefined); // a failure surfaces where it is awaited
+    await finishing;
+    finishing = (async () => {
+      const verified = await verifying;
+      const batches = new Map<string, Batch>();
+      let next = 0;
+      for (const { b, key, parsed } of decoded) {
+        const checks = verified.slice(next, next + parsed.body.checks.length);
+        next += checks.length;
+        const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed);
+        batches.set(key, batch);
+        if (named.has(key)) seen.batches.set(key, batch);
+      }
+      const claimed = auditCheckRows(ctx, page.children, batches, stored, seen);
+      auditOutcomes(ctx, batches, claimed, evidence, paidClones);
+      ctx.o.onChecks?.(page.children.length);
+    })();
+    finishing.catch(() => undefined);
   }
+  await finishing;
   return seen;
 }
 
@@ -338,8 +350,15 @@ function auditCheckRows(
   const { bank } = ctx;
   const claimed = new Map<string, CheckRow>();
   const byPosition = new Map<string, CheckRow[]>();
+  let lastHash: Uint8Array = new Uint8Array(0);
+  let lastHex = '';
   for (const c of checks) {
-    const position = `${toHex(u8(c.batch_hash))}#${c.batch_index}`;
+    // Rows come in batch_hash order: each batch's hash is written in hex once.
+    if (!equalBytes(c.batch_hash, lastHash)) {
+      lastHash = c.batch_hash;
+      lastHex = toHex(u8(c.batch_hash));
+    }
+    const position = `${lastHex}#${c.batch_index}`;
     const group = byPosition.get(position);
     if (group) group.push(c);
     else byPosition.set(position, [c]);
