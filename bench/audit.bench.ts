@@ -128,9 +128,12 @@ async function auditChild(): Promise<void> {
   const verifier = workers > 0 ? await createVerifierPool({ workers }) : undefined;
   // What the process holds before the audit reads anything: Node, tsx, both WebAssembly modules, the pool.
   const baseMiB = process.resourceUsage().maxRSS / 1024;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const run = await runAudit(db, verifier ? { verifier } : {});
   const ms = performance.now() - t0;
+  // This process's CPU (main thread and pool workers), not PostgreSQL's: what the load average does not skew.
+  const cpu = process.cpuUsage(cpu0);
   await verifier?.close();
   await db.close();
   console.log(
@@ -142,6 +145,7 @@ async function auditChild(): Promise<void> {
       totalMs: ms,
       maxRssMiB: process.resourceUsage().maxRSS / 1024,
       baseMiB,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     }),
   );
 }
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
     checksPerS: perS,
     maxRssMiB: Math.round(r.maxRssMiB),
     baseRssMiB: Math.round(r.baseMiB),
+    cpuUsPerCheck: +((r.cpuMs * 1000) / r.counts.checks).toFixed(1),
     nodeOptions: process.env.NODE_OPTIONS ?? '',
     loadBefore: load.join(' '),
     loadAfter: loadAfter.join(' '),
@@ -196,11 +201,11 @@ async function main(): Promise<void> {
   if (!existsSync(md))
     writeFileSync(
       md,
-      '# The audit at bank scale (bench/audit.bench.ts)\n\n| date | driver | workers | checks | clean | audit s | with invariants s | checks/s | peak RSS MiB | RSS before the audit MiB | NODE_OPTIONS | load avg before → after |\n|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|\n',
+      '# The audit at bank scale (bench/audit.bench.ts)\n\n| date | driver | workers | checks | clean | audit s | with invariants s | checks/s | CPU µs per check (this process) | peak RSS MiB | RSS before the audit MiB | NODE_OPTIONS | load avg before → after |\n|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|\n',
     );
   appendFileSync(
     md,
-    `| ${row.date.slice(0, 16)} | ${row.driver} | ${row.workers} | ${row.checks.toLocaleString('en')} | ${row.ok ? 'yes' : 'NO'} | ${row.auditS} | ${row.totalS} | ${perS.toLocaleString('en')} | ${row.maxRssMiB} | ${row.baseRssMiB} | ${row.nodeOptions} | ${row.loadBefore} → ${row.loadAfter} |\n`,
+    `| ${row.date.slice(0, 16)} | ${row.driver} | ${row.workers} | ${row.checks.toLocaleString('en')} | ${row.ok ? 'yes' : 'NO'} | ${row.auditS} | ${row.totalS} | ${perS.toLocaleString('en')} | ${row.cpuUsPerCheck ?? ''} | ${row.maxRssMiB} | ${row.baseRssMiB} | ${row.nodeOptions} | ${row.loadBefore} → ${row.loadAfter} |\n`,
   );
 }
 

@@ -33,7 +33,7 @@ export const PAGE_ROWS = 2_000;
 
 const param = (v: unknown) => (v instanceof Uint8Array ? bytea(v) : v);
 
-/** The rows of a child table whose parent key falls in a page's range (checks of batches, entries of transactions). */
+/** The rows of a child table whose parent key (one column) falls in a page's range: checks of batches, entries of transactions. */
 export interface ChildSpec {
   /** `select <columns> from <table>`, without where or order. */
   select: string;
