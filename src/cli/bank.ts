@@ -28,6 +28,7 @@ import {
   limitsOf,
   limitsOptions,
   printJson,
+  progress,
   tokenOption,
   writeSecretJson,
 } from './common.ts';
@@ -62,7 +63,7 @@ const auditCommand: typeof import('../bank/audit/command.ts').auditCommand = asy
  */
 async function auditJson(
   db: Awaited<ReturnType<typeof openDatabase>>,
-  o: Parameters<typeof import('../bank/audit/command.ts').runAudit>[1],
+  o: import('../bank/audit/command.ts').AuditRunOptions,
 ): Promise<number> {
   const { runAudit } = await import('../bank/audit/command.ts');
   const { bankId: id, ok, report, invariants } = await runAudit(db, o);
@@ -72,6 +73,7 @@ async function auditJson(
     counts: report.counts,
     elapsedMs: Math.round(report.elapsedMs),
     findings: report.findings,
+    findingsTotal: report.findingsTotal,
     invariantViolations: invariants.violations,
     ...(report.checkpoint
       ? {
@@ -85,6 +87,14 @@ async function auditJson(
       : {}),
   });
   return ok ? 0 : 1;
+}
+
+/** The audit's progress bar on stderr (on a TTY, or with --progress): checks audited of all. */
+async function auditProgress(db: Awaited<ReturnType<typeof openDatabase>>, force: boolean | undefined) {
+  if (!(force || process.stderr.isTTY)) return { stop() {} };
+  const [row] = await db.query<{ n: number }>('select count(*)::int as n from checks');
+  const bar = progress(row?.n ?? 0, 'audit', force);
+  return { onChecks: (n: number) => bar.increment(n), stop: () => bar.stop() };
 }
 
 const KEY_STORE_OPTION = [
@@ -233,33 +243,49 @@ Example:
   smartcheck bank serve --data-dir .bank --port 8700 --admin-listen 127.0.0.1:8701`,
   );
 
-  jsonOption(
-    bank
-      .command('audit')
-      .description(
-        'recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference',
-      )
-      .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
-      .option('--data-dir <dir>', 'PGlite data directory')
-      .option('--bank-id <id>', 'bank to audit (default: the first in the database)')
-      .option(
-        '--auditor-key <file>',
-        "the auditor's own Ed25519 key (PKCS#8 PEM, mode 0600; not the bank's): verify the signed audit checkpoints and, when clean, write the next one (the only row the audit writes)",
-      )
-      .option(
-        '--incremental',
-        'with --auditor-key: also rehash the evidence the last checkpoint covers against its roots',
-      )
-      .option(
-        '--new-auditor-key <file>',
-        'create an auditor key in <file> (never overwritten), print its public key, and stop',
-      ),
+  helpText(
+    jsonOption(
+      bank
+        .command('audit')
+        .description(
+          'recompute every balance from the stored signed evidence and the ledger invariants; exit 1 on any difference',
+        )
+        .option('--database-url <url>', 'postgres://… (default: $DATABASE_URL, else PGlite)')
+        .option('--data-dir <dir>', 'PGlite data directory')
+        .option('--bank-id <id>', 'bank to audit (default: the first in the database)')
+        .option('--progress', 'show a progress bar even when stderr is not a terminal')
+        .option(
+          '--max-findings <n>',
+          'findings listed (all are counted; default 10000)',
+          int('--max-findings', 0, 1_000_000_000),
+        )
+        .option(
+          '--auditor-key <file>',
+          "the auditor's own Ed25519 key (PKCS#8 PEM, mode 0600; not the bank's): verify the signed audit checkpoints and, when clean, write the next one (the only row the audit writes)",
+        )
+        .option(
+          '--incremental',
+          'with --auditor-key: also rehash the evidence the last checkpoint covers against its roots',
+        )
+        .option(
+          '--new-auditor-key <file>',
+          'create an auditor key in <file> (never overwritten), print its public key, and stop',
+        ),
+    ),
+    `The audit only reads, in one repeatable-read transaction, and needs no secret: run it as a login
+role that is a member of smartcheck_auditor (created by migration 015: SELECT on the evidence,
+the books, the public keys and certificates; no secret column, no write), e.g. as the DBA:
+  create role auditor login password '…' in role smartcheck_auditor;
+  smartcheck bank audit --database-url 'postgres://auditor:…@db/bank?options=-c%20search_path%3Dbank'
+See src/bank/README.md § "The auditor". PGlite has one user: there the role is not needed.`,
   ).action(
     async (o: {
       databaseUrl?: string;
       dataDir?: string;
       bankId?: string;
       json?: boolean;
+      progress?: boolean;
+      maxFindings?: number;
       auditorKey?: string;
       incremental?: boolean;
       newAuditorKey?: string;
@@ -270,18 +296,24 @@ Example:
         return;
       }
       if (o.incremental && !o.auditorKey) throw usage('--incremental needs --auditor-key <file>');
-      const run = {
-        ...(o.bankId ? { bankId: o.bankId } : {}),
-        ...(o.auditorKey
-          ? { checkpoint: { key: keys.readAuditorKey(o.auditorKey), ...(o.incremental ? { incremental: true } : {}) } }
-          : {}),
-      };
       const db = await openDatabase(o.databaseUrl ?? process.env.DATABASE_URL, o.dataDir ? { dataDir: o.dataDir } : {});
+      const bar = await auditProgress(db, o.progress);
       try {
+        const run = {
+          ...(o.bankId ? { bankId: o.bankId } : {}),
+          ...(bar.onChecks ? { onChecks: bar.onChecks } : {}),
+          ...(o.maxFindings !== undefined ? { maxFindings: o.maxFindings } : {}),
+          ...(o.auditorKey
+            ? {
+                checkpoint: { key: keys.readAuditorKey(o.auditorKey), ...(o.incremental ? { incremental: true } : {}) },
+              }
+            : {}),
+        };
         // Read-only but for its checkpoint (no migration); one line per finding with its kind; exit 1 on any.
         if (!o.json) process.exitCode = await auditCommand(db, run);
         else process.exitCode = await auditJson(db, run);
       } finally {
+        bar.stop();
         await db.close();
       }
     },

@@ -1,5 +1,6 @@
 // `smartcheck bank audit` as a process on a PGlite data directory: one tampered check row prints
-// one `finding <kind> <table> <key>: …` line and exits 1. The clean case (exit 0, "no
+// one `finding <kind> <table> <key>: …` line and exits 1; with --json one document on stdout
+// (findings listed up to --max-findings, all counted) and --progress's bar on stderr. The clean case (exit 0, "no
 // differences") is in test/bank/http.test.ts; that the audit writes nothing, in tamper.test.ts.
 // With an auditor key: the key made, a checkpoint written, then an incremental run that finds a
 // changed value token (no signature covers it; the checkpoint's hash does).
@@ -16,15 +17,19 @@ import { applyToken, check, deposit, loadRequest, makeWorld, NOW } from '../bank
 
 const cli = new URL('../../src/cli/index.ts', import.meta.url).pathname;
 const run = (args: string[]) =>
-  new Promise<{ code: number | null; out: string }>((resolve) => {
+  new Promise<{ code: number | null; out: string; stdout: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, 'bank', 'audit', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DATABASE_URL: '', SMARTCHECK_PG_URL: '' },
     });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      stdout += d;
+    });
     child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => resolve({ code, out }));
+    child.on('exit', (code) => resolve({ code, out, stdout }));
   });
 
 describe('smartcheck bank audit', () => {
@@ -48,6 +53,13 @@ describe('smartcheck bank audit', () => {
       expect(findings).toEqual(['finding check_row_mismatch checks purse-0/2: amount 201, signed 200']);
       // The invariants (checkInvariants) see the same change from their side.
       expect(tampered.out).toMatch(/^invariant purse purse-0: captured 500, credited checks 501$/m);
+
+      // --json: one document on stdout, the findings counted; --progress: the bar on stderr only.
+      const json = await run(['--data-dir', dir, '--json', '--progress', '--max-findings', '0']);
+      expect(json.code).toBe(1);
+      const report = JSON.parse(json.stdout);
+      expect(report).toMatchObject({ ok: false, findings: [], findingsTotal: 1, counts: { checks: 2 } });
+      expect(json.out).toMatch(/audit\s+\[/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

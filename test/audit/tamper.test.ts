@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckpointOptions, newAuditorKey } from '../../src/bank/audit/checkpoint/index.ts';
-import { type AuditReport, audit, FINDING_KINDS } from '../../src/bank/audit/index.ts';
+import { type AuditOptions, type AuditReport, audit, FINDING_KINDS } from '../../src/bank/audit/index.ts';
 import type { Database } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
 import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
@@ -26,6 +26,9 @@ for (const { driver, skip, reason } of WITH_CITUS) {
     let db: Database;
     let ledger: CleanLedger;
     let checkpoint: CheckpointOptions;
+    // The checks' signatures verified in batches, as capture does (the in-thread twin of its pool);
+    // the run with one row per page below verifies each check on its own, as without a pool.
+    const verifier = createInThreadVerifier();
     beforeAll(async () => {
       ({ db } = await freshDatabase(driver));
       const keys = memoryKeyStore();
@@ -46,7 +49,7 @@ for (const { driver, skip, reason } of WITH_CITUS) {
     /** The tamper's expected findings and the audit's report, the tamper rolled back. */
     const underTamper = async (
       apply: (tx: Parameters<Parameters<Database['transaction']>[0]>[0]) => Promise<Expected[]>,
-      withCheckpoint = false,
+      options: AuditOptions = { verifier },
     ) => {
       let out: { expected: Expected[]; report: AuditReport } | undefined;
       await db
@@ -55,7 +58,7 @@ for (const { driver, skip, reason } of WITH_CITUS) {
           // merchant-keyed rows, which Citus runs only as a repartition join.
           if (driver === 'citus') await tx.query('set local citus.enable_repartition_joins to on');
           const expected = await apply(tx);
-          out = { expected, report: await audit(tx, ledger.bank, withCheckpoint ? { checkpoint } : {}) };
+          out = { expected, report: await audit(tx, ledger.bank, options) };
           throw ROLLBACK;
         })
         .catch((error: unknown) => {
@@ -65,7 +68,7 @@ for (const { driver, skip, reason } of WITH_CITUS) {
     };
 
     it('the clean ledger gives no finding', async () => {
-      const report = await audit(db, ledger.bank);
+      const report = await audit(db, ledger.bank, { verifier });
       expect(report.findings).toEqual([]);
       expect(report.ok).toBe(true);
       expect(report.counts).toMatchObject({ loads: 7, purses: 7, batches: 5 });
@@ -112,7 +115,10 @@ for (const { driver, skip, reason } of WITH_CITUS) {
     const found = new Set<string>();
     for (const tamper of TAMPERS) {
       it(`finds exactly: ${tamper.name}`, async () => {
-        const { expected, report } = await underTamper((tx) => tamper.apply(tx), tamper.checkpoint);
+        const { expected, report } = await underTamper(
+          (tx) => tamper.apply(tx),
+          tamper.checkpoint ? { verifier, checkpoint } : { verifier },
+        );
         expect(expected.length).toBeGreaterThan(0);
         expect(report.ok).toBe(false);
         expect(report.findings.map(line).sort()).toEqual(expected.map(line).sort());
@@ -120,6 +126,40 @@ for (const { driver, skip, reason } of WITH_CITUS) {
         for (const f of expected) found.add(f.kind);
       });
     }
+
+    // The audit reads in pages (src/bank/audit/stream.ts): with one row per page every row and
+    // every check's batch sits on a page boundary, and every tamper is found all the same.
+    it('finds exactly the same with one row per page', async () => {
+      expect((await audit(db, ledger.bank, { pageRows: 1 })).findings).toEqual([]);
+      for (const tamper of TAMPERS) {
+        const { expected, report } = await underTamper(
+          (tx) => tamper.apply(tx),
+          tamper.checkpoint ? { pageRows: 1, checkpoint } : { pageRows: 1 },
+        );
+        expect(report.findings.map(line).sort(), tamper.name).toEqual(expected.map(line).sort());
+      }
+    });
+
+    it('lists at most maxFindings findings and counts them all', async () => {
+      const tamper = TAMPERS.find((t) => t.name.length > 0) as (typeof TAMPERS)[number];
+      const { expected, report } = await underTamper((tx) => tamper.apply(tx), { maxFindings: 0 });
+      expect(report.findings).toEqual([]);
+      expect(report.findingsTotal).toBe(expected.length);
+      expect(report.ok).toBe(false);
+    });
+
+    it('passes every row of signed evidence to the sink once, in key order per table', async () => {
+      const seen: { table: string; key: string }[] = [];
+      await audit(db, ledger.bank, { sink: (r) => seen.push({ table: r.table, key: r.key }), pageRows: 2 });
+      const tables = [...new Set(seen.map((r) => r.table))];
+      expect(tables).toEqual(expect.arrayContaining(['loads', 'batches', 'purses', 'merchants', 'refunds']));
+      for (const t of tables) {
+        const keys = seen.filter((r) => r.table === t).map((r) => r.key);
+        expect(new Set(keys).size, t).toBe(keys.length);
+      }
+      expect(seen.filter((r) => r.table === 'batches')).toHaveLength(5);
+      expect(seen.filter((r) => r.table === 'loads')).toHaveLength(7);
+    });
 
     it('the ledger is clean again after every tamper was rolled back', async () => {
       expect((await audit(db, ledger.bank)).findings).toEqual([]);

@@ -6,7 +6,8 @@
 
 import { type BackOfficeAction, RIGHTS } from '../back-office/credentials.ts';
 import type { Queryable } from '../db.ts';
-import type { AuditContext } from './context.ts';
+import { type AuditContext, TABLES, type TransactionRow } from './context.ts';
+import { pages } from './stream.ts';
 
 type ActionRow = {
   id: number;
@@ -24,14 +25,19 @@ export async function auditActions(ctx: AuditContext, q: Queryable): Promise<voi
       await q.query<{ action: string; subject: string }>('select distinct action, subject from back_office_actions')
     ).map((r) => `${r.action}\u0000${r.subject}`),
   );
-  for (const t of ctx.rows.transactions)
-    if (t.kind === 'fund' && !recorded.has(`fund\u0000${t.reference}`))
-      ctx.add(
-        'action_missing',
-        'transactions',
-        String(t.id),
-        `funding ${t.reference} has no back-office action record`,
-      );
+  for await (const { rows } of pages<TransactionRow>(
+    q,
+    { ...TABLES.transactions, filter: "kind = 'fund'" },
+    ctx.paging,
+  ))
+    for (const t of rows)
+      if (!recorded.has(`fund\u0000${t.reference}`))
+        ctx.add(
+          'action_missing',
+          'transactions',
+          String(t.id),
+          `funding ${t.reference} has no back-office action record`,
+        );
   // A lost report sets the purse lost (settled after its window); an operator's own revoke() of
   // an active purse is another thing (the purse stays active) and is not a lost report.
   for (const p of ctx.rows.purses)

@@ -3,17 +3,36 @@
 // evidence gives (loads, captured batches, reversed checks, settled lost cards, collected by the
 // families that ran before). Fund transactions (money paid in from outside) have no signed
 // evidence here: they must have the shape outside → the cardholder named by their reference.
-// Payouts (merchant → outside) must stay within what the merchant was credited.
-import { type AuditContext, accountKey, type ExpectedTransaction } from './context.ts';
+// Payouts (merchant → outside) must stay within what the merchant was credited. Transactions are
+// read in pages with their entries (stream.ts); only the sums per account are carried.
+import type { Queryable } from '../db.ts';
+import { type AuditContext, accountKey, type EntryRow, TABLES, type TransactionRow } from './context.ts';
+import { pages } from './stream.ts';
 
-export function auditBooks(ctx: AuditContext): void {
+const ENTRIES = { select: 'select id, tx_id, account_id, amount from entries', column: 'tx_id', order: 'id' };
+
+export async function auditBooks(ctx: AuditContext, q: Queryable): Promise<void> {
   const { rows } = ctx;
   const accounts = new Map(rows.accounts.map((a) => [a.id, a]));
   const sums = new Map<number, number>();
-  const byTx = new Map<number, { account: number; amount: number }[]>();
-  for (const e of rows.entries) {
-    sums.set(e.account_id, (sums.get(e.account_id) ?? 0) + e.amount);
-    byTx.set(e.tx_id, [...(byTx.get(e.tx_id) ?? []), { account: e.account_id, amount: e.amount }]);
+  const accountKeyOf = (id: number) => {
+    const a = accounts.get(id);
+    return a ? accountKey(a.kind, a.owner, a.currency) : `?/${id}`;
+  };
+  const byKey = new Map(rows.accounts.map((a) => [accountKey(a.kind, a.owner, a.currency), a]));
+  const expected = ctx.expected;
+  const matched = new Set<string>();
+  const payouts = new Map<string, number>();
+  for await (const page of pages<TransactionRow, EntryRow>(q, TABLES.transactions, { ...ctx.paging, child: ENTRIES })) {
+    ctx.counts.transactions += page.rows.length;
+    const byTx = new Map<number, { account: number; amount: number }[]>();
+    for (const e of page.children) {
+      sums.set(e.account_id, (sums.get(e.account_id) ?? 0) + e.amount);
+      const list = byTx.get(e.tx_id);
+      if (list) list.push({ account: e.account_id, amount: e.amount });
+      else byTx.set(e.tx_id, [{ account: e.account_id, amount: e.amount }]);
+    }
+    for (const t of page.rows) transaction(t, byTx.get(t.id) ?? []);
   }
   for (const a of rows.accounts) {
     const s = sums.get(a.id) ?? 0;
@@ -25,19 +44,11 @@ export function auditBooks(ctx: AuditContext): void {
         `balance ${a.balance}, entries ${s}`,
       );
   }
+  for (const [id, t] of expected)
+    if (!matched.has(id)) ctx.add('transaction_missing', t.table, t.key, `no ${t.kind} transaction ${t.reference}`);
 
-  const accountKeyOf = (id: number) => {
-    const a = accounts.get(id);
-    return a ? accountKey(a.kind, a.owner, a.currency) : `?/${id}`;
-  };
-  const byKey = new Map(rows.accounts.map((a) => [accountKey(a.kind, a.owner, a.currency), a]));
-  const expected = new Map<string, ExpectedTransaction>();
-  for (const t of ctx.expected) expected.set(`${t.kind}|${t.reference}|${t.currency}`, t);
-  const matched = new Set<string>();
-  const payouts = new Map<string, number>();
-  for (const t of rows.transactions) {
+  function transaction(t: TransactionRow, entries: { account: number; amount: number }[]): void {
     const key = String(t.id);
-    const entries = byTx.get(t.id) ?? [];
     const sum = entries.reduce((s, e) => s + e.amount, 0);
     if (sum !== 0 || entries.length < 2)
       ctx.add('transaction_unbalanced', 'transactions', key, `${entries.length} entries summing to ${sum}`);
@@ -90,7 +101,7 @@ export function auditBooks(ctx: AuditContext): void {
             `${owner} paid out ${paid} in all, credited ${ctx.merchantNet.get(m) ?? 0}`,
           );
       }
-      continue;
+      return;
     }
     const id = `${t.kind}|${t.reference}|${currency}`;
     const want = expected.get(id);
@@ -101,7 +112,7 @@ export function auditBooks(ctx: AuditContext): void {
         key,
         want ? `a second ${t.kind} ${t.reference}` : `no evidence asks for ${t.kind} ${t.reference}`,
       );
-      continue;
+      return;
     }
     matched.add(id);
     if (show(want.entries) !== show(net))
@@ -112,6 +123,4 @@ export function auditBooks(ctx: AuditContext): void {
         `${t.kind} ${t.reference}: entries ${show(net)}, evidence says ${show(want.entries)}`,
       );
   }
-  for (const [id, t] of expected)
-    if (!matched.has(id)) ctx.add('transaction_missing', t.table, t.key, `no ${t.kind} transaction ${t.reference}`);
 }

@@ -10,7 +10,7 @@ import type { Database } from '../db.ts';
 import { loadPublicBank } from '../issuing.ts';
 import { checkInvariants } from '../ledger.ts';
 import type { CheckpointOptions } from './checkpoint/index.ts';
-import { type AuditReport, audit } from './index.ts';
+import { type AuditOptions, type AuditReport, audit } from './index.ts';
 
 /** What one audit run found: the evidence re-checked (`report`) and the ledger's invariants. */
 export interface AuditRun {
@@ -20,22 +20,30 @@ export interface AuditRun {
   invariants: Awaited<ReturnType<typeof checkInvariants>>;
 }
 
+/** What `bank audit` asks: which bank, and the audit's own options (progress, findings listed). */
+export type AuditRunOptions = { bankId?: string; checkpoint?: CheckpointOptions } & Pick<
+  AuditOptions,
+  'onChecks' | 'maxFindings' | 'verifier'
+>;
+
 /** Audits the bank `o.bankId` (default: the first in the database); throws when there is none. */
-export async function runAudit(
-  db: Database,
-  o: { bankId?: string; checkpoint?: CheckpointOptions },
-): Promise<AuditRun> {
+export async function runAudit(db: Database, o: AuditRunOptions): Promise<AuditRun> {
   const [schema] = await db.query<{ t: string | null }>("select to_regclass('bank_key_generations')::text as t");
   const bank = schema?.t ? await loadPublicBank(db, o.bankId) : undefined;
   if (!bank) throw new Error(o.bankId ? `no bank ${o.bankId} in this database` : 'no bank in this database');
-  const report = await audit(db, bank, o.checkpoint ? { checkpoint: o.checkpoint } : {});
+  const report = await audit(db, bank, {
+    ...(o.onChecks ? { onChecks: o.onChecks } : {}),
+    ...(o.maxFindings !== undefined ? { maxFindings: o.maxFindings } : {}),
+    ...(o.verifier ? { verifier: o.verifier } : {}),
+    ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
+  });
   const invariants = await checkInvariants(db);
   return { bankId: bank.id, ok: report.ok && invariants.ok, report, invariants };
 }
 
 export async function auditCommand(
   db: Database,
-  o: { bankId?: string; checkpoint?: CheckpointOptions },
+  o: AuditRunOptions,
   print: (line: string) => void = console.log,
 ): Promise<number> {
   const { bankId, ok, report, invariants } = await runAudit(db, o);
@@ -54,6 +62,7 @@ export async function auditCommand(
     print('no differences');
     return 0;
   }
-  print(`${report.findings.length} findings, ${invariants.violations.length} invariant violations`);
+  const listed = report.findings.length < report.findingsTotal ? ` (the first ${report.findings.length} listed)` : '';
+  print(`${report.findingsTotal} findings${listed}, ${invariants.violations.length} invariant violations`);
   return 1;
 }

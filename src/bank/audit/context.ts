@@ -1,12 +1,17 @@
-// What every family of audit checks shares: the ledger read once (plain selects, no writes), the
-// bank whose anchors verify the evidence, the findings so far, and what the evidence says the
-// books must hold (purse totals, expected transactions) for the families that run after.
+// What every family of audit checks shares: the reference tables read whole and how every table is
+// read (plain selects, no writes; the big ones in pages: stream.ts), the bank whose anchors verify
+// the evidence, the findings so far, and what the evidence says the books must hold (totals per
+// purse, merchant and expected transaction, never rows) for the families that run after.
 
+import { toHex } from '../../bytes.ts';
 import { CertificateCache } from '../../protocol/certificate.ts';
 import type { Refund } from '../../protocol/messages.ts';
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
+import { ChainMemo } from './chains.ts';
 import type { Finding, FindingKind } from './kinds.ts';
+import { all, type EvidenceSink, type Paging, pagingOf, type TableSpec } from './stream.ts';
 
 export const u8 = (b: unknown): Uint8Array => new Uint8Array(b as Uint8Array);
 
@@ -49,6 +54,9 @@ export interface LoadRow {
   amount: number;
   request: Uint8Array;
   tx_id: number;
+  /** The transaction tx_id names (null when there is none). */
+  tx_kind: string | null;
+  tx_reference: string | null;
 }
 export interface CheckRow {
   purse_id: string;
@@ -136,16 +144,12 @@ export interface PurseCertificateRow {
   reason: string;
 }
 
-export interface LedgerRows {
+/** The tables read whole: they grow with the bank's parties and its fraud, not with its traffic. */
+export interface ReferenceRows {
   accounts: AccountRow[];
-  transactions: TransactionRow[];
-  entries: EntryRow[];
   purses: PurseRow[];
-  loads: LoadRow[];
-  checks: CheckRow[];
   fraud: FraudRow[];
   guarantees: GuaranteeRow[];
-  batches: BatchRow[];
   refunds: RefundRow[];
   revocations: RevocationRow[];
   lists: ListRow[];
@@ -156,43 +160,135 @@ export interface LedgerRows {
   purseCertificates: PurseCertificateRow[];
 }
 
-/** Every table the audit looks at, in a stable order (bytea as Uint8Array on both drivers). */
-export async function readLedger(q: Queryable): Promise<LedgerRows> {
-  const all = <R>(sql: string) => q.query(sql) as Promise<R[]>;
+const hex = (b: unknown) => toHex(u8(b));
+
+/**
+ * Every table the audit looks at: explicit columns (public keys, certificates and signed evidence
+ * only: the auditor role of migration 015 may read nothing else), keyset by the primary key.
+ */
+export const TABLES = {
+  accounts: {
+    table: 'accounts',
+    select: 'select id, kind, owner, currency, balance from accounts',
+    key: ['id'],
+    keyOf: (r: AccountRow) => [r.id],
+  },
+  transactions: {
+    table: 'transactions',
+    select: 'select id, kind, reference from transactions',
+    key: ['id'],
+    keyOf: (r: TransactionRow) => [r.id],
+  },
+  purses: {
+    table: 'purses',
+    select:
+      'select purse_id, cardholder_id, currency, certificate, loaded, captured, refunded, highest_serial, checks_count, status, revoked_at, settle_after from purses',
+    key: ['purse_id'],
+    keyOf: (r: PurseRow) => [r.purse_id],
+    evidence: (r: PurseRow) => ({ key: r.purse_id, bytes: [u8(r.certificate)] }),
+  },
+  loads: {
+    table: 'loads',
+    // The load's transaction comes with it: loads.ts checks the row names its own load transaction.
+    select:
+      'select l.request_hash, l.purse_id, l.nonce, l.amount, l.request, l.tx_id, t.kind as tx_kind, t.reference as tx_reference from loads l left join transactions t on t.id = l.tx_id',
+    key: ['l.request_hash'],
+    keyOf: (r: LoadRow) => [r.request_hash],
+    evidence: (r: LoadRow) => ({ key: hex(r.request_hash), bytes: [u8(r.request)] }),
+  },
+  batches: {
+    table: 'batches',
+    select: 'select batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count from batches',
+    key: ['batch_hash'],
+    keyOf: (r: BatchRow) => [r.batch_hash],
+    evidence: (r: BatchRow) => ({ key: hex(r.batch_hash), bytes: [u8(r.deposit), u8(r.receipt)] }),
+  },
+  fraud: {
+    table: 'fraud_evidence',
+    select: 'select check_hash, purse_id, serial, bytes, proof from fraud_evidence',
+    key: ['check_hash'],
+    keyOf: (r: FraudRow) => [r.check_hash],
+    evidence: (r: FraudRow) => ({ key: hex(r.check_hash), bytes: [u8(r.bytes), u8(r.proof)] }),
+  },
+  guarantees: {
+    table: 'guarantees',
+    select: 'select check_hash, purse_id, serial, amount, merchant_id, batch_hash, batch_index, clone from guarantees',
+    key: ['check_hash'],
+    keyOf: (r: GuaranteeRow) => [r.check_hash],
+  },
+  refunds: {
+    table: 'refunds',
+    select: 'select refund_hash, check_hash, merchant_id, purse_id, serial, amount, currency, refund from refunds',
+    key: ['refund_hash'],
+    keyOf: (r: RefundRow) => [r.refund_hash],
+    evidence: (r: RefundRow) => ({ key: hex(r.refund_hash), bytes: [u8(r.refund)] }),
+  },
+  revocations: {
+    table: 'revocations',
+    select: 'select subject, reason, revoked_at from revocations',
+    key: ['subject'],
+    keyOf: (r: RevocationRow) => [r.subject],
+  },
+  lists: {
+    table: 'revocation_lists',
+    select: 'select list_number, bytes, issued_at, subjects, key_generation from revocation_lists',
+    key: ['list_number'],
+    keyOf: (r: ListRow) => [r.list_number],
+    evidence: (r: ListRow) => ({ key: String(r.list_number), bytes: [u8(r.bytes)] }),
+  },
+  bankKeys: {
+    table: 'bank_keys',
+    select: 'select bank_id, root_id, root_public, bank_public, kx_public, certificate, generation from bank_keys',
+    key: ['bank_id'],
+    keyOf: (r: BankKeysRow) => [r.bank_id],
+  },
+  generations: {
+    table: 'bank_key_generations',
+    select: 'select bank_id, generation, bank_public, kx_public, certificate from bank_key_generations',
+    key: ['bank_id', 'generation'],
+    keyOf: (r: GenerationRow) => [r.bank_id, r.generation],
+    evidence: (r: GenerationRow) => ({ key: `${r.bank_id}/${r.generation}`, bytes: [u8(r.certificate)] }),
+  },
+  merchants: {
+    table: 'merchants',
+    select: 'select merchant_id as id, certificate from merchants',
+    key: ['merchant_id'],
+    keyOf: (r: PartyRow) => [r.id],
+    evidence: (r: PartyRow) => ({ key: r.id, bytes: [u8(r.certificate)] }),
+  },
+  cardholders: {
+    table: 'cardholders',
+    select: 'select cardholder_id as id, certificate from cardholders',
+    key: ['cardholder_id'],
+    keyOf: (r: PartyRow) => [r.id],
+    evidence: (r: PartyRow) => ({ key: r.id, bytes: r.certificate === null ? [] : [u8(r.certificate)] }),
+  },
+  purseCertificates: {
+    table: 'purse_certificates',
+    select: 'select id::text as id, purse_id, certificate, reason from purse_certificates',
+    // Qualified: `order by id` would sort by the text alias.
+    key: ['purse_certificates.id'],
+    keyOf: (r: PurseCertificateRow) => [r.id],
+    evidence: (r: PurseCertificateRow) => ({ key: String(r.id), bytes: [u8(r.certificate)] }),
+  },
+} satisfies Record<string, TableSpec<never>>;
+
+/** The reference tables, whole, in a stable order (bytea as Uint8Array on both drivers). */
+export async function readReference(q: Queryable, paging: Paging): Promise<ReferenceRows> {
+  const readAll = <R>(q: Queryable, spec: TableSpec<R>) => all(q, spec, paging);
   return {
-    accounts: await all<AccountRow>('select id, kind, owner, currency, balance from accounts order by id'),
-    transactions: await all<TransactionRow>('select id, kind, reference from transactions order by id'),
-    entries: await all<EntryRow>('select id, tx_id, account_id, amount from entries order by id'),
-    purses: await all<PurseRow>('select * from purses order by purse_id'),
-    loads: await all<LoadRow>(
-      'select request_hash, purse_id, nonce, amount, request, tx_id from loads order by request_hash',
-    ),
-    checks: await all<CheckRow>('select * from checks order by batch_hash, batch_index, purse_id, serial'),
-    fraud: await all<FraudRow>(
-      'select check_hash, purse_id, serial, bytes, proof from fraud_evidence order by check_hash',
-    ),
-    guarantees: await all<GuaranteeRow>('select * from guarantees order by check_hash'),
-    batches: await all<BatchRow>(
-      'select batch_hash, deposit, merchant_id, batch_id, receipt, credited, checks_count from batches order by batch_hash',
-    ),
-    refunds: await all<RefundRow>(
-      'select refund_hash, check_hash, merchant_id, purse_id, serial, amount, currency, refund from refunds order by refund_hash',
-    ),
-    revocations: await all<RevocationRow>('select subject, reason, revoked_at from revocations order by subject'),
-    lists: await all<ListRow>(
-      'select list_number, bytes, issued_at, subjects, key_generation from revocation_lists order by list_number',
-    ),
-    bankKeys: await all<BankKeysRow>(
-      'select bank_id, root_id, root_public, bank_public, kx_public, certificate, generation from bank_keys order by bank_id',
-    ),
-    generations: await all<GenerationRow>(
-      'select bank_id, generation, bank_public, kx_public, certificate from bank_key_generations order by bank_id, generation',
-    ),
-    merchants: await all<PartyRow>('select merchant_id as id, certificate from merchants order by merchant_id'),
-    cardholders: await all<PartyRow>('select cardholder_id as id, certificate from cardholders order by cardholder_id'),
-    purseCertificates: await all<PurseCertificateRow>(
-      'select id::text as id, purse_id, certificate, reason from purse_certificates order by id',
-    ),
+    accounts: await readAll(q, TABLES.accounts),
+    purses: await readAll(q, TABLES.purses),
+    fraud: await readAll(q, TABLES.fraud),
+    guarantees: await readAll(q, TABLES.guarantees),
+    refunds: await readAll(q, TABLES.refunds),
+    revocations: await readAll(q, TABLES.revocations),
+    lists: await readAll(q, TABLES.lists),
+    bankKeys: await readAll(q, TABLES.bankKeys),
+    generations: await readAll(q, TABLES.generations),
+    merchants: await readAll(q, TABLES.merchants),
+    cardholders: await readAll(q, TABLES.cardholders),
+    purseCertificates: await readAll(q, TABLES.purseCertificates),
   };
 }
 
@@ -222,23 +318,58 @@ export interface PurseEvidence {
   guaranteedLargest: number;
 }
 
+/** Findings kept in memory by default; past it they are counted (AuditReport.findingsTotal). */
+export const MAX_FINDINGS = 10_000;
+
+/** What the audit counted as it read (the report's counts). */
+export interface AuditCounts {
+  loads: number;
+  checks: number;
+  purses: number;
+  batches: number;
+  transactions: number;
+}
+
 export class AuditContext {
   readonly findings: Finding[] = [];
-  readonly expected: ExpectedTransaction[] = [];
+  /** Every finding, listed or not. */
+  findingsTotal = 0;
+  /** By `kind|reference|currency`: the transaction the books must hold (a second one replaces the first). */
+  readonly expected = new Map<string, ExpectedTransaction>();
   readonly purses = new Map<string, PurseEvidence>();
   /** Net credited per merchant and currency (`owner/currency`), for payouts. */
   readonly merchantNet = new Map<string, number>();
   /** The stored merchant refunds, by refundKey (check hash and merchant), as signed. */
   readonly refunds = new Map<string, Refund>();
   readonly cache = new CertificateCache(65_536);
+  /** verifyChain per distinct certificate, for the checks verified in batches (deposits.ts). */
+  readonly chains: ChainMemo;
+  readonly counts: AuditCounts = { loads: 0, checks: 0, purses: 0, batches: 0, transactions: 0 };
+  /** How the families page through their tables: the evidence sink, and the page size if set. */
+  readonly paging: Paging;
+  /** The purse rows by id. */
+  readonly purseRows: ReadonlyMap<string, PurseRow>;
 
   constructor(
     readonly bank: PublicBank,
-    readonly rows: LedgerRows,
-  ) {}
+    readonly rows: ReferenceRows,
+    readonly o: {
+      maxFindings?: number;
+      sink?: EvidenceSink | undefined;
+      pageRows?: number | undefined;
+      onChecks?: ((checks: number) => void) | undefined;
+      verifier?: VerifierPool | undefined;
+    } = {},
+  ) {
+    this.counts.purses = rows.purses.length;
+    this.paging = pagingOf(o);
+    this.chains = new ChainMemo(bank.anchors, this.cache);
+    this.purseRows = new Map(rows.purses.map((p) => [p.purse_id, p]));
+  }
 
   add(kind: FindingKind, table: string, key: string, detail: string): void {
-    this.findings.push({ kind, table, key, detail });
+    this.findingsTotal += 1;
+    if (this.findings.length < (this.o.maxFindings ?? MAX_FINDINGS)) this.findings.push({ kind, table, key, detail });
   }
 
   purse(id: string): PurseEvidence {
@@ -263,7 +394,7 @@ export class AuditContext {
   expect(t: Omit<ExpectedTransaction, 'entries'> & { entries: [string, number][] }): void {
     const entries = new Map<string, number>();
     for (const [account, amount] of t.entries) entries.set(account, (entries.get(account) ?? 0) + amount);
-    this.expected.push({ ...t, entries });
+    this.expected.set(`${t.kind}|${t.reference}|${t.currency}`, { ...t, entries });
   }
 }
 

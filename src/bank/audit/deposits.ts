@@ -7,7 +7,12 @@
 // (docs/guarantee.md): a 'guarantee' transaction from the fraud loss instead of a capture, and
 // not in the purse's captured; guarantees.ts justifies each such row. Every row is compared with its own evidence only, so one changed row is
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
+// Deposits are read in pages of about CHECKS_PER_PAGE checks, each with the check rows of its range
+// of batch hashes (stream.ts): a check row only ever needs its own batch, so nothing of a page is
+// kept after it, but the batches guarantees rows name and the 'guaranteed' check rows.
 
+import type { BatchItem } from '../../../bindings/ed25519.ts';
+import { sha256Many } from '../../../bindings/index.ts';
 import { equalBytes, toHex } from '../../bytes.ts';
 import { aboveCertifiedLimit, depositedCheckHash } from '../../protocol/capture.ts';
 import { decode, Tag, Tagged } from '../../protocol/cbor.ts';
@@ -24,10 +29,22 @@ import {
   digitalCheck,
 } from '../../protocol/messages.ts';
 import { verifyCheck } from '../../protocol/pos.ts';
-import { Role } from '../../protocol/registry.ts';
+import { Channel, Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
-import { type AuditContext, accountKey, attempt, type CheckRow, u8 } from './context.ts';
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
+import type { Queryable } from '../db.ts';
+import { type AuditContext, accountKey, attempt, type BatchRow, type CheckRow, TABLES, u8 } from './context.ts';
 import { refundKey, refundMatches } from './refunds.ts';
+import { PAGE_ROWS, pages } from './stream.ts';
+
+/** Checks per page of deposits: bounds the memory a page holds (its deposits, receipts and rows). */
+export const CHECKS_PER_PAGE = 4_096;
+
+const CHECKS = {
+  select: 'select purse_id, serial, check_hash, amount, merchant_id, batch_hash, status, batch_index from checks',
+  column: 'batch_hash',
+  order: 'batch_hash, batch_index, purse_id, serial',
+};
 
 /** The codes of a check past its purse's loaded value refused: over the limit, or not guaranteed. */
 const OVERSPENT_CODES: ReadonlySet<number> = new Set([
@@ -71,145 +88,281 @@ function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
   return limits ? { body, hash, limits } : { body, hash };
 }
 
+/**
+ * The checks of a page of deposits, as depositedCheck gives them, with capture's worker pool
+ * verifying the purse signatures of the POS checks in one batch: each check is parsed and its
+ * chain verified at its own time here, as verifyCheck does, all but the one Ed25519 verification
+ * (the page's in one verifyBatch call). A check that fails any step here, whose signature the
+ * batch refuses, or an Internet check, goes through depositedCheck, for its exact error.
+ */
+async function depositedChecks(
+  ctx: AuditContext,
+  verifier: VerifierPool,
+  all: Uint8Array[],
+): Promise<DepositedCheck[]> {
+  const out: DepositedCheck[] = [];
+  const items: BatchItem[] = [];
+  const payloads: Uint8Array[] = [];
+  const at: number[] = [];
+  all.forEach((bytes, i) => {
+    const fast = attempt(() => {
+      const signed = parseSign1(bytes);
+      if (!signed.certificate) throw new Error('no certificate');
+      const body = digitalCheck.decode(signed.payload);
+      const signer = ctx.chains.verify(signed.certificate, body.time);
+      const pos = body.channel === Channel.Pos && body.serial >= 1;
+      if (signer.role !== Role.Purse || body.purseId !== signer.subject || !pos) throw new Error('refused');
+      return { signed, body, signer };
+    });
+    if (fast.error !== undefined) {
+      out.push(depositedCheck(bytes, ctx));
+      return;
+    }
+    const { signed, body, signer } = fast.value;
+    // The hash is filled in below, all of the page's in one call (depositedCheckHash: its payload's).
+    out.push(signer.limits ? { body, hash: signed.payload, limits: signer.limits } : { body, hash: signed.payload });
+    items.push({ publicKey: signer.signingKey, message: signed.toBeSigned, signature: signed.signature });
+    payloads.push(signed.payload);
+    at.push(i);
+  });
+  const hashes = sha256Many(payloads);
+  at.forEach((i, k) => {
+    (out[i] as DepositedCheck).hash = hashes[k] as Uint8Array;
+  });
+  if (items.length)
+    for (const k of (await verifier.verifyBatch(items)).invalid) {
+      const i = at[k] as number;
+      out[i] = depositedCheck(all[i] as Uint8Array, ctx);
+    }
+  return out;
+}
+
 const rowKey = (c: Pick<CheckRow, 'purse_id' | 'serial'>) => `${c.purse_id}/${c.serial}`;
 
-/** The deposits by batch hash (hex), as decoded, for the families that follow. */
-export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
-  const { bank, rows } = ctx;
-  const batches = new Map<string, Batch>();
+/** What guarantees.ts needs of the deposits: the batches its rows name, and the 'guaranteed' check rows. */
+export interface DepositsSeen {
+  /** By batch hash (hex), as decoded: only those a guarantees row names. */
+  batches: Map<string, Batch>;
+  /** Each check row whose status is 'guaranteed': its deposited position and its key. */
+  guaranteedRows: { position: string; key: string }[];
+}
+
+/** Every deposit with its check rows, page by page. */
+export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<DepositsSeen> {
+  const { rows } = ctx;
+  const { verifier } = ctx.o;
   const guaranteed = new Set(rows.guarantees.map((g) => toHex(u8(g.check_hash))));
-  for (const b of rows.batches) {
-    const key = toHex(u8(b.batch_hash));
-    const deposit = u8(b.deposit);
-    const parsed = attempt(() => {
-      const signed = parseSign1(deposit);
-      return { body: depositBatch.decode(signed.payload), hash: signedHash(signed) };
-    });
-    if (parsed.error !== undefined) {
-      ctx.add('deposit_invalid', 'batches', key, `the stored deposit does not decode (${parsed.error})`);
-      continue;
+  const named = new Set(rows.guarantees.map((g) => toHex(u8(g.batch_hash))));
+  const evidence = new Set(rows.fraud.map((f) => toHex(u8(f.check_hash))));
+  // A clone's check paid under the guarantee has no check row: its guarantees row stands for it.
+  const paidClones = new Set(rows.guarantees.filter((g) => g.clone).map((g) => toHex(u8(g.check_hash))));
+  const seen: DepositsSeen = { batches: new Map(), guaranteedRows: [] };
+  // The first page is small; then each is sized by the checks per batch of the one before.
+  let checksPerBatch = CHECKS_PER_PAGE / 16;
+  const size = () => Math.max(1, Math.min(PAGE_ROWS, Math.floor(CHECKS_PER_PAGE / checksPerBatch)));
+  const paging = { size, ...ctx.paging, child: CHECKS };
+  // Two pages in flight: this page's signatures are verified in the pool while the page before
+  // is checked against its rows here (in page order, so the totals and findings are as in one pass).
+  let finishing: Promise<void> | undefined;
+  for await (const page of pages<BatchRow, CheckRow>(q, TABLES.batches, paging)) {
+    ctx.counts.batches += page.rows.length;
+    ctx.counts.checks += page.children.length;
+    if (page.rows.length) checksPerBatch = Math.max(1, page.children.length / page.rows.length);
+    const stored = new Set<string>();
+    const decoded: { b: BatchRow; key: string; parsed: ParsedDeposit }[] = [];
+    for (const b of page.rows) {
+      const key = toHex(u8(b.batch_hash));
+      stored.add(key);
+      const parsed = parseDeposit(u8(b.deposit));
+      if (parsed.error !== undefined)
+        ctx.add('deposit_invalid', 'batches', key, `the stored deposit does not decode (${parsed.error})`);
+      else decoded.push({ b, key, parsed: parsed.value });
     }
-    const { body, hash } = parsed.value;
-    const problems: string[] = [];
-    const verified = attempt(() =>
-      verifyMessage(depositBatch, deposit, [Role.Merchant], {
-        anchors: bank.anchors,
-        now: body.time,
-        verifiedCache: ctx.cache,
-      }),
-    );
-    if (verified.error !== undefined) problems.push(verified.error);
-    else if (verified.value.signer.subject !== body.merchantId)
-      problems.push(`signed by ${verified.value.signer.subject} for ${body.merchantId}`);
-    if (!equalBytes(hash, u8(b.batch_hash))) problems.push('batch_hash is not the hash of the deposit');
-    if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
-    if (!equalBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
-    if (problems.length) ctx.add('deposit_invalid', 'batches', key, problems.join('; '));
-    const batch: Batch = { key, body, checks: body.checks.map((c) => depositedCheck(c, ctx)) };
-    batches.set(key, batch);
-
-    const receiptBytes = u8(b.receipt);
-    const receipt = attempt(() => captureReceipt.decode(parseSign1(receiptBytes).payload));
-    if (receipt.error !== undefined) {
-      ctx.add('receipt_invalid', 'batches', key, `the stored receipt does not decode (${receipt.error})`);
-      continue;
-    }
-    const r = receipt.value;
-    batch.receipt = r;
-    const wrong: string[] = [];
-    const signed = attempt(() =>
-      verifyMessage(captureReceipt, receiptBytes, [Role.Bank], {
-        anchors: bank.anchors,
-        now: r.time,
-        verifiedCache: ctx.cache,
-      }),
-    );
-    if (signed.error !== undefined) wrong.push(signed.error);
-    else if (signed.value.signer.subject !== bank.id) wrong.push(`signed by ${signed.value.signer.subject}`);
-    if (r.merchantId !== body.merchantId) wrong.push(`for merchant ${r.merchantId}`);
-    if (!equalBytes(r.batchId, body.batchId)) wrong.push('for another batch id');
-    if (r.outcomes.length !== body.checks.length)
-      wrong.push(`${r.outcomes.length} outcomes for ${body.checks.length} checks`);
-    let total = 0;
-    r.outcomes.forEach(([h, code, credited], i) => {
-      const check = batch.checks[i];
-      if (check && !equalBytes(h, check.hash)) wrong.push(`outcome ${i} names another check`);
-      if (code !== 0 && credited !== 0) wrong.push(`outcome ${i} refused (${code}) but credited ${credited}`);
-      if (code === 0 && check?.body && credited !== check.body.amount)
-        wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
-      // The certified limit per check (AboveCertifiedLimit), judged on checks that verify.
-      if (check?.body && check.invalid === undefined) {
-        const above = aboveCertifiedLimit(check.body, check.limits);
-        if (above && code === 0)
-          wrong.push(`outcome ${i} accepts a check above its certified ${check.limits?.maxPerCheck} per check`);
-        if (!above && code === ErrorCode.AboveCertifiedLimit)
-          wrong.push(`outcome ${i} refuses as above its certified limit a check within it`);
+    // Every check of the page verified at once (in the worker pool when the audit has one).
+    const all = decoded.flatMap((d) => d.parsed.body.checks);
+    const verifying = verifier
+      ? depositedChecks(ctx, verifier, all)
+      : Promise.resolve(all.map((c) => depositedCheck(c, ctx)));
+    verifying.catch(() => undefined); // a failure surfaces where it is awaited
+    await finishing;
+    finishing = (async () => {
+      const verified = await verifying;
+      const batches = new Map<string, Batch>();
+      let next = 0;
+      for (const { b, key, parsed } of decoded) {
+        const checks = verified.slice(next, next + parsed.body.checks.length);
+        next += checks.length;
+        const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed);
+        batches.set(key, batch);
+        if (named.has(key)) seen.batches.set(key, batch);
       }
-      total += credited;
-    });
-    if (total !== r.totalCredited) wrong.push(`total ${r.totalCredited}, sum of credits ${total}`);
-    if (b.credited !== r.totalCredited) wrong.push(`row says credited ${b.credited}, receipt ${r.totalCredited}`);
-    if (b.checks_count !== r.outcomes.length)
-      wrong.push(`row says ${b.checks_count} checks, receipt ${r.outcomes.length}`);
-    if (wrong.length) ctx.add('receipt_invalid', 'batches', key, wrong.join('; '));
-
-    // What the receipt says happened: purse totals, the merchant's credit, the capture transaction.
-    const byCurrency = new Map<string, number>();
-    const lossByCurrency = new Map<string, number>();
-    r.outcomes.forEach(([h, code, credited], i) => {
-      const check = batch.checks[i]?.body;
-      if (!check) return;
-      const purse = ctx.purse(check.purseId);
-      if (code === 0 || code === ErrorCode.LimitExceeded)
-        purse.highestSerial = Math.max(purse.highestSerial, check.serial);
-      if (code === ErrorCode.LimitExceeded) purse.overspentChecks += 1;
-      if (code !== 0 || credited === 0) return;
-      const m = `${body.merchantId}/${check.currency}`;
-      ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
-      if (guaranteed.has(toHex(h))) {
-        purse.guaranteed += credited;
-        purse.guaranteedChecks += 1;
-        purse.guaranteedLargest = Math.max(purse.guaranteedLargest, credited);
-        lossByCurrency.set(check.currency, (lossByCurrency.get(check.currency) ?? 0) + credited);
-        return;
-      }
-      purse.captured += credited;
-      purse.creditedCount += 1;
-      byCurrency.set(check.currency, (byCurrency.get(check.currency) ?? 0) + credited);
-    });
-    for (const [currency, amount] of lossByCurrency)
-      ctx.expect({
-        kind: 'guarantee',
-        reference: `${body.merchantId}:${key}`,
-        currency,
-        table: 'batches',
-        key,
-        entries: [
-          [accountKey('fraud_loss', bank.id, currency), -amount],
-          [accountKey('merchant', body.merchantId, currency), amount],
-        ],
-      });
-    for (const [currency, amount] of byCurrency) {
-      ctx.expect({
-        kind: 'capture',
-        reference: `${body.merchantId}:${key}`,
-        currency,
-        table: 'batches',
-        key,
-        entries: [
-          [accountKey('emoney', bank.id, currency), -amount],
-          [accountKey('merchant', body.merchantId, currency), amount],
-        ],
-      });
-    }
+      const claimed = auditCheckRows(ctx, page.children, batches, stored, seen);
+      auditOutcomes(ctx, batches, claimed, evidence, paidClones);
+      ctx.o.onChecks?.(page.children.length);
+    })();
+    finishing.catch(() => undefined);
   }
+  await finishing;
+  return seen;
+}
 
-  // Check rows against their deposited check and its receipt outcome.
+/** A stored deposit decoded: its body and hash, or why it does not decode. */
+const parseDeposit = (deposit: Uint8Array) =>
+  attempt(() => {
+    const signed = parseSign1(deposit);
+    return { body: depositBatch.decode(signed.payload), hash: signedHash(signed) };
+  });
+type ParsedDeposit = NonNullable<ReturnType<typeof parseDeposit>['value']>;
+
+/** One decoded deposit, its checks as verified, and its receipt: the batch. */
+function auditBatch(
+  ctx: AuditContext,
+  b: BatchRow,
+  key: string,
+  { body, hash }: ParsedDeposit,
+  checks: DepositedCheck[],
+  guaranteed: ReadonlySet<string>,
+): Batch {
+  const { bank } = ctx;
+  const deposit = u8(b.deposit);
+  const problems: string[] = [];
+  const verified = attempt(() =>
+    verifyMessage(depositBatch, deposit, [Role.Merchant], {
+      anchors: bank.anchors,
+      now: body.time,
+      verifiedCache: ctx.cache,
+    }),
+  );
+  if (verified.error !== undefined) problems.push(verified.error);
+  else if (verified.value.signer.subject !== body.merchantId)
+    problems.push(`signed by ${verified.value.signer.subject} for ${body.merchantId}`);
+  if (!equalBytes(hash, u8(b.batch_hash))) problems.push('batch_hash is not the hash of the deposit');
+  if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
+  if (!equalBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
+  if (problems.length) ctx.add('deposit_invalid', 'batches', key, problems.join('; '));
+  const batch: Batch = { key, body, checks };
+
+  const receiptBytes = u8(b.receipt);
+  const receipt = attempt(() => captureReceipt.decode(parseSign1(receiptBytes).payload));
+  if (receipt.error !== undefined) {
+    ctx.add('receipt_invalid', 'batches', key, `the stored receipt does not decode (${receipt.error})`);
+    return batch;
+  }
+  const r = receipt.value;
+  batch.receipt = r;
+  const wrong: string[] = [];
+  const signed = attempt(() =>
+    verifyMessage(captureReceipt, receiptBytes, [Role.Bank], {
+      anchors: bank.anchors,
+      now: r.time,
+      verifiedCache: ctx.cache,
+    }),
+  );
+  if (signed.error !== undefined) wrong.push(signed.error);
+  else if (signed.value.signer.subject !== bank.id) wrong.push(`signed by ${signed.value.signer.subject}`);
+  if (r.merchantId !== body.merchantId) wrong.push(`for merchant ${r.merchantId}`);
+  if (!equalBytes(r.batchId, body.batchId)) wrong.push('for another batch id');
+  if (r.outcomes.length !== body.checks.length)
+    wrong.push(`${r.outcomes.length} outcomes for ${body.checks.length} checks`);
+  let total = 0;
+  r.outcomes.forEach(([h, code, credited], i) => {
+    const check = batch.checks[i];
+    if (check && !equalBytes(h, check.hash)) wrong.push(`outcome ${i} names another check`);
+    if (code !== 0 && credited !== 0) wrong.push(`outcome ${i} refused (${code}) but credited ${credited}`);
+    if (code === 0 && check?.body && credited !== check.body.amount)
+      wrong.push(`outcome ${i} credits ${credited} of a check of ${check.body.amount}`);
+    // The certified limit per check (AboveCertifiedLimit), judged on checks that verify.
+    if (check?.body && check.invalid === undefined) {
+      const above = aboveCertifiedLimit(check.body, check.limits);
+      if (above && code === 0)
+        wrong.push(`outcome ${i} accepts a check above its certified ${check.limits?.maxPerCheck} per check`);
+      if (!above && code === ErrorCode.AboveCertifiedLimit)
+        wrong.push(`outcome ${i} refuses as above its certified limit a check within it`);
+    }
+    total += credited;
+  });
+  if (total !== r.totalCredited) wrong.push(`total ${r.totalCredited}, sum of credits ${total}`);
+  if (b.credited !== r.totalCredited) wrong.push(`row says credited ${b.credited}, receipt ${r.totalCredited}`);
+  if (b.checks_count !== r.outcomes.length)
+    wrong.push(`row says ${b.checks_count} checks, receipt ${r.outcomes.length}`);
+  if (wrong.length) ctx.add('receipt_invalid', 'batches', key, wrong.join('; '));
+
+  // What the receipt says happened: purse totals, the merchant's credit, the capture transaction.
+  const byCurrency = new Map<string, number>();
+  const lossByCurrency = new Map<string, number>();
+  r.outcomes.forEach(([h, code, credited], i) => {
+    const check = batch.checks[i]?.body;
+    if (!check) return;
+    const purse = ctx.purse(check.purseId);
+    if (code === 0 || code === ErrorCode.LimitExceeded)
+      purse.highestSerial = Math.max(purse.highestSerial, check.serial);
+    if (code === ErrorCode.LimitExceeded) purse.overspentChecks += 1;
+    if (code !== 0 || credited === 0) return;
+    const m = `${body.merchantId}/${check.currency}`;
+    ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
+    if (guaranteed.has(toHex(h))) {
+      purse.guaranteed += credited;
+      purse.guaranteedChecks += 1;
+      purse.guaranteedLargest = Math.max(purse.guaranteedLargest, credited);
+      lossByCurrency.set(check.currency, (lossByCurrency.get(check.currency) ?? 0) + credited);
+      return;
+    }
+    purse.captured += credited;
+    purse.creditedCount += 1;
+    byCurrency.set(check.currency, (byCurrency.get(check.currency) ?? 0) + credited);
+  });
+  for (const [currency, amount] of lossByCurrency)
+    ctx.expect({
+      kind: 'guarantee',
+      reference: `${body.merchantId}:${key}`,
+      currency,
+      table: 'batches',
+      key,
+      entries: [
+        [accountKey('fraud_loss', bank.id, currency), -amount],
+        [accountKey('merchant', body.merchantId, currency), amount],
+      ],
+    });
+  for (const [currency, amount] of byCurrency) {
+    ctx.expect({
+      kind: 'capture',
+      reference: `${body.merchantId}:${key}`,
+      currency,
+      table: 'batches',
+      key,
+      entries: [
+        [accountKey('emoney', bank.id, currency), -amount],
+        [accountKey('merchant', body.merchantId, currency), amount],
+      ],
+    });
+  }
+  return batch;
+}
+
+/** Check rows against their deposited check and its receipt outcome; the positions rows stand for. */
+function auditCheckRows(
+  ctx: AuditContext,
+  checks: readonly CheckRow[],
+  batches: ReadonlyMap<string, Batch>,
+  stored: ReadonlySet<string>,
+  seen: DepositsSeen,
+): Map<string, CheckRow> {
+  const { bank } = ctx;
   const claimed = new Map<string, CheckRow>();
   const byPosition = new Map<string, CheckRow[]>();
-  for (const c of rows.checks) {
-    const position = `${toHex(u8(c.batch_hash))}#${c.batch_index}`;
-    byPosition.set(position, [...(byPosition.get(position) ?? []), c]);
+  let lastHash: Uint8Array = new Uint8Array(0);
+  let lastHex = '';
+  for (const c of checks) {
+    // Rows come in batch_hash order: each batch's hash is written in hex once.
+    if (!equalBytes(c.batch_hash, lastHash)) {
+      lastHash = c.batch_hash;
+      lastHex = toHex(u8(c.batch_hash));
+    }
+    const position = `${lastHex}#${c.batch_index}`;
+    const group = byPosition.get(position);
+    if (group) group.push(c);
+    else byPosition.set(position, [c]);
+    if (c.status === 'guaranteed') seen.guaranteedRows.push({ position, key: rowKey(c) });
   }
   for (const [position, group] of byPosition) {
     const [batchKey] = position.split('#') as [string];
@@ -230,14 +383,13 @@ export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
         continue;
       }
       if (!batch || !deposited) {
-        const stored = rows.batches.some((b) => toHex(u8(b.batch_hash)) === batchKey);
         ctx.add(
           'check_evidence_missing',
           'checks',
           key,
           batch
             ? `its deposit has no check at index ${c.batch_index}`
-            : stored
+            : stored.has(batchKey)
               ? `its deposit ${batchKey} does not decode`
               : `its deposit ${batchKey} is not stored`,
         );
@@ -302,10 +454,17 @@ export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
     }
   }
 
-  // Receipt outcomes that must have left a row: credited or over the limit (checks), clones (fraud evidence).
-  const evidence = new Set(rows.fraud.map((f) => toHex(u8(f.check_hash))));
-  // A clone's check paid under the guarantee has no check row: its guarantees row stands for it.
-  const paidClones = new Set(rows.guarantees.filter((g) => g.clone).map((g) => toHex(u8(g.check_hash))));
+  return claimed;
+}
+
+/** Receipt outcomes that must have left a row: credited or over the limit (checks), clones (fraud evidence). */
+function auditOutcomes(
+  ctx: AuditContext,
+  batches: ReadonlyMap<string, Batch>,
+  claimed: ReadonlyMap<string, CheckRow>,
+  evidence: ReadonlySet<string>,
+  paidClones: ReadonlySet<string>,
+): void {
   for (const batch of batches.values()) {
     batch.receipt?.outcomes.forEach(([h, code, credited], i) => {
       const position = `${batch.key}#${i}`;
@@ -335,5 +494,4 @@ export function auditDeposits(ctx: AuditContext): Map<string, Batch> {
         );
     });
   }
-  return batches;
 }

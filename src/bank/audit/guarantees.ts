@@ -7,15 +7,13 @@
 import { equalBytes, toHex } from '../../bytes.ts';
 import { parseCertificate } from '../../protocol/certificate.ts';
 import { type AuditContext, attempt, u8 } from './context.ts';
-import type { Batch } from './deposits.ts';
+import type { DepositsSeen } from './deposits.ts';
 
-export function auditGuarantees(ctx: AuditContext, batches: ReadonlyMap<string, Batch>): void {
+export function auditGuarantees(ctx: AuditContext, { batches, guaranteedRows }: DepositsSeen): void {
   const { rows } = ctx;
   const evidence = new Set(rows.fraud.map((f) => toHex(u8(f.check_hash))));
-  const guaranteedRows = new Set(
-    rows.checks.filter((c) => c.status === 'guaranteed').map((c) => `${toHex(u8(c.batch_hash))}#${c.batch_index}`),
-  );
-  const purses = new Map(rows.purses.map((p) => [p.purse_id, p]));
+  const guaranteedPositions = new Set(guaranteedRows.map((c) => c.position));
+  const purses = ctx.purseRows;
   const named = new Set<string>();
   for (const g of rows.guarantees) {
     const key = toHex(u8(g.check_hash));
@@ -37,7 +35,7 @@ export function auditGuarantees(ctx: AuditContext, batches: ReadonlyMap<string, 
     if (outcome?.[1] !== 0 || outcome[2] !== g.amount)
       problems.push(`the receipt gives ${outcome ? `outcome ${outcome[1]} credited ${outcome[2]}` : 'no outcome'}`);
     if (g.clone && !evidence.has(key)) problems.push('a clone without fraud evidence');
-    if (!g.clone && !guaranteedRows.has(position))
+    if (!g.clone && !guaranteedPositions.has(position))
       problems.push("past the loaded value without its 'guaranteed' check row");
     const p = purses.get(g.purse_id);
     if (!g.clone && p) {
@@ -47,16 +45,9 @@ export function auditGuarantees(ctx: AuditContext, batches: ReadonlyMap<string, 
     if (p?.status !== 'fraud' && p?.status !== 'overspent') problems.push(`its purse is ${p?.status ?? 'unknown'}`);
     if (problems.length) ctx.add('guarantee_unjustified', 'guarantees', key, problems.join('; '));
   }
-  for (const c of rows.checks) {
-    const position = `${toHex(u8(c.batch_hash))}#${c.batch_index}`;
-    if (c.status === 'guaranteed' && !named.has(position))
-      ctx.add(
-        'guarantee_unjustified',
-        'checks',
-        `${c.purse_id}/${c.serial}`,
-        'guaranteed, and no guarantees row for it',
-      );
-  }
+  for (const c of guaranteedRows)
+    if (!named.has(c.position))
+      ctx.add('guarantee_unjustified', 'checks', c.key, 'guaranteed, and no guarantees row for it');
 
   for (const [id, e] of ctx.purses) {
     if (e.guaranteedChecks === 0) continue;

@@ -5,14 +5,20 @@
 // merchant refunds, deposits/receipts/checks (which need the refunds), the guarantee's payments,
 // fraud evidence, purses (which need the totals of the loads and deposits), interbank settlement
 // cycles (settlements.ts), the books (which need every expected transaction), timestamps, the
-// back office's action records. With `checkpoint` (checkpoint/), the signed checkpoints are
-// verified too, and a run with no finding writes the next.
+// back office's action records. The tables that grow with the traffic (loads, deposits with their
+// checks, transactions with their entries) are read in pages (stream.ts) and only totals are
+// carried, so memory depends on the number of parties and expected transactions, not of checks.
+// The presentment and settlement families read their own tables the same way: async (ctx, tx).
+// With `checkpoint` (checkpoint/), the signed checkpoints are verified too, and a run with no
+// finding writes the next.
+
+import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
 import { type CheckpointOptions, verifyCheckpoints, writeCheckpoint } from './checkpoint/index.ts';
-import { AuditContext, readLedger } from './context.ts';
+import { AuditContext, type LoadRow, readReference, TABLES } from './context.ts';
 import { auditDeposits } from './deposits.ts';
 import { auditGuarantees } from './guarantees.ts';
 import { auditKeys } from './keys.ts';
@@ -21,43 +27,52 @@ import { auditLoads } from './loads.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
 import { auditRefunds } from './refunds.ts';
 import { auditSettlements } from './settlements.ts';
+import { type EvidenceSink, pages, pagingOf } from './stream.ts';
 import { auditTimes } from './times.ts';
 
 export { type AuditReport, FINDING_KINDS, type Finding, type FindingKind, formatFinding } from './kinds.ts';
+export type { EvidenceRow, EvidenceSink } from './stream.ts';
 
 const isDatabase = (q: Queryable): q is Database => typeof (q as Partial<Database>).transaction === 'function';
 
 export interface AuditOptions {
   checkpoint?: CheckpointOptions;
+  /** Findings listed in the report (default MAX_FINDINGS); past it they are only counted. */
+  maxFindings?: number;
+  /** Every row of signed evidence, in table and key order (the checkpoint's hash). */
+  sink?: EvidenceSink;
+  /**
+   * Capture's worker pool: the purse signatures of each page of deposits verified in it, in one
+   * batch. Without it the audit verifies each check in this thread.
+   */
+  verifier?: VerifierPool;
+  /** Called after each page of deposits with its number of check rows (a progress bar). */
+  onChecks?: (checks: number) => void;
+  /** Rows per page instead of the defaults (tests use 1, so that every row crosses a page boundary). */
+  pageRows?: number;
 }
 
 export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}): Promise<AuditReport> {
   const started = performance.now();
   const run = async (tx: Queryable): Promise<AuditReport> => {
-    const ctx = new AuditContext(bank, await readLedger(tx));
+    const ctx = new AuditContext(bank, await readReference(tx, pagingOf(o)), o);
     auditKeys(ctx);
-    auditLoads(ctx);
+    for await (const { rows } of pages<LoadRow>(tx, TABLES.loads, ctx.paging)) auditLoads(ctx, rows);
     auditRefunds(ctx);
-    auditGuarantees(ctx, auditDeposits(ctx));
+    auditGuarantees(ctx, await auditDeposits(ctx, tx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);
     await auditSettlements(ctx, tx);
-    auditBooks(ctx);
+    await auditBooks(ctx, tx);
     await auditTimes(ctx, tx);
     await auditActions(ctx, tx);
     const checked = o.checkpoint && (await verifyCheckpoints(tx, ctx, o.checkpoint));
-    const { rows } = ctx;
     const report: AuditReport = {
-      ok: ctx.findings.length === 0,
+      ok: ctx.findingsTotal === 0,
       findings: ctx.findings,
+      findingsTotal: ctx.findingsTotal,
       differences: ctx.findings.map(formatFinding),
-      counts: {
-        loads: rows.loads.length,
-        checks: rows.checks.length,
-        purses: rows.purses.length,
-        batches: rows.batches.length,
-        transactions: rows.transactions.length,
-      },
+      counts: ctx.counts,
       elapsedMs: 0,
     };
     if (o.checkpoint && checked) {

@@ -109,7 +109,10 @@ export interface Finding {
 
 export interface AuditReport {
   ok: boolean;
+  /** The findings listed: the first MAX_FINDINGS (src/bank/audit/context.ts) unless asked otherwise. */
   findings: Finding[];
+  /** Every finding, listed or only counted. */
+  findingsTotal: number;
   /** The findings as one line each (`kind table key: detail`), for logs. */
   differences: string[];
   counts: { loads: number; checks: number; purses: number; batches: number; transactions: number };

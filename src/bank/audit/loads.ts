@@ -7,13 +7,13 @@ import { parseSign1, signedHash } from '../../protocol/cose.ts';
 import { valueTokenRequest } from '../../protocol/messages.ts';
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
-import { type AuditContext, accountKey, attempt, u8 } from './context.ts';
+import { type AuditContext, accountKey, attempt, type LoadRow, u8 } from './context.ts';
 
-export function auditLoads(ctx: AuditContext): void {
-  const { bank, rows } = ctx;
-  const purses = new Map(rows.purses.map((p) => [p.purse_id, p]));
-  const txs = new Map(rows.transactions.map((t) => [t.id, t]));
-  for (const l of rows.loads) {
+/** One page of loads (stream.ts), each with the transaction its row names. */
+export function auditLoads(ctx: AuditContext, loads: readonly LoadRow[]): void {
+  const { bank } = ctx;
+  ctx.counts.loads += loads.length;
+  for (const l of loads) {
     const key = toHex(u8(l.request_hash));
     const bytes = u8(l.request);
     const parsed = attempt(() => {
@@ -44,13 +44,12 @@ export function auditLoads(ctx: AuditContext): void {
     if (l.purse_id !== body.purseId) differs.push(`purse ${l.purse_id}, signed ${body.purseId}`);
     if (l.amount !== body.amount) differs.push(`amount ${l.amount}, signed ${body.amount}`);
     if (!equalBytes(u8(l.nonce), body.nonce)) differs.push('nonce differs from the signed one');
-    const tx = txs.get(l.tx_id);
-    if (tx?.kind !== 'load' || tx.reference !== reference)
+    if (l.tx_kind !== 'load' || l.tx_reference !== reference)
       differs.push(`tx_id ${l.tx_id} is not the load transaction ${reference}`);
     if (differs.length) ctx.add('load_row_mismatch', 'loads', key, differs.join('; '));
 
     ctx.purse(body.purseId).loaded += body.amount;
-    const cardholder = purses.get(body.purseId)?.cardholder_id ?? '?';
+    const cardholder = ctx.purseRows.get(body.purseId)?.cardholder_id ?? '?';
     ctx.expect({
       kind: 'load',
       reference,

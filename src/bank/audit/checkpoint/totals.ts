@@ -7,7 +7,7 @@ import type { CarriedTotals } from './format.ts';
 
 export function carriedTotals(ctx: AuditContext): CarriedTotals {
   const accounts = new Map<string, number>();
-  for (const t of ctx.expected)
+  for (const t of ctx.expected.values())
     for (const [account, amount] of t.entries) accounts.set(account, (accounts.get(account) ?? 0) + amount);
   return {
     purses: new Map([...ctx.purses].map(([id, e]) => [id, new Map(Object.entries(e))])),
