@@ -5,6 +5,7 @@
 //   POST /v1/load             sealed value-token request → sealed value token
 //   POST /v1/deposit          sealed deposit batch       → signed capture receipt
 //   POST /v1/refunds          sealed merchant refund     → { checkHash, outcome, amount, replayed } (JSON)
+//   POST /v1/interbank/presentments  an acquirer's sealed presentment → the issuer's signed answer
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
 //   GET  /v1/purses/:id/certificate  { purseId, certificate }: the purse's current certificate (a renewal)
@@ -14,7 +15,8 @@
 //   GET  /openapi.json        the OpenAPI 3.1 description of all of this, from the routes' schemas
 //
 // With option `settleLostEveryS` the server also settles lost cards past their window on that
-// schedule while it runs (settle-schedule.ts), as the actor `scheduler`.
+// schedule while it runs (settle-schedule.ts), as the actor `scheduler`. In a scheme (peers given),
+// the acquirer's unanswered presentments are sent on the service's schedule (presentEveryS).
 //
 // Load, deposit and refunds are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
 // says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
@@ -144,6 +146,14 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     return { ...r, checkHash: toBase64(r.checkHash) };
   });
 
+  // Interbank: an acquirer of the scheme presents its merchants' checks of this bank's purses. No
+  // credential: the presentment is signed by the acquirer bank and judged by its certificate.
+  app.post('/v1/interbank/presentments', { schema: bankSchemas.presentment }, async (request, reply) => {
+    const r = await service.answerPresentment(messageBytes(request, 'envelope', badRequest));
+    if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.answer));
+    return { answer: toBase64(r.answer), replayed: r.replayed };
+  });
+
   app.get('/v1/revocation-list', { schema: bankSchemas.revocationList }, async (request, reply) => {
     const list = await service.revocationList();
     if ((request.headers.accept ?? '').includes('application/json')) {
@@ -180,6 +190,7 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   registerCardholderRoutes(app, service);
   if (o.admin ?? true) registerAdminRoutes(app, service);
   if (o.settleLostEveryS) runSettlement(app, service, o.settleLostEveryS);
+  runPresentments(app, service);
   return app;
 }
 
@@ -191,6 +202,17 @@ function runSettlement(app: FastifyInstance, service: BankService, everyS: numbe
   });
   app.addHook('onClose', async () => {
     await schedule?.stop();
+  });
+}
+
+/** In a scheme, the acquirer's outbox of presentments sent on a schedule, from the server's start to its close. */
+function runPresentments(app: FastifyInstance, service: BankService): void {
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stop = service.schedulePresentments();
+  });
+  app.addHook('onClose', async () => {
+    await stop?.();
   });
 }
 

@@ -17,6 +17,8 @@ import { type Enrolled, type Enrolment, enrol } from './back-office/enrol.ts';
 import { type CaptureResult, captureBatch } from './capture/index.ts';
 import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
+import { type AnsweredPresentment, answerPresentment } from './interbank/issuer.ts';
+import { type PresentmentSent, sendPresentments } from './interbank/send.ts';
 import {
   type Bank,
   createBank,
@@ -72,6 +74,11 @@ export interface ServiceOptions {
   peerRefreshS?: number;
   /** Milliseconds a peer has to answer; default 3,000 (a merchant's refresh waits for it). */
   peerTimeoutMs?: number;
+  /**
+   * Seconds between two sends of the unanswered presentments to the peers (interbank/send.ts), while
+   * the server runs; default 30. Each deposit with foreign checks also sends at once.
+   */
+  presentEveryS?: number;
 }
 
 /** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
@@ -120,6 +127,10 @@ export class BankService {
   /** When the peers' lists were last fetched (Unix seconds), and the fetch under way. */
   #peersFetchedAt = Number.NEGATIVE_INFINITY;
   #peersFetch: Promise<PeerRefresh[]> | undefined;
+  /** The issuers this bank presents foreign checks to (its peers); none outside a scheme. */
+  readonly #presentTo: ReadonlySet<string> | undefined;
+  /** The send of the outbox under way: one at a time. */
+  #sending: Promise<PresentmentSent[]> | undefined;
 
   constructor(
     readonly db: Database,
@@ -132,6 +143,8 @@ export class BankService {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.capturesMax = options.capturesMax ?? 64;
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
+    const peers = options.peers ?? [];
+    this.#presentTo = peers.length ? new Set(peers.map((p) => p.bankId)) : undefined;
   }
 
   /**
@@ -209,6 +222,7 @@ export class BankService {
           verifier: this.verifier,
           revocations: this.revocations,
           checksMax: this.batchChecksMax,
+          ...(this.#presentTo ? { presentTo: this.#presentTo } : {}),
           ...(this.options.guarantee ? { guarantee: this.options.guarantee } : {}),
           ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
         }),
@@ -219,6 +233,9 @@ export class BankService {
       this.totals.verify += r.timings.verifyMs;
       this.totals.db += r.timings.dbMs;
       this.recent.push({ at: Date.now(), checks: r.outcomes.length });
+      // Committed with its presentments: sent now, not awaited (a failure is retried by the schedule).
+      if (!r.replayed && r.outcomes.some((x) => x.code === ErrorCode.PresentedToIssuer))
+        this.sendPresentments().catch(() => undefined);
       return r;
     } finally {
       this.inflight -= 1;
@@ -275,6 +292,60 @@ export class BankService {
       this.#peersFetch = undefined;
     });
     return this.#peersFetch;
+  }
+
+  /**
+   * Sends the unanswered presentments to their issuers and applies their answers (interbank/send.ts);
+   * one send at a time (a call during one gets that one's result). An issuer without a peer URL is
+   * reported, its presentment kept.
+   */
+  sendPresentments(): Promise<PresentmentSent[]> {
+    const peers = new Map((this.options.peers ?? []).map((p) => [p.bankId, p.url]));
+    this.#sending ??= sendPresentments(
+      this.db,
+      this.#bank,
+      (issuerId, envelope) => {
+        const url = peers.get(issuerId);
+        if (url === undefined) throw new BankError('not_found', `no route to ${issuerId}`);
+        return new BankClient(url, { timeoutMs: this.options.peerTimeoutMs ?? 3_000 }).present(envelope);
+      },
+      this.clock,
+    ).finally(() => {
+      this.#sending = undefined;
+    });
+    return this.#sending;
+  }
+
+  /**
+   * Sends the outbox every `presentEveryS` (default 30) and once now (a presentment left by a
+   * process that stopped between its commit and its send goes out); returns the stop. Nothing
+   * to do outside a scheme.
+   */
+  schedulePresentments(): () => Promise<void> {
+    if (!this.#presentTo) return async () => undefined;
+    const tick = () => void this.sendPresentments().catch(() => undefined);
+    const handle = setInterval(tick, (this.options.presentEveryS ?? 30) * 1000);
+    handle.unref();
+    tick();
+    return async () => {
+      clearInterval(handle);
+      await this.#sending?.catch(() => undefined);
+    };
+  }
+
+  /**
+   * Interbank, at the issuer: an acquirer's sealed presentment booked by this bank's capture rules
+   * for its purses (interbank/issuer.ts) → the signed answer; the same presentment again → the same answer.
+   */
+  answerPresentment(envelope: Uint8Array): Promise<AnsweredPresentment> {
+    return this.withFreshKeys((bank) =>
+      answerPresentment(this.db, bank, envelope, {
+        now: this.clock(),
+        verifier: this.verifier,
+        revocations: this.revocations,
+        ...(this.options.guarantee ? { guarantee: this.options.guarantee } : {}),
+      }),
+    );
   }
 
   /** The bank's identity and trust anchors, after reloading keys another process may have rotated. */

@@ -63,6 +63,13 @@ export const ErrorCode = Object.freeze({
   AboveCertifiedLimit: 334,
   NotAnIssuer: 335,
   NotAnAcquirer: 336,
+  // 337–342: a foreign check presented by the acquirer to its issuer (src/bank/interbank/)
+  PresentedToIssuer: 337,
+  NoPresentmentRoute: 338,
+  PresenterNotAcquirer: 339,
+  PresentmentWrongIssuer: 340,
+  PresentmentEvidenceMismatch: 341,
+  PresentmentAnswerMismatch: 342,
   // 4xx: envelopes
   EnvelopeOpenFailed: 400,
   WrongEnvelopeStep: 401,
@@ -126,6 +133,12 @@ export const errorDescriptions: Readonly<Record<ErrorCode, string>> = Object.fre
   334: 'the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it',
   335: 'a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)',
   336: 'a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)',
+  337: "not credited yet: a check of another scheme bank's purse, presented to its issuer; credited when the issuer accepts it (deposit the same batch again for the final outcome)",
+  338: 'a check of a purse certified by a scheme bank this acquirer has no interbank route to: not presented, not credited',
+  339: 'a presentment signed by a bank whose certificate does not let it acquire merchants (claim bankRoles)',
+  340: 'a presentment for another issuer than the bank it was sent to',
+  341: "the presentment's evidence does not hold: its deposit not signed by a merchant of the presenting acquirer, an item not in the deposit or named twice, or the deposit presented before under another presentment",
+  342: "the issuer's answer does not match the presentment (signer, presentment id, outcome count, check hashes or amounts)",
   400: 'the envelope could not be opened (wrong key, wrong step, or tampered)',
   401: 'the envelope is marked for another protocol step',
 });

@@ -3,7 +3,8 @@
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
 // merchant refunds, deposits/receipts/checks (which need the refunds), the guarantee's payments,
-// fraud evidence, purses (which need the totals of the loads and deposits), the books (which need
+// fraud evidence, purses (which need the totals of the loads and deposits), presentments between
+// banks (both ends), the books (which need
 // every expected transaction), timestamps, the back office's action records.
 import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
@@ -15,6 +16,7 @@ import { auditGuarantees } from './guarantees.ts';
 import { auditKeys } from './keys.ts';
 import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
+import { auditPresentments } from './presentments.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
 import { auditRefunds } from './refunds.ts';
 import { auditTimes } from './times.ts';
@@ -33,6 +35,8 @@ export async function audit(q: Queryable, bank: PublicBank): Promise<AuditReport
     auditGuarantees(ctx, auditDeposits(ctx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);
+    // Before the books: it gives the acquirer's 'presentment' transactions the books must hold.
+    await auditPresentments(ctx, tx);
     auditBooks(ctx);
     await auditTimes(ctx, tx);
     await auditActions(ctx, tx);
