@@ -2,8 +2,9 @@
 // certificate, the roots, the bank's certificate, the newest verified revocation list of each bank
 // (its own, and in a scheme every issuer's, relayed by its bank), the risk
 // policy, the accepted checks and what became of each (pending → in a deposit → deposited or
-// refused by the bank; or held for a refund → voided, the refund then deposited at the bank with
-// the next deposit), and the terminals' slip intents. Every
+// refused by the bank, or presented by it to the card's issuer and then deposited or refused when
+// a later deposit asks again; or held for a refund → voided, the refund then deposited at the bank
+// with the next deposit), and the terminals' slip intents. Every
 // change is a journal record appended durably (CheckStore) before it takes effect, and the state
 // is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
 
