@@ -131,6 +131,8 @@ export class BankService {
   readonly #presentTo: ReadonlySet<string> | undefined;
   /** The send of the outbox under way: one at a time. */
   #sending: Promise<PresentmentSent[]> | undefined;
+  /** The run asked for while one was under way. */
+  #sendNext: Promise<PresentmentSent[]> | undefined;
 
   constructor(
     readonly db: Database,
@@ -296,10 +298,21 @@ export class BankService {
 
   /**
    * Sends the unanswered presentments to their issuers and applies their answers (interbank/send.ts);
-   * one send at a time (a call during one gets that one's result). An issuer without a peer URL is
-   * reported, its presentment kept.
+   * one send at a time. A call during one gets the next run, which starts when that one ends (once
+   * for all such calls), so a presentment committed after the running one read the outbox is sent
+   * too. An issuer without a peer URL is reported, its presentment kept.
    */
   sendPresentments(): Promise<PresentmentSent[]> {
+    if (this.#sending) {
+      // After the running one, whatever its end (a failed run must not stop the next).
+      this.#sendNext ??= this.#sending
+        .catch(() => undefined)
+        .then(() => {
+          this.#sendNext = undefined;
+          return this.sendPresentments();
+        });
+      return this.#sendNext;
+    }
     const peers = new Map((this.options.peers ?? []).map((p) => [p.bankId, p.url]));
     this.#sending ??= sendPresentments(
       this.db,
