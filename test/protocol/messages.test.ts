@@ -142,6 +142,18 @@ const K = {
     ],
   } as Kind,
   ciphertext: { arb: fc.uint8Array({ maxLength: 200 }), bad: [['text', 'x'], ['an integer', 0], ...notScalar] } as Kind,
+  /** A presentment's items: indices into its deposit. */
+  items: {
+    arb: fc.array(fc.nat(1000), { maxLength: 4 }),
+    bad: [
+      ['an integer', 0],
+      ['a negative item', [-1]],
+      ['a text item', ['1']],
+      ['a bytes item', [new Uint8Array(1)]],
+      ['a map', new Map()],
+      ['100 001 items', new Array(100_001).fill(0)],
+    ],
+  } as Kind,
 };
 
 interface Spec {
@@ -251,6 +263,28 @@ const specs: Spec[] = [
     codec: messages.envelope,
     type: 12,
     fields: { suite: [2, K.suite], enc: [3, K.bytes(32)], ciphertext: [4, K.ciphertext], step: [5, K.uint] },
+  },
+  {
+    codec: messages.presentment,
+    type: 13,
+    fields: {
+      acquirerId: [2, K.id],
+      issuerId: [3, K.id],
+      deposit: [4, K.ciphertext],
+      items: [5, K.items],
+      time: [6, K.uint],
+    },
+  },
+  {
+    codec: messages.presentmentAnswer,
+    type: 14,
+    fields: {
+      issuerId: [2, K.id],
+      acquirerId: [3, K.id],
+      presentmentId: [4, K.bytes(32)],
+      outcomes: [5, K.outcomes],
+      time: [6, K.uint],
+    },
   },
 ];
 
