@@ -60,6 +60,12 @@ export namespace ErrorCode {
   export const AboveCertifiedLimit: i32 = 334; // the check is above the maximum per check its purse certificate certified: refused at capture, as the card and the terminal refuse it
   export const NotAnIssuer: i32 = 335; // a purse or cardholder certified by a bank whose certificate does not let it issue cards (claim bankRoles)
   export const NotAnAcquirer: i32 = 336; // a merchant certified by a bank whose certificate does not let it acquire merchants (claim bankRoles)
+  export const PresentedToIssuer: i32 = 337; // not credited yet: a check of another scheme bank's purse, presented to its issuer; credited when the issuer accepts it (deposit the same batch again for the final outcome)
+  export const NoPresentmentRoute: i32 = 338; // a check of a purse certified by a scheme bank this acquirer has no interbank route to: not presented, not credited
+  export const PresenterNotAcquirer: i32 = 339; // a presentment signed by a bank whose certificate does not let it acquire merchants (claim bankRoles)
+  export const PresentmentWrongIssuer: i32 = 340; // a presentment for another issuer than the bank it was sent to
+  export const PresentmentEvidenceMismatch: i32 = 341; // the presentment's evidence does not hold: its deposit not signed by a merchant of the presenting acquirer, an item not in the deposit or named twice, or the deposit presented before under another presentment
+  export const PresentmentAnswerMismatch: i32 = 342; // the issuer's answer does not match the presentment (signer, presentment id, outcome count, check hashes or amounts)
   export const StatementMismatch: i32 = 345; // a settlement statement that disagrees with this bank's books: other amounts, a net that is not the opposite of this bank's, or references that are not the ones it hashes
   export const StatementReferenceUnknown: i32 = 346; // a settlement statement naming a presentment this bank has not booked with its signer, or one already settled in another cycle
   export const StatementWrongParty: i32 = 347; // a settlement statement not between its signer and this bank (another counterparty, or signed by another bank than it names)
@@ -110,6 +116,9 @@ export const INFO_DEPOSIT_BATCH_LENGTH: usize = 26;
 /** HPKE info of an envelope of message type 10. */
 @lazy export const INFO_REFUND: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x72, 0x65, 0x66, 0x75, 0x6e, 0x64];
 export const INFO_REFUND_LENGTH: usize = 19;
+/** HPKE info of an envelope of message type 13. */
+@lazy export const INFO_PRESENTMENT: StaticArray<u8> = [0x73, 0x6d, 0x61, 0x72, 0x74, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2f, 0x31, 0x2f, 0x70, 0x72, 0x65, 0x73, 0x65, 0x6e, 0x74, 0x6d, 0x65, 0x6e, 0x74];
+export const INFO_PRESENTMENT_LENGTH: usize = 24;
 
 /** Message types (`MessageType`, src/protocol/registry.ts). */
 export namespace MessageType {
@@ -125,6 +134,8 @@ export namespace MessageType {
   export const Refund: u8 = 10; // Type 10: refund.
   export const FraudProof: u8 = 11; // Type 11: fraud proof.
   export const Envelope: u8 = 12; // Type 12: envelope.
+  export const Presentment: u8 = 13; // Type 13: presentment.
+  export const PresentmentAnswer: u8 = 14; // Type 14: presentment answer.
   export const SettlementStatement: u8 = 16; // Type 16: settlement statement.
 }
 
@@ -246,6 +257,26 @@ export namespace Envelope {
   export const ciphertext: u8 = 4; // Key of `ciphertext`.
   export const step: u8 = 5; // Key of `step`.
   export const entries: u64 = 6; // Entries in the body map, type and version included: its keys are 0 to entries - 1.
+}
+
+/** Keys of the presentment body (message type 13; `presentment`, src/protocol/messages.ts). */
+export namespace Presentment {
+  export const acquirerId: u8 = 2; // Key of `acquirerId`.
+  export const issuerId: u8 = 3; // Key of `issuerId`.
+  export const deposit: u8 = 4; // Key of `deposit`.
+  export const items: u8 = 5; // Key of `items`.
+  export const time: u8 = 6; // Key of `time`.
+  export const entries: u64 = 7; // Entries in the body map, type and version included: its keys are 0 to entries - 1.
+}
+
+/** Keys of the presentment answer body (message type 14; `presentmentAnswer`, src/protocol/messages.ts). */
+export namespace PresentmentAnswer {
+  export const issuerId: u8 = 2; // Key of `issuerId`.
+  export const acquirerId: u8 = 3; // Key of `acquirerId`.
+  export const presentmentId: u8 = 4; // Key of `presentmentId`.
+  export const outcomes: u8 = 5; // Key of `outcomes`.
+  export const time: u8 = 6; // Key of `time`.
+  export const entries: u64 = 7; // Entries in the body map, type and version included: its keys are 0 to entries - 1.
 }
 
 /** Keys of the settlement statement body (message type 16; `settlementStatement`, src/protocol/messages.ts). */

@@ -99,6 +99,17 @@ export const bankSchemas = {
       ...errorResponses(400, 404, ...ALWAYS),
     },
   },
+  presentment: {
+    summary: "interbank: an acquirer's sealed, signed presentment of foreign checks → the issuer's signed answer",
+    description:
+      "The acquirer bank of the scheme presents its merchants' checks drawn on this bank's purses (src/bank/interbank/README.md). Judged by the signer's bank certificate (role Acquirer), not by the connection. The same presentment again gets the same stored answer.",
+    tags: ['interbank'],
+    body: messageBody('envelope', 'the sealed presentment'),
+    response: {
+      200: jsonOrCbor(object({ answer: BASE64, replayed: { type: 'boolean' } })),
+      ...errorResponses(...BODY, 422, ...ALWAYS),
+    },
+  },
   revocationList: {
     summary: 'the signed revocation list: CBOR, or JSON with Accept: application/json',
     tags: ['public'],

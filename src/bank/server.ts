@@ -7,6 +7,7 @@
 //   POST /v1/refunds          sealed merchant refund     → { checkHash, outcome, amount, replayed } (JSON)
 //   POST /v1/interbank/statements  a peer bank's settlement offer → this bank's signed statement
 //                             (interbank/README.md § Settlement; the peer authenticated by its signature)
+//   POST /v1/interbank/presentments  an acquirer's sealed presentment → the issuer's signed answer
 //   GET  /v1/revocation-list  the signed revocation list (CBOR; JSON with Accept: application/json)
 //   GET  /v1/bank             { bankId, bankCertificate (base64), roots [{ id, publicKey }] }
 //   GET  /v1/purses/:id/certificate  { purseId, certificate }: the purse's current certificate (a renewal)
@@ -18,6 +19,8 @@
 // With option `settleLostEveryS` the server also settles lost cards past their window on that
 // schedule while it runs (settle-schedule.ts), as the actor `scheduler`; with `settleInterbankEveryS`
 // it closes the interbank settlement cycles with its peers on that schedule (interbank/schedule.ts).
+// In a scheme (peers given), the acquirer's unanswered presentments are sent on the service's
+// schedule (presentEveryS).
 //
 // Load, deposit and refunds are rate-limited per client (option `rateLimit`; src/net/server/rate-limit.ts
 // says who the client is). JSON bodies are validated by the routes' schemas (schemas.ts).
@@ -160,6 +163,14 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
     return { ...r, checkHash: toBase64(r.checkHash) };
   });
 
+  // Interbank: an acquirer of the scheme presents its merchants' checks of this bank's purses. No
+  // credential: the presentment is signed by the acquirer bank and judged by its certificate.
+  app.post('/v1/interbank/presentments', { schema: bankSchemas.presentment }, async (request, reply) => {
+    const r = await service.answerPresentment(messageBytes(request, 'envelope', badRequest));
+    if (sentCbor(request)) return reply.type(CBOR_TYPE).send(Buffer.from(r.answer));
+    return { answer: toBase64(r.answer), replayed: r.replayed };
+  });
+
   app.get('/v1/revocation-list', { schema: bankSchemas.revocationList }, async (request, reply) => {
     const list = await service.revocationList();
     if ((request.headers.accept ?? '').includes('application/json')) {
@@ -200,6 +211,7 @@ export async function buildServer(service: BankService, o: ServerOptions = {}): 
   const interbankEveryS = o.settleInterbankEveryS;
   if (interbankEveryS)
     runSchedule(app, () => scheduleInterbankSettlement(service, { everyS: interbankEveryS, log: app.log }));
+  runPresentments(app, service);
   return app;
 }
 
@@ -211,6 +223,17 @@ function runSchedule(app: FastifyInstance, start: () => SettleSchedule): void {
   });
   app.addHook('onClose', async () => {
     await schedule?.stop();
+  });
+}
+
+/** In a scheme, the acquirer's outbox of presentments sent on a schedule, from the server's start to its close. */
+function runPresentments(app: FastifyInstance, service: BankService): void {
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stop = service.schedulePresentments();
+  });
+  app.addHook('onClose', async () => {
+    await stop?.();
   });
 }
 

@@ -19,6 +19,8 @@ import type { Database } from './db.ts';
 import { BankError } from './errors.ts';
 import { acceptOffer } from './interbank/cycles.ts';
 import { closeCycles, type PairClose } from './interbank/exchange.ts';
+import { type AnsweredPresentment, answerPresentment } from './interbank/issuer.ts';
+import { type PresentmentSent, sendPresentments } from './interbank/send.ts';
 import {
   type Bank,
   createBank,
@@ -74,6 +76,11 @@ export interface ServiceOptions {
   peerRefreshS?: number;
   /** Milliseconds a peer has to answer; default 3,000 (a merchant's refresh waits for it). */
   peerTimeoutMs?: number;
+  /**
+   * Seconds between two sends of the unanswered presentments to the peers (interbank/send.ts), while
+   * the server runs; default 30. Each deposit with foreign checks also sends at once.
+   */
+  presentEveryS?: number;
 }
 
 /** What a cardholder's, merchant's or terminal's software needs to trust this bank. */
@@ -122,6 +129,12 @@ export class BankService {
   /** When the peers' lists were last fetched (Unix seconds), and the fetch under way. */
   #peersFetchedAt = Number.NEGATIVE_INFINITY;
   #peersFetch: Promise<PeerRefresh[]> | undefined;
+  /** The issuers this bank presents foreign checks to (its peers); none outside a scheme. */
+  readonly #presentTo: ReadonlySet<string> | undefined;
+  /** The send of the outbox under way: one at a time. */
+  #sending: Promise<PresentmentSent[]> | undefined;
+  /** The run asked for while one was under way. */
+  #sendNext: Promise<PresentmentSent[]> | undefined;
 
   constructor(
     readonly db: Database,
@@ -134,6 +147,8 @@ export class BankService {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.capturesMax = options.capturesMax ?? 64;
     this.batchChecksMax = options.batchChecksMax ?? 10_000;
+    const peers = options.peers ?? [];
+    this.#presentTo = peers.length ? new Set(peers.map((p) => p.bankId)) : undefined;
   }
 
   /**
@@ -211,6 +226,7 @@ export class BankService {
           verifier: this.verifier,
           revocations: this.revocations,
           checksMax: this.batchChecksMax,
+          ...(this.#presentTo ? { presentTo: this.#presentTo } : {}),
           ...(this.options.guarantee ? { guarantee: this.options.guarantee } : {}),
           ...(this.options.maxSkewS !== undefined ? { maxSkewS: this.options.maxSkewS } : {}),
         }),
@@ -221,6 +237,9 @@ export class BankService {
       this.totals.verify += r.timings.verifyMs;
       this.totals.db += r.timings.dbMs;
       this.recent.push({ at: Date.now(), checks: r.outcomes.length });
+      // Committed with its presentments: sent now, not awaited (a failure is retried by the schedule).
+      if (!r.replayed && r.outcomes.some((x) => x.code === ErrorCode.PresentedToIssuer))
+        this.sendPresentments().catch(() => undefined);
       return r;
     } finally {
       this.inflight -= 1;
@@ -277,6 +296,71 @@ export class BankService {
       this.#peersFetch = undefined;
     });
     return this.#peersFetch;
+  }
+
+  /**
+   * Sends the unanswered presentments to their issuers and applies their answers (interbank/send.ts);
+   * one send at a time. A call during one gets the next run, which starts when that one ends (once
+   * for all such calls), so a presentment committed after the running one read the outbox is sent
+   * too. An issuer without a peer URL is reported, its presentment kept.
+   */
+  sendPresentments(): Promise<PresentmentSent[]> {
+    if (this.#sending) {
+      // After the running one, whatever its end (a failed run must not stop the next).
+      this.#sendNext ??= this.#sending
+        .catch(() => undefined)
+        .then(() => {
+          this.#sendNext = undefined;
+          return this.sendPresentments();
+        });
+      return this.#sendNext;
+    }
+    const peers = new Map((this.options.peers ?? []).map((p) => [p.bankId, p.url]));
+    this.#sending ??= sendPresentments(
+      this.db,
+      this.#bank,
+      (issuerId, envelope) => {
+        const url = peers.get(issuerId);
+        if (url === undefined) throw new BankError('not_found', `no route to ${issuerId}`);
+        return new BankClient(url, { timeoutMs: this.options.peerTimeoutMs ?? 3_000 }).present(envelope);
+      },
+      this.clock,
+    ).finally(() => {
+      this.#sending = undefined;
+    });
+    return this.#sending;
+  }
+
+  /**
+   * Sends the outbox every `presentEveryS` (default 30) and once now (a presentment left by a
+   * process that stopped between its commit and its send goes out); returns the stop. Nothing
+   * to do outside a scheme.
+   */
+  schedulePresentments(): () => Promise<void> {
+    if (!this.#presentTo) return async () => undefined;
+    const tick = () => void this.sendPresentments().catch(() => undefined);
+    const handle = setInterval(tick, (this.options.presentEveryS ?? 30) * 1000);
+    handle.unref();
+    tick();
+    return async () => {
+      clearInterval(handle);
+      await this.#sending?.catch(() => undefined);
+    };
+  }
+
+  /**
+   * Interbank, at the issuer: an acquirer's sealed presentment booked by this bank's capture rules
+   * for its purses (interbank/issuer.ts) → the signed answer; the same presentment again → the same answer.
+   */
+  answerPresentment(envelope: Uint8Array): Promise<AnsweredPresentment> {
+    return this.withFreshKeys((bank) =>
+      answerPresentment(this.db, bank, envelope, {
+        now: this.clock(),
+        verifier: this.verifier,
+        revocations: this.revocations,
+        ...(this.options.guarantee ? { guarantee: this.options.guarantee } : {}),
+      }),
+    );
   }
 
   /** The bank's identity and trust anchors, after reloading keys another process may have rotated. */

@@ -2,8 +2,9 @@
 // certificate, the roots, the bank's certificate, the newest verified revocation list of each bank
 // (its own, and in a scheme every issuer's, relayed by its bank), the risk
 // policy, the accepted checks and what became of each (pending → in a deposit → deposited or
-// refused by the bank; or held for a refund → voided, the refund then deposited at the bank with
-// the next deposit), and the terminals' slip intents. Every
+// refused by the bank, or presented by it to the card's issuer and then deposited or refused when
+// a later deposit asks again; or held for a refund → voided, the refund then deposited at the bank
+// with the next deposit), and the terminals' slip intents. Every
 // change is a journal record appended durably (CheckStore) before it takes effect, and the state
 // is the replay of the journal, so a restarted terminal is exactly where the crashed one was.
 
@@ -70,6 +71,12 @@ export type CheckStatus =
   | 'deposited'
   /** Refused by the bank (receipt code kept): reported, never dropped. */
   | 'refused'
+  /**
+   * A check of another bank's purse, which the merchant's bank presented to that issuer (receipt
+   * code PresentedToIssuer): not credited yet; each deposit asks again, until the issuer's answer
+   * makes it deposited or refused.
+   */
+  | 'presented'
   /** Refunded or cancelled: never deposited. */
   | 'voided';
 
@@ -107,8 +114,8 @@ export interface DepositOutcome {
   purseId: string;
   serial: number;
   amount: number;
-  status: 'deposited' | 'refused';
-  /** 0 when credited, else the bank's ErrorCode for this check. */
+  status: 'deposited' | 'refused' | 'presented';
+  /** 0 when credited, else the bank's ErrorCode for this check (PresentedToIssuer: not answered yet). */
   code: number;
   credited: number;
   /** Credited by an earlier batch whose receipt never arrived (the bank answered "duplicate"). */
@@ -281,6 +288,8 @@ export class MerchantBook {
           if (code === 0 || earlier) {
             e.status = 'deposited';
             e.credited = credited;
+          } else if (code === ErrorCode.PresentedToIssuer) {
+            e.status = 'presented';
           } else {
             e.status = 'refused';
             e.refusalCode = code;
@@ -484,6 +493,16 @@ export class MerchantBook {
     return this.checks().filter((e) => e.status === 'voided' && e.refund && !e.refundDeposited);
   }
 
+  /** Checks the bank presented to their issuer, not answered yet: the next deposit asks again. */
+  presented(): BookEntry[] {
+    return this.checks().filter((e) => e.status === 'presented');
+  }
+
+  /** Sum of the presented checks (deposited, not credited until their issuer accepts them). */
+  presentedAmount(): number {
+    return this.presented().reduce((s, e) => s + e.record.amount, 0);
+  }
+
   /** Sum of pending checks (what the merchant is owed and has not deposited yet). */
   pendingAmount(): number {
     return this.pending().reduce((s, e) => s + e.record.amount, 0);
@@ -570,6 +589,11 @@ export class MerchantBook {
     const report: DepositReport = { batches: [], outcomes: [], credited: 0, refused: [], refunds: [] };
     for (const e of this.pendingRefunds()) report.refunds.push(await this.#sendRefund(e));
     if (this.#openBatch) await this.#send(this.#openBatch, report);
+    // Batches with checks presented to their issuer: the same batch again gets the current receipt.
+    for (const id of new Set(this.presented().map((e) => e.batches[e.batches.length - 1] as string))) {
+      const batch = this.#batches.get(id);
+      if (batch) await this.#ask(batch, report);
+    }
     const max = this.policy.depositBatchMax ?? 1000;
     for (;;) {
       const ready = this.checks()
@@ -613,6 +637,34 @@ export class MerchantBook {
       }
       throw failure;
     }
+    await this.#reconcile(batch, checks, receipt, report, false);
+  }
+
+  /**
+   * Asks the bank again about a batch it answered, some of whose checks it presented to their
+   * issuer: the same batch (same id, time and checks) gets the current receipt, with the issuer's
+   * outcome for those answered since. Only the presented checks are reported (the others were
+   * reported and counted by the first receipt). The bank unreachable: they stay presented.
+   */
+  async #ask(batch: BatchRecord, report: DepositReport): Promise<void> {
+    const bank = this.#needBank();
+    const checks = batch.checkHashes.map((h) => (this.#entries.get(toHex(h)) as BookEntry).record.check);
+    const envelope = makeDeposit(this.merchant, this.bankCertificate, checks, batch.batchId, batch.time);
+    const receipt = await bank.deposit(envelope).catch((error: unknown) => {
+      throw bankFailure(error, 'deposit');
+    });
+    await this.#reconcile(batch, checks, receipt, report, true);
+  }
+
+  /** Verifies a batch's receipt, journals it, and reports its outcomes (`asked`: the presented checks only). */
+  async #reconcile(
+    batch: BatchRecord,
+    checks: Uint8Array[],
+    receipt: Uint8Array,
+    report: DepositReport,
+    asked: boolean,
+  ): Promise<void> {
+    const presented = new Set(this.presented().map((e) => toHex(e.record.checkHash)));
     let verified: Verified<CaptureReceipt>;
     try {
       verified = verifyReceipt(
@@ -628,16 +680,18 @@ export class MerchantBook {
     }
     const outcomes = verified.body.outcomes.map(([h, c, n]): [Uint8Array, number, number] => [h, c, n]);
     await this.#commit({ kind: 'receipt', batchId: batch.batchId, receipt, outcomes, time: this.clock() });
-    report.batches.push({ batchId: batch.batchId, totalCredited: verified.body.totalCredited, checks: checks.length });
-    report.credited += verified.body.totalCredited;
-    for (const [hash, code, credited] of outcomes) {
+    const reported = asked ? outcomes.filter(([hash]) => presented.has(toHex(hash))) : outcomes;
+    const credited = reported.reduce((sum, [, , c]) => sum + c, 0);
+    report.batches.push({ batchId: batch.batchId, totalCredited: credited, checks: reported.length });
+    report.credited += credited;
+    for (const [hash, code, credited] of reported) {
       const e = this.#entries.get(toHex(hash)) as BookEntry;
       const outcome: DepositOutcome = {
         checkHash: hash,
         purseId: e.record.purseId,
         serial: e.record.serial,
         amount: e.record.amount,
-        status: e.status === 'deposited' ? 'deposited' : 'refused',
+        status: e.status === 'deposited' || e.status === 'presented' ? e.status : 'refused',
         code,
         credited,
         ...(code !== 0 && e.status === 'deposited' ? { creditedEarlier: true } : {}),

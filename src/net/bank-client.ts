@@ -132,6 +132,11 @@ export class BankClient implements BankLink {
     return this.cbor('/v1/interbank/statements', offer);
   }
 
+  /** Interbank: an acquirer's sealed presentment to this (issuer) bank → its signed answer. */
+  present(sealedPresentment: Uint8Array): Promise<Uint8Array> {
+    return this.cbor('/v1/interbank/presentments', sealedPresentment);
+  }
+
   async refund(sealedRefund: Uint8Array): Promise<RefundOutcome> {
     const r = await this.json<Omit<RefundOutcome, 'checkHash'> & { checkHash: string }>('/v1/refunds', {
       envelope: toBase64(sealedRefund),

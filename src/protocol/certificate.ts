@@ -45,7 +45,8 @@ export interface Certificate extends CertificateClaims {
 }
 
 const role = oneOf([Role.Root, Role.Bank, Role.Purse, Role.Cardholder, Role.Merchant] as const);
-const ALL_BANK_ROLES = BankRole.Issuer | BankRole.Acquirer;
+/** Every role a bank certificate may give (the meaning of a bank certificate without the claim). */
+export const ALL_BANK_ROLES = BankRole.Issuer | BankRole.Acquirer;
 /** A non-empty bit set of BankRole, in a bank certificate only. */
 const bankRoles = {
   read(value: CborValue, owner: Role): number {

@@ -79,6 +79,8 @@ export type {
   DigitalCheckRequest,
   Envelope,
   FraudProof,
+  Presentment,
+  PresentmentAnswer,
   PurchaseSlip,
   Refund,
   RevocationList,
@@ -94,6 +96,8 @@ export {
   digitalCheckRequest,
   envelope,
   fraudProof,
+  presentment,
+  presentmentAnswer,
   purchaseSlip,
   refund,
   revocationList,
@@ -114,6 +118,17 @@ export {
   verifyCheck,
   verifySlip,
 } from './pos.ts';
+export type { OpenedPresentment } from './presentment.ts';
+// Presentment between banks of a scheme (src/bank/interbank/)
+export {
+  checkIssuer,
+  makePresentment,
+  makePresentmentAnswer,
+  openPresentment,
+  sealPresentment,
+  verifyPresentment,
+  verifyPresentmentAnswer,
+} from './presentment.ts';
 export { applyRefund, makeRefund, openRefund, recordPurchase, sealRefund, verifyDepositedRefund } from './refund.ts';
 export type { SealedStep } from './registry.ts';
 // Registry, errors, messages

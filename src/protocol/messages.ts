@@ -179,6 +179,42 @@ export const fraudProof = defineMessage<FraudProof>(MessageType.FraudProof, 'fra
   second: [3, signedBytes],
 });
 
+/**
+ * An acquirer's presentment to one issuer: the merchant-signed deposit as received (the evidence:
+ * the purse-signed checks, and the merchant's signature over them) and the indices of the checks
+ * in it drawn on the issuer's purses. Signed by the acquirer bank; its id is its payload hash.
+ */
+export interface Presentment {
+  acquirerId: string;
+  issuerId: string;
+  deposit: Uint8Array;
+  items: number[];
+  time: number;
+}
+export const presentment = defineMessage<Presentment>(MessageType.Presentment, 'presentment', {
+  acquirerId: [2, id],
+  issuerId: [3, id],
+  deposit: [4, bytes(undefined, 1 << 26)],
+  items: [5, arrayOf(uint, 100_000)],
+  time: [6, uint],
+});
+
+/** The issuer's signed answer to a presentment: one outcome per item, in item order. */
+export interface PresentmentAnswer {
+  issuerId: string;
+  acquirerId: string;
+  presentmentId: Uint8Array;
+  outcomes: CaptureOutcome[];
+  time: number;
+}
+export const presentmentAnswer = defineMessage<PresentmentAnswer>(MessageType.PresentmentAnswer, 'presentment answer', {
+  issuerId: [2, id],
+  acquirerId: [3, id],
+  presentmentId: [4, hash],
+  outcomes: [5, arrayOf(tuple<CaptureOutcome>(hash, uint, amount), 100_000)],
+  time: [6, uint],
+});
+
 export interface Envelope {
   suite: [number, number, number];
   enc: Uint8Array;

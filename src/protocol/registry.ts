@@ -22,6 +22,8 @@ export const MessageType = Object.freeze({
   Refund: 10,
   FraudProof: 11,
   Envelope: 12,
+  Presentment: 13,
+  PresentmentAnswer: 14,
   /** Interbank: a bank's signed view of one settlement cycle with another bank (settlement.ts). */
   SettlementStatement: 16,
 } as const);
@@ -137,6 +139,7 @@ export const EnvelopeInfo = Object.freeze({
   [MessageType.InternetCheck]: 'smartcheck/1/internet-check',
   [MessageType.DepositBatch]: 'smartcheck/1/deposit-batch',
   [MessageType.Refund]: 'smartcheck/1/refund',
+  [MessageType.Presentment]: 'smartcheck/1/presentment',
 } as const);
 export type SealedStep = keyof typeof EnvelopeInfo;
 

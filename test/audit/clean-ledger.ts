@@ -4,16 +4,21 @@
 // purse over its loaded value (one check guaranteed, one above its certified limit per check
 // refused, 334), an Internet check signed by purse and cardholder), a merchant refund reversing a
 // check, another refunded before its check came (the check then refused, 322), a lost card settled
-// after its window, and two signed revocation lists
-// (one per key generation). `buildCleanLedger(db, bank, options)` returns what it made; a
+// after its window, two signed revocation lists (one per key generation), and presentments both
+// ways with a second bank under the same root (bank-2: this bank presents a check of bank-2's purse
+// and applies bank-2's answer; bank-2 presents a check of purse-a1 to this bank, which answers). `buildCleanLedger(db, bank, options)` returns what it made; a
 // whole-system simulator can build its own ledger instead and hand the audit that.
 import type { Database } from '../../src/bank/db.ts';
+import { sendPresentments } from '../../src/bank/interbank/send.ts';
 import { type Bank, fund, personalisePurse, registerCardholder, registerMerchant } from '../../src/bank/issuing.ts';
 import type { KeyStore } from '../../src/bank/keys/store.ts';
 import { checkInvariants } from '../../src/bank/ledger.ts';
 import { bookRefund } from '../../src/bank/refunds.ts';
 import { BankService } from '../../src/bank/service.ts';
 import { reportLost, settleLost } from '../../src/bank/settlement.ts';
+import { depositedCheckHash, makeDeposit } from '../../src/protocol/capture.ts';
+import { parseSign1 } from '../../src/protocol/cose.ts';
+import { open } from '../../src/protocol/envelope.ts';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import {
   approveInternetCheck,
@@ -22,9 +27,18 @@ import {
   signInternetCheck,
 } from '../../src/protocol/internet.ts';
 import { newPurseState } from '../../src/protocol/load.ts';
+import { presentmentAnswer } from '../../src/protocol/messages.ts';
 import type { Party } from '../../src/protocol/pki.ts';
+import { certifyBank, certifyParty, type Root } from '../../src/protocol/pki.ts';
 import { verifyCheck } from '../../src/protocol/pos.ts';
+import {
+  makePresentment,
+  makePresentmentAnswer,
+  openPresentment,
+  sealPresentment,
+} from '../../src/protocol/presentment.ts';
 import { makeRefund, sealRefund, verifyDepositedRefund } from '../../src/protocol/refund.ts';
+import { BankRole, MessageType, Role } from '../../src/protocol/registry.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, LIMITS, loadRequest, NOW, type World } from '../bank/support.ts';
 
@@ -200,6 +214,7 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
   if ((await settleLost(db, w.bank, now)).map((s) => s.refunded).join() !== '8000')
     throw new Error('the lost card was not settled');
   await service.revocationList(); // list 2: the clone, the overspent and the lost purse, generation 2
+  await presentBothWays(db, w, o, now);
 
   const invariants = await checkInvariants(db);
   if (!invariants.ok) throw new Error(`the clean ledger breaks the invariants: ${invariants.violations.join('; ')}`);
@@ -217,4 +232,50 @@ export async function buildCleanLedger(db: Database, bank: Bank, o: CleanLedgerO
       idle: 'purse-idle',
     },
   };
+}
+
+/**
+ * Presentment both ways with bank-2, a bank certified by this bank's own root (a scheme of two):
+ * as acquirer, shop-1's check of bank-2's purse presented and answered accepted by bank-2 (played
+ * in process); as issuer, purse-a1's check at bank-2's merchant presented here and answered.
+ */
+async function presentBothWays(db: Database, w: World, o: CleanLedgerOptions, now: number): Promise<void> {
+  const root = w.bank.root as Root;
+  // From before the ledger began: the checks are dated at its start (NOW).
+  const validity = { notBefore: NOW - 60, notAfter: now + 10 * 365 * 86_400 };
+  const bank2 = certifyBank(root, 'bank-2', { ...validity, bankRoles: BankRole.Issuer | BankRole.Acquirer });
+  const context = { anchors: w.bank.anchors, now };
+  const acquiring = new BankService(db, w.bank, o.verifier, {
+    clock: () => now,
+    keys: o.keys,
+    peers: [{ bankId: 'bank-2', url: 'http://127.0.0.1:9' }],
+  });
+  const purse2 = certifyParty(bank2, 'purse-b2', Role.Purse, { ...validity, limits: LIMITS });
+  const foreign = check({ ...w, purses: [purse2], serials: [0] }, 0, 900);
+  const r = await acquiring.deposit(deposit(w, [foreign]).envelope);
+  if (r.outcomes[0]?.code !== ErrorCode.PresentedToIssuer) throw new Error('the foreign check was not presented');
+  const sent = await sendPresentments(
+    db,
+    w.bank,
+    async (_issuer, envelope) => {
+      const { presentment } = openPresentment(bank2, envelope, context);
+      return makePresentmentAnswer(bank2, presentment, [[depositedCheckHash(foreign), 0, 900]], now);
+    },
+    () => now,
+  );
+  if (!sent[0]?.answered) throw new Error(`the presentment was not answered: ${sent[0]?.error}`);
+
+  const shopB2 = certifyParty(bank2, 'shop-b2', Role.Merchant, validity);
+  const sealed = makeDeposit(
+    shopB2,
+    bank2.certificate,
+    [check(w, PURSES.indexOf('purse-a1'), 500, { merchant: shopB2 })],
+    new Uint8Array(16).fill(9),
+    now,
+  );
+  const signedDeposit = open(MessageType.DepositBatch, bank2.kx?.secretKey as Uint8Array, sealed);
+  const presented = makePresentment(bank2, { issuerId: w.bank.id, deposit: signedDeposit, items: [0], time: now });
+  const answered = await acquiring.answerPresentment(sealPresentment(w.bank.party.certificate, presented));
+  const outcome = presentmentAnswer.decode(parseSign1(answered.answer).payload).outcomes[0];
+  if (outcome?.[1] !== 0) throw new Error(`bank-2's presentment was refused ${outcome?.[1]}`);
 }

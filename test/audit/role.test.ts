@@ -2,8 +2,12 @@
 // is a member of smartcheck_auditor and nothing else audits the clean ledger without a finding,
 // and that role can neither read a secret column nor write. PostgreSQL only: PGlite has one user.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAuditorKey } from '../../src/bank/audit/checkpoint/index.ts';
 import { runAudit } from '../../src/bank/audit/command.ts';
 import { type Database, openDatabase } from '../../src/bank/db.ts';
 import { createBank } from '../../src/bank/issuing.ts';
@@ -49,11 +53,20 @@ describe.skipIf(!PG_URL)(`the auditor role on PostgreSQL${PG_URL ? '' : ` (skipp
     expect(run.ok).toBe(true);
   });
 
+  it('writes and then verifies its signed checkpoints as the auditor (its one write)', async () => {
+    const key = newAuditorKey(join(mkdtempSync(join(tmpdir(), 'auditor-')), 'auditor.pem'));
+    const first = await runAudit(auditor, { checkpoint: { key } });
+    expect(first.report.findings).toEqual([]);
+    expect(first.report.checkpoint?.written).toBeDefined();
+    const again = await runAudit(auditor, { checkpoint: { key, incremental: true } });
+    expect(again.report.findings).toEqual([]);
+    expect(again.report.checkpoint?.verified).toBe(first.report.checkpoint?.written?.number);
+  });
+
   const denied = /permission denied/;
   for (const [table, column] of [
     ['credentials', 'token_hash'],
     ['activation_codes', 'code_hash'],
-    ['loads', 'token'],
     ['renewal_nonces', 'nonce'],
     ['back_office_actions', 'request'],
   ] as const)

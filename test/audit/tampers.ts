@@ -1241,6 +1241,64 @@ export const TAMPERS: Tamper[] = [
       return [{ kind: 'checkpoint_chain_broken', table: 'audit_checkpoints', key: `${c.bank_id}/${c.number}` }];
     },
   },
+  // Presentments between banks (src/bank/interbank/): both ends.
+  {
+    name: "a sent presentment's acquirer signature broken",
+    async apply(tx) {
+      const p = await one<{ id: Uint8Array; bytes: Uint8Array }>(
+        tx,
+        'sent presentment',
+        'select presentment_id as id, bytes from presentments order by presentment_id limit 1',
+      );
+      await tx.query('update presentments set bytes = $2 where presentment_id = $1', [
+        buf(u8(p.id)),
+        buf(flipLast(u8(p.bytes))),
+      ]);
+      return [{ kind: 'presentment_invalid', table: 'presentments', key: hex(u8(p.id)) }];
+    },
+  },
+  {
+    name: "an issuer's stored answer to a sent presentment tampered with",
+    async apply(tx) {
+      const p = await one<{ id: Uint8Array; answer: Uint8Array }>(
+        tx,
+        'answered presentment',
+        'select presentment_id as id, answer from presentments where answer is not null order by presentment_id limit 1',
+      );
+      await tx.query('update presentments set answer = $2 where presentment_id = $1', [
+        buf(u8(p.id)),
+        buf(flipLast(u8(p.answer))),
+      ]);
+      return [{ kind: 'presentment_answer_invalid', table: 'presentments', key: hex(u8(p.id)) }];
+    },
+  },
+  {
+    name: 'a presented check accepted by its issuer marked refused',
+    async apply(tx) {
+      const c = await one<{ check_hash: Uint8Array }>(
+        tx,
+        'accepted presented check',
+        "select check_hash from presented_checks where status = 'accepted' order by check_hash limit 1",
+      );
+      await tx.query("update presented_checks set status = 'refused' where check_hash = $1", [buf(u8(c.check_hash))]);
+      return [{ kind: 'presented_check_mismatch', table: 'presented_checks', key: hex(u8(c.check_hash)) }];
+    },
+  },
+  {
+    name: 'the answer this bank gave to a received presentment tampered with',
+    async apply(tx) {
+      const p = await one<{ id: Uint8Array; answer: Uint8Array }>(
+        tx,
+        'received presentment',
+        'select presentment_id as id, answer from received_presentments order by presentment_id limit 1',
+      );
+      await tx.query('update received_presentments set answer = $2 where presentment_id = $1', [
+        buf(u8(p.id)),
+        buf(flipLast(u8(p.answer))),
+      ]);
+      return [{ kind: 'presentment_answer_invalid', table: 'received_presentments', key: hex(u8(p.id)) }];
+    },
+  },
 ];
 
 /** Deletes action records as only the table's owner can: the append-only trigger off, then on again. */

@@ -2,9 +2,9 @@
 // (PGlite; with DATABASE_URL, two PostgreSQL schemas): bank A issues cards only, bank B acquires
 // merchants only. A card of A pays a POS of B offline and a web shop of B on the Internet; the merchant refreshes its revocation lists
 // through B, which fetches A's signed list from A's API and relays it as signed. A purse A reports
-// lost is refused at B's terminal after the next refresh. Capture of the foreign check at B is
-// still refused WrongBank (presentment to the issuer is the next step), after B's check verifier
-// accepted its chain (scheme root → bank A → purse).
+// lost is refused at B's terminal after the next refresh. Capture of the foreign checks at B
+// verifies their chain (scheme root → bank A → purse) and presents them to A; the merchants' books
+// hold them as presented until A's answer credits them (test/e2e/presentment.test.ts: the faults).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519, x25519 } from '../../bindings/index.ts';
@@ -200,11 +200,31 @@ describe.each(DRIVERS)('two banks of one scheme on $driver', ({ driver, skip, re
       expect(refused).toMatchObject({ kind: 'check_refused', code: ErrorCode.Revoked });
       expect((await card.status()).balance).toBe(26_500);
 
-      // Capture at B: the chain verifies (B's verifier trusts the scheme root), then the booking
-      // refuses a purse B did not issue: WrongBank until presentment to the issuer exists.
+      // Capture at B: the chain verifies (B's verifier trusts the scheme root), B presents the
+      // check to A and the receipt says so (337, nothing credited yet); the merchant's book keeps
+      // it presented, not pending, and counts it nowhere else.
       const report = await taxi.deposit();
-      expect(report.outcomes).toEqual([expect.objectContaining({ status: 'refused', code: ErrorCode.WrongBank })]);
-      expect(await balance(bankB.db, 'merchant', 'taxi', CURRENCY)).toBe(0);
+      expect(report.outcomes).toEqual([
+        expect.objectContaining({ status: 'presented', code: ErrorCode.PresentedToIssuer, credited: 0 }),
+      ]);
+      expect(taxi.presentedAmount()).toBe(2_400);
+      expect(taxi.pendingAmount()).toBe(0);
+      const shopReport = await shopBook.deposit();
+      expect(shopReport.outcomes).toEqual([expect.objectContaining({ status: 'presented', credited: 0 })]);
+
+      // A answers (the card was reported lost after these checks: still paid, as for A's own
+      // merchants); B credits its merchants; their next deposit learns it from the same batch.
+      await bankB.service.sendPresentments();
+      expect(await balance(bankB.db, 'merchant', 'taxi', CURRENCY)).toBe(2_400);
+      expect(await balance(bankB.db, 'merchant', 'webshop', CURRENCY)).toBe(1_100);
+      expect(await balance(bankA.db, 'interbank', 'BANK-B', CURRENCY)).toBe(3_500);
+      const asked = await taxi.deposit();
+      expect(asked.outcomes).toEqual([expect.objectContaining({ status: 'deposited', code: 0, credited: 2_400 })]);
+      expect(asked.credited).toBe(2_400);
+      expect(taxi.presentedAmount()).toBe(0);
+      // Asked once more: nothing presented is left, nothing reported or counted twice.
+      expect((await taxi.deposit()).outcomes).toEqual([]);
+      expect((await shopBook.deposit()).credited).toBe(1_100);
 
       for (const node of [bankA, bankB]) {
         expect((await checkInvariants(node.db)).violations).toEqual([]);

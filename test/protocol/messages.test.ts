@@ -160,6 +160,18 @@ const K = {
       ['1 001 lines', new Array(1_001).fill(['EUR', 0, 0, 0])],
     ],
   } as Kind,
+  /** A presentment's items: indices into its deposit. */
+  items: {
+    arb: fc.array(fc.nat(1000), { maxLength: 4 }),
+    bad: [
+      ['an integer', 0],
+      ['a negative item', [-1]],
+      ['a text item', ['1']],
+      ['a bytes item', [new Uint8Array(1)]],
+      ['a map', new Map()],
+      ['100 001 items', new Array(100_001).fill(0)],
+    ],
+  } as Kind,
 };
 
 interface Spec {
@@ -280,6 +292,28 @@ const specs: Spec[] = [
       cutoff: [5, K.uint],
       lines: [6, K.lines],
       referencesHash: [7, K.bytes(32)],
+    },
+  },
+  {
+    codec: messages.presentment,
+    type: 13,
+    fields: {
+      acquirerId: [2, K.id],
+      issuerId: [3, K.id],
+      deposit: [4, K.ciphertext],
+      items: [5, K.items],
+      time: [6, K.uint],
+    },
+  },
+  {
+    codec: messages.presentmentAnswer,
+    type: 14,
+    fields: {
+      issuerId: [2, K.id],
+      acquirerId: [3, K.id],
+      presentmentId: [4, K.bytes(32)],
+      outcomes: [5, K.outcomes],
+      time: [6, K.uint],
     },
   },
 ];

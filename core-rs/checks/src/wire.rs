@@ -133,6 +133,24 @@ pub enum ErrorCode {
     /// A merchant certified by a bank whose certificate does not let it acquire merchants (claim
     /// bankRoles).
     NotAnAcquirer = 336,
+    /// Not credited yet: a check of another scheme bank's purse, presented to its issuer; credited
+    /// when the issuer accepts it (deposit the same batch again for the final outcome).
+    PresentedToIssuer = 337,
+    /// A check of a purse certified by a scheme bank this acquirer has no interbank route to: not
+    /// presented, not credited.
+    NoPresentmentRoute = 338,
+    /// A presentment signed by a bank whose certificate does not let it acquire merchants (claim
+    /// bankRoles).
+    PresenterNotAcquirer = 339,
+    /// A presentment for another issuer than the bank it was sent to.
+    PresentmentWrongIssuer = 340,
+    /// The presentment's evidence does not hold: its deposit not signed by a merchant of the
+    /// presenting acquirer, an item not in the deposit or named twice, or the deposit presented
+    /// before under another presentment.
+    PresentmentEvidenceMismatch = 341,
+    /// The issuer's answer does not match the presentment (signer, presentment id, outcome count,
+    /// check hashes or amounts).
+    PresentmentAnswerMismatch = 342,
     /// A settlement statement that disagrees with this bank's books: other amounts, a net that is
     /// not the opposite of this bank's, or references that are not the ones it hashes.
     StatementMismatch = 345,
@@ -157,7 +175,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order of the registry.
-    pub const ALL: [ErrorCode; 62] = [
+    pub const ALL: [ErrorCode; 68] = [
         ErrorCode::MalformedCbor,
         ErrorCode::NotDeterministic,
         ErrorCode::WrongMessageType,
@@ -213,6 +231,12 @@ impl ErrorCode {
         ErrorCode::AboveCertifiedLimit,
         ErrorCode::NotAnIssuer,
         ErrorCode::NotAnAcquirer,
+        ErrorCode::PresentedToIssuer,
+        ErrorCode::NoPresentmentRoute,
+        ErrorCode::PresenterNotAcquirer,
+        ErrorCode::PresentmentWrongIssuer,
+        ErrorCode::PresentmentEvidenceMismatch,
+        ErrorCode::PresentmentAnswerMismatch,
         ErrorCode::StatementMismatch,
         ErrorCode::StatementReferenceUnknown,
         ErrorCode::StatementWrongParty,
@@ -285,6 +309,10 @@ pub mod message_type {
     pub const FRAUD_PROOF: i64 = 11;
     /// Type 12: envelope.
     pub const ENVELOPE: i64 = 12;
+    /// Type 13: presentment.
+    pub const PRESENTMENT: i64 = 13;
+    /// Type 14: presentment answer.
+    pub const PRESENTMENT_ANSWER: i64 = 14;
     /// Type 16: settlement statement.
     pub const SETTLEMENT_STATEMENT: i64 = 16;
 }
@@ -481,6 +509,39 @@ pub mod envelope {
     pub const STEP: i64 = 5;
     /// Entries in the body map, type and version included: its keys are 0 to entries - 1.
     pub const ENTRIES: i64 = 6;
+}
+
+/// Keys of the presentment body (message type 13; `presentment`, src/protocol/messages.ts).
+pub mod presentment {
+    /// Key of `acquirerId`.
+    pub const ACQUIRER_ID: i64 = 2;
+    /// Key of `issuerId`.
+    pub const ISSUER_ID: i64 = 3;
+    /// Key of `deposit`.
+    pub const DEPOSIT: i64 = 4;
+    /// Key of `items`.
+    pub const ITEMS: i64 = 5;
+    /// Key of `time`.
+    pub const TIME: i64 = 6;
+    /// Entries in the body map, type and version included: its keys are 0 to entries - 1.
+    pub const ENTRIES: i64 = 7;
+}
+
+/// Keys of the presentment answer body (message type 14; `presentmentAnswer`,
+/// src/protocol/messages.ts).
+pub mod presentment_answer {
+    /// Key of `issuerId`.
+    pub const ISSUER_ID: i64 = 2;
+    /// Key of `acquirerId`.
+    pub const ACQUIRER_ID: i64 = 3;
+    /// Key of `presentmentId`.
+    pub const PRESENTMENT_ID: i64 = 4;
+    /// Key of `outcomes`.
+    pub const OUTCOMES: i64 = 5;
+    /// Key of `time`.
+    pub const TIME: i64 = 6;
+    /// Entries in the body map, type and version included: its keys are 0 to entries - 1.
+    pub const ENTRIES: i64 = 7;
 }
 
 /// Keys of the settlement statement body (message type 16; `settlementStatement`,

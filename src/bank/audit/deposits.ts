@@ -240,6 +240,14 @@ function auditBatch(
   if (b.merchant_id !== body.merchantId) problems.push(`merchant ${b.merchant_id}, signed ${body.merchantId}`);
   if (!equalBytes(u8(b.batch_id), body.batchId)) problems.push('batch_id differs from the signed one');
   if (problems.length) ctx.add('deposit_invalid', 'batches', key, problems.join('; '));
+  // A merchant of another bank: a deposit its acquirer presented (../interbank/issuer.ts); what
+  // the receipt credits is owed to that acquirer, not to the merchant.
+  const acquirer =
+    verified.value && verified.value.signer.issuer !== bank.id ? verified.value.signer.issuer : undefined;
+  const payee = (currency: string) =>
+    acquirer === undefined
+      ? accountKey('merchant', body.merchantId, currency)
+      : accountKey('interbank', acquirer, currency);
   const batch: Batch = { key, body, checks };
 
   const receiptBytes = u8(b.receipt);
@@ -299,7 +307,7 @@ function auditBatch(
     if (code === ErrorCode.LimitExceeded) purse.overspentChecks += 1;
     if (code !== 0 || credited === 0) return;
     const m = `${body.merchantId}/${check.currency}`;
-    ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
+    if (acquirer === undefined) ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) + credited);
     if (guaranteed.has(toHex(h))) {
       purse.guaranteed += credited;
       purse.guaranteedChecks += 1;
@@ -320,19 +328,19 @@ function auditBatch(
       key,
       entries: [
         [accountKey('fraud_loss', bank.id, currency), -amount],
-        [accountKey('merchant', body.merchantId, currency), amount],
+        [payee(currency), amount],
       ],
     });
   for (const [currency, amount] of byCurrency) {
     ctx.expect({
-      kind: 'capture',
+      kind: acquirer === undefined ? 'capture' : 'presentment',
       reference: `${body.merchantId}:${key}`,
       currency,
       table: 'batches',
       key,
       entries: [
         [accountKey('emoney', bank.id, currency), -amount],
-        [accountKey('merchant', body.merchantId, currency), amount],
+        [payee(currency), amount],
       ],
     });
   }

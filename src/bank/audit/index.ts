@@ -3,8 +3,8 @@
 // repeatable-read transaction when given a Database (one consistent snapshot), or inside the
 // caller's transaction when given one. Families run in order: keys and certificates, loads,
 // merchant refunds, deposits/receipts/checks (which need the refunds), the guarantee's payments,
-// fraud evidence, purses (which need the totals of the loads and deposits), interbank settlement
-// cycles (settlements.ts), the books (which need every expected transaction), timestamps, the
+// fraud evidence, purses (which need the totals of the loads and deposits), presentments between
+// banks (both ends; presentments.ts), interbank settlement cycles (settlements.ts), the books (which need every expected transaction), timestamps, the
 // back office's action records. The tables that grow with the traffic (loads, deposits with their
 // checks, transactions with their entries) are read in pages (stream.ts) and only totals are
 // carried, so memory depends on the number of parties and expected transactions, not of checks.
@@ -24,6 +24,7 @@ import { auditGuarantees } from './guarantees.ts';
 import { auditKeys } from './keys.ts';
 import { type AuditReport, formatFinding } from './kinds.ts';
 import { auditLoads } from './loads.ts';
+import { auditPresentments } from './presentments.ts';
 import { auditFraudEvidence, auditPurses } from './purses.ts';
 import { auditRefunds } from './refunds.ts';
 import { auditSettlements } from './settlements.ts';
@@ -62,6 +63,8 @@ export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}
     auditGuarantees(ctx, await auditDeposits(ctx, tx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);
+    // Before the books: it gives the acquirer's 'presentment' transactions the books must hold.
+    await auditPresentments(ctx, tx);
     await auditSettlements(ctx, tx);
     await auditBooks(ctx, tx);
     await auditTimes(ctx, tx);

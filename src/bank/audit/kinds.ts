@@ -68,6 +68,13 @@ export const FINDING_KINDS = {
   revocation_list_invalid: 'a stored revocation list whose bank signature does not verify',
   revocation_list_mismatch:
     'a revocation list row that differs from its signed list (number, time, subject count, signing generation) or that names a subject not revoked',
+  // Presentments between banks of a scheme (presentments.ts).
+  presentment_invalid:
+    "a stored presentment (sent or received) whose signature does not verify, that is not the sender's or not for the receiver, whose id is not its hash, or whose row (issuer, acquirer, deposit, merchant) differs from it",
+  presentment_answer_invalid:
+    "a stored answer to a presentment that does not verify under its issuer's certificate, does not match the presentment (id, outcome count, check hashes, amounts), or differs from what the issuer's receipt booked",
+  presented_check_mismatch:
+    "a presented check row that differs from the signed check at its item, is in no stored presentment, or whose status, code or credit is not its issuer's answer",
   // Keys and certificates.
   bank_key_invalid:
     'a bank key generation whose certificate does not verify under the root, or whose public keys are not the certified ones (the secret keys are in the key store)',

@@ -14,6 +14,7 @@ import { DEFAULT_GUARANTEE_POLICY, revokedTooLong } from '../../protocol/guarant
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import { bytea, type Queryable } from '../db.ts';
+import { queueForeign } from '../interbank/outbox.ts';
 import type { Bank } from '../issuing.ts';
 import { refundedChecks } from '../refunds.ts';
 import { resolveConflicts } from './conflicts.ts';
@@ -34,15 +35,26 @@ export async function bookBatch(
   bank: Bank,
   batch: Verified<DepositBatch>,
   verified: VerifiedChecks,
-  o: Pick<CaptureOptions, 'now' | 'onStep' | 'guarantee'> & { distributed: boolean },
+  o: Pick<CaptureOptions, 'now' | 'onStep' | 'guarantee' | 'presentTo'> & {
+    distributed: boolean;
+    /** At an issuer booking a presentment: the acquirer it owes for its merchant's checks. */
+    acquirer?: string;
+  },
 ): Promise<Booked> {
   // A copy per attempt: PostgreSQL runs the transaction again after a deadlock.
   const outcomes = verified.outcomes.map((x) => ({ ...x }));
   const purses = await lockPurses(tx, verified.candidates, o.distributed);
   await o.onStep?.('locked');
   const guarantee = new GuaranteeBook(tx, batch, { now: o.now, policy: o.guarantee ?? DEFAULT_GUARANTEE_POLICY });
-  const refunded = await refundedChecks(tx, batch.body.merchantId, verified.candidates);
-  const eligible = admit(verified.candidates, purses, refunded, outcomes, guarantee);
+  // At an acquirer of a scheme, the checks of other issuers' purses go to their issuer (../interbank/).
+  const candidates = o.presentTo
+    ? await queueForeign(tx, bank, batch, verified.candidates, new Set(purses.keys()), outcomes, {
+        presentTo: o.presentTo,
+        now: o.now,
+      })
+    : verified.candidates;
+  const refunded = await refundedChecks(tx, batch.body.merchantId, candidates);
+  const eligible = admit(candidates, purses, refunded, outcomes, guarantee);
   const inserted = await insertChecks(tx, eligible, batch, o.distributed);
   await o.onStep?.('inserted');
   const fresh: Candidate[] = [];
@@ -52,8 +64,8 @@ export async function bookBatch(
     else seen.push(c);
   }
   await resolveConflicts(tx, seen, batch.body.checks, purses, outcomes, guarantee, o.now);
-  await creditFresh(tx, bank, batch, fresh, purses, outcomes, guarantee, o.now);
-  await guarantee.post(bank);
+  await creditFresh(tx, bank, batch, fresh, purses, outcomes, guarantee, o.now, o.acquirer);
+  await guarantee.post(bank, o.acquirer);
   return { outcomes, credited: outcomes.reduce((s, x) => s + x.credited, 0) };
 }
 

@@ -9,6 +9,7 @@ import type { CheckOutcome } from '../../protocol/capture.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import type { Queryable } from '../db.ts';
+import { postIssuerAccepted } from '../interbank/postings.ts';
 import { type Bank, revoke } from '../issuing.ts';
 import { accountId, post } from '../ledger.ts';
 import type { GuaranteeBook } from './guarantee.ts';
@@ -42,6 +43,7 @@ export async function creditFresh(
   outcomes: CheckOutcome[],
   guarantee: GuaranteeBook,
   now: number,
+  acquirer?: string,
 ): Promise<void> {
   fresh.sort((a, b) =>
     a.fields.purseId < b.fields.purseId
@@ -78,7 +80,7 @@ export async function creditFresh(
   }
   await markOverspent(tx, overspent, guaranteed, now);
   await updateShadows(tx, gains);
-  await postCredits(tx, bank, batch, byCurrency);
+  await postCredits(tx, bank, batch, byCurrency, acquirer);
 }
 
 /** The rows past the loaded value get their status; their purses are revoked as overspent. */
@@ -114,18 +116,27 @@ async function updateShadows(tx: Queryable, gains: ReadonlyMap<string, PurseGain
   );
 }
 
-/** One ledger transaction per currency, in currency order: the e-money liability to the merchant. */
+/**
+ * One ledger transaction per currency, in currency order: the e-money liability to the merchant,
+ * or, for a presentment (`acquirer` set), to what this bank owes the merchant's acquirer.
+ */
 async function postCredits(
   tx: Queryable,
   bank: Bank,
   batch: Verified<DepositBatch>,
   byCurrency: ReadonlyMap<string, number>,
+  acquirer: string | undefined,
 ): Promise<void> {
   const merchantId = batch.body.merchantId;
+  const reference = `${merchantId}:${toHex(batch.hash)}`;
   for (const [currency, amount] of [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (acquirer !== undefined) {
+      await postIssuerAccepted(tx, bank.id, { counterparty: acquirer, currency, amount, reference });
+      continue;
+    }
     const liability = await accountId(tx, 'emoney', bank.id, currency);
     const merchant = await accountId(tx, 'merchant', merchantId, currency);
-    await post(tx, 'capture', `${merchantId}:${toHex(batch.hash)}`, [
+    await post(tx, 'capture', reference, [
       { account: liability, amount: -amount },
       { account: merchant, amount },
     ]);

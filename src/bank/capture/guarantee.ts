@@ -102,8 +102,11 @@ export class GuaranteeBook {
     return use;
   }
 
-  /** Records the checks paid and posts the fraud loss: one transaction per currency, in currency order. */
-  async post(bank: Bank): Promise<void> {
+  /**
+   * Records the checks paid and posts the fraud loss: one transaction per currency, in currency
+   * order, to the merchant, or for a presentment (`acquirer` set) to what this bank owes its acquirer.
+   */
+  async post(bank: Bank, acquirer?: string): Promise<void> {
     if (this.#paid.length === 0) return;
     const { batch, tx } = this;
     const merchantId = batch.body.merchantId;
@@ -127,10 +130,13 @@ export class GuaranteeBook {
     for (const c of paid) byCurrency.set(c.fields.currency, (byCurrency.get(c.fields.currency) ?? 0) + c.fields.amount);
     for (const [currency, amount] of [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const loss = await accountId(tx, 'fraud_loss', bank.id, currency);
-      const merchant = await accountId(tx, 'merchant', merchantId, currency);
+      const payee =
+        acquirer === undefined
+          ? await accountId(tx, 'merchant', merchantId, currency)
+          : await accountId(tx, 'interbank', acquirer, currency);
       await post(tx, 'guarantee', `${merchantId}:${toHex(batch.hash)}`, [
         { account: loss, amount: -amount },
-        { account: merchant, amount },
+        { account: payee, amount },
       ]);
     }
   }

@@ -5,6 +5,7 @@
 // so a re-submission gets the same receipt back and credits nothing.
 import { toHex } from '../../bytes.ts';
 import type { Database } from '../db.ts';
+import { currentReceipt } from '../interbank/receipt.ts';
 import type { Bank } from '../issuing.ts';
 import { bookBatch } from './book.ts';
 import { openBatch } from './open.ts';
@@ -25,7 +26,8 @@ export async function captureBatch(
   const count = batch.body.checks.length;
   const prior = await storedReceipt(db, batch);
   const t1 = performance.now();
-  if (prior) return replayed(prior, count, t1 - t0);
+  // Asked again: the foreign checks' outcomes as their issuers have answered since.
+  if (prior) return replayed(await currentReceipt(db, bank.party, batch, prior), count, t1 - t0);
 
   // Outside the transaction: no row is locked while the signatures are checked.
   const verified = await verifyBatch(batch.body, o.verifier, {
@@ -51,7 +53,7 @@ export async function captureBatch(
     };
   });
   const t3 = performance.now();
-  if (result.replay) return replayed(result.receipt, count, t1 - t0);
+  if (result.replay) return replayed(await currentReceipt(db, bank.party, batch, result.receipt), count, t1 - t0);
   return {
     receipt: result.receipt,
     outcomes: result.booked.outcomes,

@@ -19,6 +19,11 @@ export interface CaptureOptions {
   checksMax?: number;
   /** The guarantee's policy (docs/guarantee.md); default DEFAULT_GUARANTEE_POLICY. */
   guarantee?: GuaranteePolicy;
+  /**
+   * In a scheme: the issuers this bank presents to (its peers). A check of their purses is queued
+   * for presentment (../interbank/outbox.ts) instead of refused WrongBank.
+   */
+  presentTo?: ReadonlySet<string>;
   /** Test hook: called between steps inside the transaction (a crash test kills the process here). */
   onStep?: (step: CaptureStep) => void | Promise<void>;
 }

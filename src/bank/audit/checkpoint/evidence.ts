@@ -109,16 +109,7 @@ export const EVIDENCE_TABLES = {
     page: 200,
   },
   back_office_actions: {
-    columns: [
-      'id',
-      micros('at'),
-      'credential_id',
-      'actor',
-      'action',
-      'subject',
-      'detail::text as detail',
-      'request::text as request',
-    ],
+    columns: ['id', micros('at'), 'credential_id', 'actor', 'action', 'subject', 'detail::text as detail'],
     key: ['id'],
     page: 2000,
   },
