@@ -171,8 +171,9 @@ async function checkGuarantees(q: Queryable, violations: string[]): Promise<void
 
 /**
  * Interbank (src/bank/interbank/README.md): per counterparty and currency the interbank account
- * holds its presentments less the nets of the cycles agreed (settlements), and no other kind of
- * transaction touches it.
+ * holds its presentments (with, at an issuer, what it paid under the guarantee for a presented
+ * check: a 'guarantee' transaction owed to the acquirer) less the nets of the cycles agreed
+ * (settlements), and no other kind of transaction touches it.
  */
 async function checkInterbank(q: Queryable, violations: string[]): Promise<void> {
   for (const r of await q.query<{
@@ -186,8 +187,8 @@ async function checkInterbank(q: Queryable, violations: string[]): Promise<void>
     `select a.owner, a.currency, a.balance, coalesce(p.presented, 0)::numeric as presented,
             coalesce(l.settled, 0)::numeric as settled, coalesce(p.other, 0)::int as other
        from accounts a
-       left join (select e.account_id, sum(e.amount) filter (where t.kind = 'presentment') as presented,
-                         count(*) filter (where t.kind not in ('presentment', 'settlement')) as other
+       left join (select e.account_id, sum(e.amount) filter (where t.kind in ('presentment', 'guarantee')) as presented,
+                         count(*) filter (where t.kind not in ('presentment', 'guarantee', 'settlement')) as other
                     from entries e join transactions t on t.id = e.tx_id group by e.account_id) p on p.account_id = a.id
        left join (select l.counterparty, l.currency, sum(l.net) as settled from settlement_lines l
                     join settlement_cycles c using (counterparty, cycle) where c.status = 'agreed'

@@ -158,7 +158,7 @@ for (const { driver, skip, reason } of WITH_CITUS) {
         const keys = seen.filter((r) => r.table === t).map((r) => r.key);
         expect(new Set(keys).size, t).toBe(keys.length);
       }
-      expect(seen.filter((r) => r.table === 'batches')).toHaveLength(5);
+      expect(seen.filter((r) => r.table === 'batches')).toHaveLength(7);
       expect(seen.filter((r) => r.table === 'loads')).toHaveLength(7);
     });
 

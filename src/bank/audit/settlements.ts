@@ -67,7 +67,7 @@ export async function auditSettlements(ctx: AuditContext, q: Queryable): Promise
     const key = keyOf(c);
     const presented: Presented[] = [];
     for (const i of itemsBy.get(key) ?? []) {
-      if (i.kind !== 'presentment' || i.currency === null || i.amount === null)
+      if ((i.kind !== 'presentment' && i.kind !== 'guarantee') || i.currency === null || i.amount === null)
         ctx.add(
           'settlement_books_mismatch',
           'settlement_items',

@@ -1,4 +1,5 @@
-// What a cycle holds, read from this bank's own books: the presentment transactions with one
+// What a cycle holds, read from this bank's own books: the presentment transactions (and, at an
+// issuer, the guarantee's payments for presented checks, owed to the acquirer too) with one
 // counterparty not yet in a cycle (settlement_items), each with its entry on the interbank account
 // (above 0 this bank owes, below 0 it is owed: migration 011), summed into a statement's lines.
 import { addAmounts } from '../../protocol/fields.ts';
@@ -17,7 +18,7 @@ export interface Presented {
 
 const PRESENTED = `select t.id::bigint as tx_id, t.reference, a.currency, e.amount
      from transactions t join entries e on e.tx_id = t.id join accounts a on a.id = e.account_id
-    where t.kind = 'presentment' and a.kind = 'interbank' and a.owner = $1
+    where t.kind in ('presentment', 'guarantee') and a.kind = 'interbank' and a.owner = $1
       and not exists (select 1 from settlement_items s where s.tx_id = t.id)`;
 
 type Row = { tx_id: number; reference: string; currency: string; amount: number };
@@ -59,5 +60,7 @@ export function linesOf(items: readonly Presented[]): { lines: SettlementLine[];
   const lines = [...sums]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([cur, s]): SettlementLine => [cur, s.owed, s.due, s.owed - s.due]);
-  return { lines, references: sortReferences(items.map((p): PresentedReference => [p.currency, p.reference])) };
+  // A reference once per currency: at an issuer a presented batch's guarantee payment shares it.
+  const unique = new Map(items.map((p) => [`${p.currency}\u0000${p.reference}`, [p.currency, p.reference] as const]));
+  return { lines, references: sortReferences([...unique.values()].map(([c, r]): PresentedReference => [c, r])) };
 }
