@@ -94,6 +94,34 @@ export const bodies: Record<string, Uint8Array> = {
     time: NOW,
   }),
   fraudProof: messages.fraudProof.encode({ first: check, second: clone.check }),
+  presentment: messages.presentment.encode({
+    acquirerId: 'BANK-B',
+    issuerId: pki.bank.id,
+    deposit: bytes32,
+    items: [0, 2],
+    time: NOW,
+  }),
+  presentmentAnswer: messages.presentmentAnswer.encode({
+    issuerId: pki.bank.id,
+    acquirerId: 'BANK-B',
+    presentmentId: bytes32,
+    outcomes: [
+      [bytes32, 0, 1_234],
+      [bytes32, 308, 0],
+    ],
+    time: NOW,
+  }),
+  settlementStatement: messages.settlementStatement.encode({
+    bankId: pki.bank.id,
+    counterparty: 'BANK-B',
+    cycle: 1,
+    cutoff: NOW,
+    lines: [
+      ['EUR', 4_600, 0, 4_600],
+      ['USD', 0, 1_200, -1_200],
+    ],
+    referencesHash: bytes32,
+  }),
 };
 const bankKx = pki.bank.kx as { secretKey: Uint8Array; publicKey: Uint8Array };
 const merchantKx = pki.merchant.kx as { secretKey: Uint8Array; publicKey: Uint8Array };
