@@ -60,6 +60,23 @@ export const id: FieldKind<string> = {
   },
 };
 
+/**
+ * A ledger reference as banks exchange it (a settlement offer's presentments): longer than an
+ * identifier, since a presentment's is `presentment:` and its 64-hex-digit id.
+ */
+const REFERENCE_MAX_LENGTH = 128;
+const REFERENCE = new RegExp(`^[A-Za-z0-9._:-]{1,${REFERENCE_MAX_LENGTH}}$`);
+export const reference: FieldKind<string> = {
+  read(v, name) {
+    if (typeof v !== 'string' || !REFERENCE.test(v))
+      bad(name, `expected a reference of 1-${REFERENCE_MAX_LENGTH} characters [A-Za-z0-9._:-]`);
+    return v as string;
+  },
+  write(v, name) {
+    return reference.read(v, name);
+  },
+};
+
 const CURRENCY = /^[A-Z]{3}$/;
 export const currency: FieldKind<string> = {
   read(v, name) {

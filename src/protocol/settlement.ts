@@ -8,12 +8,12 @@ import { sha256 } from '../../bindings/index.ts';
 import { equalBytes } from '../bytes.ts';
 import { type CborValue, compareBytes, decode, encode } from './cbor.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { arrayOf, bytes, currency, id, tuple } from './fields.ts';
+import { arrayOf, bytes, currency, reference, tuple } from './fields.ts';
 import { type SettlementLine, type SettlementStatement, settlementStatement } from './messages.ts';
 import { Role } from './registry.ts';
 import { type Signer, signMessage, type Verified, type VerifyContext, verifyMessage } from './signed.ts';
 
-/** A presentment booked in a cycle: its currency and its reference (the presentment id, hex). */
+/** A presentment booked in a cycle: its currency and its ledger reference (`presentment:<id hex>`). */
 export type PresentedReference = [currency: string, reference: string];
 
 const byBytes = (a: string, b: string) => compareBytes(encode(a), encode(b));
@@ -111,7 +111,7 @@ export interface StatementOffer {
 export const OFFER_REFERENCES_MAX = 1_000_000;
 const offerKind = tuple<[Uint8Array, PresentedReference[]]>(
   bytes(undefined, 64 * 1024),
-  arrayOf(tuple<PresentedReference>(currency, id), OFFER_REFERENCES_MAX),
+  arrayOf(tuple<PresentedReference>(currency, reference), OFFER_REFERENCES_MAX),
 );
 
 /** The offer as a CBOR array [statement, [[currency, reference], …]]. */

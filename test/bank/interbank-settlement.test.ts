@@ -44,9 +44,12 @@ interface BankNode {
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
 
 /**
- * The presentment's postings are its own helper's (issue 14a): its evidence and its audit family
- * are not on this branch, so each ledger's e-money line at the issuer (no purse booked the check)
- * and the presentment transactions (no presentment evidence) are left out here, and only those.
+ * These exclusions stay, and only these: `present` below posts both ends' ledger transactions
+ * directly (references p1…p7), with no purse, deposit or presentment behind them, so that a test
+ * can book one end and not yet the other (the 346 case). Without that evidence the issuer's e-money
+ * invariant line (its liability debited, no purse captured it) and the audit's
+ * `transaction_unjustified` on those presentment transactions are right to fire. Settlement over
+ * real presentments, with nothing left out, is test/e2e/interbank.test.ts.
  */
 const invariantsBeyondPresentment = async (q: Queryable) =>
   (await checkInvariants(q)).violations.filter((v) => !/^[A-Z]{3}: e-money liability/.test(v));

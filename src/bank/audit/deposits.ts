@@ -9,7 +9,9 @@
 // one finding; a signed object that fails to verify is still decoded and used for the totals.
 // Deposits are read in pages of about CHECKS_PER_PAGE checks, each with the check rows of its range
 // of batch hashes (stream.ts): a check row only ever needs its own batch, so nothing of a page is
-// kept after it, but the batches guarantees rows name and the 'guaranteed' check rows.
+// kept after it, but the batches guarantees rows name and the 'guaranteed' check rows. A deposit
+// another bank's acquirer presented (../interbank/issuer.ts) is owed to that acquirer, booked under
+// its presentment's reference (received_presentments, read once: one row per presentment).
 
 import type { BatchItem } from '../../../bindings/ed25519.ts';
 import { sha256Many } from '../../../bindings/index.ts';
@@ -33,6 +35,7 @@ import { Channel, Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
 import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Queryable } from '../db.ts';
+import { presentmentReference } from '../interbank/postings.ts';
 import { type AuditContext, accountKey, attempt, type BatchRow, type CheckRow, TABLES, u8 } from './context.ts';
 import { refundKey, refundMatches } from './refunds.ts';
 import { PAGE_ROWS, pages } from './stream.ts';
@@ -157,6 +160,7 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
   // A clone's check paid under the guarantee has no check row: its guarantees row stands for it.
   const paidClones = new Set(rows.guarantees.filter((g) => g.clone).map((g) => toHex(u8(g.check_hash))));
   const seen: DepositsSeen = { batches: new Map(), guaranteedRows: [] };
+  const presented = await presentedDeposits(q);
   // The first page is small; then each is sized by the checks per batch of the one before.
   let checksPerBatch = CHECKS_PER_PAGE / 16;
   const size = () => Math.max(1, Math.min(PAGE_ROWS, Math.floor(CHECKS_PER_PAGE / checksPerBatch)));
@@ -192,7 +196,7 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
       for (const { b, key, parsed } of decoded) {
         const checks = verified.slice(next, next + parsed.body.checks.length);
         next += checks.length;
-        const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed);
+        const batch = auditBatch(ctx, b, key, parsed, checks, guaranteed, presented);
         batches.set(key, batch);
         if (named.has(key)) seen.batches.set(key, batch);
       }
@@ -204,6 +208,17 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
   }
   await finishing;
   return seen;
+}
+
+/**
+ * The deposits other banks' acquirers presented to this bank: the presentment's ledger reference
+ * (the one both ends book under) by batch hash (hex). One row per presentment, not per check.
+ */
+async function presentedDeposits(q: Queryable): Promise<Map<string, string>> {
+  const rows = await q.query<{ batch_hash: Uint8Array; presentment_id: Uint8Array }>(
+    'select batch_hash, presentment_id from received_presentments',
+  );
+  return new Map(rows.map((r) => [toHex(u8(r.batch_hash)), presentmentReference(u8(r.presentment_id))]));
 }
 
 /** A stored deposit decoded: its body and hash, or why it does not decode. */
@@ -222,6 +237,7 @@ function auditBatch(
   { body, hash }: ParsedDeposit,
   checks: DepositedCheck[],
   guaranteed: ReadonlySet<string>,
+  presented: ReadonlyMap<string, string>,
 ): Batch {
   const { bank } = ctx;
   const deposit = u8(b.deposit);
@@ -248,6 +264,9 @@ function auditBatch(
     acquirer === undefined
       ? accountKey('merchant', body.merchantId, currency)
       : accountKey('interbank', acquirer, currency);
+  // A presented deposit's transactions carry its presentment's reference (a deposit no stored
+  // presentment names keeps the capture's, and its books finding says so).
+  const reference = (acquirer !== undefined && presented.get(key)) || `${body.merchantId}:${key}`;
   const batch: Batch = { key, body, checks };
 
   const receiptBytes = u8(b.receipt);
@@ -322,7 +341,7 @@ function auditBatch(
   for (const [currency, amount] of lossByCurrency)
     ctx.expect({
       kind: 'guarantee',
-      reference: `${body.merchantId}:${key}`,
+      reference,
       currency,
       table: 'batches',
       key,
@@ -334,7 +353,7 @@ function auditBatch(
   for (const [currency, amount] of byCurrency) {
     ctx.expect({
       kind: acquirer === undefined ? 'capture' : 'presentment',
-      reference: `${body.merchantId}:${key}`,
+      reference,
       currency,
       table: 'batches',
       key,

@@ -23,7 +23,7 @@ import { verifyPresentment, verifyPresentmentAnswer } from '../../protocol/prese
 import { Role } from '../../protocol/registry.ts';
 import { verifyMessage } from '../../protocol/signed.ts';
 import type { Queryable } from '../db.ts';
-import { presentmentReference } from '../interbank/send.ts';
+import { presentmentReference } from '../interbank/postings.ts';
 import { type AuditContext, accountKey, attempt, u8 } from './context.ts';
 
 type SentRow = {

@@ -15,6 +15,7 @@ import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import { bytea, type Queryable } from '../db.ts';
 import { queueForeign } from '../interbank/outbox.ts';
+import type { PresentedBy } from '../interbank/postings.ts';
 import type { Bank } from '../issuing.ts';
 import { refundedChecks } from '../refunds.ts';
 import { resolveConflicts } from './conflicts.ts';
@@ -38,7 +39,7 @@ export async function bookBatch(
   o: Pick<CaptureOptions, 'now' | 'onStep' | 'guarantee' | 'presentTo'> & {
     distributed: boolean;
     /** At an issuer booking a presentment: the acquirer it owes for its merchant's checks. */
-    acquirer?: string;
+    presentedBy?: PresentedBy;
   },
 ): Promise<Booked> {
   // A copy per attempt: PostgreSQL runs the transaction again after a deadlock.
@@ -64,8 +65,8 @@ export async function bookBatch(
     else seen.push(c);
   }
   await resolveConflicts(tx, seen, batch.body.checks, purses, outcomes, guarantee, o.now);
-  await creditFresh(tx, bank, batch, fresh, purses, outcomes, guarantee, o.now, o.acquirer);
-  await guarantee.post(bank, o.acquirer);
+  await creditFresh(tx, bank, batch, fresh, purses, outcomes, guarantee, o.now, o.presentedBy);
+  await guarantee.post(bank, o.presentedBy);
   return { outcomes, credited: outcomes.reduce((s, x) => s + x.credited, 0) };
 }
 

@@ -9,7 +9,7 @@ import type { CheckOutcome } from '../../protocol/capture.ts';
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import type { Queryable } from '../db.ts';
-import { postIssuerAccepted } from '../interbank/postings.ts';
+import { type PresentedBy, postIssuerAccepted } from '../interbank/postings.ts';
 import { type Bank, revoke } from '../issuing.ts';
 import { accountId, post } from '../ledger.ts';
 import type { GuaranteeBook } from './guarantee.ts';
@@ -43,7 +43,7 @@ export async function creditFresh(
   outcomes: CheckOutcome[],
   guarantee: GuaranteeBook,
   now: number,
-  acquirer?: string,
+  presentedBy?: PresentedBy,
 ): Promise<void> {
   fresh.sort((a, b) =>
     a.fields.purseId < b.fields.purseId
@@ -80,7 +80,7 @@ export async function creditFresh(
   }
   await markOverspent(tx, overspent, guaranteed, now);
   await updateShadows(tx, gains);
-  await postCredits(tx, bank, batch, byCurrency, acquirer);
+  await postCredits(tx, bank, batch, byCurrency, presentedBy);
 }
 
 /** The rows past the loaded value get their status; their purses are revoked as overspent. */
@@ -118,20 +118,22 @@ async function updateShadows(tx: Queryable, gains: ReadonlyMap<string, PurseGain
 
 /**
  * One ledger transaction per currency, in currency order: the e-money liability to the merchant,
- * or, for a presentment (`acquirer` set), to what this bank owes the merchant's acquirer.
+ * or, for a presentment (`presentedBy` set), to what this bank owes the merchant's acquirer, under
+ * the presentment's reference (the one the acquirer books).
  */
 async function postCredits(
   tx: Queryable,
   bank: Bank,
   batch: Verified<DepositBatch>,
   byCurrency: ReadonlyMap<string, number>,
-  acquirer: string | undefined,
+  presentedBy: PresentedBy | undefined,
 ): Promise<void> {
   const merchantId = batch.body.merchantId;
   const reference = `${merchantId}:${toHex(batch.hash)}`;
   for (const [currency, amount] of [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (acquirer !== undefined) {
-      await postIssuerAccepted(tx, bank.id, { counterparty: acquirer, currency, amount, reference });
+    if (presentedBy !== undefined) {
+      const { acquirer: counterparty, reference } = presentedBy;
+      await postIssuerAccepted(tx, bank.id, { counterparty, currency, amount, reference });
       continue;
     }
     const liability = await accountId(tx, 'emoney', bank.id, currency);

@@ -18,6 +18,7 @@ import {
 import type { DepositBatch } from '../../protocol/messages.ts';
 import type { Verified } from '../../protocol/signed.ts';
 import { bytea, type Queryable } from '../db.ts';
+import type { PresentedBy } from '../interbank/postings.ts';
 import type { Bank } from '../issuing.ts';
 import { accountId, post } from '../ledger.ts';
 import type { Candidate } from './verify.ts';
@@ -104,9 +105,10 @@ export class GuaranteeBook {
 
   /**
    * Records the checks paid and posts the fraud loss: one transaction per currency, in currency
-   * order, to the merchant, or for a presentment (`acquirer` set) to what this bank owes its acquirer.
+   * order, to the merchant, or for a presentment (`presentedBy` set) to what this bank owes its
+   * acquirer, under the presentment's reference.
    */
-  async post(bank: Bank, acquirer?: string): Promise<void> {
+  async post(bank: Bank, presentedBy?: PresentedBy): Promise<void> {
     if (this.#paid.length === 0) return;
     const { batch, tx } = this;
     const merchantId = batch.body.merchantId;
@@ -131,10 +133,11 @@ export class GuaranteeBook {
     for (const [currency, amount] of [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const loss = await accountId(tx, 'fraud_loss', bank.id, currency);
       const payee =
-        acquirer === undefined
+        presentedBy === undefined
           ? await accountId(tx, 'merchant', merchantId, currency)
-          : await accountId(tx, 'interbank', acquirer, currency);
-      await post(tx, 'guarantee', `${merchantId}:${toHex(batch.hash)}`, [
+          : await accountId(tx, 'interbank', presentedBy.acquirer, currency);
+      const reference = presentedBy?.reference ?? `${merchantId}:${toHex(batch.hash)}`;
+      await post(tx, 'guarantee', reference, [
         { account: loss, amount: -amount },
         { account: payee, amount },
       ]);

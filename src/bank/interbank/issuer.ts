@@ -19,6 +19,7 @@ import { type VerifiedChecks, verifyBatch } from '../capture/verify.ts';
 import { bytea, type Database, type Queryable } from '../db.ts';
 import { type Bank, openWithAnyKey } from '../issuing.ts';
 import { Revocations } from '../revocations.ts';
+import { presentmentReference } from './postings.ts';
 
 export interface AnsweredPresentment {
   /** The signed answer, one outcome per presented check. */
@@ -59,7 +60,7 @@ export async function answerPresentment(
     const booked = await bookBatch(tx, bank, deposit, verified, {
       now: o.now,
       distributed: db.distributed,
-      acquirer: presentment.body.acquirerId,
+      presentedBy: { acquirer: presentment.body.acquirerId, reference: presentmentReference(presentment.hash) },
       ...(o.guarantee ? { guarantee: o.guarantee } : {}),
     });
     await storeReceipt(tx, bank.party, deposit, verified.hashes, booked, o.now);

@@ -2,8 +2,23 @@
 // check against its e-money liability and owes the acquirer; the acquirer credits its merchant and
 // is owed by the issuer (migration 011: the interbank accounts and their sign). Each is one
 // balanced transaction in the caller's database transaction, so it commits with the evidence.
+import { toHex } from '../../bytes.ts';
 import type { Queryable } from '../db.ts';
 import { accountId, post } from '../ledger.ts';
+
+/**
+ * The ledger reference of a presentment's transactions at both ends (the issuer's 'presentment'
+ * and 'guarantee' postings, the acquirer's credits): settlement matches the two books on it
+ * (positions.ts) and each audit expects it.
+ */
+export const presentmentReference = (id: Uint8Array): string => `presentment:${toHex(id)}`;
+
+/** At an issuer booking a presentment: the acquirer it owes, and the reference it books under. */
+export interface PresentedBy {
+  acquirer: string;
+  /** presentmentReference of the presentment. */
+  reference: string;
+}
 
 /** One foreign check's value, or the sum of a presentment's accepted checks, in one currency. */
 export interface InterbankAmount {

@@ -12,7 +12,7 @@ import { presentment } from '../../protocol/messages.ts';
 import { sealPresentment, verifyPresentmentAnswer } from '../../protocol/presentment.ts';
 import { bytea, type Database } from '../db.ts';
 import type { Bank } from '../issuing.ts';
-import { postAcquirerCredited } from './postings.ts';
+import { postAcquirerCredited, presentmentReference } from './postings.ts';
 
 /** Sends a sealed presentment to the issuer and returns its signed answer (HTTP: src/net's BankClient). */
 export type SendPresentment = (issuerId: string, envelope: Uint8Array) => Promise<Uint8Array>;
@@ -116,6 +116,3 @@ async function applyAnswer(
       });
   });
 }
-
-/** The ledger reference of a presentment's credits at the acquirer (the audit expects it). */
-export const presentmentReference = (id: Uint8Array): string => `presentment:${toHex(id)}`;
