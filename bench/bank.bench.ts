@@ -70,13 +70,14 @@ function cpuNow(postmasters: readonly number[]): { process: number; main: number
 }
 
 /** The PostgreSQL servers' main processes: the parents of a backend of ours (and, on a Citus
- * cluster on this machine, of a backend on each worker). */
+ * cluster on this machine, of each worker's checkpointer: the backend that answers
+ * run_command_on_workers ends with its connection, before its parent can be read). */
 async function postmastersOf(db: Database): Promise<number[]> {
   const [row] = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
   const pids = [row?.pid as number];
   if (db.distributed)
     for (const w of await db.query<{ result: string }>(
-      "select result from run_command_on_workers('select pg_backend_pid()')",
+      "select result from run_command_on_workers($$select pid from pg_stat_activity where backend_type = 'checkpointer'$$)",
     ))
       pids.push(Number(w.result));
   return pids.map((pid) => {

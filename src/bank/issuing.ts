@@ -350,12 +350,9 @@ export async function personalisePurse(
     notAfter: o.now + (o.validityS ?? 3 * YEAR_S),
     limits: o.limits,
   });
-  await db.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [
-    id,
-    o.cardholderId,
-    o.limits.currency,
-    bytea(party.certificate),
-  ]);
+  await db.transaction((tx) =>
+    purseRow(tx, db.distributed, [id, o.cardholderId, o.limits.currency, party.certificate]),
+  );
   return party;
 }
 
@@ -473,9 +470,13 @@ export function certifyKeys(
 
 const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === '23505';
 
-async function insertOnce(db: Queryable, what: string, sql: string, params: unknown[]): Promise<void> {
+const insertOnce = (db: Queryable, what: string, sql: string, params: unknown[]): Promise<void> =>
+  writeOnce(what, () => db.query(sql, params));
+
+/** Runs `write`; a unique violation (the row exists) is a conflict naming `what`. */
+async function writeOnce(what: string, write: () => Promise<unknown>): Promise<void> {
   try {
-    await db.query(sql, params);
+    await write();
   } catch (error) {
     if (isUniqueViolation(error)) throw new BankError('conflict', `${what} already exists`);
     throw error;
@@ -555,7 +556,7 @@ export async function personalisePurseKeys(
 ): Promise<Uint8Array> {
   const certificate = certifyPurse(bank, id, o);
   await db.transaction(async (tx) => {
-    await insertPurse(tx, id, o.cardholderId, o.limits.currency, certificate);
+    await insertPurse(tx, db.distributed, id, o.cardholderId, o.limits.currency, certificate);
     await recordAction(tx, o.by ?? IN_PROCESS, 'purse', id, {
       cardholderId: o.cardholderId,
       limits: o.limits,
@@ -576,6 +577,7 @@ export function certifyPurse(bank: Bank, id: string, o: PurseKeys): Uint8Array {
 /** The purse row of a certified purse, for a cardholder that must exist; a taken id is a conflict. */
 export async function insertPurse(
   tx: Queryable,
+  distributed: boolean,
   id: string,
   cardholderId: string,
   currency: string,
@@ -583,10 +585,28 @@ export async function insertPurse(
 ): Promise<void> {
   const known = await tx.query('select 1 from cardholders where cardholder_id = $1', [cardholderId]);
   if (!known.length) throw new BankError('not_found', `cardholder ${cardholderId}`);
-  await insertOnce(
-    tx,
-    `purse ${id}`,
-    'insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)',
-    [id, cardholderId, currency, bytea(certificate)],
-  );
+  await writeOnce(`purse ${id}`, () => purseRow(tx, distributed, [id, cardholderId, currency, certificate]));
+}
+
+/**
+ * The purse row and, on Citus, the first line of its certificate history: elsewhere migration
+ * 008's trigger writes that line, but on Citus the trigger would run on a worker and take the
+ * worker's own audit positions (migration 017), so the coordinator inserts it here.
+ */
+async function purseRow(
+  tx: Queryable,
+  distributed: boolean,
+  [id, cardholderId, currency, certificate]: [string, string, string, Uint8Array],
+): Promise<void> {
+  await tx.query('insert into purses (purse_id, cardholder_id, currency, certificate) values ($1, $2, $3, $4)', [
+    id,
+    cardholderId,
+    currency,
+    bytea(certificate),
+  ]);
+  if (distributed)
+    await tx.query("insert into purse_certificates (purse_id, certificate, reason) values ($1, $2, 'issued')", [
+      id,
+      bytea(certificate),
+    ]);
 }

@@ -23,7 +23,7 @@ import { KeyStoreError } from '../../src/bank/keys/store.ts';
 import { loadValue } from '../../src/bank/load.ts';
 import { toHex } from '../../src/bytes.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
-import { applyToken, check, DRIVERS, deposit, loadRequest, makeWorld, NOW, type World } from '../bank/support.ts';
+import { applyToken, check, deposit, loadRequest, makeWorld, NOW, WITH_CITUS, type World } from '../bank/support.ts';
 
 const verifier = createInThreadVerifier();
 const ROLLBACK = new Error('roll the tamper back');
@@ -50,7 +50,7 @@ describe('the Merkle tree hash', () => {
   });
 });
 
-for (const { driver, skip, reason } of DRIVERS) {
+for (const { driver, skip, reason } of WITH_CITUS) {
   describe.skipIf(skip)(`audit checkpoints on ${driver}${skip ? ` (skipped: ${reason})` : ''}`, () => {
     let w: World;
     let checkpoint: CheckpointOptions;
@@ -184,7 +184,7 @@ for (const { driver, skip, reason } of DRIVERS) {
       ]);
     });
 
-    it.skipIf(driver !== 'pg')(
+    it.skipIf(driver === 'pglite')(
       'a position that commits after a higher one bounds the checkpoint; the higher one is carried as audited',
       async () => {
         const action =

@@ -29,7 +29,7 @@ import { encodeOffer, verifyStatement } from '../../src/protocol/settlement.ts';
 import { checkSchemePositions } from '../../src/protocol/settlement-scheme.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { listen } from '../wallet/support.ts';
-import { DRIVERS, freshDatabase } from './support.ts';
+import { freshDatabase, WITH_CITUS } from './support.ts';
 
 interface BankNode {
   id: string;
@@ -72,7 +72,7 @@ async function auditUnder(node: BankNode, tamper: (tx: Queryable) => Promise<unk
   return findings;
 }
 
-describe.each(DRIVERS)('interbank settlement of two banks on $driver', ({ driver, skip, reason }) => {
+describe.each(WITH_CITUS)('interbank settlement of two banks on $driver', ({ driver, skip, reason }) => {
   const clock = { now: Math.floor(Date.now() / 1000) };
   const scheme = createScheme('SCHEME-SETTLE');
   let a: BankNode;

@@ -39,7 +39,7 @@ import { makePresentment, sealPresentment } from '../../src/protocol/presentment
 import { BankRole, Channel } from '../../src/protocol/registry.ts';
 import { verifyRevocationList } from '../../src/protocol/revocation.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
-import { DRIVERS, freshDatabase } from '../bank/support.ts';
+import { freshDatabase, WITH_CITUS } from '../bank/support.ts';
 import { listen } from '../wallet/support.ts';
 
 const LIMITS = {
@@ -84,7 +84,7 @@ function proxyTo(target: () => string): { server: Server; mode: ProxyMode; url: 
   return state;
 }
 
-describe.each(DRIVERS)('presentment between two banks on $driver', ({ driver, skip, reason }) => {
+describe.each(WITH_CITUS)('presentment between two banks on $driver', ({ driver, skip, reason }) => {
   const now = Math.floor(Date.now() / 1000);
   const scheme = createScheme('SCHEME-PRESENT');
   let bankA: BankNode;

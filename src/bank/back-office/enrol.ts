@@ -40,7 +40,7 @@ export async function enrol(
     const grant = await lockActivationCode(tx, o.activationCode, o.now);
     if (grant.usedBy !== null) return replay(tx, grant.usedBy, grant.cardholderId, o);
     const certificate = certifyPurse(bank, o.purseId, { ...o, cardholderId: grant.cardholderId, limits: grant.limits });
-    await insertPurse(tx, o.purseId, grant.cardholderId, grant.limits.currency, certificate);
+    await insertPurse(tx, db.distributed, o.purseId, grant.cardholderId, grant.limits.currency, certificate);
     const cardholderCertificate = o.cardholderKey
       ? certifyKeys(bank, grant.cardholderId, Role.Cardholder, { signingKey: o.cardholderKey }, o)
       : undefined;
