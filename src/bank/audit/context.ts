@@ -57,6 +57,8 @@ export interface LoadRow {
   /** The transaction tx_id names (null when there is none). */
   tx_kind: string | null;
   tx_reference: string | null;
+  /** Its evidence position (migration 014). */
+  position: number;
 }
 export interface CheckRow {
   purse_id: string;
@@ -193,7 +195,7 @@ export const TABLES = {
     table: 'loads',
     // The load's transaction comes with it: loads.ts checks the row names its own load transaction.
     select:
-      'select l.request_hash, l.purse_id, l.nonce, l.amount, l.request, l.tx_id, t.kind as tx_kind, t.reference as tx_reference from loads l left join transactions t on t.id = l.tx_id',
+      'select l.request_hash, l.purse_id, l.nonce, l.amount, l.request, l.tx_id, t.kind as tx_kind, t.reference as tx_reference, l.audit_position as position from loads l left join transactions t on t.id = l.tx_id',
     key: ['l.request_hash'],
     keyOf: (r: LoadRow) => [r.request_hash],
     evidence: (r: LoadRow) => ({ key: hex(r.request_hash), bytes: [u8(r.request)] }),
