@@ -13,16 +13,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runAudit } from '../src/bank/audit/command.ts';
 import { type Database, openDatabase } from '../src/bank/db.ts';
-import { fund, personalisePurse, registerCardholder, registerMerchant } from '../src/bank/issuing.ts';
-import { memoryKeyStore } from '../src/bank/keys/memory.ts';
-import { migrate } from '../src/bank/migrate.ts';
-import { BankService } from '../src/bank/service.ts';
-import { makeDeposit } from '../src/protocol/capture.ts';
-import { newPurseState, requestValue } from '../src/protocol/load.ts';
-import type { Party } from '../src/protocol/pki.ts';
-import { signCheck } from '../src/protocol/pos.ts';
-import { Channel } from '../src/protocol/registry.ts';
 import { createVerifierPool } from '../src/protocol/verifier/index.ts';
+import { benchLedger } from './audit-ledger.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -32,9 +24,7 @@ const arg = (name: string) => {
 const CHECKS = Number(arg('checks') ?? 200_000);
 const DRIVER = (arg('driver') ?? (process.env.DATABASE_URL ? 'pg' : 'pglite')) as 'pg' | 'pglite';
 const PURSES = 1_000;
-const BATCH = 1_000;
 const NOW = Math.floor(Date.now() / 1000) - 3_600;
-const LIMITS = { currency: 'EUR', maxBalance: 1e12, maxPerCheck: 1e6, maxOfflineChecks: 1e6, maxOfflineAmount: 1e12 };
 const SCHEMA = `bench_audit_${CHECKS}`;
 const DATA_DIR = join(os.tmpdir(), `smartcheck-audit-bench-${CHECKS}`);
 
@@ -58,65 +48,13 @@ async function stored(db: Database): Promise<number> {
   return n?.n ?? 0;
 }
 
-/** The ledger: purses loaded once each, then deposits of BATCH checks until CHECKS are captured. */
+/** The ledger: PURSES purses loaded once each, then CHECKS checks in deposits of 1,000 (audit-ledger.ts). */
 async function generate(db: Database): Promise<void> {
-  await migrate(db);
-  const verifier = await createVerifierPool({ workers: 2, chunkMin: 50 });
-  const service = await BankService.open(db, verifier, { clock: () => NOW, keys: memoryKeyStore() });
+  const ledger = await benchLedger(db, { purses: PURSES, now: NOW });
   try {
-    await registerCardholder(db, service.bank, 'alice', { now: NOW });
-    await fund(db, 'alice', 1e14, 'EUR');
-    const merchant = await registerMerchant(db, service.bank, 'shop-1', { now: NOW });
-    const purses: Party[] = [];
-    for (let i = 0; i < PURSES; i++) {
-      const purse = await personalisePurse(db, service.bank, `purse-${i}`, {
-        cardholderId: 'alice',
-        limits: LIMITS,
-        now: NOW,
-      });
-      const r = requestValue(newPurseState('EUR'), purse, {
-        amount: 1e9,
-        currency: 'EUR',
-        now: NOW,
-        nonce: crypto.getRandomValues(new Uint8Array(16)),
-      });
-      await service.load(r.envelope); // the purse keeps no state here: its token is not applied
-      purses.push(purse);
-    }
-    const serials = purses.map(() => 0);
-    const t0 = performance.now();
-    for (let done = 0; done < CHECKS; done += BATCH) {
-      const checks = Array.from({ length: Math.min(BATCH, CHECKS - done) }, (_, i) => {
-        const p = (done + i) % PURSES;
-        const purse = purses[p] as Party;
-        serials[p] = (serials[p] as number) + 1;
-        return signCheck(purse, {
-          slipHash: crypto.getRandomValues(new Uint8Array(32)),
-          amount: 1 + (done % 7),
-          currency: 'EUR',
-          merchantId: merchant.id,
-          purseId: purse.id,
-          serial: serials[p] as number,
-          time: NOW,
-          channel: Channel.Pos,
-        });
-      });
-      const envelope = makeDeposit(
-        merchant,
-        service.bank.party.certificate,
-        checks,
-        crypto.getRandomValues(new Uint8Array(16)),
-        NOW,
-      );
-      await service.deposit(envelope);
-      if ((done / BATCH) % 20 === 0)
-        process.stderr.write(
-          `\r[audit bench] ${done + checks.length} checks captured (${Math.round((done + checks.length) / ((performance.now() - t0) / 1000))}/s)`,
-        );
-    }
-    process.stderr.write('\n');
+    await ledger.more(CHECKS);
   } finally {
-    await verifier.close();
+    await ledger.close();
   }
 }
 

@@ -22,6 +22,8 @@ import type { Queryable } from '../../src/bank/db.ts';
 import { KeyStoreError } from '../../src/bank/keys/store.ts';
 import { loadValue } from '../../src/bank/load.ts';
 import { toHex } from '../../src/bytes.ts';
+import { parseSign1 } from '../../src/protocol/cose.ts';
+import { depositBatch } from '../../src/protocol/messages.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import { applyToken, check, deposit, loadRequest, makeWorld, NOW, WITH_CITUS, type World } from '../bank/support.ts';
 
@@ -213,6 +215,76 @@ for (const { driver, skip, reason } of WITH_CITUS) {
         }
       },
     );
+
+    // Proportional to the day: after a checkpoint and one more deposit, an incremental run verifies
+    // only the new deposit's check signatures (the older ones are rehashed), and each tamper of the
+    // NEW evidence gives exactly the findings of a full audit (a representative subset of the
+    // tamper suite's kinds, on the newest rows: check signature, check row, deposit, receipt).
+    it('after more traffic: verifies only the new checks, and finds each tamper of them as a full audit does', async () => {
+      expect((await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } })).findings).toEqual([]);
+      await traffic(3);
+      let verified = 0;
+      const counting = {
+        ...verifier,
+        verifyBatch: (items: Parameters<typeof verifier.verifyBatch>[0]) => {
+          verified += items.length;
+          return verifier.verifyBatch(items);
+        },
+      };
+      const run = async (q: Queryable, incremental: boolean) => {
+        verified = 0;
+        const report = await audit(q, w.bank, {
+          verifier: counting,
+          ...(incremental ? { checkpoint: { ...checkpoint, incremental } } : {}),
+        });
+        return { lines: report.findings.map((f) => `${f.kind} ${f.table} ${f.key}`).sort(), verified };
+      };
+      const newest = 'select batch_hash, deposit, receipt from batches order by audit_position desc limit 1';
+      const tampers: ((tx: Queryable) => Promise<unknown>)[] = [
+        // A purse signature broken in place, inside the newest deposit.
+        async (tx) => {
+          const [b] = await tx.query<{ batch_hash: unknown; deposit: unknown }>(newest);
+          const deposit = Buffer.from(u8(b?.deposit));
+          const stored = depositBatch.decode(parseSign1(u8(deposit)).payload).checks[0] as Uint8Array;
+          const at = deposit.indexOf(Buffer.from(stored)) + stored.length - 1;
+          deposit[at] = (deposit[at] as number) ^ 0x01;
+          await tx.query('update batches set deposit = $2 where batch_hash = $1', [
+            Buffer.from(u8(b?.batch_hash)),
+            deposit,
+          ]);
+        },
+        // A new check row's amount changed.
+        (tx) =>
+          tx.query(`update checks set amount = amount + 1 where batch_hash = (select batch_hash from (${newest}) b)`),
+        // The newest receipt's signature broken.
+        (tx) =>
+          tx.query(
+            `update batches set receipt = set_byte(receipt, length(receipt) - 1, get_byte(receipt, length(receipt) - 1) # 1) where batch_hash = (select batch_hash from (${newest}) b)`,
+          ),
+      ];
+      // Untampered first (its checkpoint rolled back with the rest, so the new deposit stays new).
+      for (const tamper of [undefined, ...tampers]) {
+        let found: { full: string[]; incremental: string[] } | undefined;
+        await w.db
+          .transaction(async (tx) => {
+            await tamper?.(tx);
+            const full = await run(tx, false);
+            const incremental = await run(tx, true);
+            found = { full: full.lines, incremental: incremental.lines };
+            if (!tamper) {
+              expect(full.verified).toBe(9); // the three deposits' checks
+              expect(incremental.verified).toBe(3); // the new deposit's only
+            }
+            throw ROLLBACK;
+          })
+          .catch((error: unknown) => {
+            if (error !== ROLLBACK) throw error;
+          });
+        if (tamper) expect(found?.full.length).toBeGreaterThan(0);
+        else expect(found?.full).toEqual([]);
+        expect(found?.incremental).toEqual(found?.full);
+      }
+    });
 
     it('writes nothing but its checkpoint', async () => {
       const tables = (

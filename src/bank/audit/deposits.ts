@@ -96,18 +96,27 @@ function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
  * verifying the purse signatures of the POS checks in one batch: each check is parsed and its
  * chain verified at its own time here, as verifyCheck does, all but the one Ed25519 verification
  * (the page's in one verifyBatch call). A check that fails any step here, whose signature the
- * batch refuses, or an Internet check, goes through depositedCheck, for its exact error.
+ * batch refuses, or an Internet check, goes through depositedCheck, for its exact error. A check
+ * of a deposit already audited (`audited`, an incremental run) is parsed and its chain verified
+ * the same way, but its signature is not verified again: the checkpoint's rehash vouches for it.
+ * Without a pool the other checks go through depositedCheck one by one.
  */
 async function depositedChecks(
   ctx: AuditContext,
-  verifier: VerifierPool,
-  all: Uint8Array[],
+  verifier: VerifierPool | undefined,
+  all: readonly { bytes: Uint8Array; audited: boolean }[],
 ): Promise<DepositedCheck[]> {
   const out: DepositedCheck[] = [];
   const items: BatchItem[] = [];
   const payloads: Uint8Array[] = [];
+  /** The checks whose payloads are hashed below; `at`: those whose signatures the batch verifies. */
+  const hashed: number[] = [];
   const at: number[] = [];
-  all.forEach((bytes, i) => {
+  all.forEach(({ bytes, audited }, i) => {
+    if (!verifier && !audited) {
+      out.push(depositedCheck(bytes, ctx));
+      return;
+    }
     const fast = attempt(() => {
       const signed = parseSign1(bytes);
       if (!signed.certificate) throw new Error('no certificate');
@@ -124,18 +133,20 @@ async function depositedChecks(
     const { signed, body, signer } = fast.value;
     // The hash is filled in below, all of the page's in one call (depositedCheckHash: its payload's).
     out.push(signer.limits ? { body, hash: signed.payload, limits: signer.limits } : { body, hash: signed.payload });
-    items.push({ publicKey: signer.signingKey, message: signed.toBeSigned, signature: signed.signature });
     payloads.push(signed.payload);
+    hashed.push(i);
+    if (audited) return;
+    items.push({ publicKey: signer.signingKey, message: signed.toBeSigned, signature: signed.signature });
     at.push(i);
   });
   const hashes = sha256Many(payloads);
-  at.forEach((i, k) => {
+  hashed.forEach((i, k) => {
     (out[i] as DepositedCheck).hash = hashes[k] as Uint8Array;
   });
-  if (items.length)
+  if (verifier && items.length)
     for (const k of (await verifier.verifyBatch(items)).invalid) {
       const i = at[k] as number;
-      out[i] = depositedCheck(all[i] as Uint8Array, ctx);
+      out[i] = depositedCheck((all[i] as { bytes: Uint8Array }).bytes, ctx);
     }
   return out;
 }
@@ -183,10 +194,11 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
       else decoded.push({ b, key, parsed: parsed.value });
     }
     // Every check of the page verified at once (in the worker pool when the audit has one).
-    const all = decoded.flatMap((d) => d.parsed.body.checks);
-    const verifying = verifier
-      ? depositedChecks(ctx, verifier, all)
-      : Promise.resolve(all.map((c) => depositedCheck(c, ctx)));
+    const all = decoded.flatMap(({ b, parsed }) => {
+      const audited = ctx.audited(b.position);
+      return parsed.body.checks.map((bytes) => ({ bytes, audited }));
+    });
+    const verifying = depositedChecks(ctx, verifier, all);
     verifying.catch(() => undefined); // a failure surfaces where it is awaited
     await finishing;
     finishing = (async () => {

@@ -17,7 +17,13 @@ import type { Database, Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
-import { type CheckpointOptions, verifyCheckpoints, writeCheckpoint } from './checkpoint/index.ts';
+import {
+  auditedUnder,
+  type CheckpointOptions,
+  resumeFrom,
+  verifyCheckpoints,
+  writeCheckpoint,
+} from './checkpoint/index.ts';
 import { AuditContext, type LoadRow, readReference, TABLES } from './context.ts';
 import { auditDeposits } from './deposits.ts';
 import { auditGuarantees } from './guarantees.ts';
@@ -56,7 +62,13 @@ export interface AuditOptions {
 export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}): Promise<AuditReport> {
   const started = performance.now();
   const run = async (tx: Queryable): Promise<AuditReport> => {
+    // The checkpoints first: an incremental run with a verified last checkpoint (whose evidence
+    // still hashes to its roots) does not re-verify the signatures of the evidence it covers.
+    // With a finding there (a tampered chain or old evidence) everything is verified again.
     const ctx = new AuditContext(bank, await readReference(tx, pagingOf(o)), o);
+    const checked = o.checkpoint && (await verifyCheckpoints(tx, ctx, o.checkpoint));
+    if (checked?.last && o.checkpoint?.incremental && ctx.findingsTotal === 0)
+      ctx.audited = auditedUnder(resumeFrom(checked.last.body));
     auditKeys(ctx);
     for await (const { rows } of pages<LoadRow>(tx, TABLES.loads, ctx.paging)) auditLoads(ctx, rows);
     auditRefunds(ctx);
@@ -69,7 +81,6 @@ export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}
     await auditBooks(ctx, tx);
     await auditTimes(ctx, tx);
     await auditActions(ctx, tx);
-    const checked = o.checkpoint && (await verifyCheckpoints(tx, ctx, o.checkpoint));
     const report: AuditReport = {
       ok: ctx.findingsTotal === 0,
       findings: ctx.findings,

@@ -26,6 +26,16 @@ export function resumeFrom(last: CheckpointBody | undefined): Resume {
   };
 }
 
+/**
+ * Whether a row at `position` is evidence the checkpoint `resume` continues hashes: at or below its
+ * position (its rehash vouches the row is as a clean run verified it). The rows it lists beyond
+ * were audited but are not hashed, so they are verified again, as all newer evidence is.
+ */
+export const auditedUnder =
+  (resume: Resume) =>
+  (position: number): boolean =>
+    Number(position) <= resume.position;
+
 export interface NextCheckpoint {
   last: { body: CheckpointBody; hash: Uint8Array } | undefined;
   bankId: string;

@@ -14,7 +14,7 @@ import { insertCheckpoint } from './store.ts';
 import { carriedTotals } from './totals.ts';
 import { verifyChain, verifyEvidence } from './verify.ts';
 
-export { buildCheckpoint, type Resume, resumeFrom } from './build.ts';
+export { auditedUnder, buildCheckpoint, type Resume, resumeFrom } from './build.ts';
 export { type EvidenceLeaf, evidenceLeaves } from './evidence.ts';
 export { decodeCheckpoint } from './format.ts';
 export { type AuditorKey, newAuditorKey, readAuditorKey } from './key.ts';

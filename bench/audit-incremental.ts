@@ -1,0 +1,75 @@
+// Is the incremental audit proportional to the day? For each ledger size N (in-memory PGlite): N
+// genuine checks, a full audit that writes a checkpoint, then one more "day" of M checks; then the
+// full audit and the incremental one (rehash of the old evidence, signatures of the day only),
+// each with a 2-worker verifier pool as `bank audit` runs. Same M for every N: the incremental
+// run's signature work stays M while the full run's grows with N.
+//   npx tsx bench/audit-incremental.ts [--n 4000,16000] [--m 2000]
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { newAuditorKey } from '../src/bank/audit/checkpoint/index.ts';
+import { audit } from '../src/bank/audit/index.ts';
+import { openDatabase } from '../src/bank/db.ts';
+import { createVerifierPool } from '../src/protocol/verifier/index.ts';
+import { benchLedger } from './audit-ledger.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const SIZES = (arg('n') ?? '4000,16000').split(',').map(Number);
+const DAY = Number(arg('m') ?? 2_000);
+const NOW = Math.floor(Date.now() / 1000) - 3_600;
+const key = newAuditorKey(join(mkdtempSync(join(os.tmpdir(), 'auditor-')), 'auditor.pem'));
+
+const seconds = (ms: number) => +(ms / 1000).toFixed(2);
+const loadBefore = os.loadavg().map((l) => l.toFixed(2));
+const results: Record<string, unknown>[] = [];
+for (const n of SIZES) {
+  const db = await openDatabase('');
+  const ledger = await benchLedger(db, { purses: 100, now: NOW });
+  const verifier = await createVerifierPool({ workers: 2 });
+  // Counts the purse signatures each run verifies.
+  let verified = 0;
+  const counting = {
+    ...verifier,
+    verifyBatch: (items: Parameters<typeof verifier.verifyBatch>[0]) => {
+      verified += items.length;
+      return verifier.verifyBatch(items);
+    },
+  };
+  const run = async (checkpoint?: { key: typeof key; incremental?: boolean }) => {
+    verified = 0;
+    const report = await audit(db, ledger.service.bank, { verifier: counting, ...(checkpoint ? { checkpoint } : {}) });
+    if (!report.ok) throw new Error(`the audit of ${n} + ${DAY} checks is not clean`);
+    return { s: seconds(report.elapsedMs), verified, rehashed: report.checkpoint?.rehashed ?? 0 };
+  };
+  try {
+    await ledger.more(n);
+    await run({ key }); // the checkpoint of the N checks
+    await ledger.more(DAY);
+    const full = await run();
+    const incremental = await run({ key, incremental: true });
+    results.push({
+      ledger: n,
+      day: DAY,
+      fullS: full.s,
+      fullVerified: full.verified,
+      incrementalS: incremental.s,
+      incrementalVerified: incremental.verified,
+      rehashed: incremental.rehashed,
+    });
+  } finally {
+    await verifier.close();
+    await ledger.close();
+    await db.close();
+  }
+}
+console.table(results);
+console.log(
+  `load average before ${loadBefore.join(' ')}, after ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; ${os.cpus().length} CPUs, ${process.version}`,
+);
