@@ -33,7 +33,7 @@ type Driver = 'pglite' | 'pg' | 'citus';
 const NOW = Math.floor(Date.now() / 1000);
 const LIMITS = { currency: 'EUR', maxBalance: 1e12, maxPerCheck: 1e6, maxOfflineChecks: 1e6, maxOfflineAmount: 1e12 };
 const PURSES = 200;
-const IN_FLIGHT = 4;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4);
 /** Revoked purses in every world: what the issue measured the per-request rebuild with. */
 const REVOKED = 10_000;
 const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
