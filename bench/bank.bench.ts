@@ -33,6 +33,7 @@ type Driver = 'pglite' | 'pg' | 'citus';
 const NOW = Math.floor(Date.now() / 1000);
 const LIMITS = { currency: 'EUR', maxBalance: 1e12, maxPerCheck: 1e6, maxOfflineChecks: 1e6, maxOfflineAmount: 1e12 };
 const PURSES = 200;
+// Batches in flight at once (BENCH_IN_FLIGHT to try others: bank-speed.md, quiet re-measure).
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4);
 /** Revoked purses in every world: what the issue measured the per-request rebuild with. */
 const REVOKED = 10_000;
