@@ -78,6 +78,10 @@ export function targets(rows: Row[]): Target[] {
     return r && { value: r.usPerOp, rmePct: r.raw.rmePct };
   };
   const speedup = (n: number) => poolSpeedup(rows, n);
+  // Issue 13's targets are ratios to a peer measured in the same run: peer time ÷ ours.
+  const vsPeer = (table: string, op: string, peer: string): Figure | undefined =>
+    ratio(find(rows, table, op, peer), find(rows, table, op, 'ours'));
+  const batch = (n: number) => vsPeer('Ed25519', `batch verify n=${n} (per signature)`, 'node:crypto');
   return [
     target(
       'Ed25519 batch verify ≤ 25 µs/sig at n ≥ 256 (worst of n = 256, 1024)',
@@ -89,6 +93,24 @@ export function targets(rows: Row[]): Target[] {
     target('Ed25519 sign ≤ 26 µs', [ours('Ed25519', 'sign')], 26, 'µs'),
     target('SHA-256 200 B ≤ 1 µs', [ours('Hash', 'SHA-256 200 B')], 1, 'µs'),
     target('Pool 2 workers ≥ 1.8× 1 worker (worst of 1024, 4096)', POOL_SIZES.map(speedup), 1.8, '×', true),
+    target(
+      'issue 13: Ed25519 sign (key held by the core) ≥ 1.0× node:crypto',
+      [vsPeer('Ed25519', 'sign with a key held by the core', 'node:crypto')],
+      1,
+      '×',
+      true,
+    ),
+    target('issue 13: Ed25519 verify ≥ 1.3× node:crypto', [vsPeer('Ed25519', 'verify', 'node:crypto')], 1.3, '×', true),
+    target("issue 13: batch verify per signature ≥ 4.0× node:crypto's verify at n = 1024", [batch(1024)], 4, '×', true),
+    target("issue 13: batch verify per signature ≥ 2.5× node:crypto's verify at n = 64", [batch(64)], 2.5, '×', true),
+    target('issue 13: SHA-256 1 MiB ≥ 1.0× hash-wasm', [vsPeer('Hash', 'SHA-256 1 MiB', 'hash-wasm')], 1, '×', true),
+    target(
+      'issue 13: SHA-256 200 B ≥ 1.0× node:crypto',
+      [vsPeer('Hash', 'SHA-256 200 B', 'node:crypto')],
+      1,
+      '×',
+      true,
+    ),
   ];
 }
 
