@@ -28,11 +28,25 @@ export interface AnsweredPresentment {
   replayed: boolean;
 }
 
+/**
+ * The points of an answer where the test hook runs (a crash test kills the process there): `booked`
+ * inside the transaction, the checks booked and the answer stored, before the commit; `committed`
+ * after the commit, before the answer is returned (and the reply written).
+ */
+export type AnswerStep = 'booked' | 'committed';
+
 export async function answerPresentment(
   db: Database,
   bank: Bank,
   envelope: Uint8Array,
-  o: { now: number; verifier: VerifierPool; revocations?: Revocations; guarantee?: GuaranteePolicy },
+  o: {
+    now: number;
+    verifier: VerifierPool;
+    revocations?: Revocations;
+    guarantee?: GuaranteePolicy;
+    /** Test hook: called at each step of a presentment answered for the first time. */
+    onStep?: (step: AnswerStep) => void | Promise<void>;
+  },
 ): Promise<AnsweredPresentment> {
   const { presentment, deposit } = openWithAnyKey(bank, (keys) =>
     openPresentment(keys, envelope, { anchors: bank.anchors, now: o.now }),
@@ -50,7 +64,7 @@ export async function answerPresentment(
   );
   const verified = overDeposit(deposit.body.checks, items, presented);
 
-  return db.transaction(async (tx) => {
+  const answered = await db.transaction(async (tx): Promise<AnsweredPresentment> => {
     // The same presentment twice at once on PostgreSQL: the second waits here, then finds the answer.
     if (db.driver === 'pg') await tx.query('select pg_advisory_xact_lock(hashtext($1))', [toHex(presentment.hash)]);
     const again = await storedAnswer(tx, presentment.hash);
@@ -81,8 +95,11 @@ export async function answerPresentment(
         o.now,
       ],
     );
+    await o.onStep?.('booked');
     return { answer, replayed: false };
   });
+  if (!answered.replayed) await o.onStep?.('committed');
+  return answered;
 }
 
 /**

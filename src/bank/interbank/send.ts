@@ -27,6 +27,18 @@ export interface PresentmentSent {
   error?: string;
 }
 
+/**
+ * The points of a send where the test hook runs (a crash test kills the process there): `answered`
+ * when the issuer's answer has come, before it is verified and applied; `applying` inside the
+ * answer's transaction, the checks' outcomes written and the merchant not yet credited.
+ */
+export type SendStep = 'answered' | 'applying';
+
+export interface SendOptions {
+  /** Test hook: called at each step of each presentment's send. */
+  onStep?: (step: SendStep) => void | Promise<void>;
+}
+
 type OutboxRow = { presentment_id: Uint8Array; issuer_id: string; issuer_certificate: Uint8Array; bytes: Uint8Array };
 
 const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
@@ -37,6 +49,7 @@ export async function sendPresentments(
   bank: Pick<Bank, 'anchors'>,
   send: SendPresentment,
   now: () => number,
+  o: SendOptions = {},
 ): Promise<PresentmentSent[]> {
   const rows = await db.query<OutboxRow>(
     'select presentment_id, issuer_id, issuer_certificate, bytes from presentments where answer is null order by created_at, presentment_id',
@@ -47,7 +60,8 @@ export async function sendPresentments(
     const sent: PresentmentSent = { presentmentId: toHex(id), issuerId: row.issuer_id };
     try {
       const answer = await send(row.issuer_id, sealPresentment(u8(row.issuer_certificate), u8(row.bytes)));
-      await applyAnswer(db, bank, row, answer, now());
+      await o.onStep?.('answered');
+      await applyAnswer(db, bank, row, answer, now(), o);
       sent.answered = true;
     } catch (error) {
       sent.error = (error as Error)?.message ?? String(error);
@@ -68,6 +82,7 @@ async function applyAnswer(
   row: OutboxRow,
   answer: Uint8Array,
   now: number,
+  o: SendOptions,
 ): Promise<void> {
   const id = u8(row.presentment_id);
   const body = presentment.decode(parseSign1(u8(row.bytes)).payload);
@@ -102,6 +117,7 @@ async function applyAnswer(
         outcomes.map(([, , credited]) => credited),
       ],
     );
+    await o.onStep?.('applying');
     const byCurrency = new Map<string, number>();
     outcomes.forEach(([, code, credited], i) => {
       const currency = (items[i] as { currency: string }).currency;
