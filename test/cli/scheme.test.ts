@@ -140,6 +140,18 @@ describe('two banks in a scheme, each its own `smartcheck bank serve`', { timeou
     expect(message(noRoot)).toMatch(/--bank-certificate goes with --scheme-root/);
   });
 
+  it('a bad --peer, from the command line or the environment, is a usage error; so are peers for a bank alone', async () => {
+    const [bad, fromEnv, alone] = await Promise.all([
+      cli('bank', 'serve', '--peer', 'bank-x'),
+      run(['bank', 'serve'], dir, { SMARTCHECK_PEER: 'bank-x=http://127.0.0.1:1,bank-y=ftp://y' }),
+      cli('bank', 'serve', '--port', '0', '--peer', 'bank-x=http://127.0.0.1:1'),
+    ]);
+    expect([bad.code, fromEnv.code, alone.code]).toEqual([2, 2, 2]);
+    expect(bad.stderr).toMatch(/peer: id=url/);
+    expect(message(fromEnv)).toMatch(/\$SMARTCHECK_PEER: peer bank-y=ftp:\/\/y: an http\(s\) URL/);
+    expect(message(alone)).toMatch(/--peer: bank bank-1 is under its own root, not in a scheme/);
+  });
+
   it('A and B serve, each with the other as its peer (B configured by --config and the environment)', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     urls.a = `http://127.0.0.1:${portA}`;
@@ -235,6 +247,11 @@ describe('two banks in a scheme, each its own `smartcheck bank serve`', { timeou
     // The new terminal holds A's list too (relayed by B): it takes A's card at once.
     const sale = await cli('pos', 'sell', 'till', '450', '--card', 'alice.card', '--pin', PIN);
     expect(sale.code, sale.stderr).toBe(0);
+    const refresh = await cli('pos', 'refresh', 'till');
+    expect(refresh.code, refresh.stderr).toBe(0);
+    expect(refresh.stdout).toMatch(
+      /^revocation list \d+ of bank-b.*\nrevocation list \d+ of bank-a \(relayed\): 0 revoked/,
+    );
     const first = await cli('pos', 'deposit', 'till', '--json');
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({
