@@ -2,15 +2,17 @@
 // PGlite data directory and key store, set up through the command line only, as docs/scheme.md
 // tells it: the operator makes the root (scheme init), each bank makes its keys (bank init), the
 // operator certifies their public halves (scheme certify), each bank serves with its certificate
-// and the other as its peer (bank B's scheme options from --config and the environment). A card
+// and the other as its peer (bank B's scheme options from --config and the environment); pycose
+// reads the three files (scheme_interop.py). A card
 // of A pays a terminal of B; B's deposit presents the check to A, which credits it; A closes the
 // settlement (bank settle); both processes stop and both audits are clean.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { PIN, type Run, run, start, stop } from './support.ts';
@@ -212,6 +214,32 @@ describe('two banks in a scheme, each its own `smartcheck bank serve`', { timeou
     );
     children.push(b.child);
     expect(b.line).toMatch(/^bank bank-b on .*; scheme SCHEME-CLI, peers: bank-a$/);
+  });
+
+  it('the files are read by an independent COSE library (pycose): the root self-signed, the bank certified with its roles', async () => {
+    const info = await cli('bank', 'info', '--bank', urls.b, '--json');
+    expect(info.code, info.stderr).toBe(0);
+    const [root] = JSON.parse(info.stdout).roots as { id: string; publicKey: string }[];
+    expect(root?.id).toBe('SCHEME-CLI');
+    const python = fileURLToPath(new URL('../../.tools/pyvenv/bin/python', import.meta.url));
+    const script = fileURLToPath(new URL('./scheme_interop.py', import.meta.url));
+    const read = spawnSync(python, [script, root?.publicKey as string, 'root.cert', 'b.cert', 'b.pub'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(read.status, read.stderr).toBe(0);
+    const files = JSON.parse(read.stdout);
+    expect(files.root).toEqual({
+      ok: true,
+      iss: 'SCHEME-CLI',
+      sub: 'SCHEME-CLI',
+      role: 1,
+      bankRoles: null,
+      x: root?.publicKey,
+    });
+    expect(files.bank).toMatchObject({ ok: true, iss: 'SCHEME-CLI', sub: 'bank-b', role: 2, bankRoles: 2 });
+    expect(files.keys.map((k: { crv: string }) => k.crv)).toEqual(['ED25519', 'X25519']);
+    expect(files.keys[0].x).toBe(files.bank.x);
   });
 
   it("A's card pays B's terminal; B presents the check to A, which accepts it, and B credits its merchant", async () => {
