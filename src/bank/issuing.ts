@@ -19,7 +19,7 @@ import { publicKeyOf, type SecretKey } from '../protocol/signing-key.ts';
 import { type Actor, IN_PROCESS, recordAction } from './back-office/actions.ts';
 import { bytea, type Database, type Queryable } from './db.ts';
 import { BankError } from './errors.ts';
-import { type KeyStore, KeyStoreError } from './keys/store.ts';
+import { type GenerationKeys, type KeyStore, KeyStoreError } from './keys/store.ts';
 import { accountId, post } from './ledger.ts';
 import type { BankPublicKeys, SchemeMembership } from './scheme.ts';
 
@@ -58,7 +58,8 @@ const u8 = (b: unknown) => new Uint8Array(b as Uint8Array);
  * `keys`, the public keys and the bank certificate in the database. The store is written first:
  * a database insert that fails leaves unused keys in the store, never a bank without its keys.
  * With `scheme`, the bank has no root of its own: the scheme root certifies its keys (with its
- * roles, claim bankRoles) and is the root it trusts.
+ * roles, claim bankRoles) and is the root it trusts; its first generation is the one already in
+ * the store when there is one (`schemeBankKeys`).
  */
 export async function createBank(
   db: Database,
@@ -78,7 +79,8 @@ export async function createBank(
     root = own;
     certify = (k, v) => certifyBankKeys(own, o.bankId, k, v);
   }
-  const party = await newGeneration(keys, certify, o.bankId, 1, o);
+  const made = o.scheme ? await schemeBankKeys(keys, o.bankId) : await keys.generate(o.bankId, 1);
+  const party = certifyGeneration(made, certify, o.bankId, o);
   await db.transaction(async (tx) => {
     await tx.query(
       'insert into bank_keys (bank_id, root_id, root_public, bank_public, kx_public, certificate, generation) values ($1,$2,$3,$4,$5,$6,1)',
@@ -99,15 +101,28 @@ export async function createBank(
 type BankParty = Party<SecretKey> & { kx: NonNullable<Party['kx']> };
 type CertifyBank = (keys: BankPublicKeys, validity: Validity) => Uint8Array;
 
-/** New keys for a generation in the store, and their bank certificate from the root. */
-async function newGeneration(
-  keys: KeyStore,
+/**
+ * The first key generation of a bank joining a scheme: the keys already in the store, else new
+ * ones. A scheme operator certifies a bank's public keys away from the bank (`smartcheck bank
+ * init` makes them and writes their public halves, `scheme certify` signs), so the bank that
+ * starts with that certificate must find the same keys, not make others.
+ */
+export async function schemeBankKeys(keys: KeyStore, bankId: string): Promise<GenerationKeys> {
+  try {
+    return await keys.keys(bankId, 1);
+  } catch (error) {
+    if (error instanceof KeyStoreError && error.code === 'missing_key') return keys.generate(bankId, 1);
+    throw error;
+  }
+}
+
+/** A generation's keys, made in the store, with their bank certificate from the root. */
+function certifyGeneration(
+  made: GenerationKeys,
   certify: CertifyBank,
   bankId: string,
-  generation: number,
   o: { now: number; validityS?: number },
-): Promise<BankParty> {
-  const made = await keys.generate(bankId, generation);
+): BankParty {
   const publicKey = publicKeyOf(made.signing);
   const certificate = certify(
     { signingKey: publicKey, kxKey: made.kx.publicKey },
@@ -237,7 +252,8 @@ export async function rotateKeys(
     if (!equalBytes(publicKeyOf(rootKey), u8(row.root_public)))
       throw new KeyStoreError('mismatch', `${bank.id}: the root key in ${keys.description} is not this ledger's root`);
     const root: Root = { id: row.root_id, publicKey: u8(row.root_public), secretKey: rootKey };
-    const party = await newGeneration(keys, (k, v) => certifyBankKeys(root, bank.id, k, v), bank.id, generation, o);
+    const made = await keys.generate(bank.id, generation);
+    const party = certifyGeneration(made, (k, v) => certifyBankKeys(root, bank.id, k, v), bank.id, o);
     await insertGeneration(tx, bank.id, generation, party);
     await tx.query(
       'update bank_keys set bank_public = $2, kx_public = $3, certificate = $4, generation = $5 where bank_id = $1',

@@ -28,7 +28,7 @@ export interface Scheme {
   member(bankRoles?: number): SchemeMembership;
 }
 
-/** A scheme root held in process (tests, the demo, a CLI scheme operator). */
+/** A scheme root held in process (tests, the demo); `smartcheck scheme` keeps its root in a key store. */
 export function createScheme(id: string, seed?: Uint8Array): Scheme {
   const root = createRoot(id, seed);
   return {

@@ -6,12 +6,18 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Database } from '../bank/db.ts';
-import { KEY_STORE_HELP } from '../bank/keys/open.ts';
-import type { KeyStore } from '../bank/keys/store.ts';
 import { toBase64, toHex } from '../bytes.ts';
 import { formatMoney } from '../money.ts';
 import { createVerifierPool } from '../protocol/verifier/pool.ts';
 import { bankReportCommands } from './bank-reports.ts';
+import {
+  bankSchemeCommands,
+  checkJoined,
+  joinScheme,
+  type SchemeServeOptions,
+  schemeServeOptions,
+  schemeSummary,
+} from './bank-scheme.ts';
 import {
   amount,
   backOfficeClient,
@@ -33,6 +39,7 @@ import {
   writeSecretJson,
 } from './common.ts';
 import { usage } from './exit.ts';
+import { KEY_STORE_OPTION, openKeyStoreFor } from './key-store.ts';
 
 function refuseExisting(path: string): void {
   if (existsSync(path)) throw usage(`${path} exists: refusing to overwrite it`);
@@ -97,26 +104,6 @@ async function auditProgress(db: Awaited<ReturnType<typeof openDatabase>>, force
   return { onChecks: (n: number) => bar.increment(n), stop: () => bar.stop() };
 }
 
-const KEY_STORE_OPTION = [
-  '--key-store <spec>',
-  `where the bank's secret keys are (never in the database): ${KEY_STORE_HELP}. Default: $SMARTCHECK_KEY_STORE, else memory: for a ledger in memory`,
-] as const;
-
-/**
- * The key store of `--key-store` (or $SMARTCHECK_KEY_STORE). A ledger that persists needs one that
- * persists too: memory: is its default only for PGlite in memory, and refused otherwise.
- */
-async function openKeyStoreFor(spec: string | undefined, ledger: { persistent: boolean }): Promise<KeyStore> {
-  const chosen = spec ?? process.env.SMARTCHECK_KEY_STORE ?? (ledger.persistent ? undefined : 'memory:');
-  if (!chosen)
-    throw new Error(
-      "a ledger that persists (--data-dir, a database URL) needs --key-store for the bank's secret keys, e.g. --key-store file:bank.keys with $SMARTCHECK_KEY_PASSPHRASE",
-    );
-  if (ledger.persistent && chosen.startsWith('memory:'))
-    throw new Error('--key-store memory: loses the keys when the process ends: only for a ledger in memory');
-  return (await import('../bank/keys/open.ts')).openKeyStore(chosen);
-}
-
 /** The cardholder key file written by `bank register --key`: what `wallet pay` signs approvals with. */
 export interface CardholderKeyFile {
   format: 'smartcheck-cardholder/1';
@@ -150,7 +137,7 @@ Example:
   );
 
   helpText(
-    serveOptions(bank.command('serve'))
+    schemeServeOptions(serveOptions(bank.command('serve')))
       .description(
         'start the bank HTTP API (load, deposit, revocation list, enrolment, probes, metrics, the back office with credentials)',
       )
@@ -178,20 +165,23 @@ Example:
       )
       .action(
         async (
-          o: ServeOptions & {
-            host: string;
-            port: number;
-            databaseUrl?: string;
-            dataDir?: string;
-            workers: number;
-            bankId: string;
-            adminListen?: { host: string; port: number };
-            newCredential?: string;
-            keyStore?: string;
-            settleInterval: number;
-          },
+          o: ServeOptions &
+            SchemeServeOptions & {
+              host: string;
+              port: number;
+              databaseUrl?: string;
+              dataDir?: string;
+              workers: number;
+              bankId: string;
+              adminListen?: { host: string; port: number };
+              newCredential?: string;
+              keyStore?: string;
+              settleInterval: number;
+            },
         ) => {
           const server = serverOptions(o);
+          // The scheme's files are read and checked before anything is opened.
+          const joining = joinScheme(o, Math.floor(Date.now() / 1000));
           const { buildAdminServer, buildServer } = await import('../bank/server.ts');
           const { BankService } = await import('../bank/service.ts');
           if (o.newCredential) refuseExisting(o.newCredential);
@@ -199,7 +189,8 @@ Example:
           const keys = await openKeyStoreFor(o.keyStore, { persistent: Boolean(databaseUrl || o.dataDir) });
           const db = await openDatabase(databaseUrl, o.dataDir ? { dataDir: o.dataDir } : {});
           const verifier = await createVerifierPool({ workers: o.workers });
-          const service = await BankService.open(db, verifier, { bankId: o.bankId, keys });
+          const service = await BankService.open(db, verifier, { bankId: o.bankId, keys, ...joining.service });
+          await checkJoined(service.bank, joining);
           if (o.newCredential) {
             const { createCredential } = await import('../bank/back-office/credentials.ts');
             const { credential, token } = await createCredential(db, {
@@ -213,6 +204,7 @@ Example:
             ...server,
             admin: !o.adminListen,
             ...(o.settleInterval > 0 ? { settleLostEveryS: o.settleInterval } : {}),
+            ...(o.settlementInterval > 0 ? { settleInterbankEveryS: o.settlementInterval } : {}),
           });
           const address = await app.listen({ host: o.host, port: o.port });
           const admin = o.adminListen
@@ -223,7 +215,7 @@ Example:
             : undefined;
           const adminAddress = admin && o.adminListen ? await admin.listen(o.adminListen) : undefined;
           console.log(
-            `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers, keys: ${keys.description})${adminAddress ? `, back office on ${adminAddress}` : ''}`,
+            `bank ${service.bank.id} on ${address} (${db.driver}, ${o.workers} workers, keys: ${keys.description})${adminAddress ? `, back office on ${adminAddress}` : ''}${schemeSummary(service.bank, joining)}`,
           );
           stopOnSignal(app, async () => {
             await admin?.close();
@@ -239,8 +231,15 @@ and lost when the process stops). Prints the address it listens on; stops on SIG
 The back office always requires a credential (\`bank credential create\` on the database, or
 --new-credential for a bank in memory); --admin-listen keeps it off the public address.
 
+In a scheme of several banks (docs/scheme.md): --scheme-root and, at the first start,
+--bank-certificate (bank init, then the operator's scheme certify); --peer id=url for each other
+bank: its revocation list relayed, its cards' checks presented to it, settled with it (bank
+settle, or --settlement-interval).
+
 Example:
-  smartcheck bank serve --data-dir .bank --port 8700 --admin-listen 127.0.0.1:8701`,
+  smartcheck bank serve --data-dir .bank --port 8700 --admin-listen 127.0.0.1:8701
+  smartcheck bank serve --bank-id bank-b --data-dir .bank-b --key-store file:bank-b.keys \
+      --scheme-root scheme-root.cert --bank-certificate bank-b.cert --peer bank-a=http://10.0.0.1:8700`,
   );
 
   helpText(
@@ -531,6 +530,7 @@ Example:
   );
 
   bankReportCommands(bank);
+  bankSchemeCommands(bank);
   credentialCommands(bank);
 }
 

@@ -8,6 +8,7 @@ import { cardCommands } from './card.ts';
 import { releaseReaders } from './common.ts';
 import { classify, EXIT_TABLE, Exit } from './exit.ts';
 import { posCommands } from './pos.ts';
+import { schemeCommands } from './scheme.ts';
 import { configurable } from './serve.ts';
 import { shopCommands } from './shop.ts';
 import { packageVersion } from './version.ts';
@@ -46,6 +47,7 @@ cardCommands(program);
 walletCommands(program);
 posCommands(program);
 shopCommands(program);
+schemeCommands(program);
 // Last, so that every option of a serve command, whoever added it, can come from the environment or --config.
 configurable(program);
 

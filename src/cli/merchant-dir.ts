@@ -36,7 +36,7 @@ export interface MerchantConfig {
 
 /**
  * Makes the merchant's keys here, has the bank certify the public halves (back office), writes
- * merchant.json and an empty journal with the bank's current revocation list. Refuses a directory
+ * merchant.json and an empty journal with the bank's current revocation lists. Refuses a directory
  * that already holds a merchant.
  */
 export async function initMerchantDir(
@@ -61,7 +61,9 @@ export async function initMerchantDir(
   const sign = ed25519.keygen();
   const kx = x25519.keygen();
   const registered = await bank.registerMerchant(o.merchantId, { signingKey: sign.publicKey, kxKey: kx.publicKey });
-  const list = await bank.revocationList();
+  // Every list the bank serves: its own and, in a scheme, the other issuers' it relays, so that a
+  // new terminal takes every bank's cards at once (a list missing is a refused card).
+  const lists = await bank.revocationLists();
   mkdirSync(dir, { recursive: true });
   const config: MerchantConfig = {
     format: 'smartcheck-merchant/1',
@@ -82,7 +84,7 @@ export async function initMerchantDir(
   writeSecretJson(path, config);
   const opened = await openMerchantDir(dir);
   try {
-    await opened.book.setRevocationList(list);
+    for (const list of lists) await opened.book.setRevocationList(list);
   } finally {
     await opened.close();
   }

@@ -206,7 +206,9 @@ Example:
     dirArg(
       pos
         .command('refresh')
-        .description("fetch the bank's signed revocation list; the terminal refuses listed cards offline"),
+        .description(
+          "fetch the bank's signed revocation list (in a scheme, the other issuers' it relays too); the terminal refuses listed cards offline",
+        ),
     )
       .option('--bank <url>', 'override the bank URL stored at init')
       .action(async (dir: string, o: { bank?: string }) => {
@@ -217,6 +219,11 @@ Example:
           console.log(
             `revocation list ${list?.listNumber} of ${list?.bankId}${newer ? '' : ' (already held)'}: ${list?.revoked.length ?? 0} revoked, issued ${list ? when(list.issuedAt) : '-'}`,
           );
+          // In a scheme: each other issuer's list, as its issuer signed it and the bank relayed it.
+          for (const { body } of opened.book.revocationLists.filter((l) => l.body.bankId !== list?.bankId))
+            console.log(
+              `revocation list ${body.listNumber} of ${body.bankId} (relayed): ${body.revoked.length} revoked, issued ${when(body.issuedAt)}`,
+            );
         } finally {
           await opened.close();
         }
