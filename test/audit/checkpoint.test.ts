@@ -180,6 +180,14 @@ for (const { driver, skip, reason } of WITH_CITUS) {
           ),
         ),
       ).toContain('evidence_tampered loads');
+      // A check row is compared with its deposit when written since (a refund sets its status).
+      expect(
+        await underTamper((tx) =>
+          tx.query(
+            'update checks set amount = amount + 1 where (purse_id, serial) = (select purse_id, serial from checks order by audit_position limit 1)',
+          ),
+        ),
+      ).toEqual(['evidence_tampered checks', 'check_row_mismatch checks']);
     });
 
     it('finds a tampered checkpoint: signature, body, totals, row, chain', async () => {
@@ -331,7 +339,11 @@ for (const { driver, skip, reason } of WITH_CITUS) {
       await traffic(4);
       const run = async (q: Queryable, incremental: boolean) => {
         const report = await audit(q, w.bank, incremental ? { checkpoint: { ...checkpoint, incremental } } : {});
-        return { lines: report.findings.map((f) => `${f.kind} ${f.table} ${f.key}`).sort(), counts: report.counts };
+        return {
+          lines: report.findings.map((f) => `${f.kind} ${f.table} ${f.key}`).sort(),
+          counts: report.counts,
+          rehashed: report.checkpoint?.rehashed,
+        };
       };
       const newest = (table: string, key: string) =>
         `(select ${key} from ${table} order by audit_position desc limit 1)`;
@@ -360,6 +372,8 @@ for (const { driver, skip, reason } of WITH_CITUS) {
             found = { full: full.lines, incremental: incremental.lines };
             if (!tamper) {
               expect(incremental.counts).toMatchObject({ loads: 3, checks: 3, batches: 1 });
+              // The refunded old check row, written since, still says what its deposit signed.
+              expect(incremental.rehashed).toBe(0);
               expect(full.counts.checks).toBe(deposited.length);
             }
             throw ROLLBACK;
