@@ -1,7 +1,9 @@
 // A ledger of genuine checks for the audit benches, made by the bank's own service: purses loaded
 // once each, then deposits of up to 1,000 checks (signed round-robin by the purses, one merchant)
 // captured in-process with a 2-worker verifier pool. `more(n)` captures n more checks, continuing
-// each purse's serials: audit-incremental.ts adds a "day" after a checkpoint that way.
+// each purse's serials: audit-incremental.ts adds a "day" after a checkpoint that way, and
+// `refundOldest(k)` has the merchant refund k of the first checks captured (sealed to the bank, as
+// POST /v1/refunds receives them): old check rows written again, as a real day writes them.
 
 import type { Database } from '../src/bank/db.ts';
 import { fund, personalisePurse, registerCardholder, registerMerchant } from '../src/bank/issuing.ts';
@@ -11,7 +13,8 @@ import { BankService } from '../src/bank/service.ts';
 import { makeDeposit } from '../src/protocol/capture.ts';
 import { newPurseState, requestValue } from '../src/protocol/load.ts';
 import type { Party } from '../src/protocol/pki.ts';
-import { signCheck } from '../src/protocol/pos.ts';
+import { signCheck, verifyCheck } from '../src/protocol/pos.ts';
+import { makeRefund, sealRefund } from '../src/protocol/refund.ts';
 import { Channel } from '../src/protocol/registry.ts';
 import { createVerifierPool } from '../src/protocol/verifier/index.ts';
 
@@ -22,6 +25,8 @@ export interface BenchLedger {
   service: BankService;
   /** Captures n more checks, in deposits of up to 1,000. */
   more(n: number): Promise<void>;
+  /** The merchant refunds the next k of the first checks captured (each check once). */
+  refundOldest(k: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +57,9 @@ export async function benchLedger(db: Database, o: { purses: number; now: number
   }
   const serials = purses.map(() => 0);
   let made = 0;
+  /** The first deposit's checks, and how many of them are refunded so far. */
+  const oldest: Uint8Array[] = [];
+  let refunded = 0;
   const more = async (n: number) => {
     const t0 = performance.now();
     for (let done = 0; done < n; done += BATCH) {
@@ -78,6 +86,7 @@ export async function benchLedger(db: Database, o: { purses: number; now: number
         now,
       );
       await service.deposit(envelope);
+      if (oldest.length === 0) oldest.push(...checks);
       if ((done / BATCH) % 20 === 0)
         process.stderr.write(
           `\r[audit bench] ${done + checks.length} checks captured (${Math.round((done + checks.length) / ((performance.now() - t0) / 1000))}/s)`,
@@ -86,5 +95,13 @@ export async function benchLedger(db: Database, o: { purses: number; now: number
     made += n;
     process.stderr.write('\n');
   };
-  return { service, more, close: () => verifier.close() };
+  const refundOldest = async (k: number) => {
+    const context = { anchors: service.bank.anchors, now };
+    for (const check of oldest.slice(refunded, refunded + k)) {
+      const refund = makeRefund(merchant, verifyCheck(check, context), now);
+      await service.refund(sealRefund(service.bank.party.certificate, refund));
+    }
+    refunded += k;
+  };
+  return { service, more, refundOldest, close: () => verifier.close() };
 }

@@ -21,11 +21,23 @@ import { captureBatch } from '../../src/bank/capture/index.ts';
 import type { Queryable } from '../../src/bank/db.ts';
 import { KeyStoreError } from '../../src/bank/keys/store.ts';
 import { loadValue } from '../../src/bank/load.ts';
+import { bookRefund } from '../../src/bank/refunds.ts';
 import { toHex } from '../../src/bytes.ts';
 import { parseSign1 } from '../../src/protocol/cose.ts';
 import { depositBatch } from '../../src/protocol/messages.ts';
+import { verifyDepositedRefund } from '../../src/protocol/refund.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
-import { applyToken, check, deposit, loadRequest, makeWorld, NOW, WITH_CITUS, type World } from '../bank/support.ts';
+import {
+  applyToken,
+  check,
+  deposit,
+  loadRequest,
+  makeWorld,
+  NOW,
+  refundOf,
+  WITH_CITUS,
+  type World,
+} from '../bank/support.ts';
 
 const verifier = createInThreadVerifier();
 const ROLLBACK = new Error('roll the tamper back');
@@ -57,11 +69,14 @@ for (const { driver, skip, reason } of WITH_CITUS) {
     let w: World;
     let checkpoint: CheckpointOptions;
     const dir = mkdtempSync(join(tmpdir(), 'auditor-'));
+    /** Every check deposited so far, in order (a later day refunds one of the first). */
+    const deposited: Uint8Array[] = [];
     const traffic = async (serial: number) => {
       for (let p = 0; p < 3; p++)
         applyToken(w, p, (await loadValue(w.db, w.bank, loadRequest(w, p, 10_000), { now: NOW })).token);
       const checks = [0, 1, 2].map((p) => check(w, p, 100 + p, { serial }));
       await captureBatch(w.db, w.bank, deposit(w, checks).envelope, { now: NOW, verifier });
+      deposited.push(...checks);
     };
     const underTamper = async (apply: (tx: Queryable) => Promise<unknown>) => {
       let report: AuditReport | undefined;
@@ -101,7 +116,19 @@ for (const { driver, skip, reason } of WITH_CITUS) {
       const again = await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } });
       expect(again.findings).toEqual([]);
       expect(again.checkpoint).toMatchObject({ verified: 1, written: { number: 2 } });
-      expect(again.checkpoint?.rehashed).toBeGreaterThan(10);
+      // Nothing written since checkpoint 1: the incremental run counts its periods, rehashes none;
+      // a full audit rehashes all (its checkpoint rolled back, to keep the chain's numbers).
+      expect(again.checkpoint?.rehashed).toBe(0);
+      await w.db
+        .transaction(async (tx) => {
+          const rehashing = await audit(tx, w.bank, { checkpoint });
+          expect(rehashing.findings).toEqual([]);
+          expect(rehashing.checkpoint?.rehashed).toBeGreaterThan(10);
+          throw ROLLBACK;
+        })
+        .catch((error: unknown) => {
+          if (error !== ROLLBACK) throw error;
+        });
     });
 
     it('more traffic: the incremental run is clean and chains a new checkpoint to the last', async () => {
@@ -153,6 +180,14 @@ for (const { driver, skip, reason } of WITH_CITUS) {
           ),
         ),
       ).toContain('evidence_tampered loads');
+      // A check row is compared with its deposit when written since (a refund sets its status).
+      expect(
+        await underTamper((tx) =>
+          tx.query(
+            'update checks set amount = amount + 1 where (purse_id, serial) = (select purse_id, serial from checks order by audit_position limit 1)',
+          ),
+        ),
+      ).toEqual(['evidence_tampered checks', 'check_row_mismatch checks']);
     });
 
     it('finds a tampered checkpoint: signature, body, totals, row, chain', async () => {
@@ -274,6 +309,72 @@ for (const { driver, skip, reason } of WITH_CITUS) {
             if (!tamper) {
               expect(full.verified).toBe(9); // the three deposits' checks
               expect(incremental.verified).toBe(3); // the new deposit's only
+            }
+            throw ROLLBACK;
+          })
+          .catch((error: unknown) => {
+            if (error !== ROLLBACK) throw error;
+          });
+        if (tamper) expect(found?.full.length).toBeGreaterThan(0);
+        else expect(found?.full).toEqual([]);
+        expect(found?.incremental).toEqual(found?.full);
+      }
+    });
+
+    // The incremental run starts from the carried totals and reads only the day: after a clean
+    // incremental checkpoint, a day of loads, a deposit and a merchant refund of a check deposited
+    // before the checkpoint (its row older, its status changed by the day). Untampered, and under
+    // each tamper of the day's evidence and books, the findings are a full audit's: a load row's
+    // amount, a purse's books, the newest entry's amount, the newest capture transaction deleted, a
+    // funding transaction inserted without its action record, the refund row's amount, and the old
+    // check's reversal undone (its status back to credited).
+    it('after a refund of an older check and more traffic: reads only the day, and finds each tamper of it as a full audit does', async () => {
+      expect((await audit(w.db, w.bank, { checkpoint: { ...checkpoint, incremental: true } })).findings).toEqual([]);
+      const old = deposited[0] as Uint8Array;
+      await bookRefund(
+        w.db,
+        w.bank,
+        verifyDepositedRefund(w.bank.id, refundOf(w, old), { anchors: w.bank.anchors, now: NOW }),
+      );
+      await traffic(4);
+      const run = async (q: Queryable, incremental: boolean) => {
+        const report = await audit(q, w.bank, incremental ? { checkpoint: { ...checkpoint, incremental } } : {});
+        return {
+          lines: report.findings.map((f) => `${f.kind} ${f.table} ${f.key}`).sort(),
+          counts: report.counts,
+          rehashed: report.checkpoint?.rehashed,
+        };
+      };
+      const newest = (table: string, key: string) =>
+        `(select ${key} from ${table} order by audit_position desc limit 1)`;
+      const capture = "(select max(id) from transactions where kind = 'capture')";
+      const tampers: ((tx: Queryable) => Promise<unknown>)[] = [
+        (tx) =>
+          tx.query(`update loads set amount = amount + 1 where request_hash = ${newest('loads', 'request_hash')}`),
+        (tx) => tx.query("update purses set loaded = loaded + 1 where purse_id = 'purse-0'"),
+        (tx) => tx.query('update entries set amount = amount + 1 where id = (select max(id) from entries)'),
+        async (tx) => {
+          await tx.query(`delete from entries where tx_id = ${capture}`);
+          await tx.query(`delete from transactions where id = ${capture}`);
+        },
+        (tx) => tx.query("insert into transactions (kind, reference) values ('fund', 'alice:forged')"),
+        (tx) =>
+          tx.query(`update refunds set amount = amount + 1 where refund_hash = ${newest('refunds', 'refund_hash')}`),
+        (tx) => tx.query("update checks set status = 'credited' where status = 'refunded'"),
+      ];
+      for (const tamper of [undefined, ...tampers]) {
+        let found: { full: string[]; incremental: string[] } | undefined;
+        await w.db
+          .transaction(async (tx) => {
+            await tamper?.(tx);
+            const full = await run(tx, false);
+            const incremental = await run(tx, true);
+            found = { full: full.lines, incremental: incremental.lines };
+            if (!tamper) {
+              expect(incremental.counts).toMatchObject({ loads: 3, checks: 3, batches: 1 });
+              // The refunded old check row, written since, still says what its deposit signed.
+              expect(incremental.rehashed).toBe(0);
+              expect(full.counts.checks).toBe(deposited.length);
             }
             throw ROLLBACK;
           })

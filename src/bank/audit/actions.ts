@@ -2,7 +2,9 @@
 // (back_office_actions, written in the same transaction, append-only), and every action record
 // was allowed: its credential live at that time and holding the action's role (RIGHTS), an
 // enrolment backed by the activation code it used. In-process records (no credential: the library,
-// tests, the simulator) name their caller and are not checked against a role.
+// tests, the simulator) name their caller and are not checked against a role. An incremental run
+// looks only at the funding transactions newer than the last checkpoint (the action records are
+// evidence the checkpoint hashes).
 
 import { type BackOfficeAction, RIGHTS } from '../back-office/credentials.ts';
 import type { Queryable } from '../db.ts';
@@ -25,9 +27,10 @@ export async function auditActions(ctx: AuditContext, q: Queryable): Promise<voi
       await q.query<{ action: string; subject: string }>('select distinct action, subject from back_office_actions')
     ).map((r) => `${r.action}\u0000${r.subject}`),
   );
+  const newer = ctx.newTransactions('id');
   for await (const { rows } of pages<TransactionRow>(
     q,
-    { ...TABLES.transactions, filter: "kind = 'fund'" },
+    { ...TABLES.transactions, filter: newer ? `kind = 'fund' and ${newer}` : "kind = 'fund'" },
     ctx.paging,
   ))
     for (const t of rows)

@@ -10,6 +10,8 @@ import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Queryable } from '../db.ts';
 import type { PublicBank } from '../issuing.ts';
 import { ChainMemo } from './chains.ts';
+import type { Resume } from './checkpoint/build.ts';
+import type { CarriedTotals } from './checkpoint/format.ts';
 import type { Finding, FindingKind } from './kinds.ts';
 import { all, type EvidenceSink, type Paging, pagingOf, type TableSpec } from './stream.ts';
 
@@ -76,6 +78,8 @@ export interface FraudRow {
   serial: number;
   bytes: Uint8Array;
   proof: Uint8Array;
+  /** Its evidence position (migration 014): an incremental audit counts only the newer rows. */
+  position: number;
 }
 export interface GuaranteeRow {
   check_hash: Uint8Array;
@@ -86,6 +90,8 @@ export interface GuaranteeRow {
   batch_hash: Uint8Array;
   batch_index: number;
   clone: boolean;
+  /** Its evidence position (migration 014): an incremental audit counts only the newer rows. */
+  position: number;
 }
 export interface BatchRow {
   batch_hash: Uint8Array;
@@ -95,7 +101,7 @@ export interface BatchRow {
   receipt: Uint8Array;
   credited: number;
   checks_count: number;
-  /** Its evidence position (migration 014): an incremental audit trusts the signatures below its checkpoint. */
+  /** Its evidence position (migration 014). */
   position: number;
 }
 export interface RefundRow {
@@ -107,6 +113,8 @@ export interface RefundRow {
   amount: number;
   currency: string;
   refund: Uint8Array;
+  /** Its evidence position (migration 014): an incremental audit counts only the newer rows. */
+  position: number;
 }
 export interface RevocationRow {
   subject: string;
@@ -210,20 +218,22 @@ export const TABLES = {
   },
   fraud: {
     table: 'fraud_evidence',
-    select: 'select check_hash, purse_id, serial, bytes, proof from fraud_evidence',
+    select: 'select check_hash, purse_id, serial, bytes, proof, audit_position as position from fraud_evidence',
     key: ['check_hash'],
     keyOf: (r: FraudRow) => [r.check_hash],
     evidence: (r: FraudRow) => ({ key: hex(r.check_hash), bytes: [u8(r.bytes), u8(r.proof)] }),
   },
   guarantees: {
     table: 'guarantees',
-    select: 'select check_hash, purse_id, serial, amount, merchant_id, batch_hash, batch_index, clone from guarantees',
+    select:
+      'select check_hash, purse_id, serial, amount, merchant_id, batch_hash, batch_index, clone, audit_position as position from guarantees',
     key: ['check_hash'],
     keyOf: (r: GuaranteeRow) => [r.check_hash],
   },
   refunds: {
     table: 'refunds',
-    select: 'select refund_hash, check_hash, merchant_id, purse_id, serial, amount, currency, refund from refunds',
+    select:
+      'select refund_hash, check_hash, merchant_id, purse_id, serial, amount, currency, refund, audit_position as position from refunds',
     key: ['refund_hash'],
     keyOf: (r: RefundRow) => [r.refund_hash],
     evidence: (r: RefundRow) => ({ key: hex(r.refund_hash), bytes: [u8(r.refund)] }),
@@ -373,11 +383,51 @@ export class AuditContext {
   }
 
   /**
-   * Whether the row of evidence at this position was audited already: covered by the last verified
-   * checkpoint of an incremental run, whose rehash proves it unchanged since a clean run verified
-   * its signatures. Its signatures are not verified again (its totals and rows are checked as ever).
+   * Where an incremental run starts (the last verified checkpoint): the evidence and transactions
+   * it covers are not read again, their totals are carried. Undefined in a full run.
    */
-  audited: (position: number) => boolean = () => false;
+  since: Resume | undefined = undefined;
+  /** The positions of every table the last checkpoint lists beyond (audited, above its position). */
+  private beyond = new Set<number>();
+  /** The carried totals an incremental run started from (and the books family compares with). */
+  carried: CarriedTotals | undefined = undefined;
+  /** Net credited per merchant by the bank's own evidence (before the presentments add theirs): carried. */
+  evidenceNet = new Map<string, number>();
+  /** Paid out per merchant (`owner/currency`), as the books read them: carried. */
+  readonly payouts = new Map<string, number>();
+  /** Per account (`kind/owner/currency`), the sum of the entries of every transaction audited: carried. */
+  readonly accountSums = new Map<string, number>();
+
+  /** Continues from the last verified checkpoint: its totals, and only newer evidence read. */
+  resume(since: Resume): void {
+    this.since = since;
+    this.beyond = new Set([...since.beyond.values()].flatMap((b) => [...b]));
+    this.carried = since.totals;
+    for (const [id, figures] of since.totals.purses) Object.assign(this.purse(id), Object.fromEntries(figures));
+    for (const [m, net] of since.totals.merchants) this.merchantNet.set(m, net);
+    for (const [m, paid] of since.totals.payouts) this.payouts.set(m, paid);
+  }
+
+  /** Whether an evidence row at `position` is newer than the last checkpoint (every row in a full run). */
+  isNew(position: number): boolean {
+    const s = this.since;
+    return !s || (position > s.position && !this.beyond.has(position));
+  }
+
+  /** The SQL condition on `column` (audit_position) that keeps the newer evidence; none in a full run. */
+  newEvidence(column: string): string | undefined {
+    const s = this.since;
+    if (!s) return undefined;
+    const beyond = [...this.beyond];
+    return `(${column} > ${s.position}${beyond.length ? ` and ${column} not in (${beyond.join(', ')})` : ''})`;
+  }
+
+  /** The SQL condition on `column` (a transaction id) that keeps the newer transactions; none in a full run. */
+  newTransactions(column: string): string | undefined {
+    const t = this.since?.transactions;
+    if (!t) return undefined;
+    return `(${column} > ${t.upTo}${t.beyond.size ? ` and ${column} not in (${[...t.beyond].join(', ')})` : ''})`;
+  }
 
   add(kind: FindingKind, table: string, key: string, detail: string): void {
     this.findingsTotal += 1;

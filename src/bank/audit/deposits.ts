@@ -12,6 +12,9 @@
 // kept after it, but the batches guarantees rows name and the 'guaranteed' check rows. A deposit
 // another bank's acquirer presented (../interbank/issuer.ts) is owed to that acquirer, booked under
 // its presentment's reference (received_presentments, read once: one row per presentment).
+// An incremental run reads only the deposits and check rows newer than the last checkpoint (their
+// own positions: a batch and its checks commit together), the older ones' totals carried; of the
+// older check rows it reads only those a refund concerns (oldReversals).
 
 import type { BatchItem } from '../../../bindings/ed25519.ts';
 import { sha256Many } from '../../../bindings/index.ts';
@@ -96,27 +99,18 @@ function depositedCheck(bytes: Uint8Array, ctx: AuditContext): DepositedCheck {
  * verifying the purse signatures of the POS checks in one batch: each check is parsed and its
  * chain verified at its own time here, as verifyCheck does, all but the one Ed25519 verification
  * (the page's in one verifyBatch call). A check that fails any step here, whose signature the
- * batch refuses, or an Internet check, goes through depositedCheck, for its exact error. A check
- * of a deposit already audited (`audited`, an incremental run) is parsed and its chain verified
- * the same way, but its signature is not verified again: the checkpoint's rehash vouches for it.
- * Without a pool the other checks go through depositedCheck one by one.
+ * batch refuses, or an Internet check, goes through depositedCheck, for its exact error.
  */
 async function depositedChecks(
   ctx: AuditContext,
-  verifier: VerifierPool | undefined,
-  all: readonly { bytes: Uint8Array; audited: boolean }[],
+  verifier: VerifierPool,
+  all: Uint8Array[],
 ): Promise<DepositedCheck[]> {
   const out: DepositedCheck[] = [];
   const items: BatchItem[] = [];
   const payloads: Uint8Array[] = [];
-  /** The checks whose payloads are hashed below; `at`: those whose signatures the batch verifies. */
-  const hashed: number[] = [];
   const at: number[] = [];
-  all.forEach(({ bytes, audited }, i) => {
-    if (!verifier && !audited) {
-      out.push(depositedCheck(bytes, ctx));
-      return;
-    }
+  all.forEach((bytes, i) => {
     const fast = attempt(() => {
       const signed = parseSign1(bytes);
       if (!signed.certificate) throw new Error('no certificate');
@@ -133,20 +127,18 @@ async function depositedChecks(
     const { signed, body, signer } = fast.value;
     // The hash is filled in below, all of the page's in one call (depositedCheckHash: its payload's).
     out.push(signer.limits ? { body, hash: signed.payload, limits: signer.limits } : { body, hash: signed.payload });
-    payloads.push(signed.payload);
-    hashed.push(i);
-    if (audited) return;
     items.push({ publicKey: signer.signingKey, message: signed.toBeSigned, signature: signed.signature });
+    payloads.push(signed.payload);
     at.push(i);
   });
   const hashes = sha256Many(payloads);
-  hashed.forEach((i, k) => {
+  at.forEach((i, k) => {
     (out[i] as DepositedCheck).hash = hashes[k] as Uint8Array;
   });
-  if (verifier && items.length)
+  if (items.length)
     for (const k of (await verifier.verifyBatch(items)).invalid) {
       const i = at[k] as number;
-      out[i] = depositedCheck((all[i] as { bytes: Uint8Array }).bytes, ctx);
+      out[i] = depositedCheck(all[i] as Uint8Array, ctx);
     }
   return out;
 }
@@ -175,11 +167,12 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
   // The first page is small; then each is sized by the checks per batch of the one before.
   let checksPerBatch = CHECKS_PER_PAGE / 16;
   const size = () => Math.max(1, Math.min(PAGE_ROWS, Math.floor(CHECKS_PER_PAGE / checksPerBatch)));
-  const paging = { size, ...ctx.paging, child: CHECKS };
+  const paging = { size, ...ctx.paging, child: { ...CHECKS, filter: ctx.newEvidence('audit_position') } };
+  const batches = { ...TABLES.batches, filter: ctx.newEvidence('audit_position') };
   // Two pages in flight: this page's signatures are verified in the pool while the page before
   // is checked against its rows here (in page order, so the totals and findings are as in one pass).
   let finishing: Promise<void> | undefined;
-  for await (const page of pages<BatchRow, CheckRow>(q, TABLES.batches, paging)) {
+  for await (const page of pages<BatchRow, CheckRow>(q, batches, paging)) {
     ctx.counts.batches += page.rows.length;
     ctx.counts.checks += page.children.length;
     if (page.rows.length) checksPerBatch = Math.max(1, page.children.length / page.rows.length);
@@ -194,11 +187,10 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
       else decoded.push({ b, key, parsed: parsed.value });
     }
     // Every check of the page verified at once (in the worker pool when the audit has one).
-    const all = decoded.flatMap(({ b, parsed }) => {
-      const audited = ctx.audited(b.position);
-      return parsed.body.checks.map((bytes) => ({ bytes, audited }));
-    });
-    const verifying = depositedChecks(ctx, verifier, all);
+    const all = decoded.flatMap((d) => d.parsed.body.checks);
+    const verifying = verifier
+      ? depositedChecks(ctx, verifier, all)
+      : Promise.resolve(all.map((c) => depositedCheck(c, ctx)));
     verifying.catch(() => undefined); // a failure surfaces where it is awaited
     await finishing;
     finishing = (async () => {
@@ -219,7 +211,55 @@ export async function auditDeposits(ctx: AuditContext, q: Queryable): Promise<De
     finishing.catch(() => undefined);
   }
   await finishing;
+  if (ctx.since) await oldReversals(ctx, q);
   return seen;
+}
+
+/**
+ * An incremental run: the check rows older than the last checkpoint that a refund concerns (any
+ * refund, or the status 'refunded'). Their status is the one column a refund changes later, and the
+ * checkpoint does not hash it: a reversal whose refund is newer than the checkpoint is counted here
+ * (the purse, the merchant, its transaction), and a reversal without its refund, or a refund not
+ * applied, is found as a full audit finds it. Their other columns are as the checkpoint hashed them
+ * (the signed check's, verified then); the refund's currency is the purse's.
+ */
+async function oldReversals(ctx: AuditContext, q: Queryable): Promise<void> {
+  const { bank } = ctx;
+  const newRefunds = new Set(
+    ctx.rows.refunds.filter((r) => ctx.isNew(r.position)).map((r) => refundKey(u8(r.check_hash), r.merchant_id)),
+  );
+  const rows = await q.query<CheckRow & Record<string, unknown>>(
+    `${CHECKS.select} where not ${ctx.newEvidence('audit_position')} and (status = 'refunded' or check_hash = any(select decode(h, 'hex') from unnest($1::text[]) as t(h))) order by purse_id, serial`,
+    [ctx.rows.refunds.map((r) => toHex(u8(r.check_hash)))],
+  );
+  for (const c of rows) {
+    const key = rowKey(c);
+    const k = refundKey(u8(c.check_hash), c.merchant_id);
+    const refund = ctx.refunds.get(k);
+    const currency = ctx.purseRows.get(c.purse_id)?.currency ?? '';
+    const check = { purseId: c.purse_id, serial: c.serial, amount: c.amount, currency };
+    const refunded = refund !== undefined && refundMatches(refund, check);
+    if (c.status === 'refunded' && !refunded)
+      ctx.add('refund_missing', 'checks', key, `reversed, and no refund of it by ${c.merchant_id} is stored`);
+    if (c.status === 'credited' && refunded)
+      ctx.add('refund_not_applied', 'checks', key, `credited, and ${c.merchant_id}'s refund of it is stored`);
+    if (c.status === 'refunded' && newRefunds.has(k)) {
+      ctx.purse(c.purse_id).captured -= c.amount;
+      const m = `${c.merchant_id}/${currency}`;
+      ctx.merchantNet.set(m, (ctx.merchantNet.get(m) ?? 0) - c.amount);
+      ctx.expect({
+        kind: 'refund',
+        reference: `reversal:${toHex(u8(c.check_hash))}`,
+        currency,
+        table: 'checks',
+        key,
+        entries: [
+          [accountKey('merchant', c.merchant_id, currency), -c.amount],
+          [accountKey('emoney', bank.id, currency), c.amount],
+        ],
+      });
+    }
+  }
 }
 
 /**

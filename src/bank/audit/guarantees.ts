@@ -3,7 +3,8 @@
 // the row describes, a clone's check has its fraud evidence (whose proof purses.ts re-verifies) and
 // a check past the loaded value its 'guaranteed' check row and a loaded value that did not cover
 // it, and its purse is revoked (fraud or overspent). Per purse, what the receipts say the guarantee
-// paid stays within the offline limits of the purse's certificate.
+// paid stays within the offline limits of the purse's certificate. An incremental run checks the
+// rows newer than the last checkpoint (their deposits are newer too: paid as they were captured).
 import { equalBytes, toHex } from '../../bytes.ts';
 import { parseCertificate } from '../../protocol/certificate.ts';
 import { type AuditContext, attempt, u8 } from './context.ts';
@@ -15,10 +16,10 @@ export function auditGuarantees(ctx: AuditContext, { batches, guaranteedRows }: 
   const guaranteedPositions = new Set(guaranteedRows.map((c) => c.position));
   const purses = ctx.purseRows;
   const named = new Set<string>();
-  for (const g of rows.guarantees) {
+  for (const g of rows.guarantees) named.add(`${toHex(u8(g.batch_hash))}#${g.batch_index}`);
+  for (const g of rows.guarantees.filter((r) => ctx.isNew(r.position))) {
     const key = toHex(u8(g.check_hash));
     const position = `${toHex(u8(g.batch_hash))}#${g.batch_index}`;
-    named.add(position);
     const problems: string[] = [];
     const batch = batches.get(toHex(u8(g.batch_hash)));
     const deposited = batch?.checks[g.batch_index];

@@ -10,7 +10,9 @@
 // carried, so memory depends on the number of parties and expected transactions, not of checks.
 // The presentment and settlement families read their own tables the same way: async (ctx, tx).
 // With `checkpoint` (checkpoint/), the signed checkpoints are verified too, and a run with no
-// finding writes the next.
+// finding writes the next. An incremental run whose last checkpoint verifies (chain, evidence,
+// books) starts from its carried totals and reads only the newer evidence and transactions
+// (AuditContext.since); a finding there makes it a full run.
 
 import type { VerifierPool } from '../../protocol/verifier/index.ts';
 import type { Database, Queryable } from '../db.ts';
@@ -18,9 +20,9 @@ import type { PublicBank } from '../issuing.ts';
 import { auditActions } from './actions.ts';
 import { auditBooks } from './books.ts';
 import {
-  auditedUnder,
   type CheckpointOptions,
   resumeFrom,
+  snapshotXmin,
   verifyCheckpoints,
   writeCheckpoint,
 } from './checkpoint/index.ts';
@@ -62,19 +64,24 @@ export interface AuditOptions {
 export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}): Promise<AuditReport> {
   const started = performance.now();
   const run = async (tx: Queryable): Promise<AuditReport> => {
-    // The checkpoints first: an incremental run with a verified last checkpoint (whose evidence
-    // still hashes to its roots) does not re-verify the signatures of the evidence it covers.
-    // With a finding there (a tampered chain or old evidence) everything is verified again.
+    // The checkpoints first: an incremental run with a verified last checkpoint (its evidence and
+    // older transactions as it says) audits only what is newer, from its totals. With a finding
+    // there (a tampered chain, old evidence or books) everything is audited again.
+    // The snapshot's oldest running transaction, before anything is read: the next checkpoint's xmin.
+    const xmin = o.checkpoint ? await snapshotXmin(tx) : 0;
     const ctx = new AuditContext(bank, await readReference(tx, pagingOf(o)), o);
     const checked = o.checkpoint && (await verifyCheckpoints(tx, ctx, o.checkpoint));
     if (checked?.last && o.checkpoint?.incremental && ctx.findingsTotal === 0)
-      ctx.audited = auditedUnder(resumeFrom(checked.last.body));
+      ctx.resume(resumeFrom(checked.last.body));
     auditKeys(ctx);
-    for await (const { rows } of pages<LoadRow>(tx, TABLES.loads, ctx.paging)) auditLoads(ctx, rows);
+    const loads = { ...TABLES.loads, filter: ctx.newEvidence('l.audit_position') };
+    for await (const { rows } of pages<LoadRow>(tx, loads, ctx.paging)) auditLoads(ctx, rows);
     auditRefunds(ctx);
     auditGuarantees(ctx, await auditDeposits(ctx, tx));
     auditFraudEvidence(ctx);
     auditPurses(ctx);
+    // What the next checkpoint carries per merchant: the presentments family adds its credits each run.
+    ctx.evidenceNet = new Map(ctx.merchantNet);
     // Before the books: it gives the acquirer's 'presentment' transactions the books must hold.
     await auditPresentments(ctx, tx);
     await auditSettlements(ctx, tx);
@@ -93,13 +100,10 @@ export async function audit(q: Queryable, bank: PublicBank, o: AuditOptions = {}
       report.checkpoint = { rehashed: checked.rehashed };
       if (checked.last) report.checkpoint.verified = checked.last.body.number;
       if (report.ok)
-        report.checkpoint.written = await writeCheckpoint(
-          isDatabase(q) ? q : undefined,
-          tx,
-          ctx,
-          checked.last,
-          o.checkpoint,
-        );
+        report.checkpoint.written = await writeCheckpoint(isDatabase(q) ? q : undefined, tx, ctx, checked.last, {
+          ...o.checkpoint,
+          xmin,
+        });
     }
     return report;
   };

@@ -8,8 +8,9 @@ import { signedHash } from '../../protocol/cose.ts';
 import { verifyFraudProof } from '../../protocol/fraud.ts';
 import { type AuditContext, accountKey, attempt, u8 } from './context.ts';
 
+/** Each fraud proof (in an incremental run, those newer than the last checkpoint: the others are counted in its totals). */
 export function auditFraudEvidence(ctx: AuditContext): void {
-  for (const f of ctx.rows.fraud) {
+  for (const f of ctx.rows.fraud.filter((r) => ctx.isNew(r.position))) {
     const key = toHex(u8(f.check_hash));
     ctx.purse(f.purse_id).cloneProofs += 1;
     const proof = attempt(() => verifyFraudProof(u8(f.proof), { anchors: ctx.bank.anchors }));

@@ -20,7 +20,7 @@ export interface TableSpec<R> {
   /** `select <columns> from <table or join>`, without where, order or limit. */
   select: string;
   /** A condition on the rows read, if not all. */
-  filter?: string;
+  filter?: string | undefined;
   /** The keyset columns (unique together, an index's leading columns), in order. */
   key: readonly string[];
   keyOf: (row: R) => readonly unknown[];
@@ -40,6 +40,8 @@ export interface ChildSpec {
   /** The child's column holding the parent's key (indexed). */
   column: string;
   order: string;
+  /** A condition on the child rows read, if not all (an incremental audit's newer rows). */
+  filter?: string | undefined;
 }
 
 export interface Page<R, C> {
@@ -83,8 +85,8 @@ export async function* pages<R, C = never>(
     const last = rows.length === limit ? spec.keyOf(rows[rows.length - 1] as R) : undefined;
     let children: C[] = [];
     if (o.child) {
-      const { select, column, order: childOrder } = o.child;
-      const bounds = [after && `${column} > $1`, last && `${column} <= $${after ? 2 : 1}`].filter(Boolean);
+      const { select, column, order: childOrder, filter } = o.child;
+      const bounds = [filter, after && `${column} > $1`, last && `${column} <= $${after ? 2 : 1}`].filter(Boolean);
       children = await q.query<C & Record<string, unknown>>(
         `${select}${bounds.length ? ` where ${bounds.join(' and ')}` : ''} order by ${childOrder}`,
         [after?.[0], last?.[0]].filter((v) => v !== undefined).map(param),

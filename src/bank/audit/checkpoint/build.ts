@@ -1,10 +1,18 @@
 // The seam between the checkpoints and the audit that consumes them. resumeFrom: given the last
-// verified checkpoint, where to audit from (positions above `position`, less those in `beyond`,
-// already counted) and the totals to start with; a streaming audit re-verifies signatures only of
-// that newer evidence. buildCheckpoint: the next checkpoint from the stream of (table, position,
-// leaf) of the evidence above the last position, in position order per table, and the final totals.
+// verified checkpoint, where an incremental audit starts: the evidence above `position` (less the
+// rows in `beyond`, already counted), the transactions above `transactions.upTo` (less its beyond),
+// and the totals the older ones gave. buildCheckpoint: the next checkpoint from the stream of
+// (table, position, leaf) of the evidence above the last position, in position order per table,
+// and the final totals.
 import { EVIDENCE_TABLE_NAMES, type EvidenceLeaf, type EvidenceTable } from './evidence.ts';
-import { type CarriedTotals, CHECKPOINT_VERSION, type CheckpointBody, NO_PREVIOUS, type Period } from './format.ts';
+import {
+  type CarriedTotals,
+  CHECKPOINT_VERSION,
+  type CheckpointBody,
+  NO_PREVIOUS,
+  type Period,
+  type TransactionsAudited,
+} from './format.ts';
 import { MerkleBuilder } from './merkle.ts';
 
 export interface Resume {
@@ -12,35 +20,37 @@ export interface Resume {
   position: number;
   /** …except these rows, which the last run audited and counted already. */
   beyond: Map<EvidenceTable, Set<number>>;
-  /** The totals of the evidence audited so far. */
+  /** The ledger's transactions audited so far: ids up to `upTo`, and those listed beyond. */
+  transactions: { upTo: number; beyond: Set<number> };
+  /** The totals of the evidence and transactions audited so far. */
   totals: CarriedTotals;
 }
 
 export function resumeFrom(last: CheckpointBody | undefined): Resume {
   if (!last)
-    return { position: 0, beyond: new Map(), totals: { purses: new Map(), merchants: new Map(), accounts: new Map() } };
+    return {
+      position: 0,
+      beyond: new Map(),
+      transactions: { upTo: 0, beyond: new Set() },
+      totals: { purses: new Map(), merchants: new Map(), accounts: new Map(), payouts: new Map() },
+    };
   return {
     position: last.position,
     beyond: new Map([...last.beyond].map(([t, ps]) => [t, new Set(ps)])),
+    transactions: { upTo: last.transactions.upTo, beyond: new Set(last.transactions.beyond) },
     totals: last.totals,
   };
 }
-
-/**
- * Whether a row at `position` is evidence the checkpoint `resume` continues hashes: at or below its
- * position (its rehash vouches the row is as a clean run verified it). The rows it lists beyond
- * were audited but are not hashed, so they are verified again, as all newer evidence is.
- */
-export const auditedUnder =
-  (resume: Resume) =>
-  (position: number): boolean =>
-    Number(position) <= resume.position;
 
 export interface NextCheckpoint {
   last: { body: CheckpointBody; hash: Uint8Array } | undefined;
   bankId: string;
   /** The settled position (position.ts): rows above it go to `beyond`. */
   position: number;
+  /** The transactions audited: the settled id (position.ts) and the ids above it in the snapshot. */
+  transactions: TransactionsAudited;
+  /** The snapshot's oldest running PostgreSQL transaction id. */
+  xmin: number;
   totals: CarriedTotals;
   /** Unix seconds. */
   time: number;
@@ -76,6 +86,8 @@ export async function buildCheckpoint(leaves: AsyncIterable<EvidenceLeaf>, o: Ne
     previous: o.last?.hash ?? NO_PREVIOUS,
     periods,
     beyond,
+    transactions: o.transactions,
+    xmin: o.xmin,
     totals: o.totals,
   };
 }

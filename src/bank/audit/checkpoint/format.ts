@@ -4,14 +4,17 @@
 // for the first), the position reached (every evidence row at or below it is covered by a
 // period's roots) and the periods so far, each with per evidence table the count of rows and the
 // RFC 6962 root of their leaves; the positions above `position` the run already audited
-// (`beyond`, so the next run does not count them twice); and the totals the audit carries forward.
+// (`beyond`, so the next run does not count them twice); the same for the ledger's transactions
+// (`transactions`: the ids audited, up to and beyond); the oldest transaction id still running when
+// its snapshot was taken (`xmin`: a row written by that one or a later one may have changed since,
+// verify.ts); and the totals the audit carries forward. Version 2 added the last three.
 import { ed25519, sha256 } from '../../../../bindings/index.ts';
 import { concat, utf8 } from '../../../bytes.ts';
 import { type CborValue, decode, encode } from '../../../protocol/cbor.ts';
 import { AUDIT_CHECKPOINT_DOMAIN } from '../../../protocol/registry.ts';
 import { EVIDENCE_TABLE_NAMES, type EvidenceTable } from './evidence.ts';
 
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 /** The rows of one table in one period: how many, and the Merkle root of their leaves. */
 export interface TableRoot {
@@ -35,8 +38,16 @@ export interface CarriedTotals {
   purses: Map<string, Map<string, number>>;
   /** Net credited per merchant (`owner/currency`). */
   merchants: Map<string, number>;
-  /** Per account (`kind/owner/currency`), the balance the evidence asks for. */
+  /** Per account (`kind/owner/currency`), the sum of the entries of the transactions audited. */
   accounts: Map<string, number>;
+  /** Paid out per merchant (`owner/currency`): payouts stay within what it was credited. */
+  payouts: Map<string, number>;
+}
+
+/** The ledger's transactions a checkpoint covers: every id up to `upTo`, and those in `beyond`. */
+export interface TransactionsAudited {
+  upTo: number;
+  beyond: number[];
 }
 
 export interface CheckpointBody {
@@ -49,6 +60,9 @@ export interface CheckpointBody {
   previous: Uint8Array;
   periods: Period[];
   beyond: Map<EvidenceTable, number[]>;
+  transactions: TransactionsAudited;
+  /** The oldest PostgreSQL transaction id (xid8) running when the audit's snapshot was taken. */
+  xmin: number;
   totals: CarriedTotals;
 }
 
@@ -81,9 +95,12 @@ export function encodeCheckpoint(c: CheckpointBody): Uint8Array {
         ]),
       ],
       ['beyond', new Map<string, CborValue>(c.beyond)],
+      ['transactions', [c.transactions.upTo, c.transactions.beyond]],
+      ['xmin', c.xmin],
       ['purses', new Map<string, CborValue>([...c.totals.purses].map(([id, f]) => [id, numberMap(f)]))],
       ['merchants', numberMap(c.totals.merchants)],
       ['accounts', numberMap(c.totals.accounts)],
+      ['payouts', numberMap(c.totals.payouts)],
     ]),
   );
 }
@@ -135,12 +152,21 @@ export function decodeCheckpoint(body: Uint8Array): CheckpointBody {
         array(ps, 'beyond').map((p) => int(p, 'beyond')),
       ]),
     ),
+    transactions: (() => {
+      const [upTo, beyond] = array(field(m, 'transactions'), 'transactions');
+      return {
+        upTo: int(upTo as CborValue, 'transactions'),
+        beyond: array(beyond as CborValue, 'transactions beyond').map((t) => int(t, 'transactions beyond')),
+      };
+    })(),
+    xmin: int(field(m, 'xmin'), 'xmin'),
     totals: {
       purses: new Map(
         [...map(field(m, 'purses'), 'purses')].map(([id, f]) => [text(id, 'purse'), numbers(f, 'purse')]),
       ),
       merchants: numbers(field(m, 'merchants'), 'merchants'),
       accounts: numbers(field(m, 'accounts'), 'accounts'),
+      payouts: numbers(field(m, 'payouts'), 'payouts'),
     },
   };
 }
