@@ -264,7 +264,7 @@ Example:
         )
         .option(
           '--incremental',
-          'with --auditor-key: also rehash the evidence the last checkpoint covers against its roots',
+          'with --auditor-key: audit only what is newer than the last checkpoint, from its carried totals',
         )
         .option(
           '--new-auditor-key <file>',

@@ -118,7 +118,10 @@ for (const { driver, skip, reason } of WITH_CITUS) {
       expect(again.checkpoint).toMatchObject({ verified: 1, written: { number: 2 } });
       // Nothing written since checkpoint 1: the incremental run counts its periods, rehashes none;
       // a full audit rehashes all (its checkpoint rolled back, to keep the chain's numbers).
-      expect(again.checkpoint?.rehashed).toBe(0);
+      // On Citus no row's xmin can be compared with the snapshot's (each node numbers its own
+      // transactions): every old period is rehashed there (position.ts, snapshotXmin).
+      if (driver === 'citus') expect(again.checkpoint?.rehashed).toBeGreaterThan(0);
+      else expect(again.checkpoint?.rehashed).toBe(0);
       await w.db
         .transaction(async (tx) => {
           const rehashing = await audit(tx, w.bank, { checkpoint });
@@ -373,7 +376,8 @@ for (const { driver, skip, reason } of WITH_CITUS) {
             if (!tamper) {
               expect(incremental.counts).toMatchObject({ loads: 3, checks: 3, batches: 1 });
               // The refunded old check row, written since, still says what its deposit signed.
-              expect(incremental.rehashed).toBe(0);
+              if (driver === 'citus') expect(incremental.rehashed).toBeGreaterThan(0);
+              else expect(incremental.rehashed).toBe(0);
               expect(full.counts.checks).toBe(deposited.length);
             }
             throw ROLLBACK;
@@ -396,7 +400,8 @@ for (const { driver, skip, reason } of WITH_CITUS) {
       expect(tables).toContain('checks');
       const dump = async () => {
         const out: Record<string, unknown[]> = {};
-        for (const t of tables) out[t] = await w.db.query(`select * from ${t} order by 1`);
+        // Sorted here, whole rows: on Citus rows tied on the first column come back in any order.
+        for (const t of tables) out[t] = (await w.db.query(`select * from ${t}`)).map((r) => JSON.stringify(r)).sort();
         const seqs = await w.db.query(
           'select sequencename, last_value from pg_sequences where schemaname = current_schema() order by 1',
         );

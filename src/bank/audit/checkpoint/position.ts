@@ -93,8 +93,15 @@ export async function transactionsAbove(tx: Queryable, upTo: number): Promise<nu
   );
 }
 
-/** The oldest transaction id (xid8) still running when `tx`'s snapshot was taken. */
+/**
+ * The oldest transaction id (xid8) still running when `tx`'s snapshot was taken. On Citus, 0: each
+ * node numbers its own transactions, so a shard row's xmin cannot be compared with the
+ * coordinator's snapshot; with 0 every row counts as written since (age(0) is the largest), and an
+ * incremental run there rehashes the old periods as a full audit does.
+ */
 export async function snapshotXmin(tx: Queryable): Promise<number> {
-  const [row] = await tx.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
-  return Number(row?.xmin ?? 0);
+  const [row] = await tx.query<{ xmin: string; citus: boolean }>(
+    "select pg_snapshot_xmin(pg_current_snapshot())::text as xmin, exists (select 1 from pg_extension where extname = 'citus') as citus",
+  );
+  return row?.citus ? 0 : Number(row?.xmin ?? 0);
 }
