@@ -3,9 +3,9 @@
 //! Why not curve25519-dalek's own `ED25519_BASEPOINT_TABLE`: it is a static of 30,720 bytes of
 //! random-looking field elements, compiled into the data segment of every module that reaches it
 //! and about a third of the gzipped primitives' module (bench/results/wasm-backend.md). The same
-//! table made from the base point here costs about a millisecond once per instance (per thread,
-//! per WebAssembly instance) and lives in memory instead of in the download; the multiplication
-//! is dalek's own, so each operation is exactly as fast as with the static table.
+//! table made from the base point here costs about 2 ms once per instance (per thread, per
+//! WebAssembly instance) and lives in memory instead of in the download; the multiplication is
+//! dalek's own, so each operation is as fast as with the static table.
 //!
 //! The static table stays out of the module only while nothing links a path that names it: Ed25519
 //! key expansion and signing, X25519 public keys and HPKE's ephemeral and recipient keys all come
