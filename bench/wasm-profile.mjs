@@ -5,6 +5,10 @@
 //   node bench/wasm-profile.mjs measure [--rounds N]     time every built variant, write results
 //   node bench/wasm-profile.mjs all [--rounds N]         both
 //   node bench/wasm-profile.mjs report                   rewrite the results file from results.json
+//   node bench/wasm-profile.mjs measure --pkg NAME=DIR [--pkg NAME=DIR ...]
+//                                                        time modules built elsewhere instead (e.g. by
+//                                                        scripts/build-core-rs.mjs before and after a
+//                                                        change); the first is the reference
 //   options: --force (rebuild even if the pkg exists), --out DIR (default /tmp/wasmprof),
 //            --results FILE (default bench/results/wasm-profile.md),
 //            --rev REV (commit whose core-rs is built; default HEAD),
@@ -23,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, createHash as hash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { TARGET, wasmCargo } from '../scripts/lib/rust-wasm.mjs';
@@ -91,9 +95,10 @@ const CARGO = {
     ...CURRENT,
     config: [
       'profile.release.package."*".opt-level="s"',
-      ...['curve25519-dalek', 'ed25519-zebra', 'sha2'].map((c) => `profile.release.package.${c}.opt-level=3`),
+      // ed25519-zebra was on this list until issue 13 removed the crate.
+      ...['curve25519-dalek', 'sha2'].map((c) => `profile.release.package.${c}.opt-level=3`),
     ],
-    what: 'opt-level 3, deps "s" except curve25519-dalek, ed25519-zebra, sha2 at 3',
+    what: 'opt-level 3, deps "s" except curve25519-dalek, sha2 at 3',
   },
 };
 // Final variants: a cargo build + a wasm-opt setting (null = no wasm-opt).
@@ -129,7 +134,7 @@ const VARIANTS = [
     name: 'hybrid',
     cargo: 'hybrid',
     wasmOpt: O3,
-    what: 'opt 3 for core + dalek/zebra/sha2, "s" for other deps (wasm-opt -O3)',
+    what: 'opt 3 for core + dalek/sha2, "s" for other deps (wasm-opt -O3)',
   },
   { name: 'cdylib-lto-off', cargo: 'coff', wasmOpt: O3, what: 'cdylib only, lto "off" (control for the two below)' },
   { name: 'cdylib-lto-fat', cargo: 'cfat', wasmOpt: O3, what: 'cdylib only, lto "fat": LTO really applied' },
@@ -170,14 +175,25 @@ const ROUNDS = Number(option('--rounds', '9'));
 // which makes the median more robust when other work comes and goes on the machine.
 const SCALE = Number(option('--scale', '1'));
 const command = argv[0] ?? 'all';
-const positional = argv
-  .slice(1)
-  .filter((a, i, all) => !a.startsWith('--') && !['--rounds', '--out', '--scale', '--rev'].includes(all[i - 1]));
+const VALUED = ['--rounds', '--out', '--scale', '--rev', '--results', '--pkg'];
+const positional = argv.slice(1).filter((a, i, all) => !a.startsWith('--') && !VALUED.includes(all[i - 1]));
+/** `--pkg NAME=DIR`, repeatable: wasm-pack-layout packages to time instead of the built variants. */
+const PKGS = argv.flatMap((a, i) => {
+  if (a !== '--pkg') return [];
+  const [name, dir] = (argv[i + 1] ?? '').split('=');
+  if (!name || !dir) throw new Error('--pkg takes NAME=DIR');
+  return [{ name, dir: resolve(dir), cargo: null, wasmOpt: null, what: `module in ${dir}` }];
+});
+/** The variant every other is compared with. */
+const REFERENCE = PKGS[0]?.name ?? 'current';
 
 const log = (m) => process.stderr.write(`[wasm-profile] ${m}\n`);
 const rawWasm = (cargo) => join(OUT, cargo, 'target', TARGET, 'release', `${NAME}.wasm`);
 const pkgDir = (variant) => join(OUT, variant, 'pkg');
 const bgWasm = (variant) => join(pkgDir(variant), `${NAME}_bg.wasm`);
+/** Where a variant to measure is: its own --pkg directory, or where `build` put it. */
+const dirOf = (v) => v.dir ?? pkgDir(v.name);
+const wasmOf = (v) => join(dirOf(v), `${NAME}_bg.wasm`);
 
 function run(cmd, args, options = {}) {
   const t = Date.now();
@@ -339,10 +355,11 @@ function simdInstructions(file) {
 }
 
 async function measure() {
-  const present = VARIANTS.filter((v) => existsSync(bgWasm(v.name)));
-  const missing = VARIANTS.filter((v) => !present.includes(v)).map((v) => v.name);
+  const candidates = PKGS.length ? PKGS : VARIANTS;
+  const present = candidates.filter((v) => existsSync(wasmOf(v)));
+  const missing = candidates.filter((v) => !present.includes(v)).map((v) => v.name);
   if (missing.length) log(`not built, skipped: ${missing.join(', ')}`);
-  if (!present.some((v) => v.name === 'current')) throw new Error('the "current" variant must be built');
+  if (!present.some((v) => v.name === REFERENCE)) throw new Error(`the "${REFERENCE}" variant must be built`);
 
   const loadStart = loadavg();
   const started = new Date();
@@ -350,28 +367,33 @@ async function measure() {
   // Load every variant's own glue + module side by side.
   const impls = [];
   for (const v of present) {
-    const bytes = readFileSync(bgWasm(v.name));
-    const glue = await import(pathToFileURL(join(pkgDir(v.name), `${NAME}.js`)).href);
-    glue.initSync({ module: await WebAssembly.compile(bytes) });
+    const bytes = readFileSync(wasmOf(v));
+    const glue = await import(pathToFileURL(join(dirOf(v), `${NAME}.js`)).href);
+    const module = await WebAssembly.compile(bytes);
+    glue.initSync({ module });
     impls.push({
       v,
       glue,
+      module,
+      /** Filled in after the warm-up: the one-time cost of a fresh instance, ms. */
+      firstKeygenMs: Number.NaN,
       size: bytes.length,
       gz: gzipSync(bytes, { level: 9 }).length,
       sha: createHash('sha256').update(bytes).digest('hex').slice(0, 12),
-      simd: simdInstructions(bgWasm(v.name)),
+      simd: simdInstructions(wasmOf(v)),
       /** @type {Record<string, () => unknown>} the timed calls, filled in below */
       fns: {},
-      buildSeconds: existsSync(join(OUT, v.cargo, 'build-seconds'))
-        ? Number(readFileSync(join(OUT, v.cargo, 'build-seconds'), 'utf8'))
-        : null,
+      buildSeconds:
+        v.cargo && existsSync(join(OUT, v.cargo, 'build-seconds'))
+          ? Number(readFileSync(join(OUT, v.cargo, 'build-seconds'), 'utf8'))
+          : null,
     });
   }
 
   // Inputs: 1024 items, one key each, messages 64..200 B (as bench/fixtures.ts); signed by the
   // current build. Every variant must reproduce keys and signatures exactly.
-  const current = impls.find((i) => i.v.name === 'current');
-  if (!current) throw new Error('the current build is missing');
+  const current = impls.find((i) => i.v.name === REFERENCE);
+  if (!current) throw new Error(`the ${REFERENCE} build is missing`);
   const ref = current.glue;
   const items = [];
   for (let i = 0; i < 1024; i++) {
@@ -380,6 +402,7 @@ async function measure() {
     const message = pseudoBytes(messageLength(i), i);
     items.push({ sk, publicKey: kp.slice(32), message, signature: ref.ed25519_sign(message, sk) });
   }
+  const b64 = packBatch(items.slice(0, 64));
   const b256 = packBatch(items.slice(0, 256));
   const b1024 = packBatch(items);
   const bad = items
@@ -388,6 +411,19 @@ async function measure() {
   const bBad = packBatch(bad);
   const data200 = pseudoBytes(200, 42);
   const sha200 = new Uint8Array(hash('sha256').update(data200).digest());
+  // X25519: 64 key pairs (Diffie-Hellman between neighbours); HPKE: one recipient, 200 B sealed by
+  // the reference (every variant must open it, and the reference must open every variant's seal).
+  const xs = Array.from({ length: 64 }, (_, i) => {
+    const kp = ref.x25519_keygen(pseudoBytes(32, 2_000_000 + i));
+    return { sk: kp.slice(0, 32), pk: kp.slice(32) };
+  });
+  const xShared = xs.map((x, i) => ref.x25519_shared_secret(x.sk, xs[(i + 1) & 63].pk));
+  const recipient = xs[0];
+  const info = pseudoBytes(24, 3);
+  const aad = pseudoBytes(16, 4);
+  const sealed = ref.hpke_seal(recipient.pk, data200, info, aad);
+  const enc = sealed.slice(0, 32);
+  const ciphertext = sealed.slice(32);
 
   for (const { v, glue: g } of impls) {
     for (const i of [0, 1, 500, 1023]) {
@@ -414,6 +450,17 @@ async function measure() {
       `${v.name} batch names item 17`,
     );
     must(equal(g.sha256(data200), sha200), `${v.name} sha256`);
+    for (const i of [0, 1, 63]) {
+      must(
+        equal(new g.Ed25519SigningKey(items[i].sk).sign(items[i].message), items[i].signature),
+        `${v.name} held key`,
+      );
+      must(equal(g.x25519_public_key(xs[i].sk), xs[i].pk), `${v.name} x25519 public key ${i}`);
+      must(equal(g.x25519_shared_secret(xs[i].sk, xs[(i + 1) & 63].pk), xShared[i]), `${v.name} x25519 ${i}`);
+    }
+    must(equal(g.hpke_open(recipient.sk, enc, ciphertext, info, aad), data200), `${v.name} opens the reference's seal`);
+    const own = g.hpke_seal(recipient.pk, data200, info, aad);
+    must(equal(ref.hpke_open(recipient.sk, own.slice(0, 32), own.slice(32), info, aad), data200), `${v.name} seal`);
   }
   log(`${impls.length} variants loaded, all correct`);
 
@@ -432,6 +479,18 @@ async function measure() {
       },
     },
     {
+      key: 'signHeld',
+      per: 1,
+      make: (g) => {
+        const keys = items.slice(0, 64).map((it) => new g.Ed25519SigningKey(it.sk));
+        let k = 0;
+        return () => {
+          k = (k + 1) & 63;
+          return keys[k].sign(items[k].message);
+        };
+      },
+    },
+    {
       key: 'verify',
       per: 1,
       make: (g) => {
@@ -441,6 +500,13 @@ async function measure() {
           const it = items[k];
           if (!g.ed25519_verify(it.signature, it.message, it.publicKey)) throw new Error('verify');
         };
+      },
+    },
+    {
+      key: 'batch64',
+      per: 64,
+      make: (g) => () => {
+        if (g.ed25519_verify_batch(b64.messages, b64.ends, b64.sigs, b64.pks).length) throw new Error('batch');
       },
     },
     {
@@ -457,9 +523,45 @@ async function measure() {
         if (g.ed25519_verify_batch(b1024.messages, b1024.ends, b1024.sigs, b1024.pks).length) throw new Error('batch');
       },
     },
+    {
+      key: 'x25519Public',
+      per: 1,
+      make: (g) => {
+        let k = 0;
+        return () => {
+          k = (k + 1) & 63;
+          return g.x25519_public_key(xs[k].sk);
+        };
+      },
+    },
+    {
+      key: 'x25519Shared',
+      per: 1,
+      make: (g) => {
+        let k = 0;
+        return () => {
+          k = (k + 1) & 63;
+          return g.x25519_shared_secret(xs[k].sk, xs[(k + 1) & 63].pk);
+        };
+      },
+    },
+    { key: 'hpkeSeal', per: 1, make: (g) => () => g.hpke_seal(recipient.pk, data200, info, aad) },
+    { key: 'hpkeOpen', per: 1, make: (g) => () => g.hpke_open(recipient.sk, enc, ciphertext, info, aad) },
     { key: 'sha256', per: 1, make: (g) => () => g.sha256(data200) },
   ];
-  const SAMPLE_MS = { sign: 120, verify: 120, batch256: 150, batch1024: 200, sha256: 80 };
+  const SAMPLE_MS = {
+    sign: 120,
+    signHeld: 120,
+    verify: 120,
+    batch64: 150,
+    batch256: 150,
+    batch1024: 200,
+    x25519Public: 100,
+    x25519Shared: 100,
+    hpkeSeal: 120,
+    hpkeOpen: 120,
+    sha256: 80,
+  };
 
   const timeCalls = (fn, calls) => {
     const t0 = process.hrtime.bigint();
@@ -484,6 +586,21 @@ async function measure() {
     calls[op.key] = Math.max(3, Math.round((SAMPLE_MS[op.key] * SCALE * 1000) / us));
   }
   log(`calls per sample: ${JSON.stringify(calls)}; ${ROUNDS} rounds`);
+
+  // One-time cost of a fresh instance (a base-point table made at run time is made here): a second
+  // copy of the glue on the module already compiled and warmed up, a call that needs no table
+  // first, then the first key generation minus the second.
+  for (const impl of impls) {
+    const fresh = await import(`${pathToFileURL(join(dirOf(impl.v), `${NAME}.js`)).href}?fresh`);
+    fresh.initSync({ module: impl.module });
+    fresh.sha256(pseudoBytes(32, 6));
+    const keygenMs = () => {
+      const t0 = process.hrtime.bigint();
+      fresh.ed25519_keygen(pseudoBytes(32, 7));
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    impl.firstKeygenMs = keygenMs() - keygenMs();
+  }
 
   /** @type {Record<string, Record<string, number[]>>} µs per operation, per variant and operation */
   const samples = Object.fromEntries(impls.map((i) => [i.v.name, Object.fromEntries(ops.map((o) => [o.key, []]))]));
@@ -534,13 +651,15 @@ async function measure() {
     return {
       name: impl.v.name,
       what: impl.v.what,
-      cargo: { key: impl.v.cargo, ...CARGO[impl.v.cargo] },
+      reference: impl === current,
+      cargo: impl.v.cargo ? { key: impl.v.cargo, ...CARGO[impl.v.cargo] } : null,
       wasmOpt: impl.v.wasmOpt,
       size: impl.size,
       gz: impl.gz,
       sha: impl.sha,
       simd: impl.simd,
       buildSeconds: impl.buildSeconds,
+      firstKeygenMs: impl.firstKeygenMs,
       stats,
     };
   });
@@ -553,9 +672,11 @@ async function measure() {
     v8: process.versions.v8,
     command: process.argv.slice(2).join(' '),
     date: started.toISOString(),
-    source: existsSync(join(OUT, 'src', '.source.json'))
-      ? JSON.parse(readFileSync(join(OUT, 'src', '.source.json'), 'utf8'))
-      : null,
+    pkgs: PKGS.map(({ name, dir }) => ({ name, dir })),
+    source:
+      !PKGS.length && existsSync(join(OUT, 'src', '.source.json'))
+        ? JSON.parse(readFileSync(join(OUT, 'src', '.source.json'), 'utf8'))
+        : null,
     loadStart,
     loadEnd,
     rounds: ROUNDS,
@@ -564,6 +685,7 @@ async function measure() {
     wasmBindgen: spawnSync(wasmBindgen(ROOT), ['--version'], { encoding: 'utf8' }).stdout?.trim(),
     wasmOpt: spawnSync(WASM_OPT, ['--version'], { encoding: 'utf8' }).stdout?.trim(),
   };
+  mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine, rows }, null, 2));
   writeFileSync(RESULTS, report(machine, rows));
   log(`wrote ${RESULTS} and ${join(OUT, 'results.json')}`);
@@ -575,19 +697,28 @@ const KB = (b) => (b / 1000).toFixed(1);
 const fmt = (us) => (us >= 10 ? us.toFixed(1) : us.toFixed(2));
 const OPS = [
   ['sign', 'sign'],
+  ['signHeld', 'sign (held key)'],
   ['verify', 'verify'],
+  ['batch64', 'batch n=64 /sig'],
   ['batch256', 'batch n=256 /sig'],
   ['batch1024', 'batch n=1024 /sig'],
+  ['x25519Public', 'X25519 public key'],
+  ['x25519Shared', 'X25519 shared'],
+  ['hpkeSeal', 'HPKE seal 200 B'],
+  ['hpkeOpen', 'HPKE open 200 B'],
   ['sha256', 'SHA-256 200 B'],
 ];
+/** The row the others are compared with (older results: the variant named "current"). */
+const referenceRow = (rows) => rows.find((r) => r.reference) ?? rows.find((r) => r.name === 'current');
 
 function table(rows) {
-  const cur = rows.find((r) => r.name === 'current');
+  const cur = referenceRow(rows);
   const head = `| variant | settings | .wasm KB | gz KB | ${OPS.map(([, t]) => `${t} µs`).join(' | ')} |`;
   const sep = `|---|---|---:|---:|${OPS.map(() => '---:').join('|')}|`;
   const lines = rows.map((r) => {
     r = { ...r, what: VARIANTS.find((v) => v.name === r.name)?.what ?? r.what };
     const cells = OPS.map(([k]) => {
+      if (!r.stats[k] || !cur.stats[k]) return '—';
       const m = r.stats[k].median;
       const rel =
         r.name === cur.name ? '' : ` (${((m / cur.stats[k].median - 1) * 100).toFixed(0).replace(/^(?!-)/, '+')}%)`;
@@ -599,11 +730,12 @@ function table(rows) {
 }
 
 function spread(rows) {
-  const head = `| variant | ${OPS.map(([, t]) => `${t}: min–max`).join(' | ')} | SIMD instrs |`;
-  const sep = `|---|${OPS.map(() => '---:').join('|')}|---:|`;
+  const head = `| variant | ${OPS.map(([, t]) => `${t}: min–max`).join(' | ')} | SIMD instrs | first keygen − second, ms |`;
+  const sep = `|---|${OPS.map(() => '---:').join('|')}|---:|---:|`;
+  const range = (x) => (x ? `${fmt(x.min)}–${fmt(x.max)}` : '—');
   const lines = rows.map(
     (r) =>
-      `| ${r.name} | ${OPS.map(([k]) => `${fmt(r.stats[k].min)}–${fmt(r.stats[k].max)}`).join(' | ')} | ${r.simd ?? '?'} |`,
+      `| ${r.name} | ${OPS.map(([k]) => range(r.stats[k])).join(' | ')} | ${r.simd ?? '?'} | ${r.firstKeygenMs?.toFixed(2) ?? '—'} |`,
   );
   return [head, sep, ...lines].join('\n');
 }
@@ -614,32 +746,38 @@ function report(m, rows) {
     previous.match(/\n## Recommendation\n[\s\S]*?(?=\n## |\s*$)/)?.[0] ??
     '\n## Recommendation\n\n(to be written from the table above)\n';
   const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
-  return `# WASM release-profile study
-
-Generated by \`node bench/wasm-profile.mjs ${m.command}\` after \`node bench/wasm-profile.mjs build --rev ${m.source?.commit?.slice(0, 7) ?? 'HEAD'}\`
+  const origin = m.pkgs?.length
+    ? `Generated by \`node bench/wasm-profile.mjs ${m.command}\`: the modules of ${m.pkgs
+        .map((p) => `\`${p.name}\` (${p.dir})`)
+        .join(', ')}, built elsewhere, timed side by side in one Node process against \`${m.pkgs[0].name}\`.`
+    : `Generated by \`node bench/wasm-profile.mjs ${m.command}\` after \`node bench/wasm-profile.mjs build --rev ${m.source?.commit?.slice(0, 7) ?? 'HEAD'}\`
 (every variant built one at a time into ${OUT}/<variant>/pkg, then all timed side by side in one
-Node process). Raw samples: ${OUT}/results.json (not kept in the repo).
+Node process).`;
+  return `# ${m.pkgs?.length ? 'WASM modules side by side' : 'WASM release-profile study'}
+
+${origin} Raw samples: ${OUT}/results.json (not kept in the repo).
 
 ## Machine
 
 - ${m.date} · ${m.cpu} · ${m.cores} cores · ${m.memGiB} GiB · Node ${m.node} (V8 ${m.v8})
 - load average at start ${la(m.loadStart)}, at end ${la(m.loadEnd)} (on ${m.cores} cores; other work was running at times)
-- source: Cargo.toml, Cargo.lock and core-rs/ as of commit ${m.source?.commit?.slice(0, 7) ?? '?'} (snapshot ${m.source?.id ?? '?'}), the same for every variant
+- source: ${m.source ? `Cargo.toml, Cargo.lock and core-rs/ as of commit ${m.source.commit?.slice(0, 7) ?? '?'} (snapshot ${m.source.id ?? '?'}), the same for every variant` : 'the --pkg modules above'}
 - ${m.rustc} (Debian, -Zbuild-std=std,panic_abort) · ${m.wasmBindgen} · ${m.wasmOpt} (npm binaryen)
 
 ## Method
 
 Each variant's own wasm-bindgen glue is imported and instantiated with \`initSync\` in the same
 process; all variants are checked to produce identical keys and signatures, accept valid
-signatures and batches, name the one bad item of a corrupted batch, and give node:crypto's SHA-256.
+signatures and batches, name the one bad item of a corrupted batch, give node:crypto's SHA-256,
+the same X25519 keys and shared secrets, and open the reference's HPKE seal (and it theirs).
 Each operation of each variant is warmed up for 0.3 s (V8 tier-up), then timed in ${m.rounds} interleaved
 rounds (variant order rotated and reversed every round); one sample = a fixed number of calls
 (${Object.entries(m.calls)
     .map(([k, n]) => `${k} ${n}`)
-    .join(', ')}), calibrated on \`current\`.
+    .join(', ')}), calibrated on \`${referenceRow(rows).name}\`.
 Single sign/verify rotate over 64 signers and messages of 64–200 B; batches are all-valid, one key
 per item. Times are the **median** of the samples, in µs per operation (per signature for batches);
-the percentage is against \`current\` (negative = faster / smaller). Sizes are the final
+the percentage is against \`${referenceRow(rows).name}\` (negative = faster / smaller). Sizes are the final
 \`smartcheck_core_bg.wasm\`; gz = zlib level 9. KB = 1000 bytes.
 
 ## Results

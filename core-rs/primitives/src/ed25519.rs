@@ -1,5 +1,6 @@
-//! Ed25519 (RFC 8032 signing) with ZIP-215 verification rules, over `ed25519-zebra` (key expansion,
-//! signing) and `curve25519-dalek` (verification, single and batch).
+//! Ed25519 (RFC 8032 signing) with ZIP-215 verification rules, over `curve25519-dalek`: key
+//! expansion and signing with the run-time base-point table ([`crate::basepoint`]), verification
+//! single and batch.
 //!
 //! Why ZIP-215: it is the one published rule set under which single and batch verification accept
 //! exactly the same signatures (cofactored equation, non-canonical point encodings accepted,
@@ -11,13 +12,13 @@ mod key_cache;
 
 pub use batch::{verify_batch, BatchItem};
 
+use crate::basepoint;
 use crate::error::{fixed, CoreError};
 use crate::lengths::{ED25519_PUBLIC_KEY, ED25519_SIGNATURE};
 use crate::rng;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
-use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::scalar::{clamp_integer, Scalar};
 use curve25519_dalek::traits::IsIdentity;
-use ed25519_zebra::VerificationKeyBytes;
 use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
@@ -35,25 +36,52 @@ pub struct KeyPair {
 /// There is deliberately no way to pair a seed with a public key the caller supplies: a signer that
 /// trusts such a key leaks its secret scalar to whoever can get two messages signed under two
 /// public keys (RUSTSEC-2022-0093).
-pub struct SigningKey(Zeroizing<ed25519_zebra::SigningKey>);
+pub struct SigningKey {
+    /// `s`: the clamped lower half of SHA-512(seed), reduced mod L (RFC 8032 §5.1.5).
+    scalar: Zeroizing<Scalar>,
+    /// The upper half of SHA-512(seed), hashed with each message into the nonce.
+    prefix: Zeroizing<[u8; 32]>,
+    /// `A = [s]B`, compressed.
+    public_key: [u8; ED25519_PUBLIC_KEY],
+}
 
 impl SigningKey {
-    /// Expands a 32-byte seed.
+    /// Expands a 32-byte seed (RFC 8032 §5.1.5).
     pub fn from_seed(secret_key: &[u8]) -> Result<SigningKey, CoreError> {
-        let seed = Zeroizing::new(*fixed::<32>("secretKey", secret_key)?);
-        Ok(SigningKey(Zeroizing::new(ed25519_zebra::SigningKey::from(
-            *seed,
-        ))))
+        let seed = fixed::<32>("secretKey", secret_key)?;
+        let mut digest = Zeroizing::new([0u8; 64]);
+        digest.copy_from_slice(&Sha512::digest(seed));
+        let mut lower = Zeroizing::new([0u8; 32]);
+        let mut prefix = Zeroizing::new([0u8; 32]);
+        lower.copy_from_slice(digest.get(..32).unwrap_or_default());
+        prefix.copy_from_slice(digest.get(32..).unwrap_or_default());
+        let scalar = Zeroizing::new(Scalar::from_bytes_mod_order(clamp_integer(*lower)));
+        let public_key = basepoint::mul(&scalar).compress().to_bytes();
+        Ok(SigningKey {
+            scalar,
+            prefix,
+            public_key,
+        })
     }
 
     /// The public key, derived from the seed.
     pub fn public_key(&self) -> [u8; ED25519_PUBLIC_KEY] {
-        VerificationKeyBytes::from(&*self.0).into()
+        self.public_key
     }
 
-    /// Signs `message` (deterministic, RFC 8032 §5.1.6).
+    /// Signs `message` (deterministic, RFC 8032 §5.1.6): `r = SHA-512(prefix || M) mod L`,
+    /// `R = [r]B`, `S = r + k·s mod L` with the `k` verification computes.
     pub fn sign(&self, message: &[u8]) -> [u8; ED25519_SIGNATURE] {
-        self.0.sign(message).to_bytes()
+        let r = Zeroizing::new(Scalar::from_hash(
+            Sha512::new()
+                .chain_update(self.prefix.as_ref())
+                .chain_update(message),
+        ));
+        let mut signature = [0u8; ED25519_SIGNATURE];
+        signature[..32].copy_from_slice(&basepoint::mul(&r).compress().to_bytes());
+        let k = challenge(&signature, &self.public_key, message);
+        signature[32..].copy_from_slice((k * *self.scalar + *r).as_bytes());
+        signature
     }
 }
 

@@ -1,15 +1,16 @@
 //! HPKE base mode (RFC 9180) with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and ChaCha20-Poly1305,
-//! single-shot, through the `hpke` crate.
+//! single-shot, through the `hpke` crate: its key schedule and AEAD, the core's own KEM ([`kem`]).
+
+mod kem;
 
 use crate::error::{fixed, CoreError};
 use crate::lengths::{HPKE_ENC, X25519_PUBLIC_KEY, X25519_SECRET_KEY};
 use hpke::aead::ChaCha20Poly1305;
 use hpke::kdf::HkdfSha256;
-use hpke::kem::X25519HkdfSha256;
 use hpke::rand_core::{CryptoRng, RngCore};
 use hpke::{Deserializable, Kem, OpModeR, OpModeS, Serializable};
 
-type Suite = X25519HkdfSha256;
+type Suite = kem::X25519HkdfSha256;
 
 /// A sealed message: the encapsulated ephemeral key and the ciphertext (plaintext + 16-byte tag).
 pub struct Sealed {

@@ -13,6 +13,7 @@
 //! [`js`] and `wasm` (the exports, behind the `wasm-exports` feature) are the only places that
 //! know about JavaScript.
 
+mod basepoint;
 pub mod ed25519;
 pub mod error;
 pub mod hash;

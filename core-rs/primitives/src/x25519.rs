@@ -1,5 +1,8 @@
-//! X25519 (RFC 7748) through `x25519-dalek`, with the all-zero check RFC 9180 §7.1.4 asks for.
+//! X25519 (RFC 7748): Diffie-Hellman through `x25519-dalek`, with the all-zero check RFC 9180
+//! §7.1.4 asks for; public keys over the run-time base-point table ([`crate::basepoint`]), not
+//! `x25519_dalek::PublicKey::from(&secret)`, which would link curve25519-dalek's static table.
 
+use crate::basepoint;
 use crate::error::{fixed, CoreError};
 use crate::lengths::{X25519_PUBLIC_KEY, X25519_SHARED_SECRET};
 use crate::rng;
@@ -26,8 +29,7 @@ pub fn keygen(seed: Option<&[u8]>) -> Result<KeyPair, CoreError> {
 
 /// Public key of a secret key.
 pub fn public_key(secret_key: &[u8]) -> Result<[u8; X25519_PUBLIC_KEY], CoreError> {
-    let sk = StaticSecret::from(*fixed::<32>("secretKey", secret_key)?);
-    Ok(PublicKey::from(&sk).to_bytes())
+    Ok(basepoint::x25519(*fixed::<32>("secretKey", secret_key)?).to_bytes())
 }
 
 /// Diffie-Hellman. Fails with [`CoreError::InvalidKey`] when the result is all zero (the peer's key
