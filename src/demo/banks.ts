@@ -75,3 +75,16 @@ export async function kindSum(db: Database, kind: string): Promise<number> {
   );
   return Number(row?.s ?? Number.NaN);
 }
+
+/**
+ * Waits until the acquirer's presentments are answered: it sends each one as its deposit commits,
+ * not awaited, so this sends what is left and waits for a send under way. The presentments it
+ * has made, and those answered.
+ */
+export async function presentmentsAnswered(acquirer: DemoBank): Promise<{ made: number; answered: number }> {
+  await acquirer.service.sendPresentments();
+  const [row] = await acquirer.db.query<{ made: number; answered: number }>(
+    'select count(*)::int as made, count(answer)::int as answered from presentments',
+  );
+  return { made: Number(row?.made ?? 0), answered: Number(row?.answered ?? 0) };
+}
