@@ -1,86 +1,90 @@
-// `npm run demo`: the whole system in one process, over real loopback HTTP. A bank (PGlite in
-// memory, its HTTP API on 127.0.0.1), a POS terminal and a web shop (journals in a temp dir), a
-// card (emulated, EEPROM in a temp file) and its cardholder. It loads value, pays offline at the
-// POS, pays on the Internet, captures, and prints balances and ledger totals that must add up,
-// with the time each step took. Then a clone attack: the card's EEPROM copied, the same value
-// spent twice offline, the second deposit caught as a clone and still paid to the honest kiosk
-// under the bank's guarantee (the issuer books the fraud loss), the purse revoked, and a terminal
-// refusing it after refreshing its revocation list. Exit 0 only when every total adds up.
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+// `npm run demo`: the whole system in one process, over real loopback HTTP. A scheme of two banks,
+// BANK-A and BANK-B, each its own BankService over its own PGlite ledger (in memory) with its API on
+// 127.0.0.1, certified by one scheme root and peers of each other; a card of BANK-A (emulated,
+// EEPROM in a temp file) and its cardholder; a POS terminal and a web shop at each bank (journals in
+// a temp dir). The card loads value at A, pays offline and on the Internet at A's merchants and at
+// B's (whose terminal holds A's revocation list relayed by B); B captures and presents A's checks
+// to A, A answers, B credits its merchants; balances and ledger totals must add up, with the time
+// each step took. Then the clone attack across two acquirers (clone-attack.ts), the interbank
+// settlement (settlement.ts) and the checks over both banks (scheme-totals.ts). Exit 0 only when
+// every total adds up.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ed25519, x25519 } from '../../bindings/index.ts';
-import { audit } from '../bank/audit/index.ts';
-import { createCredential } from '../bank/back-office/credentials.ts';
-import { openDatabase } from '../bank/db.ts';
-import { fileKeyStore } from '../bank/keys/file.ts';
+import { ed25519 } from '../../bindings/index.ts';
 import { balance, checkInvariants } from '../bank/ledger.ts';
-import { buildServer } from '../bank/server.ts';
-import { BankService } from '../bank/service.ts';
+import type { PeerBank } from '../bank/relay.ts';
+import { createScheme } from '../bank/scheme.ts';
 import { FileEeprom } from '../card/file-store.ts';
 import { EmulatedCard, loadApplet, PurseCard } from '../card/index.ts';
-import { FileCheckStore } from '../merchant/file-store.ts';
-import { DEFAULT_REVOCATION_MAX_AGE_S, MerchantBook, Terminal, TerminalError } from '../merchant/index.ts';
+import { type DepositReport, Terminal } from '../merchant/index.ts';
 import { formatMoney } from '../money.ts';
 import { BankClient } from '../net/bank-client.ts';
-import { ShopClient } from '../net/shop-client.ts';
 import type { OfflineLimits, TrustAnchors } from '../protocol/certificate.ts';
-import { ErrorCode, errorDescriptions } from '../protocol/errors.ts';
-import { verifyFraudProof } from '../protocol/fraud.ts';
+import { ErrorCode } from '../protocol/errors.ts';
 import type { Party } from '../protocol/pki.ts';
-import { createInThreadVerifier } from '../protocol/verifier/index.ts';
-import { createShopServer } from '../shop/server.ts';
 import { issueCard } from '../wallet/issue.ts';
 import { Wallet } from '../wallet/wallet.ts';
+import { type Closers, ledgerSum, presentmentsAnswered, startBank } from './banks.ts';
+import { type CloneOutcome, cloneAttack } from './clone-attack.ts';
+import { openMerchant, openShop, type WebShop } from './merchants.ts';
+import { type Check, narrator, type Timing } from './narrator.ts';
+import { checkScheme, type SchemeTotals } from './scheme-totals.ts';
+import { type SettlementOutcome, settleInterbank } from './settlement.ts';
 
 export interface DemoOptions {
   /** Print nothing (tests). */
   quiet?: boolean;
-  /** POS sales in the first part (default 20). */
+  /** POS sales at BANK-A's cafe (default 20). */
   posSales?: number;
-  /** Internet payments (default 3). */
+  /** Internet payments at BANK-A's web shop (default 3). */
   webPayments?: number;
+  /** POS sales at BANK-B's taxi (default 5). */
+  foreignPosSales?: number;
+  /** Internet payments at BANK-B's web shop (default 2). */
+  foreignWebPayments?: number;
 }
 
 export interface Totals {
   funded: number;
   loaded: number;
+  /** Spent at BANK-A's merchants: the cafe (POS) and the books shop (web). */
   posSpent: number;
   webSpent: number;
+  /** Spent at BANK-B's merchants: the taxi (POS) and the tickets shop (web). */
+  foreignPosSpent: number;
+  foreignWebSpent: number;
   cardBalance: number;
   cardholderAccount: number;
   posMerchant: number;
   shopMerchant: number;
+  taxiMerchant: number;
+  ticketsMerchant: number;
   emoney: number;
-  /** Sum of every ledger balance (must be 0). */
-  ledgerSum: number;
+  /** Before the settlement: what BANK-A owes BANK-B (its interbank account) and B's mirror of it. */
+  interbankA: number;
+  interbankB: number;
+  /** Per bank, the sum of every ledger balance (each 0). */
+  ledgerSums: Record<string, number>;
 }
 
 export interface DemoResult {
   ok: boolean;
   /** Each check that must hold, with its outcome. */
-  checks: { what: string; ok: boolean }[];
+  checks: Check[];
   totals: Totals;
-  clone: {
-    firstDepositCredited: number;
-    secondDepositCode: number;
-    /** What the kiosk's deposit of the clone's check was credited, under the guarantee. */
-    secondDepositCredited: number;
-    /** The issuer's fraud-loss balance afterwards (minus what the guarantee paid). */
-    fraudLoss: number;
-    evidenceVerified: boolean;
-    purseStatus: string;
-    refusedAfterRefresh: number | undefined;
-    kioskMerchant: number;
-  };
-  timings: { step: string; ms: number; ops?: number }[];
+  /** The receipts of BANK-B's merchants for A's checks: before A answered, and after. */
+  presented: { before: Receipt; after: Receipt };
+  clone: CloneOutcome;
+  settlement: SettlementOutcome;
+  scheme: SchemeTotals;
+  timings: Timing[];
   totalMs: number;
 }
 
 const CURRENCY = 'EUR';
 const PIN = '1234';
+const PURSE = 'P-alice';
 const FUNDS = 100_000;
 const LOAD = 60_000;
 const LIMITS: OfflineLimits = {
@@ -91,57 +95,51 @@ const LIMITS: OfflineLimits = {
   maxOfflineAmount: 500_000,
 };
 
+/** What a merchant's deposit said: the codes of its checks' outcomes (each once) and what it credited. */
+interface Receipt {
+  codes: number[];
+  credited: number;
+}
+const receipt = (r: Pick<DepositReport, 'credited' | 'outcomes'>): Receipt => ({
+  codes: [...new Set(r.outcomes.map((x) => x.code))],
+  credited: r.credited,
+});
+/** Every check of the deposit had this code. */
+const allCoded = (r: Receipt, code: number) => r.codes.length === 1 && r.codes[0] === code;
+
 export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
-  const say = o.quiet ? () => {} : (line = '') => console.log(line);
+  const n = narrator({ currency: CURRENCY, ...(o.quiet ? { quiet: true } : {}) });
+  const money = (v: number) => formatMoney(v, CURRENCY);
   const started = performance.now();
-  const timings: DemoResult['timings'] = [];
-  const checks: DemoResult['checks'] = [];
-  const expect = (what: string, ok: boolean) => {
-    checks.push({ what, ok });
-    say(`  ${ok ? 'ok  ' : 'FAIL'}  ${what}`);
-  };
-  const timed = async <T>(step: string, fn: () => Promise<T>, ops?: number): Promise<T> => {
-    const t = performance.now();
-    const r = await fn();
-    const ms = performance.now() - t;
-    timings.push({ step, ms, ...(ops ? { ops } : {}) });
-    say(
-      `  ${step.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms${ops ? `  ${((ms * 1000) / ops).toFixed(0).padStart(7)} µs/op × ${ops}` : ''}`,
-    );
-    return r;
-  };
-  const heading = (text: string) => say(`\n${text}\n${'─'.repeat(text.length)}`);
   const dir = mkdtempSync(join(tmpdir(), 'smartcheck-demo-'));
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: Closers = [];
 
   try {
-    say('smartcheck demo: a bank, a POS terminal, a web shop and a card, over loopback HTTP');
-    heading('Setting up');
-    const { db, service } = await timed('bank: PGlite ledger, keys, migrations', async () => {
-      const db = await openDatabase('');
-      closers.push(() => db.close());
-      // The bank's secret keys in an encrypted file outside the ledger, under a random key file.
-      const keyFile = join(dir, 'bank.key');
-      writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
-      const keys = fileKeyStore(join(dir, 'bank.keys'), { keyFile });
-      closers.push(() => keys.close());
-      return { db, service: await BankService.open(db, createInThreadVerifier(), { bankId: 'demo-bank', keys }) };
-    });
-    const bankApp = await buildServer(service);
-    closers.push(() => bankApp.close());
-    const bankUrl = await listen(bankApp);
-    // The back office's credential (`smartcheck bank credential create`), both roles: the demo is the bank's staff too.
-    const { token } = await createCredential(db, { name: 'demo staff', roles: ['operator', 'issuer'] });
-    const bank = new BankClient(bankUrl, { timeoutMs: 15_000, token });
-    const info = await timed(`bank: HTTP API on ${bankUrl}`, () => bank.bankInfo());
-    const anchors: TrustAnchors = new Map(info.roots.map((r) => [r.id, r.publicKey]));
-
-    // The cardholder: an account, funded, and a signing key for Internet approvals certified by the bank.
-    const holderKeys = ed25519.keygen();
-    const registered = await timed('cardholder alice: account + certified key', () =>
-      bank.registerCardholder('alice', { signingKey: holderKeys.publicKey }),
+    n.say('smartcheck demo: two banks of one scheme, POS terminals, web shops and a card, over loopback HTTP');
+    n.heading('Setting up');
+    const scheme = createScheme('DEMO-SCHEME');
+    // Each bank presents the other's cards' checks to it and relays its list: its peer, whose
+    // address is known once it listens.
+    const peerOfA: PeerBank = { bankId: 'BANK-B', url: '' };
+    const peerOfB: PeerBank = { bankId: 'BANK-A', url: '' };
+    const a = await n.timed('BANK-A: PGlite, keys, migrations, HTTP API', () =>
+      startBank({ bankId: 'BANK-A', scheme, peers: [peerOfA], dir, closers }),
     );
-    await bank.fund('alice', FUNDS, CURRENCY, 'demo-cash');
+    const b = await n.timed('BANK-B: PGlite, keys, migrations, HTTP API', () =>
+      startBank({ bankId: 'BANK-B', scheme, peers: [peerOfB], dir, closers }),
+    );
+    peerOfA.url = b.url;
+    peerOfB.url = a.url;
+    n.say(`  root ${scheme.root.id} certifies both; BANK-A on ${a.url}, BANK-B on ${b.url}, peers of each other`);
+    // Cards, terminals and shops trust the scheme root, and only it.
+    const anchors: TrustAnchors = new Map(a.info.roots.map((r) => [r.id, r.publicKey]));
+
+    // The cardholder banks at A: an account, funded, and a signing key for Internet approvals certified by A.
+    const holderKeys = ed25519.keygen();
+    const registered = await n.timed('cardholder alice at BANK-A: account + key', () =>
+      a.client.registerCardholder('alice', { signingKey: holderKeys.publicKey }),
+    );
+    await a.client.fund('alice', FUNDS, CURRENCY, 'demo-cash');
     const cardholder: Party = {
       id: 'alice',
       secretKey: holderKeys.secretKey,
@@ -152,226 +150,200 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     // The card: EEPROM in a file; it makes its own keys, the bank certifies the public halves.
     const { buildHash } = await loadApplet();
     const cardPath = join(dir, 'alice.card');
-    // The bank sends alice a one-time activation code; her device enrols the card with it alone.
-    const { code: activationCode } = await bank.issueActivationCode('alice', { limits: LIMITS });
-    const card = await timed('card: enrolled with an activation code', async () => {
+    // A sends alice a one-time activation code; her device enrols the card with it alone.
+    const { code: activationCode } = await a.client.issueActivationCode('alice', { limits: LIMITS });
+    const card = await n.timed('card of BANK-A, enrolled by activation code', async () => {
       const c = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(cardPath, buildHash) }));
-      await issueCard(c, new BankClient(bankUrl, { timeoutMs: 15_000 }), {
-        purseId: 'P-alice',
-        activationCode,
-        pin: PIN,
-      });
+      await issueCard(c, new BankClient(a.url, { timeoutMs: 15_000 }), { purseId: PURSE, activationCode, pin: PIN });
       return c;
     });
 
-    const merchant = async (id: string, sub: string) => {
-      const sign = ed25519.keygen();
-      const kx = x25519.keygen();
-      const r = await bank.registerMerchant(id, { signingKey: sign.publicKey, kxKey: kx.publicKey });
-      const party: Party = { id, secretKey: sign.secretKey, publicKey: sign.publicKey, certificate: r.certificate, kx };
-      const store = new FileCheckStore(join(dir, sub));
-      closers.push(() => store.close());
-      const book = await MerchantBook.open({
-        merchant: party,
-        bankCertificate: r.bankCertificate,
-        anchors,
-        store,
-        bank,
-        policy: { currency: CURRENCY, revocationMaxAgeS: DEFAULT_REVOCATION_MAX_AGE_S },
-      });
-      await book.refreshRevocationList();
-      return book;
-    };
-    const cafe = await timed('POS terminal: merchant cafe, journal on disk', () => merchant('cafe', 'cafe'));
+    const setting = { anchors, currency: CURRENCY, dir, closers };
+    const cafe = await n.timed('POS terminal: cafe at BANK-A', () => openMerchant(a, 'cafe', setting));
     const till = new Terminal(cafe, { terminalId: 'T-1' });
-    const books = await timed('web shop: merchant books, journal on disk', () => merchant('books', 'books'));
-    const shopApp = await createShopServer({ book: books, currencies: [CURRENCY] });
-    closers.push(() => shopApp.close());
-    const shopUrl = await listen(shopApp);
-    const shop = new ShopClient(shopUrl);
-    say(`  web shop on ${shopUrl}`);
+    const books = await n.timed('web shop: books at BANK-A', () => openMerchant(a, 'books', setting));
+    const booksShop = await openShop(books, setting);
+    const taxi = await n.timed('POS terminal: taxi at BANK-B', () => openMerchant(b, 'taxi', setting));
+    const taxiTill = new Terminal(taxi, { terminalId: 'TAXI-1' });
+    const tickets = await n.timed('web shop: tickets at BANK-B', () => openMerchant(b, 'tickets', setting));
+    const ticketsShop = await openShop(tickets, setting);
+    n.say(`  web shops on ${booksShop.url} (books) and ${ticketsShop.url} (tickets)`);
+    const taxiLists = taxi.revocationLists.map((l) => l.body.bankId).sort();
+    n.say(`  the taxi's terminal holds the revocation lists of ${taxiLists.join(' and ')}, A's relayed by B as signed`);
 
-    heading('Paying');
-    const wallet = new Wallet({ card, bank, bankCertificate: info.bankCertificate, anchors, cardholder });
+    n.heading('Paying');
+    const wallet = new Wallet({ card, bank: a.client, bankCertificate: a.info.bankCertificate, anchors, cardholder });
     await wallet.unlock(PIN);
-    await timed(`load ${formatMoney(LOAD, CURRENCY)} onto the card (protocol 1)`, () => wallet.load(LOAD));
+    await n.timed(`load ${money(LOAD)} onto the card (protocol 1)`, () => wallet.load(LOAD));
+    const sell = (terminal: Terminal, amounts: number[]) => async () => {
+      for (const amount of amounts) await terminal.sell(card, amount);
+    };
+    const payOnline = (shop: WebShop, amounts: number[]) => async () => {
+      for (const amount of amounts)
+        await wallet.payInternet(shop.client, { item: `item-${amount}`, amount, currency: CURRENCY });
+    };
     const posAmounts = Array.from({ length: o.posSales ?? 20 }, (_, i) => 250 + 50 * (i % 7));
-    await timed(
-      'POS sales, offline (protocol 2)',
-      async () => {
-        for (const a of posAmounts) await till.sell(card, a);
-      },
-      posAmounts.length,
-    );
+    await n.timed('POS sales at the cafe, offline (protocol 2)', sell(till, posAmounts), posAmounts.length);
     const webAmounts = Array.from({ length: o.webPayments ?? 3 }, (_, i) => 1_200 + 300 * i);
-    await timed(
-      'Internet payments via the shop (protocol 3)',
-      async () => {
-        for (const a of webAmounts)
-          await wallet.payInternet(shop, { item: `book-${a}`, amount: a, currency: CURRENCY });
-      },
+    await n.timed('Internet payments, books (protocol 3)', payOnline(booksShop, webAmounts), webAmounts.length);
+    const taxiAmounts = Array.from({ length: o.foreignPosSales ?? 5 }, (_, i) => 1_800 + 400 * (i % 3));
+    await n.timed("POS sales at BANK-B's taxi, offline", sell(taxiTill, taxiAmounts), taxiAmounts.length);
+    const ticketAmounts = Array.from({ length: o.foreignWebPayments ?? 2 }, (_, i) => 2_500 + 500 * i);
+    await n.timed("Internet payments, BANK-B's tickets", payOnline(ticketsShop, ticketAmounts), ticketAmounts.length);
+
+    n.heading('Capture and presentment');
+    const posReport = await n.timed('cafe deposit at BANK-A (protocol 5)', () => cafe.deposit(), posAmounts.length);
+    const shopReport = await n.timed(
+      'books deposit at BANK-A (POST /v1/deposit)',
+      () => booksShop.deposit(),
       webAmounts.length,
     );
-    const posReport = await timed('POS deposit (protocol 5)', () => cafe.deposit(), posAmounts.length);
-    const shopReport = await timed(
-      'web shop deposit (POST /v1/deposit)',
-      async () =>
-        (await fetch(`${shopUrl}/v1/deposit`, { method: 'POST' })).json() as Promise<{
-          credited: number;
-          refused: unknown[];
-        }>,
-      webAmounts.length,
+    // B verifies A's cards' checks (their chain to the scheme root) and presents them to A: the
+    // merchant's receipt says so (337) and credits nothing until A answers (interbank/README.md).
+    const taxiPresented = await n.timed('taxi deposit at BANK-B', () => taxi.deposit(), taxiAmounts.length);
+    const ticketsPresented = await n.timed(
+      'tickets deposit at BANK-B',
+      () => ticketsShop.deposit(),
+      ticketAmounts.length,
+    );
+    const before = receipt(taxiPresented);
+    n.say(
+      `  taxi's receipt: ${taxiPresented.outcomes.length} checks ${before.codes.join(', ')} (presented to BANK-A), ${money(before.credited)} credited; tickets: ${money(ticketsPresented.credited)}`,
+    );
+    const presentments = await presentmentsAnswered(b);
+    n.say(
+      `  BANK-B sent ${presentments.made} presentments to BANK-A as the deposits committed; A answered ${presentments.answered}`,
+    );
+    // The merchants ask again with the same batches: the receipts now carry A's answers.
+    const taxiReport = await taxi.deposit();
+    const ticketsReport = await ticketsShop.deposit();
+    const after = receipt(taxiReport);
+    n.say(
+      `  asked again: taxi ${allCoded(after, 0) ? 'accepted by BANK-A' : `codes ${after.codes.join(', ')}`}, ${money(taxiReport.credited)} credited; tickets ${money(ticketsReport.credited)} credited`,
     );
 
-    heading('Balances');
-    const posSpent = posAmounts.reduce((s, a) => s + a, 0);
-    const webSpent = webAmounts.reduce((s, a) => s + a, 0);
-    const ledgerSum = async () =>
-      ((await db.query<{ s: number }>('select coalesce(sum(balance), 0)::numeric as s from accounts'))[0]?.s ??
-        NaN) as number;
+    n.heading('Balances');
+    const posSpent = posAmounts.reduce((s, x) => s + x, 0);
+    const webSpent = webAmounts.reduce((s, x) => s + x, 0);
+    const foreignPosSpent = taxiAmounts.reduce((s, x) => s + x, 0);
+    const foreignWebSpent = ticketAmounts.reduce((s, x) => s + x, 0);
+    const foreignSpent = foreignPosSpent + foreignWebSpent;
     const totals: Totals = {
       funded: FUNDS,
       loaded: LOAD,
       posSpent,
       webSpent,
+      foreignPosSpent,
+      foreignWebSpent,
       cardBalance: (await card.status()).balance,
-      cardholderAccount: await balance(db, 'cardholder', 'alice', CURRENCY),
-      posMerchant: await balance(db, 'merchant', 'cafe', CURRENCY),
-      shopMerchant: await balance(db, 'merchant', 'books', CURRENCY),
-      emoney: await balance(db, 'emoney', service.bank.id, CURRENCY),
-      ledgerSum: Number(await ledgerSum()),
+      cardholderAccount: await balance(a.db, 'cardholder', 'alice', CURRENCY),
+      posMerchant: await balance(a.db, 'merchant', 'cafe', CURRENCY),
+      shopMerchant: await balance(a.db, 'merchant', 'books', CURRENCY),
+      taxiMerchant: await balance(b.db, 'merchant', 'taxi', CURRENCY),
+      ticketsMerchant: await balance(b.db, 'merchant', 'tickets', CURRENCY),
+      emoney: await balance(a.db, 'emoney', a.service.bank.id, CURRENCY),
+      interbankA: await balance(a.db, 'interbank', b.id, CURRENCY),
+      interbankB: await balance(b.db, 'interbank', a.id, CURRENCY),
+      ledgerSums: { [a.id]: await ledgerSum(a.db), [b.id]: await ledgerSum(b.db) },
     };
     const rows: [string, number][] = [
-      ['cardholder account (alice)', totals.cardholderAccount],
-      ['card balance (P-alice)', totals.cardBalance],
-      ['merchant cafe (POS)', totals.posMerchant],
-      ['merchant books (web shop)', totals.shopMerchant],
+      ['cardholder account (alice, BANK-A)', totals.cardholderAccount],
+      [`card balance (${PURSE})`, totals.cardBalance],
+      ['merchant cafe (BANK-A, POS)', totals.posMerchant],
+      ['merchant books (BANK-A, web shop)', totals.shopMerchant],
+      ['merchant taxi (BANK-B, POS)', totals.taxiMerchant],
+      ['merchant tickets (BANK-B, web shop)', totals.ticketsMerchant],
     ];
-    const money = (v: number | bigint) => formatMoney(v, CURRENCY).padStart(14);
-    for (const [k, v] of rows) say(`  ${k.padEnd(38)} ${money(v)}`);
-    say(`  ${'─'.repeat(38)} ${'─'.repeat(14)}`);
-    say(`  ${'total (funded)'.padEnd(38)} ${money(rows.reduce((s, [, v]) => s + v, 0))}`);
-    say(`  ${'e-money outstanding (bank liability)'.padEnd(38)} ${money(totals.emoney)}`);
-    say();
-    expect(`cardholder + card + merchants = funded (${FUNDS})`, rows.reduce((s, [, v]) => s + v, 0) === FUNDS);
-    expect(`account = funded − loaded (${FUNDS} − ${LOAD})`, totals.cardholderAccount === FUNDS - LOAD);
-    expect(
-      `card = loaded − POS − Internet (${LOAD} − ${posSpent} − ${webSpent})`,
-      totals.cardBalance === LOAD - posSpent - webSpent,
+    const held = rows.reduce((s, [, v]) => s + v, 0);
+    for (const [k, v] of rows) n.say(`  ${k.padEnd(38)} ${n.money(v)}`);
+    n.say(`  ${'─'.repeat(38)} ${'─'.repeat(14)}`);
+    n.say(`  ${'total (funded)'.padEnd(38)} ${n.money(held)}`);
+    n.say(`  ${'e-money outstanding (BANK-A liability)'.padEnd(38)} ${n.money(totals.emoney)}`);
+    n.say(`  ${'BANK-A owes BANK-B (interbank)'.padEnd(38)} ${n.money(totals.interbankA)}`);
+    n.say();
+    n.expect(`cardholder + card + merchants of both banks = funded (${FUNDS})`, held === FUNDS);
+    n.expect(`account = funded − loaded (${FUNDS} − ${LOAD})`, totals.cardholderAccount === FUNDS - LOAD);
+    n.expect(
+      `card = loaded − POS − Internet (${LOAD} − ${posSpent + foreignPosSpent} − ${webSpent + foreignWebSpent})`,
+      totals.cardBalance === LOAD - posSpent - webSpent - foreignSpent,
     );
-    expect(
-      `cafe credited every POS check (${formatMoney(posSpent, CURRENCY)})`,
+    n.expect(
+      `cafe credited every POS check (${money(posSpent)})`,
       totals.posMerchant === posSpent && posReport.credited === posSpent && posReport.refused.length === 0,
     );
-    expect(
-      `books credited every Internet check (${formatMoney(webSpent, CURRENCY)})`,
+    n.expect(
+      `books credited every Internet check (${money(webSpent)})`,
       totals.shopMerchant === webSpent && shopReport.credited === webSpent && shopReport.refused.length === 0,
     );
-    expect('e-money liability = card balance', totals.emoney === totals.cardBalance);
-    expect('all ledger balances sum to 0', totals.ledgerSum === 0);
-    expect('ledger invariants hold', (await checkInvariants(db)).ok);
-    const audited = await timed('audit: every balance from the signed evidence', () => audit(db, service.bank));
-    expect(`audit clean (${audited.counts.loads} loads, ${audited.counts.checks} checks)`, audited.ok);
+    n.expect(
+      "BANK-B's receipts: A's checks presented (337), nothing credited before A's answer",
+      allCoded(before, ErrorCode.PresentedToIssuer) &&
+        before.credited === 0 &&
+        allCoded(receipt(ticketsPresented), ErrorCode.PresentedToIssuer) &&
+        ticketsPresented.credited === 0,
+    );
+    n.expect('BANK-A answered every presentment', presentments.made > 0 && presentments.answered === presentments.made);
+    n.expect(
+      `taxi credited every POS check on A's answer (${money(foreignPosSpent)})`,
+      totals.taxiMerchant === foreignPosSpent && allCoded(after, 0) && taxiReport.credited === foreignPosSpent,
+    );
+    n.expect(
+      `tickets credited every Internet check on A's answer (${money(foreignWebSpent)})`,
+      totals.ticketsMerchant === foreignWebSpent && ticketsReport.credited === foreignWebSpent,
+    );
+    n.expect('e-money liability = card balance', totals.emoney === totals.cardBalance);
+    n.expect(
+      `BANK-A owes BANK-B what B paid its merchants for A's card (${money(foreignSpent)}), B's books mirror it`,
+      totals.interbankA === foreignSpent && totals.interbankB === -foreignSpent,
+    );
+    for (const bank of [a, b]) {
+      n.expect(`${bank.id}: all ledger balances sum to 0`, totals.ledgerSums[bank.id] === 0);
+      n.expect(`${bank.id}: ledger invariants hold`, (await checkInvariants(bank.db)).ok);
+    }
 
-    heading('Clone attack');
-    // The attacker copies the card's EEPROM file: the copy holds the same keys, balance and serial.
-    const clonePath = join(dir, 'clone.card');
-    copyFileSync(cardPath, clonePath);
-    const clone = new PurseCard(await EmulatedCard.create({ store: new FileEeprom(clonePath, buildHash) }));
-    await clone.select();
-    await clone.verifyPin(PIN);
-    say(
-      `  EEPROM copied: both cards hold balance ${formatMoney((await clone.status()).balance, CURRENCY)}, last serial ${(await clone.status()).serial}`,
-    );
-    const kiosk = await merchant('kiosk', 'kiosk');
-    const kioskTill = new Terminal(kiosk, { terminalId: 'K-1' });
-    const spend = 5_000;
-    const genuine = await till.sell(card, spend);
-    const copied = await kioskTill.sell(clone, spend);
-    say(
-      `  offline: cafe took check #${genuine.serial} from the card, kiosk took check #${copied.serial} from the clone (${formatMoney(spend, CURRENCY)} each)`,
-    );
-    const first = await cafe.deposit();
-    const second = await timed('kiosk deposit: caught at capture, paid under the guarantee', () => kiosk.deposit());
-    const code = second.refused[0]?.code ?? 0;
-    const fraudLoss = await balance(db, 'fraud_loss', service.bank.id, CURRENCY);
-    say(
-      `  cafe deposit: ${formatMoney(first.credited, CURRENCY)} credited; kiosk deposit: ${code === 0 ? `${formatMoney(second.credited, CURRENCY)} credited under the bank's guarantee (the kiosk took a bank-certified card offline by the rules)` : `refused ${code} (${errorDescriptions[code as ErrorCode]})`}`,
-    );
-    say(`  the issuer books the clone's check as fraud loss: ${formatMoney(-fraudLoss, CURRENCY)}`);
-    const [evidence] = await db.query<{ proof: Uint8Array }>('select proof from fraud_evidence where purse_id = $1', [
-      'P-alice',
-    ]);
-    let evidenceVerified = false;
-    if (evidence) {
-      const proof = verifyFraudProof(new Uint8Array(evidence.proof), { anchors });
-      evidenceVerified = proof.purseId === 'P-alice' && proof.serial === genuine.serial;
-      say(
-        `  fraud evidence: two checks of ${proof.purseId} with serial ${proof.serial}, both purse-signed (verified offline against the root)`,
-      );
-    }
-    const [purse] = await db.query<{ status: string }>('select status from purses where purse_id = $1', ['P-alice']);
-    say(`  purse P-alice: ${purse?.status}`);
-    await till.book.refreshRevocationList();
-    let refusedCode: number | undefined;
-    try {
-      await till.sell(card, 100);
-    } catch (error) {
-      if (!(error instanceof TerminalError)) throw error;
-      refusedCode = error.code;
-      say(`  cafe after refreshing its list: ${error.message.split(':')[0]} (${error.code}: revoked)`);
-    }
-    const kioskMerchant = await balance(db, 'merchant', 'kiosk', CURRENCY);
-    expect('the first deposit of the value is credited', first.credited === spend);
-    expect(
-      "the honest kiosk is paid the clone's check under the guarantee",
-      code === 0 && second.credited === spend && kioskMerchant === spend,
-    );
-    expect("the issuer's fraud loss is the clone's check", fraudLoss === -spend);
-    expect('the fraud evidence verifies', evidenceVerified);
-    expect('the purse is revoked for fraud', purse?.status === 'fraud');
-    expect('a terminal refuses the revoked purse after refreshing (206)', refusedCode === ErrorCode.Revoked);
-    expect('all ledger balances still sum to 0', Number(await ledgerSum()) === 0);
-    expect('ledger invariants still hold', (await checkInvariants(db)).ok);
-    const reaudit = await audit(db, service.bank);
-    expect('audit still clean (the fraud loss recomputed from the fraud proof and the receipts)', reaudit.ok);
-    if (!reaudit.ok) for (const d of reaudit.differences) say(`    ${d}`);
+    n.heading('Clone attack across two acquirers');
+    const clone = await cloneAttack(n, {
+      issuer: a,
+      acquirer: b,
+      card,
+      purseId: PURSE,
+      cardPath,
+      buildHash,
+      pin: PIN,
+      home: { book: cafe, till },
+      away: { book: taxi, till: taxiTill },
+      anchors,
+      currency: CURRENCY,
+      dir,
+    });
+
+    n.heading('Interbank settlement');
+    const settlement = await settleInterbank(n, { closing: b, other: a, anchors, currency: CURRENCY });
+
+    n.heading('Both banks');
+    const schemeTotals = await checkScheme(n, [a, b], { funded: FUNDS, netSum: settlement.netSum });
 
     const totalMs = performance.now() - started;
-    const ok = checks.every((c) => c.ok);
-    heading(ok ? 'Every total adds up' : 'SOMETHING DOES NOT ADD UP');
-    say(
-      `  ${checks.filter((c) => c.ok).length}/${checks.length} checks hold; demo ran in ${(totalMs / 1000).toFixed(1)} s`,
+    const ok = n.checks.every((c) => c.ok);
+    n.heading(ok ? 'Every total adds up' : 'SOMETHING DOES NOT ADD UP');
+    n.say(
+      `  ${n.checks.filter((c) => c.ok).length}/${n.checks.length} checks hold; demo ran in ${(totalMs / 1000).toFixed(1)} s`,
     );
     return {
       ok,
-      checks,
+      checks: n.checks,
       totals,
-      clone: {
-        firstDepositCredited: first.credited,
-        secondDepositCode: code,
-        secondDepositCredited: second.credited,
-        fraudLoss,
-        evidenceVerified,
-        purseStatus: purse?.status ?? '',
-        refusedAfterRefresh: refusedCode,
-        kioskMerchant,
-      },
-      timings,
+      presented: { before, after },
+      clone,
+      settlement,
+      scheme: schemeTotals,
+      timings: n.timings,
       totalMs,
     };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function listen(app: {
-  listen(o: { host: string; port: number }): Promise<string>;
-  server: { address(): unknown };
-}): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
