@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountId, post } from '../../src/bank/ledger.ts';
 import type { Terminal } from '../../src/merchant/index.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { makeSlip } from '../../src/protocol/pos.ts';
 import type { SimBank } from './bank.ts';
 import { LIMITS, type SimCard } from './cards.ts';
@@ -125,6 +126,35 @@ describe('the checkers', () => {
       await pay(LIMITS.maxOfflineAmount, 2);
       // The ledger's own invariant sees it first: the purse's certificate allows less.
       await expect(fullCheck(w, g, false)).rejects.toThrow(/beyond its certificate's offline limits/);
+    } finally {
+      for (const bank of w.banks) await bank.close();
+    }
+  });
+  it('catch a check its acquirer calls refused that its issuer paid, and interbank accounts left unsettled', {
+    timeout: 120_000,
+  }, async () => {
+    const w = await buildWorld(97, DEFAULT_SIZE, NO_FAULTS);
+    const g: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
+    try {
+      // a card of the second bank pays a merchant of the first: presented, answered, credited
+      const card = w.cards[1] as SimCard;
+      const m = w.merchants[0] as Merchant;
+      const issuer = bankOf(w, card.bankId);
+      expect(issuer).not.toBe(m.bank);
+      await w.wallets.get(card)!.load(50_000);
+      await (m.terminals[0] as Terminal).sell(card.card, 2_000);
+      // the bank sends the presentment right after the commit; asked again, the check is deposited
+      expect((await m.book.deposit()).outcomes.map((o) => o.code)).toEqual([ErrorCode.PresentedToIssuer]);
+      expect((await m.book.deposit()).outcomes.map((o) => o.code)).toEqual([0]);
+      await fullCheck(w, g, false);
+      await expect(fullCheck(w, g, true)).rejects.toThrow(
+        `${m.bank.id}: interbank account with ${issuer.id} at -2000 after the last settlement`,
+      );
+      expect((await w.interbank.settle(m.bank, issuer)).cycle).toBe(1);
+      await fullCheck(w, g, true);
+      // the acquirer's books say the issuer refused what it paid
+      await m.bank.db.query("update presented_checks set status = 'refused', code = 309, credited = 0");
+      await expect(fullCheck(w, g, false)).rejects.toThrow(/refused, yet its issuer paid 2000/);
     } finally {
       for (const bank of w.banks) await bank.close();
     }
