@@ -134,7 +134,7 @@ function canonicalOutbox(db: Database): Database {
         (
           await db.query<{ id: string; first: string; created_at: number; issuer_id: string; merchant_id: string }>(
             `select encode(p.presentment_id, 'hex') as id, p.created_at, p.issuer_id, p.merchant_id,
-                    (select encode(min(c.check_hash), 'hex') from presented_checks c where c.presentment_id = p.presentment_id) as first
+                    (select min(encode(c.check_hash, 'hex')) from presented_checks c where c.presentment_id = p.presentment_id) as first
                from presentments p where p.answer is null`,
           )
         ).map((k) => [k.id, `${String(k.created_at).padStart(12, '0')} ${k.issuer_id} ${k.merchant_id} ${k.first}`]),

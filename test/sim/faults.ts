@@ -43,12 +43,12 @@ export const DEFAULT_RATES: FaultRates = {
   'tamper-deposit': 0.03,
   'tamper-token': 0.02,
   'tamper-receipt': 0.03,
-  'acquirer-killed-before-send': 0.05,
+  'acquirer-killed-before-send': 0.08,
   'peer-unreachable': 0.06,
-  'lost-interbank-reply': 0.06,
-  'tamper-presentment': 0.03,
-  'tamper-answer': 0.03,
-  'tamper-statement': 0.06,
+  'lost-interbank-reply': 0.08,
+  'tamper-presentment': 0.06,
+  'tamper-answer': 0.06,
+  'tamper-statement': 0.12,
 };
 
 export class Faults {

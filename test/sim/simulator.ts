@@ -39,7 +39,7 @@ const WEIGHTS = {
   clone: 0.5,
   cloneSpend: 4,
   present: 6,
-  settle: 2,
+  settle: 3,
   peerRefresh: 3,
 };
 type OpKind = keyof typeof WEIGHTS;
