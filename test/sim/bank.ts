@@ -1,16 +1,21 @@
-// The bank side of the simulation: one database (PGlite in memory, or PostgreSQL when DATABASE_URL
-// is set), two bank processes (BankService instances) over it, and the BankLink the roles reach
-// them through, which injects the network's and the processes' faults: a process killed at a
-// capture step (the hook throws, the instance is discarded and a new one opened on the same
-// database, as a restarted process would be), replies lost after the work was done, deposits
-// duplicated or held back and delivered out of order, bytes flipped in requests and replies.
+// The bank side of the simulation: a scheme of banks, each with its own database (db.ts) and two
+// bank processes (SimBankService instances) over it, and the BankLink the roles reach their bank
+// through, which injects the network's and the processes' faults: a process killed at a capture
+// step (the hook throws, the instance is discarded and a new one opened on the same database, as a
+// restarted process would be), or killed after a deposit committed and before it sent the
+// presentments it queued; replies lost after the work was done; deposits duplicated or held back
+// and delivered out of order; bytes flipped in requests and replies. The banks reach each other
+// through the simulator's interbank link (interbank.ts) instead of HTTP.
 
 import { type CaptureStep, captureBatch } from '../../src/bank/capture/index.ts';
-import { type Database, openDatabase } from '../../src/bank/db.ts';
+import type { Database } from '../../src/bank/db.ts';
+import { closeCycles, type PairClose } from '../../src/bank/interbank/exchange.ts';
+import { type PresentmentSent, sendPresentments } from '../../src/bank/interbank/send.ts';
+import type { Bank } from '../../src/bank/issuing.ts';
 import { memoryKeyStore } from '../../src/bank/keys/memory.ts';
-import type { KeyStore } from '../../src/bank/keys/store.ts';
-import { migrate } from '../../src/bank/migrate.ts';
-import { BankService } from '../../src/bank/service.ts';
+import { type PeerBank, type PeerRefresh, refreshPeerLists } from '../../src/bank/relay.ts';
+import type { Scheme } from '../../src/bank/scheme.ts';
+import { BankService, type ServiceOptions } from '../../src/bank/service.ts';
 import { type BankLink, BankUnreachableError } from '../../src/net/bank-link.ts';
 import { ProtocolError } from '../../src/protocol/errors.ts';
 import { DEFAULT_GUARANTEE_DEPOSIT_WINDOW_S, type GuaranteePolicy } from '../../src/protocol/guarantee.ts';
@@ -18,11 +23,14 @@ import type { RefundOutcome } from '../../src/protocol/refund.ts';
 import type { VerifierPool } from '../../src/protocol/verifier/index.ts';
 import { createInThreadVerifier } from '../../src/protocol/verifier/index.ts';
 import type { SimClock } from './clock.ts';
+import { bankDatabase } from './db.ts';
 import { type Faults, flipByte } from './faults.ts';
+import type { Interbank } from './interbank.ts';
 import type { Prng } from './prng.ts';
 import type { Trace } from './trace.ts';
 
-export const BANK_ID = 'bank-sim';
+/** The banks a world can have: a seed picks the first two or all three. */
+export const BANK_IDS = ['bank-a', 'bank-b', 'bank-c'] as const;
 const STEPS: readonly CaptureStep[] = ['verified', 'locked', 'inserted', 'booked'];
 
 /** Thrown from a capture step hook: the process dies there (its transaction never commits). */
@@ -33,65 +41,168 @@ export class ProcessKilled extends Error {
   }
 }
 
+/** How one bank reaches another: the interbank HTTP routes, in process (interbank.ts adds the faults). */
+export interface InterbankRoutes {
+  /** POST /v1/interbank/presentments at the issuer: the sealed presentment → its signed answer. */
+  present(from: string, issuerId: string, envelope: Uint8Array): Promise<Uint8Array>;
+  /** POST /v1/interbank/statements at the peer: a settlement offer → the peer's signed statement. */
+  offer(from: string, peerId: string, offer: Uint8Array): Promise<Uint8Array>;
+  /** GET /v1/revocation-list at the peer: its current signed list. */
+  list(from: string, peerId: string): Promise<Uint8Array>;
+}
+
+/**
+ * A bank process: the real BankService, whose interbank calls (presentments, settlement offers,
+ * the peers' lists) go through the simulator's interbank link instead of HTTP. The real service
+ * starts sending a deposit's presentments right after its commit without awaiting it; here that
+ * send is only marked due (`sendDue`) and the bank link does it, awaited, before the merchant gets
+ * its reply, or kills the process first: no send runs behind the simulator's back, so a seed replays.
+ */
+export class SimBankService extends BankService {
+  /** A deposit committed presentments since the last look: the send the real service starts now. */
+  sendDue = false;
+  readonly #peers: PeerBank[];
+
+  constructor(
+    db: Database,
+    bank: Bank,
+    verifier: VerifierPool,
+    options: ServiceOptions,
+    private readonly net: InterbankRoutes,
+  ) {
+    super(db, bank, verifier, options);
+    this.#peers = options.peers ?? [];
+  }
+
+  override sendPresentments(): Promise<PresentmentSent[]> {
+    this.sendDue = true;
+    return Promise.resolve([]);
+  }
+
+  /** The outbox sent to the issuers and their answers applied (interbank/send.ts), over the interbank link. */
+  sendOutbox(): Promise<PresentmentSent[]> {
+    return sendPresentments(
+      canonicalOutbox(this.db),
+      this.bank,
+      (issuerId, envelope) => this.net.present(this.bank.id, issuerId, envelope),
+      this.clock,
+    );
+  }
+
+  /** Every peer's list fetched over the interbank link and relayed (at each merchant refresh, as with peerRefreshS 0). */
+  override refreshPeerLists(): Promise<PeerRefresh[]> {
+    return refreshPeerLists(
+      this.db,
+      this.bank,
+      this.#peers,
+      (peer) => this.net.list(this.bank.id, peer.bankId),
+      this.clock(),
+    );
+  }
+
+  /** Closes the settlement cycle with one peer (interbank/exchange.ts), the offer over the interbank link. */
+  async settleWith(peerId: string): Promise<PairClose> {
+    await this.refreshKeys();
+    const [close] = await closeCycles(
+      this.db,
+      this.bank,
+      this.#peers.filter((p) => p.bankId === peerId),
+      (peer, offer) => this.net.offer(this.bank.id, peer.bankId, offer),
+      this.clock(),
+    );
+    return close as PairClose;
+  }
+}
+
+/**
+ * The database as sendPresentments reads its outbox, with the unanswered presentments of one
+ * second in an order the seed decides: the service orders them by id, a hash of signed bytes that
+ * differ between two runs of one seed, and their order decides which one a fault strikes and which
+ * of two checks of one serial its issuer sees first. Here: time, issuer, merchant, then the
+ * smallest hash of the checks presented (payload hashes, which hold no key material).
+ */
+function canonicalOutbox(db: Database): Database {
+  return {
+    driver: db.driver,
+    distributed: db.distributed,
+    transaction: (fn, isolation) => db.transaction(fn, isolation),
+    close: () => db.close(),
+    query: async <R extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]> => {
+      const rows = await db.query<R>(sql, params);
+      if (!/from presentments where answer is null/.test(sql)) return rows;
+      const keys = new Map(
+        (
+          await db.query<{ id: string; first: string; created_at: number; issuer_id: string; merchant_id: string }>(
+            `select encode(p.presentment_id, 'hex') as id, p.created_at, p.issuer_id, p.merchant_id,
+                    (select min(encode(c.check_hash, 'hex')) from presented_checks c where c.presentment_id = p.presentment_id) as first
+               from presentments p where p.answer is null`,
+          )
+        ).map((k) => [k.id, `${String(k.created_at).padStart(12, '0')} ${k.issuer_id} ${k.merchant_id} ${k.first}`]),
+      );
+      const key = (r: R) => keys.get(Buffer.from(r.presentment_id as Uint8Array).toString('hex')) ?? '';
+      return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    },
+  } as Database;
+}
+
 export interface BankProcess {
   name: string;
-  service: BankService;
+  service: SimBankService;
   /** Restarts so far (a new BankService over the same database each time). */
   incarnation: number;
 }
 
 export class SimBank {
   private constructor(
+    readonly id: string,
     readonly db: Database,
     readonly verifier: VerifierPool,
     readonly clock: SimClock,
     readonly processes: BankProcess[],
-    readonly keys: KeyStore,
+    /** The other banks of the scheme: its peers, to which it presents and with which it settles. */
+    readonly peers: string[],
+    private readonly open: () => Promise<SimBankService>,
   ) {}
 
-  static async create(clock: SimClock): Promise<SimBank> {
-    // One database per process, emptied for each run (starting PGlite costs seconds; a run must
-    // start from an empty bank so that a seed replays: the sequences restart too).
-    shared ??= openSimDatabase();
-    const db = await shared;
-    await resetSchema(db);
-    await migrate(db);
+  /** The `index`-th bank of the scheme, an issuer and acquirer, with an empty database and two processes. */
+  static async create(
+    index: number,
+    o: { clock: SimClock; scheme: Scheme; peers: string[]; net: InterbankRoutes },
+  ): Promise<SimBank> {
+    const id = BANK_IDS[index] as string;
+    const db = await bankDatabase(index);
     const verifier = createInThreadVerifier();
     // Both processes and their restarts share one key store, as bank processes share a key file or an HSM.
-    const keys = memoryKeyStore();
-    const open = () =>
-      BankService.open(db, verifier, { bankId: BANK_ID, clock: clock.read, keys, guarantee: GUARANTEE });
-    const a = await open();
-    const b = await open();
-    return new SimBank(
-      db,
-      verifier,
-      clock,
-      [
-        { name: 'A', service: a, incarnation: 0 },
-        { name: 'B', service: b, incarnation: 0 },
-      ],
-      keys,
-    );
+    const options: ServiceOptions & { bankId: string } = {
+      bankId: id,
+      clock: o.clock.read,
+      keys: memoryKeyStore(),
+      guarantee: GUARANTEE,
+      peers: o.peers.map((bankId) => ({ bankId, url: `sim:${bankId}` })),
+    };
+    // The first open creates the bank (its keys certified by the scheme root), later ones load it.
+    const scheme = o.scheme.member();
+    const open = async () => {
+      const opened = await BankService.open(db, verifier, { ...options, scheme });
+      return new SimBankService(db, opened.bank, verifier, options, o.net);
+    };
+    const processes: BankProcess[] = [];
+    for (const name of ['A', 'B']) processes.push({ name, service: await open(), incarnation: 0 });
+    return new SimBank(id, db, verifier, o.clock, processes, o.peers, open);
   }
 
   /** Any live process (they share the database and the keys). */
-  get service(): BankService {
+  get service(): SimBankService {
     return (this.processes[0] as BankProcess).service;
   }
 
   /** The process died: discard its instance and start a new one over the same database. */
   async restart(p: BankProcess): Promise<void> {
-    p.service = await BankService.open(this.db, this.verifier, {
-      bankId: BANK_ID,
-      clock: this.clock.read,
-      keys: this.keys,
-      guarantee: GUARANTEE,
-    });
+    p.service = await this.open();
     p.incarnation++;
   }
 
-  /** Ends the run; the database stays open for the next run of this process (closeSharedDatabase ends it). */
+  /** Ends the run; the database stays open for the next run of this process. */
   async close(): Promise<void> {
     await this.verifier.close();
   }
@@ -104,34 +215,6 @@ const GUARANTEE: GuaranteePolicy = {
   depositWindowS: DEFAULT_GUARANTEE_DEPOSIT_WINDOW_S,
 };
 
-let shared: Promise<Database> | undefined;
-
-export async function closeSharedDatabase(): Promise<void> {
-  const db = shared;
-  shared = undefined;
-  if (db) await (await db).close();
-}
-
-const PG_URL = process.env.DATABASE_URL ?? process.env.SMARTCHECK_PG_URL;
-/** On PostgreSQL the simulator works in its own schema, never in the server's public one. */
-const SIM_SCHEMA = `smartcheck_sim_${process.pid}`;
-
-async function openSimDatabase(): Promise<Database> {
-  if (!PG_URL || !/^postgres(ql)?:\/\//.test(PG_URL)) return openDatabase('');
-  const u = new URL(PG_URL);
-  u.searchParams.set('options', `-c search_path=${SIM_SCHEMA}`);
-  const db = await openDatabase(u.toString(), { poolMax: 4 });
-  await db.query(`create schema if not exists ${SIM_SCHEMA}`);
-  return db;
-}
-
-/** An empty schema for each run: PGlite's public schema, or the simulator's own on PostgreSQL. */
-async function resetSchema(db: Database): Promise<void> {
-  const schema = db.driver === 'pg' ? SIM_SCHEMA : 'public';
-  await db.query(`drop schema if exists ${schema} cascade`);
-  await db.query(`create schema ${schema}`);
-}
-
 export interface LinkStats {
   loads: number;
   deposits: number;
@@ -142,7 +225,7 @@ export interface LinkStats {
 }
 
 /**
- * A role's BankLink to the two bank processes, with the faults of the network and the processes.
+ * A role's BankLink to the two processes of its bank, with the faults of the network and the processes.
  * Each call goes to a process the PRNG picks. A failure reaches the caller as BankUnreachableError
  * (nothing, or everything, was done: the caller cannot tell and retries) or as the bank's
  * ProtocolError (the bank refused what arrived).
@@ -159,6 +242,7 @@ export class FaultyLink implements BankLink {
     private readonly trace: Trace,
     private readonly op: () => number,
     private readonly who: string,
+    private readonly interbank: Interbank,
   ) {}
 
   private process(): BankProcess {
@@ -211,6 +295,7 @@ export class FaultyLink implements BankLink {
           now: this.bank.clock.now,
           verifier: this.bank.verifier,
           guarantee: GUARANTEE,
+          presentTo: new Set(this.bank.peers),
           onStep: (s) => {
             if (s === step) throw new ProcessKilled(s);
           },
@@ -233,11 +318,29 @@ export class FaultyLink implements BankLink {
         this.op(),
         `bank ${p.name} ${how} ${this.who} ${r.outcomes.length} checks ${credited} credited ${r.credited}${r.replayed ? ' replayed' : ''} [${r.outcomes.map((o) => o.code).join(',')}]`,
       );
+      await this.afterCommit(p);
       return r.receipt;
     } catch (error) {
-      this.trace.add(this.op(), `bank ${p.name} ${how} ${this.who} refused ${codeOf(error)}`);
+      if (!(error instanceof BankUnreachableError))
+        this.trace.add(this.op(), `bank ${p.name} ${how} ${this.who} refused ${codeOf(error)}`);
       throw error;
     }
+  }
+
+  /**
+   * The deposit committed presentments: the real service sends them now. Here that send runs
+   * before the reply, or the process dies between the commit and the send (the merchant sees it
+   * unreachable; the outbox waits for a later send by any process).
+   */
+  private async afterCommit(p: BankProcess): Promise<void> {
+    if (!p.service.sendDue) return;
+    p.service.sendDue = false;
+    if (this.faults.strike('acquirer-killed-before-send')) {
+      this.trace.add(this.op(), `bank ${this.bank.id} ${p.name} killed before sending its presentments`);
+      await this.bank.restart(p);
+      throw new BankUnreachableError(`sim:${p.name}`, new Error('process killed after its commit'));
+    }
+    await this.interbank.send(this.bank, p);
   }
 
   /** A merchant's sealed refund to a PRNG-picked process; its reply may be lost (then sent again next deposit). */
@@ -253,6 +356,12 @@ export class FaultyLink implements BankLink {
   async revocationList(): Promise<Uint8Array> {
     this.stats.lists++;
     return this.process().service.revocationList();
+  }
+
+  /** The bank's own list and the peers' it relays (fetched from them first, over the faulty interbank link). */
+  async revocationLists(): Promise<Uint8Array[]> {
+    this.stats.lists++;
+    return (await this.process().service.revocationLists()).map((l) => l.bytes);
   }
 }
 

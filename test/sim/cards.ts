@@ -37,6 +37,8 @@ export class SimCard {
     readonly name: string,
     readonly purseId: string,
     readonly cardholderId: string,
+    /** The bank that issued it (its purse's issuer). */
+    readonly bankId: string,
     readonly store: MemoryEeprom,
     public emulator: EmulatedCard,
     public card: PurseCard,
@@ -130,7 +132,7 @@ export async function issueCard(
     Buffer.from(certificate),
   ]);
   await card.verifyPin(PIN);
-  return new SimCard(o.name, o.purseId, o.cardholderId, store, emulator, card);
+  return new SimCard(o.name, o.purseId, o.cardholderId, bank.id, store, emulator, card);
 }
 
 /** A clone: a second card booted from a copy of `of`'s EEPROM image (what an attacker who read it out holds). */
@@ -140,5 +142,5 @@ export async function cloneCard(of: SimCard, name: string): Promise<SimCard> {
   const card = new PurseCard(emulator);
   await card.select();
   await card.verifyPin(PIN);
-  return new SimCard(name, of.purseId, of.cardholderId, store, emulator, card, of);
+  return new SimCard(name, of.purseId, of.cardholderId, of.bankId, store, emulator, card, of);
 }

@@ -19,7 +19,7 @@ for (let seed = first; seed < first + seeds; seed++) {
     results.push(r);
     total += r.ops;
     console.log(
-      `[${new Date().toISOString()}] ${total} ops so far; seed ${seed}: ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}, fraud proofs ${r.fraudProofs}, value captured ${r.valueCaptured}`,
+      `[${new Date().toISOString()}] ${total} ops so far; seed ${seed} (${r.banks} banks): ${r.ops} ops in ${Math.round(r.ms)} ms (${Math.round((r.ops / r.ms) * 1000)} ops/s), trace ${r.traceHash.slice(0, 16)}, captured ${r.checksCaptured}, clones caught ${r.clonesCaught}/${r.clonedPurses}, fraud proofs ${r.fraudProofs}, value captured ${r.valueCaptured}`,
     );
     // per seed, so a long run stopped before its end still reports every fault it injected
     console.log(

@@ -17,6 +17,12 @@ export const FAULT_KINDS = [
   'tamper-deposit', // ... in a deposit envelope on its way to the bank
   'tamper-token', // ... in a value token on its way to the card
   'tamper-receipt', // ... in a capture receipt on its way to the merchant
+  'acquirer-killed-before-send', // a bank process dies after a deposit committed its presentments, before sending them
+  'peer-unreachable', // another bank of the scheme does not answer (a presentment, an offer, a list fetch)
+  'lost-interbank-reply', // the other bank did the work, its reply never arrives
+  'tamper-presentment', // a byte flipped in a sealed presentment on its way to the issuer
+  'tamper-answer', // ... in the issuer's signed answer on its way back
+  'tamper-statement', // ... in a settlement offer, or in the statement answering it
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -37,6 +43,12 @@ export const DEFAULT_RATES: FaultRates = {
   'tamper-deposit': 0.03,
   'tamper-token': 0.02,
   'tamper-receipt': 0.03,
+  'acquirer-killed-before-send': 0.08,
+  'peer-unreachable': 0.06,
+  'lost-interbank-reply': 0.08,
+  'tamper-presentment': 0.06,
+  'tamper-answer': 0.06,
+  'tamper-statement': 0.12,
 };
 
 export class Faults {

@@ -5,12 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { accountId, post } from '../../src/bank/ledger.ts';
 import type { Terminal } from '../../src/merchant/index.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
 import { makeSlip } from '../../src/protocol/pos.ts';
+import type { SimBank } from './bank.ts';
 import { LIMITS, type SimCard } from './cards.ts';
 import { fullCheck, type Ground } from './checkers.ts';
 import { factsOfReissued } from './facts.ts';
+import { FAULT_KINDS, type FaultRates } from './faults.ts';
 import { formatSummary, OPERATION_DEFINITION, type RunResult, runSimulation } from './simulator.ts';
-import { buildWorld, type Merchant } from './world.ts';
+import { bankOf, buildWorld, DEFAULT_SIZE, type Merchant } from './world.ts';
 
 const slow = process.env.SMARTCHECK_SLOW === '1';
 const replay = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
@@ -53,9 +56,10 @@ describe('simulator', () => {
 
 describe('the checkers', () => {
   // A checker that cannot fail proves nothing: each of these breaks one invariant behind the
-  // simulator's back and expects the full check to name it.
+  // simulator's back and expects the full check to name it. No fault strikes in these worlds.
+  const NO_FAULTS = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as FaultRates;
   it('catch a paid check nobody holds, and value created at the bank', { timeout: 120_000 }, async () => {
-    const w = await buildWorld(99);
+    const w = await buildWorld(99, DEFAULT_SIZE, NO_FAULTS);
     const g: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
     try {
       await fullCheck(w, g, false); // a fresh world holds
@@ -86,21 +90,22 @@ describe('the checkers', () => {
       g.lost.set(facts.hash, facts);
       await fullCheck(w, g, false);
       // value created at the bank: a purse's loaded raised without a load
-      await w.bank.db.query("update purses set loaded = loaded + 5 where purse_id = 'purse-0'");
+      await bankOf(w, card.bankId).db.query("update purses set loaded = loaded + 5 where purse_id = 'purse-0'");
       await expect(fullCheck(w, g, false)).rejects.toThrow(/loaded/);
       expect(sale.serial).toBe(1);
     } finally {
-      await w.bank.close();
+      for (const bank of w.banks) await bank.close();
     }
   });
   it("catch a payment under the guarantee for a purse never copied, and a copied purse's beyond its certificate", {
     timeout: 120_000,
   }, async () => {
-    const w = await buildWorld(98);
+    const w = await buildWorld(98, DEFAULT_SIZE, NO_FAULTS);
     const g: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
     try {
-      const db = w.bank.db;
-      const bankId = w.bank.service.bank.id;
+      // purse-0 and m-0 are both of the first bank: an on-us guarantee
+      const { db } = w.banks[0] as SimBank;
+      const bankId = (w.banks[0] as SimBank).id;
       const merchant = (w.merchants[0] as Merchant).party.id;
       // A guarantee booked consistently (row and ledger), so only the simulator's checker can object.
       const pay = async (amount: number, n: number) => {
@@ -122,7 +127,36 @@ describe('the checkers', () => {
       // The ledger's own invariant sees it first: the purse's certificate allows less.
       await expect(fullCheck(w, g, false)).rejects.toThrow(/beyond its certificate's offline limits/);
     } finally {
-      await w.bank.close();
+      for (const bank of w.banks) await bank.close();
+    }
+  });
+  it('catch a check its acquirer calls refused that its issuer paid, and interbank accounts left unsettled', {
+    timeout: 120_000,
+  }, async () => {
+    const w = await buildWorld(97, DEFAULT_SIZE, NO_FAULTS);
+    const g: Ground = { lost: new Map(), compromised: new Set(), lastSerial: new Map() };
+    try {
+      // a card of the second bank pays a merchant of the first: presented, answered, credited
+      const card = w.cards[1] as SimCard;
+      const m = w.merchants[0] as Merchant;
+      const issuer = bankOf(w, card.bankId);
+      expect(issuer).not.toBe(m.bank);
+      await w.wallets.get(card)!.load(50_000);
+      await (m.terminals[0] as Terminal).sell(card.card, 2_000);
+      // the bank sends the presentment right after the commit; asked again, the check is deposited
+      expect((await m.book.deposit()).outcomes.map((o) => o.code)).toEqual([ErrorCode.PresentedToIssuer]);
+      expect((await m.book.deposit()).outcomes.map((o) => o.code)).toEqual([0]);
+      await fullCheck(w, g, false);
+      await expect(fullCheck(w, g, true)).rejects.toThrow(
+        `${m.bank.id}: interbank account with ${issuer.id} at -2000 after the last settlement`,
+      );
+      expect((await w.interbank.settle(m.bank, issuer)).cycle).toBe(1);
+      await fullCheck(w, g, true);
+      // the acquirer's books say the issuer refused what it paid
+      await m.bank.db.query("update presented_checks set status = 'refused', code = 309, credited = 0");
+      await expect(fullCheck(w, g, false)).rejects.toThrow(/refused, yet its issuer paid 2000/);
+    } finally {
+      for (const bank of w.banks) await bank.close();
     }
   });
 });
