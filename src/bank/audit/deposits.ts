@@ -274,7 +274,7 @@ async function presentedDeposits(q: Queryable): Promise<Map<string, string>> {
 }
 
 /** A stored deposit decoded: its body and hash, or why it does not decode. */
-const parseDeposit = (deposit: Uint8Array) =>
+export const parseDeposit = (deposit: Uint8Array) =>
   attempt(() => {
     const signed = parseSign1(deposit);
     return { body: depositBatch.decode(signed.payload), hash: signedHash(signed) };

@@ -7,11 +7,11 @@
 // compares the sums per account of the older transactions' entries with the carried ones.
 import { equalBytes, toHex } from '../../../bytes.ts';
 import { depositedCheckHash } from '../../../protocol/capture.ts';
-import { parseSign1 } from '../../../protocol/cose.ts';
 import { depositedCheckPayload } from '../../../protocol/fraud.ts';
-import { depositBatch, digitalCheck } from '../../../protocol/messages.ts';
+import { digitalCheck } from '../../../protocol/messages.ts';
 import { bytea, type Queryable } from '../../db.ts';
-import { attempt, u8 } from '../context.ts';
+import { attempt, type CheckRow, u8 } from '../context.ts';
+import { parseDeposit } from '../deposits.ts';
 import type { FindingKind } from '../kinds.ts';
 import { EVIDENCE_TABLE_NAMES, type EvidenceTable, evidenceLeaves } from './evidence.ts';
 import {
@@ -204,15 +204,7 @@ const TOUCHED_CHECKS = 1_000;
  * unchanged (its leaf holds the position; nothing the audit totals depends on it): a full audit.
  */
 async function checksAsDeposited(q: Queryable, c: CheckpointBody, after: number, upTo: number): Promise<boolean> {
-  const rows = await q.query<{
-    purse_id: string;
-    serial: number;
-    check_hash: Uint8Array;
-    amount: number;
-    merchant_id: string;
-    batch_hash: Uint8Array;
-    batch_index: number;
-  }>(
+  const rows = await q.query<Omit<CheckRow, 'status'>>(
     `select purse_id, serial, check_hash, amount, merchant_id, batch_hash, batch_index from checks
       where audit_position > $1 and audit_position <= $2 and age(xmin) <= age($3::text::xid)
       order by batch_hash limit ${TOUCHED_CHECKS + 1}`,
@@ -226,7 +218,7 @@ async function checksAsDeposited(q: Queryable, c: CheckpointBody, after: number,
       const [b] = await q.query<{ deposit: Uint8Array }>('select deposit from batches where batch_hash = $1', [
         bytea(u8(r.batch_hash)),
       ]);
-      deposits.set(batch, b && attempt(() => depositBatch.decode(parseSign1(u8(b.deposit)).payload).checks).value);
+      deposits.set(batch, b && parseDeposit(u8(b.deposit)).value?.body.checks);
     }
     const check = deposits.get(batch)?.[r.batch_index];
     const body = check && attempt(() => digitalCheck.decode(depositedCheckPayload(check).payload)).value;
